@@ -1,0 +1,74 @@
+"""Renders one mail from ``templates/mail/<name>.<language>.j2``: blocks ``subject``, ``text`` and ``html``."""
+
+from datetime import date
+from email.message import EmailMessage
+from email.utils import formatdate
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "mail"
+
+
+DEPARTURE_LABELS = {
+    "nl": {
+        "resignation": "ontslag op eigen verzoek",
+        "end_of_contract": "einde contract van bepaalde duur",
+        "dismissal": "ontslag door de werkgever",
+        "retirement": "pensioen",
+        "mutual_agreement": "beëindiging in onderling overleg",
+    },
+    "en": {
+        "resignation": "resignation",
+        "end_of_contract": "end of fixed-term contract",
+        "dismissal": "dismissal",
+        "retirement": "retirement",
+        "mutual_agreement": "mutual agreement",
+    },
+}
+
+
+def _departure_label(value: str, language: str) -> str:
+    return DEPARTURE_LABELS[language].get(value, value)
+
+
+def _long_date(value: date | str, language: str) -> str:
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return format_date(value, format="full", locale=language)
+
+
+class MailTemplates:
+    def __init__(self, directory: Path = TEMPLATE_DIR) -> None:
+        self._env = Environment(
+            loader=FileSystemLoader(directory),
+            autoescape=select_autoescape(enabled_extensions=("j2",), default_for_string=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self._env.filters["long_date"] = _long_date
+        self._env.filters["departure_label"] = _departure_label
+
+    def _block(self, template_name: str, block: str, context: dict[str, Any]) -> str:
+        template = self._env.get_template(template_name)
+        return "".join(template.blocks[block](template.new_context(context))).strip()
+
+    def render(
+        self, name: str, language: str, context: dict[str, Any], *, sender: str, to: str, message_id: str
+    ) -> EmailMessage:
+        template_name = f"{name}.{language}.j2"
+        ctx = {**context, "language": language}
+        message = EmailMessage()
+        message["Subject"] = " ".join(self._block(template_name, "subject", ctx).split())
+        message["From"] = sender
+        message["To"] = to
+        message["Message-ID"] = message_id
+        message["Date"] = formatdate(localtime=False)
+        message.set_content(self._block(template_name, "text", ctx) + "\n")
+        message.add_alternative(self._block(template_name, "html", ctx), subtype="html")
+        # After the body: setting content clears every Content-* header.
+        message["Content-Language"] = language
+        return message

@@ -1,0 +1,73 @@
+"""Captured mail kept in a Maildir folder, so a person (and a test) can read what was sent."""
+
+import mailbox
+from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import parsedate_to_datetime
+from datetime import datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class CapturedMail:
+    key: str
+    message_id: str
+    sender: str
+    to: str
+    subject: str
+    date: datetime | None
+    language: str
+    text: str
+    html: str | None
+
+
+def _header(message: EmailMessage, name: str) -> str:
+    # Unfold: long headers arrive folded over several lines.
+    return " ".join(str(message.get(name, "")).split())
+
+
+def _parse(key: str, raw: bytes) -> CapturedMail:
+    message: EmailMessage = BytesParser(policy=policy.default).parsebytes(raw)
+    text_part = message.get_body(preferencelist=("plain",))
+    html_part = message.get_body(preferencelist=("html",))
+    date_header = message.get("Date")
+    return CapturedMail(
+        key=key,
+        message_id=_header(message, "Message-ID"),
+        sender=_header(message, "From"),
+        to=_header(message, "To"),
+        subject=_header(message, "Subject"),
+        date=parsedate_to_datetime(date_header) if date_header else None,
+        language=_header(message, "Content-Language"),
+        text=text_part.get_content() if text_part else "",
+        html=html_part.get_content() if html_part else None,
+    )
+
+
+class MailStore:
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+
+    def _maildir(self) -> mailbox.Maildir:
+        self.directory.parent.mkdir(parents=True, exist_ok=True)
+        return mailbox.Maildir(self.directory, create=True)
+
+    def add(self, raw: bytes) -> str:
+        return self._maildir().add(raw)
+
+    def all(self) -> list[CapturedMail]:
+        box = self._maildir()
+        mails = [_parse(key, box.get_bytes(key)) for key in box.keys()]
+        return sorted(mails, key=lambda m: (m.date or datetime.min.astimezone(), m.key), reverse=True)
+
+    def get(self, key: str) -> CapturedMail | None:
+        box = self._maildir()
+        try:
+            return _parse(key, box.get_bytes(key))
+        except KeyError:
+            return None
+
+    def clear(self) -> None:
+        self._maildir().clear()

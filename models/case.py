@@ -1,0 +1,56 @@
+"""What the case workflow takes, keeps and shows: its input, its steps and the view a query returns."""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from models.registration import Registration
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+
+class Step(StrEnum):
+    ANNOUNCEMENT = "announcement"
+    CLOSING = "closing"
+
+
+class StepState(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+
+
+class TimelineEntry(BaseModel):
+    at: datetime
+    event: str
+    detail: str = ""
+
+
+class OffboardingInput(BaseModel):
+    registration: Registration
+
+
+class CaseView(BaseModel):
+    case_id: str
+    status: CaseStatus
+    employee_id: str
+    employee_name: str
+    department: str
+    departure_type: str
+    last_working_day: date
+    steps: dict[Step, StepState]
+    timeline: list[TimelineEntry] = Field(default_factory=list)
+
+
+class CaseOutcome(BaseModel):
+    case_id: str
+    status: CaseStatus
+    steps: dict[Step, StepState]

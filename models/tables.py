@@ -1,0 +1,64 @@
+"""Database tables (SQLAlchemy 2). Alembic migrations in ``migrations/`` create them."""
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Stable constraint names so that migrations render the same on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "%(column_0_label)s_idx",
+    "uq": "%(table_name)s_%(column_0_name)s_key",
+    "ck": "%(table_name)s_%(constraint_name)s_check",
+    "fk": "%(table_name)s_%(column_0_name)s_fkey",
+    "pk": "%(table_name)s_pkey",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    employee_id: Mapped[str] = mapped_column(String(64), index=True)
+    employee_name: Mapped[str] = mapped_column(String(200))
+    work_email: Mapped[str] = mapped_column(String(320))
+    private_email: Mapped[str | None] = mapped_column(String(320))
+    language: Mapped[str] = mapped_column(String(2))
+    department: Mapped[str] = mapped_column(String(200), index=True)
+    job_title: Mapped[str] = mapped_column(String(200))
+    manager_name: Mapped[str] = mapped_column(String(200))
+    manager_email: Mapped[str] = mapped_column(String(320), index=True)
+    departure_type: Mapped[str] = mapped_column(String(32), index=True)
+    notice_date: Mapped[date] = mapped_column(Date)
+    last_working_day: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    registration: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SentMail(Base):
+    """One row per mail purpose and recipient: the guard that keeps a retried send from mailing twice."""
+
+    __tablename__ = "sent_mails"
+    __table_args__ = (UniqueConstraint("case_id", "purpose", "recipient"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(120))
+    recipient: Mapped[str] = mapped_column(String(320))
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    subject: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,104 @@
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from config import Settings
+from db import migrate
+from db.engine import create_engine, create_sessionmaker
+from mailsink.server import start_sink
+from mailsink.store import MailStore
+from tests.support import BIN, free_port
+from worker import build_worker
+
+TEST_DATABASE_URL = os.environ.get("OFFBOARDING_TEST_DATABASE_URL", "")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    if not TEST_DATABASE_URL:
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'offboarding.db'}"
+    else:
+        url = TEST_DATABASE_URL
+        _reset_postgres(url)
+    migrate.upgrade(url)
+    return url
+
+
+def _reset_postgres(url: str) -> None:
+    import asyncio
+
+    async def reset() -> None:
+        engine = create_engine(url)
+        async with engine.begin() as conn:
+            await conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            await conn.execute(sa.text("CREATE SCHEMA public"))
+        await engine.dispose()
+
+    asyncio.run(reset())
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url):
+    engine = create_engine(database_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sessions(engine):
+    return create_sessionmaker(engine)
+
+
+@pytest.fixture
+def mail_store(tmp_path) -> MailStore:
+    return MailStore(tmp_path / "mailbox")
+
+
+@pytest.fixture
+def smtp_port(mail_store):
+    port = free_port()
+    controller = start_sink("127.0.0.1", port, mail_store.directory)
+    yield port
+    controller.stop()
+
+
+@pytest.fixture
+def settings(database_url, smtp_port, tmp_path) -> Settings:
+    return Settings(
+        _env_file=None,
+        data_dir=tmp_path,
+        database_url=database_url,
+        smtp_port=smtp_port,
+        hr_email="hr@example.org",
+        hr_language="nl",
+        facilities_email="facilities@example.org",
+        facilities_language="en",
+        organisation_name="Voorbeeld BV",
+        public_url="http://offboarding.test",
+    )
+
+
+@pytest.fixture
+async def time_skipping_env():
+    # One server per test: a case left waiting by an earlier test would hold the clock still.
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter, test_server_existing_path=str(BIN / "temporal-test-server")
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+def task_queue() -> str:
+    return f"test-{uuid.uuid4().hex}"
+
+
+@pytest.fixture
+async def worker(time_skipping_env, settings, sessions, task_queue):
+    async with build_worker(time_skipping_env.client, settings, sessions, task_queue=task_queue) as running:
+        yield running

@@ -1,0 +1,69 @@
+"""Helpers the tests share: free ports, binaries shipped in the virtualenv, sample registrations."""
+
+import asyncio
+import socket
+import sys
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def unique(prefix: str = "E") -> str:
+    return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+def registration_data(
+    *,
+    employee_id: str | None = None,
+    language: str = "nl",
+    manager_language: str = "en",
+    departure_type: str = "resignation",
+    notice_date: date = date(2027, 1, 4),
+    last_working_day: date = date(2027, 1, 29),
+    **extra: Any,
+) -> dict[str, Any]:
+    employee_id = employee_id or unique()
+    return {
+        "employee": {
+            "id": employee_id,
+            "name": "Anouk de Vries",
+            "work_email": f"{employee_id.lower()}@example.org",
+            "private_email": "anouk@example.net",
+            "language": language,
+            "department": "Finance",
+            "job_title": "Controller",
+            "start_date": "2019-03-01",
+        },
+        "departure": {
+            "type": departure_type,
+            "notice_date": notice_date.isoformat(),
+            "last_working_day": last_working_day.isoformat(),
+        },
+        "manager": {"name": "Bram Janssens", "email": "bram.janssens@example.org", "language": manager_language},
+        "equipment": [{"name": "Laptop"}, {"name": "Badge"}],
+        **extra,
+    }
+
+
+async def eventually(check: Callable[[], Any], timeout: float = 20.0, interval: float = 0.1) -> Any:
+    """Poll until ``check`` returns something truthy; fail with the last value after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s (last value: {result!r})")
+        await asyncio.sleep(interval)

@@ -1,0 +1,59 @@
+"""The worker: runs case workflows and their activities. Stateless; start as many as the load needs."""
+
+import asyncio
+import logging
+import signal
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import Client
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from activities.cases import CaseActivities
+from activities.mail import MailActivities
+from activities.mail_templates import MailTemplates
+from activities.organisation import OrganisationActivities
+from cases.client import connect
+from config import Settings, get_settings
+from db.engine import create_engine, create_sessionmaker
+from workflows.offboarding import OffboardingWorkflow
+
+WORKFLOWS = [OffboardingWorkflow]
+
+# Pure libraries that pydantic's validators import lazily; reloading them per workflow run buys nothing.
+PASSTHROUGH_MODULES = ("email_validator", "idna", "pydantic", "pydantic_core", "babel")
+
+
+def build_worker(client: Client, settings: Settings, sessions: async_sessionmaker[AsyncSession], task_queue: str | None = None) -> Worker:
+    cases = CaseActivities(sessions)
+    mail = MailActivities(settings, sessions, MailTemplates())
+    organisation = OrganisationActivities(settings)
+    return Worker(
+        client,
+        task_queue=task_queue or settings.task_queue,
+        workflows=WORKFLOWS,
+        workflow_runner=SandboxedWorkflowRunner(
+            restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
+        ),
+        activities=[cases.store_case, cases.set_case_status, mail.send_mail, organisation.load_organisation],
+    )
+
+
+async def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    engine = create_engine(settings.database_url)
+    client = await connect(settings)
+    worker = build_worker(client, settings, create_sessionmaker(engine))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with worker:
+        logging.getLogger("worker").info("polling task queue %s on %s", settings.task_queue, settings.temporal_address)
+        await stop.wait()
+    await engine.dispose()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
