@@ -10,24 +10,25 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.cases import CaseActivities
+from activities.interviews import InterviewActivities
 from activities.mail import MailActivities
 from activities.mail_templates import MailTemplates
-from activities.organisation import OrganisationActivities
 from cases.client import connect
 from config import Settings, get_settings
 from db.engine import create_engine, create_sessionmaker
+from workflows.exit_interview import ExitInterviewWorkflow
 from workflows.offboarding import OffboardingWorkflow
 
-WORKFLOWS = [OffboardingWorkflow]
+WORKFLOWS = [OffboardingWorkflow, ExitInterviewWorkflow]
 
 # Pure libraries that pydantic's validators import lazily; reloading them per workflow run buys nothing.
 PASSTHROUGH_MODULES = ("email_validator", "idna", "pydantic", "pydantic_core", "babel")
 
 
 def build_worker(client: Client, settings: Settings, sessions: async_sessionmaker[AsyncSession], task_queue: str | None = None) -> Worker:
-    cases = CaseActivities(sessions)
+    cases = CaseActivities(settings, sessions)
     mail = MailActivities(settings, sessions, MailTemplates())
-    organisation = OrganisationActivities(settings)
+    interviews = InterviewActivities(sessions)
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
@@ -35,7 +36,16 @@ def build_worker(client: Client, settings: Settings, sessions: async_sessionmake
         workflow_runner=SandboxedWorkflowRunner(
             restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
         ),
-        activities=[cases.store_case, cases.set_case_status, mail.send_mail, organisation.load_organisation],
+        activities=[
+            cases.store_case,
+            cases.plan_case,
+            cases.set_case_status,
+            cases.move_last_day,
+            cases.set_interview_status,
+            cases.close_case,
+            interviews.store_interview,
+            mail.send_mail,
+        ],
     )
 
 

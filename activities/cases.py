@@ -1,16 +1,30 @@
 """Case records in the database. Every write is idempotent: a retried activity changes nothing twice."""
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
+from config import Settings
 from models.case import CaseStatus
-from models.records import CaseStatusInput, StoreCaseInput
+from models.records import (
+    CasePlan,
+    CaseStatusInput,
+    CloseCaseInput,
+    InterviewStatusInput,
+    MoveLastDayRecord,
+    PlanCaseInput,
+    StoreCaseInput,
+)
 from models.tables import Case, utcnow
+from organisation import checklists, store
+from planning import workdays
 
 
 class CaseActivities:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._settings = settings
         self._sessions = sessions
 
     @activity.defn
@@ -40,11 +54,39 @@ class CaseActivities:
             )
 
     @activity.defn
+    async def plan_case(self, input: PlanCaseInput) -> CasePlan:
+        """The organisation's contacts and policy and the checklist for this department and role, read once per case."""
+        async with self._sessions.begin() as session:
+            organisation = await store.load(session, self._settings)
+            items = await checklists.items_for(session, input.department, input.job_title)
+        today = date.today()
+        # Enough years for any due date, move of the last day, or interview after it.
+        calendar = workdays.calendar_for(organisation.country, range(today.year - 1, input.last_working_day.year + 3))
+        return CasePlan(organisation=organisation, checklist=items, calendar=calendar)
+
+    @activity.defn
     async def set_case_status(self, input: CaseStatusInput) -> None:
         async with self._sessions.begin() as session:
-            case = (await session.execute(select(Case).where(Case.id == input.case_id).with_for_update())).scalar_one()
-            if case.status == input.status.value:
-                return
+            case = await session.get(Case, input.case_id, with_for_update=True)
             case.status = input.status.value
-            if input.status != CaseStatus.OPEN:
-                case.closed_at = utcnow()
+            case.closed_at = None if input.status == CaseStatus.OPEN else (case.closed_at or utcnow())
+
+    @activity.defn
+    async def move_last_day(self, input: MoveLastDayRecord) -> None:
+        async with self._sessions.begin() as session:
+            case = await session.get(Case, input.case_id, with_for_update=True)
+            case.last_working_day = input.last_working_day
+
+    @activity.defn
+    async def set_interview_status(self, input: InterviewStatusInput) -> None:
+        async with self._sessions.begin() as session:
+            case = await session.get(Case, input.case_id, with_for_update=True)
+            case.interview_status = input.status.value
+
+    @activity.defn
+    async def close_case(self, input: CloseCaseInput) -> None:
+        async with self._sessions.begin() as session:
+            case = await session.get(Case, input.case_id, with_for_update=True)
+            case.status = input.summary.status.value
+            case.summary = input.summary.model_dump(mode="json")
+            case.closed_at = case.closed_at or utcnow()

@@ -7,6 +7,7 @@ recognise the copy."""
 
 import hashlib
 import logging
+from email.message import EmailMessage
 
 import aiosmtplib
 from sqlalchemy import select
@@ -15,9 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.calendar_invites import to_ics
 from activities.mail_templates import MailTemplates
 from config import Settings
-from models.mail import MailReceipt, MailRequest
+from links import tokens
+from models.mail import CalendarInvite, MailReceipt, MailRequest
 from models.tables import SentMail, utcnow
 
 log = logging.getLogger(__name__)
@@ -25,6 +28,12 @@ log = logging.getLogger(__name__)
 SENT = "sent"
 SENDING = "sending"
 REJECTED = "rejected"
+
+
+def attach_invite(message: EmailMessage, invite: CalendarInvite) -> None:
+    message.add_attachment(
+        to_ics(invite), maintype="text", subtype="calendar", filename="exit-interview.ics", params={"method": invite.method}
+    )
 
 
 def message_id_for(request: MailRequest) -> str:
@@ -77,9 +86,18 @@ class MailActivities:
     async def send_mail(self, request: MailRequest) -> MailReceipt:
         s = self._settings
         message_id = message_id_for(request)
+        context = dict(request.context)
+        if request.link is not None:
+            token = tokens.sign(s.signing_key(), tokens.LinkPurpose(request.link.purpose), request.case_id, str(request.to))
+            context["action_url"] = f"{s.public_url}{request.link.path}/{token}"
         message = self._templates.render(
-            request.template, request.language, request.context, sender=s.mail_from, to=str(request.to), message_id=message_id
+            request.template, request.language, context, sender=s.mail_from, to=str(request.to), message_id=message_id
         )
+        # Lets receiving systems (and people's mail rules) sort case mail without reading it.
+        message["X-Offboarding-Case"] = request.case_id
+        message["X-Offboarding-Purpose"] = request.purpose
+        if request.calendar is not None:
+            attach_invite(message, request.calendar)
         try:
             done = await self._claim(request, message_id, message["Subject"])
         except IntegrityError:

@@ -1,12 +1,14 @@
 """Renders one mail from ``templates/mail/<name>.<language>.j2``: blocks ``subject``, ``text`` and ``html``."""
 
-from datetime import date
+from datetime import date, datetime
 from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_date
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "mail"
@@ -40,6 +42,20 @@ def _long_date(value: date | str, language: str) -> str:
     return format_date(value, format="full", locale=language)
 
 
+def _long_datetime(value: datetime | str, language: str, zone: str) -> str:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    local = value.astimezone(ZoneInfo(zone))
+    joiner = "om" if language == "nl" else "at"
+    return f"{format_date(local.date(), format='full', locale=language)} {joiner} {format_time(local.time(), format='HH:mm', locale=language)}"
+
+
+def _clock(value: datetime | str, zone: str) -> str:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.astimezone(ZoneInfo(zone)).strftime("%H:%M")
+
+
 class MailTemplates:
     def __init__(self, directory: Path = TEMPLATE_DIR) -> None:
         self._env = Environment(
@@ -51,6 +67,8 @@ class MailTemplates:
         )
         self._env.filters["long_date"] = _long_date
         self._env.filters["departure_label"] = _departure_label
+        self._env.filters["long_datetime"] = _long_datetime
+        self._env.filters["clock"] = _clock
 
     def _block(self, template_name: str, block: str, context: dict[str, Any]) -> str:
         template = self._env.get_template(template_name)

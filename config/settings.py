@@ -1,6 +1,7 @@
 """The one settings object. Every value comes from an ``OFFBOARDING_*`` environment variable
 (or a ``.env`` file in the working directory); the README lists them all."""
 
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -42,6 +43,8 @@ class Settings(BaseSettings):
     web_host: str = Field("127.0.0.1", description="Address the web app binds to.")
     web_port: int = Field(8000, description="Port of the web app.")
     public_url: str = Field("http://localhost:8000", description="Base URL of the web app as people reach it (used in mail links).")
+    secret_key: str = Field("", description="Key that signs employee links and sessions. Empty: a random key kept in `<data_dir>/secret_key`.")
+    link_max_age_days: int = Field(60, ge=1, le=365, description="How long an employee link stays valid.")
     mailbox_enabled: bool = Field(True, description="Show captured mail at /mailbox (local run only; off in production).")
 
     @model_validator(mode="after")
@@ -49,6 +52,16 @@ class Settings(BaseSettings):
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{(self.data_dir / 'offboarding.db').resolve()}"
         return self
+
+    def signing_key(self) -> str:
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
 
     @property
     def mailbox_dir(self) -> Path:

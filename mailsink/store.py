@@ -21,6 +21,9 @@ class CapturedMail:
     language: str
     text: str
     html: str | None
+    case_id: str = ""
+    purpose: str = ""
+    attachments: tuple[str, ...] = ()
 
 
 def _header(message: EmailMessage, name: str) -> str:
@@ -43,6 +46,9 @@ def _parse(key: str, raw: bytes) -> CapturedMail:
         language=_header(message, "Content-Language"),
         text=text_part.get_content() if text_part else "",
         html=html_part.get_content() if html_part else None,
+        case_id=_header(message, "X-Offboarding-Case"),
+        purpose=_header(message, "X-Offboarding-Purpose"),
+        attachments=tuple(part.get_content_type() for part in message.iter_attachments()),
     )
 
 

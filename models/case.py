@@ -5,6 +5,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from models.handover import EquipmentLoan, Task
 from models.registration import Registration
 
 
@@ -16,6 +17,9 @@ class CaseStatus(StrEnum):
 
 class Step(StrEnum):
     ANNOUNCEMENT = "announcement"
+    HANDOVER = "handover"
+    EQUIPMENT = "equipment"
+    EXIT_INTERVIEW = "exit_interview"
     CLOSING = "closing"
 
 
@@ -23,6 +27,7 @@ class StepState(StrEnum):
     PENDING = "pending"
     RUNNING = "running"
     DONE = "done"
+    ESCALATED = "escalated"
     FAILED = "failed"
     SKIPPED = "skipped"
     CANCELLED = "cancelled"
@@ -47,6 +52,10 @@ class CaseView(BaseModel):
     departure_type: str
     last_working_day: date
     steps: dict[Step, StepState]
+    tasks: list[Task] = Field(default_factory=list)
+    equipment: list[EquipmentLoan] = Field(default_factory=list)
+    interview_status: str | None = None
+    next_deadline: datetime | None = None
     timeline: list[TimelineEntry] = Field(default_factory=list)
 
 

@@ -1,10 +1,33 @@
 """A request to send one mail for one purpose to one recipient."""
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, EmailStr, Field
 
 from models.registration import Language
+
+
+class CalendarInvite(BaseModel):
+    """An iCalendar event sent with the mail; the same uid with a higher sequence updates it."""
+
+    uid: str
+    sequence: int = 0
+    method: Literal["REQUEST", "CANCEL"] = "REQUEST"
+    start: datetime
+    end: datetime
+    summary: str
+    description: str = ""
+    location: str = ""
+    organizer_email: EmailStr
+    attendee_email: EmailStr
+
+
+class ActionLink(BaseModel):
+    """A signed link the recipient follows to act (accept, propose, decline); its URL lands in ``action_url``."""
+
+    purpose: Literal["interview", "consent"]
+    path: str = Field(pattern=r"^/[a-z/-]+$")
 
 
 class MailRequest(BaseModel):
@@ -14,6 +37,8 @@ class MailRequest(BaseModel):
     to: EmailStr
     language: Language
     context: dict[str, Any] = Field(default_factory=dict)
+    calendar: CalendarInvite | None = None
+    link: ActionLink | None = None
 
 
 class MailReceipt(BaseModel):

@@ -1,10 +1,13 @@
-"""The organisation a case belongs to: who is told, in which language, and where holidays count."""
+"""The organisation a case belongs to: who is told, in which language, where holidays count, and its policy."""
 
 from typing import Literal
 
-from pydantic import BaseModel, EmailStr
+from pydantic import BaseModel, EmailStr, Field
 
+from models.policy import Policy
 from models.registration import Language
+
+Country = Literal["NL", "BE"]
 
 
 class Contact(BaseModel):
@@ -14,7 +17,8 @@ class Contact(BaseModel):
 
 class Organisation(BaseModel):
     name: str
-    country: Literal["NL", "BE"] = "NL"
+    country: Country = "NL"
     hr: Contact
     facilities: Contact
     public_url: str
+    policy: Policy = Field(default_factory=Policy)

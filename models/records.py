@@ -1,8 +1,15 @@
-"""Inputs of the activities that write case records."""
+"""Inputs and outputs of the activities that read and write case records."""
 
-from pydantic import BaseModel
+from datetime import date, datetime
 
+from pydantic import BaseModel, EmailStr
+
+from models.calendar import WorkCalendar
 from models.case import CaseStatus
+from models.handover import ChecklistItem
+from models.interview import InterviewStatus
+from models.organisation import Organisation
+from models.questionnaire import ConsentChoice, InterviewRecord
 from models.registration import Registration
 
 
@@ -11,6 +18,49 @@ class StoreCaseInput(BaseModel):
     registration: Registration
 
 
+class PlanCaseInput(BaseModel):
+    department: str
+    job_title: str
+    last_working_day: date
+
+
+class CasePlan(BaseModel):
+    organisation: Organisation
+    checklist: list[ChecklistItem]
+    calendar: WorkCalendar
+
+
+class MoveLastDayRecord(BaseModel):
+    case_id: str
+    last_working_day: date
+
+
 class CaseStatusInput(BaseModel):
     case_id: str
     status: CaseStatus
+
+
+class CaseSummary(BaseModel):
+    status: CaseStatus
+    open_tasks: list[str]
+    missing_equipment: list[str]
+    interview_status: InterviewStatus | None
+    reason: str = ""
+
+
+class CloseCaseInput(BaseModel):
+    case_id: str
+    summary: CaseSummary
+
+
+class InterviewStatusInput(BaseModel):
+    case_id: str
+    status: InterviewStatus
+
+
+class StoreInterviewInput(BaseModel):
+    case_id: str
+    interviewer_email: EmailStr
+    record: InterviewRecord
+    consent: ConsentChoice
+    held_at: datetime

@@ -85,12 +85,17 @@ class Registration(Strict):
     equipment: list[EquipmentItem] = Field(default_factory=list, max_length=100)
     extra_tasks: list[ExtraTask] = Field(default_factory=list, max_length=200)
     team_announcement_date: date | None = None
+    team_email: EmailStr | None = Field(None, description="Team address that receives the team announcement.")
     note: ShortText = ""
 
     @model_validator(mode="after")
     def _consistent(self) -> "Registration":
         if self.employee.start_date and self.employee.start_date > self.departure.last_working_day:
             raise ValueError("employee.start_date must be before departure.last_working_day")
+        if self.team_announcement_date and not self.team_email:
+            raise ValueError("team_email is needed when a team announcement date is given")
+        if self.team_announcement_date and self.team_announcement_date < self.departure.notice_date:
+            raise ValueError("team_announcement_date must not be before the notice date")
         if self.manager.email == self.employee.work_email:
             raise ValueError("manager.email must not be the leaving employee's own address")
         return self

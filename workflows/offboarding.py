@@ -1,25 +1,51 @@
-"""One departure, one durable process: the case as DOMAIN.md describes it."""
+"""One departure, one durable process: the case as DOMAIN.md describes it.
+
+Announcement, task handover and equipment return run here; the exit interview runs as a child
+workflow. Every timer follows from the case's state (see ``workflows.agenda``), so when the last
+working day moves, each reminder and due date moves with it."""
 
 import asyncio
-from datetime import datetime, time, timedelta, timezone
+from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.cases import CaseActivities
     from activities.mail import MailActivities
-    from activities.organisation import OrganisationActivities
+    from models.actors import Actor, Role
+    from models.calendar import WorkCalendar
     from models.case import CaseOutcome, CaseStatus, CaseView, OffboardingInput, Step, StepState, TimelineEntry
+    from models.handover import (
+        AddTask,
+        AssigneeRole,
+        CompleteTask,
+        ConfirmReturn,
+        EquipmentLoan,
+        EquipmentState,
+        MoveLastDay,
+        ReassignTask,
+        Task,
+        TaskState,
+        Withdraw,
+    )
+    from models.interview import FINISHED, InterviewInput, InterviewStatus, Interviewee, LastDayChanged
     from models.mail import MailRequest
     from models.organisation import Organisation
-    from models.records import CaseStatusInput, StoreCaseInput
+    from models.records import CaseStatusInput, CaseSummary, CloseCaseInput, MoveLastDayRecord, PlanCaseInput, StoreCaseInput
     from models.registration import Registration
+    from planning.workdays import add_working_days
+    from workflows.agenda import Due, end_of_day, local_moment, pending
+    from workflows.exit_interview import ExitInterviewWorkflow
 
 DB_TIMEOUT = timedelta(seconds=30)
 MAIL_TIMEOUT = timedelta(minutes=2)
 MAIL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=10), non_retryable_error_types=["MailRejected"])
+
+
+def rejected(message: str) -> ApplicationError:
+    return ApplicationError(message, type="UpdateRejected", non_retryable=True)
 
 
 @workflow.defn
@@ -27,28 +53,45 @@ class OffboardingWorkflow:
     @workflow.init
     def __init__(self, input: OffboardingInput) -> None:
         self._registration: Registration = input.registration
+        self._last_day = input.registration.departure.last_working_day
         self._organisation: Organisation | None = None
+        self._calendar: WorkCalendar | None = None
         self._status = CaseStatus.OPEN
         self._steps: dict[Step, StepState] = {step: StepState.PENDING for step in Step}
         self._timeline: list[TimelineEntry] = []
+        self._tasks: dict[str, Task] = {}
+        self._equipment: dict[str, EquipmentLoan] = {}
+        self._done: set[str] = set()
+        self._interview: workflow.ChildWorkflowHandle | None = None
+        self._interview_status: InterviewStatus | None = None
+        self._withdrawal: Withdraw | None = None
+        self._changed = False
 
     @workflow.run
     async def run(self, input: OffboardingInput) -> CaseOutcome:
         self._record("case_opened")
-        await workflow.execute_activity_method(
-            CaseActivities.store_case, StoreCaseInput(case_id=self._case_id, registration=input.registration), start_to_close_timeout=DB_TIMEOUT
+        await self._activity(CaseActivities.store_case, StoreCaseInput(case_id=self._case_id, registration=self._registration))
+        reg = self._registration
+        plan = await self._activity(
+            CaseActivities.plan_case, PlanCaseInput(department=reg.employee.department, job_title=reg.employee.job_title, last_working_day=self._last_day)
         )
-        self._organisation = await workflow.execute_activity_method(
-            OrganisationActivities.load_organisation, start_to_close_timeout=DB_TIMEOUT
-        )
+        self._organisation, self._calendar = plan.organisation, plan.calendar
+        self._plan_handover(plan.checklist)
+        self._plan_equipment()
         await self._announce()
-        await self._wait_until_after_last_day()
-        await self._close()
+        await self._start_interview()
+        await self._follow_up()
+        if self._withdrawal is not None:
+            await self._wind_down()
+        else:
+            await self._close()
+        await workflow.wait_condition(workflow.all_handlers_finished)
         return CaseOutcome(case_id=self._case_id, status=self._status, steps=self._steps)
 
     @workflow.query
     def view(self) -> CaseView:
         reg = self._registration
+        upcoming = self._agenda() if self._organisation and self._status == CaseStatus.OPEN else []
         return CaseView(
             case_id=self._case_id,
             status=self._status,
@@ -56,54 +99,411 @@ class OffboardingWorkflow:
             employee_name=reg.employee.name,
             department=reg.employee.department,
             departure_type=reg.departure.type.value,
-            last_working_day=reg.departure.last_working_day,
+            last_working_day=self._last_day,
             steps=self._steps,
+            tasks=list(self._tasks.values()),
+            equipment=list(self._equipment.values()),
+            interview_status=self._interview_status.value if self._interview_status else None,
+            next_deadline=upcoming[0].at if upcoming else None,
             timeline=self._timeline,
         )
 
-    # Step 1: the manager, HR and IT/facilities are told at once.
+    # Step 1: the manager, HR and IT/facilities are told at once; each assignee learns their tasks.
     async def _announce(self) -> None:
         reg, org = self._registration, self._organisation
         self._steps[Step.ANNOUNCEMENT] = StepState.RUNNING
-        recipients = [
-            ("announcement_manager", reg.manager.email, reg.manager.language),
-            ("announcement_hr", org.hr.email, org.hr.language),
-            ("announcement_facilities", org.facilities.email, org.facilities.language),
+        sends = [
+            self._send("announcement", "announcement_manager", reg.manager.email, reg.manager.language),
+            self._send("announcement", "announcement_hr", org.hr.email, org.hr.language),
+            self._send("announcement", "announcement_facilities", org.facilities.email, org.facilities.language),
         ]
-        results = await asyncio.gather(
-            *(self._send(Step.ANNOUNCEMENT.value, template, to, language) for template, to, language in recipients)
+        for email, tasks in self._tasks_by_assignee().items():
+            listing = [{"title": t.title, "due_date": t.due_date.isoformat()} for t in tasks]
+            sends.append(self._send("tasks_assigned", "tasks_assigned", email, self._language_of(email), tasks=listing))
+        results = await asyncio.gather(*sends)
+        announced = all(results[:3])
+        self._steps[Step.ANNOUNCEMENT] = StepState.DONE if announced and not reg.team_announcement_date else (
+            StepState.RUNNING if announced else StepState.FAILED
         )
-        self._steps[Step.ANNOUNCEMENT] = StepState.DONE if all(results) else StepState.FAILED
+        self._steps[Step.HANDOVER] = StepState.RUNNING if self._tasks else StepState.DONE
+        self._steps[Step.EQUIPMENT] = StepState.RUNNING if self._equipment else StepState.DONE
 
-    # Step 5: after the last working day the case closes.
-    async def _wait_until_after_last_day(self) -> None:
-        end = datetime.combine(self._registration.departure.last_working_day + timedelta(days=1), time.min, tzinfo=timezone.utc)
-        remaining = end - workflow.now()
-        if remaining > timedelta(0):
-            await workflow.sleep(remaining)
+    async def _announce_to_team(self, due: Due) -> None:
+        reg = self._registration
+        if await self._send(due.key, "team_announcement", reg.team_email, reg.employee.language):
+            self._steps[Step.ANNOUNCEMENT] = StepState.DONE
 
+    # Step 2: the handover checklist, from the templates plus the items given at registration.
+    def _plan_handover(self, checklist) -> None:
+        for item in checklist:
+            self._add_task(item.title, self._resolve(item.assignee), offset=item.due_working_days_before, source="checklist")
+        for extra in self._registration.extra_tasks:
+            assignee = extra.assignee_email or self._resolve(AssigneeRole.SUCCESSOR)
+            self._add_task(extra.title, str(assignee), offset=extra.due_days_before_last_day, source="registration")
+
+    def _add_task(self, title: str, assignee: str, *, offset: int | None = None, due=None, source: str) -> Task:
+        task_id = f"t{len(self._tasks) + 1}"
+        task = Task(
+            id=task_id,
+            title=title,
+            assignee_email=assignee,
+            due_working_days_before=offset,
+            due_date=due if due is not None else self._due_date(offset),
+            source=source,
+        )
+        self._tasks[task_id] = task
+        return task
+
+    def _due_date(self, offset: int):
+        return add_working_days(self._last_day, -offset, self._calendar)
+
+    @workflow.update
+    async def complete_task(self, input: CompleteTask) -> Task:
+        task = self._tasks[input.task_id]
+        task.state = TaskState.DONE
+        task.completed_by = str(input.actor.email)
+        task.completed_at = workflow.now()
+        if input.comment:
+            task.comments.append(input.comment)
+        self._record("task_done", f"{task.title} ({input.actor.email})")
+        self._changed = True
+        return task
+
+    @complete_task.validator
+    def _check_complete(self, input: CompleteTask) -> None:
+        task = self._open_task(input.task_id)
+        self._require(input.actor, task.assignee_email, self._registration.manager.email)
+
+    @workflow.update
+    async def reassign_task(self, input: ReassignTask) -> Task:
+        task = self._tasks[input.task_id]
+        previous, task.assignee_email = task.assignee_email, str(input.assignee_email)
+        if input.comment:
+            task.comments.append(input.comment)
+        self._record("task_reassigned", f"{task.title}: {previous} → {task.assignee_email}")
+        self._changed = True
+        await self._tell_assignee(task)
+        return task
+
+    @reassign_task.validator
+    def _check_reassign(self, input: ReassignTask) -> None:
+        task = self._open_task(input.task_id)
+        self._require(input.actor, task.assignee_email, self._registration.manager.email)
+        if str(input.assignee_email) == task.assignee_email:
+            raise rejected(f"task {task.id} is already assigned to {task.assignee_email}")
+
+    @workflow.update
+    async def add_task(self, input: AddTask) -> Task:
+        task = self._add_task(input.title, str(input.assignee_email), offset=input.due_working_days_before, due=input.due_date, source="added")
+        if input.comment:
+            task.comments.append(input.comment)
+        self._steps[Step.HANDOVER] = StepState.RUNNING
+        self._record("task_added", f"{task.title} → {task.assignee_email} ({input.actor.email})")
+        self._changed = True
+        await self._tell_assignee(task)
+        return task
+
+    @add_task.validator
+    def _check_add(self, input: AddTask) -> None:
+        self._require_open()
+        self._require(input.actor, self._registration.manager.email)
+        if input.due_date is not None and input.due_date < self._registration.departure.notice_date:
+            raise rejected("the due date is before the notice date")
+
+    async def _tell_assignee(self, task: Task) -> None:
+        listing = [{"title": task.title, "due_date": task.due_date.isoformat()}]
+        purpose = f"task_assigned:{task.id}"
+        await self._send(purpose, "tasks_assigned", task.assignee_email, self._language_of(task.assignee_email), tasks=listing)
+
+    async def _remind_task(self, due: Due) -> None:
+        task = self._tasks[due.ref]
+        if workflow.now() >= end_of_day(task.due_date, self._policy.timezone):
+            return
+        await self._send(due.key, "task_reminder", task.assignee_email, self._language_of(task.assignee_email), task_title=task.title, due_date=task.due_date.isoformat())
+
+    async def _escalate_task(self, due: Due) -> None:
+        task = self._tasks[due.ref]
+        org = self._organisation
+        task.escalated = True
+        self._record("task_overdue", f"{task.title} ({task.assignee_email})")
+        await self._send(
+            due.key, "task_overdue", org.hr.email, org.hr.language, task_title=task.title, due_date=task.due_date.isoformat(), assignee_email=task.assignee_email
+        )
+
+    # Step 3: equipment, each item confirmed by its custodian.
+    def _plan_equipment(self) -> None:
+        for number, item in enumerate(self._registration.equipment, start=1):
+            custodian = str(item.custodian_email or self._organisation.facilities.email)
+            self._equipment[f"e{number}"] = EquipmentLoan(id=f"e{number}", name=item.name, custodian_email=custodian)
+
+    @workflow.update
+    async def confirm_return(self, input: ConfirmReturn) -> EquipmentLoan:
+        item = self._equipment[input.item_id]
+        item.state = EquipmentState.RETURNED
+        item.returned_at = workflow.now()
+        item.confirmed_by = str(input.actor.email)
+        item.note = input.note
+        self._record("equipment_returned", f"{item.name} ({input.actor.email})")
+        self._changed = True
+        return item
+
+    @confirm_return.validator
+    def _check_return(self, input: ConfirmReturn) -> None:
+        self._require_open()
+        item = self._equipment.get(input.item_id)
+        if item is None:
+            raise rejected(f"unknown equipment item {input.item_id}")
+        if item.state == EquipmentState.RETURNED:
+            raise rejected(f"{item.name} was already returned")
+        self._require(input.actor, item.custodian_email)
+
+    async def _remind_equipment(self, due: Due) -> None:
+        items = [item.name for item in self._outstanding()]
+        reg = self._registration
+        await self._send(due.key, "equipment_reminder", reg.employee.work_email, reg.employee.language, items=items)
+
+    async def _escalate_equipment(self, due: Due) -> None:
+        org = self._organisation
+        missing = self._outstanding()
+        for item in missing:
+            item.escalated = True
+        self._record("equipment_missing", ", ".join(item.name for item in missing))
+        listing = [{"name": item.name, "custodian_email": item.custodian_email} for item in missing]
+        await self._send(due.key, "equipment_missing", org.hr.email, org.hr.language, items=listing)
+
+    def _outstanding(self) -> list[EquipmentLoan]:
+        return [item for item in self._equipment.values() if item.state == EquipmentState.OUT]
+
+    # Step 4: the exit interview, in its own workflow.
+    async def _start_interview(self) -> None:
+        reg = self._registration
+        self._interview_status = InterviewStatus.INVITED
+        self._steps[Step.EXIT_INTERVIEW] = StepState.RUNNING
+        self._interview = await workflow.start_child_workflow(
+            ExitInterviewWorkflow.run,
+            InterviewInput(
+                case_id=self._case_id,
+                employee=Interviewee(
+                    name=reg.employee.name, work_email=reg.employee.work_email, private_email=reg.employee.private_email, language=reg.employee.language
+                ),
+                manager_email=reg.manager.email,
+                departure_type=reg.departure.type,
+                last_working_day=self._last_day,
+                organisation=self._organisation,
+                calendar=self._calendar,
+                mail_context=self._mail_context(),
+            ),
+            id=ExitInterviewWorkflow.id_for(self._case_id),
+        )
+
+    @workflow.signal
+    def interview_status_changed(self, status: InterviewStatus) -> None:
+        self._interview_status = status
+        self._changed = True
+
+    # Changes while running.
+    @workflow.update
+    async def move_last_day(self, input: MoveLastDay) -> CaseView:
+        previous, self._last_day = self._last_day, input.last_working_day
+        for task in self._tasks.values():
+            if task.due_working_days_before is not None:
+                task.due_date = self._due_date(task.due_working_days_before)
+        self._record("last_day_moved", f"{previous} → {self._last_day} ({input.actor.email})")
+        self._changed = True
+        await self._activity(CaseActivities.move_last_day, MoveLastDayRecord(case_id=self._case_id, last_working_day=self._last_day))
+        await self._interview.signal(ExitInterviewWorkflow.last_day_changed, LastDayChanged(last_working_day=self._last_day))
+        org, reg = self._organisation, self._registration
+        purpose = f"last_day_moved:{self._last_day}"
+        extra = {"previous_last_working_day": previous.isoformat(), "reason": input.reason}
+        await asyncio.gather(
+            self._send(purpose, "last_day_moved", reg.manager.email, reg.manager.language, **extra),
+            self._send(purpose, "last_day_moved", org.hr.email, org.hr.language, **extra),
+            self._send(purpose, "last_day_moved", org.facilities.email, org.facilities.language, **extra),
+        )
+        return self.view()
+
+    @move_last_day.validator
+    def _check_move(self, input: MoveLastDay) -> None:
+        self._require_open()
+        self._require(input.actor, self._registration.manager.email)
+        if input.last_working_day < self._registration.departure.notice_date:
+            raise rejected("the last working day cannot be before the notice date")
+        if input.last_working_day == self._last_day:
+            raise rejected("the last working day is already that date")
+        if self._organisation is None:
+            raise rejected("the case is still starting; try again in a moment")
+
+    @workflow.update
+    async def withdraw(self, input: Withdraw) -> None:
+        self._withdrawal = input
+        self._changed = True
+        self._record("withdrawn", f"{input.reason} ({input.actor.email})".strip())
+
+    @withdraw.validator
+    def _check_withdraw(self, input: Withdraw) -> None:
+        self._require_open()
+        self._require(input.actor)
+        if self._withdrawal is not None:
+            raise rejected("the resignation was already withdrawn")
+
+    # The case follows its agenda until every step is done or has run out of time.
+    async def _follow_up(self) -> None:
+        while self._withdrawal is None:
+            self._note_interview_outcome()
+            for due in self._agenda():
+                if due.at > workflow.now() or self._withdrawal is not None:
+                    break
+                await self._perform(due)
+                self._done.add(due.key)
+            self._update_steps()
+            if self._withdrawal is not None or self._ready_to_close():
+                return
+            upcoming = self._agenda()
+            if upcoming and upcoming[0].at <= workflow.now():
+                continue
+            self._changed = False
+            timeout = upcoming[0].at - workflow.now() if upcoming else None
+            try:
+                await workflow.wait_condition(lambda: self._changed or self._interview_just_finished(), timeout=timeout)
+            except asyncio.TimeoutError:
+                pass
+
+    def _agenda(self) -> list[Due]:
+        policy, reg = self._policy, self._registration
+        zone, start, end = policy.timezone, policy.working_hours_start, policy.working_hours_end
+        items: list[Due] = []
+        if reg.team_announcement_date and reg.team_email:
+            items.append(Due(local_moment(reg.team_announcement_date, start, zone), f"team_announcement:{reg.team_announcement_date}", "announce_to_team"))
+        for task in self._tasks.values():
+            if task.state != TaskState.OPEN:
+                continue
+            remind_on = task.due_date - timedelta(days=policy.task_reminder_days_before_due)
+            items.append(Due(local_moment(remind_on, start, zone), f"task_reminder:{task.id}:{task.due_date}:{task.assignee_email}", "remind_task", task.id))
+            if not task.escalated:
+                overdue_on = task.due_date + timedelta(days=policy.task_escalation_days_after_due)
+                items.append(Due(local_moment(overdue_on, start, zone), f"task_overdue:{task.id}:{task.due_date}", "escalate_task", task.id))
+        if self._outstanding():
+            remind_on = add_working_days(self._last_day, -policy.equipment_reminder_working_days_before, self._calendar)
+            items.append(Due(local_moment(remind_on, start, zone), f"equipment_reminder:{self._last_day}", "remind_equipment"))
+            if not all(item.escalated for item in self._outstanding()):
+                items.append(Due(local_moment(self._last_day, end, zone), f"equipment_missing:{self._last_day}", "escalate_equipment"))
+        return pending(items, self._done)
+
+    async def _perform(self, due: Due) -> None:
+        actions = {
+            "announce_to_team": self._announce_to_team,
+            "remind_task": self._remind_task,
+            "escalate_task": self._escalate_task,
+            "remind_equipment": self._remind_equipment,
+            "escalate_equipment": self._escalate_equipment,
+        }
+        await actions[due.action](due)
+
+    def _update_steps(self) -> None:
+        open_tasks = [t for t in self._tasks.values() if t.state == TaskState.OPEN]
+        if self._tasks:
+            self._steps[Step.HANDOVER] = (
+                StepState.DONE if not open_tasks else StepState.ESCALATED if all(t.escalated for t in open_tasks) else StepState.RUNNING
+            )
+        outstanding = self._outstanding()
+        if self._equipment:
+            self._steps[Step.EQUIPMENT] = (
+                StepState.DONE if not outstanding else StepState.ESCALATED if all(i.escalated for i in outstanding) else StepState.RUNNING
+            )
+
+    def _interview_just_finished(self) -> bool:
+        return self._interview is not None and self._interview.done() and self._steps[Step.EXIT_INTERVIEW] == StepState.RUNNING
+
+    def _note_interview_outcome(self) -> None:
+        if not self._interview_just_finished():
+            return
+        outcome = self._interview.result()
+        self._interview_status = outcome.status
+        self._steps[Step.EXIT_INTERVIEW] = {
+            InterviewStatus.HELD: StepState.DONE,
+            InterviewStatus.DECLINED: StepState.DONE,
+            InterviewStatus.SKIPPED: StepState.SKIPPED,
+            InterviewStatus.CANCELLED: StepState.CANCELLED,
+        }.get(outcome.status, StepState.ESCALATED)
+
+    def _ready_to_close(self) -> bool:
+        after_last_day = workflow.now() >= end_of_day(self._last_day, self._policy.timezone)
+        tasks_settled = all(t.state == TaskState.DONE or t.escalated for t in self._tasks.values())
+        equipment_settled = all(i.state == EquipmentState.RETURNED or i.escalated for i in self._equipment.values())
+        interview_settled = self._steps[Step.EXIT_INTERVIEW] != StepState.RUNNING
+        return after_last_day and tasks_settled and equipment_settled and interview_settled
+
+    # Step 5: closing, with a stored summary; or winding down after a withdrawal.
     async def _close(self) -> None:
         self._steps[Step.CLOSING] = StepState.RUNNING
         self._status = CaseStatus.CLOSED
-        await workflow.execute_activity_method(
-            CaseActivities.set_case_status, CaseStatusInput(case_id=self._case_id, status=self._status), start_to_close_timeout=DB_TIMEOUT
+        summary = self._summary()
+        await self._activity(CaseActivities.close_case, CloseCaseInput(case_id=self._case_id, summary=summary))
+        org = self._organisation
+        await self._send(
+            "case_closed",
+            "case_closed",
+            org.hr.email,
+            org.hr.language,
+            open_tasks=summary.open_tasks,
+            missing_equipment=summary.missing_equipment,
+            interview_status=(summary.interview_status or InterviewStatus.NOT_HELD).value,
         )
         self._steps[Step.CLOSING] = StepState.DONE
         self._record("case_closed")
 
-    async def _send(self, purpose: str, template: str, to: str, language: str) -> bool:
+    async def _wind_down(self) -> None:
+        if self._interview is not None and not self._interview.done():
+            self._interview.cancel()
+        if self._interview is not None:
+            try:
+                outcome = await self._interview
+                self._interview_status = outcome.status
+            except Exception:
+                self._interview_status = InterviewStatus.CANCELLED
+        self._status = CaseStatus.WITHDRAWN
+        for step, state in self._steps.items():
+            if state in (StepState.PENDING, StepState.RUNNING):
+                self._steps[step] = StepState.CANCELLED
+        summary = self._summary(reason=self._withdrawal.reason)
+        await self._activity(CaseActivities.close_case, CloseCaseInput(case_id=self._case_id, summary=summary))
+        org, reg = self._organisation, self._registration
+        recipients = {
+            reg.manager.email: reg.manager.language,
+            org.hr.email: org.hr.language,
+            org.facilities.email: org.facilities.language,
+        }
+        for task in self._tasks.values():
+            if task.state == TaskState.OPEN:
+                recipients.setdefault(task.assignee_email, self._language_of(task.assignee_email))
+        await asyncio.gather(
+            *(self._send("case_withdrawn", "case_withdrawn", email, language, reason=self._withdrawal.reason) for email, language in recipients.items())
+        )
+
+    def _summary(self, reason: str = "") -> CaseSummary:
+        return CaseSummary(
+            status=self._status,
+            open_tasks=[t.title for t in self._tasks.values() if t.state == TaskState.OPEN],
+            missing_equipment=[i.name for i in self._outstanding()],
+            interview_status=self._interview_status,
+            reason=reason,
+        )
+
+    # Shared plumbing.
+    async def _send(self, purpose: str, template: str, to: str, language: str, **extra) -> bool:
         request = MailRequest(
-            case_id=self._case_id, purpose=purpose, template=template, to=to, language=language, context=self._mail_context()
+            case_id=self._case_id, purpose=purpose, template=template, to=to, language=language, context={**self._mail_context(), **extra}
         )
         try:
-            await workflow.execute_activity_method(
-                MailActivities.send_mail, request, start_to_close_timeout=MAIL_TIMEOUT, retry_policy=MAIL_RETRY
-            )
+            await workflow.execute_activity_method(MailActivities.send_mail, request, start_to_close_timeout=MAIL_TIMEOUT, retry_policy=MAIL_RETRY)
         except ActivityError as err:
             self._record("mail_failed", f"{template} → {to}: {err.cause}")
             return False
         self._record("mail_sent", f"{template} → {to}")
         return True
+
+    async def _activity(self, method, arg):
+        return await workflow.execute_activity_method(method, arg, start_to_close_timeout=DB_TIMEOUT)
 
     def _mail_context(self) -> dict:
         reg, org = self._registration, self._organisation
@@ -118,12 +518,63 @@ class OffboardingWorkflow:
             "manager_name": reg.manager.name,
             "departure_type": reg.departure.type.value,
             "notice_date": reg.departure.notice_date.isoformat(),
-            "last_working_day": reg.departure.last_working_day.isoformat(),
+            "last_working_day": self._last_day.isoformat(),
             "equipment": [item.name for item in reg.equipment],
+            "timezone": org.policy.timezone,
         }
+
+    def _resolve(self, role: AssigneeRole) -> str:
+        reg, org = self._registration, self._organisation
+        return str(
+            {
+                AssigneeRole.MANAGER: reg.manager.email,
+                AssigneeRole.SUCCESSOR: reg.successor.email if reg.successor else reg.manager.email,
+                AssigneeRole.HR: org.hr.email,
+                AssigneeRole.FACILITIES: org.facilities.email,
+                AssigneeRole.EMPLOYEE: reg.employee.work_email,
+            }[role]
+        )
+
+    def _language_of(self, email: str) -> str:
+        reg, org = self._registration, self._organisation
+        known = {str(reg.manager.email): reg.manager.language, str(org.hr.email): org.hr.language, str(org.facilities.email): org.facilities.language}
+        known[str(reg.employee.work_email)] = reg.employee.language
+        if reg.successor:
+            known[str(reg.successor.email)] = reg.successor.language
+        return known.get(email, "nl")
+
+    def _tasks_by_assignee(self) -> dict[str, list[Task]]:
+        grouped: dict[str, list[Task]] = {}
+        for task in self._tasks.values():
+            grouped.setdefault(task.assignee_email, []).append(task)
+        return grouped
+
+    def _open_task(self, task_id: str) -> Task:
+        self._require_open()
+        task = self._tasks.get(task_id)
+        if task is None:
+            raise rejected(f"unknown task {task_id}")
+        if task.state == TaskState.DONE:
+            raise rejected(f"task {task_id} ({task.title}) is already done")
+        return task
+
+    def _require_open(self) -> None:
+        if self._status != CaseStatus.OPEN or self._withdrawal is not None:
+            raise rejected(f"the case is {self._status.value if self._withdrawal is None else 'withdrawn'}")
+
+    def _require(self, actor: Actor, *allowed: str) -> None:
+        """HR may act on anything in a case; anyone else only where their own address is named."""
+        if actor.role == Role.HR:
+            return
+        if str(actor.email) not in {str(email) for email in allowed}:
+            raise rejected(f"{actor.email} may not do this in case {self._case_id}")
 
     def _record(self, event: str, detail: str = "") -> None:
         self._timeline.append(TimelineEntry(at=workflow.now(), event=event, detail=detail))
+
+    @property
+    def _policy(self):
+        return self._organisation.policy
 
     @property
     def _case_id(self) -> str:

@@ -1,0 +1,33 @@
+"""The interview record and the employee's consent: confidential content kept in the database only."""
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio import activity
+
+from models.records import StoreInterviewInput
+from models.tables import InterviewRecordRow
+
+
+class InterviewActivities:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    @activity.defn
+    async def store_interview(self, input: StoreInterviewInput) -> int:
+        async with self._sessions.begin() as session:
+            existing = (await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == input.case_id))).scalar_one_or_none()
+            if existing is not None:
+                return existing.id
+            row = InterviewRecordRow(
+                case_id=input.case_id,
+                interviewer_email=str(input.interviewer_email),
+                record=input.record.model_dump(mode="json"),
+                consent_scope=input.consent.scope.value,
+                share_with_manager=input.consent.share_with_manager,
+                consent_text_version=input.consent.text_version,
+                consent_given_at=input.held_at,
+                held_at=input.held_at,
+            )
+            session.add(row)
+            await session.flush()
+            return row.id

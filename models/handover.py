@@ -1,0 +1,123 @@
+"""Task handover and equipment return: checklist templates, tasks, items and the updates that change them."""
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+
+from models.actors import Actor
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+
+
+class AssigneeRole(StrEnum):
+    """Who a checklist item falls to; resolved to an address when the case starts."""
+
+    MANAGER = "manager"
+    SUCCESSOR = "successor"
+    HR = "hr"
+    FACILITIES = "facilities"
+    EMPLOYEE = "employee"
+
+
+class ChecklistItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title
+    assignee: AssigneeRole
+    due_working_days_before: int = Field(ge=-30, le=120, description="Working days before the last working day; negative: after it.")
+
+
+class ChecklistTemplateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Title
+    department: Title | None = Field(None, description="Applies to this department only; empty: every department.")
+    job_title: Title | None = Field(None, description="Applies to this role only; empty: every role.")
+    items: list[ChecklistItem] = Field(min_length=1, max_length=100)
+
+
+class ChecklistTemplate(ChecklistTemplateIn):
+    id: int
+
+
+class TaskState(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+
+
+class Task(BaseModel):
+    id: str
+    title: str
+    assignee_email: EmailStr
+    due_working_days_before: int | None = None
+    due_date: date
+    state: TaskState = TaskState.OPEN
+    source: str = "checklist"
+    completed_by: str | None = None
+    completed_at: datetime | None = None
+    comments: list[str] = Field(default_factory=list)
+    escalated: bool = False
+
+
+class EquipmentState(StrEnum):
+    OUT = "out"
+    RETURNED = "returned"
+
+
+class EquipmentLoan(BaseModel):
+    id: str
+    name: str
+    custodian_email: EmailStr
+    state: EquipmentState = EquipmentState.OUT
+    returned_at: datetime | None = None
+    confirmed_by: str | None = None
+    note: str = ""
+    escalated: bool = False
+
+
+class CompleteTask(BaseModel):
+    task_id: str
+    actor: Actor
+    comment: Comment = ""
+
+
+class ReassignTask(BaseModel):
+    task_id: str
+    actor: Actor
+    assignee_email: EmailStr
+    comment: Comment = ""
+
+
+class AddTask(BaseModel):
+    actor: Actor
+    title: Title
+    assignee_email: EmailStr
+    due_date: date | None = None
+    due_working_days_before: int | None = Field(None, ge=-30, le=120)
+    comment: Comment = ""
+
+    @model_validator(mode="after")
+    def _one_due(self) -> "AddTask":
+        if (self.due_date is None) == (self.due_working_days_before is None):
+            raise ValueError("give either due_date or due_working_days_before")
+        return self
+
+
+class ConfirmReturn(BaseModel):
+    item_id: str
+    actor: Actor
+    note: Comment = ""
+
+
+class MoveLastDay(BaseModel):
+    actor: Actor
+    last_working_day: date
+    reason: Comment = ""
+
+
+class Withdraw(BaseModel):
+    actor: Actor
+    reason: Comment = ""

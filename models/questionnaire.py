@@ -1,0 +1,124 @@
+"""The semi-structured exit interview of DOMAIN.md, so answers compare across interviews."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+Rating = Annotated[int, Field(ge=1, le=5)]
+
+
+class ExperienceArea(StrEnum):
+    """The five A's."""
+
+    WORK_CONTENT = "work_content"
+    WORKING_CONDITIONS = "working_conditions"
+    WORKING_RELATIONS = "working_relations"
+    TERMS_OF_EMPLOYMENT = "terms_of_employment"
+    WORK_ORGANISATION = "work_organisation"
+
+
+class LeavingReason(StrEnum):
+    CAREER_OPPORTUNITY = "career_opportunity"
+    PAY_AND_BENEFITS = "pay_and_benefits"
+    WORK_CONTENT = "work_content"
+    WORKLOAD = "workload"
+    WORK_LIFE_BALANCE = "work_life_balance"
+    MANAGER = "manager"
+    COLLEAGUES_AND_CULTURE = "colleagues_and_culture"
+    LEARNING_AND_DEVELOPMENT = "learning_and_development"
+    ORGANISATION_CHANGE = "organisation_change"
+    JOB_SECURITY = "job_security"
+    COMMUTE = "commute"
+    RELOCATION = "relocation"
+    STUDIES = "studies"
+    HEALTH = "health"
+    PERSONAL_CIRCUMSTANCES = "personal_circumstances"
+    RETIREMENT = "retirement"
+    END_OF_CONTRACT = "end_of_contract"
+    DISMISSAL = "dismissal"
+    OTHER = "other"
+
+
+class Influence(StrEnum):
+    GENDER_BIAS = "gender_bias"
+    SENSE_OF_BELONGING = "sense_of_belonging"
+    PROFESSIONAL_SELF_CONFIDENCE = "professional_self_confidence"
+    WORK_LIFE_BALANCE = "work_life_balance"
+
+
+class Experience(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rating: Rating
+    comment: Text = ""
+
+
+class Belonging(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    felt_safe: Rating
+    felt_at_home: Rating
+    felt_valued: Rating
+    influences: list[Influence] = Field(default_factory=list)
+    comment: Text = ""
+
+
+class TargetGroup(BaseModel):
+    """Only what the employee chose to give; used for report breakdowns, never shown individually."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    gender: Literal["woman", "man", "non_binary"] | None = None
+    age_band: Literal["<25", "25-34", "35-44", "45-54", "55+"] | None = None
+
+
+class InterviewRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    experiences: dict[ExperienceArea, Experience]
+    primary_reason: LeavingReason
+    secondary_reasons: list[LeavingReason] = Field(default_factory=list, max_length=5)
+    reasons_comment: Text = ""
+    went_well: Text = ""
+    should_improve: Text = ""
+    most_important_advice: Text = ""
+    recommend_score: int = Field(ge=0, le=10)
+    belonging: Belonging
+    remember_with_pleasure: Text = ""
+    advice_summary: Text = Field("", description="The interviewer's summary of the advice, checked with the employee.")
+    target_group: TargetGroup = Field(default_factory=TargetGroup)
+
+    @model_validator(mode="after")
+    def _complete(self) -> "InterviewRecord":
+        missing = [area.value for area in ExperienceArea if area not in self.experiences]
+        if missing:
+            raise ValueError(f"experiences missing for: {', '.join(missing)}")
+        if self.primary_reason in self.secondary_reasons:
+            raise ValueError("the primary reason must not be repeated among the secondary reasons")
+        if len(set(self.secondary_reasons)) != len(self.secondary_reasons):
+            raise ValueError("secondary reasons must be distinct")
+        return self
+
+
+class ConsentScope(StrEnum):
+    """What may go beyond HR, anonymised."""
+
+    NOTHING = "nothing"
+    ADVICE_ONLY = "advice_only"
+    ADVICE_AND_EXPERIENCES = "advice_and_experiences"
+
+
+class ConsentChoice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    scope: ConsentScope
+    share_with_manager: bool
+    text_version: str = Field(min_length=1, max_length=40)
+
+
+class Consent(ConsentChoice):
+    given_at: datetime
+    revoked_at: datetime | None = None

@@ -1,0 +1,60 @@
+"""Checklist templates by department or role, from which each case's handover tasks are drawn."""
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.handover import ChecklistItem, ChecklistTemplate, ChecklistTemplateIn
+from models.tables import ChecklistTemplateRow
+
+
+def _model(row: ChecklistTemplateRow) -> ChecklistTemplate:
+    return ChecklistTemplate(id=row.id, name=row.name, department=row.department, job_title=row.job_title, items=row.items)
+
+
+async def all_templates(session: AsyncSession) -> list[ChecklistTemplate]:
+    rows = await session.execute(select(ChecklistTemplateRow).order_by(ChecklistTemplateRow.id))
+    return [_model(row) for row in rows.scalars()]
+
+
+async def get(session: AsyncSession, template_id: int) -> ChecklistTemplate | None:
+    row = await session.get(ChecklistTemplateRow, template_id)
+    return _model(row) if row else None
+
+
+async def create(session: AsyncSession, data: ChecklistTemplateIn) -> ChecklistTemplate:
+    row = ChecklistTemplateRow(**data.model_dump(mode="json"))
+    session.add(row)
+    await session.flush()
+    return _model(row)
+
+
+async def replace(session: AsyncSession, template_id: int, data: ChecklistTemplateIn) -> ChecklistTemplate | None:
+    row = await session.get(ChecklistTemplateRow, template_id)
+    if row is None:
+        return None
+    for key, value in data.model_dump(mode="json").items():
+        setattr(row, key, value)
+    await session.flush()
+    return _model(row)
+
+
+async def delete(session: AsyncSession, template_id: int) -> bool:
+    row = await session.get(ChecklistTemplateRow, template_id)
+    if row is None:
+        return False
+    await session.delete(row)
+    return True
+
+
+def _applies(template: ChecklistTemplate, department: str, job_title: str) -> bool:
+    return (template.department in (None, department)) and (template.job_title in (None, job_title))
+
+
+async def items_for(session: AsyncSession, department: str, job_title: str) -> list[ChecklistItem]:
+    """Every item of every template that fits the department and role; the same title counts once."""
+    items: dict[str, ChecklistItem] = {}
+    for template in await all_templates(session):
+        if _applies(template, department, job_title):
+            for item in template.items:
+                items.setdefault(item.title.casefold(), item)
+    return list(items.values())

@@ -1,0 +1,55 @@
+"""The organisation's contacts and policy, kept in the database and editable by HR."""
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from config import Settings
+from models.organisation import Contact, Organisation
+from models.policy import Policy
+from models.tables import OrganisationRow
+
+DEFAULT_ID = "default"
+
+
+def _from_row(row: OrganisationRow, public_url: str) -> Organisation:
+    return Organisation(
+        name=row.name,
+        country=row.country,
+        hr=Contact(email=row.hr_email, language=row.hr_language),
+        facilities=Contact(email=row.facilities_email, language=row.facilities_language),
+        public_url=public_url,
+        policy=Policy.model_validate(row.policy),
+    )
+
+
+def _row_from_settings(settings: Settings) -> OrganisationRow:
+    return OrganisationRow(
+        id=DEFAULT_ID,
+        name=settings.organisation_name,
+        country=settings.organisation_country,
+        hr_email=settings.hr_email,
+        hr_language=settings.hr_language,
+        facilities_email=settings.facilities_email,
+        facilities_language=settings.facilities_language,
+        policy=Policy().model_dump(mode="json"),
+    )
+
+
+async def load(session: AsyncSession, settings: Settings) -> Organisation:
+    """The stored organisation; on first use it is created from the settings with the default policy."""
+    row = await session.get(OrganisationRow, DEFAULT_ID)
+    if row is None:
+        try:
+            async with session.begin_nested():
+                row = _row_from_settings(settings)
+                session.add(row)
+        except IntegrityError:
+            row = await session.get(OrganisationRow, DEFAULT_ID, populate_existing=True)
+    return _from_row(row, settings.public_url)
+
+
+async def update_policy(session: AsyncSession, settings: Settings, policy: Policy) -> Organisation:
+    await load(session, settings)
+    row = await session.get(OrganisationRow, DEFAULT_ID)
+    row.policy = policy.model_dump(mode="json")
+    return _from_row(row, settings.public_url)

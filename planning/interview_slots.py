@@ -1,0 +1,74 @@
+"""When to hold the exit interview: about a week before the last working day, never in its last
+working hours, and with short notice the earliest slot or an online conversation."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from models.calendar import WorkCalendar
+from models.interview import Slot
+from models.policy import Policy
+from planning.workdays import add_working_days, is_working_day, working_days_between
+
+
+@dataclass(frozen=True)
+class SlotPlan:
+    slots: list[Slot]
+    short_notice: bool
+    cutoff_day: date
+
+
+def _at(day: date, clock: time, tz: ZoneInfo, minutes: int, online: bool) -> Slot:
+    start = datetime.combine(day, clock, tzinfo=tz).astimezone(timezone.utc)
+    return Slot(start=start, end=start + timedelta(minutes=minutes), online=online)
+
+
+def _clock(policy: Policy, hours_after_start: int) -> time:
+    start = datetime.combine(date.min, policy.working_hours_start) + timedelta(hours=hours_after_start)
+    latest = datetime.combine(date.min, policy.working_hours_end) - timedelta(minutes=policy.interview_duration_minutes)
+    return min(start, latest).time()
+
+
+def cutoff_day(last_working_day: date, policy: Policy, calendar: WorkCalendar) -> date:
+    return add_working_days(last_working_day, -policy.interview_cutoff_working_days_before_last_day, calendar)
+
+
+def propose(now: datetime, last_working_day: date, policy: Policy, calendar: WorkCalendar) -> SlotPlan:
+    tz = ZoneInfo(policy.timezone)
+    today = now.astimezone(tz).date()
+    cutoff = cutoff_day(last_working_day, policy, calendar)
+    target = add_working_days(last_working_day, -policy.interview_working_days_before_last_day, calendar)
+    earliest = add_working_days(today, 1, calendar)
+    minutes = policy.interview_duration_minutes
+    morning, afternoon = _clock(policy, 1), _clock(policy, 5)
+    short_notice = working_days_between(today, last_working_day, calendar) < policy.short_notice_working_days or target < earliest
+    if not short_notice:
+        second_day = add_working_days(target, 1, calendar)
+        if second_day > cutoff:
+            second_day = add_working_days(target, -1, calendar)
+        slots = [_at(target, morning, tz, minutes, False), _at(target, afternoon, tz, minutes, False), _at(second_day, morning, tz, minutes, False)]
+    else:
+        slots = [_at(earliest, morning, tz, minutes, False)] if earliest <= cutoff else []
+        slots.append(_at(earliest, afternoon, tz, minutes, True))
+    return SlotPlan(slots=sorted(slots, key=lambda s: s.start), short_notice=short_notice, cutoff_day=cutoff)
+
+
+def problem_with(slot: Slot, now: datetime, last_working_day: date, policy: Policy, calendar: WorkCalendar) -> str | None:
+    """Why a proposed time cannot be used, or None when it can."""
+    tz = ZoneInfo(policy.timezone)
+    local_start, local_end = slot.start.astimezone(tz), slot.end.astimezone(tz)
+    if slot.start <= now:
+        return "the proposed time has already passed"
+    if not is_working_day(local_start.date(), calendar):
+        return "the proposed day is not a working day"
+    if local_start.time() < policy.working_hours_start or local_end.time() > policy.working_hours_end or local_end.date() != local_start.date():
+        return f"the interview must fall within working hours ({policy.working_hours_start:%H:%M}-{policy.working_hours_end:%H:%M})"
+    if not slot.online and local_start.date() > cutoff_day(last_working_day, policy, calendar):
+        return "an interview on site must be before the last working hours; choose an earlier day or an online conversation"
+    if slot.online and local_start.date() > last_working_day + timedelta(days=policy.interview_record_days_after_last_day):
+        return "the proposed time is too long after the last working day"
+    return None
+
+
+def slot_at(start: datetime, policy: Policy, online: bool) -> Slot:
+    return Slot(start=start, end=start + timedelta(minutes=policy.interview_duration_minutes), online=online)

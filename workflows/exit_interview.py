@@ -1,0 +1,442 @@
+"""The exit interview of one case: invitation, reminders, the employee's answer, the record and consent.
+
+Everyone leaving is invited; after a dismissal or non-renewal HR first confirms or skips. The
+invitation goes out at once, aiming at about a week before the last working day and never in its
+last working hours; reminders stop at the cut-off, on a decline, or when a time is agreed."""
+
+import asyncio
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.cases import CaseActivities
+    from activities.interviews import InterviewActivities
+    from activities.mail import MailActivities
+    from models.actors import Actor, Role
+    from models.interview import (
+        FINISHED,
+        AcceptSlot,
+        AssignInterviewer,
+        ConfirmInterview,
+        DeclineInterview,
+        InterviewInput,
+        InterviewOutcome,
+        InterviewStatus,
+        InterviewView,
+        LastDayChanged,
+        ProposeSlot,
+        ResendInvitation,
+        ScheduleInterview,
+        Slot,
+        SubmitInterview,
+    )
+    from models.mail import ActionLink, CalendarInvite, MailRequest
+    from models.records import InterviewStatusInput, StoreInterviewInput
+    from models.registration import DepartureType
+    from planning import interview_slots
+    from workflows.agenda import Due, end_of_day, pending
+
+DB_TIMEOUT = timedelta(seconds=30)
+MAIL_TIMEOUT = timedelta(minutes=2)
+MAIL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=10), non_retryable_error_types=["MailRejected"])
+NEEDS_HR_CONFIRMATION = {DepartureType.DISMISSAL, DepartureType.END_OF_CONTRACT}
+INVITATION_LINK = ActionLink(purpose="interview", path="/invitation")
+CONSENT_LINK = ActionLink(purpose="consent", path="/consent")
+
+
+def rejected(message: str) -> ApplicationError:
+    return ApplicationError(message, type="UpdateRejected", non_retryable=True)
+
+
+@workflow.defn
+class ExitInterviewWorkflow:
+    @staticmethod
+    def id_for(case_id: str) -> str:
+        return f"{case_id}-interview"
+
+    @workflow.init
+    def __init__(self, input: InterviewInput) -> None:
+        self._input = input
+        self._last_day = input.last_working_day
+        self._status = InterviewStatus.AWAITING_HR if input.departure_type in NEEDS_HR_CONFIRMATION else InterviewStatus.INVITED
+        self._interviewer = input.interviewer
+        self._slots: list[Slot] = []
+        self._scheduled: Slot | None = None
+        self._short_notice = False
+        self._invited_at = None
+        self._invitations_sent = 0
+        self._reminders_sent = 0
+        self._calendar_sequence = 0
+        self._reason = ""
+        self._record_id: int | None = None
+        self._done: set[str] = set()
+        self._changed = False
+
+    @workflow.run
+    async def run(self, input: InterviewInput) -> InterviewOutcome:
+        try:
+            if self._status == InterviewStatus.AWAITING_HR:
+                hr = input.organisation.hr
+                await self._send("interview_confirm_request", "interview_confirm_request", hr.email, hr.language)
+            else:
+                await self._invite()
+            await self._follow_up()
+        except asyncio.CancelledError:
+            # The case was withdrawn: the interview simply ends; the case tells the people involved.
+            self._status = InterviewStatus.CANCELLED
+            return InterviewOutcome(status=self._status, record_id=self._record_id)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return InterviewOutcome(status=self._status, record_id=self._record_id)
+
+    @workflow.query
+    def view(self) -> InterviewView:
+        return InterviewView(
+            status=self._status,
+            interviewer=self._interviewer,
+            proposed_slots=self._slots,
+            scheduled=self._scheduled,
+            short_notice=self._short_notice,
+            invitations_sent=self._invitations_sent,
+            reminders_sent=self._reminders_sent,
+            reason=self._reason,
+            consent_given=self._status == InterviewStatus.HELD,
+        )
+
+    # The invitation: personal, with the proposed times, the preparatory questions and a calendar invitation.
+    async def _invite(self, purpose: str = "invitation") -> None:
+        plan = interview_slots.propose(workflow.now(), self._last_day, self._policy, self._input.calendar)
+        self._slots, self._short_notice = plan.slots, plan.short_notice
+        self._invited_at = self._invited_at or workflow.now()
+        self._invitations_sent += 1
+        await self._set_status(InterviewStatus.INVITED)
+        await self._send_to_employee(purpose, "interview_invitation", calendar=self._calendar(self._slots[0]), link=INVITATION_LINK, **self._invitation_context())
+
+    def _invitation_context(self) -> dict:
+        return {
+            "slots": [slot.model_dump(mode="json") for slot in self._slots],
+            "short_notice": self._short_notice,
+            "duration_minutes": self._policy.interview_duration_minutes,
+            "appreciation_token": self._policy.appreciation_token,
+            "interviewer_name": self._interviewer.name if self._interviewer else "",
+        }
+
+    @workflow.update
+    async def confirm(self, input: ConfirmInterview) -> InterviewView:
+        if input.proceed:
+            self._changed = True
+            await self._invite()
+        else:
+            self._reason = input.reason
+            await self._set_status(InterviewStatus.SKIPPED)
+        return self.view()
+
+    @confirm.validator
+    def _check_confirm(self, input: ConfirmInterview) -> None:
+        self._require_hr(input.actor)
+        if self._status != InterviewStatus.AWAITING_HR:
+            raise rejected(f"the interview is {self._status.value}, not awaiting HR's confirmation")
+        if not input.proceed and not input.reason:
+            raise rejected("give a reason for skipping the interview")
+
+    @workflow.update
+    async def assign_interviewer(self, input: AssignInterviewer) -> InterviewView:
+        self._interviewer = input.interviewer
+        if self._scheduled is not None:
+            await self._tell_interviewer(f"interview_scheduled:{self._scheduled.start.isoformat()}")
+        return self.view()
+
+    @assign_interviewer.validator
+    def _check_assign(self, input: AssignInterviewer) -> None:
+        self._require_hr(input.actor)
+        self._require_not_finished()
+        if str(input.interviewer.email) == str(self._input.manager_email):
+            raise rejected("the direct manager does not conduct the exit interview; choose someone without a reporting line")
+        if str(input.interviewer.email) in self._employee_addresses():
+            raise rejected("the leaving employee cannot be the interviewer")
+
+    # The employee's answer.
+    @workflow.update
+    async def accept_slot(self, input: AcceptSlot) -> InterviewView:
+        slot = next(slot for slot in self._slots if slot.start == input.start)
+        await self._schedule(slot)
+        return self.view()
+
+    @accept_slot.validator
+    def _check_accept(self, input: AcceptSlot) -> None:
+        self._require_employee(input.actor)
+        self._require_answerable()
+        if not any(slot.start == input.start for slot in self._slots):
+            raise rejected("that time is not one of the proposed times")
+
+    @workflow.update
+    async def propose_slot(self, input: ProposeSlot) -> InterviewView:
+        await self._schedule(interview_slots.slot_at(input.start, self._policy, input.online))
+        return self.view()
+
+    @propose_slot.validator
+    def _check_propose(self, input: ProposeSlot) -> None:
+        self._require_employee(input.actor)
+        self._require_answerable()
+        self._require_usable(input.start, input.online)
+
+    @workflow.update
+    async def schedule(self, input: ScheduleInterview) -> InterviewView:
+        await self._schedule(interview_slots.slot_at(input.start, self._policy, input.online))
+        return self.view()
+
+    @schedule.validator
+    def _check_schedule(self, input: ScheduleInterview) -> None:
+        self._require_hr(input.actor)
+        self._require_answerable()
+        self._require_usable(input.start, input.online)
+
+    @workflow.update
+    async def decline(self, input: DeclineInterview) -> InterviewView:
+        self._reason = input.reason
+        await self._set_status(InterviewStatus.DECLINED)
+        hr = self._input.organisation.hr
+        await self._send("interview_declined", "interview_declined", hr.email, hr.language, reason=input.reason)
+        return self.view()
+
+    @decline.validator
+    def _check_decline(self, input: DeclineInterview) -> None:
+        self._require_employee(input.actor)
+        self._require_answerable()
+
+    @workflow.update
+    async def resend_invitation(self, input: ResendInvitation) -> InterviewView:
+        await self._invite(purpose=f"invitation:resent:{self._invitations_sent + 1}")
+        return self.view()
+
+    @resend_invitation.validator
+    def _check_resend(self, input: ResendInvitation) -> None:
+        self._require_hr(input.actor)
+        if self._status != InterviewStatus.INVITED:
+            raise rejected(f"the interview is {self._status.value}; only an unanswered invitation can be sent again")
+
+    async def _schedule(self, slot: Slot) -> None:
+        self._scheduled = slot
+        self._changed = True
+        await self._set_status(InterviewStatus.SCHEDULED)
+        key = slot.start.isoformat()
+        interviewer = self._interviewer.name if self._interviewer else ""
+        await asyncio.gather(
+            self._send_to_employee(
+                f"interview_confirmed:{key}",
+                "interview_confirmed",
+                calendar=self._calendar(slot),
+                link=INVITATION_LINK,
+                slot=slot.model_dump(mode="json"),
+                interviewer_name=interviewer,
+            ),
+            self._tell_interviewer(f"interview_scheduled:{key}"),
+        )
+
+    async def _tell_interviewer(self, purpose: str) -> None:
+        to, language = self._interviewer_address()
+        interviewer = self._interviewer.name if self._interviewer else ""
+        await self._send(purpose, "interview_scheduled", to, language, slot=self._scheduled.model_dump(mode="json"), interviewer_name=interviewer)
+
+    # The record, closed by consent; then the thank-you.
+    @workflow.update
+    async def submit(self, input: SubmitInterview) -> InterviewView:
+        interviewer = str(self._interviewer.email) if self._interviewer else str(input.actor.email)
+        self._record_id = await workflow.execute_activity_method(
+            InterviewActivities.store_interview,
+            StoreInterviewInput(case_id=self._input.case_id, interviewer_email=interviewer, record=input.record, consent=input.consent, held_at=workflow.now()),
+            start_to_close_timeout=DB_TIMEOUT,
+        )
+        await self._set_status(InterviewStatus.HELD)
+        await self._send_to_employee(
+            "interview_thank_you",
+            "interview_thank_you",
+            link=CONSENT_LINK,
+            consent_scope=input.consent.scope.value,
+            share_with_manager=input.consent.share_with_manager,
+        )
+        return self.view()
+
+    @submit.validator
+    def _check_submit(self, input: SubmitInterview) -> None:
+        if input.actor.role != Role.HR and not (self._interviewer and str(input.actor.email) == str(self._interviewer.email)):
+            raise rejected(f"{input.actor.email} is not the interviewer of this case")
+        if self._status not in (InterviewStatus.INVITED, InterviewStatus.SCHEDULED):
+            raise rejected(f"the interview is {self._status.value}; a record cannot be added")
+        if input.consent.text_version != self._policy.consent_text_version:
+            raise rejected(f"the consent was given on text version {input.consent.text_version}; the current version is {self._policy.consent_text_version}")
+
+    # Changes from the case.
+    @workflow.signal
+    async def last_day_changed(self, input: LastDayChanged) -> None:
+        self._last_day = input.last_working_day
+        self._input.mail_context["last_working_day"] = self._last_day.isoformat()
+        self._changed = True
+        if self._status == InterviewStatus.SCHEDULED and self._unusable(self._scheduled):
+            self._scheduled = None
+            await self._invite(purpose=f"invitation:{self._last_day}")
+        elif self._status == InterviewStatus.INVITED:
+            await self._invite(purpose=f"invitation:{self._last_day}")
+
+    # Reminders and run-outs, until the interview is held, declined, skipped or out of time.
+    async def _follow_up(self) -> None:
+        while self._status not in FINISHED:
+            for due in self._agenda():
+                if due.at > workflow.now() or self._status in FINISHED:
+                    break
+                await self._perform(due)
+                self._done.add(due.key)
+            if self._status in FINISHED:
+                return
+            upcoming = self._agenda()
+            if upcoming and upcoming[0].at <= workflow.now():
+                continue
+            self._changed = False
+            timeout = upcoming[0].at - workflow.now() if upcoming else None
+            try:
+                await workflow.wait_condition(lambda: self._changed or self._status in FINISHED, timeout=timeout)
+            except asyncio.TimeoutError:
+                pass
+
+    def _agenda(self) -> list[Due]:
+        policy, zone = self._policy, self._policy.timezone
+        items: list[Due] = []
+        record_deadline = end_of_day(self._last_day + timedelta(days=policy.interview_record_days_after_last_day), zone)
+        if self._status == InterviewStatus.AWAITING_HR:
+            items.append(Due(record_deadline, f"not_held:{self._last_day}", "run_out_not_held"))
+        elif self._status == InterviewStatus.INVITED:
+            cutoff = self._answer_deadline()
+            for number in range(1, policy.invitation_reminder_count + 1):
+                at = self._invited_at + timedelta(days=policy.invitation_reminder_interval_days * number)
+                if at < cutoff:
+                    items.append(Due(at, f"invitation_reminder:{number}", "remind_invitation", str(number)))
+            items.append(Due(cutoff, f"no_response:{self._last_day}", "run_out_no_response"))
+        elif self._status == InterviewStatus.SCHEDULED:
+            start = self._scheduled.start
+            at = start - timedelta(hours=policy.interview_reminder_hours_before)
+            items.append(Due(at, f"interview_reminder:{start.isoformat()}", "remind_interview"))
+            items.append(Due(max(record_deadline, end_of_day(start.date(), zone)), f"not_held:{start.isoformat()}", "run_out_not_held"))
+        return pending(items, self._done)
+
+    def _answer_deadline(self):
+        zone = self._policy.timezone
+        cutoff = end_of_day(interview_slots.cutoff_day(self._last_day, self._policy, self._input.calendar), zone)
+        latest_slot = max((end_of_day(slot.start.date(), zone) for slot in self._slots), default=cutoff)
+        return max(cutoff, latest_slot)
+
+    async def _perform(self, due: Due) -> None:
+        if due.action == "remind_invitation":
+            self._reminders_sent += 1
+            await self._send_to_employee(
+                due.key, "interview_invitation_reminder", link=INVITATION_LINK, reminder_number=int(due.ref), **self._invitation_context()
+            )
+        elif due.action == "remind_interview":
+            if workflow.now() < self._scheduled.start:
+                slot = self._scheduled.model_dump(mode="json")
+                to, language = self._interviewer_address()
+                await asyncio.gather(
+                    self._send_to_employee(due.key, "interview_reminder", slot=slot, recipient_is_employee=True),
+                    self._send(due.key, "interview_reminder", to, language, slot=slot, recipient_is_employee=False),
+                )
+        elif due.action == "run_out_no_response":
+            await self._set_status(InterviewStatus.NO_RESPONSE)
+            hr = self._input.organisation.hr
+            await self._send("interview_no_response", "interview_no_response", hr.email, hr.language)
+        elif due.action == "run_out_not_held":
+            await self._set_status(InterviewStatus.NOT_HELD)
+
+    # Shared plumbing.
+    async def _set_status(self, status: InterviewStatus) -> None:
+        self._status = status
+        self._changed = True
+        await workflow.execute_activity_method(
+            CaseActivities.set_interview_status, InterviewStatusInput(case_id=self._input.case_id, status=status), start_to_close_timeout=DB_TIMEOUT
+        )
+        parent = workflow.info().parent
+        if parent is not None:
+            await workflow.get_external_workflow_handle(parent.workflow_id).signal("interview_status_changed", status)
+
+    def _calendar(self, slot: Slot) -> CalendarInvite:
+        self._calendar_sequence += 1
+        employee, org = self._input.employee, self._input.organisation
+        language = employee.language
+        return CalendarInvite(
+            uid=f"{self._input.case_id}-interview@offboarding",
+            sequence=self._calendar_sequence,
+            start=slot.start,
+            end=slot.end,
+            summary="Exitgesprek" if language == "nl" else "Exit interview",
+            description=org.name,
+            location="Online" if slot.online else org.name,
+            organizer_email=org.hr.email,
+            attendee_email=self._employee_address(),
+        )
+
+    def _employee_address(self) -> str:
+        """The work mailbox may be gone after the last working day: then the private address."""
+        employee = self._input.employee
+        after_last_day = workflow.now() >= end_of_day(self._last_day, self._policy.timezone)
+        return str(employee.private_email if after_last_day and employee.private_email else employee.work_email)
+
+    def _employee_addresses(self) -> set[str]:
+        employee = self._input.employee
+        return {str(employee.work_email)} | ({str(employee.private_email)} if employee.private_email else set())
+
+    def _interviewer_address(self) -> tuple[str, str]:
+        if self._interviewer is not None:
+            return str(self._interviewer.email), self._interviewer.language
+        hr = self._input.organisation.hr
+        return str(hr.email), hr.language
+
+    async def _send_to_employee(self, purpose: str, template: str, *, calendar=None, link=None, **extra) -> bool:
+        return await self._send(purpose, template, self._employee_address(), self._input.employee.language, calendar=calendar, link=link, **extra)
+
+    async def _send(self, purpose: str, template: str, to: str, language: str, *, calendar=None, link=None, **extra) -> bool:
+        request = MailRequest(
+            case_id=self._input.case_id,
+            purpose=f"interview:{purpose}",
+            template=template,
+            to=to,
+            language=language,
+            context={**self._input.mail_context, **extra},
+            calendar=calendar,
+            link=link,
+        )
+        try:
+            await workflow.execute_activity_method(MailActivities.send_mail, request, start_to_close_timeout=MAIL_TIMEOUT, retry_policy=MAIL_RETRY)
+        except ActivityError:
+            return False
+        return True
+
+    def _unusable(self, slot: Slot) -> bool:
+        problem = interview_slots.problem_with(slot, workflow.now(), self._last_day, self._policy, self._input.calendar)
+        return problem is not None and slot.start > workflow.now()
+
+    def _require_usable(self, start, online: bool) -> None:
+        slot = interview_slots.slot_at(start, self._policy, online)
+        problem = interview_slots.problem_with(slot, workflow.now(), self._last_day, self._policy, self._input.calendar)
+        if problem:
+            raise rejected(problem)
+
+    def _require_answerable(self) -> None:
+        if self._status not in (InterviewStatus.INVITED, InterviewStatus.SCHEDULED):
+            raise rejected(f"the interview is {self._status.value}")
+
+    def _require_not_finished(self) -> None:
+        if self._status in FINISHED:
+            raise rejected(f"the interview is {self._status.value}")
+
+    def _require_employee(self, actor: Actor) -> None:
+        if actor.role != Role.HR and str(actor.email) not in self._employee_addresses():
+            raise rejected(f"{actor.email} is not the leaving employee of this case")
+
+    @staticmethod
+    def _require_hr(actor: Actor) -> None:
+        if actor.role != Role.HR:
+            raise rejected("only HR can do this")
+
+    @property
+    def _policy(self):
+        return self._input.organisation.policy
