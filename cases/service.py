@@ -1,17 +1,22 @@
-"""Starting and reading cases: the one place the API, the web form and the CLI go through."""
+"""Starting, reading and acting on cases: the one place the API, the web form and the CLI go through."""
 
 from dataclasses import dataclass
+from datetime import date
+from typing import Any, Awaitable, Callable
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from models.case import CaseView, OffboardingInput
+from models.interview import InterviewView
 from models.registration import Registration
 from models.tables import Case
+from workflows.exit_interview import ExitInterviewWorkflow
 from workflows.offboarding import OffboardingWorkflow
 
 
@@ -19,6 +24,14 @@ from workflows.offboarding import OffboardingWorkflow
 class RegistrationResult:
     case_id: str
     created: bool
+
+
+class CaseNotFound(Exception):
+    """No case (or no interview for it) with that id."""
+
+
+class ActionRejected(Exception):
+    """The case refused the action; the message says why (unknown task, wrong person, already done...)."""
 
 
 async def register(client: Client, registration: Registration, task_queue: str) -> RegistrationResult:
@@ -37,26 +50,81 @@ async def register(client: Client, registration: Registration, task_queue: str) 
     return RegistrationResult(case_id=case_id, created=True)
 
 
+def _missing(err: RPCError) -> bool:
+    return err.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.INVALID_ARGUMENT)
+
+
 async def view(client: Client, case_id: str) -> CaseView | None:
-    """The live state of a case, read through the workflow's query; None when there is no such case."""
-    handle = client.get_workflow_handle(case_id)
+    """The live state of a case, read through the workflows' queries; None when there is no such case."""
     try:
-        return await handle.query(OffboardingWorkflow.view)
+        case = await client.get_workflow_handle_for(OffboardingWorkflow.run, case_id).query(OffboardingWorkflow.view)
     except RPCError as err:
-        if err.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.INVALID_ARGUMENT):
+        if _missing(err):
+            return None
+        raise
+    case.interview = await interview_view(client, case_id)
+    return case
+
+
+async def interview_view(client: Client, case_id: str) -> InterviewView | None:
+    try:
+        return await client.get_workflow_handle_for(ExitInterviewWorkflow.run, ExitInterviewWorkflow.id_for(case_id)).query(ExitInterviewWorkflow.view)
+    except RPCError as err:
+        if _missing(err):
             return None
         raise
 
 
-async def is_running(client: Client, case_id: str) -> bool:
-    description = await client.get_workflow_handle(case_id).describe()
-    return description.status == WorkflowExecutionStatus.RUNNING
+async def _update(client: Client, workflow_id: str, update: Any, payload: BaseModel, ended: Callable[[], Awaitable[str]]) -> Any:
+    handle = client.get_workflow_handle(workflow_id)
+    try:
+        return await handle.execute_update(update, payload)
+    except WorkflowUpdateFailedError as err:
+        cause = err.cause
+        raise ActionRejected(cause.message if isinstance(cause, ApplicationError) else str(cause)) from err
+    except RPCError as err:
+        if not (_missing(err) or err.status == RPCStatusCode.FAILED_PRECONDITION):
+            raise
+        try:
+            await handle.describe()
+        except RPCError as missing:
+            raise CaseNotFound(workflow_id) from missing
+        raise ActionRejected(await ended()) from err
 
 
-async def list_cases(session: AsyncSession, *, status: str | None = None, department: str | None = None, limit: int = 200) -> list[Case]:
+async def _case_ended(client: Client, case_id: str) -> str:
+    case = await view(client, case_id)
+    return f"the case is {case.status.value}" if case else "the case has ended"
+
+
+async def _interview_ended(client: Client, case_id: str) -> str:
+    interview = await interview_view(client, case_id)
+    return f"the interview is {interview.status.value}" if interview else "the interview has ended"
+
+
+async def act_on_case(client: Client, case_id: str, update: Any, payload: BaseModel) -> Any:
+    """Run one of OffboardingWorkflow's updates (complete_task, reassign_task, add_task, confirm_return, move_last_day, withdraw)."""
+    return await _update(client, case_id, update, payload, lambda: _case_ended(client, case_id))
+
+
+async def act_on_interview(client: Client, case_id: str, update: Any, payload: BaseModel) -> Any:
+    """Run one of ExitInterviewWorkflow's updates (confirm, assign_interviewer, accept_slot, propose_slot, schedule, decline, resend_invitation, submit)."""
+    return await _update(client, ExitInterviewWorkflow.id_for(case_id), update, payload, lambda: _interview_ended(client, case_id))
+
+
+async def list_cases(
+    session: AsyncSession,
+    *,
+    status: str | None = None,
+    department: str | None = None,
+    due_before: date | None = None,
+    limit: int = 200,
+) -> list[Case]:
     query = select(Case).order_by(Case.last_working_day, Case.id).limit(limit)
     if status:
         query = query.where(Case.status == status)
     if department:
         query = query.where(Case.department == department)
+    if due_before:
+        query = query.where(Case.last_working_day <= due_before)
     return list((await session.execute(query)).scalars())

@@ -271,6 +271,9 @@ class OffboardingWorkflow:
         listing = [{"name": item.name, "custodian_email": item.custodian_email} for item in missing]
         await self._send(due.key, "equipment_missing", org.hr.email, org.hr.language, items=listing)
 
+    async def _note_last_day_over(self, due: Due) -> None:
+        self._record("last_day_over", self._last_day.isoformat())
+
     def _outstanding(self) -> list[EquipmentLoan]:
         return [item for item in self._equipment.values() if item.state == EquipmentState.OUT]
 
@@ -371,7 +374,8 @@ class OffboardingWorkflow:
     def _agenda(self) -> list[Due]:
         policy, reg = self._policy, self._registration
         zone, start, end = policy.timezone, policy.working_hours_start, policy.working_hours_end
-        items: list[Due] = []
+        # The moment the last working day is over: the case may close then.
+        items: list[Due] = [Due(end_of_day(self._last_day, zone), f"last_day_over:{self._last_day}", "note_last_day_over")]
         if reg.team_announcement_date and reg.team_email:
             items.append(Due(local_moment(reg.team_announcement_date, start, zone), f"team_announcement:{reg.team_announcement_date}", "announce_to_team"))
         for task in self._tasks.values():
@@ -391,6 +395,7 @@ class OffboardingWorkflow:
 
     async def _perform(self, due: Due) -> None:
         actions = {
+            "note_last_day_over": self._note_last_day_over,
             "announce_to_team": self._announce_to_team,
             "remind_task": self._remind_task,
             "escalate_task": self._escalate_task,
@@ -426,8 +431,11 @@ class OffboardingWorkflow:
             InterviewStatus.CANCELLED: StepState.CANCELLED,
         }.get(outcome.status, StepState.ESCALATED)
 
+    def _last_day_is_over(self) -> bool:
+        return workflow.now() >= end_of_day(self._last_day, self._policy.timezone)
+
     def _ready_to_close(self) -> bool:
-        after_last_day = workflow.now() >= end_of_day(self._last_day, self._policy.timezone)
+        after_last_day = self._last_day_is_over()
         tasks_settled = all(t.state == TaskState.DONE or t.escalated for t in self._tasks.values())
         equipment_settled = all(i.state == EquipmentState.RETURNED or i.escalated for i in self._equipment.values())
         interview_settled = self._steps[Step.EXIT_INTERVIEW] != StepState.RUNNING

@@ -1,0 +1,176 @@
+"""`offboarding`: register departures, follow cases and migrate the database from the command line."""
+
+import asyncio
+import json
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, Optional, TypeVar
+
+import typer
+from alembic.util import CommandError
+from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
+
+from cases import service
+from cli import backends, render
+from cli.registration_input import FLAGS, InvalidInput, build, read_file
+from config import Settings
+from db import migrate as db_migrate
+from models.case import CaseStatus
+from models.registration import DepartureType
+
+EXIT_UNAVAILABLE = 1
+EXIT_INVALID = 2  # the code click gives a malformed command line, so scripts see one code for bad input
+EXIT_DUPLICATE = 3
+EXIT_UNKNOWN_CASE = 4
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    help="Register departures and follow their offboarding cases.",
+    no_args_is_help=True,
+    add_completion=False,
+    # Locals would print the settings, SMTP password included.
+    pretty_exceptions_show_locals=False,
+)
+
+
+def _fail(lines: list[str], code: int) -> NoReturn:
+    for line in lines:
+        typer.echo(line, err=True)
+    raise typer.Exit(code)
+
+
+def _settings() -> Settings:
+    # Not get_settings(): its cache is for long-running processes; a command reads the environment as it is now.
+    try:
+        return Settings()
+    except ValidationError as err:
+        _fail([f"setting OFFBOARDING_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in err.errors()], EXIT_UNAVAILABLE)
+
+
+def _run(work: Coroutine[Any, Any, T]) -> T:
+    try:
+        return asyncio.run(work)
+    except backends.Unavailable as err:
+        _fail([str(err)], EXIT_UNAVAILABLE)
+
+
+def _case_url(settings: Settings, case_id: str) -> str:
+    return f"{settings.public_url.rstrip('/')}/cases/{case_id}"
+
+
+def _flag(param: str, help: str, panel: str, metavar: str = "TEXT") -> Any:
+    return typer.Option(FLAGS[param].option, help=help, rich_help_panel=panel, metavar=metavar, show_default=False)
+
+
+Text = Optional[str]
+Texts = Optional[list[str]]
+EMPLOYEE, DEPARTURE, MANAGER, SUCCESSOR, HANDOVER = "Employee", "Departure", "Manager", "Successor (optional)", "Handover (optional)"
+DEPARTURE_TYPES = ", ".join(kind.value for kind in DepartureType)
+
+
+@app.command(no_args_is_help=True)
+def register(
+    ctx: typer.Context,
+    file: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--file",
+            "-f",
+            help="JSON (.json) or YAML file holding the registration in its nested shape (employee, departure, manager, ...). Flags given as well override its values; --equipment and --task replace its lists.",
+            show_default=False,
+        ),
+    ] = None,
+    employee_id: Annotated[Text, _flag("employee_id", "Employee number (letters, digits, '.', '_', '-').", EMPLOYEE, "ID")] = None,
+    name: Annotated[Text, _flag("name", "Full name of the leaving employee.", EMPLOYEE)] = None,
+    work_email: Annotated[Text, _flag("work_email", "Work email address.", EMPLOYEE, "EMAIL")] = None,
+    private_email: Annotated[Text, _flag("private_email", "Private email address, used once the work mailbox is gone.", EMPLOYEE, "EMAIL")] = None,
+    language: Annotated[Text, _flag("language", "Language of the employee's messages: nl (default) or en.", EMPLOYEE, "nl|en")] = None,
+    department: Annotated[Text, _flag("department", "Department.", EMPLOYEE)] = None,
+    job_title: Annotated[Text, _flag("job_title", "Job title.", EMPLOYEE)] = None,
+    start_date: Annotated[Text, _flag("start_date", "First day of employment.", EMPLOYEE, "YYYY-MM-DD")] = None,
+    departure_type: Annotated[Text, _flag("departure_type", f"Departure type: {DEPARTURE_TYPES}.", DEPARTURE, "TYPE")] = None,
+    notice_date: Annotated[Text, _flag("notice_date", "Date the departure was announced.", DEPARTURE, "YYYY-MM-DD")] = None,
+    last_day: Annotated[Text, _flag("last_day", "Last working day (remaining leave already taken into account).", DEPARTURE, "YYYY-MM-DD")] = None,
+    manager_name: Annotated[Text, _flag("manager_name", "Manager's name.", MANAGER)] = None,
+    manager_email: Annotated[Text, _flag("manager_email", "Manager's email address.", MANAGER, "EMAIL")] = None,
+    manager_language: Annotated[Text, _flag("manager_language", "Manager's language: nl (default) or en.", MANAGER, "nl|en")] = None,
+    successor_name: Annotated[Text, _flag("successor_name", "Successor's name.", SUCCESSOR)] = None,
+    successor_email: Annotated[Text, _flag("successor_email", "Successor's email address.", SUCCESSOR, "EMAIL")] = None,
+    successor_language: Annotated[Text, _flag("successor_language", "Successor's language: nl (default) or en.", SUCCESSOR, "nl|en")] = None,
+    equipment: Annotated[Texts, _flag("equipment", "Equipment the employee holds (repeat for each item).", HANDOVER, "ITEM")] = None,
+    task: Annotated[Texts, _flag("task", "Extra handover task title (repeat for each task).", HANDOVER, "TITLE")] = None,
+    team_announcement_date: Annotated[Text, _flag("team_announcement_date", "Date to announce the departure to the team.", HANDOVER, "YYYY-MM-DD")] = None,
+    team_email: Annotated[Text, _flag("team_email", "Team address for the team announcement (needed with --team-announcement-date).", HANDOVER, "EMAIL")] = None,
+    note: Annotated[Text, _flag("note", "Short note for HR.", HANDOVER)] = None,
+) -> None:
+    """Register a departure and start its case.
+
+    Give the departure with flags, with --file, or both. The case id follows from the employee id and the notice date, so registering the same departure again starts no second case.
+
+    Exit codes: 0 registered; 1 Temporal unreachable; 2 invalid input (one line per problem on stderr, naming the flag or file field); 3 already registered (the existing case id is printed).
+    """
+    try:
+        registration = build(ctx.params, read_file(file) if file else None)
+    except InvalidInput as err:
+        _fail(err.lines, EXIT_INVALID)
+    settings = _settings()
+    result = _run(backends.with_temporal(settings, lambda client: service.register(client, registration, settings.task_queue)))
+    url = _case_url(settings, result.case_id)
+    if not result.created:
+        _fail([f"already registered: case {result.case_id}", f"see it at {url}"], EXIT_DUPLICATE)
+    typer.echo(f"registered: case {result.case_id}")
+    typer.echo(f"see it at {url}")
+
+
+@app.command()
+def show(
+    case_id: Annotated[str, typer.Argument(help="Case id, as `register` printed it.", show_default=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the case as JSON.")] = False,
+) -> None:
+    """Show a case as it is now: status, steps and timeline.
+
+    Exit codes: 0 shown; 1 Temporal unreachable; 4 no such case.
+    """
+    settings = _settings()
+    view = _run(backends.with_temporal(settings, lambda client: service.view(client, case_id)))
+    if view is None:
+        _fail([f"no case {case_id}"], EXIT_UNKNOWN_CASE)
+    typer.echo(view.model_dump_json(indent=2) if as_json else render.case_view(view, _case_url(settings, case_id)))
+
+
+@app.command("list")
+def list_cases(
+    status: Annotated[Optional[CaseStatus], typer.Option(help="Only cases with this status.", show_default=False)] = None,
+    department: Annotated[Text, typer.Option(help="Only cases of this department.", show_default=False)] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many cases.")] = 200,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the cases as JSON.")] = False,
+) -> None:
+    """List cases from the database, soonest last working day first.
+
+    Exit codes: 0 listed (also when none match); 1 database unreachable.
+    """
+    settings = _settings()
+    filters = {"status": status.value if status else None, "department": department, "limit": limit}
+    cases = _run(backends.with_session(settings, lambda session: service.list_cases(session, **filters)))
+    if as_json:
+        typer.echo(json.dumps([render.case_record(case) for case in cases], indent=2))
+    elif cases:
+        typer.echo(render.case_table(cases))
+    else:
+        typer.echo("no cases", err=True)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema up to date; safe to run again.
+
+    Exit codes: 0 up to date; 1 the database could not be migrated.
+    """
+    settings = _settings()
+    try:
+        db_migrate.upgrade(settings.database_url)
+    except (SQLAlchemyError, OSError, CommandError) as err:
+        _fail([backends.database_problem(settings.database_url, err)], EXIT_UNAVAILABLE)
+    typer.echo(f"database {backends.safe_url(settings.database_url)} is up to date")

@@ -1,0 +1,99 @@
+"""Drives one case on the time-skipping server the way its people would."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.testing import WorkflowEnvironment
+
+from cases import service
+from mailsink.store import CapturedMail, MailStore
+from models.actors import Actor, Role
+from models.registration import Registration
+from models.tables import Case
+from planning.workdays import add_working_days, calendar_for
+from tests.support import eventually, registration_data
+
+HR = Actor(email="hr@example.org", role=Role.HR)
+FACILITIES = Actor(email="facilities@example.org", role=Role.CUSTODIAN)
+
+
+def last_day_in(working_days: int) -> date:
+    today = date.today()
+    return add_working_days(today, working_days, calendar_for("NL", range(today.year, today.year + 2)))
+
+
+@dataclass
+class CaseDriver:
+    env: WorkflowEnvironment
+    mail: MailStore
+    sessions: async_sessionmaker[AsyncSession]
+    registration: Registration
+    case_id: str = ""
+
+    @classmethod
+    async def start(cls, env, mail, sessions, task_queue, **overrides: Any) -> "CaseDriver":
+        data = registration_data(notice_date=date.today(), last_working_day=last_day_in(30), **overrides)
+        registration = Registration.model_validate(data)
+        driver = cls(env, mail, sessions, registration)
+        driver.case_id = (await service.register(env.client, registration, task_queue)).case_id
+        await eventually(driver.view_has_tasks)
+        return driver
+
+    @property
+    def employee(self) -> Actor:
+        return Actor(email=self.registration.employee.work_email, role=Role.EMPLOYEE)
+
+    @property
+    def manager(self) -> Actor:
+        return Actor(email=self.registration.manager.email, role=Role.MANAGER)
+
+    async def view_has_tasks(self) -> bool:
+        case = await self.view()
+        return case is not None and bool(case.tasks)
+
+    async def view(self):
+        return await service.view(self.env.client, self.case_id)
+
+    async def act(self, update, payload):
+        return await service.act_on_case(self.env.client, self.case_id, update, payload)
+
+    async def act_on_interview(self, update, payload):
+        return await service.act_on_interview(self.env.client, self.case_id, update, payload)
+
+    async def skip(self, days: float) -> None:
+        await self.env.sleep(timedelta(days=days))
+
+    async def skip_until(self, moment: datetime) -> None:
+        now = await self.env.get_current_time()
+        if moment > now:
+            await self.env.sleep(moment - now)
+
+    def mails(self, purpose_prefix: str = "", to: str | None = None) -> list[CapturedMail]:
+        return [
+            m
+            for m in self.mail.all()
+            if m.case_id == self.case_id and m.purpose.startswith(purpose_prefix) and (to is None or m.to == to)
+        ]
+
+    async def wait_for_mail(self, purpose_prefix: str, count: int = 1, to: str | None = None, timeout: float = 20) -> list[CapturedMail]:
+        return await eventually(lambda: len(self.mails(purpose_prefix, to)) >= count and self.mails(purpose_prefix, to), timeout=timeout)
+
+    async def record(self) -> Case:
+        async with self.sessions() as session:
+            return await session.get(Case, self.case_id, populate_existing=True)
+
+    async def wait_for_status(self, status: str, timeout: float = 20) -> Case:
+        async def reached():
+            case = await self.record()
+            return case if case is not None and case.status == status else None
+
+        return await eventually(reached, timeout=timeout)
+
+    async def wait_for_interview_status(self, status: str, timeout: float = 20) -> Case:
+        async def reached():
+            case = await self.record()
+            return case if case is not None and case.interview_status == status else None
+
+        return await eventually(reached, timeout=timeout)

@@ -1,0 +1,259 @@
+"""Whole cases walked through weeks of simulated time on the time-skipping server, with real mail and database."""
+
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from cases.service import ActionRejected
+from models.actors import Actor, Role
+from models.handover import AddTask, CompleteTask, ConfirmReturn, MoveLastDay, ReassignTask, Withdraw
+from models.interview import AcceptSlot, ConfirmInterview, DeclineInterview, SubmitInterview
+from models.questionnaire import ConsentChoice, InterviewRecord
+from models.tables import InterviewRecordRow
+from tests.case_driver import FACILITIES, HR, CaseDriver
+from tests.support import eventually
+from workflows.exit_interview import ExitInterviewWorkflow
+from workflows.offboarding import OffboardingWorkflow
+
+ZONE = ZoneInfo("Europe/Amsterdam")
+RECORD = InterviewRecord.model_validate(
+    {
+        "experiences": {
+            area: {"rating": rating, "comment": "ok"}
+            for area, rating in [
+                ("work_content", 4),
+                ("working_conditions", 3),
+                ("working_relations", 5),
+                ("terms_of_employment", 2),
+                ("work_organisation", 3),
+            ]
+        },
+        "primary_reason": "career_opportunity",
+        "secondary_reasons": ["pay_and_benefits"],
+        "most_important_advice": "Give people a career path.",
+        "recommend_score": 8,
+        "belonging": {"felt_safe": 4, "felt_at_home": 4, "felt_valued": 3, "influences": ["work_life_balance"]},
+        "advice_summary": "Career paths.",
+    }
+)
+CONSENT = ConsentChoice(scope="advice_only", share_with_manager=True, text_version="2026-11")
+SUCCESSOR = {"name": "Sam Peeters", "email": "sam@example.org", "language": "nl"}
+
+
+def after_last_day(case_view) -> datetime:
+    return datetime.combine(case_view.last_working_day + timedelta(days=1), time(8), tzinfo=ZONE)
+
+
+@pytest.fixture
+async def case(time_skipping_env, worker, mail_store, sessions, task_queue):
+    return await CaseDriver.start(time_skipping_env, mail_store, sessions, task_queue, successor=SUCCESSOR)
+
+
+async def test_normal_path_from_registration_to_closing(case: CaseDriver, sessions):
+    employee_email = case.registration.employee.work_email
+    invitation = (await case.wait_for_mail("interview:invitation", to=employee_email))[0]
+    assert "text/calendar" in invitation.attachments
+    assert "/invitation/" in invitation.text
+    assert case.mails("tasks_assigned", to="sam@example.org"), "the successor is told of their tasks"
+    interview = (await case.view()).interview
+    assert interview.status == "invited" and len(interview.proposed_slots) == 3
+    slot = interview.proposed_slots[0]
+    last_day = (await case.view()).last_working_day
+    assert slot.start.astimezone(ZONE).date() < last_day, "never in the last working hours"
+
+    await case.act_on_interview(ExitInterviewWorkflow.accept_slot, AcceptSlot(actor=case.employee, start=slot.start))
+    confirmed = (await case.wait_for_mail("interview:interview_confirmed"))[0]
+    assert "text/calendar" in confirmed.attachments
+
+    view = await case.view()
+    for task in view.tasks:
+        await case.act(OffboardingWorkflow.complete_task, CompleteTask(task_id=task.id, actor=HR, comment="done"))
+    for item in view.equipment:
+        await case.act(OffboardingWorkflow.confirm_return, ConfirmReturn(item_id=item.id, actor=FACILITIES))
+
+    await case.skip_until(slot.start - timedelta(hours=20))
+    reminders = await case.wait_for_mail("interview:interview_reminder", count=2)
+    assert {m.to for m in reminders} == {employee_email, "hr@example.org"}
+    assert not case.mails("interview:invitation_reminder"), "no invitation reminders once a time is agreed"
+
+    await case.act_on_interview(ExitInterviewWorkflow.submit, SubmitInterview(actor=HR, record=RECORD, consent=CONSENT))
+    thanks = (await case.wait_for_mail("interview:interview_thank_you"))[0]
+    assert "/consent/" in thanks.text
+    async with sessions() as session:
+        row = (await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case.case_id))).scalar_one()
+        assert row.consent_scope == "advice_only" and row.share_with_manager and row.consent_text_version == "2026-11"
+        assert row.record["recommend_score"] == 8
+
+    await case.skip_until(after_last_day(view))
+    closed = await case.wait_for_status("closed")
+    assert closed.summary == {"status": "closed", "open_tasks": [], "missing_equipment": [], "interview_status": "held", "reason": ""}
+    assert closed.interview_status == "held"
+    await case.wait_for_mail("case_closed", to="hr@example.org")
+    assert not case.mails("task_overdue") and not case.mails("equipment_missing")
+
+
+async def test_no_answer_at_all_reminds_then_stops_and_escalates(case: CaseDriver):
+    policy_reminders = 2
+    view = await case.view()
+    await case.skip_until(after_last_day(view) + timedelta(days=20))
+    closed = await case.wait_for_status("closed", timeout=30)
+
+    reminders = case.mails("interview:invitation_reminder")
+    assert len(reminders) == policy_reminders
+    assert closed.interview_status == "no_response"
+    assert case.mails("interview:interview_no_response", to="hr@example.org")
+    overdue = case.mails("task_overdue", to="hr@example.org")
+    assert len(overdue) == len(view.tasks), "each overdue task escalates to HR once"
+    missing = case.mails("equipment_missing", to="hr@example.org")
+    assert len(missing) == 1 and "Laptop" in missing[0].text and "Badge" in missing[0].text
+    assert case.mails("equipment_reminder", to=case.registration.employee.work_email)
+    assert sorted(closed.summary["missing_equipment"]) == ["Badge", "Laptop"]
+    assert len(closed.summary["open_tasks"]) == len(view.tasks)
+    task_reminders = case.mails("task_reminder")
+    assert len({m.purpose for m in task_reminders}) == len(task_reminders), "no reminder twice"
+
+
+async def test_decline_ends_reminders_and_is_recorded(case: CaseDriver):
+    await case.wait_for_mail("interview:invitation")
+    await case.act_on_interview(ExitInterviewWorkflow.decline, DeclineInterview(actor=case.employee, reason="Liever niet"))
+    await case.wait_for_mail("interview:interview_declined", to="hr@example.org")
+
+    await case.skip(20)
+    assert not case.mails("interview:invitation_reminder")
+    assert (await case.record()).interview_status == "declined"
+    with pytest.raises(ActionRejected, match="declined"):
+        await case.act_on_interview(ExitInterviewWorkflow.decline, DeclineInterview(actor=case.employee))
+
+
+async def test_dismissal_waits_for_hr_who_may_skip_with_a_reason(time_skipping_env, worker, mail_store, sessions, task_queue):
+    case = await CaseDriver.start(time_skipping_env, mail_store, sessions, task_queue, departure_type="dismissal")
+    await case.wait_for_mail("interview:interview_confirm_request", to="hr@example.org")
+    assert not case.mails("interview:invitation"), "no invitation before HR confirms"
+
+    with pytest.raises(ActionRejected, match="reason"):
+        await case.act_on_interview(ExitInterviewWorkflow.confirm, ConfirmInterview(actor=HR, proceed=False))
+    with pytest.raises(ActionRejected, match="only HR"):
+        await case.act_on_interview(ExitInterviewWorkflow.confirm, ConfirmInterview(actor=case.manager, proceed=False, reason="x"))
+    view = await case.act_on_interview(ExitInterviewWorkflow.confirm, ConfirmInterview(actor=HR, proceed=False, reason="Relatie verstoord"))
+
+    assert view.status == "skipped" and view.reason == "Relatie verstoord"
+    await case.wait_for_interview_status("skipped")
+    await case.skip(20)
+    assert not case.mails("interview:invitation")
+
+
+async def test_dismissal_confirmed_by_hr_invites_the_employee(time_skipping_env, worker, mail_store, sessions, task_queue):
+    case = await CaseDriver.start(time_skipping_env, mail_store, sessions, task_queue, departure_type="end_of_contract")
+    await case.wait_for_mail("interview:interview_confirm_request")
+    await case.act_on_interview(ExitInterviewWorkflow.confirm, ConfirmInterview(actor=HR, proceed=True))
+    await case.wait_for_mail("interview:invitation", to=case.registration.employee.work_email)
+
+
+async def test_last_day_moved_later_moves_due_dates_and_closing(case: CaseDriver):
+    before = await case.view()
+    later = before.last_working_day + timedelta(days=14)
+    after = await case.act(OffboardingWorkflow.move_last_day, MoveLastDay(actor=HR, last_working_day=later, reason="extra overdracht"))
+
+    assert after.last_working_day == later
+    for old, new in zip(before.tasks, after.tasks):
+        assert new.due_date > old.due_date
+    moved = await case.wait_for_mail("last_day_moved", count=3)
+    assert {m.to for m in moved} == {case.registration.manager.email, "hr@example.org", "facilities@example.org"}
+    assert (await case.record()).last_working_day == later
+
+    await case.skip_until(after_last_day(before))
+    assert (await case.record()).status == "open", "the case follows the new date"
+    assert not case.mails("equipment_missing")
+    await case.skip_until(after_last_day(after) + timedelta(days=20))
+    await case.wait_for_status("closed", timeout=30)
+    assert len(case.mails("equipment_missing")) == 1
+
+
+async def test_last_day_moved_earlier_reinvites_and_closes_sooner(case: CaseDriver):
+    await case.wait_for_mail("interview:invitation")
+    before = await case.view()
+    earlier = before.last_working_day - timedelta(days=14)
+    after = await case.act(OffboardingWorkflow.move_last_day, MoveLastDay(actor=case.manager, last_working_day=earlier))
+
+    assert all(new.due_date < old.due_date for old, new in zip(before.tasks, after.tasks))
+    await case.wait_for_mail(f"interview:invitation:{earlier.isoformat()}")
+    interview = (await case.view()).interview
+    assert all(slot.start.astimezone(ZONE).date() < earlier for slot in interview.proposed_slots)
+
+    await case.skip_until(after_last_day(after) + timedelta(days=20))
+    closed = await case.wait_for_status("closed", timeout=30)
+    assert closed.closed_at.date() < before.last_working_day
+
+
+async def test_withdrawal_cancels_the_case_and_tells_people(case: CaseDriver):
+    await case.wait_for_mail("interview:invitation")
+    await case.act(OffboardingWorkflow.withdraw, Withdraw(actor=HR, reason="Blijft toch"))
+
+    withdrawn = await case.wait_for_status("withdrawn")
+    assert withdrawn.summary["reason"] == "Blijft toch"
+    told = await case.wait_for_mail("case_withdrawn", count=4)
+    assert {"hr@example.org", "facilities@example.org", case.registration.manager.email, "sam@example.org"} <= {m.to for m in told}
+    mails_before = len(case.mails())
+    await case.skip(60)
+    assert len(case.mails()) == mails_before, "no reminder after a withdrawal"
+    assert (await case.view()).interview.status == "cancelled"
+    with pytest.raises(ActionRejected):
+        await case.act(OffboardingWorkflow.withdraw, Withdraw(actor=HR))
+
+
+async def test_task_updates_are_validated(case: CaseDriver):
+    view = await case.view()
+    successor_task = next(t for t in view.tasks if t.assignee_email == "sam@example.org")
+    stranger = Actor(email="someone@example.org", role=Role.ASSIGNEE)
+
+    with pytest.raises(ActionRejected, match="unknown task"):
+        await case.act(OffboardingWorkflow.complete_task, CompleteTask(task_id="t999", actor=HR))
+    with pytest.raises(ActionRejected, match="may not"):
+        await case.act(OffboardingWorkflow.complete_task, CompleteTask(task_id=successor_task.id, actor=stranger))
+    done = await case.act(OffboardingWorkflow.complete_task, CompleteTask(task_id=successor_task.id, actor=Actor(email="sam@example.org", role=Role.ASSIGNEE)))
+    assert done.state == "done" and done.completed_by == "sam@example.org"
+    with pytest.raises(ActionRejected, match="already done"):
+        await case.act(OffboardingWorkflow.complete_task, CompleteTask(task_id=successor_task.id, actor=HR))
+
+    manager_task = next(t for t in view.tasks if t.assignee_email == case.registration.manager.email)
+    moved = await case.act(OffboardingWorkflow.reassign_task, ReassignTask(task_id=manager_task.id, actor=case.manager, assignee_email="kim@example.org"))
+    assert moved.assignee_email == "kim@example.org"
+    await case.wait_for_mail(f"task_assigned:{manager_task.id}", to="kim@example.org")
+
+    added = await case.act(OffboardingWorkflow.add_task, AddTask(actor=case.manager, title="Klantenlijst delen", assignee_email="sam@example.org", due_working_days_before=2))
+    assert added.title == "Klantenlijst delen" and added.due_date < view.last_working_day
+    with pytest.raises(ActionRejected, match="may not"):
+        await case.act(OffboardingWorkflow.add_task, AddTask(actor=stranger, title="x", assignee_email="sam@example.org", due_working_days_before=1))
+    with pytest.raises(ActionRejected, match="unknown equipment"):
+        await case.act(OffboardingWorkflow.confirm_return, ConfirmReturn(item_id="e99", actor=FACILITIES))
+    with pytest.raises(ActionRejected, match="may not"):
+        await case.act(OffboardingWorkflow.confirm_return, ConfirmReturn(item_id="e1", actor=stranger))
+
+
+async def test_interview_updates_are_validated(case: CaseDriver):
+    await case.wait_for_mail("interview:invitation")
+    from models.interview import AssignInterviewer, ProposeSlot
+    from models.registration import Person
+
+    with pytest.raises(ActionRejected, match="direct manager"):
+        await case.act_on_interview(
+            ExitInterviewWorkflow.assign_interviewer,
+            AssignInterviewer(actor=HR, interviewer=Person(name="Bram", email=case.registration.manager.email)),
+        )
+    with pytest.raises(ActionRejected, match="not the leaving employee"):
+        await case.act_on_interview(ExitInterviewWorkflow.decline, DeclineInterview(actor=case.manager))
+    with pytest.raises(ActionRejected, match="not one of the proposed"):
+        await case.act_on_interview(ExitInterviewWorkflow.accept_slot, AcceptSlot(actor=case.employee, start=datetime(2030, 1, 1, tzinfo=timezone.utc)))
+    last_day = (await case.view()).last_working_day
+    in_last_hours = datetime.combine(last_day, time(15), tzinfo=ZONE)
+    with pytest.raises(ActionRejected, match="last working hours"):
+        await case.act_on_interview(ExitInterviewWorkflow.propose_slot, ProposeSlot(actor=case.employee, start=in_last_hours))
+    online = await case.act_on_interview(ExitInterviewWorkflow.propose_slot, ProposeSlot(actor=case.employee, start=in_last_hours, online=True))
+    assert online.status == "scheduled" and online.scheduled.online
+    stale = ConsentChoice(scope="nothing", share_with_manager=False, text_version="2020-01")
+    with pytest.raises(ActionRejected, match="text version"):
+        await case.act_on_interview(ExitInterviewWorkflow.submit, SubmitInterview(actor=HR, record=RECORD, consent=stale))
+    with pytest.raises(ActionRejected, match="not the interviewer"):
+        await case.act_on_interview(ExitInterviewWorkflow.submit, SubmitInterview(actor=case.manager, record=RECORD, consent=CONSENT))

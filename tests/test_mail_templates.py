@@ -1,0 +1,437 @@
+"""Every mail template renders in Dutch and English with a full sample context.
+
+Checks per template and language: a one-line subject, the employee's name and the key data in the
+text, Dutch/English long dates, HTML autoescaping (while the plain-text part and the subject stay
+unescaped), optional fields that are left out when empty, and the Dutch forms of address
+("je" to the leaving employee, "u" to managers, HR and colleagues).
+"""
+
+import re
+from copy import deepcopy
+from typing import Any
+
+import pytest
+
+from activities.mail_templates import MailTemplates
+
+LANGUAGES = ("nl", "en")
+
+COMMON: dict[str, Any] = {
+    "case_id": "case-123",
+    "case_url": "http://offboarding.test/cases/case-123",
+    "organisation_name": "Van den Berg & Zonen",
+    "employee_id": "E1001",
+    "employee_name": "Anouk de Vries",
+    "job_title": "Controller",
+    "department": "Finance",
+    "manager_name": "Bram Janssens",
+    "departure_type": "resignation",
+    "notice_date": "2027-01-04",
+    "last_working_day": "2027-01-29",
+    "equipment": ["Laptop", "Badge"],
+    "timezone": "Europe/Amsterdam",
+}
+
+SLOT_IN_PERSON = {"start": "2027-01-22T09:00:00+00:00", "end": "2027-01-22T10:00:00+00:00", "online": False}
+SLOT_ONLINE = {"start": "2027-01-21T13:00:00+00:00", "end": "2027-01-21T14:00:00+00:00", "online": True}
+
+INVITATION = {
+    "slots": [SLOT_IN_PERSON, SLOT_ONLINE],
+    "short_notice": True,
+    "duration_minutes": 60,
+    "action_url": "http://offboarding.test/interview/tok-abc",
+    "appreciation_token": "een boekenbon",
+    "interviewer_name": "Sanne Peeters",
+}
+
+EXTRA: dict[str, dict[str, Any]] = {
+    "team_announcement": {},
+    "tasks_assigned": {
+        "tasks": [
+            {"title": "Overdracht klantdossiers", "due_date": "2027-01-27"},
+            {"title": "Wachtwoorden kluis overdragen", "due_date": "2027-01-28"},
+        ]
+    },
+    "task_reminder": {"task_title": "Overdracht klantdossiers", "due_date": "2027-01-27"},
+    "task_overdue": {
+        "task_title": "Overdracht klantdossiers",
+        "due_date": "2027-01-27",
+        "assignee_email": "opvolger@example.org",
+    },
+    "equipment_reminder": {"items": ["Laptop", "Badge"]},
+    "equipment_missing": {
+        "items": [
+            {"name": "Laptop", "custodian_email": "it@example.org"},
+            {"name": "Badge", "custodian_email": "facilities@example.org"},
+        ]
+    },
+    "last_day_moved": {"previous_last_working_day": "2027-02-26", "reason": "Resterende verlofdagen verrekend"},
+    "case_withdrawn": {"reason": "Nieuwe afspraken over de functie"},
+    "case_closed": {
+        "open_tasks": ["Eindafrekening opstellen"],
+        "missing_equipment": ["Telefoon"],
+        "interview_status": "held",
+    },
+    "interview_confirm_request": {},
+    "interview_invitation": dict(INVITATION),
+    "interview_invitation_reminder": {**INVITATION, "reminder_number": 1},
+    "interview_confirmed": {
+        "slot": SLOT_IN_PERSON,
+        "interviewer_name": "Sanne Peeters",
+        "action_url": "http://offboarding.test/interview/tok-abc",
+    },
+    "interview_scheduled": {"slot": SLOT_IN_PERSON, "interviewer_name": "Sanne Peeters"},
+    "interview_reminder": {"slot": SLOT_IN_PERSON, "recipient_is_employee": True},
+    "interview_thank_you": {
+        "consent_scope": "advice_only",
+        "share_with_manager": True,
+        "action_url": "http://offboarding.test/consent/tok-abc",
+    },
+    "interview_declined": {"reason": "Geen behoefte aan een gesprek"},
+    "interview_no_response": {},
+}
+
+NAMES = sorted(EXTRA)
+
+# Mails that go to the leaving employee: warm "je" in Dutch, and never a link into the case.
+EMPLOYEE_MAILS = {
+    "equipment_reminder",
+    "interview_invitation",
+    "interview_invitation_reminder",
+    "interview_confirmed",
+    "interview_reminder",
+    "interview_thank_you",
+}
+STAFF_MAILS = set(NAMES) - EMPLOYEE_MAILS
+
+LAST_DAY = {"nl": "vrijdag 29 januari 2027", "en": "Friday, January 29, 2027"}
+FIRST_SLOT = {"nl": "vrijdag 22 januari 2027 om 10:00", "en": "Friday, January 22, 2027 at 10:00"}
+SECOND_SLOT = {"nl": "donderdag 21 januari 2027 om 14:00", "en": "Thursday, January 21, 2027 at 14:00"}
+
+# Per template and language: strings the plain-text part must contain (besides the employee's name).
+EXPECTED: dict[str, dict[str, list[str]]] = {
+    "team_announcement": {
+        "nl": [LAST_DAY["nl"], "bedanken", "Bram Janssens"],
+        "en": [LAST_DAY["en"], "thank", "Bram Janssens"],
+    },
+    "tasks_assigned": {
+        "nl": [
+            "Overdracht klantdossiers (uiterlijk woensdag 27 januari 2027)",
+            "Wachtwoorden kluis overdragen (uiterlijk donderdag 28 januari 2027)",
+            COMMON["case_url"],
+        ],
+        "en": [
+            "Overdracht klantdossiers (due Wednesday, January 27, 2027)",
+            "Wachtwoorden kluis overdragen (due Thursday, January 28, 2027)",
+            COMMON["case_url"],
+        ],
+    },
+    "task_reminder": {
+        "nl": ["Overdracht klantdossiers", "woensdag 27 januari 2027", COMMON["case_url"]],
+        "en": ["Overdracht klantdossiers", "Wednesday, January 27, 2027", COMMON["case_url"]],
+    },
+    "task_overdue": {
+        "nl": ["Overdracht klantdossiers", "woensdag 27 januari 2027", "opvolger@example.org", COMMON["case_url"]],
+        "en": ["Overdracht klantdossiers", "Wednesday, January 27, 2027", "opvolger@example.org", COMMON["case_url"]],
+    },
+    "equipment_reminder": {
+        "nl": ["- Laptop", "- Badge", LAST_DAY["nl"]],
+        "en": ["- Laptop", "- Badge", LAST_DAY["en"]],
+    },
+    "equipment_missing": {
+        "nl": ["Laptop (beheerder: it@example.org)", "Badge (beheerder: facilities@example.org)", LAST_DAY["nl"]],
+        "en": ["Laptop (custodian: it@example.org)", "Badge (custodian: facilities@example.org)", LAST_DAY["en"]],
+    },
+    "last_day_moved": {
+        "nl": ["Was: vrijdag 26 februari 2027", f"Nu: {LAST_DAY['nl']}", "Reden: Resterende verlofdagen verrekend"],
+        "en": ["Was: Friday, February 26, 2027", f"Now: {LAST_DAY['en']}", "Reason: Resterende verlofdagen verrekend"],
+    },
+    "case_withdrawn": {
+        "nl": ["ingetrokken", "geannuleerd", "Reden: Nieuwe afspraken over de functie"],
+        "en": ["withdrawn", "cancelled", "Reason: Nieuwe afspraken over de functie"],
+    },
+    "case_closed": {
+        "nl": ["- Eindafrekening opstellen", "- Telefoon", "Exitgesprek: gevoerd", "ontslag op eigen verzoek", LAST_DAY["nl"]],
+        "en": ["- Eindafrekening opstellen", "- Telefoon", "Exit interview: held", "resignation", LAST_DAY["en"]],
+    },
+    "interview_confirm_request": {
+        "nl": ["ontslag op eigen verzoek", "Bram Janssens", "overslaan", COMMON["case_url"]],
+        "en": ["resignation", "Bram Janssens", "skip", COMMON["case_url"]],
+    },
+    "interview_invitation": {
+        "nl": [
+            f"- {FIRST_SLOT['nl']} tot 11:00\n",
+            f"- {SECOND_SLOT['nl']} tot 15:00 (online)",
+            "ongeveer 60 minuten",
+            "vrijwillig",
+            "vertrouwelijk",
+            "geanonimiseerd",
+            "een boekenbon",
+            "Sanne Peeters",
+            "agenda-uitnodiging",
+            "vroegst mogelijke moment",
+            INVITATION["action_url"],
+            LAST_DAY["nl"],
+        ],
+        "en": [
+            f"- {FIRST_SLOT['en']}–11:00\n",
+            f"- {SECOND_SLOT['en']}–15:00 (online)",
+            "about 60 minutes",
+            "voluntary",
+            "confidential",
+            "anonymised",
+            "een boekenbon",
+            "Sanne Peeters",
+            "calendar invitation",
+            "earliest possible moment",
+            INVITATION["action_url"],
+            LAST_DAY["en"],
+        ],
+    },
+    "interview_invitation_reminder": {
+        "nl": [f"{FIRST_SLOT['nl']} tot 11:00", "(online)", "vrijwillig", "een boekenbon", INVITATION["action_url"]],
+        "en": [f"{FIRST_SLOT['en']}–11:00", "(online)", "voluntary", "een boekenbon", INVITATION["action_url"]],
+    },
+    "interview_confirmed": {
+        "nl": [f"Wanneer: {FIRST_SLOT['nl']} tot 11:00", "Met: Sanne Peeters", "bijgewerkte agenda-uitnodiging", INVITATION["action_url"]],
+        "en": [f"When: {FIRST_SLOT['en']}–11:00", "With: Sanne Peeters", "updated calendar invitation", INVITATION["action_url"]],
+    },
+    "interview_scheduled": {
+        "nl": [f"Wanneer: {FIRST_SLOT['nl']} tot 11:00", "Interviewer: Sanne Peeters", COMMON["case_url"]],
+        "en": [f"When: {FIRST_SLOT['en']}–11:00", "Interviewer: Sanne Peeters", COMMON["case_url"]],
+    },
+    "interview_reminder": {
+        "nl": [f"morgen, {FIRST_SLOT['nl']} tot 11:00"],
+        "en": [f"tomorrow, {FIRST_SLOT['en']}–11:00"],
+    },
+    "interview_thank_you": {
+        "nl": ["alleen je adviezen", "teruggekoppeld aan je leidinggevende, Bram Janssens", "intrekken", "http://offboarding.test/consent/tok-abc"],
+        "en": ["only your advice", "fed back to your manager, Bram Janssens", "withdraw", "http://offboarding.test/consent/tok-abc"],
+    },
+    "interview_declined": {
+        "nl": ["Reden: Geen behoefte aan een gesprek", "herinneringen", COMMON["case_url"]],
+        "en": ["Reason: Geen behoefte aan een gesprek", "reminders", COMMON["case_url"]],
+    },
+    "interview_no_response": {
+        "nl": ["geen reactie", "herinneringen zijn gestopt", COMMON["case_url"]],
+        "en": ["no response", "reminders have stopped", COMMON["case_url"]],
+    },
+}
+
+OPTIONAL_REASON = ("last_day_moved", "case_withdrawn", "interview_declined")
+REASON_LABEL = {"nl": "Reden", "en": "Reason"}
+
+INTERVIEW_STATUSES = (
+    "awaiting_hr",
+    "invited",
+    "scheduled",
+    "held",
+    "declined",
+    "skipped",
+    "no_response",
+    "not_held",
+    "cancelled",
+)
+
+
+@pytest.fixture(scope="module")
+def templates() -> MailTemplates:
+    return MailTemplates()
+
+
+def context_for(name: str, **overrides: Any) -> dict[str, Any]:
+    return {**deepcopy(COMMON), **deepcopy(EXTRA[name]), **overrides}
+
+
+def render(templates: MailTemplates, name: str, language: str, **overrides: Any) -> tuple[str, str, str]:
+    message = templates.render(
+        name,
+        language,
+        context_for(name, **overrides),
+        sender="hr@example.org",
+        to="someone@example.org",
+        message_id="<x@y>",
+    )
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    return str(message["Subject"]), text, html
+
+
+def test_every_template_has_both_languages_and_expectations():
+    assert set(EXPECTED) == set(EXTRA)
+    for name in NAMES:
+        assert set(EXPECTED[name]) == set(LANGUAGES)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", NAMES)
+def test_renders_with_subject_name_and_key_data(templates, name, language):
+    subject, text, html = render(templates, name, language)
+
+    assert subject.strip()
+    assert "\n" not in subject and "\r" not in subject
+    assert "Anouk de Vries" in text
+    assert "Anouk de Vries" in html
+    for expected in EXPECTED[name][language]:
+        assert expected in text, f"{expected!r} missing from {name}.{language} text:\n{text}"
+    # The HTML part carries the same key data, autoescaped.
+    assert "<p>" in html and "<html" not in html.lower() and "<head" not in html.lower()
+    assert "http://" not in html.replace('href="http://offboarding.test/', "")
+    assert "<p>" not in text and "<br>" not in text
+    assert "{{" not in text + html and "{%" not in text + html
+    assert "\n\n\n" not in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", NAMES)
+def test_html_escapes_values_while_text_and_subject_stay_plain(templates, name, language):
+    subject, text, html = render(templates, name, language, employee_name="Anouk <script>", organisation_name="D'Hondt & Co")
+
+    assert "Anouk &lt;script&gt;" in html
+    assert "<script>" not in html
+    assert "Anouk <script>" in text
+    assert "&lt;" not in text and "&amp;" not in text and "&#39;" not in text
+    assert "&lt;" not in subject and "&amp;" not in subject and "&#39;" not in subject
+    if "D'Hondt & Co" in text:
+        assert "D&#39;Hondt &amp; Co" in html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", sorted(EMPLOYEE_MAILS))
+def test_employee_mails_do_not_link_to_the_case(templates, name, language):
+    _, text, html = render(templates, name, language)
+    assert COMMON["case_url"] not in text
+    assert COMMON["case_url"] not in html
+
+
+@pytest.mark.parametrize("name", sorted(EMPLOYEE_MAILS))
+def test_dutch_mails_to_the_employee_use_je(templates, name):
+    _, text, _ = render(templates, name, "nl")
+    assert re.search(r"\bje\b", text)
+    assert not re.search(r"\b(u|uw)\b", text), text
+
+
+@pytest.mark.parametrize("name", sorted(STAFF_MAILS))
+def test_dutch_mails_to_staff_use_u(templates, name):
+    _, text, _ = render(templates, name, "nl")
+    assert not re.search(r"\b(je|jij|jouw|jou)\b", text, re.IGNORECASE), text
+
+
+def test_dutch_interviewer_reminder_uses_u(templates):
+    _, text, _ = render(templates, "interview_reminder", "nl", recipient_is_employee=False)
+    assert re.search(r"\bu\b", text)
+    assert not re.search(r"\b(je|jij|jouw|jou)\b", text, re.IGNORECASE), text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", OPTIONAL_REASON)
+def test_empty_reason_leaves_no_reason_line(templates, name, language):
+    label = REASON_LABEL[language]
+    _, text, html = render(templates, name, language, reason="")
+    assert f"{label}:" not in text
+    assert f"{label}:" not in html and f">{label}<" not in html
+    _, text, html = render(templates, name, language, reason="Privé <omstandigheden>")
+    assert f"{label}: Privé <omstandigheden>" in text
+    assert "Privé &lt;omstandigheden&gt;" in html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", ("interview_invitation", "interview_invitation_reminder"))
+def test_invitation_optional_parts(templates, name, language):
+    _, text, html = render(templates, name, language, appreciation_token="", interviewer_name="", short_notice=False)
+    assert "boekenbon" not in text and "boekenbon" not in html
+    assert "Sanne Peeters" not in text
+    assert ("vroegst mogelijke" if language == "nl" else "earliest possible") not in text
+    assert ("bedankje" if language == "nl" else "thank-you") not in text
+    # The sign-off still closes properly without an interviewer.
+    assert text.rstrip().endswith("HR, Van den Berg & Zonen")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", ("interview_invitation", "interview_invitation_reminder"))
+@pytest.mark.parametrize("short_notice", (True, False))
+@pytest.mark.parametrize("interviewer_name", ("Sanne Peeters", ""))
+def test_invitation_slot_list_stands_apart(templates, language, name, short_notice, interviewer_name):
+    _, text, _ = render(templates, name, language, short_notice=short_notice, interviewer_name=interviewer_name)
+    heading = "Voorgestelde momenten:" if language == "nl" else "Proposed times:"
+    assert f"\n\n{heading}\n- " in text
+    assert "\n\n\n" not in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_invitation_mentions_attachment_and_preparatory_questions(templates, language):
+    _, text, html = render(templates, "interview_invitation", language)
+    questions = re.findall(r"^\d\. .+\?$", text, re.MULTILINE)
+    assert 6 <= len(questions) <= 8
+    assert html.count("<li>") >= len(questions) + 2
+    declining = "je hoeft niet uit te leggen waarom" if language == "nl" else "you do not need to explain why"
+    assert declining in text
+    assert FIRST_SLOT[language] in html and "(online)" in html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_invitation_reminder_wording_depends_on_reminder_number(templates, language):
+    _, first, _ = render(templates, "interview_invitation_reminder", language, reminder_number=1)
+    _, later, _ = render(templates, "interview_invitation_reminder", language, reminder_number=2)
+    assert first != later
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_interview_reminder_adapts_to_the_recipient(templates, language):
+    subject_employee, to_employee, _ = render(templates, "interview_reminder", language, recipient_is_employee=True)
+    subject_interviewer, to_interviewer, _ = render(
+        templates, "interview_reminder", language, recipient_is_employee=False, slot=SLOT_ONLINE
+    )
+    assert subject_employee != subject_interviewer
+    assert to_employee.startswith(("Beste Anouk de Vries", "Dear Anouk de Vries"))
+    assert to_interviewer.startswith(("Beste collega", "Dear colleague"))
+    assert "Anouk de Vries" in subject_interviewer
+    assert COMMON["case_url"] in to_interviewer
+    assert SECOND_SLOT[language] in to_interviewer
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_confirmed_and_scheduled_without_interviewer(templates, language):
+    _, text, _ = render(templates, "interview_confirmed", language, interviewer_name="", slot=SLOT_ONLINE)
+    assert "Met:" not in text and "With:" not in text
+    assert "online" in text
+    _, text, html = render(templates, "interview_scheduled", language, interviewer_name="")
+    assert text.startswith(("Beste collega", "Dear colleague"))
+    assert ("nog niet aangewezen" if language == "nl" else "not yet assigned") in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_case_closed_renders_a_human_interview_status(templates, language):
+    labels = {}
+    for status in INTERVIEW_STATUSES:
+        _, text, html = render(templates, "case_closed", language, interview_status=status)
+        line = next(line for line in text.splitlines() if line.startswith(("Exitgesprek:", "Exit interview:")))
+        label = line.split(":", 1)[1].strip()
+        assert label and "_" not in label
+        assert label in html
+        if language == "nl":
+            assert label != status
+        labels[status] = label
+    assert len(set(labels.values())) == len(INTERVIEW_STATUSES)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_case_closed_without_open_items(templates, language):
+    subject, text, _ = render(templates, "case_closed", language, open_tasks=[], missing_equipment=[])
+    assert ("geen, alle taken zijn afgerond" if language == "nl" else "none, all tasks are done") in text
+    assert "(" not in subject
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("share", (True, False))
+def test_thank_you_labels_consent(templates, language, share):
+    scope_lines = set()
+    for scope in ("nothing", "advice_only", "advice_and_experiences"):
+        _, text, html = render(templates, "interview_thank_you", language, consent_scope=scope, share_with_manager=share)
+        assert "advice_only" not in text and "advice_and_experiences" not in text
+        scope_line = next(line for line in text.splitlines() if "HR" in line and line.startswith("- "))
+        scope_lines.add(scope_line)
+        manager_line = next(line for line in text.splitlines() if "leidinggevende" in line or "manager" in line)
+        assert ("Bram Janssens" in manager_line) is share
+        assert ("Bram Janssens" in html) is share
+    assert len(scope_lines) == 3
