@@ -6,8 +6,11 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ class MailStore:
     def all(self) -> list[CapturedMail]:
         box = self._maildir()
         mails = [_parse(key, box.get_bytes(key)) for key in box.keys()]
-        return sorted(mails, key=lambda m: (m.date or datetime.min.astimezone(), m.key), reverse=True)
+        return sorted(mails, key=lambda m: (m.date or EPOCH, m.key), reverse=True)
 
     def get(self, key: str) -> CapturedMail | None:
         box = self._maildir()

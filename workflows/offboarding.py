@@ -314,6 +314,8 @@ class OffboardingWorkflow:
         self._record("last_day_moved", f"{previous} → {self._last_day} ({input.actor.email})")
         self._changed = True
         await self._activity(CaseActivities.move_last_day, MoveLastDayRecord(case_id=self._case_id, last_working_day=self._last_day))
+        # The move may arrive while the case is still starting its interview.
+        await workflow.wait_condition(lambda: self._interview is not None)
         await self._interview.signal(ExitInterviewWorkflow.last_day_changed, LastDayChanged(last_working_day=self._last_day))
         org, reg = self._organisation, self._registration
         purpose = f"last_day_moved:{self._last_day}"

@@ -1,0 +1,59 @@
+"""The web app. ``uvicorn web.app:create_app --factory`` serves it with settings from the environment."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from temporalio.client import Client
+
+from cases.client import connect
+from config import Settings, get_settings
+from db.engine import create_engine, create_sessionmaker
+from web.cases.pages import router as case_pages
+from web.cases.router import router as cases_api
+from web.errors import install_error_handlers
+from web.mailbox.router import router as mailbox_pages
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def create_app(settings: Settings | None = None, client: Client | None = None) -> FastAPI:
+    """The app; tests pass their own settings and the Temporal client of their test server."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url)
+        app.state.sessions = create_sessionmaker(engine)
+        app.state.temporal = client or await connect(settings)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title=f"Offboarding — {settings.organisation_name}",
+        summary="One durable process per departure: announcement, handover, equipment, exit interview.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+
+    app.include_router(cases_api)
+    app.include_router(case_pages)
+    app.include_router(mailbox_pages)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def home() -> RedirectResponse:
+        return RedirectResponse(app.url_path_for("cases_page"))
+
+    @app.get("/health", tags=["health"], summary="Liveness")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,66 @@
+"""One case as the web shows it: the stored record joined with what the running workflow reports."""
+
+import asyncio
+import logging
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.client import Client, WorkflowQueryFailedError, WorkflowQueryRejectedError
+from temporalio.service import RPCError
+
+from cases import service
+from models.case import CaseView
+from models.tables import Case
+from web.cases.schemas import CaseDetail, CaseRecord
+
+log = logging.getLogger(__name__)
+
+# A query waits for a worker; without this bound a stopped worker would hang every page that shows a case.
+QUERY_TIMEOUT_SECONDS = 3.0
+
+
+class CaseUnavailable(Exception):
+    """The workflow did not answer, and nothing is stored to answer with instead."""
+
+
+async def _read_live(client: Client, case_id: str) -> CaseView | None:
+    try:
+        return await asyncio.wait_for(service.view(client, case_id), QUERY_TIMEOUT_SECONDS)
+    except (TimeoutError, RPCError, WorkflowQueryFailedError, WorkflowQueryRejectedError) as err:
+        raise CaseUnavailable(case_id) from err
+
+
+async def load_case(client: Client, session: AsyncSession, case_id: str) -> CaseDetail | None:
+    """The case, None when there is no such case; raises CaseUnavailable when it cannot be told."""
+    record = await session.get(Case, case_id)
+    try:
+        view = await _read_live(client, case_id)
+    except CaseUnavailable:
+        if record is None:
+            raise
+        log.warning("case %s did not answer its query; showing the stored record", case_id, exc_info=True)
+        view = None
+    if view is not None:
+        return CaseDetail(
+            case_id=case_id,
+            status=view.status.value,
+            employee_id=view.employee_id,
+            employee_name=view.employee_name,
+            department=view.department,
+            departure_type=view.departure_type,
+            last_working_day=view.last_working_day,
+            record=CaseRecord.model_validate(record) if record else None,
+            live=view,
+        )
+    if record is not None:
+        return CaseDetail(
+            case_id=case_id,
+            status=record.status,
+            employee_id=record.employee_id,
+            employee_name=record.employee_name,
+            department=record.department,
+            departure_type=record.departure_type,
+            last_working_day=record.last_working_day,
+            record=CaseRecord.model_validate(record),
+            live=None,
+        )
+    return None

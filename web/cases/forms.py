@@ -1,0 +1,140 @@
+"""The registration form: flat form fields in, the shared ``Registration`` model out, and each
+validation error back next to the field it concerns.
+
+Field names are the dotted paths of the model (``employee.work_email``), so a pydantic error
+location names its form field directly."""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from models.registration import Registration
+from web.labels import Gettext
+from web.validation import locate
+
+# One entry per line of a textarea; the value is the item's field the line fills.
+LINE_FIELDS = {"equipment": "name", "extra_tasks": "title"}
+# Left out entirely when none of these is filled in (a language alone says nothing).
+OPTIONAL_GROUPS = {"successor": ("name", "email")}
+DEFAULTS = {
+    "employee.language": "nl",
+    "manager.language": "nl",
+    "successor.language": "nl",
+    "departure.type": "resignation",
+}
+# Field paths inside a model's message, such as ``departure.last_working_day`` or ``team_email``.
+_FIELD_PATH = re.compile(r"\b[a-z]+(?:[._][a-z]+)+\b")
+
+
+def field_labels(_: Gettext) -> dict[str, str]:
+    return {
+        "employee.id": _("Employee number"),
+        "employee.name": _("Name"),
+        "employee.work_email": _("Work email"),
+        "employee.private_email": _("Private email"),
+        "employee.language": _("Language"),
+        "employee.department": _("Department"),
+        "employee.job_title": _("Job title"),
+        "employee.start_date": _("Start date"),
+        "departure.type": _("Type of departure"),
+        "departure.notice_date": _("Notice date"),
+        "departure.last_working_day": _("Last working day"),
+        "manager.name": _("Manager's name"),
+        "manager.email": _("Manager's email"),
+        "manager.language": _("Manager's language"),
+        "successor.name": _("Successor's name"),
+        "successor.email": _("Successor's email"),
+        "successor.language": _("Successor's language"),
+        "equipment": _("Equipment to return"),
+        "extra_tasks": _("Extra handover tasks"),
+        "team_announcement_date": _("Team announcement date"),
+        "team_email": _("Team email address"),
+        "note": _("Note for HR"),
+    }
+
+
+@dataclass
+class RegistrationForm:
+    gettext: Gettext
+    values: dict[str, str] = field(default_factory=lambda: dict(DEFAULTS))
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    general_errors: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.labels = field_labels(self.gettext)
+
+    @classmethod
+    def submitted(cls, form: Mapping[str, Any], gettext: Gettext) -> "RegistrationForm":
+        values = {name: str(form.get(name) or "") for name in field_labels(gettext)}
+        return cls(gettext, values=values)
+
+    def validate(self) -> Registration | None:
+        try:
+            return Registration.model_validate(self._data())
+        except ValidationError as exc:
+            for error in exc.errors():
+                self._add_error(locate(error))
+            return None
+
+    def _data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"employee": {}, "departure": {}, "manager": {}}
+        for name, raw in self.values.items():
+            if name in LINE_FIELDS:
+                lines = [line.strip() for line in raw.splitlines() if line.strip()]
+                data[name] = [{LINE_FIELDS[name]: line} for line in lines]
+                continue
+            value = raw.strip()
+            if not value:
+                continue
+            group, _, key = name.rpartition(".")
+            (data.setdefault(group, {}) if group else data)[key] = value
+        for group, meaningful in OPTIONAL_GROUPS.items():
+            if not any(key in data.get(group, {}) for key in meaningful):
+                data.pop(group, None)
+        return data
+
+    def _add_error(self, error: dict[str, Any]) -> None:
+        loc = tuple(error.get("loc", ()))
+        name = self._field_for(loc)
+        message = self._message(error, name)
+        line = next((part for part in loc if isinstance(part, int)), None)
+        if name in LINE_FIELDS and line is not None:
+            message = self.gettext("Line %(number)s: %(message)s") % {"number": line + 1, "message": message}
+        if name is None:
+            self.general_errors.append(message)
+        else:
+            self.errors.setdefault(name, []).append(message)
+
+    def _field_for(self, loc: tuple) -> str | None:
+        path = [str(part) for part in loc if not isinstance(part, int)]
+        for length in range(len(path), 0, -1):
+            name = ".".join(path[:length])
+            if name in self.labels:
+                return name
+        return None
+
+    def _message(self, error: dict[str, Any], name: str | None) -> str:
+        _ = self.gettext
+        kind, ctx, msg = error["type"], error.get("ctx") or {}, error.get("msg", "")
+        if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
+            return _("Fill in this field.")
+        if kind.startswith("date_"):
+            return _("Enter a date as YYYY-MM-DD.")
+        if kind in ("enum", "literal_error"):
+            return _("Choose one of the options.")
+        if kind == "string_too_long":
+            return _("Use at most %(max)s characters.") % {"max": ctx.get("max_length")}
+        if kind == "too_long":
+            return _("Enter at most %(max)s lines.") % {"max": ctx.get("max_length")}
+        if kind == "string_pattern_mismatch":
+            return _("Use only letters, digits, dots, dashes and underscores.")
+        if kind == "value_error" and "not a valid email address" in msg:
+            return _("Enter an email address like name@example.org.")
+        text = msg.removeprefix("Value error, ")
+        if name and text.startswith(name + " "):
+            text = text[len(name) + 1 :]
+        text = _FIELD_PATH.sub(lambda match: self.labels.get(match.group(0), match.group(0)), text)
+        return text[:1].upper() + text[1:]

@@ -1,0 +1,73 @@
+"""What the cases API answers. Requests are the shared ``Registration`` model itself."""
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from models.case import CaseView
+
+
+class CaseCreated(BaseModel):
+    case_id: str
+    status_url: str
+
+
+class CaseConflict(BaseModel):
+    detail: str
+    case_id: str
+    status_url: str
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+class CaseRecord(BaseModel):
+    """The case as stored in the database when the workflow opened it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    case_id: str = Field(validation_alias="id")
+    employee_id: str
+    employee_name: str
+    work_email: str
+    private_email: str | None
+    language: str
+    department: str
+    job_title: str
+    manager_name: str
+    manager_email: str
+    departure_type: str
+    notice_date: date
+    last_working_day: date
+    status: str
+    registration: dict[str, Any] = Field(description="The registration as it was submitted.")
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    interview_status: str | None = None
+    summary: dict[str, Any] | None = Field(None, description="What was still open when the case closed.")
+
+
+class CaseDetail(BaseModel):
+    case_id: str
+    status: str
+    employee_id: str
+    employee_name: str
+    department: str
+    departure_type: str
+    last_working_day: date
+    record: CaseRecord | None = Field(description="Null until the worker has stored the case.")
+    live: CaseView | None = Field(description="What the workflow reports: steps, tasks, equipment, timeline. Null when it cannot be asked right now or no longer exists.")
+
+
+class CaseSummary(BaseModel):
+    case_id: str
+    employee_id: str
+    employee_name: str
+    department: str
+    departure_type: str
+    last_working_day: date
+    status: str
+    status_url: str

@@ -1,0 +1,39 @@
+"""Error responses: JSON for the API, a page for people browsing."""
+
+from http import HTTPStatus
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from web.templating import Pages
+from web.validation import locate
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "application/json" not in request.headers.get("accept", "")
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    if not _wants_html(request):
+        return await http_exception_handler(request, exc)
+    pages = Pages.for_request(request)
+    # The bare reason phrase ("Not Found") adds nothing to the page's own heading.
+    detail = "" if exc.detail == HTTPStatus(exc.status_code).phrase else exc.detail
+    response = pages.render(request, "error.html", {"status_code": exc.status_code, "detail": detail}, status_code=exc.status_code)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = [locate(error, ("body",)) for error in exc.errors()]
+    return JSONResponse(status_code=422, content={"detail": jsonable_encoder(errors)})
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)

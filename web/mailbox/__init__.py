@@ -1,0 +1,1 @@
+"""Captured mail, readable in the browser during a local run."""
