@@ -25,6 +25,10 @@ WORKFLOWS = [OffboardingWorkflow, ExitInterviewWorkflow]
 PASSTHROUGH_MODULES = ("email_validator", "idna", "pydantic", "pydantic_core", "babel")
 
 
+def sandbox_runner() -> SandboxedWorkflowRunner:
+    return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES))
+
+
 def build_worker(client: Client, settings: Settings, sessions: async_sessionmaker[AsyncSession], task_queue: str | None = None) -> Worker:
     cases = CaseActivities(settings, sessions)
     mail = MailActivities(settings, sessions, MailTemplates())
@@ -33,9 +37,7 @@ def build_worker(client: Client, settings: Settings, sessions: async_sessionmake
         client,
         task_queue=task_queue or settings.task_queue,
         workflows=WORKFLOWS,
-        workflow_runner=SandboxedWorkflowRunner(
-            restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
-        ),
+        workflow_runner=sandbox_runner(),
         activities=[
             cases.store_case,
             cases.plan_case,

@@ -1,13 +1,16 @@
 """Drives one case on the time-skipping server the way its people would."""
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
 from cases import service
+from workflows.exit_interview import ExitInterviewWorkflow
 from mailsink.store import CapturedMail, MailStore
 from models.actors import Actor, Role
 from models.registration import Registration
@@ -15,6 +18,7 @@ from models.tables import Case
 from planning.workdays import add_working_days, calendar_for
 from tests.support import eventually, registration_data
 
+STARTED: list["CaseDriver"] = []
 HR = Actor(email="hr@example.org", role=Role.HR)
 FACILITIES = Actor(email="facilities@example.org", role=Role.CUSTODIAN)
 
@@ -38,6 +42,7 @@ class CaseDriver:
         registration = Registration.model_validate(data)
         driver = cls(env, mail, sessions, registration)
         driver.case_id = (await service.register(env.client, registration, task_queue)).case_id
+        STARTED.append(driver)
         await eventually(driver.view_has_tasks)
         return driver
 
@@ -97,3 +102,11 @@ class CaseDriver:
             return case if case is not None and case.interview_status == status else None
 
         return await eventually(reached, timeout=timeout)
+
+    async def save_histories(self, directory: Path, name: str) -> None:
+        """Write the case's and its interview's event histories for the replay test."""
+        directory.mkdir(parents=True, exist_ok=True)
+        for suffix, workflow_id in (("case", self.case_id), ("interview", ExitInterviewWorkflow.id_for(self.case_id))):
+            history = await self.env.client.get_workflow_handle(workflow_id).fetch_history()
+            recorded = {"workflow_id": workflow_id, **json.loads(history.to_json())}
+            (directory / f"{name}.{suffix}.json").write_text(json.dumps(recorded, indent=1))

@@ -1,6 +1,8 @@
 """Whole cases walked through weeks of simulated time on the time-skipping server, with real mail and database."""
 
+import os
 from datetime import datetime, time, timedelta, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,7 +14,7 @@ from models.handover import AddTask, CompleteTask, ConfirmReturn, MoveLastDay, R
 from models.interview import AcceptSlot, ConfirmInterview, DeclineInterview, SubmitInterview
 from models.questionnaire import ConsentChoice, InterviewRecord
 from models.tables import InterviewRecordRow
-from tests.case_driver import FACILITIES, HR, CaseDriver
+from tests.case_driver import FACILITIES, HR, STARTED, CaseDriver
 from tests.support import eventually
 from workflows.exit_interview import ExitInterviewWorkflow
 from workflows.offboarding import OffboardingWorkflow
@@ -44,6 +46,17 @@ SUCCESSOR = {"name": "Sam Peeters", "email": "sam@example.org", "language": "nl"
 
 def after_last_day(case_view) -> datetime:
     return datetime.combine(case_view.last_working_day + timedelta(days=1), time(8), tzinfo=ZONE)
+
+
+@pytest.fixture(autouse=True)
+async def keep_histories(request, time_skipping_env):
+    """With OFFBOARDING_RECORD_HISTORIES=<dir>, each finished scenario leaves its histories for the replay test."""
+    STARTED.clear()
+    yield
+    directory = os.environ.get("OFFBOARDING_RECORD_HISTORIES")
+    if directory:
+        for number, driver in enumerate(STARTED):
+            await driver.save_histories(Path(directory), f"{request.node.name.removeprefix('test_')}-{number}")
 
 
 @pytest.fixture
