@@ -5,8 +5,10 @@ retry that finds the row already sent returns without mailing. A retry after a c
 the SMTP reply and the commit resends with the same Message-ID, so receiving systems can
 recognise the copy."""
 
+import asyncio
 import hashlib
 import logging
+from typing import Awaitable, TypeVar
 from email.message import EmailMessage
 
 import aiosmtplib
@@ -24,10 +26,25 @@ from models.mail import CalendarInvite, MailReceipt, MailRequest
 from models.tables import SentMail, utcnow
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SENT = "sent"
 SENDING = "sending"
 REJECTED = "rejected"
+
+
+HEARTBEAT_EVERY_SECONDS = 3
+
+
+async def _heartbeating(awaitable: Awaitable[T]) -> T:
+    """Heartbeat while the SMTP conversation runs, so a worker that dies mid-send is noticed in seconds."""
+    task = asyncio.ensure_future(awaitable)
+    while True:
+        done, _ = await asyncio.wait({task}, timeout=HEARTBEAT_EVERY_SECONDS)
+        if done:
+            return task.result()
+        if activity.in_activity():
+            activity.heartbeat()
 
 
 def attach_invite(message: EmailMessage, invite: CalendarInvite) -> None:
@@ -106,7 +123,7 @@ class MailActivities:
         if done is not None:
             return MailReceipt(message_id=done.message_id, already_sent=True)
         try:
-            await aiosmtplib.send(
+            await _heartbeating(aiosmtplib.send(
                 message,
                 hostname=s.smtp_host,
                 port=s.smtp_port,
@@ -115,7 +132,7 @@ class MailActivities:
                 start_tls=s.smtp_starttls,
                 use_tls=s.smtp_tls,
                 timeout=s.smtp_timeout_seconds,
-            )
+            ))
         except aiosmtplib.SMTPRecipientsRefused as exc:
             detail = "; ".join(f"{r.recipient}: {r.code} {r.message}" for r in exc.recipients)
             permanent = all(500 <= r.code < 600 for r in exc.recipients)

