@@ -270,3 +270,79 @@ async def test_interview_updates_are_validated(case: CaseDriver):
         await case.act_on_interview(ExitInterviewWorkflow.submit, SubmitInterview(actor=HR, record=RECORD, consent=stale))
     with pytest.raises(ActionRejected, match="not the interviewer"):
         await case.act_on_interview(ExitInterviewWorkflow.submit, SubmitInterview(actor=case.manager, record=RECORD, consent=CONSENT))
+
+
+async def test_team_announcement_goes_out_on_the_chosen_date(time_skipping_env, worker, mail_store, sessions, task_queue):
+    from datetime import date
+
+    announce_on = date.today() + timedelta(days=10)
+    case = await CaseDriver.start(
+        time_skipping_env, mail_store, sessions, task_queue, team_announcement_date=announce_on.isoformat(), team_email="team-finance@example.org"
+    )
+    await case.skip(5)
+    assert not case.mails("team_announcement")
+    await case.skip_until(datetime.combine(announce_on, time(10), tzinfo=ZONE))
+    mail = (await case.wait_for_mail("team_announcement", to="team-finance@example.org"))[0]
+    assert "Anouk de Vries" in mail.text
+    assert (await case.view()).steps["announcement"] == "done"
+
+
+async def test_after_the_last_day_the_private_address_is_used(case: CaseDriver):
+    from planning.workdays import add_working_days, calendar_for
+    from models.interview import ProposeSlot
+
+    await case.wait_for_mail("interview:invitation", to=case.registration.employee.work_email)
+    last_day = (await case.view()).last_working_day
+    day_after = add_working_days(last_day, 2, calendar_for("NL", range(last_day.year, last_day.year + 2)))
+    start = datetime.combine(day_after, time(11), tzinfo=ZONE)
+    await case.act_on_interview(ExitInterviewWorkflow.propose_slot, ProposeSlot(actor=case.employee, start=start, online=True))
+
+    await case.skip_until(start - timedelta(hours=20))
+    reminder = await case.wait_for_mail("interview:interview_reminder", to="anouk@example.net")
+    assert reminder, "the work mailbox may be gone after the last day"
+    assert not case.mails("interview:interview_reminder", to=case.registration.employee.work_email)
+
+
+async def test_reminder_count_and_spacing_follow_the_organisation_policy(time_skipping_env, worker, mail_store, sessions, task_queue, settings):
+    from models.policy import Policy
+    from organisation import store
+
+    async with sessions.begin() as session:
+        await store.update_policy(session, settings, Policy(invitation_reminder_count=4, invitation_reminder_interval_days=2))
+    try:
+        case = await CaseDriver.start(time_skipping_env, mail_store, sessions, task_queue)
+        await case.wait_for_mail("interview:invitation")
+        seen = []
+        for _ in range(6):
+            await case.skip(2.01)
+            await case.wait_for_mail("interview:invitation_reminder", count=min(len(seen) + 1, 4))
+            seen.append(len(case.mails("interview:invitation_reminder")))
+    finally:
+        async with sessions.begin() as session:
+            await store.update_policy(session, settings, Policy())
+    assert seen == [1, 2, 3, 4, 4, 4], "one reminder every two days, four in all"
+
+
+async def test_checklist_templates_apply_by_department_and_role(time_skipping_env, worker, mail_store, sessions, task_queue):
+    from models.handover import ChecklistTemplateIn
+    from organisation import checklists
+
+    async with sessions.begin() as session:
+        finance = await checklists.create(
+            session,
+            ChecklistTemplateIn(name="Finance", department="Finance", items=[{"title": "Volmachten bank intrekken", "assignee": "hr", "due_working_days_before": 1}]),
+        )
+        sales = await checklists.create(
+            session,
+            ChecklistTemplateIn(name="Sales", department="Sales", items=[{"title": "CRM-klanten overdragen", "assignee": "successor", "due_working_days_before": 3}]),
+        )
+    try:
+        case = await CaseDriver.start(time_skipping_env, mail_store, sessions, task_queue)
+        titles = {task.title for task in (await case.view()).tasks}
+    finally:
+        async with sessions.begin() as session:
+            await checklists.delete(session, finance.id)
+            await checklists.delete(session, sales.id)
+    assert "Volmachten bank intrekken" in titles
+    assert "CRM-klanten overdragen" not in titles
+    assert {"Eindafrekening opmaken", "Werkgeversverklaring of C4 en sociale documenten opmaken"} <= titles, "departure documents are HR tasks"

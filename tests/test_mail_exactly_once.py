@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from datetime import timedelta
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 

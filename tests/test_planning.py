@@ -1,0 +1,79 @@
+"""Working days and interview timing, as the seeds describe them, on Dutch and Belgian calendars."""
+
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from models.interview import Slot
+from models.policy import Policy
+from planning.interview_slots import problem_with, propose
+from planning.workdays import add_working_days, calendar_for, is_working_day, working_days_between
+
+NL = calendar_for("NL", range(2026, 2029))
+BE = calendar_for("BE", range(2026, 2029))
+ZONE = ZoneInfo("Europe/Amsterdam")
+
+
+def test_weekends_and_public_holidays_do_not_count():
+    assert not is_working_day(date(2027, 4, 27), NL), "King's Day"
+    assert is_working_day(date(2027, 4, 27), BE)
+    assert not is_working_day(date(2027, 7, 21), BE), "Belgian National Day"
+    assert is_working_day(date(2027, 7, 21), NL)
+    assert not is_working_day(date(2027, 1, 2), NL), "a Saturday"
+
+
+def test_counting_working_days_skips_christmas():
+    # Thursday 24 December 2026; Christmas Day is Friday, then a weekend.
+    assert add_working_days(date(2026, 12, 24), 1, NL) == date(2026, 12, 28)
+    assert add_working_days(date(2026, 12, 28), -1, NL) == date(2026, 12, 24)
+    assert working_days_between(date(2026, 12, 24), date(2026, 12, 31), NL) == 4
+
+
+def test_interview_about_a_week_before_the_last_day_and_not_in_its_last_hours():
+    plan = propose(datetime(2027, 1, 4, 8, tzinfo=timezone.utc), date(2027, 1, 29), Policy(), NL)
+
+    assert not plan.short_notice
+    assert plan.slots[0].start.astimezone(ZONE) == datetime(2027, 1, 22, 10, 0, tzinfo=ZONE)
+    assert all(slot.start.astimezone(ZONE).date() <= plan.cutoff_day < date(2027, 1, 29) for slot in plan.slots)
+    assert all(not slot.online for slot in plan.slots)
+    assert all(slot.end - slot.start == timedelta(minutes=60) for slot in plan.slots)
+
+
+def test_short_notice_offers_the_earliest_slot_and_an_online_conversation():
+    plan = propose(datetime(2027, 1, 26, 8, tzinfo=timezone.utc), date(2027, 1, 29), Policy(), NL)
+
+    assert plan.short_notice
+    assert plan.slots[0].start.astimezone(ZONE).date() == date(2027, 1, 27)
+    assert [slot.online for slot in plan.slots] == [False, True]
+
+
+def test_registered_on_the_last_day_offers_only_an_online_conversation():
+    plan = propose(datetime(2027, 1, 29, 8, tzinfo=timezone.utc), date(2027, 1, 29), Policy(), NL)
+
+    assert [slot.online for slot in plan.slots] == [True]
+    assert plan.slots[0].start.astimezone(ZONE).date() > date(2027, 1, 29)
+
+
+def test_a_proposed_time_must_fit_working_hours_and_the_cut_off():
+    now = datetime(2027, 1, 4, 8, tzinfo=timezone.utc)
+    policy = Policy()
+
+    def at(day: date, clock: time, online: bool = False) -> Slot:
+        start = datetime.combine(day, clock, tzinfo=ZONE)
+        return Slot(start=start, end=start.replace(hour=clock.hour + 1), online=online)
+
+    assert problem_with(at(date(2027, 1, 20), time(10)), now, date(2027, 1, 29), policy, NL) is None
+    assert "working hours" in problem_with(at(date(2027, 1, 20), time(7)), now, date(2027, 1, 29), policy, NL)
+    assert "not a working day" in problem_with(at(date(2027, 1, 23), time(10)), now, date(2027, 1, 29), policy, NL)
+    assert "last working hours" in problem_with(at(date(2027, 1, 29), time(14)), now, date(2027, 1, 29), policy, NL)
+    assert problem_with(at(date(2027, 1, 29), time(14), online=True), now, date(2027, 1, 29), policy, NL) is None
+    assert "passed" in problem_with(at(date(2027, 1, 1), time(10)), datetime(2027, 1, 5, tzinfo=timezone.utc), date(2027, 1, 29), policy, NL)
+
+
+def test_policy_rejects_incoherent_timings():
+    import pytest
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="working_hours_end"):
+        Policy(working_hours_start=time(17), working_hours_end=time(9))
+    with pytest.raises(ValidationError, match="cutoff"):
+        Policy(interview_working_days_before_last_day=2, interview_cutoff_working_days_before_last_day=3)
