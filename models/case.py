@@ -6,6 +6,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from models.handover import EquipmentLoan, Task
+from models.interview import InterviewView
 from models.registration import Registration
 
 
@@ -56,6 +57,7 @@ class CaseView(BaseModel):
     equipment: list[EquipmentLoan] = Field(default_factory=list)
     interview_status: str | None = None
     next_deadline: datetime | None = None
+    interview: InterviewView | None = Field(None, description="Filled by the service from the interview's own workflow.")
     timeline: list[TimelineEntry] = Field(default_factory=list)
 
 
