@@ -4,6 +4,7 @@ from datetime import date, datetime, timezone
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names so that migrations render the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -17,6 +18,25 @@ NAMING_CONVENTION = {
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+class UtcDateTime(TypeDecorator):
+    """Timestamps always in UTC and always aware, also on SQLite, which stores them without a zone."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("timestamps must carry a time zone")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value
 
 
 class Base(DeclarativeBase):
@@ -41,9 +61,9 @@ class Case(Base):
     last_working_day: Mapped[date] = mapped_column(Date, index=True)
     status: Mapped[str] = mapped_column(String(32), index=True)
     registration: Mapped[dict] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     interview_status: Mapped[str | None] = mapped_column(String(32))
     summary: Mapped[dict | None] = mapped_column(JSON)
 
@@ -62,8 +82,8 @@ class SentMail(Base):
     subject: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16))
     error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class OrganisationRow(Base):
@@ -77,7 +97,7 @@ class OrganisationRow(Base):
     facilities_email: Mapped[str] = mapped_column(String(320))
     facilities_language: Mapped[str] = mapped_column(String(2))
     policy: Mapped[dict] = mapped_column(JSON)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
 
 class ChecklistTemplateRow(Base):
@@ -88,8 +108,8 @@ class ChecklistTemplateRow(Base):
     department: Mapped[str | None] = mapped_column(String(200), index=True)
     job_title: Mapped[str | None] = mapped_column(String(200))
     items: Mapped[list] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
 
 class InterviewRecordRow(Base):
@@ -104,7 +124,7 @@ class InterviewRecordRow(Base):
     consent_scope: Mapped[str] = mapped_column(String(32))
     share_with_manager: Mapped[bool] = mapped_column(Boolean)
     consent_text_version: Mapped[str] = mapped_column(String(40))
-    consent_given_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    consent_revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    held_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    consent_given_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    consent_revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    held_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

@@ -1,0 +1,59 @@
+"""The employee's consent after the interview: what it allows, and its revocation at any later time."""
+
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.questionnaire import Consent, ConsentScope
+from models.tables import InterviewRecordRow, utcnow
+
+
+class NoInterviewRecord(Exception):
+    """The case has no recorded interview, so there is no consent to show or revoke."""
+
+
+class ManagerFeedback(BaseModel):
+    """The main points the employee agreed may be fed back to the manager."""
+
+    advice_summary: str
+    most_important_advice: str
+
+
+async def _row(session: AsyncSession, case_id: str) -> InterviewRecordRow:
+    row = (await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case_id))).scalar_one_or_none()
+    if row is None:
+        raise NoInterviewRecord(case_id)
+    return row
+
+
+def _consent(row: InterviewRecordRow) -> Consent:
+    return Consent(
+        scope=ConsentScope(row.consent_scope),
+        share_with_manager=row.share_with_manager,
+        text_version=row.consent_text_version,
+        given_at=row.consent_given_at,
+        revoked_at=row.consent_revoked_at,
+    )
+
+
+async def consent_of(session: AsyncSession, case_id: str) -> Consent:
+    return _consent(await _row(session, case_id))
+
+
+async def revoke(session: AsyncSession, case_id: str, at: datetime | None = None) -> Consent:
+    """Withdraw consent: the record stays with HR, but leaves every later report and manager view. Revoking twice keeps the first time."""
+    row = await _row(session, case_id)
+    if row.consent_revoked_at is None:
+        row.consent_revoked_at = at or utcnow()
+    return _consent(row)
+
+
+async def feedback_for_manager(session: AsyncSession, case_id: str) -> ManagerFeedback | None:
+    row = await _row(session, case_id)
+    if not row.share_with_manager or row.consent_revoked_at is not None:
+        return None
+    return ManagerFeedback(
+        advice_summary=row.record.get("advice_summary", ""), most_important_advice=row.record.get("most_important_advice", "")
+    )
