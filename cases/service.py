@@ -1,7 +1,7 @@
 """Starting, reading and acting on cases: the one place the API, the web form and the CLI go through."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Awaitable, Callable
 
 from pydantic import BaseModel
@@ -24,6 +24,10 @@ from workflows.offboarding import OffboardingWorkflow
 class RegistrationResult:
     case_id: str
     created: bool
+
+
+# An update waits for the mails it sends; past this the caller is told it did not finish in time.
+UPDATE_TIMEOUT = timedelta(seconds=60)
 
 
 class CaseNotFound(Exception):
@@ -78,7 +82,7 @@ async def interview_view(client: Client, case_id: str) -> InterviewView | None:
 async def _update(client: Client, workflow_id: str, update: Any, payload: BaseModel, ended: Callable[[], Awaitable[str]]) -> Any:
     handle = client.get_workflow_handle(workflow_id)
     try:
-        return await handle.execute_update(update, payload)
+        return await handle.execute_update(update, payload, rpc_timeout=UPDATE_TIMEOUT)
     except WorkflowUpdateFailedError as err:
         cause = err.cause
         raise ActionRejected(cause.message if isinstance(cause, ApplicationError) else str(cause)) from err

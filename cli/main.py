@@ -1,63 +1,33 @@
-"""`offboarding`: register departures, follow cases and migrate the database from the command line."""
+"""`offboarding`: register departures, follow and act on cases, keep checklists and policy, and migrate the database."""
 
-import asyncio
 import json
-from collections.abc import Coroutine
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, Optional, TypeVar
+from typing import Annotated, Any, Optional
 
 import typer
 from alembic.util import CommandError
-from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from cases import service
-from cli import backends, render
+from cli import actions, backends, organisation_admin, render
+from cli.common import EXIT_DUPLICATE, EXIT_INVALID, EXIT_UNAVAILABLE, EXIT_UNKNOWN
+from cli.common import case_url as _case_url
+from cli.common import fail as _fail
+from cli.common import run as _run
+from cli.common import settings as _settings
 from cli.registration_input import FLAGS, InvalidInput, build, read_file
-from config import Settings
 from db import migrate as db_migrate
 from models.case import CaseStatus
 from models.registration import DepartureType
 
-EXIT_UNAVAILABLE = 1
-EXIT_INVALID = 2  # the code click gives a malformed command line, so scripts see one code for bad input
-EXIT_DUPLICATE = 3
-EXIT_UNKNOWN_CASE = 4
-
-T = TypeVar("T")
-
 app = typer.Typer(
-    help="Register departures and follow their offboarding cases.",
+    help="Register departures, follow their offboarding cases and act on them.",
     no_args_is_help=True,
     add_completion=False,
     # Locals would print the settings, SMTP password included.
     pretty_exceptions_show_locals=False,
 )
-
-
-def _fail(lines: list[str], code: int) -> NoReturn:
-    for line in lines:
-        typer.echo(line, err=True)
-    raise typer.Exit(code)
-
-
-def _settings() -> Settings:
-    # Not get_settings(): its cache is for long-running processes; a command reads the environment as it is now.
-    try:
-        return Settings()
-    except ValidationError as err:
-        _fail([f"setting OFFBOARDING_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in err.errors()], EXIT_UNAVAILABLE)
-
-
-def _run(work: Coroutine[Any, Any, T]) -> T:
-    try:
-        return asyncio.run(work)
-    except backends.Unavailable as err:
-        _fail([str(err)], EXIT_UNAVAILABLE)
-
-
-def _case_url(settings: Settings, case_id: str) -> str:
-    return f"{settings.public_url.rstrip('/')}/cases/{case_id}"
 
 
 def _flag(param: str, help: str, panel: str, metavar: str = "TEXT") -> Any:
@@ -136,7 +106,7 @@ def show(
     settings = _settings()
     view = _run(backends.with_temporal(settings, lambda client: service.view(client, case_id)))
     if view is None:
-        _fail([f"no case {case_id}"], EXIT_UNKNOWN_CASE)
+        _fail([f"no case {case_id}"], EXIT_UNKNOWN)
     typer.echo(view.model_dump_json(indent=2) if as_json else render.case_view(view, _case_url(settings, case_id)))
 
 
@@ -144,15 +114,19 @@ def show(
 def list_cases(
     status: Annotated[Optional[CaseStatus], typer.Option(help="Only cases with this status.", show_default=False)] = None,
     department: Annotated[Text, typer.Option(help="Only cases of this department.", show_default=False)] = None,
+    due_before: Annotated[
+        Text, typer.Option("--due-before", help="Only cases whose last working day is on or before this date.", metavar="YYYY-MM-DD", show_default=False)
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many cases.")] = 200,
     as_json: Annotated[bool, typer.Option("--json", help="Print the cases as JSON.")] = False,
 ) -> None:
     """List cases from the database, soonest last working day first.
 
-    Exit codes: 0 listed (also when none match); 1 database unreachable.
+    Exit codes: 0 listed (also when none match); 1 database unreachable; 2 invalid input (the flag is named).
     """
+    last_day = _date("--due-before", due_before)
     settings = _settings()
-    filters = {"status": status.value if status else None, "department": department, "limit": limit}
+    filters = {"status": status.value if status else None, "department": department, "due_before": last_day, "limit": limit}
     cases = _run(backends.with_session(settings, lambda session: service.list_cases(session, **filters)))
     if as_json:
         typer.echo(json.dumps([render.case_record(case) for case in cases], indent=2))
@@ -160,6 +134,15 @@ def list_cases(
         typer.echo(render.case_table(cases))
     else:
         typer.echo("no cases", err=True)
+
+
+def _date(option: str, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        _fail([f"{option}: '{value}' is not a valid date; use YYYY-MM-DD"], EXIT_INVALID)
 
 
 @app.command()
@@ -174,3 +157,15 @@ def migrate() -> None:
     except (SQLAlchemyError, OSError, CommandError) as err:
         _fail([backends.database_problem(settings.database_url, err)], EXIT_UNAVAILABLE)
     typer.echo(f"database {backends.safe_url(settings.database_url)} is up to date")
+
+
+# Acting on cases, and what the cases are drawn from; listed after the commands above in --help.
+for sub_app, name in [
+    (actions.task_app, "task"),
+    (actions.equipment_app, "equipment"),
+    (actions.case_app, "case"),
+    (actions.interview_app, "interview"),
+    (organisation_admin.checklist_app, "checklist"),
+    (organisation_admin.policy_app, "policy"),
+]:
+    app.add_typer(sub_app, name=name)

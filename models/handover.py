@@ -102,7 +102,7 @@ class AddTask(BaseModel):
     @model_validator(mode="after")
     def _one_due(self) -> "AddTask":
         if (self.due_date is None) == (self.due_working_days_before is None):
-            raise ValueError("give either due_date or due_working_days_before")
+            raise ValueError("give exactly one of due_date or due_working_days_before")
         return self
 
 

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
 
 from models.actors import Actor
 from models.calendar import WorkCalendar
@@ -89,13 +89,13 @@ class AssignInterviewer(BaseModel):
 class AcceptSlot(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actor: Actor
-    start: datetime
+    start: AwareDatetime
 
 
 class ProposeSlot(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actor: Actor
-    start: datetime
+    start: AwareDatetime
     online: bool = False
 
 
@@ -108,7 +108,7 @@ class DeclineInterview(BaseModel):
 class ScheduleInterview(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actor: Actor
-    start: datetime
+    start: AwareDatetime
     online: bool = False
 
 

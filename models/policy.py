@@ -1,11 +1,14 @@
 """Every timing of a case, stored per organisation. The defaults are those of DOMAIN.md."""
 
 from datetime import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class Policy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     timezone: str = Field("Europe/Amsterdam", description="Time zone of working hours and interview slots.")
     working_hours_start: time = time(9, 0)
     working_hours_end: time = time(17, 0)
@@ -28,6 +31,15 @@ class Policy(BaseModel):
     task_reminder_days_before_due: int = Field(2, ge=0, le=30)
     task_escalation_days_after_due: int = Field(1, ge=0, le=30)
     equipment_reminder_working_days_before: int = Field(3, ge=0, le=30)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}; use a name like Europe/Amsterdam or Europe/Brussels") from exc
+        return value
 
     @model_validator(mode="after")
     def _coherent(self) -> "Policy":

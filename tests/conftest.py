@@ -1,9 +1,11 @@
+import asyncio
 import os
 import uuid
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
@@ -19,27 +21,30 @@ TEST_DATABASE_URL = os.environ.get("OFFBOARDING_TEST_DATABASE_URL", "")
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
+def database_url(tmp_path_factory):
+    """SQLite by default; with OFFBOARDING_TEST_DATABASE_URL, a fresh PostgreSQL database for this run on that server."""
     if not TEST_DATABASE_URL:
         url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'offboarding.db'}"
-    else:
-        url = TEST_DATABASE_URL
-        _reset_postgres(url)
-    migrate.upgrade(url)
-    return url
+        migrate.upgrade(url)
+        yield url
+        return
+    server = sa.engine.make_url(TEST_DATABASE_URL)
+    name = f"offboarding_test_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_on_server(server, f'CREATE DATABASE "{name}"'))
+    url = server.set(database=name).render_as_string(hide_password=False)
+    try:
+        migrate.upgrade(url)
+        yield url
+    finally:
+        asyncio.run(_on_server(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-def _reset_postgres(url: str) -> None:
-    import asyncio
-
-    async def reset() -> None:
-        engine = create_engine(url)
-        async with engine.begin() as conn:
-            await conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-            await conn.execute(sa.text("CREATE SCHEMA public"))
-        await engine.dispose()
-
-    asyncio.run(reset())
+async def _on_server(server: sa.engine.URL, statement: str) -> None:
+    # CREATE/DROP DATABASE cannot run inside a transaction.
+    engine = create_async_engine(server, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as connection:
+        await connection.execute(sa.text(statement))
+    await engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -12,10 +12,14 @@ from temporalio.client import Client
 from cases.client import connect
 from config import Settings, get_settings
 from db.engine import create_engine, create_sessionmaker
+from web.cases.actions import router as case_actions_api
 from web.cases.pages import router as case_pages
 from web.cases.router import router as cases_api
+from web.checklists.router import router as checklists_api
 from web.errors import install_error_handlers
+from web.interviews.router import router as interviews_api
 from web.mailbox.router import router as mailbox_pages
+from web.organisation.router import router as organisation_api
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -44,6 +48,10 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     install_error_handlers(app)
 
     app.include_router(cases_api)
+    app.include_router(case_actions_api)
+    app.include_router(interviews_api)
+    app.include_router(checklists_api)
+    app.include_router(organisation_api)
     app.include_router(case_pages)
     app.include_router(mailbox_pages)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -7,8 +7,10 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from models.registration import Registration
 from web.templating import Pages
 from web.validation import locate
 
@@ -29,8 +31,16 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
     return response
 
 
+def _body_model(request: Request) -> type[BaseModel]:
+    """The model of the route's body, so that a check across its fields can name the field it concerns."""
+    field = getattr(request.scope.get("route"), "body_field", None)
+    model = getattr(getattr(field, "field_info", None), "annotation", None)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else Registration
+
+
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-    errors = [locate(error, ("body",)) for error in exc.errors()]
+    model = _body_model(request)
+    errors = [locate(error, ("body",), model) for error in exc.errors()]
     return JSONResponse(status_code=422, content={"detail": jsonable_encoder(errors)})
 
 

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from types import UnionType
 from typing import Any, Union, get_args, get_origin
 
-from pydantic import BaseModel
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
 
 from models.registration import Registration
 
@@ -44,3 +45,8 @@ def locate(error: dict[str, Any], prefix: Sequence[str | int] = (), model: type[
     if not match or not is_field(path := match.group(1).split("."), model):
         return error
     return {**error, "loc": (*prefix, *path)}
+
+
+def invalid_body(err: ValidationError) -> RequestValidationError:
+    """A model validated inside a route, answered like a body FastAPI validated itself: 422, located under ``body``."""
+    return RequestValidationError([{**error, "loc": ("body", *error["loc"])} for error in err.errors(include_url=False)])

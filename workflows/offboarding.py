@@ -342,6 +342,7 @@ class OffboardingWorkflow:
     @workflow.update
     async def withdraw(self, input: Withdraw) -> None:
         self._withdrawal = input
+        self._status = CaseStatus.WITHDRAWN
         self._changed = True
         self._record("withdrawn", f"{input.reason} ({input.actor.email})".strip())
 
@@ -349,8 +350,6 @@ class OffboardingWorkflow:
     def _check_withdraw(self, input: Withdraw) -> None:
         self._require_open()
         self._require(input.actor)
-        if self._withdrawal is not None:
-            raise rejected("the resignation was already withdrawn")
 
     # The case follows its agenda until every step is done or has run out of time.
     async def _follow_up(self) -> None:
@@ -572,8 +571,8 @@ class OffboardingWorkflow:
         return task
 
     def _require_open(self) -> None:
-        if self._status != CaseStatus.OPEN or self._withdrawal is not None:
-            raise rejected(f"the case is {self._status.value if self._withdrawal is None else 'withdrawn'}")
+        if self._status != CaseStatus.OPEN:
+            raise rejected(f"the case is {self._status.value}")
 
     def _require(self, actor: Actor, *allowed: str) -> None:
         """HR may act on anything in a case; anyone else only where their own address is named."""

@@ -1,5 +1,6 @@
 """The cases REST API."""
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -55,8 +56,9 @@ async def list_cases(
     session: SessionDep,
     case_status: Annotated[CaseStatus | None, Query(alias="status", description="Only cases with this status.")] = None,
     department: Annotated[str | None, Query(max_length=200, description="Only cases of this department.")] = None,
+    due_before: Annotated[date | None, Query(description="Only cases whose last working day is on or before this date.")] = None,
 ) -> list[CaseSummary]:
-    cases = await service.list_cases(session, status=case_status.value if case_status else None, department=department)
+    cases = await service.list_cases(session, status=case_status.value if case_status else None, department=department, due_before=due_before)
     return [
         CaseSummary(
             case_id=case.id,

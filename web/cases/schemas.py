@@ -71,3 +71,11 @@ class CaseSummary(BaseModel):
     last_working_day: date
     status: str
     status_url: str
+
+
+class ActionAccepted(BaseModel):
+    """The case took the action and carries it out on its own; follow it at ``status_url``."""
+
+    detail: str
+    case_id: str
+    status_url: str

@@ -1,0 +1,435 @@
+"""The human steps of a case from the command line: tasks, equipment, the case itself and its exit interview.
+
+Each acting command says who acts with --as and --role (the web app takes these from the signed-in
+user); the case decides whether that person may, and a refusal exits 5 with its reason."""
+
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from pydantic import BaseModel
+
+from cases import service
+from cli import backends, render
+from cli.common import EXIT_INVALID, EXIT_UNKNOWN, act, echo_json, fail, run, settings
+from cli.model_input import Flag, InvalidInput, Location, from_flags, merge, parse_moment, read_file, validate
+from models.actors import Role
+from models.handover import AddTask, CompleteTask, ConfirmReturn, MoveLastDay, ReassignTask, Withdraw
+from models.interview import (
+    AcceptSlot,
+    AssignInterviewer,
+    ConfirmInterview,
+    DeclineInterview,
+    ProposeSlot,
+    ResendInvitation,
+    ScheduleInterview,
+    SubmitInterview,
+)
+from workflows.exit_interview import ExitInterviewWorkflow
+from workflows.offboarding import OffboardingWorkflow
+
+task_app = typer.Typer(help="Handover tasks: complete, reassign or add one.", no_args_is_help=True)
+equipment_app = typer.Typer(help="Equipment: confirm that an item came back.", no_args_is_help=True)
+case_app = typer.Typer(help="The case itself: move the last working day, or withdraw the departure.", no_args_is_help=True)
+interview_app = typer.Typer(
+    help="The exit interview: HR confirms, skips, assigns, schedules and records; the employee accepts, proposes or declines.",
+    no_args_is_help=True,
+)
+
+# `system` is the workflows' own role; nobody acts as it from a terminal.
+ROLES = [role.value for role in Role if role != Role.SYSTEM]
+ACTOR_FLAGS = {"actor_email": Flag("--as", ("actor", "email")), "actor_role": Flag("--role", ("actor", "role"))}
+ACTING = "Acting as"
+
+Text = Optional[str]
+CaseId = Annotated[str, typer.Argument(help="Case id, as `register` printed it.", show_default=False)]
+As = Annotated[Text, typer.Option("--as", help="Your email address: the person doing this.", metavar="EMAIL", rich_help_panel=ACTING, show_default=False)]
+RoleFlag = Annotated[Text, typer.Option("--role", help=f"Your role in the case: {', '.join(ROLES)}.", metavar="ROLE", rich_help_panel=ACTING, show_default=False)]
+Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+
+def _option(name: str, help: str, metavar: str = "TEXT") -> Any:
+    return typer.Option(name, help=help, metavar=metavar, show_default=False)
+
+
+def _payload(
+    model: type[BaseModel],
+    params: dict[str, Any],
+    flags: dict[str, Flag],
+    *,
+    file_data: dict[str, Any] | None = None,
+    checks: dict[Location, str] | None = None,
+) -> Any:
+    """The update's input from the flags (laid over the file, if any) and --as/--role; exit 2 naming each bad flag."""
+    flags = {**ACTOR_FLAGS, **flags}
+    data, given = from_flags(params, flags)
+    if file_data is not None:
+        data = merge(file_data, data)
+    checks = dict(checks or {})
+    role = params.get("actor_role")
+    if role is not None and role not in ROLES:
+        checks[("actor", "role")] = f"--role: unknown value {role!r}; choose one of: {', '.join(ROLES)}"
+    try:
+        return validate(model, data, flags, given, using_file=file_data is not None, checks=checks)
+    except InvalidInput as err:
+        fail(err.lines, EXIT_INVALID)
+
+
+def _moment(option: str, value: str | None, checks: dict[Location, str], loc: Location) -> Any:
+    """The datetime for the payload; when it is not one, the raw text, with the line that explains it."""
+    if value is None:
+        return None
+    moment, problem = parse_moment(option, value)
+    if problem:
+        checks[loc] = problem
+        return value
+    return moment
+
+
+def _show(result: BaseModel, as_json: bool, line: str) -> None:
+    if as_json:
+        echo_json(result)
+    else:
+        typer.echo(line)
+
+
+# Handover tasks.
+
+
+@task_app.command("complete", no_args_is_help=True)
+def complete_task(
+    ctx: typer.Context,
+    case_id: CaseId,
+    task_id: Annotated[str, typer.Argument(help="Task id (t1, t2, ...), as `offboarding show` lists it.", show_default=False)],
+    comment: Annotated[Text, _option("--comment", "A note kept with the task.")] = None,
+    actor_email: As = None,
+    actor_role: RoleFlag = None,
+    as_json: Json = False,
+) -> None:
+    """Tick a task off. Its assignee, the manager or HR may.
+
+    Exit codes: 0 done; 1 Temporal unreachable; 2 invalid input (one line per problem on stderr, naming the flag); 4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: unknown task, not yours to do, already done, case closed...).
+    """
+    flags = {"task_id": Flag("TASK_ID", ("task_id",)), "comment": Flag("--comment", ("comment",))}
+    payload = _payload(CompleteTask, ctx.params, flags)
+    task = act(case_id, OffboardingWorkflow.complete_task, payload)
+    _show(task, as_json, f"task {task.id} is {task.state}: {task.title} (by {task.completed_by})")
+
+
+@task_app.command("reassign", no_args_is_help=True)
+def reassign_task(
+    ctx: typer.Context,
+    case_id: CaseId,
+    task_id: Annotated[str, typer.Argument(help="Task id (t1, t2, ...), as `offboarding show` lists it.", show_default=False)],
+    to: Annotated[Text, _option("--to", "Email address of the new assignee; they are told by mail.", "EMAIL")] = None,
+    comment: Annotated[Text, _option("--comment", "A note kept with the task.")] = None,
+    actor_email: As = None,
+    actor_role: RoleFlag = None,
+    as_json: Json = False,
+) -> None:
+    """Hand a task to someone else. Its assignee, the manager or HR may.
+
+    Exit codes: 0 done; 1 Temporal unreachable; 2 invalid input (one line per problem on stderr, naming the flag); 4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: unknown task, not yours to do, already done, case closed...).
+    """
+    flags = {"task_id": Flag("TASK_ID", ("task_id",)), "to": Flag("--to", ("assignee_email",)), "comment": Flag("--comment", ("comment",))}
+    payload = _payload(ReassignTask, ctx.params, flags)
+    task = act(case_id, OffboardingWorkflow.reassign_task, payload)
+    _show(task, as_json, f"task {task.id} is assigned to {task.assignee_email}, due {task.due_date}: {task.title}")
+
+
+@task_app.command("add", no_args_is_help=True)
+def add_task(
+    ctx: typer.Context,
+    case_id: CaseId,
+    title: Annotated[Text, _option("--title", "What has to be done.")] = None,
+    assignee: Annotated[Text, _option("--assignee", "Email address of who does it; they are told by mail.", "EMAIL")] = None,
+    due: Annotated[Text, _option("--due", "Due date. Give this or --working-days-before.", "YYYY-MM-DD")] = None,
+    working_days_before: Annotated[
+        Text, _option("--working-days-before", "Due this many working days before the last working day (negative: after it); moves with it.", "N")
+    ] = None,
+    comment: Annotated[Text, _option("--comment", "A note kept with the task.")] = None,
+    actor_email: As = None,
+    actor_role: RoleFlag = None,
+    as_json: Json = False,
+) -> None:
+    """Add a handover task to the case. The manager or HR may.
+
+    Exit codes: 0 added; 1 Temporal unreachable; 2 invalid input (one line per problem on stderr, naming the flag); 4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: not yours to do, due before the notice date, case closed...).
+    """
+    flags = {
+        "title": Flag("--title", ("title",)),
+        "assignee": Flag("--assignee", ("assignee_email",)),
+        "due": Flag("--due", ("due_date",)),
+        "working_days_before": Flag("--working-days-before", ("due_working_days_before",)),
+        "comment": Flag("--comment", ("comment",)),
+    }
+    payload = _payload(AddTask, ctx.params, flags)
+    task = act(case_id, OffboardingWorkflow.add_task, payload)
+    _show(task, as_json, f"task {task.id} added, assigned to {task.assignee_email}, due {task.due_date}: {task.title}")
+
+
+# Equipment.
+
+
+@equipment_app.command("return", no_args_is_help=True)
+def confirm_return(
+    ctx: typer.Context,
+    case_id: CaseId,
+    item_id: Annotated[str, typer.Argument(help="Item id (e1, e2, ...), as `offboarding show` lists it.", show_default=False)],
+    note: Annotated[Text, _option("--note", "A note kept with the item, e.g. its condition.")] = None,
+    actor_email: As = None,
+    actor_role: RoleFlag = None,
+    as_json: Json = False,
+) -> None:
+    """Confirm that an item came back. Its custodian or HR may.
+
+    Exit codes: 0 done; 1 Temporal unreachable; 2 invalid input (one line per problem on stderr, naming the flag); 4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: unknown item, not yours to confirm, already returned, case closed...).
+    """
+    flags = {"item_id": Flag("ITEM_ID", ("item_id",)), "note": Flag("--note", ("note",))}
+    payload = _payload(ConfirmReturn, ctx.params, flags)
+    item = act(case_id, OffboardingWorkflow.confirm_return, payload)
+    _show(item, as_json, f"{item.name} ({item.id}) is {item.state}, confirmed by {item.confirmed_by}")
+
+
+# The case itself.
+
+
+@case_app.command("move-last-day", no_args_is_help=True)
+def move_last_day(
+    ctx: typer.Context,
+    case_id: CaseId,
+    last_day: Annotated[Text, _option("--last-day", "The new last working day; due dates, reminders and the interview follow.", "YYYY-MM-DD")] = None,
+    reason: Annotated[Text, _option("--reason", "Why it moved; told to the manager, HR and IT/facilities.")] = None,
+    actor_email: As = None,
+    actor_role: RoleFlag = None,
+    as_json: Json = False,
+) -> None:
+    """Move the last working day. The manager or HR may.
+
+    Exit codes: 0 moved; 1 Temporal unreachable; 2 invalid input (one line per problem on stderr, naming the flag); 4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: not yours to do, before the notice date, already that date, case closed...).
+    """
+    flags = {"last_day": Flag("--last-day", ("last_working_day",)), "reason": Flag("--reason", ("reason",))}
+    payload = _payload(MoveLastDay, ctx.params, flags)
+    view = act(case_id, OffboardingWorkflow.move_last_day, payload)
+    _show(view, as_json, f"case {view.case_id}: the last working day is now {view.last_working_day}; due dates and the interview follow")
+
+
+@case_app.command("withdraw", no_args_is_help=True)
+def withdraw(
+    ctx: typer.Context,
+    case_id: CaseId,
+    reason: Annotated[Text, _option("--reason", "Why, e.g. the resignation was taken back; told to everyone involved.")] = None,
+    actor_email: As = None,
+    actor_role: RoleFlag = None,
+) -> None:
+    """Withdraw the departure: reminders stop, the interview is cancelled and everyone involved is told. HR may.
+
+    Exit codes: 0 withdrawn; 1 Temporal unreachable; 2 invalid input (one line per problem on stderr, naming the flag); 4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: not yours to do, already withdrawn, case closed...).
+    """
+    payload = _payload(Withdraw, ctx.params, {"reason": Flag("--reason", ("reason",))})
+    act(case_id, OffboardingWorkflow.withdraw, payload)
+    typer.echo(f"case {case_id} is withdrawn; it winds down and tells the people involved")
+
+
+# The exit interview.
+
+
+def _interview_action(case_id: str, update: Any, payload: BaseModel, as_json: bool) -> None:
+    view = act(case_id, update, payload, interview=True)
+    _show(view, as_json, render.interview_line(case_id, view))
+
+
+@interview_app.command("show", no_args_is_help=True)
+def show_interview(case_id: CaseId, as_json: Json = False) -> None:
+    """Show the exit interview: status, interviewer, proposed and agreed times.
+
+    Exit codes: 0 shown; 1 Temporal unreachable; 4 no such case (or no interview yet).
+    """
+    current = settings()
+
+    async def work(client):
+        view = await service.interview_view(client, case_id)
+        exists = view is not None or await service.view(client, case_id) is not None
+        return view, exists
+
+    view, exists = run(backends.with_temporal(current, work))
+    if view is None:
+        fail([f"case {case_id} has no exit interview yet" if exists else f"no case {case_id}"], EXIT_UNKNOWN)
+    _show(view, as_json, render.interview_view(case_id, view))
+
+
+@interview_app.command("confirm", no_args_is_help=True)
+def confirm_interview(ctx: typer.Context, case_id: CaseId, actor_email: As = None, actor_role: RoleFlag = None, as_json: Json = False) -> None:
+    """After a dismissal or non-renewal: the conversation is still useful, invite the employee. HR only.
+
+    Exit codes: 0 done; 1 Temporal unreachable; 2 invalid input (one line per problem on stderr, naming the flag); 4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: only HR, not awaiting confirmation...).
+    """
+    payload = _payload(ConfirmInterview, {**ctx.params, "proceed": True}, {"proceed": Flag("proceed", ("proceed",))})
+    _interview_action(case_id, ExitInterviewWorkflow.confirm, payload, as_json)
+
+
+@interview_app.command("skip", no_args_is_help=True)
+def skip_interview(
+    ctx: typer.Context,
+    case_id: CaseId,
+    reason: Annotated[Text, _option("--reason", "Why the interview is skipped (required), e.g. the relationship with the manager does not allow it.")] = None,
+    actor_email: As = None,
+    actor_role: RoleFlag = None,
+    as_json: Json = False,
+) -> None:
+    """After a dismissal or non-renewal: skip the interview, with a reason. HR only.
+
+    Exit codes: 0 done; 1 Temporal unreachable; 2 invalid input (one line per problem on stderr, naming the flag); 4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: only HR, not awaiting confirmation...).
+    """
+    checks: dict[Location, str] = {} if reason and reason.strip() else {("reason",): "--reason: required; say why the interview is skipped"}
+    flags = {"proceed": Flag("proceed", ("proceed",)), "reason": Flag("--reason", ("reason",))}
+    payload = _payload(ConfirmInterview, {**ctx.params, "proceed": False}, flags, checks=checks)
+    _interview_action(case_id, ExitInterviewWorkflow.confirm, payload, as_json)
+
+
+@interview_app.command("assign", no_args_is_help=True)
+def assign_interviewer(
+    ctx: typer.Context,
+    case_id: CaseId,
+    name: Annotated[Text, _option("--name", "The interviewer's name: someone without a reporting line to the employee.")] = None,
+    email: Annotated[Text, _option("--email", "The interviewer's email address.", "EMAIL")] = None,
+    language: Annotated[Text, _option("--language", "The interviewer's language: nl (default) or en.", "nl|en")] = None,
+    actor_email: As = None,
+    actor_role: RoleFlag = None,
+    as_json: Json = False,
+) -> None:
+    """Assign the interviewer. HR only; never the direct manager.
+
+    Exit codes: 0 done; 1 Temporal unreachable; 2 invalid input (one line per problem on stderr, naming the flag); 4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: only HR, the direct manager, the interview is over...).
+    """
+    flags = {
+        "name": Flag("--name", ("interviewer", "name")),
+        "email": Flag("--email", ("interviewer", "email")),
+        "language": Flag("--language", ("interviewer", "language")),
+    }
+    payload = _payload(AssignInterviewer, ctx.params, flags)
+    _interview_action(case_id, ExitInterviewWorkflow.assign_interviewer, payload, as_json)
+
+
+START_HELP = "YYYY-MM-DDTHH:MM with a time zone, e.g. 2027-01-20T10:00+01:00"
+
+
+@interview_app.command("accept", no_args_is_help=True)
+def accept_slot(
+    ctx: typer.Context,
+    case_id: CaseId,
+    start: Annotated[Text, _option("--start", f"One of the proposed times, as `interview show` lists it ({START_HELP}).", "DATETIME")] = None,
+    actor_email: As = None,
+    actor_role: RoleFlag = None,
+    as_json: Json = False,
+) -> None:
+    """Accept one of the proposed times. The leaving employee (or HR on their behalf) may.
+
+    Exit codes: 0 done; 1 Temporal unreachable; 2 invalid input (one line per problem on stderr, naming the flag); 4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: not a proposed time, not the leaving employee, the interview is over...).
+    """
+    checks: dict[Location, str] = {}
+    params = {**ctx.params, "start": _moment("--start", start, checks, ("start",))}
+    payload = _payload(AcceptSlot, params, {"start": Flag("--start", ("start",))}, checks=checks)
+    _interview_action(case_id, ExitInterviewWorkflow.accept_slot, payload, as_json)
+
+
+@interview_app.command("propose", no_args_is_help=True)
+def propose_slot(
+    ctx: typer.Context,
+    case_id: CaseId,
+    start: Annotated[Text, _option("--start", f"The time the employee proposes ({START_HELP}).", "DATETIME")] = None,
+    online: Annotated[bool, typer.Option("--online", help="An online conversation instead of on site.")] = False,
+    actor_email: As = None,
+    actor_role: RoleFlag = None,
+    as_json: Json = False,
+) -> None:
+    """Propose another time; it is agreed at once when it is usable. The leaving employee (or HR on their behalf) may.
+
+    Exit codes: 0 done; 1 Temporal unreachable; 2 invalid input (one line per problem on stderr, naming the flag); 4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: outside working hours, too late, not the leaving employee...).
+    """
+    checks: dict[Location, str] = {}
+    params = {**ctx.params, "start": _moment("--start", start, checks, ("start",))}
+    payload = _payload(ProposeSlot, params, {"start": Flag("--start", ("start",)), "online": Flag("--online", ("online",))}, checks=checks)
+    _interview_action(case_id, ExitInterviewWorkflow.propose_slot, payload, as_json)
+
+
+@interview_app.command("schedule", no_args_is_help=True)
+def schedule_interview(
+    ctx: typer.Context,
+    case_id: CaseId,
+    start: Annotated[Text, _option("--start", f"The agreed time ({START_HELP}).", "DATETIME")] = None,
+    online: Annotated[bool, typer.Option("--online", help="An online conversation instead of on site.")] = False,
+    actor_email: As = None,
+    actor_role: RoleFlag = None,
+    as_json: Json = False,
+) -> None:
+    """Schedule the interview at a time agreed with the employee. HR only.
+
+    Exit codes: 0 done; 1 Temporal unreachable; 2 invalid input (one line per problem on stderr, naming the flag); 4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: only HR, outside working hours, too late...).
+    """
+    checks: dict[Location, str] = {}
+    params = {**ctx.params, "start": _moment("--start", start, checks, ("start",))}
+    payload = _payload(ScheduleInterview, params, {"start": Flag("--start", ("start",)), "online": Flag("--online", ("online",))}, checks=checks)
+    _interview_action(case_id, ExitInterviewWorkflow.schedule, payload, as_json)
+
+
+@interview_app.command("decline", no_args_is_help=True)
+def decline_interview(
+    ctx: typer.Context,
+    case_id: CaseId,
+    reason: Annotated[Text, _option("--reason", "Why, if the employee wants to say; told to HR.")] = None,
+    actor_email: As = None,
+    actor_role: RoleFlag = None,
+    as_json: Json = False,
+) -> None:
+    """Decline the interview; participation is voluntary and reminders stop. The leaving employee (or HR on their behalf) may.
+
+    Exit codes: 0 done; 1 Temporal unreachable; 2 invalid input (one line per problem on stderr, naming the flag); 4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: not the leaving employee, the interview is over...).
+    """
+    payload = _payload(DeclineInterview, ctx.params, {"reason": Flag("--reason", ("reason",))})
+    _interview_action(case_id, ExitInterviewWorkflow.decline, payload, as_json)
+
+
+@interview_app.command("resend", no_args_is_help=True)
+def resend_invitation(ctx: typer.Context, case_id: CaseId, actor_email: As = None, actor_role: RoleFlag = None, as_json: Json = False) -> None:
+    """Send the invitation again, with fresh proposed times. HR only, while it is unanswered.
+
+    Exit codes: 0 sent; 1 Temporal unreachable; 2 invalid input (one line per problem on stderr, naming the flag); 4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: only HR, already answered...).
+    """
+    payload = _payload(ResendInvitation, ctx.params, {})
+    _interview_action(case_id, ExitInterviewWorkflow.resend_invitation, payload, as_json)
+
+
+RECORD_FILE_SHAPE = "record: (the questionnaire) and consent: (scope, share_with_manager, text_version)"
+
+
+@interview_app.command("record", no_args_is_help=True)
+def record_interview(
+    ctx: typer.Context,
+    case_id: CaseId,
+    file: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--file",
+            "-f",
+            help=f"JSON (.json) or YAML file with {RECORD_FILE_SHAPE}.",
+            show_default=False,
+        ),
+    ] = None,
+    actor_email: As = None,
+    actor_role: RoleFlag = None,
+    as_json: Json = False,
+) -> None:
+    """Record the held interview and the employee's consent; the employee gets a thank-you. HR or the assigned interviewer may.
+
+    Exit codes: 0 recorded; 1 Temporal or the database unreachable; 2 invalid input (one line per problem on stderr, naming the flag or the dotted field of the file); 4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: not the interviewer, outdated consent text, the interview is over...).
+    """
+    if file is None:
+        fail(["--file: required; give the record and consent in a JSON or YAML file"], EXIT_INVALID)
+    try:
+        data = read_file(file, RECORD_FILE_SHAPE)
+    except InvalidInput as err:
+        fail(err.lines, EXIT_INVALID)
+    payload = _payload(SubmitInterview, ctx.params, {}, file_data=data)
+    _interview_action(case_id, ExitInterviewWorkflow.submit, payload, as_json)
+

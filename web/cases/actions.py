@@ -1,0 +1,101 @@
+"""The human steps of a case over REST: tasks, equipment, the last working day and a withdrawal.
+
+Each route runs one of the case workflow's updates. The case checks who acts and refuses with a reason
+(409); a body it cannot even read is refused before it gets there (422, naming the field)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response, status
+
+from cases import service
+from models.case import CaseView
+from models.handover import AddTask, CompleteTask, ConfirmReturn, EquipmentLoan, MoveLastDay, ReassignTask, Task, Withdraw
+from web.acting import acting, perform
+from web.cases.dependencies import CaseId
+from web.cases.schemas import ActionAccepted, Problem
+from web.dependencies import TemporalDep
+from workflows.offboarding import OffboardingWorkflow
+
+router = APIRouter(prefix="/api/cases", tags=["case actions"])
+
+TaskId = Annotated[str, Path(max_length=40, description="Task id (`t1`, `t2`, ...), as the case lists it.")]
+ItemId = Annotated[str, Path(max_length=40, description="Equipment item id (`e1`, `e2`, ...), as the case lists it.")]
+
+REFUSALS = {
+    status.HTTP_404_NOT_FOUND: {"model": Problem, "description": "No such case."},
+    status.HTTP_409_CONFLICT: {
+        "model": Problem,
+        "description": "The case refused: unknown task or item, not this person's to do, already done, case closed or withdrawn, ...",
+    },
+    status.HTTP_503_SERVICE_UNAVAILABLE: {"model": Problem, "description": "The case cannot be reached right now."},
+}
+
+CompleteTaskInput = Annotated[CompleteTask, acting(CompleteTask, "CompleteTaskRequest", path=("task_id",))]
+ReassignTaskInput = Annotated[ReassignTask, acting(ReassignTask, "ReassignTaskRequest", path=("task_id",))]
+AddTaskInput = Annotated[AddTask, acting(AddTask, "AddTaskRequest")]
+ConfirmReturnInput = Annotated[ConfirmReturn, acting(ConfirmReturn, "ConfirmReturnRequest", path=("item_id",))]
+MoveLastDayInput = Annotated[MoveLastDay, acting(MoveLastDay, "MoveLastDayRequest")]
+WithdrawInput = Annotated[Withdraw, acting(Withdraw, "WithdrawRequest")]
+
+
+def _no_case(case_id: str) -> str:
+    return f"There is no case {case_id}."
+
+
+async def _act(client, case_id: str, update, payload):
+    return await perform(service.act_on_case(client, case_id, update, payload), _no_case(case_id))
+
+
+@router.post("/{case_id}/tasks/{task_id}/complete", response_model=Task, responses=REFUSALS, summary="Complete a handover task")
+async def complete_task(case_id: CaseId, task_id: TaskId, payload: CompleteTaskInput, client: TemporalDep) -> Task:
+    """Tick a task off, with an optional comment. Its assignee, the case's manager or HR may."""
+    return await _act(client, case_id, OffboardingWorkflow.complete_task, payload)
+
+
+@router.post("/{case_id}/tasks/{task_id}/reassign", response_model=Task, responses=REFUSALS, summary="Hand a task to someone else")
+async def reassign_task(case_id: CaseId, task_id: TaskId, payload: ReassignTaskInput, client: TemporalDep) -> Task:
+    """Give an open task to another person, who is told by mail. Its assignee, the case's manager or HR may."""
+    return await _act(client, case_id, OffboardingWorkflow.reassign_task, payload)
+
+
+@router.post(
+    "/{case_id}/tasks", status_code=status.HTTP_201_CREATED, response_model=Task, responses=REFUSALS, summary="Add a handover task"
+)
+async def add_task(case_id: CaseId, payload: AddTaskInput, client: TemporalDep) -> Task:
+    """Add a task to the handover, due on a date or a number of working days before the last working day
+    (give one of `due_date` and `due_working_days_before`; the latter moves with the last day).
+    The assignee is told by mail. The case's manager or HR may."""
+    return await _act(client, case_id, OffboardingWorkflow.add_task, payload)
+
+
+@router.post("/{case_id}/equipment/{item_id}/return", response_model=EquipmentLoan, responses=REFUSALS, summary="Confirm that equipment came back")
+async def confirm_return(case_id: CaseId, item_id: ItemId, payload: ConfirmReturnInput, client: TemporalDep) -> EquipmentLoan:
+    """Record that an item was returned, with an optional note. Its custodian or HR may."""
+    return await _act(client, case_id, OffboardingWorkflow.confirm_return, payload)
+
+
+@router.post("/{case_id}/last-working-day", response_model=CaseView, responses=REFUSALS, summary="Move the last working day")
+async def move_last_day(case_id: CaseId, payload: MoveLastDayInput, client: TemporalDep) -> CaseView:
+    """Move the last working day. Due dates, reminders, the interview's timing and the closing follow it;
+    the manager, HR and IT/facilities are told. The case's manager or HR may.
+
+    Answers the case as it is after the move (its `interview` is left out: it follows a moment later; read the case for it)."""
+    return await _act(client, case_id, OffboardingWorkflow.move_last_day, payload)
+
+
+@router.post(
+    "/{case_id}/withdraw",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ActionAccepted,
+    responses=REFUSALS,
+    summary="Withdraw the departure",
+)
+async def withdraw(case_id: CaseId, payload: WithdrawInput, request: Request, response: Response, client: TemporalDep) -> ActionAccepted:
+    """The resignation is withdrawn: the case stops its reminders and interview, tells the people involved and ends
+    as `withdrawn`. HR may. Answers 202 at once; the case's status turns `withdrawn` when it has wound down."""
+    await _act(client, case_id, OffboardingWorkflow.withdraw, payload)
+    status_url = str(request.url_for("api_get_case", case_id=case_id))
+    response.headers["Location"] = status_url
+    return ActionAccepted(
+        detail=f"The withdrawal of case {case_id} is recorded; the case is winding down.", case_id=case_id, status_url=status_url
+    )

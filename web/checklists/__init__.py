@@ -1,0 +1,1 @@
+"""Checklist templates over REST: the handover tasks each new case starts with."""
