@@ -69,6 +69,7 @@ class InterviewView(BaseModel):
     reminders_sent: int
     reason: str = Field("", description="Why it was declined or skipped.")
     consent_given: bool = False
+    mail_failures: list[str] = Field(default_factory=list, description="Mails that could not be delivered, for HR to follow up.")
 
 
 class ConfirmInterview(BaseModel):

@@ -8,13 +8,10 @@ import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.cases import CaseActivities
     from activities.interviews import InterviewActivities
-    from activities.mail import MailActivities
     from models.actors import Actor, Role
     from models.interview import (
         FINISHED,
@@ -37,19 +34,13 @@ with workflow.unsafe.imports_passed_through():
     from models.records import InterviewStatusInput, StoreInterviewInput
     from models.registration import DepartureType
     from planning import interview_slots
+    from workflows.activity_calls import deliver, record, rejected
     from workflows.agenda import Due, end_of_day, pending
 
-DB_TIMEOUT = timedelta(seconds=30)
-MAIL_TIMEOUT = timedelta(minutes=2)
-MAIL_HEARTBEAT = timedelta(seconds=15)
-MAIL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=10), non_retryable_error_types=["MailRejected"])
 NEEDS_HR_CONFIRMATION = {DepartureType.DISMISSAL, DepartureType.END_OF_CONTRACT}
 INVITATION_LINK = ActionLink(purpose="interview", path="/invitation")
 CONSENT_LINK = ActionLink(purpose="consent", path="/consent")
 
-
-def rejected(message: str) -> ApplicationError:
-    return ApplicationError(message, type="UpdateRejected", non_retryable=True)
 
 
 @workflow.defn
@@ -74,6 +65,7 @@ class ExitInterviewWorkflow:
         self._reason = ""
         self._record_id: int | None = None
         self._done: set[str] = set()
+        self._mail_failures: list[str] = []
         self._changed = False
 
     @workflow.run
@@ -104,6 +96,7 @@ class ExitInterviewWorkflow:
             reminders_sent=self._reminders_sent,
             reason=self._reason,
             consent_given=self._status == InterviewStatus.HELD,
+            mail_failures=self._mail_failures,
         )
 
     # The invitation: personal, with the proposed times, the preparatory questions and a calendar invitation.
@@ -245,10 +238,9 @@ class ExitInterviewWorkflow:
     @workflow.update
     async def submit(self, input: SubmitInterview) -> InterviewView:
         interviewer = str(self._interviewer.email) if self._interviewer else str(input.actor.email)
-        self._record_id = await workflow.execute_activity_method(
+        self._record_id = await record(
             InterviewActivities.store_interview,
             StoreInterviewInput(case_id=self._input.case_id, interviewer_email=interviewer, record=input.record, consent=input.consent, held_at=workflow.now()),
-            start_to_close_timeout=DB_TIMEOUT,
         )
         await self._set_status(InterviewStatus.HELD)
         await self._send_to_employee(
@@ -352,9 +344,7 @@ class ExitInterviewWorkflow:
     async def _set_status(self, status: InterviewStatus) -> None:
         self._status = status
         self._changed = True
-        await workflow.execute_activity_method(
-            CaseActivities.set_interview_status, InterviewStatusInput(case_id=self._input.case_id, status=status), start_to_close_timeout=DB_TIMEOUT
-        )
+        await record(CaseActivities.set_interview_status, InterviewStatusInput(case_id=self._input.case_id, status=status))
         parent = workflow.info().parent
         if parent is not None:
             await workflow.get_external_workflow_handle(parent.workflow_id).signal("interview_status_changed", status)
@@ -405,13 +395,10 @@ class ExitInterviewWorkflow:
             calendar=calendar,
             link=link,
         )
-        try:
-            await workflow.execute_activity_method(
-                MailActivities.send_mail, request, start_to_close_timeout=MAIL_TIMEOUT, heartbeat_timeout=MAIL_HEARTBEAT, retry_policy=MAIL_RETRY
-            )
-        except ActivityError:
-            return False
-        return True
+        failure = await deliver(request)
+        if failure:
+            self._mail_failures.append(f"{template} → {to}: {failure}")
+        return failure is None
 
     def _unusable(self, slot: Slot) -> bool:
         problem = interview_slots.problem_with(slot, workflow.now(), self._last_day, self._policy, self._input.calendar)

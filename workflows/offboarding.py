@@ -8,12 +8,9 @@ import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.cases import CaseActivities
-    from activities.mail import MailActivities
     from models.actors import Actor, Role
     from models.calendar import WorkCalendar
     from models.case import CaseOutcome, CaseStatus, CaseView, OffboardingInput, Step, StepState, TimelineEntry
@@ -36,17 +33,11 @@ with workflow.unsafe.imports_passed_through():
     from models.records import CaseStatusInput, CaseSummary, CloseCaseInput, MoveLastDayRecord, PlanCaseInput, StoreCaseInput
     from models.registration import Registration
     from planning.workdays import add_working_days
+    from workflows.activity_calls import deliver, record, rejected
     from workflows.agenda import Due, end_of_day, local_moment, pending
     from workflows.exit_interview import ExitInterviewWorkflow
 
-DB_TIMEOUT = timedelta(seconds=30)
-MAIL_TIMEOUT = timedelta(minutes=2)
-MAIL_HEARTBEAT = timedelta(seconds=15)
-MAIL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=10), non_retryable_error_types=["MailRejected"])
 
-
-def rejected(message: str) -> ApplicationError:
-    return ApplicationError(message, type="UpdateRejected", non_retryable=True)
 
 
 @workflow.defn
@@ -71,9 +62,9 @@ class OffboardingWorkflow:
     @workflow.run
     async def run(self, input: OffboardingInput) -> CaseOutcome:
         self._record("case_opened")
-        await self._activity(CaseActivities.store_case, StoreCaseInput(case_id=self._case_id, registration=self._registration))
+        await record(CaseActivities.store_case, StoreCaseInput(case_id=self._case_id, registration=self._registration))
         reg = self._registration
-        plan = await self._activity(
+        plan = await record(
             CaseActivities.plan_case, PlanCaseInput(department=reg.employee.department, job_title=reg.employee.job_title, last_working_day=self._last_day)
         )
         self._organisation, self._calendar = plan.organisation, plan.calendar
@@ -314,7 +305,7 @@ class OffboardingWorkflow:
                 task.due_date = self._due_date(task.due_working_days_before)
         self._record("last_day_moved", f"{previous} → {self._last_day} ({input.actor.email})")
         self._changed = True
-        await self._activity(CaseActivities.move_last_day, MoveLastDayRecord(case_id=self._case_id, last_working_day=self._last_day))
+        await record(CaseActivities.move_last_day, MoveLastDayRecord(case_id=self._case_id, last_working_day=self._last_day))
         # The move may arrive while the case is still starting its interview.
         await workflow.wait_condition(lambda: self._interview is not None)
         await self._interview.signal(ExitInterviewWorkflow.last_day_changed, LastDayChanged(last_working_day=self._last_day))
@@ -448,7 +439,7 @@ class OffboardingWorkflow:
         self._steps[Step.CLOSING] = StepState.RUNNING
         self._status = CaseStatus.CLOSED
         summary = self._summary()
-        await self._activity(CaseActivities.close_case, CloseCaseInput(case_id=self._case_id, summary=summary))
+        await record(CaseActivities.close_case, CloseCaseInput(case_id=self._case_id, summary=summary))
         org = self._organisation
         await self._send(
             "case_closed",
@@ -476,7 +467,7 @@ class OffboardingWorkflow:
             if state in (StepState.PENDING, StepState.RUNNING):
                 self._steps[step] = StepState.CANCELLED
         summary = self._summary(reason=self._withdrawal.reason)
-        await self._activity(CaseActivities.close_case, CloseCaseInput(case_id=self._case_id, summary=summary))
+        await record(CaseActivities.close_case, CloseCaseInput(case_id=self._case_id, summary=summary))
         org, reg = self._organisation, self._registration
         recipients = {
             reg.manager.email: reg.manager.language,
@@ -504,18 +495,12 @@ class OffboardingWorkflow:
         request = MailRequest(
             case_id=self._case_id, purpose=purpose, template=template, to=to, language=language, context={**self._mail_context(), **extra}
         )
-        try:
-            await workflow.execute_activity_method(
-                MailActivities.send_mail, request, start_to_close_timeout=MAIL_TIMEOUT, heartbeat_timeout=MAIL_HEARTBEAT, retry_policy=MAIL_RETRY
-            )
-        except ActivityError as err:
-            self._record("mail_failed", f"{template} → {to}: {err.cause}")
-            return False
-        self._record("mail_sent", f"{template} → {to}")
-        return True
-
-    async def _activity(self, method, arg):
-        return await workflow.execute_activity_method(method, arg, start_to_close_timeout=DB_TIMEOUT)
+        failure = await deliver(request)
+        if failure:
+            self._record("mail_failed", f"{template} → {to}: {failure}")
+        else:
+            self._record("mail_sent", f"{template} → {to}")
+        return failure is None
 
     def _mail_context(self) -> dict:
         reg, org = self._registration, self._organisation
