@@ -14,7 +14,7 @@ from db import migrate
 from db.engine import create_engine, create_sessionmaker
 from mailsink.server import start_sink
 from mailsink.store import MailStore
-from tests.support import BIN, free_port
+from tests.support import BIN, free_port, serve
 from worker import build_worker
 
 TEST_DATABASE_URL = os.environ.get("OFFBOARDING_TEST_DATABASE_URL", "")
@@ -109,6 +109,13 @@ async def dev_server_env(tmp_path):
     )
     yield env
     await env.shutdown()
+
+
+@pytest.fixture
+async def http(settings, time_skipping_env, task_queue):
+    """The web app talking to the time-skipping server, on this test's own task queue."""
+    async with serve(settings.model_copy(update={"task_queue": task_queue}), time_skipping_env.client) as client:
+        yield client
 
 
 @pytest.fixture

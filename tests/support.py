@@ -2,12 +2,15 @@
 
 import asyncio
 import socket
+from contextlib import asynccontextmanager
 import sys
 import time
 import uuid
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, AsyncIterator, Callable
+
+import httpx
 
 BIN = Path(sys.executable).parent
 
@@ -67,3 +70,34 @@ async def eventually(check: Callable[[], Any], timeout: float = 20.0, interval: 
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s (last value: {result!r})")
         await asyncio.sleep(interval)
+
+
+@asynccontextmanager
+async def serve(settings, client) -> AsyncIterator[httpx.AsyncClient]:
+    """The web app in-process, lifespan included, behind an async HTTP client."""
+    from web.app import create_app
+
+    app = create_app(settings=settings, client=client)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://offboarding.test") as http:
+            yield http
+
+
+SAMPLE_RECORD: dict[str, Any] = {
+    "experiences": {
+        area: {"rating": rating, "comment": "ok"}
+        for area, rating in [
+            ("work_content", 4),
+            ("working_conditions", 3),
+            ("working_relations", 5),
+            ("terms_of_employment", 2),
+            ("work_organisation", 3),
+        ]
+    },
+    "primary_reason": "career_opportunity",
+    "secondary_reasons": ["pay_and_benefits"],
+    "most_important_advice": "Give people a career path.",
+    "recommend_score": 8,
+    "belonging": {"felt_safe": 4, "felt_at_home": 4, "felt_valued": 3, "influences": ["work_life_balance"]},
+    "advice_summary": "Career paths.",
+}

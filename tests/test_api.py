@@ -1,30 +1,13 @@
 """The REST API: registering a departure, reading it back, and the answers to mistakes."""
 
-from contextlib import asynccontextmanager
 from datetime import date
 
-import httpx
 import pytest
 from sqlalchemy import delete
 
 from models.tables import Case
 from tests.support import eventually, registration_data
-from web.app import create_app
 from worker import build_worker
-
-
-@asynccontextmanager
-async def serve(settings, client):
-    app = create_app(settings=settings, client=client)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://offboarding.test") as http:
-            yield http
-
-
-@pytest.fixture
-async def http(settings, time_skipping_env, task_queue):
-    async with serve(settings.model_copy(update={"task_queue": task_queue}), time_skipping_env.client) as http:
-        yield http
 
 
 def announcements(mail_store):

@@ -5,8 +5,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from tests.case_driver import last_day_in
-from tests.support import eventually, registration_data
-from tests.test_api import serve
+from tests.support import SAMPLE_RECORD, eventually, registration_data
 
 HR = {"email": "hr@example.org", "role": "hr"}
 FACILITIES = {"email": "facilities@example.org", "role": "custodian"}
@@ -14,31 +13,8 @@ MANAGER = {"email": "bram.janssens@example.org", "role": "manager"}
 SUCCESSOR = {"name": "Sam Peeters", "email": "sam@example.org", "language": "nl"}
 SAM = {"email": "sam@example.org", "role": "assignee"}
 STRANGER = {"email": "someone@example.org", "role": "assignee"}
-RECORD = {
-    "experiences": {
-        area: {"rating": rating, "comment": "ok"}
-        for area, rating in [
-            ("work_content", 4),
-            ("working_conditions", 3),
-            ("working_relations", 5),
-            ("terms_of_employment", 2),
-            ("work_organisation", 3),
-        ]
-    },
-    "primary_reason": "career_opportunity",
-    "secondary_reasons": ["pay_and_benefits"],
-    "most_important_advice": "Give people a career path.",
-    "recommend_score": 8,
-    "belonging": {"felt_safe": 4, "felt_at_home": 4, "felt_valued": 3, "influences": ["work_life_balance"]},
-    "advice_summary": "Career paths.",
-}
+RECORD = SAMPLE_RECORD
 CONSENT = {"scope": "advice_only", "share_with_manager": True, "text_version": "2026-11"}
-
-
-@pytest.fixture
-async def http(settings, time_skipping_env, task_queue):
-    async with serve(settings.model_copy(update={"task_queue": task_queue}), time_skipping_env.client) as http:
-        yield http
 
 
 class Case:

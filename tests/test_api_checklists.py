@@ -6,13 +6,6 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.test_api_actions import Case, invited, register
-from tests.test_api import serve
-
-
-@pytest.fixture
-async def http(settings, time_skipping_env, task_queue):
-    async with serve(settings.model_copy(update={"task_queue": task_queue}), time_skipping_env.client) as http:
-        yield http
 
 
 @pytest.fixture

@@ -15,31 +15,12 @@ from models.interview import AcceptSlot, ConfirmInterview, DeclineInterview, Sub
 from models.questionnaire import ConsentChoice, InterviewRecord
 from models.tables import InterviewRecordRow
 from tests.case_driver import FACILITIES, HR, STARTED, CaseDriver
-from tests.support import eventually
+from tests.support import SAMPLE_RECORD, eventually
 from workflows.exit_interview import ExitInterviewWorkflow
 from workflows.offboarding import OffboardingWorkflow
 
 ZONE = ZoneInfo("Europe/Amsterdam")
-RECORD = InterviewRecord.model_validate(
-    {
-        "experiences": {
-            area: {"rating": rating, "comment": "ok"}
-            for area, rating in [
-                ("work_content", 4),
-                ("working_conditions", 3),
-                ("working_relations", 5),
-                ("terms_of_employment", 2),
-                ("work_organisation", 3),
-            ]
-        },
-        "primary_reason": "career_opportunity",
-        "secondary_reasons": ["pay_and_benefits"],
-        "most_important_advice": "Give people a career path.",
-        "recommend_score": 8,
-        "belonging": {"felt_safe": 4, "felt_at_home": 4, "felt_valued": 3, "influences": ["work_life_balance"]},
-        "advice_summary": "Career paths.",
-    }
-)
+RECORD = InterviewRecord.model_validate(SAMPLE_RECORD)
 CONSENT = ConsentChoice(scope="advice_only", share_with_manager=True, text_version="2026-11")
 SUCCESSOR = {"name": "Sam Peeters", "email": "sam@example.org", "language": "nl"}
 

@@ -2,27 +2,10 @@
 
 import html
 from html.parser import HTMLParser
-from contextlib import asynccontextmanager
 
-import httpx
 import pytest
 
-from tests.support import eventually, registration_data
-from web.app import create_app
-
-
-@asynccontextmanager
-async def serve(settings, client):
-    app = create_app(settings=settings, client=client)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://offboarding.test") as http:
-            yield http
-
-
-@pytest.fixture
-async def http(settings, time_skipping_env, task_queue):
-    async with serve(settings.model_copy(update={"task_queue": task_queue}), time_skipping_env.client) as http:
-        yield http
+from tests.support import eventually, registration_data, serve
 
 
 def _iframes(page: str) -> list[dict[str, str]]:

@@ -1,30 +1,13 @@
 """The HR pages: registering through the form, its error messages, the case page and the dashboard."""
 
 import re
-from contextlib import asynccontextmanager
 from html.parser import HTMLParser
 
-import httpx
 import pytest
 
 from tests.support import eventually, unique
-from web.app import create_app
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-
-@asynccontextmanager
-async def serve(settings, client):
-    app = create_app(settings=settings, client=client)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://offboarding.test") as http:
-            yield http
-
-
-@pytest.fixture
-async def http(settings, time_skipping_env, task_queue):
-    async with serve(settings.model_copy(update={"task_queue": task_queue}), time_skipping_env.client) as http:
-        yield http
 
 
 class Page(HTMLParser):
