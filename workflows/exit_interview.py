@@ -320,6 +320,8 @@ class ExitInterviewWorkflow:
         return max(cutoff, latest_slot)
 
     async def _perform(self, due: Due) -> None:
+        if not self._still_due(due):
+            return
         if due.action == "remind_invitation":
             self._reminders_sent += 1
             await self._send_to_employee(
@@ -339,6 +341,14 @@ class ExitInterviewWorkflow:
             await self._send("interview_no_response", "interview_no_response", hr.email, hr.language)
         elif due.action == "run_out_not_held":
             await self._set_status(InterviewStatus.NOT_HELD)
+
+    def _still_due(self, due: Due) -> bool:
+        """The agenda was read before earlier actions awaited; an answer may have come in meanwhile."""
+        if due.action in ("remind_invitation", "run_out_no_response"):
+            return self._status == InterviewStatus.INVITED
+        if due.action == "remind_interview":
+            return self._status == InterviewStatus.SCHEDULED
+        return self._status not in FINISHED
 
     # Shared plumbing.
     async def _set_status(self, status: InterviewStatus) -> None:

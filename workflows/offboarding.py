@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activity_calls import deliver, record, rejected
     from workflows.agenda import Due, end_of_day, local_moment, pending
     from workflows.exit_interview import ExitInterviewWorkflow
+    from webhooks.outbox import CaseWebhooks
 
 
 
@@ -58,10 +59,17 @@ class OffboardingWorkflow:
         self._interview_status: InterviewStatus | None = None
         self._withdrawal: Withdraw | None = None
         self._changed = False
+        # Outgoing webhooks (see webhooks/outbox.py): inert until started under the "webhooks-v1" patch below.
+        self._webhooks = CaseWebhooks(self._record, self.view)
 
     @workflow.run
     async def run(self, input: OffboardingInput) -> CaseOutcome:
         self._record("case_opened")
+        # webhooks-v1: cases started before outgoing webhooks existed carry no patch marker and replay
+        # without any of the webhook calls; new cases ask once for the URLs (webhook_targets) and tell
+        # them of the case. With no URL configured nothing more is scheduled.
+        if workflow.patched("webhooks-v1"):
+            await self._webhooks.start()
         await record(CaseActivities.store_case, StoreCaseInput(case_id=self._case_id, registration=self._registration))
         reg = self._registration
         plan = await record(
@@ -77,6 +85,7 @@ class OffboardingWorkflow:
             await self._wind_down()
         else:
             await self._close()
+        await self._webhooks.finish()  # webhooks-v1: case.closed; no-op for cases without the patch
         await workflow.wait_condition(workflow.all_handlers_finished)
         return CaseOutcome(case_id=self._case_id, status=self._status, steps=self._steps)
 
@@ -209,12 +218,15 @@ class OffboardingWorkflow:
 
     async def _remind_task(self, due: Due) -> None:
         task = self._tasks[due.ref]
-        if workflow.now() >= end_of_day(task.due_date, self._policy.timezone):
+        # The agenda was read before earlier actions awaited; the task may have been done meanwhile.
+        if task.state != TaskState.OPEN or workflow.now() >= end_of_day(task.due_date, self._policy.timezone):
             return
         await self._send(due.key, "task_reminder", task.assignee_email, self._language_of(task.assignee_email), task_title=task.title, due_date=task.due_date.isoformat())
 
     async def _escalate_task(self, due: Due) -> None:
         task = self._tasks[due.ref]
+        if task.state != TaskState.OPEN:
+            return
         org = self._organisation
         task.escalated = True
         self._record("task_overdue", f"{task.title} ({task.assignee_email})")
@@ -251,12 +263,16 @@ class OffboardingWorkflow:
 
     async def _remind_equipment(self, due: Due) -> None:
         items = [item.name for item in self._outstanding()]
+        if not items:
+            return
         reg = self._registration
         await self._send(due.key, "equipment_reminder", reg.employee.work_email, reg.employee.language, items=items)
 
     async def _escalate_equipment(self, due: Due) -> None:
         org = self._organisation
         missing = self._outstanding()
+        if not missing:
+            return
         for item in missing:
             item.escalated = True
         self._record("equipment_missing", ", ".join(item.name for item in missing))
@@ -352,6 +368,7 @@ class OffboardingWorkflow:
                 await self._perform(due)
                 self._done.add(due.key)
             self._update_steps()
+            self._webhooks.steps_changed()  # webhooks-v1: steps that became done; no-op without the patch
             if self._withdrawal is not None or self._ready_to_close():
                 return
             upcoming = self._agenda()
@@ -560,8 +577,12 @@ class OffboardingWorkflow:
             raise rejected(f"the case is {self._status.value}")
 
     def _require(self, actor: Actor, *allowed: str) -> None:
-        """HR may act on anything in a case; anyone else only where their own address is named."""
-        if actor.role == Role.HR:
+        """HR may act on anything in a case; anyone else only where their own address is named.
+
+        ``system`` acts for HR: an event from the HR system or an import, with HR's address. The web app
+        and the CLI refuse that role from people, so only the service's own code can act as it.
+        (A validator only: it leaves no trace in the history, so running cases replay unchanged.)"""
+        if actor.role in (Role.HR, Role.SYSTEM):
             return
         if str(actor.email) not in {str(email) for email in allowed}:
             raise rejected(f"{actor.email} may not do this in case {self._case_id}")

@@ -1,0 +1,254 @@
+"""The management review of one report: reviewers record findings and actions and approve; HR is told.
+
+Reviewers who have not acted are reminded; each action's owner is reminded before its due date.
+The review stays open after approval until every action is done, so actions can be completed
+here and their reminders keep their timers; the next report reads their state from the database."""
+
+import asyncio
+from datetime import time, timedelta
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.reports import ReportActivities
+    from models.actors import Actor, Role
+    from models.report import (
+        AddAction,
+        AddFinding,
+        Approval,
+        ApproveReport,
+        CompleteAction,
+        Finding,
+        ReportMailRequest,
+        ReportStatus,
+        ReportStatusInput,
+        ReviewAction,
+        ReviewInput,
+        ReviewOutcome,
+        ReviewView,
+        StoreActionInput,
+        StoreFindingInput,
+    )
+    from reports import periods
+    from workflows.agenda import Due, local_moment, pending
+    from workflows.activity_calls import MAIL_HEARTBEAT, MAIL_RETRY, MAIL_TIMEOUT, record, rejected
+
+# Owners are reminded at the start of a working morning.
+REMINDER_CLOCK = time(9, 0)
+
+
+async def send_report_mail(request: ReportMailRequest) -> bool:
+    """Mail for a report; a mail that cannot go out is logged and does not stop the report."""
+    try:
+        await workflow.execute_activity_method(
+            ReportActivities.send_report_mail, request, start_to_close_timeout=MAIL_TIMEOUT, heartbeat_timeout=MAIL_HEARTBEAT, retry_policy=MAIL_RETRY
+        )
+    except ActivityError as err:
+        workflow.logger.warning("report mail %s to %s failed: %s", request.purpose, request.to, err.cause)
+        return False
+    return True
+
+
+@workflow.defn
+class ReviewWorkflow:
+    @staticmethod
+    def id_for(report_id: str) -> str:
+        return f"{report_id}-review"
+
+    @workflow.init
+    def __init__(self, input: ReviewInput) -> None:
+        self._input = input
+        self._reviewers = {str(r.email).lower(): r for r in input.reviewers}
+        self._findings: list[Finding] = []
+        self._actions: dict[str, ReviewAction] = {}
+        self._approval: Approval | None = None
+        self._acted: set[str] = set()
+        self._done: set[str] = set()
+        self._reminders_sent = 0
+        self._changed = False
+
+    @workflow.run
+    async def run(self, input: ReviewInput) -> ReviewOutcome:
+        while not self._finished():
+            for due in self._agenda():
+                if due.at > workflow.now():
+                    break
+                await self._perform(due)
+                self._done.add(due.key)
+            upcoming = self._agenda()
+            if self._finished() or (upcoming and upcoming[0].at <= workflow.now()):
+                continue
+            self._changed = False
+            timeout = upcoming[0].at - workflow.now() if upcoming else None
+            try:
+                await workflow.wait_condition(lambda: self._changed, timeout=timeout)
+            except asyncio.TimeoutError:
+                pass
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        done = sum(1 for a in self._actions.values() if a.done_at is not None)
+        return ReviewOutcome(approval=self._approval, actions_done=done, actions_total=len(self._actions))
+
+    @workflow.query
+    def view(self) -> ReviewView:
+        return ReviewView(
+            report_id=self._input.report_id,
+            label=self._input.label,
+            reviewers=list(self._reviewers),
+            findings=self._findings,
+            actions=list(self._actions.values()),
+            approval=self._approval,
+            reminders_sent=self._reminders_sent,
+        )
+
+    # What reviewers do.
+    @workflow.update
+    async def add_finding(self, input: AddFinding) -> Finding:
+        finding = Finding(id=f"f{len(self._findings) + 1}", text=input.text, author_email=self._email(input.actor), at=workflow.now())
+        self._findings.append(finding)
+        self._note_acted(input.actor)
+        await record(ReportActivities.store_finding, StoreFindingInput(report_id=self._report_id, revision=self._input.revision, finding=finding))
+        return finding
+
+    @add_finding.validator
+    def _check_finding(self, input: AddFinding) -> None:
+        self._require_reviewer(input.actor)
+        self._require_not_approved()
+
+    @workflow.update
+    async def add_action(self, input: AddAction) -> ReviewAction:
+        action = ReviewAction(
+            id=f"a{len(self._actions) + 1}",
+            text=input.text,
+            owner_email=str(input.owner_email),
+            owner_language=input.owner_language,
+            due_date=input.due_date,
+            created_by=self._email(input.actor),
+            created_at=workflow.now(),
+        )
+        self._actions[action.id] = action
+        self._note_acted(input.actor)
+        await self._store(action)
+        await self._send(f"action_assigned:{action.id}", "report_action_assigned", action.owner_email, action.owner_language, **self._action_context(action))
+        return action
+
+    @add_action.validator
+    def _check_action(self, input: AddAction) -> None:
+        self._require_reviewer(input.actor)
+        self._require_not_approved()
+        if input.due_date <= self._today():
+            raise rejected(f"the due date {input.due_date} is not in the future")
+
+    @workflow.update
+    async def approve(self, input: ApproveReport) -> ReviewView:
+        # Set before the first await, so a second approval arriving meanwhile is refused.
+        self._approval = Approval(by=self._email(input.actor), at=workflow.now(), comment=input.comment)
+        self._note_acted(input.actor)
+        status = ReportStatusInput(report_id=self._report_id, status=ReportStatus.APPROVED, approved_by=self._approval.by)
+        await record(ReportActivities.set_report_status, status)
+        hr = self._input.hr
+        await self._send(
+            "report_approved",
+            "report_approved",
+            str(hr.email),
+            hr.language,
+            approved_by=self._approval.by,
+            comment=input.comment,
+            findings=[f.text for f in self._findings],
+            actions=[self._action_context(a) for a in self._actions.values()],
+        )
+        return self.view()
+
+    @approve.validator
+    def _check_approve(self, input: ApproveReport) -> None:
+        self._require_reviewer(input.actor)
+        self._require_not_approved()
+
+    @workflow.update
+    async def complete_action(self, input: CompleteAction) -> ReviewAction:
+        action = self._actions[input.action_id]
+        action.done_at = workflow.now()
+        action.done_by = self._email(input.actor)
+        self._changed = True
+        await self._store(action)
+        return action
+
+    @complete_action.validator
+    def _check_complete(self, input: CompleteAction) -> None:
+        action = self._actions.get(input.action_id)
+        if action is None:
+            raise rejected(f"unknown action {input.action_id}")
+        if action.done_at is not None:
+            raise rejected(f"action {action.id} was already done on {action.done_at.date()}")
+        email = self._email(input.actor)
+        if input.actor.role != Role.HR and email != action.owner_email.lower() and email not in self._reviewers:
+            raise rejected(f"{input.actor.email} is neither the owner of action {action.id} nor a reviewer")
+
+    # Reminders.
+    def _agenda(self) -> list[Due]:
+        timing, items = self._input.timing, []
+        if self._approval is None:
+            started = workflow.info().start_time
+            for number in range(1, timing.reminder_count + 1):
+                items.append(Due(started + timedelta(days=timing.reminder_interval_days * number), f"review_reminder:{number}", "remind_reviewers"))
+        for action in self._actions.values():
+            if action.done_at is not None:
+                continue
+            at = local_moment(action.due_date - timedelta(days=timing.action_reminder_days_before_due), REMINDER_CLOCK, self._input.timezone)
+            # An action given with less notice than the reminder lead has just been announced: no reminder on top.
+            if at > action.created_at:
+                items.append(Due(at, f"action_reminder:{action.id}:{action.due_date}", "remind_owner", action.id))
+        return pending(items, self._done)
+
+    async def _perform(self, due: Due) -> None:
+        if due.action == "remind_reviewers":
+            waiting = [r for email, r in self._reviewers.items() if email not in self._acted]
+            self._reminders_sent += 1 if waiting else 0
+            await asyncio.gather(*(self._send(due.key, "report_review_reminder", str(r.email), r.language) for r in waiting))
+        else:
+            action = self._actions[due.ref]
+            await self._send(due.key, "report_action_reminder", action.owner_email, action.owner_language, **self._action_context(action))
+
+    def _finished(self) -> bool:
+        return self._approval is not None and all(a.done_at is not None for a in self._actions.values())
+
+    # Shared plumbing.
+    def _action_context(self, action: ReviewAction) -> dict:
+        return {"action_id": action.id, "text": action.text, "owner_email": action.owner_email, "due_date": action.due_date.isoformat()}
+
+    async def _send(self, purpose: str, template: str, to: str, language: str, **extra) -> bool:
+        request = ReportMailRequest(
+            report_id=self._report_id,
+            purpose=f"r{self._input.revision}:{purpose}",
+            template=template,
+            to=to,
+            language=language,
+            context={**self._input.mail_context, **extra},
+        )
+        return await send_report_mail(request)
+
+    async def _store(self, action: ReviewAction) -> None:
+        await record(ReportActivities.store_action, StoreActionInput(report_id=self._report_id, revision=self._input.revision, action=action))
+
+    def _note_acted(self, actor: Actor) -> None:
+        self._acted.add(self._email(actor))
+        self._changed = True
+
+    def _require_reviewer(self, actor: Actor) -> None:
+        if self._email(actor) not in self._reviewers:
+            raise rejected(f"{actor.email} is not a reviewer of report {self._input.label}")
+
+    def _require_not_approved(self) -> None:
+        if self._approval is not None:
+            raise rejected(f"the report was already approved by {self._approval.by} on {self._approval.at.date()}")
+
+    def _today(self):
+        return periods.local_date(workflow.now(), self._input.timezone)
+
+    @staticmethod
+    def _email(actor: Actor) -> str:
+        return str(actor.email).lower()
+
+    @property
+    def _report_id(self) -> str:
+        return self._input.report_id
