@@ -1,13 +1,17 @@
 """The one settings object. Every value comes from an ``OFFBOARDING_*`` environment variable
 (or a ``.env`` file in the working directory); the README lists them all."""
 
+import json
+import os
 import secrets
+import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Language = Literal["nl", "en"]
 
@@ -47,6 +51,46 @@ class Settings(BaseSettings):
     link_max_age_days: int = Field(60, ge=1, le=365, description="How long an employee link stays valid.")
     mailbox_enabled: bool = Field(True, description="Show captured mail at /mailbox (local run only; off in production).")
 
+    session_max_age_hours: int = Field(12, ge=1, le=24 * 30, description="How long a web sign-in lasts before the person signs in again.")
+    api_trust_body_actor: bool = Field(
+        True,
+        description="True: an API call without a session may name who acts in its body (`actor`) and read cases, as before sign-in existed. Set to false once every API client signs in.",
+    )
+    oidc_issuer: str = Field("", description="Issuer URL of the organisation's OpenID Connect provider, e.g. `https://login.example.org/realms/staff`. Empty: sign-in with a password only.")
+    oidc_client_id: str = Field("", description="Client id of this app at the OpenID Connect provider.")
+    oidc_client_secret: str = Field("", description="Client secret of this app at the OpenID Connect provider.")
+
+    events_secret: str = Field("", description="Shared secret that signs events from the HR system to `POST /api/events`. Empty: the endpoint answers 503.")
+    event_max_age_seconds: int = Field(300, ge=1, le=86400, description="How far an event's `X-Offboarding-Timestamp` may lie in the past (or the future) before it is refused.")
+    webhook_urls: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="URLs told of case events (opened, step done, closed), comma-separated. Empty: no webhooks."
+    )
+    webhook_secret: str = Field("", description="Shared secret that signs outgoing webhooks; needed when `webhook_urls` is set.")
+
+    @field_validator("webhook_urls", mode="before")
+    @classmethod
+    def _split_urls(cls, value: object) -> object:
+        # The environment gives one string: comma-separated, or a JSON list.
+        if isinstance(value, str):
+            text = value.strip()
+            return json.loads(text) if text.startswith("[") else [url.strip() for url in text.split(",") if url.strip()]
+        return value
+
+    @field_validator("webhook_urls")
+    @classmethod
+    def _http_urls(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            parsed = urlsplit(url)
+            if parsed.scheme not in ("http", "https") or not parsed.netloc:
+                raise ValueError(f"{url!r} is not an http(s) URL")
+        return urls
+
+    @model_validator(mode="after")
+    def _signed_webhooks(self) -> "Settings":
+        if self.webhook_urls and not self.webhook_secret:
+            raise ValueError("webhook_secret is needed when webhook_urls is set: receivers verify each webhook with it")
+        return self
+
     @model_validator(mode="after")
     def _default_database(self) -> "Settings":
         if not self.database_url:
@@ -57,11 +101,25 @@ class Settings(BaseSettings):
         if self.secret_key:
             return self.secret_key
         path = self.data_dir / "secret_key"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
-        return path.read_text().strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # Exclusive creation: the worker and the web app starting together end up with one key, never readable by others.
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return self._read_key(path)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(48))
+        return self._read_key(path)
+
+    @staticmethod
+    def _read_key(path: Path) -> str:
+        # Another process may have created the file a moment ago and still be writing it.
+        for _ in range(50):
+            key = path.read_text().strip()
+            if key:
+                return key
+            time.sleep(0.02)
+        raise RuntimeError(f"{path} is empty; remove it or set OFFBOARDING_SECRET_KEY")
 
     @property
     def mailbox_dir(self) -> Path:

@@ -60,8 +60,10 @@ class MailStore:
         self.directory = Path(directory)
 
     def _maildir(self) -> mailbox.Maildir:
-        self.directory.parent.mkdir(parents=True, exist_ok=True)
-        return mailbox.Maildir(self.directory, create=True)
+        # Maildir only creates its subfolders for a missing folder; a reader may come before the first mail.
+        for sub in ("tmp", "new", "cur"):
+            (self.directory / sub).mkdir(parents=True, exist_ok=True)
+        return mailbox.Maildir(self.directory, create=False)
 
     def add(self, raw: bytes) -> str:
         return self._maildir().add(raw)

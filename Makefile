@@ -1,0 +1,44 @@
+# Offboarding: `make run` starts the product locally, `make test` runs the tests.
+# Works on a fresh machine with python3 (3.11-3.13): the virtualenv is created on first use and
+# refreshed only when pyproject.toml changes, so a second `make run` starts in seconds.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Touched after a successful install; newer pyproject.toml => install again.
+STAMP := $(VENV)/.installed
+TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
+# Extra arguments for pytest, e.g. `make test PYTEST_ARGS='-k end_to_end -x'`.
+PYTEST_ARGS ?=
+
+.PHONY: run test test-postgres install clean distclean
+
+run: $(STAMP)
+	$(BIN)/python -m launcher
+
+# pytest exits 5 when it collects no tests: that fails the target too (the status is not masked).
+test: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: $(STAMP)
+	OFFBOARDING_TEST_DATABASE_URL='$(TEST_POSTGRES_URL)' $(BIN)/pytest $(PYTEST_ARGS)
+
+install: $(STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); echo "'$(PYTHON) -m venv' failed; on Debian or Ubuntu: apt-get install python3-venv" >&2; exit 1; }
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e '.[test]'
+	touch $@
+
+# (Later: a target that installs Debian's chromium with apt-get when it is missing, for browser tests.)
+
+# Build leftovers and caches; keeps the virtualenv and the data folder (your local cases).
+clean:
+	rm -rf build *.egg-info .pytest_cache test-artifacts
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# Also the virtualenv (the next `make run` installs everything again).
+distclean: clean
+	rm -rf $(VENV)
