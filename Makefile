@@ -32,8 +32,6 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -e '.[test]'
 	touch $@
 
-# (Later: a target that installs Debian's chromium with apt-get when it is missing, for browser tests.)
-
 # Build leftovers and caches; keeps the virtualenv and the data folder (your local cases).
 clean:
 	rm -rf build *.egg-info .pytest_cache test-artifacts
@@ -42,3 +40,15 @@ clean:
 # Also the virtualenv (the next `make run` installs everything again).
 distclean: clean
 	rm -rf $(VENV)
+
+# Debian's Chromium for tests/test_browser.py (Playwright drives it; `playwright install` is never used).
+# Installed with apt-get only when /usr/bin/chromium is missing; as root directly, otherwise through sudo.
+CHROMIUM := /usr/bin/chromium
+.PHONY: browser
+browser:
+	@if [ -x $(CHROMIUM) ]; then \
+		echo "chromium: $$($(CHROMIUM) --version 2>/dev/null | head -n 1)"; \
+	else \
+		if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update && $$SUDO apt-get install -y chromium; \
+	fi

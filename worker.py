@@ -13,13 +13,18 @@ from activities.cases import CaseActivities
 from activities.interviews import InterviewActivities
 from activities.mail import MailActivities
 from activities.mail_templates import MailTemplates
+from activities.reports import ReportActivities
+from activities.webhooks import webhook_activities
 from cases.client import connect
 from config import Settings, get_settings
 from db.engine import create_engine, create_sessionmaker
+from reports.schedule import ensure_schedule as ensure_report_schedule
 from workflows.exit_interview import ExitInterviewWorkflow
 from workflows.offboarding import OffboardingWorkflow
+from workflows.report import ReportWorkflow, ScheduledReportWorkflow
+from workflows.review import ReviewWorkflow
 
-WORKFLOWS = [OffboardingWorkflow, ExitInterviewWorkflow]
+WORKFLOWS = [OffboardingWorkflow, ExitInterviewWorkflow, ScheduledReportWorkflow, ReportWorkflow, ReviewWorkflow]
 
 # Pure libraries that pydantic's validators import lazily; reloading them per workflow run buys nothing.
 PASSTHROUGH_MODULES = ("email_validator", "idna", "pydantic", "pydantic_core", "babel")
@@ -33,6 +38,7 @@ def build_worker(client: Client, settings: Settings, sessions: async_sessionmake
     cases = CaseActivities(settings, sessions)
     mail = MailActivities(settings, sessions, MailTemplates())
     interviews = InterviewActivities(sessions)
+    reports = ReportActivities(settings, sessions, MailTemplates())
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
@@ -47,6 +53,13 @@ def build_worker(client: Client, settings: Settings, sessions: async_sessionmake
             cases.close_case,
             interviews.store_interview,
             mail.send_mail,
+            reports.load_report_setup,
+            reports.compile_report,
+            reports.set_report_status,
+            reports.store_finding,
+            reports.store_action,
+            reports.send_report_mail,
+            *webhook_activities(settings, sessions),
         ],
     )
 
@@ -57,6 +70,7 @@ async def main() -> None:
     engine = create_engine(settings.database_url)
     client = await connect(settings)
     worker = build_worker(client, settings, create_sessionmaker(engine))
+    await ensure_report_schedule(client, settings, create_sessionmaker(engine))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

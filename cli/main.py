@@ -12,6 +12,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from cases import service
 from cli import actions, backends, organisation_admin, render
 from cli.common import EXIT_DUPLICATE, EXIT_INVALID, EXIT_UNAVAILABLE, EXIT_UNKNOWN
+from cli.accounts import accounts_app
+from cli.intake import import_app
 from cli.common import case_url as _case_url
 from cli.common import fail as _fail
 from cli.common import run as _run
@@ -169,3 +171,5 @@ for sub_app, name in [
     (organisation_admin.policy_app, "policy"),
 ]:
     app.add_typer(sub_app, name=name)
+app.add_typer(import_app, name="import")
+app.add_typer(accounts_app, name="accounts")

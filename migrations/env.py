@@ -6,6 +6,8 @@ from sqlalchemy.engine import Connection
 from config import get_settings
 from db.engine import create_engine
 from models.tables import Base
+import models.events  # noqa: F401  (tables that live beside their domain)
+import reports.tables  # noqa: F401
 
 config = context.config
 target_metadata = Base.metadata

@@ -8,6 +8,13 @@ import pytest
 from tests.support import eventually, registration_data, serve
 
 
+@pytest.fixture
+async def http(http):
+    """The assertions below read the English pages (without a preference the pages are Dutch)."""
+    http.headers["Accept-Language"] = "en"
+    return http
+
+
 def _iframes(page: str) -> list[dict[str, str]]:
     frames: list[dict[str, str]] = []
 

@@ -5,7 +5,16 @@ from html.parser import HTMLParser
 
 import pytest
 
+from tests.auth_support import signed_in_as
 from tests.support import eventually, unique
+
+
+@pytest.fixture
+async def http(http, sessions):
+    """These pages are HR's: each test browses them signed in as an English-speaking HR account."""
+    await signed_in_as(http, sessions, ["hr"])
+    return http
+
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 

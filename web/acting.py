@@ -1,15 +1,17 @@
 """Who acts, and the input of the workflow update they ask for.
 
-For now a request names the acting person in its body (``actor: {email, role}``); sign-in will take
-its place. Everything that knows where the actor comes from lives here: ``request_model`` (the body a
-route accepts: the update's own fields without those the path gives) and ``acting`` (the dependency
-that turns body and path into the update's input, asking ``acting_person`` who acts). An auth layer
-swaps these: it leaves ``actor`` out of the body and has ``acting_person`` answer with the signed-in
-user; the routes do not change.
+The one place that decides who is acting. With a session (a signed-in person, in the browser or an API
+client holding the session cookie) the signed-in person acts, in the role the update needs among the
+roles of their account (``actor_for``); a body naming an ``actor`` as well is refused. Without a session
+an API client may still name the actor in its body (``actor: {email, role}``), as before sign-in
+existed, but only while the setting ``api_trust_body_actor`` allows it.
 
-The case decides whether the actor may do what they ask; ``perform`` turns its answer into HTTP."""
+``request_model`` is the body a route accepts (the update's own fields without those the path gives),
+``acting`` the dependency that turns body and path into the update's input. The case decides whether
+the actor may do what they ask; ``perform`` turns its answer into HTTP."""
 
 import copy
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
@@ -21,13 +23,66 @@ from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError
 
 from cases.service import ActionRejected, CaseNotFound
+from models.accounts import AccountRole, SignedIn
 from models.actors import Actor, Role
+from models.handover import AddTask, CompleteTask, ConfirmReturn, MoveLastDay, ReassignTask, Withdraw
+from models.interview import (
+    AcceptSlot,
+    AssignInterviewer,
+    ConfirmInterview,
+    DeclineInterview,
+    ProposeSlot,
+    ResendInvitation,
+    ScheduleInterview,
+    SubmitInterview,
+)
+from web.auth import csrf
+from web.auth.guard import current_user, deny
 from web.validation import invalid_body
+
+log = logging.getLogger("web.access")
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 
-ACTOR_DESCRIPTION = "Who does this: their email address and their role in the case. Sign-in will take the place of this field."
+ACTOR_DESCRIPTION = (
+    "Who does this, for an API client without a session while the setting `api_trust_body_actor` allows it: "
+    "their email address and their role in the case. With a session leave it out: the signed-in person acts."
+)
+
+# For each update, the account roles that may ask for it, in order of preference, and the role the signed-in
+# person then has in the case. ``None``: any signed-in account (a colleague handed a task). The case still checks
+# that it is theirs to do (their task, their case as manager, their equipment as custodian, their interview).
+# The leaving employee acts through their personal link (web/pages/links.py), never through an account.
+_ANYONE = None
+ACTING_ROLES: dict[type[BaseModel], tuple[tuple[AccountRole | None, Role], ...]] = {
+    CompleteTask: ((AccountRole.HR, Role.HR), (AccountRole.MANAGER, Role.MANAGER), (_ANYONE, Role.ASSIGNEE)),
+    ReassignTask: ((AccountRole.HR, Role.HR), (AccountRole.MANAGER, Role.MANAGER), (_ANYONE, Role.ASSIGNEE)),
+    AddTask: ((AccountRole.HR, Role.HR), (AccountRole.MANAGER, Role.MANAGER)),
+    ConfirmReturn: ((AccountRole.HR, Role.HR), (AccountRole.CUSTODIAN, Role.CUSTODIAN)),
+    MoveLastDay: ((AccountRole.HR, Role.HR), (AccountRole.MANAGER, Role.MANAGER)),
+    Withdraw: ((AccountRole.HR, Role.HR),),
+    ConfirmInterview: ((AccountRole.HR, Role.HR),),
+    AssignInterviewer: ((AccountRole.HR, Role.HR),),
+    ScheduleInterview: ((AccountRole.HR, Role.HR),),
+    ResendInvitation: ((AccountRole.HR, Role.HR),),
+    AcceptSlot: ((AccountRole.HR, Role.HR),),
+    ProposeSlot: ((AccountRole.HR, Role.HR),),
+    DeclineInterview: ((AccountRole.HR, Role.HR),),
+    SubmitInterview: ((AccountRole.HR, Role.HR), (AccountRole.INTERVIEWER, Role.INTERVIEWER)),
+}
+
+
+class NotPermitted(Exception):
+    """The signed-in person holds no role that may ask for this update."""
+
+
+def actor_for(user: SignedIn, update: type[BaseModel]) -> Actor:
+    """The signed-in person as the actor of ``update``: their email, in the first role the update allows them."""
+    for account_role, role in ACTING_ROLES.get(update, ()):
+        if account_role is _ANYONE or account_role in user.roles:
+            return Actor(email=user.email, role=role)
+    raise NotPermitted(f"{user.email} holds none of the roles that may {update.__name__}")
 
 
 def request_model(update: type[BaseModel], name: str, *, path: tuple[str, ...] = ()) -> type[BaseModel]:
@@ -42,20 +97,39 @@ def request_model(update: type[BaseModel], name: str, *, path: tuple[str, ...] =
         field = copy.deepcopy(field)
         if field.annotation is datetime:
             field.annotation = AwareDatetime
-        if field_name == "actor" and not field.description:
+        if field_name == "actor":
+            # Optional in the body: a session names the actor instead (see acting_person).
+            field.annotation = Actor | None
+            field.default = None
             field.description = ACTOR_DESCRIPTION
         fields[field_name] = (field.annotation, field)
     return create_model(name, __config__=ConfigDict(extra="forbid"), __doc__=update.__doc__, __module__=__name__, **fields)
 
 
-def acting_person(body: BaseModel) -> Actor:
-    """Who acts: for now, whom the body names. The one place sign-in replaces."""
-    actor: Actor = body.actor  # type: ignore[attr-defined]
-    if actor.role == Role.SYSTEM:
-        raise RequestValidationError(
-            [{"type": "value_error", "loc": ("body", "actor", "role"), "msg": "system is the workflows' own role; nobody acts as it", "input": "system"}]
-        )
-    return actor
+def _body_error(kind: str, loc: tuple, msg: str, value: Any = None) -> RequestValidationError:
+    return RequestValidationError([{"type": kind, "loc": ("body", *loc), "msg": msg, "input": value}])
+
+
+async def acting_person(request: Request, body: BaseModel, update: type[BaseModel]) -> Actor:
+    """Who acts: the signed-in person, or (no session, while the settings allow it) whom the body names."""
+    given: Actor | None = body.actor  # type: ignore[attr-defined]
+    user = await current_user(request)
+    if user is not None:
+        if given is not None:
+            raise _body_error("extra_forbidden", ("actor",), "leave actor out: with a session the signed-in person acts", given.model_dump(mode="json"))
+        await csrf.check(request)
+        try:
+            return actor_for(user, update)
+        except NotPermitted as err:
+            deny(request, status.HTTP_403_FORBIDDEN, str(err), user)
+    if not request.app.state.settings.api_trust_body_actor:
+        log.warning("denied %s %s to anonymous: no session, and the body's actor is not trusted", request.method, request.url.path)
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Sign in first.", headers={"WWW-Authenticate": "Cookie"})
+    if given is None:
+        raise _body_error("missing", ("actor",), "Field required")
+    if given.role == Role.SYSTEM:
+        raise _body_error("value_error", ("actor", "role"), "system is the workflows' own role; nobody acts as it", "system")
+    return given
 
 
 def acting(update: type[M], name: str, *, path: tuple[str, ...] = ()) -> Any:
@@ -67,7 +141,7 @@ def acting(update: type[M], name: str, *, path: tuple[str, ...] = ()) -> Any:
     async def read(request: Request, body: Annotated[body_model, Body()]) -> M:  # type: ignore[valid-type]
         values = {field_name: getattr(body, field_name) for field_name in body_model.model_fields}
         values.update({key: request.path_params[key] for key in path})
-        values["actor"] = acting_person(body)
+        values["actor"] = await acting_person(request, body, update)
         try:
             return update.model_validate(values)
         except ValidationError as err:

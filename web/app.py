@@ -4,24 +4,35 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from temporalio.client import Client
 
 from cases.client import connect
 from config import Settings, get_settings
 from db.engine import create_engine, create_sessionmaker
+from models.accounts import AccountRole
+from web.auth.guard import api_access
+from web.auth.setup import install as install_auth
 from web.cases.actions import router as case_actions_api
 from web.cases.pages import router as case_pages
 from web.cases.router import router as cases_api
 from web.checklists.router import router as checklists_api
 from web.errors import install_error_handlers
+from web.events.router import listing_router as events_listing_api
+from web.events.router import router as events_api
+from web.imports.router import router as imports_api
 from web.interviews.router import router as interviews_api
 from web.mailbox.router import router as mailbox_pages
 from web.organisation.router import router as organisation_api
+from web.pages.routes import include_pages
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+# Who may use the API with a session (see web.auth.guard.api_access; the actions decide in web.acting).
+HR_API = [Depends(api_access(AccountRole.HR))]
+HR_OR_ADMIN_API = [Depends(api_access(AccountRole.HR, AccountRole.ADMIN))]
+HR_READS_API = [Depends(api_access(AccountRole.HR, reads_only=True))]
 
 
 def create_app(settings: Settings | None = None, client: Client | None = None) -> FastAPI:
@@ -47,18 +58,19 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.state.settings = settings
     install_error_handlers(app)
 
-    app.include_router(cases_api)
+    app.include_router(cases_api, dependencies=HR_API)
     app.include_router(case_actions_api)
-    app.include_router(interviews_api)
-    app.include_router(checklists_api)
-    app.include_router(organisation_api)
+    app.include_router(interviews_api, dependencies=HR_READS_API)
+    app.include_router(checklists_api, dependencies=HR_OR_ADMIN_API)
+    app.include_router(organisation_api, dependencies=HR_OR_ADMIN_API)
+    app.include_router(events_api)
+    app.include_router(events_listing_api, dependencies=HR_API)
+    app.include_router(imports_api, dependencies=HR_API)
     app.include_router(case_pages)
     app.include_router(mailbox_pages)
+    install_auth(app)
+    include_pages(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-
-    @app.get("/", include_in_schema=False)
-    async def home() -> RedirectResponse:
-        return RedirectResponse(app.url_path_for("cases_page"))
 
     @app.get("/health", tags=["health"], summary="Liveness")
     async def health() -> dict[str, str]:

@@ -22,6 +22,7 @@ def _wants_html(request: Request) -> bool:
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
     if not _wants_html(request):
         return await http_exception_handler(request, exc)
+    await _load_user(request)
     pages = Pages.for_request(request)
     # The bare reason phrase ("Not Found") adds nothing to the page's own heading.
     detail = "" if exc.detail == HTTPStatus(exc.status_code).phrase else exc.detail
@@ -29,6 +30,16 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
     if exc.headers:
         response.headers.update(exc.headers)
     return response
+
+
+async def _load_user(request: Request) -> None:
+    """The page names the signed-in person and speaks their language, also when it reports an error."""
+    from web.auth.guard import current_user
+
+    try:
+        await current_user(request)
+    except Exception:  # the error page must render even when the session store is down
+        request.state.user = None
 
 
 def _body_model(request: Request) -> type[BaseModel]:

@@ -66,6 +66,62 @@ class Labels:
         }
         self.item_states = {"open": _("Open"), "done": _("Done"), "out": _("Not returned"), "returned": _("Returned")}
         self.languages = {"nl": _("Dutch"), "en": _("English")}
+        # The interview questionnaire (models/questionnaire.py) and consent.
+        self.areas = {
+            "work_content": _("Work content"),
+            "working_conditions": _("Working conditions"),
+            "working_relations": _("Working relations"),
+            "terms_of_employment": _("Terms of employment"),
+            "work_organisation": _("Work organisation"),
+        }
+        self.area_questions = {
+            "work_content": _("The work itself: what gave energy, and what was too much, too little or difficult?"),
+            "working_conditions": _("Workplace, tools, workload and the balance between work and private life."),
+            "working_relations": _("Working with colleagues and with the manager."),
+            "terms_of_employment": _("Pay, working hours, and the chances to learn and grow."),
+            "work_organisation": _("Clear expectations, meetings, information and decisions."),
+        }
+        self.reasons = {
+            "career_opportunity": _("Career opportunity elsewhere"),
+            "pay_and_benefits": _("Pay and benefits"),
+            "work_content": _("Work content"),
+            "workload": _("Workload"),
+            "work_life_balance": _("Work-life balance"),
+            "manager": _("Relationship with the manager"),
+            "colleagues_and_culture": _("Colleagues and culture"),
+            "learning_and_development": _("Learning and development"),
+            "organisation_change": _("Changes in the organisation"),
+            "job_security": _("Job security"),
+            "commute": _("Commute"),
+            "relocation": _("Moving house"),
+            "studies": _("Studies"),
+            "health": _("Health"),
+            "personal_circumstances": _("Personal circumstances"),
+            "retirement": _("Retirement"),
+            "end_of_contract": _("End of contract"),
+            "dismissal": _("Dismissal"),
+            "other": _("Other"),
+        }
+        self.influences = {
+            "gender_bias": _("Gender bias"),
+            "sense_of_belonging": _("Sense of belonging"),
+            "professional_self_confidence": _("Professional self-confidence"),
+            "work_life_balance": _("Work-life balance"),
+        }
+        self.consent_scopes = {
+            "nothing": _("Nothing: the answers stay with HR"),
+            "advice_only": _("Only the advice, anonymised"),
+            "advice_and_experiences": _("The advice and the experiences, anonymised"),
+        }
+        self.genders = {"woman": _("Woman"), "man": _("Man"), "non_binary": _("Non-binary")}
+        self.roles = {
+            "hr": _("HR"),
+            "manager": _("Manager"),
+            "custodian": _("IT/facilities"),
+            "interviewer": _("Interviewer"),
+            "reviewer": _("Reviewer"),
+            "admin": _("Admin"),
+        }
 
     def departure_type(self, value: str) -> str:
         return self.departure_types.get(value) or _readable(value)
@@ -90,3 +146,18 @@ class Labels:
 
     def language(self, value: str) -> str:
         return self.languages.get(value) or value
+
+    def area(self, value: str) -> str:
+        return self.areas.get(value) or _readable(value)
+
+    def reason(self, value: str) -> str:
+        return self.reasons.get(value) or _readable(value)
+
+    def influence(self, value: str) -> str:
+        return self.influences.get(value) or _readable(value)
+
+    def consent_scope(self, value: str) -> str:
+        return self.consent_scopes.get(value) or _readable(value)
+
+    def role(self, value: str) -> str:
+        return self.roles.get(value) or _readable(value)

@@ -61,25 +61,57 @@ def templates_for(language: str, zone: str) -> Jinja2Templates:
 
 
 class Pages:
-    """Renders pages in the language negotiated for one request; ``gettext`` serves Python-side strings."""
+    """Renders pages in the language chosen for one request; ``gettext`` serves Python-side strings.
 
-    def __init__(self, settings: Settings, language: str) -> None:
+    The language: ``?lang=nl|en`` when given, else the signed-in person's own, else (someone without an
+    account, such as an employee following a link) what the caller passes, else the browser's."""
+
+    def __init__(self, settings: Settings, language: str, override: str = "") -> None:
         self.settings = settings
-        self.language = language
-        self.gettext = i18n.translations(language).gettext
-        self._templates = templates_for(language, TIME_ZONES[settings.organisation_country])
+        self.language = i18n.effective_language(language)
+        self.override = override
+        self.gettext = i18n.translations(self.language).gettext
+        self.ngettext = i18n.translations(self.language).ngettext
+        self._templates = templates_for(self.language, TIME_ZONES[settings.organisation_country])
 
     @classmethod
-    def for_request(cls, request: Request) -> "Pages":
+    def for_request(cls, request: Request, default: str | None = None) -> "Pages":
         settings: Settings = request.app.state.settings
-        return cls(settings, i18n.negotiate(request.headers.get("accept-language"), settings.hr_language))
+        override = request.query_params.get("lang", "")
+        override = override if override in i18n.LANGUAGES else ""
+        user = getattr(request.state, "user", None)
+        if override:
+            language = override
+        elif user is not None:
+            language = user.language
+        elif default:
+            language = default
+        else:
+            language = i18n.negotiate(request.headers.get("accept-language"), settings.hr_language)
+        return cls(settings, language, override)
 
     def render(self, request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
-        context = {"lang": self.language, "settings": self.settings, **(context or {})}
-        return self._templates.TemplateResponse(request, name, context, status_code=status_code)
+        from web.auth import csrf
+
+        context = {
+            "lang": self.language,
+            "lang_override": self.override,
+            "settings": self.settings,
+            "user": getattr(request.state, "user", None),
+            "csrf_token": csrf.token_for(request),
+            **(context or {}),
+        }
+        response = self._templates.TemplateResponse(request, name, context, status_code=status_code)
+        csrf.remember_cookie(request, response)
+        # Pages carry personal data: never kept by a shared cache, nor by the browser's back/forward cache.
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
 
 
-def get_pages(request: Request) -> Pages:
+async def get_pages(request: Request) -> Pages:
+    from web.auth.guard import current_user
+
+    await current_user(request)
     return Pages.for_request(request)
 
 

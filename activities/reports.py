@@ -1,0 +1,226 @@
+"""The report's I/O: settings, compiling and storing the figures, recording the review, and report mail.
+
+Every write is idempotent: a retried activity finds its own earlier work and changes nothing twice."""
+
+import asyncio
+import hashlib
+import logging
+
+import aiosmtplib
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.mail import _heartbeating
+from activities.mail_templates import MailTemplates
+from config import Settings
+from models.mail import MailReceipt
+from models.report import (
+    CompileReportInput,
+    ReportFigures,
+    ReportMailRequest,
+    ReportSetup,
+    ReportStatus,
+    ReportStatusInput,
+    ReportSummary,
+    StoreActionInput,
+    StoreFindingInput,
+)
+from models.tables import utcnow
+from organisation import store
+from reports import settings_store
+from reports.aggregate import compile_figures
+from reports.render import render_pdf
+from reports.tables import ReportActionRow, ReportFindingRow, ReportMailRow, ReportRow
+
+log = logging.getLogger(__name__)
+
+SENT = "sent"
+SENDING = "sending"
+REJECTED = "rejected"
+
+
+def summary_of(row: ReportRow) -> ReportSummary:
+    figures = ReportFigures.model_validate(row.figures)
+    return ReportSummary(
+        report_id=row.id,
+        revision=row.revision,
+        label=figures.label,
+        departures=figures.departures_by_type.total,
+        respondents=figures.respondents,
+        response_rate=figures.response_rate,
+    )
+
+
+class ReportActivities:
+    def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession], templates: MailTemplates) -> None:
+        self._settings = settings
+        self._sessions = sessions
+        self._templates = templates
+
+    @activity.defn
+    async def load_report_setup(self) -> ReportSetup:
+        async with self._sessions.begin() as session:
+            policy = await settings_store.load(session)
+            organisation = await store.load(session, self._settings)
+        return ReportSetup(
+            policy=policy,
+            organisation_name=organisation.name,
+            hr=organisation.hr,
+            timezone=organisation.policy.timezone,
+            public_url=organisation.public_url,
+        )
+
+    @activity.defn
+    async def compile_report(self, input: CompileReportInput) -> ReportSummary:
+        """Aggregate and store; a new run for a range already reported makes the next revision."""
+        async with self._sessions.begin() as session:
+            row = await session.get(ReportRow, input.report_id, with_for_update=True)
+            if row is not None and row.run_id == input.run_id:
+                return summary_of(row)
+            figures = await compile_figures(
+                session,
+                report_id=input.report_id,
+                start=input.start,
+                end=input.end,
+                zone=input.timezone,
+                k=input.min_group_size,
+                as_of=input.as_of,
+            )
+            if row is None:
+                row = ReportRow(id=input.report_id, revision=0, period_start=input.start, period_end=input.end)
+                session.add(row)
+            row.revision += 1
+            row.run_id = input.run_id
+            row.status = ReportStatus.COMPILED.value
+            row.requested_by = input.requested_by
+            row.figures = figures.model_dump(mode="json")
+            row.approved_at = row.approved_by = None
+            await session.flush()
+            return summary_of(row)
+
+    @activity.defn
+    async def set_report_status(self, input: ReportStatusInput) -> None:
+        async with self._sessions.begin() as session:
+            row = await session.get(ReportRow, input.report_id, with_for_update=True)
+            row.status = input.status.value
+            if input.status == ReportStatus.APPROVED:
+                row.approved_by = input.approved_by
+                row.approved_at = row.approved_at or utcnow()
+
+    @activity.defn
+    async def store_finding(self, input: StoreFindingInput) -> None:
+        finding = input.finding
+        async with self._sessions.begin() as session:
+            if await self._find(session, ReportFindingRow, input.report_id, input.revision, finding.id) is None:
+                session.add(
+                    ReportFindingRow(
+                        report_id=input.report_id,
+                        revision=input.revision,
+                        key=finding.id,
+                        text=finding.text,
+                        author_email=finding.author_email,
+                        created_at=finding.at,
+                    )
+                )
+
+    @activity.defn
+    async def store_action(self, input: StoreActionInput) -> None:
+        """Adds the action, or records its completion: both converge on the action's current state."""
+        action = input.action
+        async with self._sessions.begin() as session:
+            row = await self._find(session, ReportActionRow, input.report_id, input.revision, action.id)
+            if row is None:
+                row = ReportActionRow(report_id=input.report_id, revision=input.revision, key=action.id, created_at=action.created_at)
+                session.add(row)
+            row.text = action.text
+            row.owner_email = action.owner_email
+            row.due_date = action.due_date
+            row.created_by = action.created_by
+            row.completed_at = action.done_at
+            row.completed_by = action.done_by
+
+    @staticmethod
+    async def _find(session: AsyncSession, table, report_id: str, revision: int, key: str):
+        query = select(table).where(table.report_id == report_id, table.revision == revision, table.key == key)
+        return (await session.execute(query)).scalar_one_or_none()
+
+    # Report mail: sent once per report, purpose and recipient, like case mail (see activities.mail).
+    @activity.defn
+    async def send_report_mail(self, request: ReportMailRequest) -> MailReceipt:
+        s = self._settings
+        key = f"{request.report_id}\n{request.purpose}\n{request.to}".encode()
+        message_id = f"<{hashlib.sha256(key).hexdigest()[:32]}@offboarding>"
+        message = self._templates.render(request.template, request.language, request.context, sender=s.mail_from, to=str(request.to), message_id=message_id)
+        message["X-Offboarding-Report"] = request.report_id
+        message["X-Offboarding-Purpose"] = request.purpose
+        try:
+            done = await self._claim(request, message_id, message["Subject"])
+        except IntegrityError:
+            raise ApplicationError("report mail is being sent by another attempt", type="MailInFlight")
+        if done is not None:
+            return MailReceipt(message_id=done.message_id, already_sent=True)
+        if request.attach_report:
+            # Rendered only now: a retry of a mail that already went out costs no PDF.
+            pdf = await _heartbeating(self._pdf(request))
+            message.add_attachment(pdf, maintype="application", subtype="pdf", filename=f"{request.report_id}.{request.language}.pdf")
+            # Making the message multipart moved every Content-* header into the body part.
+            message["Content-Language"] = request.language
+        try:
+            await _heartbeating(
+                aiosmtplib.send(
+                    message,
+                    hostname=s.smtp_host,
+                    port=s.smtp_port,
+                    username=s.smtp_username or None,
+                    password=s.smtp_password or None,
+                    start_tls=s.smtp_starttls,
+                    use_tls=s.smtp_tls,
+                    timeout=s.smtp_timeout_seconds,
+                )
+            )
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            detail = "; ".join(f"{r.recipient}: {r.code} {r.message}" for r in exc.recipients)
+            if all(500 <= r.code < 600 for r in exc.recipients):
+                await self._mark(request, REJECTED, detail)
+                raise ApplicationError(f"mail to {request.to} rejected: {detail}", type="MailRejected", non_retryable=True)
+            raise
+        await self._mark(request, SENT)
+        log.info("sent %s to %s for report %s", request.purpose, request.to, request.report_id)
+        return MailReceipt(message_id=message_id, already_sent=False)
+
+    async def _pdf(self, request: ReportMailRequest) -> bytes:
+        async with self._sessions() as session:
+            row = await session.get(ReportRow, request.report_id)
+        figures = ReportFigures.model_validate(row.figures)
+        # WeasyPrint is CPU-bound: off the event loop, so other activities and heartbeats keep going.
+        return await asyncio.to_thread(render_pdf, figures, request.language, request.context.get("organisation_name", ""))
+
+    async def _claim(self, request: ReportMailRequest, message_id: str, subject: str) -> ReportMailRow | None:
+        async with self._sessions.begin() as session:
+            row = await self._mail_row(session, request)
+            if row is not None:
+                return row if row.status == SENT else None
+            session.add(
+                ReportMailRow(
+                    report_id=request.report_id, purpose=request.purpose, recipient=str(request.to), message_id=message_id, subject=subject, status=SENDING
+                )
+            )
+        return None
+
+    @staticmethod
+    async def _mail_row(session: AsyncSession, request: ReportMailRequest) -> ReportMailRow | None:
+        query = select(ReportMailRow).where(
+            ReportMailRow.report_id == request.report_id, ReportMailRow.purpose == request.purpose, ReportMailRow.recipient == str(request.to)
+        )
+        return (await session.execute(query)).scalar_one_or_none()
+
+    async def _mark(self, request: ReportMailRequest, status: str, error: str | None = None) -> None:
+        async with self._sessions.begin() as session:
+            row = await self._mail_row(session, request)
+            row.status = status
+            row.error = error
+            if status == SENT:
+                row.sent_at = utcnow()

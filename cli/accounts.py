@@ -1,0 +1,148 @@
+"""`offboarding accounts`: the people who sign in to the web app (the first HR or admin account is made here)."""
+
+import json
+import sys
+from typing import Annotated, Optional
+
+import typer
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cli import backends
+from cli.common import EXIT_DUPLICATE, EXIT_INVALID, EXIT_UNKNOWN, fail, run, settings
+from models.accounts import AccountRole, NewAccount
+
+accounts_app = typer.Typer(help="Accounts for the web app: who signs in, with which roles (hr, manager, custodian, interviewer, reviewer, admin).", no_args_is_help=True)
+
+ROLES = ", ".join(role.value for role in AccountRole)
+
+
+def _in_session(work):
+    current = settings()
+
+    async def committed(session: AsyncSession):
+        result = await work(session)
+        await session.commit()
+        return result
+
+    return run(backends.with_session(current, committed))
+
+
+def _password(given: Optional[str], from_stdin: bool) -> Optional[str]:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n") or None
+    if given is not None:
+        return given or None
+    return typer.prompt("Password (empty: OIDC sign-in only)", default="", hide_input=True, confirmation_prompt=True, show_default=False) or None
+
+
+@accounts_app.command("add")
+def add(
+    email: Annotated[str, typer.Option("--email", help="Email address; the sign-in name.", show_default=False)],
+    name: Annotated[str, typer.Option("--name", help="Full name, as pages show it.", show_default=False)],
+    role: Annotated[list[str], typer.Option("--role", help=f"Role (repeat for more): {ROLES}.", show_default=False)],
+    language: Annotated[str, typer.Option("--language", help="Language of the pages: nl or en.")] = "nl",
+    password: Annotated[
+        Optional[str], typer.Option("--password", help="Password (at least 10 characters). Left out: asked for without echo.", show_default=False)
+    ] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from the first line of standard input.")] = False,
+) -> None:
+    """Create an account.
+
+    Exit codes: 0 created; 1 database unreachable; 2 invalid input; 3 the email address already has an account.
+    """
+    from web.auth import accounts
+
+    try:
+        new = NewAccount.model_validate(
+            {"email": email, "name": name, "roles": role, "language": language, "password": _password(password, password_stdin)}
+        )
+    except ValidationError as err:
+        fail([f"--{'.'.join(str(p) for p in e['loc'][:1]).replace('_', '-')}: {e['msg'].removeprefix('Value error, ')}" for e in err.errors()], EXIT_INVALID)
+
+    async def create(session: AsyncSession):
+        try:
+            return await accounts.create(session, new)
+        except accounts.AccountExists:
+            return None
+
+    account = _in_session(create)
+    if account is None:
+        fail([f"there is already an account for {new.email}"], EXIT_DUPLICATE)
+    typer.echo(f"account {account.email} created with roles {', '.join(account.roles)}")
+
+
+@accounts_app.command("list")
+def list_accounts(as_json: Annotated[bool, typer.Option("--json", help="Print them as JSON.")] = False) -> None:
+    """List the accounts.
+
+    Exit codes: 0 listed; 1 database unreachable.
+    """
+    from web.auth import accounts
+
+    rows = _in_session(accounts.all_accounts)
+    data = [
+        {"email": a.email, "name": a.name, "roles": a.roles, "language": a.language, "active": a.active, "password": a.password_hash is not None}
+        for a in rows
+    ]
+    if as_json:
+        typer.echo(json.dumps(data, indent=2))
+        return
+    for item in data:
+        typer.echo(f"{item['email']:40} {item['name']:30} {','.join(item['roles']):30} {item['language']}  {'active' if item['active'] else 'off'}")
+
+
+def _change(email: str, change) -> None:
+    from web.auth import accounts
+
+    async def work(session: AsyncSession):
+        account = await accounts.by_email(session, email)
+        if account is None:
+            return None
+        await change(session, account)
+        return account
+
+    if _in_session(work) is None:
+        fail([f"no account {email}"], EXIT_UNKNOWN)
+
+
+@accounts_app.command("disable")
+def disable(email: Annotated[str, typer.Argument(help="The account's email address.", show_default=False)]) -> None:
+    """Switch an account off; its sessions end at once.
+
+    Exit codes: 0 done; 1 database unreachable; 4 no such account.
+    """
+    from web.auth import accounts
+
+    _change(email, lambda session, account: accounts.set_active(session, account, False))
+    typer.echo(f"account {email} is switched off")
+
+
+@accounts_app.command("enable")
+def enable(email: Annotated[str, typer.Argument(help="The account's email address.", show_default=False)]) -> None:
+    """Switch an account on again.
+
+    Exit codes: 0 done; 1 database unreachable; 4 no such account.
+    """
+    from web.auth import accounts
+
+    _change(email, lambda session, account: accounts.set_active(session, account, True))
+    typer.echo(f"account {email} is switched on")
+
+
+@accounts_app.command("password")
+def set_password(
+    email: Annotated[str, typer.Argument(help="The account's email address.", show_default=False)],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from the first line of standard input.")] = False,
+) -> None:
+    """Set a new password (asked for without echo).
+
+    Exit codes: 0 done; 1 database unreachable; 2 too short; 4 no such account.
+    """
+    from web.auth import accounts
+
+    password = _password(None, password_stdin) or ""
+    if len(password) < 10:
+        fail(["--password: use at least 10 characters"], EXIT_INVALID)
+    _change(email, lambda session, account: accounts.set_password(session, account, password))
+    typer.echo(f"password of {email} is set")

@@ -1,0 +1,62 @@
+"""People who sign in to the web app: their roles, their language, and what a session carries.
+
+The tables (``accounts``, ``web_sessions``, ``interview_drafts``) are in ``models.tables``; these are
+the shapes the rest of the code passes around."""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+
+Language = Literal["nl", "en"]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# argon2 makes long passwords no weaker; the bound only keeps a request from hashing megabytes.
+Password = Annotated[str, StringConstraints(min_length=10, max_length=256)]
+
+
+class AccountRole(StrEnum):
+    """What a signed-in person may do in the web app (one account may hold several)."""
+
+    HR = "hr"
+    MANAGER = "manager"
+    CUSTODIAN = "custodian"
+    INTERVIEWER = "interviewer"
+    REVIEWER = "reviewer"
+    ADMIN = "admin"
+
+
+class NewAccount(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    email: EmailStr
+    name: Name
+    roles: list[AccountRole] = Field(min_length=1)
+    language: Language = "nl"
+    password: Password | None = Field(None, description="Empty: the account signs in only through the organisation's OIDC provider.")
+
+    @field_validator("email")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.lower()
+
+    @field_validator("roles")
+    @classmethod
+    def _distinct(cls, roles: list[AccountRole]) -> list[AccountRole]:
+        return sorted(set(roles), key=list(AccountRole).index)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """The person behind a request with a valid session."""
+
+    account_id: int
+    email: str
+    name: str
+    roles: frozenset[AccountRole]
+    language: Language
+    session_key: str = field(repr=False)
+    csrf_token: str = field(repr=False)
+
+    def has(self, *roles: AccountRole) -> bool:
+        return bool(self.roles & set(roles))

@@ -1,0 +1,320 @@
+"""The periodic anonymised report and its management review: settings, figures, and what reviewers can do."""
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator, model_validator
+
+from models.actors import Actor
+from models.organisation import Contact
+from models.registration import Language
+
+ReportPeriod = Literal["quarter", "month"]
+ReviewText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+
+
+class ReportPolicy(BaseModel):
+    """How often reports are made, how small a group may be shown, and who reviews them. HR edits it."""
+
+    report_period: ReportPeriod = "quarter"
+    report_min_group_size: int = Field(
+        5, ge=3, le=50, description="Any figure resting on fewer respondents is suppressed. Below 3 no figure stays anonymous."
+    )
+    reviewers: list[Contact] = Field(default_factory=list, description="Board or management members who review and approve each report.")
+    review_reminder_interval_days: int = Field(7, ge=1, le=60)
+    review_reminder_count: int = Field(2, ge=0, le=10)
+    action_reminder_days_before_due: int = Field(3, ge=0, le=60)
+
+    @field_validator("reviewers", mode="before")
+    @classmethod
+    def _plain_addresses(cls, value: Any) -> Any:
+        # HR may list reviewers as bare addresses; they then read the report in Dutch.
+        if isinstance(value, list):
+            return [{"email": item} if isinstance(item, str) else item for item in value]
+        return value
+
+    @model_validator(mode="after")
+    def _distinct_reviewers(self) -> "ReportPolicy":
+        addresses = [str(r.email).lower() for r in self.reviewers]
+        if len(set(addresses)) != len(addresses):
+            raise ValueError("each reviewer may be listed once")
+        return self
+
+
+class ReportStatus(StrEnum):
+    COMPILED = "compiled"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+
+
+# The figures. A value of None means suppressed: it rests on too few respondents, or would let one be derived.
+class Cell(BaseModel):
+    key: str
+    count: int | None
+    share: float | None = None
+
+
+class CountTable(BaseModel):
+    total: int | None
+    cells: list[Cell]
+
+    def count(self, key: str) -> int | None:
+        return next((c.count for c in self.cells if c.key == key), 0)
+
+
+class RatingFigures(BaseModel):
+    metric: str
+    respondents: int | None
+    mean: float | None
+    distribution: list[Cell] = Field(default_factory=list, description="Ratings 1-5; all suppressed when any small cell would show.")
+
+
+class RecommendFigures(BaseModel):
+    respondents: int | None
+    mean: float | None
+    promoters: int | None = None
+    passives: int | None = None
+    detractors: int | None = None
+    nps: float | None = None
+
+
+class GroupFigures(BaseModel):
+    key: str
+    respondents: int | None
+    means: dict[str, float | None] = Field(default_factory=dict)
+
+
+class Breakdown(BaseModel):
+    dimension: Literal["department", "gender", "age_band"]
+    groups: list[GroupFigures]
+
+
+class TrendPoint(BaseModel):
+    label: str
+    value: float | None
+    base: int | None
+
+
+class Trend(BaseModel):
+    metric: str
+    points: list[TrendPoint]
+    delta: float | None = Field(None, description="Current minus previous period, only where both stand on enough respondents.")
+
+
+class ActionState(StrEnum):
+    DONE = "done"
+    LATE = "late"
+    OPEN = "open"
+
+
+class EarlierAction(BaseModel):
+    report_label: str
+    text: str
+    owner_email: str
+    due_date: date
+    state: ActionState
+    completed_at: datetime | None = None
+
+
+class TextSection(BaseModel):
+    """Free text of one topic. No count of writers: set against the respondents, it would tell how many gave only advice."""
+
+    topic: str
+    suppressed: bool
+    texts: list[str] = Field(default_factory=list)
+
+
+class ReportFigures(BaseModel):
+    report_id: str
+    label: str
+    period_start: date
+    period_end: date
+    previous_label: str
+    generated_at: datetime
+    min_group_size: int
+    departures_by_type: CountTable
+    departures_by_department: CountTable
+    interview_response: CountTable
+    response_rate: float | None
+    respondents: int | None
+    primary_reasons: CountTable
+    secondary_reasons: CountTable
+    ratings: list[RatingFigures]
+    recommend: RecommendFigures
+    belonging: list[RatingFigures]
+    influences: CountTable
+    breakdowns: list[Breakdown]
+    trends: list[Trend]
+    free_text: list[TextSection]
+    earlier_actions: list[EarlierAction]
+
+
+# Workflow and activity inputs.
+class ReportInput(BaseModel):
+    start: date
+    end: date
+    requested_by: str = Field("schedule", max_length=320)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "ReportInput":
+        if self.end < self.start:
+            raise ValueError("the report period ends before it starts")
+        return self
+
+
+class ScheduledReportInput(BaseModel):
+    period: ReportPeriod
+    timezone: str
+
+
+class ReportSetup(BaseModel):
+    policy: ReportPolicy
+    organisation_name: str
+    hr: Contact
+    timezone: str
+    public_url: str
+
+
+class CompileReportInput(BaseModel):
+    report_id: str
+    run_id: str
+    start: date
+    end: date
+    timezone: str
+    min_group_size: int
+    requested_by: str
+    as_of: datetime = Field(description="The moment the figures describe; consent revoked before it no longer counts.")
+
+
+class ReportSummary(BaseModel):
+    """What the workflow needs of a compiled report; the figures themselves stay in the database."""
+
+    report_id: str
+    revision: int
+    label: str
+    departures: int | None
+    respondents: int | None
+    response_rate: float | None
+
+
+class ReportStatusInput(BaseModel):
+    report_id: str
+    status: ReportStatus
+    approved_by: str | None = None
+
+
+class ReportMailRequest(BaseModel):
+    report_id: str
+    purpose: str = Field(description="With report and recipient, the key that keeps the mail single.")
+    template: str
+    to: EmailStr
+    language: Language
+    context: dict[str, Any] = Field(default_factory=dict)
+    attach_report: bool = False
+
+
+class ReportOutcome(BaseModel):
+    report_id: str
+    status: ReportStatus
+
+
+# The review.
+class ReviewTiming(BaseModel):
+    reminder_interval_days: int
+    reminder_count: int
+    action_reminder_days_before_due: int
+
+
+class ReviewInput(BaseModel):
+    report_id: str
+    revision: int
+    label: str
+    reviewers: list[Contact]
+    hr: Contact
+    timezone: str
+    timing: ReviewTiming
+    mail_context: dict[str, Any] = Field(default_factory=dict)
+
+
+class Finding(BaseModel):
+    id: str
+    text: str
+    author_email: str
+    at: datetime
+
+
+class ReviewAction(BaseModel):
+    id: str
+    text: str
+    owner_email: str
+    owner_language: Language
+    due_date: date
+    created_by: str
+    created_at: datetime
+    done_at: datetime | None = None
+    done_by: str | None = None
+
+
+class Approval(BaseModel):
+    by: str
+    at: datetime
+    comment: str = ""
+
+
+class ReviewView(BaseModel):
+    report_id: str
+    label: str
+    reviewers: list[str]
+    findings: list[Finding]
+    actions: list[ReviewAction]
+    approval: Approval | None
+    reminders_sent: int
+
+
+class AddFinding(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    actor: Actor
+    text: ReviewText
+
+
+class AddAction(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    actor: Actor
+    text: ReviewText
+    owner_email: EmailStr
+    owner_language: Language = "nl"
+    due_date: date
+
+
+class ApproveReport(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    actor: Actor
+    comment: Note = ""
+
+
+class CompleteAction(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    actor: Actor
+    action_id: str
+    note: Note = ""
+
+
+class StoreFindingInput(BaseModel):
+    report_id: str
+    revision: int
+    finding: Finding
+
+
+class StoreActionInput(BaseModel):
+    report_id: str
+    revision: int
+    action: ReviewAction
+
+
+class ReviewOutcome(BaseModel):
+    approval: Approval | None
+    actions_done: int
+    actions_total: int

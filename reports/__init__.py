@@ -1,0 +1,1 @@
+"""Periodic anonymised reports on closed cases: aggregation, suppression, anonymisation and rendering."""

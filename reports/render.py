@@ -1,0 +1,142 @@
+"""The report as a page (HTML with inline SVG), as PDF (WeasyPrint) and as CSV of the aggregated figures.
+
+Everything renders from the stored figures, so a report reads the same whenever it is fetched."""
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from models.report import CountTable, ReportFigures
+from reports import svg
+from reports.labels import TEXT, value_label
+from reports.sql import METRIC_PATHS
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "reports"
+DASH = "—"
+# Scale of each trend line: ratings 1-5, the recommend score 0-10, rates 0-1; departures scale to their peak.
+TREND_SCALES = {"recommend": (0, 10), "response_rate": (0, 1)}
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=select_autoescape(enabled_extensions=("j2", "html"), default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(bars=svg.bars, stacked=svg.stacked, line=svg.line)
+    return env
+
+
+ENV = _environment()
+
+
+class Formatter:
+    """Numbers, dates and labels in the reader's language; a suppressed value reads as a dash."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.text = TEXT[language]
+
+    def label(self, kind: str, value: str) -> str:
+        return value_label(kind, value, self.language)
+
+    def num(self, value: float | int | None, digits: int = 1) -> str:
+        if value is None:
+            return DASH
+        if isinstance(value, int):
+            return format_decimal(value, locale=self.language)
+        return format_decimal(value, format=f"#,##0.{'0' * digits}", locale=self.language)
+
+    def pct(self, value: float | None) -> str:
+        return DASH if value is None else format_percent(value, format="#,##0%", locale=self.language)
+
+    def signed(self, value: float | None, percent: bool = False) -> str:
+        if value is None:
+            return DASH
+        shown = self.pct(abs(value)) if percent else self.num(abs(value))
+        return ("+" if value > 0 else "−" if value < 0 else "±") + shown
+
+    def date(self, value) -> str:
+        return format_date(value, format="long", locale=self.language)
+
+    def count_bars(self, table: CountTable, kind: str, title: str):
+        shown = [c.count for c in table.cells if c.count is not None]
+        items = [(self.label(kind, c.key), c.count, self.num(c.count)) for c in table.cells]
+        return svg.bars(items, maximum=max(shown, default=0), title=title)
+
+    def trend_chart(self, trend, title: str):
+        values = [p.value for p in trend.points if p.value is not None]
+        low, high = TREND_SCALES.get(trend.metric, (1, 5) if trend.metric != "departures" else (0, max(values, default=1)))
+        fmt = self.pct if trend.metric == "response_rate" else (lambda v: self.num(v, 0))
+        return svg.line([(p.label, p.value) for p in trend.points], low=low, high=high, title=title, fmt=fmt)
+
+
+def render_html(figures: ReportFigures, language: str, organisation_name: str = "") -> str:
+    return ENV.get_template("report.html.j2").render(
+        figures=figures,
+        f=Formatter(language),
+        t=TEXT[language],
+        language=language,
+        organisation_name=organisation_name,
+        metrics=list(METRIC_PATHS),
+    )
+
+
+def render_pdf(figures: ReportFigures, language: str, organisation_name: str = "") -> bytes:
+    # Imported here: WeasyPrint loads Pango at import, which the worker's workflow sandbox must never see.
+    from weasyprint import HTML
+
+    return HTML(string=render_html(figures, language, organisation_name), base_url=str(TEMPLATE_DIR)).write_pdf()
+
+
+CSV_COLUMNS = ["section", "dimension", "key", "measure", "value", "base", "suppressed"]
+
+
+def _csv_rows(f: ReportFigures) -> Iterator[tuple]:
+    def table(section: str, dimension: str, t: CountTable):
+        yield section, dimension, "total", "count", t.total, None
+        for cell in t.cells:
+            yield section, dimension, cell.key, "count", cell.count, t.total
+
+    yield from table("departures", "type", f.departures_by_type)
+    yield from table("departures", "department", f.departures_by_department)
+    yield from table("interviews", "outcome", f.interview_response)
+    yield "interviews", "", "all", "response_rate", f.response_rate, f.departures_by_type.total
+    yield "respondents", "", "all", "count", f.respondents, None
+    yield from table("reasons", "primary", f.primary_reasons)
+    yield from table("reasons", "secondary", f.secondary_reasons)
+    for section, ratings in (("ratings", f.ratings), ("belonging", f.belonging)):
+        for r in ratings:
+            yield section, r.metric, "all", "mean", r.mean, r.respondents
+            for cell in r.distribution:
+                yield section, r.metric, cell.key, "count", cell.count, r.respondents
+    rec = f.recommend
+    for measure in ("mean", "promoters", "passives", "detractors", "nps"):
+        yield "recommend", "", "all", measure, getattr(rec, measure), rec.respondents
+    yield from table("belonging", "influences", f.influences)
+    for breakdown in f.breakdowns:
+        for group in breakdown.groups:
+            yield "breakdown", breakdown.dimension, group.key, "respondents", group.respondents, None
+            for metric, mean in group.means.items():
+                yield "breakdown", breakdown.dimension, group.key, f"mean_{metric}", mean, group.respondents
+    for trend in f.trends:
+        for point in trend.points:
+            yield "trend", trend.metric, point.label, "value", point.value, point.base
+        yield "trend", trend.metric, f.label, "change", trend.delta, None
+
+
+def render_csv(figures: ReportFigures) -> str:
+    """The aggregated figures only: no free text, no names; a suppressed value is empty and flagged."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for section, dimension, key, measure, value, base in _csv_rows(figures):
+        writer.writerow([section, dimension, key, measure, "" if value is None else value, "" if base is None else base, "yes" if value is None else ""])
+    return out.getvalue()

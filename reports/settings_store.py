@@ -1,0 +1,29 @@
+"""The report policy, kept in ``report_settings`` so HR can change it without a deployment."""
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.report import ReportPolicy
+from reports.tables import ReportSettingsRow
+
+DEFAULT_ID = "default"
+
+
+async def load(session: AsyncSession) -> ReportPolicy:
+    """The stored policy; the migration stores the defaults, and a missing row is recreated with them."""
+    row = await session.get(ReportSettingsRow, DEFAULT_ID)
+    if row is None:
+        try:
+            async with session.begin_nested():
+                row = ReportSettingsRow(id=DEFAULT_ID, policy=ReportPolicy().model_dump(mode="json"))
+                session.add(row)
+        except IntegrityError:
+            row = await session.get(ReportSettingsRow, DEFAULT_ID, populate_existing=True)
+    return ReportPolicy.model_validate(row.policy)
+
+
+async def update(session: AsyncSession, policy: ReportPolicy) -> ReportPolicy:
+    await load(session)
+    row = await session.get(ReportSettingsRow, DEFAULT_ID)
+    row.policy = policy.model_dump(mode="json")
+    return policy

@@ -1,0 +1,70 @@
+"""Accounts and signing in, for tests of the web app (in-process over httpx, or in a browser)."""
+
+import re
+import uuid
+
+import httpx
+
+from models.accounts import NewAccount
+from web.auth import accounts
+
+PASSWORD = "correct horse battery"
+_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def unique_email(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}@example.org"
+
+
+async def make_account(sessions, email: str, roles: list[str], *, name: str = "", language: str = "en", password: str | None = PASSWORD) -> str:
+    """The account (created unless it exists), its email returned."""
+    async with sessions() as session:
+        if await accounts.by_email(session, email) is None:
+            await accounts.create(session, NewAccount(email=email, name=name or email.split("@")[0].title(), roles=roles, language=language, password=password))
+            await session.commit()
+    return email
+
+
+def csrf_token(html: str) -> str:
+    match = _TOKEN.search(html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+async def sign_in(http: httpx.AsyncClient, email: str, password: str = PASSWORD) -> httpx.Response:
+    """Sign in through the form; afterwards every request of ``http`` carries the session's CSRF token as a header."""
+    http.headers.pop("X-CSRF-Token", None)
+    form = await http.get("/login")
+    response = await http.post("/login", data={"email": email, "password": password, "csrf_token": csrf_token(form.text)})
+    assert response.status_code == 303, response.text
+    session = await http.get("/api/session")
+    assert session.status_code == 200, session.text
+    http.headers["X-CSRF-Token"] = session.json()["csrf_token"]
+    return response
+
+
+async def signed_in_as(http: httpx.AsyncClient, sessions, roles: list[str], *, email: str | None = None, language: str = "en") -> str:
+    email = await make_account(sessions, email or unique_email("-".join(roles)), roles, language=language)
+    await sign_in(http, email)
+    return email
+
+
+def another_client(http: httpx.AsyncClient) -> httpx.AsyncClient:
+    """A second browser on the same in-process app: its own cookies, so another person can sign in."""
+    return httpx.AsyncClient(transport=http._transport, base_url=str(http.base_url))
+
+
+_FORM = re.compile(r"<form\b[^>]*method=\"post\"[^>]*>(.*?)</form>", re.S | re.I)
+
+
+def forms_without_token(html: str) -> list[str]:
+    """The POST forms of a page that would be refused for lack of a CSRF token."""
+    return [form[:200] for form in _FORM.findall(html) if 'name="csrf_token"' not in form]
+
+
+async def post_form(client: httpx.AsyncClient, page_url: str, action: str, data: dict | None = None) -> httpx.Response:
+    """Open the page, then send one of its forms (with the page's CSRF token) as a browser would."""
+    page = await client.get(page_url)
+    assert page.status_code == 200, page.text
+    assert not forms_without_token(page.text), forms_without_token(page.text)
+    return await client.post(action, data={**(data or {}), "csrf_token": csrf_token(page.text)})

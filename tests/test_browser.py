@@ -1,0 +1,317 @@
+"""One whole case in a real browser (Chromium, driven by Playwright), as each role lives it.
+
+The web app and a worker run as processes of their own against the real Temporal dev server, the test
+database and the test's mail sink, as in production. HR signs in and registers the departure; the manager
+ticks off the handover tasks; IT/facilities confirm the laptop came back; the employee opens the invitation
+from the mail, accepts a time and then asks for an online conversation instead; HR assigns the interviewer and
+moves the last working day to yesterday; the interviewer fills in the questionnaire (saved as a draft while
+typing) and records it with the employee's consent; the employee opens their consent page from the thank-you
+mail; the case closes. Each page is kept as a screenshot in ``test-artifacts/screenshots/``.
+
+Needs Debian's Chromium at /usr/bin/chromium (``make browser`` installs it); skipped without it."""
+
+import os
+import re
+import subprocess
+import sys
+import uuid
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+
+from tests.auth_support import PASSWORD, make_account
+from tests.case_driver import last_day_in
+from tests.support import eventually, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (run `make browser`)")
+
+MANAGER = "bram.janssens@example.org"
+CUSTODIAN = "facilities@example.org"
+
+
+class App:
+    """The web app and a worker, each a process of its own, with their output kept for a failing test."""
+
+    def __init__(self, settings, task_queue: str, temporal_address: str, workdir: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.workdir = workdir
+        self.env = {
+            **os.environ,
+            "OFFBOARDING_TEMPORAL_ADDRESS": temporal_address,
+            "OFFBOARDING_TASK_QUEUE": task_queue,
+            "OFFBOARDING_DATABASE_URL": settings.database_url,
+            "OFFBOARDING_DATA_DIR": str(settings.data_dir),
+            "OFFBOARDING_SMTP_PORT": str(settings.smtp_port),
+            "OFFBOARDING_HR_EMAIL": settings.hr_email,
+            "OFFBOARDING_FACILITIES_EMAIL": settings.facilities_email,
+            "OFFBOARDING_ORGANISATION_NAME": settings.organisation_name,
+            "OFFBOARDING_PUBLIC_URL": self.url,
+            "OFFBOARDING_WEB_PORT": str(self.port),
+        }
+        self.processes: dict[str, subprocess.Popen] = {}
+
+    def _start(self, name: str, args: list[str]) -> None:
+        log = open(self.workdir / f"{name}.log", "wb")
+        # cwd is not the repository: no stray .env file applies.
+        self.processes[name] = subprocess.Popen(args, cwd=self.workdir, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+
+    async def start(self) -> None:
+        self._start("worker", [sys.executable, str(ROOT / "worker.py")])
+        self._start("web", [sys.executable, "-m", "uvicorn", "web.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(self.port)])
+
+        async def up():
+            for name, process in self.processes.items():
+                assert process.poll() is None, f"{name} exited:\n{self.tail(name)}"
+            try:
+                async with httpx.AsyncClient() as client:
+                    return (await client.get(f"{self.url}/health")).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        await eventually(up, timeout=60, interval=0.3)
+
+    def tail(self, name: str, lines: int = 60) -> str:
+        path = self.workdir / f"{name}.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            process.terminate()
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+
+
+@pytest.fixture
+async def app(dev_server_env, settings, task_queue, tmp_path):
+    settings.signing_key()  # made once here, so the two processes share it
+    running = App(settings, task_queue, dev_server_env.client.service_client.config.target_host, tmp_path)
+    await running.start()
+    yield running
+    running.stop()
+    print(f"----- web -----\n{running.tail('web')}\n----- worker -----\n{running.tail('worker')}")
+
+
+class Shots:
+    def __init__(self) -> None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.count = 0
+
+    async def take(self, page, name: str) -> None:
+        self.count += 1
+        await page.screenshot(path=str(SHOTS / f"{self.count:02d}-{name}.png"), full_page=True)
+
+
+async def sign_in(browser, app: App, email: str, locale: str):
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
+    page = await context.new_page()
+    await page.goto(f"{app.url}/")
+    assert "/login" in page.url
+    await page.fill("input[name=email]", email)
+    await page.fill("input[name=password]", PASSWORD)
+    async with page.expect_navigation():
+        await page.click("main form button[type=submit]")
+    assert "/login" not in page.url, await page.content()
+    return page
+
+
+async def submit(page, selector: str) -> None:
+    """Click a form's button and wait for the page the form leads to."""
+    async with page.expect_navigation():
+        await page.click(selector)
+
+
+async def reload_until(page, selector: str, timeout: float = 60) -> None:
+    async def present():
+        await page.reload()
+        return await page.locator(selector).count() > 0
+
+    await eventually(present, timeout=timeout, interval=1.0)
+
+
+def mails_for(mail_store, case_id: str, purpose: str) -> list:
+    try:
+        return [m for m in mail_store.all() if m.case_id == case_id and m.purpose.startswith(purpose)]
+    except FileNotFoundError:
+        return []
+
+
+def link_in(mail, app: App, kind: str) -> str:
+    match = re.search(re.escape(app.url) + rf"/{kind}/[A-Za-z0-9_.\-]+", mail.text)
+    assert match, mail.text
+    return match.group(0)
+
+
+async def test_one_case_from_registration_to_closing_as_every_role_lives_it(app, sessions, mail_store):
+    from playwright.async_api import async_playwright
+
+    suffix = uuid.uuid4().hex[:6]
+    hr_email, interviewer_email = f"hanna-{suffix}@example.org", f"ilse-{suffix}@example.org"
+    await make_account(sessions, hr_email, ["hr"], name="Hanna de Haan", language="nl", password=PASSWORD)
+    await make_account(sessions, MANAGER, ["manager"], name="Bram Janssens", language="en", password=PASSWORD)
+    await make_account(sessions, CUSTODIAN, ["custodian"], name="Facilitair", language="nl", password=PASSWORD)
+    await make_account(sessions, interviewer_email, ["interviewer"], name="Ilse Maes", language="en", password=PASSWORD)
+    employee_id = f"B{suffix.upper()}"
+    notice = date.today() - timedelta(days=20)
+    shots = Shots()
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            # HR signs in (in Dutch) and registers the departure.
+            hr = await sign_in(browser, app, hr_email, "nl-NL")
+            assert await hr.locator("h1").inner_text() == "Dossiers"
+            await hr.click("a.button[href$='/cases/new']")
+            fields = {
+                "employee.name": "Anouk de Vries",
+                "employee.id": employee_id,
+                "employee.work_email": f"{employee_id.lower()}@example.org",
+                "employee.private_email": "anouk@example.net",
+                "employee.department": f"Financiën {suffix}",
+                "employee.job_title": "Controller",
+                "employee.start_date": "2019-03-01",
+                "departure.notice_date": notice.isoformat(),
+                "departure.last_working_day": last_day_in(10).isoformat(),
+                "manager.name": "Bram Janssens",
+                "manager.email": MANAGER,
+                "equipment": "Laptop",
+                "extra_tasks": "Klantenlijst overdragen",
+            }
+            for name, value in fields.items():
+                await hr.fill(f"[name='{name}']", value)
+            await hr.select_option("[name='employee.language']", "nl")
+            await hr.select_option("[name='manager.language']", "en")
+            await shots.take(hr, "hr-registers-a-departure")
+            await submit(hr, "main form button[type=submit]")
+            assert "notice=created" in hr.url, await hr.content()
+            case_id = hr.url.split("/cases/")[1].split("?")[0]
+            case_url = f"{app.url}/cases/{case_id}"
+            await reload_until(hr, "#interview-panel")
+            await shots.take(hr, "hr-case-page")
+
+            # HR assigns the interviewer.
+            await hr.select_option("#assign-interviewer-select", interviewer_email)
+            await submit(hr, "#assign-interviewer form button[type=submit]")
+            assert "done=assigned" in hr.url
+
+            # The manager ticks off their handover tasks.
+            manager = await sign_in(browser, app, MANAGER, "en-GB")
+            assert manager.url.endswith("/my/tasks")
+            await shots.take(manager, "manager-my-tasks")
+            mine = f"form[action*='/my/tasks/{case_id}/'][action$='/complete'] button"
+            assert await manager.locator(mine).count() >= 1
+            await manager.fill(f"form[action*='/my/tasks/{case_id}/'] input[name=comment]", "Overgedragen aan het team")
+            while await manager.locator(mine).count():
+                await submit(manager, mine + " >> nth=0")
+            assert "done=completed" in manager.url
+            await manager.click(f"a[href$='/my/cases/{case_id}']")
+            await shots.take(manager, "manager-team-departure")
+
+            # IT/facilities confirm the laptop came back.
+            custodian = await sign_in(browser, app, CUSTODIAN, "nl-NL")
+            assert custodian.url.endswith("/equipment")
+            await shots.take(custodian, "custodian-equipment-to-receive")
+            returned = f"form[action*='/equipment/{case_id}/'] button"
+            while await custodian.locator(returned).count():
+                await submit(custodian, returned + " >> nth=0")
+            assert "done=returned" in custodian.url
+
+            # The employee opens the invitation from the mail (in Dutch), accepts a time, then asks for an online one.
+            invitation = (await eventually(lambda: mails_for(mail_store, case_id, "interview:invitation"), timeout=60))[0]
+            employee = await (await browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")).new_page()
+            await employee.goto(link_in(invitation, app, "invitation"))
+            assert await employee.locator("h1").inner_text() == "Je exitgesprek"
+            await shots.take(employee, "employee-invitation")
+            await submit(employee, "#proposed-slots form >> nth=0 >> button")
+            assert "done=accepted" in employee.url
+            await shots.take(employee, "employee-interview-agreed")
+            ics = await employee.request.get(await employee.get_attribute("#download-ics", "href"))
+            assert ics.ok and "BEGIN:VEVENT" in await ics.text()
+            agreed = datetime.fromisoformat(await employee.get_attribute("#agreed-time time", "datetime")) if await employee.locator("#agreed-time time").count() else None
+            await employee.click("#propose summary")
+            tomorrow = last_day_in(1)
+            clock = (agreed or datetime.combine(tomorrow, datetime.min.time().replace(hour=13), ZoneInfo("Europe/Amsterdam"))).astimezone(ZoneInfo("Europe/Amsterdam"))
+            await employee.fill("#propose-day", tomorrow.isoformat())
+            await employee.fill("#propose-at", clock.strftime("%H:%M"))
+            await employee.check("#propose-online")
+            await submit(employee, "#propose form button[type=submit]")
+            assert "done=proposed" in employee.url, await employee.content()
+
+            # Everything but the interview is settled: HR ticks off what is left and moves the last day to yesterday.
+            await hr.goto(case_url)
+            left = f"form[action*='/my/tasks/{case_id}/'][action$='/complete'] button"
+            while await hr.locator(left).count():
+                await submit(hr, left + " >> nth=0")
+            await hr.click("#move-last-day summary")
+            await hr.fill("#move-day", (date.today() - timedelta(days=1)).isoformat())
+            await hr.fill("#move-reason", "Resterend verlof opgenomen")
+            await submit(hr, "#move-last-day form button[type=submit]")
+            assert "done=moved" in hr.url, await hr.content()
+
+            # The interviewer records the interview, with drafts saved while typing, and the employee's consent.
+            interviewer = await sign_in(browser, app, interviewer_email, "en-GB")
+            assert interviewer.url.endswith("/interviews")
+            await submit(interviewer, f"a[href$='/interviews/{case_id}']")
+            for area, rating in [("work_content", 4), ("working_conditions", 3), ("working_relations", 5), ("terms_of_employment", 2), ("work_organisation", 3)]:
+                await interviewer.check(f"input[name='experiences.{area}.rating'][value='{rating}']")
+            await interviewer.fill("textarea[name='experiences.work_content.comment']", "Boeiend werk, veel afwisseling.")
+            await interviewer.select_option("#primary-reason-select", "career_opportunity")
+            await interviewer.check("input[name=secondary_reasons][value=pay_and_benefits]")
+            await interviewer.fill("textarea[name=went_well]", "Het team en de vrijheid.")
+            await interviewer.fill("textarea[name=should_improve]", "Doorgroeimogelijkheden.")
+            await interviewer.fill("textarea[name=most_important_advice]", "Geef mensen een loopbaanpad.")
+            await interviewer.check("input[name=recommend_score][value='8']")
+            for question, rating in [("felt_safe", 4), ("felt_at_home", 4), ("felt_valued", 3)]:
+                await interviewer.check(f"input[name='belonging.{question}'][value='{rating}']")
+            await interviewer.check("input[name='belonging.influences'][value=work_life_balance]")
+            await interviewer.fill("textarea[name=remember_with_pleasure]", "De vrijdagmiddagen.")
+            await interviewer.fill("textarea[name=advice_summary]", "Loopbaanpaden zichtbaar maken.")
+            await interviewer.wait_for_function("document.querySelector('form[data-autosave]').dataset.saved", timeout=15000)
+            await interviewer.reload()  # the draft brings every answer back
+            assert await interviewer.locator("textarea[name=advice_summary]").input_value() == "Loopbaanpaden zichtbaar maken."
+            assert await interviewer.is_checked("input[name=recommend_score][value='8']")
+            await shots.take(interviewer, "interviewer-questionnaire")
+            await submit(interviewer, "#to-consent")
+            assert interviewer.url.endswith("/consent"), await interviewer.content()
+            await submit(interviewer, "#employee-language")  # turned to the employee, in their own language
+            assert await interviewer.locator("h1").inner_text() == "Toestemming van Anouk de Vries"
+            await interviewer.check("input[name=scope][value=advice_only]")
+            await interviewer.check("input[name=share_with_manager][value=yes]")
+            await shots.take(interviewer, "interviewer-consent")
+            await submit(interviewer, "#submit-interview")
+            assert "done=recorded" in interviewer.url, await interviewer.content()
+
+            # The employee looks at their consent from the thank-you mail.
+            thanks = (await eventually(lambda: mails_for(mail_store, case_id, "interview:interview_thank_you"), timeout=60))[0]
+            await employee.goto(link_in(thanks, app, "consent"))
+            assert "Alleen het advies, geanonimiseerd" in await employee.inner_text("#consent-scope")
+            await shots.take(employee, "employee-consent")
+
+            # The manager now sees only the advice the employee agreed to share.
+            await manager.goto(f"{app.url}/my/cases/{case_id}")
+            assert "Geef mensen een loopbaanpad." in await manager.inner_text("#manager-feedback")
+            assert "Het team en de vrijheid." not in await manager.content()
+
+            # The last day is over and every step is settled: the case closes; HR reads the record.
+            await hr.goto(case_url)
+            await reload_until(hr, ".page-head .status-closed", timeout=60)
+            await shots.take(hr, "hr-case-closed")
+            await hr.goto(f"{case_url}/interview")
+            assert "Het team en de vrijheid." in await hr.content()
+            await shots.take(hr, "hr-interview-record")
+            await hr.goto(f"{app.url}/cases?q={employee_id}")
+            await shots.take(hr, "hr-dashboard")
+        finally:
+            await browser.close()

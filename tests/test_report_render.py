@@ -1,0 +1,117 @@
+"""Report output without a workflow: periods, the page, its charts, the PDF, and the report mails."""
+
+from datetime import date, datetime, timezone
+
+import pytest
+
+from activities.mail_templates import MailTemplates
+from bench.seed_reports import closed_case, interview, record
+from reports import periods, svg
+from reports.aggregate import compile_figures
+from reports.render import render_csv, render_html, render_pdf
+
+
+def test_periods_follow_the_calendar():
+    assert periods.period_containing(date(2026, 11, 26), "quarter") == (date(2026, 10, 1), date(2026, 12, 31))
+    assert periods.period_just_ended(date(2026, 10, 1), "quarter") == (date(2026, 7, 1), date(2026, 9, 30))
+    assert periods.period_just_ended(date(2026, 3, 1), "month") == (date(2026, 2, 1), date(2026, 2, 28))
+    # A trigger held up for days still reports on the period before.
+    assert periods.period_just_ended(date(2026, 11, 26), "quarter") == (date(2026, 7, 1), date(2026, 9, 30))
+    assert periods.previous(date(2026, 1, 1), date(2026, 3, 31)) == (date(2025, 10, 1), date(2025, 12, 31))
+    assert periods.previous(date(2026, 3, 1), date(2026, 3, 31)) == (date(2026, 2, 1), date(2026, 2, 28))
+    # A range HR picks freely is compared with as many days just before it.
+    assert periods.previous(date(2026, 3, 10), date(2026, 3, 19)) == (date(2026, 2, 28), date(2026, 3, 9))
+    assert [periods.label(*p) for p in [(date(2026, 7, 1), date(2026, 9, 30)), (date(2026, 2, 1), date(2026, 2, 28))]] == ["2026-Q3", "2026-02"]
+    assert periods.report_id(date(2026, 7, 1), date(2026, 9, 30)) == "report-2026-07-01-2026-09-30"
+
+
+def test_periods_are_local_days_in_utc():
+    begin, until = periods.utc_bounds(date(2026, 7, 1), date(2026, 9, 30), "Europe/Amsterdam")
+    assert begin == datetime(2026, 6, 30, 22, tzinfo=timezone.utc) and until == datetime(2026, 9, 30, 22, tzinfo=timezone.utc)
+
+
+def test_a_suppressed_bar_is_an_outline_with_a_dash_not_a_zero():
+    chart = str(svg.bars([("Finance", 7, "7"), ("Legal", None, "")], maximum=7, title="Afdelingen"))
+    assert chart.count("<rect") == 2 and 'stroke-dasharray="3 3"' in chart and svg.DASH in chart
+    assert "<title>Afdelingen</title>" in chart
+
+
+def test_a_trend_line_breaks_at_a_suppressed_point():
+    chart = str(svg.line([("Q1", 3.0), ("Q2", None), ("Q3", 4.0), ("Q4", 4.5)], low=1, high=5, title="t"))
+    assert chart.count("<polyline") == 1 and chart.count("<circle") == 3
+
+
+def test_labels_are_escaped_in_charts():
+    assert "&lt;b&gt;" in str(svg.bars([("<b>", 1, "1")], maximum=1, title="x"))
+
+
+async def test_an_empty_period_renders_in_both_languages_as_page_pdf_and_csv(sessions):
+    async with sessions() as session:
+        figures = await compile_figures(
+            session, report_id="empty", start=date(1980, 1, 1), end=date(1980, 3, 31), zone="Europe/Amsterdam", k=5, as_of=datetime.now(timezone.utc)
+        )
+    for language, title in (("nl", "Rapportage exitgesprekken 1980-Q1"), ("en", "Exit interview report 1980-Q1")):
+        assert title in render_html(figures, language, "Voorbeeld BV")
+        assert render_pdf(figures, language).startswith(b"%PDF")
+    assert "departures,type,total,count,0,," in render_csv(figures)
+
+
+async def test_the_page_shows_figures_with_charts_and_dutch_labels(sessions):
+    async with sessions.begin() as session:
+        for number in range(6):
+            case = closed_case(closed_at=datetime(1981, 2, 10, 12, tzinfo=timezone.utc), department="Sales & Service")
+            session.add(case)
+            await session.flush()
+            session.add(interview(case, record(rating=4, recommend=9, primary="workload", most_important_advice=f"Advies <{number}>")))
+    async with sessions() as session:
+        figures = await compile_figures(
+            session, report_id="page", start=date(1981, 1, 1), end=date(1981, 3, 31), zone="Europe/Amsterdam", k=5, as_of=datetime.now(timezone.utc)
+        )
+    html = render_html(figures, "nl")
+    assert "Werkdruk" in html and "Arbeidsinhoud" in html and "Sales &amp; Service" in html
+    assert "Advies &lt;0&gt;" in html and "<svg" in html and "<polyline" in html
+    assert "4,0" in html  # Dutch decimals
+
+
+SAMPLE = {
+    "organisation_name": "Van den Berg & Zonen",
+    "report_id": "report-2026-07-01-2026-09-30",
+    "report_url": "http://offboarding.test/reports/report-2026-07-01-2026-09-30",
+    "period_label": "2026-Q3",
+    "departures": 23,
+    "respondents": None,
+    "response_rate": 0.7391,
+    "timezone": "Europe/Amsterdam",
+    "has_review": True,
+    "approved_by": "board@example.org",
+    "comment": "Akkoord <met> kanttekening",
+    "findings": ["Werkdruk in Finance"],
+    "actions": [{"action_id": "a1", "text": "Werkdruk onderzoeken", "owner_email": "owner@example.org", "due_date": "2027-01-29"}],
+    "action_id": "a1",
+    "text": "Werkdruk onderzoeken & bespreken",
+    "owner_email": "owner@example.org",
+    "due_date": "2027-01-29",
+}
+EXPECTED = {
+    "report_ready": {"nl": ["2026-Q3", "Vertrokken medewerkers: 23", "74%", "—", "goedkeuren"], "en": ["2026-Q3", "Employees who left: 23", "74%", "—", "approve"]},
+    "report_review_reminder": {"nl": ["wacht nog op uw review"], "en": ["still waiting for your review"]},
+    "report_approved": {"nl": ["board@example.org", "- Werkdruk in Finance", "uiterlijk vrijdag 29 januari 2027"], "en": ["board@example.org", "- Werkdruk in Finance", "due Friday, January 29, 2027"]},
+    "report_action_assigned": {"nl": ["Werkdruk onderzoeken & bespreken", "vrijdag 29 januari 2027"], "en": ["Werkdruk onderzoeken & bespreken", "Friday, January 29, 2027"]},
+    "report_action_reminder": {"nl": ["Werkdruk onderzoeken & bespreken", "vrijdag 29 januari 2027"], "en": ["Werkdruk onderzoeken & bespreken", "Friday, January 29, 2027"]},
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_report_mails_render_in_both_languages(name, language):
+    message = MailTemplates().render(name, language, SAMPLE, sender="hr@example.org", to="board@example.org", message_id="<x@y>")
+    subject = str(message["Subject"])
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert subject.strip() and "\n" not in subject and "&amp;" not in subject
+    for expected in EXPECTED[name][language]:
+        assert expected in text, f"{expected!r} missing from {name}.{language}:\n{text}"
+    assert "\n\n\n" not in text and "&amp;" not in text and "&lt;" not in text
+    assert "<p>" in html and "http://" not in html.replace('href="http://offboarding.test/', "")
+    if "&" in SAMPLE["text"] and SAMPLE["text"] in text:
+        assert "Werkdruk onderzoeken &amp; bespreken" in html

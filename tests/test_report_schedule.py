@@ -1,0 +1,96 @@
+"""The report schedule on the real Temporal dev server (the time-skipping test server has no schedules)."""
+
+import asyncio
+import signal
+from datetime import date
+
+from temporalio.client import WorkflowExecutionStatus
+from temporalio.service import RPCError
+
+import worker as worker_module
+from models.report import ReportPolicy
+from reports import periods, settings_store
+from reports.schedule import SCHEDULE_ID, ensure_schedule
+from tests.support import eventually
+from workflows.report import ReportWorkflow
+from worker import build_worker
+
+
+async def set_policy(sessions, **fields) -> None:
+    async with sessions.begin() as session:
+        await settings_store.update(session, ReportPolicy(**fields))
+
+
+async def described(client):
+    try:
+        return await client.get_schedule_handle(SCHEDULE_ID).describe()
+    except RPCError:
+        return None
+
+
+def crons(description) -> list[str]:
+    spec = description.schedule.spec
+    # The server may keep the cron text or turn it into calendar specs; either names the months.
+    return list(spec.cron_expressions) or [str(c) for c in spec.calendars]
+
+
+async def test_the_schedule_exists_after_worker_start(dev_server_env, settings, sessions, monkeypatch):
+    await set_policy(sessions)
+    monkeypatch.setattr(worker_module, "get_settings", lambda: settings)
+
+    async def connect(_settings):
+        return dev_server_env.client
+
+    monkeypatch.setattr(worker_module, "connect", connect)
+    running = asyncio.create_task(worker_module.main())
+    try:
+        description = await eventually(lambda: described(dev_server_env.client), timeout=30)
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+    action = description.schedule.action
+    assert action.workflow == "ScheduledReportWorkflow" and action.task_queue == settings.task_queue
+    assert description.schedule.spec.time_zone_name == "Europe/Amsterdam"
+    assert crons(description)
+
+
+async def test_ensuring_the_schedule_again_changes_its_period_and_keeps_a_pause(dev_server_env, settings, sessions, task_queue):
+    client = dev_server_env.client
+    await set_policy(sessions, report_period="quarter")
+    await ensure_schedule(client, settings, sessions, task_queue)
+    quarterly = crons(await described(client))
+    await ensure_schedule(client, settings, sessions, task_queue)
+    assert crons(await described(client)) == quarterly
+
+    await client.get_schedule_handle(SCHEDULE_ID).pause(note="holidays")
+    await set_policy(sessions, report_period="month")
+    await ensure_schedule(client, settings, sessions, task_queue)
+
+    monthly = await described(client)
+    assert crons(monthly) != quarterly
+    assert monthly.schedule.state.paused
+
+
+async def test_the_schedule_starts_the_report_for_the_period_just_ended(dev_server_env, settings, sessions, task_queue):
+    client = dev_server_env.client
+    await set_policy(sessions, report_period="quarter")
+    start, end = periods.period_just_ended(date.today(), "quarter")
+    async with build_worker(client, settings, sessions, task_queue=task_queue):
+        await ensure_schedule(client, settings, sessions, task_queue)
+        await client.get_schedule_handle(SCHEDULE_ID).trigger()
+        handle = client.get_workflow_handle_for(ReportWorkflow.run, periods.report_id(start, end))
+
+        async def finished():
+            try:
+                return (await handle.describe()).status == WorkflowExecutionStatus.COMPLETED
+            except RPCError:
+                return False
+
+        await eventually(finished, timeout=60)
+        outcome = await handle.result()
+    # No reviewers configured: the report went to HR, published as it is.
+    assert outcome.status.value == "published"

@@ -1,0 +1,137 @@
+"""Signing in and out, and the session as API clients see it."""
+
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel
+from sqlalchemy import func, select
+
+from models.accounts import AccountRole
+from models.tables import Account, utcnow
+from web.auth import accounts, csrf, sessions
+from web.auth.guard import CurrentUser, form_protected, signed_in
+from web.dependencies import SessionDep, SettingsDep
+from web.templating import PagesDep
+
+router = APIRouter(include_in_schema=False)
+api_router = APIRouter(prefix="/api/session", tags=["session"])
+log = logging.getLogger("web.access")
+
+# Where each role starts; someone with several roles starts at the first of theirs in this order.
+HOMES = (
+    (AccountRole.HR, "/cases"),
+    (AccountRole.MANAGER, "/my/tasks"),
+    (AccountRole.INTERVIEWER, "/interviews"),
+    (AccountRole.CUSTODIAN, "/equipment"),
+    (AccountRole.REVIEWER, "/reviews"),
+    (AccountRole.ADMIN, "/admin/accounts"),
+)
+
+
+def home_of(roles) -> str:
+    return next((path for role, path in HOMES if role in roles), "/my/tasks")
+
+
+# The pages that need a role, so that signing in does not lead someone to a page their roles cannot open
+# (the dashboard, where `/` sends everyone without a session, is HR's).
+ROLE_PAGES = (
+    ("/cases", (AccountRole.HR,)),
+    ("/admin", (AccountRole.ADMIN,)),
+    ("/equipment", (AccountRole.CUSTODIAN, AccountRole.HR)),
+    ("/interviews", (AccountRole.INTERVIEWER, AccountRole.HR)),
+    ("/reviews", (AccountRole.REVIEWER, AccountRole.HR)),
+    ("/mailbox", (AccountRole.HR,)),
+)
+
+
+def next_for(next_url: str, roles) -> str:
+    """Where to go after signing in: the page asked for when the roles open it, else the role's own start page."""
+    path = next_url.split("?", 1)[0]
+    for prefix, allowed in ROLE_PAGES:
+        if (path == prefix or path.startswith(prefix + "/")) and not set(allowed) & set(roles):
+            return home_of(roles)
+    return next_url or home_of(roles)
+
+
+def safe_next(value: str | None) -> str:
+    """Only a path on this site: never another host (``//evil``, ``/\\evil``, ``https://...``)."""
+    if not value or not value.startswith("/") or value.startswith("//") or value.startswith("/\\") or "\n" in value or "\r" in value:
+        return ""
+    return value
+
+
+@router.get("/login", name="login_page", response_class=HTMLResponse)
+async def login_page(request: Request, pages: PagesDep, user: CurrentUser, session: SessionDep, next: str = ""):
+    if user is not None:
+        return RedirectResponse(next_for(safe_next(next), user.roles), status_code=status.HTTP_303_SEE_OTHER)
+    # A fresh installation: say how the first account is made.
+    first_run = (await session.execute(select(func.count()).select_from(Account))).scalar_one() == 0
+    context = {"next": safe_next(next), "email": "", "failed": False, "oidc": _oidc_enabled(request), "first_run": first_run}
+    return pages.render(request, "auth/login.html", context)
+
+
+@router.post("/login", response_class=HTMLResponse, dependencies=[Depends(form_protected)])
+async def login(
+    request: Request,
+    pages: PagesDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    email: Annotated[str, Form(max_length=320)] = "",
+    password: Annotated[str, Form(max_length=256)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "",
+):
+    account = await accounts.authenticate(session, email, password) if email and password else None
+    if account is None:
+        await session.rollback()
+        log.warning("sign-in failed for %r from %s", email[:320], request.client.host if request.client else "?")
+        context = {"next": safe_next(next), "email": email, "failed": True, "oidc": _oidc_enabled(request), "first_run": False}
+        return pages.render(request, "auth/login.html", context, status_code=status.HTTP_401_UNAUTHORIZED)
+    return await finish_sign_in(request, session, settings, account, safe_next(next))
+
+
+async def finish_sign_in(request: Request, session, settings, account, next_url: str) -> RedirectResponse:
+    """A fresh session (never one the browser brought along) and the way on."""
+    old = request.cookies.get(sessions.COOKIE)
+    if old:
+        await sessions.end(session, old)
+    key = await sessions.start(session, account, settings)
+    account.last_sign_in_at = utcnow()
+    await session.commit()
+    log.info("signed in: %s", account.email)
+    response = RedirectResponse(next_for(next_url, accounts.roles_of(account)), status_code=status.HTTP_303_SEE_OTHER)
+    sessions.set_cookie(response, key, settings)
+    response.delete_cookie(csrf.COOKIE, path="/")
+    return response
+
+
+@router.post("/logout", name="logout", dependencies=[Depends(form_protected)])
+async def logout(request: Request, session: SessionDep, settings: SettingsDep):
+    key = request.cookies.get(sessions.COOKIE)
+    if key:
+        await sessions.end(session, key)
+        await session.commit()
+    response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
+    sessions.clear_cookie(response, settings)
+    return response
+
+
+def _oidc_enabled(request: Request) -> bool:
+    settings = request.app.state.settings
+    return bool(settings.oidc_issuer and settings.oidc_client_id)
+
+
+class SessionInfo(BaseModel):
+    email: str
+    name: str
+    roles: list[AccountRole]
+    language: str
+    csrf_token: str
+
+
+@api_router.get("", response_model=SessionInfo, summary="Who is signed in")
+async def session_info(user=Depends(signed_in())) -> SessionInfo:
+    """The signed-in person, with the CSRF token that API calls changing something must send as `X-CSRF-Token`
+    when they authenticate with the session cookie."""
+    return SessionInfo(email=user.email, name=user.name, roles=sorted(user.roles), language=user.language, csrf_token=user.csrf_token)

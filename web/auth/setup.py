@@ -1,0 +1,26 @@
+"""Wiring sign-in into the app: the sign-in pages, ``/api/session``, the optional OIDC login, and the answer
+to a page that needs a session (a redirect to the sign-in page; 401 for the API)."""
+
+from fastapi import FastAPI, Request, status
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from web.auth.guard import SignInRequired, sign_in_url
+from web.auth.router import api_router, router
+
+
+async def _to_sign_in(request: Request, exc: SignInRequired) -> Response:
+    wants_json = request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+    if wants_json:
+        return JSONResponse({"detail": "Sign in first."}, status_code=status.HTTP_401_UNAUTHORIZED, headers={"WWW-Authenticate": "Cookie"})
+    return RedirectResponse(sign_in_url(exc.next_url), status_code=status.HTTP_303_SEE_OTHER)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(SignInRequired, _to_sign_in)
+    app.include_router(router)
+    app.include_router(api_router)
+    settings = app.state.settings
+    if settings.oidc_issuer and settings.oidc_client_id:
+        from web.auth.oidc import router as oidc_router
+
+        app.include_router(oidc_router)

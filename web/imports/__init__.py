@@ -1,0 +1,1 @@
+"""Importing departures in bulk: `POST /api/imports/departures` with a CSV file."""

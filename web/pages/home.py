@@ -1,0 +1,17 @@
+"""The start page: each signed-in person lands on the page of their first role; others on the cases (which asks them to sign in)."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+
+from models.accounts import AccountRole
+from web.auth.guard import CurrentUser
+from web.auth.router import home_of
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", name="home")
+async def home(request: Request, user: CurrentUser) -> RedirectResponse:
+    if user is None or user.has(AccountRole.HR):
+        return RedirectResponse(request.app.url_path_for("cases_page"))
+    return RedirectResponse(home_of(user.roles))

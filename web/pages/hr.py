@@ -1,0 +1,131 @@
+"""HR's actions on a case page (withdraw, the interview's confirmation or skip, its interviewer, sending the
+invitation again, scheduling on the employee's behalf) and the one page that shows an interview record.
+
+Only HR: the record is confidential and nobody else sees it individually."""
+
+from datetime import date, datetime, time
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Form, Path, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import select
+
+from cases import service
+from models.accounts import AccountRole, SignedIn
+from models.handover import Withdraw
+from models.interview import AssignInterviewer, ConfirmInterview, ResendInvitation, ScheduleInterview
+from models.registration import Person
+from models.tables import Case, InterviewRecordRow
+from organisation import store
+from web.acting import actor_for
+from web.auth import accounts
+from web.auth.guard import deny, form_protected, signed_in
+from web.cases.pages import render_case
+from web.dependencies import SessionDep, SettingsDep, TemporalDep
+from web.pages import common
+from web.templating import PagesDep
+from workflows.exit_interview import ExitInterviewWorkflow
+from workflows.offboarding import OffboardingWorkflow
+
+router = APIRouter(prefix="/cases", include_in_schema=False)
+
+HR = Annotated[SignedIn, Depends(signed_in(AccountRole.HR))]
+CaseId = Annotated[str, Path(max_length=120)]
+Reason = Annotated[str, Form(max_length=2000)]
+
+
+def _done(request: Request, case_id: str, notice: str) -> RedirectResponse:
+    url = request.url_for("case_page", case_id=case_id).include_query_params(done=notice)
+    return RedirectResponse(str(url), status_code=status.HTTP_303_SEE_OTHER)
+
+
+async def _run(request, pages, client, session, case_id: str, build, run, notice: str):
+    if await session.get(Case, case_id) is None and await common.case_of(client, case_id) is None:
+        deny(request, status.HTTP_404_NOT_FOUND, f"no case {case_id}")
+    outcome = await common.act(pages.gettext, build, run)
+    if not outcome.ok:
+        return await render_case(request, pages, client, session, case_id, error=outcome.error)
+    return _done(request, case_id, notice)
+
+
+@router.post("/{case_id}/withdraw", name="withdraw_form", dependencies=[Depends(form_protected)])
+async def withdraw(request: Request, case_id: CaseId, user: HR, pages: PagesDep, client: TemporalDep, session: SessionDep, reason: Reason = ""):
+    return await _run(
+        request, pages, client, session, case_id,
+        lambda: Withdraw(actor=actor_for(user, Withdraw), reason=reason),
+        lambda payload: service.act_on_case(client, case_id, OffboardingWorkflow.withdraw, payload),
+        "withdrawn",
+    )
+
+
+@router.post("/{case_id}/interview/confirm", name="interview_confirm_form", dependencies=[Depends(form_protected)])
+async def confirm(
+    request: Request, case_id: CaseId, user: HR, pages: PagesDep, client: TemporalDep, session: SessionDep,
+    proceed: Annotated[str, Form(max_length=5)] = "", reason: Reason = "",
+):
+    go = proceed == "yes"
+    return await _run(
+        request, pages, client, session, case_id,
+        lambda: ConfirmInterview(actor=actor_for(user, ConfirmInterview), proceed=go, reason=reason),
+        lambda payload: service.act_on_interview(client, case_id, ExitInterviewWorkflow.confirm, payload),
+        "confirmed" if go else "skipped",
+    )
+
+
+@router.post("/{case_id}/interview/assign", name="interview_assign_form", dependencies=[Depends(form_protected)])
+async def assign(
+    request: Request, case_id: CaseId, user: HR, pages: PagesDep, client: TemporalDep, session: SessionDep,
+    interviewer: Annotated[str, Form(max_length=320)] = "",
+):
+    account = await accounts.by_email(session, interviewer) if interviewer else None
+    if account is None or not account.active or AccountRole.INTERVIEWER.value not in account.roles:
+        return await render_case(request, pages, client, session, case_id, error=pages.gettext("Choose one of the interviewers."))
+    person = Person(name=account.name, email=account.email, language=account.language)
+    return await _run(
+        request, pages, client, session, case_id,
+        lambda: AssignInterviewer(actor=actor_for(user, AssignInterviewer), interviewer=person),
+        lambda payload: service.act_on_interview(client, case_id, ExitInterviewWorkflow.assign_interviewer, payload),
+        "assigned",
+    )
+
+
+@router.post("/{case_id}/interview/resend", name="interview_resend_form", dependencies=[Depends(form_protected)])
+async def resend(request: Request, case_id: CaseId, user: HR, pages: PagesDep, client: TemporalDep, session: SessionDep):
+    return await _run(
+        request, pages, client, session, case_id,
+        lambda: ResendInvitation(actor=actor_for(user, ResendInvitation)),
+        lambda payload: service.act_on_interview(client, case_id, ExitInterviewWorkflow.resend_invitation, payload),
+        "resent",
+    )
+
+
+@router.post("/{case_id}/interview/schedule", name="interview_schedule_form", dependencies=[Depends(form_protected)])
+async def schedule(
+    request: Request, case_id: CaseId, user: HR, pages: PagesDep, client: TemporalDep, session: SessionDep, settings: SettingsDep,
+    day: Annotated[str, Form(max_length=10)] = "", at: Annotated[str, Form(max_length=5)] = "", online: Annotated[str, Form(max_length=5)] = "",
+):
+    zone = ZoneInfo((await store.load(session, settings)).policy.timezone)
+
+    def build() -> ScheduleInterview:
+        try:
+            start = datetime.combine(date.fromisoformat(day), time.fromisoformat(at), tzinfo=zone)
+        except ValueError:
+            start = None
+        return ScheduleInterview(actor=actor_for(user, ScheduleInterview), start=start, online=bool(online))
+
+    return await _run(
+        request, pages, client, session, case_id, build,
+        lambda payload: service.act_on_interview(client, case_id, ExitInterviewWorkflow.schedule, payload),
+        "scheduled",
+    )
+
+
+@router.get("/{case_id}/interview", name="interview_record_hr_page", response_class=HTMLResponse)
+async def interview_record(request: Request, case_id: CaseId, user: HR, pages: PagesDep, session: SessionDep):
+    """The individual interview record and its consent: HR only."""
+    row = await session.get(Case, case_id)
+    record = (await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case_id))).scalar_one_or_none()
+    if row is None or record is None:
+        deny(request, status.HTTP_404_NOT_FOUND, f"case {case_id} has no interview record", user)
+    return pages.render(request, "cases/interview.html", {"case": row, "row": record, "record": record.record})

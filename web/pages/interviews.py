@@ -1,0 +1,176 @@
+"""The interviewer's pages: their interviews, the questionnaire (drafts saved as they type), and the
+consent screen that ends the interview and submits the record.
+
+Only the assigned interviewer (or HR) opens an interview; after it is submitted the record is HR's
+alone, and these pages show only that it was recorded."""
+
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Path, Request, status
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from sqlalchemy import delete, select
+
+from cases import service
+from models.accounts import AccountRole, SignedIn
+from models.interview import InterviewStatus, InterviewView, SubmitInterview
+from models.questionnaire import ConsentChoice, ConsentScope
+from models.tables import Case, InterviewDraft, utcnow
+from organisation import store
+from web.acting import actor_for
+from web.auth.guard import deny, form_protected, signed_in
+from web.dependencies import SessionDep, SettingsDep, TemporalDep
+from web.pages import common, questionnaire
+from web.templating import Pages, PagesDep
+from workflows.exit_interview import ExitInterviewWorkflow
+
+router = APIRouter(include_in_schema=False)
+log = logging.getLogger(__name__)
+
+Interviewer = Annotated[SignedIn, Depends(signed_in(AccountRole.INTERVIEWER, AccountRole.HR))]
+CaseId = Annotated[str, Path(max_length=120)]
+RECORDABLE = (InterviewStatus.INVITED, InterviewStatus.SCHEDULED)
+
+
+def _assigned(user: SignedIn, interview: InterviewView | None) -> bool:
+    return bool(interview and interview.interviewer and str(interview.interviewer.email).lower() == user.email.lower())
+
+
+async def _in_reach(request: Request, user: SignedIn, session, client, case_id: str) -> tuple[Case, InterviewView]:
+    """The case and its interview when the signed-in person conducts it (or is HR); else 404, logged."""
+    row = await session.get(Case, case_id)
+    interview = await common.interview_of(client, case_id) if row is not None else None
+    if interview is None or not (user.has(AccountRole.HR) or (user.has(AccountRole.INTERVIEWER) and _assigned(user, interview))):
+        deny(request, status.HTTP_404_NOT_FOUND, f"the interview of case {case_id} is not theirs", user)
+    return row, interview
+
+
+async def _draft(session, case_id: str) -> InterviewDraft | None:
+    return (await session.execute(select(InterviewDraft).where(InterviewDraft.case_id == case_id))).scalar_one_or_none()
+
+
+async def _save_draft(session, case_id: str, author: str, answers: dict) -> InterviewDraft:
+    draft = await _draft(session, case_id)
+    if draft is None:
+        draft = InterviewDraft(case_id=case_id, author_email=author, answers=answers)
+        session.add(draft)
+    else:
+        draft.answers, draft.author_email, draft.updated_at = answers, author, utcnow()
+    await session.flush()
+    return draft
+
+
+@router.get("/interviews", name="interviews_page", response_class=HTMLResponse)
+async def interviews(request: Request, user: Interviewer, pages: PagesDep, session: SessionDep, client: TemporalDep, done: str = ""):
+    rows = await common.open_cases(session)
+    views = await common.interview_views(client, [row.id for row in rows])
+    listed = []
+    for row in rows:
+        interview = views.get(row.id)
+        if interview is None or interview.status not in RECORDABLE:
+            continue
+        if _assigned(user, interview) or user.has(AccountRole.HR):
+            listed.append({"case": row, "interview": interview})
+    return pages.render(request, "interviews/list.html", {"interviews": listed, "notice": "recorded" if done == "recorded" else ""})
+
+
+async def _render_form(request, pages: Pages, row: Case, interview: InterviewView, answers: dict, *, errors=None, general=None, saved_at=None, code=200):
+    context = {
+        "case": row,
+        "interview": interview,
+        "recordable": interview.status in RECORDABLE,
+        "answers": answers,
+        "errors": errors or {},
+        "general_errors": general or [],
+        "saved_at": saved_at,
+        "q": questionnaire,
+    }
+    return pages.render(request, "interviews/record.html", context, status_code=code)
+
+
+@router.get("/interviews/{case_id}", name="interview_record_page", response_class=HTMLResponse)
+async def record_page(request: Request, case_id: CaseId, user: Interviewer, pages: PagesDep, session: SessionDep, client: TemporalDep):
+    row, interview = await _in_reach(request, user, session, client, case_id)
+    draft = await _draft(session, case_id) if interview.status in RECORDABLE else None
+    return await _render_form(request, pages, row, interview, draft.answers if draft else {}, saved_at=draft.updated_at if draft else None)
+
+
+@router.post("/interviews/{case_id}/draft", name="interview_draft", dependencies=[Depends(form_protected)])
+async def save_draft(request: Request, case_id: CaseId, user: Interviewer, session: SessionDep, client: TemporalDep):
+    """Autosave: the form as it is now, answered with the time it was kept."""
+    _, interview = await _in_reach(request, user, session, client, case_id)
+    if interview.status not in RECORDABLE:
+        return JSONResponse({"detail": f"the interview is {interview.status.value}"}, status_code=status.HTTP_409_CONFLICT)
+    answers = questionnaire.answers_from_form((await request.form()).multi_items())
+    draft = await _save_draft(session, case_id, user.email, answers)
+    await session.commit()
+    return JSONResponse({"saved_at": draft.updated_at.isoformat()}, headers={"Cache-Control": "no-store"})
+
+
+@router.post("/interviews/{case_id}", dependencies=[Depends(form_protected)])
+async def continue_to_consent(request: Request, case_id: CaseId, user: Interviewer, pages: PagesDep, session: SessionDep, client: TemporalDep):
+    row, interview = await _in_reach(request, user, session, client, case_id)
+    if interview.status not in RECORDABLE:
+        return await _render_form(request, pages, row, interview, {}, code=status.HTTP_409_CONFLICT)
+    answers = questionnaire.answers_from_form((await request.form()).multi_items())
+    draft = await _save_draft(session, case_id, user.email, answers)
+    await session.commit()
+    record, errors, general = questionnaire.validate(answers, pages.gettext)
+    if record is None:
+        return await _render_form(
+            request, pages, row, interview, answers, errors=errors, general=general, saved_at=draft.updated_at, code=status.HTTP_422_UNPROCESSABLE_CONTENT
+        )
+    return RedirectResponse(str(request.url_for("interview_consent_page", case_id=case_id)), status_code=status.HTTP_303_SEE_OTHER)
+
+
+async def _render_consent(request, pages: Pages, row: Case, interview: InterviewView, record, version: str, *, error: str = "", code: int = 200):
+    context = {"case": row, "interview": interview, "record": record, "text_version": version, "error": error, "scopes": list(ConsentScope)}
+    return pages.render(request, "interviews/consent.html", context, status_code=code)
+
+
+async def _complete_draft(request, session, case_id: str, pages: Pages):
+    draft = await _draft(session, case_id)
+    record, _, _ = questionnaire.validate(draft.answers if draft else {}, pages.gettext)
+    return record
+
+
+@router.get("/interviews/{case_id}/consent", name="interview_consent_page", response_class=HTMLResponse)
+async def consent_page(request: Request, case_id: CaseId, user: Interviewer, pages: PagesDep, session: SessionDep, settings: SettingsDep, client: TemporalDep):
+    row, interview = await _in_reach(request, user, session, client, case_id)
+    record = await _complete_draft(request, session, case_id, pages) if interview.status in RECORDABLE else None
+    if record is None:
+        return RedirectResponse(str(request.url_for("interview_record_page", case_id=case_id)), status_code=status.HTTP_303_SEE_OTHER)
+    version = (await store.load(session, settings)).policy.consent_text_version
+    return await _render_consent(request, pages, row, interview, record, version)
+
+
+@router.post("/interviews/{case_id}/consent", dependencies=[Depends(form_protected)])
+async def submit(
+    request: Request, case_id: CaseId, user: Interviewer, pages: PagesDep, session: SessionDep, settings: SettingsDep, client: TemporalDep,
+    scope: Annotated[str, Form(max_length=40)] = "", share_with_manager: Annotated[str, Form(max_length=5)] = "",
+    text_version: Annotated[str, Form(max_length=40)] = "",
+):
+    row, interview = await _in_reach(request, user, session, client, case_id)
+    record = await _complete_draft(request, session, case_id, pages)
+    if record is None:
+        return RedirectResponse(str(request.url_for("interview_record_page", case_id=case_id)), status_code=status.HTTP_303_SEE_OTHER)
+    version = (await store.load(session, settings)).policy.consent_text_version
+    if share_with_manager not in ("yes", "no"):
+        return await _render_consent(
+            request, pages, row, interview, record, version, error=pages.gettext("Ask the employee both questions and mark both answers."), code=422
+        )
+    outcome = await common.act(
+        pages.gettext,
+        lambda: SubmitInterview(
+            actor=actor_for(user, SubmitInterview),
+            record=record,
+            consent=ConsentChoice(scope=scope, share_with_manager=share_with_manager == "yes", text_version=text_version or version),
+        ),
+        lambda payload: service.act_on_interview(client, case_id, ExitInterviewWorkflow.submit, payload),
+    )
+    if not outcome.ok:
+        return await _render_consent(request, pages, row, interview, record, version, error=outcome.error, code=status.HTTP_409_CONFLICT)
+    await session.execute(delete(InterviewDraft).where(InterviewDraft.case_id == case_id))
+    await session.commit()
+    log.info("interview of case %s recorded by %s", case_id, user.email)
+    return RedirectResponse(str(request.url_for("interviews_page").include_query_params(done="recorded")), status_code=status.HTTP_303_SEE_OTHER)

@@ -1,0 +1,184 @@
+"""The leaving employee's pages, opened by the personal link in their mail; no account needed.
+
+``/invitation/<token>``: the invitation with the preparatory questions; accept a proposed time,
+propose another (on site or online), decline, download the calendar invitation.
+``/consent/<token>``: what they agreed to after the interview, and withdrawing it.
+
+A link opens exactly one thing for one person: it is signed, expires (``link_max_age_days``), serves
+only its own purpose, and names the case and the address it was sent to, which must still be one of
+that employee's addresses. Anything else is answered 404 with no data, and logged. The pages speak the
+employee's language (``?lang=`` switches)."""
+
+from datetime import date, datetime, time
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Form, Path, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from activities.calendar_invites import to_ics
+from cases import consent as consents
+from cases import service
+from links import tokens
+from links.tokens import LinkClaims, LinkPurpose
+from models.actors import Actor, Role
+from models.interview import AcceptSlot, DeclineInterview, ProposeSlot
+from models.mail import CalendarInvite
+from models.tables import Case
+from organisation import store
+from web import i18n
+from web.auth.guard import deny, form_protected
+from web.dependencies import SessionDep, SettingsDep, TemporalDep
+from web.pages import common
+from web.templating import Pages
+from workflows.exit_interview import ExitInterviewWorkflow
+
+router = APIRouter(include_in_schema=False)
+
+Token = Annotated[str, Path(max_length=1000)]
+NOTICES = ("accepted", "proposed", "declined", "revoked")
+
+
+async def _open(request: Request, session, purpose: LinkPurpose, token: str) -> tuple[LinkClaims, Case]:
+    settings = request.app.state.settings
+    try:
+        claims = tokens.verify(settings.signing_key(), purpose, token, settings.link_max_age_days * 86400)
+    except tokens.LinkError as err:
+        deny(request, status.HTTP_404_NOT_FOUND, f"{purpose.value} link refused: {err}")
+    case = await session.get(Case, claims.case_id)
+    addresses = {case.work_email.lower(), (case.private_email or "").lower()} if case else set()
+    if case is None or claims.email.lower() not in addresses:
+        deny(request, status.HTTP_404_NOT_FOUND, f"{purpose.value} link for case {claims.case_id} no longer matches its employee")
+    return claims, case
+
+
+def _pages(request: Request, case: Case) -> Pages:
+    return Pages.for_request(request, default=case.language)
+
+
+def _url(request: Request, name: str, token: str, **params: str):
+    url = request.url_for(name, token=token)
+    lang = request.query_params.get("lang", "")
+    if lang in i18n.LANGUAGES:
+        params = {"lang": lang, **params}
+    return str(url.include_query_params(**params)) if params else str(url)
+
+
+async def _render_invitation(request, session, client, token: str, claims: LinkClaims, case: Case, *, error: str = "", notice: str = "", code: int = 200):
+    pages = _pages(request, case)
+    interview = await common.interview_of(client, case.id)
+    organisation = await store.load(session, request.app.state.settings)
+    context = {
+        "case": case,
+        "interview": interview,
+        "policy": organisation.policy,
+        "token": token,
+        "error": error,
+        "notice": notice if notice in NOTICES else "",
+        "action": lambda name: _url(request, name, token),
+        "today": date.today().isoformat(),
+    }
+    return pages.render(request, "links/invitation.html", context, status_code=code)
+
+
+@router.get("/invitation/{token}", name="invitation_page", response_class=HTMLResponse)
+async def invitation(request: Request, token: Token, session: SessionDep, client: TemporalDep, done: str = ""):
+    claims, case = await _open(request, session, LinkPurpose.INTERVIEW, token)
+    return await _render_invitation(request, session, client, token, claims, case, notice=done)
+
+
+async def _answer(request, session, client, token: str, update, build, notice: str):
+    claims, case = await _open(request, session, LinkPurpose.INTERVIEW, token)
+    pages = _pages(request, case)
+    employee = Actor(email=claims.email, role=Role.EMPLOYEE)
+    outcome = await common.act(pages.gettext, lambda: build(employee), lambda payload: service.act_on_interview(client, case.id, update, payload))
+    if not outcome.ok:
+        return await _render_invitation(request, session, client, token, claims, case, error=outcome.error, code=status.HTTP_409_CONFLICT)
+    return RedirectResponse(_url(request, "invitation_page", token, done=notice), status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/invitation/{token}/accept", name="invitation_accept", dependencies=[Depends(form_protected)])
+async def accept(request: Request, token: Token, session: SessionDep, client: TemporalDep, start: Annotated[str, Form(max_length=40)] = ""):
+    return await _answer(request, session, client, token, ExitInterviewWorkflow.accept_slot, lambda actor: AcceptSlot(actor=actor, start=start), "accepted")
+
+
+@router.post("/invitation/{token}/propose", name="invitation_propose", dependencies=[Depends(form_protected)])
+async def propose(
+    request: Request, token: Token, session: SessionDep, settings: SettingsDep, client: TemporalDep,
+    day: Annotated[str, Form(max_length=10)] = "", at: Annotated[str, Form(max_length=5)] = "", online: Annotated[str, Form(max_length=5)] = "",
+):
+    zone = ZoneInfo((await store.load(session, settings)).policy.timezone)
+
+    def build(actor: Actor) -> ProposeSlot:
+        try:
+            start = datetime.combine(date.fromisoformat(day), time.fromisoformat(at), tzinfo=zone)
+        except ValueError:
+            start = None  # reported as a missing time by the model
+        return ProposeSlot(actor=actor, start=start, online=bool(online))
+
+    return await _answer(request, session, client, token, ExitInterviewWorkflow.propose_slot, build, "proposed")
+
+
+@router.post("/invitation/{token}/decline", name="invitation_decline", dependencies=[Depends(form_protected)])
+async def decline(request: Request, token: Token, session: SessionDep, client: TemporalDep, reason: Annotated[str, Form(max_length=2000)] = ""):
+    return await _answer(request, session, client, token, ExitInterviewWorkflow.decline, lambda actor: DeclineInterview(actor=actor, reason=reason), "declined")
+
+
+@router.get("/invitation/{token}/interview.ics", name="invitation_ics")
+async def calendar_file(request: Request, token: Token, session: SessionDep, settings: SettingsDep, client: TemporalDep):
+    claims, case = await _open(request, session, LinkPurpose.INTERVIEW, token)
+    interview = await common.interview_of(client, case.id)
+    if interview is None or interview.scheduled is None or interview.status != "scheduled":
+        deny(request, status.HTTP_404_NOT_FOUND, f"case {case.id} has no agreed interview time to download")
+    organisation = await store.load(session, settings)
+    slot = interview.scheduled
+    invite = CalendarInvite(
+        uid=f"{case.id}-interview@offboarding",
+        start=slot.start,
+        end=slot.end,
+        summary="Exitgesprek" if case.language == "nl" else "Exit interview",
+        description=organisation.name,
+        location="Online" if slot.online else organisation.name,
+        organizer_email=organisation.hr.email,
+        attendee_email=claims.email,
+    )
+    return Response(
+        to_ics(invite),
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="exit-interview.ics"', "Cache-Control": "no-store"},
+    )
+
+
+# Consent, after the interview.
+
+
+async def _render_consent(request, session, token: str, case: Case, *, notice: str = ""):
+    try:
+        given = await consents.consent_of(session, case.id)
+    except consents.NoInterviewRecord:
+        deny(request, status.HTTP_404_NOT_FOUND, f"case {case.id} has no interview record, so no consent")
+    pages = _pages(request, case)
+    context = {
+        "case": case,
+        "consent": given,
+        "notice": notice if notice in NOTICES else "",
+        "revoke_url": _url(request, "consent_revoke", token),
+    }
+    return pages.render(request, "links/consent.html", context)
+
+
+@router.get("/consent/{token}", name="consent_page", response_class=HTMLResponse)
+async def consent_page(request: Request, token: Token, session: SessionDep, done: str = ""):
+    _, case = await _open(request, session, LinkPurpose.CONSENT, token)
+    return await _render_consent(request, session, token, case, notice=done)
+
+
+@router.post("/consent/{token}/revoke", name="consent_revoke", dependencies=[Depends(form_protected)])
+async def revoke(request: Request, token: Token, session: SessionDep):
+    _, case = await _open(request, session, LinkPurpose.CONSENT, token)
+    try:
+        await consents.revoke(session, case.id)
+    except consents.NoInterviewRecord:
+        deny(request, status.HTTP_404_NOT_FOUND, f"case {case.id} has no interview record, so no consent to revoke")
+    await session.commit()
+    return RedirectResponse(_url(request, "consent_page", token, done="revoked"), status_code=status.HTTP_303_SEE_OTHER)

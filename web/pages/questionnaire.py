@@ -1,0 +1,127 @@
+"""The interview questionnaire as a form: flat field names in (``experiences.work_content.rating``),
+the shared ``InterviewRecord`` out, and each problem next to the question it concerns.
+
+Drafts keep the answers exactly as the form holds them (name -> text, or list of texts for the
+questions with several answers), so a half-filled form comes back as it was left."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import ValidationError
+
+from models.questionnaire import ExperienceArea, Influence, InterviewRecord, LeavingReason
+from web.labels import Gettext
+
+MULTI = ("secondary_reasons", "belonging.influences")
+TEXTS = (
+    "reasons_comment",
+    "went_well",
+    "should_improve",
+    "most_important_advice",
+    "belonging.comment",
+    "remember_with_pleasure",
+    "advice_summary",
+)
+SINGLE = (
+    *(f"experiences.{area.value}.{part}" for area in ExperienceArea for part in ("rating", "comment")),
+    "primary_reason",
+    "recommend_score",
+    "belonging.felt_safe",
+    "belonging.felt_at_home",
+    "belonging.felt_valued",
+    "target_group.gender",
+    "target_group.age_band",
+    *TEXTS,
+)
+MAX_TEXT = 4000
+
+
+def answers_from_form(items: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    """Only the questionnaire's own fields, each text cut to the length a record allows."""
+    answers: dict[str, Any] = {}
+    for name, value in items:
+        text = str(value)[:MAX_TEXT]
+        if name in MULTI:
+            answers.setdefault(name, [])
+            if text and text not in answers[name]:
+                answers[name].append(text)
+        elif name in SINGLE:
+            answers[name] = text
+    return answers
+
+
+def _number(value: Any) -> Any:
+    text = str(value or "").strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return text  # the model names it as not a number
+
+
+def record_data(answers: dict[str, Any]) -> dict[str, Any]:
+    get = lambda name: str(answers.get(name) or "").strip()  # noqa: E731
+    primary = get("primary_reason") or None
+    return {
+        "experiences": {
+            area.value: {"rating": _number(answers.get(f"experiences.{area.value}.rating")), "comment": get(f"experiences.{area.value}.comment")}
+            for area in ExperienceArea
+        },
+        "primary_reason": primary,
+        "secondary_reasons": [reason for reason in answers.get("secondary_reasons", []) if reason != primary][:5],
+        "reasons_comment": get("reasons_comment"),
+        "went_well": get("went_well"),
+        "should_improve": get("should_improve"),
+        "most_important_advice": get("most_important_advice"),
+        "recommend_score": _number(answers.get("recommend_score")),
+        "belonging": {
+            "felt_safe": _number(answers.get("belonging.felt_safe")),
+            "felt_at_home": _number(answers.get("belonging.felt_at_home")),
+            "felt_valued": _number(answers.get("belonging.felt_valued")),
+            "influences": list(answers.get("belonging.influences", [])),
+            "comment": get("belonging.comment"),
+        },
+        "remember_with_pleasure": get("remember_with_pleasure"),
+        "advice_summary": get("advice_summary"),
+        "target_group": {"gender": get("target_group.gender") or None, "age_band": get("target_group.age_band") or None},
+    }
+
+
+def validate(answers: dict[str, Any], gettext: Gettext) -> tuple[InterviewRecord | None, dict[str, str], list[str]]:
+    """The record, or the problems: by field name, and those that concern the whole."""
+    try:
+        return InterviewRecord.model_validate(record_data(answers)), {}, []
+    except ValidationError as err:
+        by_field: dict[str, str] = {}
+        general: list[str] = []
+        for error in err.errors():
+            name = ".".join(str(part) for part in error["loc"] if not isinstance(part, int))
+            message = _message(error, gettext)
+            if name and (name in SINGLE or name in MULTI):
+                by_field.setdefault(name, message)
+            else:
+                general.append(message)
+        return None, by_field, general
+
+
+def _message(error: dict[str, Any], _: Gettext) -> str:
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind in ("missing", "int_type", "none_required") or (kind == "int_parsing" and error.get("input") in (None, "")):
+        return _("Answer this question.")
+    if kind == "int_parsing":
+        return _("Choose a number.")
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return _("Choose a number in the scale.")
+    if kind in ("enum", "literal_error"):
+        return _("Choose one of the options.")
+    if kind == "string_too_long":
+        return _("Use at most %(max)s characters.") % {"max": ctx.get("max_length")}
+    return error.get("msg", "").removeprefix("Value error, ")
+
+
+AREAS = list(ExperienceArea)
+REASONS = list(LeavingReason)
+INFLUENCES = list(Influence)
+GENDERS = ("woman", "man", "non_binary")
+AGE_BANDS = ("<25", "25-34", "35-44", "45-54", "55+")

@@ -1,0 +1,4 @@
+"""Outgoing webhooks: case events (opened, step done, closed) told to other systems, signed like the events HR's system sends in.
+
+``signing``: the one HMAC scheme, both ways. ``payloads``: what a webhook says. ``outbox``: the part that
+runs inside the case workflow (deterministic; the delivery itself is the ``deliver_webhook`` activity)."""
