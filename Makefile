@@ -17,10 +17,10 @@ run: $(STAMP)
 	$(BIN)/python -m launcher
 
 # pytest exits 5 when it collects no tests: that fails the target too (the status is not masked).
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) browser
 	OFFBOARDING_TEST_DATABASE_URL='$(TEST_POSTGRES_URL)' $(BIN)/pytest $(PYTEST_ARGS)
 
 install: $(STAMP)
