@@ -14,6 +14,7 @@ from cli import actions, backends, organisation_admin, render
 from cli.common import EXIT_DUPLICATE, EXIT_INVALID, EXIT_UNAVAILABLE, EXIT_UNKNOWN
 from cli.accounts import accounts_app
 from cli.intake import import_app
+from cli.reports import report_app
 from cli.common import case_url as _case_url
 from cli.common import fail as _fail
 from cli.common import run as _run
@@ -173,3 +174,4 @@ for sub_app, name in [
     app.add_typer(sub_app, name=name)
 app.add_typer(import_app, name="import")
 app.add_typer(accounts_app, name="accounts")
+app.add_typer(report_app, name="report")

@@ -25,6 +25,7 @@ from web.imports.router import router as imports_api
 from web.interviews.router import router as interviews_api
 from web.mailbox.router import router as mailbox_pages
 from web.organisation.router import router as organisation_api
+from web.reports.router import router as reports_api
 from web.pages.routes import include_pages
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(events_api)
     app.include_router(events_listing_api, dependencies=HR_API)
     app.include_router(imports_api, dependencies=HR_API)
+    app.include_router(reports_api, dependencies=[Depends(api_access(AccountRole.HR, AccountRole.REVIEWER))])
     app.include_router(case_pages)
     app.include_router(mailbox_pages)
     install_auth(app)

@@ -1,0 +1,244 @@
+"""The periodic exit-interview reports: start one for a date range, list them, read one as figures (JSON),
+HTML, PDF or CSV, and record findings, actions and the approval of its management review.
+
+HR and reviewers use these routes (web.app includes the router behind ``api_access``). In the review the
+workflow decides who may do what: reviewers by their email address, HR and action owners for completing."""
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi.exceptions import RequestValidationError
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, ValidationInfo, field_validator
+from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.service import RPCError
+
+from cases.service import ActionRejected
+from models.accounts import AccountRole, Language
+from models.actors import Actor, Role
+from models.report import AddAction, AddFinding, ApproveReport, CompleteAction, Finding, ReportFigures, ReviewAction, ReviewView
+from reports import service
+from web.acting import ACTOR_DESCRIPTION
+from web.auth.guard import current_user
+from web.cases.schemas import Problem
+from web.dependencies import SessionDep, SettingsDep, TemporalDep
+from web.validation import invalid_body
+from workflows.review import ReviewWorkflow
+
+router = APIRouter(tags=["reports"])
+
+ReportId = Annotated[str, Path(min_length=1, max_length=200, description="Report id, as starting it or the list gives it (report-START-END).")]
+Lang = Annotated[Literal["nl", "en"], Query(description="Language of the report: nl (default) or en.")]
+UNKNOWN = {status.HTTP_404_NOT_FOUND: {"model": Problem, "description": "No such report."}}
+REVIEW_ANSWERS = {
+    **UNKNOWN,
+    status.HTTP_409_CONFLICT: {"model": Problem, "description": "The review refuses: the reason says why."},
+}
+
+
+def _unknown(report_id: str) -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, f"There is no report {report_id}.")
+
+
+class ReportRange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: date = Field(description="First day of the period (inclusive).")
+    end: date = Field(description="Last day of the period (inclusive); not before start.")
+
+    @field_validator("end")
+    @classmethod
+    def _not_before_start(cls, end: date, info: ValidationInfo) -> date:
+        start = info.data.get("start")
+        if start is not None and end < start:
+            raise ValueError(f"end ({end}) is before start ({start})")
+        return end
+
+
+class ReportStarted(BaseModel):
+    report_id: str
+    created: bool = Field(description="False: a report for this range was already running; this is its id.")
+    status_url: str = Field(description="Where the figures appear once the report is stored (404 until then).")
+
+
+class ReportListed(BaseModel):
+    report_id: str
+    label: str | None = None
+    period_start: date
+    period_end: date
+    status: str
+    revision: int
+    requested_by: str
+    approved_by: str | None = None
+
+
+def _listed(row: Any) -> ReportListed:
+    label = (row.figures or {}).get("label")
+    return ReportListed(
+        report_id=row.id, label=label, period_start=row.period_start, period_end=row.period_end, status=row.status, revision=row.revision,
+        requested_by=row.requested_by, approved_by=row.approved_by,
+    )
+
+
+@router.post(
+    "/api/reports", status_code=status.HTTP_202_ACCEPTED, response_model=ReportStarted, summary="Start the report for a date range"
+)
+async def start(period: ReportRange, request: Request, response: Response, client: TemporalDep, settings: SettingsDep) -> ReportStarted:
+    """Aggregates the cases closed in the range; the report is stored and sent to the reviewers a little later.
+    Starting a range that is already running starts nothing new and names that run."""
+    user = await current_user(request)
+    started = await service.start_report(client, period.start, period.end, settings.task_queue, requested_by=user.email if user else "hr")
+    url = str(request.url_for("api_get_report", report_id=started.report_id))
+    response.headers["Location"] = url
+    return ReportStarted(report_id=started.report_id, created=started.created, status_url=url)
+
+
+@router.get("/api/reports", response_model=list[ReportListed], summary="List the stored reports")
+async def list_reports(session: SessionDep) -> list[ReportListed]:
+    return [_listed(row) for row in await service.list_reports(session)]
+
+
+@router.get("/api/reports/{report_id}", name="api_get_report", response_model=ReportFigures, responses=UNKNOWN, summary="One report's figures")
+async def get_report(report_id: ReportId, session: SessionDep) -> ReportFigures:
+    try:
+        return await service.figures(session, report_id)
+    except service.ReportNotFound:
+        raise _unknown(report_id) from None
+
+
+# The .pdf and .csv routes come before the HTML page, whose path would take them otherwise.
+@router.get(
+    "/reports/{report_id}.pdf",
+    response_class=Response,
+    responses={**UNKNOWN, 200: {"content": {"application/pdf": {}}}},
+    summary="One report as PDF",
+)
+async def report_pdf(report_id: ReportId, session: SessionDep, settings: SettingsDep, lang: Lang = "nl") -> Response:
+    try:
+        pdf = await service.report_pdf(session, report_id, lang, settings.organisation_name)
+    except service.ReportNotFound:
+        raise _unknown(report_id) from None
+    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{report_id}.pdf"'})
+
+
+@router.get(
+    "/reports/{report_id}.csv",
+    response_class=Response,
+    responses={**UNKNOWN, 200: {"content": {"text/csv": {}}}},
+    summary="One report's aggregated figures as CSV",
+)
+async def report_csv(report_id: ReportId, session: SessionDep) -> Response:
+    try:
+        csv = await service.report_csv(session, report_id)
+    except service.ReportNotFound:
+        raise _unknown(report_id) from None
+    return Response(csv, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{report_id}.csv"'})
+
+
+@router.get("/reports/{report_id}", response_class=HTMLResponse, responses=UNKNOWN, summary="One report as an HTML page")
+async def report_page(report_id: ReportId, session: SessionDep, settings: SettingsDep, lang: Lang = "nl") -> HTMLResponse:
+    try:
+        html = await service.report_html(session, report_id, lang, settings.organisation_name)
+    except service.ReportNotFound:
+        raise _unknown(report_id) from None
+    return HTMLResponse(html)
+
+
+# The review. The bodies are the updates' own fields; ``actor`` only without a session (see web.acting).
+class FindingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    actor: Actor | None = Field(None, description=ACTOR_DESCRIPTION)
+    text: str
+
+
+class ActionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    actor: Actor | None = Field(None, description=ACTOR_DESCRIPTION)
+    text: str
+    owner_email: EmailStr
+    owner_language: Language = "nl"
+    due_date: date
+
+
+class ApprovalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    actor: Actor | None = Field(None, description=ACTOR_DESCRIPTION)
+    comment: str = ""
+
+
+class CompletionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    actor: Actor | None = Field(None, description=ACTOR_DESCRIPTION)
+    note: str = ""
+
+
+def _body_error(loc: tuple, kind: str, msg: str) -> RequestValidationError:
+    return RequestValidationError([{"type": kind, "loc": ("body", *loc), "msg": msg, "input": None}])
+
+
+async def _actor(request: Request, given: Actor | None) -> Actor:
+    """The signed-in person (as HR when their account holds the HR role), or, without a session, whom the body names.
+    ``api_access`` has already checked the role, the CSRF token, and whether a body may name the actor."""
+    user = await current_user(request)
+    if user is not None:
+        if given is not None:
+            raise _body_error(("actor",), "extra_forbidden", "leave actor out: with a session the signed-in person acts")
+        return Actor(email=user.email, role=Role.HR if AccountRole.HR in user.roles else Role.MANAGER)
+    if given is None:
+        raise _body_error(("actor",), "missing", "Field required")
+    if given.role == Role.SYSTEM:
+        raise _body_error(("actor", "role"), "value_error", "system is the workflows' own role; nobody acts as it")
+    return given
+
+
+def _input(model: type[BaseModel], values: dict[str, Any]) -> BaseModel:
+    try:
+        return model.model_validate(values)
+    except ValidationError as err:
+        raise invalid_body(err) from err
+
+
+async def _act(client: Any, report_id: str, update: Any, payload: BaseModel) -> Any:
+    try:
+        return await service.act_on_review(client, report_id, update, payload)
+    except service.ReportNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"There is no review of report {report_id}.") from None
+    except ActionRejected as err:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(err)) from None
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        raise HTTPException(status.HTTP_504_GATEWAY_TIMEOUT, "The review did not answer in time; look at it before trying again.") from None
+    except RPCError:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "The review cannot be reached right now; try again in a moment.", headers={"Retry-After": "5"}) from None
+
+
+@router.post("/api/reports/{report_id}/review/findings", response_model=Finding, responses=REVIEW_ANSWERS, summary="Record a finding")
+async def add_finding(report_id: ReportId, body: FindingIn, request: Request, client: TemporalDep) -> Any:
+    payload = _input(AddFinding, {"actor": await _actor(request, body.actor), "text": body.text})
+    return await _act(client, report_id, ReviewWorkflow.add_finding, payload)
+
+
+@router.post("/api/reports/{report_id}/review/actions", response_model=ReviewAction, responses=REVIEW_ANSWERS, summary="Agree an action")
+async def add_action(report_id: ReportId, body: ActionIn, request: Request, client: TemporalDep) -> Any:
+    values = body.model_dump(exclude={"actor"})
+    payload = _input(AddAction, {**values, "actor": await _actor(request, body.actor)})
+    return await _act(client, report_id, ReviewWorkflow.add_action, payload)
+
+
+@router.post("/api/reports/{report_id}/review/approve", response_model=ReviewView, responses=REVIEW_ANSWERS, summary="Approve the report")
+async def approve(report_id: ReportId, body: ApprovalIn, request: Request, client: TemporalDep) -> Any:
+    payload = _input(ApproveReport, {"actor": await _actor(request, body.actor), "comment": body.comment})
+    return await _act(client, report_id, ReviewWorkflow.approve, payload)
+
+
+@router.post(
+    "/api/reports/{report_id}/review/actions/{action_id}/complete",
+    response_model=ReviewAction,
+    responses=REVIEW_ANSWERS,
+    summary="Mark an action done",
+)
+async def complete_action(
+    report_id: ReportId, action_id: Annotated[str, Path(min_length=1, max_length=50)], body: CompletionIn, request: Request, client: TemporalDep
+) -> Any:
+    payload = _input(CompleteAction, {"actor": await _actor(request, body.actor), "action_id": action_id, "note": body.note})
+    return await _act(client, report_id, ReviewWorkflow.complete_action, payload)
