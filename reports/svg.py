@@ -24,7 +24,9 @@ def _svg(width: int, height: int, body: str, title: str) -> Markup:
 
 def bars(items: Sequence[tuple[str, float | None, str]], *, maximum: float, title: str, width: int = 560) -> Markup:
     """One bar per (label, value, shown text); ``maximum`` sets the full length."""
-    label_w, text_w, row = 210, 60, 20
+    # Room for the longest label (about 6.5 px a character at this size), so no label is cut off.
+    label_w = max(120, min(300, int(max((len(label) for label, _, _ in items), default=0) * 6.5) + 12))
+    text_w, row = 60, 20
     room = width - label_w - text_w
     parts = []
     for i, (label, value, text) in enumerate(items):
