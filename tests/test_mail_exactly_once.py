@@ -124,7 +124,7 @@ class StallingHandler(MaildirHandler):
         return await super().handle_DATA(server, session, envelope)
 
 
-def _start_worker(settings, task_queue: str, address: str) -> subprocess.Popen:
+def _start_worker(settings, task_queue: str, address: str, log: Path) -> subprocess.Popen:
     env = {
         **os.environ,
         "OFFBOARDING_TEMPORAL_ADDRESS": address,
@@ -135,7 +135,7 @@ def _start_worker(settings, task_queue: str, address: str) -> subprocess.Popen:
         "OFFBOARDING_HR_EMAIL": settings.hr_email,
         "OFFBOARDING_FACILITIES_EMAIL": settings.facilities_email,
     }
-    return subprocess.Popen([sys.executable, str(ROOT / "worker.py")], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen([sys.executable, str(ROOT / "worker.py")], cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
 
 async def test_a_worker_killed_mid_send_leaves_every_mail_delivered_once(dev_server_env, settings, sessions, task_queue, tmp_path):
@@ -147,7 +147,8 @@ async def test_a_worker_killed_mid_send_leaves_every_mail_delivered_once(dev_ser
     controller.start()
     worker_settings = settings.model_copy(update={"smtp_port": port})
     address = dev_server_env.client.service_client.config.target_host
-    worker = _start_worker(worker_settings, task_queue, address)
+    log = tmp_path / "worker.log"
+    worker = _start_worker(worker_settings, task_queue, address, log)
     try:
         await service.register(dev_server_env.client, registration, task_queue)
         await eventually(handler.stalled.is_set, timeout=60)
@@ -155,9 +156,12 @@ async def test_a_worker_killed_mid_send_leaves_every_mail_delivered_once(dev_ser
         worker.wait(timeout=10)
         handler.release.set()
 
-        worker = _start_worker(worker_settings, task_queue, address)
+        worker = _start_worker(worker_settings, task_queue, address, log)
         # The killed attempt misses its heartbeat on the server and is retried on the new worker.
-        announcements = await eventually(lambda: len(_announcements(store)) == 3 and _announcements(store), timeout=90)
+        try:
+            announcements = await eventually(lambda: len(_announcements(store)) == 3 and _announcements(store), timeout=180)
+        except AssertionError as err:
+            raise AssertionError(f"{err}\nworker output:\n{log.read_text()[-4000:]}") from None
     finally:
         worker.kill()
         worker.wait(timeout=10)
