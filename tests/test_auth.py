@@ -324,3 +324,27 @@ async def test_signing_in_through_the_organisations_oidc_provider(oidc, sessions
     for password in ("", PASSWORD):
         assert (await anonymous.post("/login", data={"email": email, "password": password, "csrf_token": csrf_token(form.text)})).status_code == 401
     await anonymous.aclose()
+
+
+async def test_an_admin_adds_an_account_and_switches_it_off(http, sessions):
+    from tests.auth_support import another_client, post_form
+
+    await signed_in_as(http, sessions, ["admin"])
+    email = unique_email("new-manager")
+
+    created = await post_form(http, "/admin/accounts", "/admin/accounts", {"email": email, "name": "Nieuwe Manager", "roles": "manager", "language": "nl", "password": "a long enough password"})
+    duplicate = await post_form(http, "/admin/accounts", "/admin/accounts", {"email": email.upper(), "name": "X", "roles": "manager", "language": "nl"})
+    no_role = await post_form(http, "/admin/accounts", "/admin/accounts", {"email": unique_email("x"), "name": "X", "language": "nl"})
+
+    assert created.status_code == 303 and created.headers["location"].endswith("/admin/accounts?done=created")
+    assert duplicate.status_code == 409 and no_role.status_code == 422
+    newcomer = another_client(http)
+    await sign_in(newcomer, email, "a long enough password")
+    assert "<h1>Mijn taken</h1>" in (await newcomer.get("/my/tasks")).text
+
+    async with sessions() as session:
+        account = (await session.execute(select(Account).where(Account.email == email))).scalar_one()
+    switched = await post_form(http, "/admin/accounts", f"/admin/accounts/{account.id}/active")
+    assert switched.status_code == 303
+    assert (await newcomer.get("/my/tasks")).status_code == 303  # its session ended with it
+    await newcomer.aclose()

@@ -327,3 +327,16 @@ async def test_checklist_templates_apply_by_department_and_role(time_skipping_en
     assert "Volmachten bank intrekken" in titles
     assert "CRM-klanten overdragen" not in titles
     assert {"Eindafrekening opmaken", "Werkgeversverklaring of C4 en sociale documenten opmaken"} <= titles, "departure documents are HR tasks"
+
+
+async def test_the_last_day_moves_after_the_interview_has_ended(case: CaseDriver):
+    await case.wait_for_mail("interview:invitation")
+    await case.act_on_interview(ExitInterviewWorkflow.decline, DeclineInterview(actor=case.employee))
+    await case.wait_for_interview_status("declined")
+    await case.skip(1)
+    later = (await case.view()).last_working_day + timedelta(days=7)
+
+    moved = await case.act(OffboardingWorkflow.move_last_day, MoveLastDay(actor=HR, last_working_day=later))
+
+    assert moved.last_working_day == later
+    await case.wait_for_mail(f"last_day_moved:{later.isoformat()}", count=3)

@@ -359,3 +359,20 @@ async def test_every_form_on_every_page_carries_its_csrf_token(case, http, brows
         assert page.status_code == 200, name
         assert 'method="post"' in page.text, name
         assert not forms_without_token(page.text), (name, forms_without_token(page.text))
+
+
+async def test_hr_schedules_on_the_employees_behalf(case, browser, sessions):
+    hr = await browser(unique_email("hr"), ["hr"], sessions)
+    interview = await invited(case)
+    local = datetime.fromisoformat(interview["proposed_slots"][1]["start"]).astimezone(ZoneInfo("Europe/Amsterdam"))
+
+    scheduled = await post_form(hr, f"/cases/{case.id}", f"/cases/{case.id}/interview/schedule", {"day": local.date().isoformat(), "at": local.strftime("%H:%M"), "online": "1"})
+    nonsense = await post_form(hr, f"/cases/{case.id}", f"/cases/{case.id}/interview/schedule", {"day": "tomorrow", "at": "10:00"})
+
+    assert scheduled.status_code == 303 and scheduled.headers["location"].endswith("?done=scheduled")
+    after = await case.interview()
+    assert after["status"] == "scheduled" and after["scheduled"]["online"] is True
+    assert datetime.fromisoformat(after["scheduled"]["start"]) == local
+    page = await hr.get(scheduled.headers["location"])
+    assert "The interview is scheduled; the employee is told." in page.text and 'id="interview-status">Scheduled<' in page.text
+    assert nonsense.status_code == 409 and "Please check what you entered" in nonsense.text

@@ -324,7 +324,11 @@ class OffboardingWorkflow:
         await record(CaseActivities.move_last_day, MoveLastDayRecord(case_id=self._case_id, last_working_day=self._last_day))
         # The move may arrive while the case is still starting its interview.
         await workflow.wait_condition(lambda: self._interview is not None)
-        await self._interview.signal(ExitInterviewWorkflow.last_day_changed, LastDayChanged(last_working_day=self._last_day))
+        if not self._interview.done():  # a finished interview has nothing left to move
+            try:
+                await self._interview.signal(ExitInterviewWorkflow.last_day_changed, LastDayChanged(last_working_day=self._last_day))
+            except Exception:  # it finished in the meantime: the same as above
+                self._record("interview_already_finished")
         org, reg = self._organisation, self._registration
         purpose = f"last_day_moved:{self._last_day}"
         extra = {"previous_last_working_day": previous.isoformat(), "reason": input.reason}
