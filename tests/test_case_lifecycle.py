@@ -340,3 +340,17 @@ async def test_the_last_day_moves_after_the_interview_has_ended(case: CaseDriver
 
     assert moved.last_working_day == later
     await case.wait_for_mail(f"last_day_moved:{later.isoformat()}", count=3)
+
+
+async def test_a_withdrawal_right_after_registration_still_ends_the_interview(case: CaseDriver):
+    # No waiting for the invitation: the withdrawal may reach the interview while it is sending.
+    await case.act(OffboardingWorkflow.withdraw, Withdraw(actor=HR, reason="Blijft toch"))
+
+    await case.wait_for_status("withdrawn")
+    interview = await eventually(lambda: _cancelled_interview(case))
+    assert interview.status == "cancelled"
+
+
+async def _cancelled_interview(case: CaseDriver):
+    view = await case.view()
+    return view.interview if view.interview and view.interview.status == "cancelled" else None

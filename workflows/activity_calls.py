@@ -5,7 +5,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_exception
 
 with workflow.unsafe.imports_passed_through():
     from activities.mail import MailActivities
@@ -35,5 +35,8 @@ async def deliver(request: MailRequest) -> str | None:
             MailActivities.send_mail, request, start_to_close_timeout=MAIL_TIMEOUT, heartbeat_timeout=MAIL_HEARTBEAT, retry_policy=MAIL_RETRY
         )
     except ActivityError as err:
+        # A send cut short because the workflow itself is being cancelled is no delivery failure.
+        if is_cancelled_exception(err):
+            raise
         return str(err.cause or err)
     return None

@@ -8,6 +8,7 @@ import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
+from temporalio.exceptions import is_cancelled_exception
 
 with workflow.unsafe.imports_passed_through():
     from activities.cases import CaseActivities
@@ -77,8 +78,11 @@ class ExitInterviewWorkflow:
             else:
                 await self._invite()
             await self._follow_up()
-        except asyncio.CancelledError:
-            # The case was withdrawn: the interview simply ends; the case tells the people involved.
+        except BaseException as err:
+            # The case was withdrawn: the interview simply ends, also when the cancellation reached it
+            # inside an activity; the case tells the people involved.
+            if not is_cancelled_exception(err):
+                raise
             self._status = InterviewStatus.CANCELLED
             return InterviewOutcome(status=self._status, record_id=self._record_id)
         await workflow.wait_condition(workflow.all_handlers_finished)
