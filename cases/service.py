@@ -79,10 +79,20 @@ async def interview_view(client: Client, case_id: str) -> InterviewView | None:
         raise
 
 
-async def _update(client: Client, workflow_id: str, update: Any, payload: BaseModel, ended: Callable[[], Awaitable[str]]) -> Any:
+async def execute_update(
+    client: Client,
+    workflow_id: str,
+    update: Any,
+    payload: BaseModel,
+    ended: Callable[[], Awaitable[str]],
+    *,
+    not_found: Callable[[str], Exception] = CaseNotFound,
+    rpc_timeout: timedelta | None = UPDATE_TIMEOUT,
+) -> Any:
+    """Run a validated update; a refusal or an ended workflow becomes ActionRejected with the reason, no workflow ``not_found``."""
     handle = client.get_workflow_handle(workflow_id)
     try:
-        return await handle.execute_update(update, payload, rpc_timeout=UPDATE_TIMEOUT)
+        return await handle.execute_update(update, payload, rpc_timeout=rpc_timeout)
     except WorkflowUpdateFailedError as err:
         cause = err.cause
         raise ActionRejected(cause.message if isinstance(cause, ApplicationError) else str(cause)) from err
@@ -92,7 +102,7 @@ async def _update(client: Client, workflow_id: str, update: Any, payload: BaseMo
         try:
             await handle.describe()
         except RPCError as missing:
-            raise CaseNotFound(workflow_id) from missing
+            raise not_found(workflow_id) from missing
         raise ActionRejected(await ended()) from err
 
 
@@ -108,12 +118,12 @@ async def _interview_ended(client: Client, case_id: str) -> str:
 
 async def act_on_case(client: Client, case_id: str, update: Any, payload: BaseModel) -> Any:
     """Run one of OffboardingWorkflow's updates (complete_task, reassign_task, add_task, confirm_return, move_last_day, withdraw)."""
-    return await _update(client, case_id, update, payload, lambda: _case_ended(client, case_id))
+    return await execute_update(client, case_id, update, payload, lambda: _case_ended(client, case_id))
 
 
 async def act_on_interview(client: Client, case_id: str, update: Any, payload: BaseModel) -> Any:
     """Run one of ExitInterviewWorkflow's updates (confirm, assign_interviewer, accept_slot, propose_slot, schedule, decline, resend_invitation, submit)."""
-    return await _update(client, ExitInterviewWorkflow.id_for(case_id), update, payload, lambda: _interview_ended(client, case_id))
+    return await execute_update(client, ExitInterviewWorkflow.id_for(case_id), update, payload, lambda: _interview_ended(client, case_id))
 
 
 async def list_cases(

@@ -9,11 +9,11 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.client import Client
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from cases.service import ActionRejected
+from cases.service import ActionRejected, execute_update
 from models.report import ReportFigures, ReportInput, ReviewView
 from reports import periods
 from reports.render import render_csv, render_html, render_pdf
@@ -58,20 +58,12 @@ async def review_view(client: Client, report_id: str) -> ReviewView | None:
 
 async def act_on_review(client: Client, report_id: str, update: Any, payload: BaseModel) -> Any:
     """Run one of ReviewWorkflow's updates (add_finding, add_action, approve, complete_action)."""
-    handle = client.get_workflow_handle(ReviewWorkflow.id_for(report_id))
-    try:
-        return await handle.execute_update(update, payload)
-    except WorkflowUpdateFailedError as err:
-        cause = err.cause
-        raise ActionRejected(cause.message if isinstance(cause, ApplicationError) else str(cause)) from err
-    except RPCError as err:
-        if not (_missing(err) or err.status == RPCStatusCode.FAILED_PRECONDITION):
-            raise
-        try:
-            await handle.describe()
-        except RPCError as missing:
-            raise ReportNotFound(report_id) from missing
-        raise ActionRejected(f"the review of {report_id} has ended: the report is approved and every action is done") from err
+    async def ended() -> str:
+        return f"the review of {report_id} has ended: the report is approved and every action is done"
+
+    return await execute_update(
+        client, ReviewWorkflow.id_for(report_id), update, payload, ended, not_found=lambda _: ReportNotFound(report_id), rpc_timeout=None
+    )
 
 
 async def list_reports(session: AsyncSession, limit: int = 100) -> list[ReportRow]:
