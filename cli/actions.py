@@ -3,6 +3,8 @@
 Each acting command says who acts with --as and --role (the web app takes these from the signed-in
 user); the case decides whether that person may, and a refusal exits 5 with its reason."""
 
+import inspect
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -48,6 +50,22 @@ RoleFlag = Annotated[Text, typer.Option("--role", help=f"Your role in the case: 
 Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
+EXIT_CODES = (
+    "Exit codes: 0 {outcome}; 1 Temporal unreachable; 2 invalid input (one line per problem on stderr, naming the flag); "
+    "4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: {refusals})."
+)
+
+
+def acting(app: typer.Typer, name: str, *, refusals: str, outcome: str = "done") -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Register a command that acts on a case; its help ends with the exit codes all of them share."""
+
+    def register(command: Callable[..., None]) -> Callable[..., None]:
+        command.__doc__ = f"{inspect.cleandoc(command.__doc__ or '')}\n\n{EXIT_CODES.format(outcome=outcome, refusals=refusals)}"
+        return app.command(name, no_args_is_help=True)(command)
+
+    return register
+
+
 def _option(name: str, help: str, metavar: str = "TEXT") -> Any:
     return typer.Option(name, help=help, metavar=metavar, show_default=False)
 
@@ -75,15 +93,17 @@ def _payload(
         fail(err.lines, EXIT_INVALID)
 
 
-def _moment(option: str, value: str | None, checks: dict[Location, str], loc: Location) -> Any:
-    """The datetime for the payload; when it is not one, the raw text, with the line that explains it."""
-    if value is None:
-        return None
-    moment, problem = parse_moment(option, value)
-    if problem:
-        checks[loc] = problem
-        return value
-    return moment
+def _payload_with_start(model: type[BaseModel], params: dict[str, Any], flags: dict[str, Flag]) -> Any:
+    """As ``_payload``, for the commands whose --start is a moment: a bad one is named like any other bad flag."""
+    checks: dict[Location, str] = {}
+    start = params.get("start")
+    if start is not None:
+        moment, problem = parse_moment("--start", start)
+        if problem:
+            checks[("start",)] = problem
+        else:
+            params = {**params, "start": moment}
+    return _payload(model, params, {"start": Flag("--start", ("start",)), **flags}, checks=checks)
 
 
 def _show(result: BaseModel, as_json: bool, line: str) -> None:
@@ -96,7 +116,7 @@ def _show(result: BaseModel, as_json: bool, line: str) -> None:
 # Handover tasks.
 
 
-@task_app.command("complete", no_args_is_help=True)
+@acting(task_app, "complete", refusals="unknown task, not yours to do, already done, case closed...")
 def complete_task(
     ctx: typer.Context,
     case_id: CaseId,
@@ -106,17 +126,14 @@ def complete_task(
     actor_role: RoleFlag = None,
     as_json: Json = False,
 ) -> None:
-    """Tick a task off. Its assignee, the manager or HR may.
-
-    Exit codes: 0 done; 1 Temporal unreachable; 2 invalid input (one line per problem on stderr, naming the flag); 4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: unknown task, not yours to do, already done, case closed...).
-    """
+    """Tick a task off. Its assignee, the manager or HR may."""
     flags = {"task_id": Flag("TASK_ID", ("task_id",)), "comment": Flag("--comment", ("comment",))}
     payload = _payload(CompleteTask, ctx.params, flags)
     task = act(case_id, OffboardingWorkflow.complete_task, payload)
     _show(task, as_json, f"task {task.id} is {task.state}: {task.title} (by {task.completed_by})")
 
 
-@task_app.command("reassign", no_args_is_help=True)
+@acting(task_app, "reassign", refusals="unknown task, not yours to do, already done, case closed...")
 def reassign_task(
     ctx: typer.Context,
     case_id: CaseId,
@@ -127,17 +144,14 @@ def reassign_task(
     actor_role: RoleFlag = None,
     as_json: Json = False,
 ) -> None:
-    """Hand a task to someone else. Its assignee, the manager or HR may.
-
-    Exit codes: 0 done; 1 Temporal unreachable; 2 invalid input (one line per problem on stderr, naming the flag); 4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: unknown task, not yours to do, already done, case closed...).
-    """
+    """Hand a task to someone else. Its assignee, the manager or HR may."""
     flags = {"task_id": Flag("TASK_ID", ("task_id",)), "to": Flag("--to", ("assignee_email",)), "comment": Flag("--comment", ("comment",))}
     payload = _payload(ReassignTask, ctx.params, flags)
     task = act(case_id, OffboardingWorkflow.reassign_task, payload)
     _show(task, as_json, f"task {task.id} is assigned to {task.assignee_email}, due {task.due_date}: {task.title}")
 
 
-@task_app.command("add", no_args_is_help=True)
+@acting(task_app, "add", outcome="added", refusals="not yours to do, due before the notice date, case closed...")
 def add_task(
     ctx: typer.Context,
     case_id: CaseId,
@@ -152,10 +166,7 @@ def add_task(
     actor_role: RoleFlag = None,
     as_json: Json = False,
 ) -> None:
-    """Add a handover task to the case. The manager or HR may.
-
-    Exit codes: 0 added; 1 Temporal unreachable; 2 invalid input (one line per problem on stderr, naming the flag); 4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: not yours to do, due before the notice date, case closed...).
-    """
+    """Add a handover task to the case. The manager or HR may."""
     flags = {
         "title": Flag("--title", ("title",)),
         "assignee": Flag("--assignee", ("assignee_email",)),
@@ -171,7 +182,7 @@ def add_task(
 # Equipment.
 
 
-@equipment_app.command("return", no_args_is_help=True)
+@acting(equipment_app, "return", refusals="unknown item, not yours to confirm, already returned, case closed...")
 def confirm_return(
     ctx: typer.Context,
     case_id: CaseId,
@@ -181,10 +192,7 @@ def confirm_return(
     actor_role: RoleFlag = None,
     as_json: Json = False,
 ) -> None:
-    """Confirm that an item came back. Its custodian or HR may.
-
-    Exit codes: 0 done; 1 Temporal unreachable; 2 invalid input (one line per problem on stderr, naming the flag); 4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: unknown item, not yours to confirm, already returned, case closed...).
-    """
+    """Confirm that an item came back. Its custodian or HR may."""
     flags = {"item_id": Flag("ITEM_ID", ("item_id",)), "note": Flag("--note", ("note",))}
     payload = _payload(ConfirmReturn, ctx.params, flags)
     item = act(case_id, OffboardingWorkflow.confirm_return, payload)
@@ -194,7 +202,7 @@ def confirm_return(
 # The case itself.
 
 
-@case_app.command("move-last-day", no_args_is_help=True)
+@acting(case_app, "move-last-day", outcome="moved", refusals="not yours to do, before the notice date, already that date, case closed...")
 def move_last_day(
     ctx: typer.Context,
     case_id: CaseId,
@@ -204,17 +212,14 @@ def move_last_day(
     actor_role: RoleFlag = None,
     as_json: Json = False,
 ) -> None:
-    """Move the last working day. The manager or HR may.
-
-    Exit codes: 0 moved; 1 Temporal unreachable; 2 invalid input (one line per problem on stderr, naming the flag); 4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: not yours to do, before the notice date, already that date, case closed...).
-    """
+    """Move the last working day. The manager or HR may."""
     flags = {"last_day": Flag("--last-day", ("last_working_day",)), "reason": Flag("--reason", ("reason",))}
     payload = _payload(MoveLastDay, ctx.params, flags)
     view = act(case_id, OffboardingWorkflow.move_last_day, payload)
     _show(view, as_json, f"case {view.case_id}: the last working day is now {view.last_working_day}; due dates and the interview follow")
 
 
-@case_app.command("withdraw", no_args_is_help=True)
+@acting(case_app, "withdraw", outcome="withdrawn", refusals="not yours to do, already withdrawn, case closed...")
 def withdraw(
     ctx: typer.Context,
     case_id: CaseId,
@@ -222,10 +227,7 @@ def withdraw(
     actor_email: As = None,
     actor_role: RoleFlag = None,
 ) -> None:
-    """Withdraw the departure: reminders stop, the interview is cancelled and everyone involved is told. HR may.
-
-    Exit codes: 0 withdrawn; 1 Temporal unreachable; 2 invalid input (one line per problem on stderr, naming the flag); 4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: not yours to do, already withdrawn, case closed...).
-    """
+    """Withdraw the departure: reminders stop, the interview is cancelled and everyone involved is told. HR may."""
     payload = _payload(Withdraw, ctx.params, {"reason": Flag("--reason", ("reason",))})
     act(case_id, OffboardingWorkflow.withdraw, payload)
     typer.echo(f"case {case_id} is withdrawn; it winds down and tells the people involved")
@@ -258,17 +260,14 @@ def show_interview(case_id: CaseId, as_json: Json = False) -> None:
     _show(view, as_json, render.interview_view(case_id, view))
 
 
-@interview_app.command("confirm", no_args_is_help=True)
+@acting(interview_app, "confirm", refusals="only HR, not awaiting confirmation...")
 def confirm_interview(ctx: typer.Context, case_id: CaseId, actor_email: As = None, actor_role: RoleFlag = None, as_json: Json = False) -> None:
-    """After a dismissal or non-renewal: the conversation is still useful, invite the employee. HR only.
-
-    Exit codes: 0 done; 1 Temporal unreachable; 2 invalid input (one line per problem on stderr, naming the flag); 4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: only HR, not awaiting confirmation...).
-    """
+    """After a dismissal or non-renewal: the conversation is still useful, invite the employee. HR only."""
     payload = _payload(ConfirmInterview, {**ctx.params, "proceed": True}, {"proceed": Flag("proceed", ("proceed",))})
     _interview_action(case_id, ExitInterviewWorkflow.confirm, payload, as_json)
 
 
-@interview_app.command("skip", no_args_is_help=True)
+@acting(interview_app, "skip", refusals="only HR, not awaiting confirmation...")
 def skip_interview(
     ctx: typer.Context,
     case_id: CaseId,
@@ -277,17 +276,14 @@ def skip_interview(
     actor_role: RoleFlag = None,
     as_json: Json = False,
 ) -> None:
-    """After a dismissal or non-renewal: skip the interview, with a reason. HR only.
-
-    Exit codes: 0 done; 1 Temporal unreachable; 2 invalid input (one line per problem on stderr, naming the flag); 4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: only HR, not awaiting confirmation...).
-    """
+    """After a dismissal or non-renewal: skip the interview, with a reason. HR only."""
     checks: dict[Location, str] = {} if reason and reason.strip() else {("reason",): "--reason: required; say why the interview is skipped"}
     flags = {"proceed": Flag("proceed", ("proceed",)), "reason": Flag("--reason", ("reason",))}
     payload = _payload(ConfirmInterview, {**ctx.params, "proceed": False}, flags, checks=checks)
     _interview_action(case_id, ExitInterviewWorkflow.confirm, payload, as_json)
 
 
-@interview_app.command("assign", no_args_is_help=True)
+@acting(interview_app, "assign", refusals="only HR, the direct manager, the interview is over...")
 def assign_interviewer(
     ctx: typer.Context,
     case_id: CaseId,
@@ -298,10 +294,7 @@ def assign_interviewer(
     actor_role: RoleFlag = None,
     as_json: Json = False,
 ) -> None:
-    """Assign the interviewer. HR only; never the direct manager.
-
-    Exit codes: 0 done; 1 Temporal unreachable; 2 invalid input (one line per problem on stderr, naming the flag); 4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: only HR, the direct manager, the interview is over...).
-    """
+    """Assign the interviewer. HR only; never the direct manager."""
     flags = {
         "name": Flag("--name", ("interviewer", "name")),
         "email": Flag("--email", ("interviewer", "email")),
@@ -314,7 +307,7 @@ def assign_interviewer(
 START_HELP = "YYYY-MM-DDTHH:MM with a time zone, e.g. 2027-01-20T10:00+01:00"
 
 
-@interview_app.command("accept", no_args_is_help=True)
+@acting(interview_app, "accept", refusals="not a proposed time, not the leaving employee, the interview is over...")
 def accept_slot(
     ctx: typer.Context,
     case_id: CaseId,
@@ -323,17 +316,12 @@ def accept_slot(
     actor_role: RoleFlag = None,
     as_json: Json = False,
 ) -> None:
-    """Accept one of the proposed times. The leaving employee (or HR on their behalf) may.
-
-    Exit codes: 0 done; 1 Temporal unreachable; 2 invalid input (one line per problem on stderr, naming the flag); 4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: not a proposed time, not the leaving employee, the interview is over...).
-    """
-    checks: dict[Location, str] = {}
-    params = {**ctx.params, "start": _moment("--start", start, checks, ("start",))}
-    payload = _payload(AcceptSlot, params, {"start": Flag("--start", ("start",))}, checks=checks)
+    """Accept one of the proposed times. The leaving employee (or HR on their behalf) may."""
+    payload = _payload_with_start(AcceptSlot, ctx.params, {})
     _interview_action(case_id, ExitInterviewWorkflow.accept_slot, payload, as_json)
 
 
-@interview_app.command("propose", no_args_is_help=True)
+@acting(interview_app, "propose", refusals="outside working hours, too late, not the leaving employee...")
 def propose_slot(
     ctx: typer.Context,
     case_id: CaseId,
@@ -343,17 +331,12 @@ def propose_slot(
     actor_role: RoleFlag = None,
     as_json: Json = False,
 ) -> None:
-    """Propose another time; it is agreed at once when it is usable. The leaving employee (or HR on their behalf) may.
-
-    Exit codes: 0 done; 1 Temporal unreachable; 2 invalid input (one line per problem on stderr, naming the flag); 4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: outside working hours, too late, not the leaving employee...).
-    """
-    checks: dict[Location, str] = {}
-    params = {**ctx.params, "start": _moment("--start", start, checks, ("start",))}
-    payload = _payload(ProposeSlot, params, {"start": Flag("--start", ("start",)), "online": Flag("--online", ("online",))}, checks=checks)
+    """Propose another time; it is agreed at once when it is usable. The leaving employee (or HR on their behalf) may."""
+    payload = _payload_with_start(ProposeSlot, ctx.params, {"online": Flag("--online", ("online",))})
     _interview_action(case_id, ExitInterviewWorkflow.propose_slot, payload, as_json)
 
 
-@interview_app.command("schedule", no_args_is_help=True)
+@acting(interview_app, "schedule", refusals="only HR, outside working hours, too late...")
 def schedule_interview(
     ctx: typer.Context,
     case_id: CaseId,
@@ -363,17 +346,12 @@ def schedule_interview(
     actor_role: RoleFlag = None,
     as_json: Json = False,
 ) -> None:
-    """Schedule the interview at a time agreed with the employee. HR only.
-
-    Exit codes: 0 done; 1 Temporal unreachable; 2 invalid input (one line per problem on stderr, naming the flag); 4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: only HR, outside working hours, too late...).
-    """
-    checks: dict[Location, str] = {}
-    params = {**ctx.params, "start": _moment("--start", start, checks, ("start",))}
-    payload = _payload(ScheduleInterview, params, {"start": Flag("--start", ("start",)), "online": Flag("--online", ("online",))}, checks=checks)
+    """Schedule the interview at a time agreed with the employee. HR only."""
+    payload = _payload_with_start(ScheduleInterview, ctx.params, {"online": Flag("--online", ("online",))})
     _interview_action(case_id, ExitInterviewWorkflow.schedule, payload, as_json)
 
 
-@interview_app.command("decline", no_args_is_help=True)
+@acting(interview_app, "decline", refusals="not the leaving employee, the interview is over...")
 def decline_interview(
     ctx: typer.Context,
     case_id: CaseId,
@@ -382,20 +360,14 @@ def decline_interview(
     actor_role: RoleFlag = None,
     as_json: Json = False,
 ) -> None:
-    """Decline the interview; participation is voluntary and reminders stop. The leaving employee (or HR on their behalf) may.
-
-    Exit codes: 0 done; 1 Temporal unreachable; 2 invalid input (one line per problem on stderr, naming the flag); 4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: not the leaving employee, the interview is over...).
-    """
+    """Decline the interview; participation is voluntary and reminders stop. The leaving employee (or HR on their behalf) may."""
     payload = _payload(DeclineInterview, ctx.params, {"reason": Flag("--reason", ("reason",))})
     _interview_action(case_id, ExitInterviewWorkflow.decline, payload, as_json)
 
 
-@interview_app.command("resend", no_args_is_help=True)
+@acting(interview_app, "resend", outcome="sent", refusals="only HR, already answered...")
 def resend_invitation(ctx: typer.Context, case_id: CaseId, actor_email: As = None, actor_role: RoleFlag = None, as_json: Json = False) -> None:
-    """Send the invitation again, with fresh proposed times. HR only, while it is unanswered.
-
-    Exit codes: 0 sent; 1 Temporal unreachable; 2 invalid input (one line per problem on stderr, naming the flag); 4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: only HR, already answered...).
-    """
+    """Send the invitation again, with fresh proposed times. HR only, while it is unanswered."""
     payload = _payload(ResendInvitation, ctx.params, {})
     _interview_action(case_id, ExitInterviewWorkflow.resend_invitation, payload, as_json)
 
