@@ -14,17 +14,20 @@ from activities.interviews import InterviewActivities
 from activities.mail import MailActivities
 from activities.mail_templates import MailTemplates
 from activities.reports import ReportActivities
+from activities.retention import RetentionActivities
 from activities.webhooks import webhook_activities
 from cases.client import connect
 from config import Settings, get_settings
 from db.engine import create_engine, create_sessionmaker
+from privacy.schedule import ensure_schedule as ensure_retention_schedule
 from reports.schedule import ensure_schedule as ensure_report_schedule
 from workflows.exit_interview import ExitInterviewWorkflow
 from workflows.offboarding import OffboardingWorkflow
 from workflows.report import ReportWorkflow, ScheduledReportWorkflow
+from workflows.retention import ErasureWorkflow, RetentionWorkflow
 from workflows.review import ReviewWorkflow
 
-WORKFLOWS = [OffboardingWorkflow, ExitInterviewWorkflow, ScheduledReportWorkflow, ReportWorkflow, ReviewWorkflow]
+WORKFLOWS = [OffboardingWorkflow, ExitInterviewWorkflow, ScheduledReportWorkflow, ReportWorkflow, ReviewWorkflow, RetentionWorkflow, ErasureWorkflow]
 
 # Pure libraries that pydantic's validators import lazily; reloading them per workflow run buys nothing.
 PASSTHROUGH_MODULES = ("email_validator", "idna", "pydantic", "pydantic_core", "babel")
@@ -39,11 +42,13 @@ def build_worker(client: Client, settings: Settings, sessions: async_sessionmake
     mail = MailActivities(settings, sessions, MailTemplates())
     interviews = InterviewActivities(sessions)
     reports = ReportActivities(settings, sessions, MailTemplates())
+    retention = RetentionActivities(settings, sessions, client)
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
         workflows=WORKFLOWS,
         workflow_runner=sandbox_runner(),
+        max_cached_workflows=settings.worker_max_cached_workflows,
         activities=[
             cases.store_case,
             cases.plan_case,
@@ -59,6 +64,12 @@ def build_worker(client: Client, settings: Settings, sessions: async_sessionmake
             reports.store_finding,
             reports.store_action,
             reports.send_report_mail,
+            retention.load_retention_plan,
+            retention.find_due,
+            retention.cases_of_person,
+            retention.anonymise_cases,
+            retention.erase_interview_content,
+            retention.purge_event_log,
             *webhook_activities(settings, sessions),
         ],
     )
@@ -71,6 +82,7 @@ async def main() -> None:
     client = await connect(settings)
     worker = build_worker(client, settings, create_sessionmaker(engine))
     await ensure_report_schedule(client, settings, create_sessionmaker(engine))
+    await ensure_retention_schedule(client, settings, create_sessionmaker(engine))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

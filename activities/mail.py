@@ -1,9 +1,11 @@
 """Sending mail, exactly once per case, purpose and recipient.
 
 Before talking to the SMTP server the activity claims the (case, purpose, recipient) row; a
-retry that finds the row already sent returns without mailing. A retry after a crash between
-the SMTP reply and the commit resends with the same Message-ID, so receiving systems can
-recognise the copy."""
+retry that finds the row already sent returns without mailing. A database that is down when the
+server has answered is waited out, the answer kept in the heartbeat for a next attempt; only a
+crash between the SMTP reply and that heartbeat resends, with the same Message-ID, so receiving
+systems can recognise the copy. An address the server refuses for good (5xx) is recorded as rejected with the
+server's reply and not tried again: the case goes on, and HR sees the refusal on the case."""
 
 import asyncio
 import hashlib
@@ -21,6 +23,7 @@ from temporalio.exceptions import ApplicationError
 from activities.calendar_invites import to_ics
 from activities.mail_templates import MailTemplates
 from config import Settings
+from db.unavailable import is_unavailable
 from links import tokens
 from models.mail import CalendarInvite, MailReceipt, MailRequest
 from models.tables import SentMail, utcnow
@@ -34,9 +37,10 @@ REJECTED = "rejected"
 
 
 HEARTBEAT_EVERY_SECONDS = 3
+SETTLE_FIRST_DELAY_SECONDS = 0.5
 
 
-async def _heartbeating(awaitable: Awaitable[T]) -> T:
+async def _heartbeating(awaitable: Awaitable[T], *details: object) -> T:
     """Heartbeat while the SMTP conversation runs, so a worker that dies mid-send is noticed in seconds."""
     task = asyncio.ensure_future(awaitable)
     while True:
@@ -44,7 +48,17 @@ async def _heartbeating(awaitable: Awaitable[T]) -> T:
         if done:
             return task.result()
         if activity.in_activity():
-            activity.heartbeat()
+            activity.heartbeat(*details)
+
+
+def _answered_before() -> tuple[str, str | None] | None:
+    """What the mail server answered an earlier attempt that could not record it (kept in that attempt's heartbeat)."""
+    if not activity.in_activity():
+        return None
+    details = list(activity.info().heartbeat_details)
+    if len(details) == 2 and details[0] in (SENT, REJECTED):
+        return details[0], details[1]
+    return None
 
 
 def attach_invite(message: EmailMessage, invite: CalendarInvite) -> None:
@@ -65,11 +79,11 @@ class MailActivities:
         self._templates = templates
 
     async def _claim(self, request: MailRequest, message_id: str, subject: str) -> SentMail | None:
-        """The existing row when this mail already went out, else None after recording the attempt."""
+        """The existing row when this mail already went out (or was refused for good), else None after recording the attempt."""
         async with self._sessions.begin() as session:
             row = await self._find(session, request)
             if row is not None:
-                return row if row.status == SENT else None
+                return row if row.status in (SENT, REJECTED) else None
             session.add(
                 SentMail(
                     case_id=request.case_id,
@@ -99,10 +113,37 @@ class MailActivities:
             if status == SENT:
                 row.sent_at = utcnow()
 
+    async def _settle(self, request: MailRequest, status: str, error: str | None = None) -> None:
+        """Record what the mail server answered, waiting out a database that is down meanwhile.
+
+        The server has taken (or refused) the mail; failing now would make the retry send it again. So
+        the outcome is kept trying, heartbeating, until the database is back or the attempt times out."""
+        delay = SETTLE_FIRST_DELAY_SECONDS
+        while True:
+            try:
+                # A locked database may keep one try waiting for seconds: the heartbeat goes on meanwhile, and
+                # carries the server's answer, so that an attempt timed out meanwhile leaves it to the next one.
+                await _heartbeating(self._mark(request, status, error), status, error)
+                return
+            except Exception as err:
+                if not is_unavailable(err):
+                    raise
+                log.warning("cannot record %s mail %s to %s of case %s yet: %s", status, request.purpose, request.to, request.case_id, err)
+            if activity.in_activity():
+                activity.heartbeat(status, error)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, HEARTBEAT_EVERY_SECONDS)
+
     @activity.defn
     async def send_mail(self, request: MailRequest) -> MailReceipt:
         s = self._settings
         message_id = message_id_for(request)
+        earlier = _answered_before()
+        if earlier is not None:
+            # The server already answered; only the database did not hear of it yet.
+            status, reply = earlier
+            await self._settle(request, status, reply)
+            return MailReceipt(message_id=message_id, already_sent=True, refused=reply if status == REJECTED else None)
         context = dict(request.context)
         if request.link is not None:
             token = tokens.sign(s.signing_key(), tokens.LinkPurpose(request.link.purpose), request.case_id, str(request.to))
@@ -121,7 +162,7 @@ class MailActivities:
             # Another attempt claimed it at the same moment; let the retry sort out which one sent.
             raise ApplicationError("mail is being sent by another attempt", type="MailInFlight")
         if done is not None:
-            return MailReceipt(message_id=done.message_id, already_sent=True)
+            return MailReceipt(message_id=done.message_id, already_sent=True, refused=done.error if done.status == REJECTED else None)
         try:
             await _heartbeating(aiosmtplib.send(
                 message,
@@ -134,12 +175,22 @@ class MailActivities:
                 timeout=s.smtp_timeout_seconds,
             ))
         except aiosmtplib.SMTPRecipientsRefused as exc:
-            detail = "; ".join(f"{r.recipient}: {r.code} {r.message}" for r in exc.recipients)
-            permanent = all(500 <= r.code < 600 for r in exc.recipients)
-            if permanent:
-                await self._mark(request, REJECTED, detail)
-                raise ApplicationError(f"mail to {request.to} rejected: {detail}", type="MailRejected", non_retryable=True)
-            raise
-        await self._mark(request, SENT)
+            # 5xx: the address does not exist (or takes no mail from us); asking again will not change that.
+            # 4xx (mailbox busy, greylisting) is temporary: raised, so the send is retried with backoff.
+            if not all(500 <= r.code < 600 for r in exc.recipients):
+                raise
+            return await self._refused(request, message_id, "; ".join(f"{r.code} {r.message}" for r in exc.recipients))
+        except aiosmtplib.SMTPDataError as exc:
+            # The server took the recipient but refuses this message for good (too large, policy).
+            if not 500 <= exc.code < 600:
+                raise
+            return await self._refused(request, message_id, f"{exc.code} {exc.message}")
+        await self._settle(request, SENT)
         log.info("sent %s to %s for case %s", request.purpose, request.to, request.case_id)
         return MailReceipt(message_id=message_id, already_sent=False)
+
+    async def _refused(self, request: MailRequest, message_id: str, reply: str) -> MailReceipt:
+        """The server refused the mail for good: kept with its reply, so that HR sees it and can correct the address."""
+        await self._settle(request, REJECTED, reply)
+        log.warning("mail %s to %s for case %s was refused: %s", request.purpose, request.to, request.case_id, reply)
+        return MailReceipt(message_id=message_id, already_sent=False, refused=reply)

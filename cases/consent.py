@@ -7,7 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.questionnaire import Consent, ConsentScope
-from models.tables import InterviewRecordRow, utcnow
+from models.audit import AuditAction, SubjectType
+from models.tables import Case, InterviewRecordRow, utcnow
+from privacy import audit
 
 
 class NoInterviewRecord(Exception):
@@ -51,9 +53,14 @@ async def revoke(session: AsyncSession, case_id: str, at: datetime | None = None
 
 
 async def feedback_for_manager(session: AsyncSession, case_id: str) -> ManagerFeedback | None:
+    """The shared points, when the consent allows them; each time they are shown is on the audit log (committed)."""
     row = await _row(session, case_id)
     if not row.share_with_manager or row.consent_revoked_at is not None:
         return None
+    case = await session.get(Case, case_id)
+    subject = case.employee_id if case is not None and case.employee_id else case_id
+    await audit.record(session, AuditAction.INTERVIEW_READ, SubjectType.PERSON, subject, {"case_id": case_id, "part": "manager_feedback"}, roles=("manager", "hr"))
+    await session.commit()
     return ManagerFeedback(
         advice_summary=row.record.get("advice_summary", ""), most_important_advice=row.record.get("most_important_advice", "")
     )

@@ -12,10 +12,13 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from models.audit import AuditAction, SubjectType
 from models.case import CaseView, OffboardingInput
 from models.interview import InterviewView
+from models.refusals import Refusal
 from models.registration import Registration
-from models.tables import Case
+from models.tables import Case, InterviewRecordRow
+from privacy import audit
 from workflows.exit_interview import ExitInterviewWorkflow
 from workflows.offboarding import OffboardingWorkflow
 
@@ -35,7 +38,15 @@ class CaseNotFound(Exception):
 
 
 class ActionRejected(Exception):
-    """The case refused the action; the message says why (unknown task, wrong person, already done...)."""
+    """The case refused the action; the message says why (unknown task, wrong person, already done...).
+
+    ``code`` and ``params`` name the refusal (models/refusals.py) for callers that word it themselves, such as
+    the pages in the reader's language; ``code`` is empty for a refusal that has none."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(str(reason))
+        self.code: str = getattr(reason, "code", "")
+        self.params: dict[str, str] = dict(getattr(reason, "params", {}))
 
 
 async def register(client: Client, registration: Registration, task_queue: str) -> RegistrationResult:
@@ -84,7 +95,7 @@ async def execute_update(
     workflow_id: str,
     update: Any,
     payload: BaseModel,
-    ended: Callable[[], Awaitable[str]],
+    ended: Callable[[], Awaitable[Refusal]],
     *,
     not_found: Callable[[str], Exception] = CaseNotFound,
     rpc_timeout: timedelta | None = UPDATE_TIMEOUT,
@@ -95,7 +106,9 @@ async def execute_update(
         return await handle.execute_update(update, payload, rpc_timeout=rpc_timeout)
     except WorkflowUpdateFailedError as err:
         cause = err.cause
-        raise ActionRejected(cause.message if isinstance(cause, ApplicationError) else str(cause)) from err
+        if isinstance(cause, ApplicationError):
+            raise ActionRejected(Refusal.received(cause.message, cause.details[0] if cause.details else None)) from err
+        raise ActionRejected(str(cause)) from err
     except RPCError as err:
         if not (_missing(err) or err.status == RPCStatusCode.FAILED_PRECONDITION):
             raise
@@ -106,14 +119,14 @@ async def execute_update(
         raise ActionRejected(await ended()) from err
 
 
-async def _case_ended(client: Client, case_id: str) -> str:
+async def _case_ended(client: Client, case_id: str) -> Refusal:
     case = await view(client, case_id)
-    return f"the case is {case.status.value}" if case else "the case has ended"
+    return Refusal("case_not_open", case_status=case.status.value) if case else Refusal("case_ended")
 
 
-async def _interview_ended(client: Client, case_id: str) -> str:
+async def _interview_ended(client: Client, case_id: str) -> Refusal:
     interview = await interview_view(client, case_id)
-    return f"the interview is {interview.status.value}" if interview else "the interview has ended"
+    return Refusal("interview_finished", interview_status=interview.status.value) if interview else Refusal("interview_ended")
 
 
 async def act_on_case(client: Client, case_id: str, update: Any, payload: BaseModel) -> Any:
@@ -142,3 +155,15 @@ async def list_cases(
     if due_before:
         query = query.where(Case.last_working_day <= due_before)
     return list((await session.execute(query)).scalars())
+
+
+async def interview_record(session: AsyncSession, case_id: str) -> tuple[Case, InterviewRecordRow] | None:
+    """The case and its individual interview record, for HR. Every read is on the audit log, committed
+    before the record is handed out: content nobody may see unrecorded."""
+    case = await session.get(Case, case_id)
+    record = (await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case_id))).scalar_one_or_none()
+    if case is None or record is None:
+        return None
+    await audit.record(session, AuditAction.INTERVIEW_READ, SubjectType.PERSON, case.employee_id or case.id, {"case_id": case.id}, roles=("hr",))
+    await session.commit()
+    return case, record

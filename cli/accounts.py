@@ -146,3 +146,114 @@ def set_password(
         fail(["--password: use at least 10 characters"], EXIT_INVALID)
     _change(email, lambda session, account: accounts.set_password(session, account, password))
     typer.echo(f"password of {email} is set")
+
+
+token_app = typer.Typer(
+    help="API tokens: programs send one as `Authorization: Bearer <token>` and act as its account, with its roles.", no_args_is_help=True
+)
+accounts_app.add_typer(token_app, name="token")
+
+
+@token_app.command("create")
+def create_token(
+    email: Annotated[str, typer.Argument(help="The account the token acts as.", show_default=False)],
+    name: Annotated[str, typer.Option("--name", help="Which program uses it, e.g. 'HR system'.", show_default=False)],
+    expires_days: Annotated[int, typer.Option("--expires-days", help="Days until it expires (1 to 3650).")] = 365,
+) -> None:
+    """Make a token and print it (on standard output, alone: `TOKEN=$(offboarding accounts token create ...)`).
+    It is shown this once; only its SHA-256 is kept.
+
+    Exit codes: 0 made; 1 database unreachable; 2 invalid input; 4 no such active account.
+    """
+    from web.auth import accounts, api_tokens
+
+    if not name.strip() or len(name.strip()) > 200:
+        fail(["--name: give 1 to 200 characters saying which program uses the token"], EXIT_INVALID)
+    if not 1 <= expires_days <= api_tokens.MAX_DAYS:
+        fail([f"--expires-days: a token lasts 1 to {api_tokens.MAX_DAYS} days"], EXIT_INVALID)
+
+    async def issue(session: AsyncSession):
+        account = await accounts.by_email(session, email)
+        if account is None or not account.active:
+            return None
+        return await api_tokens.issue(session, account, name, expires_days)
+
+    issued = _in_session(issue)
+    if issued is None:
+        fail([f"no active account {email}"], EXIT_UNKNOWN)
+    typer.echo(
+        f"token {issued.row.id[:12]} ({issued.row.name}) for {email}, expires {issued.row.expires_at:%Y-%m-%d %H:%M} UTC; "
+        "it is shown only now, keep it where the program keeps its secrets:",
+        err=True,
+    )
+    typer.echo(issued.token)
+
+
+@token_app.command("list")
+def list_tokens(
+    email: Annotated[Optional[str], typer.Argument(help="Only this account's tokens.", show_default=False)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print them as JSON.")] = False,
+) -> None:
+    """List the tokens (never the tokens themselves): id, account, name, made, expires, last used, state.
+
+    Exit codes: 0 listed; 1 database unreachable; 4 no such account.
+    """
+    from web.auth import accounts, api_tokens
+
+    async def rows(session: AsyncSession):
+        account_id = None
+        if email:
+            account = await accounts.by_email(session, email)
+            if account is None:
+                return None
+            account_id = account.id
+        return await api_tokens.listing(session, account_id)
+
+    found = _in_session(rows)
+    if found is None:
+        fail([f"no account {email}"], EXIT_UNKNOWN)
+
+    def when(value) -> str | None:
+        return value.isoformat(timespec="seconds") if value else None
+
+    data = [
+        {
+            "id": token.id[:12],
+            "account": account.email,
+            "name": token.name,
+            "created_at": when(token.created_at),
+            "expires_at": when(token.expires_at),
+            "last_used_at": when(token.last_used_at),
+            "state": api_tokens.state(token),
+        }
+        for token, account in found
+    ]
+    if as_json:
+        typer.echo(json.dumps(data, indent=2))
+        return
+    for item in data:
+        typer.echo(
+            f"{item['id']}  {item['account']:32} {item['name']:24} {item['state']:8} expires {item['expires_at'] or 'never'}  last used {item['last_used_at'] or 'never'}"
+        )
+
+
+@token_app.command("revoke")
+def revoke_token(token_id: Annotated[str, typer.Argument(help="The token's id as the list shows it (its first 12 characters do).", show_default=False)]) -> None:
+    """Revoke a token at once.
+
+    Exit codes: 0 revoked (or already); 1 database unreachable; 2 the id fits several tokens; 4 no such token.
+    """
+    from web.auth import api_tokens
+
+    async def revoke(session: AsyncSession):
+        try:
+            return await api_tokens.revoke(session, token_id)
+        except (api_tokens.UnknownToken, api_tokens.AmbiguousToken) as err:
+            return err
+
+    result = _in_session(revoke)
+    if isinstance(result, api_tokens.AmbiguousToken):
+        fail([f"{token_id} fits more than one token; give more of the id"], EXIT_INVALID)
+    if isinstance(result, api_tokens.UnknownToken):
+        fail([f"no API token {token_id}"], EXIT_UNKNOWN)
+    typer.echo(f"token {result.id[:12]} ({result.name}) is revoked")

@@ -13,6 +13,7 @@ from cases import service
 from cli import actions, backends, organisation_admin, render
 from cli.common import EXIT_DUPLICATE, EXIT_INVALID, EXIT_UNAVAILABLE, EXIT_UNKNOWN
 from cli.accounts import accounts_app
+from cli.privacy import identify, person_app
 from cli.intake import import_app
 from cli.reports import report_app
 from cli.common import case_url as _case_url
@@ -175,3 +176,6 @@ for sub_app, name in [
 app.add_typer(import_app, name="import")
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(report_app, name="report")
+app.add_typer(person_app, name="person")
+# Names who runs each command in the audit log.
+app.callback()(identify)

@@ -1,6 +1,7 @@
 """The one settings object. Every value comes from an ``OFFBOARDING_*`` environment variable
 (or a ``.env`` file in the working directory); the README lists them all."""
 
+import ipaddress
 import json
 import os
 import secrets
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
+import limits
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -25,6 +27,11 @@ class Settings(BaseSettings):
     temporal_address: str = Field("localhost:7233", description="Temporal frontend host:port.")
     temporal_namespace: str = Field("default", description="Temporal namespace for cases.")
     task_queue: str = Field("offboarding", description="Task queue the workers poll.")
+    worker_max_cached_workflows: int = Field(
+        1000,
+        ge=0,
+        description="Workflows a worker keeps in memory between their steps (a case and its interview are two; each takes about 0.3 MB). An update to a case that is not kept replays its history first.",
+    )
     temporal_ui_url: str = Field("http://localhost:8233", description="Where people find the Temporal UI (printed and linked).")
 
     smtp_host: str = Field("127.0.0.1", description="SMTP server host. The local run starts a sink here unless `smtp_external` is set.")
@@ -53,8 +60,27 @@ class Settings(BaseSettings):
 
     session_max_age_hours: int = Field(12, ge=1, le=24 * 30, description="How long a web sign-in lasts before the person signs in again.")
     api_trust_body_actor: bool = Field(
-        True,
-        description="True: an API call without a session may name who acts in its body (`actor`) and read cases, as before sign-in existed. Set to false once every API client signs in.",
+        False,
+        description="True: an API call with neither a session nor a bearer token may name who acts in its body (`actor`) and read cases. Only for a closed integration network that nobody else can reach; API programs use tokens instead.",
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Addresses or networks (`10.0.0.0/8`) of the reverse proxies in front of the web app, comma-separated. Only for requests from these is the client address read from `X-Forwarded-For`. Empty: the connecting address is the client.",
+    )
+    rate_limit_storage_url: str = Field(
+        "memory://", description="Where rate-limit counters live: `memory://` (one web process) or `redis://host:6379/0` (shared by several web replicas)."
+    )
+    sign_in_limit_per_account: str = Field(
+        "10 per 15 minutes",
+        description="Sign-in attempts per email address (moving window; `;` separates several limits, e.g. `5 per minute; 20 per hour`). A successful sign-in starts the count afresh. Empty: no limit.",
+    )
+    sign_in_limit_per_address: str = Field("30 per 10 minutes", description="Failed sign-in attempts per client address. Empty: no limit.")
+    link_limit_per_address: str = Field(
+        "60 per minute", description="Requests to the employee's link pages (`/invitation/...`, `/consent/...`) per client address. Empty: no limit."
+    )
+    max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body the web app reads, in bytes; a larger one is refused with 413.")
+    max_import_body_bytes: int = Field(
+        6_000_000, ge=1024, description="Largest request body for the CSV import (`/api/imports/...`), in bytes."
     )
     oidc_issuer: str = Field("", description="Issuer URL of the organisation's OpenID Connect provider, e.g. `https://login.example.org/realms/staff`. Empty: sign-in with a password only.")
     oidc_client_id: str = Field("", description="Client id of this app at the OpenID Connect provider.")
@@ -66,6 +92,10 @@ class Settings(BaseSettings):
         default_factory=list, description="URLs told of case events (opened, step done, closed), comma-separated. Empty: no webhooks."
     )
     webhook_secret: str = Field("", description="Shared secret that signs outgoing webhooks; needed when `webhook_urls` is set.")
+    payload_keys: str = Field(
+        "",
+        description="Keys that encrypt every workflow payload kept in Temporal (AES-GCM): `<id>:<base64 key>`, comma-separated; the first encrypts, every one decrypts. Empty: a random key kept in `<data_dir>/payload_key`.",
+    )
 
     @field_validator("webhook_urls", mode="before")
     @classmethod
@@ -85,6 +115,42 @@ class Settings(BaseSettings):
                 raise ValueError(f"{url!r} is not an http(s) URL")
         return urls
 
+    @field_validator("payload_keys")
+    @classmethod
+    def _readable_key_ring(cls, value: str) -> str:
+        from privacy.keys import parse_key_ring
+
+        parse_key_ring(value)
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, proxies: list[str]) -> list[str]:
+        for proxy in proxies:
+            ipaddress.ip_network(proxy, strict=False)  # a ValueError names the bad entry
+        return proxies
+
+    @field_validator("sign_in_limit_per_account", "sign_in_limit_per_address", "link_limit_per_address")
+    @classmethod
+    def _rate_limits(cls, value: str) -> str:
+        if value.strip():
+            limits.parse_many(value)  # a ValueError explains the notation
+        return value.strip()
+
+    @field_validator("rate_limit_storage_url")
+    @classmethod
+    def _limit_storage(cls, value: str) -> str:
+        if urlsplit(value).scheme not in ("memory", "redis", "rediss"):
+            raise ValueError("use memory:// or a redis:// (rediss://) URL")
+        return value
+
     @model_validator(mode="after")
     def _signed_webhooks(self) -> "Settings":
         if self.webhook_urls and not self.webhook_secret:
@@ -100,7 +166,16 @@ class Settings(BaseSettings):
     def signing_key(self) -> str:
         if self.secret_key:
             return self.secret_key
-        path = self.data_dir / "secret_key"
+        return self._kept_key("secret_key", lambda: secrets.token_urlsafe(48))
+
+    def payload_key_ring(self) -> list[tuple[str, bytes]]:
+        """The payload keys as (id, key), the encrypting one first: from the setting, else the data folder's own."""
+        from privacy.keys import new_key_entry, parse_key_ring
+
+        return parse_key_ring(self.payload_keys or self._kept_key("payload_key", new_key_entry))
+
+    def _kept_key(self, name: str, make) -> str:
+        path = self.data_dir / name
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             # Exclusive creation: the worker and the web app starting together end up with one key, never readable by others.
@@ -108,7 +183,7 @@ class Settings(BaseSettings):
         except FileExistsError:
             return self._read_key(path)
         with os.fdopen(descriptor, "w") as file:
-            file.write(secrets.token_urlsafe(48))
+            file.write(make())
         return self._read_key(path)
 
     @staticmethod
@@ -119,7 +194,7 @@ class Settings(BaseSettings):
             if key:
                 return key
             time.sleep(0.02)
-        raise RuntimeError(f"{path} is empty; remove it or set OFFBOARDING_SECRET_KEY")
+        raise RuntimeError(f"{path} is empty; remove it, or set OFFBOARDING_SECRET_KEY (secret_key) or OFFBOARDING_PAYLOAD_KEYS (payload_key)")
 
     @property
     def mailbox_dir(self) -> Path:

@@ -42,6 +42,21 @@ from workflows.offboarding import OffboardingWorkflow
 CONTENT_TYPE = "application/cloudevents+json"
 # What is kept of a body that is not JSON: enough to see what was sent.
 RAW_KEPT_CHARS = 10_000
+# A CloudEvent carrying a registration is five levels deep; far deeper is no event and costs a stack to store.
+MAX_DEPTH = 32
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in ``value``, counted without recursion (stops once past MAX_DEPTH)."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, level = pending.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, level)
+            if deepest > MAX_DEPTH:
+                break
+            pending.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 @dataclass
@@ -107,9 +122,15 @@ class EventIntake:
     @staticmethod
     def _parse(body: bytes) -> Any:
         try:
-            return json.loads(body)
+            payload = json.loads(body)
         except (ValueError, UnicodeDecodeError):
             return {"raw": body.decode("utf-8", "replace")[:RAW_KEPT_CHARS]}
+        except RecursionError:
+            payload = None
+        if payload is None or _depth(payload) > MAX_DEPTH:
+            # Kept as text: stored as JSON it would be recursed into again.
+            return {"raw": body.decode("utf-8", "replace")[:RAW_KEPT_CHARS], "too_deep": True}
+        return payload
 
     @staticmethod
     def _envelope(payload: Any, content_type: str | None) -> CloudEvent:
@@ -118,6 +139,8 @@ class EventIntake:
             raise _Refused(
                 415, f"Content-Type must be {CONTENT_TYPE} (a CloudEvent in structured mode), not {media or 'absent'}"
             )
+        if isinstance(payload, dict) and set(payload) == {"raw", "too_deep"}:
+            raise _Refused(400, f"the body is JSON nested deeper than {MAX_DEPTH} levels; a CloudEvent is far flatter")
         if isinstance(payload, dict) and set(payload) == {"raw"}:
             raise _Refused(400, "the body is not JSON")
         if not isinstance(payload, dict):

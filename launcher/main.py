@@ -42,6 +42,11 @@ from config import Settings, get_settings
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent  # the virtualenv's bin folder: python, temporal, uvicorn
 
+# The dev server's SQLite file: write-ahead logging, synced at checkpoints rather than at every commit.
+# Starts and mail bursts run several times faster (see bench/RESULTS.md); a crash of the server loses
+# nothing, a power cut at most the last moments, and the file is never left corrupt.
+DEV_SERVER_SQLITE_PRAGMAS = ("journal_mode=wal", "synchronous=normal")
+
 START_TIMEOUT = 90.0  # seconds for one part to become reachable
 STOP_TIMEOUT = 10.0  # seconds a part gets to stop after SIGTERM before it is killed
 POLL_INTERVAL = 0.1
@@ -349,6 +354,8 @@ class Launcher:
             "--port", str(self.temporal_port),
             "--log-level", "warn",
         ]  # fmt: skip
+        for pragma in DEV_SERVER_SQLITE_PRAGMAS:
+            argv += ["--sqlite-pragma", pragma]
         if self.temporal_ui_port is None:
             argv.append("--headless")
         else:

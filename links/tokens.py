@@ -1,9 +1,17 @@
-"""Signed, expiring, single-purpose links for people outside the system (the leaving employee, outside assignees)."""
+"""Signed, expiring, single-purpose links for people outside the system (the leaving employee).
 
+A token names the case and the address it was mailed to, and carries a random nonce, so no two links
+are alike and none can be guessed from another. It is signed with the purpose as salt: a token for one
+purpose never verifies for another. ``links.usage`` makes each link do its one thing only once."""
+
+import hashlib
+import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+NONCE_BYTES = 16
 
 
 class LinkPurpose(StrEnum):
@@ -20,22 +28,35 @@ class LinkClaims:
     case_id: str
     email: str
     purpose: LinkPurpose
+    # SHA-256 of the signed part of the token: what ``used_links`` records, never the token itself.
+    fingerprint: str
 
 
 def _serializer(secret: str, purpose: LinkPurpose) -> URLSafeTimedSerializer:
-    # The purpose is the salt: a token for one purpose never verifies for another.
     return URLSafeTimedSerializer(secret, salt=f"offboarding-link-{purpose.value}")
 
 
 def sign(secret: str, purpose: LinkPurpose, case_id: str, email: str) -> str:
-    return _serializer(secret, purpose).dumps({"c": case_id, "e": email})
+    return _serializer(secret, purpose).dumps({"c": case_id, "e": email, "n": secrets.token_urlsafe(NONCE_BYTES)})
+
+
+def fingerprint(token: str) -> str:
+    # The signature's base64 has spare bits, so one link can be spelled several ways that all verify;
+    # the payload and timestamp before the last "." are covered by the signature byte for byte.
+    signed_part = token.rsplit(".", 1)[0]
+    return hashlib.sha256(signed_part.encode()).hexdigest()
 
 
 def verify(secret: str, purpose: LinkPurpose, token: str, max_age_seconds: int) -> LinkClaims:
+    """The claims of a genuine, unexpired token for ``purpose``; LinkError otherwise.
+
+    Tokens signed before links carried a nonce still verify until they expire; they are single-use all the same."""
     try:
         data = _serializer(secret, purpose).loads(token, max_age=max_age_seconds)
     except SignatureExpired as exc:
         raise LinkError("this link has expired") from exc
     except BadSignature as exc:
         raise LinkError("this link is not valid") from exc
-    return LinkClaims(case_id=data["c"], email=data["e"], purpose=purpose)
+    if not isinstance(data, dict) or not isinstance(data.get("c"), str) or not isinstance(data.get("e"), str):
+        raise LinkError("this link does not name a case and an address")
+    return LinkClaims(case_id=data["c"], email=data["e"], purpose=purpose, fingerprint=fingerprint(token))

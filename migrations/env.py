@@ -8,6 +8,7 @@ from db.engine import create_engine
 from models.tables import Base
 import models.events  # noqa: F401  (tables that live beside their domain)
 import reports.tables  # noqa: F401
+import models.audit  # noqa: F401
 
 config = context.config
 target_metadata = Base.metadata

@@ -44,3 +44,4 @@ class MailRequest(BaseModel):
 class MailReceipt(BaseModel):
     message_id: str
     already_sent: bool
+    refused: str | None = Field(None, description="The mail server's reply when it refused the recipient for good; nothing was delivered.")

@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from models.policy import Policy
 from models.registration import Language
@@ -13,6 +13,15 @@ Country = Literal["NL", "BE"]
 class Contact(BaseModel):
     email: EmailStr
     language: Language = "nl"
+
+
+class Contacts(BaseModel):
+    """Who every case tells at once: HR and IT/facilities, each with the language of their mails."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    hr: Contact
+    facilities: Contact
 
 
 class Organisation(BaseModel):

@@ -52,6 +52,10 @@ class Employee(Strict):
     start_date: date | None = None
 
 
+# Longer than any notice period or planned retirement; a case plans every working day up to its last one.
+MAX_DAYS_AFTER_NOTICE = 731
+
+
 class Departure(Strict):
     type: DepartureType
     notice_date: date
@@ -63,6 +67,8 @@ class Departure(Strict):
         notice = info.data.get("notice_date")
         if notice and value < notice:
             raise ValueError(f"the last working day ({value}) is before the notice date ({notice})")
+        if notice and (value - notice).days > MAX_DAYS_AFTER_NOTICE:
+            raise ValueError(f"the last working day ({value}) is more than two years after the notice date ({notice})")
         return value
 
 

@@ -63,9 +63,11 @@ class Case(Base):
     registration: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
-    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     interview_status: Mapped[str | None] = mapped_column(String(32))
     summary: Mapped[dict | None] = mapped_column(JSON)
+    # Set when retention or an erasure request removed the person from the case (privacy/retention.py).
+    anonymised_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class SentMail(Base):
@@ -128,6 +130,8 @@ class InterviewRecordRow(Base):
     consent_revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     held_at: Mapped[datetime] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    # Set when the free text was erased after its retention period; the ratings and reasons stay for the reports.
+    content_erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class Account(Base):

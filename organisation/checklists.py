@@ -4,7 +4,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.handover import ChecklistItem, ChecklistTemplate, ChecklistTemplateIn
+from models.audit import AuditAction, SubjectType
 from models.tables import ChecklistTemplateRow
+from privacy import audit
+
+EDITORS = ("admin", "hr")
 
 
 def _model(row: ChecklistTemplateRow) -> ChecklistTemplate:
@@ -25,6 +29,7 @@ async def create(session: AsyncSession, data: ChecklistTemplateIn) -> ChecklistT
     row = ChecklistTemplateRow(**data.model_dump(mode="json"))
     session.add(row)
     await session.flush()
+    await audit.record(session, AuditAction.CHECKLIST_CREATED, SubjectType.CHECKLIST, str(row.id), {"name": row.name}, roles=EDITORS)
     return _model(row)
 
 
@@ -35,6 +40,7 @@ async def replace(session: AsyncSession, template_id: int, data: ChecklistTempla
     for key, value in data.model_dump(mode="json").items():
         setattr(row, key, value)
     await session.flush()
+    await audit.record(session, AuditAction.CHECKLIST_REPLACED, SubjectType.CHECKLIST, str(row.id), {"name": row.name}, roles=EDITORS)
     return _model(row)
 
 
@@ -43,6 +49,7 @@ async def delete(session: AsyncSession, template_id: int) -> bool:
     if row is None:
         return False
     await session.delete(row)
+    await audit.record(session, AuditAction.CHECKLIST_DELETED, SubjectType.CHECKLIST, str(template_id), {"name": row.name}, roles=EDITORS)
     return True
 
 

@@ -4,9 +4,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config import Settings
-from models.organisation import Contact, Organisation
+from models.organisation import Contact, Contacts, Organisation
 from models.policy import Policy
+from models.audit import AuditAction, SubjectType
 from models.tables import OrganisationRow
+from privacy import audit
 
 DEFAULT_ID = "default"
 
@@ -51,5 +53,22 @@ async def load(session: AsyncSession, settings: Settings) -> Organisation:
 async def update_policy(session: AsyncSession, settings: Settings, policy: Policy) -> Organisation:
     await load(session, settings)
     row = await session.get(OrganisationRow, DEFAULT_ID)
-    row.policy = policy.model_dump(mode="json")
+    before, after = row.policy, policy.model_dump(mode="json")
+    row.policy = after
+    # Field names only: the values are in the policy itself, and a free-text field would not belong in the log.
+    changed = sorted(name for name in after if before.get(name) != after[name])
+    await audit.record(session, AuditAction.POLICY_CHANGED, SubjectType.POLICY, DEFAULT_ID, {"changed": changed}, roles=("admin", "hr"))
+    return _from_row(row, settings.public_url)
+
+
+async def update_contacts(session: AsyncSession, settings: Settings, contacts: Contacts) -> Organisation:
+    """Who cases registered from now on tell; running cases keep the contacts they started with."""
+    await load(session, settings)
+    row = await session.get(OrganisationRow, DEFAULT_ID)
+    before = (row.hr_email, row.hr_language, row.facilities_email, row.facilities_language)
+    row.hr_email, row.hr_language = str(contacts.hr.email), contacts.hr.language
+    row.facilities_email, row.facilities_language = str(contacts.facilities.email), contacts.facilities.language
+    after = (row.hr_email, row.hr_language, row.facilities_email, row.facilities_language)
+    changed = [name for name, old, new in zip(("hr_email", "hr_language", "facilities_email", "facilities_language"), before, after) if old != new]
+    await audit.record(session, AuditAction.CONTACTS_CHANGED, SubjectType.POLICY, DEFAULT_ID, {"changed": changed}, roles=("admin", "hr"))
     return _from_row(row, settings.public_url)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from models.calendar import WorkCalendar
 from models.interview import Slot
 from models.policy import Policy
+from models.refusals import Refusal
 from planning.workdays import add_working_days, is_working_day, working_days_between
 
 
@@ -53,20 +54,20 @@ def propose(now: datetime, last_working_day: date, policy: Policy, calendar: Wor
     return SlotPlan(slots=sorted(slots, key=lambda s: s.start), short_notice=short_notice, cutoff_day=cutoff)
 
 
-def problem_with(slot: Slot, now: datetime, last_working_day: date, policy: Policy, calendar: WorkCalendar) -> str | None:
+def problem_with(slot: Slot, now: datetime, last_working_day: date, policy: Policy, calendar: WorkCalendar) -> Refusal | None:
     """Why a proposed time cannot be used, or None when it can."""
     tz = ZoneInfo(policy.timezone)
     local_start, local_end = slot.start.astimezone(tz), slot.end.astimezone(tz)
     if slot.start <= now:
-        return "the proposed time has already passed"
+        return Refusal("slot_passed")
     if not is_working_day(local_start.date(), calendar):
-        return "the proposed day is not a working day"
+        return Refusal("slot_not_working_day")
     if local_start.time() < policy.working_hours_start or local_end.time() > policy.working_hours_end or local_end.date() != local_start.date():
-        return f"the interview must fall within working hours ({policy.working_hours_start:%H:%M}-{policy.working_hours_end:%H:%M})"
+        return Refusal("slot_outside_working_hours", start=f"{policy.working_hours_start:%H:%M}", end=f"{policy.working_hours_end:%H:%M}")
     if not slot.online and local_start.date() > cutoff_day(last_working_day, policy, calendar):
-        return "an interview on site must be before the last working hours; choose an earlier day or an online conversation"
+        return Refusal("slot_in_last_working_hours")
     if slot.online and local_start.date() > last_working_day + timedelta(days=policy.interview_record_days_after_last_day):
-        return "the proposed time is too long after the last working day"
+        return Refusal("slot_too_late")
     return None
 
 

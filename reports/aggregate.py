@@ -8,6 +8,7 @@ so the trend lines and the comparison with the previous period come from the sam
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.registration import DepartureType
@@ -224,4 +225,7 @@ class Compiler:
 
 
 async def compile_figures(session: AsyncSession, *, report_id: str, start: date, end: date, zone: str, k: int, as_of: datetime) -> ReportFigures:
+    if session.get_bind().dialect.name == "postgresql":
+        # PostgreSQL would JIT-compile each of these one-off aggregates over many rows: seconds per query, never repaid.
+        await session.execute(text("SET LOCAL jit = off"))
     return await Compiler(session, report_id=report_id, start=start, end=end, zone=zone, k=k, as_of=as_of).figures()

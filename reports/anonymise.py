@@ -38,13 +38,18 @@ class Scrubber:
             parts |= name_parts(name)
         # Only capitalised forms: "Roos" the colleague, not "roos" the flower.
         self._known = _pattern((p[0].upper() + p[1:] for p in parts), ignore_case=False)
+        # A respondent's texts come up once per topic; compiling their names' pattern each time cost most of a report.
+        self._own: dict[frozenset[str], re.Pattern[str] | None] = {}
 
     def scrub(self, text: str, case_names: Iterable[str] = ()) -> str:
         text = EMAIL.sub(REDACTED, text)
         own = set()
         for name in case_names:
             own |= {name.strip()} | name_parts(name)
-        own_pattern = _pattern(own, ignore_case=True)
+        key = frozenset(own)
+        if key not in self._own:
+            self._own[key] = _pattern(key, ignore_case=True)
+        own_pattern = self._own[key]
         if own_pattern is not None:
             text = own_pattern.sub(REDACTED, text)
         if self._known is not None:

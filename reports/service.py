@@ -14,6 +14,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from cases.service import ActionRejected, execute_update
+from models.refusals import Refusal
 from models.report import ReportFigures, ReportInput, ReviewView
 from reports import periods
 from reports.render import render_csv, render_html, render_pdf
@@ -58,8 +59,8 @@ async def review_view(client: Client, report_id: str) -> ReviewView | None:
 
 async def act_on_review(client: Client, report_id: str, update: Any, payload: BaseModel) -> Any:
     """Run one of ReviewWorkflow's updates (add_finding, add_action, approve, complete_action)."""
-    async def ended() -> str:
-        return f"the review of {report_id} has ended: the report is approved and every action is done"
+    async def ended() -> Refusal:
+        return Refusal("review_ended", report=report_id)
 
     return await execute_update(
         client, ReviewWorkflow.id_for(report_id), update, payload, ended, not_found=lambda _: ReportNotFound(report_id), rpc_timeout=None

@@ -9,7 +9,7 @@ match a GROUP BY expression whose bound parameters differ from the select list's
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, Subquery, and_, case, func, literal, or_, select, true, union_all
+from sqlalchemy import CTE, Select, Subquery, and_, case, func, literal, or_, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.questionnaire import ConsentScope, ExperienceArea
@@ -55,7 +55,7 @@ def consent_stands(as_of: datetime):
     return or_(InterviewRecordRow.consent_revoked_at.is_(None), InterviewRecordRow.consent_revoked_at > as_of)
 
 
-def closed_cases(periods: list[Period]) -> Subquery:
+def closed_cases(periods: list[Period]) -> CTE:
     """Every case closed in the periods, with its interview outcome in one of ``OUTCOMES``."""
     status = Case.interview_status
     outcome = case(
@@ -73,11 +73,11 @@ def closed_cases(periods: list[Period]) -> Subquery:
         )
         .outerjoin(InterviewRecordRow, InterviewRecordRow.case_id == Case.id)
         .where(_closed_in(periods))
-        .subquery("closed_cases")
+        .cte("closed_cases")
     )
 
 
-def respondents(periods: list[Period], as_of: datetime, scopes: list[str]) -> Subquery:
+def respondents(periods: list[Period], as_of: datetime, scopes: list[str]) -> CTE:
     """One row per interview whose consent covers ``scopes`` and still stands, with its answers as columns."""
     record = InterviewRecordRow.record
     target = lambda key: func.coalesce(record[("target_group", key)].as_string(), literal(NOT_GIVEN))  # noqa: E731
@@ -96,11 +96,12 @@ def respondents(periods: list[Period], as_of: datetime, scopes: list[str]) -> Su
         )
         .join(InterviewRecordRow, InterviewRecordRow.case_id == Case.id)
         .where(_closed_in(periods), consent_stands(as_of), InterviewRecordRow.consent_scope.in_(scopes))
-        .subquery("respondents")
+        # A CTE, so that the long form (one branch per metric) reads and parses each record once, not once per branch.
+        .cte("respondents")
     )
 
 
-def answers(resp: Subquery) -> Subquery:
+def answers(resp: CTE) -> Subquery:
     """The numeric answers in long form: one row per respondent and metric."""
     parts = [
         select(

@@ -68,3 +68,19 @@ async def post_form(client: httpx.AsyncClient, page_url: str, action: str, data:
     assert page.status_code == 200, page.text
     assert not forms_without_token(page.text), forms_without_token(page.text)
     return await client.post(action, data={**(data or {}), "csrf_token": csrf_token(page.text)})
+
+
+async def api_token(sessions, email: str, name: str = "integration", days: int | None = 30) -> str:
+    """A new API token for the account of ``email`` (which must exist)."""
+    from web.auth import api_tokens
+
+    async with sessions() as session:
+        account = await accounts.by_email(session, email)
+        issued = await api_tokens.issue(session, account, name, days)
+        await session.commit()
+    return issued.token
+
+
+def token_client(http: httpx.AsyncClient, token: str) -> httpx.AsyncClient:
+    """A program on the same in-process app, sending ``token`` as its bearer token and no cookies."""
+    return httpx.AsyncClient(transport=http._transport, base_url=str(http.base_url), headers={"Authorization": f"Bearer {token}"})

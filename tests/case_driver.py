@@ -12,6 +12,7 @@ from temporalio.testing import WorkflowEnvironment
 from cases import service
 from workflows.exit_interview import ExitInterviewWorkflow
 from mailsink.store import CapturedMail, MailStore
+from privacy.codec import decoded_history
 from models.actors import Actor, Role
 from models.registration import Registration
 from models.tables import Case
@@ -108,5 +109,7 @@ class CaseDriver:
         directory.mkdir(parents=True, exist_ok=True)
         for suffix, workflow_id in (("case", self.case_id), ("interview", ExitInterviewWorkflow.id_for(self.case_id))):
             history = await self.env.client.get_workflow_handle(workflow_id).fetch_history()
+            # Checked in opened: the histories replay under whatever payload key a run uses.
+            history = await decoded_history(history, self.env.client.data_converter.payload_codec)
             recorded = {"workflow_id": workflow_id, **json.loads(history.to_json())}
             (directory / f"{name}.{suffix}.json").write_text(json.dumps(recorded, indent=1))

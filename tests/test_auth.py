@@ -106,9 +106,10 @@ async def test_the_session_cookie_is_secure_when_the_app_is_served_over_https(se
         form = await http.get("/login")
         token = csrf_token(form.text)
         # The test client talks plain http, so it holds the Secure cookie back: hand it over as a browser on https would.
-        signed = await http.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token}, headers={"Cookie": f"offboarding_csrf={token}"})
-    assert "Secure" in _cookie_header(form, "offboarding_csrf")
-    assert "Secure" in _cookie_header(signed, "offboarding_session")
+        signed = await http.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token}, headers={"Cookie": f"__Host-offboarding_csrf={token}"})
+    # The __Host- prefix: browsers take these only over https, for the whole site, and from no other host.
+    for cookie in (_cookie_header(form, "__Host-offboarding_csrf"), _cookie_header(signed, "__Host-offboarding_session")):
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/" in cookie and "Domain" not in cookie
 
 
 async def test_every_form_needs_its_csrf_token(http, sessions, caplog):

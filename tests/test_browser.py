@@ -4,9 +4,12 @@ The web app and a worker run as processes of their own against the real Temporal
 database and the test's mail sink, as in production. HR signs in and registers the departure; the manager
 ticks off the handover tasks; IT/facilities confirm the laptop came back; the employee opens the invitation
 from the mail, accepts a time and then asks for an online conversation instead; HR assigns the interviewer and
-moves the last working day to yesterday; the interviewer fills in the questionnaire (saved as a draft while
+moves the last working day to yesterday (first sending the form unchanged, which the case refuses, in Dutch);
+the interviewer fills in the questionnaire (saved as a draft while
 typing) and records it with the employee's consent; the employee opens their consent page from the thank-you
-mail; the case closes. Each page is kept as a screenshot in ``test-artifacts/screenshots/``.
+mail; the case closes. Before all that, HR adds a checklist template for the department and changes the policy,
+meeting the error next to a value the policy does not allow. Each page is kept as a screenshot in
+``test-artifacts/screenshots/``.
 
 Needs Debian's Chromium at /usr/bin/chromium (``make browser`` installs it); skipped without it."""
 
@@ -22,6 +25,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from organisation import checklists, store
 from tests.auth_support import PASSWORD, make_account
 from tests.case_driver import last_day_in
 from tests.support import eventually, free_port
@@ -104,6 +108,22 @@ async def app(dev_server_env, settings, task_queue, tmp_path):
     print(f"----- web -----\n{running.tail('web')}\n----- worker -----\n{running.tail('worker')}")
 
 
+@pytest.fixture
+async def settings_restored(sessions, settings):
+    """The walk changes the policy and adds a checklist template in the test database, which later tests share: put back."""
+    async with sessions() as session:
+        policy = (await store.load(session, settings)).policy
+        before = {template.id for template in await checklists.all_templates(session)}
+        await session.commit()
+    yield
+    async with sessions() as session:
+        await store.update_policy(session, settings, policy)
+        for template in await checklists.all_templates(session):
+            if template.id not in before:
+                await checklists.delete(session, template.id)
+        await session.commit()
+
+
 class Shots:
     def __init__(self) -> None:
         SHOTS.mkdir(parents=True, exist_ok=True)
@@ -154,7 +174,7 @@ def link_in(mail, app: App, kind: str) -> str:
     return match.group(0)
 
 
-async def test_one_case_from_registration_to_closing_as_every_role_lives_it(app, sessions, mail_store):
+async def test_one_case_from_registration_to_closing_as_every_role_lives_it(app, sessions, mail_store, settings_restored):
     from playwright.async_api import async_playwright
 
     suffix = uuid.uuid4().hex[:6]
@@ -170,16 +190,56 @@ async def test_one_case_from_registration_to_closing_as_every_role_lives_it(app,
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            # HR signs in (in Dutch) and registers the departure.
+            # HR signs in (in Dutch), adds a checklist template for the department, then edits it.
             hr = await sign_in(browser, app, hr_email, "nl-NL")
             assert await hr.locator("h1").inner_text() == "Dossiers"
+            department = f"Financiën {suffix}"
+            await hr.click("nav a[href$='/settings/checklists']")
+            assert await hr.locator("h1").inner_text() == "Checklists"
+            await hr.click("a.button[href$='/settings/checklists/new']")
+            await hr.fill("#name", f"Financiën {suffix}")
+            await hr.fill("#department", department)
+            await hr.fill("#items-0-title", "Kasbeheer overdragen")
+            await hr.select_option("#items-0-assignee", "manager")
+            await hr.fill("#items-0-due_working_days_before", "300")
+            await submit(hr, "#save-template")
+            assert "Vul een getal in van hoogstens 120." in await hr.inner_text("#items-0-due_working_days_before-error")
+            await hr.fill("#items-0-due_working_days_before", "3")
+            await submit(hr, "#save-template")
+            assert "done=created" in hr.url, await hr.content()
+            await hr.click(f"#checklist-templates a:text('Financiën {suffix}')")
+            await hr.fill("#items-1-title", "Toegang tot de boekhouding intrekken")
+            await hr.select_option("#items-1-assignee", "facilities")
+            await hr.fill("#items-1-due_working_days_before", "0")
+            await hr.set_viewport_size({"width": 390, "height": 844})  # as on a phone
+            await shots.take(hr, "hr-edits-a-checklist-on-a-phone")
+            await hr.set_viewport_size({"width": 1280, "height": 900})
+            await submit(hr, "#save-template")
+            assert "done=saved" in hr.url, await hr.content()
+            assert "lopende dossiers houden hun taken" in await hr.inner_text("#notice")
+            await shots.take(hr, "hr-checklists")
+
+            # HR changes the policy: a value it does not allow is named next to its field.
+            await hr.click("nav a[href$='/settings/policy']")
+            await hr.fill("#interview_duration_minutes", "5")
+            await submit(hr, "#save-policy")
+            assert "Vul een getal in van minstens 15." in await hr.inner_text("#interview_duration_minutes-error")
+            assert await hr.get_attribute("#interview_duration_minutes", "aria-invalid") == "true"
+            await shots.take(hr, "hr-policy-error")
+            await hr.fill("#interview_duration_minutes", "45")
+            await hr.fill("#appreciation_token", "een boekenbon")
+            await submit(hr, "#save-policy")
+            assert "done=policy" in hr.url and "Het beleid is opgeslagen" in await hr.inner_text("#notice")
+
+            # HR registers the departure.
+            await hr.click("nav a[href$='/cases']")
             await hr.click("a.button[href$='/cases/new']")
             fields = {
                 "employee.name": "Anouk de Vries",
                 "employee.id": employee_id,
                 "employee.work_email": f"{employee_id.lower()}@example.org",
                 "employee.private_email": "anouk@example.net",
-                "employee.department": f"Financiën {suffix}",
+                "employee.department": department,
                 "employee.job_title": "Controller",
                 "employee.start_date": "2019-03-01",
                 "departure.notice_date": notice.isoformat(),
@@ -199,6 +259,7 @@ async def test_one_case_from_registration_to_closing_as_every_role_lives_it(app,
             case_id = hr.url.split("/cases/")[1].split("?")[0]
             case_url = f"{app.url}/cases/{case_id}"
             await reload_until(hr, "#interview-panel")
+            assert "Kasbeheer overdragen" in await hr.inner_text("table.tasks"), "the new template's items are the case's tasks"
             await shots.take(hr, "hr-case-page")
 
             # HR assigns the interviewer.
@@ -240,6 +301,9 @@ async def test_one_case_from_registration_to_closing_as_every_role_lives_it(app,
             ics = await employee.request.get(await employee.get_attribute("#download-ics", "href"))
             assert ics.ok and "BEGIN:VEVENT" in await ics.text()
             agreed = datetime.fromisoformat(await employee.get_attribute("#agreed-time time", "datetime")) if await employee.locator("#agreed-time time").count() else None
+            # The answer used the link up; the confirmation mail brings a new one to change the time with.
+            confirmation = (await eventually(lambda: mails_for(mail_store, case_id, "interview:interview_confirmed"), timeout=60))[0]
+            await employee.goto(link_in(confirmation, app, "invitation"))
             await employee.click("#propose summary")
             tomorrow = last_day_in(1)
             clock = (agreed or datetime.combine(tomorrow, datetime.min.time().replace(hour=13), ZoneInfo("Europe/Amsterdam"))).astimezone(ZoneInfo("Europe/Amsterdam"))
@@ -254,6 +318,10 @@ async def test_one_case_from_registration_to_closing_as_every_role_lives_it(app,
             left = f"form[action*='/my/tasks/{case_id}/'][action$='/complete'] button"
             while await hr.locator(left).count():
                 await submit(hr, left + " >> nth=0")
+            await hr.click("#move-last-day summary")
+            await submit(hr, "#move-last-day form button[type=submit]")  # still the current last day: refused, in Dutch
+            assert "de laatste werkdag is al die datum" in await hr.inner_text("#action-error")
+            await shots.take(hr, "hr-refusal-in-dutch")
             await hr.click("#move-last-day summary")
             await hr.fill("#move-day", (date.today() - timedelta(days=1)).isoformat())
             await hr.fill("#move-reason", "Resterend verlof opgenomen")
@@ -278,7 +346,8 @@ async def test_one_case_from_registration_to_closing_as_every_role_lives_it(app,
             await interviewer.check("input[name='belonging.influences'][value=work_life_balance]")
             await interviewer.fill("textarea[name=remember_with_pleasure]", "De vrijdagmiddagen.")
             await interviewer.fill("textarea[name=advice_summary]", "Loopbaanpaden zichtbaar maken.")
-            await interviewer.wait_for_function("document.querySelector('form[data-autosave]').dataset.saved", timeout=15000)
+            # A selector, not a script: the pages' Content-Security-Policy allows no eval.
+            await interviewer.locator("form[data-autosave][data-saved]:not([data-saved=''])").wait_for(state="attached", timeout=15000)
             await interviewer.reload()  # the draft brings every answer back
             assert await interviewer.locator("textarea[name=advice_summary]").input_value() == "Loopbaanpaden zichtbaar maken."
             assert await interviewer.is_checked("input[name=recommend_score][value='8']")

@@ -22,6 +22,7 @@ from markupsafe import escape
 
 from launcher.main import port_taken
 from mailsink.store import MailStore
+from tests.auth_support import api_token, make_account, unique_email
 from tests.support import eventually, free_port, registration_data, unique
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -190,7 +191,7 @@ def _announcements(store: MailStore, case_id: str):
     return [mail for mail in mails if mail.case_id == case_id and mail.purpose == "announcement"]
 
 
-async def test_a_departure_registered_over_http_is_announced_and_survives_a_restart(launch):
+async def test_a_departure_registered_over_http_is_announced_and_survives_a_restart(launch, sessions):
     run = launch().start()
     run.wait_until_running()
     assert set(run.children) == CHILDREN, run.tail()
@@ -202,7 +203,9 @@ async def test_a_departure_registered_over_http_is_announced_and_survives_a_rest
     assert str(run.data_dir) in output
 
     data = registration_data(employee_id=unique("E2E"), manager_language="en")
-    async with httpx.AsyncClient(base_url=run.web_url, timeout=30) as http:
+    # A program calls the API with the token of an HR account (the mailbox page is HR's too).
+    api = {"Authorization": f"Bearer {await api_token(sessions, await make_account(sessions, unique_email('hr'), ['hr']))}"}
+    async with httpx.AsyncClient(base_url=run.web_url, timeout=30, headers=api) as http:
         created = await http.post("/api/cases", json=data)
         assert created.status_code == 201, created.text
         case_id = created.json()["case_id"]
@@ -256,7 +259,7 @@ async def test_a_departure_registered_over_http_is_announced_and_survives_a_rest
     # The case lives in <data>/temporal.db and the database: a new run picks it up where it was.
     again = launch().start()
     again.wait_until_running()
-    async with httpx.AsyncClient(base_url=again.web_url, timeout=30) as http:
+    async with httpx.AsyncClient(base_url=again.web_url, timeout=30, headers=api) as http:
         case = await eventually(announced_on(http, case_id), timeout=30)
         assert case["status"] == "open"
         assert (await http.post("/api/cases", json=data)).status_code == 409

@@ -5,12 +5,14 @@ from html.parser import HTMLParser
 
 import pytest
 
+from tests.auth_support import signed_in_as
 from tests.support import eventually, registration_data, serve
 
 
 @pytest.fixture
-async def http(http):
-    """The assertions below read the English pages (without a preference the pages are Dutch)."""
+async def http(http, sessions):
+    """Signed in as HR (captured mail holds every employee link); the assertions read the English pages."""
+    await signed_in_as(http, sessions, ["hr"], language="en")
     http.headers["Accept-Language"] = "en"
     return http
 

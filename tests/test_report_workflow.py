@@ -8,7 +8,6 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
 from temporalio.client import WorkflowExecutionStatus
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from activities.mail_templates import MailTemplates
@@ -149,7 +148,7 @@ async def test_review_updates_are_validated_and_hr_is_told_on_approval(time_skip
 
 async def replay(client, report_id: str) -> None:
     """Both workflows' histories replay against the code: nothing in them is non-deterministic."""
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter, workflow_runner=sandbox_runner())
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=client.data_converter, workflow_runner=sandbox_runner())
     for workflow_id in (report_id, ReviewWorkflow.id_for(report_id)):
         await replayer.replay_workflow(await client.get_workflow_handle(workflow_id).fetch_history())
 

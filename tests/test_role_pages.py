@@ -137,11 +137,13 @@ async def test_the_employee_proposes_another_time_or_declines(case, http, mail_s
     outside_hours = await employee.post(url + "/propose", data={"day": local.date().isoformat(), "at": "22:00", "csrf_token": csrf_token(page.text)})
     proposed = await employee.post(url + "/propose", data={"day": local.date().isoformat(), "at": local.strftime("%H:%M"), "online": "1", "csrf_token": csrf_token(page.text)})
 
-    assert outside_hours.status_code == 409 and "working hours" in outside_hours.text
+    assert outside_hours.status_code == 409 and "het gesprek moet binnen de werktijd vallen" in outside_hours.text  # in the employee's language
     assert proposed.status_code == 303
     scheduled = (await case.interview())["scheduled"]
     assert scheduled["online"] is True and datetime.fromisoformat(scheduled["start"]) == local
 
+    # The answer used the link up; the confirmation mail brings a new one.
+    url = link_in((await case.wait_for_mail("interview:interview_confirmed", to=case.employee["email"]))[0])
     declined = await employee.post(url + "/decline", data={"reason": "Liever niet", "csrf_token": csrf_token(page.text)})
     assert declined.status_code == 303 and (await case.interview())["status"] == "declined"
     after = await employee.get(url)

@@ -2,9 +2,13 @@
 
 The one place that decides who is acting. With a session (a signed-in person, in the browser or an API
 client holding the session cookie) the signed-in person acts, in the role the update needs among the
-roles of their account (``actor_for``); a body naming an ``actor`` as well is refused. Without a session
-an API client may still name the actor in its body (``actor: {email, role}``), as before sign-in
-existed, but only while the setting ``api_trust_body_actor`` allows it.
+roles of their account (``actor_for``); a body naming an ``actor`` as well is refused. With a bearer
+token its account acts the same way; a body may still name the actor (as programs did before tokens),
+but only that account, in a role it may take. With neither, the body names the actor, and only while
+the setting ``api_trust_body_actor`` allows it (a closed integration network); otherwise 401.
+
+Whether the account may ask for the update at all is settled before the body is read, so that someone
+who may not act is told 401 or 403, never what their body lacked.
 
 ``request_model`` is the body a route accepts (the update's own fields without those the path gives),
 ``acting`` the dependency that turns body and path into the update's input. The case decides whether
@@ -16,7 +20,8 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Body, Depends, HTTPException, Request, status
+from fastapi import Body, Depends, HTTPException, Request, Security, status
+from fastapi.security import HTTPAuthorizationCredentials
 from fastapi.exceptions import RequestValidationError
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError, create_model
 from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
@@ -37,7 +42,8 @@ from models.interview import (
     SubmitInterview,
 )
 from web.auth import csrf
-from web.auth.guard import current_user, deny
+from web.auth.guard import bearer_scheme, current_user, deny, unauthorized
+from web.refusals import Refused
 from web.validation import invalid_body
 
 log = logging.getLogger("web.access")
@@ -46,8 +52,9 @@ M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 
 ACTOR_DESCRIPTION = (
-    "Who does this, for an API client without a session while the setting `api_trust_body_actor` allows it: "
-    "their email address and their role in the case. With a session leave it out: the signed-in person acts."
+    "Who does this, for an API client with neither a session nor a token while the setting `api_trust_body_actor` "
+    "allows it: their email address and their role in the case. With a session leave it out: the signed-in person acts. "
+    "With a token leave it out, or name the token's own account (and a role it may take)."
 )
 
 # For each update, the account roles that may ask for it, in order of preference, and the role the signed-in
@@ -77,12 +84,17 @@ class NotPermitted(Exception):
     """The signed-in person holds no role that may ask for this update."""
 
 
+def roles_for(user: SignedIn, update: type[BaseModel]) -> list[Role]:
+    """The roles in the case that ``user`` may take for ``update``, in order of preference."""
+    return [role for account_role, role in ACTING_ROLES.get(update, ()) if account_role is _ANYONE or account_role in user.roles]
+
+
 def actor_for(user: SignedIn, update: type[BaseModel]) -> Actor:
     """The signed-in person as the actor of ``update``: their email, in the first role the update allows them."""
-    for account_role, role in ACTING_ROLES.get(update, ()):
-        if account_role is _ANYONE or account_role in user.roles:
-            return Actor(email=user.email, role=role)
-    raise NotPermitted(f"{user.email} holds none of the roles that may {update.__name__}")
+    roles = roles_for(user, update)
+    if not roles:
+        raise NotPermitted(f"{user.email} holds none of the roles that may {update.__name__}")
+    return Actor(email=user.email, role=roles[0])
 
 
 def request_model(update: type[BaseModel], name: str, *, path: tuple[str, ...] = ()) -> type[BaseModel]:
@@ -110,21 +122,36 @@ def _body_error(kind: str, loc: tuple, msg: str, value: Any = None) -> RequestVa
     return RequestValidationError([{"type": kind, "loc": ("body", *loc), "msg": msg, "input": value}])
 
 
-async def acting_person(request: Request, body: BaseModel, update: type[BaseModel]) -> Actor:
-    """Who acts: the signed-in person, or (no session, while the settings allow it) whom the body names."""
-    given: Actor | None = body.actor  # type: ignore[attr-defined]
-    user = await current_user(request)
-    if user is not None:
-        if given is not None:
-            raise _body_error("extra_forbidden", ("actor",), "leave actor out: with a session the signed-in person acts", given.model_dump(mode="json"))
+def may_act(update: type[BaseModel]):
+    """Dependency: who asks for ``update`` may ask for it at all (before the body is read). The account, or None
+    when nobody signed in and ``api_trust_body_actor`` lets the body name the actor."""
+
+    async def check(request: Request) -> SignedIn | None:
+        user = await current_user(request)
+        if user is None:
+            if not request.app.state.settings.api_trust_body_actor or getattr(request.state, "token_refused", False):
+                raise unauthorized(request, "no session or valid token, and the body's actor is not trusted")
+            return None
         await csrf.check(request)
-        try:
+        if not roles_for(user, update):
+            deny(request, status.HTTP_403_FORBIDDEN, f"{user.email} holds none of the roles that may {update.__name__}", user)
+        return user
+
+    return check
+
+
+def acting_person(request: Request, user: SignedIn | None, given: Actor | None, update: type[BaseModel]) -> Actor:
+    """Who acts: the account (``may_act`` has let it through), or, without one, whom the body names."""
+    if user is not None:
+        if given is None:
             return actor_for(user, update)
-        except NotPermitted as err:
-            deny(request, status.HTTP_403_FORBIDDEN, str(err), user)
-    if not request.app.state.settings.api_trust_body_actor:
-        log.warning("denied %s %s to anonymous: no session, and the body's actor is not trusted", request.method, request.url.path)
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Sign in first.", headers={"WWW-Authenticate": "Cookie"})
+        if not getattr(request.state, "via_token", False):
+            raise _body_error("extra_forbidden", ("actor",), "leave actor out: with a session the signed-in person acts", given.model_dump(mode="json"))
+        if given.email.lower() != user.email.lower():
+            raise _body_error("value_error", ("actor", "email"), f"a token acts as its own account ({user.email}); leave actor out or name that account", given.email)
+        if given.role not in roles_for(user, update):
+            deny(request, status.HTTP_403_FORBIDDEN, f"{user.email} may not {update.__name__} as {given.role.value}", user)
+        return Actor(email=user.email, role=given.role)
     if given is None:
         raise _body_error("missing", ("actor",), "Field required")
     if given.role == Role.SYSTEM:
@@ -138,10 +165,15 @@ def acting(update: type[M], name: str, *, path: tuple[str, ...] = ()) -> Any:
     Checks across fields of ``update`` (say, AddTask's one due date) answer 422 like any other body error."""
     body_model = request_model(update, name, path=path)
 
-    async def read(request: Request, body: Annotated[body_model, Body()]) -> M:  # type: ignore[valid-type]
+    async def read(
+        request: Request,
+        body: Annotated[body_model, Body()],  # type: ignore[valid-type]
+        user: Annotated[SignedIn | None, Depends(may_act(update))],
+        _token: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)],
+    ) -> M:
         values = {field_name: getattr(body, field_name) for field_name in body_model.model_fields}
         values.update({key: request.path_params[key] for key in path})
-        values["actor"] = await acting_person(request, body, update)
+        values["actor"] = acting_person(request, user, body.actor, update)  # type: ignore[attr-defined]
         try:
             return update.model_validate(values)
         except ValidationError as err:
@@ -157,7 +189,7 @@ async def perform(action: Awaitable[T], not_found: str | Callable[[], Awaitable[
     except CaseNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, not_found if isinstance(not_found, str) else await not_found())
     except ActionRejected as err:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(err))
+        raise Refused(err) from None
     except WorkflowUpdateRPCTimeoutOrCancelledError:
         raise HTTPException(
             status.HTTP_504_GATEWAY_TIMEOUT,

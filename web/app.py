@@ -12,7 +12,7 @@ from cases.client import connect
 from config import Settings, get_settings
 from db.engine import create_engine, create_sessionmaker
 from models.accounts import AccountRole
-from web.auth.guard import api_access
+from web.auth.guard import api_access, signed_in
 from web.auth.setup import install as install_auth
 from web.cases.actions import router as case_actions_api
 from web.cases.pages import router as case_pages
@@ -23,10 +23,15 @@ from web.events.router import listing_router as events_listing_api
 from web.events.router import router as events_api
 from web.imports.router import router as imports_api
 from web.interviews.router import router as interviews_api
+from web.mailbox.dependencies import mail_store
 from web.mailbox.router import router as mailbox_pages
 from web.organisation.router import router as organisation_api
 from web.reports.router import router as reports_api
 from web.pages.routes import include_pages
+from web.privacy.actor import AuditActorMiddleware
+from web.privacy.pages import router as privacy_pages
+from web.privacy.router import router as privacy_api
+from web.security import install as install_security
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -34,6 +39,7 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 HR_API = [Depends(api_access(AccountRole.HR))]
 HR_OR_ADMIN_API = [Depends(api_access(AccountRole.HR, AccountRole.ADMIN))]
 HR_READS_API = [Depends(api_access(AccountRole.HR, reads_only=True))]
+ANY_ACCOUNT_API = [Depends(api_access())]
 
 
 def create_app(settings: Settings | None = None, client: Client | None = None) -> FastAPI:
@@ -55,12 +61,15 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
         summary="One durable process per departure: announcement, handover, equipment, exit interview.",
         version="0.1.0",
         lifespan=lifespan,
+        # Swagger UI is served from the app's own copy (web.security); ReDoc would load from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     install_error_handlers(app)
 
     app.include_router(cases_api, dependencies=HR_API)
-    app.include_router(case_actions_api)
+    app.include_router(case_actions_api, dependencies=ANY_ACCOUNT_API)
     app.include_router(interviews_api, dependencies=HR_READS_API)
     app.include_router(checklists_api, dependencies=HR_OR_ADMIN_API)
     app.include_router(organisation_api, dependencies=HR_OR_ADMIN_API)
@@ -69,10 +78,17 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(imports_api, dependencies=HR_API)
     app.include_router(reports_api, dependencies=[Depends(api_access(AccountRole.HR, AccountRole.REVIEWER))])
     app.include_router(case_pages)
-    app.include_router(mailbox_pages)
+    # Captured mail holds every employee link: HR's only, like the link to it in the menu (and absent when switched off).
+    app.include_router(mailbox_pages, dependencies=[Depends(mail_store), Depends(signed_in(AccountRole.HR))])
     install_auth(app)
     include_pages(app)
+    # Accounts only, whatever api_trust_body_actor says; each route names its role (web.privacy.access).
+    app.include_router(privacy_api)
+    app.include_router(privacy_pages)
+    # Who acts, for the audit log the service code writes (privacy.audit).
+    app.add_middleware(AuditActorMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    install_security(app)
 
     @app.get("/health", tags=["health"], summary="Liveness")
     async def health() -> dict[str, str]:

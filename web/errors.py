@@ -1,5 +1,12 @@
-"""Error responses: JSON for the API, a page for people browsing."""
+"""Error responses: JSON for the API, a page for people browsing.
 
+A part that is down answers 503 with what is unreachable and no stack trace: the database (down, restarting,
+locked by another program) or the Temporal server that runs the cases. Both are retried by the caller;
+the app itself needs no restart when they are back."""
+
+import logging
+import math
+from collections.abc import Callable
 from http import HTTPStatus
 
 from fastapi import FastAPI, Request
@@ -8,11 +15,18 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from temporalio.service import RPCError, RPCStatusCode
 
+from db.unavailable import is_unavailable
 from models.registration import Registration
+from web.refusals import Refused
 from web.templating import Pages
 from web.validation import locate
+
+log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = "30"
 
 
 def _wants_html(request: Request) -> bool:
@@ -21,6 +35,8 @@ def _wants_html(request: Request) -> bool:
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
     if not _wants_html(request):
+        if isinstance(exc, Refused):
+            return exc.response()
         return await http_exception_handler(request, exc)
     await _load_user(request)
     pages = Pages.for_request(request)
@@ -49,12 +65,63 @@ def _body_model(request: Request) -> type[BaseModel]:
     return model if isinstance(model, type) and issubclass(model, BaseModel) else Registration
 
 
+def _strict_json(value: object) -> object:
+    """NaN and Infinity, which Python's JSON parser accepts, cannot be echoed back in standard JSON: as text then."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _strict_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_strict_json(item) for item in value]
+    return value
+
+
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     model = _body_model(request)
     errors = [locate(error, ("body",), model) for error in exc.errors()]
-    return JSONResponse(status_code=422, content={"detail": jsonable_encoder(errors)})
+    return JSONResponse(status_code=422, content={"detail": _strict_json(jsonable_encoder(errors))})
+
+
+def _unreachable(_: Callable[[str], str], part: str) -> str:
+    return {
+        "database": _("The database cannot be reached right now. Please try again in a moment."),
+        "temporal": _("The service that runs the cases cannot be reached right now. Please try again in a moment."),
+    }[part]
+
+
+async def _unavailable(request: Request, part: str) -> Response:
+    headers = {"Retry-After": RETRY_AFTER_SECONDS}
+    if not _wants_html(request):
+        return JSONResponse(status_code=503, content={"detail": _unreachable(str, part)}, headers=headers)
+    if part == "database":
+        # The session lives in the database too: the page goes out without asking it again.
+        request.state.user = getattr(request.state, "user", None)
+    else:
+        await _load_user(request)
+    pages = Pages.for_request(request)
+    response = pages.render(request, "error.html", {"status_code": 503, "detail": _unreachable(pages.gettext, part)}, status_code=503)
+    response.headers.update(headers)
+    return response
+
+
+async def _database_error(request: Request, exc: Exception) -> Response:
+    if not is_unavailable(exc):
+        raise exc
+    log.warning("database unreachable during %s %s: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
+    return await _unavailable(request, "database")
+
+
+async def _temporal_error(request: Request, exc: RPCError) -> Response:
+    if exc.status != RPCStatusCode.UNAVAILABLE:
+        raise exc
+    log.warning("Temporal unreachable during %s %s: %s", request.method, request.url.path, exc)
+    return await _unavailable(request, "temporal")
 
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(SQLAlchemyError, _database_error)
+    # A driver may raise a refused or dropped connection unwrapped; other OSErrors stay errors (see is_unavailable).
+    app.add_exception_handler(OSError, _database_error)
+    app.add_exception_handler(RPCError, _temporal_error)

@@ -35,7 +35,7 @@ with workflow.unsafe.imports_passed_through():
     from models.records import InterviewStatusInput, StoreInterviewInput
     from models.registration import DepartureType
     from planning import interview_slots
-    from workflows.activity_calls import deliver, record, rejected
+    from workflows.activity_calls import MAIL_AFTER_UPDATE, MailAfterUpdate, deliver, record, rejected
     from workflows.agenda import Due, end_of_day, pending
 
 NEEDS_HR_CONFIRMATION = {DepartureType.DISMISSAL, DepartureType.END_OF_CONTRACT}
@@ -68,6 +68,8 @@ class ExitInterviewWorkflow:
         self._done: set[str] = set()
         self._mail_failures: list[str] = []
         self._changed = False
+        # mail-after-update-v1: mail an update causes goes out after it has answered.
+        self._mail_after_update = MailAfterUpdate()
 
     @workflow.run
     async def run(self, input: InterviewInput) -> InterviewOutcome:
@@ -86,6 +88,7 @@ class ExitInterviewWorkflow:
             self._status = InterviewStatus.CANCELLED
             return InterviewOutcome(status=self._status, record_id=self._record_id)
         await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._mail_after_update.settled()
         return InterviewOutcome(status=self._status, record_id=self._record_id)
 
     @workflow.query
@@ -104,13 +107,15 @@ class ExitInterviewWorkflow:
         )
 
     # The invitation: personal, with the proposed times, the preparatory questions and a calendar invitation.
-    async def _invite(self, purpose: str = "invitation") -> None:
+    async def _invite(self, purpose: str = "invitation", *, later: bool = False) -> None:
         plan = interview_slots.propose(workflow.now(), self._last_day, self._policy, self._input.calendar)
         self._slots, self._short_notice = plan.slots, plan.short_notice
         self._invited_at = self._invited_at or workflow.now()
         self._invitations_sent += 1
         await self._set_status(InterviewStatus.INVITED)
-        await self._send_to_employee(purpose, "interview_invitation", calendar=self._calendar(self._slots[0]), link=INVITATION_LINK, **self._invitation_context())
+        await self._send_to_employee(
+            purpose, "interview_invitation", calendar=self._calendar(self._slots[0]), link=INVITATION_LINK, later=later, **self._invitation_context()
+        )
 
     def _invitation_context(self) -> dict:
         return {
@@ -125,7 +130,7 @@ class ExitInterviewWorkflow:
     async def confirm(self, input: ConfirmInterview) -> InterviewView:
         if input.proceed:
             self._changed = True
-            await self._invite()
+            await self._invite(later=workflow.patched(MAIL_AFTER_UPDATE))
         else:
             self._reason = input.reason
             await self._set_status(InterviewStatus.SKIPPED)
@@ -135,15 +140,15 @@ class ExitInterviewWorkflow:
     def _check_confirm(self, input: ConfirmInterview) -> None:
         self._require_hr(input.actor)
         if self._status != InterviewStatus.AWAITING_HR:
-            raise rejected(f"the interview is {self._status.value}, not awaiting HR's confirmation")
+            raise rejected("interview_not_awaiting_hr", interview_status=self._status.value)
         if not input.proceed and not input.reason:
-            raise rejected("give a reason for skipping the interview")
+            raise rejected("skip_reason_missing")
 
     @workflow.update
     async def assign_interviewer(self, input: AssignInterviewer) -> InterviewView:
         self._interviewer = input.interviewer
         if self._scheduled is not None:
-            await self._tell_interviewer(f"interview_scheduled:{self._scheduled.start.isoformat()}")
+            await self._tell_interviewer(f"interview_scheduled:{self._scheduled.start.isoformat()}", later=workflow.patched(MAIL_AFTER_UPDATE))
         return self.view()
 
     @assign_interviewer.validator
@@ -151,15 +156,15 @@ class ExitInterviewWorkflow:
         self._require_hr(input.actor)
         self._require_not_finished()
         if str(input.interviewer.email) == str(self._input.manager_email):
-            raise rejected("the direct manager does not conduct the exit interview; choose someone without a reporting line")
+            raise rejected("interviewer_is_manager")
         if str(input.interviewer.email) in self._employee_addresses():
-            raise rejected("the leaving employee cannot be the interviewer")
+            raise rejected("interviewer_is_employee")
 
     # The employee's answer.
     @workflow.update
     async def accept_slot(self, input: AcceptSlot) -> InterviewView:
         slot = next(slot for slot in self._slots if slot.start == input.start)
-        await self._schedule(slot)
+        await self._schedule(slot, later=workflow.patched(MAIL_AFTER_UPDATE))
         return self.view()
 
     @accept_slot.validator
@@ -167,11 +172,11 @@ class ExitInterviewWorkflow:
         self._require_employee(input.actor)
         self._require_answerable()
         if not any(slot.start == input.start for slot in self._slots):
-            raise rejected("that time is not one of the proposed times")
+            raise rejected("slot_not_proposed")
 
     @workflow.update
     async def propose_slot(self, input: ProposeSlot) -> InterviewView:
-        await self._schedule(interview_slots.slot_at(input.start, self._policy, input.online))
+        await self._schedule(interview_slots.slot_at(input.start, self._policy, input.online), later=workflow.patched(MAIL_AFTER_UPDATE))
         return self.view()
 
     @propose_slot.validator
@@ -182,7 +187,7 @@ class ExitInterviewWorkflow:
 
     @workflow.update
     async def schedule(self, input: ScheduleInterview) -> InterviewView:
-        await self._schedule(interview_slots.slot_at(input.start, self._policy, input.online))
+        await self._schedule(interview_slots.slot_at(input.start, self._policy, input.online), later=workflow.patched(MAIL_AFTER_UPDATE))
         return self.view()
 
     @schedule.validator
@@ -196,7 +201,7 @@ class ExitInterviewWorkflow:
         self._reason = input.reason
         await self._set_status(InterviewStatus.DECLINED)
         hr = self._input.organisation.hr
-        await self._send("interview_declined", "interview_declined", hr.email, hr.language, reason=input.reason)
+        await self._send("interview_declined", "interview_declined", hr.email, hr.language, reason=input.reason, later=workflow.patched(MAIL_AFTER_UPDATE))
         return self.view()
 
     @decline.validator
@@ -206,16 +211,16 @@ class ExitInterviewWorkflow:
 
     @workflow.update
     async def resend_invitation(self, input: ResendInvitation) -> InterviewView:
-        await self._invite(purpose=f"invitation:resent:{self._invitations_sent + 1}")
+        await self._invite(purpose=f"invitation:resent:{self._invitations_sent + 1}", later=workflow.patched(MAIL_AFTER_UPDATE))
         return self.view()
 
     @resend_invitation.validator
     def _check_resend(self, input: ResendInvitation) -> None:
         self._require_hr(input.actor)
         if self._status != InterviewStatus.INVITED:
-            raise rejected(f"the interview is {self._status.value}; only an unanswered invitation can be sent again")
+            raise rejected("invitation_already_answered", interview_status=self._status.value)
 
-    async def _schedule(self, slot: Slot) -> None:
+    async def _schedule(self, slot: Slot, *, later: bool = False) -> None:
         self._scheduled = slot
         self._changed = True
         await self._set_status(InterviewStatus.SCHEDULED)
@@ -229,14 +234,15 @@ class ExitInterviewWorkflow:
                 link=INVITATION_LINK,
                 slot=slot.model_dump(mode="json"),
                 interviewer_name=interviewer,
+                later=later,
             ),
-            self._tell_interviewer(f"interview_scheduled:{key}"),
+            self._tell_interviewer(f"interview_scheduled:{key}", later=later),
         )
 
-    async def _tell_interviewer(self, purpose: str) -> None:
+    async def _tell_interviewer(self, purpose: str, *, later: bool = False) -> None:
         to, language = self._interviewer_address()
         interviewer = self._interviewer.name if self._interviewer else ""
-        await self._send(purpose, "interview_scheduled", to, language, slot=self._scheduled.model_dump(mode="json"), interviewer_name=interviewer)
+        await self._send(purpose, "interview_scheduled", to, language, slot=self._scheduled.model_dump(mode="json"), interviewer_name=interviewer, later=later)
 
     # The record, closed by consent; then the thank-you.
     @workflow.update
@@ -253,17 +259,18 @@ class ExitInterviewWorkflow:
             link=CONSENT_LINK,
             consent_scope=input.consent.scope.value,
             share_with_manager=input.consent.share_with_manager,
+            later=workflow.patched(MAIL_AFTER_UPDATE),
         )
         return self.view()
 
     @submit.validator
     def _check_submit(self, input: SubmitInterview) -> None:
         if input.actor.role != Role.HR and not (self._interviewer and str(input.actor.email) == str(self._interviewer.email)):
-            raise rejected(f"{input.actor.email} is not the interviewer of this case")
+            raise rejected("not_the_interviewer", email=input.actor.email)
         if self._status not in (InterviewStatus.INVITED, InterviewStatus.SCHEDULED):
-            raise rejected(f"the interview is {self._status.value}; a record cannot be added")
+            raise rejected("record_not_possible", interview_status=self._status.value)
         if input.consent.text_version != self._policy.consent_text_version:
-            raise rejected(f"the consent was given on text version {input.consent.text_version}; the current version is {self._policy.consent_text_version}")
+            raise rejected("consent_text_outdated", given=input.consent.text_version, current=self._policy.consent_text_version)
 
     # Changes from the case.
     @workflow.signal
@@ -395,10 +402,13 @@ class ExitInterviewWorkflow:
         hr = self._input.organisation.hr
         return str(hr.email), hr.language
 
-    async def _send_to_employee(self, purpose: str, template: str, *, calendar=None, link=None, **extra) -> bool:
-        return await self._send(purpose, template, self._employee_address(), self._input.employee.language, calendar=calendar, link=link, **extra)
+    async def _send_to_employee(self, purpose: str, template: str, *, calendar=None, link=None, later: bool = False, **extra) -> bool:
+        return await self._send(
+            purpose, template, self._employee_address(), self._input.employee.language, calendar=calendar, link=link, later=later, **extra
+        )
 
-    async def _send(self, purpose: str, template: str, to: str, language: str, *, calendar=None, link=None, **extra) -> bool:
+    async def _send(self, purpose: str, template: str, to: str, language: str, *, calendar=None, link=None, later: bool = False, **extra) -> bool:
+        """Send one mail; ``later``: after the running update has answered (True at once)."""
         request = MailRequest(
             case_id=self._input.case_id,
             purpose=f"interview:{purpose}",
@@ -409,9 +419,15 @@ class ExitInterviewWorkflow:
             calendar=calendar,
             link=link,
         )
+        if later:
+            self._mail_after_update.send(self._deliver(request))
+            return True
+        return await self._deliver(request)
+
+    async def _deliver(self, request: MailRequest) -> bool:
         failure = await deliver(request)
         if failure:
-            self._mail_failures.append(f"{template} → {to}: {failure}")
+            self._mail_failures.append(f"{request.template} → {request.to}: {failure}")
         return failure is None
 
     def _unusable(self, slot: Slot) -> bool:
@@ -426,20 +442,20 @@ class ExitInterviewWorkflow:
 
     def _require_answerable(self) -> None:
         if self._status not in (InterviewStatus.INVITED, InterviewStatus.SCHEDULED):
-            raise rejected(f"the interview is {self._status.value}")
+            raise rejected("interview_not_answerable", interview_status=self._status.value)
 
     def _require_not_finished(self) -> None:
         if self._status in FINISHED:
-            raise rejected(f"the interview is {self._status.value}")
+            raise rejected("interview_finished", interview_status=self._status.value)
 
     def _require_employee(self, actor: Actor) -> None:
         if actor.role != Role.HR and str(actor.email) not in self._employee_addresses():
-            raise rejected(f"{actor.email} is not the leaving employee of this case")
+            raise rejected("not_the_employee", email=actor.email)
 
     @staticmethod
     def _require_hr(actor: Actor) -> None:
         if actor.role != Role.HR:
-            raise rejected("only HR can do this")
+            raise rejected("hr_only")
 
     @property
     def _policy(self):

@@ -31,9 +31,9 @@ with workflow.unsafe.imports_passed_through():
     from models.mail import MailRequest
     from models.organisation import Organisation
     from models.records import CaseStatusInput, CaseSummary, CloseCaseInput, MoveLastDayRecord, PlanCaseInput, StoreCaseInput
-    from models.registration import Registration
+    from models.registration import MAX_DAYS_AFTER_NOTICE, Registration
     from planning.workdays import add_working_days
-    from workflows.activity_calls import deliver, record, rejected
+    from workflows.activity_calls import MAIL_AFTER_UPDATE, MailAfterUpdate, deliver, record, rejected
     from workflows.agenda import Due, end_of_day, local_moment, pending
     from workflows.exit_interview import ExitInterviewWorkflow
     from webhooks.outbox import CaseWebhooks
@@ -57,10 +57,13 @@ class OffboardingWorkflow:
         self._done: set[str] = set()
         self._interview: workflow.ChildWorkflowHandle | None = None
         self._interview_status: InterviewStatus | None = None
+        self._interview_last_day = None  # the last working day the interview was last told of
         self._withdrawal: Withdraw | None = None
         self._changed = False
         # Outgoing webhooks (see webhooks/outbox.py): inert until started under the "webhooks-v1" patch below.
         self._webhooks = CaseWebhooks(self._record, self.view)
+        # mail-after-update-v1: mail an update causes goes out after it has answered.
+        self._mail_after_update = MailAfterUpdate()
 
     @workflow.run
     async def run(self, input: OffboardingInput) -> CaseOutcome:
@@ -87,6 +90,7 @@ class OffboardingWorkflow:
             await self._close()
         await self._webhooks.finish()  # webhooks-v1: case.closed; no-op for cases without the patch
         await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._mail_after_update.settled()
         return CaseOutcome(case_id=self._case_id, status=self._status, steps=self._steps)
 
     @workflow.query
@@ -183,7 +187,7 @@ class OffboardingWorkflow:
             task.comments.append(input.comment)
         self._record("task_reassigned", f"{task.title}: {previous} → {task.assignee_email}")
         self._changed = True
-        await self._tell_assignee(task)
+        await self._tell_assignee(task, later=workflow.patched(MAIL_AFTER_UPDATE))
         return task
 
     @reassign_task.validator
@@ -191,7 +195,7 @@ class OffboardingWorkflow:
         task = self._open_task(input.task_id)
         self._require(input.actor, task.assignee_email, self._registration.manager.email)
         if str(input.assignee_email) == task.assignee_email:
-            raise rejected(f"task {task.id} is already assigned to {task.assignee_email}")
+            raise rejected("task_already_assigned", task_id=task.id, assignee=task.assignee_email)
 
     @workflow.update
     async def add_task(self, input: AddTask) -> Task:
@@ -201,7 +205,7 @@ class OffboardingWorkflow:
         self._steps[Step.HANDOVER] = StepState.RUNNING
         self._record("task_added", f"{task.title} → {task.assignee_email} ({input.actor.email})")
         self._changed = True
-        await self._tell_assignee(task)
+        await self._tell_assignee(task, later=workflow.patched(MAIL_AFTER_UPDATE))
         return task
 
     @add_task.validator
@@ -209,12 +213,12 @@ class OffboardingWorkflow:
         self._require_open()
         self._require(input.actor, self._registration.manager.email)
         if input.due_date is not None and input.due_date < self._registration.departure.notice_date:
-            raise rejected("the due date is before the notice date")
+            raise rejected("due_before_notice")
 
-    async def _tell_assignee(self, task: Task) -> None:
+    async def _tell_assignee(self, task: Task, *, later: bool = False) -> None:
         listing = [{"title": task.title, "due_date": task.due_date.isoformat()}]
         purpose = f"task_assigned:{task.id}"
-        await self._send(purpose, "tasks_assigned", task.assignee_email, self._language_of(task.assignee_email), tasks=listing)
+        await self._send(purpose, "tasks_assigned", task.assignee_email, self._language_of(task.assignee_email), later=later, tasks=listing)
 
     async def _remind_task(self, due: Due) -> None:
         task = self._tasks[due.ref]
@@ -256,9 +260,9 @@ class OffboardingWorkflow:
         self._require_open()
         item = self._equipment.get(input.item_id)
         if item is None:
-            raise rejected(f"unknown equipment item {input.item_id}")
+            raise rejected("equipment_unknown", item_id=input.item_id)
         if item.state == EquipmentState.RETURNED:
-            raise rejected(f"{item.name} was already returned")
+            raise rejected("equipment_already_returned", item=item.name)
         self._require(input.actor, item.custodian_email)
 
     async def _remind_equipment(self, due: Due) -> None:
@@ -290,6 +294,7 @@ class OffboardingWorkflow:
         reg = self._registration
         self._interview_status = InterviewStatus.INVITED
         self._steps[Step.EXIT_INTERVIEW] = StepState.RUNNING
+        self._interview_last_day = self._last_day
         self._interview = await workflow.start_child_workflow(
             ExitInterviewWorkflow.run,
             InterviewInput(
@@ -322,6 +327,11 @@ class OffboardingWorkflow:
         self._record("last_day_moved", f"{previous} → {self._last_day} ({input.actor.email})")
         self._changed = True
         await record(CaseActivities.move_last_day, MoveLastDayRecord(case_id=self._case_id, last_working_day=self._last_day))
+        if workflow.patched(MAIL_AFTER_UPDATE):
+            # The interview may not have started yet (the announcement waits for the mail server): it learns
+            # of the move, and the people involved are told, after the update has answered.
+            self._mail_after_update.send(self._tell_last_day_moved(self._last_day_mails(previous, input.reason)))
+            return self.view()
         # The move may arrive while the case is still starting its interview.
         await workflow.wait_condition(lambda: self._interview is not None)
         if not self._interview.done():  # a finished interview has nothing left to move
@@ -339,16 +349,40 @@ class OffboardingWorkflow:
         )
         return self.view()
 
+    def _last_day_mails(self, previous, reason: str) -> list[MailRequest]:
+        """Written when the day moves: they tell of this move, also when they go out after a later one."""
+        org, reg = self._organisation, self._registration
+        purpose = f"last_day_moved:{self._last_day}"
+        extra = {"previous_last_working_day": previous.isoformat(), "reason": reason}
+        return [
+            self._mail_request(purpose, "last_day_moved", reg.manager.email, reg.manager.language, **extra),
+            self._mail_request(purpose, "last_day_moved", org.hr.email, org.hr.language, **extra),
+            self._mail_request(purpose, "last_day_moved", org.facilities.email, org.facilities.language, **extra),
+        ]
+
+    async def _tell_last_day_moved(self, requests: list[MailRequest]) -> None:
+        await workflow.wait_condition(lambda: self._interview is not None)
+        # An interview started after the move already plans with the new day: no second invitation.
+        if not self._interview.done() and self._last_day != self._interview_last_day:
+            self._interview_last_day = self._last_day
+            try:
+                await self._interview.signal(ExitInterviewWorkflow.last_day_changed, LastDayChanged(last_working_day=self._last_day))
+            except Exception:  # it finished in the meantime: nothing left to move
+                self._record("interview_already_finished")
+        await asyncio.gather(*(self._deliver(request) for request in requests))
+
     @move_last_day.validator
     def _check_move(self, input: MoveLastDay) -> None:
         self._require_open()
         self._require(input.actor, self._registration.manager.email)
         if input.last_working_day < self._registration.departure.notice_date:
-            raise rejected("the last working day cannot be before the notice date")
+            raise rejected("last_day_before_notice")
         if input.last_working_day == self._last_day:
-            raise rejected("the last working day is already that date")
+            raise rejected("last_day_unchanged")
+        if (input.last_working_day - self._registration.departure.notice_date).days > MAX_DAYS_AFTER_NOTICE:
+            raise rejected("last_day_too_far")
         if self._organisation is None:
-            raise rejected("the case is still starting; try again in a moment")
+            raise rejected("case_starting")
 
     @workflow.update
     async def withdraw(self, input: Withdraw) -> None:
@@ -512,15 +546,25 @@ class OffboardingWorkflow:
         )
 
     # Shared plumbing.
-    async def _send(self, purpose: str, template: str, to: str, language: str, **extra) -> bool:
-        request = MailRequest(
+    async def _send(self, purpose: str, template: str, to: str, language: str, *, later: bool = False, **extra) -> bool:
+        """Send one mail and note it in the timeline; ``later``: after the running update has answered (True at once)."""
+        request = self._mail_request(purpose, template, to, language, **extra)
+        if later:
+            self._mail_after_update.send(self._deliver(request))
+            return True
+        return await self._deliver(request)
+
+    def _mail_request(self, purpose: str, template: str, to: str, language: str, **extra) -> MailRequest:
+        return MailRequest(
             case_id=self._case_id, purpose=purpose, template=template, to=to, language=language, context={**self._mail_context(), **extra}
         )
+
+    async def _deliver(self, request: MailRequest) -> bool:
         failure = await deliver(request)
         if failure:
-            self._record("mail_failed", f"{template} → {to}: {failure}")
+            self._record("mail_failed", f"{request.template} → {request.to}: {failure}")
         else:
-            self._record("mail_sent", f"{template} → {to}")
+            self._record("mail_sent", f"{request.template} → {request.to}")
         return failure is None
 
     def _mail_context(self) -> dict:
@@ -571,14 +615,14 @@ class OffboardingWorkflow:
         self._require_open()
         task = self._tasks.get(task_id)
         if task is None:
-            raise rejected(f"unknown task {task_id}")
+            raise rejected("task_unknown", task_id=task_id)
         if task.state == TaskState.DONE:
-            raise rejected(f"task {task_id} ({task.title}) is already done")
+            raise rejected("task_already_done", task_id=task_id, title=task.title)
         return task
 
     def _require_open(self) -> None:
         if self._status != CaseStatus.OPEN:
-            raise rejected(f"the case is {self._status.value}")
+            raise rejected("case_not_open", case_status=self._status.value)
 
     def _require(self, actor: Actor, *allowed: str) -> None:
         """HR may act on anything in a case; anyone else only where their own address is named.
@@ -589,7 +633,7 @@ class OffboardingWorkflow:
         if actor.role in (Role.HR, Role.SYSTEM):
             return
         if str(actor.email) not in {str(email) for email in allowed}:
-            raise rejected(f"{actor.email} may not do this in case {self._case_id}")
+            raise rejected("not_permitted", email=actor.email, case_id=self._case_id)
 
     def _record(self, event: str, detail: str = "") -> None:
         self._timeline.append(TimelineEntry(at=workflow.now(), event=event, detail=detail))

@@ -137,7 +137,7 @@ class ReviewWorkflow:
         self._require_reviewer(input.actor)
         self._require_not_approved()
         if input.due_date <= self._today():
-            raise rejected(f"the due date {input.due_date} is not in the future")
+            raise rejected("action_due_not_in_future", due_date=input.due_date.isoformat())
 
     @workflow.update
     async def approve(self, input: ApproveReport) -> ReviewView:
@@ -177,12 +177,12 @@ class ReviewWorkflow:
     def _check_complete(self, input: CompleteAction) -> None:
         action = self._actions.get(input.action_id)
         if action is None:
-            raise rejected(f"unknown action {input.action_id}")
+            raise rejected("action_unknown", action_id=input.action_id)
         if action.done_at is not None:
-            raise rejected(f"action {action.id} was already done on {action.done_at.date()}")
+            raise rejected("action_already_done", action_id=action.id, on=action.done_at.date().isoformat())
         email = self._email(input.actor)
         if input.actor.role != Role.HR and email != action.owner_email.lower() and email not in self._reviewers:
-            raise rejected(f"{input.actor.email} is neither the owner of action {action.id} nor a reviewer")
+            raise rejected("not_action_owner", email=input.actor.email, action_id=action.id)
 
     # Reminders.
     def _agenda(self) -> list[Due]:
@@ -236,11 +236,11 @@ class ReviewWorkflow:
 
     def _require_reviewer(self, actor: Actor) -> None:
         if self._email(actor) not in self._reviewers:
-            raise rejected(f"{actor.email} is not a reviewer of report {self._input.label}")
+            raise rejected("not_a_reviewer", email=actor.email, report=self._input.label)
 
     def _require_not_approved(self) -> None:
         if self._approval is not None:
-            raise rejected(f"the report was already approved by {self._approval.by} on {self._approval.at.date()}")
+            raise rejected("report_already_approved", by=self._approval.by, on=self._approval.at.date().isoformat())
 
     def _today(self):
         return periods.local_date(workflow.now(), self._input.timezone)

@@ -4,7 +4,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.accounts import AccountRole, NewAccount
+from models.audit import AuditAction, SubjectType
 from models.tables import Account
+from privacy import audit
 from web.auth import passwords
 
 
@@ -34,6 +36,7 @@ async def create(session: AsyncSession, new: NewAccount) -> Account:
     )
     session.add(account)
     await session.flush()
+    await audit.record(session, AuditAction.ACCOUNT_CREATED, SubjectType.ACCOUNT, account.email, {"roles": account.roles, "password": bool(new.password)}, roles=("admin",))
     return account
 
 
@@ -60,12 +63,17 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> Acco
 
 async def set_password(session: AsyncSession, account: Account, password: str) -> None:
     account.password_hash = passwords.hash_password(password)
+    await audit.record(session, AuditAction.ACCOUNT_PASSWORD_SET, SubjectType.ACCOUNT, account.email, roles=("admin",))
 
 
 async def set_active(session: AsyncSession, account: Account, active: bool) -> None:
     """Deactivating also ends every session of the account at once."""
     from web.auth import sessions
 
+    changed = account.active != active
     account.active = active
     if not active:
         await sessions.end_all(session, account.id)
+    if changed:
+        action = AuditAction.ACCOUNT_ACTIVATED if active else AuditAction.ACCOUNT_DEACTIVATED
+        await audit.record(session, action, SubjectType.ACCOUNT, account.email, roles=("admin",))

@@ -2,8 +2,10 @@
 
 A signed-in person's token lives with their session. Someone without a session (the sign-in form,
 an employee's link) gets a random token in a cookie of its own, and the form must carry the same
-value (double submit). Forms send it as the hidden field ``csrf_token``; scripts as the header
-``X-CSRF-Token``."""
+value (double submit); that cookie is HttpOnly, SameSite=Lax, and Secure with the ``__Host-`` prefix
+over https, like the session's. Forms send it as the hidden field ``csrf_token``; scripts as the header
+``X-CSRF-Token``. A program calling with a bearer token needs none: a browser never adds an
+``Authorization`` header of its own accord, so no other site can make it send one."""
 
 import hmac
 import logging
@@ -12,7 +14,7 @@ import secrets
 from fastapi import HTTPException, Request, status
 from starlette.responses import Response
 
-from web.auth.sessions import secure_cookies
+from web.auth.sessions import cookie_name, secure_cookies
 
 FIELD = "csrf_token"
 HEADER = "x-csrf-token"
@@ -21,8 +23,12 @@ COOKIE = "offboarding_csrf"
 log = logging.getLogger("web.access")
 
 
+def _cookie(request: Request) -> str:
+    return cookie_name(request.app.state.settings, COOKIE)
+
+
 def _anonymous_token(request: Request) -> str:
-    existing = request.cookies.get(COOKIE, "")
+    existing = request.cookies.get(_cookie(request), "")
     if 20 <= len(existing) <= 100:
         return existing
     if not getattr(request.state, "new_csrf_cookie", None):
@@ -41,7 +47,13 @@ def remember_cookie(request: Request, response: Response) -> None:
     token = getattr(request.state, "new_csrf_cookie", None)
     if token and getattr(request.state, "user", None) is None:
         settings = request.app.state.settings
-        response.set_cookie(COOKIE, token, path="/", httponly=True, samesite="lax", secure=secure_cookies(settings))
+        response.set_cookie(cookie_name(settings, COOKIE), token, path="/", httponly=True, samesite="lax", secure=secure_cookies(settings))
+
+
+def clear_cookie(request: Request, response: Response) -> None:
+    """Forget the anonymous token (once signed in, the session's token counts)."""
+    settings = request.app.state.settings
+    response.delete_cookie(cookie_name(settings, COOKIE), path="/", httponly=True, samesite="lax", secure=secure_cookies(settings))
 
 
 async def submitted_tokens(request: Request) -> list[str]:
@@ -58,7 +70,9 @@ async def check(request: Request) -> None:
     from web.auth.guard import current_user
 
     user = await current_user(request)
-    expected = user.csrf_token if user is not None else request.cookies.get(COOKIE, "")
+    if user is not None and getattr(request.state, "via_token", False):
+        return
+    expected = user.csrf_token if user is not None else request.cookies.get(_cookie(request), "")
     given = await submitted_tokens(request)
     if not expected or not any(hmac.compare_digest(expected.encode(), token.encode()) for token in given):
         log.warning("denied %s %s to %s: missing or wrong CSRF token", request.method, request.url.path, user.email if user else "anonymous")

@@ -1,21 +1,33 @@
 """Who is asking, and whether they may: the dependencies every page and API route relies on.
 
-Pages send someone without a session to the sign-in page; the API answers 401. A signed-in person
-without the role a page needs gets 403; something that is not theirs to see, 404. Every refusal is
-logged (logger ``web.access``) and answered without any of the data asked for."""
+Who is asking: the bearer token in ``Authorization: Bearer <token>`` (programs; web.auth.api_tokens), else
+the session cookie (people). A request that brings a token is judged by the token alone: a wrong, expired
+or revoked one is not made good by a cookie sent along.
+
+Pages send someone without a session to the sign-in page; the API answers 401 (``WWW-Authenticate:
+Bearer``). A signed-in person without the role a page needs gets 403; something that is not theirs to
+see, 404. Every refusal is logged (logger ``web.access``) and answered without any of the data asked for."""
 
 import logging
 from typing import Annotated, NoReturn
 from urllib.parse import quote
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Request, Security, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from models.accounts import AccountRole, SignedIn
-from web.auth import csrf, sessions
+from web.auth import api_tokens, csrf, sessions
 
 log = logging.getLogger("web.access")
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+# Only so that OpenAPI (and the Authorize button at /docs) shows how to authenticate; current_user reads the header.
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="Token",
+    description="An API token (`offboarding accounts token create`, or an admin at /admin/tokens). The call acts as the token's account.",
+)
 
 
 class SignInRequired(Exception):
@@ -25,17 +37,45 @@ class SignInRequired(Exception):
         self.next_url = next_url
 
 
+def bearer_token(request: Request) -> str | None:
+    """The token of an ``Authorization: Bearer`` header; None without one (other schemes are not ours)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
 async def current_user(request: Request) -> SignedIn | None:
-    """The signed-in person, read once per request from the session cookie."""
+    """The account behind the request (its bearer token, else its session cookie), read once per request."""
     if hasattr(request.state, "user"):
         return request.state.user
     user = None
-    key = request.cookies.get(sessions.COOKIE)
-    if key:
+    token = bearer_token(request)
+    if token is not None:
         async with request.app.state.sessions() as session:
-            user = await sessions.load(session, key)
+            user = await api_tokens.load(session, token)
+        request.state.via_token = user is not None
+        request.state.token_refused = user is None
+        if user is None:
+            log.warning("refused a bearer token on %s %s: unknown, expired or revoked", request.method, request.url.path)
+    else:
+        key = request.cookies.get(sessions.cookie_name(request.app.state.settings))
+        if key:
+            async with request.app.state.sessions() as session:
+                user = await sessions.load(session, key)
     request.state.user = user
     return user
+
+
+def authenticate_header(request: Request) -> str:
+    """What a 401 asks for (RFC 6750): a bearer token, and why the one given was not good."""
+    if getattr(request.state, "token_refused", False):
+        return 'Bearer realm="offboarding", error="invalid_token", error_description="The token is unknown, expired or revoked."'
+    return 'Bearer realm="offboarding"'
+
+
+def unauthorized(request: Request, reason: str) -> HTTPException:
+    log.warning("denied %s %s to anonymous: %s", request.method, request.url.path, reason)
+    detail = "The token is unknown, expired or revoked." if getattr(request.state, "token_refused", False) else "Sign in first, or send an API token (Authorization: Bearer)."
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": authenticate_header(request)})
 
 
 def deny(request: Request, status_code: int, reason: str, user: SignedIn | None = None) -> NoReturn:
@@ -72,21 +112,22 @@ async def form_protected(request: Request) -> None:
 
 
 def api_access(*roles: AccountRole, reads_only: bool = False):
-    """Dependency for API routers: a session holding one of ``roles`` (cookie-authenticated writes also need the
-    ``X-CSRF-Token`` header), or no session at all while ``api_trust_body_actor`` keeps the API open as before.
+    """Dependency for API routers: an account (bearer token or session) holding one of ``roles`` (any account when
+    none are given); cookie-authenticated writes also need the ``X-CSRF-Token`` header. Nobody at all only while
+    ``api_trust_body_actor`` keeps the API open.
 
-    ``reads_only``: only GET and HEAD are checked here; the router's actions decide for themselves (web.acting)."""
+    ``reads_only``: the roles are checked for GET and HEAD only; the router's actions decide who may (web.acting),
+    but they too need an account."""
 
-    async def dependency(request: Request) -> None:
-        if reads_only and request.method not in ("GET", "HEAD"):
-            return
+    async def dependency(request: Request, _token: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)]) -> None:
         user = await current_user(request)
         if user is None:
-            if request.app.state.settings.api_trust_body_actor:
+            if request.app.state.settings.api_trust_body_actor and not getattr(request.state, "token_refused", False):
                 return
-            log.warning("denied %s %s to anonymous: the API needs a session", request.method, request.url.path)
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Sign in first.", headers={"WWW-Authenticate": "Cookie"})
-        if not user.has(*roles):
+            raise unauthorized(request, "the API needs a session or a valid token")
+        if reads_only and request.method not in ("GET", "HEAD"):
+            return
+        if roles and not user.has(*roles):
             deny(request, status.HTTP_403_FORBIDDEN, f"API needs one of the roles {', '.join(roles)}", user)
         if request.method in UNSAFE_METHODS:
             await csrf.check(request)

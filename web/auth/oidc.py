@@ -22,6 +22,7 @@ from joserfc.jwk import KeySet
 
 from web.auth import accounts
 from web.auth.router import finish_sign_in, safe_next
+from web.auth.sessions import secure_cookies
 from web.dependencies import SessionDep, SettingsDep
 
 router = APIRouter(include_in_schema=False)
@@ -55,6 +56,11 @@ def _flow(settings) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(settings.signing_key(), salt="offboarding-oidc-flow")
 
 
+def _cookie(settings) -> str:
+    # Its path is /login/oidc, so not __Host- (which needs Path=/); __Secure- still keeps plain-http pages from setting it.
+    return f"__Secure-{COOKIE}" if secure_cookies(settings) else COOKIE
+
+
 def _callback_url(settings) -> str:
     return f"{settings.public_url.rstrip('/')}/login/oidc/callback"
 
@@ -83,15 +89,14 @@ async def start(request: Request, settings: SettingsDep, next: str = ""):
     )
     response = RedirectResponse(f"{provider['metadata']['authorization_endpoint']}?{query}", status_code=status.HTTP_303_SEE_OTHER)
     flow = _flow(settings).dumps({"state": state, "nonce": nonce, "verifier": verifier, "next": safe_next(next)})
-    secure = settings.public_url.lower().startswith("https://")
-    response.set_cookie(COOKIE, flow, max_age=FLOW_SECONDS, path="/login/oidc", httponly=True, samesite="lax", secure=secure)
+    response.set_cookie(_cookie(settings), flow, max_age=FLOW_SECONDS, path="/login/oidc", httponly=True, samesite="lax", secure=secure_cookies(settings))
     return response
 
 
 @router.get("/login/oidc/callback", name="oidc_callback")
 async def callback(request: Request, session: SessionDep, settings: SettingsDep, code: str = "", state: str = "", error: str = ""):
     try:
-        flow = _flow(settings).loads(request.cookies.get(COOKIE, ""), max_age=FLOW_SECONDS)
+        flow = _flow(settings).loads(request.cookies.get(_cookie(settings), ""), max_age=FLOW_SECONDS)
     except BadSignature:
         raise _refuse(request, "no valid flow cookie (expired, or not started here)")
     if error or not code or state != flow["state"]:
@@ -128,5 +133,5 @@ async def callback(request: Request, session: SessionDep, settings: SettingsDep,
     if account is None or not account.active:
         raise _refuse(request, f"no active account for {email}")
     response = await finish_sign_in(request, session, settings, account, flow["next"])
-    response.delete_cookie(COOKIE, path="/login/oidc")
+    response.delete_cookie(_cookie(settings), path="/login/oidc", httponly=True, samesite="lax", secure=secure_cookies(settings))
     return response

@@ -1,6 +1,7 @@
 """Signing in and out, and the session as API clients see it."""
 
 import logging
+import math
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, status
@@ -10,6 +11,7 @@ from sqlalchemy import func, select
 
 from models.accounts import AccountRole
 from models.tables import Account, utcnow
+from web import ratelimit
 from web.auth import accounts, csrf, sessions
 from web.auth.guard import CurrentUser, form_protected, signed_in
 from web.dependencies import SessionDep, SettingsDep
@@ -68,7 +70,7 @@ async def login_page(request: Request, pages: PagesDep, user: CurrentUser, sessi
         return RedirectResponse(next_for(safe_next(next), user.roles), status_code=status.HTTP_303_SEE_OTHER)
     # A fresh installation: say how the first account is made.
     first_run = (await session.execute(select(func.count()).select_from(Account))).scalar_one() == 0
-    context = {"next": safe_next(next), "email": "", "failed": False, "oidc": _oidc_enabled(request), "first_run": first_run}
+    context = {"next": safe_next(next), "email": "", "failed": False, "limited": 0, "oidc": _oidc_enabled(request), "first_run": first_run}
     return pages.render(request, "auth/login.html", context)
 
 
@@ -82,18 +84,30 @@ async def login(
     password: Annotated[str, Form(max_length=256)] = "",
     next: Annotated[str, Form(max_length=2000)] = "",
 ):
+    limits = ratelimit.limits_of(request)
+    address = ratelimit.client_address(request)
+    wait = await limits.sign_in_attempt(address, email)
+    if wait is not None:
+        log.warning("sign-in refused for %r from %s: too many attempts, %ss to wait", email[:320], address, wait)
+        minutes = math.ceil(wait / 60)
+        context = {"next": safe_next(next), "email": email, "failed": False, "limited": minutes, "oidc": _oidc_enabled(request), "first_run": False}
+        response = pages.render(request, "auth/login.html", context, status_code=status.HTTP_429_TOO_MANY_REQUESTS)
+        response.headers["Retry-After"] = str(wait)
+        return response
     account = await accounts.authenticate(session, email, password) if email and password else None
     if account is None:
         await session.rollback()
-        log.warning("sign-in failed for %r from %s", email[:320], request.client.host if request.client else "?")
-        context = {"next": safe_next(next), "email": email, "failed": True, "oidc": _oidc_enabled(request), "first_run": False}
+        await limits.sign_in_failed(address)
+        log.warning("sign-in failed for %r from %s", email[:320], address)
+        context = {"next": safe_next(next), "email": email, "failed": True, "limited": 0, "oidc": _oidc_enabled(request), "first_run": False}
         return pages.render(request, "auth/login.html", context, status_code=status.HTTP_401_UNAUTHORIZED)
+    await limits.signed_in(email)
     return await finish_sign_in(request, session, settings, account, safe_next(next))
 
 
 async def finish_sign_in(request: Request, session, settings, account, next_url: str) -> RedirectResponse:
     """A fresh session (never one the browser brought along) and the way on."""
-    old = request.cookies.get(sessions.COOKIE)
+    old = request.cookies.get(sessions.cookie_name(settings))
     if old:
         await sessions.end(session, old)
     key = await sessions.start(session, account, settings)
@@ -102,13 +116,13 @@ async def finish_sign_in(request: Request, session, settings, account, next_url:
     log.info("signed in: %s", account.email)
     response = RedirectResponse(next_for(next_url, accounts.roles_of(account)), status_code=status.HTTP_303_SEE_OTHER)
     sessions.set_cookie(response, key, settings)
-    response.delete_cookie(csrf.COOKIE, path="/")
+    csrf.clear_cookie(request, response)
     return response
 
 
 @router.post("/logout", name="logout", dependencies=[Depends(form_protected)])
 async def logout(request: Request, session: SessionDep, settings: SettingsDep):
-    key = request.cookies.get(sessions.COOKIE)
+    key = request.cookies.get(sessions.cookie_name(settings))
     if key:
         await sessions.end(session, key)
         await session.commit()

@@ -1,5 +1,10 @@
-"""Server-side sessions: a random key in an HttpOnly cookie; the database keeps its SHA-256, the
-account it belongs to, its CSRF token and when it expires."""
+"""Server-side sessions: a random key in an HttpOnly, SameSite=Lax cookie; the database keeps its SHA-256,
+the account it belongs to, its CSRF token and when it expires.
+
+Served over https (``public_url``), the cookie is Secure and named with the ``__Host-`` prefix, which
+browsers only accept from a secure origin, for the whole site (Path=/) and without a Domain: no other
+host of the organisation, nor a page over plain http, can set or overwrite it. Lax rather than Strict,
+so that a link in a mail (to a case, a task) opens the page signed in."""
 
 import hashlib
 import secrets
@@ -23,6 +28,11 @@ def _digest(key: str) -> str:
 
 def secure_cookies(settings: Settings) -> bool:
     return settings.public_url.lower().startswith("https://")
+
+
+def cookie_name(settings: Settings, name: str = COOKIE) -> str:
+    """``name``, with the ``__Host-`` prefix when the app is served over https."""
+    return f"__Host-{name}" if secure_cookies(settings) else name
 
 
 async def start(session: AsyncSession, account: Account, settings: Settings) -> str:
@@ -77,7 +87,7 @@ async def end_all(session: AsyncSession, account_id: int) -> None:
 
 def set_cookie(response: Response, key: str, settings: Settings) -> None:
     response.set_cookie(
-        COOKIE,
+        cookie_name(settings),
         key,
         max_age=settings.session_max_age_hours * 3600,
         path="/",
@@ -88,4 +98,4 @@ def set_cookie(response: Response, key: str, settings: Settings) -> None:
 
 
 def clear_cookie(response: Response, settings: Settings) -> None:
-    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax", secure=secure_cookies(settings))
+    response.delete_cookie(cookie_name(settings), path="/", httponly=True, samesite="lax", secure=secure_cookies(settings))

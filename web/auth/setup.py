@@ -1,17 +1,20 @@
-"""Wiring sign-in into the app: the sign-in pages, ``/api/session``, the optional OIDC login, and the answer
+"""Wiring sign-in into the app: the sign-in pages, ``/api/session``, the API tokens page, the optional OIDC login, and the answer
 to a page that needs a session (a redirect to the sign-in page; 401 for the API)."""
 
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from web.auth.guard import SignInRequired, sign_in_url
+from web.auth.guard import SignInRequired, authenticate_header, sign_in_url
 from web.auth.router import api_router, router
+from web.auth.token_pages import router as token_pages
 
 
 async def _to_sign_in(request: Request, exc: SignInRequired) -> Response:
     wants_json = request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
     if wants_json:
-        return JSONResponse({"detail": "Sign in first."}, status_code=status.HTTP_401_UNAUTHORIZED, headers={"WWW-Authenticate": "Cookie"})
+        refused = getattr(request.state, "token_refused", False)
+        detail = "The token is unknown, expired or revoked." if refused else "Sign in first, or send an API token (Authorization: Bearer)."
+        return JSONResponse({"detail": detail}, status_code=status.HTTP_401_UNAUTHORIZED, headers={"WWW-Authenticate": authenticate_header(request)})
     return RedirectResponse(sign_in_url(exc.next_url), status_code=status.HTTP_303_SEE_OTHER)
 
 
@@ -19,6 +22,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(SignInRequired, _to_sign_in)
     app.include_router(router)
     app.include_router(api_router)
+    app.include_router(token_pages)
     settings = app.state.settings
     if settings.oidc_issuer and settings.oidc_client_id:
         from web.auth.oidc import router as oidc_router

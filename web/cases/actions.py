@@ -14,6 +14,7 @@ from web.acting import acting, perform
 from web.cases.dependencies import CaseId
 from web.cases.schemas import ActionAccepted, Problem
 from web.dependencies import TemporalDep
+from web.refusals import RefusalProblem
 from workflows.offboarding import OffboardingWorkflow
 
 router = APIRouter(prefix="/api/cases", tags=["case actions"])
@@ -24,8 +25,8 @@ ItemId = Annotated[str, Path(max_length=40, description="Equipment item id (`e1`
 REFUSALS = {
     status.HTTP_404_NOT_FOUND: {"model": Problem, "description": "No such case."},
     status.HTTP_409_CONFLICT: {
-        "model": Problem,
-        "description": "The case refused: unknown task or item, not this person's to do, already done, case closed or withdrawn, ...",
+        "model": RefusalProblem,
+        "description": "The case refused (`code` says what kind of refusal): unknown task or item, not this person's to do, already done, case closed or withdrawn, ...",
     },
     status.HTTP_503_SERVICE_UNAVAILABLE: {"model": Problem, "description": "The case cannot be reached right now."},
 }

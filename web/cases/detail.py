@@ -3,14 +3,16 @@
 import asyncio
 import logging
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client, WorkflowQueryFailedError, WorkflowQueryRejectedError
 from temporalio.service import RPCError
 
 from cases import service
 from models.case import CaseView
-from models.tables import Case
-from web.cases.schemas import CaseDetail, CaseRecord
+from activities.mail import REJECTED
+from models.tables import Case, SentMail
+from web.cases.schemas import CaseDetail, CaseRecord, RefusedMail
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +29,12 @@ async def _read_live(client: Client, case_id: str) -> CaseView | None:
         return await asyncio.wait_for(service.view(client, case_id), QUERY_TIMEOUT_SECONDS)
     except (TimeoutError, RPCError, WorkflowQueryFailedError, WorkflowQueryRejectedError) as err:
         raise CaseUnavailable(case_id) from err
+
+
+async def refused_mails(session: AsyncSession, case_id: str) -> list[RefusedMail]:
+    """What the mail server refused for good; HR corrects the address (the case itself goes on)."""
+    query = select(SentMail).where(SentMail.case_id == case_id, SentMail.status == REJECTED).order_by(SentMail.created_at, SentMail.id)
+    return [RefusedMail.model_validate(row) for row in (await session.execute(query)).scalars()]
 
 
 async def load_case(client: Client, session: AsyncSession, case_id: str) -> CaseDetail | None:
@@ -50,6 +58,7 @@ async def load_case(client: Client, session: AsyncSession, case_id: str) -> Case
             last_working_day=view.last_working_day,
             record=CaseRecord.model_validate(record) if record else None,
             live=view,
+            refused_mails=await refused_mails(session, case_id) if record else [],
         )
     if record is not None:
         return CaseDetail(
@@ -62,5 +71,6 @@ async def load_case(client: Client, session: AsyncSession, case_id: str) -> Case
             last_working_day=record.last_working_day,
             record=CaseRecord.model_validate(record),
             live=None,
+            refused_mails=await refused_mails(session, case_id),
         )
     return None

@@ -50,6 +50,18 @@ class CaseRecord(BaseModel):
     summary: dict[str, Any] | None = Field(None, description="What was still open when the case closed.")
 
 
+class RefusedMail(BaseModel):
+    """A mail the mail server refused for good: it never arrived, and is not tried again."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    recipient: str
+    purpose: str = Field(description="Why the mail went out, e.g. `announcement` or `task_assigned:t3`.")
+    subject: str
+    reply: str = Field(validation_alias="error", description="What the mail server answered, e.g. `550 5.1.1 ... User unknown`.")
+    at: datetime = Field(validation_alias="created_at")
+
+
 class CaseDetail(BaseModel):
     case_id: str
     status: str
@@ -60,6 +72,9 @@ class CaseDetail(BaseModel):
     last_working_day: date
     record: CaseRecord | None = Field(description="Null until the worker has stored the case.")
     live: CaseView | None = Field(description="What the workflow reports: steps, tasks, equipment, timeline. Null when it cannot be asked right now or no longer exists.")
+    refused_mails: list[RefusedMail] = Field(
+        default_factory=list, description="Mail the mail server refused for good (say, an unknown address): correct the address so the person is reached."
+    )
 
 
 class CaseSummary(BaseModel):

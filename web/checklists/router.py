@@ -12,7 +12,8 @@ from web.dependencies import SessionDep
 
 router = APIRouter(prefix="/api/checklists", tags=["checklists"])
 
-TemplateId = Annotated[int, Path(ge=1, description="Template id, as the list shows it.")]
+# The id column is a 32-bit INTEGER on both databases: a larger number names no template.
+TemplateId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Template id, as the list shows it.")]
 UNKNOWN = {status.HTTP_404_NOT_FOUND: {"model": Problem, "description": "No such template."}}
 
 

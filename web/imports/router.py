@@ -4,7 +4,7 @@ The file comes as a multipart upload (field ``file``) or as the body itself (``C
 One invalid row and nothing is registered (422, every problem by row and field); otherwise every row is
 registered, and a departure registered before is reported per row. ``?dry_run=true`` checks only."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse
@@ -43,6 +43,12 @@ class ImportProblem(BaseModel):
 class ImportRefused(BaseModel):
     detail: str
     problems: list[ImportProblem]
+
+
+class InvalidQuery(BaseModel):
+    """A query parameter that is not understood (``dry_run=maybe``): the errors by location, as on every route."""
+
+    detail: list[dict[str, Any]]
 
 
 async def _csv(request: Request) -> bytes:
@@ -89,7 +95,10 @@ def _rows(request: Request, results: list[RowResult]) -> list[ImportedRow]:
         }
     },
     responses={
-        status.HTTP_422_UNPROCESSABLE_CONTENT: {"model": ImportRefused, "description": "Something in the file is wrong; nothing was registered."},
+        status.HTTP_422_UNPROCESSABLE_CONTENT: {
+            "model": ImportRefused | InvalidQuery,
+            "description": "Something in the file is wrong; nothing was registered. A query parameter that is not understood is answered as on every route.",
+        },
         status.HTTP_503_SERVICE_UNAVAILABLE: {"description": "Cases could not be reached part-way; the rows registered so far are listed. Import again: they are kept."},
     },
 )

@@ -27,6 +27,7 @@ from web.cases import detail
 from web.cases.dependencies import CaseId
 from web.cases.schemas import Problem
 from web.dependencies import TemporalDep
+from web.refusals import RefusalProblem
 from workflows.exit_interview import ExitInterviewWorkflow
 
 router = APIRouter(prefix="/api/cases/{case_id}/interview", tags=["exit interview"])
@@ -35,8 +36,8 @@ UNREADABLE = {status.HTTP_503_SERVICE_UNAVAILABLE: {"model": Problem, "descripti
 REFUSALS = {
     status.HTTP_404_NOT_FOUND: {"model": Problem, "description": "No such case, or it has no exit interview (yet)."},
     status.HTTP_409_CONFLICT: {
-        "model": Problem,
-        "description": "The interview refused: not this person's to do, not in a state that allows it, a time that cannot be used, ...",
+        "model": RefusalProblem,
+        "description": "The interview refused (`code` says what kind of refusal): not this person's to do, not in a state that allows it, a time that cannot be used, ...",
     },
     **UNREADABLE,
 }

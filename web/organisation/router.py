@@ -4,7 +4,7 @@ new policy; cases already running keep the one they started with."""
 from fastapi import APIRouter
 from pydantic import ValidationError
 
-from models.organisation import Organisation
+from models.organisation import Contacts, Organisation
 from models.policy import Policy
 from organisation import store
 from web.dependencies import SessionDep, SettingsDep
@@ -19,6 +19,15 @@ async def get_organisation(session: SessionDep, settings: SettingsDep) -> Organi
     """Its name and country, the HR and IT/facilities contacts that every case tells, and the policy."""
     organisation = await store.load(session, settings)
     await session.commit()  # on first use the organisation is stored from the settings
+    return organisation
+
+
+@router.put("/contacts", response_model=Organisation, summary="Replace the HR and IT/facilities contacts")
+async def replace_contacts(contacts: Contacts, session: SessionDep, settings: SettingsDep) -> Organisation:
+    """The HR and IT/facilities mailboxes that every case tells, and the language of their mails. Cases registered
+    from now on tell them; cases already running keep the contacts they started with."""
+    organisation = await store.update_contacts(session, settings, contacts)
+    await session.commit()
     return organisation
 
 

@@ -18,6 +18,7 @@ from models.case import CaseStatus, CaseView
 from models.interview import InterviewView
 from models.tables import Case
 from web.cases.detail import QUERY_TIMEOUT_SECONDS
+from web import refusals
 from web.labels import Gettext
 from workflows.exit_interview import ExitInterviewWorkflow
 from workflows.offboarding import OffboardingWorkflow
@@ -98,7 +99,7 @@ async def act(
     run: Callable[[BaseModel], Awaitable[Any]],
 ) -> Outcome:
     """Build the update's input (a form value it cannot take is an error to show) and run it; the case's refusal
-    (its reason, in English as the workflow gives it) becomes the error the page shows."""
+    becomes the error the page shows, in the page's language."""
     _ = gettext
     try:
         payload = build()
@@ -109,7 +110,7 @@ async def act(
     except service.CaseNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Not Found")
     except service.ActionRejected as err:
-        return Outcome(error=_("The case did not accept this: %(reason)s") % {"reason": str(err)})
+        return Outcome(error=_("The case did not accept this: %(reason)s") % {"reason": refusals.reason(gettext, err)})
     except WorkflowUpdateRPCTimeoutOrCancelledError:
         return Outcome(error=_("The case did not answer in time. It may still happen: look again in a moment before trying again."))
     except RPCError:

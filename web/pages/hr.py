@@ -9,14 +9,13 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Path, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import select
 
 from cases import service
 from models.accounts import AccountRole, SignedIn
 from models.handover import Withdraw
 from models.interview import AssignInterviewer, ConfirmInterview, ResendInvitation, ScheduleInterview
 from models.registration import Person
-from models.tables import Case, InterviewRecordRow
+from models.tables import Case
 from organisation import store
 from web.acting import actor_for
 from web.auth import accounts
@@ -124,8 +123,8 @@ async def schedule(
 @router.get("/{case_id}/interview", name="interview_record_hr_page", response_class=HTMLResponse)
 async def interview_record(request: Request, case_id: CaseId, user: HR, pages: PagesDep, session: SessionDep):
     """The individual interview record and its consent: HR only."""
-    row = await session.get(Case, case_id)
-    record = (await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case_id))).scalar_one_or_none()
-    if row is None or record is None:
+    found = await service.interview_record(session, case_id)  # on the audit log
+    if found is None:
         deny(request, status.HTTP_404_NOT_FOUND, f"case {case_id} has no interview record", user)
+    row, record = found
     return pages.render(request, "cases/interview.html", {"case": row, "row": record, "record": record.record})

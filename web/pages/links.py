@@ -6,8 +6,9 @@ propose another (on site or online), decline, download the calendar invitation.
 
 A link opens exactly one thing for one person: it is signed, expires (``link_max_age_days``), serves
 only its own purpose, and names the case and the address it was sent to, which must still be one of
-that employee's addresses. Anything else is answered 404 with no data, and logged. The pages speak the
-employee's language (``?lang=`` switches)."""
+that employee's addresses. Anything else is answered 404 with no data, and logged. A link does its one
+thing once (``links.usage``): an answer through a used link is answered 410 Gone, saying what it was
+used for and when. The pages speak the employee's language (``?lang=`` switches)."""
 
 from datetime import date, datetime, time
 from typing import Annotated
@@ -15,16 +16,19 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Path, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.exc import IntegrityError
+from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 
 from activities.calendar_invites import to_ics
 from cases import consent as consents
 from cases import service
-from links import tokens
+from links import tokens, usage
 from links.tokens import LinkClaims, LinkPurpose
+from links.usage import LinkUsedUp, Use
 from models.actors import Actor, Role
 from models.interview import AcceptSlot, DeclineInterview, ProposeSlot
 from models.mail import CalendarInvite
-from models.tables import Case
+from models.tables import Case, UsedLink
 from organisation import store
 from web import i18n
 from web.auth.guard import deny, form_protected
@@ -64,7 +68,16 @@ def _url(request: Request, name: str, token: str, **params: str):
     return str(url.include_query_params(**params)) if params else str(url)
 
 
-async def _render_invitation(request, session, client, token: str, claims: LinkClaims, case: Case, *, error: str = "", notice: str = "", code: int = 200):
+def _used_up(request: Request, token: str, case: Case, used: UsedLink) -> HTMLResponse:
+    """410 Gone: what the link was used for and when, and nothing else of the case."""
+    page = "invitation_page" if used.purpose.startswith(LinkPurpose.INTERVIEW.value) else "consent_page"
+    context = {"use": used.purpose, "used_at": used.used_at, "back_url": _url(request, page, token)}
+    return _pages(request, case).render(request, "links/used.html", context, status_code=status.HTTP_410_GONE)
+
+
+async def _render_invitation(
+    request, session, client, token: str, claims: LinkClaims, case: Case, *, error: str = "", notice: str = "", code: int = 200, used: UsedLink | None = None
+):
     pages = _pages(request, case)
     interview = await common.interview_of(client, case.id)
     organisation = await store.load(session, request.app.state.settings)
@@ -75,6 +88,7 @@ async def _render_invitation(request, session, client, token: str, claims: LinkC
         "token": token,
         "error": error,
         "notice": notice if notice in NOTICES else "",
+        "used": used,
         "action": lambda name: _url(request, name, token),
         "today": date.today().isoformat(),
     }
@@ -84,22 +98,50 @@ async def _render_invitation(request, session, client, token: str, claims: LinkC
 @router.get("/invitation/{token}", name="invitation_page", response_class=HTMLResponse)
 async def invitation(request: Request, token: Token, session: SessionDep, client: TemporalDep, done: str = ""):
     claims, case = await _open(request, session, LinkPurpose.INTERVIEW, token)
-    return await _render_invitation(request, session, client, token, claims, case, notice=done)
+    used = await usage.find(session, claims)
+    return await _render_invitation(request, session, client, token, claims, case, notice=done, used=used)
 
 
-async def _answer(request, session, client, token: str, update, build, notice: str):
+async def _answer(request, session, client, token: str, update, build, use: Use):
+    """The employee's answer: the link's use is recorded first, so only one answer per link reaches the case."""
     claims, case = await _open(request, session, LinkPurpose.INTERVIEW, token)
+    used = await usage.find(session, claims)
+    if used is not None:
+        return _used_up(request, token, case, used)
     pages = _pages(request, case)
     employee = Actor(email=claims.email, role=Role.EMPLOYEE)
-    outcome = await common.act(pages.gettext, lambda: build(employee), lambda payload: service.act_on_interview(client, case.id, update, payload))
+    sessions = request.app.state.sessions
+    claimed = undecided = False
+
+    async def run(payload):
+        nonlocal claimed, undecided
+        await usage.claim(sessions, claims, use)
+        claimed = True
+        try:
+            return await service.act_on_interview(client, case.id, update, payload)
+        except WorkflowUpdateRPCTimeoutOrCancelledError:
+            # The answer may still reach the case: keep the link used, a later mail brings a fresh one.
+            undecided = True
+            raise
+
+    try:
+        outcome = await common.act(pages.gettext, lambda: build(employee), run)
+    except LinkUsedUp as err:
+        return _used_up(request, token, case, err.record)
+    except BaseException:
+        if claimed:
+            await usage.release(sessions, claims)
+        raise
     if not outcome.ok:
+        if claimed and not undecided:
+            await usage.release(sessions, claims)
         return await _render_invitation(request, session, client, token, claims, case, error=outcome.error, code=status.HTTP_409_CONFLICT)
-    return RedirectResponse(_url(request, "invitation_page", token, done=notice), status_code=status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(_url(request, "invitation_page", token, done=use.value.split(":")[1]), status_code=status.HTTP_303_SEE_OTHER)
 
 
 @router.post("/invitation/{token}/accept", name="invitation_accept", dependencies=[Depends(form_protected)])
 async def accept(request: Request, token: Token, session: SessionDep, client: TemporalDep, start: Annotated[str, Form(max_length=40)] = ""):
-    return await _answer(request, session, client, token, ExitInterviewWorkflow.accept_slot, lambda actor: AcceptSlot(actor=actor, start=start), "accepted")
+    return await _answer(request, session, client, token, ExitInterviewWorkflow.accept_slot, lambda actor: AcceptSlot(actor=actor, start=start), Use.ACCEPTED)
 
 
 @router.post("/invitation/{token}/propose", name="invitation_propose", dependencies=[Depends(form_protected)])
@@ -116,12 +158,12 @@ async def propose(
             start = None  # reported as a missing time by the model
         return ProposeSlot(actor=actor, start=start, online=bool(online))
 
-    return await _answer(request, session, client, token, ExitInterviewWorkflow.propose_slot, build, "proposed")
+    return await _answer(request, session, client, token, ExitInterviewWorkflow.propose_slot, build, Use.PROPOSED)
 
 
 @router.post("/invitation/{token}/decline", name="invitation_decline", dependencies=[Depends(form_protected)])
 async def decline(request: Request, token: Token, session: SessionDep, client: TemporalDep, reason: Annotated[str, Form(max_length=2000)] = ""):
-    return await _answer(request, session, client, token, ExitInterviewWorkflow.decline, lambda actor: DeclineInterview(actor=actor, reason=reason), "declined")
+    return await _answer(request, session, client, token, ExitInterviewWorkflow.decline, lambda actor: DeclineInterview(actor=actor, reason=reason), Use.DECLINED)
 
 
 @router.get("/invitation/{token}/interview.ics", name="invitation_ics")
@@ -175,10 +217,17 @@ async def consent_page(request: Request, token: Token, session: SessionDep, done
 
 @router.post("/consent/{token}/revoke", name="consent_revoke", dependencies=[Depends(form_protected)])
 async def revoke(request: Request, token: Token, session: SessionDep):
-    _, case = await _open(request, session, LinkPurpose.CONSENT, token)
+    claims, case = await _open(request, session, LinkPurpose.CONSENT, token)
+    used = await usage.find(session, claims)
+    if used is not None:
+        return _used_up(request, token, case, used)
     try:
-        await consents.revoke(session, case.id)
+        # The use and the revocation commit together: of two submits at once, the second finds the row.
+        async with request.app.state.sessions.begin() as writing:
+            writing.add(usage.record(claims, Use.REVOKED))
+            await consents.revoke(writing, case.id)
     except consents.NoInterviewRecord:
         deny(request, status.HTTP_404_NOT_FOUND, f"case {case.id} has no interview record, so no consent to revoke")
-    await session.commit()
+    except IntegrityError:
+        return _used_up(request, token, case, await usage.find(session, claims))
     return RedirectResponse(_url(request, "consent_page", token, done="revoked"), status_code=status.HTTP_303_SEE_OTHER)

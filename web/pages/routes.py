@@ -2,9 +2,9 @@
 
 from fastapi import FastAPI
 
-from web.pages import admin, equipment, home, hr, interviews, links, reviews, tasks
+from web.pages import admin, equipment, home, hr, interviews, links, reviews, settings, tasks
 
 
 def include_pages(app: FastAPI) -> None:
-    for module in (home, tasks, equipment, interviews, links, hr, admin, reviews):
+    for module in (home, tasks, equipment, interviews, links, hr, admin, reviews, settings):
         app.include_router(module.router)

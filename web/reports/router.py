@@ -23,6 +23,7 @@ from web.acting import ACTOR_DESCRIPTION
 from web.auth.guard import current_user
 from web.cases.schemas import Problem
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
+from web.refusals import Refused, RefusalProblem
 from web.validation import invalid_body
 from workflows.review import ReviewWorkflow
 
@@ -31,9 +32,11 @@ router = APIRouter(tags=["reports"])
 ReportId = Annotated[str, Path(min_length=1, max_length=200, description="Report id, as starting it or the list gives it (report-START-END).")]
 Lang = Annotated[Literal["nl", "en"], Query(description="Language of the report: nl (default) or en.")]
 UNKNOWN = {status.HTTP_404_NOT_FOUND: {"model": Problem, "description": "No such report."}}
+# Outside /api/ an error is a page, unless the client asks for JSON (web.errors).
+PAGE_UNKNOWN = {status.HTTP_404_NOT_FOUND: {**UNKNOWN[status.HTTP_404_NOT_FOUND], "content": {"text/html": {}}}}
 REVIEW_ANSWERS = {
     **UNKNOWN,
-    status.HTTP_409_CONFLICT: {"model": Problem, "description": "The review refuses: the reason says why."},
+    status.HTTP_409_CONFLICT: {"model": RefusalProblem, "description": "The review refuses: the reason says why, the code what kind of refusal it is."},
 }
 
 
@@ -111,7 +114,7 @@ async def get_report(report_id: ReportId, session: SessionDep) -> ReportFigures:
 @router.get(
     "/reports/{report_id}.pdf",
     response_class=Response,
-    responses={**UNKNOWN, 200: {"content": {"application/pdf": {}}}},
+    responses={**PAGE_UNKNOWN, 200: {"content": {"application/pdf": {}}}},
     summary="One report as PDF",
 )
 async def report_pdf(report_id: ReportId, session: SessionDep, settings: SettingsDep, lang: Lang = "nl") -> Response:
@@ -125,7 +128,7 @@ async def report_pdf(report_id: ReportId, session: SessionDep, settings: Setting
 @router.get(
     "/reports/{report_id}.csv",
     response_class=Response,
-    responses={**UNKNOWN, 200: {"content": {"text/csv": {}}}},
+    responses={**PAGE_UNKNOWN, 200: {"content": {"text/csv": {}}}},
     summary="One report's aggregated figures as CSV",
 )
 async def report_csv(report_id: ReportId, session: SessionDep) -> Response:
@@ -136,7 +139,7 @@ async def report_csv(report_id: ReportId, session: SessionDep) -> Response:
     return Response(csv, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{report_id}.csv"'})
 
 
-@router.get("/reports/{report_id}", response_class=HTMLResponse, responses=UNKNOWN, summary="One report as an HTML page")
+@router.get("/reports/{report_id}", response_class=HTMLResponse, responses=PAGE_UNKNOWN, summary="One report as an HTML page")
 async def report_page(report_id: ReportId, session: SessionDep, settings: SettingsDep, lang: Lang = "nl") -> HTMLResponse:
     try:
         html = await service.report_html(session, report_id, lang, settings.organisation_name)
@@ -205,7 +208,7 @@ async def _act(client: Any, report_id: str, update: Any, payload: BaseModel) -> 
     except service.ReportNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"There is no review of report {report_id}.") from None
     except ActionRejected as err:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(err)) from None
+        raise Refused(err) from None
     except WorkflowUpdateRPCTimeoutOrCancelledError:
         raise HTTPException(status.HTTP_504_GATEWAY_TIMEOUT, "The review did not answer in time; look at it before trying again.") from None
     except RPCError:

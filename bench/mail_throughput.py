@@ -1,0 +1,203 @@
+"""Mail throughput: the product's mail activity against a bare aiosmtplib loop, to the same kind of sink.
+
+    .venv/bin/python -m bench.mail_throughput [--count 1000] [--concurrency 1 8] [--database-url URL]
+
+The product's path is ``MailActivities.send_mail`` as the worker runs it (in an activity context from
+``temporalio.testing.ActivityEnvironment``): the template rendered, the (case, purpose, recipient) row
+claimed in the database, the SMTP conversation, the row marked sent. The bare path hands an already
+built message of the same size to ``aiosmtplib.send``. Each path sends to its own instance of the
+product's mail sink (aiosmtpd writing a Maildir, in its own process); both run at each concurrency."""
+
+import argparse
+import asyncio
+import copy
+import math
+import tempfile
+import time
+import uuid
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import aiosmtplib
+from temporalio.testing import ActivityEnvironment
+
+from bench import harness
+
+TARGET_FACTOR = 2.0
+RECIPIENTS_PER_CASE = 5
+
+
+def mail_context(case_id: str, today: date) -> dict:
+    """What OffboardingWorkflow passes to an announcement (see its ``_mail_context``)."""
+    return {
+        "case_id": case_id,
+        "case_url": f"http://localhost:8000/cases/{case_id}",
+        "organisation_name": "Example Organisation",
+        "employee_id": case_id.rsplit("-", 4)[-4],
+        "employee_name": "Anouk de Vries",
+        "job_title": "Controller",
+        "department": "Finance",
+        "manager_name": "Bram Janssens",
+        "departure_type": "resignation",
+        "notice_date": today.isoformat(),
+        "last_working_day": (today + timedelta(days=60)).isoformat(),
+        "equipment": ["Laptop", "Badge"],
+        "timezone": "Europe/Amsterdam",
+    }
+
+
+async def seed_cases(sessions, case_ids: list[str], today: date) -> None:
+    """The cases the mails belong to (sent_mails points at cases)."""
+    from bench.seed_reports import closed_case
+
+    async with sessions.begin() as session:
+        for case_id in case_ids:
+            case = closed_case(closed_at=datetime.now(timezone.utc), case_id=case_id, interview_status=None)
+            case.status, case.closed_at = "open", None
+            session.add(case)
+
+
+def requests_for(case_ids: list[str], count: int, today: date, round_id: str):
+    from models.mail import MailRequest
+
+    for index in range(count):
+        case_id = case_ids[index // RECIPIENTS_PER_CASE]
+        yield MailRequest(
+            case_id=case_id,
+            purpose=f"announcement-{round_id}",
+            template="announcement_manager",
+            to=f"person{index % RECIPIENTS_PER_CASE}@example.org",
+            language="nl",
+            context=mail_context(case_id, today),
+        )
+
+
+async def product_round(mail, requests: list, concurrency: int) -> float:
+    env = ActivityEnvironment()
+    pending = iter(requests)
+
+    async def lane() -> None:
+        for request in pending:
+            receipt = await env.run(mail.send_mail, request)
+            if receipt.already_sent:
+                raise RuntimeError(f"{request.purpose} to {request.to} counted as sent before: the run is not fresh")
+
+    began = time.perf_counter()
+    await asyncio.gather(*(lane() for _ in range(concurrency)))
+    return time.perf_counter() - began
+
+
+async def bare_round(template_message, port: int, count: int, concurrency: int, round_id: str) -> float:
+    pending = iter(range(count))
+
+    async def lane() -> None:
+        for index in pending:
+            message = copy.copy(template_message)
+            del message["To"], message["Message-ID"]
+            message["To"] = f"person{index % RECIPIENTS_PER_CASE}@example.org"
+            message["Message-ID"] = f"<{round_id}.{index}@bench>"
+            await aiosmtplib.send(message, hostname="127.0.0.1", port=port, timeout=30)
+
+    began = time.perf_counter()
+    await asyncio.gather(*(lane() for _ in range(concurrency)))
+    return time.perf_counter() - began
+
+
+def delivered(mailbox: Path) -> int:
+    new = mailbox / "new"
+    return sum(1 for _ in new.iterdir()) if new.exists() else 0
+
+
+async def run(args: argparse.Namespace) -> harness.Section:
+    from activities.mail import MailActivities, message_id_for
+    from activities.mail_templates import MailTemplates
+    from db.engine import create_engine, create_sessionmaker
+
+    section = harness.Section("mail_throughput", "Mail throughput")
+    today = date.today()
+    results: list[tuple[int, float, float]] = []
+    with tempfile.TemporaryDirectory(prefix="bench-mail-") as tmp:
+        folder = Path(tmp)
+        (folder / "ours").mkdir()
+        (folder / "bare").mkdir()
+        async with harness.product(folder / "ours", "127.0.0.1:7233", database_url=args.database_url) as ours:
+            # Two sinks of the same kind, one per path, so each count is checked on its own.
+            bare = harness.Product(folder=folder / "bare", database_url=ours.database_url, temporal_address="127.0.0.1:7233", smtp_port=harness.free_port())
+            try:
+                await ours.mail_sink()
+                await bare.mail_sink()
+                settings = ours.settings()
+                engine = create_engine(settings.database_url)
+                sessions = create_sessionmaker(engine)
+                try:
+                    templates = MailTemplates()
+                    mail = MailActivities(settings, sessions, templates)
+                    cases_needed = math.ceil((args.count + args.warm_up) / RECIPIENTS_PER_CASE)
+                    case_ids = [f"offboarding-M{uuid.uuid4().hex[:10]}-{today.isoformat()}" for _ in range(cases_needed)]
+                    await seed_cases(sessions, case_ids, today)
+                    sample = next(requests_for(case_ids, 1, today, "sample"))
+                    template_message = templates.render(
+                        sample.template, sample.language, sample.context, sender=settings.mail_from, to=str(sample.to), message_id=message_id_for(sample)
+                    )
+                    template_message["X-Offboarding-Case"] = sample.case_id
+                    template_message["X-Offboarding-Purpose"] = sample.purpose
+                    sent_ours = sent_bare = 0
+                    for concurrency in args.concurrency:
+                        round_id = uuid.uuid4().hex[:6]
+                        if args.warm_up:
+                            await product_round(mail, list(requests_for(case_ids, args.warm_up, today, "warm-" + round_id)), concurrency)
+                            await bare_round(template_message, bare.smtp_port, args.warm_up, concurrency, "warm-" + round_id)
+                        requests = list(requests_for(case_ids, args.count, today, round_id))
+                        # Alternate the order so that neither path always runs on a warmer machine.
+                        if len(results) % 2 == 0:
+                            ours_s = await product_round(mail, requests, concurrency)
+                            bare_s = await bare_round(template_message, bare.smtp_port, args.count, concurrency, round_id)
+                        else:
+                            bare_s = await bare_round(template_message, bare.smtp_port, args.count, concurrency, round_id)
+                            ours_s = await product_round(mail, requests, concurrency)
+                        sent_ours += args.count + args.warm_up
+                        sent_bare += args.count + args.warm_up
+                        results.append((concurrency, ours_s, bare_s))
+                    # aiosmtpd answers 250 once the handler stored the message: every mail must be there.
+                    for name, box, expected in (("product", ours.mailbox, sent_ours), ("bare", bare.mailbox, sent_bare)):
+                        if delivered(box) != expected:
+                            raise RuntimeError(f"the {name} sink holds {delivered(box)} mails, expected {expected}")
+                finally:
+                    await engine.dispose()
+            finally:
+                bare.stop_all()
+
+    backend = "SQLite" if not args.database_url or args.database_url.startswith("sqlite") else "PostgreSQL"
+    worst = 0.0
+    for concurrency, ours_s, bare_s in results:
+        ours_rate, bare_rate = args.count / ours_s, args.count / bare_s
+        factor = bare_rate / ours_rate
+        worst = max(worst, factor)
+        section.figure(f"Product send_mail, concurrency {concurrency}", f"{ours_rate:.0f} mails/s ({ours_s * 1000 / args.count:.1f} ms each)")
+        section.figure(f"Bare aiosmtplib, concurrency {concurrency}", f"{bare_rate:.0f} mails/s ({bare_s * 1000 / args.count:.1f} ms each)")
+        section.figure(f"Bare / product, concurrency {concurrency}", f"{factor:.2f}×", f"≤ {TARGET_FACTOR:.0f}×")
+    section.note(
+        f"{args.count} mails per path and concurrency ({args.warm_up} more as warm-up), {backend} for the product's bookkeeping; "
+        "each mail is the Dutch announcement to the manager (text and HTML), to the product's mail sink in its own process."
+    )
+    section.note("Verdict: " + ("meets the target." if worst <= TARGET_FACTOR else f"SLOWER than {TARGET_FACTOR:.0f}× the bare loop."))
+    return section
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=1000, help="mails per path and concurrency (default 1000)")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8], help="sends in flight at once; several values run one after the other (default 1 8)")
+    parser.add_argument("--warm-up", type=int, default=20, help="mails per path sent before the clock runs (default 20)")
+    parser.add_argument("--database-url", default=None, help="database for the product's bookkeeping (default: SQLite in a temporary folder)")
+    parser.add_argument("--results", type=Path, default=harness.DEFAULT_RESULTS, help="the results file to update (default bench/RESULTS.md)")
+    args = parser.parse_args()
+    if args.count < 1 or min(args.concurrency) < 1 or args.warm_up < 0:
+        parser.error("--count and --concurrency must be at least 1, --warm-up at least 0")
+    harness.install_sigterm()
+    section = asyncio.run(run(args))
+    section.write(args.results)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,148 @@
+"""The database is unavailable for a while.
+
+PostgreSQL is reached through a TCP proxy that the test cuts (connections refused and dropped, as when
+the server is down or restarting); SQLite gets its write lock taken by another program (a backup, a
+long migration), which leaves reads working and makes every write wait and then fail. Meanwhile cases
+wait (their activities retry, none fails), the web app answers 503 with a plain message (a page for
+people, JSON for the API, never a stack trace), and afterwards all of it works again, with nothing
+written half and no mail sent twice."""
+
+import threading
+
+import pytest
+
+from mailsink.server import MaildirHandler
+from mailsink.store import MailStore
+from tests.auth_support import PASSWORD, another_client, csrf_token, make_account, sign_in, unique_email
+from tests.fault_support import (
+    ANSWER_BOUND_SECONDS,
+    DatabaseOutage,
+    SmtpServer,
+    answered,
+    assert_every_mail_once,
+    departure,
+    live,
+    mail_counts,
+    mail_settled,
+    pending_attempts,
+    register,
+    worker_process,
+)
+from tests.support import serve
+
+MANAGER = "bram.janssens@example.org"
+ANNOUNCED = {("announcement", MANAGER), ("announcement", "hr@example.org"), ("announcement", "facilities@example.org")}
+DOWN = "The database cannot be reached right now. Please try again in a moment."
+DOWN_NL = "De database is nu niet bereikbaar. Probeer het zo dadelijk opnieuw."
+
+
+@pytest.fixture
+def outage(database_url):
+    outage = DatabaseOutage(database_url)
+    yield outage
+    outage.restore()
+    outage.close()
+
+
+def _plain(response) -> None:
+    """An answer for people or programs, not for developers."""
+    assert "Traceback" not in response.text and "sqlalchemy" not in response.text.lower() and "File \"" not in response.text
+
+
+async def test_cases_wait_for_the_database_and_the_web_app_says_it_is_unavailable(outage, dev_server_env, settings, sessions, task_queue, tmp_path):
+    store = MailStore(tmp_path / "mail")
+    smtp = SmtpServer(MaildirHandler(store)).start()
+    app_settings = settings.model_copy(update={"database_url": outage.url, "smtp_port": smtp.port, "task_queue": task_queue})
+    client = dev_server_env.client
+    address = client.service_client.config.target_host
+    hr = await make_account(sessions, unique_email("hr"), ["hr"], language="nl")
+    try:
+        async with worker_process(app_settings, task_queue, address, tmp_path / "worker.log") as worker, serve(app_settings, client) as http:
+            browser = another_client(http)
+            await sign_in(browser, hr)
+            form = await http.get("/login")
+
+            outage.cut()
+            case_id = await register(http, departure())
+
+            async def retrying():
+                pending = await pending_attempts(client, case_id, "store_case")
+                return pending and pending[0][0] >= 2 and pending
+
+            # The case waits for the database: its first step is tried again and again, and it has not failed.
+            await worker.wait_for(retrying, timeout=120)
+
+            # The web app: 503 and a plain message, JSON for the API, a page for a browser.
+            policy = await answered(http.patch("/api/organisation/policy", json={"task_reminder_days_before_due": 2}), "changing the policy")
+            assert policy.status_code == 503, policy.text
+            assert policy.json() == {"detail": DOWN} and policy.headers["retry-after"]
+            _plain(policy)
+            signing_in = http.post("/login", data={"email": hr, "password": PASSWORD, "csrf_token": csrf_token(form.text)}, headers={"Accept-Language": "nl"})
+            login = await answered(signing_in, "signing in")
+            assert login.status_code == 503, login.text
+            assert login.headers["content-type"].startswith("text/html")
+            assert DOWN_NL in login.text and "<h1>Nu niet beschikbaar</h1>" in login.text
+            _plain(login)
+            if outage.reads_fail:
+                listing = await http.get("/api/cases")
+                assert (listing.status_code, listing.json()) == (503, {"detail": DOWN})
+                page = await browser.get("/cases", headers={"Accept-Language": "en"})
+                assert page.status_code == 503 and DOWN in page.text
+                _plain(page)
+            assert not mail_counts(store, case_id), "nothing goes out before the case is stored"
+
+            outage.restore()
+            case = await live(http, case_id, lambda view: view["steps"]["announcement"] == "done", timeout=120)
+            assert case["record"]["case_id"] == case_id and case["status"] == "open"
+            await worker.wait_for(lambda: ANNOUNCED <= set(mail_counts(store, case_id)), timeout=60)
+            await worker.wait_for(lambda: mail_settled(client, case_id), timeout=60)
+            await assert_every_mail_once(store, sessions, case_id)
+
+            # And the web app works again, without a restart.
+            assert (await http.get("/api/cases")).status_code == 200
+            await sign_in(http, hr)
+            page = await http.get(f"/cases/{case_id}")
+            assert (await browser.get("/cases")).status_code == 200, "the session signed in before is still good"
+            assert page.status_code == 200 and "Anouk de Vries" in page.text
+            described = await client.get_workflow_handle(case_id).describe()
+            assert described.status.name == "RUNNING"
+    finally:
+        smtp.stop()
+
+
+class CuttingHandler(MaildirHandler):
+    """Takes the manager's announcement, but takes the database away just before answering 250."""
+
+    def __init__(self, store: MailStore, outage: DatabaseOutage) -> None:
+        super().__init__(store)
+        self.outage = outage
+        self.cut = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        if MANAGER in envelope.rcpt_tos and not self.cut.is_set():
+            self.outage.cut()
+            self.cut.set()
+        return await super().handle_DATA(server, session, envelope)
+
+
+async def test_a_mail_the_server_took_while_the_database_went_away_is_recorded_once_it_is_back(outage, dev_server_env, settings, sessions, task_queue, tmp_path):
+    store = MailStore(tmp_path / "mail")
+    handler = CuttingHandler(store, outage)
+    smtp = SmtpServer(handler).start()
+    app_settings = settings.model_copy(update={"database_url": outage.url, "smtp_port": smtp.port, "task_queue": task_queue})
+    client = dev_server_env.client
+    address = client.service_client.config.target_host
+    try:
+        async with worker_process(app_settings, task_queue, address, tmp_path / "worker.log") as worker, serve(app_settings, client) as http:
+            case_id = await register(http, departure())
+            await worker.wait_for(handler.cut.is_set, timeout=120)
+            # The mail is out, its row still says "sending": the activity keeps trying to record it.
+            await worker.wait_for(lambda: f"cannot record sent mail announcement to {MANAGER}" in worker.output(tail=10**7), timeout=ANSWER_BOUND_SECONDS)
+            outage.restore()
+
+            await worker.wait_for(lambda: ANNOUNCED <= set(mail_counts(store, case_id)), timeout=120)
+            await worker.wait_for(lambda: mail_settled(client, case_id), timeout=60)
+            await assert_every_mail_once(store, sessions, case_id)
+            assert (await live(http, case_id, lambda view: view["steps"]["announcement"] == "done"))["status"] == "open"
+    finally:
+        smtp.stop()

@@ -1,0 +1,226 @@
+"""Properties that hold for any input, checked by hypothesis on the product's own functions (no database):
+the departure as HR registers it, and the report's small-group suppression."""
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from models.registration import MAX_DAYS_AFTER_NOTICE, DepartureType, Registration
+from models.report import CountTable, ReportPolicy
+from reports.aggregate import NPS_BANDS, RATINGS, multi_table, partition_table, rating, recommend
+from reports.suppression import protect
+from web.validation import locate
+
+# No example database: a failure prints the falsifying example, and the checkout stays clean.
+PROPERTY_SETTINGS = settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+
+# The departure.
+
+identifiers = st.from_regex(r"[A-Za-z0-9._-]{1,64}", fullmatch=True)
+names = st.text(st.characters(categories=["L", "N"]) | st.sampled_from(" -'."), min_size=1, max_size=60).filter(lambda s: s.strip())
+_part = st.from_regex(r"[a-z0-9]{1,12}", fullmatch=True)
+emails = st.builds(lambda local, more, domain, tld: f"{local}{'.' + more if more else ''}@{domain}.{tld}", _part, st.none() | _part, _part, st.sampled_from(["org", "nl", "be", "com"]))
+languages = st.sampled_from(["nl", "en"])
+notice_dates = st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31))
+
+
+@st.composite
+def registrations(draw) -> dict[str, Any]:
+    """A registration that every rule allows, as the API receives it (JSON-like)."""
+    notice = draw(notice_dates)
+    last_day = notice + timedelta(days=draw(st.integers(0, MAX_DAYS_AFTER_NOTICE)))
+    work_email = draw(emails)
+    manager_email = draw(emails.filter(lambda e: e != work_email))
+    announce = draw(st.none() | st.dates(min_value=notice, max_value=last_day + timedelta(days=30)))
+    data: dict[str, Any] = {
+        "employee": {
+            "id": draw(identifiers),
+            "name": draw(names),
+            "work_email": work_email,
+            "private_email": draw(st.none() | emails),
+            "language": draw(languages),
+            "department": draw(names),
+            "job_title": draw(names),
+            "start_date": draw(st.none() | st.dates(min_value=date(1970, 1, 1), max_value=last_day).map(date.isoformat)),
+        },
+        "departure": {"type": draw(st.sampled_from([t.value for t in DepartureType])), "notice_date": notice.isoformat(), "last_working_day": last_day.isoformat()},
+        "manager": {"name": draw(names), "email": manager_email, "language": draw(languages)},
+        "equipment": draw(st.lists(st.fixed_dictionaries({"name": names}, optional={"custodian_email": emails}), max_size=4)),
+        "extra_tasks": draw(
+            st.lists(st.fixed_dictionaries({"title": names}, optional={"assignee_email": emails, "due_days_before_last_day": st.integers(-30, 365)}), max_size=4)
+        ),
+        "note": draw(st.text(max_size=200)),
+    }
+    if draw(st.booleans()):
+        data["successor"] = {"name": draw(names), "email": draw(emails), "language": draw(languages)}
+    if announce is not None:
+        data["team_announcement_date"] = announce.isoformat()
+        data["team_email"] = draw(emails)
+    return data
+
+
+@PROPERTY_SETTINGS
+@given(registrations())
+def test_every_valid_registration_validates_round_trips_and_keeps_its_case_id(data):
+    registration = Registration.model_validate(data)
+    again = Registration.model_validate_json(registration.model_dump_json())
+
+    assert again == registration
+    assert again.case_id == registration.case_id == f"offboarding-{data['employee']['id']}-{data['departure']['notice_date']}"
+
+
+def _set(data: dict, path: tuple, value: Any) -> dict:
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return data
+
+
+def _day(data: dict, path: tuple[str, str]) -> date:
+    return date.fromisoformat(data[path[0]][path[1]])
+
+
+# Each rule, how to break it on a valid registration, and the field the refusal must name.
+BREAKS = {
+    "last day before the notice": (
+        lambda data, draw: _set(data, ("departure", "last_working_day"), (_day(data, ("departure", "notice_date")) - timedelta(days=draw(st.integers(1, 400)))).isoformat()),
+        ("departure", "last_working_day"),
+    ),
+    "last day too long after the notice": (
+        lambda data, draw: _set(
+            data, ("departure", "last_working_day"), (_day(data, ("departure", "notice_date")) + timedelta(days=MAX_DAYS_AFTER_NOTICE + draw(st.integers(1, 3000)))).isoformat()
+        ),
+        ("departure", "last_working_day"),
+    ),
+    "bad work e-mail": (lambda data, draw: _set(data, ("employee", "work_email"), draw(st.sampled_from(["anouk", "anouk@", "@example.org", "a b@example.org", "a@@example.org"]))), ("employee", "work_email")),
+    "bad manager e-mail": (lambda data, draw: _set(data, ("manager", "email"), draw(st.sampled_from(["bram", "bram@", "bram at example.org"]))), ("manager", "email")),
+    "unknown departure type": (
+        lambda data, draw: _set(data, ("departure", "type"), draw(st.text(min_size=1, max_size=20).filter(lambda t: t not in {d.value for d in DepartureType}))),
+        ("departure", "type"),
+    ),
+    "unknown language": (lambda data, draw: _set(data, ("employee", "language"), draw(st.sampled_from(["de", "fr", "NL", "", "dutch"]))), ("employee", "language")),
+    "employee id with other characters": (lambda data, draw: _set(data, ("employee", "id"), draw(st.sampled_from(["E 1", "E/1", "ë1", "E1;"]))), ("employee", "id")),
+    "blank name": (lambda data, draw: _set(data, ("employee", "name"), draw(st.sampled_from(["", "   ", "\t"]))), ("employee", "name")),
+    "name too long": (lambda data, draw: _set(data, ("employee", "name"), "x" * draw(st.integers(201, 1000))), ("employee", "name")),
+    "manager is the employee": (lambda data, draw: _set(data, ("manager", "email"), data["employee"]["work_email"]), ("manager", "email")),
+    "started after the last day": (
+        lambda data, draw: _set(data, ("employee", "start_date"), (_day(data, ("departure", "last_working_day")) + timedelta(days=draw(st.integers(1, 400)))).isoformat()),
+        ("employee", "start_date"),
+    ),
+    "announcement date without team address": (
+        lambda data, draw: {**{k: v for k, v in data.items() if k != "team_email"}, "team_announcement_date": data["departure"]["notice_date"]},
+        ("team_email",),
+    ),
+    "unknown field": (lambda data, draw: {**data, "salary": draw(st.integers())}, ("salary",)),
+}
+
+
+@PROPERTY_SETTINGS
+@given(registrations(), st.sampled_from(sorted(BREAKS)), st.data())
+def test_a_registration_breaking_a_rule_is_refused_naming_the_field(data, rule, drawing):
+    break_it, field = BREAKS[rule]
+    broken = break_it(data, drawing.draw)
+
+    with pytest.raises(ValidationError) as refused:
+        Registration.model_validate(broken)
+
+    located = {tuple(locate(error)["loc"]) for error in refused.value.errors()}
+    assert field in located, (rule, refused.value.errors())
+
+
+# The report's suppression rule.
+
+ks = st.integers(min_value=3, max_value=10)
+# Small data sets: a handful of groups, each from nobody to a few more than k people.
+group_counts = st.dictionaries(st.sampled_from(["finance", "sales", "it", "hr", "legal", "ops"]), st.integers(0, 14), min_size=1, max_size=6)
+
+
+def assert_safe(table: CountTable, counts: dict[str, int], k: int) -> None:
+    """What a reader sees rests on at least k people, and no hidden cell follows from the shown figures."""
+    shown = {cell.key: cell.count for cell in table.cells if cell.count is not None}
+    hidden = [cell.key for cell in table.cells if cell.count is None]
+    assert all(value == counts[key] for key, value in shown.items()), "a shown figure differs from the data"
+    assert all(value == 0 or value >= k for value in shown.values()), f"a shown figure rests on fewer than {k}: {shown}"
+    if table.total is None:
+        return
+    assert table.total == 0 or table.total >= k
+    residual = table.total - sum(shown.values())
+    assert residual == sum(counts[key] for key in hidden)
+    if hidden:
+        # A single hidden cell would equal the residual; hidden cells together must also be no small group.
+        assert len(hidden) >= 2 and residual >= k, (counts, k, shown)
+
+
+@PROPERTY_SETTINGS
+@given(group_counts, ks)
+def test_a_partition_shows_no_small_group_and_none_by_subtraction(counts, k):
+    assert_safe(partition_table(counts, sum(counts.values()), k), counts, k)
+
+
+@PROPERTY_SETTINGS
+@given(group_counts, ks, st.data())
+def test_a_cell_hidden_for_another_figure_stays_underivable(counts, k, drawing):
+    hide = drawing.draw(st.lists(st.sampled_from(sorted(counts)), max_size=2))
+    table = partition_table(counts, sum(counts.values()), k, hide=hide)
+    assert_safe(table, counts, k)
+    if table.total is not None:
+        assert all(table.count(key) is None for key in hide)
+
+
+@PROPERTY_SETTINGS
+@given(group_counts, st.integers(0, 20), ks)
+def test_answers_several_per_person_show_no_small_count(counts, respondents, k):
+    assume(all(value <= respondents for value in counts.values()))
+    table = multi_table(counts, respondents, k)
+    assert table.total is None or table.total == 0 or table.total >= k
+    assert all(cell.count is None or cell.count == 0 or cell.count >= k for cell in table.cells)
+
+
+@PROPERTY_SETTINGS
+@given(st.lists(st.sampled_from(list(RATINGS)), max_size=30), ks)
+def test_a_rating_shows_its_mean_and_distribution_only_on_enough_people(answers, k):
+    distribution = {value: answers.count(value) for value in RATINGS if value in answers}
+    mean = (sum(answers) / len(answers), len(answers)) if answers else None
+    figures = rating("work_content", distribution, mean, k)
+    counts = [cell.count for cell in figures.distribution]
+
+    if len(answers) < k:
+        assert figures.respondents is None and figures.mean is None and all(c is None for c in counts)
+    # Beside a mean, a partial distribution could be solved: all of it or nothing.
+    assert all(c is None for c in counts) or all(c is not None for c in counts)
+    assert all(c is None or c == 0 or c >= k for c in counts)
+
+
+@PROPERTY_SETTINGS
+@given(st.lists(st.integers(0, 10), max_size=30), ks)
+def test_the_recommend_score_shows_no_small_band(scores, k):
+    bands = {"promoters": sum(s >= 9 for s in scores), "passives": sum(7 <= s <= 8 for s in scores), "detractors": sum(s <= 6 for s in scores)}
+    figures = recommend(bands, (sum(scores) / len(scores), len(scores)) if scores else None, k)
+    shown = [getattr(figures, band) for band in NPS_BANDS]
+
+    if len(scores) < k:
+        assert figures.respondents is None and figures.mean is None
+    assert all(c is None for c in shown) or all(c is not None for c in shown)
+    assert all(c is None or c == 0 or c >= k for c in shown)
+    assert figures.nps is None or all(c is not None for c in shown)
+
+
+@PROPERTY_SETTINGS
+@given(group_counts, ks)
+def test_protect_returns_a_total_only_with_a_safe_partition(counts, k):
+    shown, total = protect(counts, sum(counts.values()), k)
+    table = CountTable(total=total, cells=[{"key": key, "count": value} for key, value in shown.items()])
+    assert_safe(table, counts, k)
+
+
+@PROPERTY_SETTINGS
+@given(st.integers(-100, 2))
+def test_the_minimum_group_size_is_never_below_three(k):
+    with pytest.raises(ValidationError) as refused:
+        ReportPolicy(report_min_group_size=k)
+    assert refused.value.errors()[0]["loc"] == ("report_min_group_size",)

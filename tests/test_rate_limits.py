@@ -1,0 +1,143 @@
+"""Rate limits on signing in (per email address, per client address) and on the employee's link pages (per
+client address): 429 with Retry-After, as a page in the person's language or as JSON; behind a trusted proxy
+the client address comes from X-Forwarded-For; with Redis several web replicas count together."""
+
+import shutil
+import subprocess
+
+import pytest
+
+from tests.auth_support import PASSWORD, another_client, csrf_token, make_account, unique_email
+from tests.support import eventually, free_port, serve
+from web.ratelimit import RateLimits
+
+
+@pytest.fixture
+def limited(settings, time_skipping_env):
+    """The web app with small limits (counters of its own)."""
+
+    def make(**changes):
+        return serve(settings.model_copy(update=changes), time_skipping_env.client)
+
+    return make
+
+
+async def _sign_in(http, email: str, password: str, **headers):
+    form = await http.get("/login")
+    return await http.post("/login", data={"email": email, "password": password, "csrf_token": csrf_token(form.text)}, headers=headers)
+
+
+async def test_too_many_sign_in_attempts_for_one_account_are_refused_for_a_while(limited, sessions):
+    email = await make_account(sessions, unique_email("hr"), ["hr"])
+    other = await make_account(sessions, unique_email("hr"), ["hr"])
+    async with limited(sign_in_limit_per_account="3 per 15 minutes", sign_in_limit_per_address="") as http:
+        wrong = [await _sign_in(http, email, "not the password") for _ in range(3)]
+        refused = await _sign_in(http, email, PASSWORD, **{"Accept-Language": "nl"})
+        english = await _sign_in(http, email.upper(), PASSWORD, **{"Accept-Language": "en"})
+        someone_else = await _sign_in(another_client(http), other, PASSWORD)
+
+    assert [response.status_code for response in wrong] == [401, 401, 401]
+    assert refused.status_code == 429 and english.status_code == 429  # the right password, too: the account waits
+    assert 0 < int(refused.headers["retry-after"]) <= 15 * 60
+    assert "Te veel aanmeldpogingen" in refused.text and 'name="password"' in refused.text
+    assert "Too many sign-in attempts in a short time. Please wait 15 minutes and try again." in english.text
+    assert "offboarding_session" not in refused.headers.get("set-cookie", "")
+    assert someone_else.status_code == 303
+
+
+async def test_signing_in_starts_the_accounts_count_afresh(limited, sessions):
+    email = await make_account(sessions, unique_email("hr"), ["hr"])
+    async with limited(sign_in_limit_per_account="3 per 15 minutes", sign_in_limit_per_address="") as http:
+        answers = [(await _sign_in(another_client(http), email, password)).status_code for password in ("wrong", "wrong", PASSWORD, "wrong", "wrong", PASSWORD)]
+    assert answers == [401, 401, 303, 401, 401, 303]
+
+
+async def test_failed_sign_ins_from_one_address_are_limited_across_accounts(limited, sessions):
+    emails = [await make_account(sessions, unique_email("hr"), ["hr"]) for _ in range(4)]
+    async with limited(sign_in_limit_per_address="3 per 10 minutes") as http:
+        failures = [(await _sign_in(http, email, "wrong")).status_code for email in emails[:3]]
+        refused = await _sign_in(http, emails[3], PASSWORD)
+        elsewhere = await _sign_in(http, emails[3], PASSWORD, **{"X-Forwarded-For": "203.0.113.9"})  # not a trusted proxy: ignored
+    assert failures == [401, 401, 401]
+    assert refused.status_code == 429 and "retry-after" in refused.headers
+    assert elsewhere.status_code == 429
+
+
+async def test_the_employee_link_pages_are_limited_per_address(limited):
+    async with limited(link_limit_per_address="3 per minute") as http:
+        first = [await http.get(f"/invitation/forged-{n}") for n in range(3)]
+        page = await http.get("/consent/forged", headers={"Accept-Language": "nl"})
+        english = await http.get("/invitation/forged/interview.ics", headers={"Accept-Language": "en"})
+        machine = await http.get("/invitation/forged", headers={"Accept": "application/json"})
+        posted = await http.post("/consent/forged/revoke", data={})
+        sign_in_page = await http.get("/login")
+
+    assert [response.status_code for response in first] == [404, 404, 404]
+    for response in (page, english, machine, posted):
+        assert response.status_code == 429
+        assert 0 < int(response.headers["retry-after"]) <= 60
+    assert "Te veel verzoeken in korte tijd" in page.text
+    assert "There were too many requests in a short time. Please wait a minute and try again." in english.text
+    assert machine.json()["detail"].startswith("Too many requests")
+    assert sign_in_page.status_code == 200  # other pages are not counted
+
+
+async def test_behind_a_trusted_proxy_the_forwarded_client_address_counts(limited):
+    async with limited(link_limit_per_address="2 per minute", trusted_proxies=["127.0.0.0/8"]) as http:
+        one = [await http.get("/invitation/x", headers={"X-Forwarded-For": "203.0.113.5"}) for _ in range(2)]
+        # What the client wrote left of the proxy's own entry proves nothing: the same address is counted.
+        spoofed = await http.get("/invitation/x", headers={"X-Forwarded-For": "198.51.100.1, 203.0.113.5"})
+        another = await http.get("/invitation/x", headers={"X-Forwarded-For": "203.0.113.6"})
+
+    assert [response.status_code for response in one] == [404, 404]
+    assert spoofed.status_code == 429
+    assert another.status_code == 404
+
+
+def test_the_client_address_is_read_from_x_forwarded_for_only_for_trusted_proxies(settings):
+    def address(peer: str, forwarded: str | None, trusted: list[str]) -> str:
+        headers = [(b"x-forwarded-for", forwarded.encode())] if forwarded is not None else []
+        return RateLimits(settings.model_copy(update={"trusted_proxies": trusted})).client_address({"client": (peer, 1234), "headers": headers})
+
+    assert address("198.51.100.7", "203.0.113.5", []) == "198.51.100.7"
+    assert address("198.51.100.7", "203.0.113.5", ["10.0.0.0/8"]) == "198.51.100.7"  # not from a proxy of ours
+    assert address("10.1.2.3", "203.0.113.5", ["10.0.0.0/8"]) == "203.0.113.5"
+    assert address("10.1.2.3", "1.2.3.4, 203.0.113.5, 10.9.9.9", ["10.0.0.0/8"]) == "203.0.113.5"  # through two proxies
+    assert address("10.1.2.3", None, ["10.0.0.0/8"]) == "10.1.2.3"
+    assert address("10.1.2.3", "2001:db8::1", ["10.0.0.0/8"]) == "2001:db8::1"
+
+
+@pytest.fixture
+def redis_url():
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    process = subprocess.Popen([server, "--port", str(port), "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+async def test_web_replicas_count_together_in_redis(limited, redis_url):
+    async def reachable():
+        import redis.asyncio
+
+        client = redis.asyncio.Redis.from_url(redis_url)
+        try:
+            return await client.ping()
+        except Exception:
+            return False
+        finally:
+            await client.aclose()
+
+    await eventually(reachable, timeout=10)
+    shared = {"rate_limit_storage_url": redis_url, "link_limit_per_address": "3 per minute"}
+    async with limited(**shared) as first, limited(**shared) as second:
+        answers = [(await first.get("/invitation/x")).status_code, (await second.get("/invitation/x")).status_code, (await first.get("/invitation/x")).status_code]
+        refused = await second.get("/invitation/x")
+
+    assert answers == [404, 404, 404]
+    assert refused.status_code == 429

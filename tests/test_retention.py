@@ -1,0 +1,265 @@
+"""Retention and erasure: a case closed longer ago than the policy keeps personal data is anonymised by the
+retention run, the reports count the same afterwards, an open case is left alone, and HR's erasure of one
+person does the same at once through the same activity, refused while their case still runs."""
+
+import asyncio
+import hashlib
+from datetime import date, datetime, time, timedelta, timezone
+
+import pytest
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from temporalio.client import WorkflowExecutionStatus
+from temporalio.service import RPCError, RPCStatusCode
+from typer.testing import CliRunner
+
+from activities.cases import CaseActivities
+from cases import service
+from cli.main import app as cli
+from models.events import InboundEvent
+from models.handover import CompleteTask, ConfirmReturn, Withdraw
+from models.interview import AcceptSlot, ConfirmInterview, SubmitInterview
+from models.policy import Policy
+from models.questionnaire import ConsentChoice
+from models.records import StoreCaseInput
+from models.registration import Registration
+from models.retention import RetentionInput, RetentionOutcome
+from models.tables import Case, InterviewRecordRow, SentMail, UsedLink
+from planning.workdays import add_working_days, calendar_for
+from privacy import retention
+from privacy.erasure import PersonStillActive, erase_person
+from privacy.schedule import SCHEDULE_ID, ensure_schedule
+from reports import periods
+from reports.aggregate import compile_figures
+from tests.auth_support import post_form, signed_in_as
+from tests.case_driver import FACILITIES, HR, CaseDriver
+from tests.privacy_support import FREE_TEXT, RECORD, audit_entries
+from tests.support import eventually, registration_data, unique
+from worker import build_worker
+from workflows.exit_interview import ExitInterviewWorkflow
+from workflows.offboarding import OffboardingWorkflow
+from workflows.retention import RetentionWorkflow
+
+ZONE = "Europe/Amsterdam"
+CONSENT = ConsentChoice(scope="advice_and_experiences", share_with_manager=False, text_version="2026-11")
+PAST_RETENTION = timedelta(days=800)  # beyond the default 24 months
+
+
+# The rules on their own.
+
+
+def test_months_are_counted_on_the_calendar():
+    moment = datetime(2027, 3, 31, 2, 30, tzinfo=timezone.utc)
+    assert retention.months_before(moment, 24) == datetime(2025, 3, 31, 2, 30, tzinfo=timezone.utc)
+    assert retention.months_before(moment, 1) == datetime(2027, 2, 28, 2, 30, tzinfo=timezone.utc)
+    assert retention.months_before(moment, 15) == datetime(2025, 12, 31, 2, 30, tzinfo=timezone.utc)
+
+
+def test_erasing_free_text_keeps_what_the_reports_count():
+    kept = retention.without_free_text(RECORD.model_dump(mode="json"))
+    assert FREE_TEXT not in str(kept) and "Career" not in str(kept)
+    assert kept["experiences"]["work_content"] == {"rating": 4, "comment": ""}
+    assert (kept["primary_reason"], kept["secondary_reasons"], kept["recommend_score"]) == ("career_opportunity", ["pay_and_benefits"], 8)
+    assert kept["belonging"]["influences"] == ["work_life_balance"] and kept["target_group"] == {"gender": "woman", "age_band": "25-34"}
+
+
+def test_the_policy_never_keeps_interview_text_longer_than_the_names():
+    assert (Policy().interview_content_retention_months, Policy().personal_data_retention_months) == (24, 24)
+    with pytest.raises(ValidationError, match="interview_content_retention_months must not exceed personal_data_retention_months"):
+        Policy(interview_content_retention_months=36, personal_data_retention_months=24)
+    with pytest.raises(ValidationError):
+        Policy(personal_data_retention_months=0)
+
+
+# A whole case, on the time-skipping server.
+
+
+def after_last_day(last_day: date) -> datetime:
+    return datetime.combine(last_day + timedelta(days=1), time(8), tzinfo=timezone.utc)
+
+
+async def held_and_closed(case: CaseDriver) -> None:
+    """Tasks done, equipment back, the interview held with consent for the experiences; the case closes."""
+    await case.wait_for_mail("interview:invitation")
+    view = await case.view()
+    await case.act_on_interview(ExitInterviewWorkflow.accept_slot, AcceptSlot(actor=case.employee, start=view.interview.proposed_slots[0].start))
+    for task in view.tasks:
+        await case.act(OffboardingWorkflow.complete_task, CompleteTask(task_id=task.id, actor=HR, comment="Overgedragen aan Sam"))
+    for item in view.equipment:
+        await case.act(OffboardingWorkflow.confirm_return, ConfirmReturn(item_id=item.id, actor=FACILITIES))
+    await case.act_on_interview(ExitInterviewWorkflow.submit, SubmitInterview(actor=HR, record=RECORD, consent=CONSENT))
+    await case.skip_until(after_last_day(view.last_working_day))
+    await case.wait_for_status("closed", timeout=30)
+
+
+async def traces_of(sessions, case: CaseDriver) -> None:
+    """What else the case left: a used-up link and the events the HR system sent about it."""
+    employee = case.registration.employee
+    async with sessions.begin() as session:
+        session.add(UsedLink(token_hash=hashlib.sha256(unique().encode()).hexdigest(), purpose="consent", case_id=case.case_id))
+        session.add(InboundEvent(event_id=unique("ev"), source="hr", type="employee.resigned", status="accepted", reason="", case_id=case.case_id, payload={"data": {"employee": {"id": employee.id, "name": employee.name}}}))
+        session.add(InboundEvent(event_id=unique("ev"), source="hr", type="employee.last_day_changed", status="rejected", reason="", payload={"data": {"employee_id": employee.id}}))
+
+
+async def report(sessions, closed_at: datetime, as_of: datetime):
+    start, end = periods.period_containing(periods.local_date(closed_at, ZONE), "quarter")
+    async with sessions() as session:
+        return await compile_figures(session, report_id="retention-check", start=start, end=end, zone=ZONE, k=1, as_of=as_of)
+
+
+async def run_retention(env, task_queue) -> RetentionOutcome:
+    return await env.client.execute_workflow(RetentionWorkflow.run, RetentionInput(), id=f"retention-{unique()}", task_queue=task_queue)
+
+
+async def test_retention_anonymises_a_case_past_its_period_and_the_reports_count_the_same(time_skipping_env, worker, mail_store, sessions, task_queue, http, settings):
+    env = time_skipping_env
+    old = await CaseDriver.start(env, mail_store, sessions, task_queue)
+    await held_and_closed(old)
+    await traces_of(sessions, old)
+    employee = old.registration.employee
+    closed = await old.record()
+    as_of = datetime.now(timezone.utc)
+    before = await report(sessions, closed.closed_at, as_of)
+    assert any("werkdruk was te hoog" in text for section in before.free_text for text in section.texts)
+
+    await env.sleep(PAST_RETENTION)
+    # A departure registered now, its last day weeks ahead: still running when retention comes by.
+    today = (await env.get_current_time()).date()
+    last_day = add_working_days(today, 30, calendar_for("NL", range(today.year, today.year + 2)))
+    running = Registration.model_validate(registration_data(notice_date=today, last_working_day=last_day))
+    await service.register(env.client, running, task_queue)
+    await eventually(lambda: service.view(env.client, running.case_id))
+
+    outcome = await run_retention(env, task_queue)
+
+    assert outcome.cases_anonymised >= 1
+    async with sessions() as session:
+        assert await session.get(Case, old.case_id) is None, "the id with the employee number is gone"
+        [anonymous] = (await session.execute(select(Case).join(InterviewRecordRow, InterviewRecordRow.case_id == Case.id).where(InterviewRecordRow.record["went_well"].as_string() == "", Case.closed_at == closed.closed_at))).scalars().all()
+        assert anonymous.id.startswith("anon-") and anonymous.anonymised_at is not None
+        assert (anonymous.employee_id, anonymous.employee_name, anonymous.work_email, anonymous.private_email, anonymous.manager_email) == ("", "", "", None, "")
+        assert (anonymous.department, anonymous.departure_type, anonymous.status, anonymous.interview_status) == ("Finance", "resignation", "closed", "held")
+        assert anonymous.registration == {} and anonymous.notice_date.day == 1
+        record = (await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == anonymous.id))).scalar_one()
+        assert FREE_TEXT not in str(record.record) and record.record["recommend_score"] == 8 and record.interviewer_email == ""
+        for table in (SentMail, UsedLink):
+            assert (await session.execute(select(func.count()).select_from(table).where(table.case_id == old.case_id))).scalar_one() == 0
+        left = (await session.execute(select(InboundEvent).where(retention.events_naming(employee.id, [old.case_id])))).scalars().all()
+        assert left == []
+        # The running case is as it was.
+        kept = await session.get(Case, running.case_id)
+        assert kept is not None and kept.employee_name == running.employee.name and kept.anonymised_at is None
+
+    after = await report(sessions, closed.closed_at, as_of)
+    assert after.model_dump(exclude={"free_text"}) == before.model_dump(exclude={"free_text"})
+    assert not any("werkdruk" in text for section in after.free_text for text in section.texts)
+    [entry] = await audit_entries(sessions, action="case.anonymised", subject=employee.id)
+    assert entry.actor == "schedule" and entry.actor_role == "system" and entry.detail["reason"] == "retention"
+    assert (await service.view(env.client, running.case_id)).status == "open"
+
+    # Erasure on request goes through the same activity: refused while the person's case runs ...
+    hr = await signed_in_as(http, sessions, ["hr"])
+    refused = await http.post(f"/api/people/{running.employee.id}/erase")
+    assert refused.status_code == 409 and "still running" in refused.json()["detail"]
+    async with sessions() as session:
+        with pytest.raises(PersonStillActive, match=running.case_id):
+            await erase_person(env.client, session, running.employee.id, task_queue)
+    cli_env = {
+        "OFFBOARDING_TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
+        "OFFBOARDING_TASK_QUEUE": task_queue,
+        "OFFBOARDING_DATABASE_URL": settings.database_url,
+        "OFFBOARDING_DATA_DIR": str(settings.data_dir),
+    }
+    from_cli = await asyncio.to_thread(CliRunner().invoke, cli, ["person", "erase", running.employee.id, "--yes"], env=cli_env)
+    assert from_cli.exit_code == 5 and "still running" in from_cli.output
+
+    # ... and done at once when it has ended, from the confirmation page.
+    await service.act_on_case(env.client, running.case_id, OffboardingWorkflow.withdraw, Withdraw(actor=HR, reason="blijft toch"))
+    await eventually(lambda: _completed(env.client, running.case_id), timeout=30)
+    confirm = await http.get(f"/people/{running.employee.id}/erase")
+    assert confirm.status_code == 200 and running.case_id in confirm.text and 'id="erase-form"' in confirm.text
+    erased = await post_form(http, f"/people/{running.employee.id}/erase", f"/people/{running.employee.id}/erase")
+    assert erased.status_code == 200 and 'id="notice"' in erased.text
+    async with sessions() as session:
+        assert await session.get(Case, running.case_id) is None
+        assert not await retention.cases_of_person(session, running.employee.id)
+    [request] = await audit_entries(sessions, action="person.erased", subject=running.employee.id)
+    assert request.actor == hr and request.actor_role == "hr" and request.detail["cases"] == 1
+    [anonymised] = await audit_entries(sessions, action="case.anonymised", subject=running.employee.id)
+    assert anonymised.actor == hr and anonymised.detail["reason"] == "request"
+    gone = await http.post(f"/api/people/{running.employee.id}/erase")
+    assert gone.status_code == 404
+    again = await asyncio.to_thread(CliRunner().invoke, cli, ["person", "erase", running.employee.id, "--yes"], env=cli_env)
+    assert again.exit_code == 4 and "nothing is held" in again.output
+
+
+async def _completed(client, case_id: str) -> bool:
+    return not await retention.still_running(client, case_id)
+
+
+async def test_retention_leaves_recent_cases_alone(time_skipping_env, worker, sessions, task_queue):
+    registration = Registration.model_validate(registration_data())
+    await CaseActivities(None, sessions).store_case(StoreCaseInput(case_id=registration.case_id, registration=registration))
+    async with sessions.begin() as session:
+        case = await session.get(Case, registration.case_id)
+        case.status, case.closed_at = "closed", datetime.now(timezone.utc) - timedelta(days=30)
+
+    await run_retention(time_skipping_env, task_queue)
+
+    async with sessions() as session:
+        kept = await session.get(Case, registration.case_id)
+        assert kept is not None and kept.employee_name == registration.employee.name
+
+
+# On the real dev server: what the test server cannot do (delete executions, run schedules).
+
+
+async def test_erasure_deletes_the_case_histories_from_temporal(dev_server_env, settings, sessions, task_queue):
+    client = dev_server_env.client
+    # Long past its last day, with the interview skipped by HR: the case closes in seconds of real time.
+    registration = Registration.model_validate(registration_data(departure_type="dismissal", notice_date=date(2020, 1, 6), last_working_day=date(2020, 1, 31)))
+    async with build_worker(client, settings, sessions, task_queue=task_queue):
+        await service.register(client, registration, task_queue)
+        await eventually(lambda: service.interview_view(client, registration.case_id), timeout=30)
+        await service.act_on_interview(client, registration.case_id, ExitInterviewWorkflow.confirm, ConfirmInterview(actor=HR, proceed=False, reason="relatie verstoord"))
+        await eventually(lambda: _completed(client, registration.case_id), timeout=60)
+        async with sessions() as session:
+            outcome = await erase_person(client, session, registration.employee.id, task_queue)
+
+    assert outcome.cases_anonymised == 1 and outcome.executions_deleted == 2
+    for workflow_id in (registration.case_id, ExitInterviewWorkflow.id_for(registration.case_id)):
+        # The server deletes in the background, within a minute or so.
+        await eventually(lambda: _gone(client, workflow_id), timeout=120)
+
+
+async def _gone(client, workflow_id: str) -> bool:
+    try:
+        await client.get_workflow_handle(workflow_id).describe()
+    except RPCError as err:
+        return err.status == RPCStatusCode.NOT_FOUND
+    return False
+
+
+async def test_the_nightly_schedule_exists_and_runs_retention(dev_server_env, settings, sessions, task_queue):
+    client = dev_server_env.client
+    assert await ensure_schedule(client, settings, sessions, task_queue) == SCHEDULE_ID
+    await client.get_schedule_handle(SCHEDULE_ID).pause(note="maintenance")
+    await ensure_schedule(client, settings, sessions, task_queue)  # again, as every worker start does
+
+    handle = client.get_schedule_handle(SCHEDULE_ID)
+    description = await handle.describe()
+    assert description.schedule.action.workflow == "RetentionWorkflow" and description.schedule.action.task_queue == task_queue
+    assert description.schedule.spec.time_zone_name == ZONE and description.schedule.state.paused, "a pause set by hand stays"
+
+    async with build_worker(client, settings, sessions, task_queue=task_queue):
+        await handle.trigger()
+
+        async def finished():
+            actions = (await handle.describe()).info.recent_actions
+            if not actions:
+                return None
+            run = client.get_workflow_handle_for(RetentionWorkflow.run, actions[-1].action.workflow_id)
+            return (await run.describe()).status == WorkflowExecutionStatus.COMPLETED and await run.result()
+
+        outcome = await eventually(finished, timeout=60)
+    assert outcome.skipped == []

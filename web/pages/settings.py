@@ -1,0 +1,585 @@
+"""HR's and admins' settings pages: the checklist templates and the organisation's contacts and policy.
+
+The forms go through the same models and stores as the API (``organisation.checklists``, ``organisation.store``,
+``PolicyUpdate``), so a rule lives in one place; each error comes back next to the field it concerns. A change
+applies to cases registered afterwards: a running case keeps the tasks and the policy it started with."""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import time
+from enum import Enum
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+import annotated_types
+from fastapi import APIRouter, Depends, Path, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
+from pydantic.fields import FieldInfo
+from sqlalchemy import select, union
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from config import Settings
+from models.accounts import AccountRole, SignedIn
+from models.handover import AssigneeRole, ChecklistTemplate, ChecklistTemplateIn
+from models.organisation import Contacts
+from models.policy import Policy
+from models.tables import Case, ChecklistTemplateRow
+from organisation import checklists, store
+from web.auth.guard import deny, form_protected, signed_in
+from web.dependencies import SessionDep, SettingsDep
+from web.labels import Gettext
+from web.organisation.schemas import PolicyUpdate
+from web.templating import Pages, PagesDep
+from web.validation import locate
+
+router = APIRouter(prefix="/settings", include_in_schema=False)
+
+Editor = Annotated[SignedIn, Depends(signed_in(AccountRole.HR, AccountRole.ADMIN))]
+TemplateId = Annotated[int, Path(ge=1)]
+
+# Empty rows under a template's items, for new ones; "More rows" adds this many again.
+SPARE_ROWS = 3
+MAX_ITEMS = next(m.max_length for m in ChecklistTemplateIn.model_fields["items"].metadata if isinstance(m, annotated_types.MaxLen))
+ITEM_FIELDS = ("title", "assignee", "due_working_days_before")
+
+
+def field_message(_: Gettext, error: Mapping[str, Any]) -> str:
+    """One validation error in words a person acts on, in the page's language."""
+    kind, ctx, msg = error["type"], error.get("ctx") or {}, str(error.get("msg", ""))
+    if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
+        return _("Fill in this field.")
+    if kind in ("int_parsing", "int_from_float", "int_type"):
+        return _("Enter a whole number.")
+    if kind == "greater_than_equal":
+        return _("Enter a number of at least %(min)s.") % {"min": ctx.get("ge")}
+    if kind == "less_than_equal":
+        return _("Enter a number of at most %(max)s.") % {"max": ctx.get("le")}
+    if kind.startswith("time_"):
+        return _("Enter a time as HH:MM.")
+    if kind in ("enum", "literal_error"):
+        return _("Choose one of the options.")
+    if kind == "string_too_long":
+        return _("Use at most %(max)s characters.") % {"max": ctx.get("max_length")}
+    if kind == "too_short":
+        return _("Add at least %(min)s.") % {"min": ctx.get("min_length")}
+    if kind == "too_long":
+        return _("Enter at most %(max)s.") % {"max": ctx.get("max_length")}
+    if kind == "value_error" and "not a valid email address" in msg:
+        return _("Enter an email address like name@example.org.")
+    if kind == "bool_parsing":
+        return _("Choose yes or no.")
+    return msg.removeprefix("Value error, ")
+
+
+def _redirect(request: Request, name: str, **query: str) -> RedirectResponse:
+    return RedirectResponse(str(request.url_for(name).include_query_params(**query)), status_code=status.HTTP_303_SEE_OTHER)
+
+
+# Checklist templates.
+
+
+class ItemLabels(dict):
+    """Labels by field name; every item row (``items.3.title``) shares the label of its column."""
+
+    def __missing__(self, name: str) -> str:
+        prefix, _, column = name.rpartition(".")
+        if prefix.startswith("items.") and column in ITEM_FIELDS:
+            return self["items.*." + column]
+        raise KeyError(name)
+
+
+@dataclass
+class TemplateForm:
+    """The template form: flat fields in (``items.0.title``), ``ChecklistTemplateIn`` out, errors by field."""
+
+    gettext: Gettext
+    values: dict[str, str] = field(default_factory=dict)
+    rows: int = SPARE_ROWS
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    general_errors: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        _ = self.gettext
+        self.labels = ItemLabels(
+            {
+                "name": _("Name of the template"),
+                "department": _("Department"),
+                "job_title": _("Job title"),
+                "items": _("Items"),
+                "items.*.title": _("Task"),
+                "items.*.assignee": _("Who does it"),
+                "items.*.due_working_days_before": _("Due, in working days before the last working day"),
+            }
+        )
+
+    @classmethod
+    def of(cls, gettext: Gettext, template: ChecklistTemplate) -> "TemplateForm":
+        values = {"name": template.name, "department": template.department or "", "job_title": template.job_title or ""}
+        for row, item in enumerate(template.items):
+            values.update({f"items.{row}.title": item.title, f"items.{row}.assignee": item.assignee.value, f"items.{row}.due_working_days_before": str(item.due_working_days_before)})
+        return cls(gettext, values=values, rows=len(template.items) + SPARE_ROWS)
+
+    @classmethod
+    def submitted(cls, gettext: Gettext, form: Mapping[str, Any]) -> "TemplateForm":
+        try:
+            rows = min(max(int(str(form.get("rows") or SPARE_ROWS)), 1), MAX_ITEMS + SPARE_ROWS)
+        except ValueError:
+            rows = SPARE_ROWS
+        values = {name: str(form.get(name) or "")[:300] for name in ("name", "department", "job_title")}
+        kept = 0
+        for row in range(rows):
+            if form.get(f"items.{row}.remove"):
+                continue
+            item = {column: str(form.get(f"items.{row}.{column}") or "")[:300] for column in ITEM_FIELDS}
+            if not item["title"].strip() and not item["due_working_days_before"].strip():
+                continue  # an empty row
+            values.update({f"items.{kept}.{column}": value for column, value in item.items()})
+            kept += 1
+        return cls(gettext, values=values, rows=kept + SPARE_ROWS)
+
+    def item_rows(self) -> range:
+        return range(self.rows)
+
+    def validate(self) -> ChecklistTemplateIn | None:
+        data: dict[str, Any] = {"name": self.values.get("name", ""), "items": []}
+        for key in ("department", "job_title"):
+            # Empty: the template applies to every department (or every job title).
+            data[key] = self.values.get(key, "").strip() or None
+        for row in range(self.rows):
+            if f"items.{row}.title" in self.values:
+                item = {column: self.values[f"items.{row}.{column}"].strip() for column in ITEM_FIELDS}
+                data["items"].append({column: value for column, value in item.items() if value})
+        try:
+            return ChecklistTemplateIn.model_validate(data)
+        except ValidationError as err:
+            for error in err.errors():
+                self._add(error)
+            return None
+
+    def _add(self, error: dict[str, Any]) -> None:
+        message = field_message(self.gettext, error)
+        if error["type"] == "too_short" and tuple(error["loc"]) == ("items",):
+            message = self.gettext("Give the template at least one item.")
+        name = ".".join(str(part) for part in error["loc"])
+        if name in self.labels or name.startswith("items."):
+            self.errors.setdefault(name if name != "items" else "items.0.title", []).append(message)
+        else:
+            self.general_errors.append(message)
+
+
+async def _suggestions(session: AsyncSession) -> dict[str, list[str]]:
+    """Departments and job titles already in use, offered while typing."""
+    found = {}
+    for name, case_column, template_column in (
+        ("departments", Case.department, ChecklistTemplateRow.department),
+        ("job_titles", Case.job_title, ChecklistTemplateRow.job_title),
+    ):
+        query = union(select(case_column.label("value")), select(template_column.label("value")).where(template_column.is_not(None)))
+        values = (await session.execute(select(query.subquery().c.value).order_by("value").limit(300))).scalars()
+        found[name] = [value for value in values if value]
+    return found
+
+
+def _assignees(_: Gettext) -> dict[str, str]:
+    return {
+        AssigneeRole.MANAGER.value: _("Manager"),
+        AssigneeRole.SUCCESSOR.value: _("Successor"),
+        AssigneeRole.HR.value: _("HR"),
+        AssigneeRole.FACILITIES.value: _("IT/facilities"),
+        AssigneeRole.EMPLOYEE.value: _("Leaving employee"),
+    }
+
+
+async def _template_page(request: Request, pages: Pages, session: AsyncSession, form: TemplateForm, template_id: int | None = None, code: int = 200):
+    context = {
+        "form": form,
+        "template_id": template_id,
+        "assignees": _assignees(pages.gettext),
+        "suggestions": await _suggestions(session),
+        "max_items": MAX_ITEMS,
+    }
+    return pages.render(request, "settings/checklist_form.html", context, status_code=code)
+
+
+async def _template_or_404(request: Request, session: AsyncSession, template_id: int, user: SignedIn) -> ChecklistTemplate:
+    template = await checklists.get(session, template_id)
+    if template is None:
+        deny(request, status.HTTP_404_NOT_FOUND, f"no checklist template {template_id}", user)
+    return template
+
+
+@router.get("/checklists", name="checklists_page", response_class=HTMLResponse)
+async def checklists_page(request: Request, user: Editor, pages: PagesDep, session: SessionDep, done: str = ""):
+    context = {"templates": await checklists.all_templates(session), "notice": done if done in ("created", "saved", "deleted") else ""}
+    return pages.render(request, "settings/checklists.html", context)
+
+
+@router.get("/checklists/new", name="checklist_new_page", response_class=HTMLResponse)
+async def new_template(request: Request, user: Editor, pages: PagesDep, session: SessionDep):
+    return await _template_page(request, pages, session, TemplateForm(pages.gettext))
+
+
+@router.post("/checklists/new", response_class=HTMLResponse, dependencies=[Depends(form_protected)])
+async def create_template(request: Request, user: Editor, pages: PagesDep, session: SessionDep):
+    submitted = await request.form()
+    form = TemplateForm.submitted(pages.gettext, submitted)
+    if submitted.get("more"):
+        form.rows += SPARE_ROWS
+        return await _template_page(request, pages, session, form)
+    template = form.validate()
+    if template is None:
+        return await _template_page(request, pages, session, form, code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+    await checklists.create(session, template)
+    await session.commit()
+    return _redirect(request, "checklists_page", done="created")
+
+
+@router.get("/checklists/{template_id}", name="checklist_edit_page", response_class=HTMLResponse)
+async def edit_template(request: Request, template_id: TemplateId, user: Editor, pages: PagesDep, session: SessionDep):
+    template = await _template_or_404(request, session, template_id, user)
+    return await _template_page(request, pages, session, TemplateForm.of(pages.gettext, template), template_id)
+
+
+@router.post("/checklists/{template_id}", response_class=HTMLResponse, dependencies=[Depends(form_protected)])
+async def save_template(request: Request, template_id: TemplateId, user: Editor, pages: PagesDep, session: SessionDep):
+    await _template_or_404(request, session, template_id, user)
+    submitted = await request.form()
+    form = TemplateForm.submitted(pages.gettext, submitted)
+    if submitted.get("more"):
+        form.rows += SPARE_ROWS
+        return await _template_page(request, pages, session, form, template_id)
+    template = form.validate()
+    if template is None:
+        return await _template_page(request, pages, session, form, template_id, code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+    if await checklists.replace(session, template_id, template) is None:
+        deny(request, status.HTTP_404_NOT_FOUND, f"no checklist template {template_id}", user)
+    await session.commit()
+    return _redirect(request, "checklists_page", done="saved")
+
+
+@router.get("/checklists/{template_id}/delete", name="checklist_delete_page", response_class=HTMLResponse)
+async def confirm_delete(request: Request, template_id: TemplateId, user: Editor, pages: PagesDep, session: SessionDep):
+    template = await _template_or_404(request, session, template_id, user)
+    return pages.render(request, "settings/checklist_delete.html", {"template": template, "assignees": _assignees(pages.gettext)})
+
+
+@router.post("/checklists/{template_id}/delete", dependencies=[Depends(form_protected)])
+async def delete_template(request: Request, template_id: TemplateId, user: Editor, session: SessionDep):
+    if not await checklists.delete(session, template_id):
+        deny(request, status.HTTP_404_NOT_FOUND, f"no checklist template {template_id}", user)
+    await session.commit()
+    return _redirect(request, "checklists_page", done="deleted")
+
+
+# The organisation's contacts and policy.
+
+
+def policy_labels(_: Gettext) -> dict[str, tuple[str, str]]:
+    """Each policy field's label and hint. A field missing here still shows, named after the field, with its description."""
+    return {
+        "timezone": (_("Time zone"), _("Of working hours and interview times, for example Europe/Amsterdam or Europe/Brussels.")),
+        "working_hours_start": (_("Working hours start"), ""),
+        "working_hours_end": (_("Working hours end"), ""),
+        "interview_duration_minutes": (_("Length of the interview, in minutes"), ""),
+        "interview_working_days_before_last_day": (_("Aim for the interview this many working days before the last working day"), _("About one week: 5.")),
+        "interview_cutoff_working_days_before_last_day": (
+            _("Interviews on site end this many working days before the last working day"),
+            _("Never in the last working hours. Online conversations may be later."),
+        ),
+        "short_notice_working_days": (
+            _("Short notice: fewer working days left than this"),
+            _("Then the earliest time and an online conversation are offered."),
+        ),
+        "invitation_reminder_count": (_("Reminders of an unanswered invitation"), _("0: no reminders.")),
+        "invitation_reminder_interval_days": (_("Days between those reminders"), ""),
+        "interview_reminder_hours_before": (_("Remind both sides this many hours before the interview"), ""),
+        "interview_record_days_after_last_day": (
+            _("Days after the last working day an interview may still be recorded"),
+            _("After that the interview step runs out."),
+        ),
+        "appreciation_token": (_("Token of appreciation"), _("Offered in the invitation, if any; leave empty for none.")),
+        "consent_text_version": (_("Version of the consent text"), _("Recorded with every consent. Change it when the consent text changes.")),
+        "task_reminder_days_before_due": (_("Remind of a task this many days before it is due"), _("0: on the day itself.")),
+        "task_escalation_days_after_due": (_("Tell HR of an overdue task this many days after it was due"), ""),
+        "equipment_reminder_working_days_before": (_("Remind the employee of equipment this many working days before the last day"), ""),
+        "interview_content_retention_months": (
+            _("Keep the interview's free text for this many months"),
+            _("Counted from the day the case closed. Then the free text is erased; the ratings and reasons stay, anonymously."),
+        ),
+        "personal_data_retention_months": (
+            _("Keep personal data for this many months"),
+            _("Counted from the day the case closed. Then names, addresses, the employee number and the registration are erased and the case is anonymised."),
+        ),
+        "event_log_retention_days": (_("Keep events from the HR system for this many days"), _("Accepted and refused events alike.")),
+    }
+
+
+def policy_sections(_: Gettext) -> list[tuple[str, tuple[str, ...]]]:
+    return [
+        (_("Working hours"), ("timezone", "working_hours_start", "working_hours_end")),
+        (
+            _("Exit interview"),
+            (
+                "interview_duration_minutes",
+                "interview_working_days_before_last_day",
+                "interview_cutoff_working_days_before_last_day",
+                "short_notice_working_days",
+                "interview_record_days_after_last_day",
+                "appreciation_token",
+                "consent_text_version",
+            ),
+        ),
+        (_("Reminders"), ("invitation_reminder_count", "invitation_reminder_interval_days", "interview_reminder_hours_before")),
+        (_("Tasks and equipment"), ("task_reminder_days_before_due", "task_escalation_days_after_due", "equipment_reminder_working_days_before")),
+        (_("Retention"), ("interview_content_retention_months", "personal_data_retention_months", "event_log_retention_days")),
+    ]
+
+
+def _readable(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
+def _bare(annotation: Any) -> tuple[Any, bool]:
+    """The annotation without ``None``, and whether ``None`` is allowed."""
+    if get_origin(annotation) in (Union, UnionType):
+        args = [arg for arg in get_args(annotation) if arg is not type(None)]
+        return (args[0] if len(args) == 1 else annotation), len(args) < len(get_args(annotation))
+    return annotation, False
+
+
+@dataclass
+class PolicyField:
+    """How one policy field is asked for on the page, read from the model's type and constraints."""
+
+    name: str
+    label: str
+    hint: str
+    kind: Literal["number", "time", "text", "checkbox", "select"]
+    optional: bool = False
+    required: bool = True
+    attrs: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, name: str, info: FieldInfo, label: str, hint: str) -> "PolicyField":
+        annotation, optional = _bare(info.annotation)
+        attrs: dict[str, Any] = {}
+        options: dict[str, str] = {}
+        for constraint in info.metadata:
+            for key, attr in (("ge", "min"), ("le", "max"), ("max_length", "maxlength")):
+                if getattr(constraint, key, None) is not None:
+                    attrs[attr] = getattr(constraint, key)
+        if annotation is bool:
+            kind = "checkbox"
+        elif annotation in (int, float):
+            kind = "number"
+            attrs.setdefault("step", 1 if annotation is int else "any")
+            attrs["inputmode"] = "numeric" if annotation is int else "decimal"
+        elif annotation is time:
+            kind = "time"
+        elif get_origin(annotation) is Literal:
+            kind, options = "select", {str(value): _readable(str(value)) for value in get_args(annotation)}
+        elif isinstance(annotation, type) and issubclass(annotation, Enum):
+            kind, options = "select", {str(member.value): _readable(str(member.value)) for member in annotation}
+        else:
+            kind = "text"
+        # Marked as needed unless empty means something (no value, or an empty text by default).
+        required = not optional and kind != "checkbox" and not (kind == "text" and not info.default)
+        return cls(name=name, label=label, hint=hint, kind=kind, optional=optional, required=required, attrs=attrs, options=options)
+
+
+def policy_fields(_: Gettext) -> list[tuple[str, list[PolicyField]]]:
+    """The policy's fields in sections; a field no section names comes under "Other settings", as the model orders them."""
+    labels = policy_labels(_)
+    placed: set[str] = set()
+    sections = []
+    for title, names in policy_sections(_):
+        present = [name for name in names if name in Policy.model_fields]
+        placed.update(present)
+        sections.append((title, present))
+    rest = [name for name in Policy.model_fields if name not in placed]
+    if rest:
+        sections.append((_("Other settings"), rest))
+    result = []
+    for title, names in sections:
+        fields = []
+        for name in names:
+            info = Policy.model_fields[name]
+            label, hint = labels.get(name, (_readable(name), info.description or ""))
+            fields.append(PolicyField.of(name, info, label, hint))
+        if fields:
+            result.append((title, fields))
+    return result
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "on" if value else ""
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, Enum):
+        return str(value.value)
+    return str(value)
+
+
+# Checks across fields (Policy's model validator) say which field in English; here in the page's language.
+_FIELD_NAME = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
+
+
+def _cross_field_message(_: Gettext, name: str, msg: str, labels: Mapping[str, str]) -> str:
+    known = {
+        "working_hours_end": _("Working hours must end after they start."),
+        "interview_cutoff_working_days_before_last_day": _(
+            "Must not be more than the working days before the last working day that the interview aims for."
+        ),
+        "interview_content_retention_months": _("Must not be longer than personal data is kept: the free text could name the person again."),
+    }
+    msg = msg.removeprefix("Value error, ")
+    if name in known and msg.startswith(name + " "):
+        return known[name]
+    text = _FIELD_NAME.sub(lambda match: labels.get(match.group(0), match.group(0)), msg)
+    return text[:1].upper() + text[1:]
+
+
+@dataclass
+class PolicyForm:
+    gettext: Gettext
+    values: dict[str, str]
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    general_errors: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.sections = policy_fields(self.gettext)
+        self.fields = {item.name: item for _, fields in self.sections for item in fields}
+        self.labels = {name: item.label for name, item in self.fields.items()}
+
+    @classmethod
+    def of(cls, gettext: Gettext, policy: Policy) -> "PolicyForm":
+        return cls(gettext, values={name: _shown(getattr(policy, name)) for name in Policy.model_fields})
+
+    @classmethod
+    def submitted(cls, gettext: Gettext, form: Mapping[str, Any]) -> "PolicyForm":
+        return cls(gettext, values={name: str(form.get(name) or "")[:500] for name in Policy.model_fields})
+
+    def validate(self) -> Policy | None:
+        _ = self.gettext
+        data: dict[str, Any] = {}
+        for name, item in self.fields.items():
+            raw = self.values.get(name, "")
+            if item.kind == "checkbox":
+                data[name] = bool(raw)
+            elif item.kind == "text":
+                data[name] = raw.strip()
+            elif raw.strip():
+                data[name] = raw.strip()
+            elif item.optional:
+                data[name] = None
+            else:
+                self.errors.setdefault(name, []).append(_("Fill in this field."))
+        if self.errors:
+            return None
+        try:
+            # The API's own check of a whole policy (unknown fields and time zones refused), then the model itself.
+            return Policy.model_validate(PolicyUpdate.model_validate(data).model_dump())
+        except ValidationError as err:
+            for error in err.errors():
+                error = locate(error, (), Policy)
+                loc = tuple(error.get("loc", ()))
+                name = str(loc[0]) if loc else ""
+                if name in self.fields:
+                    message = field_message(_, error)
+                    if error["type"] == "value_error" and name == "timezone":
+                        message = _("Unknown time zone; use a name such as Europe/Amsterdam or Europe/Brussels.")
+                    elif error["type"] == "value_error":
+                        message = _cross_field_message(_, name, str(error.get("msg", "")), self.labels)
+                    self.errors.setdefault(name, []).append(message)
+                else:
+                    self.general_errors.append(_cross_field_message(_, "", str(error.get("msg", "")), self.labels))
+            return None
+
+
+@dataclass
+class ContactsForm:
+    gettext: Gettext
+    values: dict[str, str]
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    general_errors: list[str] = field(default_factory=list)
+
+    NAMES = ("hr.email", "hr.language", "facilities.email", "facilities.language")
+
+    def __post_init__(self) -> None:
+        _ = self.gettext
+        self.labels = {
+            "hr.email": _("HR mailbox"),
+            "hr.language": _("Language of mails to HR"),
+            "facilities.email": _("IT/facilities mailbox"),
+            "facilities.language": _("Language of mails to IT/facilities"),
+        }
+
+    @classmethod
+    def of(cls, gettext: Gettext, contacts: Contacts) -> "ContactsForm":
+        return cls(gettext, values={"hr.email": str(contacts.hr.email), "hr.language": contacts.hr.language,
+                                    "facilities.email": str(contacts.facilities.email), "facilities.language": contacts.facilities.language})
+
+    @classmethod
+    def submitted(cls, gettext: Gettext, form: Mapping[str, Any]) -> "ContactsForm":
+        return cls(gettext, values={name: str(form.get(name) or "").strip()[:320] for name in cls.NAMES})
+
+    def validate(self) -> Contacts | None:
+        data: dict[str, dict[str, str]] = {"hr": {}, "facilities": {}}
+        for name in self.NAMES:
+            group, _, key = name.partition(".")
+            if self.values.get(name):
+                data[group][key] = self.values[name]
+        try:
+            return Contacts.model_validate(data)
+        except ValidationError as err:
+            for error in err.errors():
+                name = ".".join(str(part) for part in error["loc"])
+                target = self.errors.setdefault(name, []) if name in self.labels else self.general_errors
+                target.append(field_message(self.gettext, error))
+            return None
+
+
+async def _policy_page(request: Request, pages: Pages, session: AsyncSession, settings: Settings, *, policy: PolicyForm | None = None,
+                       contacts: ContactsForm | None = None, notice: str = "", code: int = 200):
+    organisation = await store.load(session, settings)
+    await session.commit()  # on first use the organisation is stored from the settings
+    context = {
+        "organisation": organisation,
+        "policy_form": policy or PolicyForm.of(pages.gettext, organisation.policy),
+        "contacts_form": contacts or ContactsForm.of(pages.gettext, Contacts(hr=organisation.hr, facilities=organisation.facilities)),
+        "notice": notice if notice in ("policy", "contacts") else "",
+    }
+    return pages.render(request, "settings/policy.html", context, status_code=code)
+
+
+@router.get("/policy", name="policy_page", response_class=HTMLResponse)
+async def policy_page(request: Request, user: Editor, pages: PagesDep, session: SessionDep, settings: SettingsDep, done: str = ""):
+    return await _policy_page(request, pages, session, settings, notice=done)
+
+
+@router.post("/policy", response_class=HTMLResponse, dependencies=[Depends(form_protected)])
+async def save_policy(request: Request, user: Editor, pages: PagesDep, session: SessionDep, settings: SettingsDep):
+    form = PolicyForm.submitted(pages.gettext, await request.form())
+    policy = form.validate()
+    if policy is None:
+        return await _policy_page(request, pages, session, settings, policy=form, code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+    await store.update_policy(session, settings, policy)
+    await session.commit()
+    return RedirectResponse(str(request.url_for("policy_page").include_query_params(done="policy")) + "#policy", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/policy/contacts", name="contacts_form", response_class=HTMLResponse, dependencies=[Depends(form_protected)])
+async def save_contacts(request: Request, user: Editor, pages: PagesDep, session: SessionDep, settings: SettingsDep):
+    form = ContactsForm.submitted(pages.gettext, await request.form())
+    contacts = form.validate()
+    if contacts is None:
+        return await _policy_page(request, pages, session, settings, contacts=form, code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+    await store.update_contacts(session, settings, contacts)
+    await session.commit()
+    return RedirectResponse(str(request.url_for("policy_page").include_query_params(done="contacts")) + "#contacts", status_code=status.HTTP_303_SEE_OTHER)

@@ -1,0 +1,33 @@
+"""Who acts in a request, for the audit log: set around every request, looked up only when something is logged."""
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from privacy import audit
+from privacy.audit import Auditor
+
+API_CLIENT = Auditor("api client without a session", frozenset({"api"}))
+
+
+class AuditActorMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+
+        async def actor() -> Auditor:
+            from web.auth.guard import current_user
+
+            # The same lookup the route's own dependencies make, cached on the request: no second query.
+            user = await current_user(request)
+            if user is None:
+                return API_CLIENT
+            via_token = getattr(request.state, "via_token", False)
+            return Auditor(f"{user.email} (API token)" if via_token else user.email, frozenset(role.value for role in user.roles))
+
+        with audit.acting_as(actor):
+            await self.app(scope, receive, send)

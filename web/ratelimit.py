@@ -1,0 +1,178 @@
+"""Rate limits: signing in (per email address and per client address) and the employee's link pages (per
+client address), with the ``limits`` library's moving window.
+
+The counters live where ``rate_limit_storage_url`` says: in this process (``memory://``), or in Redis
+(``redis://...``) so that several web replicas count together. The limits are settings, in the library's
+notation (``10 per 15 minutes``; ``;`` between several); an empty one is no limit. A refusal is 429 with
+``Retry-After``: JSON for the API, a page in the person's language otherwise.
+
+The client address is the connecting one, unless that is one of ``trusted_proxies``: then it is the
+address nearest to us in ``X-Forwarded-For`` that is not one of those proxies (the entries further left
+were written by the client and prove nothing)."""
+
+import ipaddress
+import logging
+import math
+import time
+from collections.abc import Sequence
+from functools import cached_property
+
+from fastapi import Request, status
+from fastapi.responses import JSONResponse, Response
+from limits import RateLimitItem, parse_many
+from limits.aio.storage import Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from config import Settings
+
+log = logging.getLogger("web.access")
+
+# The employee's link pages (web/pages/links.py): whatever lives under these paths is counted.
+LINK_PREFIXES = ("/invitation/", "/consent/")
+
+
+def _items(text: str) -> list[RateLimitItem]:
+    return parse_many(text) if text.strip() else []
+
+
+def _storage(url: str) -> Storage:
+    # The async flavour of each storage; Redis through redis-py, the client this project installs.
+    if url.startswith("memory://"):
+        return storage_from_string("async+" + url)
+    return storage_from_string("async+" + url, implementation="redispy")
+
+
+class RateLimits:
+    """The app's limits and their counters (one per app, in ``app.state.rate_limits``)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.per_account = _items(settings.sign_in_limit_per_account)
+        self.per_address = _items(settings.sign_in_limit_per_address)
+        self.links = _items(settings.link_limit_per_address)
+        self._networks = [ipaddress.ip_network(proxy, strict=False) for proxy in settings.trusted_proxies]
+
+    @cached_property
+    def limiter(self) -> MovingWindowRateLimiter:
+        # Made on first use, inside the event loop that serves the requests.
+        return MovingWindowRateLimiter(_storage(self.settings.rate_limit_storage_url))
+
+    def _trusted(self, address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in self._networks)
+
+    def client_address(self, scope: Scope) -> str:
+        client = scope.get("client")
+        peer = client[0] if client else ""
+        if not self._networks or not self._trusted(peer):
+            return peer
+        forwarded: list[str] = []
+        for name, value in scope.get("headers", ()):
+            if name == b"x-forwarded-for":
+                forwarded += [part.strip() for part in value.decode("latin-1").split(",") if part.strip()]
+        for address in reversed(forwarded):
+            if not self._trusted(address):
+                return address
+        return forwarded[0] if forwarded else peer
+
+    async def _retry_after(self, items: Sequence[RateLimitItem], *key: str) -> int:
+        waits = []
+        for item in items:
+            stats = await self.limiter.get_window_stats(item, *key)
+            if stats.remaining <= 0:
+                waits.append(stats.reset_time - time.time())
+        return max(1, math.ceil(max(waits, default=1)))
+
+    async def _hit(self, items: Sequence[RateLimitItem], *key: str) -> int | None:
+        """Count one; the seconds to wait when a limit is already reached (nothing counted then)."""
+        for item in items:
+            if not await self.limiter.test(item, *key):
+                return await self._retry_after(items, *key)
+        for item in items:
+            await self.limiter.hit(item, *key)
+        return None
+
+    async def _reached(self, items: Sequence[RateLimitItem], *key: str) -> int | None:
+        for item in items:
+            if not await self.limiter.test(item, *key):
+                return await self._retry_after(items, *key)
+        return None
+
+    async def sign_in_attempt(self, address: str, email: str) -> int | None:
+        """Before checking a password: None to go on, or the seconds to wait. Every attempt counts for the email
+        address; only failures count for the client address (``sign_in_failed``)."""
+        email = email.strip().lower()
+        wait = await self._reached(self.per_address, "sign-in-address", address)
+        if wait is None and email:
+            wait = await self._hit(self.per_account, "sign-in-account", email)
+        return wait
+
+    async def sign_in_failed(self, address: str) -> None:
+        for item in self.per_address:
+            await self.limiter.hit(item, "sign-in-address", address)
+
+    async def signed_in(self, email: str) -> None:
+        """The right password: the email address's count starts afresh."""
+        for item in self.per_account:
+            await self.limiter.clear(item, "sign-in-account", email.strip().lower())
+
+    async def link_request(self, address: str) -> int | None:
+        return await self._hit(self.links, "links", address)
+
+
+def limits_of(request: Request) -> RateLimits:
+    return request.app.state.rate_limits
+
+
+def client_address(request: Request) -> str:
+    return limits_of(request).client_address(request.scope)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+
+
+def too_many(request: Request, retry_after: int) -> Response:
+    """The 429: JSON for the API, else the error page in the person's language."""
+    headers = {"Retry-After": str(retry_after)}
+    if _wants_json(request):
+        detail = f"Too many requests from your address in a short time. Try again in {retry_after} seconds."
+        return JSONResponse({"detail": detail}, status_code=status.HTTP_429_TOO_MANY_REQUESTS, headers=headers)
+    from web.templating import Pages
+
+    pages = Pages.for_request(request)
+    minutes = math.ceil(retry_after / 60)
+    detail = pages.ngettext(
+        "There were too many requests in a short time. Please wait a minute and try again.",
+        "There were too many requests in a short time. Please wait %(num)d minutes and try again.",
+        minutes,
+    ) % {"num": minutes}
+    response = pages.render(request, "error.html", {"status_code": status.HTTP_429_TOO_MANY_REQUESTS, "detail": detail}, status_code=status.HTTP_429_TOO_MANY_REQUESTS)
+    response.headers.update(headers)
+    return response
+
+
+class LinkRateLimit:
+    """Middleware: counts every request to the employee's link pages per client address."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(LINK_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        limits = limits_of(request)
+        address = limits.client_address(scope)
+        wait = await limits.link_request(address)
+        if wait is None:
+            await self.app(scope, receive, send)
+            return
+        log.warning("rate limit: %s %s from %s refused for %ss", request.method, scope["path"].split("/")[1], address, wait)
+        await too_many(request, wait)(scope, receive, send)
