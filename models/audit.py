@@ -26,6 +26,8 @@ class AuditAction(StrEnum):
     ACCOUNT_ACTIVATED = "account.activated"
     ACCOUNT_DEACTIVATED = "account.deactivated"
     ACCOUNT_PASSWORD_SET = "account.password_set"
+    API_TOKEN_ISSUED = "api_token.issued"
+    API_TOKEN_REVOKED = "api_token.revoked"
     CHECKLIST_CREATED = "checklist.created"
     CHECKLIST_REPLACED = "checklist.replaced"
     CHECKLIST_DELETED = "checklist.deleted"

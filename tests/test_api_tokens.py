@@ -13,6 +13,7 @@ from cli.main import app as cli_app
 from config import Settings
 from models.tables import Account, ApiToken, utcnow
 from tests.auth_support import another_client, api_token, csrf_token, make_account, post_form, sign_in, token_client, unique_email
+from tests.privacy_support import audit_entries
 from tests.support import registration_data, serve
 from tests.test_api_actions import HR, register
 
@@ -204,6 +205,11 @@ async def test_an_admin_makes_a_token_sees_it_once_and_revokes_it(strict, sessio
     revoked = await admin.post(f"/admin/tokens/{api_tokens.digest(token)}/revoke", data={"csrf_token": csrf_token(page.text)})
     assert revoked.status_code == 303
     assert (await program.get("/api/cases")).status_code == 401
+    # Both are in the audit log with the admin who did them; the token itself never is.
+    issued = await audit_entries(sessions, action="api_token.issued", subject=hr_email)
+    revoked_entries = await audit_entries(sessions, action="api_token.revoked", subject=hr_email)
+    assert [(e.actor, e.detail["name"]) for e in issued + revoked_entries] == [(admin_email, "Payroll export")] * 2
+    assert all(token not in str(e.detail) for e in issued + revoked_entries)
     # Only admins reach the page.
     hr = another_client(strict)
     await sign_in(hr, hr_email)

@@ -14,7 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.accounts import SignedIn
+from models.audit import AuditAction, SubjectType
 from models.tables import Account, ApiToken, utcnow
+from privacy import audit
 from web.auth.accounts import roles_of
 
 PREFIX = "obt_"  # recognisable in a leaked config file or a secret scanner's findings
@@ -69,6 +71,8 @@ async def issue(session: AsyncSession, account: Account, name: str, expires_in_d
     )
     session.add(row)
     await session.flush()
+    detail = {"token": row.id[:12], "name": name, "expires_at": row.expires_at.isoformat() if row.expires_at else None}
+    await audit.record(session, AuditAction.API_TOKEN_ISSUED, SubjectType.ACCOUNT, account.email, detail, roles=("admin",))
     return Issued(token=token, row=row)
 
 
@@ -98,6 +102,8 @@ async def revoke(session: AsyncSession, token_id: str) -> ApiToken:
     row = await find(session, token_id)
     if row.revoked_at is None:
         row.revoked_at = utcnow()
+        account = await session.get(Account, row.account_id)
+        await audit.record(session, AuditAction.API_TOKEN_REVOKED, SubjectType.ACCOUNT, account.email, {"token": row.id[:12], "name": row.name}, roles=("admin",))
     return row
 
 

@@ -40,6 +40,8 @@ def action_labels(_: Gettext) -> dict[str, str]:
         AuditAction.ACCOUNT_ACTIVATED: _("Account switched on"),
         AuditAction.ACCOUNT_DEACTIVATED: _("Account switched off"),
         AuditAction.ACCOUNT_PASSWORD_SET: _("Password set"),
+        AuditAction.API_TOKEN_ISSUED: _("API token issued"),
+        AuditAction.API_TOKEN_REVOKED: _("API token revoked"),
         AuditAction.CHECKLIST_CREATED: _("Checklist template added"),
         AuditAction.CHECKLIST_REPLACED: _("Checklist template changed"),
         AuditAction.CHECKLIST_DELETED: _("Checklist template deleted"),
