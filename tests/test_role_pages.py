@@ -302,6 +302,11 @@ async def test_pages_speak_the_language_of_the_person_reading_them(case, http, b
     assert any(f" {month} " in eigen.text for month in months)
     await employee.aclose()
 
+    # HR's timeline names each mail in words of the reader's language, not by its template.
+    hr = await browser(unique_email("hr"), ["hr"], sessions, language="nl")
+    tijdlijn = (await hr.get(f"/cases/{case.id}")).text
+    assert "Aankondiging aan de leidinggevende →" in tijdlijn and "announcement_manager" not in tijdlijn
+
 
 async def test_an_english_speaking_employee_gets_english_link_pages(http, worker, mail_store):
     case = await register(http, mail_store, language="en")

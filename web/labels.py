@@ -53,6 +53,30 @@ class Labels:
             "last_day_moved": _("Last working day moved"),
             "withdrawn": _("Departure withdrawn"),
         }
+        # What a mail in the timeline was about (the mail templates in templates/mail).
+        self.mails = {
+            "announcement_manager": _("Announcement to the manager"),
+            "announcement_hr": _("Announcement to HR"),
+            "announcement_facilities": _("Announcement to IT/facilities"),
+            "team_announcement": _("Announcement to the team"),
+            "tasks_assigned": _("Handover tasks"),
+            "task_reminder": _("Task reminder"),
+            "task_overdue": _("Task overdue"),
+            "equipment_reminder": _("Equipment reminder"),
+            "equipment_missing": _("Equipment missing"),
+            "last_day_moved": _("Last working day moved"),
+            "case_withdrawn": _("Departure withdrawn"),
+            "case_closed": _("Case closed"),
+            "interview_invitation": _("Interview invitation"),
+            "interview_invitation_reminder": _("Interview invitation reminder"),
+            "interview_confirm_request": _("Interview: HR asked to confirm"),
+            "interview_confirmed": _("Interview confirmed"),
+            "interview_scheduled": _("Interview scheduled"),
+            "interview_reminder": _("Interview reminder"),
+            "interview_declined": _("Interview declined"),
+            "interview_no_response": _("Interview: no response"),
+            "interview_thank_you": _("Thank-you after the interview"),
+        }
         self.interview_statuses = {
             "awaiting_hr": _("Waiting for HR"),
             "invited": _("Invited"),
@@ -137,6 +161,13 @@ class Labels:
 
     def event(self, value: str) -> str:
         return self.events.get(value) or _readable(value)
+
+    def event_detail(self, event: str, detail: str) -> str:
+        """A timeline entry's detail; for a mail, what it was about in words rather than the template's name."""
+        if event in ("mail_sent", "mail_failed") and " → " in detail:
+            template, rest = detail.split(" → ", 1)
+            return f"{self.mails.get(template) or _readable(template)} → {rest}"
+        return detail
 
     def interview_status(self, value: str) -> str:
         return self.interview_statuses.get(value) or _readable(value)
