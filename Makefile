@@ -34,7 +34,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 # Build leftovers and caches; keeps the virtualenv and the data folder (your local cases).
 clean:
-	rm -rf build *.egg-info .pytest_cache test-artifacts
+	rm -rf build *.egg-info .pytest_cache .hypothesis test-artifacts
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # Also the virtualenv (the next `make run` installs everything again).

@@ -11,6 +11,8 @@ from sqlalchemy import exc as sa_exc
 
 # Where a connection is made or used: an OSError raised in one of these comes from the database link.
 DRIVER_MODULES = ("sqlalchemy.", "asyncpg.", "aiosqlite.", "sqlite3.")
+# What a driver calls to reach the server; an error raised there on a driver's behalf is the link's.
+NETWORK_MODULES = ("asyncio.", "socket", "ssl", "selectors")
 
 
 def is_unavailable(error: BaseException) -> bool:
@@ -24,9 +26,10 @@ def is_unavailable(error: BaseException) -> bool:
 
 
 def _raised_in_driver(trace: TracebackType | None) -> bool:
+    """Raised in a driver, or in the network code under it; not in code of ours that a transaction merely re-raised."""
+    modules = []
     while trace is not None:
-        module = trace.tb_frame.f_globals.get("__name__", "")
-        if module.startswith(DRIVER_MODULES):
-            return True
+        modules.append(trace.tb_frame.f_globals.get("__name__", ""))
         trace = trace.tb_next
-    return False
+    deepest_driver = max((i for i, module in enumerate(modules) if module.startswith(DRIVER_MODULES)), default=None)
+    return deepest_driver is not None and all(module.startswith(NETWORK_MODULES) for module in modules[deepest_driver + 1 :])

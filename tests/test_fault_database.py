@@ -10,6 +10,10 @@ written half and no mail sent twice."""
 import threading
 
 import pytest
+import sqlalchemy as sa
+
+from db.engine import create_engine
+from db.unavailable import is_unavailable
 
 from mailsink.server import MaildirHandler
 from mailsink.store import MailStore
@@ -108,6 +112,27 @@ async def test_cases_wait_for_the_database_and_the_web_app_says_it_is_unavailabl
             assert described.status.name == "RUNNING"
     finally:
         smtp.stop()
+
+
+async def test_only_a_database_that_is_out_of_reach_counts_as_unavailable(outage, sessions):
+    engine = create_engine(outage.url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(sa.text("SELECT 1"))
+        outage.cut()
+        with pytest.raises(Exception) as down:
+            async with engine.begin() as connection:  # a write: SQLite's readers are not held up by the lock
+                await connection.execute(sa.text("UPDATE organisations SET name = name"))
+        assert is_unavailable(down.value), repr(down.value)
+    finally:
+        outage.restore()
+        await engine.dispose()
+    # An error of our own inside a transaction passes through the database's code on its way out: still ours.
+    with pytest.raises(ConnectionRefusedError) as ours:
+        async with sessions.begin() as session:
+            await session.execute(sa.text("SELECT 1"))
+            raise ConnectionRefusedError("the mail server refused the connection")
+    assert not is_unavailable(ours.value)
 
 
 class CuttingHandler(MaildirHandler):

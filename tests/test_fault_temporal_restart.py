@@ -29,7 +29,7 @@ from tests.support import eventually, serve
 
 DOWN = "The service that runs the cases cannot be reached right now. Please try again in a moment."
 # From setting the policy to stopping the server: registering, planning and adding a task, on a loaded machine.
-TIMER_AFTER_SECONDS = 60
+TIMER_AFTER_SECONDS = 75
 
 
 async def test_cases_resume_after_the_temporal_server_restarts(settings, sessions, task_queue, tmp_path):

@@ -111,6 +111,8 @@ async def test_hr_adds_edits_and_deletes_a_checklist_template(http, person, temp
     assert deleted.status_code == 303 and deleted.headers["location"].endswith("?done=deleted")
     assert (await http.get(f"/api/checklists/{template['id']}")).status_code == 404
     assert (await hr.get(edit_url)).status_code == 404
+    # An id no database integer holds is refused as such, not answered with a server error.
+    assert (await hr.get("/settings/checklists/99999999999999999999")).status_code == 422
 
 
 async def test_a_template_made_on_the_page_gives_new_cases_their_tasks(http, worker, mail_store, person, templates):

@@ -37,7 +37,7 @@ from web.validation import locate
 router = APIRouter(prefix="/settings", include_in_schema=False)
 
 Editor = Annotated[SignedIn, Depends(signed_in(AccountRole.HR, AccountRole.ADMIN))]
-TemplateId = Annotated[int, Path(ge=1)]
+TemplateId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # beyond the database integer there is no template
 
 # Empty rows under a template's items, for new ones; "More rows" adds this many again.
 SPARE_ROWS = 3
