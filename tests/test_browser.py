@@ -102,7 +102,11 @@ class App:
 async def app(dev_server_env, settings, task_queue, tmp_path):
     settings.signing_key()  # made once here, so the two processes share it
     running = App(settings, task_queue, dev_server_env.client.service_client.config.target_host, tmp_path)
-    await running.start()
+    try:
+        await running.start()
+    except BaseException:
+        running.stop()  # the process that did start must not outlive the test
+        raise
     yield running
     running.stop()
     print(f"----- web -----\n{running.tail('web')}\n----- worker -----\n{running.tail('worker')}")
