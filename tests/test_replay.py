@@ -1,9 +1,10 @@
 """Recorded histories of whole cases replay against today's workflow code.
 
 A change that would break cases already running (a new activity, timer or update order without
-``workflow.patched``) fails here. Re-record with
-``OFFBOARDING_RECORD_HISTORIES=tests/histories pytest tests/test_case_lifecycle.py`` only for a
-deliberate, versioned change."""
+``workflow.patched``) fails here. After a deliberate, versioned change, record the new path beside the old
+ones (``OFFBOARDING_RECORD_HISTORIES=<dir> pytest tests/test_case_lifecycle.py -k ...``, then copy them in
+under a name saying which change they carry, e.g. ``-mail-after-update``): the older histories stay, so
+cases started before the change keep being checked too."""
 
 import json
 from pathlib import Path
@@ -21,6 +22,8 @@ HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 def test_histories_are_checked_in():
     names = {path.name.split(".")[0] for path in HISTORIES}
     assert {"normal_path_from_registration_to_closing-0", "no_answer_at_all_reminds_then_stops_and_escalates-0", "withdrawal_cancels_the_case_and_tells_people-0"} <= names
+    # Cases that took the "mail after the update" path (workflow.patched("mail-after-update-v1")).
+    assert {"normal_path_from_registration_to_closing-mail-after-update", "task_updates_are_validated-mail-after-update"} <= names
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
