@@ -3,17 +3,14 @@
 Every write is idempotent: a retried activity finds its own earlier work and changes nothing twice."""
 
 import asyncio
-import hashlib
 import logging
+from email.message import EmailMessage
 
-import aiosmtplib
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
-from activities.mail import _heartbeating
+from activities import sending
 from activities.mail_templates import MailTemplates
 from config import Settings
 from models.mail import MailReceipt
@@ -36,11 +33,6 @@ from reports.render import render_pdf
 from reports.tables import ReportActionRow, ReportFindingRow, ReportMailRow, ReportRow
 
 log = logging.getLogger(__name__)
-
-SENT = "sent"
-SENDING = "sending"
-REJECTED = "rejected"
-
 
 def summary_of(row: ReportRow) -> ReportSummary:
     figures = ReportFigures.model_validate(row.figures)
@@ -147,49 +139,24 @@ class ReportActivities:
         query = select(table).where(table.report_id == report_id, table.revision == revision, table.key == key)
         return (await session.execute(query)).scalar_one_or_none()
 
-    # Report mail: sent once per report, purpose and recipient, like case mail (see activities.mail).
+    # Report mail: sent once per report, purpose and recipient, like case mail (activities.sending).
     @activity.defn
     async def send_report_mail(self, request: ReportMailRequest) -> MailReceipt:
         s = self._settings
-        key = f"{request.report_id}\n{request.purpose}\n{request.to}".encode()
-        message_id = f"<{hashlib.sha256(key).hexdigest()[:32]}@offboarding>"
+        message_id = sending.message_id_for(request.report_id, request.purpose, str(request.to))
         message = self._templates.render(request.template, request.language, request.context, sender=s.mail_from, to=str(request.to), message_id=message_id)
         message["X-Offboarding-Report"] = request.report_id
         message["X-Offboarding-Purpose"] = request.purpose
-        try:
-            done = await self._claim(request, message_id, message["Subject"])
-        except IntegrityError:
-            raise ApplicationError("report mail is being sent by another attempt", type="MailInFlight")
-        if done is not None:
-            return MailReceipt(message_id=done.message_id, already_sent=True)
-        if request.attach_report:
+
+        async def attach_pdf(message: EmailMessage) -> None:
             # Rendered only now: a retry of a mail that already went out costs no PDF.
-            pdf = await _heartbeating(self._pdf(request))
+            pdf = await self._pdf(request)
             message.add_attachment(pdf, maintype="application", subtype="pdf", filename=f"{request.report_id}.{request.language}.pdf")
             # Making the message multipart moved every Content-* header into the body part.
             message["Content-Language"] = request.language
-        try:
-            await _heartbeating(
-                aiosmtplib.send(
-                    message,
-                    hostname=s.smtp_host,
-                    port=s.smtp_port,
-                    username=s.smtp_username or None,
-                    password=s.smtp_password or None,
-                    start_tls=s.smtp_starttls,
-                    use_tls=s.smtp_tls,
-                    timeout=s.smtp_timeout_seconds,
-                )
-            )
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            detail = "; ".join(f"{r.recipient}: {r.code} {r.message}" for r in exc.recipients)
-            if all(500 <= r.code < 600 for r in exc.recipients):
-                await self._mark(request, REJECTED, detail)
-                raise ApplicationError(f"mail to {request.to} rejected: {detail}", type="MailRejected", non_retryable=True)
-            raise
-        await self._mark(request, SENT)
-        log.info("sent %s to %s for report %s", request.purpose, request.to, request.report_id)
-        return MailReceipt(message_id=message_id, already_sent=False)
+
+        ledger = sending.Ledger(self._sessions, ReportMailRow, {"report_id": request.report_id, "purpose": request.purpose, "recipient": str(request.to)})
+        return await sending.send_once(s, ledger, message, complete=attach_pdf if request.attach_report else None)
 
     async def _pdf(self, request: ReportMailRequest) -> bytes:
         async with self._sessions() as session:
@@ -197,30 +164,3 @@ class ReportActivities:
         figures = ReportFigures.model_validate(row.figures)
         # WeasyPrint is CPU-bound: off the event loop, so other activities and heartbeats keep going.
         return await asyncio.to_thread(render_pdf, figures, request.language, request.context.get("organisation_name", ""))
-
-    async def _claim(self, request: ReportMailRequest, message_id: str, subject: str) -> ReportMailRow | None:
-        async with self._sessions.begin() as session:
-            row = await self._mail_row(session, request)
-            if row is not None:
-                return row if row.status == SENT else None
-            session.add(
-                ReportMailRow(
-                    report_id=request.report_id, purpose=request.purpose, recipient=str(request.to), message_id=message_id, subject=subject, status=SENDING
-                )
-            )
-        return None
-
-    @staticmethod
-    async def _mail_row(session: AsyncSession, request: ReportMailRequest) -> ReportMailRow | None:
-        query = select(ReportMailRow).where(
-            ReportMailRow.report_id == request.report_id, ReportMailRow.purpose == request.purpose, ReportMailRow.recipient == str(request.to)
-        )
-        return (await session.execute(query)).scalar_one_or_none()
-
-    async def _mark(self, request: ReportMailRequest, status: str, error: str | None = None) -> None:
-        async with self._sessions.begin() as session:
-            row = await self._mail_row(session, request)
-            row.status = status
-            row.error = error
-            if status == SENT:
-                row.sent_at = utcnow()

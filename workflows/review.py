@@ -41,11 +41,14 @@ REMINDER_CLOCK = time(9, 0)
 async def send_report_mail(request: ReportMailRequest) -> bool:
     """Mail for a report; a mail that cannot go out is logged and does not stop the report."""
     try:
-        await workflow.execute_activity_method(
+        receipt = await workflow.execute_activity_method(
             ReportActivities.send_report_mail, request, start_to_close_timeout=MAIL_TIMEOUT, heartbeat_timeout=MAIL_HEARTBEAT, retry_policy=MAIL_RETRY
         )
     except ActivityError as err:
         workflow.logger.warning("report mail %s to %s failed: %s", request.purpose, request.to, err.cause)
+        return False
+    if receipt.refused:
+        workflow.logger.warning("report mail %s to %s was refused: %s", request.purpose, request.to, receipt.refused)
         return False
     return True
 

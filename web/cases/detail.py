@@ -10,7 +10,7 @@ from temporalio.service import RPCError
 
 from cases import service
 from models.case import CaseView
-from activities.mail import REJECTED
+from activities.sending import REJECTED
 from models.tables import Case, SentMail
 from web.cases.schemas import CaseDetail, CaseRecord, RefusedMail
 
