@@ -70,14 +70,9 @@ class Case(Base):
     anonymised_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
-class SentMail(Base):
-    """One row per mail purpose and recipient: the guard that keeps a retried send from mailing twice."""
+class SendGuard:
+    """The columns that keep a mail single: claimed before sending, settled with the server's answer (activities.sending)."""
 
-    __tablename__ = "sent_mails"
-    __table_args__ = (UniqueConstraint("case_id", "purpose", "recipient"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     purpose: Mapped[str] = mapped_column(String(120))
     recipient: Mapped[str] = mapped_column(String(320))
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
@@ -86,6 +81,16 @@ class SentMail(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class SentMail(SendGuard, Base):
+    """One row per mail purpose and recipient of a case: the guard that keeps a retried send from mailing twice."""
+
+    __tablename__ = "sent_mails"
+    __table_args__ = (UniqueConstraint("case_id", "purpose", "recipient"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
 
 
 class OrganisationRow(Base):

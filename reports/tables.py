@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.tables import Base, UtcDateTime, utcnow
+from models.tables import Base, SendGuard, UtcDateTime, utcnow
 
 
 class ReportSettingsRow(Base):
@@ -65,7 +65,7 @@ class ReportActionRow(Base):
     completed_by: Mapped[str | None] = mapped_column(String(320))
 
 
-class ReportMailRow(Base):
+class ReportMailRow(SendGuard, Base):
     """The send guard for report mail, as ``sent_mails`` is for case mail (whose rows must name a case)."""
 
     __tablename__ = "report_mails"
@@ -73,11 +73,3 @@ class ReportMailRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     report_id: Mapped[str] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
-    purpose: Mapped[str] = mapped_column(String(120))
-    recipient: Mapped[str] = mapped_column(String(320))
-    message_id: Mapped[str] = mapped_column(String(255), unique=True)
-    subject: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16))
-    error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
