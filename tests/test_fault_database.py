@@ -162,7 +162,7 @@ async def test_a_mail_the_server_took_while_the_database_went_away_is_recorded_o
             case_id = await register(http, departure())
             await worker.wait_for(handler.cut.is_set, timeout=120)
             # The mail is out, its row still says "sending": the activity keeps trying to record it.
-            await worker.wait_for(lambda: f"cannot record sent mail announcement to {MANAGER}" in worker.output(tail=10**7), timeout=ANSWER_BOUND_SECONDS)
+            await worker.wait_for(lambda: f"purpose announcement, recipient {MANAGER}) yet" in worker.output(tail=10**7), timeout=ANSWER_BOUND_SECONDS)
             outage.restore()
 
             await worker.wait_for(lambda: ANNOUNCED <= set(mail_counts(store, case_id)), timeout=120)
