@@ -151,28 +151,11 @@ def _die_with(parent: int) -> Callable[[], None] | None:
     return preexec
 
 
-class Process:
-    """A child process with its output in a log file, and its memory and CPU as /proc tells them."""
+class Usage:
+    """Memory and CPU of one process, as /proc tells them."""
 
-    def __init__(self, name: str, argv: list[str], *, env: dict[str, str], cwd: Path, log: Path) -> None:
-        self.name, self.argv, self.log = name, argv, log
-        self._log_file = open(log, "wb")
-        self.proc = subprocess.Popen(
-            argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=self._log_file, stderr=subprocess.STDOUT,
-            start_new_session=True, preexec_fn=_die_with(os.getpid()),
-        )  # fmt: skip
-
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
-
-    def check_alive(self) -> None:
-        code = self.proc.poll()
-        if code is not None:
-            raise RuntimeError(f"{self.name} exited with code {code}; its output:\n{self.output()[-4000:]}")
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
 
     def _status(self, key: str) -> int:
         """A ``Vm*`` figure of /proc/<pid>/status in KiB."""
@@ -191,6 +174,27 @@ class Process:
         fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+
+class Process(Usage):
+    """A child process with its output in a log file."""
+
+    def __init__(self, name: str, argv: list[str], *, env: dict[str, str], cwd: Path, log: Path) -> None:
+        self.name, self.argv, self.log = name, argv, log
+        self._log_file = open(log, "wb")
+        self.proc = subprocess.Popen(
+            argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=self._log_file, stderr=subprocess.STDOUT,
+            start_new_session=True, preexec_fn=_die_with(os.getpid()),
+        )  # fmt: skip
+        super().__init__(self.proc.pid)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def check_alive(self) -> None:
+        code = self.proc.poll()
+        if code is not None:
+            raise RuntimeError(f"{self.name} exited with code {code}; its output:\n{self.output()[-4000:]}")
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -206,7 +210,8 @@ class Process:
         self._log_file.close()
 
 
-async def wait_until(check: Callable[[], object], what: str, timeout: float, *, alive: list[Process] = (), interval: float = 0.1):
+async def wait_until(check: Callable[[], object], what: str | Callable[[], str], timeout: float, *, alive: list[Process] = (), interval: float = 0.1):
+    """Poll ``check`` until it answers something true; ``what`` (or what it returns) names the wait in the timeout's message."""
     deadline = time.monotonic() + timeout
     while True:
         for process in alive:
@@ -217,7 +222,7 @@ async def wait_until(check: Callable[[], object], what: str, timeout: float, *, 
         if result:
             return result
         if time.monotonic() > deadline:
-            raise TimeoutError(f"not ready after {timeout:.0f}s: {what}")
+            raise TimeoutError(f"not ready after {timeout:.0f}s: {what() if callable(what) else what}")
         await asyncio.sleep(interval)
 
 
@@ -257,6 +262,19 @@ async def dev_server(folder: Path, pragmas: str = "launcher"):
         yield env
     finally:
         await env.shutdown()
+
+
+def server_usage(folder: Path) -> Usage:
+    """The dev server started by ``dev_server(folder)``: the one process whose command line names its database file."""
+    marker = str(folder / "temporal.db").encode()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker in (entry / "cmdline").read_bytes():
+                    return Usage(int(entry.name))
+            except OSError:
+                continue
+    raise RuntimeError(f"no process runs the dev server of {folder}")
 
 
 def address_of(client) -> str:
@@ -376,7 +394,7 @@ async def product(folder: Path, temporal_address: str, *, database_url: str | No
 
 
 async def hr_token(database_url: str, email: str = HR_EMAIL) -> str:
-    """An HR account (made unless it exists) and a fresh API token for it, as `offboarding tokens` would issue."""
+    """An HR account (made unless it exists) and a fresh API token for it, as `offboarding accounts token create` issues one."""
     from db.engine import create_engine, create_sessionmaker
     from models.accounts import NewAccount
     from web.auth import accounts, api_tokens
@@ -473,7 +491,7 @@ class MailWatch:
 
     async def wait_for(self, purpose: str, count: int, timeout: float, alive: list[Process] = ()) -> float:
         """Wait until ``count`` mails of ``purpose`` are in; the wall-clock time the last of them landed."""
-        await wait_until(lambda: self.scan() and self.by_purpose[purpose] >= count, f"{count} {purpose} mails (have {self.by_purpose[purpose]})", timeout, alive=alive, interval=0.5)
+        await wait_until(lambda: self.scan() and self.by_purpose[purpose] >= count, lambda: f"{count} {purpose} mails (have {self.by_purpose[purpose]})", timeout, alive=alive, interval=0.5)
         return self.last_at[purpose]
 
 

@@ -78,6 +78,7 @@ async def run(args: argparse.Namespace) -> harness.Section:
             # The product's own client: its data converter encrypts payloads as the web app's does.
             client = await connect(product.settings())
             token = await harness.hr_token(product.database_url)
+            server = harness.server_usage(folder)
             sink = await product.mail_sink()
             worker = await product.worker()
             web = await product.web()
@@ -93,10 +94,11 @@ async def run(args: argparse.Namespace) -> harness.Section:
             await register_all(client, product.task_queue, employee_ids[1:], args.concurrency, today)
             registered = time.perf_counter() - began
             expected = per_case * args.count
-            await harness.wait_until(lambda: watch.scan() >= expected, f"{expected} mails", max(600.0, args.count * 0.5), alive=[sink, worker], interval=1.0)
+            await harness.wait_until(lambda: watch.scan() >= expected, lambda: f"{expected} mails (have {len(watch.seen)})", max(600.0, args.count * 0.5), alive=[sink, worker], interval=1.0)
             await idle(worker, timeout=max(300.0, args.count * 0.1))
             settled = time.perf_counter() - began
             peak, holding = worker.peak_rss_kib(), worker.rss_kib()
+            server_rss = server.rss_kib()
 
             http = await harness.api_client(product.base_url, token, connections=4)
             try:
@@ -127,6 +129,7 @@ async def run(args: argparse.Namespace) -> harness.Section:
     section.figure("complete_task via the API, max", f"{max(latencies):.0f} ms")
     section.figure("Registering, and until every case waits", f"{registered:.0f} s, {settled:.0f} s ({per_case} mails per case)")
     section.figure("Worker CPU for the whole run", f"{worker_cpu:.0f} s; RSS after the updates {harness.fmt_kib(after_updates)}")
+    section.figure("Temporal dev server RSS holding the open cases", harness.fmt_kib(server_rss))
     section.note(
         f"Cases registered through `cases.service.register` at concurrency {args.concurrency}; a case counts as waiting once all "
         f"its opening mails are in the sink and the worker has been idle for {SETTLE_SECONDS:.0f} s. Updates: one at a time, "

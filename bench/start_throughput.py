@@ -82,21 +82,26 @@ async def run(args: argparse.Namespace) -> harness.Section:
         folder = Path(tmp)
         async with harness.dev_server(folder, args.dev_server_pragmas) as env, harness.product(folder, harness.address_of(env.client)) as product:
             token = await harness.hr_token(product.database_url)
+            server = harness.server_usage(folder)
             sink = await product.mail_sink()
             worker = None if args.worker_after_starts else await product.worker()
             web = await product.web()
             watch = harness.MailWatch(product.mailbox)
 
+            server_cpu_before = server.cpu_seconds()
             bare = await bare_starts(env.client, args.count, args.concurrency, run_id)
+            server_cpu_bare = server.cpu_seconds() - server_cpu_before
 
             http = await harness.api_client(product.base_url, token, connections=args.concurrency)
             try:
                 web_cpu_before = web.cpu_seconds()
                 worker_cpu_before = worker.cpu_seconds() if worker else 0.0
+                server_cpu_before = server.cpu_seconds()
                 wall_start = time.time()
                 ours = await case_starts(http, args.count, args.concurrency, run_id)
                 web_cpu_starts = web.cpu_seconds() - web_cpu_before
                 worker_cpu_starts = worker.cpu_seconds() - worker_cpu_before if worker else 0.0
+                server_cpu_starts = server.cpu_seconds() - server_cpu_before
             finally:
                 await http.aclose()
             if worker is None:
@@ -114,7 +119,12 @@ async def run(args: argparse.Namespace) -> harness.Section:
     section.figure("Bare no-op workflow starts", f"{bare_rate:.1f} starts/s ({args.count} in {bare:.1f} s)")
     section.figure("Ratio ours / bare", f"{ratio:.2f}", f"≥ {TARGET_RATIO}")
     section.figure("Every announcement mail in the sink", f"{mails_after:.1f} s after the first registration ({expected} mails)")
-    section.figure("CPU while the cases were started", f"web app {web_cpu_starts:.1f} s ({web_cpu_starts * 1000 / args.count:.1f} ms per case), worker {worker_cpu_starts:.1f} s")
+    section.figure(
+        "CPU while the cases were started",
+        f"web app {web_cpu_starts:.1f} s ({web_cpu_starts * 1000 / args.count:.1f} ms per case), "
+        f"Temporal {server_cpu_starts:.1f} s, worker {worker_cpu_starts:.1f} s",
+    )
+    section.figure("CPU of Temporal while the bare workflows were started", f"{server_cpu_bare:.1f} s")
     section.figure("Worker: peak RSS, CPU for the whole run", f"{harness.fmt_kib(worker_peak)}, {worker_cpu:.0f} s ({worker_cpu * 1000 / (args.count + WARM_UP):.0f} ms per case)")
     section.note(
         f"Concurrency {args.concurrency} for both; {WARM_UP} warm-up starts of each kind before the clock runs. "
