@@ -1,6 +1,9 @@
-"""The Temporal client every process uses: same namespace, same data converter (pydantic, payloads encrypted)."""
+"""The Temporal client every process uses (same namespace, same data converter: pydantic, payloads encrypted), and the
+product's schedules on it."""
 
-from temporalio.client import Client
+import dataclasses
+
+from temporalio.client import Client, Schedule, ScheduleAlreadyRunningError, ScheduleUpdate, ScheduleUpdateInput
 
 from config import Settings
 from privacy.codec import data_converter
@@ -8,3 +11,17 @@ from privacy.codec import data_converter
 
 async def connect(settings: Settings) -> Client:
     return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace, data_converter=data_converter(settings))
+
+
+async def put_schedule(client: Client, schedule_id: str, wanted: Schedule) -> str:
+    """Create the schedule, or bring an existing one to ``wanted``'s action, times and policy while keeping its
+    state (a pause set in the Temporal UI stays). Safe from every worker starting at once."""
+    try:
+        await client.create_schedule(schedule_id, wanted)
+    except ScheduleAlreadyRunningError:
+
+        def keep_state(current: ScheduleUpdateInput) -> ScheduleUpdate:
+            return ScheduleUpdate(schedule=dataclasses.replace(current.description.schedule, action=wanted.action, spec=wanted.spec, policy=wanted.policy))
+
+        await client.get_schedule_handle(schedule_id).update(keep_state)
+    return schedule_id

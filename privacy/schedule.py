@@ -3,21 +3,10 @@
 Created at worker start; safe from every worker at once. An existing schedule gets the current time
 zone and action and keeps its state (a pause set in the Temporal UI stays)."""
 
-import dataclasses
-
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio.client import (
-    Client,
-    Schedule,
-    ScheduleActionStartWorkflow,
-    ScheduleAlreadyRunningError,
-    ScheduleOverlapPolicy,
-    SchedulePolicy,
-    ScheduleSpec,
-    ScheduleUpdate,
-    ScheduleUpdateInput,
-)
+from temporalio.client import Client, Schedule, ScheduleActionStartWorkflow, ScheduleOverlapPolicy, SchedulePolicy, ScheduleSpec
 
+from cases.client import put_schedule
 from config import Settings
 from models.retention import RetentionInput
 from organisation import store
@@ -42,12 +31,4 @@ async def ensure_schedule(client: Client, settings: Settings, sessions: async_se
     async with sessions.begin() as session:
         organisation = await store.load(session, settings)
     wanted = build_schedule(organisation.policy.timezone, task_queue or settings.task_queue)
-    try:
-        await client.create_schedule(SCHEDULE_ID, wanted)
-    except ScheduleAlreadyRunningError:
-
-        def keep_state(current: ScheduleUpdateInput) -> ScheduleUpdate:
-            return ScheduleUpdate(schedule=dataclasses.replace(current.description.schedule, action=wanted.action, spec=wanted.spec, policy=wanted.policy))
-
-        await client.get_schedule_handle(SCHEDULE_ID).update(keep_state)
-    return SCHEDULE_ID
+    return await put_schedule(client, SCHEDULE_ID, wanted)
