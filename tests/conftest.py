@@ -1,6 +1,8 @@
 import asyncio
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,23 +27,31 @@ TEST_PAYLOAD_KEYS = os.environ.setdefault("OFFBOARDING_PAYLOAD_KEYS", new_key_en
 TEST_DATA_CONVERTER = encrypting_converter(EncryptionCodec(parse_key_ring(TEST_PAYLOAD_KEYS)))
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
-    """SQLite by default; with OFFBOARDING_TEST_DATABASE_URL, a fresh PostgreSQL database for this run on that server."""
+@contextmanager
+def fresh_database(directory: Path, name: str) -> Iterator[str]:
+    """A migrated database of this run's kind: an SQLite file in ``directory``, or, with
+    OFFBOARDING_TEST_DATABASE_URL, a new database on that PostgreSQL server, dropped afterwards."""
     if not TEST_DATABASE_URL:
-        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'offboarding.db'}"
+        url = f"sqlite+aiosqlite:///{directory / f'{name}.db'}"
         migrate.upgrade(url)
         yield url
         return
     server = sa.engine.make_url(TEST_DATABASE_URL)
-    name = f"offboarding_test_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_on_server(server, f'CREATE DATABASE "{name}"'))
-    url = server.set(database=name).render_as_string(hide_password=False)
+    database = f"offboarding_{name}_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_on_server(server, f'CREATE DATABASE "{database}"'))
+    url = server.set(database=database).render_as_string(hide_password=False)
     try:
         migrate.upgrade(url)
         yield url
     finally:
-        asyncio.run(_on_server(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(_on_server(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """The run's database, shared by its tests: SQLite by default, PostgreSQL with OFFBOARDING_TEST_DATABASE_URL."""
+    with fresh_database(tmp_path_factory.mktemp("db"), "test") as url:
+        yield url
 
 
 async def _on_server(server: sa.engine.URL, statement: str) -> None:

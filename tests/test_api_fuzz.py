@@ -34,7 +34,6 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.python import asgi as schemathesis_asgi
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from db import migrate
 from db.engine import create_engine, create_sessionmaker
 from models.tables import Account
 from tests import conftest
@@ -55,22 +54,10 @@ CHECKS = [not_a_server_error, response_schema_conformance, content_type_conforma
 
 
 @pytest.fixture
-async def own_database(database_url, tmp_path):
+def own_database(tmp_path):
     """A fresh database of the same kind as the run's (SQLite file, or a new database on the PostgreSQL server)."""
-    if database_url.startswith("sqlite"):
-        url = f"sqlite+aiosqlite:///{tmp_path / 'fuzz.db'}"
-        await asyncio.to_thread(migrate.upgrade, url)
+    with conftest.fresh_database(tmp_path, "fuzz") as url:
         yield url
-        return
-    server = sa.engine.make_url(database_url)
-    name = f"offboarding_fuzz_{uuid.uuid4().hex[:10]}"
-    await conftest._on_server(server, f'CREATE DATABASE "{name}"')
-    url = server.set(database=name).render_as_string(hide_password=False)
-    try:
-        await asyncio.to_thread(migrate.upgrade, url)
-        yield url
-    finally:
-        await conftest._on_server(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

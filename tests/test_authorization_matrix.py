@@ -14,8 +14,6 @@ refuses with its reason (409) whoever is not the task's assignee, the item's cus
 Adding a route: add its (method, path) to ``RULES`` with the roles that may use it; give a new path parameter
 a value of the real case in ``values``; a new employee link prefix goes in ``LINK_PREFIXES``."""
 
-import asyncio
-import uuid
 from typing import Any
 
 import httpx
@@ -23,13 +21,12 @@ import pytest
 import sqlalchemy as sa
 
 from config import Settings
-from db import migrate
 from db.engine import create_engine, create_sessionmaker
 from links import tokens
 from links.tokens import LinkPurpose
 from models.tables import Account
 from tests.auth_support import another_client, api_token, csrf_token, make_account, sign_in, token_client, unique_email
-from tests.conftest import TEST_DATABASE_URL, _on_server
+from tests.conftest import fresh_database
 from tests.support import SAMPLE_RECORD, eventually, serve
 from tests.test_api_actions import CONSENT, Case, invited, register
 from web.auth import api_tokens
@@ -221,20 +218,8 @@ def test_every_route_has_a_rule():
 @pytest.fixture
 def own_database(tmp_path):
     """A database for this test alone: the allowed calls change the organisation's settings, accounts and the case."""
-    if not TEST_DATABASE_URL:
-        url = f"sqlite+aiosqlite:///{tmp_path / 'matrix.db'}"
-        migrate.upgrade(url)
+    with fresh_database(tmp_path, "matrix") as url:
         yield url
-        return
-    server = sa.engine.make_url(TEST_DATABASE_URL)
-    name = f"offboarding_matrix_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_on_server(server, f'CREATE DATABASE "{name}"'))
-    url = server.set(database=name).render_as_string(hide_password=False)
-    try:
-        migrate.upgrade(url)
-        yield url
-    finally:
-        asyncio.run(_on_server(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture
