@@ -238,6 +238,21 @@ def add_dev_server_option(parser) -> None:
     )
 
 
+def add_worker_cache_option(parser) -> None:
+    parser.add_argument(
+        "--max-cached-workflows", type=int, default=None, help="the worker's OFFBOARDING_WORKER_MAX_CACHED_WORKFLOWS (default: the product's default)"
+    )
+
+
+def worker_cache(args) -> tuple[int, dict[str, str]]:
+    """The worker's workflow cache size for this run, and the environment that sets it when it is not the default."""
+    from config import Settings
+
+    if args.max_cached_workflows is None:
+        return Settings.model_fields["worker_max_cached_workflows"].default, {}
+    return args.max_cached_workflows, {"OFFBOARDING_WORKER_MAX_CACHED_WORKFLOWS": str(args.max_cached_workflows)}
+
+
 def dev_server_args(pragmas: str = "launcher") -> list[str]:
     """The dev server's extra arguments: the SQLite pragmas the launcher gives it, or none."""
     from launcher import main as launcher

@@ -80,7 +80,10 @@ async def run(args: argparse.Namespace) -> harness.Section:
     run_id = uuid.uuid4().hex[:6]
     with tempfile.TemporaryDirectory(prefix="bench-start-") as tmp:
         folder = Path(tmp)
-        async with harness.dev_server(folder, args.dev_server_pragmas) as env, harness.product(folder, harness.address_of(env.client)) as product:
+        cache, extra_env = harness.worker_cache(args)
+        async with harness.dev_server(folder, args.dev_server_pragmas) as env, harness.product(
+            folder, harness.address_of(env.client), extra_env=extra_env
+        ) as product:
             token = await harness.hr_token(product.database_url)
             server = harness.server_usage(folder)
             sink = await product.mail_sink()
@@ -134,6 +137,7 @@ async def run(args: argparse.Namespace) -> harness.Section:
         + "Bare: `client.start_workflow` of a no-op workflow from the benchmark's process, run by an in-process worker "
         "on its own task queue, before the cases."
     )
+    section.note(f"Worker: at most {cache} cached workflows{'' if args.max_cached_workflows is not None else ' (the default)'}.")
     section.note(f"Dev server SQLite pragmas: {' '.join(harness.dev_server_args(args.dev_server_pragmas)) or 'none (SQLite defaults)'}.")
     section.note("Verdict: " + ("meets the target." if ratio >= TARGET_RATIO else f"BELOW the target of {TARGET_RATIO}."))
     return section
@@ -148,6 +152,7 @@ def main() -> None:
         action="store_true",
         help="start the worker only once every case is registered: the API's own rate, without the worker's work beside it (own section)",
     )
+    harness.add_worker_cache_option(parser)
     harness.add_dev_server_option(parser)
     parser.add_argument("--results", type=Path, default=harness.DEFAULT_RESULTS, help="the results file to update (default bench/RESULTS.md)")
     args = parser.parse_args()
