@@ -5,7 +5,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
 from models.records import StoreInterviewInput
-from models.tables import InterviewRecordRow
+from models.tables import Case, InterviewRecordRow, InterviewText
+from reports.anonymise import shareable_texts
 
 
 class InterviewActivities:
@@ -18,15 +19,18 @@ class InterviewActivities:
             existing = (await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == input.case_id))).scalar_one_or_none()
             if existing is not None:
                 return existing.id
+            case = await session.get(Case, input.case_id)
+            record = input.record.model_dump(mode="json")
             row = InterviewRecordRow(
                 case_id=input.case_id,
                 interviewer_email=str(input.interviewer_email),
-                record=input.record.model_dump(mode="json"),
+                record=record,
                 consent_scope=input.consent.scope.value,
                 share_with_manager=input.consent.share_with_manager,
                 consent_text_version=input.consent.text_version,
                 consent_given_at=input.held_at,
                 held_at=input.held_at,
+                texts=[InterviewText(field=field, text=text) for field, text in shareable_texts(record, (case.employee_name, case.manager_name)).items()],
             )
             session.add(row)
             await session.flush()

@@ -35,14 +35,14 @@ def _row(obj, table: sa.Table) -> dict:
 
 
 def seed_rows(count: int, year: int, seed: int):
-    """Batches of (case rows, interview rows) as dicts for bulk inserts."""
-    from models.tables import Case, InterviewRecordRow
+    """Batches of (case rows, interview rows, interview text rows) as dicts for bulk inserts."""
+    from models.tables import Case, InterviewRecordRow, InterviewText
 
     rng = random.Random(seed)
-    cases_table, interviews_table = Case.__table__, InterviewRecordRow.__table__
+    cases_table, interviews_table, texts_table = Case.__table__, InterviewRecordRow.__table__, InterviewText.__table__
     start, end = date(year, 1, 1), date(year, 12, 31)
     earlier = date(year - 3, 1, 1)
-    cases, interviews = [], []
+    cases, interviews, texts = [], [], []
     for index in range(count):
         in_year = rng.random() < 0.75
         rows = random_case(rng, start if in_year else earlier, end if in_year else start - timedelta(days=1))
@@ -51,33 +51,38 @@ def seed_rows(count: int, year: int, seed: int):
         case.created_at = case.updated_at = case.closed_at - timedelta(days=45)
         cases.append(_row(case, cases_table))
         for interview in rows[1:]:
+            # Numbered here, so that the texts can name their interview in the same bulk insert.
+            interview.id = index + 1
             interview.case_id = case.id
             interview.created_at = interview.held_at
             interviews.append(_row(interview, interviews_table))
+            texts += [{"interview_id": interview.id, "field": text.field, "text": text.text} for text in interview.texts]
         if len(cases) >= BATCH:
-            yield cases, interviews
-            cases, interviews = [], []
+            yield cases, interviews, texts
+            cases, interviews, texts = [], [], []
     if cases:
-        yield cases, interviews
+        yield cases, interviews, texts
 
 
 async def seed(engine, count: int, year: int, seed_value: int) -> tuple[int, float]:
-    from models.tables import Case, InterviewRecordRow
+    from models.tables import Case, InterviewRecordRow, InterviewText
 
     began = time.perf_counter()
     interviews = 0
-    for case_rows, interview_rows in seed_rows(count, year, seed_value):
+    for case_rows, interview_rows, text_rows in seed_rows(count, year, seed_value):
         async with engine.begin() as connection:
             await connection.execute(sa.insert(Case.__table__), case_rows)
             if interview_rows:
                 await connection.execute(sa.insert(InterviewRecordRow.__table__), interview_rows)
+            if text_rows:
+                await connection.execute(sa.insert(InterviewText.__table__), text_rows)
         interviews += len(interview_rows)
     if engine.dialect.name == "postgresql":
-        # Production tables have their statistics from autovacuum; a fresh bulk load has none yet.
+        # Production tables are vacuumed and analysed by autovacuum; a fresh bulk load is neither yet.
         async with engine.connect() as connection:
-            await connection.execute(sa.text("ANALYZE cases"))
-            await connection.execute(sa.text("ANALYZE interview_records"))
-            await connection.commit()
+            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            for table in ("cases", "interview_records", "interview_texts"):
+                await connection.execute(sa.text(f"VACUUM ANALYZE {table}"))
     return interviews, time.perf_counter() - began
 
 
@@ -156,7 +161,7 @@ async def run(args: argparse.Namespace) -> harness.Section:
         f"{args.count} closed cases: three quarters closed in {args.year}, the rest in {args.year - 3}–{args.year - 1} (the trend "
         "periods); 70 % with a held interview, most with consent to share their experiences. The report is "
         "`reports.aggregate.compile_figures` for the whole year (Europe/Amsterdam, minimum group size 5), the same call the "
-        "report activity makes; PostgreSQL tables are ANALYZEd after the bulk load, as autovacuum would."
+        "report activity makes; PostgreSQL tables are vacuumed and analysed after the bulk load, as autovacuum would."
     )
     if verdicts:
         section.note("Verdict: " + ("meets the target on PostgreSQL." if all(verdicts) else f"SLOWER than {TARGET_SECONDS:.0f} s on PostgreSQL."))

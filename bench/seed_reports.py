@@ -19,9 +19,10 @@ from config import get_settings
 from db import migrate
 from db.engine import create_engine, create_sessionmaker
 from models.questionnaire import ExperienceArea, InterviewRecord, LeavingReason
-from models.tables import Case, InterviewRecordRow
+from models.tables import Case, InterviewRecordRow, InterviewText
 from reports import periods
 from reports.aggregate import compile_figures
+from reports.anonymise import shareable_texts
 from reports.render import render_csv, render_html, render_pdf
 
 DEPARTMENTS = ["Finance", "Sales", "IT", "Operations", "HR", "Marketing"]
@@ -87,6 +88,7 @@ def interview(case: Case, answers: dict, *, scope: str = "advice_and_experiences
         consent_given_at=held,
         consent_revoked_at=revoked_at,
         held_at=held,
+        texts=[InterviewText(field=field, text=text) for field, text in shareable_texts(answers, (case.employee_name, case.manager_name)).items()],
     )
 
 

@@ -122,3 +122,30 @@ class ConsentChoice(BaseModel):
 class Consent(ConsentChoice):
     given_at: datetime
     revoked_at: datetime | None = None
+
+
+# The answers the reports count, by the interview_records column that holds a copy, and where each sits in the record.
+REPORTED_ANSWERS: dict[str, tuple[str, ...]] = {
+    "primary_reason": ("primary_reason",),
+    "secondary_reasons": ("secondary_reasons",),
+    **{f"rating_{area.value}": ("experiences", area.value, "rating") for area in ExperienceArea},
+    "felt_safe": ("belonging", "felt_safe"),
+    "felt_at_home": ("belonging", "felt_at_home"),
+    "felt_valued": ("belonging", "felt_valued"),
+    "influences": ("belonging", "influences"),
+    "recommend_score": ("recommend_score",),
+    "gender": ("target_group", "gender"),
+    "age_band": ("target_group", "age_band"),
+}
+
+
+def reported_answers(record: dict) -> dict[str, object]:
+    """The ``REPORTED_ANSWERS`` of a stored record (``InterviewRecord`` as JSON); None for each one it lacks."""
+    answers = {}
+    for column, path in REPORTED_ANSWERS.items():
+        value: object = record
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        # A list counts each value once per respondent, in a stable order.
+        answers[column] = sorted(set(value)) if isinstance(value, list) else value
+    return answers

@@ -3,8 +3,10 @@
 from datetime import date, datetime, timezone
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 from sqlalchemy.types import TypeDecorator
+
+from models.questionnaire import reported_answers
 
 # Stable constraint names so that migrations render the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -137,6 +139,43 @@ class InterviewRecordRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     # Set when the free text was erased after its retention period; the ratings and reasons stay for the reports.
     content_erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The answers the reports count, copied out of ``record`` whenever it is set, so that a report reads typed
+    # columns instead of taking every record apart again. None where the record has no such answer.
+    primary_reason: Mapped[str | None] = mapped_column(String(64))
+    secondary_reasons: Mapped[list | None] = mapped_column(JSON)
+    rating_work_content: Mapped[int | None] = mapped_column(Integer)
+    rating_working_conditions: Mapped[int | None] = mapped_column(Integer)
+    rating_working_relations: Mapped[int | None] = mapped_column(Integer)
+    rating_terms_of_employment: Mapped[int | None] = mapped_column(Integer)
+    rating_work_organisation: Mapped[int | None] = mapped_column(Integer)
+    felt_safe: Mapped[int | None] = mapped_column(Integer)
+    felt_at_home: Mapped[int | None] = mapped_column(Integer)
+    felt_valued: Mapped[int | None] = mapped_column(Integer)
+    influences: Mapped[list | None] = mapped_column(JSON)
+    recommend_score: Mapped[int | None] = mapped_column(Integer)
+    gender: Mapped[str | None] = mapped_column(String(32))
+    age_band: Mapped[str | None] = mapped_column(String(32))
+    # Written with the record (``reports.anonymise.shareable_texts``); read and deleted with plain statements.
+    texts: Mapped[list["InterviewText"]] = relationship(cascade="all, delete-orphan", passive_deletes=True, lazy="raise")
+
+    @validates("record")
+    def _copy_answers(self, _key: str, record: dict) -> dict:
+        for column, value in reported_answers(record).items():
+            setattr(self, column, value)
+        return record
+
+
+class InterviewText(Base):
+    """One free-text answer as it may leave HR once consent allows: without e-mail addresses and without the
+    names of the case's employee and manager. Made when the interview is stored, so that a report reads ready
+    texts instead of scrubbing every record again; erased with the record's free text."""
+
+    __tablename__ = "interview_texts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interview_records.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
 
 
 class Account(Base):

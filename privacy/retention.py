@@ -33,7 +33,7 @@ from models.case import CaseStatus
 from models.events import InboundEvent, WebhookDelivery
 from models.policy import Policy
 from models.retention import DueKind, RetentionPlan
-from models.tables import Case, InterviewDraft, InterviewRecordRow, SentMail, UsedLink, utcnow
+from models.tables import Case, InterviewDraft, InterviewRecordRow, InterviewText, SentMail, UsedLink, utcnow
 from privacy import audit
 from privacy.audit import Auditor
 from workflows.exit_interview import ExitInterviewWorkflow
@@ -195,6 +195,7 @@ async def anonymise_case(session: AsyncSession, case_id: str, *, reason: str, by
         record.interviewer_email = ""
         record.record = without_free_text(record.record)
         record.content_erased_at = record.content_erased_at or now
+        await session.execute(delete(InterviewText).where(InterviewText.interview_id == record.id))
     for table in (SentMail, InterviewDraft, UsedLink, WebhookDelivery):
         await session.execute(delete(table).where(table.case_id == case_id))
     await session.execute(delete(InboundEvent).where(events_naming(case.employee_id, [case_id])))
@@ -213,6 +214,7 @@ async def erase_interview_content(session: AsyncSession, case_id: str, *, by: Au
         return False
     record.record = without_free_text(record.record)
     record.content_erased_at = utcnow()
+    await session.execute(delete(InterviewText).where(InterviewText.interview_id == record.id))
     case = await session.get(Case, case_id)
     subject = case.employee_id if case is not None and case.employee_id else case_id
     await audit.record(session, AuditAction.INTERVIEW_CONTENT_ERASED, SubjectType.PERSON, subject, {"reason": "retention"}, roles=("system",), by=by)

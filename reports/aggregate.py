@@ -5,7 +5,7 @@ the experiences; advice text needs at least advice-only consent; an interview wi
 counts only towards the response rate. The last ``TREND_PERIODS`` periods are aggregated at once
 so the trend lines and the comparison with the previous period come from the same queries."""
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
 from sqlalchemy import text
@@ -28,7 +28,7 @@ from models.report import (
 )
 from reports import periods as calendar
 from reports import sql
-from reports.anonymise import Scrubber
+from reports.anonymise import KnownNames
 from reports.suppression import all_or_nothing, is_small, mean_if_enough, protect, suppress_small
 
 TREND_PERIODS = 4
@@ -36,21 +36,42 @@ RATINGS = range(1, 6)
 NPS_BANDS = ["promoters", "passives", "detractors"]
 
 
-def _fields(*names: str) -> Callable[[dict], list[str]]:
-    return lambda record: [record.get(name, "") for name in names]
-
-
-# Free-text topics and where they sit in the record; "advice" needs advice-only consent, the others all of it.
+# Free-text topics and the answers (``reports.anonymise.FREE_TEXT_FIELDS``) they gather; "advice" needs
+# advice-only consent, the others all of it.
 ADVICE_TOPIC = "advice"
-ADVICE_TEXTS = _fields("most_important_advice", "advice_summary")
-EXPERIENCE_TOPICS: dict[str, Callable[[dict], list[str]]] = {
-    "went_well": _fields("went_well"),
-    "should_improve": _fields("should_improve"),
-    "reasons": _fields("reasons_comment"),
-    "experiences": lambda record: [e.get("comment", "") for e in record.get("experiences", {}).values()],
-    "belonging": lambda record: [record.get("belonging", {}).get("comment", "")],
-    "remember": _fields("remember_with_pleasure"),
+TEXT_TOPICS: dict[str, list[str]] = {
+    ADVICE_TOPIC: ["most_important_advice", "advice_summary"],
+    "went_well": ["went_well"],
+    "should_improve": ["should_improve"],
+    "reasons": ["reasons_comment"],
+    "experiences": [f"{area}_comment" for area in sql.AREAS],
+    "belonging": ["belonging_comment"],
+    "remember": ["remember_with_pleasure"],
 }
+
+
+class Departures:
+    """The closed cases of every period, counted by (period, departure type, department, interview outcome)."""
+
+    COLUMNS = ("period", "departure_type", "department", "outcome")
+
+    def __init__(self, groups: list[tuple[str, str, str, str, int]]) -> None:
+        self._groups = groups
+
+    def counts(self, column: str, period: str) -> dict[str, int]:
+        index, result = self.COLUMNS.index(column), {}
+        for group in self._groups:
+            if group[0] == period:
+                result[str(group[index])] = result.get(str(group[index]), 0) + group[-1]
+        return result
+
+    def totals(self, respondents: Mapping[str, int]) -> dict[str, tuple[int, int, int]]:
+        """period -> (departures, interviews held, respondents), the bases of the trend lines."""
+        result: dict[str, tuple[int, int, int]] = {}
+        for period, _type, _department, outcome, count in self._groups:
+            n, held, _ = result.get(period, (0, 0, 0))
+            result[period] = (n + count, held + (count if outcome == "held" else 0), respondents.get(period, 0))
+        return result
 
 
 def _cells(shown: Mapping[str, int | None], total: int | None) -> list[Cell]:
@@ -105,21 +126,22 @@ class Compiler:
             ranges.insert(0, calendar.previous(*ranges[0]))
         self.periods = [sql.Period(calendar.label(s, e), *calendar.utc_bounds(s, e, zone)) for s, e in ranges]
         self.current, self.previous = self.periods[-1].label, self.periods[-2].label
-        self.cases = sql.closed_cases(self.periods)
-        self.resp = sql.respondents(self.periods, as_of, sql.EXPERIENCE_SCOPES)
-        self.answers = sql.answers(self.resp)
 
     async def figures(self) -> ReportFigures:
+        async with sql.scratch(self.session, self.periods, self.as_of) as scratch:
+            return await self._figures(scratch)
+
+    async def _figures(self, scratch: sql.Scratch) -> ReportFigures:
         s, k, now = self.session, self.k, self.current
-        totals = await sql.period_totals(s, self.cases, self.resp)
+        self.resp, self.advisers = scratch.respondents, scratch.advisers
+        closed = Departures(await sql.departures(s, self.periods))
+        totals = closed.totals(await sql.respondents_by_period(s, self.resp))
         departures, held, respondents = totals.get(now, (0, 0, 0))
         # Held minus respondents counts those who kept their experiences to HR; a small count must not show.
-        outcomes = partition_table(
-            await sql.counts_by(s, self.cases, "outcome", now), departures, k, sql.OUTCOMES, hide=["held"] if is_small(held - respondents, k) else []
-        )
+        outcomes = partition_table(closed.counts("outcome", now), departures, k, sql.OUTCOMES, hide=["held"] if is_small(held - respondents, k) else [])
         held = outcomes.count("held")
-        means = await sql.means_by(s, self.answers)
-        distributions = await sql.distributions(s, self.answers, now)
+        means = await sql.means_by(s, self.resp)
+        distributions = await sql.distributions(s, self.resp, [*sql.AREAS, *sql.BELONGING], RATINGS, now)
         return ReportFigures(
             report_id=self.report_id,
             label=now,
@@ -128,17 +150,17 @@ class Compiler:
             previous_label=self.previous,
             generated_at=self.as_of,
             min_group_size=k,
-            departures_by_type=partition_table(await sql.counts_by(s, self.cases, "departure_type", now), departures, k, [t.value for t in DepartureType]),
-            departures_by_department=partition_table(await sql.counts_by(s, self.cases, "department", now), departures, k),
+            departures_by_type=partition_table(closed.counts("departure_type", now), departures, k, [t.value for t in DepartureType]),
+            departures_by_department=partition_table(closed.counts("department", now), departures, k),
             interview_response=outcomes,
             response_rate=round(held / departures, 4) if held is not None and outcomes.total else None,
             respondents=None if is_small(respondents, k) else respondents,
             primary_reasons=partition_table(await sql.counts_by(s, self.resp, "primary_reason", now), respondents, k),
-            secondary_reasons=multi_table(await sql.array_counts(s, self.resp, ("secondary_reasons",), now), respondents, k),
+            secondary_reasons=multi_table(await sql.mention_counts(s, self.resp, "secondary_reasons", now), respondents, k),
             ratings=[rating(m, distributions.get(m, {}), means.get((now, m)), k) for m in sql.AREAS],
-            recommend=recommend(await sql.nps_bands(s, self.answers, now), means.get((now, sql.RECOMMEND)), k),
+            recommend=recommend(await sql.nps_bands(s, self.resp, now), means.get((now, sql.RECOMMEND)), k),
             belonging=[rating(m, distributions.get(m, {}), means.get((now, m)), k) for m in sql.BELONGING],
-            influences=multi_table(await sql.array_counts(s, self.resp, ("belonging", "influences"), now), respondents, k),
+            influences=multi_table(await sql.mention_counts(s, self.resp, "influences", now), respondents, k),
             breakdowns=[await self._breakdown(dimension, respondents) for dimension in sql.DIMENSIONS],
             trends=self._trends(totals, means),
             free_text=await self._free_text(),
@@ -149,11 +171,11 @@ class Compiler:
         sizes = await sql.counts_by(self.session, self.resp, dimension, self.current)
         # Group sizes partition the respondents: protect them, or a hidden group's mean follows by subtraction.
         shown, _ = protect(sizes, respondents, self.k)
-        means = await sql.means_by(self.session, self.answers, dimension, period=self.current)
+        means = await sql.means_by(self.session, self.resp, dimension, period=self.current)
         groups = []
         for key in sorted(sizes, key=lambda g: (shown[g] is None, g)):
             n = shown[key]
-            group_means = {m: None if n is None else mean_if_enough(means.get((self.current, key, m), (None, 0))[0], n, self.k) for m in sql.METRIC_PATHS}
+            group_means = {m: None if n is None else mean_if_enough(means.get((self.current, key, m), (None, 0))[0], n, self.k) for m in sql.METRIC_COLUMNS}
             groups.append(GroupFigures(key=key, respondents=n, means=group_means))
         return Breakdown(dimension=dimension, groups=groups)
 
@@ -176,7 +198,7 @@ class Compiler:
 
             return point
 
-        series = {"departures": departures, "response_rate": response_rate, **{m: mean(m) for m in sql.METRIC_PATHS}}
+        series = {"departures": departures, "response_rate": response_rate, **{m: mean(m) for m in sql.METRIC_COLUMNS}}
         trends = []
         for metric, point in series.items():
             points = [point(p.label) for p in self.periods]
@@ -186,24 +208,16 @@ class Compiler:
         return trends
 
     async def _free_text(self) -> list[TextSection]:
-        scrubber = Scrubber(await sql.known_names(self.session))
-        advisers = sql.respondents(self.periods, self.as_of, sql.ADVICE_SCOPES)
-        sections = [self._section(ADVICE_TOPIC, ADVICE_TEXTS, await sql.free_texts(self.session, advisers, self.current), scrubber)]
-        experiences = await sql.free_texts(self.session, self.resp, self.current)
-        sections += [self._section(topic, pick, experiences, scrubber) for topic, pick in EXPERIENCE_TOPICS.items()]
-        return sections
+        known = KnownNames(await sql.known_names(self.session))
+        topics = {field: topic for topic, fields in TEXT_TOPICS.items() for field in fields}
+        written = await sql.texts(self.session, self.advisers, topics, [ADVICE_TOPIC], self.current)
+        return [self._section(topic, *written.get(topic, (0, set())), known) for topic in TEXT_TOPICS]
 
-    def _section(self, topic: str, pick: Callable[[dict], list[str]], respondents: list[tuple], scrubber: Scrubber) -> TextSection:
-        texts, contributors = set(), 0
-        for _case_id, employee, manager, record in respondents:
-            own = [t.strip() for t in pick(record) if t and t.strip()]
-            if own:
-                contributors += 1
-                texts |= {scrubber.scrub(t, (employee, manager)) for t in own}
+    def _section(self, topic: str, contributors: int, texts: set[str], known: KnownNames) -> TextSection:
         if is_small(contributors, self.k):
             return TextSection(topic=topic, suppressed=True)
         # Sorted, not in case order, so a text cannot be matched to a case by its position.
-        return TextSection(topic=topic, suppressed=False, texts=sorted(texts, key=str.casefold))
+        return TextSection(topic=topic, suppressed=False, texts=sorted({known.scrub(t) for t in texts}, key=str.casefold))
 
     async def _earlier_actions(self) -> list[EarlierAction]:
         since = self.periods[-1].begin
@@ -228,4 +242,6 @@ async def compile_figures(session: AsyncSession, *, report_id: str, start: date,
     if session.get_bind().dialect.name == "postgresql":
         # PostgreSQL would JIT-compile each of these one-off aggregates over many rows: seconds per query, never repaid.
         await session.execute(text("SET LOCAL jit = off"))
+        # Grouping a hundred thousand cases fits in memory with room to spare; the default 4 MB sorts them on disk.
+        await session.execute(text("SET LOCAL work_mem = '64MB'"))
     return await Compiler(session, report_id=report_id, start=start, end=end, zone=zone, k=k, as_of=as_of).figures()

@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from models.report import CountTable, ReportFigures
 from reports import svg
 from reports.labels import TEXT, value_label
-from reports.sql import METRIC_PATHS
+from reports.sql import METRIC_COLUMNS
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "reports"
 DASH = "—"
@@ -85,7 +85,7 @@ def render_html(figures: ReportFigures, language: str, organisation_name: str = 
         t=TEXT[language],
         language=language,
         organisation_name=organisation_name,
-        metrics=list(METRIC_PATHS),
+        metrics=list(METRIC_COLUMNS),
     )
 
 

@@ -1,30 +1,53 @@
 """The aggregation queries. The database does the counting and averaging (GROUP BY); Python only
 applies suppression to the results.
 
-Answers live in ``interview_records.record`` (JSON). SQLAlchemy's JSON paths render as
-``json_extract`` on SQLite and ``#>>`` on PostgreSQL; only unnesting a JSON array needs a dialect
-switch. Derived values are computed in a subquery and grouped there, because PostgreSQL will not
-match a GROUP BY expression whose bound parameters differ from the select list's."""
+The answers counted are copied out of each interview record into typed columns of ``interview_records``
+when it is stored, and its free text, ready to leave HR, into ``interview_texts``. A report first copies
+its respondents into a scratch table of its own connection (``scratch``): every figure on them is then a
+GROUP BY over that small table. Only unnesting a JSON list needs a dialect switch."""
 
+from contextlib import asynccontextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import CTE, Select, Subquery, and_, case, func, literal, or_, select, true, union_all
+from sqlalchemy import (
+    JSON,
+    Column,
+    Integer,
+    MetaData,
+    Select,
+    String,
+    Subquery,
+    Table,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    union,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.questionnaire import ConsentScope, ExperienceArea
-from models.tables import Case, InterviewRecordRow
+from models.tables import Case, InterviewRecordRow, InterviewText
 from reports.tables import ReportActionRow, ReportRow
 
 AREAS = [area.value for area in ExperienceArea]
 BELONGING = ["felt_safe", "felt_at_home", "felt_valued"]
 RECOMMEND = "recommend"
-METRIC_PATHS = {
-    **{area: ("experiences", area, "rating") for area in AREAS},
-    **{item: ("belonging", item) for item in BELONGING},
-    RECOMMEND: ("recommend_score",),
+# Each figure and the interview_records column holding its answer (``models.questionnaire.REPORTED_ANSWERS``).
+METRIC_COLUMNS = {
+    **{area: f"rating_{area}" for area in AREAS},
+    **{item: item for item in BELONGING},
+    RECOMMEND: "recommend_score",
 }
-EXPERIENCE_SCOPES = [ConsentScope.ADVICE_AND_EXPERIENCES.value]
+# Lists of which every value counts once per respondent.
+MENTIONS = ["secondary_reasons", "influences"]
+EXPERIENCES = ConsentScope.ADVICE_AND_EXPERIENCES.value
 ADVICE_SCOPES = [ConsentScope.ADVICE_ONLY.value, ConsentScope.ADVICE_AND_EXPERIENCES.value]
 NOT_GIVEN = "not_given"
 OUTCOMES = ["held", "declined", "skipped", "no_response", "other"]
@@ -55,148 +78,178 @@ def consent_stands(as_of: datetime):
     return or_(InterviewRecordRow.consent_revoked_at.is_(None), InterviewRecordRow.consent_revoked_at > as_of)
 
 
-def closed_cases(periods: list[Period]) -> CTE:
-    """Every case closed in the periods, with its interview outcome in one of ``OUTCOMES``."""
-    status = Case.interview_status
-    outcome = case(
-        (InterviewRecordRow.id.is_not(None), literal("held")),
-        (status.in_(["declined", "skipped", "no_response"]), status),
-        else_=literal("other"),
-    )
+_scratch = MetaData()
+# TEMPORARY: private to the report's connection, never part of the schema.
+RESPONDENTS = Table(
+    "report_respondents",
+    _scratch,
+    Column("period", String(40)),
+    Column("case_id", String(120)),
+    Column("interview_id", Integer),
+    Column("scope", String(32)),
+    Column("department", String(200)),
+    Column("gender", String(32)),
+    Column("age_band", String(32)),
+    Column("primary_reason", String(64)),
+    *[Column(metric, Integer) for metric in METRIC_COLUMNS],
+    *[Column(name, JSON) for name in MENTIONS],
+    prefixes=["TEMPORARY"],
+)
+
+
+def _respondents(periods: list[Period], as_of: datetime) -> Select:
+    """One row per interview whose consent covers at least the advice and still stands, with its answers."""
+    interview = InterviewRecordRow
     return (
         select(
-            _period_of(periods).label("period"),
-            Case.id.label("case_id"),
-            Case.departure_type,
+            _period_of(periods),
+            Case.id,
+            interview.id,
+            interview.consent_scope,
             Case.department,
-            outcome.label("outcome"),
+            func.coalesce(interview.gender, literal(NOT_GIVEN)),
+            func.coalesce(interview.age_band, literal(NOT_GIVEN)),
+            interview.primary_reason,
+            *[getattr(interview, column) for column in METRIC_COLUMNS.values()],
+            *[getattr(interview, name) for name in MENTIONS],
         )
-        .outerjoin(InterviewRecordRow, InterviewRecordRow.case_id == Case.id)
-        .where(_closed_in(periods))
-        .cte("closed_cases")
+        .join(interview, interview.case_id == Case.id)
+        .where(_closed_in(periods), consent_stands(as_of), interview.consent_scope.in_(ADVICE_SCOPES))
     )
 
 
-def respondents(periods: list[Period], as_of: datetime, scopes: list[str]) -> CTE:
-    """One row per interview whose consent covers ``scopes`` and still stands, with its answers as columns."""
-    record = InterviewRecordRow.record
-    target = lambda key: func.coalesce(record[("target_group", key)].as_string(), literal(NOT_GIVEN))  # noqa: E731
-    return (
-        select(
-            _period_of(periods).label("period"),
-            Case.id.label("case_id"),
-            Case.department,
-            Case.employee_name,
-            Case.manager_name,
-            target("gender").label("gender"),
-            target("age_band").label("age_band"),
-            record["primary_reason"].as_string().label("primary_reason"),
-            record.label("record"),
-            *[record[path].as_integer().label(metric) for metric, path in METRIC_PATHS.items()],
-        )
-        .join(InterviewRecordRow, InterviewRecordRow.case_id == Case.id)
-        .where(_closed_in(periods), consent_stands(as_of), InterviewRecordRow.consent_scope.in_(scopes))
-        # A CTE, so that the long form (one branch per metric) reads and parses each record once, not once per branch.
-        .cte("respondents")
-    )
+@dataclass(frozen=True)
+class Scratch:
+    """The report's copy of its respondents: ``advisers`` all whose consent covers the advice, ``respondents``
+    those of them who also share their experiences, the base of every figure but the advice."""
+
+    advisers: Table
+    respondents: Subquery
 
 
-def answers(resp: CTE) -> Subquery:
-    """The numeric answers in long form: one row per respondent and metric."""
-    parts = [
-        select(
-            resp.c.period,
-            resp.c.department,
-            resp.c.gender,
-            resp.c.age_band,
-            literal(metric).label("metric"),
-            resp.c[metric].label("value"),
-        )
-        for metric in METRIC_PATHS
-    ]
-    return union_all(*parts).subquery("answers")
-
-
-def _array_elements(resp: Subquery, path: tuple[str, ...], dialect: str):
-    if dialect == "postgresql":
-        return func.json_array_elements_text(resp.c.record[path]).table_valued("value")
-    return func.json_each(resp.c.record, "$." + ".".join(path)).table_valued("value")
+@asynccontextmanager
+async def scratch(session: AsyncSession, periods: list[Period], as_of: datetime):
+    """Copy the respondents of these periods, and drop the copy afterwards."""
+    drop = text(f"DROP TABLE IF EXISTS {RESPONDENTS.name}")
+    # A report that failed half-way on this connection may have left it behind.
+    await session.execute(drop)
+    try:
+        await session.run_sync(lambda sync_session: RESPONDENTS.create(sync_session.connection()))
+        await session.execute(RESPONDENTS.insert().from_select([c.name for c in RESPONDENTS.columns], _respondents(periods, as_of)))
+        if session.get_bind().dialect.name == "postgresql":
+            # A new table has no statistics: without them the planner takes it for a handful of rows and joins badly.
+            await session.execute(text(f"ANALYZE {RESPONDENTS.name} (interview_id, period, scope)"))
+        sharing = select(RESPONDENTS).where(RESPONDENTS.c.scope == EXPERIENCES).subquery("respondents")
+        yield Scratch(advisers=RESPONDENTS, respondents=sharing)
+    finally:
+        await session.execute(drop)
 
 
 async def rows(session: AsyncSession, query: Select) -> list[tuple]:
     return [tuple(row) for row in (await session.execute(query)).all()]
 
 
-async def counts_by(session: AsyncSession, source: Subquery, column: str, period: str) -> dict[str, int]:
+async def counts_by(session: AsyncSession, source, column: str, period: str) -> dict[str, int]:
     query = select(source.c[column], func.count()).where(source.c.period == period).group_by(source.c[column])
     return {str(key): count for key, count in await rows(session, query)}
 
 
-async def array_counts(session: AsyncSession, resp: Subquery, path: tuple[str, ...], period: str) -> dict[str, int]:
-    """How many respondents named each value of a JSON list (secondary reasons, influences)."""
-    dialect = session.get_bind().dialect.name
-    elements = _array_elements(resp, path, dialect)
+async def departures(session: AsyncSession, periods: list[Period]) -> list[tuple[str, str, str, str, int]]:
+    """(period, departure type, department, interview outcome in one of ``OUTCOMES``, cases) of the cases closed in the periods.
+
+    A case's interview status is "held" once its record is stored (the interview workflow stores, then says so)."""
+    status = Case.interview_status
+    outcome = case((status.in_(OUTCOMES[:-1]), status), else_=literal(OUTCOMES[-1]))
+    closed = select(_period_of(periods).label("period"), Case.departure_type, Case.department, outcome.label("outcome")).where(_closed_in(periods)).subquery("closed")
+    keys = [closed.c.period, closed.c.departure_type, closed.c.department, closed.c.outcome]
+    return await rows(session, select(*keys, func.count()).group_by(*keys))
+
+
+async def mention_counts(session: AsyncSession, resp: Subquery, name: str, period: str) -> dict[str, int]:
+    """How many respondents named each value of one of the ``MENTIONS`` lists (secondary reasons, influences)."""
+    if session.get_bind().dialect.name == "postgresql":
+        elements = func.json_array_elements_text(resp.c[name]).table_valued("value")
+    else:
+        elements = func.json_each(resp.c[name]).table_valued("value")
     query = (
-        select(elements.c.value, func.count(func.distinct(resp.c.case_id)))
+        # Each list holds a value at most once (``models.questionnaire.reported_answers``).
+        select(elements.c.value, func.count())
         .select_from(resp)
-        .join(elements, true())
+        .join(elements, literal(True))
         .where(resp.c.period == period)
         .group_by(elements.c.value)
     )
     return {str(key): count for key, count in await rows(session, query)}
 
 
-async def distributions(session: AsyncSession, long: Subquery, period: str) -> dict[str, dict[int, int]]:
-    query = select(long.c.metric, long.c.value, func.count()).where(long.c.period == period).group_by(long.c.metric, long.c.value)
+async def distributions(session: AsyncSession, resp: Subquery, metrics: Iterable[str], answers: Iterable[int], period: str) -> dict[str, dict[int, int]]:
+    """metric -> answer -> respondents who gave it in the period, counted in one pass over the respondents."""
+    cells = [(metric, answer) for metric in metrics for answer in answers]
+    query = select(*[func.count(case((resp.c[metric] == answer, 1))) for metric, answer in cells]).where(resp.c.period == period)
+    [counts] = await rows(session, query)
     result: dict[str, dict[int, int]] = {}
-    for metric, value, count in await rows(session, query):
-        result.setdefault(metric, {})[int(value)] = count
+    for (metric, answer), count in zip(cells, counts):
+        result.setdefault(metric, {})[answer] = count
     return result
 
 
-async def means_by(session: AsyncSession, long: Subquery, *group: str, period: str | None = None) -> dict[tuple, tuple[float | None, int]]:
+async def means_by(session: AsyncSession, resp: Subquery, *group: str, period: str | None = None) -> dict[tuple, tuple[float | None, int]]:
     """(period, *group, metric) -> (mean, respondents); for every period unless one is named."""
-    keys = [long.c.period, *(long.c[g] for g in group), long.c.metric]
-    query = select(*keys, func.avg(long.c.value), func.count(long.c.value)).group_by(*keys)
+    keys = [resp.c.period, *(resp.c[g] for g in group)]
+    figures = [f(resp.c[metric]) for metric in METRIC_COLUMNS for f in (func.avg, func.count)]
+    query = select(*keys, *figures).group_by(*keys)
     if period is not None:
-        query = query.where(long.c.period == period)
-    return {tuple(row[:-2]): (None if row[-2] is None else float(row[-2]), row[-1]) for row in await rows(session, query)}
+        query = query.where(resp.c.period == period)
+    result = {}
+    for row in await rows(session, query):
+        key, values = tuple(row[: len(keys)]), row[len(keys) :]
+        for index, metric in enumerate(METRIC_COLUMNS):
+            average, n = values[2 * index], values[2 * index + 1]
+            if n:
+                result[(*key, metric)] = (None if average is None else float(average), n)
+    return result
 
 
-async def nps_bands(session: AsyncSession, long: Subquery, period: str) -> dict[str, int]:
-    score = long.c.value
-    banded = (
-        select(case((score >= 9, literal("promoters")), (score >= 7, literal("passives")), else_=literal("detractors")).label("band"))
-        .where(long.c.period == period, long.c.metric == RECOMMEND)
-        .subquery("bands")
-    )
+async def nps_bands(session: AsyncSession, resp: Subquery, period: str) -> dict[str, int]:
+    score = resp.c[RECOMMEND]
+    band = case((score >= 9, literal("promoters")), (score >= 7, literal("passives")), else_=literal("detractors"))
+    banded = select(band.label("band")).where(resp.c.period == period, score.is_not(None)).subquery("bands")
     query = select(banded.c.band, func.count()).group_by(banded.c.band)
     return {band: count for band, count in await rows(session, query)}
 
 
-async def period_totals(session: AsyncSession, cases: Subquery, resp: Subquery) -> dict[str, tuple[int, int, int]]:
-    """period -> (departures, interviews held, respondents), the bases of the trend lines."""
-    held = func.sum(case((cases.c.outcome == "held", 1), else_=0))
-    base = {p: (n, int(h or 0)) for p, n, h in await rows(session, select(cases.c.period, func.count(), held).group_by(cases.c.period))}
-    counted = dict(await rows(session, select(resp.c.period, func.count()).group_by(resp.c.period)))
-    return {p: (n, h, counted.get(p, 0)) for p, (n, h) in base.items()}
+async def respondents_by_period(session: AsyncSession, resp: Subquery) -> dict[str, int]:
+    return dict(await rows(session, select(resp.c.period, func.count()).group_by(resp.c.period)))
 
 
-async def free_texts(session: AsyncSession, resp: Subquery, period: str) -> list[tuple]:
-    """(case id, employee name, manager name, record) of each respondent, for the texts their consent covers."""
-    query = (
-        select(resp.c.case_id, resp.c.employee_name, resp.c.manager_name, resp.c.record)
-        .where(resp.c.period == period)
-        .order_by(resp.c.case_id)
+def _texts_of(advisers: Table, topics: Mapping[str, str], advice_topics: Iterable[str], period: str):
+    """(topic, interview, text) of the respondents in the period; the advice topics for every adviser, the others
+    only where the consent covers the experiences."""
+    topic = case(dict(topics), value=InterviewText.field)
+    return (
+        select(topic.label("topic"), InterviewText.interview_id, InterviewText.text)
+        .join(advisers, advisers.c.interview_id == InterviewText.interview_id)
+        .where(
+            advisers.c.period == period,
+            InterviewText.field.in_(list(topics)),
+            or_(topic.in_(list(advice_topics)), advisers.c.scope == EXPERIENCES),
+        )
+        .subquery("texts")
     )
-    return await rows(session, query)
+
+
+async def texts(session: AsyncSession, advisers: Table, topics: Mapping[str, str], advice_topics: Iterable[str], period: str) -> dict[str, tuple[int, set[str]]]:
+    """topic -> (respondents who wrote something on it, the distinct texts they wrote); ``topics`` maps each field to its topic."""
+    source = _texts_of(advisers, topics, advice_topics, period)
+    writers = dict(await rows(session, select(source.c.topic, func.count(func.distinct(source.c.interview_id))).group_by(source.c.topic)))
+    result = {topic: (count, set()) for topic, count in writers.items()}
+    for topic, written in await rows(session, select(source.c.topic, source.c.text).distinct()):
+        result[topic][1].add(written)
+    return result
 
 
 async def known_names(session: AsyncSession) -> list[str]:
-    employees = select(Case.employee_name.label("name"))
-    managers = select(Case.manager_name.label("name"))
-    both = union_all(employees, managers).subquery("names")
-    return [name for (name,) in await rows(session, select(both.c.name).distinct())]
+    return [name for (name,) in await rows(session, union(select(Case.employee_name), select(Case.manager_name)))]
 
 
 async def earlier_actions(session: AsyncSession, before: date, since: datetime) -> list[tuple]:

@@ -28,12 +28,12 @@ TEST_DATA_CONVERTER = encrypting_converter(EncryptionCodec(parse_key_ring(TEST_P
 
 
 @contextmanager
-def fresh_database(directory: Path, name: str) -> Iterator[str]:
-    """A migrated database of this run's kind: an SQLite file in ``directory``, or, with
+def fresh_database(directory: Path, name: str, revision: str = "head") -> Iterator[str]:
+    """A database of this run's kind migrated to ``revision``: an SQLite file in ``directory``, or, with
     OFFBOARDING_TEST_DATABASE_URL, a new database on that PostgreSQL server, dropped afterwards."""
     if not TEST_DATABASE_URL:
         url = f"sqlite+aiosqlite:///{directory / f'{name}.db'}"
-        migrate.upgrade(url)
+        migrate.upgrade(url, revision)
         yield url
         return
     server = sa.engine.make_url(TEST_DATABASE_URL)
@@ -41,7 +41,7 @@ def fresh_database(directory: Path, name: str) -> Iterator[str]:
     asyncio.run(_on_server(server, f'CREATE DATABASE "{database}"'))
     url = server.set(database=database).render_as_string(hide_password=False)
     try:
-        migrate.upgrade(url)
+        migrate.upgrade(url, revision)
         yield url
     finally:
         asyncio.run(_on_server(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))

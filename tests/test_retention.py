@@ -24,7 +24,7 @@ from models.questionnaire import ConsentChoice
 from models.records import StoreCaseInput
 from models.registration import Registration
 from models.retention import RetentionInput, RetentionOutcome
-from models.tables import Case, InterviewRecordRow, SentMail, UsedLink
+from models.tables import Case, InterviewRecordRow, InterviewText, SentMail, UsedLink
 from planning.workdays import add_working_days, calendar_for
 from privacy import retention
 from privacy.erasure import PersonStillActive, erase_person
@@ -142,6 +142,7 @@ async def test_retention_anonymises_a_case_past_its_period_and_the_reports_count
         assert anonymous.registration == {} and anonymous.notice_date.day == 1
         record = (await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == anonymous.id))).scalar_one()
         assert FREE_TEXT not in str(record.record) and record.record["recommend_score"] == 8 and record.interviewer_email == ""
+        assert (await session.execute(select(InterviewText).where(InterviewText.interview_id == record.id))).all() == [], "no text kept for reports"
         for table in (SentMail, UsedLink):
             assert (await session.execute(select(func.count()).select_from(table).where(table.case_id == old.case_id))).scalar_one() == 0
         left = (await session.execute(select(InboundEvent).where(retention.events_naming(employee.id, [old.case_id])))).scalars().all()
