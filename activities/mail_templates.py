@@ -1,8 +1,11 @@
 """Renders one mail from ``templates/mail/<name>.<language>.j2``: blocks ``subject``, ``text`` and ``html``."""
 
 from datetime import date, datetime
+from email import policy
+from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 from email.utils import formatdate
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +59,19 @@ def _clock(value: datetime | str, zone: str) -> str:
     return value.astimezone(ZoneInfo(zone)).strftime("%H:%M")
 
 
+class _HeaderClasses(HeaderRegistry):
+    """The standard header registry, keeping the class it makes for each header name: the standard library makes
+    a new class at every header it parses, a third of the time it takes to build a mail."""
+
+    @lru_cache(maxsize=256)
+    def __getitem__(self, name: str) -> type:
+        return super().__getitem__(name)
+
+
+# Python's default e-mail policy, with the registry above.
+MAIL_POLICY = policy.default.clone(header_factory=_HeaderClasses())
+
+
 class MailTemplates:
     def __init__(self, directory: Path = TEMPLATE_DIR) -> None:
         self._env = Environment(
@@ -79,7 +95,7 @@ class MailTemplates:
     ) -> EmailMessage:
         template_name = f"{name}.{language}.j2"
         ctx = {**context, "language": language}
-        message = EmailMessage()
+        message = EmailMessage(policy=MAIL_POLICY)
         message["Subject"] = " ".join(self._block(template_name, "subject", ctx).split())
         message["From"] = sender
         message["To"] = to

@@ -16,11 +16,10 @@ from email.message import EmailMessage
 from typing import Any, TypeVar
 
 import aiosmtplib
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
 from config import Settings
 from db.unavailable import is_unavailable
@@ -75,25 +74,30 @@ class Ledger:
     def describe(self) -> str:
         return ", ".join(f"{name} {value}" for name, value in self.key.items())
 
-    async def _find(self, session: AsyncSession) -> Any:
-        return (await session.execute(select(self.table).filter_by(**self.key))).scalar_one_or_none()
+    def _this_mail(self):
+        columns = self.table.__table__.c
+        return [columns[name] == value for name, value in self.key.items()]
 
+    # Plain statements on the engine, past the ORM session and its unit of work: these run for every mail.
     async def claim(self, message_id: str, subject: str) -> Any:
         """The existing row when this mail already went out (or was refused for good), else None after recording the attempt."""
-        async with self.sessions.begin() as session:
-            row = await self._find(session)
-            if row is not None:
-                return row if row.status in (SENT, REJECTED) else None
-            session.add(self.table(**self.key, message_id=message_id, subject=subject, status=SENDING))
-        return None
+        table = self.table.__table__
+        engine = self.sessions.kw["bind"]
+        insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        async with engine.begin() as connection:
+            claimed = await connection.execute(
+                insert(table).values(**self.key, message_id=message_id, subject=subject, status=SENDING, created_at=utcnow()).on_conflict_do_nothing()
+            )
+            if claimed.rowcount == 1:
+                return None
+            # An earlier attempt claimed it: done, or it died before it could tell (send again, same Message-ID).
+            row = (await connection.execute(select(table.c.status, table.c.message_id, table.c.error).where(*self._this_mail()))).first()
+        return row if row is not None and row.status in (SENT, REJECTED) else None
 
     async def mark(self, status: str, error: str | None = None) -> None:
-        async with self.sessions.begin() as session:
-            row = await self._find(session)
-            row.status = status
-            row.error = error
-            if status == SENT:
-                row.sent_at = utcnow()
+        table = self.table.__table__
+        async with self.sessions.kw["bind"].begin() as connection:
+            await connection.execute(update(table).where(*self._this_mail()).values(status=status, error=error, sent_at=utcnow() if status == SENT else None))
 
     async def settle(self, status: str, error: str | None = None) -> None:
         """Record what the mail server answered, waiting out a database that is down meanwhile.
@@ -133,11 +137,7 @@ async def send_once(
         status, reply = earlier
         await ledger.settle(status, reply)
         return MailReceipt(message_id=message_id, already_sent=True, refused=reply if status == REJECTED else None)
-    try:
-        done = await ledger.claim(message_id, str(message["Subject"]))
-    except IntegrityError:
-        # Another attempt claimed it at the same moment; let the retry sort out which one sent.
-        raise ApplicationError("mail is being sent by another attempt", type="MailInFlight")
+    done = await ledger.claim(message_id, str(message["Subject"]))
     if done is not None:
         return MailReceipt(message_id=done.message_id, already_sent=True, refused=done.error if done.status == REJECTED else None)
     if complete is not None:

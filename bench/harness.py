@@ -408,6 +408,49 @@ async def product(folder: Path, temporal_address: str, *, database_url: str | No
 # --- the API as HR, and registering ------------------------------------------------------------------
 
 
+DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+
+
+def add_backend_options(parser) -> None:
+    parser.add_argument("--backend", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"], help="databases to run on (default both)")
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL, help="PostgreSQL server to create the benchmark's own database on")
+
+
+async def _on_server(server_url, statement: str) -> None:
+    import sqlalchemy as sa
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    # CREATE/DROP DATABASE cannot run inside a transaction.
+    engine = create_async_engine(sa.engine.make_url(server_url), isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(sa.text(statement))
+    finally:
+        await engine.dispose()
+
+
+@asynccontextmanager
+async def database(backend: str, folder: Path, postgres_url: str = DEFAULT_POSTGRES_URL) -> AsyncIterator[str]:
+    """The URL of an empty database of its own for one run: an SQLite file in ``folder``, or a new database on the
+    PostgreSQL server of ``postgres_url``, dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{folder / f'bench-{uuid.uuid4().hex[:6]}.db'}"
+        return
+    import sqlalchemy as sa
+
+    server = sa.engine.make_url(postgres_url)
+    name = f"offboarding_bench_{uuid.uuid4().hex[:10]}"
+    await _on_server(server, f'CREATE DATABASE "{name}"')
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        await _on_server(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def backend_label(backend: str) -> str:
+    return "SQLite" if backend == "sqlite" else "PostgreSQL"
+
+
 async def hr_token(database_url: str, email: str = HR_EMAIL) -> str:
     """An HR account (made unless it exists) and a fresh API token for it, as `offboarding accounts token create` issues one."""
     from db.engine import create_engine, create_sessionmaker

@@ -15,12 +15,10 @@ import random
 import statistics
 import tempfile
 import time
-import uuid
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench import harness
 from bench.seed_reports import random_case
@@ -102,29 +100,11 @@ async def time_report(sessions, year: int, repeat: int) -> tuple[list[float], ob
     return timings, figures
 
 
-async def _on_server(server_url: sa.engine.URL, statement: str) -> None:
-    # CREATE/DROP DATABASE cannot run inside a transaction.
-    engine = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(sa.text(statement))
-    finally:
-        await engine.dispose()
-
-
 async def one_backend(backend: str, args: argparse.Namespace, folder: Path) -> dict:
     from db import migrate
     from db.engine import create_engine, create_sessionmaker
 
-    server = None
-    if backend == "sqlite":
-        url = f"sqlite+aiosqlite:///{folder / 'report.db'}"
-    else:
-        server = sa.engine.make_url(args.postgres_url)
-        name = f"offboarding_bench_{uuid.uuid4().hex[:10]}"
-        await _on_server(server, f'CREATE DATABASE "{name}"')
-        url = server.set(database=name).render_as_string(hide_password=False)
-    try:
+    async with harness.database(backend, folder, args.postgres_url) as url:
         await asyncio.to_thread(migrate.upgrade, url)  # Alembic runs its own event loop.
         engine = create_engine(url)
         try:
@@ -132,9 +112,6 @@ async def one_backend(backend: str, args: argparse.Namespace, folder: Path) -> d
             timings, figures = await time_report(create_sessionmaker(engine), args.year, args.repeat)
         finally:
             await engine.dispose()
-    finally:
-        if server is not None:
-            await _on_server(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     departures = figures.departures_by_type.total
     print(f"{backend}: seeded {args.count} cases ({interviews} interviews) in {seeded:.1f} s; report runs {', '.join(f'{t:.2f}' for t in timings)} s", flush=True)
     return {"backend": backend, "interviews": interviews, "seeded": seeded, "timings": timings, "departures": departures, "respondents": figures.respondents}
@@ -148,7 +125,7 @@ async def run(args: argparse.Namespace) -> harness.Section:
             results.append(await one_backend(backend, args, Path(tmp)))
     verdicts = []
     for result in results:
-        label = "SQLite" if result["backend"] == "sqlite" else "PostgreSQL"
+        label = harness.backend_label(result["backend"])
         first, best = result["timings"][0], min(result["timings"])
         target = f"< {TARGET_SECONDS:.0f} s" if result["backend"] == "postgresql" else ""
         section.figure(f"{label}: report for {args.year}, first run", f"{first:.2f} s", target)
@@ -171,8 +148,7 @@ async def run(args: argparse.Namespace) -> harness.Section:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000, help="closed cases to seed (default 100000)")
-    parser.add_argument("--backend", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"], help="databases to run on (default both)")
-    parser.add_argument("--postgres-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres", help="PostgreSQL server to create the bench database on")
+    harness.add_backend_options(parser)
     parser.add_argument("--year", type=int, default=date.today().year - 1, help="the reported year (default last year)")
     parser.add_argument("--repeat", type=int, default=3, help="report runs per database (default 3)")
     parser.add_argument("--seed", type=int, default=7, help="random seed, for a repeatable data set")

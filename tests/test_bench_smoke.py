@@ -43,22 +43,26 @@ def test_open_cases(results):
     assert "p95" in text
 
 
+def backends() -> list[str]:
+    """SQLite, and PostgreSQL when this run has a server."""
+    if TEST_DATABASE_URL.startswith("postgresql"):
+        return ["--backend", "sqlite", "postgresql", "--postgres-url", TEST_DATABASE_URL]
+    return ["--backend", "sqlite"]
+
+
 def test_mail_throughput(results):
-    text = run_bench("mail_throughput", results, "--count", "10", "--warm-up", "2", "--concurrency", "1", "2")
+    text = run_bench("mail_throughput", results, "--count", "10", "--warm-up", "2", "--concurrency", "1", "2", *backends())
     assert "<!-- bench:mail_throughput -->" in text
-    assert "| Bare / product, concurrency 2 |" in text
+    assert "| SQLite: bare / product, concurrency 2 |" in text
+    if "postgresql" in backends():
+        assert "| PostgreSQL: bare / product, concurrency 2 |" in text
 
 
 def test_report_aggregation(results):
-    backends = ["sqlite"]
-    args = []
-    if TEST_DATABASE_URL.startswith("postgresql"):
-        backends.append("postgresql")
-        args = ["--postgres-url", TEST_DATABASE_URL]
-    text = run_bench("report_aggregation", results, "--count", "200", "--repeat", "1", "--backend", *backends, *args)
+    text = run_bench("report_aggregation", results, "--count", "200", "--repeat", "1", *backends())
     assert "<!-- bench:report_aggregation -->" in text
     assert "SQLite: report for" in text
-    if "postgresql" in backends:
+    if "postgresql" in backends():
         assert "PostgreSQL: report for" in text
 
 
