@@ -24,7 +24,10 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 # The code runs from /app (mail and page templates are read next to it); the editable install adds
 # the `offboarding` command without copying anything into site-packages.
 COPY . .
-RUN pip install --no-deps -e . \
+# Bytecode written once here: the workflow sandbox imports workflow modules afresh for every workflow it runs,
+# and PYTHONDONTWRITEBYTECODE (above) would otherwise have each of those imports compile the source again.
+RUN python -m compileall -q /app \
+    && pip install --no-deps -e . \
     && useradd --system --uid 10001 --home-dir /app offboarding \
     && mkdir -p /var/lib/offboarding \
     && chown offboarding /var/lib/offboarding

@@ -1,11 +1,12 @@
 """Sending one message exactly once per key (a case or a report, a purpose and a recipient).
 
-Before talking to the SMTP server the sender claims the key's row in its ledger (``sent_mails`` for case
-mail, ``report_mails`` for report mail); a retry that finds the row settled returns without mailing. A
-database that is down when the server has answered is waited out, the answer kept in the heartbeat for a
-next attempt; only a crash between the SMTP reply and that heartbeat resends, with the same Message-ID, so
-receiving systems can recognise the copy. A message the server refuses for good (5xx) is recorded as
-rejected with the server's reply and not tried again; a temporary refusal (4xx) is raised and retried."""
+Before talking to the SMTP server the sender looks the key up in its ledger (``sent_mails`` for case mail,
+``report_mails`` for report mail); an attempt that finds the mail settled returns without mailing. The server's
+answer is written to the ledger once, right after it came. A database that is down when the server has answered
+is waited out, the answer kept in the heartbeat for a next attempt; only a crash between the SMTP reply and that
+heartbeat resends, with the same Message-ID, so receiving systems can recognise the copy. A message the server
+refuses for good (5xx) is recorded as rejected with the server's reply and not tried again; a temporary refusal
+(4xx) is raised and retried."""
 
 import asyncio
 import hashlib
@@ -16,7 +17,7 @@ from email.message import EmailMessage
 from typing import Any, TypeVar
 
 import aiosmtplib
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
@@ -30,7 +31,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 SENT = "sent"
-SENDING = "sending"
 REJECTED = "rejected"
 
 HEARTBEAT_EVERY_SECONDS = 3
@@ -79,27 +79,28 @@ class Ledger:
         return [columns[name] == value for name, value in self.key.items()]
 
     # Plain statements on the engine, past the ORM session and its unit of work: these run for every mail.
-    async def claim(self, message_id: str, subject: str) -> Any:
-        """The existing row when this mail already went out (or was refused for good), else None after recording the attempt."""
+    async def settled(self) -> Any:
+        """This mail's row when it went out already or was refused for good, else None.
+
+        A read, not a claim: a row written before sending would not stop anything (an attempt that died after
+        writing it leaves the mail to be sent again), and would cost every mail a second durable write."""
         table = self.table.__table__
-        engine = self.sessions.kw["bind"]
-        insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-        async with engine.begin() as connection:
-            claimed = await connection.execute(
-                insert(table).values(**self.key, message_id=message_id, subject=subject, status=SENDING, created_at=utcnow()).on_conflict_do_nothing()
-            )
-            if claimed.rowcount == 1:
-                return None
-            # An earlier attempt claimed it: done, or it died before it could tell (send again, same Message-ID).
+        async with self.sessions.kw["bind"].connect() as connection:
             row = (await connection.execute(select(table.c.status, table.c.message_id, table.c.error).where(*self._this_mail()))).first()
         return row if row is not None and row.status in (SENT, REJECTED) else None
 
-    async def mark(self, status: str, error: str | None = None) -> None:
+    async def record(self, message: EmailMessage, status: str, error: str | None = None) -> None:
         table = self.table.__table__
-        async with self.sessions.kw["bind"].begin() as connection:
-            await connection.execute(update(table).where(*self._this_mail()).values(status=status, error=error, sent_at=utcnow() if status == SENT else None))
+        engine = self.sessions.kw["bind"]
+        insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        outcome = {"status": status, "error": error, "sent_at": utcnow() if status == SENT else None}
+        statement = insert(table).values(
+            **self.key, message_id=str(message["Message-ID"]), subject=str(message["Subject"]), created_at=utcnow(), **outcome
+        )
+        async with engine.begin() as connection:
+            await connection.execute(statement.on_conflict_do_update(index_elements=list(self.key), set_=outcome))
 
-    async def settle(self, status: str, error: str | None = None) -> None:
+    async def settle(self, message: EmailMessage, status: str, error: str | None = None) -> None:
         """Record what the mail server answered, waiting out a database that is down meanwhile.
 
         The server has taken (or refused) the mail; failing now would make the retry send it again. So
@@ -109,7 +110,7 @@ class Ledger:
             try:
                 # A locked database may keep one try waiting for seconds: the heartbeat goes on meanwhile, and
                 # carries the server's answer, so that an attempt timed out meanwhile leaves it to the next one.
-                await heartbeating(self.mark(status, error), status, error)
+                await heartbeating(self.record(message, status, error), status, error)
                 return
             except Exception as err:
                 if not is_unavailable(err):
@@ -135,9 +136,9 @@ async def send_once(
     if earlier is not None:
         # The server already answered; only the database did not hear of it yet.
         status, reply = earlier
-        await ledger.settle(status, reply)
+        await ledger.settle(message, status, reply)
         return MailReceipt(message_id=message_id, already_sent=True, refused=reply if status == REJECTED else None)
-    done = await ledger.claim(message_id, str(message["Subject"]))
+    done = await ledger.settled()
     if done is not None:
         return MailReceipt(message_id=done.message_id, already_sent=True, refused=done.error if done.status == REJECTED else None)
     if complete is not None:
@@ -160,19 +161,19 @@ async def send_once(
         # 4xx (mailbox busy, greylisting) is temporary: raised, so the send is retried with backoff.
         if not all(500 <= r.code < 600 for r in exc.recipients):
             raise
-        return await _refused(ledger, message_id, "; ".join(f"{r.code} {r.message}" for r in exc.recipients))
+        return await _refused(ledger, message, "; ".join(f"{r.code} {r.message}" for r in exc.recipients))
     except aiosmtplib.SMTPDataError as exc:
         # The server took the recipient but refuses this message for good (too large, policy).
         if not 500 <= exc.code < 600:
             raise
-        return await _refused(ledger, message_id, f"{exc.code} {exc.message}")
-    await ledger.settle(SENT)
+        return await _refused(ledger, message, f"{exc.code} {exc.message}")
+    await ledger.settle(message, SENT)
     log.info("sent mail (%s)", ledger.describe())
     return MailReceipt(message_id=message_id, already_sent=False)
 
 
-async def _refused(ledger: Ledger, message_id: str, reply: str) -> MailReceipt:
+async def _refused(ledger: Ledger, message: EmailMessage, reply: str) -> MailReceipt:
     """The server refused the mail for good: kept with its reply, so that it can be shown and the address corrected."""
-    await ledger.settle(REJECTED, reply)
+    await ledger.settle(message, REJECTED, reply)
     log.warning("mail (%s) was refused: %s", ledger.describe(), reply)
-    return MailReceipt(message_id=message_id, already_sent=False, refused=reply)
+    return MailReceipt(message_id=str(message["Message-ID"]), already_sent=False, refused=reply)

@@ -73,7 +73,7 @@ class Case(Base):
 
 
 class SendGuard:
-    """The columns that keep a mail single: claimed before sending, settled with the server's answer (activities.sending)."""
+    """The columns that keep a mail single: looked up before sending, written with the server's answer (activities.sending)."""
 
     purpose: Mapped[str] = mapped_column(String(120))
     recipient: Mapped[str] = mapped_column(String(320))
