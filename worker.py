@@ -69,6 +69,7 @@ def build_worker(client: Client, settings: Settings, sessions: async_sessionmake
             cases.close_case,
             interviews.store_interview,
             mail.send_mail,
+            mail.send_mails,
             reports.load_report_setup,
             reports.compile_report,
             reports.set_report_status,

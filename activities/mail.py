@@ -1,7 +1,7 @@
 """Case mail: rendered in the recipient's language, with its link and calendar invitation, and sent exactly
-once per case, purpose and recipient (``activities.sending``, guarded by ``sent_mails``). An address the server
-refuses for good is recorded as rejected with the server's reply: the case goes on, and HR sees the refusal
-on the case."""
+once per case, purpose and recipient (``activities.sending``, guarded by ``sent_mails``), one mail or a batch at a
+time. An address the server refuses for good is recorded as rejected with the server's reply: the case goes on,
+and HR sees the refusal on the case."""
 
 from email.message import EmailMessage
 
@@ -13,7 +13,7 @@ from activities.calendar_invites import to_ics
 from activities.mail_templates import MailTemplates
 from config import Settings
 from links import tokens
-from models.mail import CalendarInvite, MailReceipt, MailRequest
+from models.mail import CalendarInvite, MailBatch, MailReceipt, MailRequest
 from models.tables import SentMail
 
 
@@ -35,6 +35,15 @@ class MailActivities:
 
     @activity.defn
     async def send_mail(self, request: MailRequest) -> MailReceipt:
+        return await sending.send_once(self._settings, self._ledger(request), self._message(request))
+
+    @activity.defn
+    async def send_mails(self, batch: MailBatch) -> list[MailReceipt]:
+        """The mails a case sends at one moment (its announcement): one lookup, one conversation with the mail server."""
+        async with sending.Outbox(self._settings) as outbox:
+            return await sending.send_all(outbox, [(self._ledger(request), self._message(request)) for request in batch.requests])
+
+    def _message(self, request: MailRequest) -> EmailMessage:
         s = self._settings
         context = dict(request.context)
         if request.link is not None:
@@ -48,5 +57,7 @@ class MailActivities:
         message["X-Offboarding-Purpose"] = request.purpose
         if request.calendar is not None:
             attach_invite(message, request.calendar)
-        ledger = sending.Ledger(self._sessions, SentMail, {"case_id": request.case_id, "purpose": request.purpose, "recipient": str(request.to)})
-        return await sending.send_once(s, ledger, message)
+        return message
+
+    def _ledger(self, request: MailRequest) -> sending.Ledger:
+        return sending.Ledger(self._sessions, SentMail, {"case_id": request.case_id, "purpose": request.purpose, "recipient": str(request.to)})

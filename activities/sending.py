@@ -1,4 +1,4 @@
-"""Sending one message exactly once per key (a case or a report, a purpose and a recipient).
+"""Sending messages exactly once per key (a case or a report, a purpose and a recipient).
 
 Before talking to the SMTP server the sender looks the key up in its ledger (``sent_mails`` for case mail,
 ``report_mails`` for report mail); an attempt that finds the mail settled returns without mailing. The server's
@@ -6,7 +6,7 @@ answer is written to the ledger once, right after it came. A database that is do
 is waited out, the answer kept in the heartbeat for a next attempt; only a crash between the SMTP reply and that
 heartbeat resends, with the same Message-ID, so receiving systems can recognise the copy. A message the server
 refuses for good (5xx) is recorded as rejected with the server's reply and not tried again; a temporary refusal
-(4xx) is raised and retried."""
+(4xx) is raised and retried. The messages of one activity share one connection to the mail server."""
 
 import asyncio
 import hashlib
@@ -17,7 +17,7 @@ from email.message import EmailMessage
 from typing import Any, TypeVar
 
 import aiosmtplib
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
@@ -53,12 +53,14 @@ def message_id_for(*key: str) -> str:
     return f"<{hashlib.sha256(chr(10).join(key).encode()).hexdigest()[:32]}@offboarding>"
 
 
-def _answered_before() -> tuple[str, str | None] | None:
-    """What the mail server answered an earlier attempt that could not record it (kept in that attempt's heartbeat)."""
+def _answered_before(message_id: str, *, alone: bool) -> tuple[str, str | None] | None:
+    """What the mail server answered an earlier attempt at this message that could not record it: kept in that
+    attempt's last heartbeat as ``[status, reply, message_id]`` (``[status, reply]`` from workers that sent one mail
+    per activity: then it can only be this one, when it is ``alone``)."""
     if not activity.in_activity():
         return None
     details = list(activity.info().heartbeat_details)
-    if len(details) == 2 and details[0] in (SENT, REJECTED):
+    if len(details) in (2, 3) and details[0] in (SENT, REJECTED) and (details[2:] == [message_id] or (len(details) == 2 and alone)):
         return details[0], details[1]
     return None
 
@@ -74,21 +76,12 @@ class Ledger:
     def describe(self) -> str:
         return ", ".join(f"{name} {value}" for name, value in self.key.items())
 
-    def _this_mail(self):
+    def matches(self):
+        """The condition that picks this mail's row."""
         columns = self.table.__table__.c
-        return [columns[name] == value for name, value in self.key.items()]
+        return and_(*(columns[name] == value for name, value in self.key.items()))
 
     # Plain statements on the engine, past the ORM session and its unit of work: these run for every mail.
-    async def settled(self) -> Any:
-        """This mail's row when it went out already or was refused for good, else None.
-
-        A read, not a claim: a row written before sending would not stop anything (an attempt that died after
-        writing it leaves the mail to be sent again), and would cost every mail a second durable write."""
-        table = self.table.__table__
-        async with self.sessions.kw["bind"].connect() as connection:
-            row = (await connection.execute(select(table.c.status, table.c.message_id, table.c.error).where(*self._this_mail()))).first()
-        return row if row is not None and row.status in (SENT, REJECTED) else None
-
     async def record(self, message: EmailMessage, status: str, error: str | None = None) -> None:
         table = self.table.__table__
         engine = self.sessions.kw["bind"]
@@ -110,16 +103,65 @@ class Ledger:
             try:
                 # A locked database may keep one try waiting for seconds: the heartbeat goes on meanwhile, and
                 # carries the server's answer, so that an attempt timed out meanwhile leaves it to the next one.
-                await heartbeating(self.record(message, status, error), status, error)
+                await heartbeating(self.record(message, status, error), status, error, str(message["Message-ID"]))
                 return
             except Exception as err:
                 if not is_unavailable(err):
                     raise
                 log.warning("cannot record %s mail (%s) yet: %s", status, self.describe(), err)
             if activity.in_activity():
-                activity.heartbeat(status, error)
+                activity.heartbeat(status, error, str(message["Message-ID"]))
             await asyncio.sleep(delay)
             delay = min(delay * 2, HEARTBEAT_EVERY_SECONDS)
+
+
+async def settled_all(ledgers: list[Ledger]) -> list[Any]:
+    """For each ledger's mail its row when it went out already or was refused for good, else None; one query for all.
+
+    A read, not a claim: a row written before sending would not stop anything (an attempt that died after writing
+    it leaves the mail to be sent again), and would cost every mail a second durable write."""
+    first = ledgers[0]
+    table = first.table.__table__
+    key_columns = [table.c[name] for name in first.key]
+    query = select(table.c.status, table.c.message_id, table.c.error, *key_columns).where(or_(*(ledger.matches() for ledger in ledgers)))
+    async with first.sessions.kw["bind"].connect() as connection:
+        rows = (await connection.execute(query)).all()
+    found = {tuple(row[len(row) - len(key_columns) :]): row for row in rows if row.status in (SENT, REJECTED)}
+    return [found.get(tuple(ledger.key.values())) for ledger in ledgers]
+
+
+class Outbox:
+    """One conversation with the mail server for the messages of one activity: opened at the first message that is
+    really to be sent, closed (QUIT) when the activity is done with it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._smtp: aiosmtplib.SMTP | None = None
+
+    async def __aenter__(self) -> "Outbox":
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._smtp is not None and self._smtp.is_connected:
+            try:
+                await self._smtp.quit()
+            except (aiosmtplib.SMTPException, OSError):
+                self._smtp.close()
+
+    async def send(self, message: EmailMessage) -> None:
+        if self._smtp is None or not self._smtp.is_connected:
+            s = self._settings
+            self._smtp = aiosmtplib.SMTP(
+                hostname=s.smtp_host,
+                port=s.smtp_port,
+                username=s.smtp_username or None,
+                password=s.smtp_password or None,
+                start_tls=s.smtp_starttls,
+                use_tls=s.smtp_tls,
+                timeout=s.smtp_timeout_seconds,
+            )
+            await self._smtp.connect()
+        await self._smtp.send_message(message)
 
 
 async def send_once(
@@ -131,31 +173,43 @@ async def send_once(
 ) -> MailReceipt:
     """Send ``message`` unless its ledger row says it went out already. ``complete`` adds what is costly to make
     (a PDF) only once it is clear the mail is really to be sent."""
+    async with Outbox(settings) as outbox:
+        return (await send_all(outbox, [(ledger, message)], complete=complete))[0]
+
+
+async def send_all(
+    outbox: Outbox,
+    mails: list[tuple[Ledger, EmailMessage]],
+    *,
+    complete: Callable[[EmailMessage], Awaitable[None]] | None = None,
+) -> list[MailReceipt]:
+    """Send each message unless its ledger says it went out already, recording each answer before the next message.
+
+    A temporary failure (4xx, the server unreachable) is raised: the retry finds the messages sent before it recorded
+    and sends only the rest."""
+    done = await settled_all([ledger for ledger, _ in mails])
+    receipts = []
+    for (ledger, message), row in zip(mails, done):
+        message_id = str(message["Message-ID"])
+        earlier = _answered_before(message_id, alone=len(mails) == 1)
+        if earlier is not None:
+            # The server already answered; only the database did not hear of it yet.
+            status, reply = earlier
+            await ledger.settle(message, status, reply)
+            receipts.append(MailReceipt(message_id=message_id, already_sent=True, refused=reply if status == REJECTED else None))
+        elif row is not None:
+            receipts.append(MailReceipt(message_id=row.message_id, already_sent=True, refused=row.error if row.status == REJECTED else None))
+        else:
+            if complete is not None:
+                await heartbeating(complete(message))
+            receipts.append(await _send(outbox, ledger, message))
+    return receipts
+
+
+async def _send(outbox: Outbox, ledger: Ledger, message: EmailMessage) -> MailReceipt:
     message_id = str(message["Message-ID"])
-    earlier = _answered_before()
-    if earlier is not None:
-        # The server already answered; only the database did not hear of it yet.
-        status, reply = earlier
-        await ledger.settle(message, status, reply)
-        return MailReceipt(message_id=message_id, already_sent=True, refused=reply if status == REJECTED else None)
-    done = await ledger.settled()
-    if done is not None:
-        return MailReceipt(message_id=done.message_id, already_sent=True, refused=done.error if done.status == REJECTED else None)
-    if complete is not None:
-        await heartbeating(complete(message))
     try:
-        await heartbeating(
-            aiosmtplib.send(
-                message,
-                hostname=settings.smtp_host,
-                port=settings.smtp_port,
-                username=settings.smtp_username or None,
-                password=settings.smtp_password or None,
-                start_tls=settings.smtp_starttls,
-                use_tls=settings.smtp_tls,
-                timeout=settings.smtp_timeout_seconds,
-            )
-        )
+        await heartbeating(outbox.send(message))
     except aiosmtplib.SMTPRecipientsRefused as exc:
         # 5xx: the address does not exist (or takes no mail from us); asking again will not change that.
         # 4xx (mailbox busy, greylisting) is temporary: raised, so the send is retried with backoff.

@@ -1,4 +1,4 @@
-"""A request to send one mail for one purpose to one recipient."""
+"""Requests to send mail: one mail for one purpose to one recipient, or a batch of them."""
 
 from datetime import datetime
 from typing import Any, Literal
@@ -39,6 +39,12 @@ class MailRequest(BaseModel):
     context: dict[str, Any] = Field(default_factory=dict)
     calendar: CalendarInvite | None = None
     link: ActionLink | None = None
+
+
+class MailBatch(BaseModel):
+    """Mails of one case that go out at the same moment, sent by one activity over one connection."""
+
+    requests: list[MailRequest] = Field(min_length=1)
 
 
 class MailReceipt(BaseModel):

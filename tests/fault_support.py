@@ -199,13 +199,17 @@ async def assert_every_mail_once(store: MailStore, sessions, case_id: str) -> Co
 # --- workflows ---------------------------------------------------------------------------------------
 
 
-async def pending_attempts(client: Client, workflow_id: str, activity: str) -> list[tuple[int, str]]:
-    """(attempt, last failure) of each pending ``activity`` of a workflow that is still running."""
+# One mail per activity, or the mails of one moment (the announcement, a moved last day) in one.
+MAIL_ACTIVITIES = ("send_mail", "send_mails")
+
+
+async def pending_attempts(client: Client, workflow_id: str, activities: tuple[str, ...] = MAIL_ACTIVITIES) -> list[tuple[int, str]]:
+    """(attempt, last failure) of each pending activity of ``activities`` of a workflow that is still running."""
     description = await client.get_workflow_handle(workflow_id).describe()
     assert description.status == WorkflowExecutionStatus.RUNNING, f"{workflow_id} is {description.status.name}, not running"
     found = []
     for pending in description.raw_description.pending_activities:
-        if pending.activity_type.name != activity:
+        if pending.activity_type.name not in activities:
             continue
         # Failure messages travel encrypted like every payload: read them with the client's converter.
         failure = str(await client.data_converter.decode_failure(pending.last_failure)) if pending.HasField("last_failure") else ""
@@ -220,7 +224,7 @@ async def mail_settled(client: Client, case_id: str) -> bool:
             description = await client.get_workflow_handle(workflow_id).describe()
         except RPCError:
             continue  # the interview has not started (yet)
-        if any(pending.activity_type.name == "send_mail" for pending in description.raw_description.pending_activities):
+        if any(pending.activity_type.name in MAIL_ACTIVITIES for pending in description.raw_description.pending_activities):
             return False
     return True
 

@@ -142,10 +142,10 @@ async def test_a_case_registered_while_the_mail_server_is_down_waits_and_mails_e
             case_id = await register(http, departure())
 
             async def retrying():
-                pending = await pending_attempts(client, case_id, "send_mail")
-                return len(pending) >= 3 and all(attempt >= 2 and "connect" in failure.lower() for attempt, failure in pending) and pending
+                pending = await pending_attempts(client, case_id)
+                return pending and all(attempt >= 2 and "connect" in failure.lower() for attempt, failure in pending)
 
-            # The announcements are being retried and the case is running, not failed.
+            # The announcements (one activity for the mails of that moment) are being retried and the case is running, not failed.
             await worker.wait_for(retrying, timeout=90)
             case = await live(http, case_id, lambda view: view["tasks"])
             assert case["status"] == "open" and case["live"]["steps"]["announcement"] == "running"
@@ -209,8 +209,9 @@ async def test_updates_answer_at_once_while_the_mail_server_is_down(dev_server_e
             assert moved["last_working_day"] == later.isoformat()
 
             async def waiting_for_the_server():
-                pending = await pending_attempts(client, case_id, "send_mail")
-                return len(pending) >= 4 and all(attempt >= 2 for attempt, _ in pending)
+                # The task's new assignee, and the three mails about the moved last day in one activity.
+                pending = await pending_attempts(client, case_id)
+                return len(pending) >= 2 and all(attempt >= 2 for attempt, _ in pending)
 
             await worker.wait_for(waiting_for_the_server, timeout=90)
             assert not smtp.running

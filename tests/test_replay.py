@@ -24,6 +24,8 @@ def test_histories_are_checked_in():
     assert {"normal_path_from_registration_to_closing-0", "no_answer_at_all_reminds_then_stops_and_escalates-0", "withdrawal_cancels_the_case_and_tells_people-0"} <= names
     # Cases that took the "mail after the update" path (workflow.patched("mail-after-update-v1")).
     assert {"normal_path_from_registration_to_closing-mail-after-update", "task_updates_are_validated-mail-after-update"} <= names
+    # Cases that send the mails of one moment in one activity (workflow.patched("mail-batches-v1")).
+    assert {"normal_path_from_registration_to_closing-mail-batches", "last_day_moved_earlier_reinvites_and_closes_sooner-mail-batches"} <= names
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)

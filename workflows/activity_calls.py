@@ -10,7 +10,7 @@ from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_
 
 with workflow.unsafe.imports_passed_through():
     from activities.mail import MailActivities
-    from models.mail import MailRequest
+    from models.mail import MailBatch, MailReceipt, MailRequest
     from models.refusals import Refusal
 
 DB_TIMEOUT = timedelta(seconds=30)
@@ -30,6 +30,9 @@ MAIL_RETRY = RetryPolicy(
 # Patch id: updates answer before the mail they cause goes out (see MailAfterUpdate). Cases that handled an
 # update before it existed carry no marker and keep sending inside the update when they replay.
 MAIL_AFTER_UPDATE = "mail-after-update-v1"
+# Patch id: mails a case sends at one moment (its announcement, a moved last day) go out in one activity over one
+# connection to the mail server. Cases announced before it existed carry no marker and send them one by one.
+MAIL_BATCHES = "mail-batches-v1"
 
 
 def rejected(code: str | Refusal, **params: object) -> ApplicationError:
@@ -47,18 +50,26 @@ async def record(method: Any, arg: Any) -> Any:
 
 async def deliver(request: MailRequest) -> str | None:
     """Send one mail; None when it went out (now or before), else why it could not be delivered."""
+    return (await _delivered(MailActivities.send_mail, request, 1))[0]
+
+
+async def deliver_all(requests: list[MailRequest]) -> list[str | None]:
+    """Send several mails in one activity; for each, None when it went out (now or before), else why it could not be delivered."""
+    return await _delivered(MailActivities.send_mails, MailBatch(requests=requests), len(requests))
+
+
+async def _delivered(method: Any, arg: Any, count: int) -> list[str | None]:
     try:
-        receipt = await workflow.execute_activity_method(
-            MailActivities.send_mail, request, start_to_close_timeout=MAIL_TIMEOUT, heartbeat_timeout=MAIL_HEARTBEAT, retry_policy=MAIL_RETRY
+        outcome = await workflow.execute_activity_method(
+            method, arg, start_to_close_timeout=MAIL_TIMEOUT, heartbeat_timeout=MAIL_HEARTBEAT, retry_policy=MAIL_RETRY
         )
     except ActivityError as err:
         # A send cut short because the workflow itself is being cancelled is no delivery failure.
         if is_cancelled_exception(err):
             raise
-        return str(err.cause or err)
-    if receipt.refused:
-        return f"refused by the mail server: {receipt.refused}"
-    return None
+        return [str(err.cause or err)] * count
+    receipts: list[MailReceipt] = outcome if isinstance(outcome, list) else [outcome]
+    return [f"refused by the mail server: {receipt.refused}" if receipt.refused else None for receipt in receipts]
 
 
 class MailAfterUpdate:

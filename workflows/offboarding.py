@@ -33,7 +33,7 @@ with workflow.unsafe.imports_passed_through():
     from models.records import CaseStatusInput, CaseSummary, CloseCaseInput, MoveLastDayRecord, PlanCaseInput, StoreCaseInput
     from models.registration import MAX_DAYS_AFTER_NOTICE, Registration
     from planning.workdays import add_working_days
-    from workflows.activity_calls import MAIL_AFTER_UPDATE, MailAfterUpdate, deliver, record, rejected
+    from workflows.activity_calls import MAIL_AFTER_UPDATE, MAIL_BATCHES, MailAfterUpdate, deliver, deliver_all, record, rejected
     from workflows.agenda import Due, end_of_day, local_moment, pending
     from workflows.exit_interview import ExitInterviewWorkflow
     from webhooks.outbox import CaseWebhooks
@@ -117,15 +117,15 @@ class OffboardingWorkflow:
     async def _announce(self) -> None:
         reg, org = self._registration, self._organisation
         self._steps[Step.ANNOUNCEMENT] = StepState.RUNNING
-        sends = [
-            self._send("announcement", "announcement_manager", reg.manager.email, reg.manager.language),
-            self._send("announcement", "announcement_hr", org.hr.email, org.hr.language),
-            self._send("announcement", "announcement_facilities", org.facilities.email, org.facilities.language),
+        requests = [
+            self._mail_request("announcement", "announcement_manager", reg.manager.email, reg.manager.language),
+            self._mail_request("announcement", "announcement_hr", org.hr.email, org.hr.language),
+            self._mail_request("announcement", "announcement_facilities", org.facilities.email, org.facilities.language),
         ]
         for email, tasks in self._tasks_by_assignee().items():
             listing = [{"title": t.title, "due_date": t.due_date.isoformat()} for t in tasks]
-            sends.append(self._send("tasks_assigned", "tasks_assigned", email, self._language_of(email), tasks=listing))
-        results = await asyncio.gather(*sends)
+            requests.append(self._mail_request("tasks_assigned", "tasks_assigned", email, self._language_of(email), tasks=listing))
+        results = await self._deliver_together(requests)
         announced = all(results[:3])
         self._steps[Step.ANNOUNCEMENT] = StepState.DONE if announced and not reg.team_announcement_date else (
             StepState.RUNNING if announced else StepState.FAILED
@@ -369,7 +369,7 @@ class OffboardingWorkflow:
                 await self._interview.signal(ExitInterviewWorkflow.last_day_changed, LastDayChanged(last_working_day=self._last_day))
             except Exception:  # it finished in the meantime: nothing left to move
                 self._record("interview_already_finished")
-        await asyncio.gather(*(self._deliver(request) for request in requests))
+        await self._deliver_together(requests)
 
     @move_last_day.validator
     def _check_move(self, input: MoveLastDay) -> None:
@@ -560,7 +560,15 @@ class OffboardingWorkflow:
         )
 
     async def _deliver(self, request: MailRequest) -> bool:
-        failure = await deliver(request)
+        return self._delivered(request, await deliver(request))
+
+    async def _deliver_together(self, requests: list[MailRequest]) -> list[bool]:
+        """Mails that go out at the same moment: one activity for all (mail-batches-v1), one each for cases from before."""
+        if not workflow.patched(MAIL_BATCHES):
+            return list(await asyncio.gather(*(self._deliver(request) for request in requests)))
+        return [self._delivered(request, failure) for request, failure in zip(requests, await deliver_all(requests))]
+
+    def _delivered(self, request: MailRequest, failure: str | None) -> bool:
         if failure:
             self._record("mail_failed", f"{request.template} → {request.to}: {failure}")
         else:
