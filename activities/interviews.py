@@ -4,8 +4,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
+from models.audit import AuditAction, SubjectType
 from models.records import StoreInterviewInput
 from models.tables import Case, InterviewRecordRow, InterviewText
+from privacy import audit
 from reports.anonymise import shareable_texts
 
 
@@ -34,4 +36,19 @@ class InterviewActivities:
             )
             session.add(row)
             await session.flush()
+            # In the same transaction as the record: no record without its entry, and a retry adds neither twice.
+            await audit.record(
+                session,
+                AuditAction.INTERVIEW_RECORDED,
+                SubjectType.PERSON,
+                case.employee_id or case.id,
+                {"case_id": case.id, "consent_scope": input.consent.scope.value},
+                by=_recorder(input),
+            )
             return row.id
+
+
+def _recorder(input: StoreInterviewInput) -> audit.Auditor:
+    if input.recorded_by is None:
+        return audit.Auditor(str(input.interviewer_email), frozenset({"interviewer"}))
+    return audit.Auditor(str(input.recorded_by.email), frozenset({input.recorded_by.role.value}))

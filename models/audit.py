@@ -1,4 +1,4 @@
-"""The audit log: who read interview content or exported a person's data, and every change an admin makes.
+"""The audit log: who read or wrote interview content or exported a person's data, and every change an admin makes.
 
 Append-only: triggers in the database (migration 0007) refuse UPDATE and DELETE on ``audit_log``, on
 SQLite as on PostgreSQL. An entry names the actor, the action and its subject (an employee number,
@@ -17,6 +17,8 @@ from models.tables import Base, UtcDateTime, utcnow
 
 class AuditAction(StrEnum):
     INTERVIEW_READ = "interview.read"
+    INTERVIEW_WRITTEN = "interview.written"
+    INTERVIEW_RECORDED = "interview.recorded"
     PERSON_EXPORTED = "person.exported"
     PERSON_ERASED = "person.erased"
     CASE_ANONYMISED = "case.anonymised"

@@ -2,8 +2,9 @@
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, EmailStr
+from pydantic import BaseModel, EmailStr, Field
 
+from models.actors import Actor
 from models.calendar import WorkCalendar
 from models.case import CaseStatus
 from models.handover import ChecklistItem
@@ -64,3 +65,4 @@ class StoreInterviewInput(BaseModel):
     record: InterviewRecord
     consent: ConsentChoice
     held_at: datetime
+    recorded_by: Actor | None = Field(None, description="Who submitted the record (for the audit log); absent: the interviewer.")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from models.tables import InterviewDraft, InterviewRecordRow
 from tests.auth_support import another_client, csrf_token, forms_without_token, make_account, post_form, sign_in, unique_email
+from tests.privacy_support import audit_entries
 from tests.support import eventually
 from tests.test_api_actions import invited, register
 
@@ -205,6 +206,17 @@ async def test_the_interviewer_records_with_drafts_then_the_employee_consents(ca
     assert row.interviewer_email == interviewer_email and row.record["secondary_reasons"] == ["pay_and_benefits"]
     after = await interviewer.get(f"/interviews/{case.id}")
     assert "Het team" not in after.text and 'id="not-recordable"' in after.text  # the record is HR's now
+
+    # Every sight of the notes and their writing is on the audit log, on the interviewer's name, without the notes.
+    logged = [(entry.action, entry.detail.get("part"), entry.actor_role) for entry in await audit_entries(sessions, actor=interviewer_email)]
+    assert logged == [
+        ("interview.written", "draft", "interviewer"),
+        ("interview.read", "draft", "interviewer"),
+        ("interview.read", "consent_screen", "interviewer"),
+        ("interview.recorded", None, "interviewer"),
+    ]
+    [recorded] = await audit_entries(sessions, actor=interviewer_email, action="interview.recorded")
+    assert recorded.detail == {"case_id": case.id, "consent_scope": "advice_only"}
 
     record = await hr.get(f"/cases/{case.id}/interview")
     assert record.status_code == 200 and "Het team" in record.text and "Only the advice, anonymised" in record.text

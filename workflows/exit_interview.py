@@ -250,7 +250,14 @@ class ExitInterviewWorkflow:
         interviewer = str(self._interviewer.email) if self._interviewer else str(input.actor.email)
         self._record_id = await record(
             InterviewActivities.store_interview,
-            StoreInterviewInput(case_id=self._input.case_id, interviewer_email=interviewer, record=input.record, consent=input.consent, held_at=workflow.now()),
+            StoreInterviewInput(
+                case_id=self._input.case_id,
+                interviewer_email=interviewer,
+                record=input.record,
+                consent=input.consent,
+                held_at=workflow.now(),
+                recorded_by=input.actor,
+            ),
         )
         await self._set_status(InterviewStatus.HELD)
         await self._send_to_employee(

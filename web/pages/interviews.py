@@ -2,7 +2,9 @@
 consent screen that ends the interview and submits the record.
 
 Only the assigned interviewer (or HR) opens an interview; after it is submitted the record is HR's
-alone, and these pages show only that it was recorded."""
+alone, and these pages show only that it was recorded. The audit log has an entry each time a draft's
+content is shown (the form, the consent screen) and when a draft is begun; the autosaves that follow
+are part of that access. The submitted record is logged by the activity that stores it."""
 
 import logging
 from typing import Annotated
@@ -13,10 +15,12 @@ from sqlalchemy import delete, select
 
 from cases import service
 from models.accounts import AccountRole, SignedIn
+from models.audit import AuditAction, SubjectType
 from models.interview import InterviewStatus, InterviewView, SubmitInterview
 from models.questionnaire import ConsentChoice, ConsentScope
 from models.tables import Case, InterviewDraft, utcnow
 from organisation import store
+from privacy import audit
 from web.acting import actor_for
 from web.auth.guard import deny, form_protected, signed_in
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
@@ -49,11 +53,16 @@ async def _draft(session, case_id: str) -> InterviewDraft | None:
     return (await session.execute(select(InterviewDraft).where(InterviewDraft.case_id == case_id))).scalar_one_or_none()
 
 
-async def _save_draft(session, case_id: str, author: str, answers: dict) -> InterviewDraft:
-    draft = await _draft(session, case_id)
+async def _log(session, action: AuditAction, row: Case, part: str) -> None:
+    await audit.record(session, action, SubjectType.PERSON, row.employee_id or row.id, {"case_id": row.id, "part": part}, roles=("interviewer", "hr"))
+
+
+async def _save_draft(session, row: Case, author: str, answers: dict) -> InterviewDraft:
+    draft = await _draft(session, row.id)
     if draft is None:
-        draft = InterviewDraft(case_id=case_id, author_email=author, answers=answers)
+        draft = InterviewDraft(case_id=row.id, author_email=author, answers=answers)
         session.add(draft)
+        await _log(session, AuditAction.INTERVIEW_WRITTEN, row, "draft")
     else:
         draft.answers, draft.author_email, draft.updated_at = answers, author, utcnow()
     await session.flush()
@@ -92,17 +101,20 @@ async def _render_form(request, pages: Pages, row: Case, interview: InterviewVie
 async def record_page(request: Request, case_id: CaseId, user: Interviewer, pages: PagesDep, session: SessionDep, client: TemporalDep):
     row, interview = await _in_reach(request, user, session, client, case_id)
     draft = await _draft(session, case_id) if interview.status in RECORDABLE else None
+    if draft is not None:
+        await _log(session, AuditAction.INTERVIEW_READ, row, "draft")
+        await session.commit()
     return await _render_form(request, pages, row, interview, draft.answers if draft else {}, saved_at=draft.updated_at if draft else None)
 
 
 @router.post("/interviews/{case_id}/draft", name="interview_draft", dependencies=[Depends(form_protected)])
 async def save_draft(request: Request, case_id: CaseId, user: Interviewer, session: SessionDep, client: TemporalDep):
     """Autosave: the form as it is now, answered with the time it was kept."""
-    _, interview = await _in_reach(request, user, session, client, case_id)
+    row, interview = await _in_reach(request, user, session, client, case_id)
     if interview.status not in RECORDABLE:
         return JSONResponse({"detail": f"the interview is {interview.status.value}"}, status_code=status.HTTP_409_CONFLICT)
     answers = questionnaire.answers_from_form((await request.form()).multi_items())
-    draft = await _save_draft(session, case_id, user.email, answers)
+    draft = await _save_draft(session, row, user.email, answers)
     await session.commit()
     return JSONResponse({"saved_at": draft.updated_at.isoformat()}, headers={"Cache-Control": "no-store"})
 
@@ -113,7 +125,7 @@ async def continue_to_consent(request: Request, case_id: CaseId, user: Interview
     if interview.status not in RECORDABLE:
         return await _render_form(request, pages, row, interview, {}, code=status.HTTP_409_CONFLICT)
     answers = questionnaire.answers_from_form((await request.form()).multi_items())
-    draft = await _save_draft(session, case_id, user.email, answers)
+    draft = await _save_draft(session, row, user.email, answers)
     await session.commit()
     record, errors, general = questionnaire.validate(answers, pages.gettext)
     if record is None:
@@ -141,6 +153,8 @@ async def consent_page(request: Request, case_id: CaseId, user: Interviewer, pag
     if record is None:
         return RedirectResponse(str(request.url_for("interview_record_page", case_id=case_id)), status_code=status.HTTP_303_SEE_OTHER)
     version = (await store.load(session, settings)).policy.consent_text_version
+    await _log(session, AuditAction.INTERVIEW_READ, row, "consent_screen")
+    await session.commit()
     return await _render_consent(request, pages, row, interview, record, version)
 
 

@@ -31,6 +31,8 @@ PER_PAGE = 50
 def action_labels(_: Gettext) -> dict[str, str]:
     return {
         AuditAction.INTERVIEW_READ: _("Interview content read"),
+        AuditAction.INTERVIEW_WRITTEN: _("Interview notes started"),
+        AuditAction.INTERVIEW_RECORDED: _("Interview recorded"),
         AuditAction.PERSON_EXPORTED: _("Personal data exported"),
         AuditAction.PERSON_ERASED: _("Personal data erased on request"),
         AuditAction.CASE_ANONYMISED: _("Case anonymised"),
