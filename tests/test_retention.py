@@ -29,11 +29,12 @@ from planning.workdays import add_working_days, calendar_for
 from privacy import retention
 from privacy.erasure import PersonStillActive, erase_person
 from privacy.schedule import SCHEDULE_ID, ensure_schedule
+from organisation import store
 from reports import periods
 from reports.aggregate import compile_figures
 from tests.auth_support import post_form, signed_in_as
 from tests.case_driver import FACILITIES, HR, CaseDriver
-from tests.privacy_support import FREE_TEXT, RECORD, audit_entries
+from tests.privacy_support import FREE_TEXT, RECORD, audit_entries, interviewed_case
 from tests.support import eventually, registration_data, unique
 from worker import build_worker
 from workflows.exit_interview import ExitInterviewWorkflow
@@ -196,6 +197,43 @@ async def test_retention_anonymises_a_case_past_its_period_and_the_reports_count
 
 async def _completed(client, case_id: str) -> bool:
     return not await retention.still_running(client, case_id)
+
+
+async def test_a_shorter_period_for_interview_text_erases_it_before_the_names_and_old_events_go(time_skipping_env, worker, sessions, settings, task_queue):
+    env = time_skipping_env
+    now = await env.get_current_time()
+    async with sessions.begin() as session:
+        kept_policy = (await store.load(session, settings)).policy
+        shorter = kept_policy.model_copy(update={"interview_content_retention_months": 12, "personal_data_retention_months": 36, "event_log_retention_days": 30})
+        await store.update_policy(session, settings, shorter)
+    try:
+        registration = await interviewed_case(sessions)
+        async with sessions.begin() as session:
+            case = await session.get(Case, registration.case_id)
+            case.status, case.closed_at = "closed", retention.months_before(now, 18)
+            old_event, new_event = unique("ev"), unique("ev")
+            session.add(InboundEvent(event_id=old_event, source="hr", type="employee.resigned", status="accepted", reason="", payload={}, received_at=now - timedelta(days=60)))
+            session.add(InboundEvent(event_id=new_event, source="hr", type="employee.resigned", status="accepted", reason="", payload={}, received_at=now - timedelta(days=2)))
+
+        outcome = await run_retention(env, task_queue)
+    finally:
+        async with sessions.begin() as session:
+            await store.update_policy(session, settings, kept_policy)
+
+    assert outcome.interviews_erased >= 1 and outcome.events_deleted >= 1
+    async with sessions() as session:
+        case = await session.get(Case, registration.case_id)
+        assert case is not None and case.anonymised_at is None and case.employee_name == registration.employee.name, "the names stay 36 months"
+        record = (await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case.id))).scalar_one()
+        assert record.content_erased_at is not None and FREE_TEXT not in str(record.record)
+        assert record.record["recommend_score"] == 8 and record.record["experiences"]["work_content"]["rating"] == 4, "what the reports count stays"
+        assert (await session.execute(select(InterviewText).where(InterviewText.interview_id == record.id))).all() == []
+        events = set((await session.execute(select(InboundEvent.event_id).where(InboundEvent.event_id.in_([old_event, new_event])))).scalars())
+        assert events == {new_event}
+    [erased] = await audit_entries(sessions, action="interview.content_erased", subject=registration.employee.id)
+    assert erased.actor == "system" and erased.detail == {"reason": "retention"}
+    purged = await audit_entries(sessions, action="events.purged")
+    assert purged and purged[-1].detail["deleted"] >= 1
 
 
 async def test_retention_leaves_recent_cases_alone(time_skipping_env, worker, sessions, task_queue):
