@@ -7,13 +7,19 @@ wait (their activities retry, none fails), the web app answers 503 with a plain 
 people, JSON for the API, never a stack trace), and afterwards all of it works again, with nothing
 written half and no mail sent twice."""
 
+import sqlite3
 import threading
+from datetime import datetime, timezone
 
 import pytest
 import sqlalchemy as sa
 
-from db.engine import create_engine
+from activities.interviews import InterviewActivities
+from db.engine import create_engine, create_sessionmaker
 from db.unavailable import is_unavailable
+from models.questionnaire import ConsentChoice
+from models.records import StoreInterviewInput
+from models.tables import InterviewRecordRow, InterviewText
 
 from mailsink.server import MaildirHandler
 from mailsink.store import MailStore
@@ -32,6 +38,7 @@ from tests.fault_support import (
     register,
     worker_process,
 )
+from tests.privacy_support import RECORD, audit_entries, stored_case
 from tests.support import serve
 
 MANAGER = "bram.janssens@example.org"
@@ -171,3 +178,54 @@ async def test_a_mail_the_server_took_while_the_database_went_away_is_recorded_o
             assert (await live(http, case_id, lambda view: view["steps"]["announcement"] == "done"))["status"] == "open"
     finally:
         smtp.stop()
+
+
+async def test_an_interview_cut_off_in_the_middle_of_being_stored_leaves_no_part_of_it(outage, sessions):
+    # The record, its texts for the reports and its audit entry are one transaction: the connection is lost
+    # after the record's row went in and before the texts; afterwards none of them is there, and the retried
+    # activity stores all of them once.
+    registration = await stored_case(sessions)
+    engine = create_engine(outage.url)
+    statements: list[str] = []
+
+    def lose_the_database_before_the_texts(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement.split()[2] if statement.startswith("INSERT") else statement.split()[0])
+        if statement.startswith("INSERT INTO interview_texts") and "lost" not in statements:
+            statements.append("lost")
+            if outage.reads_fail:
+                outage.cut()  # PostgreSQL: the proxy drops the connection under the statement
+            else:
+                raise sqlite3.OperationalError("disk I/O error")  # SQLite: the file fails under the write
+
+    sa.event.listen(engine.sync_engine, "before_cursor_execute", lose_the_database_before_the_texts)
+    store = InterviewActivities(create_sessionmaker(engine)).store_interview
+    request = StoreInterviewInput(
+        case_id=registration.case_id,
+        interviewer_email="interviewer@example.org",
+        record=RECORD,
+        consent=ConsentChoice(scope="advice_and_experiences", share_with_manager=False, text_version="2026-11"),
+        held_at=datetime.now(timezone.utc),
+    )
+    try:
+        with pytest.raises(Exception) as lost:
+            await store(request)
+        assert is_unavailable(lost.value) or isinstance(lost.value.__cause__ or lost.value, (sqlite3.OperationalError, sa.exc.OperationalError)), repr(lost.value)
+        assert "interview_records" in statements, "the record's row was written before the connection went"
+        outage.restore()
+        assert await _interview_parts(sessions, registration) == (0, 0, 0)
+
+        await store(request)
+        await store(request)  # a second retry finds it stored
+    finally:
+        outage.restore()
+        await engine.dispose()
+    records, texts, entries = await _interview_parts(sessions, registration)
+    assert records == 1 and texts >= 1 and entries == 1
+
+
+async def _interview_parts(sessions, registration) -> tuple[int, int, int]:
+    async with sessions() as session:
+        records = (await session.execute(sa.select(InterviewRecordRow.id).where(InterviewRecordRow.case_id == registration.case_id))).scalars().all()
+        texts = (await session.execute(sa.select(sa.func.count()).select_from(InterviewText).where(InterviewText.interview_id.in_(records)))).scalar_one()
+    entries = await audit_entries(sessions, action="interview.recorded", subject=registration.employee.id)
+    return len(records), texts, len(entries)
