@@ -12,6 +12,8 @@ from axe_playwright_python.async_playwright import Axe
 
 from models.interview import AssignInterviewer
 from models.registration import Person
+from models.tables import InterviewDraft
+from web.pages import questionnaire
 from workflows.exit_interview import ExitInterviewWorkflow
 from tests.auth_support import PASSWORD, make_account
 from tests.case_driver import HR, CaseDriver
@@ -73,6 +75,21 @@ async def keyboard_reaches_every_control(page) -> list[str]:
     return [f"never reached by Tab: {key}" for key in sorted(controls - seen)] + [f"no visible focus on {key}" for key in invisible]
 
 
+COMPLETE_ANSWERS = [
+    *[(f"experiences.{area}.rating", rating) for area, rating in [("work_content", "4"), ("working_conditions", "3"), ("working_relations", "5"), ("terms_of_employment", "2"), ("work_organisation", "3")]],
+    ("primary_reason", "career_opportunity"),
+    ("secondary_reasons", "pay_and_benefits"),
+    ("went_well", "Het team"),
+    ("should_improve", "Doorgroeien"),
+    ("most_important_advice", "Geef mensen een loopbaanpad."),
+    ("recommend_score", "8"),
+    *[(f"belonging.{name}", "4") for name in ("felt_safe", "felt_at_home", "felt_valued")],
+    ("belonging.influences", "work_life_balance"),
+    ("remember_with_pleasure", "De uitjes"),
+    ("advice_summary", "Loopbaanpaden."),
+]
+
+
 @pytest.fixture
 async def case(app, dev_server_env, mail_store, sessions, task_queue):
     suffix = uuid.uuid4().hex[:6]
@@ -91,6 +108,9 @@ async def case(app, dev_server_env, mail_store, sessions, task_queue):
     await driver.act_on_interview(
         ExitInterviewWorkflow.assign_interviewer, AssignInterviewer(actor=HR, interviewer=Person(name="Ilse Maes", email=people["interviewer"][0], language="en"))
     )
+    # A complete draft, so that the consent screen itself is shown (without one it sends back to the form).
+    async with sessions.begin() as session:
+        session.add(InterviewDraft(case_id=driver.case_id, author_email=people["interviewer"][0], answers=questionnaire.answers_from_form(COMPLETE_ANSWERS)))
     return driver, {role: email for role, (email, _) in people.items()}, link_in(invitation, app, "invitation")
 
 
@@ -128,7 +148,7 @@ async def test_every_page_passes_the_accessibility_rules(app, case, viewport):
                     page = await sign_in(context, app, emails[role])
                     for path in urls:
                         response = await page.goto(f"{app.url}{path}")
-                        assert response.status == 200, (role, path, response.status)
+                        assert response.status == 200 and page.url == f"{app.url}{path}", (role, path, response.status, page.url)
                         key = f"{locale} {role} {path}"
                         found[key] = problems(await axe.run(page, options=WCAG))
                         if viewport is PHONE and await overflows_sideways(page):

@@ -53,9 +53,10 @@ def backends() -> list[str]:
 def test_mail_throughput(results):
     text = run_bench("mail_throughput", results, "--count", "10", "--warm-up", "2", "--concurrency", "1", "2", *backends())
     assert "<!-- bench:mail_throughput -->" in text
-    assert "| SQLite: bare / product, concurrency 2 |" in text
-    if "postgresql" in backends():
-        assert "| PostgreSQL: bare / product, concurrency 2 |" in text
+    for path in ("one mail per activity", "a case's 8 mails per activity"):
+        assert f"| SQLite, {path}, concurrency 2: bare / product |" in text
+        if "postgresql" in backends():
+            assert f"| PostgreSQL, {path}, concurrency 2: bare / product |" in text
 
 
 def test_report_aggregation(results):
