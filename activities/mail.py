@@ -35,13 +35,17 @@ class MailActivities:
 
     @activity.defn
     async def send_mail(self, request: MailRequest) -> MailReceipt:
-        return await sending.send_once(self._settings, self._ledger(request), self._message(request))
+        return await sending.send_once(self._settings, self._mail(request))
 
     @activity.defn
     async def send_mails(self, batch: MailBatch) -> list[MailReceipt]:
         """The mails a case sends at one moment (its announcement): one lookup, one conversation with the mail server."""
         async with sending.Outbox(self._settings) as outbox:
-            return await sending.send_all(outbox, [(self._ledger(request), self._message(request)) for request in batch.requests])
+            return await sending.send_all(outbox, [self._mail(request) for request in batch.requests])
+
+    def _mail(self, request: MailRequest) -> sending.Mail:
+        ledger = sending.Ledger(self._sessions, SentMail, {"case_id": request.case_id, "purpose": request.purpose, "recipient": str(request.to)})
+        return sending.Mail.of(ledger, self._message(request), sender=self._settings.mail_from, recipient=str(request.to))
 
     def _message(self, request: MailRequest) -> EmailMessage:
         s = self._settings
@@ -58,6 +62,3 @@ class MailActivities:
         if request.calendar is not None:
             attach_invite(message, request.calendar)
         return message
-
-    def _ledger(self, request: MailRequest) -> sending.Ledger:
-        return sending.Ledger(self._sessions, SentMail, {"case_id": request.case_id, "purpose": request.purpose, "recipient": str(request.to)})

@@ -156,7 +156,8 @@ class ReportActivities:
             message["Content-Language"] = request.language
 
         ledger = sending.Ledger(self._sessions, ReportMailRow, {"report_id": request.report_id, "purpose": request.purpose, "recipient": str(request.to)})
-        return await sending.send_once(s, ledger, message, complete=attach_pdf if request.attach_report else None)
+        mail = sending.Mail.of(ledger, message, sender=s.mail_from, recipient=str(request.to))
+        return await sending.send_once(s, mail, complete=attach_pdf if request.attach_report else None)
 
     async def _pdf(self, request: ReportMailRequest) -> bytes:
         async with self._sessions() as session:

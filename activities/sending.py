@@ -9,6 +9,7 @@ refuses for good (5xx) is recorded as rejected with the server's reply and not t
 (4xx) is raised and retried. The messages of one activity share one connection to the mail server."""
 
 import asyncio
+import functools
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -17,7 +18,7 @@ from email.message import EmailMessage
 from typing import Any, TypeVar
 
 import aiosmtplib
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
@@ -81,19 +82,15 @@ class Ledger:
         columns = self.table.__table__.c
         return and_(*(columns[name] == value for name, value in self.key.items()))
 
-    # Plain statements on the engine, past the ORM session and its unit of work: these run for every mail.
-    async def record(self, message: EmailMessage, status: str, error: str | None = None) -> None:
-        table = self.table.__table__
+    # A plain statement on the engine, past the ORM session and its unit of work: this runs for every mail.
+    async def record(self, mail: "Mail", status: str, error: str | None = None) -> None:
         engine = self.sessions.kw["bind"]
-        insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-        outcome = {"status": status, "error": error, "sent_at": utcnow() if status == SENT else None}
-        statement = insert(table).values(
-            **self.key, message_id=str(message["Message-ID"]), subject=str(message["Subject"]), created_at=utcnow(), **outcome
-        )
+        values = {**self.key, "message_id": mail.message_id, "subject": mail.subject, "created_at": utcnow()}
+        values |= {"status": status, "error": error, "sent_at": utcnow() if status == SENT else None}
         async with engine.begin() as connection:
-            await connection.execute(statement.on_conflict_do_update(index_elements=list(self.key), set_=outcome))
+            await connection.execute(_upsert(self.table.__table__, engine.dialect.name, tuple(self.key)), values)
 
-    async def settle(self, message: EmailMessage, status: str, error: str | None = None) -> None:
+    async def settle(self, mail: "Mail", status: str, error: str | None = None) -> None:
         """Record what the mail server answered, waiting out a database that is down meanwhile.
 
         The server has taken (or refused) the mail; failing now would make the retry send it again. So
@@ -103,16 +100,42 @@ class Ledger:
             try:
                 # A locked database may keep one try waiting for seconds: the heartbeat goes on meanwhile, and
                 # carries the server's answer, so that an attempt timed out meanwhile leaves it to the next one.
-                await heartbeating(self.record(message, status, error), status, error, str(message["Message-ID"]))
+                await heartbeating(self.record(mail, status, error), status, error, mail.message_id)
                 return
             except Exception as err:
                 if not is_unavailable(err):
                     raise
                 log.warning("cannot record %s mail (%s) yet: %s", status, self.describe(), err)
             if activity.in_activity():
-                activity.heartbeat(status, error, str(message["Message-ID"]))
+                activity.heartbeat(status, error, mail.message_id)
             await asyncio.sleep(delay)
             delay = min(delay * 2, HEARTBEAT_EVERY_SECONDS)
+
+
+@functools.cache
+def _upsert(table: Any, dialect: str, key: tuple[str, ...]):
+    """The mail's row with the server's answer, made once per table: built anew for every mail it cost more than running it."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    columns = (*key, "message_id", "subject", "created_at", "status", "error", "sent_at")
+    statement = insert(table).values({name: bindparam(name) for name in columns})
+    return statement.on_conflict_do_update(index_elements=list(key), set_={name: statement.excluded[name] for name in ("status", "error", "sent_at")})
+
+
+@dataclass(frozen=True)
+class Mail:
+    """A message to send with its ledger, and what the ledger and the mail server need of it, read once: every read
+    of a header of an ``EmailMessage`` parses it again."""
+
+    ledger: Ledger
+    message: EmailMessage
+    sender: str
+    recipient: str
+    message_id: str
+    subject: str
+
+    @classmethod
+    def of(cls, ledger: Ledger, message: EmailMessage, *, sender: str, recipient: str) -> "Mail":
+        return cls(ledger, message, sender, recipient, str(message["Message-ID"]), str(message["Subject"]))
 
 
 async def settled_all(ledgers: list[Ledger]) -> list[Any]:
@@ -148,7 +171,7 @@ class Outbox:
             except (aiosmtplib.SMTPException, OSError):
                 self._smtp.close()
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, mail: Mail) -> None:
         if self._smtp is None or not self._smtp.is_connected:
             s = self._settings
             self._smtp = aiosmtplib.SMTP(
@@ -161,73 +184,61 @@ class Outbox:
                 timeout=s.smtp_timeout_seconds,
             )
             await self._smtp.connect()
-        await self._smtp.send_message(message)
+        # The envelope given, not read back out of the headers.
+        await self._smtp.send_message(mail.message, sender=mail.sender, recipients=[mail.recipient])
 
 
-async def send_once(
-    settings: Settings,
-    ledger: Ledger,
-    message: EmailMessage,
-    *,
-    complete: Callable[[EmailMessage], Awaitable[None]] | None = None,
-) -> MailReceipt:
-    """Send ``message`` unless its ledger row says it went out already. ``complete`` adds what is costly to make
+async def send_once(settings: Settings, mail: Mail, *, complete: Callable[[EmailMessage], Awaitable[None]] | None = None) -> MailReceipt:
+    """Send the mail unless its ledger row says it went out already. ``complete`` adds what is costly to make
     (a PDF) only once it is clear the mail is really to be sent."""
     async with Outbox(settings) as outbox:
-        return (await send_all(outbox, [(ledger, message)], complete=complete))[0]
+        return (await send_all(outbox, [mail], complete=complete))[0]
 
 
-async def send_all(
-    outbox: Outbox,
-    mails: list[tuple[Ledger, EmailMessage]],
-    *,
-    complete: Callable[[EmailMessage], Awaitable[None]] | None = None,
-) -> list[MailReceipt]:
-    """Send each message unless its ledger says it went out already, recording each answer before the next message.
+async def send_all(outbox: Outbox, mails: list[Mail], *, complete: Callable[[EmailMessage], Awaitable[None]] | None = None) -> list[MailReceipt]:
+    """Send each mail unless its ledger says it went out already, recording each answer before the next mail.
 
-    A temporary failure (4xx, the server unreachable) is raised: the retry finds the messages sent before it recorded
+    A temporary failure (4xx, the server unreachable) is raised: the retry finds the mails sent before it recorded
     and sends only the rest."""
-    done = await settled_all([ledger for ledger, _ in mails])
+    done = await settled_all([mail.ledger for mail in mails])
     receipts = []
-    for (ledger, message), row in zip(mails, done):
-        message_id = str(message["Message-ID"])
-        earlier = _answered_before(message_id, alone=len(mails) == 1)
+    for mail, row in zip(mails, done):
+        earlier = _answered_before(mail.message_id, alone=len(mails) == 1)
         if earlier is not None:
             # The server already answered; only the database did not hear of it yet.
             status, reply = earlier
-            await ledger.settle(message, status, reply)
-            receipts.append(MailReceipt(message_id=message_id, already_sent=True, refused=reply if status == REJECTED else None))
+            await mail.ledger.settle(mail, status, reply)
+            receipts.append(MailReceipt(message_id=mail.message_id, already_sent=True, refused=reply if status == REJECTED else None))
         elif row is not None:
             receipts.append(MailReceipt(message_id=row.message_id, already_sent=True, refused=row.error if row.status == REJECTED else None))
         else:
             if complete is not None:
-                await heartbeating(complete(message))
-            receipts.append(await _send(outbox, ledger, message))
+                await heartbeating(complete(mail.message))
+            receipts.append(await _send(outbox, mail))
     return receipts
 
 
-async def _send(outbox: Outbox, ledger: Ledger, message: EmailMessage) -> MailReceipt:
-    message_id = str(message["Message-ID"])
+async def _send(outbox: Outbox, mail: Mail) -> MailReceipt:
     try:
-        await heartbeating(outbox.send(message))
+        await heartbeating(outbox.send(mail))
     except aiosmtplib.SMTPRecipientsRefused as exc:
         # 5xx: the address does not exist (or takes no mail from us); asking again will not change that.
         # 4xx (mailbox busy, greylisting) is temporary: raised, so the send is retried with backoff.
         if not all(500 <= r.code < 600 for r in exc.recipients):
             raise
-        return await _refused(ledger, message, "; ".join(f"{r.code} {r.message}" for r in exc.recipients))
+        return await _refused(mail, "; ".join(f"{r.code} {r.message}" for r in exc.recipients))
     except aiosmtplib.SMTPDataError as exc:
         # The server took the recipient but refuses this message for good (too large, policy).
         if not 500 <= exc.code < 600:
             raise
-        return await _refused(ledger, message, f"{exc.code} {exc.message}")
-    await ledger.settle(message, SENT)
-    log.info("sent mail (%s)", ledger.describe())
-    return MailReceipt(message_id=message_id, already_sent=False)
+        return await _refused(mail, f"{exc.code} {exc.message}")
+    await mail.ledger.settle(mail, SENT)
+    log.info("sent mail (%s)", mail.ledger.describe())
+    return MailReceipt(message_id=mail.message_id, already_sent=False)
 
 
-async def _refused(ledger: Ledger, message: EmailMessage, reply: str) -> MailReceipt:
+async def _refused(mail: Mail, reply: str) -> MailReceipt:
     """The server refused the mail for good: kept with its reply, so that it can be shown and the address corrected."""
-    await ledger.settle(message, REJECTED, reply)
-    log.warning("mail (%s) was refused: %s", ledger.describe(), reply)
-    return MailReceipt(message_id=str(message["Message-ID"]), already_sent=False, refused=reply)
+    await mail.ledger.settle(mail, REJECTED, reply)
+    log.warning("mail (%s) was refused: %s", mail.ledger.describe(), reply)
+    return MailReceipt(message_id=mail.message_id, already_sent=False, refused=reply)
