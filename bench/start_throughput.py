@@ -107,6 +107,11 @@ async def run(args: argparse.Namespace) -> harness.Section:
                 server_cpu_starts = server.cpu_seconds() - server_cpu_before
             finally:
                 await http.aclose()
+            bare_busy = None
+            if worker is not None:
+                # The same bare starts again, now while the worker opens the cases just registered: what the
+                # server's load alone leaves of the bare rate, apart from the product's own path.
+                bare_busy = await bare_starts(env.client, args.count, args.concurrency, run_id + "busy")
             if worker is None:
                 worker = await product.worker()
             expected = (args.count + WARM_UP) * ANNOUNCEMENTS_PER_CASE
@@ -125,6 +130,10 @@ async def run(args: argparse.Namespace) -> harness.Section:
     section.figure("Cases started through the API", f"{ours_rate:.1f} cases/s ({args.count} in {ours:.1f} s)")
     section.figure("Bare no-op workflow starts", f"{bare_rate:.1f} starts/s ({args.count} in {bare:.1f} s)")
     section.figure("Ratio ours / bare", f"{ratio:.2f}", f"≥ {TARGET_RATIO}")
+    if bare_busy is not None:
+        busy_rate = args.count / bare_busy
+        section.figure("Bare starts while the worker opens the cases", f"{busy_rate:.1f} starts/s ({args.count} in {bare_busy:.1f} s, right after the registrations)")
+        section.figure("Ratio ours / bare under the same load", f"{ours_rate / busy_rate:.2f}")
     section.figure("Every announcement mail in the sink", mails_after)
     section.figure(
         "CPU while the cases were started",
@@ -139,7 +148,8 @@ async def run(args: argparse.Namespace) -> harness.Section:
         "the worker is `python worker.py` in its own process"
         + (", started only once every case was registered. " if args.worker_after_starts else ", running (and busy with the cases) during the starts. ")
         + "Bare: `client.start_workflow` of a no-op workflow from the benchmark's process, run by an in-process worker "
-        "on its own task queue, before the cases."
+        "on its own task queue, before the cases"
+        + ("; and once more right after them, while the worker is busy opening the cases." if not args.worker_after_starts else ".")
     )
     section.note(f"Worker: at most {cache} cached workflows{'' if args.max_cached_workflows is not None else ' (the default)'}.")
     section.note(f"Dev server SQLite pragmas: {' '.join(harness.dev_server_args(args.dev_server_pragmas)) or 'none (SQLite defaults)'}.")
