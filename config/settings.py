@@ -86,7 +86,7 @@ class Settings(BaseSettings):
     oidc_client_id: str = Field("", description="Client id of this app at the OpenID Connect provider.")
     oidc_client_secret: str = Field("", description="Client secret of this app at the OpenID Connect provider.")
 
-    events_secret: str = Field("", description="Shared secret that signs events from the HR system to `POST /api/events`. Empty: the endpoint answers 503.")
+    events_secret: str = Field("", description="Shared secret that signs events from the HR system to `POST /api/events`. Empty: events are switched off and the endpoint answers 403.")
     event_max_age_seconds: int = Field(300, ge=1, le=86400, description="How far an event's `X-Offboarding-Timestamp` may lie in the past (or the future) before it is refused.")
     webhook_urls: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="URLs told of case events (opened, step done, closed), comma-separated. Empty: no webhooks."

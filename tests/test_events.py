@@ -273,8 +273,11 @@ async def test_a_rejected_event_may_be_sent_again_once_fixed(http, worker, mail_
 
 
 async def test_without_a_secret_the_endpoint_is_switched_off(settings, time_skipping_env, sessions):
+    event = cloud_event("employee.resigned", registration_data())
     async with serve(settings.model_copy(update={"events_secret": ""}), time_skipping_env.client) as http:
-        response = await send(http, cloud_event("employee.resigned", registration_data()))
+        response = await send(http, event)
 
-    assert response.status_code == 503
+    # A 4xx: the sender must not retry what only configuration can change.
+    assert response.status_code == 403
     assert "OFFBOARDING_EVENTS_SECRET" in response.json()["detail"]
+    assert await stored(sessions, event["id"]) == []

@@ -67,11 +67,12 @@ def _answer(request: Request, answer: Answer) -> JSONResponse:
     responses={
         status.HTTP_400_BAD_REQUEST: {"model": EventAnswer, "description": "Not a CloudEvent, or an event type this endpoint does not know. Kept as rejected."},
         status.HTTP_401_UNAUTHORIZED: {"description": "Missing or wrong signature, or a timestamp too far from now. Not kept."},
+        status.HTTP_403_FORBIDDEN: {"description": "Events are switched off here: no secret is configured. Not kept."},
         status.HTTP_404_NOT_FOUND: {"model": EventAnswer, "description": "No case for this employee and notice date. Kept as rejected."},
         status.HTTP_409_CONFLICT: {"model": EventAnswer, "description": "The case refused the change (closed, withdrawn, same date). Kept as rejected."},
         status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: {"model": EventAnswer, "description": f"Not {CONTENT_TYPE}. Kept as rejected."},
         status.HTTP_422_UNPROCESSABLE_CONTENT: {"model": EventAnswer, "description": "The event's data is invalid; `errors` names each field. Kept as rejected."},
-        status.HTTP_503_SERVICE_UNAVAILABLE: {"description": "Events are switched off (no secret configured), or cases cannot be reached right now."},
+        status.HTTP_503_SERVICE_UNAVAILABLE: {"description": "Cases cannot be reached right now; try again."},
     },
 )
 async def receive_event(request: Request, session: SessionDep, client: TemporalDep, settings: SettingsDep) -> JSONResponse:
@@ -84,7 +85,8 @@ async def receive_event(request: Request, session: SessionDep, client: TemporalD
     The employee id and the notice date identify the case. An event whose `source` and `id` were accepted before
     changes nothing and is answered 200 with the earlier outcome."""
     if not settings.events_secret:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "Events are switched off: no OFFBOARDING_EVENTS_SECRET is configured.")
+        # Not a passing outage: a client that retried until the secret is set would retry for ever.
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Events are switched off here: no OFFBOARDING_EVENTS_SECRET is configured.")
     body = await _body(request)
     try:
         verify(
