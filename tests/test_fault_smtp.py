@@ -16,7 +16,7 @@ from activities.mail import MailActivities, message_id_for
 from activities.mail_templates import MailTemplates
 from mailsink.server import MaildirHandler
 from mailsink.store import MailStore
-from models.mail import MailRequest
+from models.mail import MailBatch, MailRequest
 from models.records import StoreCaseInput
 from models.registration import Registration
 from models.tables import SentMail
@@ -123,6 +123,31 @@ async def test_an_answer_a_timed_out_attempt_could_not_record_is_recorded_by_the
 
     assert receipt.already_sent and receipt.refused is None
     assert (await sent_rows(sessions, case_id))[("announcement", "hr@example.org")].status == "sent"
+
+
+async def test_in_a_batch_the_answer_an_attempt_could_not_record_is_recorded_and_only_the_rest_is_sent(settings, sessions, tmp_path):
+    # The previous attempt sent the first two mails of the batch: the first is recorded, the server's 250 for the
+    # second is only in that attempt's last heartbeat (the database went away), the third was never sent.
+    case_id = await _stored_case(sessions)
+    batch = [_mail(case_id, to) for to in ("manager@example.org", "hr@example.org", "facilities@example.org")]
+    async with sessions.begin() as session:
+        session.add(SentMail(case_id=case_id, purpose="announcement", recipient="manager@example.org", message_id=message_id_for(batch[0]), subject="x", status="sent"))
+    store = MailStore(tmp_path / "mail")
+    smtp = SmtpServer(MaildirHandler(store)).start()
+    env = ActivityEnvironment()
+    env.info = dataclasses.replace(env.info, heartbeat_details=["sent", None, message_id_for(batch[1])])
+    try:
+        mail = MailActivities(settings.model_copy(update={"smtp_port": smtp.port}), sessions, MailTemplates())
+        receipts = await env.run(mail.send_mails, MailBatch(requests=batch))
+    finally:
+        smtp.stop()
+
+    assert [receipt.already_sent for receipt in receipts] == [True, True, False]
+    assert [m.to for m in store.all()] == ["facilities@example.org"]
+    rows = await sent_rows(sessions, case_id)
+    assert {to: rows[("announcement", to)].status for to in ("manager@example.org", "hr@example.org", "facilities@example.org")} == dict.fromkeys(
+        ("manager@example.org", "hr@example.org", "facilities@example.org"), "sent"
+    )
 
 
 async def _running(tmp_path, dev_server_env, settings, task_queue, smtp: SmtpServer):
