@@ -95,7 +95,24 @@ class CaseDriver:
             case = await self.record()
             return case if case is not None and case.status == status else None
 
-        return await eventually(reached, timeout=timeout)
+        try:
+            return await eventually(reached, timeout=timeout)
+        except AssertionError as err:
+            raise AssertionError(f"{err}\n{await self._where()}") from None
+
+    async def _where(self) -> str:
+        """Where the case stands, for a failing test: the stored row, the workflow's own view and its pending activities."""
+        row = await self.record()
+        lines = [f"stored: {row.status if row else 'no row'}"]
+        try:
+            view = await self.view()
+            lines.append(f"workflow: {view.status}, steps {{step.value: state.value for step, state in view.steps.items()}}, interview {view.interview.status if view.interview else None}")
+            lines.append("timeline: " + "; ".join(f"{entry.event} {entry.detail}" for entry in view.timeline[-8:]))
+            described = await self.env.client.get_workflow_handle(self.case_id).describe()
+            lines.append(f"execution: {described.status.name if described.status else None}, pending: {[a.activity_type.name for a in described.raw_description.pending_activities]}")
+        except Exception as err:  # the description is a help, never the failure
+            lines.append(f"(no view: {err!r})")
+        return "\n".join(lines)
 
     async def wait_for_interview_status(self, status: str, timeout: float = 20) -> Case:
         async def reached():
