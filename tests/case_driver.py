@@ -106,7 +106,8 @@ class CaseDriver:
         lines = [f"stored: {row.status if row else 'no row'}"]
         try:
             view = await self.view()
-            lines.append(f"workflow: {view.status}, steps {{step.value: state.value for step, state in view.steps.items()}}, interview {view.interview.status if view.interview else None}")
+            steps = {step.value: state.value for step, state in view.steps.items()}
+            lines.append(f"workflow: {view.status}, steps {steps}, interview {view.interview.status if view.interview else None}")
             lines.append("timeline: " + "; ".join(f"{entry.event} {entry.detail}" for entry in view.timeline[-8:]))
             described = await self.env.client.get_workflow_handle(self.case_id).describe()
             lines.append(f"execution: {described.status.name if described.status else None}, pending: {[a.activity_type.name for a in described.raw_description.pending_activities]}")
