@@ -61,9 +61,10 @@ def _answered_before(message_id: str, *, alone: bool) -> tuple[str, str | None] 
     if not activity.in_activity():
         return None
     details = list(activity.info().heartbeat_details)
-    if len(details) in (2, 3) and details[0] in (SENT, REJECTED) and (details[2:] == [message_id] or (len(details) == 2 and alone)):
-        return details[0], details[1]
-    return None
+    if len(details) not in (2, 3) or details[0] not in (SENT, REJECTED):
+        return None
+    meant_for_it = details[2] == message_id if len(details) == 3 else alone
+    return (details[0], details[1]) if meant_for_it else None
 
 
 @dataclass(frozen=True)
@@ -81,35 +82,6 @@ class Ledger:
         """The condition that picks this mail's row."""
         columns = self.table.__table__.c
         return and_(*(columns[name] == value for name, value in self.key.items()))
-
-    # A plain statement on the engine, past the ORM session and its unit of work: this runs for every mail.
-    async def record(self, mail: "Mail", status: str, error: str | None = None) -> None:
-        engine = self.sessions.kw["bind"]
-        values = {**self.key, "message_id": mail.message_id, "subject": mail.subject, "created_at": utcnow()}
-        values |= {"status": status, "error": error, "sent_at": utcnow() if status == SENT else None}
-        async with engine.begin() as connection:
-            await connection.execute(_upsert(self.table.__table__, engine.dialect.name, tuple(self.key)), values)
-
-    async def settle(self, mail: "Mail", status: str, error: str | None = None) -> None:
-        """Record what the mail server answered, waiting out a database that is down meanwhile.
-
-        The server has taken (or refused) the mail; failing now would make the retry send it again. So
-        the outcome is kept trying, heartbeating, until the database is back or the attempt times out."""
-        delay = SETTLE_FIRST_DELAY_SECONDS
-        while True:
-            try:
-                # A locked database may keep one try waiting for seconds: the heartbeat goes on meanwhile, and
-                # carries the server's answer, so that an attempt timed out meanwhile leaves it to the next one.
-                await heartbeating(self.record(mail, status, error), status, error, mail.message_id)
-                return
-            except Exception as err:
-                if not is_unavailable(err):
-                    raise
-                log.warning("cannot record %s mail (%s) yet: %s", status, self.describe(), err)
-            if activity.in_activity():
-                activity.heartbeat(status, error, mail.message_id)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, HEARTBEAT_EVERY_SECONDS)
 
 
 @functools.cache
@@ -137,6 +109,36 @@ class Mail:
     def of(cls, ledger: Ledger, message: EmailMessage, *, sender: str, recipient: str) -> "Mail":
         return cls(ledger, message, sender, recipient, str(message["Message-ID"]), str(message["Subject"]))
 
+    # A plain statement on the engine, past the ORM session and its unit of work: this runs for every mail.
+    async def record(self, status: str, error: str | None = None) -> None:
+        ledger = self.ledger
+        engine = ledger.sessions.kw["bind"]
+        values = {**ledger.key, "message_id": self.message_id, "subject": self.subject, "created_at": utcnow()}
+        values |= {"status": status, "error": error, "sent_at": utcnow() if status == SENT else None}
+        async with engine.begin() as connection:
+            await connection.execute(_upsert(ledger.table.__table__, engine.dialect.name, tuple(ledger.key)), values)
+
+    async def settle(self, status: str, error: str | None = None) -> None:
+        """Record what the mail server answered, waiting out a database that is down meanwhile.
+
+        The server has taken (or refused) the mail; failing now would make the retry send it again. So
+        the outcome is kept trying, heartbeating, until the database is back or the attempt times out."""
+        delay = SETTLE_FIRST_DELAY_SECONDS
+        while True:
+            try:
+                # A locked database may keep one try waiting for seconds: the heartbeat goes on meanwhile, and
+                # carries the server's answer, so that an attempt timed out meanwhile leaves it to the next one.
+                await heartbeating(self.record(status, error), status, error, self.message_id)
+                return
+            except Exception as err:
+                if not is_unavailable(err):
+                    raise
+                log.warning("cannot record %s mail (%s) yet: %s", status, self.ledger.describe(), err)
+            if activity.in_activity():
+                activity.heartbeat(status, error, self.message_id)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, HEARTBEAT_EVERY_SECONDS)
+
 
 async def settled_all(ledgers: list[Ledger]) -> list[Any]:
     """For each ledger's mail its row when it went out already or was refused for good, else None; one query for all.
@@ -145,11 +147,12 @@ async def settled_all(ledgers: list[Ledger]) -> list[Any]:
     it leaves the mail to be sent again), and would cost every mail a second durable write."""
     first = ledgers[0]
     table = first.table.__table__
-    key_columns = [table.c[name] for name in first.key]
-    query = select(table.c.status, table.c.message_id, table.c.error, *key_columns).where(or_(*(ledger.matches() for ledger in ledgers)))
+    query = select(table.c.status, table.c.message_id, table.c.error, *(table.c[name] for name in first.key)).where(
+        or_(*(ledger.matches() for ledger in ledgers))
+    )
     async with first.sessions.kw["bind"].connect() as connection:
         rows = (await connection.execute(query)).all()
-    found = {tuple(row[len(row) - len(key_columns) :]): row for row in rows if row.status in (SENT, REJECTED)}
+    found = {tuple(row._mapping[name] for name in first.key): row for row in rows if row.status in (SENT, REJECTED)}
     return [found.get(tuple(ledger.key.values())) for ledger in ledgers]
 
 
@@ -207,7 +210,7 @@ async def send_all(outbox: Outbox, mails: list[Mail], *, complete: Callable[[Ema
         if earlier is not None:
             # The server already answered; only the database did not hear of it yet.
             status, reply = earlier
-            await mail.ledger.settle(mail, status, reply)
+            await mail.settle(status, reply)
             receipts.append(MailReceipt(message_id=mail.message_id, already_sent=True, refused=reply if status == REJECTED else None))
         elif row is not None:
             receipts.append(MailReceipt(message_id=row.message_id, already_sent=True, refused=row.error if row.status == REJECTED else None))
@@ -232,13 +235,13 @@ async def _send(outbox: Outbox, mail: Mail) -> MailReceipt:
         if not 500 <= exc.code < 600:
             raise
         return await _refused(mail, f"{exc.code} {exc.message}")
-    await mail.ledger.settle(mail, SENT)
+    await mail.settle(SENT)
     log.info("sent mail (%s)", mail.ledger.describe())
     return MailReceipt(message_id=mail.message_id, already_sent=False)
 
 
 async def _refused(mail: Mail, reply: str) -> MailReceipt:
     """The server refused the mail for good: kept with its reply, so that it can be shown and the address corrected."""
-    await mail.ledger.settle(mail, REJECTED, reply)
+    await mail.settle(REJECTED, reply)
     log.warning("mail (%s) was refused: %s", mail.ledger.describe(), reply)
     return MailReceipt(message_id=mail.message_id, already_sent=False, refused=reply)
