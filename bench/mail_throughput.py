@@ -77,20 +77,27 @@ def requests_for(case_ids: list[str], count: int, today: date, round_id: str):
         )
 
 
+async def timed(items: list, concurrency: int, one) -> float:
+    """Seconds to run ``one(item)`` for every item, at most ``concurrency`` at a time."""
+    began = time.perf_counter()
+    await harness.bounded(len(items), concurrency, lambda index: one(items[index]))
+    return time.perf_counter() - began
+
+
+def by_case(items: list) -> list[list]:
+    return [items[start : start + RECIPIENTS_PER_CASE] for start in range(0, len(items), RECIPIENTS_PER_CASE)]
+
+
 async def product_round(mail, requests: list, concurrency: int) -> float:
     """Seconds for ``send_mail`` to send each request in its own activity, ``concurrency`` activities at a time."""
     env = ActivityEnvironment()
-    pending = iter(requests)
 
-    async def lane() -> None:
-        for request in pending:
-            receipt = await env.run(mail.send_mail, request)
-            if receipt.already_sent:
-                raise RuntimeError(f"{request.purpose} to {request.to} counted as sent before: the run is not fresh")
+    async def one(request) -> None:
+        receipt = await env.run(mail.send_mail, request)
+        if receipt.already_sent:
+            raise RuntimeError(f"{request.purpose} to {request.to} counted as sent before: the run is not fresh")
 
-    began = time.perf_counter()
-    await asyncio.gather(*(lane() for _ in range(concurrency)))
-    return time.perf_counter() - began
+    return await timed(requests, concurrency, one)
 
 
 async def product_batch_round(mail, requests: list, concurrency: int) -> float:
@@ -98,55 +105,45 @@ async def product_batch_round(mail, requests: list, concurrency: int) -> float:
     from models.mail import MailBatch
 
     env = ActivityEnvironment()
-    pending = iter([requests[start : start + RECIPIENTS_PER_CASE] for start in range(0, len(requests), RECIPIENTS_PER_CASE)])
 
-    async def lane() -> None:
-        for batch in pending:
-            receipts = await env.run(mail.send_mails, MailBatch(requests=batch))
-            if any(receipt.already_sent for receipt in receipts):
-                raise RuntimeError(f"a mail of {batch[0].case_id} counted as sent before: the run is not fresh")
+    async def one(batch) -> None:
+        receipts = await env.run(mail.send_mails, MailBatch(requests=batch))
+        if any(receipt.already_sent for receipt in receipts):
+            raise RuntimeError(f"a mail of {batch[0].case_id} counted as sent before: the run is not fresh")
 
-    began = time.perf_counter()
-    await asyncio.gather(*(lane() for _ in range(concurrency)))
-    return time.perf_counter() - began
+    return await timed(by_case(requests), concurrency, one)
 
 
-def bare_messages(template_message, count: int, round_id: str):
+def bare_messages(template_message, count: int, round_id: str) -> list:
+    """``count`` copies of the built message, each to its own recipient with its own Message-ID; made before the clock runs."""
+    messages = []
     for index in range(count):
         message = copy.copy(template_message)
         del message["To"], message["Message-ID"]
         message["To"] = f"person{index % RECIPIENTS_PER_CASE}@example.org"
         message["Message-ID"] = f"<{round_id}.{index}@bench>"
-        yield message
+        messages.append(message)
+    return messages
 
 
 async def bare_round(template_message, port: int, count: int, concurrency: int, round_id: str) -> float:
     """Seconds for ``aiosmtplib.send`` to send ``count`` messages, a conversation each, ``concurrency`` at a time."""
-    pending = bare_messages(template_message, count, round_id)
 
-    async def lane() -> None:
-        for message in pending:
-            await aiosmtplib.send(message, hostname="127.0.0.1", port=port, timeout=30)
+    async def one(message) -> None:
+        await aiosmtplib.send(message, hostname="127.0.0.1", port=port, timeout=30)
 
-    began = time.perf_counter()
-    await asyncio.gather(*(lane() for _ in range(concurrency)))
-    return time.perf_counter() - began
+    return await timed(bare_messages(template_message, count, round_id), concurrency, one)
 
 
 async def bare_batch_round(template_message, port: int, count: int, concurrency: int, round_id: str) -> float:
     """Seconds to send ``count`` messages in conversations of RECIPIENTS_PER_CASE messages, ``concurrency`` at a time."""
-    messages = list(bare_messages(template_message, count, round_id))
-    pending = iter([messages[start : start + RECIPIENTS_PER_CASE] for start in range(0, count, RECIPIENTS_PER_CASE)])
 
-    async def lane() -> None:
-        for batch in pending:
-            async with aiosmtplib.SMTP(hostname="127.0.0.1", port=port, timeout=30) as smtp:
-                for message in batch:
-                    await smtp.send_message(message)
+    async def one(batch) -> None:
+        async with aiosmtplib.SMTP(hostname="127.0.0.1", port=port, timeout=30) as smtp:
+            for message in batch:
+                await smtp.send_message(message)
 
-    began = time.perf_counter()
-    await asyncio.gather(*(lane() for _ in range(concurrency)))
-    return time.perf_counter() - began
+    return await timed(by_case(bare_messages(template_message, count, round_id)), concurrency, one)
 
 
 # (label, product round, bare round): each product path against the bare loop that talks to the server as it does.
