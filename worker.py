@@ -15,6 +15,7 @@ from activities.cases import CaseActivities
 from activities.interviews import InterviewActivities
 from activities.mail import MailActivities
 from activities.mail_templates import MailTemplates
+from activities.read_model import ReadModelActivities
 from activities.reports import ReportActivities
 from activities.retention import RetentionActivities
 from activities.webhooks import webhook_activities
@@ -54,6 +55,7 @@ def build_worker(client: Client, settings: Settings, sessions: async_sessionmake
     interviews = InterviewActivities(sessions)
     reports = ReportActivities(settings, sessions, MailTemplates())
     retention = RetentionActivities(settings, sessions, client)
+    read_model = ReadModelActivities(sessions)
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
@@ -68,6 +70,8 @@ def build_worker(client: Client, settings: Settings, sessions: async_sessionmake
             cases.set_interview_status,
             cases.close_case,
             interviews.store_interview,
+            read_model.publish_case,
+            read_model.publish_interview,
             mail.send_mail,
             mail.send_mails,
             reports.load_report_setup,

@@ -1,20 +1,39 @@
-"""Starting, reading and acting on cases: the one place the API, the web form and the CLI go through."""
+"""The one door to a case: starting it, reading its live detail and acting on it.
 
+The API, the pages, the command line, the event intake and the CSV import all come through here; nothing else
+names a case workflow's updates or queries. ``ACTIONS`` maps each validated input to the workflow update that
+takes it, so acting on a case is ``act(client, case_id, payload)`` whatever the input. What goes wrong reaches the
+caller as one of the exceptions below, each answered the same way everywhere (web/errors.py): no such case (404),
+refused (409, with the case's reason), the case did not answer in time (504), the service that runs the cases is
+unreachable (503). Lists read the database (``cases.queries``), never the workflows."""
+
+import asyncio
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any, Awaitable, Callable
 
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowQueryFailedError, WorkflowQueryRejectedError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from models.audit import AuditAction, SubjectType
 from models.case import CaseView, OffboardingInput
-from models.interview import InterviewView
+from models.handover import AddTask, CompleteTask, ConfirmReturn, MoveLastDay, ReassignTask, ReopenReturn, ReopenTask, Withdraw
+from models.interview import (
+    AcceptSlot,
+    AssignInterviewer,
+    ConfirmInterview,
+    DeclineInterview,
+    InterviewView,
+    ProposeSlot,
+    ResendInvitation,
+    ScheduleInterview,
+    SubmitInterview,
+)
 from models.refusals import Refusal
 from models.registration import Registration
 from models.tables import Case, InterviewRecordRow
@@ -31,6 +50,8 @@ class RegistrationResult:
 
 # An update waits for the mails it sends; past this the caller is told it did not finish in time.
 UPDATE_TIMEOUT = timedelta(seconds=60)
+# A query waits for a worker; without this bound a stopped worker would hang every page that shows a case.
+QUERY_TIMEOUT_SECONDS = 3.0
 
 
 class CaseNotFound(Exception):
@@ -49,6 +70,42 @@ class ActionRejected(Exception):
         self.params: dict[str, str] = dict(getattr(reason, "params", {}))
 
 
+class CaseUnavailable(Exception):
+    """The case's workflow cannot be reached or did not answer its query in time; try again in a moment."""
+
+
+class CaseDidNotAnswer(Exception):
+    """An action was sent but its answer did not come in time: it may still be applied."""
+
+
+@dataclass(frozen=True)
+class Action:
+    """Which workflow of a case takes an input, and by which update."""
+
+    interview: bool
+    update: Any
+
+
+ACTIONS: dict[type[BaseModel], Action] = {
+    CompleteTask: Action(False, OffboardingWorkflow.complete_task),
+    ReassignTask: Action(False, OffboardingWorkflow.reassign_task),
+    AddTask: Action(False, OffboardingWorkflow.add_task),
+    ReopenTask: Action(False, OffboardingWorkflow.reopen_task),
+    ConfirmReturn: Action(False, OffboardingWorkflow.confirm_return),
+    ReopenReturn: Action(False, OffboardingWorkflow.reopen_return),
+    MoveLastDay: Action(False, OffboardingWorkflow.move_last_day),
+    Withdraw: Action(False, OffboardingWorkflow.withdraw),
+    ConfirmInterview: Action(True, ExitInterviewWorkflow.confirm),
+    AssignInterviewer: Action(True, ExitInterviewWorkflow.assign_interviewer),
+    AcceptSlot: Action(True, ExitInterviewWorkflow.accept_slot),
+    ProposeSlot: Action(True, ExitInterviewWorkflow.propose_slot),
+    ScheduleInterview: Action(True, ExitInterviewWorkflow.schedule),
+    DeclineInterview: Action(True, ExitInterviewWorkflow.decline),
+    ResendInvitation: Action(True, ExitInterviewWorkflow.resend_invitation),
+    SubmitInterview: Action(True, ExitInterviewWorkflow.submit),
+}
+
+
 async def register(client: Client, registration: Registration, task_queue: str) -> RegistrationResult:
     """Start the case for this departure, or report the case that already runs for it."""
     case_id = registration.case_id
@@ -62,6 +119,8 @@ async def register(client: Client, registration: Registration, task_queue: str) 
         )
     except WorkflowAlreadyStartedError:
         return RegistrationResult(case_id=case_id, created=False)
+    except RPCError as err:
+        raise CaseUnavailable(case_id) from err
     return RegistrationResult(case_id=case_id, created=True)
 
 
@@ -69,25 +128,29 @@ def _missing(err: RPCError) -> bool:
     return err.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.INVALID_ARGUMENT)
 
 
-async def view(client: Client, case_id: str) -> CaseView | None:
-    """The live state of a case, read through the workflows' queries; None when there is no such case."""
+async def _query(call: Awaitable[Any], workflow_id: str) -> Any:
+    """A query's answer; None when there is no such workflow; CaseUnavailable when it cannot answer now."""
     try:
-        case = await client.get_workflow_handle_for(OffboardingWorkflow.run, case_id).query(OffboardingWorkflow.view)
+        return await asyncio.wait_for(call, QUERY_TIMEOUT_SECONDS)
     except RPCError as err:
         if _missing(err):
             return None
-        raise
-    case.interview = await interview_view(client, case_id)
+        raise CaseUnavailable(workflow_id) from err
+    except (TimeoutError, WorkflowQueryFailedError, WorkflowQueryRejectedError) as err:
+        raise CaseUnavailable(workflow_id) from err
+
+
+async def view(client: Client, case_id: str) -> CaseView | None:
+    """The live state of one case, its interview included; None when there is no such case."""
+    case = await _query(client.get_workflow_handle_for(OffboardingWorkflow.run, case_id).query(OffboardingWorkflow.view), case_id)
+    if case is not None:
+        case.interview = await interview_view(client, case_id)
     return case
 
 
 async def interview_view(client: Client, case_id: str) -> InterviewView | None:
-    try:
-        return await client.get_workflow_handle_for(ExitInterviewWorkflow.run, ExitInterviewWorkflow.id_for(case_id)).query(ExitInterviewWorkflow.view)
-    except RPCError as err:
-        if _missing(err):
-            return None
-        raise
+    workflow_id = ExitInterviewWorkflow.id_for(case_id)
+    return await _query(client.get_workflow_handle_for(ExitInterviewWorkflow.run, workflow_id).query(ExitInterviewWorkflow.view), workflow_id)
 
 
 async def execute_update(
@@ -109,12 +172,16 @@ async def execute_update(
         if isinstance(cause, ApplicationError):
             raise ActionRejected(Refusal.received(cause.message, cause.details[0] if cause.details else None)) from err
         raise ActionRejected(str(cause)) from err
+    except WorkflowUpdateRPCTimeoutOrCancelledError as err:
+        raise CaseDidNotAnswer(workflow_id) from err
     except RPCError as err:
         if not (_missing(err) or err.status == RPCStatusCode.FAILED_PRECONDITION):
-            raise
+            raise CaseUnavailable(workflow_id) from err
         try:
             await handle.describe()
         except RPCError as missing:
+            if not _missing(missing):
+                raise CaseUnavailable(workflow_id) from missing
             raise not_found(workflow_id) from missing
         raise ActionRejected(await ended()) from err
 
@@ -129,32 +196,24 @@ async def _interview_ended(client: Client, case_id: str) -> Refusal:
     return Refusal("interview_finished", interview_status=interview.status.value) if interview else Refusal("interview_ended")
 
 
-async def act_on_case(client: Client, case_id: str, update: Any, payload: BaseModel) -> Any:
-    """Run one of OffboardingWorkflow's updates (complete_task, reassign_task, add_task, confirm_return, move_last_day, withdraw)."""
-    return await execute_update(client, case_id, update, payload, lambda: _case_ended(client, case_id))
+async def act(client: Client, case_id: str, payload: BaseModel) -> Any:
+    """Ask the case (or its interview) to take ``payload``: the update ``ACTIONS`` names for its type."""
+    action = ACTIONS[type(payload)]
+    if action.interview:
+        workflow_id, ended = ExitInterviewWorkflow.id_for(case_id), lambda: _interview_ended(client, case_id)
+    else:
+        workflow_id, ended = case_id, lambda: _case_ended(client, case_id)
+    return await execute_update(client, workflow_id, action.update, payload, ended)
 
 
-async def act_on_interview(client: Client, case_id: str, update: Any, payload: BaseModel) -> Any:
-    """Run one of ExitInterviewWorkflow's updates (confirm, assign_interviewer, accept_slot, propose_slot, schedule, decline, resend_invitation, submit)."""
-    return await execute_update(client, ExitInterviewWorkflow.id_for(case_id), update, payload, lambda: _interview_ended(client, case_id))
-
-
-async def list_cases(
-    session: AsyncSession,
-    *,
-    status: str | None = None,
-    department: str | None = None,
-    due_before: date | None = None,
-    limit: int = 200,
-) -> list[Case]:
-    query = select(Case).order_by(Case.last_working_day, Case.id).limit(limit)
-    if status:
-        query = query.where(Case.status == status)
-    if department:
-        query = query.where(Case.department == department)
-    if due_before:
-        query = query.where(Case.last_working_day <= due_before)
-    return list((await session.execute(query)).scalars())
+async def refresh_read_model(client: Client, case_id: str) -> None:
+    """Ask a case opened before the read model existed, and its interview, to publish their state."""
+    for workflow_id, signal in ((case_id, OffboardingWorkflow.refresh_read_model), (ExitInterviewWorkflow.id_for(case_id), ExitInterviewWorkflow.refresh_read_model)):
+        try:
+            await client.get_workflow_handle(workflow_id).signal(signal)
+        except RPCError as err:
+            if not (_missing(err) or err.status == RPCStatusCode.FAILED_PRECONDITION):
+                raise CaseUnavailable(workflow_id) from err
 
 
 async def interview_record(session: AsyncSession, case_id: str) -> tuple[Case, InterviewRecordRow] | None:

@@ -27,8 +27,6 @@ from models.interview import (
     ScheduleInterview,
     SubmitInterview,
 )
-from workflows.exit_interview import ExitInterviewWorkflow
-from workflows.offboarding import OffboardingWorkflow
 
 task_app = typer.Typer(help="Handover tasks: complete, reassign or add one.", no_args_is_help=True)
 equipment_app = typer.Typer(help="Equipment: confirm that an item came back.", no_args_is_help=True)
@@ -129,7 +127,7 @@ def complete_task(
     """Tick a task off. Its assignee, the manager or HR may."""
     flags = {"task_id": Flag("TASK_ID", ("task_id",)), "comment": Flag("--comment", ("comment",))}
     payload = _payload(CompleteTask, ctx.params, flags)
-    task = act(case_id, OffboardingWorkflow.complete_task, payload)
+    task = act(case_id, payload)
     _show(task, as_json, f"task {task.id} is {task.state}: {task.title} (by {task.completed_by})")
 
 
@@ -147,7 +145,7 @@ def reassign_task(
     """Hand a task to someone else. Its assignee, the manager or HR may."""
     flags = {"task_id": Flag("TASK_ID", ("task_id",)), "to": Flag("--to", ("assignee_email",)), "comment": Flag("--comment", ("comment",))}
     payload = _payload(ReassignTask, ctx.params, flags)
-    task = act(case_id, OffboardingWorkflow.reassign_task, payload)
+    task = act(case_id, payload)
     _show(task, as_json, f"task {task.id} is assigned to {task.assignee_email}, due {task.due_date}: {task.title}")
 
 
@@ -175,7 +173,7 @@ def add_task(
         "comment": Flag("--comment", ("comment",)),
     }
     payload = _payload(AddTask, ctx.params, flags)
-    task = act(case_id, OffboardingWorkflow.add_task, payload)
+    task = act(case_id, payload)
     _show(task, as_json, f"task {task.id} added, assigned to {task.assignee_email}, due {task.due_date}: {task.title}")
 
 
@@ -195,7 +193,7 @@ def confirm_return(
     """Confirm that an item came back. Its custodian or HR may."""
     flags = {"item_id": Flag("ITEM_ID", ("item_id",)), "note": Flag("--note", ("note",))}
     payload = _payload(ConfirmReturn, ctx.params, flags)
-    item = act(case_id, OffboardingWorkflow.confirm_return, payload)
+    item = act(case_id, payload)
     _show(item, as_json, f"{item.name} ({item.id}) is {item.state}, confirmed by {item.confirmed_by}")
 
 
@@ -215,7 +213,7 @@ def move_last_day(
     """Move the last working day. The manager or HR may."""
     flags = {"last_day": Flag("--last-day", ("last_working_day",)), "reason": Flag("--reason", ("reason",))}
     payload = _payload(MoveLastDay, ctx.params, flags)
-    view = act(case_id, OffboardingWorkflow.move_last_day, payload)
+    view = act(case_id, payload)
     _show(view, as_json, f"case {view.case_id}: the last working day is now {view.last_working_day}; due dates and the interview follow")
 
 
@@ -229,15 +227,15 @@ def withdraw(
 ) -> None:
     """Withdraw the departure: reminders stop, the interview is cancelled and everyone involved is told. HR may."""
     payload = _payload(Withdraw, ctx.params, {"reason": Flag("--reason", ("reason",))})
-    act(case_id, OffboardingWorkflow.withdraw, payload)
+    act(case_id, payload)
     typer.echo(f"case {case_id} is withdrawn; it winds down and tells the people involved")
 
 
 # The exit interview.
 
 
-def _interview_action(case_id: str, update: Any, payload: BaseModel, as_json: bool) -> None:
-    view = act(case_id, update, payload, interview=True)
+def _interview_action(case_id: str, payload: BaseModel, as_json: bool) -> None:
+    view = act(case_id, payload)
     _show(view, as_json, render.interview_line(case_id, view))
 
 
@@ -264,7 +262,7 @@ def show_interview(case_id: CaseId, as_json: Json = False) -> None:
 def confirm_interview(ctx: typer.Context, case_id: CaseId, actor_email: As = None, actor_role: RoleFlag = None, as_json: Json = False) -> None:
     """After a dismissal or non-renewal: the conversation is still useful, invite the employee. HR only."""
     payload = _payload(ConfirmInterview, {**ctx.params, "proceed": True}, {"proceed": Flag("proceed", ("proceed",))})
-    _interview_action(case_id, ExitInterviewWorkflow.confirm, payload, as_json)
+    _interview_action(case_id, payload, as_json)
 
 
 @acting(interview_app, "skip", refusals="only HR, not awaiting confirmation...")
@@ -280,7 +278,7 @@ def skip_interview(
     checks: dict[Location, str] = {} if reason and reason.strip() else {("reason",): "--reason: required; say why the interview is skipped"}
     flags = {"proceed": Flag("proceed", ("proceed",)), "reason": Flag("--reason", ("reason",))}
     payload = _payload(ConfirmInterview, {**ctx.params, "proceed": False}, flags, checks=checks)
-    _interview_action(case_id, ExitInterviewWorkflow.confirm, payload, as_json)
+    _interview_action(case_id, payload, as_json)
 
 
 @acting(interview_app, "assign", refusals="only HR, the direct manager, the interview is over...")
@@ -301,7 +299,7 @@ def assign_interviewer(
         "language": Flag("--language", ("interviewer", "language")),
     }
     payload = _payload(AssignInterviewer, ctx.params, flags)
-    _interview_action(case_id, ExitInterviewWorkflow.assign_interviewer, payload, as_json)
+    _interview_action(case_id, payload, as_json)
 
 
 START_HELP = "YYYY-MM-DDTHH:MM with a time zone, e.g. 2027-01-20T10:00+01:00"
@@ -318,7 +316,7 @@ def accept_slot(
 ) -> None:
     """Accept one of the proposed times. The leaving employee (or HR on their behalf) may."""
     payload = _payload_with_start(AcceptSlot, ctx.params, {})
-    _interview_action(case_id, ExitInterviewWorkflow.accept_slot, payload, as_json)
+    _interview_action(case_id, payload, as_json)
 
 
 @acting(interview_app, "propose", refusals="outside working hours, too late, not the leaving employee...")
@@ -333,7 +331,7 @@ def propose_slot(
 ) -> None:
     """Propose another time; it is agreed at once when it is usable. The leaving employee (or HR on their behalf) may."""
     payload = _payload_with_start(ProposeSlot, ctx.params, {"online": Flag("--online", ("online",))})
-    _interview_action(case_id, ExitInterviewWorkflow.propose_slot, payload, as_json)
+    _interview_action(case_id, payload, as_json)
 
 
 @acting(interview_app, "schedule", refusals="only HR, outside working hours, too late...")
@@ -348,7 +346,7 @@ def schedule_interview(
 ) -> None:
     """Schedule the interview at a time agreed with the employee. HR only."""
     payload = _payload_with_start(ScheduleInterview, ctx.params, {"online": Flag("--online", ("online",))})
-    _interview_action(case_id, ExitInterviewWorkflow.schedule, payload, as_json)
+    _interview_action(case_id, payload, as_json)
 
 
 @acting(interview_app, "decline", refusals="not the leaving employee, the interview is over...")
@@ -362,14 +360,14 @@ def decline_interview(
 ) -> None:
     """Decline the interview; participation is voluntary and reminders stop. The leaving employee (or HR on their behalf) may."""
     payload = _payload(DeclineInterview, ctx.params, {"reason": Flag("--reason", ("reason",))})
-    _interview_action(case_id, ExitInterviewWorkflow.decline, payload, as_json)
+    _interview_action(case_id, payload, as_json)
 
 
 @acting(interview_app, "resend", outcome="sent", refusals="only HR, already answered...")
 def resend_invitation(ctx: typer.Context, case_id: CaseId, actor_email: As = None, actor_role: RoleFlag = None, as_json: Json = False) -> None:
     """Send the invitation again, with fresh proposed times. HR only, while it is unanswered."""
     payload = _payload(ResendInvitation, ctx.params, {})
-    _interview_action(case_id, ExitInterviewWorkflow.resend_invitation, payload, as_json)
+    _interview_action(case_id, payload, as_json)
 
 
 RECORD_FILE_SHAPE = "record: (the questionnaire) and consent: (scope, share_with_manager, text_version)"
@@ -403,5 +401,5 @@ def record_interview(
     except InvalidInput as err:
         fail(err.lines, EXIT_INVALID)
     payload = _payload(SubmitInterview, ctx.params, {}, file_data=data)
-    _interview_action(case_id, ExitInterviewWorkflow.submit, payload, as_json)
+    _interview_action(case_id, payload, as_json)
 

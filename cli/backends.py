@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from cases.service import CaseUnavailable
+
 from cases.client import connect
 from config import Settings
 from db.engine import create_engine, create_sessionmaker
@@ -38,6 +40,8 @@ async def with_temporal(settings: Settings, work: Callable[[Client], Awaitable[T
         return await work(client)
     except RPCError as err:
         raise Unavailable(f"{where} failed the request: {err.message}") from None
+    except CaseUnavailable as err:
+        raise Unavailable(f"{where} failed the request: {getattr(err.__cause__, 'message', err)}") from None
 
 
 async def with_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:

@@ -6,7 +6,7 @@ from typing import Any, NoReturn, TypeVar
 
 import typer
 from pydantic import BaseModel, ValidationError
-from temporalio.client import Client, WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.client import Client
 
 from cases import service
 from cli import backends
@@ -54,20 +54,22 @@ class _NoInterview(Exception):
     """The case exists but its exit interview does not (yet)."""
 
 
-def act(case_id: str, update: Any, payload: BaseModel, *, interview: bool = False) -> Any:
-    """Run one update of the case (or of its exit interview) and return what it returns; exit 4 or 5 when it cannot."""
+def act(case_id: str, payload: BaseModel) -> Any:
+    """Ask the case (or its exit interview) to take ``payload`` and return what it answers; exit 4 or 5 when it cannot."""
     current = settings()
+    interview = service.ACTIONS[type(payload)].interview
 
     async def work(client: Client) -> Any:
-        action = service.act_on_interview if interview else service.act_on_case
         try:
-            return await asyncio.wait_for(action(client, case_id, update, payload), ACTION_TIMEOUT_SECONDS)
-        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+            return await asyncio.wait_for(service.act(client, case_id, payload), ACTION_TIMEOUT_SECONDS)
+        except (TimeoutError, service.CaseDidNotAnswer):
             # wait_for's cancellation reaches the SDK, which reports it as its own timeout.
             raise backends.Unavailable(
                 f"case {case_id} did not answer within {ACTION_TIMEOUT_SECONDS:g} seconds: is a worker running on task queue {current.task_queue}? "
                 f"The change may still be made; check with `offboarding show {case_id}`"
             ) from None
+        except service.CaseUnavailable as err:
+            raise backends.Unavailable(f"case {case_id} cannot be reached right now: {err.__cause__ or err}") from None
         except service.CaseNotFound:
             if interview and await service.view(client, case_id) is not None:
                 raise _NoInterview from None

@@ -26,7 +26,6 @@ from typing import Any
 
 from pydantic import ValidationError
 from temporalio.client import Client
-from temporalio.service import RPCError
 
 from cases import service
 from intake.problems import dotted, problems
@@ -262,7 +261,7 @@ async def register_all(client: Client, departures: list[DepartureRow], task_queu
     for departure in departures:
         try:
             result = await service.register(client, departure.registration, task_queue)
-        except RPCError as err:
-            raise ImportInterrupted(done, departure.row, err.message) from err
+        except service.CaseUnavailable as err:
+            raise ImportInterrupted(done, departure.row, getattr(err.__cause__, "message", str(err))) from err
         done.append(RowResult(departure.row, result.case_id, result.created))
     return done

@@ -17,8 +17,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from temporalio.client import Client, WorkflowUpdateRPCTimeoutOrCancelledError
-from temporalio.service import RPCError
+from temporalio.client import Client
 
 from cases import service
 from config import Settings
@@ -37,7 +36,6 @@ from models.events import (
 )
 from models.handover import MoveLastDay, Withdraw
 from models.registration import Departure, Employee, Registration
-from workflows.offboarding import OffboardingWorkflow
 
 CONTENT_TYPE = "application/cloudevents+json"
 # What is kept of a body that is not JSON: enough to see what was sent.
@@ -163,11 +161,11 @@ class EventIntake:
             moved = self._data(LastDayChangedData, event.data)
             case_id = case_id_for(moved.employee_id, moved.notice_date)
             update = MoveLastDay(actor=actor, last_working_day=moved.last_working_day, reason=moved.reason)
-            action = self._update(case_id, OffboardingWorkflow.move_last_day, update, f"last working day moved to {moved.last_working_day}")
+            action = self._update(case_id, update, f"last working day moved to {moved.last_working_day}")
             return await self._call(case_id, action)
         withdrawn = self._data(ResignationWithdrawnData, event.data)
         case_id = case_id_for(withdrawn.employee_id, withdrawn.notice_date)
-        action = self._update(case_id, OffboardingWorkflow.withdraw, Withdraw(actor=actor, reason=withdrawn.reason), "case withdrawn")
+        action = self._update(case_id, Withdraw(actor=actor, reason=withdrawn.reason), "case withdrawn")
         return await self._call(case_id, action)
 
     @staticmethod
@@ -191,8 +189,8 @@ class EventIntake:
         result = await service.register(self._client, registration, self._settings.task_queue)
         return "case started" if result.created else f"this departure was already registered as case {result.case_id}; nothing changed"
 
-    async def _update(self, case_id: str, update: Any, payload: BaseModel, done: str) -> str:
-        await service.act_on_case(self._client, case_id, update, payload)
+    async def _update(self, case_id: str, payload: BaseModel, done: str) -> str:
+        await service.act(self._client, case_id, payload)
         return done
 
     async def _call(self, case_id: str, action: Any) -> tuple[str, str]:
@@ -202,10 +200,10 @@ class EventIntake:
             raise _Refused(404, f"there is no case {case_id} for this employee and notice date") from None
         except service.ActionRejected as err:
             raise _Refused(409, f"case {case_id} refused: {err}") from None
-        except WorkflowUpdateRPCTimeoutOrCancelledError:
+        except service.CaseDidNotAnswer:
             raise _Refused(504, f"case {case_id} did not answer in time; the change may still be made: look at the case before sending again") from None
-        except RPCError as err:
-            raise _Refused(503, f"cases cannot be reached right now ({err.message}); send the event again later") from None
+        except service.CaseUnavailable as err:
+            raise _Refused(503, f"cases cannot be reached right now ({err.__cause__ or err}); send the event again later") from None
 
     # Keeping it.
     async def _accepted_before(self, event: CloudEvent) -> InboundEvent | None:

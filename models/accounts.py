@@ -57,6 +57,8 @@ class SignedIn:
     language: Language
     session_key: str = field(repr=False)
     csrf_token: str = field(repr=False)
+    # The shared mailboxes this person works for (organisation/mailboxes.py): they see and do those mailboxes' part.
+    mailboxes: frozenset[str] = frozenset()
 
     def has(self, *roles: AccountRole) -> bool:
         return bool(self.roles & set(roles))

@@ -1,8 +1,8 @@
-"""Who does something in a case. The web app fills this from the signed-in user or the employee's link."""
+"""Who does something in a case. The service fills this from the signed-in account or the person's link."""
 
 from enum import StrEnum
 
-from pydantic import BaseModel, EmailStr
+from pydantic import BaseModel, EmailStr, Field
 
 
 class Role(StrEnum):
@@ -18,3 +18,14 @@ class Role(StrEnum):
 class Actor(BaseModel):
     email: EmailStr
     role: Role
+    mailboxes: list[str] = Field(
+        default_factory=list,
+        description="Keys of the shared mailboxes (`hr`, `facilities`, or one the organisation defined) this person works for: "
+        "they may act on what such a mailbox owns. Taken from the account, never from a request.",
+    )
+
+    def is_addressed_by(self, email: str | None, mailbox: str | None = None) -> bool:
+        """Whether a task or item given to ``email`` (owned by ``mailbox``, when a shared mailbox owns it) is this person's."""
+        if email is not None and str(email).lower() == str(self.email).lower():
+            return True
+        return mailbox is not None and mailbox in self.mailboxes

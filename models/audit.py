@@ -35,6 +35,9 @@ class AuditAction(StrEnum):
     CHECKLIST_DELETED = "checklist.deleted"
     POLICY_CHANGED = "policy.changed"
     CONTACTS_CHANGED = "contacts.changed"
+    MAILBOX_CHANGED = "mailbox.changed"
+    TASK_REOPENED = "task.reopened"
+    ITEM_REOPENED = "equipment.reopened"
 
 
 class SubjectType(StrEnum):

@@ -38,6 +38,8 @@ class TimelineEntry(BaseModel):
     at: datetime
     event: str
     detail: str = ""
+    by: str = Field("", description="Who acted, where a person did.")
+    by_role: str = ""
 
 
 class OffboardingInput(BaseModel):

@@ -60,6 +60,7 @@ class Task(BaseModel):
     completed_at: datetime | None = None
     comments: list[str] = Field(default_factory=list)
     escalated: bool = False
+    owner_mailbox: str | None = Field(None, description="The shared mailbox that owns the task (`hr`, `facilities`, ...); None: a person's own.")
 
 
 class EquipmentState(StrEnum):
@@ -76,6 +77,7 @@ class EquipmentLoan(BaseModel):
     confirmed_by: str | None = None
     note: str = ""
     escalated: bool = False
+    custodian_mailbox: str | None = Field(None, description="The shared mailbox that receives the item; None: a person.")
 
 
 class CompleteTask(BaseModel):
@@ -110,6 +112,25 @@ class ConfirmReturn(BaseModel):
     item_id: str
     actor: Actor
     note: Comment = ""
+
+
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class ReopenTask(BaseModel):
+    """A task ticked off too soon is open again; the reason goes on the case's timeline."""
+
+    task_id: str
+    actor: Actor
+    reason: Reason
+
+
+class ReopenReturn(BaseModel):
+    """An item recorded as returned that is not back after all."""
+
+    item_id: str
+    actor: Actor
+    reason: Reason
 
 
 class MoveLastDay(BaseModel):

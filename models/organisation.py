@@ -24,6 +24,20 @@ class Contacts(BaseModel):
     facilities: Contact
 
 
+# The two shared mailboxes every organisation has; more may be defined (fleet, payroll, ...).
+HR_MAILBOX = "hr"
+FACILITIES_MAILBOX = "facilities"
+
+
+class RoleMailbox(BaseModel):
+    """A shared mailbox that owns tasks or receives equipment: everyone who works for it sees them and may act."""
+
+    key: str
+    name: str
+    email: EmailStr
+    language: Language = "nl"
+
+
 class Organisation(BaseModel):
     name: str
     country: Country = "NL"
@@ -31,3 +45,13 @@ class Organisation(BaseModel):
     facilities: Contact
     public_url: str
     policy: Policy = Field(default_factory=Policy)
+    mailboxes: list[RoleMailbox] = Field(default_factory=list, description="The shared mailboxes besides HR and IT/facilities.")
+
+    def mailbox_of(self, email: str | None) -> str | None:
+        """The key of the shared mailbox at ``email``, None for a person's own address."""
+        if email is None:
+            return None
+        wanted = str(email).lower()
+        known = {str(self.hr.email).lower(): HR_MAILBOX, str(self.facilities.email).lower(): FACILITIES_MAILBOX}
+        known |= {str(box.email).lower(): box.key for box in self.mailboxes}
+        return known.get(wanted)

@@ -70,6 +70,99 @@ class Case(Base):
     summary: Mapped[dict | None] = mapped_column(JSON)
     # Set when retention or an erasure request removed the person from the case (privacy/retention.py).
     anonymised_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The read model (models/read_model.py): what the case and interview workflows last published, numbered.
+    # None: the workflow has published nothing yet (a case started before it published).
+    read_version: Mapped[int | None] = mapped_column(Integer)
+    steps: Mapped[dict | None] = mapped_column(JSON)
+    tasks_total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    tasks_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    items_total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    items_returned: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_due_date: Mapped[date | None] = mapped_column(Date, index=True)
+    interview_version: Mapped[int | None] = mapped_column(Integer)
+    interview_start: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    interview_end: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    interview_online: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    interviewer_email: Mapped[str | None] = mapped_column(String(320), index=True)
+    interviewer_name: Mapped[str | None] = mapped_column(String(200))
+
+
+class CaseTaskRow(Base):
+    """One handover task as its case last published it (the read model; the workflow holds the truth)."""
+
+    __tablename__ = "case_tasks"
+    __table_args__ = (UniqueConstraint("case_id", "task_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    assignee_email: Mapped[str] = mapped_column(String(320), index=True)
+    owner_mailbox: Mapped[str | None] = mapped_column(String(64), index=True)
+    due_date: Mapped[date] = mapped_column(Date, index=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    source: Mapped[str] = mapped_column(String(32))
+    completed_by: Mapped[str | None] = mapped_column(String(320))
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    comments: Mapped[list] = mapped_column(JSON)
+    escalated: Mapped[bool] = mapped_column(Boolean)
+
+
+class CaseItemRow(Base):
+    """One piece of equipment on loan, as its case last published it."""
+
+    __tablename__ = "case_items"
+    __table_args__ = (UniqueConstraint("case_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    custodian_email: Mapped[str] = mapped_column(String(320), index=True)
+    custodian_mailbox: Mapped[str | None] = mapped_column(String(64), index=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    returned_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    confirmed_by: Mapped[str | None] = mapped_column(String(320))
+    note: Mapped[str] = mapped_column(Text)
+    escalated: Mapped[bool] = mapped_column(Boolean)
+
+
+class CaseEventRow(Base):
+    """One entry of a case's timeline (``source`` ``case`` or ``interview``), numbered by its place there."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (UniqueConstraint("case_id", "source", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(16))
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    event: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text)
+
+
+class RoleMailboxRow(Base):
+    """A shared mailbox the organisation defines besides HR and IT/facilities (fleet, payroll, ...)."""
+
+    __tablename__ = "role_mailboxes"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    language: Mapped[str] = mapped_column(String(2))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class MailboxMemberRow(Base):
+    """An account that works for a shared mailbox the organisation defined: it sees and does that mailbox's part."""
+
+    __tablename__ = "mailbox_members"
+
+    mailbox_key: Mapped[str] = mapped_column(ForeignKey("role_mailboxes.key", ondelete="CASCADE"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True, index=True)
 
 
 class SendGuard:

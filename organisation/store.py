@@ -1,19 +1,20 @@
 """The organisation's contacts and policy, kept in the database and editable by HR."""
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config import Settings
-from models.organisation import Contact, Contacts, Organisation
+from models.organisation import Contact, Contacts, Organisation, RoleMailbox
 from models.policy import Policy
 from models.audit import AuditAction, SubjectType
-from models.tables import OrganisationRow
+from models.tables import OrganisationRow, RoleMailboxRow
 from privacy import audit
 
 DEFAULT_ID = "default"
 
 
-def _from_row(row: OrganisationRow, public_url: str) -> Organisation:
+def _from_row(row: OrganisationRow, public_url: str, mailboxes: list[RoleMailbox] = ()) -> Organisation:
     return Organisation(
         name=row.name,
         country=row.country,
@@ -21,6 +22,7 @@ def _from_row(row: OrganisationRow, public_url: str) -> Organisation:
         facilities=Contact(email=row.facilities_email, language=row.facilities_language),
         public_url=public_url,
         policy=Policy.model_validate(row.policy),
+        mailboxes=list(mailboxes),
     )
 
 
@@ -47,7 +49,13 @@ async def load(session: AsyncSession, settings: Settings) -> Organisation:
                 session.add(row)
         except IntegrityError:
             row = await session.get(OrganisationRow, DEFAULT_ID, populate_existing=True)
-    return _from_row(row, settings.public_url)
+    return _from_row(row, settings.public_url, await role_mailboxes(session))
+
+
+async def role_mailboxes(session: AsyncSession) -> list[RoleMailbox]:
+    """The shared mailboxes the organisation defined besides HR and IT/facilities."""
+    rows = (await session.execute(select(RoleMailboxRow).order_by(RoleMailboxRow.name))).scalars()
+    return [RoleMailbox(key=row.key, name=row.name, email=row.email, language=row.language) for row in rows]
 
 
 async def update_policy(session: AsyncSession, settings: Settings, policy: Policy) -> Organisation:
@@ -58,7 +66,7 @@ async def update_policy(session: AsyncSession, settings: Settings, policy: Polic
     # Field names only: the values are in the policy itself, and a free-text field would not belong in the log.
     changed = sorted(name for name in after if before.get(name) != after[name])
     await audit.record(session, AuditAction.POLICY_CHANGED, SubjectType.POLICY, DEFAULT_ID, {"changed": changed}, roles=("admin", "hr"))
-    return _from_row(row, settings.public_url)
+    return _from_row(row, settings.public_url, await role_mailboxes(session))
 
 
 async def update_contacts(session: AsyncSession, settings: Settings, contacts: Contacts) -> Organisation:
@@ -71,4 +79,4 @@ async def update_contacts(session: AsyncSession, settings: Settings, contacts: C
     after = (row.hr_email, row.hr_language, row.facilities_email, row.facilities_language)
     changed = [name for name, old, new in zip(("hr_email", "hr_language", "facilities_email", "facilities_language"), before, after) if old != new]
     await audit.record(session, AuditAction.CONTACTS_CHANGED, SubjectType.POLICY, DEFAULT_ID, {"changed": changed}, roles=("admin", "hr"))
-    return _from_row(row, settings.public_url)
+    return _from_row(row, settings.public_url, await role_mailboxes(session))

@@ -35,3 +35,8 @@ def working_days_between(start: date, end: date, calendar: WorkCalendar) -> int:
         current += timedelta(days=1)
         days += is_working_day(current, calendar)
     return days
+
+
+def next_working_day(day: date, calendar: WorkCalendar) -> date:
+    """The first working day after ``day``."""
+    return add_working_days(day, 1, calendar)

@@ -62,11 +62,8 @@ class CaseDriver:
     async def view(self):
         return await service.view(self.env.client, self.case_id)
 
-    async def act(self, update, payload):
-        return await service.act_on_case(self.env.client, self.case_id, update, payload)
-
-    async def act_on_interview(self, update, payload):
-        return await service.act_on_interview(self.env.client, self.case_id, update, payload)
+    async def act(self, payload):
+        return await service.act(self.env.client, self.case_id, payload)
 
     async def skip(self, days: float) -> None:
         await self.env.sleep(timedelta(days=days))

@@ -105,8 +105,7 @@ async def case(app, dev_server_env, mail_store, sessions, task_queue):
         await make_account(sessions, email, roles, password=PASSWORD)
     driver = await CaseDriver.start(dev_server_env, mail_store, sessions, task_queue)
     invitation = (await eventually(lambda: mails_for(mail_store, driver.case_id, "interview:invitation"), timeout=60))[0]
-    await driver.act_on_interview(
-        ExitInterviewWorkflow.assign_interviewer, AssignInterviewer(actor=HR, interviewer=Person(name="Ilse Maes", email=people["interviewer"][0], language="en"))
+    await driver.act(AssignInterviewer(actor=HR, interviewer=Person(name="Ilse Maes", email=people["interviewer"][0], language="en"))
     )
     # A complete draft, so that the consent screen itself is shown (without one it sends back to the form).
     async with sessions.begin() as session:

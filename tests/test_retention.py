@@ -83,12 +83,12 @@ async def held_and_closed(case: CaseDriver) -> None:
     """Tasks done, equipment back, the interview held with consent for the experiences; the case closes."""
     await case.wait_for_mail("interview:invitation")
     view = await case.view()
-    await case.act_on_interview(ExitInterviewWorkflow.accept_slot, AcceptSlot(actor=case.employee, start=view.interview.proposed_slots[0].start))
+    await case.act(AcceptSlot(actor=case.employee, start=view.interview.proposed_slots[0].start))
     for task in view.tasks:
-        await case.act(OffboardingWorkflow.complete_task, CompleteTask(task_id=task.id, actor=HR, comment="Overgedragen aan Sam"))
+        await case.act(CompleteTask(task_id=task.id, actor=HR, comment="Overgedragen aan Sam"))
     for item in view.equipment:
-        await case.act(OffboardingWorkflow.confirm_return, ConfirmReturn(item_id=item.id, actor=FACILITIES))
-    await case.act_on_interview(ExitInterviewWorkflow.submit, SubmitInterview(actor=HR, record=RECORD, consent=CONSENT))
+        await case.act(ConfirmReturn(item_id=item.id, actor=FACILITIES))
+    await case.act(SubmitInterview(actor=HR, record=RECORD, consent=CONSENT))
     await case.skip_until(after_last_day(view.last_working_day))
     await case.wait_for_status("closed", timeout=30)
 
@@ -176,7 +176,7 @@ async def test_retention_anonymises_a_case_past_its_period_and_the_reports_count
     assert from_cli.exit_code == 5 and "still running" in from_cli.output
 
     # ... and done at once when it has ended, from the confirmation page.
-    await service.act_on_case(env.client, running.case_id, OffboardingWorkflow.withdraw, Withdraw(actor=HR, reason="blijft toch"))
+    await service.act(env.client, running.case_id, Withdraw(actor=HR, reason="blijft toch"))
     await eventually(lambda: _completed(env.client, running.case_id), timeout=30)
     confirm = await http.get(f"/people/{running.employee.id}/erase")
     assert confirm.status_code == 200 and running.case_id in confirm.text and 'id="erase-form"' in confirm.text

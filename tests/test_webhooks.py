@@ -138,8 +138,7 @@ async def test_a_webhook_is_delivered_once_with_a_valid_signature_after_the_rece
     assert valid_signature(announced)
 
     # A withdrawal ends the case: case.closed, with the status it ended in.
-    await service.act_on_case(
-        time_skipping_env.client, case_id, OffboardingWorkflow.withdraw, Withdraw(actor=Actor(email="hr@example.org", role=Role.HR), reason="stays")
+    await service.act(time_skipping_env.client, case_id, Withdraw(actor=Actor(email="hr@example.org", role=Role.HR), reason="stays")
     )
     [closed] = await eventually(lambda: receiver.events("case.closed", status=200))
     assert closed["event"]["data"]["status"] == "withdrawn"

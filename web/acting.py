@@ -24,13 +24,10 @@ from fastapi import Body, Depends, HTTPException, Request, Security, status
 from fastapi.security import HTTPAuthorizationCredentials
 from fastapi.exceptions import RequestValidationError
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError, create_model
-from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
-from temporalio.service import RPCError
-
 from cases.service import ActionRejected, CaseNotFound
 from models.accounts import AccountRole, SignedIn
 from models.actors import Actor, Role
-from models.handover import AddTask, CompleteTask, ConfirmReturn, MoveLastDay, ReassignTask, Withdraw
+from models.handover import AddTask, CompleteTask, ConfirmReturn, MoveLastDay, ReassignTask, ReopenReturn, ReopenTask, Withdraw
 from models.interview import (
     AcceptSlot,
     AssignInterviewer,
@@ -59,15 +56,18 @@ ACTOR_DESCRIPTION = (
 
 # For each update, the account roles that may ask for it, in order of preference, and the role the signed-in
 # person then has in the case. ``None``: any signed-in account (a colleague handed a task). The case still checks
-# that it is theirs to do (their task, their case as manager, their equipment as custodian, their interview).
+# that it is theirs to do (their task or their shared mailbox's, their case as manager, their equipment as
+# custodian, their interview). Moving the last day and withdrawing are HR's alone.
 # The leaving employee acts through their personal link (web/pages/links.py), never through an account.
 _ANYONE = None
 ACTING_ROLES: dict[type[BaseModel], tuple[tuple[AccountRole | None, Role], ...]] = {
     CompleteTask: ((AccountRole.HR, Role.HR), (AccountRole.MANAGER, Role.MANAGER), (_ANYONE, Role.ASSIGNEE)),
     ReassignTask: ((AccountRole.HR, Role.HR), (AccountRole.MANAGER, Role.MANAGER), (_ANYONE, Role.ASSIGNEE)),
+    ReopenTask: ((AccountRole.HR, Role.HR), (_ANYONE, Role.ASSIGNEE)),
     AddTask: ((AccountRole.HR, Role.HR), (AccountRole.MANAGER, Role.MANAGER)),
     ConfirmReturn: ((AccountRole.HR, Role.HR), (AccountRole.CUSTODIAN, Role.CUSTODIAN)),
-    MoveLastDay: ((AccountRole.HR, Role.HR), (AccountRole.MANAGER, Role.MANAGER)),
+    ReopenReturn: ((AccountRole.HR, Role.HR), (AccountRole.CUSTODIAN, Role.CUSTODIAN)),
+    MoveLastDay: ((AccountRole.HR, Role.HR),),
     Withdraw: ((AccountRole.HR, Role.HR),),
     ConfirmInterview: ((AccountRole.HR, Role.HR),),
     AssignInterviewer: ((AccountRole.HR, Role.HR),),
@@ -94,7 +94,7 @@ def actor_for(user: SignedIn, update: type[BaseModel]) -> Actor:
     roles = roles_for(user, update)
     if not roles:
         raise NotPermitted(f"{user.email} holds none of the roles that may {update.__name__}")
-    return Actor(email=user.email, role=roles[0])
+    return Actor(email=user.email, role=roles[0], mailboxes=sorted(user.mailboxes))
 
 
 def request_model(update: type[BaseModel], name: str, *, path: tuple[str, ...] = ()) -> type[BaseModel]:
@@ -151,11 +151,13 @@ def acting_person(request: Request, user: SignedIn | None, given: Actor | None, 
             raise _body_error("value_error", ("actor", "email"), f"a token acts as its own account ({user.email}); leave actor out or name that account", given.email)
         if given.role not in roles_for(user, update):
             deny(request, status.HTTP_403_FORBIDDEN, f"{user.email} may not {update.__name__} as {given.role.value}", user)
-        return Actor(email=user.email, role=given.role)
+        return Actor(email=user.email, role=given.role, mailboxes=sorted(user.mailboxes))
     if given is None:
         raise _body_error("missing", ("actor",), "Field required")
     if given.role == Role.SYSTEM:
         raise _body_error("value_error", ("actor", "role"), "system is the workflows' own role; nobody acts as it", "system")
+    if given.mailboxes:
+        raise _body_error("extra_forbidden", ("actor", "mailboxes"), "the shared mailboxes someone works for come from their account", given.mailboxes)
     return given
 
 
@@ -183,17 +185,11 @@ def acting(update: type[M], name: str, *, path: tuple[str, ...] = ()) -> Any:
 
 
 async def perform(action: Awaitable[T], not_found: str | Callable[[], Awaitable[str]]) -> T:
-    """Run an update; answer 404 (``not_found``, or what it answers) when there is nothing to act on, 409 with the case's reason when it refuses."""
+    """Run an update; answer 404 (``not_found``, or what it answers) when there is nothing to act on, 409 with the case's reason
+    when it refuses. A case that cannot be reached or does not answer in time is answered by the app's error handlers."""
     try:
         return await action
     except CaseNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, not_found if isinstance(not_found, str) else await not_found())
     except ActionRejected as err:
         raise Refused(err) from None
-    except WorkflowUpdateRPCTimeoutOrCancelledError:
-        raise HTTPException(
-            status.HTTP_504_GATEWAY_TIMEOUT,
-            "The case did not answer in time. The action may still be applied: look at the case before trying again.",
-        )
-    except RPCError:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "The case cannot be reached right now; try again in a moment.", headers={"Retry-After": "5"})

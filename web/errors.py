@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.service import RPCError, RPCStatusCode
 
+from cases.service import CaseDidNotAnswer, CaseUnavailable
 from db.unavailable import is_unavailable
 from models.registration import Registration
 from web.refusals import Refused
@@ -86,6 +87,7 @@ def _unreachable(_: Callable[[str], str], part: str) -> str:
     return {
         "database": _("The database cannot be reached right now. Please try again in a moment."),
         "temporal": _("The service that runs the cases cannot be reached right now. Please try again in a moment."),
+        "case": _("The case cannot be reached right now; try again in a moment."),
     }[part]
 
 
@@ -118,6 +120,21 @@ async def _temporal_error(request: Request, exc: RPCError) -> Response:
     return await _unavailable(request, "temporal")
 
 
+async def _case_unavailable(request: Request, exc: CaseUnavailable) -> Response:
+    log.warning("case %s did not answer during %s %s", exc, request.method, request.url.path, exc_info=exc.__cause__)
+    return await _unavailable(request, "case")
+
+
+async def _case_did_not_answer(request: Request, exc: CaseDidNotAnswer) -> Response:
+    detail = "The case did not answer in time. The action may still be applied: look at the case before trying again."
+    if not _wants_html(request):
+        return JSONResponse(status_code=504, content={"detail": detail})
+    await _load_user(request)
+    pages = Pages.for_request(request)
+    message = pages.gettext("The case did not answer in time. It may still happen: look again in a moment before trying again.")
+    return pages.render(request, "error.html", {"status_code": 504, "detail": message}, status_code=504)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
@@ -125,3 +142,5 @@ def install_error_handlers(app: FastAPI) -> None:
     # A driver may raise a refused or dropped connection unwrapped; other OSErrors stay errors (see is_unavailable).
     app.add_exception_handler(OSError, _database_error)
     app.add_exception_handler(RPCError, _temporal_error)
+    app.add_exception_handler(CaseUnavailable, _case_unavailable)
+    app.add_exception_handler(CaseDidNotAnswer, _case_did_not_answer)

@@ -27,12 +27,6 @@ MAIL_RETRY = RetryPolicy(
     maximum_attempts=0,
     non_retryable_error_types=["MailRejected"],
 )
-# Patch id: updates answer before the mail they cause goes out (see MailAfterUpdate). Cases that handled an
-# update before it existed carry no marker and keep sending inside the update when they replay.
-MAIL_AFTER_UPDATE = "mail-after-update-v1"
-# Patch id: mails a case sends at one moment (its announcement, a moved last day) go out in one activity over one
-# connection to the mail server. Cases announced before it existed carry no marker and send them one by one.
-MAIL_BATCHES = "mail-batches-v1"
 
 
 def rejected(code: str | Refusal, **params: object) -> ApplicationError:
@@ -72,12 +66,11 @@ async def _delivered(method: Any, arg: Any, count: int) -> list[str | None]:
     return [f"refused by the mail server: {receipt.refused}" if receipt.refused else None for receipt in receipts]
 
 
-class MailAfterUpdate:
-    """Mail that an update causes, sent after the update has answered.
-
-    The person acting must not wait for the mail server: while it is down a send is retried for as long as
-    it takes, and an update that awaited it would keep them waiting until the call times out. Each send runs
-    as a task of the workflow instead (in order, deterministically); the workflow waits for them before it ends."""
+class Background:
+    """Work a workflow starts without waiting for it, such as mail that an update causes, sent after the update has
+    answered: the person acting must not wait for the mail server (while it is down a send is retried for as long as
+    it takes, and an update that awaited it would keep them waiting until the call times out). Each piece runs as a
+    task of the workflow (in order, deterministically); the workflow waits for them before it ends."""
 
     def __init__(self) -> None:
         self._running: set[asyncio.Task] = set()

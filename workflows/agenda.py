@@ -21,6 +21,10 @@ def local_moment(day: date, clock: time, zone: str) -> datetime:
     return datetime.combine(day, clock, tzinfo=ZoneInfo(zone)).astimezone(timezone.utc)
 
 
+def local_date(moment: datetime, zone: str) -> date:
+    return moment.astimezone(ZoneInfo(zone)).date()
+
+
 def end_of_day(day: date, zone: str) -> datetime:
     return local_moment(day + timedelta(days=1), time.min, zone)
 

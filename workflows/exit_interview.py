@@ -13,6 +13,8 @@ from temporalio.exceptions import is_cancelled_exception
 with workflow.unsafe.imports_passed_through():
     from activities.cases import CaseActivities
     from activities.interviews import InterviewActivities
+    from activities.read_model import ReadModelActivities
+    from models.case import TimelineEntry
     from models.actors import Actor, Role
     from models.interview import (
         FINISHED,
@@ -32,16 +34,26 @@ with workflow.unsafe.imports_passed_through():
         SubmitInterview,
     )
     from models.mail import ActionLink, CalendarInvite, MailRequest
+    from models.read_model import InterviewSnapshot
     from models.records import InterviewStatusInput, StoreInterviewInput
     from models.registration import DepartureType
     from planning import interview_slots
-    from workflows.activity_calls import MAIL_AFTER_UPDATE, MailAfterUpdate, deliver, record, rejected
+    from workflows.activity_calls import Background, deliver, record, rejected
+    from workflows.patches import MAIL_AFTER_UPDATE, READ_MODEL
     from workflows.agenda import Due, end_of_day, pending
+    from workflows.publishing import Publisher
 
 NEEDS_HR_CONFIRMATION = {DepartureType.DISMISSAL, DepartureType.END_OF_CONTRACT}
 INVITATION_LINK = ActionLink(purpose="interview", path="/invitation")
 CONSENT_LINK = ActionLink(purpose="consent", path="/consent")
 
+
+
+async def _ignoring_an_ended_case(signal) -> None:
+    try:
+        await signal
+    except Exception:  # the case has ended: nobody is left to tell
+        workflow.logger.info("the case ended before it heard of the interview's status")
 
 
 @workflow.defn
@@ -69,10 +81,15 @@ class ExitInterviewWorkflow:
         self._mail_failures: list[str] = []
         self._changed = False
         # mail-after-update-v1: mail an update causes goes out after it has answered.
-        self._mail_after_update = MailAfterUpdate()
+        self._mail_after_update = Background()
+        # read-model-v1: the interview's state in the database, with its events on the case's timeline.
+        self._publisher = Publisher(ReadModelActivities.publish_interview)
+        self._tell_case = Background()
+        self._timeline: list[TimelineEntry] = []
 
     @workflow.run
     async def run(self, input: InterviewInput) -> InterviewOutcome:
+        self._publisher.enabled = workflow.patched(READ_MODEL)
         try:
             if self._status == InterviewStatus.AWAITING_HR:
                 hr = input.organisation.hr
@@ -86,9 +103,12 @@ class ExitInterviewWorkflow:
             if not is_cancelled_exception(err):
                 raise
             self._status = InterviewStatus.CANCELLED
+            self._note("interview_cancelled")
+            await self._publish()
             return InterviewOutcome(status=self._status, record_id=self._record_id)
         await workflow.wait_condition(workflow.all_handlers_finished)
         await self._mail_after_update.settled()
+        await self._tell_case.settled()
         return InterviewOutcome(status=self._status, record_id=self._record_id)
 
     @workflow.query
@@ -106,12 +126,19 @@ class ExitInterviewWorkflow:
             mail_failures=self._mail_failures,
         )
 
+    @workflow.signal
+    def refresh_read_model(self) -> None:
+        """Publish the interview's state to the read model from now on: for interviews begun before it was published."""
+        self._publisher.enabled = True
+        self._changed = True
+
     # The invitation: personal, with the proposed times, the preparatory questions and a calendar invitation.
     async def _invite(self, purpose: str = "invitation", *, later: bool = False) -> None:
         plan = interview_slots.propose(workflow.now(), self._last_day, self._policy, self._input.calendar)
         self._slots, self._short_notice = plan.slots, plan.short_notice
         self._invited_at = self._invited_at or workflow.now()
         self._invitations_sent += 1
+        self._note("interview_invited" if self._invitations_sent == 1 else "interview_invited_again")
         await self._set_status(InterviewStatus.INVITED)
         await self._send_to_employee(
             purpose, "interview_invitation", calendar=self._calendar(self._slots[0]), link=INVITATION_LINK, later=later, **self._invitation_context()
@@ -130,9 +157,11 @@ class ExitInterviewWorkflow:
     async def confirm(self, input: ConfirmInterview) -> InterviewView:
         if input.proceed:
             self._changed = True
+            self._note("interview_confirmed_by_hr", str(input.actor.email))
             await self._invite(later=workflow.patched(MAIL_AFTER_UPDATE))
         else:
             self._reason = input.reason
+            self._note("interview_skipped", f"{input.reason} ({input.actor.email})")
             await self._set_status(InterviewStatus.SKIPPED)
         return self.view()
 
@@ -147,8 +176,10 @@ class ExitInterviewWorkflow:
     @workflow.update
     async def assign_interviewer(self, input: AssignInterviewer) -> InterviewView:
         self._interviewer = input.interviewer
+        self._note("interviewer_assigned", f"{input.interviewer.name} ({input.actor.email})")
         if self._scheduled is not None:
             await self._tell_interviewer(f"interview_scheduled:{self._scheduled.start.isoformat()}", later=workflow.patched(MAIL_AFTER_UPDATE))
+        await self._publish()
         return self.view()
 
     @assign_interviewer.validator
@@ -199,6 +230,7 @@ class ExitInterviewWorkflow:
     @workflow.update
     async def decline(self, input: DeclineInterview) -> InterviewView:
         self._reason = input.reason
+        self._note("interview_declined", str(input.actor.email))
         await self._set_status(InterviewStatus.DECLINED)
         hr = self._input.organisation.hr
         await self._send("interview_declined", "interview_declined", hr.email, hr.language, reason=input.reason, later=workflow.patched(MAIL_AFTER_UPDATE))
@@ -223,6 +255,7 @@ class ExitInterviewWorkflow:
     async def _schedule(self, slot: Slot, *, later: bool = False) -> None:
         self._scheduled = slot
         self._changed = True
+        self._note("interview_scheduled", slot.start.isoformat() + (" (online)" if slot.online else ""))
         await self._set_status(InterviewStatus.SCHEDULED)
         key = slot.start.isoformat()
         interviewer = self._interviewer.name if self._interviewer else ""
@@ -259,6 +292,7 @@ class ExitInterviewWorkflow:
                 recorded_by=input.actor,
             ),
         )
+        self._note("interview_held", str(input.actor.email))
         await self._set_status(InterviewStatus.HELD)
         await self._send_to_employee(
             "interview_thank_you",
@@ -294,6 +328,7 @@ class ExitInterviewWorkflow:
     # Reminders and run-outs, until the interview is held, declined, skipped or out of time.
     async def _follow_up(self) -> None:
         while self._status not in FINISHED:
+            await self._publish()
             for due in self._agenda():
                 if due.at > workflow.now() or self._status in FINISHED:
                     break
@@ -342,6 +377,7 @@ class ExitInterviewWorkflow:
             return
         if due.action == "remind_invitation":
             self._reminders_sent += 1
+            self._note("interview_reminder_sent", due.ref)
             await self._send_to_employee(
                 due.key, "interview_invitation_reminder", link=INVITATION_LINK, reminder_number=int(due.ref), **self._invitation_context()
             )
@@ -354,10 +390,12 @@ class ExitInterviewWorkflow:
                     self._send(due.key, "interview_reminder", to, language, slot=slot, recipient_is_employee=False),
                 )
         elif due.action == "run_out_no_response":
+            self._note("interview_no_response")
             await self._set_status(InterviewStatus.NO_RESPONSE)
             hr = self._input.organisation.hr
             await self._send("interview_no_response", "interview_no_response", hr.email, hr.language)
         elif due.action == "run_out_not_held":
+            self._note("interview_not_held")
             await self._set_status(InterviewStatus.NOT_HELD)
 
     def _still_due(self, due: Due) -> bool:
@@ -372,10 +410,20 @@ class ExitInterviewWorkflow:
     async def _set_status(self, status: InterviewStatus) -> None:
         self._status = status
         self._changed = True
-        await record(CaseActivities.set_interview_status, InterviewStatusInput(case_id=self._input.case_id, status=status))
+        if self._publisher.enabled:
+            await self._publish()
+        else:
+            await record(CaseActivities.set_interview_status, InterviewStatusInput(case_id=self._input.case_id, status=status))
         parent = workflow.info().parent
-        if parent is not None:
-            await workflow.get_external_workflow_handle(parent.workflow_id).signal("interview_status_changed", status)
+        if parent is None:
+            return
+        signal = workflow.get_external_workflow_handle(parent.workflow_id).signal("interview_status_changed", status)
+        if self._publisher.enabled:
+            # read-model-v1: not awaited. A cancellation (the case withdrawn) that arrives while a signal is under way
+            # is lost once the signal is delivered; the interview would then run on after its case has ended.
+            self._tell_case.send(_ignoring_an_ended_case(signal))
+        else:
+            await signal
 
     def _calendar(self, slot: Slot) -> CalendarInvite:
         self._calendar_sequence += 1
@@ -463,6 +511,24 @@ class ExitInterviewWorkflow:
     def _require_hr(actor: Actor) -> None:
         if actor.role != Role.HR:
             raise rejected("hr_only")
+
+    def _note(self, event: str, detail: str = "") -> None:
+        self._timeline.append(TimelineEntry(at=workflow.now(), event=event, detail=detail))
+
+    async def _publish(self) -> None:
+        """The interview as the lists show it (read-model-v1); nothing when it has not changed since the last time."""
+        scheduled, interviewer = self._scheduled, self._interviewer
+        snapshot = InterviewSnapshot(
+            case_id=self._input.case_id,
+            version=0,
+            status=self._status,
+            scheduled_start=scheduled.start if scheduled else None,
+            scheduled_end=scheduled.end if scheduled else None,
+            online=scheduled.online if scheduled else False,
+            interviewer_email=str(interviewer.email) if interviewer else None,
+            interviewer_name=interviewer.name if interviewer else None,
+        )
+        await self._publisher.publish(snapshot, self._timeline)
 
     @property
     def _policy(self):

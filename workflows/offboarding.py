@@ -11,6 +11,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.cases import CaseActivities
+    from activities.read_model import ReadModelActivities
     from models.actors import Actor, Role
     from models.calendar import WorkCalendar
     from models.case import CaseOutcome, CaseStatus, CaseView, OffboardingInput, Step, StepState, TimelineEntry
@@ -23,6 +24,8 @@ with workflow.unsafe.imports_passed_through():
         EquipmentState,
         MoveLastDay,
         ReassignTask,
+        ReopenReturn,
+        ReopenTask,
         Task,
         TaskState,
         Withdraw,
@@ -30,12 +33,15 @@ with workflow.unsafe.imports_passed_through():
     from models.interview import FINISHED, InterviewInput, InterviewStatus, Interviewee, LastDayChanged
     from models.mail import MailRequest
     from models.organisation import Organisation
+    from models.read_model import CaseSnapshot
     from models.records import CaseStatusInput, CaseSummary, CloseCaseInput, MoveLastDayRecord, PlanCaseInput, StoreCaseInput
     from models.registration import MAX_DAYS_AFTER_NOTICE, Registration
-    from planning.workdays import add_working_days
-    from workflows.activity_calls import MAIL_AFTER_UPDATE, MAIL_BATCHES, MailAfterUpdate, deliver, deliver_all, record, rejected
-    from workflows.agenda import Due, end_of_day, local_moment, pending
+    from planning.workdays import add_working_days, next_working_day
+    from workflows.activity_calls import Background, deliver, deliver_all, record, rejected
+    from workflows.patches import DUE_DATES, MAIL_AFTER_UPDATE, MAIL_BATCHES, READ_MODEL, WEBHOOKS
+    from workflows.agenda import Due, end_of_day, local_date, local_moment, pending
     from workflows.exit_interview import ExitInterviewWorkflow
+    from workflows.publishing import Publisher
     from webhooks.outbox import CaseWebhooks
 
 
@@ -63,7 +69,11 @@ class OffboardingWorkflow:
         # Outgoing webhooks (see webhooks/outbox.py): inert until started under the "webhooks-v1" patch below.
         self._webhooks = CaseWebhooks(self._record, self.view)
         # mail-after-update-v1: mail an update causes goes out after it has answered.
-        self._mail_after_update = MailAfterUpdate()
+        self._mail_after_update = Background()
+        # read-model-v1: the case's state in the database for the lists (workflows/publishing.py).
+        self._publisher = Publisher(ReadModelActivities.publish_case)
+        # due-dates-v1: no due date before the day the case opened or its last day moved.
+        self._due_dates_floored = False
 
     @workflow.run
     async def run(self, input: OffboardingInput) -> CaseOutcome:
@@ -71,8 +81,10 @@ class OffboardingWorkflow:
         # webhooks-v1: cases started before outgoing webhooks existed carry no patch marker and replay
         # without any of the webhook calls; new cases ask once for the URLs (webhook_targets) and tell
         # them of the case. With no URL configured nothing more is scheduled.
-        if workflow.patched("webhooks-v1"):
+        if workflow.patched(WEBHOOKS):
             await self._webhooks.start()
+        self._publisher.enabled = workflow.patched(READ_MODEL)
+        self._due_dates_floored = workflow.patched(DUE_DATES)
         await record(CaseActivities.store_case, StoreCaseInput(case_id=self._case_id, registration=self._registration))
         reg = self._registration
         plan = await record(
@@ -81,6 +93,7 @@ class OffboardingWorkflow:
         self._organisation, self._calendar = plan.organisation, plan.calendar
         self._plan_handover(plan.checklist)
         self._plan_equipment()
+        await self._publish()
         await self._announce()
         await self._start_interview()
         await self._follow_up()
@@ -88,6 +101,7 @@ class OffboardingWorkflow:
             await self._wind_down()
         else:
             await self._close()
+        await self._publish()
         await self._webhooks.finish()  # webhooks-v1: case.closed; no-op for cases without the patch
         await workflow.wait_condition(workflow.all_handlers_finished)
         await self._mail_after_update.settled()
@@ -155,12 +169,21 @@ class OffboardingWorkflow:
             due_working_days_before=offset,
             due_date=due if due is not None else self._due_date(offset),
             source=source,
+            owner_mailbox=self._organisation.mailbox_of(assignee),
         )
         self._tasks[task_id] = task
         return task
 
     def _due_date(self, offset: int):
-        return add_working_days(self._last_day, -offset, self._calendar)
+        due = add_working_days(self._last_day, -offset, self._calendar)
+        # due-dates-v1: a task that would be due already when the case opens (short notice) or when its last day
+        # moves is due on the next working day, rather than late the moment it exists.
+        if self._due_dates_floored and due < self._today():
+            return next_working_day(self._today(), self._calendar)
+        return due
+
+    def _today(self):
+        return local_date(workflow.now(), self._policy.timezone)
 
     @workflow.update
     async def complete_task(self, input: CompleteTask) -> Task:
@@ -170,31 +193,57 @@ class OffboardingWorkflow:
         task.completed_at = workflow.now()
         if input.comment:
             task.comments.append(input.comment)
-        self._record("task_done", f"{task.title} ({input.actor.email})")
+        self._record("task_done", self._with_note(f"{task.title} ({input.actor.email})", input.comment))
         self._changed = True
+        await self._publish()
         return task
 
     @complete_task.validator
     def _check_complete(self, input: CompleteTask) -> None:
         task = self._open_task(input.task_id)
-        self._require(input.actor, task.assignee_email, self._registration.manager.email)
+        self._require(input.actor, task.assignee_email, mailbox=task.owner_mailbox)
+
+    @workflow.update
+    async def reopen_task(self, input: ReopenTask) -> Task:
+        task = self._tasks[input.task_id]
+        task.state = TaskState.OPEN
+        task.completed_by = task.completed_at = None
+        task.comments.append(input.reason)
+        self._record("task_reopened", f"{task.title}: {input.reason} ({input.actor.email})", input.actor)
+        self._changed = True
+        await self._publish()
+        return task
+
+    @reopen_task.validator
+    def _check_reopen_task(self, input: ReopenTask) -> None:
+        self._require_open()
+        task = self._tasks.get(input.task_id)
+        if task is None:
+            raise rejected("task_unknown", task_id=input.task_id)
+        if task.state != TaskState.DONE:
+            raise rejected("task_not_done", task_id=task.id, title=task.title)
+        self._require(input.actor, task.assignee_email, mailbox=task.owner_mailbox)
 
     @workflow.update
     async def reassign_task(self, input: ReassignTask) -> Task:
         task = self._tasks[input.task_id]
         previous, task.assignee_email = task.assignee_email, str(input.assignee_email)
+        task.owner_mailbox = self._organisation.mailbox_of(task.assignee_email)
         if input.comment:
             task.comments.append(input.comment)
-        self._record("task_reassigned", f"{task.title}: {previous} → {task.assignee_email}")
+        self._record("task_reassigned", self._with_note(f"{task.title}: {previous} → {task.assignee_email}", input.comment))
         self._changed = True
         await self._tell_assignee(task, later=workflow.patched(MAIL_AFTER_UPDATE))
+        await self._publish()
         return task
 
     @reassign_task.validator
     def _check_reassign(self, input: ReassignTask) -> None:
         task = self._open_task(input.task_id)
-        self._require(input.actor, task.assignee_email, self._registration.manager.email)
-        if str(input.assignee_email) == task.assignee_email:
+        # The manager hands on the tasks of people in the handover, not those a shared mailbox (HR's) owns.
+        manager = () if task.owner_mailbox else (self._registration.manager.email,)
+        self._require(input.actor, task.assignee_email, *manager, mailbox=task.owner_mailbox)
+        if str(input.assignee_email).lower() == str(task.assignee_email).lower():
             raise rejected("task_already_assigned", task_id=task.id, assignee=task.assignee_email)
 
     @workflow.update
@@ -203,9 +252,10 @@ class OffboardingWorkflow:
         if input.comment:
             task.comments.append(input.comment)
         self._steps[Step.HANDOVER] = StepState.RUNNING
-        self._record("task_added", f"{task.title} → {task.assignee_email} ({input.actor.email})")
+        self._record("task_added", self._with_note(f"{task.title} → {task.assignee_email} ({input.actor.email})", input.comment))
         self._changed = True
         await self._tell_assignee(task, later=workflow.patched(MAIL_AFTER_UPDATE))
+        await self._publish()
         return task
 
     @add_task.validator
@@ -242,7 +292,9 @@ class OffboardingWorkflow:
     def _plan_equipment(self) -> None:
         for number, item in enumerate(self._registration.equipment, start=1):
             custodian = str(item.custodian_email or self._organisation.facilities.email)
-            self._equipment[f"e{number}"] = EquipmentLoan(id=f"e{number}", name=item.name, custodian_email=custodian)
+            self._equipment[f"e{number}"] = EquipmentLoan(
+                id=f"e{number}", name=item.name, custodian_email=custodian, custodian_mailbox=self._organisation.mailbox_of(custodian)
+            )
 
     @workflow.update
     async def confirm_return(self, input: ConfirmReturn) -> EquipmentLoan:
@@ -251,8 +303,9 @@ class OffboardingWorkflow:
         item.returned_at = workflow.now()
         item.confirmed_by = str(input.actor.email)
         item.note = input.note
-        self._record("equipment_returned", f"{item.name} ({input.actor.email})")
+        self._record("equipment_returned", self._with_note(f"{item.name} ({input.actor.email})", input.note))
         self._changed = True
+        await self._publish()
         return item
 
     @confirm_return.validator
@@ -263,7 +316,28 @@ class OffboardingWorkflow:
             raise rejected("equipment_unknown", item_id=input.item_id)
         if item.state == EquipmentState.RETURNED:
             raise rejected("equipment_already_returned", item=item.name)
-        self._require(input.actor, item.custodian_email)
+        self._require(input.actor, item.custodian_email, mailbox=item.custodian_mailbox)
+
+    @workflow.update
+    async def reopen_return(self, input: ReopenReturn) -> EquipmentLoan:
+        item = self._equipment[input.item_id]
+        item.state = EquipmentState.OUT
+        item.returned_at = item.confirmed_by = None
+        item.note = input.reason
+        self._record("equipment_reopened", f"{item.name}: {input.reason} ({input.actor.email})", input.actor)
+        self._changed = True
+        await self._publish()
+        return item
+
+    @reopen_return.validator
+    def _check_reopen_return(self, input: ReopenReturn) -> None:
+        self._require_open()
+        item = self._equipment.get(input.item_id)
+        if item is None:
+            raise rejected("equipment_unknown", item_id=input.item_id)
+        if item.state != EquipmentState.RETURNED:
+            raise rejected("equipment_not_returned", item=item.name)
+        self._require(input.actor, item.custodian_email, mailbox=item.custodian_mailbox)
 
     async def _remind_equipment(self, due: Due) -> None:
         items = [item.name for item in self._outstanding()]
@@ -317,6 +391,12 @@ class OffboardingWorkflow:
         self._interview_status = status
         self._changed = True
 
+    @workflow.signal
+    def refresh_read_model(self) -> None:
+        """Publish the case's state to the read model from now on: for cases opened before it was published."""
+        self._publisher.enabled = True
+        self._changed = True
+
     # Changes while running.
     @workflow.update
     async def move_last_day(self, input: MoveLastDay) -> CaseView:
@@ -324,9 +404,14 @@ class OffboardingWorkflow:
         for task in self._tasks.values():
             if task.due_working_days_before is not None:
                 task.due_date = self._due_date(task.due_working_days_before)
-        self._record("last_day_moved", f"{previous} → {self._last_day} ({input.actor.email})")
+        if self._due_dates_floored:
+            self._lift_escalations()
+        self._record("last_day_moved", self._with_note(f"{previous} → {self._last_day} ({input.actor.email})", input.reason))
         self._changed = True
-        await record(CaseActivities.move_last_day, MoveLastDayRecord(case_id=self._case_id, last_working_day=self._last_day))
+        if self._publisher.enabled:
+            await self._publish()
+        else:
+            await record(CaseActivities.move_last_day, MoveLastDayRecord(case_id=self._case_id, last_working_day=self._last_day))
         if workflow.patched(MAIL_AFTER_UPDATE):
             # The interview may not have started yet (the announcement waits for the mail server): it learns
             # of the move, and the people involved are told, after the update has answered.
@@ -371,10 +456,21 @@ class OffboardingWorkflow:
                 self._record("interview_already_finished")
         await self._deliver_together(requests)
 
+    def _lift_escalations(self) -> None:
+        """What is no longer late after the move is no longer escalated; it escalates again if it becomes late."""
+        policy = self._policy
+        for task in self._tasks.values():
+            if task.escalated and task.state == TaskState.OPEN:
+                overdue_on = task.due_date + timedelta(days=policy.task_escalation_days_after_due)
+                task.escalated = local_moment(overdue_on, policy.working_hours_start, policy.timezone) <= workflow.now()
+        if not self._last_day_is_over():
+            for item in self._outstanding():
+                item.escalated = False
+
     @move_last_day.validator
     def _check_move(self, input: MoveLastDay) -> None:
         self._require_open()
-        self._require(input.actor, self._registration.manager.email)
+        self._require(input.actor)
         if input.last_working_day < self._registration.departure.notice_date:
             raise rejected("last_day_before_notice")
         if input.last_working_day == self._last_day:
@@ -390,6 +486,7 @@ class OffboardingWorkflow:
         self._status = CaseStatus.WITHDRAWN
         self._changed = True
         self._record("withdrawn", f"{input.reason} ({input.actor.email})".strip())
+        await self._publish()
 
     @withdraw.validator
     def _check_withdraw(self, input: Withdraw) -> None:
@@ -407,6 +504,7 @@ class OffboardingWorkflow:
                 self._done.add(due.key)
             self._update_steps()
             self._webhooks.steps_changed()  # webhooks-v1: steps that became done; no-op without the patch
+            await self._publish()
             if self._withdrawal is not None or self._ready_to_close():
                 return
             upcoming = self._agenda()
@@ -632,19 +730,40 @@ class OffboardingWorkflow:
         if self._status != CaseStatus.OPEN:
             raise rejected("case_not_open", case_status=self._status.value)
 
-    def _require(self, actor: Actor, *allowed: str) -> None:
-        """HR may act on anything in a case; anyone else only where their own address is named.
+    def _require(self, actor: Actor, *allowed: str, mailbox: str | None = None) -> None:
+        """HR may act on anything in a case; anyone else only where their own address is named, or where a shared
+        mailbox they work for (``Actor.mailboxes``, from their account) owns the task or item.
 
         ``system`` acts for HR: an event from the HR system or an import, with HR's address. The web app
         and the CLI refuse that role from people, so only the service's own code can act as it.
         (A validator only: it leaves no trace in the history, so running cases replay unchanged.)"""
         if actor.role in (Role.HR, Role.SYSTEM):
             return
-        if str(actor.email) not in {str(email) for email in allowed}:
-            raise rejected("not_permitted", email=actor.email, case_id=self._case_id)
+        if any(actor.is_addressed_by(email) for email in allowed) or actor.is_addressed_by(None, mailbox):
+            return
+        raise rejected("not_permitted", email=actor.email, case_id=self._case_id)
 
-    def _record(self, event: str, detail: str = "") -> None:
-        self._timeline.append(TimelineEntry(at=workflow.now(), event=event, detail=detail))
+    def _record(self, event: str, detail: str = "", actor: Actor | None = None) -> None:
+        by, role = (str(actor.email), actor.role.value) if actor else ("", "")
+        self._timeline.append(TimelineEntry(at=workflow.now(), event=event, detail=detail, by=by, by_role=role))
+
+    @staticmethod
+    def _with_note(detail: str, note: str) -> str:
+        return f"{detail}: “{note}”" if note else detail
+
+    async def _publish(self) -> None:
+        """The case as the lists show it (read-model-v1); nothing when it has not changed since the last time."""
+        if self._organisation is None:
+            return
+        snapshot = CaseSnapshot(
+            case_id=self._case_id,
+            version=0,
+            last_working_day=self._last_day,
+            steps=self._steps,
+            tasks=list(self._tasks.values()),
+            equipment=list(self._equipment.values()),
+        )
+        await self._publisher.publish(snapshot, self._timeline)
 
     @property
     def _policy(self):

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.accounts import SignedIn
 from models.audit import AuditAction, SubjectType
+from organisation.mailboxes import mailboxes_of
 from models.tables import Account, ApiToken, utcnow
 from privacy import audit
 from web.auth.accounts import roles_of
@@ -130,6 +131,7 @@ async def load(session: AsyncSession, token: str, now: datetime | None = None) -
         name=account.name,
         roles=roles_of(account),
         language="en" if account.language == "en" else "nl",
+        mailboxes=await mailboxes_of(session, account.id, roles_of(account)),
         session_key=f"token:{api_token.id}",
         csrf_token="",
     )

@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from config import Settings
 from models.accounts import SignedIn
+from organisation.mailboxes import mailboxes_of
 from models.tables import Account, WebSession, utcnow
 from web.auth.accounts import roles_of
 
@@ -72,6 +73,7 @@ async def load(session: AsyncSession, key: str, now: datetime | None = None) -> 
         name=account.name,
         roles=roles_of(account),
         language="en" if account.language == "en" else "nl",
+        mailboxes=await mailboxes_of(session, account.id, roles_of(account)),
         session_key=web_session.id,
         csrf_token=web_session.csrf_token,
     )

@@ -3,12 +3,11 @@
 Every step runs one of the interview workflow's updates; it checks who acts (HR, the leaving employee,
 the interviewer) and refuses with a reason (409)."""
 
-import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, status
-from temporalio.client import Client, WorkflowQueryFailedError, WorkflowQueryRejectedError
-from temporalio.service import RPCError
+
+from temporalio.client import Client
 
 from cases import service
 from models.interview import (
@@ -23,12 +22,10 @@ from models.interview import (
     SubmitInterview,
 )
 from web.acting import acting, perform
-from web.cases import detail
 from web.cases.dependencies import CaseId
 from web.cases.schemas import Problem
 from web.dependencies import TemporalDep
 from web.refusals import RefusalProblem
-from workflows.exit_interview import ExitInterviewWorkflow
 
 router = APIRouter(prefix="/api/cases/{case_id}/interview", tags=["exit interview"])
 
@@ -52,28 +49,20 @@ ResendInput = Annotated[ResendInvitation, acting(ResendInvitation, "ResendInvita
 SubmitInput = Annotated[SubmitInterview, acting(SubmitInterview, "SubmitInterviewRequest")]
 
 
-async def _bounded(call):
-    """A query waits for a worker; bounded as on the case page, answering 503 when none answers."""
-    try:
-        return await asyncio.wait_for(call, detail.QUERY_TIMEOUT_SECONDS)
-    except (TimeoutError, RPCError, WorkflowQueryFailedError, WorkflowQueryRejectedError):
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "The interview cannot be read right now; try again in a moment.", headers={"Retry-After": "5"})
-
-
 async def _missing(client: Client, case_id: str) -> str:
-    case = await _bounded(service.view(client, case_id))
+    case = await service.view(client, case_id)
     return f"There is no case {case_id}." if case is None else f"Case {case_id} has no exit interview yet."
 
 
-async def _act(client: Client, case_id: str, update, payload) -> InterviewView:
-    return await perform(service.act_on_interview(client, case_id, update, payload), lambda: _missing(client, case_id))
+async def _act(client: Client, case_id: str, payload) -> InterviewView:
+    return await perform(service.act(client, case_id, payload), lambda: _missing(client, case_id))
 
 
 @router.get("", response_model=InterviewView, responses={status.HTTP_404_NOT_FOUND: REFUSALS[status.HTTP_404_NOT_FOUND], **UNREADABLE}, summary="The exit interview of a case")
 async def get_interview(case_id: CaseId, client: TemporalDep) -> InterviewView:
     """Its status, the proposed times, the agreed time, the interviewer, and how many invitations and reminders went out.
     Never the record itself."""
-    interview = await _bounded(service.interview_view(client, case_id))
+    interview = await service.interview_view(client, case_id)
     if interview is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, await _missing(client, case_id))
     return interview
@@ -83,49 +72,49 @@ async def get_interview(case_id: CaseId, client: TemporalDep) -> InterviewView:
 async def confirm(case_id: CaseId, payload: ConfirmInput, client: TemporalDep) -> InterviewView:
     """After a dismissal or the end of a fixed-term contract the interview waits for HR: `proceed: true` invites the
     employee; `proceed: false` skips the interview and needs a `reason`."""
-    return await _act(client, case_id, ExitInterviewWorkflow.confirm, payload)
+    return await _act(client, case_id, payload)
 
 
 @router.post("/assign", response_model=InterviewView, responses=REFUSALS, summary="Assign the interviewer (HR)")
 async def assign_interviewer(case_id: CaseId, payload: AssignInput, client: TemporalDep) -> InterviewView:
     """Choose who conducts the interview: someone without a reporting line to the employee, never the direct manager.
     When a time is already agreed, the interviewer is told."""
-    return await _act(client, case_id, ExitInterviewWorkflow.assign_interviewer, payload)
+    return await _act(client, case_id, payload)
 
 
 @router.post("/accept", response_model=InterviewView, responses=REFUSALS, summary="Accept a proposed time (employee)")
 async def accept_slot(case_id: CaseId, payload: AcceptInput, client: TemporalDep) -> InterviewView:
     """Take one of the proposed times (`start` as the interview lists it). The employee gets a confirmation with a
     calendar invitation; the interviewer is told."""
-    return await _act(client, case_id, ExitInterviewWorkflow.accept_slot, payload)
+    return await _act(client, case_id, payload)
 
 
 @router.post("/propose", response_model=InterviewView, responses=REFUSALS, summary="Propose another time (employee)")
 async def propose_slot(case_id: CaseId, payload: ProposeInput, client: TemporalDep) -> InterviewView:
     """Propose a time of one's own, within working hours and before the cut-off (online may be later); it is agreed at once."""
-    return await _act(client, case_id, ExitInterviewWorkflow.propose_slot, payload)
+    return await _act(client, case_id, payload)
 
 
 @router.post("/schedule", response_model=InterviewView, responses=REFUSALS, summary="Schedule the interview (HR)")
 async def schedule(case_id: CaseId, payload: ScheduleInput, client: TemporalDep) -> InterviewView:
     """Set the time on the employee's behalf, for instance after agreeing it by phone."""
-    return await _act(client, case_id, ExitInterviewWorkflow.schedule, payload)
+    return await _act(client, case_id, payload)
 
 
 @router.post("/decline", response_model=InterviewView, responses=REFUSALS, summary="Decline the interview (employee)")
 async def decline(case_id: CaseId, payload: DeclineInput, client: TemporalDep) -> InterviewView:
     """Taking part is voluntary: a decline is recorded, with an optional reason, HR is told and no reminder follows."""
-    return await _act(client, case_id, ExitInterviewWorkflow.decline, payload)
+    return await _act(client, case_id, payload)
 
 
 @router.post("/resend", response_model=InterviewView, responses=REFUSALS, summary="Send the invitation again (HR)")
 async def resend_invitation(case_id: CaseId, payload: ResendInput, client: TemporalDep) -> InterviewView:
     """Send an unanswered invitation again, with freshly proposed times."""
-    return await _act(client, case_id, ExitInterviewWorkflow.resend_invitation, payload)
+    return await _act(client, case_id, payload)
 
 
 @router.post("/record", response_model=InterviewView, responses=REFUSALS, summary="Record the interview and the employee's consent")
 async def submit(case_id: CaseId, payload: SubmitInput, client: TemporalDep) -> InterviewView:
     """The interviewer (or HR) records the questionnaire and the consent that closes it: what may go beyond HR, anonymised,
     and whether the main points may go to the manager, on the current consent text version. The employee is thanked."""
-    return await _act(client, case_id, ExitInterviewWorkflow.submit, payload)
+    return await _act(client, case_id, payload)

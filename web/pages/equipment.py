@@ -59,7 +59,7 @@ async def confirm_return(
     outcome = await common.act(
         pages.gettext,
         lambda: ConfirmReturn(item_id=item_id, actor=actor_for(user, ConfirmReturn), note=note),
-        lambda payload: service.act_on_case(client, case_id, OffboardingWorkflow.confirm_return, payload),
+        lambda payload: service.act(client, case_id, payload),
     )
     if not outcome.ok:
         if back == "hr":

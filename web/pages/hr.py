@@ -53,7 +53,7 @@ async def withdraw(request: Request, case_id: CaseId, user: HR, pages: PagesDep,
     return await _run(
         request, pages, client, session, case_id,
         lambda: Withdraw(actor=actor_for(user, Withdraw), reason=reason),
-        lambda payload: service.act_on_case(client, case_id, OffboardingWorkflow.withdraw, payload),
+        lambda payload: service.act(client, case_id, payload),
         "withdrawn",
     )
 
@@ -67,7 +67,7 @@ async def confirm(
     return await _run(
         request, pages, client, session, case_id,
         lambda: ConfirmInterview(actor=actor_for(user, ConfirmInterview), proceed=go, reason=reason),
-        lambda payload: service.act_on_interview(client, case_id, ExitInterviewWorkflow.confirm, payload),
+        lambda payload: service.act(client, case_id, payload),
         "confirmed" if go else "skipped",
     )
 
@@ -84,7 +84,7 @@ async def assign(
     return await _run(
         request, pages, client, session, case_id,
         lambda: AssignInterviewer(actor=actor_for(user, AssignInterviewer), interviewer=person),
-        lambda payload: service.act_on_interview(client, case_id, ExitInterviewWorkflow.assign_interviewer, payload),
+        lambda payload: service.act(client, case_id, payload),
         "assigned",
     )
 
@@ -94,7 +94,7 @@ async def resend(request: Request, case_id: CaseId, user: HR, pages: PagesDep, c
     return await _run(
         request, pages, client, session, case_id,
         lambda: ResendInvitation(actor=actor_for(user, ResendInvitation)),
-        lambda payload: service.act_on_interview(client, case_id, ExitInterviewWorkflow.resend_invitation, payload),
+        lambda payload: service.act(client, case_id, payload),
         "resent",
     )
 
@@ -115,7 +115,7 @@ async def schedule(
 
     return await _run(
         request, pages, client, session, case_id, build,
-        lambda payload: service.act_on_interview(client, case_id, ExitInterviewWorkflow.schedule, payload),
+        lambda payload: service.act(client, case_id, payload),
         "scheduled",
     )
 

@@ -180,7 +180,7 @@ async def submit(
             record=record,
             consent=ConsentChoice(scope=scope, share_with_manager=share_with_manager == "yes", text_version=text_version or version),
         ),
-        lambda payload: service.act_on_interview(client, case_id, ExitInterviewWorkflow.submit, payload),
+        lambda payload: service.act(client, case_id, payload),
     )
     if not outcome.ok:
         return await _render_consent(request, pages, row, interview, record, version, error=outcome.error, code=status.HTTP_409_CONFLICT)

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Form, Path, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.exc import IntegrityError
-from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 
 from activities.calendar_invites import to_ics
 from cases import consent as consents
@@ -35,7 +34,6 @@ from web.auth.guard import deny, form_protected
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
 from web.pages import common
 from web.templating import Pages
-from workflows.exit_interview import ExitInterviewWorkflow
 
 router = APIRouter(include_in_schema=False)
 
@@ -102,7 +100,7 @@ async def invitation(request: Request, token: Token, session: SessionDep, client
     return await _render_invitation(request, session, client, token, claims, case, notice=done, used=used)
 
 
-async def _answer(request, session, client, token: str, update, build, use: Use):
+async def _answer(request, session, client, token: str, build, use: Use):
     """The employee's answer: the link's use is recorded first, so only one answer per link reaches the case."""
     claims, case = await _open(request, session, LinkPurpose.INTERVIEW, token)
     used = await usage.find(session, claims)
@@ -118,8 +116,8 @@ async def _answer(request, session, client, token: str, update, build, use: Use)
         await usage.claim(sessions, claims, use)
         claimed = True
         try:
-            return await service.act_on_interview(client, case.id, update, payload)
-        except WorkflowUpdateRPCTimeoutOrCancelledError:
+            return await service.act(client, case.id, payload)
+        except service.CaseDidNotAnswer:
             # The answer may still reach the case: keep the link used, a later mail brings a fresh one.
             undecided = True
             raise
@@ -141,7 +139,7 @@ async def _answer(request, session, client, token: str, update, build, use: Use)
 
 @router.post("/invitation/{token}/accept", name="invitation_accept", dependencies=[Depends(form_protected)])
 async def accept(request: Request, token: Token, session: SessionDep, client: TemporalDep, start: Annotated[str, Form(max_length=40)] = ""):
-    return await _answer(request, session, client, token, ExitInterviewWorkflow.accept_slot, lambda actor: AcceptSlot(actor=actor, start=start), Use.ACCEPTED)
+    return await _answer(request, session, client, token, lambda actor: AcceptSlot(actor=actor, start=start), Use.ACCEPTED)
 
 
 @router.post("/invitation/{token}/propose", name="invitation_propose", dependencies=[Depends(form_protected)])
@@ -158,12 +156,12 @@ async def propose(
             start = None  # reported as a missing time by the model
         return ProposeSlot(actor=actor, start=start, online=bool(online))
 
-    return await _answer(request, session, client, token, ExitInterviewWorkflow.propose_slot, build, Use.PROPOSED)
+    return await _answer(request, session, client, token, build, Use.PROPOSED)
 
 
 @router.post("/invitation/{token}/decline", name="invitation_decline", dependencies=[Depends(form_protected)])
 async def decline(request: Request, token: Token, session: SessionDep, client: TemporalDep, reason: Annotated[str, Form(max_length=2000)] = ""):
-    return await _answer(request, session, client, token, ExitInterviewWorkflow.decline, lambda actor: DeclineInterview(actor=actor, reason=reason), Use.DECLINED)
+    return await _answer(request, session, client, token, lambda actor: DeclineInterview(actor=actor, reason=reason), Use.DECLINED)
 
 
 @router.get("/invitation/{token}/interview.ics", name="invitation_ics")

@@ -144,7 +144,7 @@ async def complete_task(
     outcome = await common.act(
         pages.gettext,
         lambda: CompleteTask(task_id=task_id, actor=actor_for(user, CompleteTask), comment=comment),
-        lambda payload: service.act_on_case(client, case_id, OffboardingWorkflow.complete_task, payload),
+        lambda payload: service.act(client, case_id, payload),
     )
     if not outcome.ok:
         return await _again(request, pages, user, session, client, back, row, outcome.error)
@@ -160,7 +160,7 @@ async def reassign_task(
     outcome = await common.act(
         pages.gettext,
         lambda: ReassignTask(task_id=task_id, actor=actor_for(user, ReassignTask), assignee_email=assignee_email.strip(), comment=comment),
-        lambda payload: service.act_on_case(client, case_id, OffboardingWorkflow.reassign_task, payload),
+        lambda payload: service.act(client, case_id, payload),
     )
     if not outcome.ok:
         return await _again(request, pages, user, session, client, back, row, outcome.error)
@@ -179,7 +179,7 @@ async def add_task(
     outcome = await common.act(
         pages.gettext,
         lambda: AddTask(actor=actor_for(user, AddTask), title=title, assignee_email=assignee_email.strip(), due_date=due_date or None, comment=comment),
-        lambda payload: service.act_on_case(client, case_id, OffboardingWorkflow.add_task, payload),
+        lambda payload: service.act(client, case_id, payload),
     )
     if not outcome.ok:
         return await _again(request, pages, user, session, client, back or "case", row, outcome.error)
@@ -197,7 +197,7 @@ async def move_last_day(
     outcome = await common.act(
         pages.gettext,
         lambda: MoveLastDay(actor=actor_for(user, MoveLastDay), last_working_day=last_working_day, reason=reason),
-        lambda payload: service.act_on_case(client, case_id, OffboardingWorkflow.move_last_day, payload),
+        lambda payload: service.act(client, case_id, payload),
     )
     if not outcome.ok:
         return await _again(request, pages, user, session, client, back or "case", row, outcome.error)

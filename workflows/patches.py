@@ -1,0 +1,31 @@
+"""Every change to running workflows, by its ``workflow.patched`` id, and when its old branch can go.
+
+A case or interview that started before a change carries no marker for it and replays its old path; the old
+branch of a patch can be removed once no execution that lacks the marker can still be running or replayed:
+every case opened before the release that brought the patch has closed (a case runs at most two years after its
+notice date, plus its interview's record period) and its history is no longer kept or replayed. Then the call
+becomes ``workflow.deprecate_patch`` for one release, and after that it goes, with the histories of the old path
+in ``tests/histories/``."""
+
+# Outgoing webhooks: cases tell the configured URLs of their opening, each step done and their closing.
+# Old branch: no webhook calls. Can go with the cases opened before 2026-11.
+WEBHOOKS = "webhooks-v1"
+
+# Mail that an update causes goes out after the update has answered (the person acting never waits for the
+# mail server). Old branch: the update sends inside itself. Can go with the cases opened before 2026-12.
+MAIL_AFTER_UPDATE = "mail-after-update-v1"
+
+# The mails of one moment (the announcement with the task lists, a moved last day) in one activity.
+# Old branch: one activity per mail. Can go with the cases opened before 2026-12.
+MAIL_BATCHES = "mail-batches-v1"
+
+# The case and its interview publish their state to the read model at every change (models/read_model.py),
+# and the interview no longer writes its status with an activity of its own. Old branch: nothing published
+# (such cases join by the ``refresh_read_model`` signal, which the worker sends at start). Can go with the
+# cases opened before 2026-12-06.
+READ_MODEL = "read-model-v1"
+
+# Due dates never lie before the day a case opens or its last day moves (a task that would be due already is due
+# on the next working day), and a moved last day lifts the escalation of what is no longer late.
+# Old branch: due dates as counted back from the last day. Can go with the cases opened before 2026-12-06.
+DUE_DATES = "due-dates-v1"
