@@ -89,7 +89,7 @@ def _case_conditions(wanted: CaseFilter) -> list:
 
 
 def _case_order(wanted: CaseFilter) -> list:
-    progress = when((Case.tasks_total + Case.items_total) == 0, 1.0, else_=(Case.tasks_done + Case.items_returned) * 1.0 / (Case.tasks_total + Case.items_total))
+    progress = when(((Case.tasks_total + Case.items_total) == 0, 1.0), else_=(Case.tasks_done + Case.items_returned) * 1.0 / (Case.tasks_total + Case.items_total))
     column = {
         CaseSort.LAST_DAY: Case.last_working_day,
         CaseSort.NAME: func.lower(Case.employee_name),

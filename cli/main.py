@@ -9,7 +9,7 @@ import typer
 from alembic.util import CommandError
 from sqlalchemy.exc import SQLAlchemyError
 
-from cases import service
+from cases import queries, service
 from cli import actions, backends, organisation_admin, render
 from cli.common import EXIT_DUPLICATE, EXIT_INVALID, EXIT_UNAVAILABLE, EXIT_UNKNOWN
 from cli.accounts import accounts_app
@@ -121,23 +121,27 @@ def list_cases(
     due_before: Annotated[
         Text, typer.Option("--due-before", help="Only cases whose last working day is on or before this date.", metavar="YYYY-MM-DD", show_default=False)
     ] = None,
-    limit: Annotated[int, typer.Option(min=1, help="At most this many cases.")] = 200,
+    search: Annotated[Text, typer.Option("--search", help="Part of the employee's name or number.", show_default=False)] = None,
+    limit: Annotated[int, typer.Option(min=1, max=queries.MAX_PAGE, help="At most this many cases.")] = 200,
+    offset: Annotated[int, typer.Option(min=0, help="Pass over this many matching cases first.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the cases as JSON.")] = False,
 ) -> None:
-    """List cases from the database, soonest last working day first.
+    """List cases from the database, soonest last working day first; says how many match in all.
 
     Exit codes: 0 listed (also when none match); 1 database unreachable; 2 invalid input (the flag is named).
     """
     last_day = _date("--due-before", due_before)
     settings = _settings()
-    filters = {"status": status.value if status else None, "department": department, "due_before": last_day, "limit": limit}
-    cases = _run(backends.with_session(settings, lambda session: service.list_cases(session, **filters)))
+    wanted = queries.CaseFilter(search=search or "", status=status.value if status else None, department=department, last_day_until=last_day)
+    page = _run(backends.with_session(settings, lambda session: queries.list_cases(session, wanted, offset=offset, limit=limit)))
     if as_json:
-        typer.echo(json.dumps([render.case_record(case) for case in cases], indent=2))
-    elif cases:
-        typer.echo(render.case_table(cases))
-    else:
-        typer.echo("no cases", err=True)
+        typer.echo(json.dumps([render.case_record(case) for case in page.items], indent=2))
+    elif page.items:
+        typer.echo(render.case_table(page.items))
+    if not as_json:
+        shown = f"{page.offset + 1}-{page.offset + len(page.items)} of {page.total}" if page.items else f"none of {page.total}"
+        more = f"; the next page: --offset {page.next_offset}" if page.next_offset is not None else ""
+        typer.echo(f"{shown} cases{more}" if page.total else "no cases", err=True)
 
 
 def _date(option: str, value: str | None) -> date | None:

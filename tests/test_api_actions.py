@@ -163,9 +163,11 @@ async def test_moving_the_last_working_day_moves_due_dates_and_tells_people(case
     before = await case.live()
     later = date.fromisoformat(before["last_working_day"]) + timedelta(days=14)
 
-    moved = await case.post("last-working-day", {"actor": MANAGER, "last_working_day": later.isoformat(), "reason": "extra overdracht"})
+    by_manager = await case.post("last-working-day", {"actor": MANAGER, "last_working_day": later.isoformat(), "reason": "extra overdracht"})
+    moved = await case.post("last-working-day", {"actor": HR, "last_working_day": later.isoformat(), "reason": "extra overdracht"})
     same = await case.post("last-working-day", {"actor": HR, "last_working_day": later.isoformat()})
 
+    assert by_manager.status_code == 409 and by_manager.json()["code"] == "not_permitted", "the last day is HR's to move"
     assert moved.status_code == 200, moved.text
     assert moved.json()["last_working_day"] == later.isoformat()
     told = await case.wait_for_mail(f"last_day_moved:{later.isoformat()}", count=3)

@@ -251,9 +251,11 @@ async def test_move_the_last_day_tells_three_people(time_skipping_env, worker, m
     case_id = await register(time_skipping_env, cli_env)
     before = await shown(case_id, cli_env)
 
-    moved = await offboarding_in_thread(["case", "move-last-day", case_id, "--last-day", "2027-02-12", "--reason", "Extra overdracht", *MANAGER], cli_env)
+    by_manager = await offboarding_in_thread(["case", "move-last-day", case_id, "--last-day", "2027-02-12", *MANAGER], cli_env)
+    moved = await offboarding_in_thread(["case", "move-last-day", case_id, "--last-day", "2027-02-12", "--reason", "Extra overdracht", *HR], cli_env)
     same = await offboarding_in_thread(["case", "move-last-day", case_id, "--last-day", "2027-02-12", *HR], cli_env)
 
+    assert (by_manager.exit_code, errors(by_manager)) == (5, [f"rejected: bram.janssens@example.org may not do this in case {case_id}"])
     assert moved.exit_code == 0, moved.output
     assert moved.stdout.strip() == f"case {case_id}: the last working day is now 2027-02-12; due dates and the interview follow"
     told = await wait_for_mail(mail_store, case_id, "last_day_moved:2027-02-12", count=3)

@@ -77,6 +77,18 @@ class CaseDetail(BaseModel):
     )
 
 
+class Progress(BaseModel):
+    """How far a case is, from its read model: tasks and equipment done of all, and the interview's state."""
+
+    tasks_done: int
+    tasks_total: int
+    items_returned: int
+    items_total: int
+    interview_status: str | None = Field(None, description="`invited`, `scheduled`, `held`, `declined`, ... Null before the interview began.")
+    next_due_date: date | None = Field(None, description="The earliest due date of a task still open.")
+    overdue: bool = Field(description="An open task's due date has passed.")
+
+
 class CaseSummary(BaseModel):
     case_id: str
     employee_id: str
@@ -86,6 +98,7 @@ class CaseSummary(BaseModel):
     last_working_day: date
     status: str
     status_url: str
+    progress: Progress
 
 
 class ActionAccepted(BaseModel):
