@@ -13,7 +13,7 @@ from axe_playwright_python.async_playwright import Axe
 from models.interview import AssignInterviewer
 from models.registration import Person
 from models.tables import InterviewDraft
-from web.pages import questionnaire
+from web.interviews import questionnaire
 from workflows.exit_interview import ExitInterviewWorkflow
 from tests.auth_support import PASSWORD, make_account
 from tests.case_driver import HR, CaseDriver

@@ -58,7 +58,7 @@ ACTOR_DESCRIPTION = (
 # person then has in the case. ``None``: any signed-in account (a colleague handed a task). The case still checks
 # that it is theirs to do (their task or their shared mailbox's, their case as manager, their equipment as
 # custodian, their interview). Moving the last day and withdrawing are HR's alone.
-# The leaving employee acts through their personal link (web/pages/links.py), never through an account.
+# The leaving employee acts through their personal link (web/interviews/links.py), never through an account.
 _ANYONE = None
 ACTING_ROLES: dict[type[BaseModel], tuple[tuple[AccountRole | None, Role], ...]] = {
     CompleteTask: ((AccountRole.HR, Role.HR), (AccountRole.MANAGER, Role.MANAGER), (_ANYONE, Role.ASSIGNEE)),

@@ -12,26 +12,34 @@ from cases.client import connect
 from config import Settings, get_settings
 from db.engine import create_engine, create_sessionmaker
 from models.accounts import AccountRole
+from web import home
+from web.accounts import pages as account_pages
+from web.accounts import token_pages
 from web.auth.guard import api_access, signed_in
 from web.auth.setup import install as install_auth
-from web.cases.actions import router as case_actions_api
-from web.cases.pages import router as case_pages
-from web.cases.router import router as cases_api
-from web.checklists.router import router as checklists_api
+from web.cases import actions as case_actions
+from web.cases import api as cases_api
+from web.cases import pages as case_pages
+from web.equipment import pages as equipment_pages
 from web.errors import install_error_handlers
-from web.events.router import listing_router as events_listing_api
-from web.events.router import router as events_api
-from web.imports.router import router as imports_api
-from web.interviews.router import router as interviews_api
+from web.events import api as events_api
+from web.imports import api as imports_api
+from web.interviews import api as interviews_api
+from web.interviews import hr as interview_hr_pages
+from web.interviews import links as interview_links
+from web.interviews import pages as interview_pages
+from web.mailbox import pages as mailbox_pages
 from web.mailbox.dependencies import mail_store
-from web.mailbox.router import router as mailbox_pages
-from web.organisation.router import router as organisation_api
-from web.reports.router import router as reports_api
-from web.pages.routes import include_pages
+from web.organisation import api as organisation_api
+from web.organisation import checklists_api
+from web.organisation import settings as settings_pages
+from web.privacy import api as privacy_api
+from web.privacy import pages as privacy_pages
 from web.privacy.actor import AuditActorMiddleware
-from web.privacy.pages import router as privacy_pages
-from web.privacy.router import router as privacy_api
+from web.reports import pages as report_pages
+from web.reports import router as reports_api
 from web.security import install as install_security
+from web.tasks import pages as task_pages
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -68,23 +76,24 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.state.settings = settings
     install_error_handlers(app)
 
-    app.include_router(cases_api, dependencies=HR_API)
-    app.include_router(case_actions_api, dependencies=ANY_ACCOUNT_API)
-    app.include_router(interviews_api, dependencies=HR_READS_API)
-    app.include_router(checklists_api, dependencies=HR_OR_ADMIN_API)
-    app.include_router(organisation_api, dependencies=HR_OR_ADMIN_API)
-    app.include_router(events_api)
-    app.include_router(events_listing_api, dependencies=HR_API)
-    app.include_router(imports_api, dependencies=HR_API)
-    app.include_router(reports_api, dependencies=[Depends(api_access(AccountRole.HR, AccountRole.REVIEWER))])
-    app.include_router(case_pages)
-    # Captured mail holds every employee link: HR's only, like the link to it in the menu (and absent when switched off).
-    app.include_router(mailbox_pages, dependencies=[Depends(mail_store), Depends(signed_in(AccountRole.HR))])
-    install_auth(app)
-    include_pages(app)
+    # The API, by domain; each route names who may call it (web.auth.guard.api_access; the actions decide in web.acting).
+    app.include_router(cases_api.router, dependencies=HR_API)
+    app.include_router(case_actions.router, dependencies=ANY_ACCOUNT_API)
+    app.include_router(interviews_api.router, dependencies=HR_READS_API)
+    app.include_router(checklists_api.router, dependencies=HR_OR_ADMIN_API)
+    app.include_router(organisation_api.router, dependencies=HR_OR_ADMIN_API)
+    app.include_router(events_api.router)
+    app.include_router(events_api.listing_router, dependencies=HR_API)
+    app.include_router(imports_api.router, dependencies=HR_API)
+    app.include_router(reports_api.router, dependencies=[Depends(api_access(AccountRole.HR, AccountRole.REVIEWER))])
     # Accounts only, whatever api_trust_body_actor says; each route names its role (web.privacy.access).
-    app.include_router(privacy_api)
-    app.include_router(privacy_pages)
+    app.include_router(privacy_api.router)
+    install_auth(app)
+    # The pages, by domain; each checks the reader's roles itself.
+    for pages in (home, case_pages, task_pages, equipment_pages, interview_pages, interview_hr_pages, interview_links, report_pages, settings_pages, account_pages, token_pages, privacy_pages):
+        app.include_router(pages.router)
+    # Captured mail holds every employee link: HR's only, like the link to it in the menu (and absent when switched off).
+    app.include_router(mailbox_pages.router, dependencies=[Depends(mail_store), Depends(signed_in(AccountRole.HR))])
     # Who acts, for the audit log the service code writes (privacy.audit).
     app.add_middleware(AuditActorMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -29,7 +29,7 @@ from config import Settings
 
 log = logging.getLogger("web.access")
 
-# The employee's link pages (web/pages/links.py): whatever lives under these paths is counted.
+# The employee's link pages (web/interviews/links.py): whatever lives under these paths is counted.
 LINK_PREFIXES = ("/invitation/", "/consent/")
 
 

@@ -1,4 +1,4 @@
-"""Wiring sign-in into the app: the sign-in pages, ``/api/session``, the API tokens page, the optional OIDC login, and the answer
+"""Wiring sign-in into the app: the sign-in pages, ``/api/session``, the optional OIDC login, and the answer
 to a page that needs a session (a redirect to the sign-in page; 401 for the API)."""
 
 from fastapi import FastAPI, Request, status
@@ -6,7 +6,6 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from web.auth.guard import SignInRequired, authenticate_header, sign_in_url
 from web.auth.router import api_router, router
-from web.auth.token_pages import router as token_pages
 
 
 async def _to_sign_in(request: Request, exc: SignInRequired) -> Response:
@@ -22,7 +21,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(SignInRequired, _to_sign_in)
     app.include_router(router)
     app.include_router(api_router)
-    app.include_router(token_pages)
     settings = app.state.settings
     if settings.oidc_issuer and settings.oidc_client_id:
         from web.auth.oidc import router as oidc_router

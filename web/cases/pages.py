@@ -19,7 +19,7 @@ from web.auth.guard import form_protected, signed_in
 from web.cases.dependencies import CaseId, valid_case
 from web.cases.forms import RegistrationForm
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
-from web.pages import common
+from web import forms as common
 from web.templating import Pages, PagesDep
 
 router = APIRouter(prefix="/cases", include_in_schema=False, dependencies=[Depends(signed_in(AccountRole.HR))])

@@ -102,7 +102,7 @@ async def audit_page(
         "previous_url": page_url(page - 1) if page > 1 else "",
         "next_url": page_url(page + 1) if page < pages_total else "",
     }
-    return pages.render(request, "admin/audit.html", context, status_code=422 if errors else 200)
+    return pages.render(request, "privacy/audit.html", context, status_code=422 if errors else 200)
 
 
 @router.post("/people/{employee_id}/export", name="person_export_form", dependencies=[Depends(form_protected)])

@@ -22,7 +22,7 @@ from web.auth import accounts
 from web.auth.guard import deny, form_protected, signed_in
 from web.cases.pages import render_case
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
-from web.pages import common
+from web import forms as common
 from web.templating import PagesDep
 from workflows.exit_interview import ExitInterviewWorkflow
 from workflows.offboarding import OffboardingWorkflow

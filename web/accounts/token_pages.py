@@ -33,7 +33,7 @@ async def _render(request: Request, pages: Pages, session, *, issued=None, value
         "notice": notice if notice == "revoked" else "",
         "max_days": api_tokens.MAX_DAYS,
     }
-    return pages.render(request, "admin/tokens.html", context, status_code=code)
+    return pages.render(request, "accounts/tokens.html", context, status_code=code)
 
 
 @router.get("", name="api_tokens_page", response_class=HTMLResponse)

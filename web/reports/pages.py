@@ -27,4 +27,4 @@ async def reviews(request: Request, user: Reviewer, pages: PagesDep, session: Se
         log.warning("reports could not be listed", exc_info=True)
         await session.rollback()
         reports = []
-    return pages.render(request, "reviews/list.html", {"reports": reports})
+    return pages.render(request, "reports/list.html", {"reports": reports})

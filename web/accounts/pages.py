@@ -28,7 +28,7 @@ async def _render(request: Request, pages: Pages, session, *, values=None, error
         "errors": errors or [],
         "notice": notice if notice in ("created", "changed") else "",
     }
-    return pages.render(request, "admin/accounts.html", context, status_code=code)
+    return pages.render(request, "accounts/accounts.html", context, status_code=code)
 
 
 @router.get("/accounts", name="accounts_page", response_class=HTMLResponse)

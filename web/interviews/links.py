@@ -32,7 +32,7 @@ from organisation import store
 from web import i18n
 from web.auth.guard import deny, form_protected
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
-from web.pages import common
+from web import forms as common
 from web.templating import Pages
 
 router = APIRouter(include_in_schema=False)
@@ -70,7 +70,7 @@ def _used_up(request: Request, token: str, case: Case, used: UsedLink) -> HTMLRe
     """410 Gone: what the link was used for and when, and nothing else of the case."""
     page = "invitation_page" if used.purpose.startswith(LinkPurpose.INTERVIEW.value) else "consent_page"
     context = {"use": used.purpose, "used_at": used.used_at, "back_url": _url(request, page, token)}
-    return _pages(request, case).render(request, "links/used.html", context, status_code=status.HTTP_410_GONE)
+    return _pages(request, case).render(request, "interviews/links/used.html", context, status_code=status.HTTP_410_GONE)
 
 
 async def _render_invitation(
@@ -90,7 +90,7 @@ async def _render_invitation(
         "action": lambda name: _url(request, name, token),
         "today": date.today().isoformat(),
     }
-    return pages.render(request, "links/invitation.html", context, status_code=code)
+    return pages.render(request, "interviews/links/invitation.html", context, status_code=code)
 
 
 @router.get("/invitation/{token}", name="invitation_page", response_class=HTMLResponse)
@@ -204,7 +204,7 @@ async def _render_consent(request, session, token: str, case: Case, *, notice: s
         "notice": notice if notice in NOTICES else "",
         "revoke_url": _url(request, "consent_revoke", token),
     }
-    return pages.render(request, "links/consent.html", context)
+    return pages.render(request, "interviews/links/consent.html", context)
 
 
 @router.get("/consent/{token}", name="consent_page", response_class=HTMLResponse)

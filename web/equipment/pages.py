@@ -13,7 +13,7 @@ from models.tables import Case
 from web.acting import actor_for
 from web.auth.guard import deny, form_protected, signed_in
 from web.dependencies import SessionDep, TemporalDep
-from web.pages import common
+from web import forms as common
 from web.templating import Pages, PagesDep
 from workflows.offboarding import OffboardingWorkflow
 

@@ -24,7 +24,8 @@ from privacy import audit
 from web.acting import actor_for
 from web.auth.guard import deny, form_protected, signed_in
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
-from web.pages import common, questionnaire
+from web import forms as common
+from web.interviews import questionnaire
 from web.templating import Pages, PagesDep
 from workflows.exit_interview import ExitInterviewWorkflow
 

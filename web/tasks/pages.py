@@ -18,7 +18,7 @@ from models.tables import Case
 from web.acting import actor_for
 from web.auth.guard import deny, form_protected, signed_in
 from web.dependencies import SessionDep, TemporalDep
-from web.pages import common
+from web import forms as common
 from web.templating import Pages, PagesDep
 from workflows.offboarding import OffboardingWorkflow
 
@@ -70,7 +70,7 @@ async def render_my_tasks(request: Request, pages: Pages, user: SignedIn, sessio
         "notice": notice if notice in NOTICES else "",
         "today": date.today(),
     }
-    return pages.render(request, "my/tasks.html", context, status_code=code)
+    return pages.render(request, "tasks/tasks.html", context, status_code=code)
 
 
 @router.get("/my/tasks", name="my_tasks_page", response_class=HTMLResponse)
@@ -95,7 +95,7 @@ async def render_managed_case(request: Request, pages: Pages, user: SignedIn, se
         "error": error,
         "notice": notice if notice in NOTICES else "",
     }
-    return pages.render(request, "my/case.html", context, status_code=code)
+    return pages.render(request, "tasks/case.html", context, status_code=code)
 
 
 @router.get("/my/cases/{case_id}", name="my_case_page", response_class=HTMLResponse)

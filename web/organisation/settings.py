@@ -200,7 +200,7 @@ async def _template_page(request: Request, pages: Pages, session: AsyncSession, 
         "suggestions": await _suggestions(session),
         "max_items": MAX_ITEMS,
     }
-    return pages.render(request, "settings/checklist_form.html", context, status_code=code)
+    return pages.render(request, "organisation/checklist_form.html", context, status_code=code)
 
 
 async def _template_or_404(request: Request, session: AsyncSession, template_id: int, user: SignedIn) -> ChecklistTemplate:
@@ -213,7 +213,7 @@ async def _template_or_404(request: Request, session: AsyncSession, template_id:
 @router.get("/checklists", name="checklists_page", response_class=HTMLResponse)
 async def checklists_page(request: Request, user: Editor, pages: PagesDep, session: SessionDep, done: str = ""):
     context = {"templates": await checklists.all_templates(session), "notice": done if done in ("created", "saved", "deleted") else ""}
-    return pages.render(request, "settings/checklists.html", context)
+    return pages.render(request, "organisation/checklists.html", context)
 
 
 @router.get("/checklists/new", name="checklist_new_page", response_class=HTMLResponse)
@@ -262,7 +262,7 @@ async def save_template(request: Request, template_id: TemplateId, user: Editor,
 @router.get("/checklists/{template_id}/delete", name="checklist_delete_page", response_class=HTMLResponse)
 async def confirm_delete(request: Request, template_id: TemplateId, user: Editor, pages: PagesDep, session: SessionDep):
     template = await _template_or_404(request, session, template_id, user)
-    return pages.render(request, "settings/checklist_delete.html", {"template": template, "assignees": _assignees(pages.gettext)})
+    return pages.render(request, "organisation/checklist_delete.html", {"template": template, "assignees": _assignees(pages.gettext)})
 
 
 @router.post("/checklists/{template_id}/delete", dependencies=[Depends(form_protected)])
@@ -555,7 +555,7 @@ async def _policy_page(request: Request, pages: Pages, session: AsyncSession, se
         "contacts_form": contacts or ContactsForm.of(pages.gettext, Contacts(hr=organisation.hr, facilities=organisation.facilities)),
         "notice": notice if notice in ("policy", "contacts") else "",
     }
-    return pages.render(request, "settings/policy.html", context, status_code=code)
+    return pages.render(request, "organisation/policy.html", context, status_code=code)
 
 
 @router.get("/policy", name="policy_page", response_class=HTMLResponse)

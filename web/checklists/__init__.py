@@ -1,1 +1,0 @@
-"""Checklist templates over REST: the handover tasks each new case starts with."""

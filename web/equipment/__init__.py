@@ -1,0 +1,1 @@
+"""Equipment to receive: the custodian's page."""
