@@ -118,7 +118,7 @@ async def test_the_form_registers_a_departure_and_leads_to_its_case(http, worker
     assert "The departure is registered and the case has started." in page
     assert "<h1>Anouk de Vries</h1>" in page
     assert "Chris Peeters &lt;chris.peeters@example.org&gt;" in page
-    assert re.search(r'<th scope="row" data-label="Task">Hand over the month-end closing file</th>\s*<td data-label="Assignee">chris.peeters@example.org</td>', page)
+    assert re.search(r'<th scope="row" data-label="Task">Hand over the month-end closing file</th>\s*<td data-label="Owner">chris.peeters@example.org</td>', page)
     assert re.search(r'<th scope="row" data-label="Item">Laptop</th>', page) and re.search(r'<th scope="row" data-label="Item">Badge</th>', page)
 
     facilities = await eventually(lambda: [m for m in mail_store.all() if m.purpose == "announcement" and m.to == "facilities@example.org"])

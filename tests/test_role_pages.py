@@ -240,7 +240,7 @@ async def test_hr_moves_the_last_day_resends_and_withdraws_from_the_case_page(ca
     await invited(case)
     later = (date.fromisoformat((await case.live())["last_working_day"]) + timedelta(days=7)).isoformat()
 
-    moved = await post_form(hr, f"/cases/{case.id}", f"/my/cases/{case.id}/last-working-day", {"last_working_day": later, "reason": "Extra overdracht", "back": "hr"})
+    moved = await post_form(hr, f"/cases/{case.id}", f"/cases/{case.id}/last-working-day", {"last_working_day": later, "reason": "Extra overdracht"})
     assert moved.status_code == 303 and moved.headers["location"].endswith(f"/cases/{case.id}?done=moved")
     assert "The last working day is moved" in (await hr.get(moved.headers["location"])).text
     assert (await case.live())["last_working_day"] == later
@@ -281,9 +281,9 @@ async def test_the_dashboard_searches_and_shows_what_is_late(case, browser, sess
 
     found = await hr.get("/cases", params={"q": employee_id.lower()})
     nothing = await hr.get("/cases", params={"q": "no such person_%"})
-    late_only = await hr.get("/cases", params={"late": "1", "q": employee_id})
+    late_only = await hr.get("/cases", params={"overdue": "1", "q": employee_id})
 
-    assert found.status_code == 200 and f"/cases/{case.id}" in found.text and "Next deadline" in found.text
+    assert found.status_code == 200 and f"/cases/{case.id}" in found.text and "Next task due" in found.text
     assert f"/cases/{case.id}" not in nothing.text and "No cases match these filters." in nothing.text
     assert f"/cases/{case.id}" not in late_only.text  # nothing of it is due yet
 

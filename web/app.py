@@ -90,6 +90,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(privacy_api.router)
     install_auth(app)
     # The pages, by domain; each checks the reader's roles itself.
+    app.include_router(case_pages.dashboard_router)
     for pages in (home, case_pages, task_pages, equipment_pages, interview_pages, interview_hr_pages, interview_links, report_pages, settings_pages, account_pages, token_pages, privacy_pages):
         app.include_router(pages.router)
     # Captured mail holds every employee link: HR's only, like the link to it in the menu (and absent when switched off).

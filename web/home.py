@@ -12,6 +12,8 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/", name="home")
 async def home(request: Request, user: CurrentUser) -> RedirectResponse:
-    if user is None or user.has(AccountRole.HR):
+    if user is None:
         return RedirectResponse(request.app.url_path_for("cases_page"))
+    if user.has(AccountRole.HR):
+        return RedirectResponse(request.app.url_path_for("dashboard_page"))
     return RedirectResponse(home_of(user.roles))

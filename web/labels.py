@@ -51,7 +51,23 @@ class Labels:
             "equipment_returned": _("Equipment returned"),
             "equipment_missing": _("Equipment missing"),
             "last_day_moved": _("Last working day moved"),
+            "last_day_over": _("Last working day over"),
             "withdrawn": _("Departure withdrawn"),
+            "task_reopened": _("Task opened again"),
+            "equipment_reopened": _("Equipment not returned after all"),
+            "interview_already_finished": _("Interview already finished"),
+            "interview_invited": _("Employee invited to the exit interview"),
+            "interview_invited_again": _("Interview invitation sent again"),
+            "interview_confirmed_by_hr": _("HR confirmed the exit interview"),
+            "interview_skipped": _("Exit interview skipped"),
+            "interviewer_assigned": _("Interviewer assigned"),
+            "interview_scheduled": _("Interview time agreed"),
+            "interview_declined": _("Employee declined the interview"),
+            "interview_reminder_sent": _("Interview invitation reminder sent"),
+            "interview_held": _("Interview held and recorded"),
+            "interview_no_response": _("No answer to the invitation"),
+            "interview_not_held": _("Interview not held in time"),
+            "interview_cancelled": _("Interview cancelled"),
         }
         # What a mail in the timeline was about (the mail templates in templates/mail).
         self.mails = {

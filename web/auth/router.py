@@ -23,7 +23,7 @@ log = logging.getLogger("web.access")
 
 # Where each role starts; someone with several roles starts at the first of theirs in this order.
 HOMES = (
-    (AccountRole.HR, "/cases"),
+    (AccountRole.HR, "/dashboard"),
     (AccountRole.MANAGER, "/my/tasks"),
     (AccountRole.INTERVIEWER, "/interviews"),
     (AccountRole.CUSTODIAN, "/equipment"),
@@ -40,6 +40,7 @@ def home_of(roles) -> str:
 # (the dashboard, where `/` sends everyone without a session, is HR's).
 ROLE_PAGES = (
     ("/cases", (AccountRole.HR,)),
+    ("/dashboard", (AccountRole.HR,)),
     ("/admin", (AccountRole.ADMIN,)),
     ("/equipment", (AccountRole.CUSTODIAN, AccountRole.HR)),
     ("/interviews", (AccountRole.INTERVIEWER, AccountRole.HR)),

@@ -1,88 +1,192 @@
-"""The HR pages for cases: the dashboard, the registration form and the case page with HR's actions.
+"""HR's pages for cases: the dashboard, the list (searched, filtered, sorted, paged, exported), the registration
+form and the case page with HR's own actions (moving the last day, withdrawing).
 
-Every page here is HR's alone: someone without a session is sent to sign in, another role gets 403."""
+Every page here is HR's alone: someone without a session is sent to sign in, another role gets 403. The dashboard
+and the list read the database only (cases/queries.py); the case page adds the one case's live interview."""
 
-from datetime import date
+import csv
+import io
+from calendar import monthrange
+from datetime import date, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, status
-from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import func, or_, select
+from fastapi import APIRouter, Depends, Form, Query, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from cases import service
-from models.accounts import AccountRole
-from models.case import CaseStatus, CaseView, StepState
-from models.interview import FINISHED
-from models.tables import Case
+from cases import queries, service
+from cases.queries import CaseFilter, CaseSort
+from models.accounts import AccountRole, SignedIn
+from models.case import CaseStatus
+from models.handover import MoveLastDay, Withdraw
+from models.interview import FINISHED, InterviewStatus
+from models.registration import DepartureType
+from web import forms
+from web.acting import actor_for
 from web.auth import accounts
 from web.auth.guard import form_protected, signed_in
 from web.cases.dependencies import CaseId, valid_case
 from web.cases.forms import RegistrationForm
+from web.cases.timeline import case_parts
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
-from web import forms as common
+from web.labels import Labels
+from web.tasks.pages import mailbox_names
 from web.templating import Pages, PagesDep
 
 router = APIRouter(prefix="/cases", include_in_schema=False, dependencies=[Depends(signed_in(AccountRole.HR))])
+dashboard_router = APIRouter(include_in_schema=False, dependencies=[Depends(signed_in(AccountRole.HR))])
 
+HR = Annotated[SignedIn, Depends(signed_in(AccountRole.HR))]
+Reason = Annotated[str, Form(max_length=2000)]
+PAGE_SIZE = 50
+EXPORT_LIMIT = 10_000
 # Shown once on the case page after a form redirects there.
-NOTICES = ("created", "duplicate", "completed", "reassigned", "added", "moved", "returned", "withdrawn", "confirmed", "skipped", "assigned", "resent", "scheduled")
+NOTICES = (
+    "created", "duplicate", "completed", "reassigned", "reopened", "added", "moved", "returned", "not_returned", "withdrawn",
+    "confirmed", "skipped", "assigned", "resent", "scheduled",
+)
 
 
-def is_late(view: CaseView | None, today: date) -> bool:
-    """Something is overdue: an open task past its due date, anything escalated to HR, or equipment out after the last day."""
-    if view is None or view.status != CaseStatus.OPEN:
-        return False
-    if any(state == StepState.ESCALATED for state in view.steps.values()):
-        return True
-    if any(task.state == "open" and (task.due_date < today or task.escalated) for task in view.tasks):
-        return True
-    return any(item.state == "out" and (item.escalated or view.last_working_day < today) for item in view.equipment)
+def _week_end(today: date) -> date:
+    return today + timedelta(days=6 - today.weekday())
 
 
-async def _search(session, status_: str, department: str, text: str, limit: int = 200) -> list[Case]:
-    query = select(Case).order_by(Case.last_working_day, Case.id).limit(limit)
-    if status_:
-        query = query.where(Case.status == status_)
-    if department:
-        query = query.where(Case.department == department)
-    if text:
-        # Matched in Python-free SQL on both databases; LIKE's own wildcards in the text are taken literally.
-        pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(
-            or_(
-                func.lower(Case.employee_name).like(pattern, escape="\\"),
-                func.lower(Case.employee_id).like(pattern, escape="\\"),
-                func.lower(Case.job_title).like(pattern, escape="\\"),
-            )
-        )
-    return list((await session.execute(query)).scalars())
+def _month_end(today: date) -> date:
+    return today.replace(day=monthrange(today.year, today.month)[1])
+
+
+@dashboard_router.get("/dashboard", name="dashboard_page", response_class=HTMLResponse)
+async def dashboard(request: Request, session: SessionDep, pages: PagesDep):
+    """What HR looks at first: open cases, last days coming, what is late and with whom, the interview pipeline;
+    every figure opens the list it counts."""
+    today = date.today()
+    figures = await queries.dashboard(session, today, _week_end(today), _month_end(today))
+    context = {
+        "figures": figures,
+        "today": today,
+        "week_end": _week_end(today),
+        "month_end": _month_end(today),
+        "mailbox_names": await mailbox_names(session, pages),
+        "pipeline": [s.value for s in InterviewStatus if s.value not in ("cancelled",)],
+    }
+    return pages.render(request, "cases/dashboard.html", context)
+
+
+def _filter_from(
+    case_status: str, department: str, q: str, departure_type: str, interview_status: str, overdue: str, last_day_from: str, last_day_until: str, sort: str, order: str
+) -> tuple[CaseFilter, dict]:
+    """The list's filters from the query string; a value that is not one of the known ones counts as "any"."""
+
+    def known(value: str, allowed) -> str | None:
+        return value if value in {item.value for item in allowed} else None
+
+    def day(value: str) -> date | None:
+        try:
+            return date.fromisoformat(value) if value else None
+        except ValueError:
+            return None
+
+    wanted = CaseFilter(
+        search=q.strip(),
+        status=known(case_status, CaseStatus),
+        department=department.strip() or None,
+        departure_type=known(departure_type, DepartureType),
+        interview_status=known(interview_status, InterviewStatus),
+        overdue_on=date.today() if overdue else None,
+        last_day_from=day(last_day_from),
+        last_day_until=day(last_day_until),
+        sort=CaseSort(sort) if sort in {s.value for s in CaseSort} else CaseSort.LAST_DAY,
+        descending=order == "desc",
+    )
+    shown = {
+        "status": wanted.status or "",
+        "department": wanted.department or "",
+        "q": wanted.search,
+        "departure_type": wanted.departure_type or "",
+        "interview_status": wanted.interview_status or "",
+        "overdue": bool(overdue),
+        "last_day_from": wanted.last_day_from.isoformat() if wanted.last_day_from else "",
+        "last_day_until": wanted.last_day_until.isoformat() if wanted.last_day_until else "",
+        "sort": wanted.sort.value,
+        "order": "desc" if wanted.descending else "asc",
+    }
+    return wanted, shown
+
+
+ListQuery = Annotated[str, Query(max_length=200)]
 
 
 @router.get("", name="cases_page", response_class=HTMLResponse)
-async def dashboard(
+async def case_list(
     request: Request,
     session: SessionDep,
-    client: TemporalDep,
     pages: PagesDep,
     case_status: Annotated[str, Query(alias="status", max_length=32)] = "",
-    department: Annotated[str, Query(max_length=200)] = "",
-    q: Annotated[str, Query(max_length=200)] = "",
-    late: Annotated[str, Query(max_length=5)] = "",
+    department: ListQuery = "",
+    q: ListQuery = "",
+    departure_type: ListQuery = "",
+    interview_status: ListQuery = "",
+    overdue: ListQuery = "",
+    last_day_from: ListQuery = "",
+    last_day_until: ListQuery = "",
+    sort: ListQuery = "",
+    order: ListQuery = "",
+    offset: Annotated[int, Query(ge=0)] = 0,
 ):
-    # The filter form sends empty values for "any"; an unknown status is treated the same way.
-    chosen_status = case_status if case_status in {s.value for s in CaseStatus} else ""
-    cases = await _search(session, chosen_status, department.strip(), q.strip())
-    views = await common.case_views(client, [case.id for case in cases if case.status == CaseStatus.OPEN.value])
-    today = date.today()
-    rows = [{"case": case, "view": views.get(case.id), "late": is_late(views.get(case.id), today)} for case in cases]
-    if late:
-        rows = [row for row in rows if row["late"]]
-    filters = {"status": chosen_status, "department": department.strip(), "q": q.strip(), "late": bool(late)}
-    return pages.render(
-        request,
-        "cases/list.html",
-        {"cases": cases, "rows": rows, "filters": filters, "statuses": [s.value for s in CaseStatus], "late_count": sum(r["late"] for r in rows)},
-    )
+    wanted, shown = _filter_from(case_status, department, q, departure_type, interview_status, overdue, last_day_from, last_day_until, sort, order)
+    page = await queries.list_cases(session, wanted, offset=offset, limit=PAGE_SIZE)
+    context = {
+        "cases": page,
+        "filters": shown,
+        "filtered": any(value for key, value in shown.items() if key not in ("sort", "order")),
+        "statuses": [s.value for s in CaseStatus],
+        "departure_types": [t.value for t in DepartureType],
+        "interview_statuses": [s.value for s in InterviewStatus],
+        "today": date.today(),
+        "export_url": request.url_for("cases_export").include_query_params(**{k: v for k, v in request.query_params.items() if k != "offset"}),
+    }
+    return pages.render(request, "cases/list.html", context)
+
+
+@router.get("/export.csv", name="cases_export")
+async def export(
+    request: Request,
+    session: SessionDep,
+    pages: PagesDep,
+    case_status: Annotated[str, Query(alias="status", max_length=32)] = "",
+    department: ListQuery = "",
+    q: ListQuery = "",
+    departure_type: ListQuery = "",
+    interview_status: ListQuery = "",
+    overdue: ListQuery = "",
+    last_day_from: ListQuery = "",
+    last_day_until: ListQuery = "",
+    sort: ListQuery = "",
+    order: ListQuery = "",
+) -> Response:
+    """The list as filtered, as CSV for a spreadsheet (cells that a spreadsheet would run as a formula are quoted)."""
+    wanted, _ = _filter_from(case_status, department, q, departure_type, interview_status, overdue, last_day_from, last_day_until, sort, order)
+    page = await queries.list_cases(session, wanted, limit=EXPORT_LIMIT)
+    labels = Labels(pages.gettext)
+    _t = pages.gettext
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL)
+    writer.writerow([_t("Case"), _t("Employee number"), _t("Employee"), _t("Department"), _t("Type"), _t("Last working day"), _t("Status"),
+                     _t("Tasks done"), _t("Tasks"), _t("Equipment returned"), _t("Equipment"), _t("Exit interview"), _t("Next task due")])
+    for case in page.items:
+        writer.writerow([spreadsheet_safe(value) for value in (
+            case.id, case.employee_id, case.employee_name, case.department, labels.departure_type(case.departure_type), case.last_working_day.isoformat(),
+            labels.status(case.status), case.tasks_done, case.tasks_total, case.items_returned, case.items_total,
+            labels.interview_status(case.interview_status) if case.interview_status else "", case.next_due_date.isoformat() if case.next_due_date else "",
+        )])
+    name = f"cases-{date.today().isoformat()}.csv"
+    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A text cell a spreadsheet would read as a formula (=, +, -, @, tab, carriage return) starts with a quote."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 @router.get("/new", name="new_case_page", response_class=HTMLResponse)
@@ -109,8 +213,11 @@ async def render_case(request: Request, pages: Pages, client, session, case_id: 
     temporal_url = f"{settings.temporal_ui_url.rstrip('/')}/namespaces/{settings.temporal_namespace}/workflows/{case.case_id}"
     registration = case.record.registration if case.record else None
     interview = case.live.interview if case.live else None
+    parts = await case_parts(session, case)
+    today = date.today()
     context = {
         "case": case,
+        "parts": parts,
         "registration": registration,
         "notice": notice if notice in NOTICES else "",
         "error": error,
@@ -118,8 +225,9 @@ async def render_case(request: Request, pages: Pages, client, session, case_id: 
         "interview": interview,
         "interview_finished": interview is not None and interview.status in FINISHED,
         "interviewers": await accounts.with_role(session, AccountRole.INTERVIEWER),
-        "late": is_late(case.live, date.today()),
-        "today": date.today(),
+        "late": parts.late(today),
+        "today": today,
+        "mailbox_names": await mailbox_names(session, pages),
     }
     return pages.render(request, "cases/detail.html", context, status_code=status.HTTP_409_CONFLICT if error else 200)
 
@@ -135,3 +243,27 @@ async def case_page(
     done: Annotated[str, Query(max_length=20)] = "",
 ):
     return await render_case(request, pages, client, session, case_id, notice=notice or done)
+
+
+async def _run(request: Request, pages: Pages, client, session, case_id: str, build, notice: str):
+    await valid_case(case_id, client, session)
+    outcome = await forms.act(pages.gettext, build, lambda payload: service.act(client, case_id, payload))
+    if not outcome.ok:
+        return await render_case(request, pages, client, session, case_id, error=outcome.error)
+    url = request.url_for("case_page", case_id=case_id).include_query_params(done=notice)
+    return RedirectResponse(str(url), status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/{case_id}/last-working-day", name="move_last_day_form", dependencies=[Depends(form_protected)])
+async def move_last_day(
+    request: Request, case_id: CaseId, user: HR, pages: PagesDep, client: TemporalDep, session: SessionDep,
+    last_working_day: Annotated[str, Form(max_length=10)] = "", reason: Reason = "",
+):
+    build = lambda: MoveLastDay(actor=actor_for(user, MoveLastDay), last_working_day=last_working_day, reason=reason)  # noqa: E731
+    return await _run(request, pages, client, session, case_id, build, "moved")
+
+
+@router.post("/{case_id}/withdraw", name="withdraw_form", dependencies=[Depends(form_protected)])
+async def withdraw(request: Request, case_id: CaseId, user: HR, pages: PagesDep, client: TemporalDep, session: SessionDep, reason: Reason = ""):
+    build = lambda: Withdraw(actor=actor_for(user, Withdraw), reason=reason)  # noqa: E731
+    return await _run(request, pages, client, session, case_id, build, "withdrawn")

@@ -1,49 +1,64 @@
-"""IT/facilities: the equipment they are to receive back, across all open cases, and confirming a return.
-They see the item, the person and the last working day; nothing else of the case."""
+"""IT/facilities and other custodians: the equipment they are to receive back, across all open cases, confirming a
+return and undoing one that was recorded too soon. They see the item, the person and the last working day; nothing
+else of the case. Read from the database (cases/queries.py), with the items of the shared mailboxes they work for."""
 
+from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Path, Request, status
+from fastapi import APIRouter, Depends, Form, Path, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from cases import service
+from cases import access, queries, service
 from models.accounts import AccountRole, SignedIn
-from models.handover import ConfirmReturn
+from models.handover import ConfirmReturn, ReopenReturn
 from models.tables import Case
+from web import forms
 from web.acting import actor_for
 from web.auth.guard import deny, form_protected, signed_in
 from web.dependencies import SessionDep, TemporalDep
-from web import forms as common
 from web.templating import Pages, PagesDep
-from workflows.offboarding import OffboardingWorkflow
 
 router = APIRouter(include_in_schema=False)
 
 Custodian = Annotated[SignedIn, Depends(signed_in(AccountRole.CUSTODIAN, AccountRole.HR))]
 CaseId = Annotated[str, Path(max_length=120)]
 ItemId = Annotated[str, Path(max_length=40)]
+NOTICES = ("returned", "not_returned")
+PAGE_SIZE = 50
 
 
-def _mine(user: SignedIn, custodian_email: str) -> bool:
-    return custodian_email.strip().lower() == user.email.lower()
-
-
-async def render_equipment(request: Request, pages: Pages, user: SignedIn, session, client, *, error: str = "", notice: str = "", code: int = 200):
-    rows = await common.open_cases(session)
-    views = await common.case_views(client, [row.id for row in rows])
-    expected, returned = [], []
-    for row in rows:
-        view = views.get(row.id)
-        for item in view.equipment if view else []:
-            if _mine(user, item.custodian_email):
-                (expected if item.state == "out" else returned).append({"case": row, "item": item})
-    context = {"expected": expected, "returned": returned, "error": error, "notice": "returned" if notice == "returned" else ""}
+async def render_equipment(request: Request, pages: Pages, user: SignedIn, session, *, error: str = "", notice: str = "", code: int = 200, offset: int = 0):
+    context = {
+        "expected": await queries.items_for(session, user.email, user.mailboxes, offset=offset, limit=PAGE_SIZE),
+        "returned": await queries.items_for(session, user.email, user.mailboxes, returned=True, limit=20),
+        "error": error,
+        "notice": notice if notice in NOTICES else "",
+        "today": date.today(),
+    }
     return pages.render(request, "equipment/list.html", context, status_code=code)
 
 
 @router.get("/equipment", name="equipment_page", response_class=HTMLResponse)
-async def equipment(request: Request, user: Custodian, pages: PagesDep, session: SessionDep, client: TemporalDep, done: str = ""):
-    return await render_equipment(request, pages, user, session, client, notice=done)
+async def equipment(request: Request, user: Custodian, pages: PagesDep, session: SessionDep, done: str = "", offset: Annotated[int, Query(ge=0)] = 0):
+    return await render_equipment(request, pages, user, session, notice=done, offset=offset)
+
+
+async def _act(request: Request, user: SignedIn, pages: Pages, session, client, case_id: str, item_id: str, build, back: str, notice: str):
+    """Act on an item the signed-in person is to receive (HR: any); else 404 whether or not it exists, logged."""
+    case = await session.get(Case, case_id)
+    payload_type = ConfirmReturn if notice == "returned" else ReopenReturn
+    if case is None or not (user.has(AccountRole.HR) or await access.within_reach(session, case_id, payload_type.model_construct(item_id=item_id), user.email, user.mailboxes)):
+        deny(request, status.HTTP_404_NOT_FOUND, f"equipment {item_id} of case {case_id} is not theirs to receive", user)
+    outcome = await forms.act(pages.gettext, build, lambda payload: service.act(client, case_id, payload))
+    to_case = back == "hr" and user.has(AccountRole.HR)
+    if not outcome.ok:
+        if to_case:
+            from web.cases.pages import render_case
+
+            return await render_case(request, pages, client, session, case_id, error=outcome.error)
+        return await render_equipment(request, pages, user, session, error=outcome.error, code=status.HTTP_409_CONFLICT)
+    url = request.url_for("case_page", case_id=case_id) if to_case else request.url_for("equipment_page")
+    return RedirectResponse(str(url.include_query_params(done=notice)), status_code=status.HTTP_303_SEE_OTHER)
 
 
 @router.post("/equipment/{case_id}/{item_id}/return", name="confirm_return_form", dependencies=[Depends(form_protected)])
@@ -51,24 +66,14 @@ async def confirm_return(
     request: Request, case_id: CaseId, item_id: ItemId, user: Custodian, pages: PagesDep, session: SessionDep, client: TemporalDep,
     note: Annotated[str, Form(max_length=2000)] = "", back: Annotated[str, Form(max_length=10)] = "",
 ):
-    row = await session.get(Case, case_id)
-    view = await common.case_of(client, case_id) if row is not None else None
-    item = next((i for i in view.equipment if i.id == item_id), None) if view else None
-    if item is None or not (_mine(user, item.custodian_email) or user.has(AccountRole.HR)):
-        deny(request, status.HTTP_404_NOT_FOUND, f"equipment {item_id} of case {case_id} is not theirs to receive", user)
-    outcome = await common.act(
-        pages.gettext,
-        lambda: ConfirmReturn(item_id=item_id, actor=actor_for(user, ConfirmReturn), note=note),
-        lambda payload: service.act(client, case_id, payload),
-    )
-    if not outcome.ok:
-        if back == "hr":
-            from web.cases.pages import render_case
+    build = lambda: ConfirmReturn(item_id=item_id, actor=actor_for(user, ConfirmReturn), note=note)  # noqa: E731
+    return await _act(request, user, pages, session, client, case_id, item_id, build, back, "returned")
 
-            return await render_case(request, pages, client, session, case_id, error=outcome.error)
-        return await render_equipment(request, pages, user, session, client, error=outcome.error, code=status.HTTP_409_CONFLICT)
-    if back == "hr":
-        url = request.url_for("case_page", case_id=case_id).include_query_params(done="returned")
-    else:
-        url = request.url_for("equipment_page").include_query_params(done="returned")
-    return RedirectResponse(str(url), status_code=status.HTTP_303_SEE_OTHER)
+
+@router.post("/equipment/{case_id}/{item_id}/reopen", name="reopen_return_form", dependencies=[Depends(form_protected)])
+async def reopen_return(
+    request: Request, case_id: CaseId, item_id: ItemId, user: Custodian, pages: PagesDep, session: SessionDep, client: TemporalDep,
+    reason: Annotated[str, Form(max_length=2000)] = "", back: Annotated[str, Form(max_length=10)] = "",
+):
+    build = lambda: ReopenReturn(item_id=item_id, actor=actor_for(user, ReopenReturn), reason=reason)  # noqa: E731
+    return await _act(request, user, pages, session, client, case_id, item_id, build, back, "not_returned")

@@ -1,4 +1,4 @@
-"""HR's actions on a case page (withdraw, the interview's confirmation or skip, its interviewer, sending the
+"""HR's actions on the exit interview from the case page (its confirmation or skip, its interviewer, sending the
 invitation again, scheduling on the employee's behalf) and the one page that shows an interview record.
 
 Only HR: the record is confidential and nobody else sees it individually."""
@@ -12,20 +12,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from cases import service
 from models.accounts import AccountRole, SignedIn
-from models.handover import Withdraw
 from models.interview import AssignInterviewer, ConfirmInterview, ResendInvitation, ScheduleInterview
 from models.registration import Person
-from models.tables import Case
 from organisation import store
 from web.acting import actor_for
 from web.auth import accounts
 from web.auth.guard import deny, form_protected, signed_in
+from web.cases.dependencies import valid_case
 from web.cases.pages import render_case
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
 from web import forms as common
 from web.templating import PagesDep
-from workflows.exit_interview import ExitInterviewWorkflow
-from workflows.offboarding import OffboardingWorkflow
 
 router = APIRouter(prefix="/cases", include_in_schema=False)
 
@@ -40,22 +37,11 @@ def _done(request: Request, case_id: str, notice: str) -> RedirectResponse:
 
 
 async def _run(request, pages, client, session, case_id: str, build, run, notice: str):
-    if await session.get(Case, case_id) is None and await common.case_of(client, case_id) is None:
-        deny(request, status.HTTP_404_NOT_FOUND, f"no case {case_id}")
+    await valid_case(case_id, client, session)
     outcome = await common.act(pages.gettext, build, run)
     if not outcome.ok:
         return await render_case(request, pages, client, session, case_id, error=outcome.error)
     return _done(request, case_id, notice)
-
-
-@router.post("/{case_id}/withdraw", name="withdraw_form", dependencies=[Depends(form_protected)])
-async def withdraw(request: Request, case_id: CaseId, user: HR, pages: PagesDep, client: TemporalDep, session: SessionDep, reason: Reason = ""):
-    return await _run(
-        request, pages, client, session, case_id,
-        lambda: Withdraw(actor=actor_for(user, Withdraw), reason=reason),
-        lambda payload: service.act(client, case_id, payload),
-        "withdrawn",
-    )
 
 
 @router.post("/{case_id}/interview/confirm", name="interview_confirm_form", dependencies=[Depends(form_protected)])

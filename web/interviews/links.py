@@ -77,7 +77,7 @@ async def _render_invitation(
     request, session, client, token: str, claims: LinkClaims, case: Case, *, error: str = "", notice: str = "", code: int = 200, used: UsedLink | None = None
 ):
     pages = _pages(request, case)
-    interview = await common.interview_of(client, case.id)
+    interview = await service.interview_view(client, case.id)
     organisation = await store.load(session, request.app.state.settings)
     context = {
         "case": case,
@@ -167,7 +167,7 @@ async def decline(request: Request, token: Token, session: SessionDep, client: T
 @router.get("/invitation/{token}/interview.ics", name="invitation_ics")
 async def calendar_file(request: Request, token: Token, session: SessionDep, settings: SettingsDep, client: TemporalDep):
     claims, case = await _open(request, session, LinkPurpose.INTERVIEW, token)
-    interview = await common.interview_of(client, case.id)
+    interview = await service.interview_view(client, case.id)
     if interview is None or interview.scheduled is None or interview.status != "scheduled":
         deny(request, status.HTTP_404_NOT_FOUND, f"case {case.id} has no agreed interview time to download")
     organisation = await store.load(session, settings)

@@ -9,11 +9,11 @@ are part of that access. The submitted record is logged by the activity that sto
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Path, Request, status
+from fastapi import APIRouter, Depends, Form, Path, Query, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from sqlalchemy import delete, select
 
-from cases import service
+from cases import queries, service
 from models.accounts import AccountRole, SignedIn
 from models.audit import AuditAction, SubjectType
 from models.interview import InterviewStatus, InterviewView, SubmitInterview
@@ -27,7 +27,6 @@ from web.dependencies import SessionDep, SettingsDep, TemporalDep
 from web import forms as common
 from web.interviews import questionnaire
 from web.templating import Pages, PagesDep
-from workflows.exit_interview import ExitInterviewWorkflow
 
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger(__name__)
@@ -44,7 +43,7 @@ def _assigned(user: SignedIn, interview: InterviewView | None) -> bool:
 async def _in_reach(request: Request, user: SignedIn, session, client, case_id: str) -> tuple[Case, InterviewView]:
     """The case and its interview when the signed-in person conducts it (or is HR); else 404, logged."""
     row = await session.get(Case, case_id)
-    interview = await common.interview_of(client, case_id) if row is not None else None
+    interview = await service.interview_view(client, case_id) if row is not None else None
     if interview is None or not (user.has(AccountRole.HR) or (user.has(AccountRole.INTERVIEWER) and _assigned(user, interview))):
         deny(request, status.HTTP_404_NOT_FOUND, f"the interview of case {case_id} is not theirs", user)
     return row, interview
@@ -71,16 +70,9 @@ async def _save_draft(session, row: Case, author: str, answers: dict) -> Intervi
 
 
 @router.get("/interviews", name="interviews_page", response_class=HTMLResponse)
-async def interviews(request: Request, user: Interviewer, pages: PagesDep, session: SessionDep, client: TemporalDep, done: str = ""):
-    rows = await common.open_cases(session)
-    views = await common.interview_views(client, [row.id for row in rows])
-    listed = []
-    for row in rows:
-        interview = views.get(row.id)
-        if interview is None or interview.status not in RECORDABLE:
-            continue
-        if _assigned(user, interview) or user.has(AccountRole.HR):
-            listed.append({"case": row, "interview": interview})
+async def interviews(request: Request, user: Interviewer, pages: PagesDep, session: SessionDep, done: str = "", offset: Annotated[int, Query(ge=0)] = 0):
+    """The open interviews: an interviewer's own, or, for HR, all of them (with who conducts each), soonest first."""
+    listed = await queries.interviews_for(session, None if user.has(AccountRole.HR) else user.email, offset=offset, limit=50)
     return pages.render(request, "interviews/list.html", {"interviews": listed, "notice": "recorded" if done == "recorded" else ""})
 
 
