@@ -11,6 +11,7 @@ from temporalio.client import Client
 from cases.client import connect
 from config import Settings, get_settings
 from db.engine import create_engine, create_sessionmaker
+from links.turns import LinkTurns
 from models.accounts import AccountRole
 from web.auth.guard import api_access, signed_in
 from web.auth.setup import install as install_auth
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.link_turns = LinkTurns()
     install_error_handlers(app)
 
     app.include_router(cases_api, dependencies=HR_API)
