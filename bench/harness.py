@@ -370,7 +370,7 @@ class Product:
     async def web(self) -> Process:
         web = self.start(
             "web",
-            [sys.executable, "-m", "uvicorn", "web.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(self.web_port), "--log-level", "warning"],
+            [sys.executable, "-m", "web.serve", "--log-level", "warning"],
         )
         await wait_until(lambda: _http_ok(f"{self.base_url}/health"), "the web app answering /health", 90, alive=[web])
         return web

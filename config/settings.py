@@ -65,7 +65,7 @@ class Settings(BaseSettings):
     )
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
-        description="Addresses or networks (`10.0.0.0/8`) of the reverse proxies in front of the web app, comma-separated. Only for requests from these is the client address read from `X-Forwarded-For`. Empty: the connecting address is the client.",
+        description="Addresses or networks (`10.0.0.0/8`) of the reverse proxies in front of the web app, comma-separated. Only for requests from these are the client address and scheme read from `X-Forwarded-For` and `X-Forwarded-Proto`, by the app and by uvicorn (`python -m web.serve`). Empty: the connecting address is the client.",
     )
     rate_limit_storage_url: str = Field(
         "memory://", description="Where rate-limit counters live: `memory://` (one web process) or `redis://host:6379/0` (shared by several web replicas)."

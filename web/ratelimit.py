@@ -8,7 +8,9 @@ notation (``10 per 15 minutes``; ``;`` between several); an empty one is no limi
 
 The client address is the connecting one, unless that is one of ``trusted_proxies``: then it is the
 address nearest to us in ``X-Forwarded-For`` that is not one of those proxies (the entries further left
-were written by the client and prove nothing)."""
+were written by the client and prove nothing). uvicorn, started by ``web.serve``, applies the same rule
+to the same proxies before the app sees the request, so reading the header again here changes nothing
+then; it matters where no server did (in-process, or a server started without proxy headers)."""
 
 import ipaddress
 import logging
