@@ -10,7 +10,7 @@ import sys
 import httpx
 import pytest
 
-from tests.auth_support import PASSWORD, another_client, csrf_token, make_account, unique_email
+from tests.auth_support import PASSWORD, another_client, client_from, csrf_token, make_account, sign_out, unique_email
 from tests.support import eventually, free_port, serve
 from web.ratelimit import RateLimits
 
@@ -33,14 +33,14 @@ async def _sign_in(http, email: str, password: str, **headers):
 async def test_too_many_sign_in_attempts_for_one_account_are_refused_for_a_while(limited, sessions):
     email = await make_account(sessions, unique_email("hr"), ["hr"])
     other = await make_account(sessions, unique_email("hr"), ["hr"])
-    async with limited(sign_in_limit_per_account="3 per 15 minutes", sign_in_limit_per_address="") as http:
+    async with limited(sign_in_limit_per_account_and_address="3 per 15 minutes", sign_in_limit_per_address="") as http:
         wrong = [await _sign_in(http, email, "not the password") for _ in range(3)]
         refused = await _sign_in(http, email, PASSWORD, **{"Accept-Language": "nl"})
         english = await _sign_in(http, email.upper(), PASSWORD, **{"Accept-Language": "en"})
         someone_else = await _sign_in(another_client(http), other, PASSWORD)
 
     assert [response.status_code for response in wrong] == [401, 401, 401]
-    assert refused.status_code == 429 and english.status_code == 429  # the right password, too: the account waits
+    assert refused.status_code == 429 and english.status_code == 429  # the right password, too, from this address and an unknown browser
     assert 0 < int(refused.headers["retry-after"]) <= 15 * 60
     assert "Te veel aanmeldpogingen" in refused.text and 'name="password"' in refused.text
     assert "Too many sign-in attempts in a short time. Please wait 15 minutes and try again." in english.text
@@ -50,9 +50,61 @@ async def test_too_many_sign_in_attempts_for_one_account_are_refused_for_a_while
 
 async def test_signing_in_starts_the_accounts_count_afresh(limited, sessions):
     email = await make_account(sessions, unique_email("hr"), ["hr"])
-    async with limited(sign_in_limit_per_account="3 per 15 minutes", sign_in_limit_per_address="") as http:
+    async with limited(sign_in_limit_per_account_and_address="3 per 15 minutes", sign_in_limit_per_address="") as http:
         answers = [(await _sign_in(another_client(http), email, password)).status_code for password in ("wrong", "wrong", PASSWORD, "wrong", "wrong", PASSWORD)]
     assert answers == [401, 401, 303, 401, 401, 303]
+
+
+async def test_an_attacker_guessing_from_one_address_cannot_lock_the_owner_out(limited, sessions):
+    email = await make_account(sessions, unique_email("hr"), ["hr"])
+    async with limited() as http:  # the shipped limits
+        owners_laptop = another_client(http)
+        assert (await _sign_in(owners_laptop, email, PASSWORD)).status_code == 303
+        await sign_out(owners_laptop)  # the laptop is still known to the account
+
+        attacker = another_client(http)  # from the same address as the laptop (an office's one public address)
+        guesses = [(await _sign_in(attacker, email, f"guess {n}")).status_code for n in range(50)]
+        owner_elsewhere = await _sign_in(client_from(http, "198.51.100.20"), email, PASSWORD)
+        owner_on_the_laptop = await _sign_in(owners_laptop, email, PASSWORD)
+        attacker_after = await _sign_in(attacker, email, PASSWORD)
+        attacker_elsewhere_in_the_office = await _sign_in(another_client(http), email, PASSWORD)
+
+    assert guesses[:10] == [401] * 10 and set(guesses[10:]) == {429}
+    assert owner_elsewhere.status_code == 303
+    assert owner_on_the_laptop.status_code == 303
+    assert attacker_after.status_code == 429 and attacker_elsewhere_in_the_office.status_code == 429
+
+
+async def test_guessing_from_many_addresses_holds_back_unknown_browsers_only(limited, sessions):
+    email = await make_account(sessions, unique_email("hr"), ["hr"])
+    async with limited(sign_in_limit_per_account="5 per hour") as http:
+        owners_laptop = client_from(http, "192.0.2.10")
+        assert (await _sign_in(owners_laptop, email, PASSWORD)).status_code == 303
+        await sign_out(owners_laptop)
+
+        guesses = [(await _sign_in(client_from(http, f"203.0.113.{n}"), email, "guess")).status_code for n in range(1, 8)]
+        new_browser = await _sign_in(client_from(http, "198.51.100.30"), email, PASSWORD)
+        owner_on_the_laptop = await _sign_in(owners_laptop, email, PASSWORD)
+
+    assert guesses == [401] * 5 + [429] * 2
+    assert new_browser.status_code == 429 and "retry-after" in new_browser.headers
+    assert owner_on_the_laptop.status_code == 303
+
+
+async def test_a_known_browser_cookie_for_another_account_or_forged_counts_for_nothing(limited, sessions):
+    owner = await make_account(sessions, unique_email("hr"), ["hr"])
+    attacker_account = await make_account(sessions, unique_email("manager"), ["manager"])
+    async with limited(sign_in_limit_per_account_and_address="3 per 15 minutes") as http:
+        attacker = another_client(http)
+        assert (await _sign_in(attacker, attacker_account, PASSWORD)).status_code == 303  # a cookie of their own account
+        await sign_out(attacker)
+        cookie = next(name for name in attacker.cookies if name.endswith("offboarding_device"))
+        guesses = [(await _sign_in(attacker, owner, "guess")).status_code for _ in range(4)]
+        attacker.cookies.set(cookie, "forged." + attacker.cookies[cookie][-20:])
+        forged = await _sign_in(attacker, owner, PASSWORD)
+
+    assert guesses == [401, 401, 401, 429]
+    assert forged.status_code == 429
 
 
 async def test_failed_sign_ins_from_one_address_are_limited_across_accounts(limited, sessions):

@@ -86,9 +86,11 @@ async def login(
 ):
     limits = ratelimit.limits_of(request)
     address = ratelimit.client_address(request)
-    wait = await limits.sign_in_attempt(address, email)
+    device = sessions.known_device(request, settings, email)
+    known = " (a browser known to the account)" if device else ""
+    wait = await limits.sign_in_attempt(address, email, device)
     if wait is not None:
-        log.warning("sign-in refused for %r from %s: too many attempts, %ss to wait", email[:320], address, wait)
+        log.warning("sign-in refused for %r from %s%s: too many attempts, %ss to wait", email[:320], address, known, wait)
         minutes = math.ceil(wait / 60)
         context = {"next": safe_next(next), "email": email, "failed": False, "limited": minutes, "oidc": _oidc_enabled(request), "first_run": False}
         response = pages.render(request, "auth/login.html", context, status_code=status.HTTP_429_TOO_MANY_REQUESTS)
@@ -97,11 +99,11 @@ async def login(
     account = await accounts.authenticate(session, email, password) if email and password else None
     if account is None:
         await session.rollback()
-        await limits.sign_in_failed(address)
-        log.warning("sign-in failed for %r from %s", email[:320], address)
+        await limits.sign_in_failed(address, email, device)
+        log.warning("sign-in failed for %r from %s%s", email[:320], address, known)
         context = {"next": safe_next(next), "email": email, "failed": True, "limited": 0, "oidc": _oidc_enabled(request), "first_run": False}
         return pages.render(request, "auth/login.html", context, status_code=status.HTTP_401_UNAUTHORIZED)
-    await limits.signed_in(email)
+    await limits.signed_in(address, email, device)
     return await finish_sign_in(request, session, settings, account, safe_next(next))
 
 
@@ -116,6 +118,7 @@ async def finish_sign_in(request: Request, session, settings, account, next_url:
     log.info("signed in: %s", account.email)
     response = RedirectResponse(next_for(next_url, accounts.roles_of(account)), status_code=status.HTTP_303_SEE_OTHER)
     sessions.set_cookie(response, key, settings)
+    sessions.remember_device(request, response, settings, account.email)
     csrf.clear_cookie(request, response)
     return response
 
