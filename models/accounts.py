@@ -48,7 +48,7 @@ class NewAccount(BaseModel):
 
 @dataclass(frozen=True)
 class SignedIn:
-    """The person behind a request with a valid session."""
+    """The person behind a request with a valid session (or API token)."""
 
     account_id: int
     email: str
@@ -57,6 +57,8 @@ class SignedIn:
     language: Language
     session_key: str = field(repr=False)
     csrf_token: str = field(repr=False)
+    # With an API token: who made it (the account itself or the command line's operator; None: not recorded).
+    token_made_by: str | None = None
 
     def has(self, *roles: AccountRole) -> bool:
         return bool(self.roles & set(roles))

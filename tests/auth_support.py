@@ -86,11 +86,12 @@ async def post_form(client: httpx.AsyncClient, page_url: str, action: str, data:
 
 async def api_token(sessions, email: str, name: str = "integration", days: int | None = 30) -> str:
     """A new API token for the account of ``email`` (which must exist)."""
+    from privacy.audit import Auditor
     from web.auth import api_tokens
 
     async with sessions() as session:
         account = await accounts.by_email(session, email)
-        issued = await api_tokens.issue(session, account, name, days)
+        issued = await api_tokens.issue(session, account, name, days, made_by=Auditor(account.email, frozenset(account.roles)))
         await session.commit()
     return issued.token
 

@@ -89,8 +89,12 @@ async def end(session: AsyncSession, key: str) -> None:
     await session.execute(delete(WebSession).where(WebSession.id == _digest(key)))
 
 
-async def end_all(session: AsyncSession, account_id: int) -> None:
-    await session.execute(delete(WebSession).where(WebSession.account_id == account_id))
+async def end_all(session: AsyncSession, account_id: int, *, keep: str | None = None) -> int:
+    """End every session of the account (but the one whose id is ``keep``); the number ended."""
+    query = delete(WebSession).where(WebSession.account_id == account_id)
+    if keep is not None:
+        query = query.where(WebSession.id != keep)
+    return (await session.execute(query)).rowcount or 0
 
 
 def set_cookie(response: Response, key: str, settings: Settings) -> None:
