@@ -13,8 +13,6 @@ connection while it waits on the case, so a burst through one link slows that li
 speak the employee's language (``?lang=`` switches)."""
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import date, datetime, time
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -38,9 +36,9 @@ from models.tables import Case, UsedLink
 from organisation import store
 from web import i18n
 from web.auth.guard import deny, form_protected
-from web.ratelimit import too_many
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
 from web.pages import common
+from web.ratelimit import too_many
 from web.templating import Pages
 from workflows.exit_interview import ExitInterviewWorkflow
 
@@ -78,19 +76,10 @@ async def _used(session, claims: LinkClaims) -> UsedLink | None:
     return used
 
 
-@asynccontextmanager
-async def _turn(request: Request, claims: LinkClaims) -> AsyncIterator[None]:
-    """This request's turn with the link (links.turns); a request beyond the few waiting is answered 429."""
-    try:
-        async with request.app.state.link_turns.turn(claims.fingerprint):
-            yield
-    except LinkBusy:
-        log.warning("link %s busy: %s %s refused while another answer through it is under way", claims.fingerprint[:12], request.method, request.url.path.split("/")[1])
-        raise _Busy() from None
-
-
-class _Busy(Exception):
-    """Answered with ``ratelimit.too_many``; raised out of the turn so that the turn is left first."""
+def _busy(request: Request, claims: LinkClaims) -> Response:
+    """429 for a request beyond the few waiting for their turn with the link (links.turns)."""
+    log.warning("link %s busy: %s %s refused while another answer through it is under way", claims.fingerprint[:12], request.method, request.url.path.split("/")[1])
+    return too_many(request, RETRY_AFTER_SECONDS)
 
 
 def _pages(request: Request, case: Case) -> Pages:
@@ -144,10 +133,10 @@ async def _answer(request, session, client, token: str, update, build, use: Use)
     per link reaches the case."""
     claims = _claims(request, LinkPurpose.INTERVIEW, token)
     try:
-        async with _turn(request, claims):
+        async with request.app.state.link_turns.turn(claims.fingerprint):
             return await _answer_in_turn(request, session, client, token, claims, update, build, use)
-    except _Busy:
-        return too_many(request, RETRY_AFTER_SECONDS)
+    except LinkBusy:
+        return _busy(request, claims)
 
 
 async def _answer_in_turn(request, session, client, token: str, claims: LinkClaims, update, build, use: Use):
@@ -266,10 +255,10 @@ async def consent_page(request: Request, token: Token, session: SessionDep, done
 async def revoke(request: Request, token: Token, session: SessionDep):
     claims = _claims(request, LinkPurpose.CONSENT, token)
     try:
-        async with _turn(request, claims):
+        async with request.app.state.link_turns.turn(claims.fingerprint):
             return await _revoke_in_turn(request, session, token, claims)
-    except _Busy:
-        return too_many(request, RETRY_AFTER_SECONDS)
+    except LinkBusy:
+        return _busy(request, claims)
 
 
 async def _revoke_in_turn(request: Request, session, token: str, claims: LinkClaims):
