@@ -370,7 +370,7 @@ class Product:
     async def web(self) -> Process:
         web = self.start(
             "web",
-            [sys.executable, "-m", "uvicorn", "web.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(self.web_port), "--log-level", "warning"],
+            [sys.executable, "-m", "web.serve", "--log-level", "warning"],
         )
         await wait_until(lambda: _http_ok(f"{self.base_url}/health"), "the web app answering /health", 90, alive=[web])
         return web
@@ -455,6 +455,7 @@ async def hr_token(database_url: str, email: str = HR_EMAIL) -> str:
     """An HR account (made unless it exists) and a fresh API token for it, as `offboarding accounts token create` issues one."""
     from db.engine import create_engine, create_sessionmaker
     from models.accounts import NewAccount
+    from privacy.audit import Auditor
     from web.auth import accounts, api_tokens
 
     engine = create_engine(database_url)
@@ -463,7 +464,7 @@ async def hr_token(database_url: str, email: str = HR_EMAIL) -> str:
             account = await accounts.by_email(session, email)
             if account is None:
                 account = await accounts.create(session, NewAccount(email=email, name="Bench HR", roles=["hr"], language="en", password=PASSWORD))
-            issued = await api_tokens.issue(session, account, "benchmark", expires_in_days=1)
+            issued = await api_tokens.issue(session, account, "benchmark", expires_in_days=1, made_by=Auditor(account.email, frozenset(account.roles)))
             await session.commit()
     finally:
         await engine.dispose()

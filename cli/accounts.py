@@ -135,7 +135,7 @@ def set_password(
     email: Annotated[str, typer.Argument(help="The account's email address.", show_default=False)],
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from the first line of standard input.")] = False,
 ) -> None:
-    """Set a new password (asked for without echo).
+    """Reset the password (asked for without echo): every session of the account ends and every API token of it is revoked.
 
     Exit codes: 0 done; 1 database unreachable; 2 too short; 4 no such account.
     """
@@ -144,8 +144,15 @@ def set_password(
     password = _password(None, password_stdin) or ""
     if len(password) < 10:
         fail(["--password: use at least 10 characters"], EXIT_INVALID)
-    _change(email, lambda session, account: accounts.set_password(session, account, password))
-    typer.echo(f"password of {email} is set")
+
+    async def reset(session: AsyncSession):
+        account = await accounts.by_email(session, email)
+        return None if account is None else await accounts.reset_password(session, account, password)
+
+    result = _in_session(reset)
+    if result is None:
+        fail([f"no account {email}"], EXIT_UNKNOWN)
+    typer.echo(f"password of {email} is set; {result.sessions_ended} session(s) ended, {result.tokens_revoked} API token(s) revoked")
 
 
 token_app = typer.Typer(
@@ -161,7 +168,8 @@ def create_token(
     expires_days: Annotated[int, typer.Option("--expires-days", help="Days until it expires (1 to 3650).")] = 365,
 ) -> None:
     """Make a token and print it (on standard output, alone: `TOKEN=$(offboarding accounts token create ...)`).
-    It is shown this once; only its SHA-256 is kept.
+    It is shown this once; only its SHA-256 is kept. The audit log names you (the command line's user and host)
+    as its maker, when it is made and whenever it is used.
 
     Exit codes: 0 made; 1 database unreachable; 2 invalid input; 4 no such active account.
     """
@@ -224,6 +232,7 @@ def list_tokens(
             "created_at": when(token.created_at),
             "expires_at": when(token.expires_at),
             "last_used_at": when(token.last_used_at),
+            "made_by": token.created_by,
             "state": api_tokens.state(token),
         }
         for token, account in found

@@ -65,16 +65,22 @@ class Settings(BaseSettings):
     )
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
-        description="Addresses or networks (`10.0.0.0/8`) of the reverse proxies in front of the web app, comma-separated. Only for requests from these is the client address read from `X-Forwarded-For`. Empty: the connecting address is the client.",
+        description="Addresses or networks (`10.0.0.0/8`) of the reverse proxies in front of the web app, comma-separated. Only for requests from these are the client address and scheme read from `X-Forwarded-For` and `X-Forwarded-Proto`, by the app and by uvicorn (`python -m web.serve`). Empty: the connecting address is the client.",
     )
     rate_limit_storage_url: str = Field(
         "memory://", description="Where rate-limit counters live: `memory://` (one web process) or `redis://host:6379/0` (shared by several web replicas)."
     )
-    sign_in_limit_per_account: str = Field(
+    sign_in_limit_per_account_and_address: str = Field(
         "10 per 15 minutes",
-        description="Sign-in attempts per email address (moving window; `;` separates several limits, e.g. `5 per minute; 20 per hour`). A successful sign-in starts the count afresh. Empty: no limit.",
+        description="Sign-in attempts to one account from one client address, or from one browser that signed in to that account before, wherever it is (moving window; `;` separates several limits, e.g. `5 per minute; 20 per hour`). A successful sign-in there starts the count afresh. Empty: no limit.",
     )
-    sign_in_limit_per_address: str = Field("30 per 10 minutes", description="Failed sign-in attempts per client address. Empty: no limit.")
+    sign_in_limit_per_account: str = Field(
+        "100 per hour",
+        description="Failed sign-ins to one account from browsers that never signed in to it, all client addresses together: it holds back guessing from many addresses. A browser that signed in to the account before is not held back by it, nor by the limit per address. Empty: no limit.",
+    )
+    sign_in_limit_per_address: str = Field(
+        "30 per 10 minutes", description="Failed sign-in attempts per client address, whatever the account (a browser that signed in to the account before does not count here). Empty: no limit."
+    )
     link_limit_per_address: str = Field(
         "60 per minute", description="Requests to the employee's link pages (`/invitation/...`, `/consent/...`) per client address. Empty: no limit."
     )
@@ -137,7 +143,7 @@ class Settings(BaseSettings):
             ipaddress.ip_network(proxy, strict=False)  # a ValueError names the bad entry
         return proxies
 
-    @field_validator("sign_in_limit_per_account", "sign_in_limit_per_address", "link_limit_per_address")
+    @field_validator("sign_in_limit_per_account_and_address", "sign_in_limit_per_account", "sign_in_limit_per_address", "link_limit_per_address")
     @classmethod
     def _rate_limits(cls, value: str) -> str:
         if value.strip():

@@ -339,6 +339,8 @@ class Launcher:
         env["OFFBOARDING_DATA_DIR"] = str(self.data_dir)
         env["OFFBOARDING_DATABASE_URL"] = self.settings.database_url
         env["OFFBOARDING_TEMPORAL_ADDRESS"] = self.temporal_address
+        env["OFFBOARDING_WEB_HOST"] = self.settings.web_host
+        env["OFFBOARDING_WEB_PORT"] = str(self.settings.web_port)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
         env["PYTHONUNBUFFERED"] = "1"
         env["PATH"] = os.pathsep.join((str(BIN), env.get("PATH", "")))
@@ -432,10 +434,7 @@ class Launcher:
     def _web_child(self) -> Child:
         return Child(
             "web",
-            [
-                sys.executable, "-m", "uvicorn", "web.app:create_app", "--factory",
-                "--host", self.settings.web_host, "--port", str(self.settings.web_port),
-            ],  # fmt: skip
+            [sys.executable, "-m", "web.serve"],
             lambda _c: http_ok(f"{self.web_probe_url}/health"),
             f"{self.web_probe_url}/health answering 200",
         )

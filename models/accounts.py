@@ -48,7 +48,7 @@ class NewAccount(BaseModel):
 
 @dataclass(frozen=True)
 class SignedIn:
-    """The person behind a request with a valid session."""
+    """The person behind a request with a valid session (or API token)."""
 
     account_id: int
     email: str
@@ -59,6 +59,8 @@ class SignedIn:
     csrf_token: str = field(repr=False)
     # The shared mailboxes this person works for (organisation/mailboxes.py): they see and do those mailboxes' part.
     mailboxes: frozenset[str] = frozenset()
+    # With an API token: who made it (the account itself or the command line's operator; None: not recorded).
+    token_made_by: str | None = None
 
     def has(self, *roles: AccountRole) -> bool:
         return bool(self.roles & set(roles))

@@ -337,3 +337,5 @@ class ApiToken(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Who made it, as the audit log names people: the account itself, or the command line's operator.
+    created_by: Mapped[str | None] = mapped_column(String(320))

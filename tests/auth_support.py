@@ -54,6 +54,20 @@ def another_client(http: httpx.AsyncClient) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=http._transport, base_url=str(http.base_url))
 
 
+def client_from(http: httpx.AsyncClient, address: str) -> httpx.AsyncClient:
+    """Another browser on the same in-process app, connecting from ``address``."""
+    transport = httpx.ASGITransport(app=http._transport.app, client=(address, 50000))
+    return httpx.AsyncClient(transport=transport, base_url=str(http.base_url))
+
+
+async def sign_out(http: httpx.AsyncClient) -> None:
+    """Sign out as the page's button does; the browser keeps its other cookies."""
+    token = (await http.get("/api/session")).json()["csrf_token"]
+    response = await http.post("/logout", data={"csrf_token": token})
+    assert response.status_code == 303, response.text
+    http.headers.pop("X-CSRF-Token", None)
+
+
 _FORM = re.compile(r"<form\b[^>]*method=\"post\"[^>]*>(.*?)</form>", re.S | re.I)
 
 
@@ -72,11 +86,12 @@ async def post_form(client: httpx.AsyncClient, page_url: str, action: str, data:
 
 async def api_token(sessions, email: str, name: str = "integration", days: int | None = 30) -> str:
     """A new API token for the account of ``email`` (which must exist)."""
+    from privacy.audit import Auditor
     from web.auth import api_tokens
 
     async with sessions() as session:
         account = await accounts.by_email(session, email)
-        issued = await api_tokens.issue(session, account, name, days)
+        issued = await api_tokens.issue(session, account, name, days, made_by=Auditor(account.email, frozenset(account.roles)))
         await session.commit()
     return issued.token
 

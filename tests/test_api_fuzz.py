@@ -36,6 +36,7 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 
 from db.engine import create_engine, create_sessionmaker
 from models.tables import Account
+from privacy.audit import Auditor
 from tests import conftest
 from tests.auth_support import make_account, unique_email
 from tests.support import registration_data
@@ -70,7 +71,7 @@ async def fuzzed(own_database, settings, time_skipping_env):
         email = await make_account(sessions, unique_email("hr"), ["hr"])
         async with sessions.begin() as session:
             account = (await session.execute(sa.select(Account).where(Account.email == email))).scalar_one()
-            token = (await api_tokens.issue(session, account, "schemathesis")).token
+            token = (await api_tokens.issue(session, account, "schemathesis", made_by=Auditor(email, frozenset({"hr"})))).token
         async with build_worker(time_skipping_env.client, settings, sessions, task_queue=settings.task_queue):
             yield settings, token
     finally:

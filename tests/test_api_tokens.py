@@ -1,8 +1,12 @@
 """The API as it ships (``api_trust_body_actor`` off): nothing without a session or a bearer token; a token acts
 as its account with that account's roles, needs no CSRF token, and stops working when revoked, expired or
-its account is switched off. Tokens are made, listed and revoked on the command line and by an admin."""
+its account is switched off. Everyone makes their own tokens (the command line's operator makes them for anyone,
+and is named whenever such a token is used); admins list and revoke every token but make none for others."""
 
+import asyncio
+import getpass
 import json
+import socket
 from datetime import timedelta
 
 import pytest
@@ -12,8 +16,10 @@ from typer.testing import CliRunner
 from cli.main import app as cli_app
 from config import Settings
 from models.tables import Account, ApiToken, utcnow
+from privacy import audit
+from privacy.audit import Auditor
 from tests.auth_support import another_client, api_token, csrf_token, make_account, post_form, sign_in, token_client, unique_email
-from tests.privacy_support import audit_entries
+from tests.privacy_support import audit_entries, interviewed_case
 from tests.support import registration_data, serve
 from tests.test_api_actions import HR, register
 
@@ -181,38 +187,117 @@ def test_tokens_are_made_listed_and_revoked_on_the_command_line(settings, sessio
     assert next(r for r in after if r["id"] == row["id"])["state"] == "revoked"
 
 
-async def test_an_admin_makes_a_token_sees_it_once_and_revokes_it(strict, sessions):
-    admin = another_client(strict)
-    await make_account(sessions, unique_email("admin"), ["admin"])
-    admin_email = await make_account(sessions, unique_email("admin"), ["admin"])
-    await sign_in(admin, admin_email)
-    hr_email = await make_account(sessions, unique_email("hr"), ["hr"])
+def _shown_token(page: str) -> str:
+    return page.split('<code id="token-value">', 1)[1].split("</code>", 1)[0]
 
-    made = await post_form(admin, "/admin/tokens", "/admin/tokens", {"email": hr_email, "name": "Payroll export", "expires_days": "90"})
-    refused = await post_form(admin, "/admin/tokens", "/admin/tokens", {"email": hr_email, "name": "", "expires_days": "0"})
+
+async def test_everyone_makes_their_own_token_sees_it_once_and_revokes_it(strict, sessions):
+    manager_email = await make_account(sessions, unique_email("manager"), ["manager"])
+    manager = another_client(strict)
+    await sign_in(manager, manager_email)
+
+    made = await post_form(manager, "/account/tokens", "/account/tokens", {"name": "My scripts", "expires_days": "90"})
+    refused = await post_form(manager, "/account/tokens", "/account/tokens", {"name": "", "expires_days": "0"})
 
     assert made.status_code == 201
-    token = made.text.split('<code id="token-value">', 1)[1].split("</code>", 1)[0]
-    assert token.startswith("obt_")
-    assert refused.status_code == 422
+    token = _shown_token(made.text)
+    assert token.startswith("obt_") and refused.status_code == 422
     program = token_client(strict, token)
-    assert (await program.get("/api/cases")).status_code == 200
+    assert (await program.get("/api/session")).json()["email"] == manager_email
+    page = await manager.get("/account/tokens")
+    assert "My scripts" in page.text and token not in page.text  # shown once, never again
+    # A token cannot make itself a successor, nor change the password.
+    assert (await program.post("/account/tokens", data={"name": "successor", "expires_days": "3650"})).status_code == 403
 
-    page = await admin.get("/admin/tokens")
-    assert "Payroll export" in page.text and token not in page.text  # shown once, never again
     from web.auth import api_tokens
 
-    revoked = await admin.post(f"/admin/tokens/{api_tokens.digest(token)}/revoke", data={"csrf_token": csrf_token(page.text)})
+    revoked = await manager.post(f"/account/tokens/{api_tokens.digest(token)}/revoke", data={"csrf_token": csrf_token(page.text)})
     assert revoked.status_code == 303
-    assert (await program.get("/api/cases")).status_code == 401
-    # Both are in the audit log with the admin who did them; the token itself never is.
-    issued = await audit_entries(sessions, action="api_token.issued", subject=hr_email)
-    revoked_entries = await audit_entries(sessions, action="api_token.revoked", subject=hr_email)
-    assert [(e.actor, e.detail["name"]) for e in issued + revoked_entries] == [(admin_email, "Payroll export")] * 2
-    assert all(token not in str(e.detail) for e in issued + revoked_entries)
-    # Only admins reach the page.
+    assert (await program.get("/api/session")).status_code == 401
+    [issued] = await audit_entries(sessions, action="api_token.issued", subject=manager_email)
+    assert issued.actor == manager_email and issued.detail["name"] == "My scripts"
+    for client in (manager, program):
+        await client.aclose()
+
+
+async def test_an_admin_sees_and_revokes_every_token_but_makes_none_for_another_account(strict, sessions):
+    """An admin who could make a token for an HR account would read interviews under HR's name."""
+    registration = await interviewed_case(sessions)
+    admin_email = await make_account(sessions, unique_email("admin"), ["admin"])
+    hr_email = await make_account(sessions, unique_email("hr"), ["hr"])
+    hrs_own = await api_token(sessions, hr_email, "HR export script")
+    admin = another_client(strict)
+    await sign_in(admin, admin_email)
+
+    # The form that made tokens for any account is gone; the own-tokens page ignores an account named in it.
+    page = await admin.get("/admin/tokens")
+    for_hr = await admin.post("/admin/tokens", data={"email": hr_email, "name": "Payroll export", "expires_days": "90", "csrf_token": csrf_token(page.text)})
+    async with sessions() as session:
+        hr_tokens = (await session.execute(select(ApiToken.name).join(Account).where(Account.email == hr_email))).scalars().all()
+    assert for_hr.status_code == 405 and 'name="email"' not in page.text
+    assert hr_tokens == ["HR export script"]
+
+    own = await post_form(admin, "/account/tokens", "/account/tokens", {"email": hr_email, "name": "Payroll export", "expires_days": "90"})
+    program = token_client(strict, _shown_token(own.text))
+    assert (await program.get("/api/session")).json()["email"] == admin_email
+
+    # With their own token or their session, the admin reads no interview content: not the page, not the export.
+    employee = registration.employee.id
+    for client in (program, admin):
+        for url in (f"/cases/{registration.case_id}/interview", f"/api/people/{employee}/export"):
+            response = await client.get(url)
+            assert response.status_code == 403, (url, response.status_code)
+            assert "Het team" not in response.text
+    assert await audit_entries(sessions, action="interview.read", subject=employee) == []
+    assert await audit_entries(sessions, action="person.exported", subject=employee) == []
+
+    # The admin sees every token, who made it, and revokes HR's.
+    listed = await admin.get("/admin/tokens")
+    assert "HR export script" in listed.text and hr_email in listed.text
+    from web.auth import api_tokens
+
+    revoked = await admin.post(f"/admin/tokens/{api_tokens.digest(hrs_own)}/revoke", data={"csrf_token": csrf_token(listed.text)})
+    assert revoked.status_code == 303
+    assert (await token_client(strict, hrs_own).get("/api/session")).status_code == 401
+    [entry] = await audit_entries(sessions, action="api_token.revoked", subject=hr_email)
+    assert entry.actor == admin_email
+    # Only admins reach that page.
     hr = another_client(strict)
     await sign_in(hr, hr_email)
     assert (await hr.get("/admin/tokens")).status_code == 403
     for client in (admin, program, hr):
         await client.aclose()
+
+
+async def test_no_one_signed_in_makes_a_token_for_another_account(sessions):
+    from web.auth import accounts, api_tokens
+
+    hr_email = await make_account(sessions, unique_email("hr"), ["hr"])
+    async with sessions() as session:
+        hr = await accounts.by_email(session, hr_email)
+        with pytest.raises(api_tokens.NotTheOwner):
+            await api_tokens.issue(session, hr, "as HR", 30, made_by=Auditor(unique_email("admin"), frozenset({"admin"})))
+        with audit.acting_as(Auditor("someone-else@example.org", frozenset({"hr", "admin"}))), pytest.raises(api_tokens.NotTheOwner):
+            await api_tokens.issue(session, hr, "as HR", 30)
+
+
+async def test_a_token_made_on_the_command_line_names_its_maker_whenever_it_reads(strict, sessions, settings):
+    registration = await interviewed_case(sessions)
+    hr_email = await make_account(sessions, unique_email("hr"), ["hr"])
+    env = {"OFFBOARDING_DATABASE_URL": settings.database_url, "OFFBOARDING_DATA_DIR": str(settings.data_dir)}
+    created = await asyncio.to_thread(runner.invoke, cli_app, ["accounts", "token", "create", hr_email, "--name", "Bulk export"], env=env)
+    assert created.exit_code == 0, created.output
+    by_cli = created.stdout.strip()
+    own = await api_token(sessions, hr_email, "own")
+    from web.auth import api_tokens
+
+    [issued] = await audit_entries(sessions, action="api_token.issued", subject=hr_email, actor=f"command line ({getpass.getuser()}@{socket.gethostname()})")
+    assert issued.actor_role == "command_line"
+    listed = json.loads((await asyncio.to_thread(runner.invoke, cli_app, ["accounts", "token", "list", hr_email, "--json"], env=env)).stdout)
+    assert {row["name"]: row["made_by"] for row in listed} == {"Bulk export": issued.actor, "own": hr_email}
+
+    assert (await token_client(strict, by_cli).get(f"/cases/{registration.case_id}/interview")).status_code == 200
+    assert (await token_client(strict, own).get(f"/cases/{registration.case_id}/interview")).status_code == 200
+    first, second = await audit_entries(sessions, action="interview.read", subject=registration.employee.id)
+    assert first.actor == f"{hr_email} (API token {api_tokens.digest(by_cli)[:12]} made by {issued.actor})"
+    assert second.actor == f"{hr_email} (API token {api_tokens.digest(own)[:12]})"

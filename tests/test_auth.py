@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 from cli.main import app as cli_app
 from models.tables import Account, WebSession, utcnow
-from tests.auth_support import PASSWORD, csrf_token, make_account, sign_in, signed_in_as, unique_email
+from tests.auth_support import PASSWORD, another_client, api_token, csrf_token, make_account, sign_in, signed_in_as, token_client, unique_email
+from tests.privacy_support import audit_entries
 from tests.support import registration_data, serve
 from tests.test_api_actions import register as register_case
 
@@ -143,11 +144,11 @@ async def test_signing_in_never_leads_to_another_site(http, sessions, target):
     email = await make_account(sessions, unique_email("hr"), ["hr"])
     form = await http.get("/login")
     signed = await http.post("/login", data={"email": email, "password": PASSWORD, "next": target, "csrf_token": csrf_token(form.text)})
-    assert signed.status_code == 303 and signed.headers["location"] == "/cases"
+    assert signed.status_code == 303 and signed.headers["location"] == "/dashboard"
 
 
 async def test_each_role_starts_on_its_own_page(http, sessions):
-    for roles, home in ((["manager"], "/my/tasks"), (["custodian"], "/equipment"), (["interviewer"], "/interviews"), (["admin"], "/admin/accounts"), (["reviewer"], "/reviews")):
+    for roles, home in ((["hr"], "/dashboard"), (["manager"], "/my/tasks"), (["custodian"], "/equipment"), (["interviewer"], "/interviews"), (["admin"], "/admin/accounts"), (["reviewer"], "/reviews")):
         http.cookies.clear()
         email = await make_account(sessions, unique_email(roles[0]), roles)
         response = await sign_in(http, email)
@@ -349,3 +350,60 @@ async def test_an_admin_adds_an_account_and_switches_it_off(http, sessions):
     assert switched.status_code == 303
     assert (await newcomer.get("/my/tasks")).status_code == 303  # its session ended with it
     await newcomer.aclose()
+
+
+NEW_PASSWORD = "a brand new passphrase"
+
+
+async def test_changing_ones_own_password_ends_every_other_session_and_says_so(http, sessions, caplog):
+    email = await make_account(sessions, unique_email("hr"), ["hr"])
+    here, laptop = another_client(http), another_client(http)
+    await sign_in(here, email)
+    await sign_in(laptop, email)
+    program = token_client(http, await api_token(sessions, email, "export script"))
+
+    page = await here.get("/account/password")
+    wrong = await here.post("/account/password", data={"current": "not it at all", "new": NEW_PASSWORD, "again": NEW_PASSWORD, "csrf_token": csrf_token(page.text)})
+    assert wrong.status_code == 422 and "Your current password is not right." in wrong.text
+    assert (await laptop.get("/cases")).status_code == 200  # nothing changed
+
+    changed = await here.post("/account/password", data={"current": PASSWORD, "new": NEW_PASSWORD, "again": NEW_PASSWORD, "csrf_token": csrf_token(page.text)}, follow_redirects=True)
+
+    assert changed.status_code == 200
+    assert "Your password is changed." in changed.text and "1 other sign-in of yours was ended" in changed.text
+    assert "Your API tokens keep working" in changed.text
+    assert (await here.get("/cases")).status_code == 200  # the session it was changed in stays
+    assert (await laptop.get("/cases")).status_code == 303  # every other one has ended
+    assert (await program.get("/api/session")).status_code == 200  # the owner's tokens stay, as the page says
+    form = await laptop.get("/login")
+    old = await laptop.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": csrf_token(form.text)})
+    assert old.status_code == 401
+    await sign_in(laptop, email, NEW_PASSWORD)
+    [entry] = await audit_entries(sessions, action="account.password_set", subject=email)
+    assert entry.actor == email and entry.detail == {"by": "owner", "sessions_ended": 1, "tokens_revoked": 0}
+    for client in (here, laptop, program):
+        await client.aclose()
+
+
+async def test_a_password_reset_on_the_command_line_ends_every_session_and_revokes_every_token(http, sessions, settings):
+    email = await make_account(sessions, unique_email("hr"), ["hr"])
+    first, second = another_client(http), another_client(http)
+    await sign_in(first, email)
+    await sign_in(second, email)
+    program = token_client(http, await api_token(sessions, email, "export script"))
+    env = {"OFFBOARDING_DATABASE_URL": settings.database_url, "OFFBOARDING_DATA_DIR": str(settings.data_dir)}
+
+    reset = await asyncio.to_thread(runner.invoke, cli_app, ["accounts", "password", email, "--password-stdin"], input=f"{NEW_PASSWORD}\n", env=env)
+
+    assert reset.exit_code == 0, reset.output
+    assert f"password of {email} is set; 2 session(s) ended, 1 API token(s) revoked" in reset.stdout
+    assert (await first.get("/cases")).status_code == 303 and (await second.get("/cases")).status_code == 303
+    assert (await program.get("/api/session")).status_code == 401
+    [entry] = await audit_entries(sessions, action="account.password_set", subject=email)
+    assert entry.actor.startswith("command line (") and entry.detail == {"by": "reset", "sessions_ended": 2, "tokens_revoked": 1}
+    [revoked] = await audit_entries(sessions, action="api_token.revoked", subject=email)
+    assert revoked.detail["name"] == "export script" and revoked.detail["reason"] == "password reset"
+    await sign_in(first, email, NEW_PASSWORD)
+    for client in (first, second, program):
+        await client.aclose()
+

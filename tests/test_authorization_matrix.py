@@ -169,8 +169,13 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/admin/accounts"): only(ADMIN),
     ("POST", "/admin/accounts/{account_id}/active"): only(ADMIN),
     ("GET", "/admin/tokens"): only(ADMIN),
-    ("POST", "/admin/tokens"): only(ADMIN),
     ("POST", "/admin/tokens/{token_id}/revoke"): only(ADMIN),
+    # Everyone's own password and API tokens (a token of another account is not found).
+    ("GET", "/account/password"): ACCOUNTS,
+    ("POST", "/account/password"): ACCOUNTS,
+    ("GET", "/account/tokens"): ACCOUNTS,
+    ("POST", "/account/tokens"): ACCOUNTS,
+    ("POST", "/account/tokens/{token_id}/revoke"): ACCOUNTS,
     ("GET", "/admin/audit"): only(ADMIN),
     ("GET", "/api/audit"): only(ADMIN),
     # One person's data: export and erasure are HR's.

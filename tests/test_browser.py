@@ -70,7 +70,7 @@ class App:
 
     async def start(self) -> None:
         self._start("worker", [sys.executable, str(ROOT / "worker.py")])
-        self._start("web", [sys.executable, "-m", "uvicorn", "web.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(self.port)])
+        self._start("web", [sys.executable, "-m", "web.serve"])
 
         async def up():
             for name, process in self.processes.items():

@@ -101,3 +101,10 @@ def test_at_least_two_workers(services):
     assert int(replicas) + len(others) >= 2
     assert not worker.get("ports"), "replicas cannot share published ports"
     assert not worker.get("container_name"), "replicas cannot share a container name"
+
+
+def test_the_web_app_is_served_with_the_trusted_proxies_of_the_settings(services):
+    # uvicorn's own flags would believe X-Forwarded-For from 127.0.0.1; web.serve believes OFFBOARDING_TRUSTED_PROXIES only.
+    web = services["web"]
+    assert web["command"] == ["python", "-m", "web.serve"]
+    assert "OFFBOARDING_TRUSTED_PROXIES" in web["environment"]

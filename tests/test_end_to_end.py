@@ -131,7 +131,7 @@ def _runs(pid: int, name: str) -> bool:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
         return False
-    marker = {"temporal": "start-dev", "mailsink": "mailsink.server", "worker": "worker.py", "web": "uvicorn"}.get(name, name)
+    marker = {"temporal": "start-dev", "mailsink": "mailsink.server", "worker": "worker.py", "web": "web.serve"}.get(name, name)
     return marker in cmdline
 
 

@@ -10,7 +10,13 @@ from sqlalchemy import select
 from bench.seed_reports import closed_case, record
 from db import migrate
 from db.engine import create_engine, create_sessionmaker
-from models.tables import InterviewRecordRow, InterviewText
+from models.tables import Case, InterviewRecordRow, InterviewText
+
+CASE_COLUMNS_AT_0007 = (
+    "id", "employee_id", "employee_name", "work_email", "private_email", "language", "department", "job_title", "manager_name", "manager_email",
+    "departure_type", "notice_date", "last_working_day", "status", "registration", "created_at", "updated_at", "closed_at", "interview_status",
+    "summary", "anonymised_at",
+)
 from tests.conftest import fresh_database
 
 
@@ -37,7 +43,8 @@ async def _with_sessions(url: str, work):
 def test_interviews_held_before_answers_were_kept_apart_get_them_on_upgrade(tmp_path):
     answers = record(rating=2, recommend=6, should_improve="Minder vergaderen met Bram Janssens.", went_well="Anouk had fijne collega's.", target_group={"gender": "woman"})
     erased = record(rating=5, went_well="Al gewist.")
-    # interview_records as revision 0007 has it: the models already carry the later columns.
+    # cases and interview_records as revision 0007 has them: the models already carry the later columns.
+    old_cases = sa.table("cases", *(sa.column(c.name, c.type) for c in Case.__table__.columns if c.name in CASE_COLUMNS_AT_0007))
     old_interviews = sa.table(
         "interview_records", *(sa.column(name) for name in ("case_id", "interviewer_email", "consent_scope", "share_with_manager", "consent_text_version", "consent_given_at", "held_at", "created_at", "content_erased_at")), sa.column("record", sa.JSON())
     )
@@ -46,8 +53,8 @@ def test_interviews_held_before_answers_were_kept_apart_get_them_on_upgrade(tmp_
         async with sessions.begin() as session:
             for number, (answer, erased_at) in enumerate([(answers, None), (erased, datetime.now(timezone.utc))]):
                 case = closed_case(closed_at=datetime.now(timezone.utc), case_id=f"offboarding-M{number}-2026-01-05")
-                session.add(case)
-                await session.flush()
+                values = {column.name: getattr(case, column.name) for column in old_cases.columns}
+                await session.execute(old_cases.insert().values({**values, "created_at": case.closed_at, "updated_at": case.closed_at}))
                 await session.execute(
                     old_interviews.insert().values(
                         case_id=case.id, interviewer_email="hr@example.org", record=answer, consent_scope="advice_and_experiences", share_with_manager=False,

@@ -11,6 +11,7 @@ from temporalio.client import Client
 from cases.client import connect
 from config import Settings, get_settings
 from db.engine import create_engine, create_sessionmaker
+from links.turns import LinkTurns
 from models.accounts import AccountRole
 from web import home
 from web.accounts import pages as account_pages
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.link_turns = LinkTurns()
     install_error_handlers(app)
 
     # The API, by domain; each route names who may call it (web.auth.guard.api_access; the actions decide in web.acting).

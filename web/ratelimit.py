@@ -1,5 +1,13 @@
-"""Rate limits: signing in (per email address and per client address) and the employee's link pages (per
-client address), with the ``limits`` library's moving window.
+"""Rate limits: signing in and the employee's link pages (per client address), with the ``limits`` library's
+moving window.
+
+Signing in is limited so that whoever guesses is held back, never the account's owner: attempts count per
+account *and* client address (``sign_in_limit_per_account_and_address``), failures per client address
+whatever the account (``sign_in_limit_per_address``), and failures per account from browsers that never
+signed in to it, all addresses together (``sign_in_limit_per_account``, against guessing from many
+addresses). A browser that signed in to the account before brings a signed cookie saying so
+(``web.auth.sessions.known_device``): it is held back only by its own count, so that nobody else's
+failures, from its address or from anywhere, keep the owner out.
 
 The counters live where ``rate_limit_storage_url`` says: in this process (``memory://``), or in Redis
 (``redis://...``) so that several web replicas count together. The limits are settings, in the library's
@@ -8,7 +16,9 @@ notation (``10 per 15 minutes``; ``;`` between several); an empty one is no limi
 
 The client address is the connecting one, unless that is one of ``trusted_proxies``: then it is the
 address nearest to us in ``X-Forwarded-For`` that is not one of those proxies (the entries further left
-were written by the client and prove nothing)."""
+were written by the client and prove nothing). uvicorn, started by ``web.serve``, applies the same rule
+to the same proxies before the app sees the request, so reading the header again here changes nothing
+then; it matters where no server did (in-process, or a server started without proxy headers)."""
 
 import ipaddress
 import logging
@@ -49,6 +59,7 @@ class RateLimits:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.per_account_and_address = _items(settings.sign_in_limit_per_account_and_address)
         self.per_account = _items(settings.sign_in_limit_per_account)
         self.per_address = _items(settings.sign_in_limit_per_address)
         self.links = _items(settings.link_limit_per_address)
@@ -103,23 +114,39 @@ class RateLimits:
                 return await self._retry_after(items, *key)
         return None
 
-    async def sign_in_attempt(self, address: str, email: str) -> int | None:
-        """Before checking a password: None to go on, or the seconds to wait. Every attempt counts for the email
-        address; only failures count for the client address (``sign_in_failed``)."""
+    async def sign_in_attempt(self, address: str, email: str, device: str | None = None) -> int | None:
+        """Before checking a password: None to go on, or the seconds to wait. ``device``: the id of the known-device
+        cookie for this account, when the browser brought one. Every attempt counts for the account from this
+        address (or this known device); failures count for the address and the account (``sign_in_failed``)."""
         email = email.strip().lower()
+        if not email:
+            return await self._reached(self.per_address, "sign-in-address", address)
+        if device is not None:
+            return await self._hit(self.per_account_and_address, "sign-in-device", email, device)
         wait = await self._reached(self.per_address, "sign-in-address", address)
-        if wait is None and email:
-            wait = await self._hit(self.per_account, "sign-in-account", email)
+        if wait is None:
+            wait = await self._reached(self.per_account, "sign-in-account", email)
+        if wait is None:
+            wait = await self._hit(self.per_account_and_address, "sign-in-account-address", email, address)
         return wait
 
-    async def sign_in_failed(self, address: str) -> None:
+    async def sign_in_failed(self, address: str, email: str, device: str | None = None) -> None:
+        if device is not None:
+            return  # counted as an attempt of that device already, and of nobody else's
         for item in self.per_address:
             await self.limiter.hit(item, "sign-in-address", address)
+        email = email.strip().lower()
+        if email:
+            for item in self.per_account:
+                await self.limiter.hit(item, "sign-in-account", email)
 
-    async def signed_in(self, email: str) -> None:
-        """The right password: the email address's count starts afresh."""
-        for item in self.per_account:
-            await self.limiter.clear(item, "sign-in-account", email.strip().lower())
+    async def signed_in(self, address: str, email: str, device: str | None = None) -> None:
+        """The right password: the count of this account from this address (or this known device) starts afresh.
+        Other counts stay: someone else guessing from the same address is still held back."""
+        email = email.strip().lower()
+        key = ("sign-in-device", email, device) if device is not None else ("sign-in-account-address", email, address)
+        for item in self.per_account_and_address:
+            await self.limiter.clear(item, *key)
 
     async def link_request(self, address: str) -> int | None:
         return await self._hit(self.links, "links", address)

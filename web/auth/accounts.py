@@ -1,4 +1,12 @@
-"""The accounts people sign in with: created by an admin (web) or on the command line."""
+"""The accounts people sign in with: created by an admin (web) or on the command line.
+
+A new password ends the account's other sessions, so that whoever knew the old one is out at once. The
+owner changing their own password keeps the session they changed it in, and their API tokens (they made
+those themselves and may still need them; the page says so, and they can revoke any there). A reset on the
+command line, for an account that may have fallen into other hands, ends every session and revokes every
+API token. Either way the audit log says how many of each ended."""
+
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +20,18 @@ from web.auth import passwords
 
 class AccountExists(Exception):
     """An account with that email address already exists."""
+
+
+class WrongPassword(Exception):
+    """The current password given for a change is not the account's."""
+
+
+@dataclass(frozen=True)
+class PasswordSet:
+    """What a new password ended besides the old password."""
+
+    sessions_ended: int
+    tokens_revoked: int
 
 
 def roles_of(account: Account) -> frozenset[AccountRole]:
@@ -61,9 +81,34 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> Acco
     return account
 
 
-async def set_password(session: AsyncSession, account: Account, password: str) -> None:
+async def change_own_password(session: AsyncSession, account: Account, current: str, new: str, *, session_id: str) -> PasswordSet:
+    """The owner's change, from the session ``session_id`` (kept); WrongPassword when ``current`` is not theirs."""
+    from web.auth import sessions
+
+    if not passwords.verify(account.password_hash, current):
+        raise WrongPassword(account.email)
+    account.password_hash = passwords.hash_password(new)
+    ended = await sessions.end_all(session, account.id, keep=session_id)
+    result = PasswordSet(sessions_ended=ended, tokens_revoked=0)
+    await _audit_password(session, account, "owner", result)
+    return result
+
+
+async def reset_password(session: AsyncSession, account: Account, password: str) -> PasswordSet:
+    """A reset by someone other than the owner: every session ends and every API token is revoked."""
+    from web.auth import api_tokens, sessions
+
     account.password_hash = passwords.hash_password(password)
-    await audit.record(session, AuditAction.ACCOUNT_PASSWORD_SET, SubjectType.ACCOUNT, account.email, roles=("admin",))
+    ended = await sessions.end_all(session, account.id)
+    revoked = await api_tokens.revoke_all(session, account, "password reset")
+    result = PasswordSet(sessions_ended=ended, tokens_revoked=len(revoked))
+    await _audit_password(session, account, "reset", result)
+    return result
+
+
+async def _audit_password(session: AsyncSession, account: Account, by: str, result: PasswordSet) -> None:
+    detail = {"by": by, "sessions_ended": result.sessions_ended, "tokens_revoked": result.tokens_revoked}
+    await audit.record(session, AuditAction.ACCOUNT_PASSWORD_SET, SubjectType.ACCOUNT, account.email, detail, roles=("admin",))
 
 
 async def set_active(session: AsyncSession, account: Account, active: bool) -> None:

@@ -1,9 +1,14 @@
 """Bearer tokens for programs that use the API on an account's behalf.
 
 A token is shown once, when it is made; the database keeps only its SHA-256 (``api_tokens.id``), the
-account, a name saying what it is for, and when it expires, was last used or was revoked. A request
-with ``Authorization: Bearer <token>`` acts as that account with the account's roles, for as long as the
-token is neither expired nor revoked and the account is active."""
+account, a name saying what it is for, who made it, and when it expires, was last used or was revoked. A
+request with ``Authorization: Bearer <token>`` acts as that account with the account's roles, for as long
+as the token is neither expired nor revoked and the account is active.
+
+A token is made by its own account, never by anyone else signed in: an admin lists and revokes every
+token but makes tokens for their own account only, so no admin acts under another person's name. The
+command line's operator, who holds the database and its keys anyway, may make one for any account; the
+audit log then names that operator as its maker, for the making and for every read with the token."""
 
 import hashlib
 import secrets
@@ -18,6 +23,7 @@ from models.audit import AuditAction, SubjectType
 from organisation.mailboxes import mailboxes_of
 from models.tables import Account, ApiToken, utcnow
 from privacy import audit
+from privacy.audit import Auditor
 from web.auth.accounts import roles_of
 
 PREFIX = "obt_"  # recognisable in a leaked config file or a secret scanner's findings
@@ -33,6 +39,13 @@ class UnknownToken(Exception):
 
 class AmbiguousToken(Exception):
     """More than one token starts with that id."""
+
+
+class NotTheOwner(Exception):
+    """Someone signed in asked for a token of another account."""
+
+
+COMMAND_LINE = "command_line"
 
 
 @dataclass(frozen=True)
@@ -54,8 +67,19 @@ def state(row: ApiToken, now: datetime | None = None) -> str:
     return "active"
 
 
-async def issue(session: AsyncSession, account: Account, name: str, expires_in_days: int | None = DEFAULT_DAYS) -> Issued:
-    """A new token for ``account``; ``expires_in_days`` None: it never expires (revoke it when it is no longer needed)."""
+def may_make(maker: Auditor, account: Account) -> bool:
+    """The account itself, or the command line's operator."""
+    return maker.who.lower() == account.email.lower() or COMMAND_LINE in maker.roles
+
+
+async def issue(
+    session: AsyncSession, account: Account, name: str, expires_in_days: int | None = DEFAULT_DAYS, *, made_by: Auditor | None = None
+) -> Issued:
+    """A new token for ``account``, made by ``made_by`` (who acts, by default); ``expires_in_days`` None: it never
+    expires (revoke it when it is no longer needed). NotTheOwner when the maker may not make it (``may_make``)."""
+    maker = made_by or await audit.current_actor()
+    if not may_make(maker, account):
+        raise NotTheOwner(f"{maker.who} may not make a token for {account.email}")
     name = name.strip()
     if not name or len(name) > 200:
         raise ValueError("give the token a name of 1 to 200 characters, saying which program uses it")
@@ -69,11 +93,12 @@ async def issue(session: AsyncSession, account: Account, name: str, expires_in_d
         name=name,
         created_at=now,
         expires_at=now + timedelta(days=expires_in_days) if expires_in_days is not None else None,
+        created_by=maker.who[:320],
     )
     session.add(row)
     await session.flush()
     detail = {"token": row.id[:12], "name": name, "expires_at": row.expires_at.isoformat() if row.expires_at else None}
-    await audit.record(session, AuditAction.API_TOKEN_ISSUED, SubjectType.ACCOUNT, account.email, detail, roles=("admin",))
+    await audit.record(session, AuditAction.API_TOKEN_ISSUED, SubjectType.ACCOUNT, account.email, detail, roles=(COMMAND_LINE,), by=maker)
     return Issued(token=token, row=row)
 
 
@@ -98,14 +123,40 @@ async def find(session: AsyncSession, token_id: str) -> ApiToken:
     return rows[0]
 
 
-async def revoke(session: AsyncSession, token_id: str) -> ApiToken:
-    """Revoke at once; revoking a revoked token changes nothing."""
+async def revoke(session: AsyncSession, token_id: str, *, account_id: int | None = None) -> ApiToken:
+    """Revoke at once; revoking a revoked token changes nothing. ``account_id``: only a token of that account
+    (UnknownToken for any other)."""
     row = await find(session, token_id)
+    if account_id is not None and row.account_id != account_id:
+        raise UnknownToken(token_id)
     if row.revoked_at is None:
-        row.revoked_at = utcnow()
         account = await session.get(Account, row.account_id)
-        await audit.record(session, AuditAction.API_TOKEN_REVOKED, SubjectType.ACCOUNT, account.email, {"token": row.id[:12], "name": row.name}, roles=("admin",))
+        await _revoke(session, row, account, {})
     return row
+
+
+async def revoke_all(session: AsyncSession, account: Account, reason: str) -> list[ApiToken]:
+    """Revoke every token of the account still active, each on the audit log with ``reason``."""
+    now = utcnow()
+    rows = (await session.execute(select(ApiToken).where(ApiToken.account_id == account.id, ApiToken.revoked_at.is_(None)))).scalars()
+    revoked = [row for row in rows if state(row, now) == "active"]
+    for row in revoked:
+        await _revoke(session, row, account, {"reason": reason})
+    return revoked
+
+
+async def _revoke(session: AsyncSession, row: ApiToken, account: Account, detail: dict) -> None:
+    row.revoked_at = utcnow()
+    await audit.record(session, AuditAction.API_TOKEN_REVOKED, SubjectType.ACCOUNT, account.email, {"token": row.id[:12], "name": row.name, **detail}, roles=("admin",))
+
+
+def acting_name(user: SignedIn) -> str:
+    """How the audit log names someone acting with a token: the account, the token and, when it was not the
+    account itself, who made it."""
+    token = user.session_key.removeprefix("token:")[:12]
+    if user.token_made_by is not None and user.token_made_by.lower() == user.email.lower():
+        return f"{user.email} (API token {token})"
+    return f"{user.email} (API token {token} made by {user.token_made_by or 'someone not recorded'})"
 
 
 async def load(session: AsyncSession, token: str, now: datetime | None = None) -> SignedIn | None:
@@ -134,4 +185,5 @@ async def load(session: AsyncSession, token: str, now: datetime | None = None) -
         mailboxes=await mailboxes_of(session, account.id, roles_of(account)),
         session_key=f"token:{api_token.id}",
         csrf_token="",
+        token_made_by=api_token.created_by,
     )

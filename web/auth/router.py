@@ -1,4 +1,4 @@
-"""Signing in and out, and the session as API clients see it."""
+"""Signing in and out, changing one's own password, and the session as API clients see it."""
 
 import logging
 import math
@@ -9,11 +9,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
-from models.accounts import AccountRole
+from models.accounts import AccountRole, SignedIn
 from models.tables import Account, utcnow
 from web import ratelimit
 from web.auth import accounts, csrf, sessions
-from web.auth.guard import CurrentUser, form_protected, signed_in
+from web.auth.guard import CurrentUser, deny, form_protected, signed_in
 from web.dependencies import SessionDep, SettingsDep
 from web.templating import PagesDep
 
@@ -87,9 +87,11 @@ async def login(
 ):
     limits = ratelimit.limits_of(request)
     address = ratelimit.client_address(request)
-    wait = await limits.sign_in_attempt(address, email)
+    device = sessions.known_device(request, settings, email)
+    known = " (a browser known to the account)" if device else ""
+    wait = await limits.sign_in_attempt(address, email, device)
     if wait is not None:
-        log.warning("sign-in refused for %r from %s: too many attempts, %ss to wait", email[:320], address, wait)
+        log.warning("sign-in refused for %r from %s%s: too many attempts, %ss to wait", email[:320], address, known, wait)
         minutes = math.ceil(wait / 60)
         context = {"next": safe_next(next), "email": email, "failed": False, "limited": minutes, "oidc": _oidc_enabled(request), "first_run": False}
         response = pages.render(request, "auth/login.html", context, status_code=status.HTTP_429_TOO_MANY_REQUESTS)
@@ -98,11 +100,11 @@ async def login(
     account = await accounts.authenticate(session, email, password) if email and password else None
     if account is None:
         await session.rollback()
-        await limits.sign_in_failed(address)
-        log.warning("sign-in failed for %r from %s", email[:320], address)
+        await limits.sign_in_failed(address, email, device)
+        log.warning("sign-in failed for %r from %s%s", email[:320], address, known)
         context = {"next": safe_next(next), "email": email, "failed": True, "limited": 0, "oidc": _oidc_enabled(request), "first_run": False}
         return pages.render(request, "auth/login.html", context, status_code=status.HTTP_401_UNAUTHORIZED)
-    await limits.signed_in(email)
+    await limits.signed_in(address, email, device)
     return await finish_sign_in(request, session, settings, account, safe_next(next))
 
 
@@ -117,6 +119,7 @@ async def finish_sign_in(request: Request, session, settings, account, next_url:
     log.info("signed in: %s", account.email)
     response = RedirectResponse(next_for(next_url, accounts.roles_of(account)), status_code=status.HTTP_303_SEE_OTHER)
     sessions.set_cookie(response, key, settings)
+    sessions.remember_device(request, response, settings, account.email)
     csrf.clear_cookie(request, response)
     return response
 
@@ -130,6 +133,76 @@ async def logout(request: Request, session: SessionDep, settings: SettingsDep):
     response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
     sessions.clear_cookie(response, settings)
     return response
+
+
+Person = Annotated[SignedIn, Depends(signed_in())]
+PASSWORD_NOTICES = ("changed",)
+
+
+async def _render_password(request: Request, pages, session, user: SignedIn, *, errors=None, limited: int = 0, notice: str = "", ended: int = 0, code: int = 200):
+    account = await session.get(Account, user.account_id)
+    context = {
+        "has_password": account.password_hash is not None,
+        "errors": errors or [],
+        "limited": limited,
+        "notice": notice if notice in PASSWORD_NOTICES else "",
+        "ended": ended,
+    }
+    return pages.render(request, "accounts/password.html", context, status_code=code)
+
+
+@router.get("/account/password", name="password_page", response_class=HTMLResponse)
+async def password_page(request: Request, user: Person, pages: PagesDep, session: SessionDep, done: str = "", ended: int = 0):
+    return await _render_password(request, pages, session, user, notice=done, ended=max(0, ended))
+
+
+@router.post("/account/password", response_class=HTMLResponse, dependencies=[Depends(form_protected)])
+async def change_password(
+    request: Request,
+    user: Person,
+    pages: PagesDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    current: Annotated[str, Form(max_length=256)] = "",
+    new: Annotated[str, Form(max_length=256)] = "",
+    again: Annotated[str, Form(max_length=256)] = "",
+):
+    """The owner's own change: the other sessions end, this one and the API tokens stay (web.auth.accounts)."""
+    if getattr(request.state, "via_token", False):
+        deny(request, status.HTTP_403_FORBIDDEN, "a password is changed signed in, not with a token", user)
+    account = await session.get(Account, user.account_id)
+    _ = pages.gettext
+    errors = []
+    if account.password_hash is None:
+        errors.append(_("This account signs in with the organisation account and has no password here."))
+    elif len(new) < 10:
+        errors.append(_("Choose a new password of at least 10 characters."))
+    elif new != again:
+        errors.append(_("The new password and its repetition differ."))
+    if errors:
+        return await _render_password(request, pages, session, user, errors=errors, code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+    # Whoever holds a session may not guess its password faster than anyone signing in.
+    limits = ratelimit.limits_of(request)
+    address = ratelimit.client_address(request)
+    device = sessions.known_device(request, settings, user.email)
+    wait = await limits.sign_in_attempt(address, user.email, device)
+    if wait is not None:
+        response = await _render_password(request, pages, session, user, limited=math.ceil(wait / 60), code=status.HTTP_429_TOO_MANY_REQUESTS)
+        response.headers["Retry-After"] = str(wait)
+        return response
+    try:
+        result = await accounts.change_own_password(session, account, current, new, session_id=user.session_key)
+    except accounts.WrongPassword:
+        await session.rollback()
+        await limits.sign_in_failed(address, user.email, device)
+        log.warning("password change for %s refused: wrong current password, from %s", user.email, address)
+        errors = [_("Your current password is not right.")]
+        return await _render_password(request, pages, session, user, errors=errors, code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+    await session.commit()
+    await limits.signed_in(address, user.email, device)
+    log.info("password changed by its owner %s; %d other session(s) ended", user.email, result.sessions_ended)
+    url = request.url_for("password_page").include_query_params(done="changed", ended=result.sessions_ended)
+    return RedirectResponse(str(url), status_code=status.HTTP_303_SEE_OTHER)
 
 
 def _oidc_enabled(request: Request) -> bool:

@@ -8,8 +8,11 @@ A link opens exactly one thing for one person: it is signed, expires (``link_max
 only its own purpose, and names the case and the address it was sent to, which must still be one of
 that employee's addresses. Anything else is answered 404 with no data, and logged. A link does its one
 thing once (``links.usage``): an answer through a used link is answered 410 Gone, saying what it was
-used for and when. The pages speak the employee's language (``?lang=`` switches)."""
+used for and when. Answers through one link take turns (``links.turns``), and no request holds a database
+connection while it waits on the case, so a burst through one link slows that link only. The pages
+speak the employee's language (``?lang=`` switches)."""
 
+import logging
 from datetime import date, datetime, time
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -23,6 +26,7 @@ from cases import consent as consents
 from cases import service
 from links import tokens, usage
 from links.tokens import LinkClaims, LinkPurpose
+from links.turns import RETRY_AFTER_SECONDS, LinkBusy
 from links.usage import LinkUsedUp, Use
 from models.actors import Actor, Role
 from models.interview import AcceptSlot, DeclineInterview, ProposeSlot
@@ -33,25 +37,47 @@ from web import i18n
 from web.auth.guard import deny, form_protected
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
 from web import forms as common
+from web.ratelimit import too_many
 from web.templating import Pages
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger("web.access")
 
 Token = Annotated[str, Path(max_length=1000)]
 NOTICES = ("accepted", "proposed", "declined", "revoked")
 
 
-async def _open(request: Request, session, purpose: LinkPurpose, token: str) -> tuple[LinkClaims, Case]:
+def _claims(request: Request, purpose: LinkPurpose, token: str) -> LinkClaims:
     settings = request.app.state.settings
     try:
-        claims = tokens.verify(settings.signing_key(), purpose, token, settings.link_max_age_days * 86400)
+        return tokens.verify(settings.signing_key(), purpose, token, settings.link_max_age_days * 86400)
     except tokens.LinkError as err:
         deny(request, status.HTTP_404_NOT_FOUND, f"{purpose.value} link refused: {err}")
+
+
+async def _open(request: Request, session, purpose: LinkPurpose, token: str, claims: LinkClaims | None = None) -> tuple[LinkClaims, Case]:
+    """The link's claims and its case. The read ends here and its connection goes back to the pool: what comes
+    next waits on the case's workflow, and a connection held through that wait is one nobody else can use."""
+    claims = claims or _claims(request, purpose, token)
     case = await session.get(Case, claims.case_id)
+    await session.commit()
     addresses = {case.work_email.lower(), (case.private_email or "").lower()} if case else set()
     if case is None or claims.email.lower() not in addresses:
         deny(request, status.HTTP_404_NOT_FOUND, f"{purpose.value} link for case {claims.case_id} no longer matches its employee")
     return claims, case
+
+
+async def _used(session, claims: LinkClaims) -> UsedLink | None:
+    """What the link was used for, if it was; the connection goes back to the pool afterwards, as in ``_open``."""
+    used = await usage.find(session, claims)
+    await session.commit()
+    return used
+
+
+def _busy(request: Request, claims: LinkClaims) -> Response:
+    """429 for a request beyond the few waiting for their turn with the link (links.turns)."""
+    log.warning("link %s busy: %s %s refused while another answer through it is under way", claims.fingerprint[:12], request.method, request.url.path.split("/")[1])
+    return too_many(request, RETRY_AFTER_SECONDS)
 
 
 def _pages(request: Request, case: Case) -> Pages:
@@ -96,14 +122,24 @@ async def _render_invitation(
 @router.get("/invitation/{token}", name="invitation_page", response_class=HTMLResponse)
 async def invitation(request: Request, token: Token, session: SessionDep, client: TemporalDep, done: str = ""):
     claims, case = await _open(request, session, LinkPurpose.INTERVIEW, token)
-    used = await usage.find(session, claims)
+    used = await _used(session, claims)
     return await _render_invitation(request, session, client, token, claims, case, notice=done, used=used)
 
 
 async def _answer(request, session, client, token: str, build, use: Use):
-    """The employee's answer: the link's use is recorded first, so only one answer per link reaches the case."""
-    claims, case = await _open(request, session, LinkPurpose.INTERVIEW, token)
-    used = await usage.find(session, claims)
+    """The employee's answer: one at a time per link, and the link's use is recorded first, so only one answer
+    per link reaches the case."""
+    claims = _claims(request, LinkPurpose.INTERVIEW, token)
+    try:
+        async with request.app.state.link_turns.turn(claims.fingerprint):
+            return await _answer_in_turn(request, session, client, token, claims, build, use)
+    except LinkBusy:
+        return _busy(request, claims)
+
+
+async def _answer_in_turn(request, session, client, token: str, claims: LinkClaims, build, use: Use):
+    claims, case = await _open(request, session, LinkPurpose.INTERVIEW, token, claims)
+    used = await _used(session, claims)
     if used is not None:
         return _used_up(request, token, case, used)
     pages = _pages(request, case)
@@ -215,8 +251,17 @@ async def consent_page(request: Request, token: Token, session: SessionDep, done
 
 @router.post("/consent/{token}/revoke", name="consent_revoke", dependencies=[Depends(form_protected)])
 async def revoke(request: Request, token: Token, session: SessionDep):
-    claims, case = await _open(request, session, LinkPurpose.CONSENT, token)
-    used = await usage.find(session, claims)
+    claims = _claims(request, LinkPurpose.CONSENT, token)
+    try:
+        async with request.app.state.link_turns.turn(claims.fingerprint):
+            return await _revoke_in_turn(request, session, token, claims)
+    except LinkBusy:
+        return _busy(request, claims)
+
+
+async def _revoke_in_turn(request: Request, session, token: str, claims: LinkClaims):
+    claims, case = await _open(request, session, LinkPurpose.CONSENT, token, claims)
+    used = await _used(session, claims)
     if used is not None:
         return _used_up(request, token, case, used)
     try:
@@ -227,5 +272,5 @@ async def revoke(request: Request, token: Token, session: SessionDep):
     except consents.NoInterviewRecord:
         deny(request, status.HTTP_404_NOT_FOUND, f"case {case.id} has no interview record, so no consent to revoke")
     except IntegrityError:
-        return _used_up(request, token, case, await usage.find(session, claims))
+        return _used_up(request, token, case, await _used(session, claims))
     return RedirectResponse(_url(request, "consent_page", token, done="revoked"), status_code=status.HTTP_303_SEE_OTHER)

@@ -20,6 +20,7 @@ class AuditActorMiddleware:
         request = Request(scope)
 
         async def actor() -> Auditor:
+            from web.auth import api_tokens
             from web.auth.guard import current_user
 
             # The same lookup the route's own dependencies make, cached on the request: no second query.
@@ -27,7 +28,7 @@ class AuditActorMiddleware:
             if user is None:
                 return API_CLIENT
             via_token = getattr(request.state, "via_token", False)
-            return Auditor(f"{user.email} (API token)" if via_token else user.email, frozenset(role.value for role in user.roles))
+            return Auditor(api_tokens.acting_name(user) if via_token else user.email, frozenset(role.value for role in user.roles))
 
         with audit.acting_as(actor):
             await self.app(scope, receive, send)

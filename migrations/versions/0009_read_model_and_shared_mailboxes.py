@@ -1,6 +1,6 @@
 """the read model of cases (tasks, items, timeline, progress, interview) and shared mailboxes
 
-Revision ID: 0014
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-06 07:00:00
 """
@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0014'
+revision = '0009'
 down_revision = '0008'
 branch_labels = None
 depends_on = None

@@ -1,0 +1,45 @@
+"""Serving the web app: ``python -m web.serve`` runs it under uvicorn with host, port and proxies from the settings.
+
+uvicorn on its own believes ``X-Forwarded-For`` and ``X-Forwarded-Proto`` from 127.0.0.1 (its
+``--forwarded-allow-ips`` default). Here only the ``trusted_proxies`` are believed, the same ones
+``web.ratelimit`` reads the header for; without any, uvicorn reads no proxy headers at all, and the
+connecting address is the client. ``make run``, the container image and the tests all start the web
+app this way."""
+
+import argparse
+import ipaddress
+import sys
+
+import uvicorn
+
+from config import Settings, get_settings
+
+APP = "web.app:create_app"
+
+
+def forwarded_allow_ips(settings: Settings) -> str:
+    """The trusted proxies as uvicorn reads them: networks written out in full (``10.1.2.3/8`` becomes ``10.0.0.0/8``)."""
+    return ",".join(str(ipaddress.ip_network(proxy, strict=False)) for proxy in settings.trusted_proxies)
+
+
+def uvicorn_options(settings: Settings) -> dict:
+    allowed = forwarded_allow_ips(settings)
+    return {
+        "host": settings.web_host,
+        "port": settings.web_port,
+        "factory": True,
+        "proxy_headers": bool(allowed),
+        # Given always, even empty, so that uvicorn's own default and FORWARDED_ALLOW_IPS never apply.
+        "forwarded_allow_ips": allowed,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m web.serve", description=__doc__.splitlines()[0])
+    parser.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    args = parser.parse_args(argv)
+    uvicorn.run(APP, log_level=args.log_level, **uvicorn_options(get_settings()))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
