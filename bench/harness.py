@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import AsyncIterator, Callable
 
 import httpx
+from accounts import store as accounts
+from accounts import tokens as api_tokens
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -456,7 +458,6 @@ async def hr_token(database_url: str, email: str = HR_EMAIL) -> str:
     from db.engine import create_engine, create_sessionmaker
     from models.accounts import NewAccount
     from privacy.audit import Auditor
-    from web.auth import accounts, api_tokens
 
     engine = create_engine(database_url)
     try:

@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cli import backends
 from cli.common import EXIT_DUPLICATE, EXIT_INVALID, EXIT_UNKNOWN, fail, run, settings
 from models.accounts import AccountRole, NewAccount
+from accounts import store as accounts
+from accounts import tokens as api_tokens
 
 accounts_app = typer.Typer(help="Accounts for the web app: who signs in, with which roles (hr, manager, custodian, interviewer, reviewer, admin).", no_args_is_help=True)
 
@@ -51,7 +53,6 @@ def add(
 
     Exit codes: 0 created; 1 database unreachable; 2 invalid input; 3 the email address already has an account.
     """
-    from web.auth import accounts
 
     try:
         new = NewAccount.model_validate(
@@ -78,7 +79,6 @@ def list_accounts(as_json: Annotated[bool, typer.Option("--json", help="Print th
 
     Exit codes: 0 listed; 1 database unreachable.
     """
-    from web.auth import accounts
 
     rows = _in_session(accounts.all_accounts)
     data = [
@@ -93,7 +93,6 @@ def list_accounts(as_json: Annotated[bool, typer.Option("--json", help="Print th
 
 
 def _change(email: str, change) -> None:
-    from web.auth import accounts
 
     async def work(session: AsyncSession):
         account = await accounts.by_email(session, email)
@@ -112,7 +111,6 @@ def disable(email: Annotated[str, typer.Argument(help="The account's email addre
 
     Exit codes: 0 done; 1 database unreachable; 4 no such account.
     """
-    from web.auth import accounts
 
     _change(email, lambda session, account: accounts.set_active(session, account, False))
     typer.echo(f"account {email} is switched off")
@@ -124,7 +122,6 @@ def enable(email: Annotated[str, typer.Argument(help="The account's email addres
 
     Exit codes: 0 done; 1 database unreachable; 4 no such account.
     """
-    from web.auth import accounts
 
     _change(email, lambda session, account: accounts.set_active(session, account, True))
     typer.echo(f"account {email} is switched on")
@@ -139,7 +136,6 @@ def set_password(
 
     Exit codes: 0 done; 1 database unreachable; 2 too short; 4 no such account.
     """
-    from web.auth import accounts
 
     password = _password(None, password_stdin) or ""
     if len(password) < 10:
@@ -173,7 +169,6 @@ def create_token(
 
     Exit codes: 0 made; 1 database unreachable; 2 invalid input; 4 no such active account.
     """
-    from web.auth import accounts, api_tokens
 
     if not name.strip() or len(name.strip()) > 200:
         fail(["--name: give 1 to 200 characters saying which program uses the token"], EXIT_INVALID)
@@ -206,7 +201,6 @@ def list_tokens(
 
     Exit codes: 0 listed; 1 database unreachable; 4 no such account.
     """
-    from web.auth import accounts, api_tokens
 
     async def rows(session: AsyncSession):
         account_id = None
@@ -252,7 +246,6 @@ def revoke_token(token_id: Annotated[str, typer.Argument(help="The token's id as
 
     Exit codes: 0 revoked (or already); 1 database unreachable; 2 the id fits several tokens; 4 no such token.
     """
-    from web.auth import api_tokens
 
     async def revoke(session: AsyncSession):
         try:

@@ -6,7 +6,8 @@ import uuid
 import httpx
 
 from models.accounts import NewAccount
-from web.auth import accounts
+from accounts import store as accounts
+from accounts import tokens as api_tokens
 
 PASSWORD = "correct horse battery"
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -87,7 +88,6 @@ async def post_form(client: httpx.AsyncClient, page_url: str, action: str, data:
 async def api_token(sessions, email: str, name: str = "integration", days: int | None = 30) -> str:
     """A new API token for the account of ``email`` (which must exist)."""
     from privacy.audit import Auditor
-    from web.auth import api_tokens
 
     async with sessions() as session:
         account = await accounts.by_email(session, email)

@@ -40,7 +40,7 @@ from privacy.audit import Auditor
 from tests import conftest
 from tests.auth_support import make_account, unique_email
 from tests.support import registration_data
-from web.auth import api_tokens
+from accounts import tokens as api_tokens
 from worker import build_worker
 
 log = logging.getLogger(__name__)

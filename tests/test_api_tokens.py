@@ -22,6 +22,8 @@ from tests.auth_support import another_client, api_token, csrf_token, make_accou
 from tests.privacy_support import audit_entries, interviewed_case
 from tests.support import registration_data, serve
 from tests.test_api_actions import HR, register
+from accounts import store as accounts
+from accounts import tokens as api_tokens
 
 runner = CliRunner()
 MANAGER = "bram.janssens@example.org"
@@ -116,7 +118,6 @@ async def test_a_revoked_or_expired_token_or_a_switched_off_account_gets_401(str
     expired = await api_token(sessions, email, "expired")
     other_email = await make_account(sessions, unique_email("hr"), ["hr"])
     switched_off = await api_token(sessions, other_email, "account off")
-    from web.auth import api_tokens
 
     async with sessions() as session:
         await api_tokens.revoke(session, api_tokens.digest(revoked))
@@ -209,8 +210,6 @@ async def test_everyone_makes_their_own_token_sees_it_once_and_revokes_it(strict
     # A token cannot make itself a successor, nor change the password.
     assert (await program.post("/account/tokens", data={"name": "successor", "expires_days": "3650"})).status_code == 403
 
-    from web.auth import api_tokens
-
     revoked = await manager.post(f"/account/tokens/{api_tokens.digest(token)}/revoke", data={"csrf_token": csrf_token(page.text)})
     assert revoked.status_code == 303
     assert (await program.get("/api/session")).status_code == 401
@@ -254,7 +253,6 @@ async def test_an_admin_sees_and_revokes_every_token_but_makes_none_for_another_
     # The admin sees every token, who made it, and revokes HR's.
     listed = await admin.get("/admin/tokens")
     assert "HR export script" in listed.text and hr_email in listed.text
-    from web.auth import api_tokens
 
     revoked = await admin.post(f"/admin/tokens/{api_tokens.digest(hrs_own)}/revoke", data={"csrf_token": csrf_token(listed.text)})
     assert revoked.status_code == 303
@@ -270,7 +268,6 @@ async def test_an_admin_sees_and_revokes_every_token_but_makes_none_for_another_
 
 
 async def test_no_one_signed_in_makes_a_token_for_another_account(sessions):
-    from web.auth import accounts, api_tokens
 
     hr_email = await make_account(sessions, unique_email("hr"), ["hr"])
     async with sessions() as session:
@@ -289,7 +286,6 @@ async def test_a_token_made_on_the_command_line_names_its_maker_whenever_it_read
     assert created.exit_code == 0, created.output
     by_cli = created.stdout.strip()
     own = await api_token(sessions, hr_email, "own")
-    from web.auth import api_tokens
 
     [issued] = await audit_entries(sessions, action="api_token.issued", subject=hr_email, actor=f"command line ({getpass.getuser()}@{socket.gethostname()})")
     assert issued.actor_role == "command_line"

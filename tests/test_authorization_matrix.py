@@ -29,7 +29,7 @@ from tests.auth_support import another_client, api_token, csrf_token, make_accou
 from tests.conftest import fresh_database
 from tests.support import SAMPLE_RECORD, eventually, serve
 from tests.test_api_actions import CONSENT, Case, invited, register
-from web.auth import api_tokens
+from accounts import tokens as api_tokens
 from worker import build_worker
 
 HR, MANAGER, CUSTODIAN, INTERVIEWER, REVIEWER, ADMIN = "hr", "manager", "custodian", "interviewer", "reviewer", "admin"

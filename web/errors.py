@@ -22,6 +22,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from cases.service import CaseDidNotAnswer, CaseUnavailable
 from db.unavailable import is_unavailable
 from models.registration import Registration
+from web.auth.identity import current_user
 from web.refusals import Refused
 from web.templating import Pages
 from web.validation import locate
@@ -51,8 +52,6 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
 
 async def _load_user(request: Request) -> None:
     """The page names the signed-in person and speaks their language, also when it reports an error."""
-    from web.auth.guard import current_user
-
     try:
         await current_user(request)
     except Exception:  # the error page must render even when the session store is down

@@ -6,7 +6,7 @@ account *and* client address (``sign_in_limit_per_account_and_address``), failur
 whatever the account (``sign_in_limit_per_address``), and failures per account from browsers that never
 signed in to it, all addresses together (``sign_in_limit_per_account``, against guessing from many
 addresses). A browser that signed in to the account before brings a signed cookie saying so
-(``web.auth.sessions.known_device``): it is held back only by its own count, so that nobody else's
+(``web.auth.cookies.known_device``): it is held back only by its own count, so that nobody else's
 failures, from its address or from anywhere, keep the owner out.
 
 The counters live where ``rate_limit_storage_url`` says: in this process (``memory://``), or in Redis

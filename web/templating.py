@@ -14,6 +14,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from config import Settings
 from web import i18n
+from web.auth import csrf
+from web.auth.identity import current_user
 from web.labels import Labels
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "pages"
@@ -91,8 +93,6 @@ class Pages:
         return cls(settings, language, override)
 
     def render(self, request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
-        from web.auth import csrf
-
         context = {
             "lang": self.language,
             "lang_override": self.override,
@@ -109,8 +109,6 @@ class Pages:
 
 
 async def get_pages(request: Request) -> Pages:
-    from web.auth.guard import current_user
-
     await current_user(request)
     return Pages.for_request(request)
 

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from models.accounts import AccountRole, NewAccount, SignedIn
 from models.tables import Account
-from web.auth import accounts
+from accounts import store as accounts
 from web.auth.guard import deny, form_protected, signed_in
 from web.dependencies import SessionDep
 from web.templating import Pages, PagesDep

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from models.accounts import AccountRole, SignedIn
 from models.tables import Account, utcnow
-from web.auth import api_tokens
+from accounts import tokens as api_tokens
 from web.auth.guard import deny, form_protected, signed_in
 from web.dependencies import SessionDep
 from web.templating import Pages, PagesDep

@@ -14,7 +14,8 @@ import secrets
 from fastapi import HTTPException, Request, status
 from starlette.responses import Response
 
-from web.auth.sessions import cookie_name, secure_cookies
+from web.auth.cookies import cookie_name, secure_cookies
+from web.auth.identity import current_user
 
 FIELD = "csrf_token"
 HEADER = "x-csrf-token"
@@ -67,8 +68,6 @@ async def submitted_tokens(request: Request) -> list[str]:
 
 async def check(request: Request) -> None:
     """Refuse (403) a POST whose token is missing or not this session's (or this browser's)."""
-    from web.auth.guard import current_user
-
     user = await current_user(request)
     if user is not None and getattr(request.state, "via_token", False):
         return

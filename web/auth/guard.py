@@ -1,6 +1,6 @@
 """Who is asking, and whether they may: the dependencies every page and API route relies on.
 
-Who is asking: the bearer token in ``Authorization: Bearer <token>`` (programs; web.auth.api_tokens), else
+Who is asking: the bearer token in ``Authorization: Bearer <token>`` (programs; accounts.tokens), else
 the session cookie (people). A request that brings a token is judged by the token alone: a wrong, expired
 or revoked one is not made good by a cookie sent along.
 
@@ -16,7 +16,8 @@ from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from models.accounts import AccountRole, SignedIn
-from web.auth import api_tokens, csrf, sessions
+from web.auth import csrf
+from web.auth.identity import bearer_token, current_user  # noqa: F401  (who is asking: where the guards are)
 
 log = logging.getLogger("web.access")
 
@@ -35,34 +36,6 @@ class SignInRequired(Exception):
 
     def __init__(self, next_url: str) -> None:
         self.next_url = next_url
-
-
-def bearer_token(request: Request) -> str | None:
-    """The token of an ``Authorization: Bearer`` header; None without one (other schemes are not ours)."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else None
-
-
-async def current_user(request: Request) -> SignedIn | None:
-    """The account behind the request (its bearer token, else its session cookie), read once per request."""
-    if hasattr(request.state, "user"):
-        return request.state.user
-    user = None
-    token = bearer_token(request)
-    if token is not None:
-        async with request.app.state.sessions() as session:
-            user = await api_tokens.load(session, token)
-        request.state.via_token = user is not None
-        request.state.token_refused = user is None
-        if user is None:
-            log.warning("refused a bearer token on %s %s: unknown, expired or revoked", request.method, request.url.path)
-    else:
-        key = request.cookies.get(sessions.cookie_name(request.app.state.settings))
-        if key:
-            async with request.app.state.sessions() as session:
-                user = await sessions.load(session, key)
-    request.state.user = user
-    return user
 
 
 def authenticate_header(request: Request) -> str:

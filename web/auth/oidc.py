@@ -20,9 +20,9 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-from web.auth import accounts
+from accounts import store as accounts
 from web.auth.router import finish_sign_in, safe_next
-from web.auth.sessions import secure_cookies
+from web.auth.cookies import secure_cookies
 from web.dependencies import SessionDep, SettingsDep
 
 router = APIRouter(include_in_schema=False)

@@ -12,7 +12,10 @@ from sqlalchemy import func, select
 from models.accounts import AccountRole, SignedIn
 from models.tables import Account, utcnow
 from web import ratelimit
-from web.auth import accounts, csrf, sessions
+from accounts import sessions
+from accounts import store as accounts
+from accounts.roles import roles_of
+from web.auth import cookies, csrf
 from web.auth.guard import CurrentUser, deny, form_protected, signed_in
 from web.dependencies import SessionDep, SettingsDep
 from web.templating import PagesDep
@@ -87,7 +90,7 @@ async def login(
 ):
     limits = ratelimit.limits_of(request)
     address = ratelimit.client_address(request)
-    device = sessions.known_device(request, settings, email)
+    device = cookies.known_device(request, settings, email)
     known = " (a browser known to the account)" if device else ""
     wait = await limits.sign_in_attempt(address, email, device)
     if wait is not None:
@@ -110,28 +113,28 @@ async def login(
 
 async def finish_sign_in(request: Request, session, settings, account, next_url: str) -> RedirectResponse:
     """A fresh session (never one the browser brought along) and the way on."""
-    old = request.cookies.get(sessions.cookie_name(settings))
+    old = request.cookies.get(cookies.cookie_name(settings))
     if old:
         await sessions.end(session, old)
     key = await sessions.start(session, account, settings)
     account.last_sign_in_at = utcnow()
     await session.commit()
     log.info("signed in: %s", account.email)
-    response = RedirectResponse(next_for(next_url, accounts.roles_of(account)), status_code=status.HTTP_303_SEE_OTHER)
-    sessions.set_cookie(response, key, settings)
-    sessions.remember_device(request, response, settings, account.email)
+    response = RedirectResponse(next_for(next_url, roles_of(account)), status_code=status.HTTP_303_SEE_OTHER)
+    cookies.set_cookie(response, key, settings)
+    cookies.remember_device(request, response, settings, account.email)
     csrf.clear_cookie(request, response)
     return response
 
 
 @router.post("/logout", name="logout", dependencies=[Depends(form_protected)])
 async def logout(request: Request, session: SessionDep, settings: SettingsDep):
-    key = request.cookies.get(sessions.cookie_name(settings))
+    key = request.cookies.get(cookies.cookie_name(settings))
     if key:
         await sessions.end(session, key)
         await session.commit()
     response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
-    sessions.clear_cookie(response, settings)
+    cookies.clear_cookie(response, settings)
     return response
 
 
@@ -167,7 +170,7 @@ async def change_password(
     new: Annotated[str, Form(max_length=256)] = "",
     again: Annotated[str, Form(max_length=256)] = "",
 ):
-    """The owner's own change: the other sessions end, this one and the API tokens stay (web.auth.accounts)."""
+    """The owner's own change: the other sessions end, this one and the API tokens stay (accounts.store)."""
     if getattr(request.state, "via_token", False):
         deny(request, status.HTTP_403_FORBIDDEN, "a password is changed signed in, not with a token", user)
     account = await session.get(Account, user.account_id)
@@ -184,7 +187,7 @@ async def change_password(
     # Whoever holds a session may not guess its password faster than anyone signing in.
     limits = ratelimit.limits_of(request)
     address = ratelimit.client_address(request)
-    device = sessions.known_device(request, settings, user.email)
+    device = cookies.known_device(request, settings, user.email)
     wait = await limits.sign_in_attempt(address, user.email, device)
     if wait is not None:
         response = await _render_password(request, pages, session, user, limited=math.ceil(wait / 60), code=status.HTTP_429_TOO_MANY_REQUESTS)

@@ -22,14 +22,14 @@ from models.interview import FINISHED, InterviewStatus
 from models.registration import DepartureType
 from web import forms
 from web.acting import actor_for
-from web.auth import accounts
+from accounts import store as accounts
 from web.auth.guard import form_protected, signed_in
 from web.cases.dependencies import CaseId, valid_case
 from web.cases.forms import RegistrationForm
 from web.cases.timeline import case_parts
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
 from web.labels import Labels
-from web.tasks.pages import mailbox_names
+from web.mailboxes import mailbox_names
 from web.templating import Pages, PagesDep
 
 router = APIRouter(prefix="/cases", include_in_schema=False, dependencies=[Depends(signed_in(AccountRole.HR))])

@@ -15,6 +15,7 @@ from models.tables import Case
 from web import forms
 from web.acting import actor_for
 from web.auth.guard import deny, form_protected, signed_in
+from web.cases.pages import render_case
 from web.dependencies import SessionDep, TemporalDep
 from web.templating import Pages, PagesDep
 
@@ -53,8 +54,6 @@ async def _act(request: Request, user: SignedIn, pages: Pages, session, client, 
     to_case = back == "hr" and user.has(AccountRole.HR)
     if not outcome.ok:
         if to_case:
-            from web.cases.pages import render_case
-
             return await render_case(request, pages, client, session, case_id, error=outcome.error)
         return await render_equipment(request, pages, user, session, error=outcome.error, code=status.HTTP_409_CONFLICT)
     url = request.url_for("case_page", case_id=case_id) if to_case else request.url_for("equipment_page")

@@ -16,7 +16,7 @@ from models.interview import AssignInterviewer, ConfirmInterview, ResendInvitati
 from models.registration import Person
 from organisation import store
 from web.acting import actor_for
-from web.auth import accounts
+from accounts import store as accounts
 from web.auth.guard import deny, form_protected, signed_in
 from web.cases.dependencies import valid_case
 from web.cases.pages import render_case

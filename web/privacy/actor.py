@@ -3,8 +3,10 @@
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from accounts import tokens as api_tokens
 from privacy import audit
 from privacy.audit import Auditor
+from web.auth.identity import current_user
 
 API_CLIENT = Auditor("api client without a session", frozenset({"api"}))
 
@@ -20,9 +22,6 @@ class AuditActorMiddleware:
         request = Request(scope)
 
         async def actor() -> Auditor:
-            from web.auth import api_tokens
-            from web.auth.guard import current_user
-
             # The same lookup the route's own dependencies make, cached on the request: no second query.
             user = await current_user(request)
             if user is None:

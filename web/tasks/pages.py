@@ -18,7 +18,9 @@ from models.tables import Case
 from web import forms
 from web.acting import actor_for
 from web.auth.guard import deny, form_protected, signed_in
+from web.cases.pages import render_case
 from web.dependencies import SessionDep, TemporalDep
+from web.mailboxes import mailbox_names
 from web.templating import Pages, PagesDep
 
 router = APIRouter(include_in_schema=False)
@@ -54,14 +56,6 @@ async def render_my_tasks(request: Request, pages: Pages, user: SignedIn, sessio
         "mailbox_names": await mailbox_names(session, pages),
     }
     return pages.render(request, "tasks/tasks.html", context, status_code=code)
-
-
-async def mailbox_names(session, pages: Pages) -> dict[str, str]:
-    """What each shared mailbox is called on the page: HR, IT/facilities, and those the organisation defined."""
-    from organisation.mailboxes import defined
-
-    _ = pages.gettext
-    return {"hr": _("HR"), "facilities": _("IT/facilities")} | {box.key: box.name for box, _members in await defined(session)}
 
 
 @router.get("/my/tasks", name="my_tasks_page", response_class=HTMLResponse)
@@ -128,8 +122,6 @@ async def _again(request: Request, pages: Pages, user: SignedIn, session, client
     """The page the form came from, with the reason the case gave, chosen by what the reader may see: HR's case page
     for HR only, the manager's page for its manager (or HR), else their own tasks. Never by the form's word alone."""
     if back == "hr" and user.has(AccountRole.HR):
-        from web.cases.pages import render_case
-
         return await render_case(request, pages, client, session, case.id, error=error)
     if back == "case" and (manages(user, case) or user.has(AccountRole.HR)):
         return await render_managed_case(request, pages, user, session, case, error=error, code=status.HTTP_409_CONFLICT)

@@ -15,7 +15,7 @@ from models.accounts import AccountRole, NewAccount
 from models.audit import AuditAction, SubjectType
 from models.tables import Account
 from privacy import audit
-from web.auth import passwords
+from accounts import passwords, sessions, tokens
 
 
 class AccountExists(Exception):
@@ -32,10 +32,6 @@ class PasswordSet:
 
     sessions_ended: int
     tokens_revoked: int
-
-
-def roles_of(account: Account) -> frozenset[AccountRole]:
-    return frozenset(AccountRole(role) for role in account.roles if role in AccountRole.__members__.values())
 
 
 async def by_email(session: AsyncSession, email: str) -> Account | None:
@@ -83,8 +79,6 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> Acco
 
 async def change_own_password(session: AsyncSession, account: Account, current: str, new: str, *, session_id: str) -> PasswordSet:
     """The owner's change, from the session ``session_id`` (kept); WrongPassword when ``current`` is not theirs."""
-    from web.auth import sessions
-
     if not passwords.verify(account.password_hash, current):
         raise WrongPassword(account.email)
     account.password_hash = passwords.hash_password(new)
@@ -96,11 +90,9 @@ async def change_own_password(session: AsyncSession, account: Account, current: 
 
 async def reset_password(session: AsyncSession, account: Account, password: str) -> PasswordSet:
     """A reset by someone other than the owner: every session ends and every API token is revoked."""
-    from web.auth import api_tokens, sessions
-
     account.password_hash = passwords.hash_password(password)
     ended = await sessions.end_all(session, account.id)
-    revoked = await api_tokens.revoke_all(session, account, "password reset")
+    revoked = await tokens.revoke_all(session, account, "password reset")
     result = PasswordSet(sessions_ended=ended, tokens_revoked=len(revoked))
     await _audit_password(session, account, "reset", result)
     return result
@@ -113,8 +105,6 @@ async def _audit_password(session: AsyncSession, account: Account, by: str, resu
 
 async def set_active(session: AsyncSession, account: Account, active: bool) -> None:
     """Deactivating also ends every session of the account at once."""
-    from web.auth import sessions
-
     changed = account.active != active
     account.active = active
     if not active:

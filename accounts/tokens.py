@@ -24,7 +24,7 @@ from organisation.mailboxes import mailboxes_of
 from models.tables import Account, ApiToken, utcnow
 from privacy import audit
 from privacy.audit import Auditor
-from web.auth.accounts import roles_of
+from accounts.roles import roles_of
 
 PREFIX = "obt_"  # recognisable in a leaked config file or a secret scanner's findings
 MAX_DAYS = 3650
