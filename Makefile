@@ -52,3 +52,11 @@ browser:
 		if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update && $$SUDO apt-get install -y chromium; \
 	fi
+
+# The page catalogue: gather the strings of the code and templates, bring the Dutch catalogue up to date (new
+# strings appear untranslated; tests/test_role_pages.py names them) and compile it.
+.PHONY: translations
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F web/babel.cfg -o web/locale/messages.pot --sort-output --no-location --omit-header .
+	$(BIN)/pybabel update -i web/locale/messages.pot -d web/locale -w 120 --ignore-obsolete
+	$(BIN)/pybabel compile -d web/locale

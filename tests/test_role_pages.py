@@ -332,8 +332,7 @@ async def test_an_english_speaking_employee_gets_english_link_pages(http, worker
 
 def test_the_dutch_catalogue_translates_every_page_string_and_is_compiled():
     """A string added to a page without a Dutch translation, or a .po edited without compiling it, fails here.
-    Update with: pybabel extract -F web/babel.cfg -o web/locale/messages.pot --sort-output --no-location . &&
-    pybabel update -i web/locale/messages.pot -d web/locale --no-location && (translate) && pybabel compile -d web/locale"""
+    Update with: make translations (then translate, then make translations again to compile)."""
     from pathlib import Path
 
     from babel.messages.extract import extract_from_dir
