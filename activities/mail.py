@@ -49,8 +49,11 @@ class MailActivities:
 
     def _message(self, request: MailRequest) -> EmailMessage:
         s = self._settings
-        context = dict(request.context)
-        if request.link is not None:
+        # Mails asked for before these existed (a send retried across an upgrade) still render.
+        context = {"recipient_is_employee": False, "tasks": [], **request.context}
+        if request.link is not None and request.link.purpose == tokens.LinkPurpose.TASK:
+            context["tasks"] = [self._with_link(request, task) for task in context.get("tasks", [])]
+        elif request.link is not None:
             token = tokens.sign(s.signing_key(), tokens.LinkPurpose(request.link.purpose), request.case_id, str(request.to))
             context["action_url"] = f"{s.public_url}{request.link.path}/{token}"
         message = self._templates.render(
@@ -62,3 +65,11 @@ class MailActivities:
         if request.calendar is not None:
             attach_invite(message, request.calendar)
         return message
+
+    def _with_link(self, request: MailRequest, task: dict) -> dict:
+        """A task of the mail with the link that marks it done, for the person it was sent to (no account needed)."""
+        s = self._settings
+        if not task.get("id"):
+            return task
+        token = tokens.sign(s.signing_key(), tokens.LinkPurpose.TASK, request.case_id, str(request.to), ref=task["id"], language=request.language)
+        return {**task, "action_url": f"{s.public_url}{request.link.path}/{token}"}

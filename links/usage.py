@@ -33,6 +33,7 @@ class Use(StrEnum):
     PROPOSED = "interview:proposed"
     DECLINED = "interview:declined"
     REVOKED = "consent:revoked"
+    TASK_DONE = "task:done"
 
 
 class LinkUsedUp(Exception):

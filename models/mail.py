@@ -24,9 +24,10 @@ class CalendarInvite(BaseModel):
 
 
 class ActionLink(BaseModel):
-    """A signed link the recipient follows to act (accept, propose, decline); its URL lands in ``action_url``."""
+    """A signed link the recipient follows to act (accept, propose, decline); its URL lands in ``action_url``. For
+    ``task``, every entry of the mail's ``tasks`` gets a link of its own, to mark that task done."""
 
-    purpose: Literal["interview", "consent"]
+    purpose: Literal["interview", "consent", "task"]
     path: str = Field(pattern=r"^/[a-z/-]+$")
 
 

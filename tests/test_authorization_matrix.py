@@ -164,6 +164,9 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/invitation/{token}/interview.ics"): LINK,
     ("GET", "/consent/{token}"): LINK,
     ("POST", "/consent/{token}/revoke"): LINK,
+    # A task done from its mail: whoever holds the task's link.
+    ("GET", "/task/{token}"): LINK,
+    ("POST", "/task/{token}/done"): LINK,
     # Accounts, tokens, the audit log: admins.
     ("GET", "/admin/accounts"): only(ADMIN),
     ("POST", "/admin/accounts"): only(ADMIN),
@@ -187,7 +190,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
 }
 
 # Paths opened by the employee's links, and the purpose of the token each needs.
-LINK_PREFIXES = {"/invitation/": LinkPurpose.INTERVIEW, "/consent/": LinkPurpose.CONSENT}
+LINK_PREFIXES = {"/invitation/": LinkPurpose.INTERVIEW, "/consent/": LinkPurpose.CONSENT, "/task/": LinkPurpose.TASK}
 # A mounted folder is probed with one file in it.
 MOUNT_PROBES = {"/static": "/static/style.css", "/docs/assets": "/docs/assets/swagger-ui.css"}
 # A wrong password answers 401 with the sign-in form, and signing out leads to the sign-in page: these are
@@ -314,7 +317,11 @@ async def _values(program: httpx.AsyncClient, sessions, case: Case, settings: Se
         "account_id": account_id,
         "token_id": api_tokens.digest(await api_token(sessions, spare, "spare")),
         "key": mail.key,
-        "tokens": {purpose: tokens.sign(settings.signing_key(), purpose, case.id, employee) for purpose in LinkPurpose},
+        "tokens": {
+            **{purpose: tokens.sign(settings.signing_key(), purpose, case.id, employee) for purpose in (LinkPurpose.INTERVIEW, LinkPurpose.CONSENT)},
+            # A task link is its assignee's: the task in the paths is the manager's.
+            LinkPurpose.TASK: tokens.sign(settings.signing_key(), LinkPurpose.TASK, case.id, task["assignee_email"], ref=task["id"]),
+        },
     }
 
 

@@ -48,11 +48,17 @@ EXTRA: dict[str, dict[str, Any]] = {
     "team_announcement": {},
     "tasks_assigned": {
         "tasks": [
-            {"title": "Overdracht klantdossiers", "due_date": "2027-01-27"},
-            {"title": "Wachtwoorden kluis overdragen", "due_date": "2027-01-28"},
-        ]
+            {"id": "t1", "title": "Overdracht klantdossiers", "due_date": "2027-01-27", "action_url": "http://offboarding.test/task/tok-t1"},
+            {"id": "t2", "title": "Wachtwoorden kluis overdragen", "due_date": "2027-01-28", "action_url": "http://offboarding.test/task/tok-t2"},
+        ],
+        "recipient_is_employee": False,
     },
-    "task_reminder": {"task_title": "Overdracht klantdossiers", "due_date": "2027-01-27"},
+    "task_reminder": {
+        "task_title": "Overdracht klantdossiers",
+        "due_date": "2027-01-27",
+        "tasks": [{"id": "t1", "title": "Overdracht klantdossiers", "due_date": "2027-01-27", "action_url": "http://offboarding.test/task/tok-t1"}],
+        "recipient_is_employee": False,
+    },
     "task_overdue": {
         "task_title": "Overdracht klantdossiers",
         "due_date": "2027-01-27",
@@ -116,19 +122,17 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
     },
     "tasks_assigned": {
         "nl": [
-            "Overdracht klantdossiers (uiterlijk woensdag 27 januari 2027)",
-            "Wachtwoorden kluis overdragen (uiterlijk donderdag 28 januari 2027)",
-            COMMON["case_url"],
+            "Overdracht klantdossiers (uiterlijk woensdag 27 januari 2027)\n  Klaar? Vink de taak af: http://offboarding.test/task/tok-t1",
+            "Wachtwoorden kluis overdragen (uiterlijk donderdag 28 januari 2027)\n  Klaar? Vink de taak af: http://offboarding.test/task/tok-t2",
         ],
         "en": [
-            "Overdracht klantdossiers (due Wednesday, January 27, 2027)",
-            "Wachtwoorden kluis overdragen (due Thursday, January 28, 2027)",
-            COMMON["case_url"],
+            "Overdracht klantdossiers (due Wednesday, January 27, 2027)\n  Done? Tick it off here: http://offboarding.test/task/tok-t1",
+            "Wachtwoorden kluis overdragen (due Thursday, January 28, 2027)\n  Done? Tick it off here: http://offboarding.test/task/tok-t2",
         ],
     },
     "task_reminder": {
-        "nl": ["Overdracht klantdossiers", "woensdag 27 januari 2027", COMMON["case_url"]],
-        "en": ["Overdracht klantdossiers", "Wednesday, January 27, 2027", COMMON["case_url"]],
+        "nl": ["Overdracht klantdossiers", "woensdag 27 januari 2027", "http://offboarding.test/task/tok-t1"],
+        "en": ["Overdracht klantdossiers", "Wednesday, January 27, 2027", "http://offboarding.test/task/tok-t1"],
     },
     "task_overdue": {
         "nl": ["Overdracht klantdossiers", "woensdag 27 januari 2027", "opvolger@example.org", COMMON["case_url"]],

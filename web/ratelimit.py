@@ -39,8 +39,8 @@ from config import Settings
 
 log = logging.getLogger("web.access")
 
-# The employee's link pages (web/interviews/links.py): whatever lives under these paths is counted.
-LINK_PREFIXES = ("/invitation/", "/consent/")
+# The pages opened by personal links (web/links.py): whatever lives under these paths is counted.
+LINK_PREFIXES = ("/invitation/", "/consent/", "/task/")
 
 
 def _items(text: str) -> list[RateLimitItem]:

@@ -31,7 +31,7 @@ with workflow.unsafe.imports_passed_through():
         Withdraw,
     )
     from models.interview import FINISHED, InterviewInput, InterviewStatus, Interviewee, LastDayChanged
-    from models.mail import MailRequest
+    from models.mail import ActionLink, MailRequest
     from models.organisation import Organisation
     from models.read_model import CaseSnapshot
     from models.records import CaseStatusInput, CaseSummary, CloseCaseInput, MoveLastDayRecord, PlanCaseInput, StoreCaseInput
@@ -45,6 +45,10 @@ with workflow.unsafe.imports_passed_through():
     from webhooks.outbox import CaseWebhooks
 
 
+
+
+# Every task in a task mail carries its own link: its assignee marks it done from there, with no account.
+TASK_LINK = ActionLink(purpose="task", path="/task")
 
 
 @workflow.defn
@@ -137,8 +141,9 @@ class OffboardingWorkflow:
             self._mail_request("announcement", "announcement_facilities", org.facilities.email, org.facilities.language),
         ]
         for email, tasks in self._tasks_by_assignee().items():
-            listing = [{"title": t.title, "due_date": t.due_date.isoformat()} for t in tasks]
-            requests.append(self._mail_request("tasks_assigned", "tasks_assigned", email, self._language_of(email), tasks=listing))
+            requests.append(
+                self._mail_request("tasks_assigned", "tasks_assigned", email, self._language_of(email), link=TASK_LINK, **self._task_listing(email, tasks))
+            )
         results = await self._deliver_together(requests)
         announced = all(results[:3])
         self._steps[Step.ANNOUNCEMENT] = StepState.DONE if announced and not reg.team_announcement_date else (
@@ -266,16 +271,26 @@ class OffboardingWorkflow:
             raise rejected("due_before_notice")
 
     async def _tell_assignee(self, task: Task, *, later: bool = False) -> None:
-        listing = [{"title": task.title, "due_date": task.due_date.isoformat()}]
         purpose = f"task_assigned:{task.id}"
-        await self._send(purpose, "tasks_assigned", task.assignee_email, self._language_of(task.assignee_email), later=later, tasks=listing)
+        email = task.assignee_email
+        await self._send(purpose, "tasks_assigned", email, self._language_of(email), later=later, link=TASK_LINK, **self._task_listing(email, [task]))
+
+    def _task_listing(self, email: str, tasks: list[Task]) -> dict:
+        """The tasks a mail lists, each with its id so that the mail carries a link to mark it done; and whether the
+        mail goes to the leaving employee, whom it addresses rather than speaks of."""
+        listing = [{"id": t.id, "title": t.title, "due_date": t.due_date.isoformat()} for t in tasks]
+        return {"tasks": listing, "recipient_is_employee": str(email).lower() == str(self._registration.employee.work_email).lower()}
 
     async def _remind_task(self, due: Due) -> None:
         task = self._tasks[due.ref]
         # The agenda was read before earlier actions awaited; the task may have been done meanwhile.
         if task.state != TaskState.OPEN or workflow.now() >= end_of_day(task.due_date, self._policy.timezone):
             return
-        await self._send(due.key, "task_reminder", task.assignee_email, self._language_of(task.assignee_email), task_title=task.title, due_date=task.due_date.isoformat())
+        email = task.assignee_email
+        await self._send(
+            due.key, "task_reminder", email, self._language_of(email), link=TASK_LINK, task_title=task.title, due_date=task.due_date.isoformat(),
+            **self._task_listing(email, [task]),
+        )
 
     async def _escalate_task(self, due: Due) -> None:
         task = self._tasks[due.ref]
@@ -644,17 +659,17 @@ class OffboardingWorkflow:
         )
 
     # Shared plumbing.
-    async def _send(self, purpose: str, template: str, to: str, language: str, *, later: bool = False, **extra) -> bool:
+    async def _send(self, purpose: str, template: str, to: str, language: str, *, later: bool = False, link: ActionLink | None = None, **extra) -> bool:
         """Send one mail and note it in the timeline; ``later``: after the running update has answered (True at once)."""
-        request = self._mail_request(purpose, template, to, language, **extra)
+        request = self._mail_request(purpose, template, to, language, link=link, **extra)
         if later:
             self._mail_after_update.send(self._deliver(request))
             return True
         return await self._deliver(request)
 
-    def _mail_request(self, purpose: str, template: str, to: str, language: str, **extra) -> MailRequest:
+    def _mail_request(self, purpose: str, template: str, to: str, language: str, *, link: ActionLink | None = None, **extra) -> MailRequest:
         return MailRequest(
-            case_id=self._case_id, purpose=purpose, template=template, to=to, language=language, context={**self._mail_context(), **extra}
+            case_id=self._case_id, purpose=purpose, template=template, to=to, language=language, context={**self._mail_context(), **extra}, link=link
         )
 
     async def _deliver(self, request: MailRequest) -> bool:

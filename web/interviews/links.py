@@ -4,61 +4,43 @@
 propose another (on site or online), decline, download the calendar invitation.
 ``/consent/<token>``: what they agreed to after the interview, and withdrawing it.
 
-A link opens exactly one thing for one person: it is signed, expires (``link_max_age_days``), serves
-only its own purpose, and names the case and the address it was sent to, which must still be one of
-that employee's addresses. Anything else is answered 404 with no data, and logged. A link does its one
-thing once (``links.usage``): an answer through a used link is answered 410 Gone, saying what it was
-used for and when. Answers through one link take turns (``links.turns``), and no request holds a database
-connection while it waits on the case, so a burst through one link slows that link only. The pages
-speak the employee's language (``?lang=`` switches)."""
+The link's address must still be one of that employee's addresses; how links are checked, used once and
+taken in turns is in web/links.py. The pages speak the employee's language (``?lang=`` switches)."""
 
-import logging
 from datetime import date, datetime, time
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form, Path, Request, status
+from fastapi import APIRouter, Depends, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.exc import IntegrityError
 
 from activities.calendar_invites import to_ics
 from cases import consent as consents
 from cases import service
-from links import tokens, usage
+from links import usage
 from links.tokens import LinkClaims, LinkPurpose
-from links.turns import RETRY_AFTER_SECONDS, LinkBusy
-from links.usage import LinkUsedUp, Use
+from links.usage import Use
 from models.actors import Actor, Role
 from models.interview import AcceptSlot, DeclineInterview, ProposeSlot
 from models.mail import CalendarInvite
 from models.tables import Case, UsedLink
 from organisation import store
-from web import i18n
 from web.auth.guard import deny, form_protected
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
-from web import forms as common
-from web.ratelimit import too_many
+from web import links
+from web.links import Token
 from web.templating import Pages
 
 router = APIRouter(include_in_schema=False)
-log = logging.getLogger("web.access")
 
-Token = Annotated[str, Path(max_length=1000)]
 NOTICES = ("accepted", "proposed", "declined", "revoked")
-
-
-def _claims(request: Request, purpose: LinkPurpose, token: str) -> LinkClaims:
-    settings = request.app.state.settings
-    try:
-        return tokens.verify(settings.signing_key(), purpose, token, settings.link_max_age_days * 86400)
-    except tokens.LinkError as err:
-        deny(request, status.HTTP_404_NOT_FOUND, f"{purpose.value} link refused: {err}")
 
 
 async def _open(request: Request, session, purpose: LinkPurpose, token: str, claims: LinkClaims | None = None) -> tuple[LinkClaims, Case]:
     """The link's claims and its case. The read ends here and its connection goes back to the pool: what comes
     next waits on the case's workflow, and a connection held through that wait is one nobody else can use."""
-    claims = claims or _claims(request, purpose, token)
+    claims = claims or links.verified(request, purpose, token)
     case = await session.get(Case, claims.case_id)
     await session.commit()
     addresses = {case.work_email.lower(), (case.private_email or "").lower()} if case else set()
@@ -67,35 +49,14 @@ async def _open(request: Request, session, purpose: LinkPurpose, token: str, cla
     return claims, case
 
 
-async def _used(session, claims: LinkClaims) -> UsedLink | None:
-    """What the link was used for, if it was; the connection goes back to the pool afterwards, as in ``_open``."""
-    used = await usage.find(session, claims)
-    await session.commit()
-    return used
-
-
-def _busy(request: Request, claims: LinkClaims) -> Response:
-    """429 for a request beyond the few waiting for their turn with the link (links.turns)."""
-    log.warning("link %s busy: %s %s refused while another answer through it is under way", claims.fingerprint[:12], request.method, request.url.path.split("/")[1])
-    return too_many(request, RETRY_AFTER_SECONDS)
-
-
 def _pages(request: Request, case: Case) -> Pages:
     return Pages.for_request(request, default=case.language)
-
-
-def _url(request: Request, name: str, token: str, **params: str):
-    url = request.url_for(name, token=token)
-    lang = request.query_params.get("lang", "")
-    if lang in i18n.LANGUAGES:
-        params = {"lang": lang, **params}
-    return str(url.include_query_params(**params)) if params else str(url)
 
 
 def _used_up(request: Request, token: str, case: Case, used: UsedLink) -> HTMLResponse:
     """410 Gone: what the link was used for and when, and nothing else of the case."""
     page = "invitation_page" if used.purpose.startswith(LinkPurpose.INTERVIEW.value) else "consent_page"
-    context = {"use": used.purpose, "used_at": used.used_at, "back_url": _url(request, page, token)}
+    context = {"use": used.purpose, "used_at": used.used_at, "back_url": links.url(request, page, token)}
     return _pages(request, case).render(request, "interviews/links/used.html", context, status_code=status.HTTP_410_GONE)
 
 
@@ -113,7 +74,7 @@ async def _render_invitation(
         "error": error,
         "notice": notice if notice in NOTICES else "",
         "used": used,
-        "action": lambda name: _url(request, name, token),
+        "action": lambda name: links.url(request, name, token),
         "today": date.today().isoformat(),
     }
     return pages.render(request, "interviews/links/invitation.html", context, status_code=code)
@@ -122,55 +83,29 @@ async def _render_invitation(
 @router.get("/invitation/{token}", name="invitation_page", response_class=HTMLResponse)
 async def invitation(request: Request, token: Token, session: SessionDep, client: TemporalDep, done: str = ""):
     claims, case = await _open(request, session, LinkPurpose.INTERVIEW, token)
-    used = await _used(session, claims)
+    used = await links.used(session, claims)
     return await _render_invitation(request, session, client, token, claims, case, notice=done, used=used)
 
 
 async def _answer(request, session, client, token: str, build, use: Use):
-    """The employee's answer: one at a time per link, and the link's use is recorded first, so only one answer
-    per link reaches the case."""
-    claims = _claims(request, LinkPurpose.INTERVIEW, token)
-    try:
-        async with request.app.state.link_turns.turn(claims.fingerprint):
-            return await _answer_in_turn(request, session, client, token, claims, build, use)
-    except LinkBusy:
-        return _busy(request, claims)
+    """The employee's answer: one at a time per link, and only one per link reaches the case."""
+    claims = links.verified(request, LinkPurpose.INTERVIEW, token)
+    return await links.in_turn(request, claims, lambda: _answer_in_turn(request, session, client, token, claims, build, use))
 
 
 async def _answer_in_turn(request, session, client, token: str, claims: LinkClaims, build, use: Use):
     claims, case = await _open(request, session, LinkPurpose.INTERVIEW, token, claims)
-    used = await _used(session, claims)
+    used = await links.used(session, claims)
     if used is not None:
         return _used_up(request, token, case, used)
     pages = _pages(request, case)
     employee = Actor(email=claims.email, role=Role.EMPLOYEE)
-    sessions = request.app.state.sessions
-    claimed = undecided = False
-
-    async def run(payload):
-        nonlocal claimed, undecided
-        await usage.claim(sessions, claims, use)
-        claimed = True
-        try:
-            return await service.act(client, case.id, payload)
-        except service.CaseDidNotAnswer:
-            # The answer may still reach the case: keep the link used, a later mail brings a fresh one.
-            undecided = True
-            raise
-
-    try:
-        outcome = await common.act(pages.gettext, lambda: build(employee), run)
-    except LinkUsedUp as err:
-        return _used_up(request, token, case, err.record)
-    except BaseException:
-        if claimed:
-            await usage.release(sessions, claims)
-        raise
+    outcome = await links.answer_once(request, client, claims, use, case.id, pages.gettext, lambda: build(employee))
+    if isinstance(outcome, UsedLink):
+        return _used_up(request, token, case, outcome)
     if not outcome.ok:
-        if claimed and not undecided:
-            await usage.release(sessions, claims)
         return await _render_invitation(request, session, client, token, claims, case, error=outcome.error, code=status.HTTP_409_CONFLICT)
-    return RedirectResponse(_url(request, "invitation_page", token, done=use.value.split(":")[1]), status_code=status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(links.url(request, "invitation_page", token, done=use.value.split(":")[1]), status_code=status.HTTP_303_SEE_OTHER)
 
 
 @router.post("/invitation/{token}/accept", name="invitation_accept", dependencies=[Depends(form_protected)])
@@ -238,7 +173,7 @@ async def _render_consent(request, session, token: str, case: Case, *, notice: s
         "case": case,
         "consent": given,
         "notice": notice if notice in NOTICES else "",
-        "revoke_url": _url(request, "consent_revoke", token),
+        "revoke_url": links.url(request, "consent_revoke", token),
     }
     return pages.render(request, "interviews/links/consent.html", context)
 
@@ -251,17 +186,13 @@ async def consent_page(request: Request, token: Token, session: SessionDep, done
 
 @router.post("/consent/{token}/revoke", name="consent_revoke", dependencies=[Depends(form_protected)])
 async def revoke(request: Request, token: Token, session: SessionDep):
-    claims = _claims(request, LinkPurpose.CONSENT, token)
-    try:
-        async with request.app.state.link_turns.turn(claims.fingerprint):
-            return await _revoke_in_turn(request, session, token, claims)
-    except LinkBusy:
-        return _busy(request, claims)
+    claims = links.verified(request, LinkPurpose.CONSENT, token)
+    return await links.in_turn(request, claims, lambda: _revoke_in_turn(request, session, token, claims))
 
 
 async def _revoke_in_turn(request: Request, session, token: str, claims: LinkClaims):
     claims, case = await _open(request, session, LinkPurpose.CONSENT, token, claims)
-    used = await _used(session, claims)
+    used = await links.used(session, claims)
     if used is not None:
         return _used_up(request, token, case, used)
     try:
@@ -272,5 +203,5 @@ async def _revoke_in_turn(request: Request, session, token: str, claims: LinkCla
     except consents.NoInterviewRecord:
         deny(request, status.HTTP_404_NOT_FOUND, f"case {case.id} has no interview record, so no consent to revoke")
     except IntegrityError:
-        return _used_up(request, token, case, await _used(session, claims))
-    return RedirectResponse(_url(request, "consent_page", token, done="revoked"), status_code=status.HTTP_303_SEE_OTHER)
+        return _used_up(request, token, case, await links.used(session, claims))
+    return RedirectResponse(links.url(request, "consent_page", token, done="revoked"), status_code=status.HTTP_303_SEE_OTHER)
