@@ -35,6 +35,8 @@ class AuditAction(StrEnum):
     CHECKLIST_DELETED = "checklist.deleted"
     POLICY_CHANGED = "policy.changed"
     CONTACTS_CHANGED = "contacts.changed"
+    ACCESS_REVOKED = "access.revoked"
+    ACCESS_REVOKE_FAILED = "access.revoke_failed"
 
 
 class SubjectType(StrEnum):
