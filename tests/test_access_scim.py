@@ -12,13 +12,16 @@ from sqlalchemy import select
 
 from activities.access import ACCESS_RETRY
 from cases.service import ActionRejected
-from models.access import AccessRevocation, RevokeAccessNow
+from models.access import ACCESS_TASK_TITLES, AccessRevocation, RevokeAccessNow
 from models.actors import Actor, Role
 from models.audit import AuditLogRow
 from models.handover import MoveLastDay, Withdraw
+from tests.auth_support import another_client, post_form, signed_in_as
 from tests.case_driver import HR, CaseDriver
 from tests.scim_support import TOKEN, FaultProxy, ScimServer
 from tests.support import eventually, unique
+from tests.test_api_actions import register
+from tests.test_webhooks import SECRET, Receiver, valid_signature
 from worker import build_worker
 from workflows.offboarding import OffboardingWorkflow
 
@@ -161,12 +164,14 @@ async def test_a_refused_token_is_escalated_at_once(time_skipping_env, settings,
         case = await start_case(time_skipping_env, mail_store, sessions, task_queue, employee_id)
         await case.act(OffboardingWorkflow.revoke_access_now, RevokeAccessNow(actor=HR))
         view = await access_state(case, "escalated")
+        mails = await case.wait_for_mail("access_failed", count=2)
 
     assert view.access.outcome == "refused"
     row = await evidence(sessions, case.case_id)
     assert (row.outcome, row.response_status, row.attempts) == ("refused", 401, 1), "a refused token is not asked again"
     assert "a-token-the-server-does-not-know" not in row.answer and TOKEN not in row.answer
-    assert {mail.to for mail in case.mails("access_failed")} == {"hr@example.org", "facilities@example.org"}
+    assert {mail.to for mail in mails} == {"hr@example.org", "facilities@example.org"}
+    assert "refuses our token" in next(mail.text for mail in mails if mail.to == "facilities@example.org")
     assert (await scim.user(account)).active is True
 
 
@@ -220,3 +225,77 @@ async def test_the_account_is_found_by_external_id_when_so_configured(time_skipp
 
     assert (await scim.user(account)).active is False
     assert (await evidence(sessions, case.case_id)).account_id == account
+
+
+@pytest.fixture
+def receiver():
+    with Receiver() as running:
+        yield running
+
+
+@pytest.fixture
+async def event_worker(time_skipping_env, settings, sessions, task_queue, receiver):
+    told = settings.model_copy(update={"webhook_urls": [receiver.url], "webhook_secret": SECRET})
+    async with build_worker(time_skipping_env.client, told, sessions, task_queue=task_queue) as running:
+        yield running
+
+
+async def test_without_scim_the_moment_is_a_signed_event_and_it_has_a_task(time_skipping_env, event_worker, receiver, mail_store, sessions, task_queue):
+    employee_id = unique()
+    case = await start_case(time_skipping_env, mail_store, sessions, task_queue, employee_id)
+    view = await case.view()
+    [task] = [task for task in view.tasks if task.source == "access"]
+    assert task.assignee_email == "facilities@example.org" and task.due_date == view.last_working_day
+    assert task.title == ACCESS_TASK_TITLES["en"].format(name="Anouk de Vries"), "in IT/facilities' language"
+    assert view.access.method == "event" and view.access.task_id == task.id
+    listing = await case.wait_for_mail("tasks_assigned", to="facilities@example.org")
+    assert "End Anouk de Vries's access at the end of the last working day" in listing[0].text
+
+    await case.skip_until(local(view.last_working_day, time(23, 50)))
+    assert not receiver.events("access.revoke")
+    await case.skip_until(local(view.last_working_day + timedelta(days=1), time(0, 10)))
+    await access_state(case, "published")
+    [request] = await eventually(lambda: receiver.events("access.revoke"))
+    assert valid_signature(request)
+    data = request["event"]["data"]
+    assert (data["employee_id"], data["work_email"], data["immediate"]) == (employee_id, f"{employee_id.lower()}@example.org", False)
+    row = await evidence(sessions, case.case_id)
+    assert (row.method, row.outcome, row.account_id) == ("event", "published", None)
+    [entry] = await audit_entries(sessions, employee_id, "access.revoked")
+    assert entry.detail["method"] == "event"
+
+
+async def test_without_scim_hr_ending_access_at_once_tells_it_now(time_skipping_env, event_worker, receiver, mail_store, sessions, task_queue):
+    case = await start_case(time_skipping_env, mail_store, sessions, task_queue, unique())
+
+    await case.act(OffboardingWorkflow.revoke_access_now, RevokeAccessNow(actor=HR, reason="Ontslag op staande voet"))
+
+    [mail] = await case.wait_for_mail("access_now", to="facilities@example.org")
+    assert "with immediate effect" in mail.text and "Ontslag op staande voet" in mail.text
+    [request] = await eventually(lambda: receiver.events("access.revoke"))
+    assert request["event"]["data"]["immediate"] is True
+
+
+async def test_hr_ends_access_from_the_case_page_and_the_api_shows_the_evidence(http, worker, mail_store, sessions):
+    case = await register(http, mail_store)
+    refused = await case.post("access/revoke-now", {"actor": {"email": "bram.janssens@example.org", "role": "manager"}})
+    assert refused.status_code == 409 and refused.json()["code"] == "hr_only"
+
+    browser = another_client(http)
+    await signed_in_as(browser, sessions, ["hr"], language="nl")
+    page = await browser.get(f"/cases/{case.id}")
+    assert "Toegang" in page.text and "Gepland" in page.text and "Toegang nu beëindigen" in page.text
+    done = await post_form(browser, f"/cases/{case.id}", f"/cases/{case.id}/access/revoke-now", {"reason": "Ontslag op staande voet"})
+    assert done.status_code == 303
+
+    async def evidence_shown():
+        detail = (await http.get(case.url)).json()
+        return detail if detail["access_evidence"] and detail["live"]["access"]["state"] == "published" else None
+
+    detail = await eventually(evidence_shown)
+    assert detail["access_evidence"]["outcome"] == "published" and detail["access_evidence"]["immediate"] is True
+    assert detail["live"]["access"]["state"] == "published" and detail["live"]["access"]["requested_by"].startswith("hr")
+    page = await browser.get(f"/cases/{case.id}")
+    assert "Doorgegeven aan IT/facilitair en andere systemen" in page.text and 'id="revoke-access-now"' not in page.text
+    again = await case.post("access/revoke-now", {"actor": {"email": "hr@example.org", "role": "hr"}})
+    assert again.status_code == 409 and again.json()["code"] == "access_already_ending"

@@ -30,6 +30,7 @@ from temporalio.service import RPCError
 from cases.service import ActionRejected, CaseNotFound
 from models.accounts import AccountRole, SignedIn
 from models.actors import Actor, Role
+from models.access import RevokeAccessNow
 from models.handover import AddTask, CompleteTask, ConfirmReturn, MoveLastDay, ReassignTask, Withdraw
 from models.interview import (
     AcceptSlot,
@@ -69,6 +70,7 @@ ACTING_ROLES: dict[type[BaseModel], tuple[tuple[AccountRole | None, Role], ...]]
     ConfirmReturn: ((AccountRole.HR, Role.HR), (AccountRole.CUSTODIAN, Role.CUSTODIAN)),
     MoveLastDay: ((AccountRole.HR, Role.HR), (AccountRole.MANAGER, Role.MANAGER)),
     Withdraw: ((AccountRole.HR, Role.HR),),
+    RevokeAccessNow: ((AccountRole.HR, Role.HR),),
     ConfirmInterview: ((AccountRole.HR, Role.HR),),
     AssignInterviewer: ((AccountRole.HR, Role.HR),),
     ScheduleInterview: ((AccountRole.HR, Role.HR),),

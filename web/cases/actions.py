@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response, status
 
 from cases import service
+from models.access import AccessView, RevokeAccessNow
 from models.case import CaseView
 from models.handover import AddTask, CompleteTask, ConfirmReturn, EquipmentLoan, MoveLastDay, ReassignTask, Task, Withdraw
 from web.acting import acting, perform
@@ -37,6 +38,7 @@ AddTaskInput = Annotated[AddTask, acting(AddTask, "AddTaskRequest")]
 ConfirmReturnInput = Annotated[ConfirmReturn, acting(ConfirmReturn, "ConfirmReturnRequest", path=("item_id",))]
 MoveLastDayInput = Annotated[MoveLastDay, acting(MoveLastDay, "MoveLastDayRequest")]
 WithdrawInput = Annotated[Withdraw, acting(Withdraw, "WithdrawRequest")]
+RevokeAccessNowInput = Annotated[RevokeAccessNow, acting(RevokeAccessNow, "RevokeAccessNowRequest")]
 
 
 def _no_case(case_id: str) -> str:
@@ -100,3 +102,12 @@ async def withdraw(case_id: CaseId, payload: WithdrawInput, request: Request, re
     return ActionAccepted(
         detail=f"The withdrawal of case {case_id} is recorded; the case is winding down.", case_id=case_id, status_url=status_url
     )
+
+
+@router.post("/{case_id}/access/revoke-now", response_model=AccessView, responses=REFUSALS, summary="End the person's access at once")
+async def revoke_access_now(case_id: CaseId, payload: RevokeAccessNowInput, client: TemporalDep) -> AccessView:
+    """End the person's access now instead of at the end of the last working day (a dismissal with immediate
+    effect): their account at the identity provider is switched off, or, without a SCIM endpoint, other systems and
+    IT/facilities are told. HR may, once. Answers at once; the case's `access` shows the identity provider's answer
+    a moment later."""
+    return await _act(client, case_id, OffboardingWorkflow.revoke_access_now, payload)

@@ -25,7 +25,7 @@ from web.templating import Pages, PagesDep
 router = APIRouter(prefix="/cases", include_in_schema=False, dependencies=[Depends(signed_in(AccountRole.HR))])
 
 # Shown once on the case page after a form redirects there.
-NOTICES = ("created", "duplicate", "completed", "reassigned", "added", "moved", "returned", "withdrawn", "confirmed", "skipped", "assigned", "resent", "scheduled")
+NOTICES = ("created", "duplicate", "completed", "reassigned", "added", "moved", "returned", "withdrawn", "confirmed", "skipped", "assigned", "resent", "scheduled", "access_ending")
 
 
 def is_late(view: CaseView | None, today: date) -> bool:

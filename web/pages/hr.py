@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from cases import service
 from models.accounts import AccountRole, SignedIn
+from models.access import RevokeAccessNow
 from models.handover import Withdraw
 from models.interview import AssignInterviewer, ConfirmInterview, ResendInvitation, ScheduleInterview
 from models.registration import Person
@@ -55,6 +56,16 @@ async def withdraw(request: Request, case_id: CaseId, user: HR, pages: PagesDep,
         lambda: Withdraw(actor=actor_for(user, Withdraw), reason=reason),
         lambda payload: service.act_on_case(client, case_id, OffboardingWorkflow.withdraw, payload),
         "withdrawn",
+    )
+
+
+@router.post("/{case_id}/access/revoke-now", name="revoke_access_now_form", dependencies=[Depends(form_protected)])
+async def revoke_access_now(request: Request, case_id: CaseId, user: HR, pages: PagesDep, client: TemporalDep, session: SessionDep, reason: Reason = ""):
+    return await _run(
+        request, pages, client, session, case_id,
+        lambda: RevokeAccessNow(actor=actor_for(user, RevokeAccessNow), reason=reason),
+        lambda payload: service.act_on_case(client, case_id, OffboardingWorkflow.revoke_access_now, payload),
+        "access_ending",
     )
 
 
