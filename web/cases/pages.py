@@ -13,7 +13,12 @@ from cases import service
 from models.accounts import AccountRole
 from models.case import CaseStatus, CaseView, StepState
 from models.interview import FINISHED
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from models.notice import MESSAGES as WARNINGS
+from models.notice import NoticeWarning
 from models.tables import Case
+from planning.notice import check as notice_check
 from web.auth import accounts
 from web.auth.guard import form_protected, signed_in
 from web.cases.dependencies import CaseId, valid_case
@@ -26,6 +31,23 @@ router = APIRouter(prefix="/cases", include_in_schema=False, dependencies=[Depen
 
 # Shown once on the case page after a form redirects there.
 NOTICES = ("created", "duplicate", "completed", "reassigned", "added", "moved", "returned", "withdrawn", "confirmed", "skipped", "assigned", "resent", "scheduled", "access_ending")
+
+
+def warning_text(gettext, warning: NoticeWarning) -> str:
+    """A notice warning in the reader's language: its sentence from the catalogue, with the dates filled in."""
+    return gettext(WARNINGS[warning.code]) % warning.params
+
+
+def _warning_seal(settings) -> URLSafeSerializer:
+    return URLSafeSerializer(settings.signing_key(), salt="offboarding-notice-warnings")
+
+
+def sealed_warnings(settings, sealed: str) -> list[NoticeWarning]:
+    """The warnings the registration form passed on; none when the value was not made here."""
+    try:
+        return [NoticeWarning.model_validate(item) for item in _warning_seal(settings).loads(sealed)] if sealed else []
+    except (BadSignature, ValueError, TypeError):
+        return []
 
 
 def is_late(view: CaseView | None, today: date) -> bool:
@@ -99,10 +121,16 @@ async def submit_case(request: Request, pages: PagesDep, client: TemporalDep, se
     result = await service.register(client, registration, settings.task_queue)
     notice = "created" if result.created else "duplicate"
     url = request.url_for("case_page", case_id=result.case_id).include_query_params(notice=notice)
+    warnings = notice_check(registration, settings.organisation_country) if result.created else []
+    if warnings:
+        # Shown on the case page the form leads to; signed, so that a link cannot put other words there.
+        url = url.include_query_params(warnings=_warning_seal(settings).dumps([warning.model_dump() for warning in warnings]))
     return RedirectResponse(str(url), status_code=status.HTTP_303_SEE_OTHER)
 
 
-async def render_case(request: Request, pages: Pages, client, session, case_id: str, *, notice: str = "", error: str = "") -> HTMLResponse:
+async def render_case(
+    request: Request, pages: Pages, client, session, case_id: str, *, notice: str = "", error: str = "", warnings: list[NoticeWarning] = ()
+) -> HTMLResponse:
     """The case page; with ``error`` (a refusal of the case) answered 409 so that scripts see it too."""
     case = await valid_case(case_id, client, session)
     settings = pages.settings
@@ -120,6 +148,7 @@ async def render_case(request: Request, pages: Pages, client, session, case_id: 
         "interviewers": await accounts.with_role(session, AccountRole.INTERVIEWER),
         "late": is_late(case.live, date.today()),
         "today": date.today(),
+        "notice_warnings": [warning_text(pages.gettext, warning) for warning in warnings if warning.code in WARNINGS],
     }
     return pages.render(request, "cases/detail.html", context, status_code=status.HTTP_409_CONFLICT if error else 200)
 
@@ -133,5 +162,7 @@ async def case_page(
     pages: PagesDep,
     notice: Annotated[str, Query(max_length=20)] = "",
     done: Annotated[str, Query(max_length=20)] = "",
+    warnings: Annotated[str, Query(max_length=4000)] = "",
 ):
-    return await render_case(request, pages, client, session, case_id, notice=notice or done)
+    shown = sealed_warnings(pages.settings, warnings) if notice == "created" else []
+    return await render_case(request, pages, client, session, case_id, notice=notice or done, warnings=shown)

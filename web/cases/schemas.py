@@ -6,11 +6,16 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.case import CaseView
+from models.notice import NoticeWarning
 
 
 class CaseCreated(BaseModel):
     case_id: str
     status_url: str
+    warnings: list[NoticeWarning] = Field(
+        default_factory=list,
+        description="Things HR should check, never a refusal: a last working day earlier than the statutory notice period allows (Netherlands: art. 7:672 BW; Belgium: a resignation, art. 37/2 § 2 Arbeidsovereenkomstenwet).",
+    )
 
 
 class CaseConflict(BaseModel):
