@@ -299,3 +299,24 @@ async def test_hr_ends_access_from_the_case_page_and_the_api_shows_the_evidence(
     assert "Doorgegeven aan IT/facilitair en andere systemen" in page.text and 'id="revoke-access-now"' not in page.text
     again = await case.post("access/revoke-now", {"actor": {"email": "hr@example.org", "role": "hr"}})
     assert again.status_code == 409 and again.json()["code"] == "access_already_ending"
+
+
+async def test_the_evidence_is_in_the_persons_export_and_goes_with_anonymisation(time_skipping_env, scim_worker, scim, mail_store, sessions, task_queue):
+    from privacy import retention
+    from privacy.audit import SYSTEM
+    from privacy.export import export_person
+
+    employee_id = unique()
+    account = await scim.add_user(f"{employee_id.lower()}@example.org")
+    case = await start_case(time_skipping_env, mail_store, sessions, task_queue, employee_id)
+    await case.act(OffboardingWorkflow.revoke_access_now, RevokeAccessNow(actor=HR))
+    await access_state(case, "deactivated")
+
+    async with sessions() as session:
+        exported = await export_person(session, employee_id)
+    assert exported.cases[0].access["account_id"] == account and exported.cases[0].access["outcome"] == "deactivated"
+    async with sessions.begin() as session:
+        assert await retention.anonymise_case(session, case.case_id, reason="retention", by=SYSTEM)
+    assert await evidence(sessions, case.case_id) is None
+    async with sessions() as session:
+        assert not (await session.execute(select(AccessRevocation).where(AccessRevocation.account_id == account))).scalars().all()
