@@ -45,7 +45,10 @@ class Settings(BaseSettings):
     mail_from: str = Field("HR <hr@example.org>", description="Sender of every mail.")
 
     organisation_name: str = Field("Example Organisation", description="Name used in mails and pages.")
-    organisation_country: Literal["NL", "BE"] = Field("NL", description="Country whose public holidays count for working days.")
+    organisation_country: Literal["NL", "BE"] = Field(
+        "NL",
+        description="Country of the organisation (`NL` or `BE`): its public holidays count for working days, its departure documents are on the checklist and its notice periods are checked at registration.",
+    )
     hr_email: str = Field("hr@example.org", description="HR mailbox that is told of every case.")
     hr_language: Language = Field("nl", description="Language of mails to HR.")
     facilities_email: str = Field("facilities@example.org", description="IT/facilities mailbox that is told of every case.")
