@@ -127,9 +127,10 @@ def checklist(template: ChecklistTemplate) -> str:
         ("name", template.name),
         ("department", template.department or "(any)"),
         ("job title", template.job_title or "(any)"),
+        ("country", template.country or "(any)"),
     ]
-    header = ("working days before", "assignee", "title")
-    items = [(str(item.due_working_days_before), str(item.assignee), item.title) for item in template.items]
+    header = ("working days before", "assignee", "title", "title in English")
+    items = [(str(item.due_working_days_before), str(item.assignee), item.title, item.title_en or "") for item in template.items]
     return "\n".join([*_columns(summary), "", "items", *_columns([header, *items], indent="  ")])
 
 

@@ -429,7 +429,7 @@ def test_checklist_add_list_show_delete(admin_env, tmp_path):
         "items[0].title: must not be empty",
         "items[0].assignee: unknown value 'boss'; choose one of: manager, successor, hr, facilities, employee",
         "items[0].due_working_days_before: must be at most 120, not 200",
-        "colour: unknown field; expected one of: name, department, job_title, items",
+        "colour: unknown field; expected one of: name, department, job_title, country, items",
     ]
     assert added.exit_code == 0, added.output
     assert added.stdout.strip() == f"added: checklist template {template_id} (Verkoop, 2 items)"
