@@ -1,7 +1,9 @@
-"""Access at the end of employment, against a real SCIM 2.0 server (``scim2-server`` from PyPI) and on the
-time-skipping Temporal server: the account is switched off (``PATCH active=false``, never deleted) at the end
-of the last working day in the organisation's time zone, or at once on HR's word; a moved last day moves it,
-a withdrawal cancels it; not found, a refused token and a server that keeps failing reach HR and IT/facilities."""
+"""Access at the end of employment, against a real SCIM 2.0 server (``scim2-server`` from PyPI, run as its own
+process) and on the time-skipping Temporal server: the account is switched off (``PATCH active=false``, never
+deleted) at the end of the last working day in the organisation's time zone, or at once on HR's word; a moved last
+day moves it, a withdrawal cancels it; not found, a refused token and a server that keeps failing reach HR and
+IT/facilities. Without a SCIM endpoint the moment is a signed ``access.revoke`` webhook and a task for
+IT/facilities. The evidence is on the case, its page, the API, the audit log and the person's export."""
 
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo

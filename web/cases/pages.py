@@ -7,14 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, or_, select
 
 from cases import service
 from models.accounts import AccountRole
 from models.case import CaseStatus, CaseView, StepState
 from models.interview import FINISHED
-from itsdangerous import BadSignature, URLSafeSerializer
-
 from models.notice import MESSAGES as WARNINGS
 from models.notice import NoticeWarning
 from models.tables import Case
