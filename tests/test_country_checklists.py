@@ -3,7 +3,7 @@ gets them: migration 0013 moves them out of the standard template into one templ
 organisation changed itself."""
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
