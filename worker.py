@@ -11,6 +11,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.access import access_activities
 from activities.cases import CaseActivities
 from activities.interviews import InterviewActivities
 from activities.mail import MailActivities
@@ -87,6 +88,7 @@ def build_worker(client: Client, settings: Settings, sessions: async_sessionmake
             retention.erase_interview_content,
             retention.purge_event_log,
             *webhook_activities(settings, sessions),
+            *access_activities(settings, sessions),
         ],
     )
 

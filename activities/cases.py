@@ -57,7 +57,7 @@ class CaseActivities:
         """The organisation's contacts and policy and the checklist for this department and role, read once per case."""
         async with self._sessions.begin() as session:
             organisation = await store.load(session, self._settings)
-            items = await checklists.items_for(session, input.department, input.job_title)
+            items = await checklists.items_for(session, input.department, input.job_title, organisation.country)
         today = date.today()
         # Enough years for any due date, move of the last day, or interview after it.
         calendar = workdays.calendar_for(organisation.country, range(today.year - 1, input.last_working_day.year + 3))

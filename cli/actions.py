@@ -15,6 +15,7 @@ from cases import service
 from cli import backends, render
 from cli.common import EXIT_INVALID, EXIT_UNKNOWN, act, echo_json, fail, run, settings
 from cli.model_input import Flag, InvalidInput, Location, from_flags, merge, parse_moment, read_file, validate
+from models.access import RevokeAccessNow
 from models.actors import Role
 from models.handover import AddTask, CompleteTask, ConfirmReturn, MoveLastDay, ReassignTask, Withdraw
 from models.interview import (
@@ -30,7 +31,7 @@ from models.interview import (
 
 task_app = typer.Typer(help="Handover tasks: complete, reassign or add one.", no_args_is_help=True)
 equipment_app = typer.Typer(help="Equipment: confirm that an item came back.", no_args_is_help=True)
-case_app = typer.Typer(help="The case itself: move the last working day, or withdraw the departure.", no_args_is_help=True)
+case_app = typer.Typer(help="The case itself: move the last working day, withdraw the departure, or end access at once.", no_args_is_help=True)
 interview_app = typer.Typer(
     help="The exit interview: HR confirms, skips, assigns, schedules and records; the employee accepts, proposes or declines.",
     no_args_is_help=True,
@@ -229,6 +230,21 @@ def withdraw(
     payload = _payload(Withdraw, ctx.params, {"reason": Flag("--reason", ("reason",))})
     act(case_id, payload)
     typer.echo(f"case {case_id} is withdrawn; it winds down and tells the people involved")
+
+
+@acting(case_app, "revoke-access-now", outcome="access is being ended", refusals="only HR, access already ended or ending, case closed...")
+def revoke_access_now(
+    ctx: typer.Context,
+    case_id: CaseId,
+    reason: Annotated[Text, _option("--reason", "Why access ends before the last working day is over, e.g. a dismissal with immediate effect.")] = None,
+    actor_email: As = None,
+    actor_role: RoleFlag = None,
+    as_json: Json = False,
+) -> None:
+    """End the person's access now instead of at the end of the last working day. HR may, once."""
+    payload = _payload(RevokeAccessNow, ctx.params, {"reason": Flag("--reason", ("reason",))})
+    view = act(case_id, OffboardingWorkflow.revoke_access_now, payload)
+    _show(view, as_json, f"case {case_id}: access is being ended now; `offboarding show {case_id}` gives the identity provider's answer")
 
 
 # The exit interview.

@@ -24,6 +24,7 @@ from cli.registration_input import FLAGS, InvalidInput, build, read_file
 from db import migrate as db_migrate
 from models.case import CaseStatus
 from models.registration import DepartureType
+from planning import notice
 
 app = typer.Typer(
     help="Register departures, follow their offboarding cases and act on them.",
@@ -83,6 +84,8 @@ def register(
 
     Give the departure with flags, with --file, or both. The case id follows from the employee id and the notice date, so registering the same departure again starts no second case.
 
+    A last working day earlier than the statutory notice period allows is printed as `warning: ...` on stderr; the case is registered all the same.
+
     Exit codes: 0 registered; 1 Temporal unreachable; 2 invalid input (one line per problem on stderr, naming the flag or file field); 3 already registered (the existing case id is printed).
     """
     try:
@@ -96,6 +99,8 @@ def register(
         _fail([f"already registered: case {result.case_id}", f"see it at {url}"], EXIT_DUPLICATE)
     typer.echo(f"registered: case {result.case_id}")
     typer.echo(f"see it at {url}")
+    for warning in notice.check(registration, settings.organisation_country):
+        typer.echo(f"warning: {warning.message}", err=True)
 
 
 @app.command()

@@ -22,6 +22,8 @@ def case_view(view: CaseView, url: str) -> str:
         summary.append(("interview", view.interview_status))
     if view.next_deadline:
         summary.append(("next deadline", view.next_deadline.strftime("%Y-%m-%d %H:%M %Z").strip()))
+    if view.access:
+        summary.append(("access", access_line(view)))
     summary.append(("link", url))
     sections = [
         ("steps", [(str(step), str(state)) for step, state in view.steps.items()]),
@@ -34,6 +36,17 @@ def case_view(view: CaseView, url: str) -> str:
         if rows or title == "timeline":
             lines += ["", title, *(_columns(rows, indent="  ") if rows else ["  nothing yet"])]
     return "\n".join(lines)
+
+
+def access_line(view: CaseView) -> str:
+    access = view.access
+    when = access.done_at or access.due_at
+    parts = [str(access.state), f"by {access.method}", when.strftime("%Y-%m-%d %H:%M %Z").strip() if when else ""]
+    if access.account_id:
+        parts.append(f"account {access.account_id}")
+    if access.answer:
+        parts.append(access.answer)
+    return ", ".join(part for part in parts if part)
 
 
 LIST_HEADER = ("case", "employee", "department", "type", "last working day", "status")
@@ -114,9 +127,10 @@ def checklist(template: ChecklistTemplate) -> str:
         ("name", template.name),
         ("department", template.department or "(any)"),
         ("job title", template.job_title or "(any)"),
+        ("country", template.country or "(any)"),
     ]
-    header = ("working days before", "assignee", "title")
-    items = [(str(item.due_working_days_before), str(item.assignee), item.title) for item in template.items]
+    header = ("working days before", "assignee", "title", "title in English")
+    items = [(str(item.due_working_days_before), str(item.assignee), item.title, item.title_en or "") for item in template.items]
     return "\n".join([*_columns(summary), "", "items", *_columns([header, *items], indent="  ")])
 
 

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 import limits
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Language = Literal["nl", "en"]
@@ -45,7 +45,10 @@ class Settings(BaseSettings):
     mail_from: str = Field("HR <hr@example.org>", description="Sender of every mail.")
 
     organisation_name: str = Field("Example Organisation", description="Name used in mails and pages.")
-    organisation_country: Literal["NL", "BE"] = Field("NL", description="Country whose public holidays count for working days.")
+    organisation_country: Literal["NL", "BE"] = Field(
+        "NL",
+        description="Country of the organisation (`NL` or `BE`): its public holidays count for working days, its departure documents are on the checklist and its notice periods are checked at registration.",
+    )
     hr_email: str = Field("hr@example.org", description="HR mailbox that is told of every case.")
     hr_language: Language = Field("nl", description="Language of mails to HR.")
     facilities_email: str = Field("facilities@example.org", description="IT/facilities mailbox that is told of every case.")
@@ -98,6 +101,17 @@ class Settings(BaseSettings):
         default_factory=list, description="URLs told of case events (opened, step done, closed), comma-separated. Empty: no webhooks."
     )
     webhook_secret: str = Field("", description="Shared secret that signs outgoing webhooks; needed when `webhook_urls` is set.")
+    scim_url: str = Field(
+        "",
+        description="Base URL of the identity provider's SCIM 2.0 endpoint (e.g. `https://idp.example.org/scim/v2`). Set: at the end of the last working day the person's account is deactivated there (`PATCH active=false`). Empty: the case publishes `access.revoke` through the webhooks and IT/facilities gets a task.",
+    )
+    scim_token: SecretStr = Field(
+        SecretStr(""), description="Bearer token for the SCIM endpoint; needed when `scim_url` is set. Never logged or shown."
+    )
+    scim_match: Literal["email", "external_id"] = Field(
+        "email",
+        description="How the person's account is found: `email` (`userName` or `emails.value` equals the work email) or `external_id` (`externalId` equals the employee id).",
+    )
     payload_keys: str = Field(
         "",
         description="Keys that encrypt every workflow payload kept in Temporal (AES-GCM): `<id>:<base64 key>`, comma-separated; the first encrypts, every one decrypts. Empty: a random key kept in `<data_dir>/payload_key`.",
@@ -161,6 +175,20 @@ class Settings(BaseSettings):
     def _signed_webhooks(self) -> "Settings":
         if self.webhook_urls and not self.webhook_secret:
             raise ValueError("webhook_secret is needed when webhook_urls is set: receivers verify each webhook with it")
+        return self
+
+    @field_validator("scim_url")
+    @classmethod
+    def _scim_url(cls, url: str) -> str:
+        parsed = urlsplit(url.strip())
+        if url.strip() and (parsed.scheme not in ("http", "https") or not parsed.netloc):
+            raise ValueError(f"{url!r} is not an http(s) URL")
+        return url.strip()
+
+    @model_validator(mode="after")
+    def _scim_token(self) -> "Settings":
+        if self.scim_url and not self.scim_token.get_secret_value():
+            raise ValueError("scim_token is needed when scim_url is set: the identity provider refuses requests without it")
         return self
 
     @model_validator(mode="after")

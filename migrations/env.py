@@ -9,6 +9,7 @@ from models.tables import Base
 import models.events  # noqa: F401  (tables that live beside their domain)
 import reports.tables  # noqa: F401
 import models.audit  # noqa: F401
+import models.access  # noqa: F401
 
 config = context.config
 target_metadata = Base.metadata

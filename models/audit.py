@@ -38,6 +38,8 @@ class AuditAction(StrEnum):
     MAILBOX_CHANGED = "mailbox.changed"
     TASK_REOPENED = "task.reopened"
     ITEM_REOPENED = "equipment.reopened"
+    ACCESS_REVOKED = "access.revoked"
+    ACCESS_REVOKE_FAILED = "access.revoke_failed"
 
 
 class SubjectType(StrEnum):

@@ -5,6 +5,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from models.access import AccessView
 from models.handover import EquipmentLoan, Task
 from models.interview import InterviewView
 from models.registration import Registration
@@ -61,6 +62,7 @@ class CaseView(BaseModel):
     next_deadline: datetime | None = None
     interview: InterviewView | None = Field(None, description="Filled by the service from the interview's own workflow.")
     timeline: list[TimelineEntry] = Field(default_factory=list)
+    access: AccessView | None = Field(None, description="When and how the person's access ends, and the identity provider's answer.")
 
 
 class CaseOutcome(BaseModel):

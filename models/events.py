@@ -28,6 +28,8 @@ INBOUND_TYPES = (EMPLOYEE_RESIGNED, EMPLOYEE_LAST_DAY_CHANGED, EMPLOYEE_RESIGNAT
 CASE_OPENED = "case.opened"
 CASE_STEP_DONE = "case.step_done"
 CASE_CLOSED = "case.closed"
+# Where no SCIM endpoint is configured: the moment the person's access is to end, for the systems that end it.
+ACCESS_REVOKE = "access.revoke"
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 

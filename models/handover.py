@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
 
 from models.actors import Actor
+from models.organisation import Country
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
@@ -26,8 +27,13 @@ class ChecklistItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: Title
+    title_en: Title | None = Field(None, description="The title in English, for assignees who read English; empty: the title as it is.")
     assignee: AssigneeRole
     due_working_days_before: int = Field(ge=-30, le=120, description="Working days before the last working day; negative: after it.")
+
+    def title_for(self, language: str) -> str:
+        """The task's title in the assignee's language."""
+        return self.title_en if language == "en" and self.title_en else self.title
 
 
 class ChecklistTemplateIn(BaseModel):
@@ -36,6 +42,7 @@ class ChecklistTemplateIn(BaseModel):
     name: Title
     department: Title | None = Field(None, description="Applies to this department only; empty: every department.")
     job_title: Title | None = Field(None, description="Applies to this role only; empty: every role.")
+    country: Country | None = Field(None, description="Applies only where the organisation is in this country (`NL`, `BE`); empty: everywhere.")
     items: list[ChecklistItem] = Field(min_length=1, max_length=100)
 
 

@@ -30,6 +30,8 @@ MESSAGES: dict[str, str] = {
     "last_day_before_notice": N_("the last working day cannot be before the notice date"),
     "last_day_unchanged": N_("the last working day is already that date"),
     "last_day_too_far": N_("the last working day cannot be more than two years after the notice date"),
+    "access_not_available": N_("this case was started before access could be ended from it"),
+    "access_already_ending": N_("access is already %(access_state)s"),
     # The exit interview (workflows/exit_interview.py and planning/interview_slots.py).
     "hr_only": N_("only HR can do this"),
     "interview_not_awaiting_hr": N_("the interview is %(interview_status)s, not awaiting HR's confirmation"),

@@ -209,6 +209,8 @@ class ChecklistTemplateRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     department: Mapped[str | None] = mapped_column(String(200), index=True)
     job_title: Mapped[str | None] = mapped_column(String(200))
+    # NL or BE: the template applies only where the organisation is in that country (its legal paperwork).
+    country: Mapped[str | None] = mapped_column(String(2))
     items: Mapped[list] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)

@@ -12,7 +12,7 @@ EDITORS = ("admin", "hr")
 
 
 def _model(row: ChecklistTemplateRow) -> ChecklistTemplate:
-    return ChecklistTemplate(id=row.id, name=row.name, department=row.department, job_title=row.job_title, items=row.items)
+    return ChecklistTemplate(id=row.id, name=row.name, department=row.department, job_title=row.job_title, country=row.country, items=row.items)
 
 
 async def all_templates(session: AsyncSession) -> list[ChecklistTemplate]:
@@ -53,15 +53,15 @@ async def delete(session: AsyncSession, template_id: int) -> bool:
     return True
 
 
-def _applies(template: ChecklistTemplate, department: str, job_title: str) -> bool:
-    return (template.department in (None, department)) and (template.job_title in (None, job_title))
+def _applies(template: ChecklistTemplate, department: str, job_title: str, country: str) -> bool:
+    return template.department in (None, department) and template.job_title in (None, job_title) and template.country in (None, country)
 
 
-async def items_for(session: AsyncSession, department: str, job_title: str) -> list[ChecklistItem]:
-    """Every item of every template that fits the department and role; the same title counts once."""
+async def items_for(session: AsyncSession, department: str, job_title: str, country: str) -> list[ChecklistItem]:
+    """Every item of every template that fits the department, the role and the organisation's country; the same title counts once."""
     items: dict[str, ChecklistItem] = {}
     for template in await all_templates(session):
-        if _applies(template, department, job_title):
+        if _applies(template, department, job_title, country):
             for item in template.items:
                 items.setdefault(item.title.casefold(), item)
     return list(items.values())

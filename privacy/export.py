@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
 from cases import service
+from models.access import AccessRevocation
 from models.audit import AuditAction, AuditEntry, SubjectType
 from models.case import CaseView
 from models.events import InboundEvent
@@ -26,6 +27,7 @@ from privacy import audit, retention
 log = logging.getLogger(__name__)
 
 LIVE_TIMEOUT_SECONDS = 3.0
+ACCESS_COLUMNS = ("method", "outcome", "immediate", "requested_by", "account_id", "response_status", "answer", "attempts", "done_at")
 CASE_COLUMNS = (
     "id", "employee_id", "employee_name", "work_email", "private_email", "language", "department", "job_title", "manager_name",
     "manager_email", "departure_type", "notice_date", "last_working_day", "status", "created_at", "updated_at", "closed_at", "interview_status",
@@ -61,6 +63,7 @@ class CaseExport(BaseModel):
     interview: InterviewExport | None
     interview_draft: dict[str, Any] | None
     used_links: list[dict[str, Any]]
+    access: dict[str, Any] | None = Field(None, description="How the person's access was ended: when, which account, the identity provider's answer.")
 
 
 class EventExport(BaseModel):
@@ -101,6 +104,7 @@ async def _case(session: AsyncSession, client: Client | None, case: Case) -> Cas
     record = (await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case.id))).scalar_one_or_none()
     draft = (await session.execute(select(InterviewDraft).where(InterviewDraft.case_id == case.id))).scalar_one_or_none()
     links = (await session.execute(select(UsedLink).where(UsedLink.case_id == case.id).order_by(UsedLink.used_at))).scalars()
+    access = (await session.execute(select(AccessRevocation).where(AccessRevocation.case_id == case.id))).scalar_one_or_none()
     interview = None
     if record is not None:
         consent = {
@@ -124,6 +128,7 @@ async def _case(session: AsyncSession, client: Client | None, case: Case) -> Cas
         interview=interview,
         interview_draft={"answers": draft.answers, "updated_at": draft.updated_at.isoformat()} if draft else None,
         used_links=[{"purpose": link.purpose, "used_at": link.used_at.isoformat()} for link in links],
+        access={column: _plain(getattr(access, column)) for column in ACCESS_COLUMNS} if access else None,
     )
 
 

@@ -28,6 +28,7 @@ from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
+from models.access import AccessRevocation
 from models.audit import AuditAction, SubjectType
 from models.case import CaseStatus
 from models.events import InboundEvent, WebhookDelivery
@@ -196,7 +197,7 @@ async def anonymise_case(session: AsyncSession, case_id: str, *, reason: str, by
         record.record = without_free_text(record.record)
         record.content_erased_at = record.content_erased_at or now
         await session.execute(delete(InterviewText).where(InterviewText.interview_id == record.id))
-    for table in (SentMail, InterviewDraft, UsedLink, WebhookDelivery):
+    for table in (SentMail, InterviewDraft, UsedLink, WebhookDelivery, AccessRevocation):
         await session.execute(delete(table).where(table.case_id == case_id))
     await session.execute(delete(InboundEvent).where(events_naming(case.employee_id, [case_id])))
     await session.flush()

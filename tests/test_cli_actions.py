@@ -431,7 +431,7 @@ def test_checklist_add_list_show_delete(admin_env, tmp_path):
         "items[0].title: must not be empty",
         "items[0].assignee: unknown value 'boss'; choose one of: manager, successor, hr, facilities, employee",
         "items[0].due_working_days_before: must be at most 120, not 200",
-        "colour: unknown field; expected one of: name, department, job_title, items",
+        "colour: unknown field; expected one of: name, department, job_title, country, items",
     ]
     assert added.exit_code == 0, added.output
     assert added.stdout.strip() == f"added: checklist template {template_id} (Verkoop, 2 items)"
@@ -494,3 +494,25 @@ async def test_no_worker_ends_in_exit_1_instead_of_waiting_for_ever(time_skippin
         f"case {case_id} did not answer within 1 seconds: is a worker running on task queue {cli_env['OFFBOARDING_TASK_QUEUE']}? "
         f"The change may still be made; check with `offboarding show {case_id}`"
     ]
+
+
+async def test_hr_ends_access_at_once_from_the_command_line(time_skipping_env, worker, cli_env):
+    case_id = await register(time_skipping_env, cli_env)
+
+    manager = await offboarding_in_thread(["case", "revoke-access-now", case_id, *MANAGER], cli_env)
+    done = await offboarding_in_thread(["case", "revoke-access-now", case_id, "--reason", "Ontslag op staande voet", *HR], cli_env)
+
+    assert (manager.exit_code, errors(manager)) == (5, ["rejected: only HR can do this"])
+    assert done.exit_code == 0, done.output
+    assert done.stdout.startswith(f"case {case_id}: access is being ended now")
+
+    async def published():
+        access = (await shown(case_id, cli_env))["access"]
+        return access if access["state"] == "published" else None
+
+    access = await eventually(published)
+    assert access["immediate"] and access["reason"] == "Ontslag op staande voet"
+    as_text = await offboarding_in_thread(["show", case_id], cli_env)
+    assert any(line.startswith("access") and "published, by event" in line for line in as_text.stdout.splitlines())
+    again = await offboarding_in_thread(["case", "revoke-access-now", case_id, *HR], cli_env)
+    assert (again.exit_code, errors(again)) == (5, ["rejected: access is already published"])

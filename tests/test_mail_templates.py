@@ -95,6 +95,8 @@ EXTRA: dict[str, dict[str, Any]] = {
     },
     "interview_declined": {"reason": "Geen behoefte aan een gesprek"},
     "interview_no_response": {},
+    "access_failed": {"outcome": "not_found", "account_id": "", "answer": "GET /Users → 200; no account matches"},
+    "access_now": {"reason": "Ontslag op staande voet"},
 }
 
 NAMES = sorted(EXTRA)
@@ -220,9 +222,17 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
         "nl": ["geen reactie", "herinneringen zijn gestopt", COMMON["case_url"]],
         "en": ["no response", "reminders have stopped", COMMON["case_url"]],
     },
+    "access_failed": {
+        "nl": ["geen account gevonden", "Antwoord van de server: GET /Users → 200; no account matches", "niet verwijderen", COMMON["case_url"]],
+        "en": ["No account was found", "The server's answer: GET /Users → 200; no account matches", "do not delete", COMMON["case_url"]],
+    },
+    "access_now": {
+        "nl": ["per direct", "Reden: Ontslag op staande voet", "niet verwijderen", COMMON["case_url"]],
+        "en": ["with immediate effect", "Reason: Ontslag op staande voet", "do not delete", COMMON["case_url"]],
+    },
 }
 
-OPTIONAL_REASON = ("last_day_moved", "case_withdrawn", "interview_declined")
+OPTIONAL_REASON = ("last_day_moved", "case_withdrawn", "interview_declined", "access_now")
 REASON_LABEL = {"nl": "Reden", "en": "Reason"}
 
 INTERVIEW_STATUSES = (

@@ -26,6 +26,12 @@ def test_histories_are_checked_in():
     assert {"normal_path_from_registration_to_closing-mail-after-update", "task_updates_are_validated-mail-after-update"} <= names
     # Cases that send the mails of one moment in one activity (workflow.patched("mail-batches-v1")).
     assert {"normal_path_from_registration_to_closing-mail-batches", "last_day_moved_earlier_reinvites_and_closes_sooner-mail-batches"} <= names
+    # Cases that end the person's access (workflow.patched("access-v1")): at the end of the (moved) last day, or cancelled.
+    assert {
+        "normal_path_from_registration_to_closing-access",
+        "last_day_moved_later_moves_due_dates_and_closing-access",
+        "withdrawal_cancels_the_case_and_tells_people-access",
+    } <= names
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)

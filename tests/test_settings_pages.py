@@ -78,8 +78,8 @@ async def test_hr_adds_edits_and_deletes_a_checklist_template(http, person, temp
     template = await by_name(http, name)
     assert template["department"] == department and template["job_title"] is None
     assert template["items"] == [
-        {"title": "CRM-accounts overdragen", "assignee": "successor", "due_working_days_before": 5},
-        {"title": "Leasewagen inleveren", "assignee": "facilities", "due_working_days_before": -2},
+        {"title": "CRM-accounts overdragen", "title_en": None, "assignee": "successor", "due_working_days_before": 5},
+        {"title": "Leasewagen inleveren", "title_en": None, "assignee": "facilities", "due_working_days_before": -2},
     ]
     listing = await hr.get(created.headers["location"])
     assert "Cases registered from now on use it." in listing.text
@@ -94,14 +94,19 @@ async def test_hr_adds_edits_and_deletes_a_checklist_template(http, person, temp
         "rows": "3", "name": name, "department": department, "job_title": "Account manager",
         "items.0.title": "CRM-accounts overdragen", "items.0.assignee": "successor", "items.0.due_working_days_before": "5", "items.0.remove": "1",
         "items.1.title": "Leasewagen inleveren", "items.1.assignee": "hr", "items.1.due_working_days_before": "0",
-        "items.2.title": "Klantenlijst delen", "items.2.assignee": "manager", "items.2.due_working_days_before": "3",
+        "items.2.title": "Klantenlijst delen", "items.2.title_en": "Share the customer list", "items.2.assignee": "manager", "items.2.due_working_days_before": "3",
+        "country": "BE",
     })
     assert saved.status_code == 303 and saved.headers["location"].endswith("?done=saved")
     assert (await http.get(f"/api/checklists/{template['id']}")).json()["items"] == [
-        {"title": "Leasewagen inleveren", "assignee": "hr", "due_working_days_before": 0},
-        {"title": "Klantenlijst delen", "assignee": "manager", "due_working_days_before": 3},
+        {"title": "Leasewagen inleveren", "title_en": None, "assignee": "hr", "due_working_days_before": 0},
+        {"title": "Klantenlijst delen", "title_en": "Share the customer list", "assignee": "manager", "due_working_days_before": 3},
     ]
     assert (await http.get(f"/api/checklists/{template['id']}")).json()["job_title"] == "Account manager"
+    assert (await http.get(f"/api/checklists/{template['id']}")).json()["country"] == "BE"
+    again = await hr.get(edit_url)
+    assert input_value(again.text, "items.1.title_en") == "Share the customer list", "the English title comes back in the form"
+    assert '<option value="BE" selected>' in again.text
 
     confirm = await hr.get(f"{edit_url}/delete")
     assert confirm.status_code == 200 and name in confirm.text and "Klantenlijst delen" in confirm.text

@@ -27,6 +27,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError, crea
 from cases.service import ActionRejected, CaseNotFound
 from models.accounts import AccountRole, SignedIn
 from models.actors import Actor, Role
+from models.access import RevokeAccessNow
 from models.handover import AddTask, CompleteTask, ConfirmReturn, MoveLastDay, ReassignTask, ReopenReturn, ReopenTask, Withdraw
 from models.interview import (
     AcceptSlot,
@@ -69,6 +70,7 @@ ACTING_ROLES: dict[type[BaseModel], tuple[tuple[AccountRole | None, Role], ...]]
     ReopenReturn: ((AccountRole.HR, Role.HR), (AccountRole.CUSTODIAN, Role.CUSTODIAN)),
     MoveLastDay: ((AccountRole.HR, Role.HR),),
     Withdraw: ((AccountRole.HR, Role.HR),),
+    RevokeAccessNow: ((AccountRole.HR, Role.HR),),
     ConfirmInterview: ((AccountRole.HR, Role.HR),),
     AssignInterviewer: ((AccountRole.HR, Role.HR),),
     ScheduleInterview: ((AccountRole.HR, Role.HR),),

@@ -68,6 +68,28 @@ class Labels:
             "interview_no_response": _("No answer to the invitation"),
             "interview_not_held": _("Interview not held in time"),
             "interview_cancelled": _("Interview cancelled"),
+            "access_end_now": _("HR ends access at once"),
+            "access_deactivated": _("Account switched off at the identity provider"),
+            "access_revoke_published": _("End of access told to IT/facilities and other systems"),
+            "access_escalated": _("Access could not be ended: HR and IT/facilities told"),
+            "access_cancelled": _("End of access cancelled"),
+        }
+        # How the person's access ends (models/access.py).
+        self.access_states = {
+            "scheduled": _("Planned"),
+            "deactivated": _("Account switched off"),
+            "published": _("Told to IT/facilities and other systems"),
+            "escalated": _("Not ended: handed to HR and IT/facilities"),
+            "cancelled": _("Cancelled: the departure was withdrawn"),
+        }
+        self.access_outcomes = {
+            "deactivated": _("switched off"),
+            "already_inactive": _("was already switched off"),
+            "not_found": _("no account found"),
+            "ambiguous": _("more than one account matches"),
+            "refused": _("the identity provider refused our token"),
+            "failed": _("no usable answer from the identity provider"),
+            "published": _("no SCIM endpoint: told by event and task"),
         }
         # What a mail in the timeline was about (the mail templates in templates/mail).
         self.mails = {
@@ -92,6 +114,8 @@ class Labels:
             "interview_declined": _("Interview declined"),
             "interview_no_response": _("Interview: no response"),
             "interview_thank_you": _("Thank-you after the interview"),
+            "access_failed": _("Access could not be ended"),
+            "access_now": _("End access now"),
         }
         self.interview_statuses = {
             "awaiting_hr": _("Waiting for HR"),
@@ -184,6 +208,12 @@ class Labels:
             template, rest = detail.split(" → ", 1)
             return f"{self.mails.get(template) or _readable(template)} → {rest}"
         return detail
+
+    def access_state(self, value: str) -> str:
+        return self.access_states.get(value) or _readable(value)
+
+    def access_outcome(self, value: str) -> str:
+        return self.access_outcomes.get(value) or _readable(value)
 
     def interview_status(self, value: str) -> str:
         return self.interview_statuses.get(value) or _readable(value)

@@ -37,6 +37,13 @@ def _status_words(_: Gettext) -> dict[str, dict[str, str]]:
     """A status as it reads inside a sentence ("the case is closed"), per parameter that carries one."""
     return {
         "case_status": {"open": _("open"), "closed": _("closed"), "withdrawn": _("withdrawn")},
+        "access_state": {
+            "scheduled": _("being ended"),
+            "deactivated": _("ended"),
+            "published": _("handed to IT/facilities"),
+            "escalated": _("handed to HR and IT/facilities"),
+            "cancelled": _("kept: the departure was withdrawn"),
+        },
         "interview_status": {
             "awaiting_hr": _("waiting for HR's confirmation"),
             "invited": _("waiting for the employee's answer"),

@@ -74,6 +74,11 @@ class CaseWebhooks:
         self._send(payloads.closed(self._view(), workflow.now()))
         await asyncio.gather(*self._deliveries)
 
+    def publish(self, event: WebhookEvent) -> bool:
+        """Tell every URL of one event beside the case's own (``access.revoke``); False when there is none to tell."""
+        self._send(event)
+        return bool(self._urls)
+
     def _send(self, event: WebhookEvent) -> None:
         for url in self._urls:
             self._deliveries.append(asyncio.create_task(self._deliver(WebhookRequest(url=url, event=event))))

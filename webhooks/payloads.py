@@ -7,15 +7,17 @@
               "last_working_day": ..., "status": "open", "steps": {...}, "step": "announcement"}}
 
 Types: ``case.opened``, ``case.step_done`` (with ``data.step``), ``case.closed`` (``data.status`` is
-``closed`` or ``withdrawn``). The id is the same on every retry: receivers drop what they already saw.
-A webhook names the employee by id only and carries nothing of the exit interview."""
+``closed`` or ``withdrawn``), and ``access.revoke`` where no SCIM endpoint is configured (with
+``data.work_email``, ``data.immediate`` and ``data.revoke_at``). The id is the same on every retry: receivers
+drop what they already saw. A webhook names the employee by id only (``access.revoke`` also by the work email,
+which the receiving system needs to find the account) and carries nothing of the exit interview."""
 
 import json
 from datetime import datetime
 from typing import Any
 
 from models.case import CaseView, Step
-from models.events import CASE_CLOSED, CASE_OPENED, CASE_STEP_DONE, CaseFacts, WebhookEvent
+from models.events import ACCESS_REVOKE, CASE_CLOSED, CASE_OPENED, CASE_STEP_DONE, CaseFacts, WebhookEvent
 
 CONTENT_TYPE = "application/cloudevents+json"
 
@@ -54,6 +56,13 @@ def step_done(view: CaseView, at: datetime, step: Step, occurrence: int) -> Webh
 
 def closed(view: CaseView, at: datetime) -> WebhookEvent:
     return case_event(CASE_CLOSED, view, at)
+
+
+def access_revoke(view: CaseView, at: datetime, work_email: str, immediate: bool) -> WebhookEvent:
+    """The person's access is to end now: once per case."""
+    event = case_event(ACCESS_REVOKE, view, at)
+    event.data.update({"work_email": work_email, "immediate": immediate, "revoke_at": at.isoformat()})
+    return event
 
 
 def envelope(event: WebhookEvent, source: str) -> dict[str, Any]:

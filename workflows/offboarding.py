@@ -12,6 +12,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities.cases import CaseActivities
     from activities.read_model import ReadModelActivities
+    from models.access import ACCESS_TASK_TITLES, AccessMethod, AccessReceipt, AccessView, RevokeAccess, RevokeAccessNow
     from models.actors import Actor, Role
     from models.calendar import WorkCalendar
     from models.case import CaseOutcome, CaseStatus, CaseView, OffboardingInput, Step, StepState, TimelineEntry
@@ -38,11 +39,13 @@ with workflow.unsafe.imports_passed_through():
     from models.registration import MAX_DAYS_AFTER_NOTICE, Registration
     from planning.workdays import add_working_days, next_working_day
     from workflows.activity_calls import Background, deliver, deliver_all, record, rejected
-    from workflows.patches import DUE_DATES, MAIL_AFTER_UPDATE, MAIL_BATCHES, READ_MODEL, WEBHOOKS
+    from workflows.patches import ACCESS, DUE_DATES, MAIL_AFTER_UPDATE, MAIL_BATCHES, READ_MODEL, WEBHOOKS
     from workflows.agenda import Due, end_of_day, local_date, local_moment, pending
     from workflows.exit_interview import ExitInterviewWorkflow
     from workflows.publishing import Publisher
+    from webhooks import payloads
     from webhooks.outbox import CaseWebhooks
+    from workflows.access import CaseAccess, Followups
 
 
 
@@ -78,6 +81,8 @@ class OffboardingWorkflow:
         self._publisher = Publisher(ReadModelActivities.publish_case)
         # due-dates-v1: no due date before the day the case opened or its last day moved.
         self._due_dates_floored = False
+        # Access at the end of employment: inert until started under the "access-v1" patch (see _start_access).
+        self._access = CaseAccess(self._record)
 
     @workflow.run
     async def run(self, input: OffboardingInput) -> CaseOutcome:
@@ -98,9 +103,11 @@ class OffboardingWorkflow:
         self._plan_handover(plan.checklist)
         self._plan_equipment()
         await self._publish()
+        await self._start_access()
         await self._announce()
         await self._start_interview()
         await self._follow_up()
+        await self._end_access()
         if self._withdrawal is not None:
             await self._wind_down()
         else:
@@ -129,6 +136,7 @@ class OffboardingWorkflow:
             interview_status=self._interview_status.value if self._interview_status else None,
             next_deadline=upcoming[0].at if upcoming else None,
             timeline=self._timeline,
+            access=self._access.view,
         )
 
     # Step 1: the manager, HR and IT/facilities are told at once; each assignee learns their tasks.
@@ -160,7 +168,8 @@ class OffboardingWorkflow:
     # Step 2: the handover checklist, from the templates plus the items given at registration.
     def _plan_handover(self, checklist) -> None:
         for item in checklist:
-            self._add_task(item.title, self._resolve(item.assignee), offset=item.due_working_days_before, source="checklist")
+            assignee = self._resolve(item.assignee)
+            self._add_task(item.title_for(self._language_of(assignee)), assignee, offset=item.due_working_days_before, source="checklist")
         for extra in self._registration.extra_tasks:
             assignee = extra.assignee_email or self._resolve(AssigneeRole.SUCCESSOR)
             self._add_task(extra.title, str(assignee), offset=extra.due_days_before_last_day, source="registration")
@@ -507,6 +516,71 @@ class OffboardingWorkflow:
     def _check_withdraw(self, input: Withdraw) -> None:
         self._require_open()
         self._require(input.actor)
+
+    # Access: the person's account is switched off at the end of the last working day, or at once on HR's word.
+    async def _start_access(self) -> None:
+        # access-v1: cases started before it carry no marker and replay without any of this. The old branch (no
+        # access step) can go once no case started before it is still open or kept in Temporal.
+        if not workflow.patched(ACCESS):
+            return
+        if await self._access.start(self._case_id) == AccessMethod.EVENT:
+            org = self._organisation
+            title = ACCESS_TASK_TITLES[org.facilities.language].format(name=self._registration.employee.name)
+            self._access.view.task_id = self._add_task(title, str(org.facilities.email), offset=0, source="access").id
+        self._access.follow(
+            lambda: end_of_day(self._last_day, self._policy.timezone),
+            self._revoke_request,
+            Followups(published=self._access_published, escalated=self._access_escalated),
+        )
+
+    async def _end_access(self) -> None:
+        if self._withdrawal is not None:
+            self._access.cancel()
+        await self._access.settled()
+
+    def _revoke_request(self, immediate: bool, requested_by: str | None) -> RevokeAccess:
+        employee = self._registration.employee
+        return RevokeAccess(
+            case_id=self._case_id,
+            method=self._access.view.method,
+            employee_id=employee.id,
+            work_email=employee.work_email,
+            immediate=immediate,
+            requested_by=requested_by,
+        )
+
+    @workflow.update
+    async def revoke_access_now(self, input: RevokeAccessNow) -> AccessView:
+        self._record("access_end_now", f"{input.reason} ({input.actor.email})".strip())
+        self._changed = True
+        return self._access.end_now(input)
+
+    @revoke_access_now.validator
+    def _check_revoke_now(self, input: RevokeAccessNow) -> None:
+        self._require_open()
+        if input.actor.role not in (Role.HR, Role.SYSTEM):
+            raise rejected("hr_only")
+        if self._access.view is None:
+            raise rejected("case_starting") if self._access.asked else rejected("access_not_available")
+        if not self._access.can_end_now():
+            raise rejected("access_already_ending", access_state=self._access.view.state.value)
+
+    async def _access_published(self, immediate: bool) -> None:
+        """No SCIM endpoint: the signed ``access.revoke`` webhook for other systems; IT/facilities holds the task."""
+        employee, org = self._registration.employee, self._organisation
+        self._webhooks.publish(payloads.access_revoke(self.view(), workflow.now(), str(employee.work_email), immediate))
+        if immediate:
+            await self._send("access_now", "access_now", org.facilities.email, org.facilities.language, reason=self._access.view.reason)
+
+    async def _access_escalated(self, receipt: AccessReceipt) -> None:
+        org = self._organisation
+        extra = {"outcome": receipt.outcome.value, "account_id": receipt.account_id or "", "answer": receipt.answer}
+        await self._deliver_together(
+            [
+                self._mail_request("access_failed", "access_failed", org.hr.email, org.hr.language, **extra),
+                self._mail_request("access_failed", "access_failed", org.facilities.email, org.facilities.language, **extra),
+            ]
+        )
 
     # The case follows its agenda until every step is done or has run out of time.
     async def _follow_up(self) -> None:

@@ -29,3 +29,7 @@ READ_MODEL = "read-model-v1"
 # on the next working day), and a moved last day lifts the escalation of what is no longer late.
 # Old branch: due dates as counted back from the last day. Can go with the cases opened before 2026-12-06.
 DUE_DATES = "due-dates-v1"
+
+# The person's access ends at the end of the last working day, or at once on HR's word (workflows/access.py).
+# Old branch: no access step. Can go with the cases opened before 2026-12-06.
+ACCESS = "access-v1"

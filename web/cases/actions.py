@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Path, Request, Response, status
 from pydantic import BaseModel
 
 from cases import access, service
+from models.access import AccessView, RevokeAccessNow
 from models.accounts import AccountRole
 from models.case import CaseView
 from models.handover import AddTask, CompleteTask, ConfirmReturn, EquipmentLoan, MoveLastDay, ReassignTask, ReopenReturn, ReopenTask, Task, Withdraw
@@ -42,6 +43,7 @@ ReopenTaskInput = Annotated[ReopenTask, acting(ReopenTask, "ReopenTaskRequest", 
 ReopenReturnInput = Annotated[ReopenReturn, acting(ReopenReturn, "ReopenReturnRequest", path=("item_id",))]
 MoveLastDayInput = Annotated[MoveLastDay, acting(MoveLastDay, "MoveLastDayRequest")]
 WithdrawInput = Annotated[Withdraw, acting(Withdraw, "WithdrawRequest")]
+RevokeAccessNowInput = Annotated[RevokeAccessNow, acting(RevokeAccessNow, "RevokeAccessNowRequest")]
 
 
 def _no_case(case_id: str) -> str:
@@ -127,3 +129,12 @@ async def withdraw(case_id: CaseId, payload: WithdrawInput, request: Request, re
     return ActionAccepted(
         detail=f"The withdrawal of case {case_id} is recorded; the case is winding down.", case_id=case_id, status_url=status_url
     )
+
+
+@router.post("/{case_id}/access/revoke-now", response_model=AccessView, responses=REFUSALS, summary="End the person's access at once")
+async def revoke_access_now(case_id: CaseId, payload: RevokeAccessNowInput, request: Request, session: SessionDep, client: TemporalDep) -> AccessView:
+    """End the person's access now instead of at the end of the last working day (a dismissal with immediate
+    effect): their account at the identity provider is switched off, or, without a SCIM endpoint, other systems and
+    IT/facilities are told. HR may, once. Answers at once; the case's `access` shows the identity provider's answer
+    a moment later."""
+    return await _act(request, session, client, case_id, payload)

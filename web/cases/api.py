@@ -12,6 +12,7 @@ from models.case import CaseStatus
 from models.interview import InterviewStatus
 from models.registration import DepartureType, Registration
 from models.tables import Case
+from planning import notice
 from web.cases.dependencies import CaseDetailDep
 from web.cases.schemas import CaseConflict, CaseCreated, CaseDetail, CaseSummary, Problem, Progress
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
@@ -27,7 +28,10 @@ router = APIRouter(prefix="/api/cases", tags=["cases"])
     summary="Register a departure",
 )
 async def register_case(registration: Registration, request: Request, response: Response, client: TemporalDep, settings: SettingsDep):
-    """Start the case for a departure. One employee and notice date make one case: registering it again answers 409."""
+    """Start the case for a departure. One employee and notice date make one case: registering it again answers 409.
+
+    `warnings` names what HR should check, such as a last working day earlier than the statutory notice period allows;
+    the case starts all the same."""
     result = await service.register(client, registration, settings.task_queue)
     status_url = str(request.url_for("api_get_case", case_id=result.case_id))
     if not result.created:
@@ -36,7 +40,7 @@ async def register_case(registration: Registration, request: Request, response: 
         )
         return JSONResponse(conflict.model_dump(), status_code=status.HTTP_409_CONFLICT, headers={"Location": status_url})
     response.headers["Location"] = status_url
-    return CaseCreated(case_id=result.case_id, status_url=status_url)
+    return CaseCreated(case_id=result.case_id, status_url=status_url, warnings=notice.check(registration, settings.organisation_country))
 
 
 @router.get(

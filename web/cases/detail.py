@@ -11,8 +11,9 @@ from temporalio.service import RPCError
 from cases import service
 from models.case import CaseView
 from activities.sending import REJECTED
+from models.access import AccessRevocation
 from models.tables import Case, SentMail
-from web.cases.schemas import CaseDetail, CaseRecord, RefusedMail
+from web.cases.schemas import AccessEvidence, CaseDetail, CaseRecord, RefusedMail
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,11 @@ async def refused_mails(session: AsyncSession, case_id: str) -> list[RefusedMail
     return [RefusedMail.model_validate(row) for row in (await session.execute(query)).scalars()]
 
 
+async def access_evidence(session: AsyncSession, case_id: str) -> AccessEvidence | None:
+    row = (await session.execute(select(AccessRevocation).where(AccessRevocation.case_id == case_id))).scalar_one_or_none()
+    return AccessEvidence.model_validate(row) if row else None
+
+
 async def load_case(client: Client, session: AsyncSession, case_id: str) -> CaseDetail | None:
     """The case, None when there is no such case; raises CaseUnavailable when it cannot be told."""
     record = await session.get(Case, case_id)
@@ -59,6 +65,7 @@ async def load_case(client: Client, session: AsyncSession, case_id: str) -> Case
             record=CaseRecord.model_validate(record) if record else None,
             live=view,
             refused_mails=await refused_mails(session, case_id) if record else [],
+            access_evidence=await access_evidence(session, case_id) if record else None,
         )
     if record is not None:
         return CaseDetail(
@@ -72,5 +79,6 @@ async def load_case(client: Client, session: AsyncSession, case_id: str) -> Case
             record=CaseRecord.model_validate(record),
             live=None,
             refused_mails=await refused_mails(session, case_id),
+            access_evidence=await access_evidence(session, case_id),
         )
     return None

@@ -12,17 +12,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from itsdangerous import BadSignature, URLSafeSerializer
 
+from accounts import store as accounts
 from cases import queries, service
 from cases.queries import CaseFilter, CaseSort
+from models.access import RevokeAccessNow
 from models.accounts import AccountRole, SignedIn
 from models.case import CaseStatus
 from models.handover import MoveLastDay, Withdraw
 from models.interview import FINISHED, InterviewStatus
+from models.notice import MESSAGES as WARNINGS
+from models.notice import NoticeWarning
 from models.registration import DepartureType
+from planning.notice import check as notice_check
 from web import forms
 from web.acting import actor_for
-from accounts import store as accounts
 from web.auth.guard import form_protected, signed_in
 from web.cases.dependencies import CaseId, valid_case
 from web.cases.forms import RegistrationForm
@@ -42,8 +47,25 @@ EXPORT_LIMIT = 10_000
 # Shown once on the case page after a form redirects there.
 NOTICES = (
     "created", "duplicate", "completed", "reassigned", "reopened", "added", "moved", "returned", "not_returned", "withdrawn",
-    "confirmed", "skipped", "assigned", "resent", "scheduled",
+    "confirmed", "skipped", "assigned", "resent", "scheduled", "access_ending",
 )
+
+
+def warning_text(gettext, warning: NoticeWarning) -> str:
+    """A notice warning in the reader's language: its sentence from the catalogue, with the dates filled in."""
+    return gettext(WARNINGS[warning.code]) % warning.params
+
+
+def _warning_seal(settings) -> URLSafeSerializer:
+    return URLSafeSerializer(settings.signing_key(), salt="offboarding-notice-warnings")
+
+
+def sealed_warnings(settings, sealed: str) -> list[NoticeWarning]:
+    """The warnings the registration form passed on; none when the value was not made here."""
+    try:
+        return [NoticeWarning.model_validate(item) for item in _warning_seal(settings).loads(sealed)] if sealed else []
+    except (BadSignature, ValueError, TypeError):
+        return []
 
 
 def _week_end(today: date) -> date:
@@ -203,10 +225,16 @@ async def submit_case(request: Request, pages: PagesDep, client: TemporalDep, se
     result = await service.register(client, registration, settings.task_queue)
     notice = "created" if result.created else "duplicate"
     url = request.url_for("case_page", case_id=result.case_id).include_query_params(notice=notice)
+    warnings = notice_check(registration, settings.organisation_country) if result.created else []
+    if warnings:
+        # Shown on the case page the form leads to; signed, so that a link cannot put other words there.
+        url = url.include_query_params(warnings=_warning_seal(settings).dumps([warning.model_dump() for warning in warnings]))
     return RedirectResponse(str(url), status_code=status.HTTP_303_SEE_OTHER)
 
 
-async def render_case(request: Request, pages: Pages, client, session, case_id: str, *, notice: str = "", error: str = "") -> HTMLResponse:
+async def render_case(
+    request: Request, pages: Pages, client, session, case_id: str, *, notice: str = "", error: str = "", warnings: list[NoticeWarning] = ()
+) -> HTMLResponse:
     """The case page; with ``error`` (a refusal of the case) answered 409 so that scripts see it too."""
     case = await valid_case(case_id, client, session)
     settings = pages.settings
@@ -228,6 +256,7 @@ async def render_case(request: Request, pages: Pages, client, session, case_id: 
         "late": parts.late(today),
         "today": today,
         "mailbox_names": await mailbox_names(session, pages),
+        "notice_warnings": [warning_text(pages.gettext, warning) for warning in warnings if warning.code in WARNINGS],
     }
     return pages.render(request, "cases/detail.html", context, status_code=status.HTTP_409_CONFLICT if error else 200)
 
@@ -241,8 +270,10 @@ async def case_page(
     pages: PagesDep,
     notice: Annotated[str, Query(max_length=20)] = "",
     done: Annotated[str, Query(max_length=20)] = "",
+    warnings: Annotated[str, Query(max_length=4000)] = "",
 ):
-    return await render_case(request, pages, client, session, case_id, notice=notice or done)
+    shown = sealed_warnings(pages.settings, warnings) if notice == "created" else []
+    return await render_case(request, pages, client, session, case_id, notice=notice or done, warnings=shown)
 
 
 async def _run(request: Request, pages: Pages, client, session, case_id: str, build, notice: str):
@@ -267,3 +298,9 @@ async def move_last_day(
 async def withdraw(request: Request, case_id: CaseId, user: HR, pages: PagesDep, client: TemporalDep, session: SessionDep, reason: Reason = ""):
     build = lambda: Withdraw(actor=actor_for(user, Withdraw), reason=reason)  # noqa: E731
     return await _run(request, pages, client, session, case_id, build, "withdrawn")
+
+
+@router.post("/{case_id}/access/revoke-now", name="revoke_access_now_form", dependencies=[Depends(form_protected)])
+async def revoke_access_now(request: Request, case_id: CaseId, user: HR, pages: PagesDep, client: TemporalDep, session: SessionDep, reason: Reason = ""):
+    build = lambda: RevokeAccessNow(actor=actor_for(user, RevokeAccessNow), reason=reason)  # noqa: E731
+    return await _run(request, pages, client, session, case_id, build, "access_ending")

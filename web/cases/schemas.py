@@ -6,11 +6,16 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.case import CaseView
+from models.notice import NoticeWarning
 
 
 class CaseCreated(BaseModel):
     case_id: str
     status_url: str
+    warnings: list[NoticeWarning] = Field(
+        default_factory=list,
+        description="Things HR should check, never a refusal: a last working day earlier than the statutory notice period allows (Netherlands: art. 7:672 BW; Belgium: a resignation, art. 37/2 § 2 Arbeidsovereenkomstenwet).",
+    )
 
 
 class CaseConflict(BaseModel):
@@ -62,6 +67,22 @@ class RefusedMail(BaseModel):
     at: datetime = Field(validation_alias="created_at")
 
 
+class AccessEvidence(BaseModel):
+    """How the person's access was ended, as the activity that did it recorded it (``access_revocations``)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    method: str = Field(description="`scim`: at the identity provider; `event`: told by the `access.revoke` webhook and a task for IT/facilities.")
+    outcome: str = Field(description="`deactivated`, `already_inactive`, `published`; or `not_found`, `ambiguous`, `refused`, `failed` (escalated).")
+    immediate: bool
+    requested_by: str | None
+    account_id: str | None = Field(description="The account's id at the identity provider.")
+    response_status: int | None = Field(description="The HTTP status of the identity provider's last answer.")
+    answer: str = Field(description="The requests and answers, in short.")
+    attempts: int
+    done_at: datetime | None
+
+
 class CaseDetail(BaseModel):
     case_id: str
     status: str
@@ -75,6 +96,7 @@ class CaseDetail(BaseModel):
     refused_mails: list[RefusedMail] = Field(
         default_factory=list, description="Mail the mail server refused for good (say, an unknown address): correct the address so the person is reached."
     )
+    access_evidence: AccessEvidence | None = Field(None, description="How the person's access was ended, once it was.")
 
 
 class Progress(BaseModel):

@@ -42,7 +42,7 @@ TemplateId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # beyond the database int
 # Empty rows under a template's items, for new ones; "More rows" adds this many again.
 SPARE_ROWS = 3
 MAX_ITEMS = next(m.max_length for m in ChecklistTemplateIn.model_fields["items"].metadata if isinstance(m, annotated_types.MaxLen))
-ITEM_FIELDS = ("title", "assignee", "due_working_days_before")
+ITEM_FIELDS = ("title", "title_en", "assignee", "due_working_days_before")
 
 
 def field_message(_: Gettext, error: Mapping[str, Any]) -> str:
@@ -107,8 +107,10 @@ class TemplateForm:
                 "name": _("Name of the template"),
                 "department": _("Department"),
                 "job_title": _("Job title"),
+                "country": _("Country"),
                 "items": _("Items"),
                 "items.*.title": _("Task"),
+                "items.*.title_en": _("Task in English"),
                 "items.*.assignee": _("Who does it"),
                 "items.*.due_working_days_before": _("Due, in working days before the last working day"),
             }
@@ -116,9 +118,16 @@ class TemplateForm:
 
     @classmethod
     def of(cls, gettext: Gettext, template: ChecklistTemplate) -> "TemplateForm":
-        values = {"name": template.name, "department": template.department or "", "job_title": template.job_title or ""}
+        values = {"name": template.name, "department": template.department or "", "job_title": template.job_title or "", "country": template.country or ""}
         for row, item in enumerate(template.items):
-            values.update({f"items.{row}.title": item.title, f"items.{row}.assignee": item.assignee.value, f"items.{row}.due_working_days_before": str(item.due_working_days_before)})
+            values.update(
+                {
+                    f"items.{row}.title": item.title,
+                    f"items.{row}.title_en": item.title_en or "",
+                    f"items.{row}.assignee": item.assignee.value,
+                    f"items.{row}.due_working_days_before": str(item.due_working_days_before),
+                }
+            )
         return cls(gettext, values=values, rows=len(template.items) + SPARE_ROWS)
 
     @classmethod
@@ -127,7 +136,7 @@ class TemplateForm:
             rows = min(max(int(str(form.get("rows") or SPARE_ROWS)), 1), MAX_ITEMS + SPARE_ROWS)
         except ValueError:
             rows = SPARE_ROWS
-        values = {name: str(form.get(name) or "")[:300] for name in ("name", "department", "job_title")}
+        values = {name: str(form.get(name) or "")[:300] for name in ("name", "department", "job_title", "country")}
         kept = 0
         for row in range(rows):
             if form.get(f"items.{row}.remove"):
@@ -144,8 +153,8 @@ class TemplateForm:
 
     def validate(self) -> ChecklistTemplateIn | None:
         data: dict[str, Any] = {"name": self.values.get("name", ""), "items": []}
-        for key in ("department", "job_title"):
-            # Empty: the template applies to every department (or every job title).
+        for key in ("department", "job_title", "country"):
+            # Empty: the template applies to every department (or every job title, or in every country).
             data[key] = self.values.get(key, "").strip() or None
         for row in range(self.rows):
             if f"items.{row}.title" in self.values:
@@ -182,6 +191,10 @@ async def _suggestions(session: AsyncSession) -> dict[str, list[str]]:
     return found
 
 
+def _countries(_: Gettext) -> dict[str, str]:
+    return {"": _("Every country"), "NL": _("The Netherlands"), "BE": _("Belgium")}
+
+
 def _assignees(_: Gettext) -> dict[str, str]:
     return {
         AssigneeRole.MANAGER.value: _("Manager"),
@@ -197,6 +210,7 @@ async def _template_page(request: Request, pages: Pages, session: AsyncSession, 
         "form": form,
         "template_id": template_id,
         "assignees": _assignees(pages.gettext),
+        "countries": _countries(pages.gettext),
         "suggestions": await _suggestions(session),
         "max_items": MAX_ITEMS,
     }

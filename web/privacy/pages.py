@@ -49,6 +49,8 @@ def action_labels(_: Gettext) -> dict[str, str]:
         AuditAction.CHECKLIST_DELETED: _("Checklist template deleted"),
         AuditAction.POLICY_CHANGED: _("Policy changed"),
         AuditAction.CONTACTS_CHANGED: _("HR or IT/facilities mailbox changed"),
+        AuditAction.ACCESS_REVOKED: _("Access ended"),
+        AuditAction.ACCESS_REVOKE_FAILED: _("Access could not be ended"),
     }
 
 
