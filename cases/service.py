@@ -20,6 +20,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from models.access import RevokeAccessNow
 from models.audit import AuditAction, SubjectType
 from models.case import CaseView, OffboardingInput
 from models.handover import AddTask, CompleteTask, ConfirmReturn, MoveLastDay, ReassignTask, ReopenReturn, ReopenTask, Withdraw
@@ -95,6 +96,7 @@ ACTIONS: dict[type[BaseModel], Action] = {
     ReopenReturn: Action(False, OffboardingWorkflow.reopen_return),
     MoveLastDay: Action(False, OffboardingWorkflow.move_last_day),
     Withdraw: Action(False, OffboardingWorkflow.withdraw),
+    RevokeAccessNow: Action(False, OffboardingWorkflow.revoke_access_now),
     ConfirmInterview: Action(True, ExitInterviewWorkflow.confirm),
     AssignInterviewer: Action(True, ExitInterviewWorkflow.assign_interviewer),
     AcceptSlot: Action(True, ExitInterviewWorkflow.accept_slot),

@@ -25,7 +25,6 @@ from tests.support import eventually, unique
 from tests.test_api_actions import register
 from tests.test_webhooks import SECRET, Receiver, valid_signature
 from worker import build_worker
-from workflows.offboarding import OffboardingWorkflow
 
 ZONE = ZoneInfo("Europe/Amsterdam")  # the default policy's time zone
 
@@ -80,7 +79,7 @@ async def test_a_moved_last_day_moves_the_end_of_access_to_the_end_of_the_new_da
     case = await start_case(time_skipping_env, mail_store, sessions, task_queue, employee_id)
     first = (await case.view()).last_working_day
     later = first + timedelta(days=7)
-    await case.act(OffboardingWorkflow.move_last_day, MoveLastDay(actor=HR, last_working_day=later))
+    await case.act(MoveLastDay(actor=HR, last_working_day=later))
 
     await case.skip_until(local(first + timedelta(days=1), time(8)))
     assert (await scim.user(account)).active is True, "the old last day no longer ends access"
@@ -110,8 +109,8 @@ async def test_hr_ends_access_at_once_and_only_hr_may(time_skipping_env, scim_wo
     case = await start_case(time_skipping_env, mail_store, sessions, task_queue, employee_id)
 
     with pytest.raises(ActionRejected, match="only HR"):
-        await case.act(OffboardingWorkflow.revoke_access_now, RevokeAccessNow(actor=case.manager, reason="x"))
-    answer = await case.act(OffboardingWorkflow.revoke_access_now, RevokeAccessNow(actor=HR, reason="Ontslag op staande voet"))
+        await case.act(RevokeAccessNow(actor=case.manager, reason="x"))
+    answer = await case.act(RevokeAccessNow(actor=HR, reason="Ontslag op staande voet"))
     assert answer.immediate and answer.requested_by == "hr@example.org"
 
     await access_state(case, "deactivated")
@@ -121,7 +120,7 @@ async def test_hr_ends_access_at_once_and_only_hr_may(time_skipping_env, scim_wo
     [entry] = await audit_entries(sessions, employee_id, "access.revoked")
     assert entry.actor == "hr@example.org" and entry.actor_role == "hr" and entry.detail["immediate"] is True
     with pytest.raises(ActionRejected, match="access is already deactivated"):
-        await case.act(OffboardingWorkflow.revoke_access_now, RevokeAccessNow(actor=HR))
+        await case.act(RevokeAccessNow(actor=HR))
 
 
 async def test_a_withdrawal_cancels_the_end_of_access(time_skipping_env, scim_worker, scim, mail_store, sessions, task_queue):
@@ -129,7 +128,7 @@ async def test_a_withdrawal_cancels_the_end_of_access(time_skipping_env, scim_wo
     account = await scim.add_user(f"{employee_id.lower()}@example.org")
     case = await start_case(time_skipping_env, mail_store, sessions, task_queue, employee_id)
 
-    await case.act(OffboardingWorkflow.withdraw, Withdraw(actor=HR, reason="Blijft toch"))
+    await case.act(Withdraw(actor=HR, reason="Blijft toch"))
     await case.wait_for_status("withdrawn", timeout=30)
     # The case has ended: nothing is left that could switch the account off later.
     await time_skipping_env.client.get_workflow_handle(case.case_id).result()
@@ -144,7 +143,7 @@ async def test_an_account_that_is_not_found_is_escalated_to_hr_and_it(time_skipp
     await scim.add_user("someone.else@example.org")
     case = await start_case(time_skipping_env, mail_store, sessions, task_queue, employee_id)
 
-    await case.act(OffboardingWorkflow.revoke_access_now, RevokeAccessNow(actor=HR))
+    await case.act(RevokeAccessNow(actor=HR))
     view = await access_state(case, "escalated")
 
     assert view.access.outcome == "not_found"
@@ -164,7 +163,7 @@ async def test_a_refused_token_is_escalated_at_once(time_skipping_env, settings,
     wrong = scim_settings(settings, scim.url, token="a-token-the-server-does-not-know")
     async with build_worker(time_skipping_env.client, wrong, sessions, task_queue=task_queue):
         case = await start_case(time_skipping_env, mail_store, sessions, task_queue, employee_id)
-        await case.act(OffboardingWorkflow.revoke_access_now, RevokeAccessNow(actor=HR))
+        await case.act(RevokeAccessNow(actor=HR))
         view = await access_state(case, "escalated")
         mails = await case.wait_for_mail("access_failed", count=2)
 
@@ -184,7 +183,7 @@ async def test_server_errors_are_retried_until_the_account_is_switched_off(time_
         async with build_worker(time_skipping_env.client, scim_settings(settings, proxy.url), sessions, task_queue=task_queue):
             case = await start_case(time_skipping_env, mail_store, sessions, task_queue, employee_id)
             proxy.failures = 2
-            await case.act(OffboardingWorkflow.revoke_access_now, RevokeAccessNow(actor=HR))
+            await case.act(RevokeAccessNow(actor=HR))
             await case.skip(1 / 24)  # the retries' backoff, on the skipping clock
             await access_state(case, "deactivated")
 
@@ -202,7 +201,7 @@ async def test_a_server_that_stays_down_is_escalated_after_the_last_attempt(time
         async with build_worker(time_skipping_env.client, scim_settings(settings, proxy.url), sessions, task_queue=task_queue):
             case = await start_case(time_skipping_env, mail_store, sessions, task_queue, employee_id)
             proxy.failures = 1000
-            await case.act(OffboardingWorkflow.revoke_access_now, RevokeAccessNow(actor=HR))
+            await case.act(RevokeAccessNow(actor=HR))
             await case.skip(1 / 24)  # every retry's backoff, on the skipping clock
             view = await access_state(case, "escalated")
             await case.wait_for_mail("access_failed", count=2)
@@ -222,7 +221,7 @@ async def test_the_account_is_found_by_external_id_when_so_configured(time_skipp
     by_id = scim_settings(settings, scim.url).model_copy(update={"scim_match": "external_id"})
     async with build_worker(time_skipping_env.client, by_id, sessions, task_queue=task_queue):
         case = await start_case(time_skipping_env, mail_store, sessions, task_queue, employee_id)
-        await case.act(OffboardingWorkflow.revoke_access_now, RevokeAccessNow(actor=Actor(email="hr@example.org", role=Role.HR)))
+        await case.act(RevokeAccessNow(actor=Actor(email="hr@example.org", role=Role.HR)))
         await access_state(case, "deactivated")
 
     assert (await scim.user(account)).active is False
@@ -270,7 +269,7 @@ async def test_without_scim_the_moment_is_a_signed_event_and_it_has_a_task(time_
 async def test_without_scim_hr_ending_access_at_once_tells_it_now(time_skipping_env, event_worker, receiver, mail_store, sessions, task_queue):
     case = await start_case(time_skipping_env, mail_store, sessions, task_queue, unique())
 
-    await case.act(OffboardingWorkflow.revoke_access_now, RevokeAccessNow(actor=HR, reason="Ontslag op staande voet"))
+    await case.act(RevokeAccessNow(actor=HR, reason="Ontslag op staande voet"))
 
     [mail] = await case.wait_for_mail("access_now", to="facilities@example.org")
     assert "with immediate effect" in mail.text and "Ontslag op staande voet" in mail.text
@@ -311,7 +310,7 @@ async def test_the_evidence_is_in_the_persons_export_and_goes_with_anonymisation
     employee_id = unique()
     account = await scim.add_user(f"{employee_id.lower()}@example.org")
     case = await start_case(time_skipping_env, mail_store, sessions, task_queue, employee_id)
-    await case.act(OffboardingWorkflow.revoke_access_now, RevokeAccessNow(actor=HR))
+    await case.act(RevokeAccessNow(actor=HR))
     await access_state(case, "deactivated")
 
     async with sessions() as session:

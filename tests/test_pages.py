@@ -125,10 +125,10 @@ async def test_the_form_registers_a_departure_and_leads_to_its_case(http, worker
     facilities = await eventually(lambda: [m for m in mail_store.all() if m.purpose == "announcement" and m.to == "facilities@example.org"])
     assert "Laptop, Badge" in facilities[0].text
 
-    dashboard = (await http.get("/cases", params={"department": "Finance"})).text
+    dashboard = (await http.get("/cases", params={"department": "Finance", "q": employee_id})).text
     assert f'href="http://offboarding.test/cases/{case_id}"' in dashboard
     assert "Anouk de Vries" in dashboard and "Jan 29, 2027" in dashboard
-    elsewhere = (await http.get("/cases", params={"department": "Legal"})).text
+    elsewhere = (await http.get("/cases", params={"department": "Legal", "q": employee_id})).text
     assert case_id not in elsewhere and "No cases match these filters." in elsewhere
 
 
