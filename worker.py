@@ -20,6 +20,7 @@ from activities.read_model import ReadModelActivities
 from activities.reports import ReportActivities
 from activities.retention import RetentionActivities
 from activities.webhooks import webhook_activities
+from cases import backfill
 from cases.client import connect
 from config import Settings, get_settings
 from db.engine import create_engine, create_sessionmaker
@@ -108,6 +109,7 @@ async def main() -> None:
         loop.add_signal_handler(sig, stop.set)
     async with worker:
         logging.getLogger("worker").info("polling task queue %s on %s", settings.task_queue, settings.temporal_address)
+        await backfill.ask_to_publish(client, create_sessionmaker(engine))
         await stop.wait()
     await engine.dispose()
 

@@ -39,7 +39,7 @@ class CaseDriver:
 
     @classmethod
     async def start(cls, env, mail, sessions, task_queue, **overrides: Any) -> "CaseDriver":
-        data = registration_data(notice_date=date.today(), last_working_day=last_day_in(30), **overrides)
+        data = registration_data(**{"notice_date": date.today(), "last_working_day": last_day_in(30), **overrides})
         registration = Registration.model_validate(data)
         driver = cls(env, mail, sessions, registration)
         driver.case_id = (await service.register(env.client, registration, task_queue)).case_id

@@ -26,6 +26,8 @@ def test_histories_are_checked_in():
     assert {"normal_path_from_registration_to_closing-mail-after-update", "task_updates_are_validated-mail-after-update"} <= names
     # Cases that send the mails of one moment in one activity (workflow.patched("mail-batches-v1")).
     assert {"normal_path_from_registration_to_closing-mail-batches", "last_day_moved_earlier_reinvites_and_closes_sooner-mail-batches"} <= names
+    # Cases that publish to the read model, with floored due dates and the access step (read-model-v1, due-dates-v1, access-v1).
+    assert {"normal_path_from_registration_to_closing-read-model", "withdrawal_cancels_the_case_and_tells_people-read-model"} <= names
     # Cases that end the person's access (workflow.patched("access-v1")): at the end of the (moved) last day, or cancelled.
     assert {
         "normal_path_from_registration_to_closing-access",

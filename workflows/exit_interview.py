@@ -128,8 +128,8 @@ class ExitInterviewWorkflow:
 
     @workflow.signal
     def refresh_read_model(self) -> None:
-        """Publish the interview's state to the read model from now on: for interviews begun before it was published."""
-        self._publisher.enabled = True
+        """Publish the interview's state to the read model, all of it, and from now on at every change (see the case's)."""
+        self._publisher.start_over()
         self._changed = True
 
     # The invitation: personal, with the proposed times, the preparatory questions and a calendar invitation.

@@ -417,8 +417,9 @@ class OffboardingWorkflow:
 
     @workflow.signal
     def refresh_read_model(self) -> None:
-        """Publish the case's state to the read model from now on: for cases opened before it was published."""
-        self._publisher.enabled = True
+        """Publish the case's state to the read model, all of it, and from now on at every change: for cases opened before
+        it was published, and after a database restored from an older backup."""
+        self._publisher.start_over()
         self._changed = True
 
     # Changes while running.

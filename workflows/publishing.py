@@ -26,6 +26,11 @@ class Publisher:
         self._events_sent = 0
         self._last = ""
 
+    def start_over(self) -> None:
+        """Publish everything again at the next chance (the read model of the case was lost, or never written)."""
+        self.enabled = True
+        self._last, self._events_sent = "", 0
+
     async def publish(self, snapshot: BaseModel, timeline: list[TimelineEntry]) -> None:
         """Publish ``snapshot`` (its ``version`` and ``events`` are filled here) if anything changed."""
         if not self.enabled:
