@@ -107,6 +107,9 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/settings/policy"): only(HR, ADMIN),
     ("POST", "/settings/policy"): only(HR, ADMIN),
     ("POST", "/settings/policy/contacts"): only(HR, ADMIN),
+    ("GET", "/settings/mailboxes"): only(HR, ADMIN),
+    ("POST", "/settings/mailboxes"): only(HR, ADMIN),
+    ("POST", "/settings/mailboxes/{key}/delete"): only(HR, ADMIN),
     # Events from the HR system carry a signature instead of an account (tests/test_events.py): no account opens it.
     ("POST", "/api/events"): NOBODY,
     ("GET", "/api/events"): only(HR),
@@ -149,7 +152,8 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/my/tasks/done"): ACCOUNTS,  # ticks off only the signed-in person's own tasks
     ("POST", "/my/cases/{case_id}/tasks"): only(HR, MANAGER),
     # Equipment and interviews.
-    ("GET", "/equipment"): only(HR, CUSTODIAN),
+    # Everyone's list of what to receive (for most of them empty); only an item's custodian or HR acts on it.
+    ("GET", "/equipment"): ACCOUNTS,
     ("POST", "/equipment/{case_id}/{item_id}/return"): only(HR, CUSTODIAN),
     ("POST", "/equipment/{case_id}/{item_id}/reopen"): only(HR, CUSTODIAN),
     ("GET", "/interviews"): only(HR, INTERVIEWER),

@@ -288,7 +288,7 @@ async def test_one_case_from_registration_to_closing_as_every_role_lives_it(app,
             custodian = await sign_in(browser, app, CUSTODIAN, "nl-NL")
             assert custodian.url.endswith("/equipment")
             await shots.take(custodian, "custodian-equipment-to-receive")
-            returned = f"form[action*='/equipment/{case_id}/'] button"
+            returned = f"form[action*='/equipment/{case_id}/'][action$='/return'] button"
             while await custodian.locator(returned).count():
                 await submit(custodian, returned + " >> nth=0")
             assert "done=returned" in custodian.url

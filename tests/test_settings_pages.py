@@ -9,7 +9,7 @@ import pytest
 from models.policy import Policy
 from tests.auth_support import another_client, csrf_token, forms_without_token, make_account, post_form, sign_in, unique_email
 from tests.test_api_actions import register
-from web.organisation.settings import policy_labels, policy_sections
+from web.organisation.policy_pages import policy_labels, policy_sections
 
 
 @pytest.fixture

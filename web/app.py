@@ -33,7 +33,7 @@ from web.mailbox import pages as mailbox_pages
 from web.mailbox.dependencies import mail_store
 from web.organisation import api as organisation_api
 from web.organisation import checklists_api
-from web.organisation import settings as settings_pages
+from web.organisation import checklist_pages, mailbox_pages, policy_pages
 from web.privacy import api as privacy_api
 from web.privacy import pages as privacy_pages
 from web.privacy.actor import AuditActorMiddleware
@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     install_auth(app)
     # The pages, by domain; each checks the reader's roles itself.
     app.include_router(case_pages.dashboard_router)
-    for pages in (home, case_pages, task_pages, equipment_pages, interview_pages, interview_hr_pages, interview_links, task_links, report_pages, settings_pages, account_pages, token_pages, privacy_pages):
+    for pages in (home, case_pages, task_pages, equipment_pages, interview_pages, interview_hr_pages, interview_links, task_links, report_pages, checklist_pages, policy_pages, mailbox_pages, account_pages, token_pages, privacy_pages):
         app.include_router(pages.router)
     # Captured mail holds every employee link: HR's only, like the link to it in the menu (and absent when switched off).
     app.include_router(mailbox_pages.router, dependencies=[Depends(mail_store), Depends(signed_in(AccountRole.HR))])

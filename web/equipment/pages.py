@@ -1,5 +1,5 @@
-"""IT/facilities and other custodians: the equipment they are to receive back, across all open cases, confirming a
-return and undoing one that was recorded too soon. They see the item, the person and the last working day; nothing
+"""IT/facilities and every other custodian: the equipment they are to receive back, across all open cases, confirming
+a return and undoing one that was recorded too soon. They see the item, the person and the last working day; nothing
 else of the case. Read from the database (cases/queries.py), with the items of the shared mailboxes they work for."""
 
 from datetime import date
@@ -21,7 +21,8 @@ from web.templating import Pages, PagesDep
 
 router = APIRouter(include_in_schema=False)
 
-Custodian = Annotated[SignedIn, Depends(signed_in(AccountRole.CUSTODIAN, AccountRole.HR))]
+# IT/facilities, HR, and anyone an item is given to: a person, or a shared mailbox they work for (the fleet manager's).
+Custodian = Annotated[SignedIn, Depends(signed_in())]
 CaseId = Annotated[str, Path(max_length=120)]
 ItemId = Annotated[str, Path(max_length=40)]
 NOTICES = ("returned", "not_returned")
