@@ -72,8 +72,8 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/cases/{case_id}/tasks/{task_id}/reassign"): ACCOUNTS,
     ("POST", "/api/cases/{case_id}/tasks"): only(HR, MANAGER),
     ("POST", "/api/cases/{case_id}/tasks/{task_id}/reopen"): ACCOUNTS,
-    ("POST", "/api/cases/{case_id}/equipment/{item_id}/return"): only(HR, CUSTODIAN),
-    ("POST", "/api/cases/{case_id}/equipment/{item_id}/reopen"): only(HR, CUSTODIAN),
+    ("POST", "/api/cases/{case_id}/equipment/{item_id}/return"): ACCOUNTS,
+    ("POST", "/api/cases/{case_id}/equipment/{item_id}/reopen"): ACCOUNTS,
     ("POST", "/api/cases/{case_id}/last-working-day"): only(HR),
     ("POST", "/api/cases/{case_id}/withdraw"): only(HR),
     ("POST", "/api/cases/{case_id}/access/revoke-now"): only(HR),
@@ -154,8 +154,8 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     # Equipment and interviews.
     # Everyone's list of what to receive (for most of them empty); only an item's custodian or HR acts on it.
     ("GET", "/equipment"): ACCOUNTS,
-    ("POST", "/equipment/{case_id}/{item_id}/return"): only(HR, CUSTODIAN),
-    ("POST", "/equipment/{case_id}/{item_id}/reopen"): only(HR, CUSTODIAN),
+    ("POST", "/equipment/{case_id}/{item_id}/return"): ACCOUNTS,
+    ("POST", "/equipment/{case_id}/{item_id}/reopen"): ACCOUNTS,
     ("GET", "/interviews"): only(HR, INTERVIEWER),
     ("GET", "/interviews/{case_id}"): only(HR, INTERVIEWER),
     ("POST", "/interviews/{case_id}/draft"): only(HR, INTERVIEWER),

@@ -182,3 +182,38 @@ def test_a_spreadsheet_formula_in_the_export_is_quoted():
     from web.cases.pages import spreadsheet_safe
 
     assert [spreadsheet_safe(v) for v in ("=1+2", "+31", "-x", "@SUM(A1)", "\tx", "\rx", "Finance", 3)] == ["'=1+2", "'+31", "'-x", "'@SUM(A1)", "'\tx", "'\rx", "Finance", 3]
+
+
+async def test_a_shared_mailbox_the_organisation_defines_routes_its_items_to_whoever_works_for_it(http, sessions, worker, mail_store):
+    hr = await _client(http, sessions, unique_email("hr"), ["hr"])
+    fleet_manager_email = unique_email("fleet-manager")
+    fleet_manager = await _client(http, sessions, fleet_manager_email, ["manager"])
+    async with sessions() as session:
+        from accounts import store as accounts
+
+        member = await accounts.by_email(session, fleet_manager_email)
+    box = f"fleet-{member.id}@example.org"
+    key = f"fleet{member.id}"
+
+    refused = await post_form(hr, "/settings/mailboxes", "/settings/mailboxes", {"key": "hr", "name": "HR", "email": box})
+    saved = await post_form(hr, "/settings/mailboxes", "/settings/mailboxes", {"key": key, "name": "Wagenpark", "email": box, "language": "nl", "members": [str(member.id)]})
+    assert refused.status_code == 422 and "hr and facilities are taken" in refused.text
+    assert saved.status_code == 303 and saved.headers["location"].endswith("done=saved")
+    assert "Wagenpark" in (await hr.get("/settings/mailboxes")).text
+
+    case = await register(http, mail_store, equipment=[{"name": "Leaseauto", "custodian_email": box}, {"name": "Laptop"}])
+    car = next(i for i in (await case.live())["equipment"] if i["name"] == "Leaseauto")
+    assert car["custodian_mailbox"] == key
+
+    # The fleet manager, by working for the mailbox, receives the car; IT/facilities do not see it.
+    page = await fleet_manager.get("/equipment")
+    assert f"/equipment/{case.id}/{car['id']}/return" in page.text and "Laptop" not in page.text
+    # Signed in again, the new membership counts; the car is theirs to receive.
+    returned = await post_form(fleet_manager, "/equipment", f"/equipment/{case.id}/{car['id']}/return", {"note": "Kras op de bumper"})
+    assert returned.status_code == 303
+    item = next(i for i in (await case.live())["equipment"] if i["id"] == car["id"])
+    assert (item["state"], item["confirmed_by"], item["note"]) == ("returned", fleet_manager_email, "Kras op de bumper")
+    it_person = await _client(http, sessions, unique_email("it"), ["custodian"])
+    assert "Leaseauto" not in (await it_person.get("/equipment")).text
+    for client in (hr, fleet_manager, it_person):
+        await client.aclose()

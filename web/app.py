@@ -29,7 +29,7 @@ from web.interviews import api as interviews_api
 from web.interviews import hr as interview_hr_pages
 from web.interviews import links as interview_links
 from web.interviews import pages as interview_pages
-from web.mailbox import pages as mailbox_pages
+from web.mailbox import pages as captured_mail_pages
 from web.mailbox.dependencies import mail_store
 from web.organisation import api as organisation_api
 from web.organisation import checklists_api
@@ -97,7 +97,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     for pages in (home, case_pages, task_pages, equipment_pages, interview_pages, interview_hr_pages, interview_links, task_links, report_pages, checklist_pages, policy_pages, mailbox_pages, account_pages, token_pages, privacy_pages):
         app.include_router(pages.router)
     # Captured mail holds every employee link: HR's only, like the link to it in the menu (and absent when switched off).
-    app.include_router(mailbox_pages.router, dependencies=[Depends(mail_store), Depends(signed_in(AccountRole.HR))])
+    app.include_router(captured_mail_pages.router, dependencies=[Depends(mail_store), Depends(signed_in(AccountRole.HR))])
     # Who acts, for the audit log the service code writes (privacy.audit).
     app.add_middleware(AuditActorMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
