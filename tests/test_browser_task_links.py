@@ -23,7 +23,7 @@ PHONE = {"width": 390, "height": 844}
 
 def task_links(mail, base_url: str) -> dict[str, str]:
     """Each task the mail lists, with the link under it."""
-    found = re.findall(r"^- (.+?) \((?:uiterlijk|due) [^)]*\)\n\s+\S.*?(" + re.escape(base_url) + r"/task/[A-Za-z0-9_.\-]+)", mail.text, re.M)
+    found = re.findall(r"^- (.+?) \((?:uiterlijk|due) [^)]*\)\r?\n\s+\S.*?(" + re.escape(base_url) + r"/task/[A-Za-z0-9_.\-]+)", mail.text, re.M)
     return dict(found)
 
 
