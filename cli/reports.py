@@ -44,13 +44,11 @@ def start(
     if period is None:
         fail(["--period: name the period, e.g. --period 2027-Q2"], EXIT_INVALID)
     current = settings()
-    async def make(client):
-        return await backends.with_session(current, lambda session: service.start_missed_report(client, session, current, period, requested_by="command line"))
-
     try:
-        started = run(backends.with_temporal(current, make))
+        first, last = run(backends.with_session(current, lambda session: service.missed_period(session, current, period)))
     except service.PeriodRefused as err:
         fail([f"--period: {err.message}"], EXIT_REJECTED if err.code == "already_reported" else EXIT_INVALID)
+    started = run(backends.with_temporal(current, lambda client: service.start_period(client, first, last, current.task_queue, "command line")))
     typer.echo(f"{'started' if started.created else 'already being made'}: report {started.report_id} ({started.label})")
     typer.echo(f"see it at {_url(current.public_url, started.report_id)} once it is stored")
 

@@ -3,7 +3,7 @@ the web app and the CLI go through. The schedule makes the reports; HR may only 
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from pydantic import BaseModel
@@ -37,20 +37,29 @@ class ReportStart:
     created: bool
 
 
-async def start_missed_report(client: Client, session: AsyncSession, settings: Settings, period: str, requested_by: str = "hr") -> ReportStart:
-    """Start the report for a fixed period the schedule missed, named like ``2027-Q2``, ``2027-H1`` or ``2027``,
-    or name the run already busy with it. Raises ``PeriodRefused`` for anything else: a period of another length
-    than the organisation's, one not yet ended, or one already reported."""
+async def missed_period(session: AsyncSession, settings: Settings, period: str) -> tuple[date, date]:
+    """The days of a fixed period the schedule missed, named like ``2027-Q2``, ``2027-H1`` or ``2027``. Raises
+    ``PeriodRefused`` for anything else: a period of another length than the organisation's, one not yet ended,
+    or one already reported."""
     policy = await settings_store.load(session)
     organisation = await store.load(session, settings)
     today = periods.local_date(datetime.now(timezone.utc), organisation.policy.timezone)
-    start, end = await plan.named(session, period, policy.report_period, today)
+    return await plan.named(session, period, policy.report_period, today)
+
+
+async def start_period(client: Client, start: date, end: date, task_queue: str, requested_by: str) -> ReportStart:
+    """Start the report of a period ``missed_period`` gave, or name the run already busy with it."""
     report_id, label = periods.report_id(start, end), periods.label(start, end)
     try:
-        await client.start_workflow(ReportWorkflow.run, ReportInput(start=start, end=end, requested_by=requested_by), id=report_id, task_queue=settings.task_queue)
+        await client.start_workflow(ReportWorkflow.run, ReportInput(start=start, end=end, requested_by=requested_by), id=report_id, task_queue=task_queue)
     except WorkflowAlreadyStartedError:
         return ReportStart(report_id=report_id, label=label, created=False)
     return ReportStart(report_id=report_id, label=label, created=True)
+
+
+async def start_missed_report(client: Client, session: AsyncSession, settings: Settings, period: str, requested_by: str = "hr") -> ReportStart:
+    start, end = await missed_period(session, settings, period)
+    return await start_period(client, start, end, settings.task_queue, requested_by)
 
 
 def _missing(err: RPCError) -> bool:
