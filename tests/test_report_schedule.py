@@ -67,12 +67,12 @@ async def test_ensuring_the_schedule_again_changes_its_period_and_keeps_a_pause(
     assert crons(await described(client)) == quarterly
 
     await client.get_schedule_handle(SCHEDULE_ID).pause(note="holidays")
-    await set_policy(sessions, report_period="month")
+    await set_policy(sessions, report_period="half_year")
     await ensure_schedule(client, settings, sessions, task_queue)
 
-    monthly = await described(client)
-    assert crons(monthly) != quarterly
-    assert monthly.schedule.state.paused
+    half_yearly = await described(client)
+    assert crons(half_yearly) != quarterly
+    assert half_yearly.schedule.state.paused
 
 
 async def test_the_schedule_starts_the_report_for_the_period_just_ended(dev_server_env, settings, sessions, task_queue):
