@@ -9,7 +9,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi.exceptions import RequestValidationError
-from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator
 from pydantic.json_schema import SkipJsonSchema
@@ -22,7 +22,7 @@ from models.actors import Actor, Role
 from models.report import AddAction, AddFinding, ApproveReport, CompleteAction, Finding, ReportFigures, ReviewAction, ReviewView
 from reports import service
 from web.acting import ACTOR_DESCRIPTION
-from web.auth.guard import current_user, deny
+from web.auth.guard import api_access, current_user
 from web.cases.schemas import Problem
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
 from web.refusals import Refused, RefusalProblem
@@ -104,14 +104,14 @@ def _listed(row: Any) -> ReportListed:
     response_model=ReportStarted,
     responses={status.HTTP_409_CONFLICT: {"model": Problem, "description": "The period has been reported already."}},
     summary="Make the report for a period the schedule missed (HR)",
+    # Reviewers read and review reports; making one is HR's. Checked before the body, so a reviewer learns nothing from it.
+    dependencies=[Depends(api_access(AccountRole.HR))],
 )
 async def start(body: MissedPeriod, request: Request, response: Response, client: TemporalDep, session: SessionDep, settings: SettingsDep) -> ReportStarted:
     """The schedule makes each period's report once the period has ended; this makes one it missed (the worker was
     down, the organisation had just started). The report is stored and sent to the reviewers a little later. Asking
     again while it is being made names that run; once it is stored, the period is reported and is refused (409)."""
     user = await current_user(request)
-    if user is not None and not user.has(AccountRole.HR):
-        deny(request, status.HTTP_403_FORBIDDEN, "only HR makes a missed report", user)
     try:
         started = await service.start_missed_report(client, session, settings, body.period, requested_by=user.email if user else "hr")
     except service.PeriodRefused as err:
