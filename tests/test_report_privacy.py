@@ -10,6 +10,9 @@ import pytest
 from pydantic import ValidationError
 
 from bench.seed_reports import closed_case, interview, record
+from cases import consent
+from privacy import retention
+from privacy.audit import Auditor
 from models.report import CountTable, ReportPolicy
 from reports import periods, published
 from reports.aggregate import compile_figures, compile_report, shown_count
@@ -346,3 +349,28 @@ async def test_no_csv_cell_a_spreadsheet_would_run_as_a_formula(sessions):
     # And every such cell is quoted, so the quote prefix stays part of the text.
     for department in FORMULAS:
         assert '"' + ("'" + department).replace('"', '""') + '"' in text
+
+
+# A published report's free text.
+async def test_a_published_report_keeps_its_figures_and_loses_the_text_of_a_revocation_or_an_erasure(sessions):
+    period = quarter(2007, 2)
+    await seed(sessions, period, [record(rating=4, should_improve=f"Meer overleg {n}.") for n in range(5)])
+    [revoked] = await seed(sessions, period, [record(rating=1, should_improve="Ingetrokken na publicatie.")])
+    [erased] = await seed(sessions, period, [record(rating=2, should_improve="Gewist na de bewaartermijn.")])
+    report_id = await publish(sessions, period)
+
+    async def read():
+        async with sessions() as session:
+            return await published.figures_of(session, await session.get(ReportRow, report_id))
+
+    before = await read()
+    assert {"Ingetrokken na publicatie.", "Gewist na de bewaartermijn."} <= set(section(before, "should_improve").texts)
+    async with sessions.begin() as session:
+        await consent.revoke(session, revoked)
+        await retention.erase_interview_content(session, erased, by=Auditor("system", frozenset({"system"})))
+
+    after = await read()
+    assert section(after, "should_improve").texts == [f"Meer overleg {n}." for n in range(5)]
+    # The figures stay as published: a figure made again without them would show what they answered.
+    assert after.model_dump(exclude={"free_text"}) == before.model_dump(exclude={"free_text"})
+    assert rating(after, "work_content").mean == round((5 * 4 + 1 + 2) / 7, 2)
