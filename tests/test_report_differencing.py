@@ -6,10 +6,11 @@ OFFBOARDING_TEST_DATABASE_URL) PostgreSQL; each attack has a year of its own (20
 
 import itertools
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timezone
 from html import unescape
 
 import pytest
+from sqlalchemy import select
 from temporalio.client import WorkflowFailureError
 
 from bench.seed_reports import closed_case, interview, record
@@ -18,7 +19,6 @@ from models.report import ReportInput, ReportPolicy
 from reports import periods, settings_store
 from reports.labels import VALUES
 from reports.tables import ReportRow
-from sqlalchemy import select
 from tests.report_support import csv_rows, pdf_text
 from tests.support import eventually
 from tests.test_cli import cli_env, offboarding_in_thread  # noqa: F401 (cli_env is a fixture)

@@ -15,13 +15,24 @@ from activities.reports import ReportActivities
 from bench.seed_reports import closed_case, interview, record
 from cases.service import ActionRejected
 from models.actors import Actor, Role
-from models.report import AddAction, AddFinding, ApproveReport, CompileReportInput, CompleteAction, ReportFigures, ReportMailRequest, ReportPolicy, ReportStatus
-from reports import service, settings_store
+from models.report import (
+    AddAction,
+    AddFinding,
+    ApproveReport,
+    CompileReportInput,
+    CompleteAction,
+    ReportFigures,
+    ReportMailRequest,
+    ReportPolicy,
+    ReportStatus,
+    ScheduledReportInput,
+)
+from reports import periods, service, settings_store
 from reports.tables import ReportActionRow, ReportRow
 from tests.report_support import csv_rows
 from tests.support import eventually
 from worker import WORKFLOWS, sandbox_runner
-from workflows.report import ReportWorkflow
+from workflows.report import ReportWorkflow, ScheduledReportWorkflow
 from workflows.review import ReviewWorkflow
 
 BOARD = Actor(email="board@example.org", role=Role.MANAGER)
@@ -265,3 +276,25 @@ async def test_a_retried_report_mail_is_not_sent_again(settings, sessions, mail_
     # Another run for the same period changes nothing: the report is kept as it was made.
     rerun = await activities.compile_report(compile_input.model_copy(update={"run_id": "run-2"}))
     assert rerun == summary.model_copy(update={"kept_status": ReportStatus.COMPILED})
+
+
+async def test_the_schedule_makes_the_report_of_the_period_just_ended_once(time_skipping_env, worker, task_queue, sessions):
+    async with sessions.begin() as session:
+        await settings_store.update(session, ReportPolicy())
+    today = periods.local_date(await time_skipping_env.get_current_time(), "Europe/Amsterdam")
+    report_id = periods.report_id(*periods.period_just_ended(today, "quarter"))
+
+    async def trigger(number: int) -> str:
+        return await time_skipping_env.client.execute_workflow(
+            ScheduledReportWorkflow.run, ScheduledReportInput(period="quarter", timezone="Europe/Amsterdam"), id=f"report-schedule-{task_queue}-{number}", task_queue=task_queue
+        )
+
+    # The first trigger starts it (unless an earlier test's schedule already made it); a later one finds it made.
+    assert await trigger(1) in (report_id, "")
+
+    async def stored():
+        async with sessions() as session:
+            return await session.get(ReportRow, report_id) is not None
+
+    await eventually(stored, timeout=60)
+    assert await trigger(2) == ""
