@@ -184,6 +184,7 @@ async def test_a_report_is_never_made_again_so_a_revocation_changes_no_figure_bu
     refused = await offboarding_in_thread(["report", "start", "--period", "2016-Q1"], cli_env)
     assert refused.exit_code == 5 and "reported already" in refused.stderr
     rerun = ReportInput(start=date(2016, 1, 1), end=date(2016, 3, 31), requested_by="attacker")
+    assert (await time_skipping_env.client.get_workflow_handle_for(ReportWorkflow.run, report_id).result()).status.value == "published"
     outcome = await time_skipping_env.client.execute_workflow(ReportWorkflow.run, rerun, id=report_id, task_queue=task_queue)
     assert outcome.status.value == "published"
     with pytest.raises(WorkflowFailureError) as failed:

@@ -33,7 +33,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activity_calls import DB_TIMEOUT, record
     from workflows.review import ReviewWorkflow, send_report_mail
 
-# Compiling reads every closed case of four periods; generous, but far below a worker's patience.
+# Compiling reads every closed case of the period; generous, but far below a worker's patience.
 COMPILE_TIMEOUT = DB_TIMEOUT * 10
 
 
