@@ -143,6 +143,8 @@ class PublishedText:
 
 @dataclass(frozen=True)
 class Compiled:
+    """A report as compiled: its figures (free text included) and each text with the answer it came from."""
+
     figures: ReportFigures
     texts: list[PublishedText]
 
