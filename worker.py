@@ -77,6 +77,7 @@ def build_worker(client: Client, settings: Settings, sessions: async_sessionmake
             mail.send_mail,
             mail.send_mails,
             reports.load_report_setup,
+            reports.plan_scheduled_report,
             reports.compile_report,
             reports.set_report_status,
             reports.store_finding,

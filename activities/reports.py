@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from activities import sending
 from activities.mail_templates import MailTemplates
@@ -16,8 +17,11 @@ from config import Settings
 from models.mail import MailReceipt
 from models.report import (
     CompileReportInput,
+    PlanReportInput,
     ReportFigures,
+    ReportInput,
     ReportMailRequest,
+    ReportPeriod,
     ReportSetup,
     ReportStatus,
     ReportStatusInput,
@@ -27,14 +31,18 @@ from models.report import (
 )
 from models.tables import utcnow
 from organisation import store
-from reports import settings_store
-from reports.aggregate import compile_figures
+from reports import periods, plan, published, settings_store
+from reports.aggregate import compile_report
 from reports.render import render_pdf
 from reports.tables import ReportActionRow, ReportFindingRow, ReportMailRow, ReportRow
 
 log = logging.getLogger(__name__)
 
-def summary_of(row: ReportRow) -> ReportSummary:
+# A refused period is refused for good: retrying cannot make it a fixed period.
+PERIOD_REFUSED = "ReportPeriodRefused"
+
+
+def summary_of(row: ReportRow, kept: bool = False) -> ReportSummary:
     figures = ReportFigures.model_validate(row.figures)
     return ReportSummary(
         report_id=row.id,
@@ -43,6 +51,7 @@ def summary_of(row: ReportRow) -> ReportSummary:
         departures=figures.departures_by_type.total,
         respondents=figures.respondents,
         response_rate=figures.response_rate,
+        kept_status=ReportStatus(row.status) if kept else None,
     )
 
 
@@ -66,13 +75,25 @@ class ReportActivities:
         )
 
     @activity.defn
-    async def compile_report(self, input: CompileReportInput) -> ReportSummary:
-        """Aggregate and store; a new run for a range already reported makes the next revision."""
+    async def plan_scheduled_report(self, input: PlanReportInput) -> ReportInput | None:
+        """The report the schedule makes: the period just ended, less what earlier reports cover; None when nothing is left."""
         async with self._sessions.begin() as session:
+            policy = await settings_store.load(session)
+            left = await plan.just_ended(session, policy.report_period, periods.local_date(input.as_of, input.timezone))
+        return None if left is None else ReportInput(start=left[0], end=left[1], requested_by="schedule")
+
+    @activity.defn
+    async def compile_report(self, input: CompileReportInput) -> ReportSummary:
+        """Aggregate and store, once: a period already reported keeps its report, whichever run asks again.
+
+        Refuses (for good) a range that is not what is left of one of the organisation's fixed periods after it ended."""
+        async with self._sessions.begin() as session:
+            policy = await settings_store.load(session, for_update=True)
             row = await session.get(ReportRow, input.report_id, with_for_update=True)
-            if row is not None and row.run_id == input.run_id:
-                return summary_of(row)
-            figures = await compile_figures(
+            if row is not None:
+                return summary_of(row, kept=row.run_id != input.run_id)
+            await self._check_period(session, input, policy.report_period)
+            compiled = await compile_report(
                 session,
                 report_id=input.report_id,
                 start=input.start,
@@ -81,17 +102,28 @@ class ReportActivities:
                 k=input.min_group_size,
                 as_of=input.as_of,
             )
-            if row is None:
-                row = ReportRow(id=input.report_id, revision=0, period_start=input.start, period_end=input.end)
-                session.add(row)
-            row.revision += 1
-            row.run_id = input.run_id
-            row.status = ReportStatus.COMPILED.value
-            row.requested_by = input.requested_by
-            row.figures = figures.model_dump(mode="json")
-            row.approved_at = row.approved_by = None
+            row = ReportRow(
+                id=input.report_id,
+                revision=1,
+                run_id=input.run_id,
+                period_start=input.start,
+                period_end=input.end,
+                status=ReportStatus.COMPILED.value,
+                requested_by=input.requested_by,
+            )
+            published.add(session, row, compiled)
             await session.flush()
             return summary_of(row)
+
+    @staticmethod
+    async def _check_period(session: AsyncSession, input: CompileReportInput, period: ReportPeriod) -> None:
+        expected = periods.report_id(input.start, input.end)
+        try:
+            if input.report_id != expected:
+                raise plan.PeriodRefused("report_id", "not_a_period", f"a report on {input.start} – {input.end} is known as {expected}, not {input.report_id}")
+            await plan.check(session, input.start, input.end, period, periods.local_date(input.as_of, input.timezone))
+        except plan.PeriodRefused as err:
+            raise ApplicationError(str(err), {"field": err.field, "code": err.code}, type=PERIOD_REFUSED, non_retryable=True) from None
 
     @activity.defn
     async def set_report_status(self, input: ReportStatusInput) -> None:
@@ -161,7 +193,6 @@ class ReportActivities:
 
     async def _pdf(self, request: ReportMailRequest) -> bytes:
         async with self._sessions() as session:
-            row = await session.get(ReportRow, request.report_id)
-        figures = ReportFigures.model_validate(row.figures)
+            figures = await published.figures_of(session, await session.get(ReportRow, request.report_id))
         # WeasyPrint is CPU-bound: off the event loop, so other activities and heartbeats keep going.
         return await asyncio.to_thread(render_pdf, figures, request.language, request.context.get("organisation_name", ""))

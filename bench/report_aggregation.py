@@ -4,8 +4,9 @@
 
 Seeds ``--count`` closed cases (most with an exit interview; data as ``bench.seed_reports`` makes it)
 with bulk inserts: three quarters closed in the reported year, the rest in the three years before,
-which the report's trend lines cover. Then ``reports.aggregate.compile_figures`` (what the report
-activity runs) makes the year's figures ``--repeat`` times; the first run and the best are reported.
+which the report must pass over (its trend lines read the earlier years' stored reports). Then
+``reports.aggregate.compile_figures`` (what the report activity runs) makes the year's figures
+``--repeat`` times; the first run and the best are reported.
 SQLite lives in a temporary folder; on PostgreSQL a database of its own is created on the server of
 ``--postgres-url`` and dropped afterwards."""
 
@@ -135,8 +136,8 @@ async def run(args: argparse.Namespace) -> harness.Section:
         if result["backend"] == "postgresql":
             verdicts.append(first < TARGET_SECONDS)
     section.note(
-        f"{args.count} closed cases: three quarters closed in {args.year}, the rest in {args.year - 3}–{args.year - 1} (the trend "
-        "periods); 70 % with a held interview, most with consent to share their experiences. The report is "
+        f"{args.count} closed cases: three quarters closed in {args.year}, the rest in {args.year - 3}–{args.year - 1} (passed "
+        "over: the trend lines read stored reports); 70 % with a held interview, most with consent to share their experiences. The report is "
         "`reports.aggregate.compile_figures` for the whole year (Europe/Amsterdam, minimum group size 5), the same call the "
         "report activity makes; PostgreSQL tables are vacuumed and analysed after the bulk load, as autovacuum would."
     )

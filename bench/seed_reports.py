@@ -1,4 +1,5 @@
-"""Seed closed cases with exit interviews, then render one report to PDF (and PNG when pdftoppm is there).
+"""Seed closed cases with exit interviews over the last three quarters, publish their reports as the schedule
+would (a quarter already reported keeps its report), then render the last one to PDF (and PNG when pdftoppm is there).
 
     .venv/bin/python -m bench.seed_reports --count 200 --out /tmp/report
 
@@ -20,8 +21,9 @@ from db import migrate
 from db.engine import create_engine, create_sessionmaker
 from models.questionnaire import ExperienceArea, InterviewRecord, LeavingReason
 from models.tables import Case, InterviewRecordRow, InterviewText
-from reports import periods
-from reports.aggregate import compile_figures
+from reports.tables import ReportRow
+from reports import periods, published
+from reports.aggregate import compile_report
 from reports.anonymise import shareable_texts
 from reports.render import render_csv, render_html, render_pdf
 
@@ -135,9 +137,10 @@ async def seed_and_render(database_url: str, count: int, out: Path, seed: int) -
     engine = create_engine(database_url)
     sessions = create_sessionmaker(engine)
     rng = random.Random(seed)
-    today = date.today()
-    start, end = periods.period_just_ended(today, "quarter")
-    first, _ = periods.previous(*periods.previous(start, end))
+    quarters = [periods.period_just_ended(date.today(), "quarter")]
+    while len(quarters) < 3:
+        quarters.insert(0, periods.period_containing(quarters[0][0] - timedelta(days=1), "quarter"))
+    (first, _), (start, end) = quarters[0], quarters[-1]
     async with sessions.begin() as session:
         for _ in range(count):
             # Three quarters of cases land in the reported quarter; the rest make the trend lines.
@@ -146,10 +149,15 @@ async def seed_and_render(database_url: str, count: int, out: Path, seed: int) -
             session.add(rows[0])
             await session.flush()
             session.add_all(rows[1:])
-    async with sessions() as session:
-        figures = await compile_figures(
-            session, report_id=periods.report_id(start, end), start=start, end=end, zone="Europe/Amsterdam", k=5, as_of=datetime.now(timezone.utc)
-        )
+    for quarter in quarters:
+        report_id = periods.report_id(*quarter)
+        async with sessions.begin() as session:
+            row = await session.get(ReportRow, report_id)
+            if row is None:
+                compiled = await compile_report(session, report_id=report_id, start=quarter[0], end=quarter[1], zone="Europe/Amsterdam", k=5, as_of=datetime.now(timezone.utc))
+                row = ReportRow(id=report_id, revision=1, run_id="seed", period_start=quarter[0], period_end=quarter[1], status="published", requested_by="bench.seed_reports")
+                published.add(session, row, compiled)
+            figures = await published.figures_of(session, row)
     await engine.dispose()
     out.mkdir(parents=True, exist_ok=True)
     written = []

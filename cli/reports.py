@@ -1,27 +1,22 @@
-"""`offboarding report`: start the exit-interview report for a date range, list the reports, show one, export one."""
+"""`offboarding report`: make the report of a period the schedule missed, list the reports, show one, export one."""
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from cli import backends
-from cli.common import EXIT_INVALID, EXIT_UNAVAILABLE, EXIT_UNKNOWN, fail, run, settings
+from cli.common import EXIT_INVALID, EXIT_REJECTED, EXIT_UNAVAILABLE, EXIT_UNKNOWN, fail, run, settings
 from reports import service
 
-report_app = typer.Typer(help="Periodic exit-interview reports: start one for a period, list, show and export them.", no_args_is_help=True)
+report_app = typer.Typer(
+    help="Periodic exit-interview reports, one per fixed period: make one the schedule missed, list, show and export them.", no_args_is_help=True
+)
 
 FORMATS = ("pdf", "csv", "html")
 LANGUAGES = ("nl", "en")
-
-
-def _date(option: str, value: str) -> date:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        fail([f"{option}: '{value}' is not a valid date; use YYYY-MM-DD"], EXIT_INVALID)
+NO_RANGES = "reports cover only the organisation's fixed periods, never a range of dates; name the period with --period (2027-Q2, 2027-H1 or 2027)"
 
 
 def _url(public_url: str, report_id: str) -> str:
@@ -30,19 +25,31 @@ def _url(public_url: str, report_id: str) -> str:
 
 @report_app.command(no_args_is_help=True)
 def start(
-    start_date: Annotated[str, typer.Option("--from", help="First day of the period (inclusive).", metavar="YYYY-MM-DD", show_default=False)],
-    end_date: Annotated[str, typer.Option("--to", help="Last day of the period (inclusive).", metavar="YYYY-MM-DD", show_default=False)],
+    period: Annotated[
+        Optional[str],
+        typer.Option("--period", help="The period the schedule missed: 2027-Q2, 2027-H1 or 2027, as the organisation reports.", metavar="PERIOD", show_default=False),
+    ] = None,
+    start_date: Annotated[Optional[str], typer.Option("--from", hidden=True)] = None,
+    end_date: Annotated[Optional[str], typer.Option("--to", hidden=True)] = None,
 ) -> None:
-    """Start the report for a period; it is stored and sent to the reviewers shortly after.
+    """Make the report of a fixed period the schedule missed, once the period has ended; it is stored and sent to
+    the reviewers shortly after. The schedule makes every other report. A period is reported once.
 
-    Exit codes: 0 started (or already running: its id is printed); 1 Temporal unreachable; 2 invalid input (the flag is named).
+    Exit codes: 0 started (or already being made: its id is printed); 1 Temporal or the database unreachable;
+    2 invalid input (the flag is named); 5 the period has been reported already.
     """
-    first, last = _date("--from", start_date), _date("--to", end_date)
-    if last < first:
-        fail([f"--to: {last} is before --from {first}"], EXIT_INVALID)
+    for flag, given in (("--from", start_date), ("--to", end_date)):
+        if given is not None:
+            fail([f"{flag}: {NO_RANGES}"], EXIT_INVALID)
+    if period is None:
+        fail(["--period: name the period, e.g. --period 2027-Q2"], EXIT_INVALID)
     current = settings()
-    started = run(backends.with_temporal(current, lambda client: service.start_report(client, first, last, current.task_queue, requested_by="cli")))
-    typer.echo(f"{'started' if started.created else 'already running'}: report {started.report_id}")
+    try:
+        first, last = run(backends.with_session(current, lambda session: service.missed_period(session, current, period)))
+    except service.PeriodRefused as err:
+        fail([f"--period: {err.message}"], EXIT_REJECTED if err.code == "already_reported" else EXIT_INVALID)
+    started = run(backends.with_temporal(current, lambda client: service.start_period(client, first, last, current.task_queue, "command line")))
+    typer.echo(f"{'started' if started.created else 'already being made'}: report {started.report_id} ({started.label})")
     typer.echo(f"see it at {_url(current.public_url, started.report_id)} once it is stored")
 
 

@@ -10,7 +10,8 @@ from models.actors import Actor
 from models.organisation import Contact
 from models.registration import Language
 
-ReportPeriod = Literal["quarter", "month"]
+# The organisation's fixed report periods; a report never covers a range someone picks (reports.periods).
+ReportPeriod = Literal["quarter", "half_year", "year"]
 ReviewText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
 
@@ -18,7 +19,9 @@ Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
 class ReportPolicy(BaseModel):
     """How often reports are made, how small a group may be shown, and who reviews them. HR edits it."""
 
-    report_period: ReportPeriod = "quarter"
+    report_period: ReportPeriod = Field(
+        "quarter", description="quarter, half_year or year: a small organisation takes a longer period rather than an empty report."
+    )
     report_min_group_size: int = Field(
         5, ge=3, le=50, description="Any figure resting on fewer respondents is suppressed. Below 3 no figure stays anonymous."
     )
@@ -58,11 +61,12 @@ class Cell(BaseModel):
 
 
 class CountTable(BaseModel):
+    """The groups that may be shown. A suppressed group is left out, name and all; where the groups add up to
+    the total, ``other`` holds the people of the groups left out together (never fewer than the minimum)."""
+
     total: int | None
     cells: list[Cell]
-
-    def count(self, key: str) -> int | None:
-        return next((c.count for c in self.cells if c.key == key), 0)
+    other: int | None = Field(None, description="People in the groups not shown, together; None when every group shows.")
 
 
 class RatingFigures(BaseModel):
@@ -88,8 +92,11 @@ class GroupFigures(BaseModel):
 
 
 class Breakdown(BaseModel):
+    """The groups that may be shown, without the names of those that may not; ``other`` counts the people left out."""
+
     dimension: Literal["department", "gender", "age_band"]
     groups: list[GroupFigures]
+    other: int | None = Field(None, description="Respondents in the groups not shown, together; None when every group shows.")
 
 
 class TrendPoint(BaseModel):
@@ -132,7 +139,7 @@ class ReportFigures(BaseModel):
     label: str
     period_start: date
     period_end: date
-    previous_label: str
+    previous_label: str | None = Field(None, description="The report before this one, which the trends compare with; None for the first.")
     generated_at: datetime
     min_group_size: int
     departures_by_type: CountTable
@@ -170,6 +177,11 @@ class ScheduledReportInput(BaseModel):
     timezone: str
 
 
+class PlanReportInput(BaseModel):
+    as_of: datetime = Field(description="When the schedule fired: the report is for the period ended before it.")
+    timezone: str
+
+
 class ReportSetup(BaseModel):
     policy: ReportPolicy
     organisation_name: str
@@ -198,6 +210,9 @@ class ReportSummary(BaseModel):
     departures: int | None
     respondents: int | None
     response_rate: float | None
+    kept_status: ReportStatus | None = Field(
+        None, description="Set when another run already made this report: its status. The report is kept as it is and this run ends."
+    )
 
 
 class ReportStatusInput(BaseModel):

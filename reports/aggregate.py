@@ -2,10 +2,12 @@
 
 Ratings, reasons, the recommend score and belonging count only interviews whose consent covers
 the experiences; advice text needs at least advice-only consent; an interview without consent
-counts only towards the response rate. The last ``TREND_PERIODS`` periods are aggregated at once
-so the trend lines and the comparison with the previous period come from the same queries."""
+counts only towards the response rate. Only the report's own period is aggregated: the trend lines
+take the earlier periods from the reports stored for them, as they were published, so that no
+report ever shows an earlier period's figure computed again on (a few) other people."""
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import text
@@ -26,11 +28,13 @@ from models.report import (
     Trend,
     TrendPoint,
 )
+from reports import linked
 from reports import periods as calendar
 from reports import sql
 from reports.anonymise import KnownNames
 from reports.suppression import all_or_nothing, is_small, mean_if_enough, protect, suppress_small
 
+# The report's own period and the stored reports before it.
 TREND_PERIODS = 4
 RATINGS = range(1, 6)
 NPS_BANDS = ["promoters", "passives", "detractors"]
@@ -75,25 +79,37 @@ class Departures:
 
 
 def _cells(shown: Mapping[str, int | None], total: int | None) -> list[Cell]:
+    """The cells that show. A suppressed cell is left out, name and all: listing it would say who was there.
+    With a cell left out, so are the zeros, or the names missing from a known list would name it all the same."""
     def share(count: int | None) -> float | None:
         return round(count / total, 4) if count is not None and total else None
 
-    visible = sorted(((k, v) for k, v in shown.items() if v is not None), key=lambda kv: (-kv[1], kv[0]))
-    # Hidden cells in key order: ordering them by their true counts would hint at those counts.
-    hidden = sorted(k for k, v in shown.items() if v is None)
-    return [Cell(key=k, count=v, share=share(v)) for k, v in visible] + [Cell(key=k, count=None) for k in hidden]
+    hidden = any(count is None for count in shown.values())
+    visible = [(key, count) for key, count in shown.items() if count is not None and not (hidden and count == 0)]
+    return [Cell(key=key, count=count, share=share(count)) for key, count in sorted(visible, key=lambda kv: (-kv[1], kv[0]))]
 
 
 def partition_table(counts: Mapping[str, int], total: int, k: int, keys: Iterable[str] = (), hide: Iterable[str] = ()) -> CountTable:
     full = {key: 0 for key in keys} | dict(counts)
     shown, shown_total = protect(full, total, k, hide)
-    return CountTable(total=shown_total, cells=_cells(shown, shown_total))
+    hidden = [key for key, count in shown.items() if count is None]
+    # What the shown cells leave of the total: the hidden groups together, never fewer than k (``protect``).
+    other = sum(full[key] for key in hidden) if hidden and shown_total is not None else None
+    return CountTable(total=shown_total, cells=_cells(shown, shown_total), other=other)
 
 
 def multi_table(counts: Mapping[str, int], respondents: int, k: int) -> CountTable:
     base = None if is_small(respondents, k) else respondents
     shown = suppress_small(counts, k) if base is not None else {key: None for key in counts}
     return CountTable(total=base, cells=_cells(shown, base))
+
+
+def shown_count(table: CountTable, key: str) -> int | None:
+    """A cell's count as the table shows it: 0 when it is absent from a table that hides nothing, else None."""
+    found = next((cell.count for cell in table.cells if cell.key == key), None)
+    if found is not None:
+        return found
+    return 0 if table.total is not None and table.other is None else None
 
 
 def rating(metric: str, distribution: Mapping[int, int], mean: tuple[float, int] | None, k: int) -> RatingFigures:
@@ -116,20 +132,41 @@ def recommend(bands: Mapping[str, int], mean: tuple[float, int] | None, k: int) 
     return RecommendFigures(respondents=n, mean=mean_if_enough(average, n, k), nps=nps, **shown)
 
 
+@dataclass(frozen=True)
+class PublishedText:
+    """One answer's free text as the report shows it, and the answer it came from (``interview_texts``)."""
+
+    topic: str
+    text_id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A report as compiled: its figures (free text included) and each text with the answer it came from."""
+
+    figures: ReportFigures
+    texts: list[PublishedText]
+
+
+def shown_texts(texts: Iterable[str]) -> list[str]:
+    # Sorted and without repeats, not in case order, so a text cannot be matched to a case by its position.
+    return sorted(set(texts), key=str.casefold)
+
+
 class Compiler:
     """Compiles one report; one instance per report, reading through one session."""
 
     def __init__(self, session: AsyncSession, *, report_id: str, start: date, end: date, zone: str, k: int, as_of: datetime) -> None:
         self.session, self.report_id, self.start, self.end, self.zone, self.k, self.as_of = session, report_id, start, end, zone, k, as_of
-        ranges = [(start, end)]
-        while len(ranges) < TREND_PERIODS:
-            ranges.insert(0, calendar.previous(*ranges[0]))
-        self.periods = [sql.Period(calendar.label(s, e), *calendar.utc_bounds(s, e, zone)) for s, e in ranges]
-        self.current, self.previous = self.periods[-1].label, self.periods[-2].label
+        self.periods = [sql.Period(calendar.label(start, end), *calendar.utc_bounds(start, end, zone))]
+        self.current = self.periods[0].label
+        self.texts: list[PublishedText] = []
 
-    async def figures(self) -> ReportFigures:
+    async def compile(self) -> Compiled:
         async with sql.scratch(self.session, self.periods, self.as_of) as scratch:
-            return await self._figures(scratch)
+            figures = await self._figures(scratch)
+        return Compiled(figures=figures, texts=self.texts)
 
     async def _figures(self, scratch: sql.Scratch) -> ReportFigures:
         s, k, now = self.session, self.k, self.current
@@ -139,15 +176,16 @@ class Compiler:
         departures, held, respondents = totals.get(now, (0, 0, 0))
         # Held minus respondents counts those who kept their experiences to HR; a small count must not show.
         outcomes = partition_table(closed.counts("outcome", now), departures, k, sql.OUTCOMES, hide=["held"] if is_small(held - respondents, k) else [])
-        held = outcomes.count("held")
+        held = shown_count(outcomes, "held")
         means = await sql.means_by(s, self.resp)
         distributions = await sql.distributions(s, self.resp, [*sql.AREAS, *sql.BELONGING], RATINGS, now)
+        earlier = await sql.earlier_reports(s, self.start, TREND_PERIODS - 1)
         return ReportFigures(
             report_id=self.report_id,
             label=now,
             period_start=self.start,
             period_end=self.end,
-            previous_label=self.previous,
+            previous_label=earlier[-1].get("label") if earlier else None,
             generated_at=self.as_of,
             min_group_size=k,
             departures_by_type=partition_table(closed.counts("departure_type", now), departures, k, [t.value for t in DepartureType]),
@@ -161,48 +199,67 @@ class Compiler:
             recommend=recommend(await sql.nps_bands(s, self.resp, now), means.get((now, sql.RECOMMEND)), k),
             belonging=[rating(m, distributions.get(m, {}), means.get((now, m)), k) for m in sql.BELONGING],
             influences=multi_table(await sql.mention_counts(s, self.resp, "influences", now), respondents, k),
-            breakdowns=[await self._breakdown(dimension, respondents) for dimension in sql.DIMENSIONS],
-            trends=self._trends(totals, means),
+            breakdowns=await self._breakdowns(respondents),
+            trends=self._trends(totals, means, earlier),
             free_text=await self._free_text(),
             earlier_actions=await self._earlier_actions(),
         )
 
-    async def _breakdown(self, dimension: str, respondents: int) -> Breakdown:
-        sizes = await sql.counts_by(self.session, self.resp, dimension, self.current)
-        # Group sizes partition the respondents: protect them, or a hidden group's mean follows by subtraction.
-        shown, _ = protect(sizes, respondents, self.k)
-        means = await sql.means_by(self.session, self.resp, dimension, period=self.current)
-        groups = []
-        for key in sorted(sizes, key=lambda g: (shown[g] is None, g)):
-            n = shown[key]
-            group_means = {m: None if n is None else mean_if_enough(means.get((self.current, key, m), (None, 0))[0], n, self.k) for m in sql.METRIC_COLUMNS}
-            groups.append(GroupFigures(key=key, respondents=n, means=group_means))
-        return Breakdown(dimension=dimension, groups=groups)
+    async def _breakdowns(self, respondents: int) -> list[Breakdown]:
+        """The breakdowns, suppressed together (``reports.linked``): first the groups' sizes, then per figure the
+        groups whose mean may show, counting only those who answered it (every answer is optional)."""
+        k, dimensions = self.k, sql.DIMENSIONS
+        cells = await sql.cells(self.session, self.resp, dimensions, self.current)
+        people = {cell: size for cell, (size, _) in cells.items()}
+        shown = linked.shown_groups(people, len(dimensions), k)
+        groups = [{cell[d] for cell in cells} for d in range(len(dimensions))]
+        kept_back = [groups[d] - shown[d] for d in range(len(dimensions))]
+        with_mean = {
+            metric: linked.shown_groups({cell: answered[metric] for cell, (_, answered) in cells.items()}, len(dimensions), k, kept_back)
+            for metric in sql.METRIC_COLUMNS
+        }
+        result = []
+        for d, dimension in enumerate(dimensions):
+            sizes: dict[str, int] = {}
+            for cell, size in people.items():
+                sizes[cell[d]] = sizes.get(cell[d], 0) + size
+            means = await sql.means_by(self.session, self.resp, dimension, period=self.current)
+            figures = [
+                GroupFigures(
+                    key=group,
+                    respondents=sizes[group],
+                    means={m: mean_if_enough(*means.get((self.current, group, m), (None, 0)), k) if group in with_mean[m][d] else None for m in sql.METRIC_COLUMNS},
+                )
+                for group in sorted(shown[d])
+            ]
+            other = respondents - sum(sizes[g] for g in shown[d]) if kept_back[d] and not is_small(respondents, k) else None
+            result.append(Breakdown(dimension=dimension, groups=figures, other=other))
+        return result
 
-    def _trends(self, totals: Mapping[str, tuple[int, int, int]], means: Mapping[tuple, tuple[float | None, int]]) -> list[Trend]:
-        k = self.k
+    def _trends(self, totals: Mapping[str, tuple[int, int, int]], means: Mapping[tuple, tuple[float | None, int]], earlier: list[dict]) -> list[Trend]:
+        k, now = self.k, self.current
 
-        def departures(p: str) -> TrendPoint:
-            n = totals.get(p, (0, 0, 0))[0]
-            return TrendPoint(label=p, value=None if is_small(n, k) else n, base=None if is_small(n, k) else n)
+        def departures() -> TrendPoint:
+            n = totals.get(now, (0, 0, 0))[0]
+            return TrendPoint(label=now, value=None if is_small(n, k) else n, base=None if is_small(n, k) else n)
 
-        def response_rate(p: str) -> TrendPoint:
-            n, held, counted = totals.get(p, (0, 0, 0))
+        def response_rate() -> TrendPoint:
+            n, held, counted = totals.get(now, (0, 0, 0))
             hidden = n < k or is_small(held, k) or is_small(held - counted, k)
-            return TrendPoint(label=p, value=None if hidden else round(held / n, 4), base=None if n < k else n)
+            return TrendPoint(label=now, value=None if hidden else round(held / n, 4), base=None if n < k else n)
 
         def mean(metric: str):
-            def point(p: str) -> TrendPoint:
-                average, n = means.get((p, metric), (None, 0))
-                return TrendPoint(label=p, value=mean_if_enough(average, n, k), base=n if n >= k else None)
+            def point() -> TrendPoint:
+                average, n = means.get((now, metric), (None, 0))
+                return TrendPoint(label=now, value=mean_if_enough(average, n, k), base=n if n >= k else None)
 
             return point
 
         series = {"departures": departures, "response_rate": response_rate, **{m: mean(m) for m in sql.METRIC_COLUMNS}}
         trends = []
         for metric, point in series.items():
-            points = [point(p.label) for p in self.periods]
-            last, before = points[-1].value, points[-2].value
+            points = [published_point(figures, metric) for figures in earlier] + [point()]
+            last, before = points[-1].value, points[-2].value if len(points) > 1 else None
             delta = None if last is None or before is None else round(last - before, 4)
             trends.append(Trend(metric=metric, points=points, delta=delta))
         return trends
@@ -211,13 +268,16 @@ class Compiler:
         known = KnownNames(await sql.known_names(self.session))
         topics = {field: topic for topic, fields in TEXT_TOPICS.items() for field in fields}
         written = await sql.texts(self.session, self.advisers, topics, [ADVICE_TOPIC], self.current)
-        return [self._section(topic, *written.get(topic, (0, set())), known) for topic in TEXT_TOPICS]
-
-    def _section(self, topic: str, contributors: int, texts: set[str], known: KnownNames) -> TextSection:
-        if is_small(contributors, self.k):
-            return TextSection(topic=topic, suppressed=True)
-        # Sorted, not in case order, so a text cannot be matched to a case by its position.
-        return TextSection(topic=topic, suppressed=False, texts=sorted({known.scrub(t) for t in texts}, key=str.casefold))
+        sections = []
+        for topic in TEXT_TOPICS:
+            contributors, answers = written.get(topic, (0, []))
+            if is_small(contributors, self.k):
+                sections.append(TextSection(topic=topic, suppressed=True))
+                continue
+            published = [PublishedText(topic=topic, text_id=text_id, text=known.scrub(answer)) for text_id, answer in answers]
+            self.texts += published
+            sections.append(TextSection(topic=topic, suppressed=False, texts=shown_texts(p.text for p in published)))
+        return sections
 
     async def _earlier_actions(self) -> list[EarlierAction]:
         since = self.periods[-1].begin
@@ -238,10 +298,25 @@ class Compiler:
         return result
 
 
-async def compile_figures(session: AsyncSession, *, report_id: str, start: date, end: date, zone: str, k: int, as_of: datetime) -> ReportFigures:
+def published_point(figures: Mapping, metric: str) -> TrendPoint:
+    """An earlier report's own figure for the metric, as it published it (the last point of its trend line)."""
+    label = figures.get("label", "")
+    for trend in figures.get("trends", []):
+        if trend.get("metric") == metric and trend.get("points"):
+            own = trend["points"][-1]
+            return TrendPoint(label=label, value=own.get("value"), base=own.get("base"))
+    return TrendPoint(label=label, value=None, base=None)
+
+
+async def compile_report(session: AsyncSession, *, report_id: str, start: date, end: date, zone: str, k: int, as_of: datetime) -> Compiled:
     if session.get_bind().dialect.name == "postgresql":
         # PostgreSQL would JIT-compile each of these one-off aggregates over many rows: seconds per query, never repaid.
         await session.execute(text("SET LOCAL jit = off"))
         # Grouping a hundred thousand cases fits in memory with room to spare; the default 4 MB sorts them on disk.
         await session.execute(text("SET LOCAL work_mem = '64MB'"))
-    return await Compiler(session, report_id=report_id, start=start, end=end, zone=zone, k=k, as_of=as_of).figures()
+    return await Compiler(session, report_id=report_id, start=start, end=end, zone=zone, k=k, as_of=as_of).compile()
+
+
+async def compile_figures(session: AsyncSession, *, report_id: str, start: date, end: date, zone: str, k: int, as_of: datetime) -> ReportFigures:
+    """The figures alone, with their free text: what the report would show if it were published now."""
+    return (await compile_report(session, report_id=report_id, start=start, end=end, zone=zone, k=k, as_of=as_of)).figures

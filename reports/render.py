@@ -2,8 +2,6 @@
 
 Everything renders from the stored figures, so a report reads the same whenever it is fetched."""
 
-import csv
-import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +10,7 @@ from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from models.report import CountTable, ReportFigures
+from reports import spreadsheet
 from reports import svg
 from reports.labels import TEXT, value_label
 from reports.sql import METRIC_COLUMNS
@@ -67,9 +66,13 @@ class Formatter:
         return format_date(value, format="long", locale=self.language)
 
     def count_bars(self, table: CountTable, kind: str, title: str):
-        shown = [c.count for c in table.cells if c.count is not None]
         items = [(self.label(kind, c.key), c.count, self.num(c.count)) for c in table.cells]
-        return svg.bars(items, maximum=max(shown, default=0), title=title)
+        if table.other is not None:
+            items.append((self.other_groups(), table.other, self.num(table.other)))
+        return svg.bars(items, maximum=max((count for _, count, _ in items if count is not None), default=0), title=title)
+
+    def other_groups(self) -> str:
+        return self.text["other_groups"]
 
     def trend_chart(self, trend, title: str):
         values = [p.value for p in trend.points if p.value is not None]
@@ -100,10 +103,13 @@ CSV_COLUMNS = ["section", "dimension", "key", "measure", "value", "base", "suppr
 
 
 def _csv_rows(f: ReportFigures) -> Iterator[tuple]:
+    """The figures that show; a suppressed group is not listed, ``other_groups`` counts the people left out."""
     def table(section: str, dimension: str, t: CountTable):
         yield section, dimension, "total", "count", t.total, None
         for cell in t.cells:
             yield section, dimension, cell.key, "count", cell.count, t.total
+        if t.other is not None:
+            yield section, dimension, "", "other_groups", t.other, t.total
 
     yield from table("departures", "type", f.departures_by_type)
     yield from table("departures", "department", f.departures_by_department)
@@ -126,6 +132,8 @@ def _csv_rows(f: ReportFigures) -> Iterator[tuple]:
             yield "breakdown", breakdown.dimension, group.key, "respondents", group.respondents, None
             for metric, mean in group.means.items():
                 yield "breakdown", breakdown.dimension, group.key, f"mean_{metric}", mean, group.respondents
+        if breakdown.other is not None:
+            yield "breakdown", breakdown.dimension, "", "other_groups", breakdown.other, f.respondents
     for trend in f.trends:
         for point in trend.points:
             yield "trend", trend.metric, point.label, "value", point.value, point.base
@@ -133,10 +141,12 @@ def _csv_rows(f: ReportFigures) -> Iterator[tuple]:
 
 
 def render_csv(figures: ReportFigures) -> str:
-    """The aggregated figures only: no free text, no names; a suppressed value is empty and flagged."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for section, dimension, key, measure, value, base in _csv_rows(figures):
-        writer.writerow([section, dimension, key, measure, "" if value is None else value, "" if base is None else base, "yes" if value is None else ""])
-    return out.getvalue()
+    """The aggregated figures only: no free text, no names; a suppressed value is empty and flagged.
+
+    Every text cell is quoted, and one a spreadsheet would run as a formula (a department named ``=HYPERLINK(...)``)
+    starts with a single quote, so it shows as the text it is; numbers stay numbers."""
+    rows = (
+        [section, dimension, key, measure, "" if value is None else value, "" if base is None else base, "yes" if value is None else ""]
+        for section, dimension, key, measure, value, base in _csv_rows(figures)
+    )
+    return spreadsheet.to_csv(CSV_COLUMNS, rows)

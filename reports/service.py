@@ -1,9 +1,9 @@
-"""Starting reports, acting in their review, and fetching them as HTML, PDF or CSV: the one place
-the web app, the CLI and the schedule's code go through."""
+"""Starting a missed report, acting in the review, and fetching reports as HTML, PDF or CSV: the one place
+the web app and the CLI go through. The schedule makes the reports; HR may only make one it missed."""
 
 import asyncio
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Any
 
 from pydantic import BaseModel
@@ -13,10 +13,13 @@ from temporalio.client import Client
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from cases.service import ActionRejected, execute_update
+from cases.service import execute_update
+from config import Settings
 from models.refusals import Refusal
 from models.report import ReportFigures, ReportInput, ReviewView
-from reports import periods
+from organisation import store
+from reports import periods, plan, published, settings_store
+from reports.plan import PeriodRefused  # noqa: F401 (the web app and the CLI catch it from here)
 from reports.render import render_csv, render_html, render_pdf
 from reports.tables import ReportRow
 from workflows.report import ReportWorkflow
@@ -30,18 +33,33 @@ class ReportNotFound(Exception):
 @dataclass(frozen=True)
 class ReportStart:
     report_id: str
+    label: str
     created: bool
 
 
-async def start_report(client: Client, start_date: date, end_date: date, task_queue: str, requested_by: str = "hr") -> ReportStart:
-    """Start the report for a date range (inclusive), or name the run already busy with that range."""
-    payload = ReportInput(start=start_date, end=end_date, requested_by=requested_by)
-    report_id = periods.report_id(start_date, end_date)
+async def missed_period(session: AsyncSession, settings: Settings, period: str) -> tuple[date, date]:
+    """The days of a fixed period the schedule missed, named like ``2027-Q2``, ``2027-H1`` or ``2027``. Raises
+    ``PeriodRefused`` for anything else: a period of another length than the organisation's, one not yet ended,
+    or one already reported."""
+    policy = await settings_store.load(session)
+    organisation = await store.load(session, settings)
+    today = periods.local_date(datetime.now(timezone.utc), organisation.policy.timezone)
+    return await plan.named(session, period, policy.report_period, today)
+
+
+async def start_period(client: Client, start: date, end: date, task_queue: str, requested_by: str) -> ReportStart:
+    """Start the report of a period ``missed_period`` gave, or name the run already busy with it."""
+    report_id, label = periods.report_id(start, end), periods.label(start, end)
     try:
-        await client.start_workflow(ReportWorkflow.run, payload, id=report_id, task_queue=task_queue)
+        await client.start_workflow(ReportWorkflow.run, ReportInput(start=start, end=end, requested_by=requested_by), id=report_id, task_queue=task_queue)
     except WorkflowAlreadyStartedError:
-        return ReportStart(report_id=report_id, created=False)
-    return ReportStart(report_id=report_id, created=True)
+        return ReportStart(report_id=report_id, label=label, created=False)
+    return ReportStart(report_id=report_id, label=label, created=True)
+
+
+async def start_missed_report(client: Client, session: AsyncSession, settings: Settings, period: str, requested_by: str = "hr") -> ReportStart:
+    start, end = await missed_period(session, settings, period)
+    return await start_period(client, start, end, settings.task_queue, requested_by)
 
 
 def _missing(err: RPCError) -> bool:
@@ -73,10 +91,11 @@ async def list_reports(session: AsyncSession, limit: int = 100) -> list[ReportRo
 
 
 async def figures(session: AsyncSession, report_id: str) -> ReportFigures:
+    """The report as published (free text only while its writer's consent stands)."""
     row = await session.get(ReportRow, report_id)
     if row is None:
         raise ReportNotFound(report_id)
-    return ReportFigures.model_validate(row.figures)
+    return await published.figures_of(session, row)
 
 
 async def report_html(session: AsyncSession, report_id: str, language: str, organisation_name: str = "") -> str:

@@ -1,5 +1,6 @@
 """The report policy, kept in ``report_settings`` so HR can change it without a deployment."""
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -9,8 +10,13 @@ from reports.tables import ReportSettingsRow
 DEFAULT_ID = "default"
 
 
-async def load(session: AsyncSession) -> ReportPolicy:
-    """The stored policy; the migration stores the defaults, and a missing row is recreated with them."""
+async def load(session: AsyncSession, *, for_update: bool = False) -> ReportPolicy:
+    """The stored policy; the migration stores the defaults, and a missing row is recreated with them.
+
+    ``for_update`` holds the row until the transaction ends: making a report does, so that two reports
+    are never made side by side for overlapping periods."""
+    if for_update:
+        await session.execute(select(ReportSettingsRow.id).where(ReportSettingsRow.id == DEFAULT_ID).with_for_update())
     row = await session.get(ReportSettingsRow, DEFAULT_ID)
     if row is None:
         try:

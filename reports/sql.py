@@ -4,7 +4,10 @@ applies suppression to the results.
 The answers counted are copied out of each interview record into typed columns of ``interview_records``
 when it is stored, and its free text, ready to leave HR, into ``interview_texts``. A report first copies
 its respondents into a scratch table of its own connection (``scratch``): every figure on them is then a
-GROUP BY over that small table. Only unnesting a JSON list needs a dialect switch."""
+GROUP BY over that small table. Only unnesting a JSON list needs a dialect switch.
+
+A report aggregates its own period only; its trend lines take the earlier periods from the reports stored
+for them (``earlier_reports``), exactly as they were published."""
 
 from contextlib import asynccontextmanager
 from collections.abc import Iterable, Mapping
@@ -218,16 +221,27 @@ async def nps_bands(session: AsyncSession, resp: Subquery, period: str) -> dict[
     return {band: count for band, count in await rows(session, query)}
 
 
+async def cells(session: AsyncSession, resp: Subquery, dimensions: list[str], period: str) -> dict[tuple[str, ...], tuple[int, dict[str, int]]]:
+    """(one group per dimension) -> (respondents, metric -> answers given): the respondents cross-classified."""
+    keys = [resp.c[d] for d in dimensions]
+    query = select(*keys, func.count(), *[func.count(resp.c[m]) for m in METRIC_COLUMNS]).where(resp.c.period == period).group_by(*keys)
+    result = {}
+    for row in await rows(session, query):
+        cell, counts = tuple(str(v) for v in row[: len(keys)]), row[len(keys) :]
+        result[cell] = (counts[0], dict(zip(METRIC_COLUMNS, counts[1:])))
+    return result
+
+
 async def respondents_by_period(session: AsyncSession, resp: Subquery) -> dict[str, int]:
     return dict(await rows(session, select(resp.c.period, func.count()).group_by(resp.c.period)))
 
 
 def _texts_of(advisers: Table, topics: Mapping[str, str], advice_topics: Iterable[str], period: str):
-    """(topic, interview, text) of the respondents in the period; the advice topics for every adviser, the others
+    """(topic, text id, interview, text) of the respondents in the period; the advice topics for every adviser, the others
     only where the consent covers the experiences."""
     topic = case(dict(topics), value=InterviewText.field)
     return (
-        select(topic.label("topic"), InterviewText.interview_id, InterviewText.text)
+        select(topic.label("topic"), InterviewText.id, InterviewText.interview_id, InterviewText.text)
         .join(advisers, advisers.c.interview_id == InterviewText.interview_id)
         .where(
             advisers.c.period == period,
@@ -238,18 +252,24 @@ def _texts_of(advisers: Table, topics: Mapping[str, str], advice_topics: Iterabl
     )
 
 
-async def texts(session: AsyncSession, advisers: Table, topics: Mapping[str, str], advice_topics: Iterable[str], period: str) -> dict[str, tuple[int, set[str]]]:
-    """topic -> (respondents who wrote something on it, the distinct texts they wrote); ``topics`` maps each field to its topic."""
+async def texts(session: AsyncSession, advisers: Table, topics: Mapping[str, str], advice_topics: Iterable[str], period: str) -> dict[str, tuple[int, list[tuple[int, str]]]]:
+    """topic -> (respondents who wrote something on it, (interview_texts id, text) of each answer); ``topics`` maps each field to its topic."""
     source = _texts_of(advisers, topics, advice_topics, period)
     writers = dict(await rows(session, select(source.c.topic, func.count(func.distinct(source.c.interview_id))).group_by(source.c.topic)))
-    result = {topic: (count, set()) for topic, count in writers.items()}
-    for topic, written in await rows(session, select(source.c.topic, source.c.text).distinct()):
-        result[topic][1].add(written)
+    result: dict[str, tuple[int, list[tuple[int, str]]]] = {topic: (count, []) for topic, count in writers.items()}
+    for topic, text_id, written in await rows(session, select(source.c.topic, source.c.id, source.c.text).order_by(source.c.id)):
+        result[topic][1].append((text_id, written))
     return result
 
 
 async def known_names(session: AsyncSession) -> list[str]:
     return [name for (name,) in await rows(session, union(select(Case.employee_name), select(Case.manager_name)))]
+
+
+async def earlier_reports(session: AsyncSession, before: date, count: int) -> list[dict]:
+    """The figures of the ``count`` reports stored for periods ending before ``before``, oldest first."""
+    query = select(ReportRow.figures).where(ReportRow.period_end < before).order_by(ReportRow.period_end.desc()).limit(count)
+    return [figures for (figures,) in reversed(await rows(session, query))]
 
 
 async def earlier_actions(session: AsyncSession, before: date, since: datetime) -> list[tuple]:

@@ -1,4 +1,4 @@
-"""The report tables (migration 0003). They share the case tables' metadata, so foreign keys resolve."""
+"""The report tables (migrations 0003 and 0009). They share the case tables' metadata, so foreign keys resolve."""
 
 from datetime import date, datetime
 
@@ -17,7 +17,9 @@ class ReportSettingsRow(Base):
 
 
 class ReportRow(Base):
-    """One report per date range; a later run for the same range makes a new revision."""
+    """One report per period, compiled once when the period has ended and kept as published: no two reports
+    share a day (``reports.periods``), and none is ever compiled again. ``revision`` stays 1 for reports made
+    so; the findings and actions of the review are keyed by it."""
 
     __tablename__ = "reports"
 
@@ -33,6 +35,20 @@ class ReportRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
     approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     approved_by: Mapped[str | None] = mapped_column(String(320))
+
+
+class ReportTextRow(Base):
+    """A free text as a published report shows it (names removed when it was published), tied to the answer it
+    came from. The report shows it only while that person's consent stands; erasing the answer (retention,
+    erasure) deletes it here too."""
+
+    __tablename__ = "report_texts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    interview_text_id: Mapped[int] = mapped_column(ForeignKey("interview_texts.id", ondelete="CASCADE"), index=True)
+    topic: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
 
 
 class ReportFindingRow(Base):

@@ -1,7 +1,9 @@
 """Properties that hold for any input, checked by hypothesis on the product's own functions (no database):
-the departure as HR registers it, and the report's small-group suppression."""
+the departure as HR registers it, and the report's small-group suppression, within a table and across breakdowns."""
 
+import itertools
 from datetime import date, timedelta
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -11,7 +13,8 @@ from pydantic import ValidationError
 
 from models.registration import MAX_DAYS_AFTER_NOTICE, DepartureType, Registration
 from models.report import CountTable, ReportPolicy
-from reports.aggregate import NPS_BANDS, RATINGS, multi_table, partition_table, rating, recommend
+from reports.aggregate import NPS_BANDS, RATINGS, multi_table, partition_table, rating, recommend, shown_count
+from reports.linked import shown_groups
 from reports.suppression import protect
 from web.validation import locate
 
@@ -140,20 +143,24 @@ ks = st.integers(min_value=3, max_value=10)
 group_counts = st.dictionaries(st.sampled_from(["finance", "sales", "it", "hr", "legal", "ops"]), st.integers(0, 14), min_size=1, max_size=6)
 
 
-def assert_safe(table: CountTable, counts: dict[str, int], k: int) -> None:
-    """What a reader sees rests on at least k people, and no hidden cell follows from the shown figures."""
-    shown = {cell.key: cell.count for cell in table.cells if cell.count is not None}
-    hidden = [cell.key for cell in table.cells if cell.count is None]
-    assert all(value == counts[key] for key, value in shown.items()), "a shown figure differs from the data"
-    assert all(value == 0 or value >= k for value in shown.values()), f"a shown figure rests on fewer than {k}: {shown}"
+def assert_safe(table: CountTable, counts: dict[str, int], k: int, hide: list[str] = ()) -> None:
+    """What a reader sees rests on at least k people, no hidden cell is named, and none follows from the shown figures."""
+    listed = {cell.key: cell.count for cell in table.cells}
+    assert all(value is not None for value in listed.values()), "a hidden cell is listed by name"
+    assert all(value == counts[key] for key, value in listed.items()), "a shown figure differs from the data"
+    assert all(value == 0 or value >= k for value in listed.values()), f"a shown figure rests on fewer than {k}: {listed}"
     if table.total is None:
+        assert not listed and table.other is None
         return
     assert table.total == 0 or table.total >= k
-    residual = table.total - sum(shown.values())
-    assert residual == sum(counts[key] for key in hidden)
-    if hidden:
-        # A single hidden cell would equal the residual; hidden cells together must also be no small group.
-        assert len(hidden) >= 2 and residual >= k, (counts, k, shown)
+    unlisted = {key: value for key, value in counts.items() if key not in listed and value}
+    assert (table.other or 0) == table.total - sum(listed.values()) == sum(unlisted.values())
+    if unlisted:
+        # The hidden cells together are no small group, and with one left out, neither are the zeros named.
+        assert table.other >= k and 0 not in listed.values(), (counts, k, listed)
+        # A cell hidden because it is small, or for another figure, is never the only one (a zero one counts: unlisted, it reads the same).
+        if any(value < k or key in hide for key, value in unlisted.items()):
+            assert len(set(unlisted) | set(hide)) >= 2, (counts, k, listed)
 
 
 @PROPERTY_SETTINGS
@@ -167,9 +174,9 @@ def test_a_partition_shows_no_small_group_and_none_by_subtraction(counts, k):
 def test_a_cell_hidden_for_another_figure_stays_underivable(counts, k, drawing):
     hide = drawing.draw(st.lists(st.sampled_from(sorted(counts)), max_size=2))
     table = partition_table(counts, sum(counts.values()), k, hide=hide)
-    assert_safe(table, counts, k)
+    assert_safe(table, counts, k, hide)
     if table.total is not None:
-        assert all(table.count(key) is None for key in hide)
+        assert all(shown_count(table, key) is None for key in hide if counts[key])
 
 
 @PROPERTY_SETTINGS
@@ -214,8 +221,65 @@ def test_the_recommend_score_shows_no_small_band(scores, k):
 @given(group_counts, ks)
 def test_protect_returns_a_total_only_with_a_safe_partition(counts, k):
     shown, total = protect(counts, sum(counts.values()), k)
-    table = CountTable(total=total, cells=[{"key": key, "count": value} for key, value in shown.items()])
-    assert_safe(table, counts, k)
+    if total is None:
+        assert set(shown.values()) == {None}
+        return
+    hidden = [key for key, value in shown.items() if value is None]
+    assert all(shown[key] == counts[key] and (counts[key] == 0 or counts[key] >= k) for key in shown if key not in hidden)
+    assert not hidden or (len(hidden) >= 2 and sum(counts[key] for key in hidden) >= k)
+
+
+# Breakdowns suppressed together: an independent check, by brute force, that no combination of the groups shown
+# (and the total) isolates a set of cells holding fewer than k people.
+def _rank(vectors: list[tuple[int, ...]]) -> int:
+    rows, rank = [[Fraction(v) for v in vector] for vector in vectors], 0
+    for column in range(len(rows[0]) if rows else 0):
+        pivot = next((i for i in range(rank, len(rows)) if rows[i][column]), None)
+        if pivot is None:
+            continue
+        rows[rank], rows[pivot] = rows[pivot], rows[rank]
+        for i in range(len(rows)):
+            if i != rank and rows[i][column]:
+                factor = rows[i][column] / rows[rank][column]
+                rows[i] = [a - factor * b for a, b in zip(rows[i], rows[rank])]
+        rank += 1
+    return rank
+
+
+def isolated_small_set(cells: dict[tuple, int], shown: list[set[str]], k: int) -> tuple | None:
+    merged: dict[tuple, int] = {}
+    for cell, size in cells.items():
+        key = tuple(group if group in shown[d] else None for d, group in enumerate(cell))
+        merged[key] = merged.get(key, 0) + size
+    groups = sorted({(d, group) for cell in merged for d, group in enumerate(cell)}, key=str)
+    vector = {cell: tuple(int(cell[d] == group) for d, group in groups) for cell in merged}
+    full = _rank(list(vector.values()))
+    small = [cell for cell, size in merged.items() if size < k]
+    for size in range(1, len(small) + 1):
+        for chosen in itertools.combinations(small, size):
+            if sum(merged[c] for c in chosen) < k and _rank([vector[c] for c in merged if c not in chosen]) < full:
+                return chosen
+    return None
+
+
+respondents = st.lists(st.tuples(st.sampled_from(["finance", "sales", "it"]), st.sampled_from(["woman", "man", "not_given"]), st.sampled_from(["<25", "25-34", "35-44"])), max_size=24)
+
+
+@PROPERTY_SETTINGS
+@given(respondents, ks)
+def test_breakdowns_together_isolate_no_group_of_fewer_than_k(people, k):
+    cells: dict[tuple, int] = {}
+    for person in people:
+        cells[person] = cells.get(person, 0) + 1
+    shown = shown_groups(cells, 3, k)
+    if len(people) < k:
+        # Then neither the total nor any group shows.
+        assert shown == [set(), set(), set()]
+        return
+    for d in range(3):
+        sizes = {group: sum(n for cell, n in cells.items() if cell[d] == group) for group in shown[d]}
+        assert all(size >= k for size in sizes.values())
+    assert isolated_small_set(cells, shown, k) is None, (cells, shown)
 
 
 @PROPERTY_SETTINGS

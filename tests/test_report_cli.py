@@ -4,6 +4,7 @@ import json
 from datetime import date
 
 from reports import service
+from tests.report_support import csv_rows
 from tests.support import eventually
 from tests.test_cli import cli_env, offboarding, offboarding_in_thread  # noqa: F401 (cli_env is a fixture)
 from tests.test_report_workflow import configure, seed_quarter
@@ -13,10 +14,10 @@ async def test_a_report_is_started_listed_shown_and_exported(cli_env, worker, se
     await configure(sessions)
     await seed_quarter(sessions, date(2008, 1, 1))
 
-    started = await offboarding_in_thread(["report", "start", "--from", "2008-01-01", "--to", "2008-03-31"], cli_env)
+    started = await offboarding_in_thread(["report", "start", "--period", "2008-Q1"], cli_env)
     assert started.exit_code == 0, started.output
     report_id = "report-2008-01-01-2008-03-31"
-    assert f"started: report {report_id}" in started.stdout
+    assert f"started: report {report_id} (2008-Q1)" in started.stdout
 
     async def stored():
         async with sessions() as session:
@@ -27,8 +28,8 @@ async def test_a_report_is_started_listed_shown_and_exported(cli_env, worker, se
 
     await eventually(stored, timeout=60)
 
-    again = await offboarding_in_thread(["report", "start", "--from", "2008-01-01", "--to", "2008-03-31"], cli_env)
-    assert again.exit_code == 0 and f"already running: report {report_id}" in again.stdout
+    again = await offboarding_in_thread(["report", "start", "--period", "2008-Q1"], cli_env)
+    assert again.exit_code == 5 and "2008-Q1 has been reported already" in again.stderr
 
     listed = await offboarding_in_thread(["report", "list", "--json"], cli_env)
     assert listed.exit_code == 0, listed.output
@@ -44,15 +45,17 @@ async def test_a_report_is_started_listed_shown_and_exported(cli_env, worker, se
         exported = await offboarding_in_thread(["report", "export", report_id, "--format", fmt, "--out", str(out), "--lang", "en"], cli_env)
         assert exported.exit_code == 0, exported.output
     assert pdf.read_bytes().startswith(b"%PDF")
-    assert csv.read_text().splitlines()[0] == "section,dimension,key,measure,value,base,suppressed"
+    assert list(csv_rows(csv.read_text())[0]) == ["section", "dimension", "key", "measure", "value", "base", "suppressed"]
     assert "Exit interview report 2008-Q1" in html.read_text()
 
 
 def test_bad_input_names_the_flag_and_unknown_reports_exit_4(cli_env, tmp_path):  # noqa: F811
-    reversed_range = offboarding(["report", "start", "--from", "2008-03-31", "--to", "2008-01-01"], cli_env)
-    assert reversed_range.exit_code == 2 and "--to" in reversed_range.stderr
-    bad_date = offboarding(["report", "start", "--from", "31-03-2008", "--to", "2008-01-01"], cli_env)
-    assert bad_date.exit_code == 2 and "--from" in bad_date.stderr
+    for flags, named in ([["--from", "2008-01-01", "--to", "2008-03-31"], "--from"], [["--to", "2008-03-31"], "--to"]):
+        a_range = offboarding(["report", "start", *flags], cli_env)
+        assert a_range.exit_code == 2 and f"{named}: reports cover only the organisation's fixed periods" in a_range.stderr
+    for period, reason in [("2008-03", "is not a period"), ("2008", "the organisation reports per quarter"), ("2999-Q4", "has not ended yet")]:
+        refused = offboarding(["report", "start", "--period", period], cli_env)
+        assert refused.exit_code == 2 and "--period: " in refused.stderr and reason in refused.stderr, refused.stderr
     bad_format = offboarding(["report", "export", "report-x", "--format", "docx", "--out", str(tmp_path / "x")], cli_env)
     assert bad_format.exit_code == 2 and "--format" in bad_format.stderr
     bad_lang = offboarding(["report", "export", "report-x", "--format", "pdf", "--out", str(tmp_path / "x"), "--lang", "de"], cli_env)

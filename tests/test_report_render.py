@@ -6,23 +6,43 @@ import pytest
 
 from activities.mail_templates import MailTemplates
 from bench.seed_reports import closed_case, interview, record
-from reports import periods, svg
-from reports.aggregate import compile_figures
+from reports import periods, published, svg
+from reports.aggregate import compile_figures, compile_report
+from reports.tables import ReportRow
 from reports.render import render_csv, render_html, render_pdf
+from tests.report_support import csv_rows
 
 
 def test_periods_follow_the_calendar():
     assert periods.period_containing(date(2026, 11, 26), "quarter") == (date(2026, 10, 1), date(2026, 12, 31))
+    assert periods.period_containing(date(2026, 11, 26), "half_year") == (date(2026, 7, 1), date(2026, 12, 31))
+    assert periods.period_containing(date(2026, 11, 26), "year") == (date(2026, 1, 1), date(2026, 12, 31))
     assert periods.period_just_ended(date(2026, 10, 1), "quarter") == (date(2026, 7, 1), date(2026, 9, 30))
-    assert periods.period_just_ended(date(2026, 3, 1), "month") == (date(2026, 2, 1), date(2026, 2, 28))
+    assert periods.period_just_ended(date(2026, 7, 1), "half_year") == (date(2026, 1, 1), date(2026, 6, 30))
+    assert periods.period_just_ended(date(2027, 1, 1), "year") == (date(2026, 1, 1), date(2026, 12, 31))
     # A trigger held up for days still reports on the period before.
     assert periods.period_just_ended(date(2026, 11, 26), "quarter") == (date(2026, 7, 1), date(2026, 9, 30))
-    assert periods.previous(date(2026, 1, 1), date(2026, 3, 31)) == (date(2025, 10, 1), date(2025, 12, 31))
-    assert periods.previous(date(2026, 3, 1), date(2026, 3, 31)) == (date(2026, 2, 1), date(2026, 2, 28))
-    # A range HR picks freely is compared with as many days just before it.
-    assert periods.previous(date(2026, 3, 10), date(2026, 3, 19)) == (date(2026, 2, 28), date(2026, 3, 9))
-    assert [periods.label(*p) for p in [(date(2026, 7, 1), date(2026, 9, 30)), (date(2026, 2, 1), date(2026, 2, 28))]] == ["2026-Q3", "2026-02"]
+    ranges = [(date(2026, 7, 1), date(2026, 9, 30)), (date(2026, 1, 1), date(2026, 6, 30)), (date(2026, 1, 1), date(2026, 12, 31)), (date(2026, 4, 1), date(2026, 12, 31))]
+    assert [periods.label(*p) for p in ranges] == ["2026-Q3", "2026-H1", "2026", "2026-04-01 – 2026-12-31"]
     assert periods.report_id(date(2026, 7, 1), date(2026, 9, 30)) == "report-2026-07-01-2026-09-30"
+
+
+def test_periods_are_named_as_the_organisation_knows_them():
+    assert periods.parse("2026-Q3") == (date(2026, 7, 1), date(2026, 9, 30), "quarter")
+    assert periods.parse(" 2026-H2 ") == (date(2026, 7, 1), date(2026, 12, 31), "half_year")
+    assert periods.parse("2026") == (date(2026, 1, 1), date(2026, 12, 31), "year")
+    for wrong in ("2026-Q5", "2026-06", "2026-04-01", "Q3", "2026-q3", ""):
+        with pytest.raises(ValueError, match="is not a period"):
+            periods.parse(wrong)
+
+
+def test_a_longer_period_after_shorter_ones_covers_only_what_they_left():
+    year = (date(2026, 1, 1), date(2026, 12, 31))
+    q1 = (date(2026, 1, 1), date(2026, 3, 31))
+    assert periods.unreported_part(*year, []) == year
+    assert periods.unreported_part(*year, [q1, (date(2025, 10, 1), date(2025, 12, 31))]) == (date(2026, 4, 1), date(2026, 12, 31))
+    assert periods.unreported_part(*q1, [year]) is None
+    assert periods.unreported_part(*q1, [q1]) is None
 
 
 def test_periods_are_local_days_in_utc():
@@ -53,7 +73,8 @@ async def test_an_empty_period_renders_in_both_languages_as_page_pdf_and_csv(ses
     for language, title in (("nl", "Rapportage exitgesprekken 1980-Q1"), ("en", "Exit interview report 1980-Q1")):
         assert title in render_html(figures, language, "Voorbeeld BV")
         assert render_pdf(figures, language).startswith(b"%PDF")
-    assert "departures,type,total,count,0,," in render_csv(figures)
+    [total] = [row for row in csv_rows(render_csv(figures)) if (row["section"], row["dimension"], row["key"]) == ("departures", "type", "total")]
+    assert (total["value"], total["suppressed"]) == ("0", "")
 
 
 async def test_the_page_shows_figures_with_charts_and_dutch_labels(sessions):
@@ -63,6 +84,13 @@ async def test_the_page_shows_figures_with_charts_and_dutch_labels(sessions):
             session.add(case)
             await session.flush()
             session.add(interview(case, record(rating=4, recommend=9, primary="workload", most_important_advice=f"Advies <{number}>")))
+    # The quarter before has its report, so the trend lines have two points.
+    async with sessions.begin() as session:
+        earlier = await compile_report(
+            session, report_id="report-1980-10-01-1980-12-31", start=date(1980, 10, 1), end=date(1980, 12, 31), zone="Europe/Amsterdam", k=5, as_of=datetime.now(timezone.utc)
+        )
+        row = ReportRow(id="report-1980-10-01-1980-12-31", revision=1, run_id="t", period_start=date(1980, 10, 1), period_end=date(1980, 12, 31), status="published", requested_by="t")
+        published.add(session, row, earlier)
     async with sessions() as session:
         figures = await compile_figures(
             session, report_id="page", start=date(1981, 1, 1), end=date(1981, 3, 31), zone="Europe/Amsterdam", k=5, as_of=datetime.now(timezone.utc)

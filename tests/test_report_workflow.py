@@ -15,12 +15,24 @@ from activities.reports import ReportActivities
 from bench.seed_reports import closed_case, interview, record
 from cases.service import ActionRejected
 from models.actors import Actor, Role
-from models.report import AddAction, AddFinding, ApproveReport, CompileReportInput, CompleteAction, ReportFigures, ReportMailRequest, ReportPolicy
-from reports import service, settings_store
+from models.report import (
+    AddAction,
+    AddFinding,
+    ApproveReport,
+    CompileReportInput,
+    CompleteAction,
+    ReportFigures,
+    ReportMailRequest,
+    ReportPolicy,
+    ReportStatus,
+    ScheduledReportInput,
+)
+from reports import periods, service, settings_store
 from reports.tables import ReportActionRow, ReportRow
+from tests.report_support import csv_rows
 from tests.support import eventually
 from worker import WORKFLOWS, sandbox_runner
-from workflows.report import ReportWorkflow
+from workflows.report import ReportWorkflow, ScheduledReportWorkflow
 from workflows.review import ReviewWorkflow
 
 BOARD = Actor(email="board@example.org", role=Role.MANAGER)
@@ -48,8 +60,14 @@ async def seed_quarter(sessions, start: date, respondents: int = 6, declined: in
                 session.add(interview(case, record(rating=4, recommend=9, went_well="Fijne collega's.")))
 
 
-async def start_and_wait_for_review(env, sessions, task_queue, start: date, end: date) -> str:
-    started = await service.start_report(env.client, start, end, task_queue)
+async def start_period(env, sessions, settings, task_queue, period: str) -> service.ReportStart:
+    """What the schedule does when a period ends, as HR's command for a missed period does it."""
+    async with sessions() as session:
+        return await service.start_missed_report(env.client, session, settings.model_copy(update={"task_queue": task_queue}), period)
+
+
+async def start_and_wait_for_review(env, sessions, settings, task_queue, period: str) -> str:
+    started = await start_period(env, sessions, settings, task_queue, period)
     assert started.created
     await eventually(lambda: service.review_view(env.client, started.report_id), timeout=60)
     return started.report_id
@@ -63,15 +81,16 @@ def mails(mail_store, purpose: str, to: str | None = None):
     return [m for m in mail_store.all() if m.purpose == purpose and (to is None or m.to == to)]
 
 
-async def test_a_report_for_a_range_is_stored_and_mailed_to_the_reviewers_with_its_pdf(time_skipping_env, worker, task_queue, sessions, mail_store):
+async def test_a_report_for_a_period_is_stored_and_mailed_to_the_reviewers_with_its_pdf(time_skipping_env, worker, task_queue, sessions, mail_store, settings):
     await configure(sessions)
-    start, end = date(2011, 1, 1), date(2011, 3, 31)
+    start = date(2011, 1, 1)
     await seed_quarter(sessions, start)
 
-    report_id = await start_and_wait_for_review(time_skipping_env, sessions, task_queue, start, end)
-    again = await service.start_report(time_skipping_env.client, start, end, task_queue)
+    report_id = await start_and_wait_for_review(time_skipping_env, sessions, settings, task_queue, "2011-Q1")
 
-    assert again == service.ReportStart(report_id=report_id, created=False)
+    assert report_id == "report-2011-01-01-2011-03-31"
+    with pytest.raises(service.PeriodRefused, match="2011-Q1 has been reported already"):
+        await start_period(time_skipping_env, sessions, settings, task_queue, "2011-Q1")
     ready = await eventually(lambda: len(mails(mail_store, "r1:report_ready")) == 2 and mails(mail_store, "r1:report_ready"))
     by_recipient = {m.to: m for m in ready}
     assert by_recipient["board@example.org"].language == "nl" and "2011-Q1" in by_recipient["board@example.org"].subject
@@ -87,18 +106,19 @@ async def test_a_report_for_a_range_is_stored_and_mailed_to_the_reviewers_with_i
         csv = await service.report_csv(session, report_id)
     assert "Exit interview report 2011-Q1" in html and "<svg" in html
     assert pdf.startswith(b"%PDF")
-    assert csv.splitlines()[0] == "section,dimension,key,measure,value,base,suppressed"
-    # One decline is too few to show; held is hidden with it, or the decline would follow from 7 - 6.
-    assert "interviews,outcome,declined,count,,7,yes" in csv and "interviews,outcome,held,count,,7,yes" in csv
-    assert "ratings,work_content,all,mean,4.0,6," in csv
+    rows = csv_rows(csv)
+    assert list(rows[0]) == ["section", "dimension", "key", "measure", "value", "base", "suppressed"]
+    # One decline is too few to show; held is hidden with it, or the decline would follow from 7 - 6. Neither is named.
+    outcomes = [(r["key"], r["measure"], r["value"]) for r in rows if (r["section"], r["dimension"]) == ("interviews", "outcome")]
+    assert outcomes == [("total", "count", "7"), ("", "other_groups", "7")]
+    assert any((r["section"], r["dimension"], r["measure"], r["value"], r["base"]) == ("ratings", "work_content", "mean", "4.0", "6") for r in rows)
     assert "Fijne collega" not in csv
 
 
-async def test_review_updates_are_validated_and_hr_is_told_on_approval(time_skipping_env, worker, task_queue, sessions, mail_store):
+async def test_review_updates_are_validated_and_hr_is_told_on_approval(time_skipping_env, worker, task_queue, sessions, mail_store, settings):
     await configure(sessions)
-    start, end = date(2011, 4, 1), date(2011, 6, 30)
-    await seed_quarter(sessions, start)
-    report_id = await start_and_wait_for_review(time_skipping_env, sessions, task_queue, start, end)
+    await seed_quarter(sessions, date(2011, 4, 1))
+    report_id = await start_and_wait_for_review(time_skipping_env, sessions, settings, task_queue, "2011-Q2")
     client, today = time_skipping_env.client, await today_on_server(time_skipping_env)
 
     async def act(update, payload):
@@ -160,11 +180,10 @@ async def _result_if_done(client, report_id):
     return await handle.result()
 
 
-async def test_reviewers_who_have_not_acted_and_action_owners_are_reminded(time_skipping_env, worker, task_queue, sessions, mail_store):
+async def test_reviewers_who_have_not_acted_and_action_owners_are_reminded(time_skipping_env, worker, task_queue, sessions, mail_store, settings):
     await configure(sessions, review_reminder_interval_days=7, review_reminder_count=2, action_reminder_days_before_due=3)
-    start, end = date(2011, 7, 1), date(2011, 9, 30)
-    await seed_quarter(sessions, start)
-    report_id = await start_and_wait_for_review(time_skipping_env, sessions, task_queue, start, end)
+    await seed_quarter(sessions, date(2011, 7, 1))
+    report_id = await start_and_wait_for_review(time_skipping_env, sessions, settings, task_queue, "2011-Q3")
     today = await today_on_server(time_skipping_env)
     await service.act_on_review(
         time_skipping_env.client, report_id, "add_action", AddAction(actor=BOARD, text="Onboarding verbeteren", owner_email=OWNER.email, owner_language="en", due_date=today + timedelta(days=20))
@@ -189,12 +208,11 @@ async def test_reviewers_who_have_not_acted_and_action_owners_are_reminded(time_
     await replay(time_skipping_env.client, report_id)
 
 
-async def test_the_next_report_opens_with_the_state_of_earlier_actions(time_skipping_env, worker, task_queue, sessions, mail_store):
+async def test_the_next_report_opens_with_the_state_of_earlier_actions(time_skipping_env, worker, task_queue, sessions, mail_store, settings):
     await configure(sessions)
-    q1, q2 = (date(2012, 1, 1), date(2012, 3, 31)), (date(2012, 4, 1), date(2012, 6, 30))
-    await seed_quarter(sessions, q1[0])
-    await seed_quarter(sessions, q2[0])
-    first = await start_and_wait_for_review(time_skipping_env, sessions, task_queue, *q1)
+    await seed_quarter(sessions, date(2012, 1, 1))
+    await seed_quarter(sessions, date(2012, 4, 1))
+    first = await start_and_wait_for_review(time_skipping_env, sessions, settings, task_queue, "2012-Q1")
     client, today = time_skipping_env.client, await today_on_server(time_skipping_env)
     for text, days in (("Exitgesprekken vaker online aanbieden", 10), ("Beloningsbeleid herzien", 30), ("Loopbaanpaden beschrijven", 120)):
         await service.act_on_review(client, first, "add_action", AddAction(actor=BOARD, text=text, owner_email=OWNER.email, due_date=today + timedelta(days=days)))
@@ -202,7 +220,7 @@ async def test_the_next_report_opens_with_the_state_of_earlier_actions(time_skip
     await service.act_on_review(client, first, "approve", ApproveReport(actor=BOARD))
 
     await time_skipping_env.sleep(timedelta(days=40))
-    second = await start_and_wait_for_review(time_skipping_env, sessions, task_queue, *q2)
+    second = await start_and_wait_for_review(time_skipping_env, sessions, settings, task_queue, "2012-Q2")
 
     async with sessions() as session:
         figures = await service.figures(session, second)
@@ -214,12 +232,11 @@ async def test_the_next_report_opens_with_the_state_of_earlier_actions(time_skip
     assert (await service.review_view(client, first)).approval is not None
 
 
-async def test_without_reviewers_the_report_goes_to_hr(time_skipping_env, worker, task_queue, sessions, mail_store):
+async def test_without_reviewers_the_report_goes_to_hr(time_skipping_env, worker, task_queue, sessions, mail_store, settings):
     async with sessions.begin() as session:
         await settings_store.update(session, ReportPolicy())
-    start, end = date(2012, 7, 1), date(2012, 9, 30)
-    await seed_quarter(sessions, start)
-    started = await service.start_report(time_skipping_env.client, start, end, task_queue)
+    await seed_quarter(sessions, date(2012, 7, 1))
+    started = await start_period(time_skipping_env, sessions, settings, task_queue, "2012-Q3")
 
     sent = await eventually(lambda: mails(mail_store, "r1:report_ready"), timeout=60)
     assert [m.to for m in sent] == ["hr@example.org"] and sent[0].attachments == ("application/pdf",)
@@ -236,12 +253,12 @@ async def test_a_retried_report_mail_is_not_sent_again(settings, sessions, mail_
     activities = ReportActivities(settings, sessions, MailTemplates())
     start, end = date(2013, 1, 1), date(2013, 3, 31)
     compile_input = CompileReportInput(
-        report_id="report-mail-once", run_id="run-1", start=start, end=end, timezone="Europe/Amsterdam", min_group_size=5, requested_by="hr", as_of=datetime.now(timezone.utc)
+        report_id="report-2013-01-01-2013-03-31", run_id="run-1", start=start, end=end, timezone="Europe/Amsterdam", min_group_size=5, requested_by="hr", as_of=datetime.now(timezone.utc)
     )
     summary = await activities.compile_report(compile_input)
     assert await activities.compile_report(compile_input) == summary  # a retried compile finds its own work
     request = ReportMailRequest(
-        report_id="report-mail-once",
+        report_id=compile_input.report_id,
         purpose="r1:report_ready",
         template="report_ready",
         to="board@example.org",
@@ -256,5 +273,30 @@ async def test_a_retried_report_mail_is_not_sent_again(settings, sessions, mail_
     assert not first.already_sent and second.already_sent and first.message_id == second.message_id
     [sent] = mail_store.all()
     assert sent.attachments == ("application/pdf",) and sent.language == "en"
+    # Another run for the same period changes nothing: the report is kept as it was made.
     rerun = await activities.compile_report(compile_input.model_copy(update={"run_id": "run-2"}))
-    assert rerun.revision == 2
+    assert rerun == summary.model_copy(update={"kept_status": ReportStatus.COMPILED})
+
+
+async def test_the_schedule_makes_the_report_of_the_period_just_ended_once(time_skipping_env, worker, task_queue, sessions):
+    # Half-years: the quarter just ended is the dev-server schedule test's (tests/test_report_schedule.py).
+    async with sessions.begin() as session:
+        await settings_store.update(session, ReportPolicy(report_period="half_year"))
+    today = periods.local_date(await time_skipping_env.get_current_time(), "Europe/Amsterdam")
+    report_id = periods.report_id(*periods.period_just_ended(today, "half_year"))
+
+    async def trigger(number: int) -> str:
+        return await time_skipping_env.client.execute_workflow(
+            ScheduledReportWorkflow.run, ScheduledReportInput(period="half_year", timezone="Europe/Amsterdam"), id=f"report-schedule-{task_queue}-{number}", task_queue=task_queue
+        )
+
+    assert await trigger(1) == report_id
+
+    async def stored():
+        async with sessions() as session:
+            return await session.get(ReportRow, report_id) is not None
+
+    await eventually(stored, timeout=60)
+    assert await trigger(2) == ""
+    async with sessions.begin() as session:
+        await settings_store.update(session, ReportPolicy())

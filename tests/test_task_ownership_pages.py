@@ -179,7 +179,7 @@ async def test_the_dashboard_counts_and_links_to_each_list(case, http, sessions)
 
 
 def test_a_spreadsheet_formula_in_the_export_is_quoted():
-    from web.cases.pages import spreadsheet_safe
+    from reports.spreadsheet import safe_cell as spreadsheet_safe
 
     assert [spreadsheet_safe(v) for v in ("=1+2", "+31", "-x", "@SUM(A1)", "\tx", "\rx", "Finance", 3)] == ["'=1+2", "'+31", "'-x", "'@SUM(A1)", "'\tx", "'\rx", "Finance", 3]
 

@@ -33,3 +33,8 @@ DUE_DATES = "due-dates-v1"
 # The person's access ends at the end of the last working day, or at once on HR's word (workflows/access.py).
 # Old branch: no access step. Can go with the cases opened before 2026-12-06.
 ACCESS = "access-v1"
+
+# The scheduled report works out its fixed period from the reports already stored (never two reports over the same
+# day). Old branch: the period from the trigger's time alone. A trigger runs for seconds, so the old branch can go
+# once the first release with this patch has run one.
+REPORT_PLAN = "report-plan-from-stored-reports"

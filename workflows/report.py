@@ -1,10 +1,11 @@
-"""The periodic report: compile the anonymised figures for a date range, send them to the
-reviewers, and hold the management review. Without reviewers the report goes to HR and is
-published as it is.
+"""The periodic report: compile the anonymised figures for one of the organisation's fixed periods once
+it has ended, send them to the reviewers, and hold the management review. Without reviewers the report
+goes to HR and is published as it is.
 
-``ScheduledReportWorkflow`` is what the Temporal Schedule starts: it works out the period that
-has just ended and starts the ``ReportWorkflow`` for it under the range's own id, so a range
-HR already started by hand is not aggregated a second time while that run is going."""
+``ScheduledReportWorkflow`` is what the Temporal Schedule starts: it asks which period has just ended
+(less any part earlier reports cover) and starts the ``ReportWorkflow`` for it under the period's own
+id. A report is compiled once: the compile activity refuses any range that is not such a period, and a
+run for a period already reported ends without touching that report."""
 
 import asyncio
 
@@ -16,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.reports import ReportActivities
     from models.report import (
         CompileReportInput,
+        PlanReportInput,
         ReportInput,
         ReportMailRequest,
         ReportOutcome,
@@ -29,9 +31,10 @@ with workflow.unsafe.imports_passed_through():
     )
     from reports import periods
     from workflows.activity_calls import DB_TIMEOUT, record
+    from workflows.patches import REPORT_PLAN
     from workflows.review import ReviewWorkflow, send_report_mail
 
-# Compiling reads every closed case of four periods; generous, but far below a worker's patience.
+# Compiling reads every closed case of the period; generous, but far below a worker's patience.
 COMPILE_TIMEOUT = DB_TIMEOUT * 10
 
 
@@ -39,13 +42,21 @@ COMPILE_TIMEOUT = DB_TIMEOUT * 10
 class ScheduledReportWorkflow:
     @workflow.run
     async def run(self, input: ScheduledReportInput) -> str:
-        today = periods.local_date(workflow.now(), input.timezone)
-        start, end = periods.period_just_ended(today, input.period)
-        report_id = periods.report_id(start, end)
-        try:
-            await workflow.start_child_workflow(
-                ReportWorkflow.run, ReportInput(start=start, end=end, requested_by="schedule"), id=report_id, parent_close_policy=ParentClosePolicy.ABANDON
+        # report-plan-from-stored-reports: see workflows/patches.py.
+        if workflow.patched(REPORT_PLAN):
+            planned = await workflow.execute_activity_method(
+                ReportActivities.plan_scheduled_report, PlanReportInput(as_of=workflow.now(), timezone=input.timezone), start_to_close_timeout=DB_TIMEOUT
             )
+            if planned is None:
+                workflow.logger.info("the period just ended has been reported already")
+                return ""
+        else:
+            today = periods.local_date(workflow.now(), input.timezone)
+            start, end = periods.period_just_ended(today, input.period)
+            planned = ReportInput(start=start, end=end, requested_by="schedule")
+        report_id = periods.report_id(planned.start, planned.end)
+        try:
+            await workflow.start_child_workflow(ReportWorkflow.run, planned, id=report_id, parent_close_policy=ParentClosePolicy.ABANDON)
         except WorkflowAlreadyStartedError:
             workflow.logger.info("report %s is already running", report_id)
         return report_id
@@ -72,6 +83,11 @@ class ReportWorkflow:
             as_of=workflow.now(),
         )
         self._summary = await workflow.execute_activity_method(ReportActivities.compile_report, compile_input, start_to_close_timeout=COMPILE_TIMEOUT)
+        if self._summary.kept_status is not None:
+            # Another run made this report: it stays as it is, mailed and reviewed once. Runs recorded before
+            # reports were kept read None here and go on as they did, so no patch is needed.
+            self._status = self._summary.kept_status
+            return ReportOutcome(report_id=self._report_id, status=self._status)
         self._status = ReportStatus.COMPILED
         reviewers = setup.policy.reviewers
         context = self._mail_context(setup)

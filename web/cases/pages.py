@@ -4,8 +4,6 @@ form and the case page with HR's own actions (moving the last day, withdrawing).
 Every page here is HR's alone: someone without a session is sent to sign in, another role gets 403. The dashboard
 and the list read the database only (cases/queries.py); the case page adds the one case's live interview."""
 
-import csv
-import io
 from calendar import monthrange
 from datetime import date, timedelta
 from typing import Annotated
@@ -26,6 +24,7 @@ from models.notice import MESSAGES as WARNINGS
 from models.notice import NoticeWarning
 from models.registration import DepartureType
 from planning.notice import check as notice_check
+from reports import spreadsheet
 from web import forms
 from web.acting import actor_for
 from web.auth.guard import form_protected, signed_in
@@ -190,25 +189,17 @@ async def export(
     page = await queries.list_cases(session, wanted, limit=EXPORT_LIMIT)
     labels = Labels(pages.gettext)
     _t = pages.gettext
-    out = io.StringIO()
-    writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL)
-    writer.writerow([_t("Case"), _t("Employee number"), _t("Employee"), _t("Department"), _t("Type"), _t("Last working day"), _t("Status"),
-                     _t("Tasks done"), _t("Tasks"), _t("Equipment returned"), _t("Equipment"), _t("Exit interview"), _t("Next task due")])
-    for case in page.items:
-        writer.writerow([spreadsheet_safe(value) for value in (
-            case.id, case.employee_id, case.employee_name, case.department, labels.departure_type(case.departure_type), case.last_working_day.isoformat(),
-            labels.status(case.status), case.tasks_done, case.tasks_total, case.items_returned, case.items_total,
-            labels.interview_status(case.interview_status) if case.interview_status else "", case.next_due_date.isoformat() if case.next_due_date else "",
-        )])
+    header = [_t("Case"), _t("Employee number"), _t("Employee"), _t("Department"), _t("Type"), _t("Last working day"), _t("Status"),
+              _t("Tasks done"), _t("Tasks"), _t("Equipment returned"), _t("Equipment"), _t("Exit interview"), _t("Next task due")]
+    rows = (
+        (case.id, case.employee_id, case.employee_name, case.department, labels.departure_type(case.departure_type), case.last_working_day.isoformat(),
+         labels.status(case.status), case.tasks_done, case.tasks_total, case.items_returned, case.items_total,
+         labels.interview_status(case.interview_status) if case.interview_status else "", case.next_due_date.isoformat() if case.next_due_date else "")
+        for case in page.items
+    )
+    content = spreadsheet.to_csv(header, rows)
     name = f"cases-{date.today().isoformat()}.csv"
-    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
-def spreadsheet_safe(value: object) -> object:
-    """A text cell a spreadsheet would read as a formula (=, +, -, @, tab, carriage return) starts with a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return Response("\ufeff" + content, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/new", name="new_case_page", response_class=HTMLResponse)

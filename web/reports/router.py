@@ -1,5 +1,6 @@
-"""The periodic exit-interview reports: start one for a date range, list them, read one as figures (JSON),
-HTML, PDF or CSV, and record findings, actions and the approval of its management review.
+"""The periodic exit-interview reports: list them, read one as figures (JSON), HTML, PDF or CSV, and record
+findings, actions and the approval of its management review. The schedule makes the reports, one per fixed
+period; HR may make one the schedule missed, naming the period, never a range of dates.
 
 HR and reviewers use these routes (web.app includes the router behind ``api_access``). In the review the
 workflow decides who may do what: reviewers by their email address, HR and action owners for completing."""
@@ -8,9 +9,10 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi.exceptions import RequestValidationError
-from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator
+from pydantic.json_schema import SkipJsonSchema
 from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError
 
@@ -20,7 +22,7 @@ from models.actors import Actor, Role
 from models.report import AddAction, AddFinding, ApproveReport, CompleteAction, Finding, ReportFigures, ReviewAction, ReviewView
 from reports import service
 from web.acting import ACTOR_DESCRIPTION
-from web.auth.guard import current_user
+from web.auth.guard import api_access, current_user
 from web.cases.schemas import Problem
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
 from web.refusals import Refused, RefusalProblem
@@ -44,24 +46,36 @@ def _unknown(report_id: str) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, f"There is no report {report_id}.")
 
 
-class ReportRange(BaseModel):
+NO_RANGES = (
+    "reports cover only the organisation's fixed periods, never a range of dates: two overlapping reports would "
+    "show by subtraction what the few people in only one of them said. Name the period instead, e.g. {\"period\": \"2027-Q2\"}"
+)
+
+
+class MissedPeriod(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    start: date = Field(description="First day of the period (inclusive).")
-    end: date = Field(description="Last day of the period (inclusive); not before start.")
+    period: str = Field(
+        min_length=4,
+        max_length=7,
+        description="The period the schedule missed: a quarter (2027-Q2), a half-year (2027-H1) or a year (2027), of the length "
+        "the organisation reports on, once it has ended and only when no report covers it yet.",
+        examples=["2027-Q2"],
+    )
+    # Not offered (absent from the schema), but refused with the reason when sent: earlier versions took a range.
+    start: SkipJsonSchema[Any] = None
+    end: SkipJsonSchema[Any] = None
 
-    @field_validator("end")
+    @field_validator("start", "end")
     @classmethod
-    def _not_before_start(cls, end: date, info: ValidationInfo) -> date:
-        start = info.data.get("start")
-        if start is not None and end < start:
-            raise ValueError(f"end ({end}) is before start ({start})")
-        return end
+    def _no_range(cls, value: Any) -> None:
+        raise ValueError(NO_RANGES)
 
 
 class ReportStarted(BaseModel):
     report_id: str
-    created: bool = Field(description="False: a report for this range was already running; this is its id.")
+    label: str = Field(description="The period the report covers, as the report names it (2027-Q2).")
+    created: bool = Field(description="False: the report for this period was already being made; this is its id.")
     status_url: str = Field(description="Where the figures appear once the report is stored (404 until then).")
 
 
@@ -85,16 +99,28 @@ def _listed(row: Any) -> ReportListed:
 
 
 @router.post(
-    "/api/reports", status_code=status.HTTP_202_ACCEPTED, response_model=ReportStarted, summary="Start the report for a date range"
+    "/api/reports",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ReportStarted,
+    responses={status.HTTP_409_CONFLICT: {"model": Problem, "description": "The period has been reported already."}},
+    summary="Make the report for a period the schedule missed (HR)",
+    # Reviewers read and review reports; making one is HR's. Checked before the body, so a reviewer learns nothing from it.
+    dependencies=[Depends(api_access(AccountRole.HR))],
 )
-async def start(period: ReportRange, request: Request, response: Response, client: TemporalDep, settings: SettingsDep) -> ReportStarted:
-    """Aggregates the cases closed in the range; the report is stored and sent to the reviewers a little later.
-    Starting a range that is already running starts nothing new and names that run."""
+async def start(body: MissedPeriod, request: Request, response: Response, client: TemporalDep, session: SessionDep, settings: SettingsDep) -> ReportStarted:
+    """The schedule makes each period's report once the period has ended; this makes one it missed (the worker was
+    down, the organisation had just started). The report is stored and sent to the reviewers a little later. Asking
+    again while it is being made names that run; once it is stored, the period is reported and is refused (409)."""
     user = await current_user(request)
-    started = await service.start_report(client, period.start, period.end, settings.task_queue, requested_by=user.email if user else "hr")
+    try:
+        started = await service.start_missed_report(client, session, settings, body.period, requested_by=user.email if user else "hr")
+    except service.PeriodRefused as err:
+        if err.code == "already_reported":
+            raise HTTPException(status.HTTP_409_CONFLICT, str(err)) from None
+        raise _body_error((err.field,), "value_error", err.message) from None
     url = str(request.url_for("api_get_report", report_id=started.report_id))
     response.headers["Location"] = url
-    return ReportStarted(report_id=started.report_id, created=started.created, status_url=url)
+    return ReportStarted(report_id=started.report_id, label=started.label, created=started.created, status_url=url)
 
 
 @router.get("/api/reports", response_model=list[ReportListed], summary="List the stored reports")
