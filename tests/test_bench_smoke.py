@@ -79,3 +79,10 @@ def test_each_run_replaces_only_its_own_section(results):
     assert "again" in text and "first" not in text
     assert "second" in text
     assert text.index("## One") < text.index("## Two")
+
+
+def test_page_latency(results):
+    text = run_bench("page_latency", results, "--count", "5", "--samples", "2", "--lag-samples", "2", *backends(), timeout=240)
+    assert "<!-- bench:page_latency -->" in text
+    assert "| SQLite: lists complete | dashboard 7, case list 7, API X-Total-Count 7" in text
+    assert "read model lag after a step's answer" in text
