@@ -67,7 +67,6 @@ def build_worker(client: Client, settings: Settings, sessions: async_sessionmake
         activities=[
             cases.store_case,
             cases.plan_case,
-            cases.set_case_status,
             cases.move_last_day,
             cases.set_interview_status,
             cases.close_case,

@@ -9,7 +9,6 @@ from config import Settings
 from models.case import CaseStatus
 from models.records import (
     CasePlan,
-    CaseStatusInput,
     CloseCaseInput,
     InterviewStatusInput,
     MoveLastDayRecord,
@@ -62,13 +61,6 @@ class CaseActivities:
         # Enough years for any due date, move of the last day, or interview after it.
         calendar = workdays.calendar_for(organisation.country, range(today.year - 1, input.last_working_day.year + 3))
         return CasePlan(organisation=organisation, checklist=items, calendar=calendar)
-
-    @activity.defn
-    async def set_case_status(self, input: CaseStatusInput) -> None:
-        async with self._sessions.begin() as session:
-            case = await session.get(Case, input.case_id, with_for_update=True)
-            case.status = input.status.value
-            case.closed_at = None if input.status == CaseStatus.OPEN else (case.closed_at or utcnow())
 
     @activity.defn
     async def move_last_day(self, input: MoveLastDayRecord) -> None:

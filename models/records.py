@@ -36,11 +36,6 @@ class MoveLastDayRecord(BaseModel):
     last_working_day: date
 
 
-class CaseStatusInput(BaseModel):
-    case_id: str
-    status: CaseStatus
-
-
 class CaseSummary(BaseModel):
     status: CaseStatus
     open_tasks: list[str]

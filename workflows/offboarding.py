@@ -31,11 +31,11 @@ with workflow.unsafe.imports_passed_through():
         TaskState,
         Withdraw,
     )
-    from models.interview import FINISHED, InterviewInput, InterviewStatus, Interviewee, LastDayChanged
+    from models.interview import InterviewInput, InterviewStatus, Interviewee, LastDayChanged
     from models.mail import ActionLink, MailRequest
     from models.organisation import Organisation
     from models.read_model import CaseSnapshot
-    from models.records import CaseStatusInput, CaseSummary, CloseCaseInput, MoveLastDayRecord, PlanCaseInput, StoreCaseInput
+    from models.records import CaseSummary, CloseCaseInput, MoveLastDayRecord, PlanCaseInput, StoreCaseInput
     from models.registration import MAX_DAYS_AFTER_NOTICE, Registration
     from planning.workdays import add_working_days, next_working_day
     from workflows.activity_calls import Background, deliver, deliver_all, record, rejected
