@@ -86,12 +86,20 @@ class Settings(BaseSettings):
     oidc_client_id: str = Field("", description="Client id of this app at the OpenID Connect provider.")
     oidc_client_secret: str = Field("", description="Client secret of this app at the OpenID Connect provider.")
 
-    events_secret: str = Field("", description="Shared secret that signs events from the HR system to `POST /api/events`. Empty: events are switched off and the endpoint answers 403.")
-    event_max_age_seconds: int = Field(300, ge=1, le=86400, description="How far an event's `X-Offboarding-Timestamp` may lie in the past (or the future) before it is refused.")
+    events_secret: str = Field(
+        "",
+        description="Shared secret that signs events from the HR system to `POST /api/events`: `whsec_<base64 key>` as Standard Webhooks writes it (any other text is used as it is). Empty: events are switched off and the endpoint answers 403.",
+    )
+    event_max_age_seconds: int = Field(
+        300, ge=1, le=86400, description="How far an event's signing time (`webhook-timestamp`) may lie in the past (or the future) before it is refused."
+    )
     webhook_urls: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="URLs told of case events (opened, step done, closed), comma-separated. Empty: no webhooks."
     )
-    webhook_secret: str = Field("", description="Shared secret that signs outgoing webhooks; needed when `webhook_urls` is set.")
+    webhook_secret: str = Field(
+        "",
+        description="Shared secret that signs outgoing webhooks (Standard Webhooks): `whsec_<base64 key>` (24 to 64 bytes; README shows how to make one); a secret without the prefix signs with its UTF-8 bytes. Needed when `webhook_urls` is set.",
+    )
     payload_keys: str = Field(
         "",
         description="Keys that encrypt every workflow payload kept in Temporal (AES-GCM): `<id>:<base64 key>`, comma-separated; the first encrypts, every one decrypts. Empty: a random key kept in `<data_dir>/payload_key`.",
@@ -114,6 +122,15 @@ class Settings(BaseSettings):
             if parsed.scheme not in ("http", "https") or not parsed.netloc:
                 raise ValueError(f"{url!r} is not an http(s) URL")
         return urls
+
+    @field_validator("webhook_secret", "events_secret")
+    @classmethod
+    def _signing_secret(cls, value: str) -> str:
+        from webhooks.standard import secret_key
+
+        if value:
+            secret_key(value)  # a ValueError says what is wrong with a whsec_ secret
+        return value
 
     @field_validator("payload_keys")
     @classmethod
