@@ -93,12 +93,16 @@ class Settings(BaseSettings):
     event_max_age_seconds: int = Field(
         300, ge=1, le=86400, description="How far an event's signing time (`webhook-timestamp`) may lie in the past (or the future) before it is refused."
     )
+    event_type_prefixes: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Prefixes the HR system puts before the event types, comma-separated, e.g. `nl.example.hr` to take `nl.example.hr.employee.resigned` (a prefix ending in a letter or digit is joined with a dot). The bare types are always taken.",
+    )
     webhook_urls: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="URLs told of case events (opened, step done, closed), comma-separated. Empty: no webhooks."
     )
     webhook_secret: str = Field(
         "",
-        description="Shared secret that signs outgoing webhooks (Standard Webhooks): `whsec_<base64 key>` (24 to 64 bytes; README shows how to make one); a secret without the prefix signs with its UTF-8 bytes. Needed when `webhook_urls` is set.",
+        description="Shared secret that signs outgoing webhooks (Standard Webhooks): `whsec_<base64 key>` (24 to 64 bytes; see \"Events from an HR system, CSV import and webhooks\"); a secret without the prefix signs with its UTF-8 bytes. Needed when `webhook_urls` is set.",
     )
     payload_keys: str = Field(
         "",
@@ -112,6 +116,13 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             text = value.strip()
             return json.loads(text) if text.startswith("[") else [url.strip() for url in text.split(",") if url.strip()]
+        return value
+
+    @field_validator("event_type_prefixes", mode="before")
+    @classmethod
+    def _split_prefixes(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
     @field_validator("webhook_urls")
