@@ -25,6 +25,7 @@ from web.imports.router import router as imports_api
 from web.interviews.router import router as interviews_api
 from web.mailbox.dependencies import mail_store
 from web.mailbox.router import router as mailbox_pages
+from web.openapi import install as install_openapi
 from web.organisation.router import router as organisation_api
 from web.reports.router import router as reports_api
 from web.pages.routes import include_pages
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.add_middleware(AuditActorMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_security(app)
+    install_openapi(app, settings)
 
     @app.get("/health", tags=["health"], summary="Liveness")
     async def health() -> dict[str, str]:
