@@ -1,4 +1,9 @@
-"""Renders one mail from ``templates/mail/<name>.<language>.j2``: blocks ``subject``, ``text`` and ``html``."""
+"""Renders one mail from ``templates/mail/<name>.<language>.j2``: blocks ``subject``, ``text`` and ``html``.
+
+Every template extends ``_layout.html.j2``, the one HTML layout (tables, a preheader, the organisation's name,
+a footer saying where a reply goes); its styles are inlined into each element, as mail clients need. The mail
+says that it is automatic (RFC 3834 ``Auto-Submitted``, and ``X-Auto-Response-Suppress`` for Exchange), so
+that out-of-office and other automatic replies are not sent back, and names a person's mailbox as Reply-To."""
 
 from datetime import date, datetime
 from email import policy
@@ -11,6 +16,7 @@ from typing import Any
 
 from zoneinfo import ZoneInfo
 
+import css_inline
 from babel.dates import format_date, format_time
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -71,6 +77,21 @@ class _HeaderClasses(HeaderRegistry):
 # Python's default e-mail policy, with the registry above.
 MAIL_POLICY = policy.default.clone(header_factory=_HeaderClasses())
 
+# The layout's stylesheet, moved into style attributes; nothing is fetched from elsewhere.
+INLINER = css_inline.CSSInliner(keep_style_tags=False, keep_link_tags=False, load_remote_stylesheets=False)
+PREHEADER_CHARS = 140
+
+
+def preheader(text: str) -> str:
+    """What an inbox shows beside the subject: the mail's first paragraph after the greeting, cut at a word."""
+    paragraphs = [" ".join(part.split()) for part in text.split("\n\n") if part.strip()]
+    if len(paragraphs) > 1 and paragraphs[0].endswith(","):
+        paragraphs = paragraphs[1:]
+    first = paragraphs[0] if paragraphs else ""
+    if len(first) <= PREHEADER_CHARS:
+        return first
+    return first[:PREHEADER_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
 
 class MailTemplates:
     def __init__(self, directory: Path = TEMPLATE_DIR) -> None:
@@ -91,18 +112,36 @@ class MailTemplates:
         return "".join(template.blocks[block](template.new_context(context))).strip()
 
     def render(
-        self, name: str, language: str, context: dict[str, Any], *, sender: str, to: str, message_id: str
+        self, name: str, language: str, context: dict[str, Any], *, sender: str, to: str, message_id: str, reply_to: str | None = None
     ) -> EmailMessage:
+        """``reply_to``: the person's (or HR's) mailbox that answers reach; the sender when None."""
         template_name = f"{name}.{language}.j2"
         ctx = {**context, "language": language}
+        subject = " ".join(self._block(template_name, "subject", ctx).split())
+        text = self._block(template_name, "text", ctx)
+        answers_to = reply_to or sender
         message = EmailMessage(policy=MAIL_POLICY)
-        message["Subject"] = " ".join(self._block(template_name, "subject", ctx).split())
+        message["Subject"] = subject
         message["From"] = sender
         message["To"] = to
+        message["Reply-To"] = answers_to
         message["Message-ID"] = message_id
         message["Date"] = formatdate(localtime=False)
-        message.set_content(self._block(template_name, "text", ctx) + "\n")
-        message.add_alternative(self._block(template_name, "html", ctx), subtype="html")
+        message["Auto-Submitted"] = "auto-generated"
+        message["X-Auto-Response-Suppress"] = "All"
+        message.set_content(text + "\n")
+        message.add_alternative(self._html(template_name, ctx, subject=subject, text=text, reply_to=answers_to), subtype="html")
         # After the body: setting content clears every Content-* header.
         message["Content-Language"] = language
         return message
+
+    def _html(self, template_name: str, ctx: dict[str, Any], *, subject: str, text: str, reply_to: str) -> str:
+        layout_context = {**ctx, "mail_subject": subject, "preheader": preheader(text), "reply_to": _address(reply_to)}
+        return INLINER.inline(self._env.get_template(template_name).render(layout_context))
+
+
+def _address(mailbox: str) -> str:
+    """The address alone of ``Name <address>``, as a reader writes it."""
+    from email.utils import parseaddr
+
+    return parseaddr(mailbox)[1] or mailbox

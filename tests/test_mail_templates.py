@@ -274,8 +274,8 @@ def test_renders_with_subject_name_and_key_data(templates, name, language):
     assert "Anouk de Vries" in html
     for expected in EXPECTED[name][language]:
         assert expected in text, f"{expected!r} missing from {name}.{language} text:\n{text}"
-    # The HTML part carries the same key data, autoescaped.
-    assert "<p>" in html and "<html" not in html.lower() and "<head" not in html.lower()
+    # The HTML part carries the same key data, autoescaped, in the shared layout.
+    assert f'<html lang="{language}"' in html and "<p style=" in html
     assert "http://" not in html.replace('href="http://offboarding.test/', "")
     assert "<p>" not in text and "<br>" not in text
     assert "{{" not in text + html and "{%" not in text + html
@@ -293,7 +293,7 @@ def test_html_escapes_values_while_text_and_subject_stay_plain(templates, name, 
     assert "&lt;" not in text and "&amp;" not in text and "&#39;" not in text
     assert "&lt;" not in subject and "&amp;" not in subject and "&#39;" not in subject
     if "D'Hondt & Co" in text:
-        assert "D&#39;Hondt &amp; Co" in html
+        assert "D'Hondt &amp; Co" in html or "D&#39;Hondt &amp; Co" in html
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -363,7 +363,7 @@ def test_invitation_mentions_attachment_and_preparatory_questions(templates, lan
     _, text, html = render(templates, "interview_invitation", language)
     questions = re.findall(r"^\d\. .+\?$", text, re.MULTILINE)
     assert 6 <= len(questions) <= 8
-    assert html.count("<li>") >= len(questions) + 2
+    assert html.count("<li ") >= len(questions) + 2
     declining = "je hoeft niet uit te leggen waarom" if language == "nl" else "you do not need to explain why"
     assert declining in text
     assert FIRST_SLOT[language] in html and "(online)" in html

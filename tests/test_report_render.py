@@ -112,6 +112,6 @@ def test_report_mails_render_in_both_languages(name, language):
     for expected in EXPECTED[name][language]:
         assert expected in text, f"{expected!r} missing from {name}.{language}:\n{text}"
     assert "\n\n\n" not in text and "&amp;" not in text and "&lt;" not in text
-    assert "<p>" in html and "http://" not in html.replace('href="http://offboarding.test/', "")
+    assert "<p " in html and "http://" not in html.replace('href="http://offboarding.test/', "")
     if "&" in SAMPLE["text"] and SAMPLE["text"] in text:
         assert "Werkdruk onderzoeken &amp; bespreken" in html

@@ -555,8 +555,15 @@ class OffboardingWorkflow:
         return await self._deliver(request)
 
     def _mail_request(self, purpose: str, template: str, to: str, language: str, **extra) -> MailRequest:
+        # Answers go to HR, who follows the case, not back to the sending address.
         return MailRequest(
-            case_id=self._case_id, purpose=purpose, template=template, to=to, language=language, context={**self._mail_context(), **extra}
+            case_id=self._case_id,
+            purpose=purpose,
+            template=template,
+            to=to,
+            language=language,
+            context={**self._mail_context(), **extra},
+            reply_to=self._organisation.hr.email,
         )
 
     async def _deliver(self, request: MailRequest) -> bool:
