@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     oidc_issuer: str = Field("", description="Issuer URL of the organisation's OpenID Connect provider, e.g. `https://login.example.org/realms/staff`. Empty: sign-in with a password only.")
     oidc_client_id: str = Field("", description="Client id of this app at the OpenID Connect provider.")
     oidc_client_secret: str = Field("", description="Client secret of this app at the OpenID Connect provider.")
+    oidc_token_auth_method: Literal["client_secret_basic", "client_secret_post"] = Field(
+        "client_secret_basic",
+        description="How this app authenticates at the provider's token endpoint, as registered there: `client_secret_basic` (HTTP Basic, the OpenID Connect default) or `client_secret_post` (in the form).",
+    )
 
     events_secret: str = Field(
         "",
