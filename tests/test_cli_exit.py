@@ -22,7 +22,7 @@ from tests.test_cli import registration_flags
 
 ROOT = Path(__file__).resolve().parent.parent
 OFFBOARDING = str(Path(sys.executable).parent / "offboarding")
-RUNS = 240
+RUNS = 200
 SIDE_BY_SIDE = 4
 
 
