@@ -18,7 +18,9 @@ from web.cases.actions import router as case_actions_api
 from web.cases.pages import router as case_pages
 from web.cases.router import router as cases_api
 from web.checklists.router import router as checklists_api
+from web.auth.sessions import secure_cookies
 from web.errors import install_error_handlers
+from web.i18n import LanguageCookie
 from web.events.router import listing_router as events_listing_api
 from web.events.router import router as events_api
 from web.imports.router import router as imports_api
@@ -88,6 +90,8 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(privacy_pages)
     # Who acts, for the audit log the service code writes (privacy.audit).
     app.add_middleware(AuditActorMiddleware)
+    # A language chosen with ?lang= holds for the next pages.
+    app.add_middleware(LanguageCookie, secure=secure_cookies(settings))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_security(app)
     install_openapi(app, settings)

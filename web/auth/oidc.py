@@ -32,6 +32,7 @@ from web.auth import accounts
 from web.auth.router import finish_sign_in, safe_next
 from web.auth.sessions import secure_cookies
 from web.dependencies import SessionDep, SettingsDep
+from web.i18n import N_
 
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger("web.access")
@@ -75,7 +76,7 @@ def _callback_url(settings) -> str:
 
 def _refuse(request: Request, reason: str, code: int = status.HTTP_403_FORBIDDEN) -> HTTPException:
     log.warning("OIDC sign-in refused from %s: %s", request.client.host if request.client else "?", reason)
-    return HTTPException(code, "Signing in through the organisation account did not work. Try again, or ask HR for an account.")
+    return HTTPException(code, N_("Signing in through the organisation account did not work. Try again, or ask HR for an account."))
 
 
 @router.get("/login/oidc", name="oidc_login")
