@@ -27,7 +27,7 @@ NAMING_ATTRIBUTES = ("specversion", "id", "source", "type", "subject", "time")
 
 
 @dataclass
-class Refusal:
+class Problem:
     status_code: int
     detail: str
 
@@ -40,7 +40,7 @@ class Arrival:
     attributes: dict[str, Any] = field(default_factory=dict)
     data: Any = None
     raw: str | None = None
-    refusal: Refusal | None = None
+    refusal: Problem | None = None
     batch: list[dict[str, Any]] | None = None
 
     def event(self) -> dict[str, Any]:
@@ -84,7 +84,7 @@ def read(body: bytes, headers: dict[str, str]) -> Arrival:
     kind, params = media_type(content_type)
     charset = params.get("charset", "utf-8").lower()
     if kind in (STRUCTURED, BATCH) and charset not in ("utf-8", "utf8"):
-        return Arrival(None, refusal=Refusal(415, f"the charset of {kind} is UTF-8 (RFC 8259), not {charset}"))
+        return Arrival(None, refusal=Problem(415, f"the charset of {kind} is UTF-8 (RFC 8259), not {charset}"))
     if kind == STRUCTURED:
         return _structured(body)
     if kind == BATCH:
@@ -97,7 +97,7 @@ def read(body: bytes, headers: dict[str, str]) -> Arrival:
         # A structured event under the wrong Content-Type: its attributes still say what arrived.
         arrival.attributes = {name: value for name, value in arrival.data.items() if name != "data"}
         arrival.data = arrival.data.get("data")
-    arrival.refusal = Refusal(
+    arrival.refusal = Problem(
         415,
         f"Content-Type must be {STRUCTURED} (a CloudEvent in structured mode), or the event's attributes must come in "
         f"ce-* headers (binary mode, ce-specversion among them); not {kind or 'absent'}",
@@ -112,12 +112,12 @@ def _structured(body: bytes) -> Arrival:
         return arrival
     event = arrival.data
     if not isinstance(event, dict):
-        arrival.refusal = Refusal(400, f"the body must be a JSON object (a CloudEvent), not a JSON {type(event).__name__}")
+        arrival.refusal = Problem(400, f"the body must be a JSON object (a CloudEvent), not a JSON {type(event).__name__}")
         return arrival
     arrival.attributes = {name: value for name, value in event.items() if name not in ("data", "data_base64")}
     arrival.data = event.get("data")
     if "data_base64" in event:
-        arrival.refusal = Refusal(415, "data_base64: binary data is not understood here; send the data as JSON in data")
+        arrival.refusal = Problem(415, "data_base64: binary data is not understood here; send the data as JSON in data")
     return arrival
 
 
@@ -128,7 +128,7 @@ def _batch(body: bytes) -> Arrival:
     arrival.batch = [{name: event.get(name) for name in NAMING_ATTRIBUTES if name in event} for event in events if isinstance(event, dict)]
     arrival.data = None
     arrival.raw = None
-    arrival.refusal = Refusal(415, f"batched mode ({BATCH}) is not taken: send each event in a request of its own, in structured or binary mode")
+    arrival.refusal = Problem(415, f"batched mode ({BATCH}) is not taken: send each event in a request of its own, in structured or binary mode")
     return arrival
 
 
@@ -140,7 +140,7 @@ def _binary(body: bytes, headers: dict[str, str], content_type: str | None) -> A
     if body.strip():
         if content_type and not is_json(content_type):
             arrival.raw = body.decode("utf-8", "replace")[:RAW_KEPT_CHARS]
-            arrival.refusal = Refusal(415, f"datacontenttype: only JSON data is understood (application/json), not {media_type(content_type)[0]}")
+            arrival.refusal = Problem(415, f"datacontenttype: only JSON data is understood (application/json), not {media_type(content_type)[0]}")
             return arrival
         _read_body(arrival, body)
     return arrival
@@ -152,14 +152,14 @@ def _read_body(arrival: Arrival, body: bytes) -> None:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         arrival.raw = body.decode("utf-8", "replace")[:RAW_KEPT_CHARS]
-        arrival.refusal = Refusal(400, "the body is not JSON")
+        arrival.refusal = Problem(400, "the body is not JSON")
         return
     except RecursionError:
         data, too_deep = None, True
     if too_deep or _depth(data) > MAX_DEPTH:
         # Kept as text: stored as JSON it would be recursed into again.
         arrival.raw = body.decode("utf-8", "replace")[:RAW_KEPT_CHARS]
-        arrival.refusal = Refusal(400, f"the body is JSON nested deeper than {MAX_DEPTH} levels; a CloudEvent is far flatter")
+        arrival.refusal = Problem(400, f"the body is JSON nested deeper than {MAX_DEPTH} levels; a CloudEvent is far flatter")
         return
     arrival.data = data
 
