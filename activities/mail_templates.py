@@ -45,10 +45,15 @@ def _departure_label(value: str, language: str) -> str:
     return DEPARTURE_LABELS[language].get(value, value)
 
 
+# English mail writes dates the British way (Friday, 29 January 2027), as the pages do and as English is read
+# in the Netherlands and Belgium.
+DATE_LOCALES = {"en": "en_GB", "nl": "nl_NL"}
+
+
 def _long_date(value: date | str, language: str) -> str:
     if isinstance(value, str):
         value = date.fromisoformat(value)
-    return format_date(value, format="full", locale=language)
+    return format_date(value, format="full", locale=DATE_LOCALES.get(language, language))
 
 
 def _long_datetime(value: datetime | str, language: str, zone: str) -> str:
@@ -56,7 +61,7 @@ def _long_datetime(value: datetime | str, language: str, zone: str) -> str:
         value = datetime.fromisoformat(value)
     local = value.astimezone(ZoneInfo(zone))
     joiner = "om" if language == "nl" else "at"
-    return f"{format_date(local.date(), format='full', locale=language)} {joiner} {format_time(local.time(), format='HH:mm', locale=language)}"
+    return f"{_long_date(local.date(), language)} {joiner} {format_time(local.time(), format='HH:mm', locale=language)}"
 
 
 def _clock(value: datetime | str, zone: str) -> str:

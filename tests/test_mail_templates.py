@@ -104,9 +104,9 @@ EMPLOYEE_MAILS = {
 }
 STAFF_MAILS = set(NAMES) - EMPLOYEE_MAILS
 
-LAST_DAY = {"nl": "vrijdag 29 januari 2027", "en": "Friday, January 29, 2027"}
-FIRST_SLOT = {"nl": "vrijdag 22 januari 2027 om 10:00", "en": "Friday, January 22, 2027 at 10:00"}
-SECOND_SLOT = {"nl": "donderdag 21 januari 2027 om 14:00", "en": "Thursday, January 21, 2027 at 14:00"}
+LAST_DAY = {"nl": "vrijdag 29 januari 2027", "en": "Friday, 29 January 2027"}
+FIRST_SLOT = {"nl": "vrijdag 22 januari 2027 om 10:00", "en": "Friday, 22 January 2027 at 10:00"}
+SECOND_SLOT = {"nl": "donderdag 21 januari 2027 om 14:00", "en": "Thursday, 21 January 2027 at 14:00"}
 
 # Per template and language: strings the plain-text part must contain (besides the employee's name).
 EXPECTED: dict[str, dict[str, list[str]]] = {
@@ -121,18 +121,18 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
             COMMON["case_url"],
         ],
         "en": [
-            "Overdracht klantdossiers (due Wednesday, January 27, 2027)",
-            "Wachtwoorden kluis overdragen (due Thursday, January 28, 2027)",
+            "Overdracht klantdossiers (due Wednesday, 27 January 2027)",
+            "Wachtwoorden kluis overdragen (due Thursday, 28 January 2027)",
             COMMON["case_url"],
         ],
     },
     "task_reminder": {
         "nl": ["Overdracht klantdossiers", "woensdag 27 januari 2027", COMMON["case_url"]],
-        "en": ["Overdracht klantdossiers", "Wednesday, January 27, 2027", COMMON["case_url"]],
+        "en": ["Overdracht klantdossiers", "Wednesday, 27 January 2027", COMMON["case_url"]],
     },
     "task_overdue": {
         "nl": ["Overdracht klantdossiers", "woensdag 27 januari 2027", "opvolger@example.org", COMMON["case_url"]],
-        "en": ["Overdracht klantdossiers", "Wednesday, January 27, 2027", "opvolger@example.org", COMMON["case_url"]],
+        "en": ["Overdracht klantdossiers", "Wednesday, 27 January 2027", "opvolger@example.org", COMMON["case_url"]],
     },
     "equipment_reminder": {
         "nl": ["- Laptop", "- Badge", LAST_DAY["nl"]],
@@ -144,7 +144,7 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
     },
     "last_day_moved": {
         "nl": ["Was: vrijdag 26 februari 2027", f"Nu: {LAST_DAY['nl']}", "Reden: Resterende verlofdagen verrekend"],
-        "en": ["Was: Friday, February 26, 2027", f"Now: {LAST_DAY['en']}", "Reason: Resterende verlofdagen verrekend"],
+        "en": ["Was: Friday, 26 February 2027", f"Now: {LAST_DAY['en']}", "Reason: Resterende verlofdagen verrekend"],
     },
     "case_withdrawn": {
         "nl": ["ingetrokken", "geannuleerd", "Reden: Nieuwe afspraken over de functie"],
