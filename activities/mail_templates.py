@@ -9,7 +9,7 @@ from datetime import date, datetime
 from email import policy
 from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
-from email.utils import formatdate
+from email.utils import formatdate, parseaddr
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -147,6 +147,4 @@ class MailTemplates:
 
 def _address(mailbox: str) -> str:
     """The address alone of ``Name <address>``, as a reader writes it."""
-    from email.utils import parseaddr
-
     return parseaddr(mailbox)[1] or mailbox

@@ -11,6 +11,7 @@ in English follow British usage (en_GB: 29 January 2027, 14:30), as in the Nethe
 from functools import lru_cache
 from http.cookies import SimpleCookie
 from pathlib import Path
+from urllib.parse import parse_qs
 
 from babel.core import negotiate_locale
 from babel.support import NullTranslations, Translations
@@ -68,8 +69,6 @@ class LanguageCookie:
 
 
 def _query_language(scope) -> str:
-    from urllib.parse import parse_qs
-
     values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [])
     return values[-1] if values and values[-1] in LANGUAGES else ""
 
