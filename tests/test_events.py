@@ -400,3 +400,17 @@ async def test_the_earlier_x_offboarding_signature_is_still_accepted(http, worke
     response = await http.post("/api/events", content=body, headers={**signing.signed_headers(SECRET, body), "Content-Type": CLOUDEVENTS})
 
     assert response.status_code == 404, response.text  # signed well; only the case is not there
+
+
+async def test_an_event_naming_the_employee_only_in_its_subject_is_found_for_export_and_erasure(http, sessions):
+    from privacy import retention
+
+    employee_id = unique("E")
+    event = sdk_event("employee.resignation_withdrawn", {"notice_date": "not a date"}, subject=employee_id)
+
+    response = await send_sdk(http, event, mode="binary")
+
+    assert response.status_code == 422
+    async with sessions() as session:
+        found = await retention.events_of_person(session, employee_id, [])
+    assert [row.event_id for row in found] == [event.get_id()]
