@@ -17,10 +17,10 @@ run: $(STAMP)
 	$(BIN)/python -m launcher
 
 # pytest exits 5 when it collects no tests: that fails the target too (the status is not masked).
-test: $(STAMP) browser
+test: $(STAMP) browser oidc-provider
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test-postgres: $(STAMP) browser
+test-postgres: $(STAMP) browser oidc-provider
 	OFFBOARDING_TEST_DATABASE_URL='$(TEST_POSTGRES_URL)' $(BIN)/pytest $(PYTEST_ARGS)
 
 install: $(STAMP)
@@ -39,7 +39,7 @@ clean:
 
 # Also the virtualenv (the next `make run` installs everything again).
 distclean: clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) tests/oidc/node_modules
 
 # Debian's Chromium for tests/test_browser.py (Playwright drives it; `playwright install` is never used).
 # Installed with apt-get only when /usr/bin/chromium is missing; as root directly, otherwise through sudo.
@@ -60,3 +60,18 @@ translations: $(STAMP)
 	$(BIN)/pybabel extract -F web/babel.cfg -o web/locale/messages.pot --sort-output --no-location --omit-header .
 	$(BIN)/pybabel update -i web/locale/messages.pot -d web/locale -w 120 --ignore-obsolete
 	$(BIN)/pybabel compile -d web/locale
+# The OpenID Connect provider tests/test_oidc_browser.py signs in against: the npm package oidc-provider, at the
+# versions of tests/oidc/package-lock.json, run by Debian's Node.js. Installed here, once (again only when the
+# lock file changes), never while the tests run. Node.js and npm come from apt-get when missing.
+OIDC_DIR := tests/oidc
+OIDC_STAMP := $(OIDC_DIR)/node_modules/.installed
+.PHONY: oidc-provider
+oidc-provider: $(OIDC_STAMP)
+
+$(OIDC_STAMP): $(OIDC_DIR)/package.json $(OIDC_DIR)/package-lock.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+		if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update && $$SUDO apt-get install -y nodejs npm; \
+	fi
+	cd $(OIDC_DIR) && npm ci --no-audit --no-fund --ignore-scripts
+	touch $@

@@ -57,7 +57,13 @@ class MailActivities:
             token = tokens.sign(s.signing_key(), tokens.LinkPurpose(request.link.purpose), request.case_id, str(request.to))
             context["action_url"] = f"{s.public_url}{request.link.path}/{token}"
         message = self._templates.render(
-            request.template, request.language, context, sender=s.mail_from, to=str(request.to), message_id=message_id_for(request)
+            request.template,
+            request.language,
+            context,
+            sender=s.mail_from,
+            to=str(request.to),
+            message_id=message_id_for(request),
+            reply_to=str(request.reply_to or s.hr_email),
         )
         # Lets receiving systems (and people's mail rules) sort case mail without reading it.
         message["X-Offboarding-Case"] = request.case_id

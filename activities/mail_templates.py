@@ -1,16 +1,22 @@
-"""Renders one mail from ``templates/mail/<name>.<language>.j2``: blocks ``subject``, ``text`` and ``html``."""
+"""Renders one mail from ``templates/mail/<name>.<language>.j2``: blocks ``subject``, ``text`` and ``html``.
+
+Every template extends ``_layout.html.j2``, the one HTML layout (tables, a preheader, the organisation's name,
+a footer saying where a reply goes); its styles are inlined into each element, as mail clients need. The mail
+says that it is automatic (RFC 3834 ``Auto-Submitted``, and ``X-Auto-Response-Suppress`` for Exchange), so
+that out-of-office and other automatic replies are not sent back, and names a person's mailbox as Reply-To."""
 
 from datetime import date, datetime
 from email import policy
 from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
-from email.utils import formatdate
+from email.utils import formatdate, parseaddr
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from zoneinfo import ZoneInfo
 
+import css_inline
 from babel.dates import format_date, format_time
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -39,10 +45,15 @@ def _departure_label(value: str, language: str) -> str:
     return DEPARTURE_LABELS[language].get(value, value)
 
 
+# English mail writes dates the British way (Friday, 29 January 2027), as the pages do and as English is read
+# in the Netherlands and Belgium.
+DATE_LOCALES = {"en": "en_GB", "nl": "nl_NL"}
+
+
 def _long_date(value: date | str, language: str) -> str:
     if isinstance(value, str):
         value = date.fromisoformat(value)
-    return format_date(value, format="full", locale=language)
+    return format_date(value, format="full", locale=DATE_LOCALES.get(language, language))
 
 
 def _long_datetime(value: datetime | str, language: str, zone: str) -> str:
@@ -50,7 +61,7 @@ def _long_datetime(value: datetime | str, language: str, zone: str) -> str:
         value = datetime.fromisoformat(value)
     local = value.astimezone(ZoneInfo(zone))
     joiner = "om" if language == "nl" else "at"
-    return f"{format_date(local.date(), format='full', locale=language)} {joiner} {format_time(local.time(), format='HH:mm', locale=language)}"
+    return f"{_long_date(local.date(), language)} {joiner} {format_time(local.time(), format='HH:mm', locale=language)}"
 
 
 def _clock(value: datetime | str, zone: str) -> str:
@@ -70,6 +81,21 @@ class _HeaderClasses(HeaderRegistry):
 
 # Python's default e-mail policy, with the registry above.
 MAIL_POLICY = policy.default.clone(header_factory=_HeaderClasses())
+
+# The layout's stylesheet, moved into style attributes; nothing is fetched from elsewhere.
+INLINER = css_inline.CSSInliner(keep_style_tags=False, keep_link_tags=False, load_remote_stylesheets=False)
+PREHEADER_CHARS = 140
+
+
+def preheader(text: str) -> str:
+    """What an inbox shows beside the subject: the mail's first paragraph after the greeting, cut at a word."""
+    paragraphs = [" ".join(part.split()) for part in text.split("\n\n") if part.strip()]
+    if len(paragraphs) > 1 and paragraphs[0].endswith(","):
+        paragraphs = paragraphs[1:]
+    first = paragraphs[0] if paragraphs else ""
+    if len(first) <= PREHEADER_CHARS:
+        return first
+    return first[:PREHEADER_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 class MailTemplates:
@@ -91,18 +117,34 @@ class MailTemplates:
         return "".join(template.blocks[block](template.new_context(context))).strip()
 
     def render(
-        self, name: str, language: str, context: dict[str, Any], *, sender: str, to: str, message_id: str
+        self, name: str, language: str, context: dict[str, Any], *, sender: str, to: str, message_id: str, reply_to: str | None = None
     ) -> EmailMessage:
+        """``reply_to``: the person's (or HR's) mailbox that answers reach; the sender when None."""
         template_name = f"{name}.{language}.j2"
         ctx = {**context, "language": language}
+        subject = " ".join(self._block(template_name, "subject", ctx).split())
+        text = self._block(template_name, "text", ctx)
+        answers_to = reply_to or sender
         message = EmailMessage(policy=MAIL_POLICY)
-        message["Subject"] = " ".join(self._block(template_name, "subject", ctx).split())
+        message["Subject"] = subject
         message["From"] = sender
         message["To"] = to
+        message["Reply-To"] = answers_to
         message["Message-ID"] = message_id
         message["Date"] = formatdate(localtime=False)
-        message.set_content(self._block(template_name, "text", ctx) + "\n")
-        message.add_alternative(self._block(template_name, "html", ctx), subtype="html")
+        message["Auto-Submitted"] = "auto-generated"
+        message["X-Auto-Response-Suppress"] = "All"
+        message.set_content(text + "\n")
+        message.add_alternative(self._html(template_name, ctx, subject=subject, text=text, reply_to=answers_to), subtype="html")
         # After the body: setting content clears every Content-* header.
         message["Content-Language"] = language
         return message
+
+    def _html(self, template_name: str, ctx: dict[str, Any], *, subject: str, text: str, reply_to: str) -> str:
+        layout_context = {**ctx, "mail_subject": subject, "preheader": preheader(text), "reply_to": _address(reply_to)}
+        return INLINER.inline(self._env.get_template(template_name).render(layout_context))
+
+
+def _address(mailbox: str) -> str:
+    """The address alone of ``Name <address>``, as a reader writes it."""
+    return parseaddr(mailbox)[1] or mailbox

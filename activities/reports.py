@@ -176,7 +176,9 @@ class ReportActivities:
     async def send_report_mail(self, request: ReportMailRequest) -> MailReceipt:
         s = self._settings
         message_id = sending.message_id_for(request.report_id, request.purpose, str(request.to))
-        message = self._templates.render(request.template, request.language, request.context, sender=s.mail_from, to=str(request.to), message_id=message_id)
+        message = self._templates.render(
+            request.template, request.language, request.context, sender=s.mail_from, to=str(request.to), message_id=message_id, reply_to=str(request.reply_to or s.hr_email)
+        )
         message["X-Offboarding-Report"] = request.report_id
         message["X-Offboarding-Purpose"] = request.purpose
 

@@ -5,6 +5,7 @@ finds it delivered returns without posting. A retry after a crash between the re
 the commit posts again with the same event id, which receivers use to drop the copy."""
 
 import logging
+import time
 from email.utils import parsedate_to_datetime
 from datetime import datetime, timedelta, timezone
 
@@ -18,7 +19,7 @@ from temporalio.exceptions import ApplicationError
 from config import Settings
 from models.events import WebhookDelivery, WebhookReceipt, WebhookRequest
 from models.tables import utcnow
-from webhooks import payloads, signing
+from webhooks import payloads, signing, standard
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,13 @@ def _retry_after(response: httpx.Response) -> timedelta | None:
     return delay if timedelta(0) < delay <= MAX_RETRY_AFTER else None
 
 
+def signed_headers(secret: str, event_id: str, body: bytes) -> dict[str, str]:
+    """Standard Webhooks headers, and the earlier X-Offboarding-* pair for receivers that still check those
+    (sent until version 0.3.0, as the README says); both signed at the same moment."""
+    now = time.time()
+    return {**standard.signed_headers(secret, event_id, body, now=now), **signing.signed_headers(secret, body, now=now)}
+
+
 class WebhookActivities:
     def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._settings = settings
@@ -64,11 +72,7 @@ class WebhookActivities:
         if await self._claim(request):
             return WebhookReceipt(status_code=None, already_delivered=True)
         body = payloads.encode(payloads.envelope(request.event, self._settings.public_url.rstrip("/")))
-        headers = {
-            "Content-Type": payloads.CONTENT_TYPE,
-            "User-Agent": USER_AGENT,
-            **signing.signed_headers(self._settings.webhook_secret, body),
-        }
+        headers = {"Content-Type": payloads.CONTENT_TYPE, "User-Agent": USER_AGENT, **signed_headers(self._settings.webhook_secret, request.event.id, body)}
         try:
             async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS, follow_redirects=False) as client:
                 response = await client.post(request.url, content=body, headers=headers)

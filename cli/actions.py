@@ -243,7 +243,7 @@ def revoke_access_now(
 ) -> None:
     """End the person's access now instead of at the end of the last working day. HR may, once."""
     payload = _payload(RevokeAccessNow, ctx.params, {"reason": Flag("--reason", ("reason",))})
-    view = act(case_id, OffboardingWorkflow.revoke_access_now, payload)
+    view = act(case_id, payload)
     _show(view, as_json, f"case {case_id}: access is being ended now; `offboarding show {case_id}` gives the identity provider's answer")
 
 

@@ -14,6 +14,7 @@ from temporalio.service import RPCError
 from cases.service import CaseUnavailable
 
 from cases.client import connect
+from cli.runtime import command_runtime
 from config import Settings
 from db.engine import create_engine, create_sessionmaker
 
@@ -30,7 +31,7 @@ class Unavailable(Exception):
 async def with_temporal(settings: Settings, work: Callable[[Client], Awaitable[T]]) -> T:
     where = f"Temporal at {settings.temporal_address} (namespace {settings.temporal_namespace})"
     try:
-        client = await asyncio.wait_for(connect(settings), CONNECT_TIMEOUT_SECONDS)
+        client = await asyncio.wait_for(connect(settings, command_runtime()), CONNECT_TIMEOUT_SECONDS)
     except TimeoutError:
         raise Unavailable(f"cannot reach {where}: no answer within {CONNECT_TIMEOUT_SECONDS} seconds") from None
     except RuntimeError as err:

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from alembic.util import CommandError
 from sqlalchemy.exc import SQLAlchemyError
 
 from cases import queries, service
@@ -21,7 +20,6 @@ from cli.common import fail as _fail
 from cli.common import run as _run
 from cli.common import settings as _settings
 from cli.registration_input import FLAGS, InvalidInput, build, read_file
-from db import migrate as db_migrate
 from models.case import CaseStatus
 from models.registration import DepartureType
 from planning import notice
@@ -164,6 +162,11 @@ def migrate() -> None:
 
     Exit codes: 0 up to date; 1 the database could not be migrated.
     """
+    # Alembic is loaded by this command alone: every other command starts that much sooner.
+    from alembic.util import CommandError
+
+    from db import migrate as db_migrate
+
     settings = _settings()
     try:
         db_migrate.upgrade(settings.database_url)

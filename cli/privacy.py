@@ -15,6 +15,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from cases.client import connect
 from cli import backends
+from cli.runtime import command_runtime
 from cli.common import EXIT_INVALID, EXIT_REJECTED, EXIT_UNAVAILABLE, EXIT_UNKNOWN, fail, run, settings
 from models.registration import Identifier
 from privacy import audit
@@ -62,7 +63,7 @@ def export(
 
     async def work(session):
         try:
-            client = await asyncio.wait_for(connect(current), LIVE_CONNECT_SECONDS)
+            client = await asyncio.wait_for(connect(current, command_runtime()), LIVE_CONNECT_SECONDS)
         except Exception:  # the live part is a bonus: the export is what the database holds
             typer.echo(f"Temporal at {current.temporal_address} does not answer: the export holds the stored data without the live state of open cases", err=True)
             client = None

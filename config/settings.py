@@ -94,13 +94,29 @@ class Settings(BaseSettings):
     oidc_issuer: str = Field("", description="Issuer URL of the organisation's OpenID Connect provider, e.g. `https://login.example.org/realms/staff`. Empty: sign-in with a password only.")
     oidc_client_id: str = Field("", description="Client id of this app at the OpenID Connect provider.")
     oidc_client_secret: str = Field("", description="Client secret of this app at the OpenID Connect provider.")
+    oidc_token_auth_method: Literal["client_secret_basic", "client_secret_post"] = Field(
+        "client_secret_basic",
+        description="How this app authenticates at the provider's token endpoint, as registered there: `client_secret_basic` (HTTP Basic, the OpenID Connect default) or `client_secret_post` (in the form).",
+    )
 
-    events_secret: str = Field("", description="Shared secret that signs events from the HR system to `POST /api/events`. Empty: events are switched off and the endpoint answers 403.")
-    event_max_age_seconds: int = Field(300, ge=1, le=86400, description="How far an event's `X-Offboarding-Timestamp` may lie in the past (or the future) before it is refused.")
+    events_secret: str = Field(
+        "",
+        description="Shared secret that signs events from the HR system to `POST /api/events`: `whsec_<base64 key>` as Standard Webhooks writes it (any other text is used as it is). Empty: events are switched off and the endpoint answers 403.",
+    )
+    event_max_age_seconds: int = Field(
+        300, ge=1, le=86400, description="How far an event's signing time (`webhook-timestamp`) may lie in the past (or the future) before it is refused."
+    )
+    event_type_prefixes: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Prefixes the HR system puts before the event types, comma-separated, e.g. `nl.example.hr` to take `nl.example.hr.employee.resigned` (a prefix ending in a letter or digit is joined with a dot). The bare types are always taken.",
+    )
     webhook_urls: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="URLs told of case events (opened, step done, closed), comma-separated. Empty: no webhooks."
     )
-    webhook_secret: str = Field("", description="Shared secret that signs outgoing webhooks; needed when `webhook_urls` is set.")
+    webhook_secret: str = Field(
+        "",
+        description="Shared secret that signs outgoing webhooks (Standard Webhooks): `whsec_<base64 key>` (24 to 64 bytes; see \"Events from an HR system, CSV import and webhooks\"); a secret without the prefix signs with its UTF-8 bytes. Needed when `webhook_urls` is set.",
+    )
     scim_url: str = Field(
         "",
         description="Base URL of the identity provider's SCIM 2.0 endpoint (e.g. `https://idp.example.org/scim/v2`). Set: at the end of the last working day the person's account is deactivated there (`PATCH active=false`). Empty: the case publishes `access.revoke` through the webhooks and IT/facilities gets a task.",
@@ -126,6 +142,13 @@ class Settings(BaseSettings):
             return json.loads(text) if text.startswith("[") else [url.strip() for url in text.split(",") if url.strip()]
         return value
 
+    @field_validator("event_type_prefixes", mode="before")
+    @classmethod
+    def _split_prefixes(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
     @field_validator("webhook_urls")
     @classmethod
     def _http_urls(cls, urls: list[str]) -> list[str]:
@@ -134,6 +157,15 @@ class Settings(BaseSettings):
             if parsed.scheme not in ("http", "https") or not parsed.netloc:
                 raise ValueError(f"{url!r} is not an http(s) URL")
         return urls
+
+    @field_validator("webhook_secret", "events_secret")
+    @classmethod
+    def _signing_secret(cls, value: str) -> str:
+        from webhooks.standard import secret_key
+
+        if value:
+            secret_key(value)  # a ValueError says what is wrong with a whsec_ secret
+        return value
 
     @field_validator("payload_keys")
     @classmethod

@@ -1,7 +1,7 @@
 """Events in and out: what the HR system sends to ``POST /api/events``, what is kept of it, and the
 webhooks the cases send to other systems.
 
-Inbound events are CloudEvents 1.0 in structured JSON mode. Every event that passes the signature
+Inbound events are CloudEvents 1.0, in the HTTP binding's structured or binary mode. Every event that passes the signature
 check is kept in ``inbound_events``, accepted or not, so that HR can see what the feed sent and why
 something was refused. Outgoing webhooks are kept per event and URL in ``webhook_deliveries``: the
 guard that keeps a retried delivery from going out twice."""
@@ -50,10 +50,26 @@ class CloudEvent(BaseModel):
     source: Annotated[str, StringConstraints(min_length=1, max_length=500)]
     type: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     time: AwareDatetime | None = None
-    subject: str | None = None
-    datacontenttype: Literal["application/json"] | None = Field(None, description="Only JSON data is understood; absent means JSON.")
+    subject: str | None = Field(None, description="The employee number the event is about; may stand in for the one in `data`.")
+    datacontenttype: str | None = Field(
+        None, description="Only JSON data is understood: `application/json` or a `+json` type, parameters allowed (`; charset=utf-8`); absent means JSON."
+    )
     dataschema: str | None = None
     data: Any = None
+
+    @field_validator("datacontenttype")
+    @classmethod
+    def _json_data(cls, value: str | None) -> str | None:
+        from intake.binding import is_json, media_type
+
+        if value is None:
+            return value
+        kind, params = media_type(value)
+        if not is_json(value):
+            raise ValueError(f"only JSON data is understood (application/json), not {kind or 'empty'}")
+        if params.get("charset", "utf-8").lower() not in ("utf-8", "utf8"):
+            raise ValueError(f"JSON is UTF-8 (RFC 8259), not {params['charset']}")
+        return value
 
 
 class EventData(BaseModel):
@@ -89,6 +105,9 @@ class InboundEvent(Base):
     event_id: Mapped[str | None] = mapped_column(String(255), index=True)
     source: Mapped[str | None] = mapped_column(String(500))
     type: Mapped[str | None] = mapped_column(String(200))
+    subject: Mapped[str | None] = mapped_column(String(255))
+    # The event's own `time` attribute: when it happened at the sender.
+    event_time: Mapped[datetime | None] = mapped_column(UtcDateTime())
     received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
     status: Mapped[str] = mapped_column(String(16), index=True)
     reason: Mapped[str] = mapped_column(Text, default="")
@@ -108,6 +127,8 @@ class InboundEventView(BaseModel):
     event_id: str | None = Field(description="The CloudEvents id; empty when the body was not a readable event.")
     source: str | None
     type: str | None
+    subject: str | None = Field(None, description="The CloudEvents subject (the employee number) as sent.")
+    event_time: datetime | None = Field(None, description="The CloudEvents time as sent: when it happened at the sender.")
     received_at: datetime
     status: EventStatus
     reason: str = Field(description="Why it was rejected, or what was done.")

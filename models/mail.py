@@ -40,6 +40,7 @@ class MailRequest(BaseModel):
     context: dict[str, Any] = Field(default_factory=dict)
     calendar: CalendarInvite | None = None
     link: ActionLink | None = None
+    reply_to: EmailStr | None = Field(None, description="The person's mailbox that answers reach (the interviewer, HR); HR's when None.")
 
 
 class MailBatch(BaseModel):

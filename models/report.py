@@ -229,6 +229,7 @@ class ReportMailRequest(BaseModel):
     language: Language
     context: dict[str, Any] = Field(default_factory=dict)
     attach_report: bool = False
+    reply_to: EmailStr | None = Field(None, description="The mailbox that answers reach (HR's); the configured HR mailbox when None.")
 
 
 class ReportOutcome(BaseModel):

@@ -98,6 +98,8 @@ def events_naming(employee_id: str, case_ids: Sequence[str]):
     escaped = employee_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return or_(
         InboundEvent.case_id.in_(list(case_ids)),
+        # The CloudEvents subject is the employee number, also where the data leaves it out.
+        InboundEvent.subject == employee_id,
         payload[("data", "employee", "id")].as_string() == employee_id,
         payload[("data", "employee_id")].as_string() == employee_id,
         # A body that was not JSON is kept as its text: the number anywhere in it counts.

@@ -63,7 +63,8 @@ class Formatter:
         return ("+" if value > 0 else "−" if value < 0 else "±") + shown
 
     def date(self, value) -> str:
-        return format_date(value, format="long", locale=self.language)
+        # English the British way (29 January 2027), as the pages and mails write it.
+        return format_date(value, format="long", locale={"en": "en_GB"}.get(self.language, self.language))
 
     def count_bars(self, table: CountTable, kind: str, title: str):
         items = [(self.label(kind, c.key), c.count, self.num(c.count)) for c in table.cells]

@@ -25,7 +25,7 @@ async def test_announcement_mails_each_recipient_once_in_their_language(time_ski
     manager_mail = by_recipient["bram.janssens@example.org"]
     assert manager_mail.language == "en"
     assert "Anouk de Vries (Finance) is leaving" in manager_mail.subject
-    assert "Friday, January 29, 2027" in manager_mail.text
+    assert "Friday, 29 January 2027" in manager_mail.text
     assert f"http://offboarding.test/cases/{result.case_id}" in manager_mail.text
     hr_mail = by_recipient["hr@example.org"]
     assert hr_mail.language == "nl"

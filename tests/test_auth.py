@@ -270,7 +270,7 @@ class FakeProvider:
     def id_token(self, grant: dict) -> str:
         from joserfc import jwt
 
-        claims = {"iss": self.ISSUER, "aud": "offboarding", "exp": int(time.time()) + 300, "iat": int(time.time()), "nonce": grant["nonce"], "email": grant["email"], "email_verified": True}
+        claims = {"iss": self.ISSUER, "sub": grant["email"], "aud": "offboarding", "exp": int(time.time()) + 300, "iat": int(time.time()), "nonce": grant["nonce"], "email": grant["email"], "email_verified": True}
         claims.update(grant.get("override", {}))
         return jwt.encode({"alg": "RS256", "kid": "k1"}, claims, self.key)
 
@@ -285,7 +285,8 @@ class FakeProvider:
 @pytest.fixture
 async def oidc(settings, time_skipping_env):
     provider = FakeProvider()
-    configured = settings.model_copy(update={"oidc_issuer": FakeProvider.ISSUER, "oidc_client_id": "offboarding", "oidc_client_secret": "s3cret"})
+    # Its token endpoint reads the secret from the form: client_secret_post.
+    configured = settings.model_copy(update={"oidc_issuer": FakeProvider.ISSUER, "oidc_client_id": "offboarding", "oidc_client_secret": "s3cret", "oidc_token_auth_method": "client_secret_post"})
     from web.app import create_app
 
     app = create_app(settings=configured, client=time_skipping_env.client)

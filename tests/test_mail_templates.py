@@ -112,9 +112,9 @@ EMPLOYEE_MAILS = {
 }
 STAFF_MAILS = set(NAMES) - EMPLOYEE_MAILS
 
-LAST_DAY = {"nl": "vrijdag 29 januari 2027", "en": "Friday, January 29, 2027"}
-FIRST_SLOT = {"nl": "vrijdag 22 januari 2027 om 10:00", "en": "Friday, January 22, 2027 at 10:00"}
-SECOND_SLOT = {"nl": "donderdag 21 januari 2027 om 14:00", "en": "Thursday, January 21, 2027 at 14:00"}
+LAST_DAY = {"nl": "vrijdag 29 januari 2027", "en": "Friday, 29 January 2027"}
+FIRST_SLOT = {"nl": "vrijdag 22 januari 2027 om 10:00", "en": "Friday, 22 January 2027 at 10:00"}
+SECOND_SLOT = {"nl": "donderdag 21 januari 2027 om 14:00", "en": "Thursday, 21 January 2027 at 14:00"}
 
 # Per template and language: strings the plain-text part must contain (besides the employee's name).
 EXPECTED: dict[str, dict[str, list[str]]] = {
@@ -128,17 +128,17 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
             "Wachtwoorden kluis overdragen (uiterlijk donderdag 28 januari 2027)\n  Klaar? Vink de taak af: http://offboarding.test/task/tok-t2",
         ],
         "en": [
-            "Overdracht klantdossiers (due Wednesday, January 27, 2027)\n  Done? Tick it off here: http://offboarding.test/task/tok-t1",
-            "Wachtwoorden kluis overdragen (due Thursday, January 28, 2027)\n  Done? Tick it off here: http://offboarding.test/task/tok-t2",
+            "Overdracht klantdossiers (due Wednesday, 27 January 2027)\n  Done? Tick it off here: http://offboarding.test/task/tok-t1",
+            "Wachtwoorden kluis overdragen (due Thursday, 28 January 2027)\n  Done? Tick it off here: http://offboarding.test/task/tok-t2",
         ],
     },
     "task_reminder": {
         "nl": ["Overdracht klantdossiers", "woensdag 27 januari 2027", "http://offboarding.test/task/tok-t1"],
-        "en": ["Overdracht klantdossiers", "Wednesday, January 27, 2027", "http://offboarding.test/task/tok-t1"],
+        "en": ["Overdracht klantdossiers", "Wednesday, 27 January 2027", "http://offboarding.test/task/tok-t1"],
     },
     "task_overdue": {
         "nl": ["Overdracht klantdossiers", "woensdag 27 januari 2027", "opvolger@example.org", COMMON["case_url"]],
-        "en": ["Overdracht klantdossiers", "Wednesday, January 27, 2027", "opvolger@example.org", COMMON["case_url"]],
+        "en": ["Overdracht klantdossiers", "Wednesday, 27 January 2027", "opvolger@example.org", COMMON["case_url"]],
     },
     "equipment_reminder": {
         "nl": ["- Laptop", "- Badge", LAST_DAY["nl"]],
@@ -150,7 +150,7 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
     },
     "last_day_moved": {
         "nl": ["Was: vrijdag 26 februari 2027", f"Nu: {LAST_DAY['nl']}", "Reden: Resterende verlofdagen verrekend"],
-        "en": ["Was: Friday, February 26, 2027", f"Now: {LAST_DAY['en']}", "Reason: Resterende verlofdagen verrekend"],
+        "en": ["Was: Friday, 26 February 2027", f"Now: {LAST_DAY['en']}", "Reason: Resterende verlofdagen verrekend"],
     },
     "case_withdrawn": {
         "nl": ["ingetrokken", "geannuleerd", "Reden: Nieuwe afspraken over de functie"],
@@ -288,8 +288,8 @@ def test_renders_with_subject_name_and_key_data(templates, name, language):
     assert "Anouk de Vries" in html
     for expected in EXPECTED[name][language]:
         assert expected in text, f"{expected!r} missing from {name}.{language} text:\n{text}"
-    # The HTML part carries the same key data, autoescaped.
-    assert "<p>" in html and "<html" not in html.lower() and "<head" not in html.lower()
+    # The HTML part carries the same key data, autoescaped, in the shared layout.
+    assert f'<html lang="{language}"' in html and "<p style=" in html
     assert "http://" not in html.replace('href="http://offboarding.test/', "")
     assert "<p>" not in text and "<br>" not in text
     assert "{{" not in text + html and "{%" not in text + html
@@ -307,7 +307,7 @@ def test_html_escapes_values_while_text_and_subject_stay_plain(templates, name, 
     assert "&lt;" not in text and "&amp;" not in text and "&#39;" not in text
     assert "&lt;" not in subject and "&amp;" not in subject and "&#39;" not in subject
     if "D'Hondt & Co" in text:
-        assert "D&#39;Hondt &amp; Co" in html
+        assert "D'Hondt &amp; Co" in html or "D&#39;Hondt &amp; Co" in html
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -377,7 +377,7 @@ def test_invitation_mentions_attachment_and_preparatory_questions(templates, lan
     _, text, html = render(templates, "interview_invitation", language)
     questions = re.findall(r"^\d\. .+\?$", text, re.MULTILINE)
     assert 6 <= len(questions) <= 8
-    assert html.count("<li>") >= len(questions) + 2
+    assert html.count("<li ") >= len(questions) + 2
     declining = "je hoeft niet uit te leggen waarom" if language == "nl" else "you do not need to explain why"
     assert declining in text
     assert FIRST_SLOT[language] in html and "(online)" in html

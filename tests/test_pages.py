@@ -127,7 +127,7 @@ async def test_the_form_registers_a_departure_and_leads_to_its_case(http, worker
 
     dashboard = (await http.get("/cases", params={"department": "Finance", "q": employee_id})).text
     assert f'href="http://offboarding.test/cases/{case_id}"' in dashboard
-    assert "Anouk de Vries" in dashboard and "Jan 29, 2027" in dashboard
+    assert "Anouk de Vries" in dashboard and "29 Jan 2027" in dashboard
     elsewhere = (await http.get("/cases", params={"department": "Legal", "q": employee_id})).text
     assert case_id not in elsewhere and "No cases match these filters." in elsewhere
 
@@ -140,12 +140,12 @@ async def _page_when_announced(http, url):
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"departure.last_working_day": "2027-01-01"}, "departure.last_working_day", "The last working day (2027-01-01) is before the notice date (2027-01-04)"),
+        ({"departure.last_working_day": "2027-01-01"}, "departure.last_working_day", "The last working day (2027-01-01) is before the notice date (2027-01-04)."),
         ({"departure.type": "sabbatical"}, "departure.type", "Choose one of the options."),
         ({"manager.email": "bram.janssens"}, "manager.email", "Enter an email address like name@example.org."),
         ({"manager.name": "  "}, "manager.name", "Fill in this field."),
-        ({"manager.email": "e77@example.org"}, "manager.email", "Must not be the leaving employee's own address"),
-        ({"team_announcement_date": "2027-01-20"}, "team_email", "Is needed when a team announcement date is given"),
+        ({"manager.email": "e77@example.org"}, "manager.email", "The manager's address must not be the leaving employee's own address."),
+        ({"team_announcement_date": "2027-01-20"}, "team_email", "Give the team's email address when you choose a team announcement date."),
         ({"departure.notice_date": "04-01-2027"}, "departure.notice_date", "Enter a date as YYYY-MM-DD."),
         ({"employee.id": "E 77"}, "employee.id", "Use only letters, digits, dots, dashes and underscores."),
         ({"equipment": "Laptop\r\n" + "x" * 201}, "equipment", "Line 2: Use at most 200 characters."),

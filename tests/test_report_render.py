@@ -123,9 +123,9 @@ SAMPLE = {
 EXPECTED = {
     "report_ready": {"nl": ["2026-Q3", "Vertrokken medewerkers: 23", "74%", "—", "goedkeuren"], "en": ["2026-Q3", "Employees who left: 23", "74%", "—", "approve"]},
     "report_review_reminder": {"nl": ["wacht nog op uw review"], "en": ["still waiting for your review"]},
-    "report_approved": {"nl": ["board@example.org", "- Werkdruk in Finance", "uiterlijk vrijdag 29 januari 2027"], "en": ["board@example.org", "- Werkdruk in Finance", "due Friday, January 29, 2027"]},
-    "report_action_assigned": {"nl": ["Werkdruk onderzoeken & bespreken", "vrijdag 29 januari 2027"], "en": ["Werkdruk onderzoeken & bespreken", "Friday, January 29, 2027"]},
-    "report_action_reminder": {"nl": ["Werkdruk onderzoeken & bespreken", "vrijdag 29 januari 2027"], "en": ["Werkdruk onderzoeken & bespreken", "Friday, January 29, 2027"]},
+    "report_approved": {"nl": ["board@example.org", "- Werkdruk in Finance", "uiterlijk vrijdag 29 januari 2027"], "en": ["board@example.org", "- Werkdruk in Finance", "due Friday, 29 January 2027"]},
+    "report_action_assigned": {"nl": ["Werkdruk onderzoeken & bespreken", "vrijdag 29 januari 2027"], "en": ["Werkdruk onderzoeken & bespreken", "Friday, 29 January 2027"]},
+    "report_action_reminder": {"nl": ["Werkdruk onderzoeken & bespreken", "vrijdag 29 januari 2027"], "en": ["Werkdruk onderzoeken & bespreken", "Friday, 29 January 2027"]},
 }
 
 
@@ -140,6 +140,6 @@ def test_report_mails_render_in_both_languages(name, language):
     for expected in EXPECTED[name][language]:
         assert expected in text, f"{expected!r} missing from {name}.{language}:\n{text}"
     assert "\n\n\n" not in text and "&amp;" not in text and "&lt;" not in text
-    assert "<p>" in html and "http://" not in html.replace('href="http://offboarding.test/', "")
+    assert "<p " in html and "http://" not in html.replace('href="http://offboarding.test/', "")
     if "&" in SAMPLE["text"] and SAMPLE["text"] in text:
         assert "Werkdruk onderzoeken &amp; bespreken" in html

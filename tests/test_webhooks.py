@@ -1,5 +1,9 @@
-"""Outgoing webhooks: case events delivered to a real local HTTP receiver, signed, once, retried after a failure."""
+"""Outgoing webhooks: case events delivered to a real local HTTP receiver, signed, once, retried after a failure.
 
+The receiver verifies each delivery with the `standardwebhooks` library (the Standard Webhooks reference
+implementation), as an integrator would."""
+
+import base64
 import json
 import threading
 import time
@@ -7,6 +11,7 @@ from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import standardwebhooks
 from sqlalchemy import select
 
 from activities.webhooks import WebhookActivities
@@ -19,7 +24,8 @@ from tests.support import eventually, free_port, registration_data
 from webhooks import signing
 from workflows.offboarding import OffboardingWorkflow
 
-SECRET = "webhook-secret-for-the-receiver"
+# A Standard Webhooks secret: whsec_ and a base64 key of 32 bytes.
+SECRET = "whsec_" + base64.b64encode(b"webhook-key-for-the-receiver-32b").decode()
 
 
 class Receiver:
@@ -64,10 +70,17 @@ class Receiver:
         return found
 
 
-def valid_signature(request: dict) -> bool:
+def valid_signature(request: dict, secret: str | bytes = SECRET) -> bool:
+    """Whether the receiver's Standard Webhooks library accepts the delivery; the X-Offboarding-* pair, still sent
+    for earlier receivers, must verify as well."""
+    try:
+        standardwebhooks.Webhook(secret).verify(request["body"], request["headers"])
+    except standardwebhooks.WebhookVerificationError:
+        return False
+    legacy_secret = secret.decode() if isinstance(secret, bytes) else secret
     try:
         signing.verify(
-            SECRET,
+            legacy_secret,
             request["body"],
             request["headers"].get(signing.TIMESTAMP_HEADER),
             request["headers"].get(signing.SIGNATURE_HEADER),
@@ -109,6 +122,8 @@ async def test_a_webhook_is_delivered_once_with_a_valid_signature_after_the_rece
     assert len(delivered) == 1
     [request] = delivered
     assert valid_signature(request)
+    assert not valid_signature(request, "whsec_" + base64.b64encode(b"another-key-another-key-32-bytes").decode())
+    assert request["headers"]["webhook-id"] == f"{case_id}/case.opened"
     assert request["path"] == "/hooks/offboarding"
     assert request["headers"]["Content-Type"] == "application/cloudevents+json"
     event = request["event"]
@@ -195,3 +210,27 @@ async def test_without_urls_no_webhook_activity_runs_beyond_asking(time_skipping
     assert scheduled.count("webhook_targets") == 1
     assert "deliver_webhook" not in scheduled
     assert receiver.requests == []
+
+
+async def test_a_secret_set_before_whsec_secrets_still_signs_verifiably(receiver, settings, sessions):
+    """An earlier secret without the whsec_ prefix signs with its UTF-8 bytes, which the library takes as they are."""
+    plain = "an-earlier-plain-secret"
+    activities = WebhookActivities(settings.model_copy(update={"webhook_secret": plain}), sessions)
+    event = WebhookEvent(
+        id=f"test-{time.time_ns()}/case.opened", type="case.opened", time=datetime.now(timezone.utc), case_id="offboarding-X-2027-01-04", data={"case_id": "x"}
+    )
+
+    await activities.deliver_webhook(WebhookRequest(url=receiver.url, event=event))
+
+    [request] = receiver.events()
+    assert valid_signature(request, plain.encode())
+    assert not valid_signature(request, b"a-different-secret")
+
+
+def test_a_whsec_secret_that_is_not_base64_is_refused_at_start(settings):
+    from config import Settings
+
+    with pytest.raises(ValueError, match="whsec_"):
+        Settings(_env_file=None, webhook_urls=["http://127.0.0.1:9/hook"], webhook_secret="whsec_not base64!")
+    with pytest.raises(ValueError, match="24 to 64 bytes"):
+        Settings(_env_file=None, webhook_urls=["http://127.0.0.1:9/hook"], webhook_secret="whsec_" + base64.b64encode(b"short").decode())

@@ -36,6 +36,9 @@ from web.organisation import checklists_api
 from web.organisation import checklist_pages, mailbox_pages, policy_pages
 from web.privacy import api as privacy_api
 from web.privacy import pages as privacy_pages
+from web.auth.cookies import secure_cookies
+from web.i18n import LanguageCookie
+from web.openapi import install as install_openapi
 from web.privacy.actor import AuditActorMiddleware
 from web.reports import pages as report_pages
 from web.reports import router as reports_api
@@ -100,8 +103,11 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(captured_mail_pages.router, dependencies=[Depends(mail_store), Depends(signed_in(AccountRole.HR))])
     # Who acts, for the audit log the service code writes (privacy.audit).
     app.add_middleware(AuditActorMiddleware)
+    # A language chosen with ?lang= holds for the next pages.
+    app.add_middleware(LanguageCookie, secure=secure_cookies(settings))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_security(app)
+    install_openapi(app, settings)
 
     @app.get("/health", tags=["health"], summary="Liveness")
     async def health() -> dict[str, str]:

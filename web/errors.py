@@ -22,6 +22,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from cases.service import CaseDidNotAnswer, CaseUnavailable
 from db.unavailable import is_unavailable
 from models.registration import Registration
+from web import i18n
 from web.auth.identity import current_user
 from web.refusals import Refused
 from web.templating import Pages
@@ -44,10 +45,20 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
     pages = Pages.for_request(request)
     # The bare reason phrase ("Not Found") adds nothing to the page's own heading.
     detail = "" if exc.detail == HTTPStatus(exc.status_code).phrase else exc.detail
-    response = pages.render(request, "error.html", {"status_code": exc.status_code, "detail": detail}, status_code=exc.status_code)
+    context = {"status_code": exc.status_code, "detail": detail, "detail_text": _in_page_language(pages, detail)}
+    response = pages.render(request, "error.html", context, status_code=exc.status_code)
     if exc.headers:
         response.headers.update(exc.headers)
     return response
+
+
+def _in_page_language(pages: Pages, detail: str) -> str:
+    """The reason, in the page's language; empty when the catalogue has no translation of it (a reason naming a
+    case or an address): the page then says what the status means in its own words, never in another language."""
+    if not detail:
+        return ""
+    translated = pages.gettext(detail)
+    return translated if translated != detail or pages.language == i18n.SOURCE_LANGUAGE else ""
 
 
 async def _load_user(request: Request) -> None:
@@ -100,7 +111,8 @@ async def _unavailable(request: Request, part: str) -> Response:
     else:
         await _load_user(request)
     pages = Pages.for_request(request)
-    response = pages.render(request, "error.html", {"status_code": 503, "detail": _unreachable(pages.gettext, part)}, status_code=503)
+    reason = _unreachable(pages.gettext, part)
+    response = pages.render(request, "error.html", {"status_code": 503, "detail": reason, "detail_text": reason}, status_code=503)
     response.headers.update(headers)
     return response
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 from cases import service
 from web import refusals
 from web.labels import Gettext
+from web.validation import field_message
 
 
 @dataclass
@@ -22,8 +23,8 @@ class Outcome:
         return not self.error
 
 
-def validation_message(err: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc'] if p != 'actor') or 'input'}: {e['msg'].removeprefix('Value error, ')}" for e in err.errors())
+def validation_message(err: ValidationError, gettext: Gettext) -> str:
+    return "; ".join(field_message(e, gettext) for e in err.errors())
 
 
 async def act(
@@ -37,7 +38,7 @@ async def act(
     try:
         payload = build()
     except ValidationError as err:
-        return Outcome(error=_("Please check what you entered: %(problem)s") % {"problem": validation_message(err)})
+        return Outcome(error=_("Please check what you entered: %(problem)s") % {"problem": validation_message(err, gettext)})
     try:
         return Outcome(result=await run(payload))
     except service.CaseNotFound:

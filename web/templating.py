@@ -29,7 +29,7 @@ def _date_filter(language: str):
             return ""
         if isinstance(value, str):
             value = date.fromisoformat(value)
-        return format_date(value, format=format, locale=language)
+        return format_date(value, format=format, locale=i18n.format_locale(language))
 
     return render
 
@@ -40,7 +40,7 @@ def _datetime_filter(language: str, zone: ZoneInfo):
             return ""
         if isinstance(value, str):
             value = datetime.fromisoformat(value)
-        return format_datetime(value, format=format, tzinfo=zone, locale=language)
+        return format_datetime(value, format=format, tzinfo=zone, locale=i18n.format_locale(language))
 
     return render
 
@@ -65,8 +65,9 @@ def templates_for(language: str, zone: str) -> Jinja2Templates:
 class Pages:
     """Renders pages in the language chosen for one request; ``gettext`` serves Python-side strings.
 
-    The language: ``?lang=nl|en`` when given, else the signed-in person's own, else (someone without an
-    account, such as an employee following a link) what the caller passes, else the browser's."""
+    The language: the reader's choice (``?lang=nl|en`` now, or the cookie an earlier choice left, see
+    web.i18n), else the signed-in person's own, else (someone without an account, such as an employee
+    following a link) what the caller passes, else the browser's."""
 
     def __init__(self, settings: Settings, language: str, override: str = "") -> None:
         self.settings = settings
@@ -79,8 +80,7 @@ class Pages:
     @classmethod
     def for_request(cls, request: Request, default: str | None = None) -> "Pages":
         settings: Settings = request.app.state.settings
-        override = request.query_params.get("lang", "")
-        override = override if override in i18n.LANGUAGES else ""
+        override = i18n.chosen(request.query_params.get("lang"), request.cookies.get(i18n.LANGUAGE_COOKIE))
         user = getattr(request.state, "user", None)
         if override:
             language = override

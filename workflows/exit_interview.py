@@ -451,6 +451,13 @@ class ExitInterviewWorkflow:
         employee = self._input.employee
         return {str(employee.work_email)} | ({str(employee.private_email)} if employee.private_email else set())
 
+    def _reply_to(self, to: str) -> str:
+        """The employee answers the interviewer once one is assigned; everyone else, and the employee before that, HR."""
+        hr = str(self._input.organisation.hr.email)
+        if self._interviewer is not None and to in self._employee_addresses():
+            return str(self._interviewer.email)
+        return hr
+
     def _interviewer_address(self) -> tuple[str, str]:
         if self._interviewer is not None:
             return str(self._interviewer.email), self._interviewer.language
@@ -473,6 +480,7 @@ class ExitInterviewWorkflow:
             context={**self._input.mail_context, **extra},
             calendar=calendar,
             link=link,
+            reply_to=self._reply_to(to),
         )
         if later:
             self._mail_after_update.send(self._deliver(request))

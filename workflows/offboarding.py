@@ -743,8 +743,16 @@ class OffboardingWorkflow:
         return await self._deliver(request)
 
     def _mail_request(self, purpose: str, template: str, to: str, language: str, *, link: ActionLink | None = None, **extra) -> MailRequest:
+        # Answers go to HR, who follows the case, not back to the sending address.
         return MailRequest(
-            case_id=self._case_id, purpose=purpose, template=template, to=to, language=language, context={**self._mail_context(), **extra}, link=link
+            case_id=self._case_id,
+            purpose=purpose,
+            template=template,
+            to=to,
+            language=language,
+            context={**self._mail_context(), **extra},
+            reply_to=self._organisation.hr.email,
+            link=link,
         )
 
     async def _deliver(self, request: MailRequest) -> bool:

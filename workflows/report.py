@@ -93,7 +93,7 @@ class ReportWorkflow:
         context = self._mail_context(setup)
         # Without reviewers HR receives the report: it is never compiled for nobody.
         ready = context | {"has_review": bool(reviewers)}
-        await asyncio.gather(*(self._send_report(str(person.email), person.language, ready) for person in reviewers or [setup.hr]))
+        await asyncio.gather(*(self._send_report(str(person.email), person.language, ready, str(setup.hr.email)) for person in reviewers or [setup.hr]))
         if not reviewers:
             return await self._finish(ReportStatus.PUBLISHED)
         await self._set_status(ReportStatus.IN_REVIEW)
@@ -127,7 +127,7 @@ class ReportWorkflow:
         self._status = status
         await record(ReportActivities.set_report_status, ReportStatusInput(report_id=self._report_id, status=status))
 
-    async def _send_report(self, to: str, language: str, context: dict) -> bool:
+    async def _send_report(self, to: str, language: str, context: dict, reply_to: str) -> bool:
         request = ReportMailRequest(
             report_id=self._report_id,
             purpose=f"r{self._summary.revision}:report_ready",
@@ -136,6 +136,7 @@ class ReportWorkflow:
             language=language,
             context=context,
             attach_report=True,
+            reply_to=reply_to,
         )
         return await send_report_mail(request)
 

@@ -227,6 +227,7 @@ class ReviewWorkflow:
             to=to,
             language=language,
             context={**self._input.mail_context, **extra},
+            reply_to=self._input.hr.email,
         )
         return await send_report_mail(request)
 

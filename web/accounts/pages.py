@@ -13,11 +13,18 @@ from accounts import store as accounts
 from web.auth.guard import deny, form_protected, signed_in
 from web.dependencies import SessionDep
 from web.templating import Pages, PagesDep
+from web.validation import Gettext, field_message
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 log = logging.getLogger("web.access")
 
 Admin = Annotated[SignedIn, Depends(signed_in(AccountRole.ADMIN))]
+
+
+def account_problems(err: ValidationError, _: Gettext) -> list[str]:
+    """Each problem with the form's own label for its field, in the page's language."""
+    labels = {"email": _("Email address"), "name": _("Name"), "roles": _("Roles"), "language": _("Language"), "password": _("Password")}
+    return [f"{labels.get(str(error['loc'][0]) if error['loc'] else '', _('Account'))}: {field_message(error, _)}" for error in err.errors()]
 
 
 async def _render(request: Request, pages: Pages, session, *, values=None, errors=None, notice: str = "", code: int = 200):
@@ -49,7 +56,7 @@ async def create_account(request: Request, user: Admin, pages: PagesDep, session
     try:
         new = NewAccount.model_validate({**values, "password": password or None})
     except ValidationError as err:
-        problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg'].removeprefix('Value error, ')}" for e in err.errors()]
+        problems = account_problems(err, pages.gettext)
         return await _render(request, pages, session, values=values, errors=problems, code=status.HTTP_422_UNPROCESSABLE_CONTENT)
     try:
         await accounts.create(session, new)

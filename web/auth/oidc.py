@@ -4,11 +4,19 @@ Only when ``oidc_issuer`` and ``oidc_client_id`` are set. The provider vouches f
 the roles stay with the local account of that address, which must exist and be active: nobody gets in
 just because the provider knows them. The state, nonce and PKCE verifier travel in a signed cookie that
 lives ten minutes; the ID token is verified against the provider's keys (signature, issuer, audience,
-expiry, nonce)."""
+expiry, nonce).
 
+The client authenticates at the token endpoint as registered there (``oidc_token_auth_method``):
+``client_secret_basic``, the default of OpenID Connect, or ``client_secret_post``. A provider may leave the
+email out of the ID token and give it at the UserInfo endpoint only (OpenID Connect Core §5.4 says the
+``email`` scope's claims come from there when an access token is issued); then UserInfo is asked, and its
+``sub`` must be the ID token's (§5.3.2)."""
+
+import base64
 import logging
 import time
 from typing import Any
+from urllib.parse import quote_plus
 
 import httpx
 from authlib.common.security import generate_token
@@ -24,6 +32,7 @@ from accounts import store as accounts
 from web.auth.router import finish_sign_in, safe_next
 from web.auth.cookies import secure_cookies
 from web.dependencies import SessionDep, SettingsDep
+from web.i18n import N_
 
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger("web.access")
@@ -67,7 +76,7 @@ def _callback_url(settings) -> str:
 
 def _refuse(request: Request, reason: str, code: int = status.HTTP_403_FORBIDDEN) -> HTTPException:
     log.warning("OIDC sign-in refused from %s: %s", request.client.host if request.client else "?", reason)
-    return HTTPException(code, "Signing in through the organisation account did not work. Try again, or ask HR for an account.")
+    return HTTPException(code, N_("Signing in through the organisation account did not work. Try again, or ask HR for an account."))
 
 
 @router.get("/login/oidc", name="oidc_login")
@@ -104,27 +113,18 @@ async def callback(request: Request, session: SessionDep, settings: SettingsDep,
     provider = await _provider(request)
     try:
         async with _http(request) as client:
-            answer = await client.post(
-                provider["metadata"]["token_endpoint"],
-                data={
-                    "grant_type": "authorization_code",
-                    "code": code,
-                    "redirect_uri": _callback_url(settings),
-                    "code_verifier": flow["verifier"],
-                    "client_id": settings.oidc_client_id,
-                    "client_secret": settings.oidc_client_secret,
-                },
-                headers={"Accept": "application/json"},
-            )
-        id_token = answer.raise_for_status().json()["id_token"]
-        claims = jwt.decode(id_token, provider["keys"]).claims
-        jwt.JWTClaimsRegistry(
-            iss={"essential": True, "value": provider["metadata"].get("issuer", settings.oidc_issuer)},
-            aud={"essential": True, "value": settings.oidc_client_id},
-            exp={"essential": True},
-            nonce={"essential": True, "value": flow["nonce"]},
-        ).validate(claims)
-    except (httpx.HTTPError, KeyError, ValueError, JoseError) as err:
+            tokens = await _redeem(client, provider["metadata"], settings, code, flow["verifier"])
+            claims = jwt.decode(tokens["id_token"], provider["keys"]).claims
+            jwt.JWTClaimsRegistry(
+                iss={"essential": True, "value": provider["metadata"].get("issuer", settings.oidc_issuer)},
+                aud={"essential": True, "value": settings.oidc_client_id},
+                exp={"essential": True},
+                sub={"essential": True},
+                nonce={"essential": True, "value": flow["nonce"]},
+            ).validate(claims)
+            if not claims.get("email"):
+                claims = {**claims, **await _userinfo(client, provider["metadata"], tokens, claims["sub"])}
+    except (httpx.HTTPError, KeyError, ValueError, TypeError, JoseError) as err:
         raise _refuse(request, f"token not accepted: {err}")
     email = str(claims.get("email") or "")
     if not email or claims.get("email_verified") is False:
@@ -135,3 +135,40 @@ async def callback(request: Request, session: SessionDep, settings: SettingsDep,
     response = await finish_sign_in(request, session, settings, account, flow["next"])
     response.delete_cookie(_cookie(settings), path="/login/oidc", httponly=True, samesite="lax", secure=secure_cookies(settings))
     return response
+
+
+async def _redeem(client: httpx.AsyncClient, metadata: dict[str, Any], settings, code: str, verifier: str) -> dict[str, Any]:
+    """The code for tokens at the token endpoint, the client authenticated as registered."""
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": _callback_url(settings), "code_verifier": verifier}
+    headers = {"Accept": "application/json"}
+    if settings.oidc_token_auth_method == "client_secret_post":
+        form |= {"client_id": settings.oidc_client_id, "client_secret": settings.oidc_client_secret}
+    else:
+        headers["Authorization"] = _basic_credentials(settings.oidc_client_id, settings.oidc_client_secret)
+    answer = await client.post(metadata["token_endpoint"], data=form, headers=headers)
+    if answer.is_error:
+        raise ValueError(f"the token endpoint answered {answer.status_code}: {answer.text[:300]}")
+    tokens = answer.json()
+    if not isinstance(tokens, dict) or not isinstance(tokens.get("id_token"), str):
+        raise ValueError("the token endpoint gave no ID token")
+    return tokens
+
+
+def _basic_credentials(client_id: str, secret: str) -> str:
+    """HTTP Basic as RFC 6749 §2.3.1 has it: id and secret each form-urlencoded first (a secret may hold ':' or '%')."""
+    pair = f"{quote_plus(client_id)}:{quote_plus(secret)}"
+    return "Basic " + base64.b64encode(pair.encode()).decode()
+
+
+async def _userinfo(client: httpx.AsyncClient, metadata: dict[str, Any], tokens: dict[str, Any], subject: str) -> dict[str, Any]:
+    """The claims of the UserInfo endpoint, for the person the ID token names and no one else."""
+    endpoint, access_token = metadata.get("userinfo_endpoint"), tokens.get("access_token")
+    if not endpoint or not access_token:
+        raise ValueError("the ID token has no email, and the provider offers no UserInfo endpoint or access token to ask")
+    answer = await client.get(endpoint, headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"})
+    if answer.is_error:
+        raise ValueError(f"UserInfo answered {answer.status_code}")
+    info = answer.json()
+    if not isinstance(info, dict) or info.get("sub") != subject:
+        raise ValueError("UserInfo speaks of another subject than the ID token")
+    return {name: info[name] for name in ("email", "email_verified") if name in info}

@@ -4,7 +4,6 @@ validation error back next to the field it concerns.
 Field names are the dotted paths of the model (``employee.work_email``), so a pydantic error
 location names its form field directly."""
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,7 +12,7 @@ from pydantic import ValidationError
 
 from models.registration import Registration
 from web.labels import Gettext
-from web.validation import locate
+from web.validation import check_message, locate
 
 # One entry per line of a textarea; the value is the item's field the line fills.
 LINE_FIELDS = {"equipment": "name", "extra_tasks": "title"}
@@ -25,8 +24,6 @@ DEFAULTS = {
     "successor.language": "nl",
     "departure.type": "resignation",
 }
-# Field paths inside a model's message, such as ``departure.last_working_day`` or ``team_email``.
-_FIELD_PATH = re.compile(r"\b[a-z]+(?:[._][a-z]+)+\b")
 
 
 def field_labels(_: Gettext) -> dict[str, str]:
@@ -133,8 +130,4 @@ class RegistrationForm:
             return _("Use only letters, digits, dots, dashes and underscores.")
         if kind == "value_error" and "not a valid email address" in msg:
             return _("Enter an email address like name@example.org.")
-        text = msg.removeprefix("Value error, ")
-        if name and text.startswith(name + " "):
-            text = text[len(name) + 1 :]
-        text = _FIELD_PATH.sub(lambda match: self.labels.get(match.group(0), match.group(0)), text)
-        return text[:1].upper() + text[1:]
+        return check_message(msg, _)

@@ -1,12 +1,13 @@
 """Events from the HR system, and the list of what was received.
 
-``POST /api/events`` takes one CloudEvent 1.0 in structured JSON mode
-(``Content-Type: application/cloudevents+json``), signed with the shared secret
-``OFFBOARDING_EVENTS_SECRET``: ``X-Offboarding-Timestamp: <unix seconds>`` and
-``X-Offboarding-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>">``. Requests that are
-not signed, or signed too long ago, are refused (401) and not kept; every signed event is kept, and
-what was refused shows in ``GET /api/events?status=rejected`` (``listing_router``: for HR, so the app
-includes it behind HR's access check; the events carry personal data)."""
+``POST /api/events`` takes one CloudEvent 1.0 over the HTTP binding, in binary mode (``ce-*`` headers, the
+data as body) or structured mode (``Content-Type: application/cloudevents+json``), signed with the shared
+secret ``OFFBOARDING_EVENTS_SECRET`` as Standard Webhooks specifies (``webhook-id``, ``webhook-timestamp``,
+``webhook-signature: v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<raw body>">``; the earlier
+``X-Offboarding-Timestamp`` / ``X-Offboarding-Signature`` pair is still accepted). Requests that are not
+signed, or signed too long ago, are refused (401) and not kept; every signed event is kept, and what was
+refused shows in ``GET /api/events?status=rejected`` (``listing_router``: for HR, so the app includes it
+behind HR's access check; the events carry personal data)."""
 
 from typing import Annotated
 
@@ -17,7 +18,7 @@ from intake.events import CONTENT_TYPE, Answer, EventIntake, list_events
 from models.events import CloudEvent, EventStatus, InboundEventView
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
 from web.events.schemas import EarlierOutcome, EventAnswer
-from webhooks.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, SignatureInvalid, verify
+from webhooks import signing, standard
 
 # Two routers: the HR system posts events, signed (no session); people read what came in, as HR.
 router = APIRouter(prefix="/api/events", tags=["events"])
@@ -47,6 +48,7 @@ def _answer(request: Request, answer: Answer) -> JSONResponse:
         event_id=answer.event_id,
         source=answer.source,
         type=answer.type,
+        subject=answer.subject,
         case_id=answer.case_id,
         status_url=str(request.url_for("api_get_case", case_id=answer.case_id)) if answer.case_id else None,
         errors=answer.errors,
@@ -89,17 +91,28 @@ async def receive_event(request: Request, session: SessionDep, client: TemporalD
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Events are switched off here: no OFFBOARDING_EVENTS_SECRET is configured.")
     body = await _body(request)
     try:
-        verify(
+        _verify(request, settings, body)
+    except signing.SignatureInvalid as err:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"Not accepted: {err}.", headers={"WWW-Authenticate": 'HMAC-SHA256 realm="offboarding-events"'})
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    answer = await EventIntake(session, client, settings).receive(body, headers)
+    return _answer(request, answer)
+
+
+def _verify(request: Request, settings, body: bytes) -> None:
+    """Standard Webhooks headers when the sender uses them, else the earlier X-Offboarding-* pair."""
+    headers = request.headers
+    if any(name in headers for name in (standard.ID_HEADER, standard.TIMESTAMP_HEADER, standard.SIGNATURE_HEADER)) or signing.TIMESTAMP_HEADER not in headers:
+        standard.verify(
             settings.events_secret,
             body,
-            request.headers.get(TIMESTAMP_HEADER),
-            request.headers.get(SIGNATURE_HEADER),
+            headers.get(standard.ID_HEADER),
+            headers.get(standard.TIMESTAMP_HEADER),
+            headers.get(standard.SIGNATURE_HEADER),
             settings.event_max_age_seconds,
         )
-    except SignatureInvalid as err:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"Not accepted: {err}.", headers={"WWW-Authenticate": 'HMAC-SHA256 realm="offboarding-events"'})
-    answer = await EventIntake(session, client, settings).receive(body, request.headers.get("content-type"))
-    return _answer(request, answer)
+        return
+    signing.verify(settings.events_secret, body, headers.get(signing.TIMESTAMP_HEADER), headers.get(signing.SIGNATURE_HEADER), settings.event_max_age_seconds)
 
 
 @listing_router.get("", response_model=list[InboundEventView], summary="Events received, newest first")

@@ -23,6 +23,7 @@ class EventAnswer(BaseModel):
     event_id: str | None = None
     source: str | None = None
     type: str | None = None
+    subject: str | None = None
     case_id: str | None = None
     status_url: str | None = Field(None, description="Where the case can be followed.")
     errors: list[dict[str, Any]] = Field(default_factory=list, description="For an invalid event: each problem with its location (`data.departure.last_working_day`).")
