@@ -4,13 +4,22 @@ product's schedules on it."""
 import dataclasses
 
 from temporalio.client import Client, Schedule, ScheduleAlreadyRunningError, ScheduleUpdate, ScheduleUpdateInput
+from temporalio.runtime import Runtime
 
 from config import Settings
+from operations import tracing
 from privacy.codec import data_converter
 
 
-async def connect(settings: Settings) -> Client:
-    return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace, data_converter=data_converter(settings))
+async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
+    """``runtime``: the worker's, which exports the SDK's metrics; traces go through the client's interceptors."""
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=data_converter(settings),
+        interceptors=tracing.client_interceptors(settings),
+        runtime=runtime,
+    )
 
 
 async def put_schedule(client: Client, schedule_id: str, wanted: Schedule) -> str:
