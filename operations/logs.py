@@ -16,9 +16,12 @@ from contextvars import ContextVar
 from typing import IO
 
 from pythonjsonlogger.json import JsonFormatter
+from temporalio import activity as temporal_activity
 
 from config import Settings
 
+# Libraries whose debug and info records quote queries with their values: never below WARNING.
+CHATTY = ("aiosqlite", "asyncpg", "sqlalchemy.engine")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 
@@ -53,6 +56,9 @@ class Context(logging.Filter):
         if isinstance(activity, dict):
             record.workflow_id, record.workflow_type = activity.get("workflow_id"), activity.get("workflow_type")
             record.activity_type = activity.get("activity_type")
+        elif temporal_activity.in_activity():  # a module's own logger, inside an activity
+            info = temporal_activity.info()
+            record.workflow_id, record.workflow_type, record.activity_type = info.workflow_id, info.workflow_type, info.activity_type
         if record.case_id is None and record.workflow_id and record.workflow_type in CASE_WORKFLOWS:
             record.case_id = case_of(record.workflow_id)
         return True
@@ -94,4 +100,6 @@ def configure(settings: Settings, stream: IO[str] | None = None) -> logging.Hand
     handler.offboarding = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(settings.log_level)
+    for name in CHATTY:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
     return handler

@@ -5,12 +5,17 @@ columns and meanings the code would misread or overwrite, so the worker and the 
 (exit code ``EXIT_SCHEMA``) with a message saying what to do. A database behind this release is refused
 too, naming the command that brings it up to date (``make run`` does so by itself)."""
 
+import logging
+
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.migrate import alembic_config
+from db.unavailable import is_unavailable
+
+log = logging.getLogger("operations.schema")
 
 EXIT_SCHEMA = 3
 
@@ -51,3 +56,16 @@ async def check(engine: AsyncEngine) -> None:
             f"the database {shown} is at {at}, behind this release ({', '.join(sorted(heads))}): "
             "run `offboarding migrate` (or `alembic upgrade head`; `make run` migrates by itself), then start again."
         )
+
+
+async def check_when_reachable(engine: AsyncEngine) -> None:
+    """``check``, unless the database cannot be reached now: then the process starts (unready) and works once
+    the database is back, as it would had the database gone away after the start."""
+    try:
+        await check(engine)
+    except SchemaMismatch:
+        raise
+    except Exception as err:
+        if not is_unavailable(err):
+            raise
+        log.warning("the database cannot be reached to check its schema revision; starting without the check: %s", type(err).__name__)

@@ -63,7 +63,7 @@ class RequestContext:
 async def check_schema(settings: Settings) -> None:
     engine = create_engine(settings.database_url)
     try:
-        await schema.check(engine)
+        await schema.check_when_reachable(engine)
     finally:
         await engine.dispose()
 

@@ -52,7 +52,7 @@ class WorkerOperations:
     async def check_schema(self, engine: AsyncEngine) -> None:
         """Exit with ``schema.EXIT_SCHEMA`` and say why when the database is not this release's."""
         try:
-            await schema.check(engine)
+            await schema.check_when_reachable(engine)
         except schema.SchemaMismatch as err:
             log.error("cannot start: %s", err)
             await engine.dispose()
