@@ -101,3 +101,19 @@ def test_without_a_setting_the_code_is_kept_in_the_data_folder(settings):
     assert (settings.data_dir / "setup_code").read_text().strip() == code
     assert kept.first_run_code() == code
     assert (settings.data_dir / "setup_code").stat().st_mode & 0o077 == 0
+
+
+def test_make_run_prints_the_setup_page_and_code_while_no_account_exists(empty_install):
+    from launcher.operations import first_run_lines
+
+    lines = first_run_lines(empty_install, "http://localhost:8000")
+    assert any("http://localhost:8000/setup" in line and CODE in line for line in lines)
+
+
+async def test_make_run_prints_no_setup_code_once_an_account_exists(empty_install, web):
+    import asyncio
+
+    from launcher.operations import first_run_lines
+
+    assert (await post_setup(web, form(CODE))).status_code == 303
+    assert await asyncio.to_thread(first_run_lines, empty_install, "http://localhost:8000") == []
