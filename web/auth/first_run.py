@@ -82,7 +82,7 @@ async def set_up(
     _ = pages.gettext
     if not first_run.code_matches(code, settings.first_run_code()):
         log.warning("setup code refused from %s: not the installation's code", address)
-        errors = {"code": _("That is not the setup code. `make run` printed it when it started; it is also in the file setup_code in the data folder.")}
+        errors = {"code": _("That is not the setup code. make run printed it when it started; it is also in the file setup_code in the data folder.")}
         return _render(request, pages, values=values, errors=errors, code=status.HTTP_403_FORBIDDEN)
     errors = _account_errors(pages, values, password, again)
     if errors:
