@@ -76,6 +76,7 @@ async def test_a_backup_restores_cases_accounts_and_running_workflows(tmp_path, 
             registration = Registration.model_validate(registration_data())
             case_id = (await service.register(env.client, registration, task_queue)).case_id
             await eventually(lambda: _has_case(sessions, case_id), timeout=30)
+            await eventually(lambda: _planned(env.client, case_id), timeout=30)
     finally:
         await env.shutdown()
         await engine.dispose()
@@ -118,6 +119,11 @@ async def test_a_backup_restores_cases_accounts_and_running_workflows(tmp_path, 
     finally:
         await env.shutdown()
         await engine.dispose()
+
+
+async def _planned(client, case_id: str) -> bool:
+    view = await service.view(client, case_id)
+    return view is not None and bool(view.tasks)
 
 
 async def _has_case(sessions, case_id: str) -> bool:
