@@ -11,7 +11,6 @@ import hashlib
 import logging
 import re
 import sys
-import traceback
 from contextvars import ContextVar
 from typing import IO
 
