@@ -6,17 +6,21 @@ The worker and web processes, their ports and the SDK's metrics are tested in te
 import io
 import json
 import logging
-from datetime import datetime, time, timedelta
+import uuid
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from prometheus_client import REGISTRY
 from temporalio.client import Client
 
 from models.handover import CompleteTask, ConfirmReturn
 from models.interview import AcceptSlot, SubmitInterview
 from models.questionnaire import ConsentChoice, InterviewRecord
-from operations import logs, tracing
+from models.tables import Case, CaseItemRow, CaseTaskRow
+from operations import logs, metrics, tracing
 from tests.case_driver import FACILITIES, HR, CaseDriver
 from tests.support import SAMPLE_RECORD, eventually, free_port, registration_data, serve
 from worker import build_worker
@@ -158,3 +162,51 @@ async def test_json_logs_of_a_whole_case_carry_its_ids_and_no_personal_text(json
     leaks = [(word, line) for line in lines for word in forbidden if word.lower() in line.lower()]
     assert not leaks, leaks[:5]
     assert any("sent mail" in r["message"] and "<address " in r["message"] for r in records), "addresses are masked, not left out"
+
+
+# --- gauges from the read model -------------------------------------------------------------------
+
+
+GAUGES = [("offboarding_overdue_items", {"kind": "task"}), ("offboarding_overdue_items", {"kind": "equipment"}), ("offboarding_open_cases", {})]
+
+
+def _case(case_id: str, status: str, last_day: date) -> Case:
+    return Case(
+        id=case_id, employee_id=case_id[-8:], employee_name="X", work_email="x@example.org", language="nl", department="Finance", job_title="Controller",
+        manager_name="M", manager_email="m@example.org", departure_type="resignation", notice_date=last_day - timedelta(days=30),
+        last_working_day=last_day, status=status, registration={},
+    )  # fmt: skip
+
+
+def _task(case_id: str, task_id: str, due: date, state: str) -> CaseTaskRow:
+    return CaseTaskRow(case_id=case_id, task_id=task_id, position=0, title="t", assignee_email="a@example.org", due_date=due, state=state, source="checklist", comments=[], escalated=False)
+
+
+def _item(case_id: str, item_id: str, state: str) -> CaseItemRow:
+    return CaseItemRow(case_id=case_id, item_id=item_id, position=0, name="Laptop", custodian_email="f@example.org", state=state, note="", escalated=False)
+
+
+async def test_overdue_items_and_open_cases_are_read_from_the_read_model(sessions):
+    await metrics.refresh_read_model_gauges(sessions)
+    before = {(name, labels.get("kind", "")): REGISTRY.get_sample_value(name, labels) for name, labels in GAUGES}
+    yesterday, suffix = date.today() - timedelta(days=1), uuid.uuid4().hex[:8]
+    late, closed, later = f"offboarding-L{suffix}-late", f"offboarding-C{suffix}-closed", f"offboarding-F{suffix}-future"
+    async with sessions.begin() as session:
+        session.add_all([_case(late, "open", yesterday), _case(closed, "closed", yesterday), _case(later, "open", date.today() + timedelta(days=20))])
+        await session.flush()
+        session.add_all([
+            _task(late, "t1", yesterday, "open"), _task(late, "t2", yesterday, "done"), _item(late, "e1", "out"), _item(late, "e2", "returned"),
+            _task(closed, "t1", yesterday, "open"), _item(closed, "e1", "out"),  # a closed case's are no longer overdue
+            _task(later, "t1", date.today(), "open"), _item(later, "e1", "out"),  # due today, last day ahead: not yet
+        ])  # fmt: skip
+    try:
+        await metrics.refresh_read_model_gauges(sessions)
+        after = {(name, labels.get("kind", "")): REGISTRY.get_sample_value(name, labels) for name, labels in GAUGES}
+    finally:  # the other tests share the database: no late cases of ours left in their lists
+        async with sessions.begin() as session:
+            for row in (CaseTaskRow, CaseItemRow, Case):
+                column = row.id if row is Case else row.case_id
+                await session.execute(sa.delete(row).where(column.in_([late, closed, later])))
+    assert after[("offboarding_overdue_items", "task")] - before[("offboarding_overdue_items", "task")] == 1
+    assert after[("offboarding_overdue_items", "equipment")] - before[("offboarding_overdue_items", "equipment")] == 1
+    assert after[("offboarding_open_cases", "")] - before[("offboarding_open_cases", "")] == 2
