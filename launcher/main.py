@@ -523,7 +523,7 @@ class Launcher:
             f"  Data folder   {self.data_dir}",
             "",
         ]
-        lines[-1:-1] = operations.first_run_lines(s, self.web_url)
+        lines[-1:-1] = operations.banner_lines(s, self.web_url)
         public = urlsplit(s.public_url)
         if is_local(public.hostname or "") and (public.port or 80) != s.web_port:
             lines.insert(-1, f"  Note: OFFBOARDING_PUBLIC_URL={s.public_url} does not point at this web app; links in mails will not work.")

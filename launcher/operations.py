@@ -1,5 +1,6 @@
 """What the launcher adds for whoever runs the installation: the hold on the data folder (backup and restore
-refuse while it is held) and, on a fresh installation, where to make the first account."""
+refuse while it is held), the metrics and health endpoints when they are switched on and, on a fresh
+installation, where to make the first account."""
 
 import asyncio
 from pathlib import Path
@@ -35,3 +36,13 @@ def first_run_lines(settings: Settings, web_url: str) -> list[str]:
         f"  First run     {web_url}/setup   setup code: {settings.first_run_code()}",
         "                (makes the first admin/HR account; or: offboarding accounts add ...)",
     ]
+
+
+def banner_lines(settings: Settings, web_url: str) -> list[str]:
+    lines = []
+    host = "localhost" if settings.metrics_host in ("127.0.0.1", "0.0.0.0", "::", "") else settings.metrics_host
+    if settings.web_metrics_port:
+        lines.append(f"  Metrics       http://{host}:{settings.web_metrics_port}/metrics   (web app; health at {web_url}/health/ready)")
+    if settings.worker_port:
+        lines.append(f"  Worker        http://{host}:{settings.worker_port}/metrics   (and /health/ready)")
+    return lines + first_run_lines(settings, web_url)
