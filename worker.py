@@ -24,6 +24,8 @@ from cases import backfill
 from cases.client import connect
 from config import Settings, get_settings
 from db.engine import create_engine, create_sessionmaker
+from operations.metrics import CountingInterceptor
+from operations.worker import WorkerOperations
 from privacy.schedule import ensure_schedule as ensure_retention_schedule
 from reports.schedule import ensure_schedule as ensure_report_schedule
 from workflows.exit_interview import ExitInterviewWorkflow
@@ -64,6 +66,8 @@ def build_worker(client: Client, settings: Settings, sessions: async_sessionmake
         workflows=WORKFLOWS,
         workflow_runner=sandbox_runner(),
         max_cached_workflows=settings.worker_max_cached_workflows,
+        # Counts cases and mails for the metrics (operations/metrics.py); tracing comes with the client.
+        interceptors=[CountingInterceptor()],
         activities=[
             cases.store_case,
             cases.plan_case,
@@ -95,11 +99,13 @@ def build_worker(client: Client, settings: Settings, sessions: async_sessionmake
 
 
 async def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
+    # Logs, the SDK's metrics, the health endpoint and the schema check (operations/worker.py).
+    operations = WorkerOperations(settings)
     compile_workflow_modules()
     engine = create_engine(settings.database_url)
-    client = await connect(settings)
+    await operations.check_schema(engine)
+    client = await connect(settings, runtime=operations.runtime)
     worker = build_worker(client, settings, create_sessionmaker(engine))
     await ensure_report_schedule(client, settings, create_sessionmaker(engine))
     await ensure_retention_schedule(client, settings, create_sessionmaker(engine))
@@ -107,7 +113,7 @@ async def main() -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with worker:
+    async with worker, operations.serving(client, create_sessionmaker(engine)):
         logging.getLogger("worker").info("polling task queue %s on %s", settings.task_queue, settings.temporal_address)
         await backfill.ask_to_publish(client, create_sessionmaker(engine))
         await stop.wait()

@@ -7,13 +7,19 @@ from temporalio.client import Client, Schedule, ScheduleAlreadyRunningError, Sch
 from temporalio.runtime import Runtime
 
 from config import Settings
+from operations import tracing
 from privacy.codec import data_converter
 
 
 async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
-    """``runtime``: the SDK's default one unless given (the command line brings its own, see cli.runtime)."""
+    """``runtime``: the SDK's default one unless given (the worker's exports the SDK's metrics; the command line brings its
+    own, see cli.runtime); traces go through the client's interceptors."""
     return await Client.connect(
-        settings.temporal_address, namespace=settings.temporal_namespace, data_converter=data_converter(settings), runtime=runtime
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=data_converter(settings),
+        interceptors=tracing.client_interceptors(settings),
+        runtime=runtime,
     )
 
 

@@ -133,6 +133,25 @@ class Settings(BaseSettings):
         description="Keys that encrypt every workflow payload kept in Temporal (AES-GCM): `<id>:<base64 key>`, comma-separated; the first encrypts, every one decrypts. Empty: a random key kept in `<data_dir>/payload_key`.",
     )
 
+    setup_code: str = Field(
+        "",
+        description="Code that opens the first-run page (`/setup`, where the first admin/HR account is made) while no account exists. Empty: a random code kept in `<data_dir>/setup_code`, printed by `make run`.",
+    )
+    setup_limit_per_address: str = Field("10 per 15 minutes", description="Attempts at the first-run page's setup code per client address. Empty: no limit.")
+
+    log_format: Literal["text", "json"] = Field(
+        "text", description="`text`: readable lines. `json`: one JSON object per line with the case id and request id, never interview content or personal free text (e-mail addresses masked)."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Least severe log level written by the worker and the web app.")
+    metrics_host: str = Field("127.0.0.1", description="Address the metrics endpoints and the worker's health endpoint bind to (`0.0.0.0` in a container).")
+    web_metrics_port: int = Field(0, ge=0, le=65535, description="Port where the web app serves Prometheus metrics at `/metrics` (not on the public port). 0: not served.")
+    worker_port: int = Field(
+        0, ge=0, le=65535, description="Port of the worker's own HTTP endpoint: Prometheus metrics at `/metrics` (the Temporal SDK's and the product's), `/health/live` and `/health/ready`. 0: not served."
+    )
+    otlp_endpoint: str = Field(
+        "", description="OTLP/HTTP endpoint that receives traces from the web app and the worker, e.g. `http://otel-collector:4318/v1/traces`. Empty: no traces."
+    )
+
     @field_validator("webhook_urls", mode="before")
     @classmethod
     def _split_urls(cls, value: object) -> object:
@@ -175,6 +194,15 @@ class Settings(BaseSettings):
         parse_key_ring(value)
         return value
 
+    @field_validator("otlp_endpoint")
+    @classmethod
+    def _otlp_url(cls, value: str) -> str:
+        value = value.strip()
+        parsed = urlsplit(value)
+        if value and (parsed.scheme not in ("http", "https") or not parsed.netloc):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _split_proxies(cls, value: object) -> object:
@@ -189,7 +217,7 @@ class Settings(BaseSettings):
             ipaddress.ip_network(proxy, strict=False)  # a ValueError names the bad entry
         return proxies
 
-    @field_validator("sign_in_limit_per_account_and_address", "sign_in_limit_per_account", "sign_in_limit_per_address", "link_limit_per_address")
+    @field_validator("sign_in_limit_per_account_and_address", "sign_in_limit_per_account", "sign_in_limit_per_address", "link_limit_per_address", "setup_limit_per_address")
     @classmethod
     def _rate_limits(cls, value: str) -> str:
         if value.strip():
@@ -233,6 +261,12 @@ class Settings(BaseSettings):
         if self.secret_key:
             return self.secret_key
         return self._kept_key("secret_key", lambda: secrets.token_urlsafe(48))
+
+    def first_run_code(self) -> str:
+        """The code that opens the first-run page: the setting, else the data folder's own."""
+        from accounts.first_run import new_code
+
+        return self.setup_code or self._kept_key("setup_code", new_code)
 
     def payload_key_ring(self) -> list[tuple[str, bytes]]:
         """The payload keys as (id, key), the encrypting one first: from the setting, else the data folder's own."""

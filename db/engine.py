@@ -20,15 +20,16 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def create_engine(database_url: str) -> AsyncEngine:
+    # hide_parameters: an error's message (logged, shown in a traceback) never quotes a row's values: names, free text.
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url)
+        engine = create_async_engine(url, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     # A database behind a broken network answers nothing at all: give up after 10 s (asyncpg waits 60) so callers hear 503 in time.
-    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args={"timeout": 10})
+    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args={"timeout": 10}, hide_parameters=True)
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -38,6 +38,7 @@ from urllib.parse import urlsplit
 from pydantic import ValidationError
 
 from config import Settings, get_settings
+from launcher import operations
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent  # the virtualenv's bin folder: python, temporal, uvicorn
@@ -247,6 +248,7 @@ class Launcher:
             temporal_cli = self._temporal_cli()
             self._check_ports()
             self.data_dir.mkdir(parents=True, exist_ok=True)
+            self._hold_data_folder()
             self._migrate()
             # Without OFFBOARDING_SECRET_KEY the key is a file in the data folder, made on first use:
             # make it now, so the worker and the web app do not each make their own at the same moment.
@@ -315,6 +317,12 @@ class Launcher:
                 + ", ".join(hints)
                 + "."
             )
+
+    def _hold_data_folder(self) -> None:
+        # Held until the launcher exits: `offboarding backup` and `restore` refuse meanwhile.
+        self._data_hold = operations.hold_data_folder(self.data_dir)
+        if self._data_hold is None:
+            raise LaunchError(f"the data folder {self.data_dir} is in use by another run (pid {operations.data_lock.holder(self.data_dir)}); stop it first, or choose another OFFBOARDING_DATA_DIR.")
 
     def _migrate(self) -> None:
         from sqlalchemy.engine import make_url
@@ -515,6 +523,7 @@ class Launcher:
             f"  Data folder   {self.data_dir}",
             "",
         ]
+        lines[-1:-1] = operations.banner_lines(s, self.web_url)
         public = urlsplit(s.public_url)
         if is_local(public.hostname or "") and (public.port or 80) != s.web_port:
             lines.insert(-1, f"  Note: OFFBOARDING_PUBLIC_URL={s.public_url} does not point at this web app; links in mails will not work.")

@@ -108,3 +108,15 @@ def test_the_web_app_is_served_with_the_trusted_proxies_of_the_settings(services
     web = services["web"]
     assert web["command"] == ["python", "-m", "web.serve"]
     assert "OFFBOARDING_TRUSTED_PROXIES" in web["environment"]
+
+
+def test_the_worker_and_the_web_app_are_checked_by_their_readiness_on_their_own_ports(services):
+    for name, port_setting in (("worker", "OFFBOARDING_WORKER_PORT"), ("web", "OFFBOARDING_WEB_PORT")):
+        service = services[name]
+        check = " ".join(service["healthcheck"]["test"])
+        assert "/health/ready" in check, f"{name}: the healthcheck does not ask for readiness"
+        assert port_setting in check and port_setting in service["environment"], f"{name}: the check does not use the port the process serves on"
+        assert service["environment"]["OFFBOARDING_METRICS_HOST"] == "0.0.0.0", f"{name}: metrics unreachable from other containers"
+    assert int(services["worker"]["environment"]["OFFBOARDING_WORKER_PORT"]) > 0
+    assert int(services["web"]["environment"]["OFFBOARDING_WEB_METRICS_PORT"]) > 0
+    assert services["web"]["environment"]["OFFBOARDING_LOG_FORMAT"] == "json"

@@ -13,6 +13,7 @@ from config import Settings, get_settings
 from db.engine import create_engine, create_sessionmaker
 from links.turns import LinkTurns
 from models.accounts import AccountRole
+from operations.web import install as install_operations
 from web import home
 from web.accounts import pages as account_pages
 from web.accounts import token_pages
@@ -113,4 +114,6 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    # Request ids and access lines, latency per route, readiness, the metrics port, traces (operations/).
+    install_operations(app, settings)
     return app

@@ -1,9 +1,10 @@
-"""Wiring sign-in into the app: the sign-in pages, ``/api/session``, the optional OIDC login, and the answer
+"""Wiring sign-in into the app: the sign-in pages, the first-run page, ``/api/session``, the optional OIDC login, and the answer
 to a page that needs a session (a redirect to the sign-in page; 401 for the API)."""
 
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from web.auth import first_run
 from web.auth.guard import SignInRequired, authenticate_header, sign_in_url
 from web.auth.router import api_router, router
 
@@ -21,6 +22,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(SignInRequired, _to_sign_in)
     app.include_router(router)
     app.include_router(api_router)
+    app.include_router(first_run.router)
     settings = app.state.settings
     if settings.oidc_issuer and settings.oidc_client_id:
         from web.auth.oidc import router as oidc_router

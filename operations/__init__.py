@@ -1,0 +1,1 @@
+"""Running the product: metrics, logs, traces, health, the schema check at start, backup and restore."""
