@@ -2,7 +2,9 @@
 
 from enum import StrEnum
 
-from pydantic import BaseModel, EmailStr
+from pydantic import BaseModel
+
+from models.text import Email
 
 
 class Role(StrEnum):
@@ -16,5 +18,5 @@ class Role(StrEnum):
 
 
 class Actor(BaseModel):
-    email: EmailStr
+    email: Email
     role: Role

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.case import CaseStatus, Step, StepState
 from models.registration import Identifier
+from models.text import VisibleLines
 from models.tables import Base, UtcDateTime, utcnow
 
 # Event types the HR system may send.
@@ -29,7 +30,7 @@ CASE_OPENED = "case.opened"
 CASE_STEP_DONE = "case.step_done"
 CASE_CLOSED = "case.closed"
 
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), VisibleLines]
 
 
 class EventStatus(StrEnum):

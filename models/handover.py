@@ -4,12 +4,13 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from models.actors import Actor
+from models.text import Email, Visible, VisibleLines
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Visible]
+Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), VisibleLines]
 
 
 class AssigneeRole(StrEnum):
@@ -51,7 +52,7 @@ class TaskState(StrEnum):
 class Task(BaseModel):
     id: str
     title: str
-    assignee_email: EmailStr
+    assignee_email: Email
     due_working_days_before: int | None = None
     due_date: date
     state: TaskState = TaskState.OPEN
@@ -70,7 +71,7 @@ class EquipmentState(StrEnum):
 class EquipmentLoan(BaseModel):
     id: str
     name: str
-    custodian_email: EmailStr
+    custodian_email: Email
     state: EquipmentState = EquipmentState.OUT
     returned_at: datetime | None = None
     confirmed_by: str | None = None
@@ -87,14 +88,14 @@ class CompleteTask(BaseModel):
 class ReassignTask(BaseModel):
     task_id: str
     actor: Actor
-    assignee_email: EmailStr
+    assignee_email: Email
     comment: Comment = ""
 
 
 class AddTask(BaseModel):
     actor: Actor
     title: Title
-    assignee_email: EmailStr
+    assignee_email: Email
     due_date: date | None = None
     due_working_days_before: int | None = Field(None, ge=-30, le=120)
     comment: Comment = ""

@@ -3,9 +3,10 @@
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, Field
 
 from models.registration import Language
+from models.text import Email
 
 
 class CalendarInvite(BaseModel):
@@ -19,8 +20,8 @@ class CalendarInvite(BaseModel):
     summary: str
     description: str = ""
     location: str = ""
-    organizer_email: EmailStr
-    attendee_email: EmailStr
+    organizer_email: Email
+    attendee_email: Email
 
 
 class ActionLink(BaseModel):
@@ -34,7 +35,7 @@ class MailRequest(BaseModel):
     case_id: str
     purpose: str = Field(description="Why this mail goes out, e.g. 'announcement'; with the recipient it is the idempotency key.")
     template: str
-    to: EmailStr
+    to: Email
     language: Language
     context: dict[str, Any] = Field(default_factory=dict)
     calendar: CalendarInvite | None = None

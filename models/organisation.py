@@ -2,16 +2,17 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from models.policy import Policy
 from models.registration import Language
+from models.text import Email
 
 Country = Literal["NL", "BE"]
 
 
 class Contact(BaseModel):
-    email: EmailStr
+    email: Email
     language: Language = "nl"
 
 

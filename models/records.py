@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, Field
 
 from models.actors import Actor
 from models.calendar import WorkCalendar
@@ -12,6 +12,7 @@ from models.interview import InterviewStatus
 from models.organisation import Organisation
 from models.questionnaire import ConsentChoice, InterviewRecord
 from models.registration import Registration
+from models.text import Email
 
 
 class StoreCaseInput(BaseModel):
@@ -61,7 +62,7 @@ class InterviewStatusInput(BaseModel):
 
 class StoreInterviewInput(BaseModel):
     case_id: str
-    interviewer_email: EmailStr
+    interviewer_email: Email
     record: InterviewRecord
     consent: ConsentChoice
     held_at: datetime

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from config import Settings
 from models.organisation import Contact, Contacts, Organisation
 from models.policy import Policy
+from models.recorded import RECORDED
 from models.audit import AuditAction, SubjectType
 from models.tables import OrganisationRow
 from privacy import audit
@@ -20,7 +21,7 @@ def _from_row(row: OrganisationRow, public_url: str) -> Organisation:
         hr=Contact(email=row.hr_email, language=row.hr_language),
         facilities=Contact(email=row.facilities_email, language=row.facilities_language),
         public_url=public_url,
-        policy=Policy.model_validate(row.policy),
+        policy=Policy.model_validate(row.policy, context=RECORDED),
     )
 
 

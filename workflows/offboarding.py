@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
     from models.organisation import Organisation
     from models.records import CaseStatusInput, CaseSummary, CloseCaseInput, MoveLastDayRecord, PlanCaseInput, StoreCaseInput
     from models.registration import MAX_DAYS_AFTER_NOTICE, Registration
+    from models.text import address_key, same_address
     from planning.workdays import add_working_days
     from workflows.activity_calls import MAIL_AFTER_UPDATE, MAIL_BATCHES, MailAfterUpdate, deliver, deliver_all, record, rejected
     from workflows.agenda import Due, end_of_day, local_moment, pending
@@ -194,7 +195,7 @@ class OffboardingWorkflow:
     def _check_reassign(self, input: ReassignTask) -> None:
         task = self._open_task(input.task_id)
         self._require(input.actor, task.assignee_email, self._registration.manager.email)
-        if str(input.assignee_email) == task.assignee_email:
+        if same_address(input.assignee_email, task.assignee_email):
             raise rejected("task_already_assigned", task_id=task.id, assignee=task.assignee_email)
 
     @workflow.update
@@ -607,11 +608,11 @@ class OffboardingWorkflow:
 
     def _language_of(self, email: str) -> str:
         reg, org = self._registration, self._organisation
-        known = {str(reg.manager.email): reg.manager.language, str(org.hr.email): org.hr.language, str(org.facilities.email): org.facilities.language}
-        known[str(reg.employee.work_email)] = reg.employee.language
+        known = {address_key(reg.manager.email): reg.manager.language, address_key(org.hr.email): org.hr.language, address_key(org.facilities.email): org.facilities.language}
+        known[address_key(reg.employee.work_email)] = reg.employee.language
         if reg.successor:
-            known[str(reg.successor.email)] = reg.successor.language
-        return known.get(email, "nl")
+            known[address_key(reg.successor.email)] = reg.successor.language
+        return known.get(address_key(email), "nl")
 
     def _tasks_by_assignee(self) -> dict[str, list[Task]]:
         grouped: dict[str, list[Task]] = {}
@@ -637,10 +638,12 @@ class OffboardingWorkflow:
 
         ``system`` acts for HR: an event from the HR system or an import, with HR's address. The web app
         and the CLI refuse that role from people, so only the service's own code can act as it.
-        (A validator only: it leaves no trace in the history, so running cases replay unchanged.)"""
+        Addresses compare in any spelling of capitals: cases registered before addresses were kept in lower
+        case may hold them otherwise. (A validator only: it leaves no trace in the history, so running cases
+        replay unchanged.)"""
         if actor.role in (Role.HR, Role.SYSTEM):
             return
-        if str(actor.email) not in {str(email) for email in allowed}:
+        if address_key(actor.email) not in {address_key(email) for email in allowed}:
             raise rejected("not_permitted", email=actor.email, case_id=self._case_id)
 
     def _record(self, event: str, detail: str = "") -> None:
