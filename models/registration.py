@@ -14,6 +14,8 @@ from pydantic import (
     model_validator,
 )
 
+from pydantic_core import PydanticCustomError
+
 from models.recorded import is_recorded
 from models.text import Email, Visible, VisibleLines, same_address
 
@@ -62,6 +64,9 @@ MAX_DAYS_AFTER_NOTICE = 731
 NOTICE_WINDOW_DAYS = 731
 # The team hears of a departure around the last working day, not long after it.
 MAX_DAYS_ANNOUNCEMENT_AFTER_LAST_DAY = 30
+# Error types of these two rules, for callers that word the refusal themselves (the pages).
+NOTICE_DATE_OUT_OF_RANGE = "notice_date_out_of_range"
+ANNOUNCEMENT_TOO_LATE = "announcement_too_late"
 
 
 class Departure(Strict):
@@ -76,7 +81,11 @@ class Departure(Strict):
             return value
         today = date.today()
         if abs((value - today).days) > NOTICE_WINDOW_DAYS:
-            raise ValueError(f"the notice date ({value}) is more than two years from today ({today}); register a departure around the time notice is given")
+            raise PydanticCustomError(
+                NOTICE_DATE_OUT_OF_RANGE,
+                "the notice date ({notice_date}) is more than two years from today ({today}); register a departure around the time notice is given",
+                {"notice_date": value.isoformat(), "today": today.isoformat(), "days": NOTICE_WINDOW_DAYS},
+            )
         return value
 
     @field_validator("last_working_day")
@@ -120,7 +129,11 @@ class Registration(Strict):
             return value
         latest = departure.last_working_day + timedelta(days=MAX_DAYS_ANNOUNCEMENT_AFTER_LAST_DAY)
         if value > latest:
-            raise ValueError(f"the team announcement ({value}) is more than {MAX_DAYS_ANNOUNCEMENT_AFTER_LAST_DAY} days after the last working day ({departure.last_working_day})")
+            raise PydanticCustomError(
+                ANNOUNCEMENT_TOO_LATE,
+                "the team announcement ({date}) is more than {days} days after the last working day ({last_working_day})",
+                {"date": value.isoformat(), "days": MAX_DAYS_ANNOUNCEMENT_AFTER_LAST_DAY, "last_working_day": departure.last_working_day.isoformat()},
+            )
         return value
 
     @model_validator(mode="after")

@@ -17,9 +17,12 @@ import unicodedata
 from typing import Annotated
 
 from pydantic import AfterValidator, EmailStr, ValidationInfo
+from pydantic_core import PydanticCustomError
 
 from models.recorded import is_recorded
 
+# The error type of a refused character, for callers that word the refusal themselves (the pages).
+INVISIBLE_CHARACTER = "invisible_character"
 # Zero-width non-joiner and joiner: part of correct spelling in Persian, Indic scripts and emoji sequences.
 JOINERS = frozenset("\u200c\u200d")
 # Tab, line feed, carriage return: what a multi-line text may hold of the control characters.
@@ -48,7 +51,9 @@ def _checked(multiline: bool):
             return value
         char = hidden_character(value, multiline=multiline)
         if char is not None:
-            raise ValueError(f"contains an invisible character ({describe(char)}) that can change how the text reads; remove it")
+            raise PydanticCustomError(
+                INVISIBLE_CHARACTER, "contains an invisible character ({character}) that can change how the text reads; remove it", {"character": describe(char)}
+            )
         return value
 
     return check

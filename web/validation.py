@@ -6,14 +6,15 @@ path is read back here, and kept only when it really names a field of the model,
 and the form can point at that field like any other."""
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import UnionType
 from typing import Any, Union, get_args, get_origin
 
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
-from models.registration import Registration
+from models.registration import ANNOUNCEMENT_TOO_LATE, NOTICE_DATE_OUT_OF_RANGE, Registration
+from models.text import INVISIBLE_CHARACTER
 
 _LEADING_PATH = re.compile(r"^(?:Value error, )?([a-z_]+(?:\.[a-z_]+)*)\b")
 
@@ -45,6 +46,18 @@ def locate(error: dict[str, Any], prefix: Sequence[str | int] = (), model: type[
     if not match or not is_field(path := match.group(1).split("."), model):
         return error
     return {**error, "loc": (*prefix, *path)}
+
+
+def worded(error: dict[str, Any], gettext: Callable[[str], str]) -> str | None:
+    """The page's sentence, in the reader's language, for the input rules every form shares; None for others."""
+    _, ctx = gettext, error.get("ctx") or {}
+    if error["type"] == INVISIBLE_CHARACTER:
+        return _("Remove the invisible character %(character)s: it can change how the text reads.") % {"character": ctx.get("character", "")}
+    if error["type"] == NOTICE_DATE_OUT_OF_RANGE:
+        return _("The notice date must lie within two years of today (%(today)s).") % {"today": ctx.get("today", "")}
+    if error["type"] == ANNOUNCEMENT_TOO_LATE:
+        return _("The team announcement can be at most %(days)s days after the last working day.") % {"days": ctx.get("days", "")}
+    return None
 
 
 def invalid_body(err: ValidationError) -> RequestValidationError:

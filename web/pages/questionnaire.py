@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from models.questionnaire import ExperienceArea, Influence, InterviewRecord, LeavingReason
 from web.labels import Gettext
+from web.validation import worded
 
 MULTI = ("secondary_reasons", "belonging.influences")
 TEXTS = (
@@ -117,6 +118,8 @@ def _message(error: dict[str, Any], _: Gettext) -> str:
         return _("Choose one of the options.")
     if kind == "string_too_long":
         return _("Use at most %(max)s characters.") % {"max": ctx.get("max_length")}
+    if (shared := worded(error, _)) is not None:
+        return shared
     return error.get("msg", "").removeprefix("Value error, ")
 
 

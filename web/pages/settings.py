@@ -32,7 +32,7 @@ from web.dependencies import SessionDep, SettingsDep
 from web.labels import Gettext
 from web.organisation.schemas import PolicyUpdate
 from web.templating import Pages, PagesDep
-from web.validation import locate
+from web.validation import locate, worded
 
 router = APIRouter(prefix="/settings", include_in_schema=False)
 
@@ -70,6 +70,8 @@ def field_message(_: Gettext, error: Mapping[str, Any]) -> str:
         return _("Enter an email address like name@example.org.")
     if kind == "bool_parsing":
         return _("Choose yes or no.")
+    if (shared := worded(error, _)) is not None:
+        return shared
     return msg.removeprefix("Value error, ")
 
 
