@@ -131,7 +131,20 @@ async def _interview_ended(client: Client, case_id: str) -> Refusal:
 
 async def act_on_case(client: Client, case_id: str, update: Any, payload: BaseModel) -> Any:
     """Run one of OffboardingWorkflow's updates (complete_task, reassign_task, add_task, confirm_return, move_last_day, withdraw)."""
-    return await execute_update(client, case_id, update, payload, lambda: _case_ended(client, case_id))
+
+    def run() -> Awaitable[Any]:
+        return execute_update(client, case_id, update, payload, lambda: _case_ended(client, case_id))
+
+    if update is OffboardingWorkflow.withdraw:
+        return await _withdraw(client, case_id, payload, run)
+    return await run()
+
+
+async def _withdraw(client: Client, case_id: str, payload: BaseModel, run: Callable[[], Awaitable[Any]]) -> Any:
+    """A withdrawal reaches every case, also one whose workflow cannot answer (cases/withdrawal.py)."""
+    from cases import withdrawal  # it raises this module's exceptions
+
+    return await withdrawal.withdraw(client, case_id, payload, run)
 
 
 async def act_on_interview(client: Client, case_id: str, update: Any, payload: BaseModel) -> Any:

@@ -9,6 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from models.actors import Actor
 from models.text import Email, Visible, VisibleLines
 
+# A task handed out during a departure falls due around it: at most this many days after the last working day.
+MAX_DAYS_DUE_AFTER_LAST_DAY = 366
+
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Visible]
 Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), VisibleLines]
 

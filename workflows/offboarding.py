@@ -15,6 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from models.calendar import WorkCalendar
     from models.case import CaseOutcome, CaseStatus, CaseView, OffboardingInput, Step, StepState, TimelineEntry
     from models.handover import (
+        MAX_DAYS_DUE_AFTER_LAST_DAY,
         AddTask,
         AssigneeRole,
         CompleteTask,
@@ -36,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
     from planning.workdays import add_working_days
     from workflows.activity_calls import MAIL_AFTER_UPDATE, MAIL_BATCHES, MailAfterUpdate, deliver, deliver_all, record, rejected
     from workflows.agenda import Due, end_of_day, local_moment, pending
+    from workflows.case_mail import case_mail_context
     from workflows.exit_interview import ExitInterviewWorkflow
     from webhooks.outbox import CaseWebhooks
 
@@ -215,6 +217,8 @@ class OffboardingWorkflow:
         self._require(input.actor, self._registration.manager.email)
         if input.due_date is not None and input.due_date < self._registration.departure.notice_date:
             raise rejected("due_before_notice")
+        if input.due_date is not None and (input.due_date - self._last_day).days > MAX_DAYS_DUE_AFTER_LAST_DAY:
+            raise rejected("due_too_late")
 
     async def _tell_assignee(self, task: Task, *, later: bool = False) -> None:
         listing = [{"title": task.title, "due_date": task.due_date.isoformat()}]
@@ -577,22 +581,7 @@ class OffboardingWorkflow:
         return failure is None
 
     def _mail_context(self) -> dict:
-        reg, org = self._registration, self._organisation
-        return {
-            "case_id": self._case_id,
-            "case_url": f"{org.public_url}/cases/{self._case_id}",
-            "organisation_name": org.name,
-            "employee_id": reg.employee.id,
-            "employee_name": reg.employee.name,
-            "job_title": reg.employee.job_title,
-            "department": reg.employee.department,
-            "manager_name": reg.manager.name,
-            "departure_type": reg.departure.type.value,
-            "notice_date": reg.departure.notice_date.isoformat(),
-            "last_working_day": self._last_day.isoformat(),
-            "equipment": [item.name for item in reg.equipment],
-            "timezone": org.policy.timezone,
-        }
+        return case_mail_context(self._case_id, self._registration, self._organisation, self._last_day)
 
     def _resolve(self, role: AssigneeRole) -> str:
         reg, org = self._registration, self._organisation

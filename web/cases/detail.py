@@ -9,7 +9,7 @@ from temporalio.client import Client, WorkflowQueryFailedError, WorkflowQueryRej
 from temporalio.service import RPCError
 
 from cases import service
-from models.case import CaseView
+from models.case import CaseStatus, CaseView
 from activities.sending import REJECTED
 from models.tables import Case, SentMail
 from web.cases.schemas import CaseDetail, CaseRecord, RefusedMail
@@ -50,7 +50,7 @@ async def load_case(client: Client, session: AsyncSession, case_id: str) -> Case
     if view is not None:
         return CaseDetail(
             case_id=case_id,
-            status=view.status.value,
+            status=_status(record, view),
             employee_id=view.employee_id,
             employee_name=view.employee_name,
             department=view.department,
@@ -74,3 +74,11 @@ async def load_case(client: Client, session: AsyncSession, case_id: str) -> Case
             refused_mails=await refused_mails(session, case_id),
         )
     return None
+
+
+def _status(record: Case | None, view: CaseView) -> str:
+    """The live status, unless the stored case has ended: a workflow stopped from outside (cases/withdrawal.py)
+    still answers with the state it was stopped in."""
+    if record is not None and record.status != CaseStatus.OPEN.value:
+        return record.status
+    return view.status.value
