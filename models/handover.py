@@ -4,7 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
 
 from models.actors import Actor
 from models.text import Email, Visible, VisibleLines
@@ -53,9 +53,12 @@ class TaskState(StrEnum):
 
 
 class Task(BaseModel):
+    """A task as the case keeps it. Its address is kept as the case was given it: lower case since addresses are
+    normalised where they come in, as typed in cases registered before (compare with ``models.text.same_address``)."""
+
     id: str
     title: str
-    assignee_email: Email
+    assignee_email: EmailStr
     due_working_days_before: int | None = None
     due_date: date
     state: TaskState = TaskState.OPEN
@@ -74,7 +77,7 @@ class EquipmentState(StrEnum):
 class EquipmentLoan(BaseModel):
     id: str
     name: str
-    custodian_email: Email
+    custodian_email: EmailStr  # as the case was given it, see Task
     state: EquipmentState = EquipmentState.OUT
     returned_at: datetime | None = None
     confirmed_by: str | None = None

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
 
 from models.actors import Actor
 from models.calendar import WorkCalendar
@@ -12,7 +12,6 @@ from models.handover import Comment
 from models.organisation import Organisation
 from models.questionnaire import ConsentChoice, InterviewRecord
 from models.registration import DepartureType, Language, Person
-from models.text import Email
 
 
 class InterviewStatus(StrEnum):
@@ -36,17 +35,18 @@ class Slot(BaseModel):
     online: bool = False
 
 
+# What the case hands its interview keeps the addresses as the case was given them (see models.handover.Task).
 class Interviewee(BaseModel):
     name: str
-    work_email: Email
-    private_email: Email | None = None
+    work_email: EmailStr
+    private_email: EmailStr | None = None
     language: Language
 
 
 class InterviewInput(BaseModel):
     case_id: str
     employee: Interviewee
-    manager_email: Email
+    manager_email: EmailStr
     departure_type: DepartureType
     last_working_day: date
     organisation: Organisation

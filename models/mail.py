@@ -3,10 +3,9 @@
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, EmailStr, Field
 
 from models.registration import Language
-from models.text import Email
 
 
 class CalendarInvite(BaseModel):
@@ -20,8 +19,8 @@ class CalendarInvite(BaseModel):
     summary: str
     description: str = ""
     location: str = ""
-    organizer_email: Email
-    attendee_email: Email
+    organizer_email: EmailStr
+    attendee_email: EmailStr
 
 
 class ActionLink(BaseModel):
@@ -35,7 +34,7 @@ class MailRequest(BaseModel):
     case_id: str
     purpose: str = Field(description="Why this mail goes out, e.g. 'announcement'; with the recipient it is the idempotency key.")
     template: str
-    to: Email
+    to: EmailStr
     language: Language
     context: dict[str, Any] = Field(default_factory=dict)
     calendar: CalendarInvite | None = None

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, EmailStr, Field
 
 from models.actors import Actor
 from models.calendar import WorkCalendar
@@ -12,7 +12,6 @@ from models.interview import InterviewStatus
 from models.organisation import Organisation
 from models.questionnaire import ConsentChoice, InterviewRecord
 from models.registration import Registration
-from models.text import Email
 
 
 class StoreCaseInput(BaseModel):
@@ -74,7 +73,7 @@ class InterviewStatusInput(BaseModel):
 
 class StoreInterviewInput(BaseModel):
     case_id: str
-    interviewer_email: Email
+    interviewer_email: EmailStr
     record: InterviewRecord
     consent: ConsentChoice
     held_at: datetime

@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from models.actors import Actor
 from models.organisation import Contact
@@ -214,7 +214,7 @@ class ReportMailRequest(BaseModel):
     report_id: str
     purpose: str = Field(description="With report and recipient, the key that keeps the mail single.")
     template: str
-    to: Email
+    to: EmailStr
     language: Language
     context: dict[str, Any] = Field(default_factory=dict)
     attach_report: bool = False
