@@ -142,3 +142,11 @@ async def test_a_task_due_ages_after_the_last_day_is_refused_and_the_case_goes_o
     added = await case.post("tasks", {"actor": HR, "title": "Archief", "assignee_email": "sam@example.org", "due_date": later})
     assert added.status_code == 201, added.text
     assert any(task["title"] == "Archief" for task in (await case.live())["tasks"])
+
+
+async def test_an_interview_time_ages_away_is_refused_naming_the_field(http):
+    case_url = "/api/cases/offboarding-E1-2027-01-04"
+    scheduled = await http.post(f"{case_url}/interview/schedule", json={"actor": HR, "start": "9999-12-31T23:30:00+00:00"})
+
+    assert scheduled.status_code == 422
+    assert [tuple(error["loc"]) for error in scheduled.json()["detail"]] == [("body", "start")]
