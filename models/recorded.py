@@ -7,6 +7,7 @@ accepted: a running case must replay exactly what it recorded, and a template st
 load. Validation given the ``RECORDED`` context skips these rules; the data converter of every client,
 worker and replayer reads each payload with it."""
 
+import functools
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationInfo
@@ -23,14 +24,19 @@ def is_recorded(info: ValidationInfo | None) -> bool:
     return bool(isinstance(context, dict) and context.get("recorded"))
 
 
+@functools.lru_cache(maxsize=1024)
+def _adapter(hint: Any) -> TypeAdapter:
+    return TypeAdapter(hint)
+
+
 class RecordedJSONPayloadConverter(PydanticJSONPlainPayloadConverter):
     """Pydantic's JSON converter, reading payloads with the ``RECORDED`` context."""
 
     def from_payload(self, payload: Payload, type_hint: type | None = None) -> Any:
         hint = type_hint if type_hint is not None else Any
         try:
-            adapter = self._type_adapter(hint)
-        except TypeError:
+            adapter = _adapter(hint)
+        except TypeError:  # a type hint that cannot be hashed
             adapter = TypeAdapter(hint)
         return adapter.validate_json(payload.data, context=RECORDED)
 

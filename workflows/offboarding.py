@@ -597,11 +597,11 @@ class OffboardingWorkflow:
 
     def _language_of(self, email: str) -> str:
         reg, org = self._registration, self._organisation
-        known = {address_key(reg.manager.email): reg.manager.language, address_key(org.hr.email): org.hr.language, address_key(org.facilities.email): org.facilities.language}
-        known[address_key(reg.employee.work_email)] = reg.employee.language
+        known = {str(reg.manager.email): reg.manager.language, str(org.hr.email): org.hr.language, str(org.facilities.email): org.facilities.language}
+        known[str(reg.employee.work_email)] = reg.employee.language
         if reg.successor:
-            known[address_key(reg.successor.email)] = reg.successor.language
-        return known.get(address_key(email), "nl")
+            known[str(reg.successor.email)] = reg.successor.language
+        return known.get(email, "nl")
 
     def _tasks_by_assignee(self) -> dict[str, list[Task]]:
         grouped: dict[str, list[Task]] = {}
