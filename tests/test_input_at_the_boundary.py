@@ -12,11 +12,14 @@ from models.case import OffboardingInput
 from models.recorded import RECORDED
 from models.registration import Registration
 from models.tables import Case
+from tests.auth_support import another_client
 from tests.conftest import TEST_DATA_CONVERTER
 from tests.support import eventually, free_port, registration_data
 from tests.test_cli import errors, offboarding, registration_flags
 from tests.test_csv_import import csv_bytes, row
+from tests.test_api_actions import invited, register
 from tests.test_events import SECRET, cloud_event, send
+from tests.test_links_single_use import invitation_link, opened
 
 RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: "Anouk\u202eseirV ed" shows as "Anouk de Vries" read backwards
 LRI, PDI = "\u2066", "\u2069"  # LEFT-TO-RIGHT ISOLATE ... POP DIRECTIONAL ISOLATE
@@ -210,3 +213,19 @@ async def test_a_history_recorded_with_capitals_and_controls_reads_back_unchange
     assert read.registration.departure.notice_date == date(2020, 1, 6)
     with pytest.raises(ValueError):
         Registration.model_validate(data)  # the same registration, new, is refused
+
+
+
+async def test_the_employee_hears_in_their_language_that_a_decline_reason_holds_an_invisible_character(http, worker, mail_store):
+    case = await register(http, mail_store)
+    await invited(case)
+    url = await invitation_link(case)
+    employee = another_client(http)
+    token = await opened(employee, url)
+
+    declined = await employee.post(f"{url}/decline", data={"reason": f"Liever{RLO} niet", "csrf_token": token})
+
+    assert declined.status_code == 409
+    assert "Haal het onzichtbare teken U+202E RIGHT-TO-LEFT OVERRIDE weg" in declined.text
+    assert (await case.interview())["status"] == "invited"
+    await employee.aclose()

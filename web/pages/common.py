@@ -20,6 +20,7 @@ from models.tables import Case
 from web.cases.detail import QUERY_TIMEOUT_SECONDS
 from web import refusals
 from web.labels import Gettext
+from web.validation import worded
 from workflows.exit_interview import ExitInterviewWorkflow
 from workflows.offboarding import OffboardingWorkflow
 
@@ -89,8 +90,10 @@ class Outcome:
         return not self.error
 
 
-def validation_message(err: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc'] if p != 'actor') or 'input'}: {e['msg'].removeprefix('Value error, ')}" for e in err.errors())
+def validation_message(err: ValidationError, gettext: Gettext) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc'] if p != 'actor') or 'input'}: {worded(e, gettext) or e['msg'].removeprefix('Value error, ')}" for e in err.errors()
+    )
 
 
 async def act(
@@ -104,7 +107,7 @@ async def act(
     try:
         payload = build()
     except ValidationError as err:
-        return Outcome(error=_("Please check what you entered: %(problem)s") % {"problem": validation_message(err)})
+        return Outcome(error=_("Please check what you entered: %(problem)s") % {"problem": validation_message(err, gettext)})
     try:
         return Outcome(result=await run(payload))
     except service.CaseNotFound:
