@@ -21,7 +21,7 @@ from tests.test_api_actions import invited, register
 from tests.test_events import SECRET, cloud_event, send
 from tests.test_links_single_use import invitation_link, opened
 
-RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: "Anouk\u202eseirV ed" shows as "Anouk de Vries" read backwards
+RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: what follows shows reversed, "Anouk \u202eseirV ed" reads "Anouk de Vries"
 LRI, PDI = "\u2066", "\u2069"  # LEFT-TO-RIGHT ISOLATE ... POP DIRECTIONAL ISOLATE
 ZWSP = "\u200b"  # ZERO WIDTH SPACE
 FAR = date(9999, 6, 1)
