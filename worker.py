@@ -33,8 +33,18 @@ from workflows.offboarding import OffboardingWorkflow
 from workflows.report import ReportWorkflow, ScheduledReportWorkflow
 from workflows.retention import ErasureWorkflow, RetentionWorkflow
 from workflows.review import ReviewWorkflow
+from workflows.withdrawn_case import WithdrawnCaseWorkflow
 
-WORKFLOWS = [OffboardingWorkflow, ExitInterviewWorkflow, ScheduledReportWorkflow, ReportWorkflow, ReviewWorkflow, RetentionWorkflow, ErasureWorkflow]
+WORKFLOWS = [
+    OffboardingWorkflow,
+    ExitInterviewWorkflow,
+    WithdrawnCaseWorkflow,
+    ScheduledReportWorkflow,
+    ReportWorkflow,
+    ReviewWorkflow,
+    RetentionWorkflow,
+    ErasureWorkflow,
+]
 
 # Pure libraries that pydantic's validators import lazily; reloading them per workflow run buys nothing.
 PASSTHROUGH_MODULES = ("email_validator", "idna", "pydantic", "pydantic_core", "babel")
@@ -74,6 +84,8 @@ def build_worker(client: Client, settings: Settings, sessions: async_sessionmake
             cases.move_last_day,
             cases.set_interview_status,
             cases.close_case,
+            cases.record_withdrawal,
+            cases.load_organisation,
             interviews.store_interview,
             read_model.publish_case,
             read_model.publish_interview,

@@ -7,14 +7,19 @@ from temporalio import activity
 
 from config import Settings
 from models.case import CaseStatus
+from models.organisation import Organisation
 from models.records import (
     CasePlan,
+    CaseSummary,
     CloseCaseInput,
     InterviewStatusInput,
+    LoadOrganisationInput,
     MoveLastDayRecord,
     PlanCaseInput,
+    RecordWithdrawalInput,
     StoreCaseInput,
 )
+from models.registration import Registration
 from models.tables import Case, utcnow
 from organisation import checklists, store
 from planning import workdays
@@ -27,29 +32,10 @@ class CaseActivities:
 
     @activity.defn
     async def store_case(self, input: StoreCaseInput) -> None:
-        reg = input.registration
         async with self._sessions.begin() as session:
             if await session.get(Case, input.case_id) is not None:
                 return
-            session.add(
-                Case(
-                    id=input.case_id,
-                    employee_id=reg.employee.id,
-                    employee_name=reg.employee.name,
-                    work_email=str(reg.employee.work_email),
-                    private_email=str(reg.employee.private_email) if reg.employee.private_email else None,
-                    language=reg.employee.language,
-                    department=reg.employee.department,
-                    job_title=reg.employee.job_title,
-                    manager_name=reg.manager.name,
-                    manager_email=str(reg.manager.email),
-                    departure_type=reg.departure.type.value,
-                    notice_date=reg.departure.notice_date,
-                    last_working_day=reg.departure.last_working_day,
-                    status=CaseStatus.OPEN.value,
-                    registration=reg.model_dump(mode="json"),
-                )
-            )
+            session.add(new_case(input.case_id, input.registration))
 
     @activity.defn
     async def plan_case(self, input: PlanCaseInput) -> CasePlan:
@@ -75,9 +61,58 @@ class CaseActivities:
             case.interview_status = input.status.value
 
     @activity.defn
+    async def record_withdrawal(self, input: RecordWithdrawalInput) -> bool:
+        """The case withdrawn in the database, stored first if its workflow failed before storing it. False when
+        it had closed already: then there is nothing to withdraw (and nobody to tell)."""
+        async with self._sessions.begin() as session:
+            case = await session.get(Case, input.case_id, with_for_update=True)
+            if case is None:
+                case = new_case(input.case_id, input.registration)
+                session.add(case)
+            if case.status != CaseStatus.OPEN.value:
+                return case.status == CaseStatus.WITHDRAWN.value
+            summary = CaseSummary(
+                status=CaseStatus.WITHDRAWN,
+                open_tasks=[],
+                missing_equipment=[],
+                interview_status=case.interview_status,
+                reason=input.reason,
+            )
+            case.status = CaseStatus.WITHDRAWN.value
+            case.summary = summary.model_dump(mode="json")
+            case.closed_at = case.closed_at or utcnow()
+            return True
+
+    @activity.defn
+    async def load_organisation(self, input: LoadOrganisationInput) -> Organisation:
+        async with self._sessions.begin() as session:
+            return await store.load(session, self._settings)
+
+    @activity.defn
     async def close_case(self, input: CloseCaseInput) -> None:
         async with self._sessions.begin() as session:
             case = await session.get(Case, input.case_id, with_for_update=True)
             case.status = input.summary.status.value
             case.summary = input.summary.model_dump(mode="json")
             case.closed_at = case.closed_at or utcnow()
+
+
+def new_case(case_id: str, reg: Registration) -> Case:
+    """The case as it is stored when it starts."""
+    return Case(
+        id=case_id,
+        employee_id=reg.employee.id,
+        employee_name=reg.employee.name,
+        work_email=str(reg.employee.work_email),
+        private_email=str(reg.employee.private_email) if reg.employee.private_email else None,
+        language=reg.employee.language,
+        department=reg.employee.department,
+        job_title=reg.employee.job_title,
+        manager_name=reg.manager.name,
+        manager_email=str(reg.manager.email),
+        departure_type=reg.departure.type.value,
+        notice_date=reg.departure.notice_date,
+        last_working_day=reg.departure.last_working_day,
+        status=CaseStatus.OPEN.value,
+        registration=reg.model_dump(mode="json"),
+    )

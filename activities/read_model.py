@@ -3,7 +3,7 @@
 Idempotent and ordered: the mutable part of a publication is written only when its version is newer than the
 stored one, so a retried or late write never undoes a newer state; timeline events are inserted once each."""
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity

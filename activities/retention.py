@@ -9,7 +9,6 @@ from temporalio.exceptions import ApplicationError
 
 from config import Settings
 from models.audit import AuditAction, AuditLogRow, SubjectType
-from models.case import CaseStatus
 from models.retention import (
     AnonymiseInput,
     AnonymiseResult,
@@ -47,12 +46,12 @@ class RetentionActivities:
 
     @activity.defn
     async def cases_of_person(self, input: PersonInput) -> list[str]:
-        """The person's cases still held; refused (for good) while one of them is open."""
+        """The person's cases still held; refused (for good) while one of them still runs."""
         async with self._sessions() as session:
             cases = await retention.cases_of_person(session, input.employee_id)
-        open_cases = [case.id for case in cases if case.status == CaseStatus.OPEN.value]
-        if open_cases:
-            raise _still_running(input.employee_id, open_cases[0])
+        running = await retention.running_cases(self._client, cases)
+        if running:
+            raise _still_running(input.employee_id, running[0])
         return [case.id for case in cases]
 
     @activity.defn

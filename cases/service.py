@@ -20,6 +20,8 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from cases import withdrawal
+from cases.errors import ActionRejected, CaseDidNotAnswer, CaseNotFound, CaseUnavailable
 from models.access import RevokeAccessNow
 from models.audit import AuditAction, SubjectType
 from models.case import CaseView, OffboardingInput
@@ -53,30 +55,6 @@ class RegistrationResult:
 UPDATE_TIMEOUT = timedelta(seconds=60)
 # A query waits for a worker; without this bound a stopped worker would hang every page that shows a case.
 QUERY_TIMEOUT_SECONDS = 3.0
-
-
-class CaseNotFound(Exception):
-    """No case (or no interview for it) with that id."""
-
-
-class ActionRejected(Exception):
-    """The case refused the action; the message says why (unknown task, wrong person, already done...).
-
-    ``code`` and ``params`` name the refusal (models/refusals.py) for callers that word it themselves, such as
-    the pages in the reader's language; ``code`` is empty for a refusal that has none."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(str(reason))
-        self.code: str = getattr(reason, "code", "")
-        self.params: dict[str, str] = dict(getattr(reason, "params", {}))
-
-
-class CaseUnavailable(Exception):
-    """The case's workflow cannot be reached or did not answer its query in time; try again in a moment."""
-
-
-class CaseDidNotAnswer(Exception):
-    """An action was sent but its answer did not come in time: it may still be applied."""
 
 
 @dataclass(frozen=True)
@@ -199,13 +177,20 @@ async def _interview_ended(client: Client, case_id: str) -> Refusal:
 
 
 async def act(client: Client, case_id: str, payload: BaseModel) -> Any:
-    """Ask the case (or its interview) to take ``payload``: the update ``ACTIONS`` names for its type."""
+    """Ask the case (or its interview) to take ``payload``: the update ``ACTIONS`` names for its type. A withdrawal
+    reaches every case, also one whose workflow cannot answer (cases/withdrawal.py)."""
     action = ACTIONS[type(payload)]
     if action.interview:
         workflow_id, ended = ExitInterviewWorkflow.id_for(case_id), lambda: _interview_ended(client, case_id)
     else:
         workflow_id, ended = case_id, lambda: _case_ended(client, case_id)
-    return await execute_update(client, workflow_id, action.update, payload, ended)
+
+    def run() -> Awaitable[Any]:
+        return execute_update(client, workflow_id, action.update, payload, ended)
+
+    if isinstance(payload, Withdraw):
+        return await withdrawal.withdraw(client, case_id, payload, run)
+    return await run()
 
 
 async def refresh_read_model(client: Client, case_id: str) -> None:

@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from models.text import Email, Visible
 
 Language = Literal["nl", "en"]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Visible]
 # argon2 makes long passwords no weaker; the bound only keeps a request from hashing megabytes.
 Password = Annotated[str, StringConstraints(min_length=10, max_length=256)]
 
@@ -29,16 +31,11 @@ class AccountRole(StrEnum):
 class NewAccount(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    email: EmailStr
+    email: Email
     name: Name
     roles: list[AccountRole] = Field(min_length=1)
     language: Language = "nl"
     password: Password | None = Field(None, description="Empty: the account signs in only through the organisation's OIDC provider.")
-
-    @field_validator("email")
-    @classmethod
-    def _lower(cls, value: str) -> str:
-        return value.lower()
 
     @field_validator("roles")
     @classmethod

@@ -2,7 +2,9 @@
 
 from enum import StrEnum
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, Field
+
+from models.text import Email
 
 
 class Role(StrEnum):
@@ -16,7 +18,7 @@ class Role(StrEnum):
 
 
 class Actor(BaseModel):
-    email: EmailStr
+    email: Email
     role: Role
     mailboxes: list[str] = Field(
         default_factory=list,

@@ -6,7 +6,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from models.access import AccessView
-from models.handover import EquipmentLoan, Task
+from models.handover import EquipmentLoan, Task, Withdraw
 from models.interview import InterviewView
 from models.registration import Registration
 
@@ -45,6 +45,14 @@ class TimelineEntry(BaseModel):
 
 class OffboardingInput(BaseModel):
     registration: Registration
+
+
+class WithdrawnCaseInput(BaseModel):
+    """A withdrawal carried out for a case whose own workflow could not (cases/withdrawal.py)."""
+
+    case_id: str
+    registration: Registration
+    withdrawal: Withdraw
 
 
 class CaseView(BaseModel):

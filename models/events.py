@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.case import CaseStatus, Step, StepState
 from models.registration import Identifier
+from models.text import VisibleLines
 from models.tables import Base, UtcDateTime, utcnow
 
 # Event types the HR system may send.
@@ -31,7 +32,7 @@ CASE_CLOSED = "case.closed"
 # Where no SCIM endpoint is configured: the moment the person's access is to end, for the systems that end it.
 ACCESS_REVOKE = "access.revoke"
 
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), VisibleLines]
 
 
 class EventStatus(StrEnum):

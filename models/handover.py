@@ -8,9 +8,13 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, 
 
 from models.actors import Actor
 from models.organisation import Country
+from models.text import Email, Visible, VisibleLines
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+# A task handed out during a departure falls due around it: at most this many days after the last working day.
+MAX_DAYS_DUE_AFTER_LAST_DAY = 366
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Visible]
+Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), VisibleLines]
 
 
 class AssigneeRole(StrEnum):
@@ -56,6 +60,9 @@ class TaskState(StrEnum):
 
 
 class Task(BaseModel):
+    """A task as the case keeps it. Its address is kept as the case was given it: lower case since addresses are
+    normalised where they come in, as typed in cases registered before (compare with ``models.text.same_address``)."""
+
     id: str
     title: str
     assignee_email: EmailStr
@@ -78,7 +85,7 @@ class EquipmentState(StrEnum):
 class EquipmentLoan(BaseModel):
     id: str
     name: str
-    custodian_email: EmailStr
+    custodian_email: EmailStr  # as the case was given it, see Task
     state: EquipmentState = EquipmentState.OUT
     returned_at: datetime | None = None
     confirmed_by: str | None = None
@@ -96,14 +103,14 @@ class CompleteTask(BaseModel):
 class ReassignTask(BaseModel):
     task_id: str
     actor: Actor
-    assignee_email: EmailStr
+    assignee_email: Email
     comment: Comment = ""
 
 
 class AddTask(BaseModel):
     actor: Actor
     title: Title
-    assignee_email: EmailStr
+    assignee_email: Email
     due_date: date | None = None
     due_working_days_before: int | None = Field(None, ge=-30, le=120)
     comment: Comment = ""

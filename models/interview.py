@@ -1,17 +1,34 @@
 """The exit interview step: its input, its state, and what employee, HR and interviewer can do."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, ValidationInfo
+from pydantic_core import PydanticCustomError
 
 from models.actors import Actor
 from models.calendar import WorkCalendar
 from models.handover import Comment
 from models.organisation import Organisation
 from models.questionnaire import ConsentChoice, InterviewRecord
+from models.recorded import is_recorded
 from models.registration import DepartureType, Language, Person
+
+
+# An interview is planned around a departure, whose dates lie at most about four years ahead (see
+# models.registration): a time further from now than this is no time it can have.
+MAX_DAYS_FROM_NOW = 5 * 366
+
+
+def _within_reach(value: datetime, info: ValidationInfo) -> datetime:
+    if not is_recorded(info) and abs(value - datetime.now(timezone.utc)) > timedelta(days=MAX_DAYS_FROM_NOW):
+        raise PydanticCustomError("moment_out_of_range", "the time ({moment}) is more than five years from now", {"moment": value.isoformat()})
+    return value
+
+
+# The start of an interview as someone proposes or agrees to it.
+Moment = Annotated[AwareDatetime, AfterValidator(_within_reach)]
 
 
 class InterviewStatus(StrEnum):
@@ -35,6 +52,7 @@ class Slot(BaseModel):
     online: bool = False
 
 
+# What the case hands its interview keeps the addresses as the case was given them (see models.handover.Task).
 class Interviewee(BaseModel):
     name: str
     work_email: EmailStr
@@ -90,13 +108,13 @@ class AssignInterviewer(BaseModel):
 class AcceptSlot(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actor: Actor
-    start: AwareDatetime
+    start: Moment
 
 
 class ProposeSlot(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actor: Actor
-    start: AwareDatetime
+    start: Moment
     online: bool = False
 
 
@@ -109,7 +127,7 @@ class DeclineInterview(BaseModel):
 class ScheduleInterview(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actor: Actor
-    start: AwareDatetime
+    start: Moment
     online: bool = False
 
 

@@ -1,17 +1,18 @@
 """The organisation a case belongs to: who is told, in which language, where holidays count, and its policy."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from models.policy import Policy
 from models.registration import Language
+from models.text import Email, Visible
 
 Country = Literal["NL", "BE"]
 
 
 class Contact(BaseModel):
-    email: EmailStr
+    email: Email
     language: Language = "nl"
 
 
@@ -33,8 +34,8 @@ class RoleMailbox(BaseModel):
     """A shared mailbox that owns tasks or receives equipment: everyone who works for it sees them and may act."""
 
     key: str
-    name: str
-    email: EmailStr
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Visible]
+    email: Email
     language: Language = "nl"
 
 

@@ -3,7 +3,11 @@
 from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from models.text import Visible
 
 
 LOCAL_TIME = {"format": "partial-time", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?$", "examples": ["09:00"]}
@@ -29,7 +33,7 @@ class Policy(BaseModel):
     interview_record_days_after_last_day: int = Field(
         14, ge=0, le=60, description="How long after the last day an interview may still be recorded before the step runs out."
     )
-    appreciation_token: str = Field("", max_length=200, description="A small token of appreciation offered with the invitation, if any.")
+    appreciation_token: Annotated[str, Visible] = Field("", max_length=200, description="A small token of appreciation offered with the invitation, if any.")
     consent_text_version: str = Field("2026-11", max_length=40)
 
     task_reminder_days_before_due: int = Field(2, ge=0, le=30)

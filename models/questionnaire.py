@@ -6,7 +6,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+from models.text import VisibleLines
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000), VisibleLines]
 Rating = Annotated[int, Field(ge=1, le=5)]
 
 

@@ -49,6 +49,18 @@ class CloseCaseInput(BaseModel):
     summary: CaseSummary
 
 
+class RecordWithdrawalInput(BaseModel):
+    """A withdrawal the case's own workflow could not record; the registration stores the case if it never got that far."""
+
+    case_id: str
+    registration: Registration
+    reason: str = ""
+
+
+class LoadOrganisationInput(BaseModel):
+    case_id: str
+
+
 class InterviewStatusInput(BaseModel):
     case_id: str
     status: InterviewStatus

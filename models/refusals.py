@@ -24,6 +24,7 @@ MESSAGES: dict[str, str] = {
     "task_already_assigned": N_("task %(task_id)s is already assigned to %(assignee)s"),
     "task_not_done": N_("task %(task_id)s (%(title)s) is still open"),
     "due_before_notice": N_("the due date is before the notice date"),
+    "due_too_late": N_("the due date cannot be more than a year after the last working day"),
     "equipment_unknown": N_("unknown equipment item %(item_id)s"),
     "equipment_already_returned": N_("%(item)s was already returned"),
     "equipment_not_returned": N_("%(item)s is not recorded as returned"),

@@ -1,13 +1,12 @@
 """The departure as HR registers it: one model behind the CLI, the API, the web form and events."""
 
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
     StringConstraints,
     ValidationInfo,
@@ -15,12 +14,17 @@ from pydantic import (
     model_validator,
 )
 
+from pydantic_core import PydanticCustomError
+
+from models.recorded import is_recorded
+from models.text import Email, Visible, VisibleLines, same_address
+
 Language = Literal["nl", "en"]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Visible]
 Identifier = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
 ]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), VisibleLines]
 
 
 class DepartureType(StrEnum):
@@ -37,15 +41,15 @@ class Strict(BaseModel):
 
 class Person(Strict):
     name: Name
-    email: EmailStr
+    email: Email
     language: Language = "nl"
 
 
 class Employee(Strict):
     id: Identifier
     name: Name
-    work_email: EmailStr
-    private_email: EmailStr | None = None
+    work_email: Email
+    private_email: Email | None = None
     language: Language = "nl"
     department: Name
     job_title: Name
@@ -54,12 +58,36 @@ class Employee(Strict):
 
 # Longer than any notice period or planned retirement; a case plans every working day up to its last one.
 MAX_DAYS_AFTER_NOTICE = 731
+# A departure is registered around the time notice is given: the notice date lies at most this many days
+# before or after today. With the last working day at most MAX_DAYS_AFTER_NOTICE later, every date a case
+# plans with (due dates, reminders, the interview) stays years away from the ends of the calendar.
+NOTICE_WINDOW_DAYS = 731
+# The team hears of a departure around the last working day, not long after it.
+MAX_DAYS_ANNOUNCEMENT_AFTER_LAST_DAY = 30
+# Error types of these two rules, for callers that word the refusal themselves (the pages).
+NOTICE_DATE_OUT_OF_RANGE = "notice_date_out_of_range"
+ANNOUNCEMENT_TOO_LATE = "announcement_too_late"
 
 
 class Departure(Strict):
     type: DepartureType
     notice_date: date
     last_working_day: date
+
+    @field_validator("notice_date")
+    @classmethod
+    def _around_today(cls, value: date, info: ValidationInfo) -> date:
+        if is_recorded(info):
+            return value
+        # A validation context may say which day the registration is made (a test's clock); else it is today.
+        today = (info.context or {}).get("today") or date.today()
+        if abs((value - today).days) > NOTICE_WINDOW_DAYS:
+            raise PydanticCustomError(
+                NOTICE_DATE_OUT_OF_RANGE,
+                "the notice date ({notice_date}) is more than two years from today ({today}); register a departure around the time notice is given",
+                {"notice_date": value.isoformat(), "today": today.isoformat(), "days": NOTICE_WINDOW_DAYS},
+            )
+        return value
 
     @field_validator("last_working_day")
     @classmethod
@@ -74,12 +102,12 @@ class Departure(Strict):
 
 class EquipmentItem(Strict):
     name: Name
-    custodian_email: EmailStr | None = None
+    custodian_email: Email | None = None
 
 
 class ExtraTask(Strict):
     title: Name
-    assignee_email: EmailStr | None = None
+    assignee_email: Email | None = None
     due_days_before_last_day: int = Field(5, ge=-30, le=365)
 
 
@@ -91,18 +119,35 @@ class Registration(Strict):
     equipment: list[EquipmentItem] = Field(default_factory=list, max_length=100)
     extra_tasks: list[ExtraTask] = Field(default_factory=list, max_length=200)
     team_announcement_date: date | None = None
-    team_email: EmailStr | None = Field(None, description="Team address that receives the team announcement.")
+    team_email: Email | None = Field(None, description="Team address that receives the team announcement.")
     note: ShortText = ""
 
+    @field_validator("team_announcement_date")
+    @classmethod
+    def _announced_around_departure(cls, value: date | None, info: ValidationInfo) -> date | None:
+        departure = info.data.get("departure")
+        if value is None or departure is None or is_recorded(info):
+            return value
+        latest = departure.last_working_day + timedelta(days=MAX_DAYS_ANNOUNCEMENT_AFTER_LAST_DAY)
+        if value > latest:
+            raise PydanticCustomError(
+                ANNOUNCEMENT_TOO_LATE,
+                "the team announcement ({date}) is more than {days} days after the last working day ({last_working_day})",
+                {"date": value.isoformat(), "days": MAX_DAYS_ANNOUNCEMENT_AFTER_LAST_DAY, "last_working_day": departure.last_working_day.isoformat()},
+            )
+        return value
+
     @model_validator(mode="after")
-    def _consistent(self) -> "Registration":
+    def _consistent(self, info: ValidationInfo) -> "Registration":
         if self.employee.start_date and self.employee.start_date > self.departure.last_working_day:
             raise ValueError("employee.start_date must be before departure.last_working_day")
         if self.team_announcement_date and not self.team_email:
             raise ValueError("team_email is needed when a team announcement date is given")
         if self.team_announcement_date and self.team_announcement_date < self.departure.notice_date:
             raise ValueError("team_announcement_date must not be before the notice date")
-        if self.manager.email == self.employee.work_email:
+        # Read back as recorded, a registration is held to the rule it was accepted under.
+        manager_is_employee = self.manager.email == self.employee.work_email if is_recorded(info) else same_address(self.manager.email, self.employee.work_email)
+        if manager_is_employee:
             raise ValueError("manager.email must not be the leaving employee's own address")
         return self
 

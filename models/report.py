@@ -1,19 +1,23 @@
 """The periodic anonymised report and its management review: settings, figures, and what reviewers can do."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from models.actors import Actor
 from models.organisation import Contact
+from models.recorded import is_recorded
 from models.registration import Language
+from models.text import Email, VisibleLines
 
 # The organisation's fixed report periods; a report never covers a range someone picks (reports.periods).
 ReportPeriod = Literal["quarter", "half_year", "year"]
-ReviewText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+ReviewText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000), VisibleLines]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000), VisibleLines]
+# An action a review agrees on is due within this many days; the review reminds its owner until then.
+MAX_ACTION_DAYS_AHEAD = 3 * 366
 
 
 class ReportPolicy(BaseModel):
@@ -300,9 +304,16 @@ class AddAction(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actor: Actor
     text: ReviewText
-    owner_email: EmailStr
+    owner_email: Email
     owner_language: Language = "nl"
     due_date: date
+
+    @field_validator("due_date")
+    @classmethod
+    def _within_reach(cls, value: date, info: ValidationInfo) -> date:
+        if not is_recorded(info) and value > date.today() + timedelta(days=MAX_ACTION_DAYS_AHEAD):
+            raise ValueError(f"the due date ({value}) is more than three years ahead")
+        return value
 
 
 class ApproveReport(BaseModel):

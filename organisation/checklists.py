@@ -5,6 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.handover import ChecklistItem, ChecklistTemplate, ChecklistTemplateIn
 from models.audit import AuditAction, SubjectType
+from models.recorded import RECORDED
 from models.tables import ChecklistTemplateRow
 from privacy import audit
 
@@ -12,7 +13,8 @@ EDITORS = ("admin", "hr")
 
 
 def _model(row: ChecklistTemplateRow) -> ChecklistTemplate:
-    return ChecklistTemplate(id=row.id, name=row.name, department=row.department, job_title=row.job_title, country=row.country, items=row.items)
+    values = {"id": row.id, "name": row.name, "department": row.department, "job_title": row.job_title, "country": row.country, "items": row.items}
+    return ChecklistTemplate.model_validate(values, context=RECORDED)
 
 
 async def all_templates(session: AsyncSession) -> list[ChecklistTemplate]:

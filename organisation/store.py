@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from config import Settings
 from models.organisation import Contact, Contacts, Organisation, RoleMailbox
 from models.policy import Policy
+from models.recorded import RECORDED
 from models.audit import AuditAction, SubjectType
 from models.tables import OrganisationRow, RoleMailboxRow
 from privacy import audit
@@ -21,7 +22,7 @@ def _from_row(row: OrganisationRow, public_url: str, mailboxes: list[RoleMailbox
         hr=Contact(email=row.hr_email, language=row.hr_language),
         facilities=Contact(email=row.facilities_email, language=row.facilities_language),
         public_url=public_url,
-        policy=Policy.model_validate(row.policy),
+        policy=Policy.model_validate(row.policy, context=RECORDED),
         mailboxes=list(mailboxes),
     )
 

@@ -6,7 +6,6 @@ travels in the payload's metadata, so any key still in the ring opens it after a
 without our encoding (histories recorded before encryption, say) pass through unchanged. Failures
 carry their message in an encoded attribute, so an error that names a person is sealed as well."""
 
-import dataclasses
 import os
 from collections.abc import Iterable, Sequence
 
@@ -15,10 +14,10 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from google.protobuf.message import Message
 from temporalio.api.common.v1 import Payload
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes, PayloadCodec
 
 from config import Settings
+from models.recorded import RecordedPayloadConverter
 
 ENCODING = b"binary/encrypted"
 KEY_ID = "encryption-key-id"
@@ -72,12 +71,13 @@ def codec_for(settings: Settings) -> EncryptionCodec:
 
 
 def data_converter(settings: Settings) -> DataConverter:
-    """The pydantic converter every client, worker and replayer of the product uses, with encryption."""
+    """The pydantic converter every client, worker and replayer of the product uses, with encryption; payloads
+    are read back as recorded (models/recorded.py)."""
     return encrypting_converter(codec_for(settings))
 
 
 def encrypting_converter(codec: PayloadCodec) -> DataConverter:
-    return dataclasses.replace(pydantic_data_converter, payload_codec=codec, failure_converter_class=DefaultFailureConverterWithEncodedAttributes)
+    return DataConverter(payload_converter_class=RecordedPayloadConverter, payload_codec=codec, failure_converter_class=DefaultFailureConverterWithEncodedAttributes)
 
 
 async def decoded_history(history: WorkflowHistory, codec: PayloadCodec) -> WorkflowHistory:

@@ -11,7 +11,6 @@ from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 
 from activities.retention import STILL_RUNNING
-from models.case import CaseStatus
 from models.retention import ErasureInput, ErasureOutcome, RequestedBy
 from privacy import audit, retention
 from workflows.retention import ErasureWorkflow
@@ -38,7 +37,7 @@ class ErasureUnderway(Exception):
 
 async def erase_person(client: Client, session: AsyncSession, employee_id: str, task_queue: str) -> ErasureOutcome:
     cases = await retention.cases_of_person(session, employee_id)
-    running = [case.id for case in cases if case.status == CaseStatus.OPEN.value]
+    running = await retention.running_cases(client, cases)
     if running:
         raise PersonStillActive(f"case {running[0]} of {employee_id} is still running: its data can be erased once it is closed or withdrawn")
     if not cases and not await retention.events_of_person(session, employee_id, []):

@@ -25,8 +25,10 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
-from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
+
+from cases.liveness import Liveness, liveness
 
 from models.access import AccessRevocation
 from models.audit import AuditAction, SubjectType
@@ -38,6 +40,7 @@ from models.tables import Case, InterviewDraft, InterviewRecordRow, InterviewTex
 from privacy import audit
 from privacy.audit import Auditor
 from workflows.exit_interview import ExitInterviewWorkflow
+from workflows.withdrawn_case import WithdrawnCaseWorkflow
 
 log = logging.getLogger(__name__)
 
@@ -116,20 +119,23 @@ async def events_of_person(session: AsyncSession, employee_id: str, case_ids: Se
 
 
 def workflow_ids(case_id: str) -> list[str]:
-    return [case_id, ExitInterviewWorkflow.id_for(case_id)]
+    """Every execution that holds the case's data: the case, its interview and, after a withdrawal the case could not
+    carry out itself, the workflow that did (cases/withdrawal.py)."""
+    return [case_id, ExitInterviewWorkflow.id_for(case_id), WithdrawnCaseWorkflow.id_for(case_id)]
 
 
 async def still_running(client: Client, case_id: str) -> bool:
-    for workflow_id in workflow_ids(case_id):
-        try:
-            description = await client.get_workflow_handle(workflow_id).describe()
-        except RPCError as err:
-            if err.status == RPCStatusCode.NOT_FOUND:
-                continue
-            raise
-        if description.status == WorkflowExecutionStatus.RUNNING:
+    """Whether the case or its interview still takes its steps. A workflow stuck on a failing step never will:
+    it does not hold the person's data back."""
+    for workflow_id in (case_id, ExitInterviewWorkflow.id_for(case_id)):
+        if await liveness(client, workflow_id) == Liveness.RUNNING:
             return True
     return False
+
+
+async def running_cases(client: Client, cases: Sequence[Case]) -> list[str]:
+    """The ids of the cases among ``cases`` that are open and still take their steps: these hold an erasure back."""
+    return [case.id for case in cases if case.status == CaseStatus.OPEN.value and await still_running(client, case.id)]
 
 
 async def delete_executions(client: Client, case_id: str) -> int:
@@ -164,6 +170,8 @@ async def anonymise_case(session: AsyncSession, case_id: str, *, reason: str, by
     if case is None or case.anonymised_at is not None:
         return False
     now = utcnow()
+    # A case erased while open had stopped taking its steps (still_running): it is kept as ended.
+    ended = case.status in FINISHED
     anonymous_id = ANONYMOUS_PREFIX + uuid.uuid4().hex
     summary = case.summary or {}
     session.add(
@@ -181,11 +189,11 @@ async def anonymise_case(session: AsyncSession, case_id: str, *, reason: str, by
             departure_type=case.departure_type,
             notice_date=_month_of(case.notice_date),
             last_working_day=_month_of(case.last_working_day),
-            status=case.status,
+            status=case.status if ended else CaseStatus.WITHDRAWN.value,
             registration={},
             created_at=datetime.combine(_month_of(case.notice_date), time(), tzinfo=timezone.utc),
             updated_at=now,
-            closed_at=case.closed_at,
+            closed_at=case.closed_at if ended else case.closed_at or now,
             interview_status=case.interview_status,
             summary={key: summary[key] for key in ("status", "interview_status") if key in summary},
             anonymised_at=now,

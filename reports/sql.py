@@ -31,7 +31,6 @@ from sqlalchemy import (
     select,
     text,
     union,
-    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 

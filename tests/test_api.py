@@ -70,7 +70,7 @@ async def test_a_case_not_yet_stored_is_answered_from_the_workflow(http, worker,
 
 
 async def test_a_stored_case_is_still_shown_while_no_worker_answers(http, settings, sessions, time_skipping_env, task_queue, monkeypatch):
-    monkeypatch.setattr("web.cases.detail.QUERY_TIMEOUT_SECONDS", 0.5)
+    monkeypatch.setattr("cases.service.QUERY_TIMEOUT_SECONDS", 0.5)
     async with build_worker(time_skipping_env.client, settings, sessions, task_queue=task_queue):
         created = (await http.post("/api/cases", json=registration_data())).json()
         await eventually(lambda: _announced(http, created["status_url"]))
@@ -85,7 +85,7 @@ async def test_a_stored_case_is_still_shown_while_no_worker_answers(http, settin
 
 
 async def test_a_case_nobody_can_read_yet_answers_503(http, monkeypatch):
-    monkeypatch.setattr("web.cases.detail.QUERY_TIMEOUT_SECONDS", 0.5)
+    monkeypatch.setattr("cases.service.QUERY_TIMEOUT_SECONDS", 0.5)
     created = (await http.post("/api/cases", json=registration_data())).json()
 
     response = await http.get(created["status_url"])

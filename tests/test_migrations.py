@@ -3,6 +3,7 @@
 import asyncio
 from datetime import datetime, timezone
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from sqlalchemy import select
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from bench.seed_reports import closed_case, record
 from db import migrate
 from db.engine import create_engine, create_sessionmaker
-from models.tables import Case, InterviewRecordRow, InterviewText
+from models.tables import Account, Case, InterviewRecordRow, InterviewText, SentMail
 
 CASE_COLUMNS_AT_0007 = (
     "id", "employee_id", "employee_name", "work_email", "private_email", "language", "department", "job_title", "manager_name", "manager_email",
@@ -80,3 +81,61 @@ def test_interviews_held_before_answers_were_kept_apart_get_them_on_upgrade(tmp_
         ("offboarding-M0-2026-01-05", "should_improve", "Minder vergaderen met […]."),
         ("offboarding-M0-2026-01-05", "went_well", "[…] had fijne collega's."),
     ], "texts without the case's own names, none of an erased record"
+
+
+def _seed_mixed_case_addresses(sessions, accounts: list[str]):
+    async def seed(sessions):
+        async with sessions.begin() as session:
+            for email in accounts:
+                session.add(Account(email=email, name="Lead", password_hash=None, roles=["manager"], language="nl"))
+            case = closed_case(closed_at=datetime.now(timezone.utc), case_id="offboarding-C1-2026-01-05")
+            case.work_email, case.manager_email = "Anouk.deVries@Example.org", "Lead@Example.org"
+            case.registration = {
+                "employee": {"work_email": "Anouk.deVries@Example.org", "private_email": "Anouk@Example.net"},
+                "manager": {"name": "Lead", "email": "Lead@Example.org"},
+                "equipment": [{"name": "Auto", "custodian_email": "Fleet@Example.org"}, {"name": "Badge"}],
+                "note": "Blijft Bereikbaar",
+            }
+            session.add(case)
+            await session.flush()
+            session.add(SentMail(case_id=case.id, purpose="announcement", recipient="Lead@Example.org", message_id="<m1@offboarding>", subject="Vertrek", status="sent"))
+
+    return seed(sessions)
+
+
+def test_stored_addresses_are_put_in_lower_case_on_upgrade(tmp_path):
+    async def stored(sessions):
+        async with sessions() as session:
+            case = await session.get(Case, "offboarding-C1-2026-01-05")
+            emails = list((await session.execute(select(Account.email))).scalars())
+            recipients = list((await session.execute(select(SentMail.recipient))).scalars())
+            return emails, case, recipients
+
+    with fresh_database(tmp_path, "addresses", revision="0013") as url:
+        asyncio.run(_with_sessions(url, lambda sessions: _seed_mixed_case_addresses(sessions, ["Lead@Example.org", "hr@example.org"])))
+        migrate.upgrade(url)
+        emails, case, recipients = asyncio.run(_with_sessions(url, stored))
+
+    assert sorted(emails) == ["hr@example.org", "lead@example.org"]
+    assert (case.work_email, case.manager_email) == ("anouk.devries@example.org", "lead@example.org")
+    assert case.registration == {
+        "employee": {"work_email": "anouk.devries@example.org", "private_email": "anouk@example.net"},
+        "manager": {"name": "Lead", "email": "lead@example.org"},
+        "equipment": [{"name": "Auto", "custodian_email": "fleet@example.org"}, {"name": "Badge"}],
+        "note": "Blijft Bereikbaar",
+    }, "addresses only; names and text keep their capitals"
+    assert recipients == ["Lead@Example.org"], "what was sent to whom stays as it was"
+
+
+def test_two_accounts_differing_only_in_capitals_stop_the_upgrade_and_are_named(tmp_path):
+    with fresh_database(tmp_path, "clash", revision="0013") as url:
+        asyncio.run(_with_sessions(url, lambda sessions: _seed_mixed_case_addresses(sessions, ["Lead@Example.org", "lead@example.org"])))
+        with pytest.raises(Exception, match=r"Lead@Example\.org and lead@example\.org"):
+            migrate.upgrade(url)
+        emails = asyncio.run(_with_sessions(url, lambda sessions: _emails(sessions)))
+    assert sorted(emails) == ["Lead@Example.org", "lead@example.org"], "neither account changed or merged"
+
+
+async def _emails(sessions):
+    async with sessions() as session:
+        return list((await session.execute(select(Account.email))).scalars())

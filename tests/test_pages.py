@@ -1,6 +1,7 @@
 """The HR pages: registering through the form, its error messages, the case page and the dashboard."""
 
 import re
+from datetime import date
 from html.parser import HTMLParser
 
 import pytest
@@ -149,6 +150,14 @@ async def _page_when_announced(http, url):
         ({"departure.notice_date": "04-01-2027"}, "departure.notice_date", "Enter a date as YYYY-MM-DD."),
         ({"employee.id": "E 77"}, "employee.id", "Use only letters, digits, dots, dashes and underscores."),
         ({"equipment": "Laptop\r\n" + "x" * 201}, "equipment", "Line 2: Use at most 200 characters."),
+        ({"manager.name": "Bram\u202eJanssens"}, "manager.name", "Remove the invisible character U+202E RIGHT-TO-LEFT OVERRIDE: it can change how the text reads."),
+        ({"equipment": "Laptop\r\nBadge\u2066"}, "equipment", "Line 2: Remove the invisible character U+2066 LEFT-TO-RIGHT ISOLATE: it can change how the text reads."),
+        ({"manager.email": "E77@Example.org"}, "manager.email", "Must not be the leaving employee's own address"),
+        (
+            {"departure.notice_date": "9999-06-01", "departure.last_working_day": "9999-12-31"},
+            "departure.notice_date",
+            f"The notice date must lie within two years of today ({date.today().isoformat()}).",
+        ),
     ],
     ids=[
         "last-day-before-notice",
@@ -160,6 +169,10 @@ async def _page_when_announced(http, url):
         "malformed-date",
         "bad-employee-number",
         "equipment-line-too-long",
+        "invisible-character-in-a-name",
+        "invisible-character-in-a-line",
+        "manager-is-employee-in-capitals",
+        "notice-date-far-from-today",
     ],
 )
 async def test_form_errors_are_shown_next_to_their_field_with_the_entered_values(http, overrides, field, message):

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from models.registration import MAX_DAYS_AFTER_NOTICE, DepartureType, Registration
+from models.registration import MAX_DAYS_AFTER_NOTICE, NOTICE_WINDOW_DAYS, DepartureType, Registration
+from models.text import HIDDEN_CATEGORIES
 from models.report import CountTable, ReportPolicy
 from reports.aggregate import NPS_BANDS, RATINGS, multi_table, partition_table, rating, recommend, shown_count
 from reports.linked import shown_groups
@@ -28,7 +29,11 @@ names = st.text(st.characters(categories=["L", "N"]) | st.sampled_from(" -'."), 
 _part = st.from_regex(r"[a-z0-9]{1,12}", fullmatch=True)
 emails = st.builds(lambda local, more, domain, tld: f"{local}{'.' + more if more else ''}@{domain}.{tld}", _part, st.none() | _part, _part, st.sampled_from(["org", "nl", "be", "com"]))
 languages = st.sampled_from(["nl", "en"])
-notice_dates = st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31))
+notice_dates = st.dates(min_value=date.today() - timedelta(days=NOTICE_WINDOW_DAYS), max_value=date.today() + timedelta(days=NOTICE_WINDOW_DAYS))
+# Free text as people type it: any visible character, line breaks and the two joiners.
+notes = st.text(st.characters(exclude_categories=sorted(HIDDEN_CATEGORIES)) | st.sampled_from("\n\t\u200c\u200d"), max_size=200)
+# Characters that change how a text reads without showing: bidirectional controls, zero-width and other format characters.
+hidden = st.sampled_from([chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200B, 0x200E, 0x200F, 0x061C, 0x2060, 0xFEFF, 0x00AD, 0xE0041)])
 
 
 @st.composite
@@ -56,7 +61,7 @@ def registrations(draw) -> dict[str, Any]:
         "extra_tasks": draw(
             st.lists(st.fixed_dictionaries({"title": names}, optional={"assignee_email": emails, "due_days_before_last_day": st.integers(-30, 365)}), max_size=4)
         ),
-        "note": draw(st.text(max_size=200)),
+        "note": draw(notes),
     }
     if draw(st.booleans()):
         data["successor"] = {"name": draw(names), "email": draw(emails), "language": draw(languages)}
@@ -111,6 +116,24 @@ BREAKS = {
     "blank name": (lambda data, draw: _set(data, ("employee", "name"), draw(st.sampled_from(["", "   ", "\t"]))), ("employee", "name")),
     "name too long": (lambda data, draw: _set(data, ("employee", "name"), "x" * draw(st.integers(201, 1000))), ("employee", "name")),
     "manager is the employee": (lambda data, draw: _set(data, ("manager", "email"), data["employee"]["work_email"]), ("manager", "email")),
+    "manager is the employee in capitals": (lambda data, draw: _set(data, ("manager", "email"), data["employee"]["work_email"].upper()), ("manager", "email")),
+    "notice date far from today": (
+        lambda data, draw: _set(
+            data, ("departure", "notice_date"), (date.today() + draw(st.sampled_from([-1, 1])) * timedelta(days=NOTICE_WINDOW_DAYS + draw(st.integers(1, 700_000)))).isoformat()
+        ),
+        ("departure", "notice_date"),
+    ),
+    "team announcement long after the last day": (
+        lambda data, draw: {
+            **data,
+            "team_email": "team@example.org",
+            "team_announcement_date": (_day(data, ("departure", "last_working_day")) + timedelta(days=draw(st.integers(31, 2000)))).isoformat(),
+        },
+        ("team_announcement_date",),
+    ),
+    "invisible character in a name": (lambda data, draw: _set(data, ("employee", "name"), "Anouk" + draw(hidden) + "de Vries"), ("employee", "name")),
+    "invisible character in the department": (lambda data, draw: _set(data, ("employee", "department"), draw(hidden) + "Finance"), ("employee", "department")),
+    "invisible character in the note": (lambda data, draw: {**data, "note": "Reden" + draw(hidden)}, ("note",)),
     "started after the last day": (
         lambda data, draw: _set(data, ("employee", "start_date"), (_day(data, ("departure", "last_working_day")) + timedelta(days=draw(st.integers(1, 400)))).isoformat()),
         ("employee", "start_date"),

@@ -127,7 +127,7 @@ async def test_retention_anonymises_a_case_past_its_period_and_the_reports_count
     # A departure registered now, its last day weeks ahead: still running when retention comes by.
     today = (await env.get_current_time()).date()
     last_day = add_working_days(today, 30, calendar_for("NL", range(today.year, today.year + 2)))
-    running = Registration.model_validate(registration_data(notice_date=today, last_working_day=last_day))
+    running = Registration.model_validate(registration_data(notice_date=today, last_working_day=last_day), context={"today": today})
     await service.register(env.client, running, task_queue)
     await eventually(lambda: service.view(env.client, running.case_id))
 
@@ -257,7 +257,8 @@ async def test_erasure_deletes_the_case_histories_from_temporal(dev_server_env, 
     client = dev_server_env.client
     # Long past its last day and the days to record an interview after it: a dismissal's interview, waiting
     # for HR, runs out as not held at once, and the case closes in seconds of real time.
-    registration = Registration.model_validate(registration_data(departure_type="dismissal", notice_date=date(2020, 1, 6), last_working_day=date(2020, 1, 31)))
+    notice = date.today() - timedelta(days=700)
+    registration = Registration.model_validate(registration_data(departure_type="dismissal", notice_date=notice, last_working_day=notice + timedelta(days=25)))
     async with build_worker(client, settings, sessions, task_queue=task_queue):
         await service.register(client, registration, task_queue)
         await eventually(lambda: _completed(client, registration.case_id), timeout=60)

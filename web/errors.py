@@ -133,7 +133,9 @@ async def _temporal_error(request: Request, exc: RPCError) -> Response:
 
 async def _case_unavailable(request: Request, exc: CaseUnavailable) -> Response:
     log.warning("case %s did not answer during %s %s", exc, request.method, request.url.path, exc_info=exc.__cause__)
-    return await _unavailable(request, "case")
+    # The server that runs the cases itself unreachable, or only this case not answering.
+    down = isinstance(exc.__cause__, RPCError) and exc.__cause__.status == RPCStatusCode.UNAVAILABLE
+    return await _unavailable(request, "temporal" if down else "case")
 
 
 async def _case_did_not_answer(request: Request, exc: CaseDidNotAnswer) -> Response:

@@ -13,7 +13,8 @@ from typing import Any, Union, get_args, get_origin
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
-from models.registration import Registration
+from models.registration import ANNOUNCEMENT_TOO_LATE, NOTICE_DATE_OUT_OF_RANGE, Registration
+from models.text import INVISIBLE_CHARACTER
 from web.i18n import N_
 
 _LEADING_PATH = re.compile(r"^(?:Value error, )?([a-z_]+(?:\.[a-z_]+)*)\b")
@@ -46,6 +47,18 @@ def locate(error: dict[str, Any], prefix: Sequence[str | int] = (), model: type[
     if not match or not is_field(path := match.group(1).split("."), model):
         return error
     return {**error, "loc": (*prefix, *path)}
+
+
+def worded(error: dict[str, Any], gettext: Callable[[str], str]) -> str | None:
+    """The page's sentence, in the reader's language, for the input rules every form shares; None for others."""
+    _, ctx = gettext, error.get("ctx") or {}
+    if error["type"] == INVISIBLE_CHARACTER:
+        return _("Remove the invisible character %(character)s: it can change how the text reads.") % {"character": ctx.get("character", "")}
+    if error["type"] == NOTICE_DATE_OUT_OF_RANGE:
+        return _("The notice date must lie within two years of today (%(today)s).") % {"today": ctx.get("today", "")}
+    if error["type"] == ANNOUNCEMENT_TOO_LATE:
+        return _("The team announcement can be at most %(days)s days after the last working day.") % {"days": ctx.get("days", "")}
+    return None
 
 
 def invalid_body(err: ValidationError) -> RequestValidationError:
@@ -113,4 +126,6 @@ def field_message(error: Mapping[str, Any], gettext: Gettext) -> str:
         return _("Use only letters, digits, dots, dashes and underscores.")
     if kind == "extra_forbidden":
         return _("This field is not part of the form.")
+    if (shared := worded(dict(error), gettext)) is not None:
+        return shared
     return check_message(msg, gettext)

@@ -37,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
     from models.read_model import InterviewSnapshot
     from models.records import InterviewStatusInput, StoreInterviewInput
     from models.registration import DepartureType
+    from models.text import address_key, same_address
     from planning import interview_slots
     from workflows.activity_calls import Background, deliver, record, rejected
     from workflows.patches import MAIL_AFTER_UPDATE, READ_MODEL
@@ -186,9 +187,10 @@ class ExitInterviewWorkflow:
     def _check_assign(self, input: AssignInterviewer) -> None:
         self._require_hr(input.actor)
         self._require_not_finished()
-        if str(input.interviewer.email) == str(self._input.manager_email):
+        # Addresses compare in any spelling of capitals (validators only: running cases replay unchanged).
+        if same_address(input.interviewer.email, self._input.manager_email):
             raise rejected("interviewer_is_manager")
-        if str(input.interviewer.email) in self._employee_addresses():
+        if address_key(input.interviewer.email) in self._employee_addresses():
             raise rejected("interviewer_is_employee")
 
     # The employee's answer.
@@ -306,7 +308,7 @@ class ExitInterviewWorkflow:
 
     @submit.validator
     def _check_submit(self, input: SubmitInterview) -> None:
-        if input.actor.role != Role.HR and not (self._interviewer and str(input.actor.email) == str(self._interviewer.email)):
+        if input.actor.role != Role.HR and not (self._interviewer and same_address(input.actor.email, self._interviewer.email)):
             raise rejected("not_the_interviewer", email=input.actor.email)
         if self._status not in (InterviewStatus.INVITED, InterviewStatus.SCHEDULED):
             raise rejected("record_not_possible", interview_status=self._status.value)
@@ -448,8 +450,9 @@ class ExitInterviewWorkflow:
         return str(employee.private_email if after_last_day and employee.private_email else employee.work_email)
 
     def _employee_addresses(self) -> set[str]:
+        """The employee's addresses as compared (``address_key``), for the validators."""
         employee = self._input.employee
-        return {str(employee.work_email)} | ({str(employee.private_email)} if employee.private_email else set())
+        return {address_key(employee.work_email)} | ({address_key(employee.private_email)} if employee.private_email else set())
 
     def _reply_to(self, to: str) -> str:
         """The employee answers the interviewer once one is assigned; everyone else, and the employee before that, HR."""
@@ -512,7 +515,7 @@ class ExitInterviewWorkflow:
             raise rejected("interview_finished", interview_status=self._status.value)
 
     def _require_employee(self, actor: Actor) -> None:
-        if actor.role != Role.HR and str(actor.email) not in self._employee_addresses():
+        if actor.role != Role.HR and address_key(actor.email) not in self._employee_addresses():
             raise rejected("not_the_employee", email=actor.email)
 
     @staticmethod

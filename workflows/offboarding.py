@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from models.calendar import WorkCalendar
     from models.case import CaseOutcome, CaseStatus, CaseView, OffboardingInput, Step, StepState, TimelineEntry
     from models.handover import (
+        MAX_DAYS_DUE_AFTER_LAST_DAY,
         AddTask,
         AssigneeRole,
         CompleteTask,
@@ -37,10 +38,12 @@ with workflow.unsafe.imports_passed_through():
     from models.read_model import CaseSnapshot
     from models.records import CaseSummary, CloseCaseInput, MoveLastDayRecord, PlanCaseInput, StoreCaseInput
     from models.registration import MAX_DAYS_AFTER_NOTICE, Registration
+    from models.text import same_address
     from planning.workdays import add_working_days, next_working_day
     from workflows.activity_calls import Background, deliver, deliver_all, record, rejected
     from workflows.patches import ACCESS, DUE_DATES, MAIL_AFTER_UPDATE, MAIL_BATCHES, READ_MODEL, WEBHOOKS
     from workflows.agenda import Due, end_of_day, local_date, local_moment, pending
+    from workflows.case_mail import case_mail_context
     from workflows.exit_interview import ExitInterviewWorkflow
     from workflows.publishing import Publisher
     from webhooks import payloads
@@ -257,7 +260,7 @@ class OffboardingWorkflow:
         # The manager hands on the tasks of people in the handover, not those a shared mailbox (HR's) owns.
         manager = () if task.owner_mailbox else (self._registration.manager.email,)
         self._require(input.actor, task.assignee_email, *manager, mailbox=task.owner_mailbox)
-        if str(input.assignee_email).lower() == str(task.assignee_email).lower():
+        if same_address(input.assignee_email, task.assignee_email):
             raise rejected("task_already_assigned", task_id=task.id, assignee=task.assignee_email)
 
     @workflow.update
@@ -278,6 +281,8 @@ class OffboardingWorkflow:
         self._require(input.actor, self._registration.manager.email)
         if input.due_date is not None and input.due_date < self._registration.departure.notice_date:
             raise rejected("due_before_notice")
+        if input.due_date is not None and (input.due_date - self._last_day).days > MAX_DAYS_DUE_AFTER_LAST_DAY:
+            raise rejected("due_too_late")
 
     async def _tell_assignee(self, task: Task, *, later: bool = False) -> None:
         purpose = f"task_assigned:{task.id}"
@@ -772,22 +777,7 @@ class OffboardingWorkflow:
         return failure is None
 
     def _mail_context(self) -> dict:
-        reg, org = self._registration, self._organisation
-        return {
-            "case_id": self._case_id,
-            "case_url": f"{org.public_url}/cases/{self._case_id}",
-            "organisation_name": org.name,
-            "employee_id": reg.employee.id,
-            "employee_name": reg.employee.name,
-            "job_title": reg.employee.job_title,
-            "department": reg.employee.department,
-            "manager_name": reg.manager.name,
-            "departure_type": reg.departure.type.value,
-            "notice_date": reg.departure.notice_date.isoformat(),
-            "last_working_day": self._last_day.isoformat(),
-            "equipment": [item.name for item in reg.equipment],
-            "timezone": org.policy.timezone,
-        }
+        return case_mail_context(self._case_id, self._registration, self._organisation, self._last_day)
 
     def _resolve(self, role: AssigneeRole) -> str:
         reg, org = self._registration, self._organisation
@@ -834,7 +824,9 @@ class OffboardingWorkflow:
 
         ``system`` acts for HR: an event from the HR system or an import, with HR's address. The web app
         and the CLI refuse that role from people, so only the service's own code can act as it.
-        (A validator only: it leaves no trace in the history, so running cases replay unchanged.)"""
+        Addresses compare in any spelling of capitals: cases registered before addresses were kept in lower
+        case may hold them otherwise. (A validator only: it leaves no trace in the history, so running cases
+        replay unchanged.)"""
         if actor.role in (Role.HR, Role.SYSTEM):
             return
         if any(actor.is_addressed_by(email) for email in allowed) or actor.is_addressed_by(None, mailbox):

@@ -4,7 +4,8 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, status
 
-from web.cases.detail import CaseUnavailable, load_case
+from cases.errors import CaseUnavailable
+from web.cases.detail import load_case
 from web.cases.schemas import CaseDetail
 from web.dependencies import SessionDep, TemporalDep
 

@@ -1,36 +1,20 @@
 """One case as the web shows it: the stored record joined with what the running workflow reports."""
 
-import asyncio
 import logging
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from temporalio.client import Client, WorkflowQueryFailedError, WorkflowQueryRejectedError
-from temporalio.service import RPCError
+from temporalio.client import Client
 
 from cases import service
-from models.case import CaseView
+from cases.errors import CaseUnavailable
+from models.case import CaseStatus, CaseView
 from activities.sending import REJECTED
 from models.access import AccessRevocation
 from models.tables import Case, SentMail
 from web.cases.schemas import AccessEvidence, CaseDetail, CaseRecord, RefusedMail
 
 log = logging.getLogger(__name__)
-
-# A query waits for a worker; without this bound a stopped worker would hang every page that shows a case.
-QUERY_TIMEOUT_SECONDS = 3.0
-
-
-class CaseUnavailable(Exception):
-    """The workflow did not answer, and nothing is stored to answer with instead."""
-
-
-async def _read_live(client: Client, case_id: str) -> CaseView | None:
-    try:
-        return await asyncio.wait_for(service.view(client, case_id), QUERY_TIMEOUT_SECONDS)
-    except (TimeoutError, RPCError, WorkflowQueryFailedError, WorkflowQueryRejectedError) as err:
-        raise CaseUnavailable(case_id) from err
-
 
 async def refused_mails(session: AsyncSession, case_id: str) -> list[RefusedMail]:
     """What the mail server refused for good; HR corrects the address (the case itself goes on)."""
@@ -44,10 +28,11 @@ async def access_evidence(session: AsyncSession, case_id: str) -> AccessEvidence
 
 
 async def load_case(client: Client, session: AsyncSession, case_id: str) -> CaseDetail | None:
-    """The case, None when there is no such case; raises CaseUnavailable when it cannot be told."""
+    """The case, None when there is no such case; raises CaseUnavailable when it cannot be told (its workflow does
+    not answer, and nothing is stored to answer with instead)."""
     record = await session.get(Case, case_id)
     try:
-        view = await _read_live(client, case_id)
+        view = await service.view(client, case_id)
     except CaseUnavailable:
         if record is None:
             raise
@@ -56,7 +41,7 @@ async def load_case(client: Client, session: AsyncSession, case_id: str) -> Case
     if view is not None:
         return CaseDetail(
             case_id=case_id,
-            status=view.status.value,
+            status=_status(record, view),
             employee_id=view.employee_id,
             employee_name=view.employee_name,
             department=view.department,
@@ -82,3 +67,11 @@ async def load_case(client: Client, session: AsyncSession, case_id: str) -> Case
             access_evidence=await access_evidence(session, case_id),
         )
     return None
+
+
+def _status(record: Case | None, view: CaseView) -> str:
+    """The live status, unless the stored case has ended: a workflow stopped from outside (cases/withdrawal.py)
+    still answers with the state it was stopped in."""
+    if record is not None and record.status != CaseStatus.OPEN.value:
+        return record.status
+    return view.status.value

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from models.registration import Registration
 from web.labels import Gettext
-from web.validation import check_message, locate
+from web.validation import check_message, locate, worded
 
 # One entry per line of a textarea; the value is the item's field the line fills.
 LINE_FIELDS = {"equipment": "name", "extra_tasks": "title"}
@@ -118,6 +118,8 @@ class RegistrationForm:
         kind, ctx, msg = error["type"], error.get("ctx") or {}, error.get("msg", "")
         if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
             return _("Fill in this field.")
+        if (shared := worded(error, _)) is not None:
+            return shared
         if kind.startswith("date_"):
             return _("Enter a date as YYYY-MM-DD.")
         if kind in ("enum", "literal_error"):

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from models.questionnaire import ExperienceArea, Influence, InterviewRecord, LeavingReason
 from web.labels import Gettext
-from web.validation import check_message
+from web.validation import check_message, worded
 
 MULTI = ("secondary_reasons", "belonging.influences")
 TEXTS = (
@@ -118,6 +118,8 @@ def _message(error: dict[str, Any], _: Gettext) -> str:
         return _("Choose one of the options.")
     if kind == "string_too_long":
         return _("Use at most %(max)s characters.") % {"max": ctx.get("max_length")}
+    if (shared := worded(error, _)) is not None:
+        return shared
     return check_message(str(error.get("msg", "")), _)
 
 

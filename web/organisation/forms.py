@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from models.accounts import AccountRole, SignedIn
 from web.auth.guard import signed_in
 from web.labels import Gettext
-from web.validation import check_message
+from web.validation import check_message, worded
 
 # HR and admins keep the organisation's settings.
 Editor = Annotated[SignedIn, Depends(signed_in(AccountRole.HR, AccountRole.ADMIN))]
@@ -40,6 +40,8 @@ def field_message(_: Gettext, error: Mapping[str, Any]) -> str:
         return _("Enter an email address like name@example.org.")
     if kind == "bool_parsing":
         return _("Choose yes or no.")
+    if (shared := worded(error, _)) is not None:
+        return shared
     return check_message(msg, _)
 
 

@@ -1,0 +1,39 @@
+"""The end of a withdrawn case whose own workflow could not wind it down: it failed, or its code fails on every
+step. cases/withdrawal.py terminates that workflow and starts this one, which records the withdrawal in the
+database and tells the manager, HR, IT/facilities and the successor, as the case would have."""
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.cases import CaseActivities
+    from models.case import WithdrawnCaseInput
+    from models.mail import MailRequest
+    from models.records import LoadOrganisationInput, RecordWithdrawalInput
+    from models.text import address_key
+    from workflows.activity_calls import deliver_all, record
+    from workflows.case_mail import case_mail_context
+
+
+@workflow.defn
+class WithdrawnCaseWorkflow:
+    @staticmethod
+    def id_for(case_id: str) -> str:
+        return f"{case_id}-withdrawn"
+
+    @workflow.run
+    async def run(self, input: WithdrawnCaseInput) -> None:
+        reg, reason = input.registration, input.withdrawal.reason
+        if not await record(CaseActivities.record_withdrawal, RecordWithdrawalInput(case_id=input.case_id, registration=reg, reason=reason)):
+            return
+        org = await record(CaseActivities.load_organisation, LoadOrganisationInput(case_id=input.case_id))
+        people = [(reg.manager.email, reg.manager.language), (org.hr.email, org.hr.language), (org.facilities.email, org.facilities.language)]
+        if reg.successor is not None:
+            people.append((reg.successor.email, reg.successor.language))
+        context = {**case_mail_context(input.case_id, reg, org, reg.departure.last_working_day), "reason": reason}
+        told: dict[str, MailRequest] = {}
+        for email, language in people:
+            told.setdefault(
+                address_key(email),
+                MailRequest(case_id=input.case_id, purpose="case_withdrawn", template="case_withdrawn", to=email, language=language, context=context),
+            )
+        await deliver_all(list(told.values()))
