@@ -100,6 +100,10 @@ def _item_row(case_id: str, position: int, item) -> dict:
         "confirmed_by": item.confirmed_by,
         "note": item.note,
         "escalated": item.escalated,
+        "kind": item.kind.value,
+        "asset_tag": item.asset_tag,
+        "settlement": item.settlement,
+        "settlement_note": item.settlement_note,
     }
 
 

@@ -25,7 +25,7 @@ from cases.errors import ActionRejected, CaseDidNotAnswer, CaseNotFound, CaseUna
 from models.access import RevokeAccessNow
 from models.audit import AuditAction, SubjectType
 from models.case import CaseView, OffboardingInput
-from models.handover import AddTask, CompleteTask, ConfirmReturn, MoveLastDay, ReassignTask, ReopenReturn, ReopenTask, Withdraw
+from models.handover import AddTask, CompleteTask, ConfirmReturn, FlagForSettlement, MoveLastDay, ReassignTask, ReopenReturn, ReopenTask, Withdraw
 from models.interview import (
     AcceptSlot,
     AssignInterviewer,
@@ -72,6 +72,7 @@ ACTIONS: dict[type[BaseModel], Action] = {
     ReopenTask: Action(False, OffboardingWorkflow.reopen_task),
     ConfirmReturn: Action(False, OffboardingWorkflow.confirm_return),
     ReopenReturn: Action(False, OffboardingWorkflow.reopen_return),
+    FlagForSettlement: Action(False, OffboardingWorkflow.flag_for_settlement),
     MoveLastDay: Action(False, OffboardingWorkflow.move_last_day),
     Withdraw: Action(False, OffboardingWorkflow.withdraw),
     RevokeAccessNow: Action(False, OffboardingWorkflow.revoke_access_now),

@@ -17,7 +17,7 @@ from cli.common import EXIT_INVALID, EXIT_UNKNOWN, act, echo_json, fail, run, se
 from cli.model_input import Flag, InvalidInput, Location, from_flags, merge, parse_moment, read_file, validate
 from models.access import RevokeAccessNow
 from models.actors import Role
-from models.handover import AddTask, CompleteTask, ConfirmReturn, MoveLastDay, ReassignTask, Withdraw
+from models.handover import AddTask, CompleteTask, ConfirmReturn, FlagForSettlement, MoveLastDay, ReassignTask, Withdraw
 from models.interview import (
     AcceptSlot,
     AssignInterviewer,
@@ -181,21 +181,43 @@ def add_task(
 # Equipment.
 
 
-@acting(equipment_app, "return", refusals="unknown item, not yours to confirm, already returned, case closed...")
+ItemIdArg = Annotated[str, typer.Argument(help="Item id (e1, e2, ...), as `offboarding show` lists it.", show_default=False)]
+
+
+@acting(equipment_app, "return", refusals="unknown item, not yours to confirm, already recorded, case closed...")
 def confirm_return(
     ctx: typer.Context,
     case_id: CaseId,
-    item_id: Annotated[str, typer.Argument(help="Item id (e1, e2, ...), as `offboarding show` lists it.", show_default=False)],
+    item_id: ItemIdArg,
+    outcome: Annotated[Text, _option("--outcome", "How it came back: returned (the default), returned_damaged, lost, or kept (by agreement).")] = None,
     note: Annotated[Text, _option("--note", "A note kept with the item, e.g. its condition.")] = None,
     actor_email: As = None,
     actor_role: RoleFlag = None,
     as_json: Json = False,
 ) -> None:
-    """Confirm that an item came back. Its custodian or HR may."""
-    flags = {"item_id": Flag("ITEM_ID", ("item_id",)), "note": Flag("--note", ("note",))}
+    """Record how an item came back. Its custodian or HR may."""
+    flags = {"item_id": Flag("ITEM_ID", ("item_id",)), "outcome": Flag("--outcome", ("outcome",)), "note": Flag("--note", ("note",))}
     payload = _payload(ConfirmReturn, ctx.params, flags)
     item = act(case_id, payload)
-    _show(item, as_json, f"{item.name} ({item.id}) is {item.state}, confirmed by {item.confirmed_by}")
+    _show(item, as_json, f"{item.name} ({item.id}) is {item.state}, recorded by {item.confirmed_by}")
+
+
+@acting(equipment_app, "settle", outcome="marked", refusals="only HR, unknown item, already marked that way, case closed...")
+def flag_for_settlement(
+    ctx: typer.Context,
+    case_id: CaseId,
+    item_id: ItemIdArg,
+    note: Annotated[Text, _option("--note", "What is settled, e.g. the amount.")] = None,
+    remove: Annotated[bool, typer.Option("--remove", help="Take the mark off instead.")] = False,
+    actor_email: As = None,
+    actor_role: RoleFlag = None,
+    as_json: Json = False,
+) -> None:
+    """Mark an item for the final settlement: its value set off against the final pay. HR may."""
+    flags = {"item_id": Flag("ITEM_ID", ("item_id",)), "note": Flag("--note", ("note",))}
+    payload = _payload(FlagForSettlement, {**ctx.params, "flagged": not remove}, {**flags, "flagged": Flag("--remove", ("flagged",))})
+    item = act(case_id, payload)
+    _show(item, as_json, f"{item.name} ({item.id}) is {'marked' if item.settlement else 'no longer marked'} for the final settlement")
 
 
 # The case itself.

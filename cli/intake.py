@@ -26,7 +26,7 @@ def departures(
 ) -> None:
     """Register every departure in a CSV file, or none of them.
 
-    Columns (any order; the first row names them): employee_id, name, work_email, department, job_title, manager_name, manager_email, type, notice_date, last_working_day; optional: private_email, language, start_date, manager_language, successor_name, successor_email, equipment. Dates as YYYY-MM-DD (DD-MM-YYYY is read too); equipment items separated by semicolons; columns separated by commas or semicolons; UTF-8.
+    Columns (any order; the first row names them): employee_id, name, work_email, department, job_title, manager_name, manager_email, type, notice_date, last_working_day; optional: private_email, language, start_date, manager_language, successor_name, successor_email, equipment. Dates as YYYY-MM-DD (DD-MM-YYYY is read too); equipment items separated by semicolons, each 'name' or 'name | kind | asset tag | returned to'; columns separated by commas or semicolons; UTF-8.
 
     Every row is checked first: one bad row and nothing is registered. A departure registered before is reported and left alone, so importing the same file again is safe.
 

@@ -72,7 +72,7 @@ def register(
     successor_name: Annotated[Text, _flag("successor_name", "Successor's name.", SUCCESSOR)] = None,
     successor_email: Annotated[Text, _flag("successor_email", "Successor's email address.", SUCCESSOR, "EMAIL")] = None,
     successor_language: Annotated[Text, _flag("successor_language", "Successor's language: nl (default) or en.", SUCCESSOR, "nl|en")] = None,
-    equipment: Annotated[Texts, _flag("equipment", "Equipment the employee holds (repeat for each item).", HANDOVER, "ITEM")] = None,
+    equipment: Annotated[Texts, _flag("equipment", "Equipment the employee holds, one flag per item: 'name', or 'name | kind | asset tag | returned to' (kind: laptop, phone, badge, keys, car, card, other).", HANDOVER, "ITEM")] = None,
     task: Annotated[Texts, _flag("task", "Extra handover task title (repeat for each task).", HANDOVER, "TITLE")] = None,
     team_announcement_date: Annotated[Text, _flag("team_announcement_date", "Date to announce the departure to the team.", HANDOVER, "YYYY-MM-DD")] = None,
     team_email: Annotated[Text, _flag("team_email", "Team address for the team announcement (needed with --team-announcement-date).", HANDOVER, "EMAIL")] = None,

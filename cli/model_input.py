@@ -2,6 +2,7 @@
 turned back into the names the user typed (the flag, or the dotted field of the file)."""
 
 import inspect
+from collections.abc import Callable
 import json
 import re
 from dataclasses import dataclass
@@ -20,8 +21,10 @@ M = TypeVar("M", bound=BaseModel)
 class Flag:
     option: str
     path: tuple[str, ...]
-    # Set for repeatable flags: each value becomes one list item with this key.
+    # Set for repeatable flags: each value becomes one list item with this key,
     item_key: str | None = None
+    # or, when set, the item this reads from the value.
+    item_parser: Callable[[str], dict[str, Any]] | None = None
 
 
 # Model-level validators name fields inside their message, as dotted paths or snake_case names;
@@ -72,7 +75,7 @@ def from_flags(params: dict[str, Any], flags: dict[str, Flag]) -> tuple[dict[str
         if value is None or (flag.item_key and not value):
             continue
         if flag.item_key:
-            value = [{flag.item_key: item} for item in value]
+            value = [flag.item_parser(item) if flag.item_parser else {flag.item_key: item} for item in value]
         *parents, leaf = flag.path
         node = data
         for part in parents:

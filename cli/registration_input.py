@@ -6,6 +6,7 @@ from typing import Any
 
 from cli import model_input
 from cli.model_input import Flag, InvalidInput
+from intake import equipment
 from models.registration import Registration
 
 __all__ = ["FLAGS", "Flag", "InvalidInput", "build", "read_file"]
@@ -29,7 +30,7 @@ FLAGS: dict[str, Flag] = {
     "departure_type": Flag("--type", ("departure", "type")),
     "notice_date": Flag("--notice-date", ("departure", "notice_date")),
     "last_day": Flag("--last-day", ("departure", "last_working_day")),
-    "equipment": Flag("--equipment", ("equipment",), item_key="name"),
+    "equipment": Flag("--equipment", ("equipment",), item_key="name", item_parser=equipment.from_text),
     "task": Flag("--task", ("extra_tasks",), item_key="title"),
     "team_announcement_date": Flag("--team-announcement-date", ("team_announcement_date",)),
     "team_email": Flag("--team-email", ("team_email",)),

@@ -9,8 +9,9 @@ One row per departure, with a header row naming the columns (any order; names ar
 Required: employee_id, name, work_email, department, job_title, manager_name, manager_email, type,
 notice_date, last_working_day. ``language`` and ``manager_language`` are ``nl`` (default) or ``en``;
 ``type`` is one of the departure types; dates are ``YYYY-MM-DD`` (``DD-MM-YYYY`` as Dutch and Belgian
-spreadsheets write them is read as well); ``equipment`` lists the items separated by semicolons
-(``Laptop; Badge; Keys``). Columns may be separated by commas or semicolons (as Excel saves CSV in
+spreadsheets write them is read as well); ``equipment`` lists the items separated by semicolons,
+each as ``name | kind | asset tag | returned to`` of which only the name is needed
+(``Laptop | laptop | NL-0412; Badge; Lease car | car | | fleet@example.org``). Columns may be separated by commas or semicolons (as Excel saves CSV in
 Dutch); the file is UTF-8 (Excel: "CSV UTF-8").
 
 Every row is checked with the ``Registration`` model before anything starts. One bad row and nothing is
@@ -28,6 +29,7 @@ from pydantic import ValidationError
 from temporalio.client import Client
 
 from cases import service
+from intake import equipment
 from intake.problems import dotted, problems
 from models.registration import Registration
 
@@ -172,7 +174,7 @@ def _value(column: str, text: str) -> Any:
         day, month, year = match.groups()
         return f"{year}-{int(month):02d}-{int(day):02d}"
     if column == "equipment":
-        return [{"name": item.strip()} for item in text.split(";") if item.strip()]
+        return equipment.from_list(text)
     return text
 
 

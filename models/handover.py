@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, 
 
 from models.actors import Actor
 from models.organisation import Country
+from models.registration import ItemKind
 from models.text import Email, Visible, VisibleLines
 
 # A task handed out during a departure falls due around it: at most this many days after the last working day.
@@ -80,6 +81,13 @@ class Task(BaseModel):
 class EquipmentState(StrEnum):
     OUT = "out"
     RETURNED = "returned"
+    RETURNED_DAMAGED = "returned_damaged"
+    LOST = "lost"
+    KEPT = "kept"  # kept by agreement: bought, donated
+
+
+# What a custodian may record for an item that is out.
+RETURN_OUTCOMES = (EquipmentState.RETURNED, EquipmentState.RETURNED_DAMAGED, EquipmentState.LOST, EquipmentState.KEPT)
 
 
 class EquipmentLoan(BaseModel):
@@ -92,6 +100,10 @@ class EquipmentLoan(BaseModel):
     note: str = ""
     escalated: bool = False
     custodian_mailbox: str | None = Field(None, description="The shared mailbox that receives the item; None: a person.")
+    kind: ItemKind = ItemKind.OTHER
+    asset_tag: str = ""
+    settlement: bool = Field(False, description="Flagged by HR for the final settlement (its value set off against the last pay).")
+    settlement_note: str = ""
 
 
 class CompleteTask(BaseModel):
@@ -123,8 +135,27 @@ class AddTask(BaseModel):
 
 
 class ConfirmReturn(BaseModel):
+    """The custodian records how an item that was out came back: returned, returned damaged, lost, or kept by
+    agreement (bought, donated); the note says what HR should know ("charger missing")."""
+
     item_id: str
     actor: Actor
+    note: Comment = ""
+    outcome: EquipmentState = EquipmentState.RETURNED
+
+    @model_validator(mode="after")
+    def _an_outcome(self) -> "ConfirmReturn":
+        if self.outcome not in RETURN_OUTCOMES:
+            raise ValueError("outcome: choose returned, returned_damaged, lost or kept")
+        return self
+
+
+class FlagForSettlement(BaseModel):
+    """HR marks an item for the final settlement (or takes the mark off): what is not back is settled in the last pay."""
+
+    item_id: str
+    actor: Actor
+    flagged: bool = True
     note: Comment = ""
 
 

@@ -40,6 +40,7 @@ class CaseSummary(BaseModel):
     status: CaseStatus
     open_tasks: list[str]
     missing_equipment: list[str]
+    settlement: list[str] = []
     interview_status: InterviewStatus | None
     reason: str = ""
 

@@ -28,6 +28,8 @@ MESSAGES: dict[str, str] = {
     "equipment_unknown": N_("unknown equipment item %(item_id)s"),
     "equipment_already_returned": N_("%(item)s was already returned"),
     "equipment_not_returned": N_("%(item)s is not recorded as returned"),
+    "equipment_already_recorded": N_("%(item)s is already recorded (%(item_state)s)"),
+    "settlement_unchanged": N_("%(item)s is already marked that way for the final settlement"),
     "last_day_before_notice": N_("the last working day cannot be before the notice date"),
     "last_day_unchanged": N_("the last working day is already that date"),
     "last_day_too_far": N_("the last working day cannot be more than two years after the notice date"),

@@ -100,9 +100,23 @@ class Departure(Strict):
         return value
 
 
+class ItemKind(StrEnum):
+    LAPTOP = "laptop"
+    PHONE = "phone"
+    BADGE = "badge"
+    KEYS = "keys"
+    CAR = "car"
+    CARD = "card"
+    OTHER = "other"
+
+
 class EquipmentItem(Strict):
     name: Name
-    custodian_email: Email | None = None
+    kind: ItemKind = ItemKind.OTHER
+    asset_tag: ShortText = Field("", description="Asset tag or serial number, as the organisation marks the item.")
+    custodian_email: Email | None = Field(
+        None, description="Who receives it back: a person or a shared mailbox (the fleet manager's for a lease car); empty: IT/facilities."
+    )
 
 
 class ExtraTask(Strict):

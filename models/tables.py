@@ -127,6 +127,10 @@ class CaseItemRow(Base):
     confirmed_by: Mapped[str | None] = mapped_column(String(320))
     note: Mapped[str] = mapped_column(Text)
     escalated: Mapped[bool] = mapped_column(Boolean)
+    kind: Mapped[str] = mapped_column(String(16), default="other", server_default="other")
+    asset_tag: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    settlement: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    settlement_note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class CaseEventRow(Base):

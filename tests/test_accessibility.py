@@ -51,12 +51,13 @@ async def overflows_sideways(page) -> bool:
 
 async def keyboard_reaches_every_control(page) -> list[str]:
     """Tab through the page; the controls of the main content that focus never reached, or reached without a visible outline."""
-    # A group of radio buttons is one stop for Tab (the arrow keys move within it).
+    # A group of radio buttons is one stop for Tab (the arrow keys move within it). A control hidden from assistive
+    # technology and taken out of the tab order on purpose (the default button Enter presses) is not one to reach.
     describe = """el => el.type === 'radio' ? 'radio:' + el.name : el.outerHTML.slice(0, 120)"""
     controls = set(
         await page.evaluate(
             f"""() => [...document.querySelectorAll('main input:not([type=hidden]), main select, main textarea, main button, main a[href]')]
-                 .filter(el => !el.disabled && el.checkVisibility({{checkVisibilityCSS: true}})).map({describe})"""
+                 .filter(el => !el.disabled && el.checkVisibility({{checkVisibilityCSS: true}}) && !(el.closest('[aria-hidden=true]') && el.tabIndex < 0)).map({describe})"""
         )
     )
     seen, invisible = set(), []

@@ -250,7 +250,7 @@ async def test_one_case_from_registration_to_closing_as_every_role_lives_it(app,
                 "departure.last_working_day": last_day_in(10).isoformat(),
                 "manager.name": "Bram Janssens",
                 "manager.email": MANAGER,
-                "equipment": "Laptop",
+                "equipment.0.name": "Laptop",
                 "extra_tasks": "Klantenlijst overdragen",
             }
             for name, value in fields.items():
@@ -258,7 +258,7 @@ async def test_one_case_from_registration_to_closing_as_every_role_lives_it(app,
             await hr.select_option("[name='employee.language']", "nl")
             await hr.select_option("[name='manager.language']", "en")
             await shots.take(hr, "hr-registers-a-departure")
-            await submit(hr, "main form button[type=submit]")
+            await submit(hr, "#register-button")
             assert "notice=created" in hr.url, await hr.content()
             case_id = hr.url.split("/cases/")[1].split("?")[0]
             case_url = f"{app.url}/cases/{case_id}"

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from cases.service import ActionRejected
 from models.actors import Actor, Role
-from models.handover import AddTask, CompleteTask, ConfirmReturn, MoveLastDay, ReassignTask, Withdraw
+from models.handover import AddTask, CompleteTask, ConfirmReturn, FlagForSettlement, MoveLastDay, ReassignTask, Withdraw
 from models.interview import AcceptSlot, ConfirmInterview, DeclineInterview, SubmitInterview
 from models.questionnaire import ConsentChoice, InterviewRecord
 from models.tables import InterviewRecordRow
@@ -91,6 +91,8 @@ async def test_normal_path_from_registration_to_closing(case: CaseDriver, sessio
 async def test_no_answer_at_all_reminds_then_stops_and_escalates(case: CaseDriver):
     policy_reminders = 2
     view = await case.view()
+    badge = next(item.id for item in view.equipment if item.name == "Badge")
+    await case.act(FlagForSettlement(item_id=badge, actor=HR, note="Borg"))
     await case.skip_until(after_last_day(view) + timedelta(days=20))
     closed = await case.wait_for_status("closed", timeout=30)
 
@@ -104,6 +106,9 @@ async def test_no_answer_at_all_reminds_then_stops_and_escalates(case: CaseDrive
     assert len(missing) == 1 and "Laptop" in missing[0].text and "Badge" in missing[0].text
     assert case.mails("equipment_reminder", to=case.registration.employee.work_email)
     assert sorted(closed.summary["missing_equipment"]) == ["Badge", "Laptop"]
+    assert closed.summary["settlement"] == ["Badge"]
+    closing = case.mails("case_closed", to="hr@example.org")[0].text.replace("\r\n", "\n")
+    assert "Te verrekenen in de eindafrekening:\n- Badge" in closing or "To settle in the final pay:\n- Badge" in closing
     assert len(closed.summary["open_tasks"]) == len(view.tasks)
     task_reminders = case.mails("task_reminder")
     assert len({m.purpose for m in task_reminders}) == len(task_reminders), "no reminder twice"

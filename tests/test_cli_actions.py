@@ -241,10 +241,27 @@ async def test_return_equipment(time_skipping_env, worker, cli_env):
     again = await offboarding_in_thread(["equipment", "return", case_id, laptop["id"], *FACILITIES], cli_env)
 
     assert returned.exit_code == 0, returned.output
-    assert returned.stdout.strip() == f"Laptop ({laptop['id']}) is returned, confirmed by facilities@example.org"
+    assert returned.stdout.strip() == f"Laptop ({laptop['id']}) is returned, recorded by facilities@example.org"
     after = next(item for item in (await shown(case_id, cli_env))["equipment"] if item["id"] == laptop["id"])
     assert (after["state"], after["note"]) == ("returned", "Zonder lader")
     assert (again.exit_code, errors(again)) == (5, ["rejected: Laptop was already returned"])
+
+
+async def test_an_item_recorded_lost_is_marked_for_the_final_settlement(time_skipping_env, worker, cli_env):
+    case_id = await register(time_skipping_env, cli_env)
+    badge = next(item for item in (await shown(case_id, cli_env))["equipment"] if item["name"] == "Badge")
+
+    wrong = await offboarding_in_thread(["equipment", "return", case_id, badge["id"], "--outcome", "stolen", *FACILITIES], cli_env)
+    lost = await offboarding_in_thread(["equipment", "return", case_id, badge["id"], "--outcome", "lost", *FACILITIES], cli_env)
+    by_custodian = await offboarding_in_thread(["equipment", "settle", case_id, badge["id"], *FACILITIES], cli_env)
+    marked = await offboarding_in_thread(["equipment", "settle", case_id, badge["id"], "--note", "Borg € 15", *HR], cli_env)
+    removed = await offboarding_in_thread(["equipment", "settle", case_id, badge["id"], "--remove", *HR], cli_env)
+
+    assert wrong.exit_code == 2 and "--outcome" in wrong.stderr
+    assert lost.exit_code == 0 and lost.stdout.strip() == f"Badge ({badge['id']}) is lost, recorded by facilities@example.org"
+    assert by_custodian.exit_code == 5
+    assert marked.exit_code == 0 and marked.stdout.strip() == f"Badge ({badge['id']}) is marked for the final settlement"
+    assert removed.exit_code == 0 and removed.stdout.strip() == f"Badge ({badge['id']}) is no longer marked for the final settlement"
 
 
 async def test_move_the_last_day_tells_three_people(time_skipping_env, worker, mail_store, cli_env):

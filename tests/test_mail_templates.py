@@ -65,6 +65,7 @@ EXTRA: dict[str, dict[str, Any]] = {
         "assignee_email": "opvolger@example.org",
     },
     "equipment_reminder": {"items": ["Laptop", "Badge"]},
+    "announcement_custodian": {"items": ["Leaseauto (1-ABC-23)", "Tankpas"], "equipment_url": "http://offboarding.test/equipment"},
     "equipment_missing": {
         "items": [
             {"name": "Laptop", "custodian_email": "it@example.org"},
@@ -76,6 +77,7 @@ EXTRA: dict[str, dict[str, Any]] = {
     "case_closed": {
         "open_tasks": ["Eindafrekening opstellen"],
         "missing_equipment": ["Telefoon"],
+        "settlement": ["Telefoon"],
         "interview_status": "held",
     },
     "interview_confirm_request": {},
@@ -140,6 +142,10 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
         "nl": ["Overdracht klantdossiers", "woensdag 27 januari 2027", "opvolger@example.org", COMMON["case_url"]],
         "en": ["Overdracht klantdossiers", "Wednesday, 27 January 2027", "opvolger@example.org", COMMON["case_url"]],
     },
+    "announcement_custodian": {
+        "nl": ["- Leaseauto (1-ABC-23)\n- Tankpas", "kwijt", "http://offboarding.test/equipment", LAST_DAY["nl"]],
+        "en": ["- Leaseauto (1-ABC-23)\n- Tankpas", "lost", "http://offboarding.test/equipment", LAST_DAY["en"]],
+    },
     "equipment_reminder": {
         "nl": ["- Laptop", "- Badge", LAST_DAY["nl"]],
         "en": ["- Laptop", "- Badge", LAST_DAY["en"]],
@@ -157,8 +163,8 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
         "en": ["withdrawn", "cancelled", "Reason: Nieuwe afspraken over de functie"],
     },
     "case_closed": {
-        "nl": ["- Eindafrekening opstellen", "- Telefoon", "Exitgesprek: gevoerd", "ontslag op eigen verzoek", LAST_DAY["nl"]],
-        "en": ["- Eindafrekening opstellen", "- Telefoon", "Exit interview: held", "resignation", LAST_DAY["en"]],
+        "nl": ["- Eindafrekening opstellen", "- Telefoon", "Te verrekenen in de eindafrekening:\n- Telefoon", "Exitgesprek: gevoerd", "ontslag op eigen verzoek", LAST_DAY["nl"]],
+        "en": ["- Eindafrekening opstellen", "- Telefoon", "To settle in the final pay:\n- Telefoon", "Exit interview: held", "resignation", LAST_DAY["en"]],
     },
     "interview_confirm_request": {
         "nl": ["ontslag op eigen verzoek", "Bram Janssens", "overslaan", COMMON["case_url"]],
@@ -431,8 +437,9 @@ def test_case_closed_renders_a_human_interview_status(templates, language):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_case_closed_without_open_items(templates, language):
-    subject, text, _ = render(templates, "case_closed", language, open_tasks=[], missing_equipment=[])
+    subject, text, _ = render(templates, "case_closed", language, open_tasks=[], missing_equipment=[], settlement=[])
     assert ("geen, alle taken zijn afgerond" if language == "nl" else "none, all tasks are done") in text
+    assert ("eindafrekening" if language == "nl" else "final pay") not in text
     assert "(" not in subject
 
 

@@ -90,7 +90,18 @@ def form_data(employee_id: str, **overrides: str) -> dict[str, str]:
         "successor.name": "Chris Peeters",
         "successor.email": "chris.peeters@example.org",
         "successor.language": "nl",
-        "equipment": "Laptop\r\n\r\n  Badge  \r\n",
+        "equipment.0.name": "Laptop",
+        "equipment.0.kind": "laptop",
+        "equipment.0.asset_tag": "NL-0412",
+        "equipment.0.custodian_email": "",
+        "equipment.1.name": "",
+        "equipment.1.kind": "other",
+        "equipment.1.asset_tag": "",
+        "equipment.1.custodian_email": "",
+        "equipment.2.name": "  Badge  ",
+        "equipment.2.kind": "badge",
+        "equipment.2.asset_tag": "",
+        "equipment.2.custodian_email": "",
         "extra_tasks": "Hand over the month-end closing file\r\n",
         "team_announcement_date": "",
         "team_email": "",
@@ -106,7 +117,7 @@ def _step_state(html: str, step: str) -> str | None:
 
 async def test_the_form_registers_a_departure_and_leads_to_its_case(http, worker, mail_store):
     form = Page((await http.get("/cases/new")).text)
-    assert {"employee.name", "manager.email", "successor.name", "equipment", "team_announcement_date"} <= set(form.controls)
+    assert {"employee.name", "manager.email", "successor.name", "equipment.0.name", "equipment.2.custodian_email", "team_announcement_date"} <= set(form.controls)
     employee_id = unique()
 
     response = await http.post("/cases/new", data=form_data(employee_id))
@@ -121,10 +132,11 @@ async def test_the_form_registers_a_departure_and_leads_to_its_case(http, worker
     assert "<h1>Anouk de Vries</h1>" in page
     assert "Chris Peeters &lt;chris.peeters@example.org&gt;" in page
     assert re.search(r'<th scope="row" data-label="Task">Hand over the month-end closing file</th>\s*<td data-label="Owner">chris.peeters@example.org</td>', page)
-    assert re.search(r'<th scope="row" data-label="Item">Laptop</th>', page) and re.search(r'<th scope="row" data-label="Item">Badge</th>', page)
+    assert re.search(r'<th scope="row" data-label="Item">Laptop <span class="muted">#NL-0412</span></th>', page)
+    assert re.search(r'<th scope="row" data-label="Item">Badge</th>', page)
 
     facilities = await eventually(lambda: [m for m in mail_store.all() if m.purpose == "announcement" and m.to == "facilities@example.org"])
-    assert "Laptop, Badge" in facilities[0].text
+    assert "Laptop (NL-0412), Badge" in facilities[0].text
 
     dashboard = (await http.get("/cases", params={"department": "Finance", "q": employee_id})).text
     assert f'href="http://offboarding.test/cases/{case_id}"' in dashboard
@@ -149,10 +161,12 @@ async def _page_when_announced(http, url):
         ({"team_announcement_date": "2027-01-20"}, "team_email", "Give the team's email address when you choose a team announcement date."),
         ({"departure.notice_date": "04-01-2027"}, "departure.notice_date", "Enter a date as YYYY-MM-DD."),
         ({"employee.id": "E 77"}, "employee.id", "Use only letters, digits, dots, dashes and underscores."),
-        ({"equipment": "Laptop\r\n" + "x" * 201}, "equipment", "Line 2: Use at most 200 characters."),
+        ({"equipment.2.name": "x" * 201}, "equipment.2.name", "Use at most 200 characters."),
+        ({"equipment.1.asset_tag": "NL-0413"}, "equipment.1.name", "Fill in this field."),
+        ({"equipment.2.custodian_email": "fleet"}, "equipment.2.custodian_email", "Enter an email address like name@example.org."),
         ({"manager.name": "Bram\u202eJanssens"}, "manager.name", "Remove the invisible character U+202E RIGHT-TO-LEFT OVERRIDE: it can change how the text reads."),
-        ({"equipment": "Laptop\r\nBadge\u2066"}, "equipment", "Line 2: Remove the invisible character U+2066 LEFT-TO-RIGHT ISOLATE: it can change how the text reads."),
-        ({"manager.email": "E77@Example.org"}, "manager.email", "Must not be the leaving employee's own address"),
+        ({"equipment.2.name": "Badge\u2066"}, "equipment.2.name", "Remove the invisible character U+2066 LEFT-TO-RIGHT ISOLATE: it can change how the text reads."),
+        ({"manager.email": "E77@Example.org"}, "manager.email", "The manager's address must not be the leaving employee's own address."),
         (
             {"departure.notice_date": "9999-06-01", "departure.last_working_day": "9999-12-31"},
             "departure.notice_date",
@@ -168,9 +182,11 @@ async def _page_when_announced(http, url):
         "team-date-without-address",
         "malformed-date",
         "bad-employee-number",
-        "equipment-line-too-long",
+        "item-name-too-long",
+        "item-without-a-name",
+        "item-returned-to-a-malformed-address",
         "invisible-character-in-a-name",
-        "invisible-character-in-a-line",
+        "invisible-character-in-an-item",
         "manager-is-employee-in-capitals",
         "notice-date-far-from-today",
     ],

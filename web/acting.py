@@ -28,7 +28,7 @@ from cases.service import ActionRejected, CaseNotFound
 from models.accounts import AccountRole, SignedIn
 from models.actors import Actor, Role
 from models.access import RevokeAccessNow
-from models.handover import AddTask, CompleteTask, ConfirmReturn, MoveLastDay, ReassignTask, ReopenReturn, ReopenTask, Withdraw
+from models.handover import AddTask, CompleteTask, ConfirmReturn, FlagForSettlement, MoveLastDay, ReassignTask, ReopenReturn, ReopenTask, Withdraw
 from models.interview import (
     AcceptSlot,
     AssignInterviewer,
@@ -69,6 +69,7 @@ ACTING_ROLES: dict[type[BaseModel], tuple[tuple[AccountRole | None, Role], ...]]
     ConfirmReturn: ((AccountRole.HR, Role.HR), (_ANYONE, Role.CUSTODIAN)),
     ReopenReturn: ((AccountRole.HR, Role.HR), (_ANYONE, Role.CUSTODIAN)),
     MoveLastDay: ((AccountRole.HR, Role.HR),),
+    FlagForSettlement: ((AccountRole.HR, Role.HR),),
     Withdraw: ((AccountRole.HR, Role.HR),),
     RevokeAccessNow: ((AccountRole.HR, Role.HR),),
     ConfirmInterview: ((AccountRole.HR, Role.HR),),

@@ -55,6 +55,11 @@ class Labels:
             "withdrawn": _("Departure withdrawn"),
             "task_reopened": _("Task opened again"),
             "equipment_reopened": _("Equipment not returned after all"),
+            "equipment_returned_damaged": _("Equipment returned damaged"),
+            "equipment_lost": _("Equipment lost"),
+            "equipment_kept": _("Equipment kept by agreement"),
+            "equipment_flagged_for_settlement": _("Equipment marked for the final settlement"),
+            "equipment_settlement_flag_removed": _("Final-settlement mark taken off"),
             "interview_already_finished": _("Interview already finished"),
             "interview_invited": _("Employee invited to the exit interview"),
             "interview_invited_again": _("Interview invitation sent again"),
@@ -96,6 +101,7 @@ class Labels:
             "announcement_manager": _("Announcement to the manager"),
             "announcement_hr": _("Announcement to HR"),
             "announcement_facilities": _("Announcement to IT/facilities"),
+            "announcement_custodian": _("Announcement to whoever takes equipment back"),
             "team_announcement": _("Announcement to the team"),
             "tasks_assigned": _("Handover tasks"),
             "task_reminder": _("Task reminder"),
@@ -128,7 +134,24 @@ class Labels:
             "not_held": _("Not held"),
             "cancelled": _("Cancelled"),
         }
-        self.item_states = {"open": _("Open"), "done": _("Done"), "out": _("Not returned"), "returned": _("Returned")}
+        self.item_states = {
+            "open": _("Open"),
+            "done": _("Done"),
+            "out": _("Not returned"),
+            "returned": _("Returned"),
+            "returned_damaged": _("Returned damaged"),
+            "lost": _("Lost"),
+            "kept": _("Kept by agreement"),
+        }
+        self.item_kinds = {
+            "laptop": _("Laptop"),
+            "phone": _("Phone"),
+            "badge": _("Badge"),
+            "keys": _("Keys"),
+            "car": _("Car"),
+            "card": _("Card"),
+            "other": _("Other"),
+        }
         self.languages = {"nl": _("Dutch"), "en": _("English")}
         # The interview questionnaire (models/questionnaire.py) and consent.
         self.areas = {
@@ -217,6 +240,9 @@ class Labels:
 
     def interview_status(self, value: str) -> str:
         return self.interview_statuses.get(value) or _readable(value)
+
+    def item_kind(self, value: str) -> str:
+        return self.item_kinds.get(value) or _readable(value)
 
     def item_state(self, value: str) -> str:
         return self.item_states.get(value) or _readable(value)

@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
         CompleteTask,
         ConfirmReturn,
         EquipmentLoan,
+        FlagForSettlement,
         EquipmentState,
         MoveLastDay,
         ReassignTask,
@@ -41,7 +42,7 @@ with workflow.unsafe.imports_passed_through():
     from models.text import same_address
     from planning.workdays import add_working_days, next_working_day
     from workflows.activity_calls import Background, deliver, deliver_all, record, rejected
-    from workflows.patches import ACCESS, DUE_DATES, MAIL_AFTER_UPDATE, MAIL_BATCHES, READ_MODEL, WEBHOOKS
+    from workflows.patches import ACCESS, CUSTODIANS_TOLD, DUE_DATES, MAIL_AFTER_UPDATE, MAIL_BATCHES, READ_MODEL, WEBHOOKS
     from workflows.agenda import Due, end_of_day, local_date, local_moment, pending
     from workflows.case_mail import case_mail_context
     from workflows.exit_interview import ExitInterviewWorkflow
@@ -155,6 +156,10 @@ class OffboardingWorkflow:
             requests.append(
                 self._mail_request("tasks_assigned", "tasks_assigned", email, self._language_of(email), link=TASK_LINK, **self._task_listing(email, tasks))
             )
+        if workflow.patched(CUSTODIANS_TOLD):
+            requests[2].context["equipment"] = self._item_listing(org.facilities.email)
+            for email in self._other_custodians():
+                requests.append(self._mail_request("announcement", "announcement_custodian", email, self._language_of(email), items=self._item_listing(email), equipment_url=f"{org.public_url}/equipment"))
         results = await self._deliver_together(requests)
         announced = all(results[:3])
         self._steps[Step.ANNOUNCEMENT] = StepState.DONE if announced and not reg.team_announcement_date else (
@@ -322,17 +327,23 @@ class OffboardingWorkflow:
         for number, item in enumerate(self._registration.equipment, start=1):
             custodian = str(item.custodian_email or self._organisation.facilities.email)
             self._equipment[f"e{number}"] = EquipmentLoan(
-                id=f"e{number}", name=item.name, custodian_email=custodian, custodian_mailbox=self._organisation.mailbox_of(custodian)
+                id=f"e{number}",
+                name=item.name,
+                custodian_email=custodian,
+                custodian_mailbox=self._organisation.mailbox_of(custodian),
+                kind=item.kind,
+                asset_tag=item.asset_tag,
             )
 
     @workflow.update
     async def confirm_return(self, input: ConfirmReturn) -> EquipmentLoan:
         item = self._equipment[input.item_id]
-        item.state = EquipmentState.RETURNED
+        item.state = input.outcome
         item.returned_at = workflow.now()
         item.confirmed_by = str(input.actor.email)
         item.note = input.note
-        self._record("equipment_returned", self._with_note(f"{item.name} ({input.actor.email})", input.note))
+        event = "equipment_returned" if input.outcome == EquipmentState.RETURNED else f"equipment_{input.outcome.value}"
+        self._record(event, self._with_note(f"{item.name} ({input.actor.email})", input.note))
         self._changed = True
         await self._publish()
         return item
@@ -345,7 +356,30 @@ class OffboardingWorkflow:
             raise rejected("equipment_unknown", item_id=input.item_id)
         if item.state == EquipmentState.RETURNED:
             raise rejected("equipment_already_returned", item=item.name)
+        if item.state != EquipmentState.OUT:
+            raise rejected("equipment_already_recorded", item=item.name, item_state=item.state.value)
         self._require(input.actor, item.custodian_email, mailbox=item.custodian_mailbox)
+
+    @workflow.update
+    async def flag_for_settlement(self, input: FlagForSettlement) -> EquipmentLoan:
+        item = self._equipment[input.item_id]
+        item.settlement, item.settlement_note = input.flagged, input.note if input.flagged else ""
+        event = "equipment_flagged_for_settlement" if input.flagged else "equipment_settlement_flag_removed"
+        self._record(event, self._with_note(f"{item.name} ({input.actor.email})", input.note), input.actor)
+        self._changed = True
+        await self._publish()
+        return item
+
+    @flag_for_settlement.validator
+    def _check_flag(self, input: FlagForSettlement) -> None:
+        self._require_open()
+        if input.actor.role not in (Role.HR, Role.SYSTEM):
+            raise rejected("hr_only")
+        item = self._equipment.get(input.item_id)
+        if item is None:
+            raise rejected("equipment_unknown", item_id=input.item_id)
+        if item.settlement == input.flagged:
+            raise rejected("settlement_unchanged", item=item.name)
 
     @workflow.update
     async def reopen_return(self, input: ReopenReturn) -> EquipmentLoan:
@@ -364,7 +398,7 @@ class OffboardingWorkflow:
         item = self._equipment.get(input.item_id)
         if item is None:
             raise rejected("equipment_unknown", item_id=input.item_id)
-        if item.state != EquipmentState.RETURNED:
+        if item.state == EquipmentState.OUT:
             raise rejected("equipment_not_returned", item=item.name)
         self._require(input.actor, item.custodian_email, mailbox=item.custodian_mailbox)
 
@@ -678,7 +712,7 @@ class OffboardingWorkflow:
     def _ready_to_close(self) -> bool:
         after_last_day = self._last_day_is_over()
         tasks_settled = all(t.state == TaskState.DONE or t.escalated for t in self._tasks.values())
-        equipment_settled = all(i.state == EquipmentState.RETURNED or i.escalated for i in self._equipment.values())
+        equipment_settled = all(i.state != EquipmentState.OUT or i.escalated for i in self._equipment.values())
         interview_settled = self._steps[Step.EXIT_INTERVIEW] != StepState.RUNNING
         return after_last_day and tasks_settled and equipment_settled and interview_settled
 
@@ -696,6 +730,7 @@ class OffboardingWorkflow:
             org.hr.language,
             open_tasks=summary.open_tasks,
             missing_equipment=summary.missing_equipment,
+            settlement=summary.settlement,
             interview_status=(summary.interview_status or InterviewStatus.NOT_HELD).value,
         )
         self._steps[Step.CLOSING] = StepState.DONE
@@ -733,7 +768,8 @@ class OffboardingWorkflow:
         return CaseSummary(
             status=self._status,
             open_tasks=[t.title for t in self._tasks.values() if t.state == TaskState.OPEN],
-            missing_equipment=[i.name for i in self._outstanding()],
+            missing_equipment=[i.name for i in self._equipment.values() if i.state in (EquipmentState.OUT, EquipmentState.LOST)],
+            settlement=[i.name for i in self._equipment.values() if i.settlement],
             interview_status=self._interview_status,
             reason=reason,
         )
@@ -794,10 +830,20 @@ class OffboardingWorkflow:
     def _language_of(self, email: str) -> str:
         reg, org = self._registration, self._organisation
         known = {str(reg.manager.email): reg.manager.language, str(org.hr.email): org.hr.language, str(org.facilities.email): org.facilities.language}
+        known |= {str(box.email): box.language for box in org.mailboxes}
         known[str(reg.employee.work_email)] = reg.employee.language
         if reg.successor:
             known[str(reg.successor.email)] = reg.successor.language
         return known.get(email, "nl")
+
+    def _item_listing(self, custodian: str) -> list[str]:
+        """The items one custodian takes back, as the mail names them: "Lease car (1-ABC-23)"."""
+        return [f"{i.name} ({i.asset_tag})" if i.asset_tag else i.name for i in self._equipment.values() if i.custodian_email == str(custodian)]
+
+    def _other_custodians(self) -> list[str]:
+        """Who takes items back besides IT/facilities (a fleet manager's mailbox, a person), in the order of the items."""
+        facilities = str(self._organisation.facilities.email)
+        return list(dict.fromkeys(i.custodian_email for i in self._equipment.values() if i.custodian_email != facilities))
 
     def _tasks_by_assignee(self) -> dict[str, list[Task]]:
         grouped: dict[str, list[Task]] = {}

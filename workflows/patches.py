@@ -34,6 +34,11 @@ DUE_DATES = "due-dates-v1"
 # Old branch: no access step. Can go with the cases opened before 2026-12-06.
 ACCESS = "access-v1"
 
+# Whoever takes items back besides IT/facilities (the fleet manager's mailbox for a lease car) is told at the
+# announcement which items, with their asset tags; IT/facilities' mail names only its own items. Old branch: only
+# IT/facilities is told, of every item. Can go with the cases opened before 2026-12-07.
+CUSTODIANS_TOLD = "custodians-told-v1"
+
 # The scheduled report works out its fixed period from the reports already stored (never two reports over the same
 # day). Old branch: the period from the trigger's time alone. A trigger runs for seconds, so the old branch can go
 # once the first release with this patch has run one.

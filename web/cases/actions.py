@@ -13,7 +13,19 @@ from cases import access, service
 from models.access import AccessView, RevokeAccessNow
 from models.accounts import AccountRole
 from models.case import CaseView
-from models.handover import AddTask, CompleteTask, ConfirmReturn, EquipmentLoan, MoveLastDay, ReassignTask, ReopenReturn, ReopenTask, Task, Withdraw
+from models.handover import (
+    AddTask,
+    CompleteTask,
+    ConfirmReturn,
+    EquipmentLoan,
+    FlagForSettlement,
+    MoveLastDay,
+    ReassignTask,
+    ReopenReturn,
+    ReopenTask,
+    Task,
+    Withdraw,
+)
 from web.acting import acting, perform
 from web.cases.dependencies import CaseId
 from web.cases.schemas import ActionAccepted, Problem
@@ -41,6 +53,7 @@ AddTaskInput = Annotated[AddTask, acting(AddTask, "AddTaskRequest")]
 ConfirmReturnInput = Annotated[ConfirmReturn, acting(ConfirmReturn, "ConfirmReturnRequest", path=("item_id",))]
 ReopenTaskInput = Annotated[ReopenTask, acting(ReopenTask, "ReopenTaskRequest", path=("task_id",))]
 ReopenReturnInput = Annotated[ReopenReturn, acting(ReopenReturn, "ReopenReturnRequest", path=("item_id",))]
+FlagForSettlementInput = Annotated[FlagForSettlement, acting(FlagForSettlement, "FlagForSettlementRequest", path=("item_id",))]
 MoveLastDayInput = Annotated[MoveLastDay, acting(MoveLastDay, "MoveLastDayRequest")]
 WithdrawInput = Annotated[Withdraw, acting(Withdraw, "WithdrawRequest")]
 RevokeAccessNowInput = Annotated[RevokeAccessNow, acting(RevokeAccessNow, "RevokeAccessNowRequest")]
@@ -93,8 +106,16 @@ async def add_task(case_id: CaseId, payload: AddTaskInput, request: Request, ses
 
 @router.post("/{case_id}/equipment/{item_id}/return", response_model=EquipmentLoan, responses=REFUSALS, summary="Confirm that equipment came back")
 async def confirm_return(case_id: CaseId, item_id: ItemId, payload: ConfirmReturnInput, request: Request, session: SessionDep, client: TemporalDep) -> EquipmentLoan:
-    """Record that an item was returned, with an optional note. Its custodian (or whoever works for the custodian's
-    shared mailbox) or HR may."""
+    """Record how an item that was out came back (`outcome`: `returned` by default, `returned_damaged`, `lost`, or
+    `kept` by agreement), with an optional note HR reads on the case. Its custodian (or whoever works for the
+    custodian's shared mailbox) or HR may."""
+    return await _act(request, session, client, case_id, payload)
+
+
+@router.post("/{case_id}/equipment/{item_id}/settlement", response_model=EquipmentLoan, responses=REFUSALS, summary="Mark an item for the final settlement")
+async def flag_for_settlement(case_id: CaseId, item_id: ItemId, payload: FlagForSettlementInput, request: Request, session: SessionDep, client: TemporalDep) -> EquipmentLoan:
+    """Mark an item (one not returned, or lost) to be settled in the final pay, with a note (`flagged: false` takes
+    the mark off). HR may."""
     return await _act(request, session, client, case_id, payload)
 
 

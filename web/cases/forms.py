@@ -15,7 +15,12 @@ from web.labels import Gettext
 from web.validation import check_message, locate, worded
 
 # One entry per line of a textarea; the value is the item's field the line fills.
-LINE_FIELDS = {"equipment": "name", "extra_tasks": "title"}
+LINE_FIELDS = {"extra_tasks": "title"}
+# The equipment comes in rows of these fields (``equipment.0.name``); a row with nothing typed is left out.
+ITEM_FIELDS = ("name", "kind", "asset_tag", "custodian_email")
+TYPED_ITEM_FIELDS = ("name", "asset_tag", "custodian_email")
+EMPTY_ROWS = 3
+MAX_ROWS = 100
 # Left out entirely when none of these is filled in (a language alone says nothing).
 OPTIONAL_GROUPS = {"successor": ("name", "email")}
 DEFAULTS = {
@@ -53,20 +58,40 @@ def field_labels(_: Gettext) -> dict[str, str]:
     }
 
 
+def item_labels(_: Gettext) -> dict[str, str]:
+    return {"name": _("Item"), "kind": _("Kind"), "asset_tag": _("Asset tag"), "custodian_email": _("Returned to")}
+
+
 @dataclass
 class RegistrationForm:
     gettext: Gettext
     values: dict[str, str] = field(default_factory=lambda: dict(DEFAULTS))
     errors: dict[str, list[str]] = field(default_factory=dict)
     general_errors: list[str] = field(default_factory=list)
+    item_rows: int = EMPTY_ROWS
 
     def __post_init__(self) -> None:
         self.labels = field_labels(self.gettext)
+        self.item_labels = item_labels(self.gettext)
+        for row in range(self.item_rows):
+            for key, label in self.item_labels.items():
+                # The error summary names the row: "Item 2 - Returned to".
+                self.labels[f"equipment.{row}.{key}"] = self.gettext("Item %(number)s - %(field)s") % {"number": row + 1, "field": label}
 
     @classmethod
-    def submitted(cls, form: Mapping[str, Any], gettext: Gettext) -> "RegistrationForm":
+    def submitted(cls, form: Mapping[str, Any], gettext: Gettext, *, more_rows: bool = False) -> "RegistrationForm":
+        """The form as sent; ``more_rows`` adds an empty row for one more item (the page's "Add a row" button)."""
         values = {name: str(form.get(name) or "") for name in field_labels(gettext)}
-        return cls(gettext, values=values)
+        sent_rows = [row for row in range(MAX_ROWS) if any(f"equipment.{row}.{key}" in form for key in ITEM_FIELDS)]
+        rows = (sent_rows[-1] + 1) if sent_rows else 0
+        for row in range(rows):
+            for key in ITEM_FIELDS:
+                values[f"equipment.{row}.{key}"] = str(form.get(f"equipment.{row}.{key}") or "")
+        rows = max(EMPTY_ROWS, rows + 1 if more_rows else rows)
+        return cls(gettext, values=values, item_rows=min(rows, MAX_ROWS))
+
+    def item_field(self, row: int, key: str) -> str:
+        return f"equipment.{row}.{key}"
 
     def validate(self) -> Registration | None:
         try:
@@ -76,9 +101,23 @@ class RegistrationForm:
                 self._add_error(locate(error))
             return None
 
+    def _items(self) -> list[dict[str, Any]]:
+        """The rows with something typed, in order; ``self._rows`` keeps which row each came from for the errors."""
+        self._rows: list[int] = []
+        items = []
+        for row in range(self.item_rows):
+            values = {key: self.values.get(f"equipment.{row}.{key}", "").strip() for key in ITEM_FIELDS}
+            if not any(values[key] for key in TYPED_ITEM_FIELDS):
+                continue
+            self._rows.append(row)
+            items.append({key: value for key, value in values.items() if value or key == "name"})
+        return items
+
     def _data(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"employee": {}, "departure": {}, "manager": {}}
+        data: dict[str, Any] = {"employee": {}, "departure": {}, "manager": {}, "equipment": self._items()}
         for name, raw in self.values.items():
+            if name.startswith("equipment."):
+                continue
             if name in LINE_FIELDS:
                 lines = [line.strip() for line in raw.splitlines() if line.strip()]
                 data[name] = [{LINE_FIELDS[name]: line} for line in lines]
@@ -106,6 +145,9 @@ class RegistrationForm:
             self.errors.setdefault(name, []).append(message)
 
     def _field_for(self, loc: tuple) -> str | None:
+        if len(loc) >= 2 and loc[0] == "equipment" and isinstance(loc[1], int) and loc[1] < len(self._rows):
+            key = loc[2] if len(loc) > 2 and loc[2] in ITEM_FIELDS else "name"
+            return f"equipment.{self._rows[loc[1]]}.{key}"
         path = [str(part) for part in loc if not isinstance(part, int)]
         for length in range(len(path), 0, -1):
             name = ".".join(path[:length])

@@ -33,7 +33,7 @@ from web.cases.forms import RegistrationForm
 from web.cases.timeline import case_parts
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
 from web.labels import Labels
-from web.mailboxes import mailbox_names
+from web.mailboxes import custodian_choices, mailbox_names
 from web.templating import Pages, PagesDep
 
 router = APIRouter(prefix="/cases", include_in_schema=False, dependencies=[Depends(signed_in(AccountRole.HR))])
@@ -45,7 +45,7 @@ PAGE_SIZE = 50
 EXPORT_LIMIT = 10_000
 # Shown once on the case page after a form redirects there.
 NOTICES = (
-    "created", "duplicate", "completed", "reassigned", "reopened", "added", "moved", "returned", "not_returned", "withdrawn",
+    "created", "duplicate", "completed", "reassigned", "reopened", "added", "moved", "returned", "not_returned", "settlement", "withdrawn",
     "confirmed", "skipped", "assigned", "resent", "scheduled", "access_ending",
 )
 
@@ -202,17 +202,24 @@ async def export(
     return Response("\ufeff" + content, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
+def _registration_page(request: Request, pages: Pages, form: RegistrationForm, custodians, status_code: int = 200) -> HTMLResponse:
+    return pages.render(request, "cases/new.html", {"form": form, "custodians": custodians}, status_code=status_code)
+
+
 @router.get("/new", name="new_case_page", response_class=HTMLResponse)
-async def new_case(request: Request, pages: PagesDep):
-    return pages.render(request, "cases/new.html", {"form": RegistrationForm(pages.gettext)})
+async def new_case(request: Request, pages: PagesDep, session: SessionDep, settings: SettingsDep):
+    return _registration_page(request, pages, RegistrationForm(pages.gettext), await custodian_choices(session, pages, settings.facilities_email))
 
 
 @router.post("/new", response_class=HTMLResponse, dependencies=[Depends(form_protected)])
-async def submit_case(request: Request, pages: PagesDep, client: TemporalDep, settings: SettingsDep):
-    form = RegistrationForm.submitted(await request.form(), pages.gettext)
+async def submit_case(request: Request, pages: PagesDep, client: TemporalDep, settings: SettingsDep, session: SessionDep):
+    sent = await request.form()
+    form = RegistrationForm.submitted(sent, pages.gettext, more_rows="add_item_row" in sent)
+    if "add_item_row" in sent:
+        return _registration_page(request, pages, form, await custodian_choices(session, pages, settings.facilities_email))
     registration = form.validate()
     if registration is None:
-        return pages.render(request, "cases/new.html", {"form": form}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+        return _registration_page(request, pages, form, await custodian_choices(session, pages, settings.facilities_email), status.HTTP_422_UNPROCESSABLE_CONTENT)
     result = await service.register(client, registration, settings.task_queue)
     notice = "created" if result.created else "duplicate"
     url = request.url_for("case_page", case_id=result.case_id).include_query_params(notice=notice)

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from cases import access, queries, service
 from models.accounts import AccountRole, SignedIn
-from models.handover import ConfirmReturn, ReopenReturn
+from models.handover import ConfirmReturn, FlagForSettlement, ReopenReturn
 from models.tables import Case
 from web import forms
 from web.acting import actor_for
@@ -25,7 +25,7 @@ router = APIRouter(include_in_schema=False)
 Custodian = Annotated[SignedIn, Depends(signed_in())]
 CaseId = Annotated[str, Path(max_length=120)]
 ItemId = Annotated[str, Path(max_length=40)]
-NOTICES = ("returned", "not_returned")
+NOTICES = ("returned", "not_returned", "settlement")
 PAGE_SIZE = 50
 
 
@@ -48,7 +48,7 @@ async def equipment(request: Request, user: Custodian, pages: PagesDep, session:
 async def _act(request: Request, user: SignedIn, pages: Pages, session, client, case_id: str, item_id: str, build, back: str, notice: str):
     """Act on an item the signed-in person is to receive (HR: any); else 404 whether or not it exists, logged."""
     case = await session.get(Case, case_id)
-    payload_type = ConfirmReturn if notice == "returned" else ReopenReturn
+    payload_type = {"returned": ConfirmReturn, "not_returned": ReopenReturn}.get(notice, FlagForSettlement)
     if case is None or not (user.has(AccountRole.HR) or await access.within_reach(session, case_id, payload_type.model_construct(item_id=item_id), user.email, user.mailboxes)):
         deny(request, status.HTTP_404_NOT_FOUND, f"equipment {item_id} of case {case_id} is not theirs to receive", user)
     outcome = await forms.act(pages.gettext, build, lambda payload: service.act(client, case_id, payload))
@@ -64,10 +64,22 @@ async def _act(request: Request, user: SignedIn, pages: Pages, session, client, 
 @router.post("/equipment/{case_id}/{item_id}/return", name="confirm_return_form", dependencies=[Depends(form_protected)])
 async def confirm_return(
     request: Request, case_id: CaseId, item_id: ItemId, user: Custodian, pages: PagesDep, session: SessionDep, client: TemporalDep,
-    note: Annotated[str, Form(max_length=2000)] = "", back: Annotated[str, Form(max_length=10)] = "",
+    note: Annotated[str, Form(max_length=2000)] = "", outcome: Annotated[str, Form(max_length=20)] = "returned", back: Annotated[str, Form(max_length=10)] = "",
 ):
-    build = lambda: ConfirmReturn(item_id=item_id, actor=actor_for(user, ConfirmReturn), note=note)  # noqa: E731
+    build = lambda: ConfirmReturn(item_id=item_id, actor=actor_for(user, ConfirmReturn), note=note, outcome=outcome or "returned")  # noqa: E731
     return await _act(request, user, pages, session, client, case_id, item_id, build, back, "returned")
+
+
+@router.post("/equipment/{case_id}/{item_id}/settlement", name="settlement_form", dependencies=[Depends(form_protected)])
+async def flag_for_settlement(
+    request: Request, case_id: CaseId, item_id: ItemId, user: Custodian, pages: PagesDep, session: SessionDep, client: TemporalDep,
+    flagged: Annotated[str, Form(max_length=5)] = "yes", note: Annotated[str, Form(max_length=2000)] = "",
+):
+    """HR marks an item for the final settlement from the case page (or takes the mark off)."""
+    if not user.has(AccountRole.HR):
+        deny(request, status.HTTP_403_FORBIDDEN, "only HR marks equipment for the final settlement", user)
+    build = lambda: FlagForSettlement(item_id=item_id, actor=actor_for(user, FlagForSettlement), flagged=flagged == "yes", note=note)  # noqa: E731
+    return await _act(request, user, pages, session, client, case_id, item_id, build, "hr", "settlement")
 
 
 @router.post("/equipment/{case_id}/{item_id}/reopen", name="reopen_return_form", dependencies=[Depends(form_protected)])
