@@ -82,15 +82,20 @@ async def test_normal_path_from_registration_to_closing(case: CaseDriver, sessio
 
     await case.skip_until(after_last_day(view))
     closed = await case.wait_for_status("closed")
-    assert closed.summary == {"status": "closed", "open_tasks": [], "missing_equipment": [], "interview_status": "held", "reason": ""}
+    assert closed.summary == {"status": "closed", "open_tasks": [], "missing_equipment": [], "settlement": [], "interview_status": "held", "reason": ""}
     assert closed.interview_status == "held"
     await case.wait_for_mail("case_closed", to="hr@example.org")
     assert not case.mails("task_overdue") and not case.mails("equipment_missing")
 
 
-async def test_no_answer_at_all_reminds_then_stops_and_escalates(case: CaseDriver):
+async def test_no_answer_at_all_reminds_then_stops_and_escalates(time_skipping_env, worker, mail_store, sessions, task_queue):
+    # The badge goes back to a person of its own, who is told of it at the announcement (custodians-told-v1).
+    equipment = [{"name": "Laptop"}, {"name": "Badge", "custodian_email": "receptie@example.org"}]
+    case = await CaseDriver.start(time_skipping_env, mail_store, sessions, task_queue, successor=SUCCESSOR, equipment=equipment)
     policy_reminders = 2
     view = await case.view()
+    told = await case.wait_for_mail("announcement", to="receptie@example.org")
+    assert "- Badge" in told[0].text and "Laptop" not in told[0].text
     badge = next(item.id for item in view.equipment if item.name == "Badge")
     await case.act(FlagForSettlement(item_id=badge, actor=HR, note="Borg"))
     await case.skip_until(after_last_day(view) + timedelta(days=20))

@@ -34,6 +34,8 @@ def test_histories_are_checked_in():
         "last_day_moved_later_moves_due_dates_and_closing-access",
         "withdrawal_cancels_the_case_and_tells_people-access",
     } <= names
+    # Cases that tell every custodian of their own items (workflow.patched("custodians-told-v1")).
+    assert {"normal_path_from_registration_to_closing-custodians-told", "no_answer_at_all_reminds_then_stops_and_escalates-custodians-told"} <= names
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
