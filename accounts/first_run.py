@@ -7,7 +7,6 @@ transaction, behind a lock that lets only one request at a time through this doo
 
 import asyncio
 import hmac
-import secrets
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,9 +16,6 @@ from models.accounts import AccountRole, NewAccount
 from models.tables import Account
 from privacy import audit
 
-# Letters and digits that cannot be mistaken for one another when typed from a terminal.
-ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-GROUPS, GROUP_LENGTH = 4, 5  # 20 characters from 32: 100 bits
 FIRST_ROLES = [AccountRole.HR, AccountRole.ADMIN]
 SETUP = audit.Auditor("first-run setup page", frozenset({"setup"}))
 
@@ -28,11 +24,6 @@ _one_at_a_time = asyncio.Lock()
 
 class AlreadySetUp(Exception):
     """An account exists: the installation is set up and the setup page is gone."""
-
-
-def new_code() -> str:
-    groups = ("".join(secrets.choice(ALPHABET) for _ in range(GROUP_LENGTH)) for _ in range(GROUPS))
-    return "-".join(groups)
 
 
 def _normal(code: str) -> bytes:

@@ -15,6 +15,8 @@ import limits
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from config.codes import new_setup_code
+
 Language = Literal["nl", "en"]
 
 
@@ -264,9 +266,7 @@ class Settings(BaseSettings):
 
     def first_run_code(self) -> str:
         """The code that opens the first-run page: the setting, else the data folder's own."""
-        from accounts.first_run import new_code
-
-        return self.setup_code or self._kept_key("setup_code", new_code)
+        return self.setup_code or self._kept_key("setup_code", new_setup_code)
 
     def payload_key_ring(self) -> list[tuple[str, bytes]]:
         """The payload keys as (id, key), the encrypting one first: from the setting, else the data folder's own."""
