@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from mailsink.server import MaildirHandler
 from mailsink.store import MailStore
-from models.tables import SentMail
+from models.tables import Case, CaseTaskRow, SentMail
 from tests.fault_support import (
     HR,
     SmtpServer,
@@ -164,6 +164,13 @@ async def test_a_worker_killed_between_steps_leaves_the_case_to_the_next_one_whi
             ("case_closed", "hr@example.org"),
         }
         assert set(counts) == expected
+        # The read model converged on what the case holds, although a worker died between its writes.
+        async with sessions() as session:
+            row = await session.get(Case, case_id)
+            await session.refresh(row)
+            tasks = (await session.execute(select(CaseTaskRow).where(CaseTaskRow.case_id == case_id))).scalars().all()
+        assert (row.status, row.tasks_done, row.tasks_total, row.items_returned, row.items_total) == ("closed", len(tasks), len(tasks), 2, 2)
+        assert all(task.state == "done" for task in tasks) and row.last_working_day == yesterday
         described = await dev_server_env.client.get_workflow_handle(case_id).describe()
         assert described.status.name == "COMPLETED"
         assert second.alive()
