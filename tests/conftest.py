@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher, profiles
 from sqlalchemy.ext.asyncio import create_async_engine
 from temporalio.testing import WorkflowEnvironment
 
+from accounts import passwords
 from config import Settings
 from db import migrate
 from db.engine import create_engine, create_sessionmaker
@@ -25,6 +27,11 @@ TEST_DATABASE_URL = os.environ.get("OFFBOARDING_TEST_DATABASE_URL", "")
 # processes the tests start (they inherit the environment) all encrypt with it.
 TEST_PAYLOAD_KEYS = os.environ.setdefault("OFFBOARDING_PAYLOAD_KEYS", new_key_entry())
 TEST_DATA_CONVERTER = encrypting_converter(EncryptionCodec(parse_key_ring(TEST_PAYLOAD_KEYS)))
+
+# The tests make hundreds of accounts: argon2's cheapest parameters in this process keep that from taking minutes.
+# What is tested (a hash per password, verified, upgraded when its parameters are old) stays the same; a web app
+# the tests start as a process of its own upgrades such a hash to the real parameters at its first sign-in.
+passwords._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
 
 
 @contextmanager
