@@ -30,7 +30,15 @@ ZONE = "Europe/Amsterdam"
 
 
 def _row(obj, table: sa.Table) -> dict:
-    return {column.key: getattr(obj, column.key) for column in table.columns if column.key != "id" or getattr(obj, "id") is not None}
+    """The object's columns for a bulk insert; a column left unset takes its declared default, as a flush would give it."""
+    row = {}
+    for column in table.columns:
+        value = getattr(obj, column.key)
+        if value is None and column.default is not None and column.default.is_scalar:
+            value = column.default.arg
+        if column.key != "id" or value is not None:
+            row[column.key] = value
+    return row
 
 
 def seed_rows(count: int, year: int, seed: int):

@@ -63,11 +63,16 @@ def _escaped(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _searched(search: str) -> list:
+    """The case's employee name or number contains ``search`` (any capitals); nothing when it is blank."""
+    if not search.strip():
+        return []
+    pattern = f"%{_escaped(search.strip().lower())}%"
+    return [or_(func.lower(Case.employee_name).like(pattern, escape="\\"), func.lower(Case.employee_id).like(pattern, escape="\\"))]
+
+
 def _case_conditions(wanted: CaseFilter) -> list:
-    conditions = []
-    if wanted.search.strip():
-        pattern = f"%{_escaped(wanted.search.strip().lower())}%"
-        conditions.append(or_(func.lower(Case.employee_name).like(pattern, escape="\\"), func.lower(Case.employee_id).like(pattern, escape="\\")))
+    conditions = _searched(wanted.search)
     for column, value in (
         (Case.status, wanted.status),
         (Case.department, wanted.department),
@@ -122,11 +127,19 @@ def _addressed(column_email, column_mailbox, email: str, mailboxes: frozenset[st
 
 
 async def tasks_for(
-    session: AsyncSession, email: str, mailboxes: set[str] | frozenset[str] = frozenset(), *, done: bool = False, offset: int = 0, limit: int = 50
+    session: AsyncSession,
+    email: str,
+    mailboxes: set[str] | frozenset[str] = frozenset(),
+    *,
+    done: bool = False,
+    search: str = "",
+    offset: int = 0,
+    limit: int = 50,
 ) -> Page[tuple[CaseTaskRow, Case]]:
-    """The tasks given to ``email`` or owned by one of its shared ``mailboxes``, open ones by due date (done ones latest first)."""
+    """The tasks given to ``email`` or owned by one of its shared ``mailboxes``, open ones by due date (done ones latest
+    first); ``search``: only those for a departure whose employee name or number contains it."""
     state = TaskState.DONE.value if done else TaskState.OPEN.value
-    conditions = [_addressed(CaseTaskRow.assignee_email, CaseTaskRow.owner_mailbox, email, mailboxes), CaseTaskRow.state == state]
+    conditions = [_addressed(CaseTaskRow.assignee_email, CaseTaskRow.owner_mailbox, email, mailboxes), CaseTaskRow.state == state, *_searched(search)]
     if not done:
         conditions.append(Case.status == CaseStatus.OPEN.value)
     order = [CaseTaskRow.completed_at.desc()] if done else [CaseTaskRow.due_date, Case.last_working_day]
@@ -137,10 +150,18 @@ async def tasks_for(
 
 
 async def items_for(
-    session: AsyncSession, email: str, mailboxes: set[str] | frozenset[str] = frozenset(), *, returned: bool = False, offset: int = 0, limit: int = 50
+    session: AsyncSession,
+    email: str,
+    mailboxes: set[str] | frozenset[str] = frozenset(),
+    *,
+    returned: bool = False,
+    search: str = "",
+    offset: int = 0,
+    limit: int = 50,
 ) -> Page[tuple[CaseItemRow, Case]]:
-    """The equipment ``email`` (or one of its shared ``mailboxes``) is to receive, by last working day; or what came back."""
-    conditions = [_addressed(CaseItemRow.custodian_email, CaseItemRow.custodian_mailbox, email, mailboxes)]
+    """The equipment ``email`` (or one of its shared ``mailboxes``) is to receive, by last working day; or what came
+    back; ``search``: only for a departure whose employee name or number contains it."""
+    conditions = [_addressed(CaseItemRow.custodian_email, CaseItemRow.custodian_mailbox, email, mailboxes), *_searched(search)]
     if returned:
         conditions.append(CaseItemRow.state != EquipmentState.OUT.value)
         order = [CaseItemRow.returned_at.desc()]

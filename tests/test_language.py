@@ -9,6 +9,7 @@ from sqlalchemy import select
 from tests.auth_support import csrf_token, make_account, sign_in
 from tests.support import registration_data, unique
 from accounts import tokens as api_tokens
+from privacy.audit import Auditor
 
 ENGLISH_LEFTOVERS = ("Value error", "String should", "value is not a valid", "must not be the leaving", "There is no case", "Field required")
 
@@ -83,7 +84,7 @@ async def test_english_pages_write_dates_and_times_the_british_way(http, session
     admin = await make_account(sessions, f"{unique('admin-')}@example.org", ["admin"], language="en")
     async with sessions() as session:
         account = (await session.execute(select(Account).where(Account.email == admin))).scalar_one()
-        await api_tokens.issue(session, account, "british dates", expires_in_days=30)
+        await api_tokens.issue(session, account, "british dates", expires_in_days=30, made_by=Auditor(account.email, frozenset(account.roles)))
         await session.commit()
     await sign_in(http, admin)
 

@@ -125,7 +125,8 @@ async def test_signing_in_at_the_organisations_provider_in_a_browser(web):
             await page.get_by_role("button", name="Sign-in").click()
             await page.get_by_role("button", name="Continue").click()
 
-            await page.wait_for_url(f"{public_url}/cases**", timeout=30_000)
+            # HR lands on its dashboard.
+            await page.wait_for_url(f"{public_url}/dashboard**", timeout=30_000)
             session = await page.evaluate("fetch('/api/session').then(answer => answer.json())")
         finally:
             await browser.close()

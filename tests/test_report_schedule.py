@@ -44,7 +44,7 @@ async def test_the_schedule_exists_after_worker_start(dev_server_env, settings, 
     await set_policy(sessions)
     monkeypatch.setattr(worker_module, "get_settings", lambda: settings)
 
-    async def connect(_settings):
+    async def connect(_settings, **_options):
         return dev_server_env.client
 
     monkeypatch.setattr(worker_module, "connect", connect)

@@ -55,6 +55,7 @@ def _from_live(view) -> dict[str, Any]:
         SimpleNamespace(**{
             "item_id": i.id, "name": i.name, "custodian_email": str(i.custodian_email), "custodian_mailbox": i.custodian_mailbox, "state": i.state.value,
             "returned_at": i.returned_at, "confirmed_by": i.confirmed_by, "note": i.note, "escalated": i.escalated,
+            "kind": i.kind.value, "asset_tag": i.asset_tag, "settlement": i.settlement, "settlement_note": i.settlement_note,
         })
         for i in view.equipment
     ]

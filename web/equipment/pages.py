@@ -27,12 +27,16 @@ CaseId = Annotated[str, Path(max_length=120)]
 ItemId = Annotated[str, Path(max_length=40)]
 NOTICES = ("returned", "not_returned", "settlement")
 PAGE_SIZE = 50
+Search = Annotated[str, Query(max_length=200, description="Only items for a departure whose employee name or number contains this.")]
 
 
-async def render_equipment(request: Request, pages: Pages, user: SignedIn, session, *, error: str = "", notice: str = "", code: int = 200, offset: int = 0):
+async def render_equipment(
+    request: Request, pages: Pages, user: SignedIn, session, *, error: str = "", notice: str = "", code: int = 200, offset: int = 0, search: str = ""
+):
     context = {
-        "expected": await queries.items_for(session, user.email, user.mailboxes, offset=offset, limit=PAGE_SIZE),
-        "returned": await queries.items_for(session, user.email, user.mailboxes, returned=True, limit=20),
+        "expected": await queries.items_for(session, user.email, user.mailboxes, search=search, offset=offset, limit=PAGE_SIZE),
+        "returned": await queries.items_for(session, user.email, user.mailboxes, returned=True, search=search, limit=20),
+        "search": search,
         "error": error,
         "notice": notice if notice in NOTICES else "",
         "today": date.today(),
@@ -41,8 +45,10 @@ async def render_equipment(request: Request, pages: Pages, user: SignedIn, sessi
 
 
 @router.get("/equipment", name="equipment_page", response_class=HTMLResponse)
-async def equipment(request: Request, user: Custodian, pages: PagesDep, session: SessionDep, done: str = "", offset: Annotated[int, Query(ge=0)] = 0):
-    return await render_equipment(request, pages, user, session, notice=done, offset=offset)
+async def equipment(
+    request: Request, user: Custodian, pages: PagesDep, session: SessionDep, done: str = "", offset: Annotated[int, Query(ge=0)] = 0, q: Search = ""
+):
+    return await render_equipment(request, pages, user, session, notice=done, offset=offset, search=q)
 
 
 async def _act(request: Request, user: SignedIn, pages: Pages, session, client, case_id: str, item_id: str, build, back: str, notice: str):

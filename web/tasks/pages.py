@@ -33,15 +33,28 @@ Offset = Annotated[int, Query(ge=0)]
 Anyone = Annotated[SignedIn, Depends(signed_in())]
 NOTICES = ("completed", "reassigned", "added", "reopened", "bulk")
 PAGE_SIZE = 50
+Search = Annotated[str, Query(max_length=200, description="Only tasks for a departure whose employee name or number contains this.")]
 
 
 def manages(user: SignedIn, case: Case) -> bool:
     return user.has(AccountRole.MANAGER) and case.manager_email.lower() == user.email.lower()
 
 
-async def render_my_tasks(request: Request, pages: Pages, user: SignedIn, session, *, error: str = "", notice: str = "", code: int = 200, offset: int = 0, done_count: int = 0):
-    open_tasks = await queries.tasks_for(session, user.email, user.mailboxes, offset=offset, limit=PAGE_SIZE)
-    done_tasks = await queries.tasks_for(session, user.email, user.mailboxes, done=True, limit=20)
+async def render_my_tasks(
+    request: Request,
+    pages: Pages,
+    user: SignedIn,
+    session,
+    *,
+    error: str = "",
+    notice: str = "",
+    code: int = 200,
+    offset: int = 0,
+    done_count: int = 0,
+    search: str = "",
+):
+    open_tasks = await queries.tasks_for(session, user.email, user.mailboxes, search=search, offset=offset, limit=PAGE_SIZE)
+    done_tasks = await queries.tasks_for(session, user.email, user.mailboxes, done=True, search=search, limit=20)
     managed = None
     if user.has(AccountRole.MANAGER):
         managed = await queries.list_cases(session, CaseFilter(manager_email=user.email, sort=queries.CaseSort.LAST_DAY), limit=PAGE_SIZE)
@@ -52,6 +65,7 @@ async def render_my_tasks(request: Request, pages: Pages, user: SignedIn, sessio
         "error": error,
         "notice": notice if notice in NOTICES else "",
         "done_count": done_count,
+        "search": search,
         "today": date.today(),
         "mailbox_names": await mailbox_names(session, pages),
     }
@@ -59,8 +73,10 @@ async def render_my_tasks(request: Request, pages: Pages, user: SignedIn, sessio
 
 
 @router.get("/my/tasks", name="my_tasks_page", response_class=HTMLResponse)
-async def my_tasks(request: Request, user: Anyone, pages: PagesDep, session: SessionDep, done: str = "", offset: Offset = 0, count: Annotated[int, Query(ge=0)] = 0):
-    return await render_my_tasks(request, pages, user, session, notice=done, offset=offset, done_count=count)
+async def my_tasks(
+    request: Request, user: Anyone, pages: PagesDep, session: SessionDep, done: str = "", offset: Offset = 0, count: Annotated[int, Query(ge=0)] = 0, q: Search = ""
+):
+    return await render_my_tasks(request, pages, user, session, notice=done, offset=offset, done_count=count, search=q)
 
 
 async def _managed_case(request: Request, user: SignedIn, session, case_id: str) -> Case:
