@@ -10,6 +10,11 @@ STAMP := $(VENV)/.installed
 TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS='-k end_to_end -x'`.
 PYTEST_ARGS ?=
+# Test processes run side by side (pytest-xdist); each has its own database, Temporal servers and mail sinks.
+# Most of a test's time is waiting on servers and timers, so a few more processes than cores pay off; 1 runs
+# the suite in this process.
+TEST_WORKERS ?= 3
+PYTEST := $(BIN)/pytest $(if $(filter 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist worksteal)
 
 .PHONY: run test test-postgres install clean distclean
 
@@ -18,10 +23,10 @@ run: $(STAMP)
 
 # pytest exits 5 when it collects no tests: that fails the target too (the status is not masked).
 test: $(STAMP) browser oidc-provider
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 test-postgres: $(STAMP) browser oidc-provider
-	OFFBOARDING_TEST_DATABASE_URL='$(TEST_POSTGRES_URL)' $(BIN)/pytest $(PYTEST_ARGS)
+	OFFBOARDING_TEST_DATABASE_URL='$(TEST_POSTGRES_URL)' $(PYTEST) $(PYTEST_ARGS)
 
 install: $(STAMP)
 
