@@ -34,7 +34,8 @@ async def test_hr_cannot_make_the_manager_or_the_employee_the_interviewer_by_wri
     assert as_employee.status_code == 409 and as_employee.json()["code"] == "interviewer_is_employee"
     assert as_private.status_code == 409 and as_private.json()["code"] == "interviewer_is_employee"
     assert (await case.interview())["interviewer"] is None
-    assert (await manager.get(f"/interviews/{case.id}")).status_code == 404, "the manager does not open the questionnaire"
+    # 404 when the manager's account also has the interviewer role, 403 when an earlier test made it a manager's only.
+    assert (await manager.get(f"/interviews/{case.id}")).status_code in (403, 404), "the manager does not open the questionnaire"
     await manager.aclose()
 
 
