@@ -10,14 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
 from cases import service
-from workflows.exit_interview import ExitInterviewWorkflow
 from mailsink.store import CapturedMail, MailStore
-from privacy.codec import decoded_history
 from models.actors import Actor, Role
+from models.questionnaire import InterviewRecord
 from models.registration import Registration
 from models.tables import Case
 from planning.workdays import add_working_days, calendar_for
-from tests.support import eventually, registration_data
+from privacy.codec import decoded_history
+from tests.support import SAMPLE_RECORD, eventually, registration_data
+from workflows.exit_interview import ExitInterviewWorkflow
 
 STARTED: list["CaseDriver"] = []
 HR = Actor(email="hr@example.org", role=Role.HR)
@@ -26,7 +27,9 @@ FACILITIES = Actor(email="facilities@example.org", role=Role.CUSTODIAN)
 
 def last_day_in(working_days: int) -> date:
     today = date.today()
-    return add_working_days(today, working_days, calendar_for("NL", range(today.year, today.year + 2)))
+    return add_working_days(
+        today, working_days, calendar_for("NL", range(today.year, today.year + 2))
+    )
 
 
 @dataclass
@@ -38,11 +41,21 @@ class CaseDriver:
     case_id: str = ""
 
     @classmethod
-    async def start(cls, env, mail, sessions, task_queue, **overrides: Any) -> "CaseDriver":
-        data = registration_data(**{"notice_date": date.today(), "last_working_day": last_day_in(30), **overrides})
+    async def start(
+        cls, env, mail, sessions, task_queue, **overrides: Any
+    ) -> "CaseDriver":
+        data = registration_data(
+            **{
+                "notice_date": date.today(),
+                "last_working_day": last_day_in(30),
+                **overrides,
+            }
+        )
         registration = Registration.model_validate(data)
         driver = cls(env, mail, sessions, registration)
-        driver.case_id = (await service.register(env.client, registration, task_queue)).case_id
+        driver.case_id = (
+            await service.register(env.client, registration, task_queue)
+        ).case_id
         STARTED.append(driver)
         await eventually(driver.view_has_tasks)
         return driver
@@ -73,15 +86,31 @@ class CaseDriver:
         if moment > now:
             await self.env.sleep(moment - now)
 
-    def mails(self, purpose_prefix: str = "", to: str | None = None) -> list[CapturedMail]:
+    def mails(
+        self, purpose_prefix: str = "", to: str | None = None
+    ) -> list[CapturedMail]:
         return [
             m
             for m in self.mail.all()
-            if m.case_id == self.case_id and m.purpose.startswith(purpose_prefix) and (to is None or m.to == to)
+            if m.case_id == self.case_id
+            and m.purpose.startswith(purpose_prefix)
+            and (to is None or m.to == to)
         ]
 
-    async def wait_for_mail(self, purpose_prefix: str, count: int = 1, to: str | None = None, timeout: float = 20) -> list[CapturedMail]:
-        return await eventually(lambda: len(self.mails(purpose_prefix, to)) >= count and self.mails(purpose_prefix, to), timeout=timeout)
+    async def wait_for_mail(
+        self,
+        purpose_prefix: str,
+        count: int = 1,
+        to: str | None = None,
+        timeout: float = 20,
+    ) -> list[CapturedMail]:
+        return await eventually(
+            lambda: (
+                len(self.mails(purpose_prefix, to)) >= count
+                and self.mails(purpose_prefix, to)
+            ),
+            timeout=timeout,
+        )
 
     async def record(self) -> Case:
         async with self.sessions() as session:
@@ -104,10 +133,21 @@ class CaseDriver:
         try:
             view = await self.view()
             steps = {step.value: state.value for step, state in view.steps.items()}
-            lines.append(f"workflow: {view.status}, steps {steps}, interview {view.interview.status if view.interview else None}")
-            lines.append("timeline: " + "; ".join(f"{entry.event} {entry.detail}" for entry in view.timeline[-8:]))
-            described = await self.env.client.get_workflow_handle(self.case_id).describe()
-            lines.append(f"execution: {described.status.name if described.status else None}, pending: {[a.activity_type.name for a in described.raw_description.pending_activities]}")
+            lines.append(
+                f"workflow: {view.status}, steps {steps}, interview {view.interview.status if view.interview else None}"
+            )
+            lines.append(
+                "timeline: "
+                + "; ".join(
+                    f"{entry.event} {entry.detail}" for entry in view.timeline[-8:]
+                )
+            )
+            described = await self.env.client.get_workflow_handle(
+                self.case_id
+            ).describe()
+            lines.append(
+                f"execution: {described.status.name if described.status else None}, pending: {[a.activity_type.name for a in described.raw_description.pending_activities]}"
+            )
         except Exception as err:  # the description is a help, never the failure
             lines.append(f"(no view: {err!r})")
         return "\n".join(lines)
@@ -115,16 +155,30 @@ class CaseDriver:
     async def wait_for_interview_status(self, status: str, timeout: float = 20) -> Case:
         async def reached():
             case = await self.record()
-            return case if case is not None and case.interview_status == status else None
+            return (
+                case if case is not None and case.interview_status == status else None
+            )
 
         return await eventually(reached, timeout=timeout)
 
     async def save_histories(self, directory: Path, name: str) -> None:
         """Write the case's and its interview's event histories for the replay test."""
         directory.mkdir(parents=True, exist_ok=True)
-        for suffix, workflow_id in (("case", self.case_id), ("interview", ExitInterviewWorkflow.id_for(self.case_id))):
-            history = await self.env.client.get_workflow_handle(workflow_id).fetch_history()
+        for suffix, workflow_id in (
+            ("case", self.case_id),
+            ("interview", ExitInterviewWorkflow.id_for(self.case_id)),
+        ):
+            history = await self.env.client.get_workflow_handle(
+                workflow_id
+            ).fetch_history()
             # Checked in opened: the histories replay under whatever payload key a run uses.
-            history = await decoded_history(history, self.env.client.data_converter.payload_codec)
+            history = await decoded_history(
+                history, self.env.client.data_converter.payload_codec
+            )
             recorded = {"workflow_id": workflow_id, **json.loads(history.to_json())}
-            (directory / f"{name}.{suffix}.json").write_text(json.dumps(recorded, indent=1))
+            (directory / f"{name}.{suffix}.json").write_text(
+                json.dumps(recorded, indent=1)
+            )
+
+
+RECORD = InterviewRecord.model_validate(SAMPLE_RECORD)

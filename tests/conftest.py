@@ -22,11 +22,17 @@ from privacy.keys import new_key_entry, parse_key_ring
 from tests.support import BIN, free_port, serve
 from worker import build_worker
 
+# Fixtures shared by test modules of several domains: the web app and worker as processes for the browser tests,
+# the command line's environments.
+pytest_plugins = ["tests.browser_support", "tests.cli_support"]
+
 TEST_DATABASE_URL = os.environ.get("OFFBOARDING_TEST_DATABASE_URL", "")
 # One payload key per test run: the Temporal environments, the workers, the web app, the CLI and the
 # processes the tests start (they inherit the environment) all encrypt with it.
 TEST_PAYLOAD_KEYS = os.environ.setdefault("OFFBOARDING_PAYLOAD_KEYS", new_key_entry())
-TEST_DATA_CONVERTER = encrypting_converter(EncryptionCodec(parse_key_ring(TEST_PAYLOAD_KEYS)))
+TEST_DATA_CONVERTER = encrypting_converter(
+    EncryptionCodec(parse_key_ring(TEST_PAYLOAD_KEYS))
+)
 
 # The tests make hundreds of accounts: argon2's cheapest parameters in this process keep that from taking minutes.
 # What is tested (a hash per password, verified, upgraded when its parameters are old) stays the same; a web app
@@ -51,7 +57,9 @@ def fresh_database(directory: Path, name: str, revision: str = "head") -> Iterat
         migrate.upgrade(url, revision)
         yield url
     finally:
-        asyncio.run(_on_server(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        asyncio.run(
+            _on_server(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        )
 
 
 @pytest.fixture(scope="session")
@@ -117,7 +125,8 @@ def settings(database_url, smtp_port, tmp_path) -> Settings:
 async def time_skipping_env():
     # One server per test: a case left waiting by an earlier test would hold the clock still.
     env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=TEST_DATA_CONVERTER, test_server_existing_path=str(BIN / "temporal-test-server")
+        data_converter=TEST_DATA_CONVERTER,
+        test_server_existing_path=str(BIN / "temporal-test-server"),
     )
     yield env
     await env.shutdown()
@@ -130,7 +139,10 @@ async def dev_server_env(tmp_path):
         data_converter=TEST_DATA_CONVERTER,
         dev_server_existing_path=str(BIN / "temporal"),
         dev_server_database_filename=str(tmp_path / "temporal.db"),
-        dev_server_extra_args=["--dynamic-config-value", "frontend.enableUpdateWorkflowExecution=true"],
+        dev_server_extra_args=[
+            "--dynamic-config-value",
+            "frontend.enableUpdateWorkflowExecution=true",
+        ],
     )
     yield env
     await env.shutdown()
@@ -139,7 +151,9 @@ async def dev_server_env(tmp_path):
 @pytest.fixture
 async def http(settings, time_skipping_env, task_queue):
     """The web app talking to the time-skipping server, on this test's own task queue."""
-    async with serve(settings.model_copy(update={"task_queue": task_queue}), time_skipping_env.client) as client:
+    async with serve(
+        settings.model_copy(update={"task_queue": task_queue}), time_skipping_env.client
+    ) as client:
         yield client
 
 
@@ -150,5 +164,7 @@ def task_queue() -> str:
 
 @pytest.fixture
 async def worker(time_skipping_env, settings, sessions, task_queue):
-    async with build_worker(time_skipping_env.client, settings, sessions, task_queue=task_queue) as running:
+    async with build_worker(
+        time_skipping_env.client, settings, sessions, task_queue=task_queue
+    ) as running:
         yield running

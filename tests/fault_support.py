@@ -49,7 +49,9 @@ UPDATES_ON = ["--dynamic-config-value", "frontend.enableUpdateWorkflowExecution=
 class WorkerProcess:
     """``python worker.py`` with the test's settings; its output goes to ``log`` (shown when a wait fails)."""
 
-    def __init__(self, settings: Settings, task_queue: str, address: str, log: Path) -> None:
+    def __init__(
+        self, settings: Settings, task_queue: str, address: str, log: Path
+    ) -> None:
         self.env = {
             # The test run's own variables too, among them the payload keys every process of the run shares.
             **os.environ,
@@ -72,7 +74,13 @@ class WorkerProcess:
 
     def start(self) -> "WorkerProcess":
         with self.log.open("ab") as out:
-            self.proc = subprocess.Popen([sys.executable, str(ROOT / "worker.py")], cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(
+                [sys.executable, str(ROOT / "worker.py")],
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         return self
 
     def alive(self) -> bool:
@@ -90,13 +98,17 @@ class WorkerProcess:
 
     async def polling(self, timeout: float = 90) -> None:
         """Until the worker says its pollers run (it logs that line once they do)."""
-        await self.wait_for(lambda: "polling task queue" in self.output(tail=10**7), timeout=timeout)
+        await self.wait_for(
+            lambda: "polling task queue" in self.output(tail=10**7), timeout=timeout
+        )
 
     async def wait_for(self, check, timeout: float):
         """``eventually``, but failing with the worker's output, and at once when the worker died."""
 
         async def alive_and_done():
-            assert self.alive(), f"the worker exited with {self.proc.returncode}:\n{self.output()}"
+            assert self.alive(), (
+                f"the worker exited with {self.proc.returncode}:\n{self.output()}"
+            )
             result = check()
             return await result if asyncio.iscoroutine(result) else result
 
@@ -107,7 +119,9 @@ class WorkerProcess:
 
 
 @asynccontextmanager
-async def worker_process(settings: Settings, task_queue: str, address: str, log: Path) -> AsyncIterator[WorkerProcess]:
+async def worker_process(
+    settings: Settings, task_queue: str, address: str, log: Path
+) -> AsyncIterator[WorkerProcess]:
     worker = WorkerProcess(settings, task_queue, address, log).start()
     try:
         await worker.polling()
@@ -133,7 +147,9 @@ class SmtpServer:
 
     def start(self) -> "SmtpServer":
         if self._controller is None:
-            self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+            self._controller = Controller(
+                self.handler, hostname="127.0.0.1", port=self.port
+            )
             self._controller.start()
         return self
 
@@ -146,13 +162,20 @@ class SmtpServer:
 class RefusingHandler(MaildirHandler):
     """A mail server that knows some addresses not at all (5xx on RCPT) and others only later (4xx a few times)."""
 
-    def __init__(self, store: MailStore, unknown: set[str] = frozenset(), busy: dict[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        store: MailStore,
+        unknown: set[str] = frozenset(),
+        busy: dict[str, int] | None = None,
+    ) -> None:
         super().__init__(store)
         self.unknown = {address.lower() for address in unknown}
         self.busy = {address.lower(): count for address, count in (busy or {}).items()}
         self.refused: Counter[str] = Counter()
 
-    async def handle_RCPT(self, server, session, envelope, address: str, rcpt_options) -> str:
+    async def handle_RCPT(
+        self, server, session, envelope, address: str, rcpt_options
+    ) -> str:
         key = address.lower()
         if key in self.unknown:
             self.refused[key] += 1
@@ -183,16 +206,28 @@ def twice(counts: Counter[tuple[str, str]]) -> dict[tuple[str, str], int]:
 
 async def sent_rows(sessions, case_id: str) -> dict[tuple[str, str], SentMail]:
     async with sessions() as session:
-        rows = (await session.execute(select(SentMail).where(SentMail.case_id == case_id))).scalars().all()
+        rows = (
+            (await session.execute(select(SentMail).where(SentMail.case_id == case_id)))
+            .scalars()
+            .all()
+        )
     return {(row.purpose, row.recipient): row for row in rows}
 
 
-async def assert_every_mail_once(store: MailStore, sessions, case_id: str) -> Counter[tuple[str, str]]:
+async def assert_every_mail_once(
+    store: MailStore, sessions, case_id: str
+) -> Counter[tuple[str, str]]:
     """Each mail of the case arrived exactly once, and the mail server got exactly what the database says went out."""
     counts = mail_counts(store, case_id)
     assert not twice(counts), f"mail that arrived more than once: {twice(counts)}"
-    sent = {key for key, row in (await sent_rows(sessions, case_id)).items() if row.status == "sent"}
-    assert set(counts) == sent, f"mail server and sent_mails disagree: only received {set(counts) - sent}, only recorded {sent - set(counts)}"
+    sent = {
+        key
+        for key, row in (await sent_rows(sessions, case_id)).items()
+        if row.status == "sent"
+    }
+    assert set(counts) == sent, (
+        f"mail server and sent_mails disagree: only received {set(counts) - sent}, only recorded {sent - set(counts)}"
+    )
     return counts
 
 
@@ -203,16 +238,24 @@ async def assert_every_mail_once(store: MailStore, sessions, case_id: str) -> Co
 MAIL_ACTIVITIES = ("send_mail", "send_mails")
 
 
-async def pending_attempts(client: Client, workflow_id: str, activities: tuple[str, ...] = MAIL_ACTIVITIES) -> list[tuple[int, str]]:
+async def pending_attempts(
+    client: Client, workflow_id: str, activities: tuple[str, ...] = MAIL_ACTIVITIES
+) -> list[tuple[int, str]]:
     """(attempt, last failure) of each pending activity of ``activities`` of a workflow that is still running."""
     description = await client.get_workflow_handle(workflow_id).describe()
-    assert description.status == WorkflowExecutionStatus.RUNNING, f"{workflow_id} is {description.status.name}, not running"
+    assert description.status == WorkflowExecutionStatus.RUNNING, (
+        f"{workflow_id} is {description.status.name}, not running"
+    )
     found = []
     for pending in description.raw_description.pending_activities:
         if pending.activity_type.name not in activities:
             continue
         # Failure messages travel encrypted like every payload: read them with the client's converter.
-        failure = str(await client.data_converter.decode_failure(pending.last_failure)) if pending.HasField("last_failure") else ""
+        failure = (
+            str(await client.data_converter.decode_failure(pending.last_failure))
+            if pending.HasField("last_failure")
+            else ""
+        )
         found.append((pending.attempt, failure))
     return found
 
@@ -224,7 +267,10 @@ async def mail_settled(client: Client, case_id: str) -> bool:
             description = await client.get_workflow_handle(workflow_id).describe()
         except RPCError:
             continue  # the interview has not started (yet)
-        if any(pending.activity_type.name in MAIL_ACTIVITIES for pending in description.raw_description.pending_activities):
+        if any(
+            pending.activity_type.name in MAIL_ACTIVITIES
+            for pending in description.raw_description.pending_activities
+        ):
             return False
     return True
 
@@ -238,7 +284,9 @@ def departure(**overrides) -> dict:
     """A registration that starts today and ends in about six weeks: no timer of the case fires during a test."""
     from tests.case_driver import last_day_in
 
-    return registration_data(notice_date=date.today(), last_working_day=last_day_in(30), **overrides)
+    return registration_data(
+        notice_date=date.today(), last_working_day=last_day_in(30), **overrides
+    )
 
 
 async def register(http: httpx.AsyncClient, data: dict) -> str:
@@ -252,7 +300,9 @@ async def case_view(http: httpx.AsyncClient, case_id: str) -> dict | None:
     return response.json() if response.status_code == 200 else None
 
 
-async def live(http: httpx.AsyncClient, case_id: str, check=lambda live: True, timeout: float = 60) -> dict:
+async def live(
+    http: httpx.AsyncClient, case_id: str, check=lambda live: True, timeout: float = 60
+) -> dict:
     """The case as the API shows it, once its workflow answers and ``check(live)`` holds."""
 
     async def read():
@@ -263,12 +313,22 @@ async def live(http: httpx.AsyncClient, case_id: str, check=lambda live: True, t
 
 
 def task_of(live_view: dict, assignee: str) -> dict:
-    return next(task for task in live_view["tasks"] if task["assignee_email"] == assignee and task["state"] == "open")
+    return next(
+        task
+        for task in live_view["tasks"]
+        if task["assignee_email"] == assignee and task["state"] == "open"
+    )
 
 
-async def act(http: httpx.AsyncClient, case_id: str, path: str, body: dict, expected: int = 200) -> dict:
-    response = await http.post(f"/api/cases/{case_id}/{path}", json={"actor": HR, **body})
-    assert response.status_code == expected, f"{path}: {response.status_code} {response.text}"
+async def act(
+    http: httpx.AsyncClient, case_id: str, path: str, body: dict, expected: int = 200
+) -> dict:
+    response = await http.post(
+        f"/api/cases/{case_id}/{path}", json={"actor": HR, **body}
+    )
+    assert response.status_code == expected, (
+        f"{path}: {response.status_code} {response.text}"
+    )
     return response.json()
 
 
@@ -281,7 +341,9 @@ async def answered(action, what: str):
     try:
         return await asyncio.wait_for(action, ANSWER_BOUND_SECONDS)
     except TimeoutError:
-        raise AssertionError(f"{what} got no answer within {ANSWER_BOUND_SECONDS}s") from None
+        raise AssertionError(
+            f"{what} got no answer within {ANSWER_BOUND_SECONDS}s"
+        ) from None
 
 
 # --- the organisation's policy -------------------------------------------------------------------------
@@ -315,7 +377,9 @@ def midday_zone(now: datetime | None = None) -> ZoneInfo:
 
 def local_clock(zone: ZoneInfo, seconds_from_now: float) -> tuple[datetime, time]:
     """The moment ``seconds_from_now`` ahead (whole seconds), and its wall-clock time in ``zone``."""
-    at = (datetime.now(timezone.utc) + timedelta(seconds=seconds_from_now)).replace(microsecond=0)
+    at = (datetime.now(timezone.utc) + timedelta(seconds=seconds_from_now)).replace(
+        microsecond=0
+    )
     return at, at.astimezone(zone).time()
 
 
@@ -329,7 +393,9 @@ class TcpProxy:
         self.target = (target_host, target_port)
         self.port = free_port()
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="tcp-proxy", daemon=True)
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="tcp-proxy", daemon=True
+        )
         self._server: asyncio.AbstractServer | None = None
         self._links: set[asyncio.StreamWriter] = set()
 
@@ -355,7 +421,9 @@ class TcpProxy:
 
     async def _listen(self) -> None:
         if self._server is None:
-            self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port, reuse_address=True)
+            self._server = await asyncio.start_server(
+                self._serve, "127.0.0.1", self.port, reuse_address=True
+            )
 
     async def _cut(self) -> None:
         if self._server is not None:
@@ -366,7 +434,9 @@ class TcpProxy:
             writer.transport.abort()
         self._links.clear()
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _serve(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         try:
             up_reader, up_writer = await asyncio.open_connection(*self.target)
         except OSError:
@@ -374,7 +444,9 @@ class TcpProxy:
             return
         self._links |= {writer, up_writer}
 
-        async def pump(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+        async def pump(
+            source: asyncio.StreamReader, sink: asyncio.StreamWriter
+        ) -> None:
             try:
                 while data := await source.read(65536):
                     sink.write(data)
@@ -396,7 +468,9 @@ class SqliteWriteLock:
         self._connection: sqlite3.Connection | None = None
 
     def cut(self) -> None:
-        self._connection = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
+        self._connection = sqlite3.connect(
+            self.path, isolation_level=None, timeout=30, check_same_thread=False
+        )
         self._connection.execute("BEGIN EXCLUSIVE")
 
     def restore(self) -> None:
@@ -423,7 +497,9 @@ class DatabaseOutage:
             self.url = database_url
         else:
             self._control = TcpProxy(url.host or "127.0.0.1", url.port or 5432).start()
-            self.url = url.set(host="127.0.0.1", port=self._control.port).render_as_string(hide_password=False)
+            self.url = url.set(
+                host="127.0.0.1", port=self._control.port
+            ).render_as_string(hide_password=False)
         self.down = False
 
     @property

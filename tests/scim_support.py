@@ -26,8 +26,18 @@ class ScimServer:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> "ScimServer":
-        command = [str(BIN / "scim2-server"), "--hostname", "127.0.0.1", "--port", str(self.port), "--bearer-token", TOKEN]
-        self.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        command = [
+            str(BIN / "scim2-server"),
+            "--hostname",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--bearer-token",
+            TOKEN,
+        ]
+        self.proc = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             with closing(socket.socket()) as sock:
@@ -47,11 +57,25 @@ class ScimServer:
         return AsyncSCIMClient(http, provider=PROVIDER)
 
     def _http(self) -> httpx2.AsyncClient:
-        return httpx2.AsyncClient(base_url=self.url + "/", headers={"Authorization": f"Bearer {TOKEN}"})
+        return httpx2.AsyncClient(
+            base_url=self.url + "/", headers={"Authorization": f"Bearer {TOKEN}"}
+        )
 
-    async def add_user(self, user_name: str, *, email: str | None = None, external_id: str | None = None, active: bool = True) -> str:
+    async def add_user(
+        self,
+        user_name: str,
+        *,
+        email: str | None = None,
+        external_id: str | None = None,
+        active: bool = True,
+    ) -> str:
         async with self._http() as http:
-            user = SCIM_USER(user_name=user_name, active=active, external_id=external_id, emails=[Email(value=email or user_name, primary=True)])
+            user = SCIM_USER(
+                user_name=user_name,
+                active=active,
+                external_id=external_id,
+                emails=[Email(value=email or user_name, primary=True)],
+            )
             return (await self._client(http).create(user)).id
 
     async def user(self, user_id: str):
@@ -60,7 +84,9 @@ class ScimServer:
 
     async def users(self, filter: str) -> list:
         async with self._http() as http:
-            found = await self._client(http).query(SCIM_USER, query_parameters=SearchRequest(filter=filter))
+            found = await self._client(http).query(
+                SCIM_USER, query_parameters=SearchRequest(filter=filter)
+            )
             return list(found.resources or [])
 
 
@@ -83,18 +109,27 @@ class FaultProxy:
         self._server.close()
         await self._server.wait_closed()
 
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _handle(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         if self.failures > 0:
             self.failures -= 1
             self.refused += 1
             await reader.readuntil(b"\r\n\r\n")
             body = b"upstream unavailable"
-            writer.write(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+            writer.write(
+                b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s"
+                % (len(body), body)
+            )
             await writer.drain()
             writer.close()
             return
-        upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
-        await asyncio.gather(self._pipe(reader, upstream_writer), self._pipe(upstream_reader, writer))
+        upstream_reader, upstream_writer = await asyncio.open_connection(
+            "127.0.0.1", self.upstream_port
+        )
+        await asyncio.gather(
+            self._pipe(reader, upstream_writer), self._pipe(upstream_reader, writer)
+        )
 
     @staticmethod
     async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

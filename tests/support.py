@@ -2,10 +2,10 @@
 
 import asyncio
 import socket
-from contextlib import asynccontextmanager
 import sys
 import time
 import uuid
+from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable

@@ -11,9 +11,15 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from links import tokens
 from links.tokens import LinkPurpose
-from tests.auth_support import another_client, make_account, post_form, sign_in, unique_email
+from tests.api_support import CONSENT, HR, invited, register
+from tests.auth_support import (
+    another_client,
+    make_account,
+    post_form,
+    sign_in,
+    unique_email,
+)
 from tests.support import SAMPLE_RECORD
-from tests.test_api_actions import CONSENT, HR, invited, register
 
 MANAGER = "bram.janssens@example.org"
 NAME = "Anouk de Vries"

@@ -18,12 +18,12 @@ from models.access import ACCESS_TASK_TITLES, AccessRevocation, RevokeAccessNow
 from models.actors import Actor, Role
 from models.audit import AuditLogRow
 from models.handover import MoveLastDay, Withdraw
+from tests.api_support import register
 from tests.auth_support import another_client, post_form, signed_in_as
 from tests.case_driver import HR, CaseDriver
 from tests.scim_support import TOKEN, FaultProxy, ScimServer
 from tests.support import eventually, unique
-from tests.test_api_actions import register
-from tests.test_webhooks import SECRET, Receiver, valid_signature
+from tests.webhooks_support import SECRET, Receiver, valid_signature
 from worker import build_worker
 
 ZONE = ZoneInfo("Europe/Amsterdam")  # the default policy's time zone

@@ -13,12 +13,13 @@ from axe_playwright_python.async_playwright import Axe
 from models.interview import AssignInterviewer
 from models.registration import Person
 from models.tables import InterviewDraft
-from web.interviews import questionnaire
-from workflows.exit_interview import ExitInterviewWorkflow
 from tests.auth_support import PASSWORD, make_account
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, link_in, mails_for
 from tests.case_driver import HR, CaseDriver
 from tests.support import eventually
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, MANAGER, app, link_in, mails_for  # noqa: F401  (app is a fixture)
+from web.interviews import questionnaire
+
+MANAGER = "bram.janssens@example.org"
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (run `make browser`)")
 

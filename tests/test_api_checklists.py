@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.test_api_actions import Case, invited, register
+from tests.api_support import Case, invited, register
 
 
 @pytest.fixture

@@ -24,23 +24,25 @@ from datetime import date, timedelta
 
 import hypothesis
 import pytest
+import schemathesis
 import sqlalchemy as sa
 from hypothesis import HealthCheck, Phase
 from hypothesis import strategies as st
-
-import schemathesis
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.python import asgi as schemathesis_asgi
-from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+)
 
+from accounts import tokens as api_tokens
 from db.engine import create_engine, create_sessionmaker
 from models.tables import Account
 from privacy.audit import Auditor
 from tests import conftest
 from tests.auth_support import make_account, unique_email
 from tests.support import registration_data
-from accounts import tokens as api_tokens
 from worker import build_worker
 
 log = logging.getLogger(__name__)

@@ -13,17 +13,26 @@ import pytest
 from sqlalchemy import select, update
 from typer.testing import CliRunner
 
+from accounts import store as accounts
+from accounts import tokens as api_tokens
 from cli.main import app as cli_app
 from config import Settings
 from models.tables import Account, ApiToken, utcnow
 from privacy import audit
 from privacy.audit import Auditor
-from tests.auth_support import another_client, api_token, csrf_token, make_account, post_form, sign_in, token_client, unique_email
+from tests.api_support import HR, register
+from tests.auth_support import (
+    another_client,
+    api_token,
+    csrf_token,
+    make_account,
+    post_form,
+    sign_in,
+    token_client,
+    unique_email,
+)
 from tests.privacy_support import audit_entries, interviewed_case
 from tests.support import registration_data, serve
-from tests.test_api_actions import HR, register
-from accounts import store as accounts
-from accounts import tokens as api_tokens
 
 runner = CliRunner()
 MANAGER = "bram.janssens@example.org"

@@ -12,7 +12,14 @@ from cli.main import app as cli
 from models.audit import AuditLogRow
 from privacy import audit
 from privacy.audit import Auditor
-from tests.auth_support import another_client, make_account, post_form, sign_in, signed_in_as, unique_email
+from tests.auth_support import (
+    another_client,
+    make_account,
+    post_form,
+    sign_in,
+    signed_in_as,
+    unique_email,
+)
 from tests.privacy_support import audit_entries, interviewed_case
 
 

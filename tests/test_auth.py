@@ -7,17 +7,27 @@ import time
 import uuid
 from datetime import timedelta
 
-import pytest
 import httpx
+import pytest
 from sqlalchemy import select, update
 from typer.testing import CliRunner
 
 from cli.main import app as cli_app
 from models.tables import Account, WebSession, utcnow
-from tests.auth_support import PASSWORD, another_client, api_token, csrf_token, make_account, sign_in, signed_in_as, token_client, unique_email
+from tests.api_support import register as register_case
+from tests.auth_support import (
+    PASSWORD,
+    another_client,
+    api_token,
+    csrf_token,
+    make_account,
+    sign_in,
+    signed_in_as,
+    token_client,
+    unique_email,
+)
 from tests.privacy_support import audit_entries
 from tests.support import registration_data, serve
-from tests.test_api_actions import register as register_case
 
 runner = CliRunner()
 

@@ -20,16 +20,24 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from accounts import tokens as api_tokens
 from config import Settings
 from db.engine import create_engine, create_sessionmaker
 from links import tokens
 from links.tokens import LinkPurpose
 from models.tables import Account
-from tests.auth_support import another_client, api_token, csrf_token, make_account, sign_in, token_client, unique_email
+from tests.api_support import CONSENT, Case, invited, register
+from tests.auth_support import (
+    another_client,
+    api_token,
+    csrf_token,
+    make_account,
+    sign_in,
+    token_client,
+    unique_email,
+)
 from tests.conftest import fresh_database
 from tests.support import SAMPLE_RECORD, eventually, serve
-from tests.test_api_actions import CONSENT, Case, invited, register
-from accounts import tokens as api_tokens
 from worker import build_worker
 
 HR, MANAGER, CUSTODIAN, INTERVIEWER, REVIEWER, ADMIN = "hr", "manager", "custodian", "interviewer", "reviewer", "admin"

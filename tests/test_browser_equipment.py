@@ -10,13 +10,21 @@ import uuid
 
 import pytest
 
+from accounts import store as accounts
 from models.organisation import RoleMailbox
 from organisation import mailboxes
-from accounts import store as accounts
 from tests.auth_support import PASSWORD, make_account
+from tests.browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Shots,
+    mails_for,
+    reload_until,
+    sign_in,
+    submit,
+)
 from tests.case_driver import last_day_in
 from tests.support import eventually
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, Shots, app, mails_for, reload_until, sign_in, submit  # noqa: F401  (app is a fixture)
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (run `make browser`)")
 

@@ -12,9 +12,9 @@ import httpx
 import pytest
 
 from tests.auth_support import PASSWORD, make_account
-from tests.support import eventually
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, Shots, app, mails_for, sign_in  # noqa: F401  (app is a fixture)
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, Shots, mails_for, sign_in
 from tests.case_driver import last_day_in
+from tests.support import eventually
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (run `make browser`)")
 

@@ -10,17 +10,27 @@ from sqlalchemy import select
 
 from cases.service import ActionRejected
 from models.actors import Actor, Role
-from models.handover import AddTask, CompleteTask, ConfirmReturn, FlagForSettlement, MoveLastDay, ReassignTask, Withdraw
-from models.interview import AcceptSlot, ConfirmInterview, DeclineInterview, SubmitInterview
-from models.questionnaire import ConsentChoice, InterviewRecord
+from models.handover import (
+    AddTask,
+    CompleteTask,
+    ConfirmReturn,
+    FlagForSettlement,
+    MoveLastDay,
+    ReassignTask,
+    Withdraw,
+)
+from models.interview import (
+    AcceptSlot,
+    ConfirmInterview,
+    DeclineInterview,
+    SubmitInterview,
+)
+from models.questionnaire import ConsentChoice
 from models.tables import InterviewRecordRow
-from tests.case_driver import FACILITIES, HR, STARTED, CaseDriver
-from tests.support import SAMPLE_RECORD, eventually
-from workflows.exit_interview import ExitInterviewWorkflow
-from workflows.offboarding import OffboardingWorkflow
+from tests.case_driver import FACILITIES, HR, RECORD, STARTED, CaseDriver
+from tests.support import eventually
 
 ZONE = ZoneInfo("Europe/Amsterdam")
-RECORD = InterviewRecord.model_validate(SAMPLE_RECORD)
 CONSENT = ConsentChoice(scope="advice_only", share_with_manager=True, text_version="2026-11")
 SUCCESSOR = {"name": "Sam Peeters", "email": "sam@example.org", "language": "nl"}
 
@@ -280,8 +290,8 @@ async def test_team_announcement_goes_out_on_the_chosen_date(time_skipping_env, 
 
 
 async def test_after_the_last_day_the_private_address_is_used(case: CaseDriver):
-    from planning.workdays import add_working_days, calendar_for
     from models.interview import ProposeSlot
+    from planning.workdays import add_working_days, calendar_for
 
     await case.wait_for_mail("interview:invitation", to=case.registration.employee.work_email)
     last_day = (await case.view()).last_working_day

@@ -7,8 +7,13 @@ import pytest
 import yaml
 
 from cases import service
+from tests.cli_support import (
+    errors,
+    offboarding,
+    offboarding_in_thread,
+    registration_flags,
+)
 from tests.support import eventually, unique
-from tests.test_cli import cli_env, errors, offboarding, offboarding_in_thread, offline_env, registration_flags  # noqa: F401 (fixtures)
 
 HR = ["--as", "hr@example.org", "--role", "hr"]
 MANAGER = ["--as", "bram.janssens@example.org", "--role", "manager"]

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from cases import service
 from models.registration import Registration
+from tests.cli_support import registration_flags
 from tests.conftest import TEST_PAYLOAD_KEYS
 from tests.support import eventually, registration_data
-from tests.test_cli import registration_flags
 
 ROOT = Path(__file__).resolve().parent.parent
 OFFBOARDING = str(Path(sys.executable).parent / "offboarding")

@@ -10,8 +10,8 @@ from cases import consent
 from models.questionnaire import ConsentChoice
 from models.records import StoreCaseInput, StoreInterviewInput
 from models.registration import Registration
+from tests.case_driver import RECORD
 from tests.support import registration_data
-from tests.test_case_lifecycle import RECORD
 
 
 async def _interviewed(sessions, scope: str, share_with_manager: bool) -> str:

@@ -2,8 +2,6 @@
 or none, against the time-skipping server with the real worker, database and mail sink."""
 
 import asyncio
-import csv
-import io
 import json
 from datetime import date
 
@@ -15,44 +13,10 @@ from cases import service
 from cli.main import app
 from intake import csv_import
 from models.tables import Case
-from tests.support import eventually, free_port, unique
+from tests.imports_support import COLUMNS, csv_bytes, row
+from tests.support import eventually, free_port
 
 runner = CliRunner()
-
-COLUMNS = list(csv_import.COLUMNS)
-
-
-def row(employee_id: str | None = None, **changes: str) -> dict[str, str]:
-    employee_id = employee_id or unique()
-    values = {
-        "employee_id": employee_id,
-        "name": "Anouk de Vries",
-        "work_email": f"{employee_id.lower()}@example.org",
-        "private_email": "anouk@example.net",
-        "language": "nl",
-        "department": "Finance",
-        "job_title": "Controller",
-        "start_date": "2019-03-01",
-        "manager_name": "Bram Janssens",
-        "manager_email": "bram.janssens@example.org",
-        "manager_language": "en",
-        "type": "resignation",
-        "notice_date": "2027-01-04",
-        "last_working_day": "2027-01-29",
-        "successor_name": "",
-        "successor_email": "",
-        "equipment": "Laptop; Badge",
-    }
-    values.update(changes)
-    return values
-
-
-def csv_bytes(rows: list[dict[str, str]], delimiter: str = ",", columns: list[str] = COLUMNS) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, delimiter=delimiter, lineterminator="\r\n", extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode()
 
 
 def case_id(values: dict[str, str]) -> str:

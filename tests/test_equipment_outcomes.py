@@ -10,9 +10,15 @@ import pytest
 from cli import registration_input
 from intake import csv_import
 from intake.equipment import from_list, from_text
-from tests.auth_support import another_client, make_account, post_form, sign_in, unique_email
+from tests.api_support import HR, register
+from tests.auth_support import (
+    another_client,
+    make_account,
+    post_form,
+    sign_in,
+    unique_email,
+)
 from tests.support import eventually
-from tests.test_api_actions import HR, register
 
 FLEET = "wagenpark@example.org"
 FACILITIES = {"email": "facilities@example.org", "role": "custodian"}

@@ -17,13 +17,19 @@ import sqlalchemy as sa
 from activities.interviews import InterviewActivities
 from db.engine import create_engine, create_sessionmaker
 from db.unavailable import is_unavailable
+from mailsink.server import MaildirHandler
+from mailsink.store import MailStore
 from models.questionnaire import ConsentChoice
 from models.records import StoreInterviewInput
 from models.tables import InterviewRecordRow, InterviewText
-
-from mailsink.server import MaildirHandler
-from mailsink.store import MailStore
-from tests.auth_support import PASSWORD, another_client, csrf_token, make_account, sign_in, unique_email
+from tests.auth_support import (
+    PASSWORD,
+    another_client,
+    csrf_token,
+    make_account,
+    sign_in,
+    unique_email,
+)
 from tests.fault_support import (
     ANSWER_BOUND_SECONDS,
     DatabaseOutage,

@@ -15,7 +15,6 @@ from mailsink.server import MaildirHandler
 from mailsink.store import MailStore
 from models.tables import Case, CaseTaskRow, SentMail
 from tests.fault_support import (
-    HR,
     SmtpServer,
     WorkerProcess,
     act,
@@ -28,7 +27,7 @@ from tests.fault_support import (
     sent_rows,
     task_of,
 )
-from tests.support import eventually, serve
+from tests.support import serve
 
 MANAGER = "bram.janssens@example.org"
 FACILITIES = "facilities@example.org"

@@ -9,7 +9,6 @@ import pytest
 
 from accounts import first_run
 from config.codes import new_setup_code
-from accounts import store as accounts
 from tests.auth_support import csrf_token
 from tests.conftest import fresh_database
 from tests.support import serve

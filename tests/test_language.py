@@ -4,12 +4,13 @@ times the British way (en_GB), as people in the Netherlands and Belgium read Eng
 
 import re
 
-from models.tables import Account
 from sqlalchemy import select
+
+from accounts import tokens as api_tokens
+from models.tables import Account
+from privacy.audit import Auditor
 from tests.auth_support import csrf_token, make_account, sign_in
 from tests.support import registration_data, unique
-from accounts import tokens as api_tokens
-from privacy.audit import Auditor
 
 ENGLISH_LEFTOVERS = ("Value error", "String should", "value is not a valid", "must not be the leaving", "There is no case", "Field required")
 

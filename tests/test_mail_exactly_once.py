@@ -15,7 +15,6 @@ from mailsink.server import MaildirHandler
 from mailsink.store import MailStore
 from models.mail import MailBatch, MailRequest
 from models.registration import Registration
-from models.tables import Case
 from tests.fault_support import RefusingHandler, SmtpServer, sent_rows
 from tests.support import eventually, free_port, registration_data
 

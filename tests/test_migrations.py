@@ -12,13 +12,13 @@ from bench.seed_reports import closed_case, record
 from db import migrate
 from db.engine import create_engine, create_sessionmaker
 from models.tables import Account, Case, InterviewRecordRow, InterviewText, SentMail
+from tests.conftest import fresh_database
 
 CASE_COLUMNS_AT_0007 = (
     "id", "employee_id", "employee_name", "work_email", "private_email", "language", "department", "job_title", "manager_name", "manager_email",
     "departure_type", "notice_date", "last_working_day", "status", "registration", "created_at", "updated_at", "closed_at", "interview_status",
     "summary", "anonymised_at",
 )
-from tests.conftest import fresh_database
 
 
 def test_migrated_schema_matches_the_models(database_url):

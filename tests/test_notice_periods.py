@@ -9,7 +9,6 @@ from planning import notice_be, notice_nl
 from planning.months import add_months, end_of_month, full_months_between
 from planning.notice import check
 from tests.support import registration_data
-from tests.test_cli import cli_env  # noqa: F401  (the fixture)
 
 
 def registration(departure_type: str, notice: date, last_day: date, start: date | None) -> Registration:
@@ -136,9 +135,8 @@ async def test_the_api_answers_the_warning_and_registers_all_the_same(http, work
 
 
 async def test_the_form_leads_to_the_case_page_with_the_warning_in_the_readers_language(http, worker, sessions):
-    from tests.auth_support import signed_in_as
+    from tests.auth_support import form_data, signed_in_as
     from tests.support import unique
-    from tests.test_pages import form_data
 
     await signed_in_as(http, sessions, ["hr"], language="nl")
     page = await http.get("/cases/new")
@@ -153,7 +151,7 @@ async def test_the_form_leads_to_the_case_page_with_the_warning_in_the_readers_l
 
 
 async def test_the_cli_prints_the_warning_and_exits_0(worker, cli_env):
-    from tests.test_cli import offboarding_in_thread, registration_flags
+    from tests.cli_support import offboarding_in_thread, registration_flags
 
     result = await offboarding_in_thread(["register", *registration_flags()], cli_env)
 

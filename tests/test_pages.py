@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.auth_support import signed_in_as
+from tests.auth_support import form_data, signed_in_as
 from tests.support import eventually, unique
 
 
@@ -69,45 +69,6 @@ class Page(HTMLParser):
         error_ids = [i for i in control.get("aria-describedby", "").split() if i.endswith("-error")]
         assert error_ids, f"{name} has no error message"
         return self.text(error_ids[0])
-
-
-def form_data(employee_id: str, **overrides: str) -> dict[str, str]:
-    data = {
-        "employee.name": "Anouk de Vries",
-        "employee.id": employee_id,
-        "employee.work_email": f"{employee_id.lower()}@example.org",
-        "employee.private_email": "anouk@example.net",
-        "employee.language": "nl",
-        "employee.department": "Finance",
-        "employee.job_title": "Controller",
-        "employee.start_date": "2019-03-01",
-        "departure.type": "resignation",
-        "departure.notice_date": "2027-01-04",
-        "departure.last_working_day": "2027-01-29",
-        "manager.name": "Bram Janssens",
-        "manager.email": "bram.janssens@example.org",
-        "manager.language": "en",
-        "successor.name": "Chris Peeters",
-        "successor.email": "chris.peeters@example.org",
-        "successor.language": "nl",
-        "equipment.0.name": "Laptop",
-        "equipment.0.kind": "laptop",
-        "equipment.0.asset_tag": "NL-0412",
-        "equipment.0.custodian_email": "",
-        "equipment.1.name": "",
-        "equipment.1.kind": "other",
-        "equipment.1.asset_tag": "",
-        "equipment.1.custodian_email": "",
-        "equipment.2.name": "  Badge  ",
-        "equipment.2.kind": "badge",
-        "equipment.2.asset_tag": "",
-        "equipment.2.custodian_email": "",
-        "extra_tasks": "Hand over the month-end closing file\r\n",
-        "team_announcement_date": "",
-        "team_email": "",
-        "note": "",
-    }
-    return {**data, **overrides}
 
 
 def _step_state(html: str, step: str) -> str | None:

@@ -16,11 +16,17 @@ from temporalio.worker import Replayer
 from config import Settings
 from models.handover import CompleteTask
 from models.interview import DeclineInterview
-from privacy.codec import ENCODING, KEY_ID, EncryptionCodec, PayloadKeyMissing, decoded_history, encrypting_converter
+from privacy.codec import (
+    ENCODING,
+    KEY_ID,
+    EncryptionCodec,
+    PayloadKeyMissing,
+    decoded_history,
+    encrypting_converter,
+)
 from tests.case_driver import HR, CaseDriver
 from worker import WORKFLOWS, sandbox_runner
 from workflows.exit_interview import ExitInterviewWorkflow
-from workflows.offboarding import OffboardingWorkflow
 
 COMMENT = "Wachtwoorden van de kluis overgedragen aan Sam Peeters"
 DECLINE_REASON = "Ik heb een conflict met Bram gehad en wil er liever niet over praten"

@@ -9,7 +9,13 @@ from typer.testing import CliRunner
 
 from cli.main import app as cli
 from tests.auth_support import another_client, csrf_token, signed_in_as
-from tests.privacy_support import FREE_TEXT, audit_entries, interviewed_case, stored_case, with_traces
+from tests.privacy_support import (
+    FREE_TEXT,
+    audit_entries,
+    interviewed_case,
+    stored_case,
+    with_traces,
+)
 from tests.support import unique
 
 

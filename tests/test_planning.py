@@ -6,7 +6,12 @@ from zoneinfo import ZoneInfo
 from models.interview import Slot
 from models.policy import Policy
 from planning.interview_slots import problem_with, propose
-from planning.workdays import add_working_days, calendar_for, is_working_day, working_days_between
+from planning.workdays import (
+    add_working_days,
+    calendar_for,
+    is_working_day,
+    working_days_between,
+)
 
 NL = calendar_for("NL", range(2026, 2029))
 BE = calendar_for("BE", range(2026, 2029))

@@ -11,10 +11,23 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from models.registration import MAX_DAYS_AFTER_NOTICE, NOTICE_WINDOW_DAYS, DepartureType, Registration
-from models.text import HIDDEN_CATEGORIES
+from models.registration import (
+    MAX_DAYS_AFTER_NOTICE,
+    NOTICE_WINDOW_DAYS,
+    DepartureType,
+    Registration,
+)
 from models.report import CountTable, ReportPolicy
-from reports.aggregate import NPS_BANDS, RATINGS, multi_table, partition_table, rating, recommend, shown_count
+from models.text import HIDDEN_CATEGORIES
+from reports.aggregate import (
+    NPS_BANDS,
+    RATINGS,
+    multi_table,
+    partition_table,
+    rating,
+    recommend,
+    shown_count,
+)
 from reports.linked import shown_groups
 from reports.suppression import protect
 from web.validation import locate

@@ -10,7 +10,15 @@ import sys
 import httpx
 import pytest
 
-from tests.auth_support import PASSWORD, another_client, client_from, csrf_token, make_account, sign_out, unique_email
+from tests.auth_support import (
+    PASSWORD,
+    another_client,
+    client_from,
+    csrf_token,
+    make_account,
+    sign_out,
+    unique_email,
+)
 from tests.support import eventually, free_port, serve
 from web.ratelimit import RateLimits
 

@@ -9,17 +9,27 @@ from sqlalchemy import delete, select, update
 from temporalio.testing import ActivityEnvironment
 
 from activities.read_model import ReadModelActivities
-from cases import backfill, queries, service
+from cases import backfill, queries
 from cases.service import ActionRejected
 from models.actors import Actor, Role
 from models.audit import AuditLogRow
 from models.case import Step, StepState
-from models.handover import CompleteTask, ConfirmReturn, MoveLastDay, ReassignTask, ReopenReturn, ReopenTask, Task, TaskState, Withdraw
+from models.handover import (
+    CompleteTask,
+    ConfirmReturn,
+    MoveLastDay,
+    ReassignTask,
+    ReopenReturn,
+    ReopenTask,
+    Task,
+    TaskState,
+    Withdraw,
+)
 from models.interview import AcceptSlot
 from models.read_model import CaseSnapshot, PublishedEvent
 from models.tables import Case, CaseEventRow, CaseItemRow, CaseTaskRow
 from planning.workdays import add_working_days, calendar_for
-from tests.case_driver import FACILITIES, HR, CaseDriver, last_day_in
+from tests.case_driver import FACILITIES, HR, CaseDriver
 from tests.support import eventually
 
 SUCCESSOR = {"name": "Sam Peeters", "email": "sam@example.org", "language": "nl"}

@@ -10,9 +10,15 @@ from temporalio.exceptions import ApplicationError
 
 from cases.service import ActionRejected
 from models.refusals import MESSAGES, Refusal
-from tests.auth_support import another_client, make_account, post_form, sign_in, unique_email
+from tests.api_support import HR, invited, register
+from tests.auth_support import (
+    another_client,
+    make_account,
+    post_form,
+    sign_in,
+    unique_email,
+)
 from tests.support import eventually
-from tests.test_api_actions import HR, invited, register
 from web import i18n
 from web.refusals import reason
 from workflows.activity_calls import rejected

@@ -4,10 +4,9 @@ import json
 from datetime import date
 
 from reports import service
-from tests.report_support import csv_rows
+from tests.cli_support import offboarding, offboarding_in_thread
+from tests.report_support import configure, csv_rows, seed_quarter
 from tests.support import eventually
-from tests.test_cli import cli_env, offboarding, offboarding_in_thread  # noqa: F401 (cli_env is a fixture)
-from tests.test_report_workflow import configure, seed_quarter
 
 
 async def test_a_report_is_started_listed_shown_and_exported(cli_env, worker, sessions, tmp_path):  # noqa: F811

@@ -19,10 +19,9 @@ from models.report import ReportInput, ReportPolicy
 from reports import periods, settings_store
 from reports.labels import VALUES
 from reports.tables import ReportRow
-from tests.report_support import csv_rows, pdf_text
+from tests.cli_support import offboarding_in_thread
+from tests.report_support import configure, csv_rows, pdf_text
 from tests.support import eventually
-from tests.test_cli import cli_env, offboarding_in_thread  # noqa: F401 (cli_env is a fixture)
-from tests.test_report_workflow import configure
 from workflows.report import ReportWorkflow
 
 K = 5

@@ -11,9 +11,9 @@ from pydantic import ValidationError
 
 from bench.seed_reports import closed_case, interview, record
 from cases import consent
+from models.report import CountTable, ReportPolicy
 from privacy import retention
 from privacy.audit import Auditor
-from models.report import CountTable, ReportPolicy
 from reports import periods, published
 from reports.aggregate import compile_figures, compile_report, shown_count
 from reports.render import render_csv, render_html

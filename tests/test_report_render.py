@@ -8,9 +8,9 @@ from activities.mail_templates import MailTemplates
 from bench.seed_reports import closed_case, interview, record
 from reports import periods, published, svg
 from reports.aggregate import compile_figures, compile_report
-from reports.tables import ReportRow
 from reports.render import render_csv, render_html, render_pdf
-from tests.report_support import csv_rows
+from reports.tables import ReportRow
+from tests.report_support import EXPECTED, SAMPLE, csv_rows
 
 
 def test_periods_follow_the_calendar():
@@ -99,34 +99,6 @@ async def test_the_page_shows_figures_with_charts_and_dutch_labels(sessions):
     assert "Werkdruk" in html and "Arbeidsinhoud" in html and "Sales &amp; Service" in html
     assert "Advies &lt;0&gt;" in html and "<svg" in html and "<polyline" in html
     assert "4,0" in html  # Dutch decimals
-
-
-SAMPLE = {
-    "organisation_name": "Van den Berg & Zonen",
-    "report_id": "report-2026-07-01-2026-09-30",
-    "report_url": "http://offboarding.test/reports/report-2026-07-01-2026-09-30",
-    "period_label": "2026-Q3",
-    "departures": 23,
-    "respondents": None,
-    "response_rate": 0.7391,
-    "timezone": "Europe/Amsterdam",
-    "has_review": True,
-    "approved_by": "board@example.org",
-    "comment": "Akkoord <met> kanttekening",
-    "findings": ["Werkdruk in Finance"],
-    "actions": [{"action_id": "a1", "text": "Werkdruk onderzoeken", "owner_email": "owner@example.org", "due_date": "2027-01-29"}],
-    "action_id": "a1",
-    "text": "Werkdruk onderzoeken & bespreken",
-    "owner_email": "owner@example.org",
-    "due_date": "2027-01-29",
-}
-EXPECTED = {
-    "report_ready": {"nl": ["2026-Q3", "Vertrokken medewerkers: 23", "74%", "—", "goedkeuren"], "en": ["2026-Q3", "Employees who left: 23", "74%", "—", "approve"]},
-    "report_review_reminder": {"nl": ["wacht nog op uw review"], "en": ["still waiting for your review"]},
-    "report_approved": {"nl": ["board@example.org", "- Werkdruk in Finance", "uiterlijk vrijdag 29 januari 2027"], "en": ["board@example.org", "- Werkdruk in Finance", "due Friday, 29 January 2027"]},
-    "report_action_assigned": {"nl": ["Werkdruk onderzoeken & bespreken", "vrijdag 29 januari 2027"], "en": ["Werkdruk onderzoeken & bespreken", "Friday, 29 January 2027"]},
-    "report_action_reminder": {"nl": ["Werkdruk onderzoeken & bespreken", "vrijdag 29 januari 2027"], "en": ["Werkdruk onderzoeken & bespreken", "Friday, 29 January 2027"]},
-}
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])

@@ -12,8 +12,8 @@ from models.report import ReportPolicy
 from reports import periods, published, settings_store
 from reports.schedule import SCHEDULE_ID, ensure_schedule
 from tests.support import eventually
-from workflows.report import ReportWorkflow
 from worker import build_worker
+from workflows.report import ReportWorkflow
 
 
 async def set_policy(sessions, **fields) -> None:

@@ -5,9 +5,8 @@ Each test reports on its own past quarter (2009), so the cases seeded for one ne
 
 from datetime import date, timedelta
 
-from tests.report_support import csv_rows
+from tests.report_support import configure, csv_rows, seed_quarter, today_on_server
 from tests.support import eventually
-from tests.test_report_workflow import configure, seed_quarter, today_on_server
 
 
 async def start_and_wait(http, period: str) -> dict:

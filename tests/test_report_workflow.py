@@ -2,7 +2,7 @@
 
 Each test reports on its own past quarter, so the cases seeded for one never count in another."""
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from pydantic import ValidationError
@@ -12,7 +12,6 @@ from temporalio.worker import Replayer
 
 from activities.mail_templates import MailTemplates
 from activities.reports import ReportActivities
-from bench.seed_reports import closed_case, interview, record
 from cases.service import ActionRejected
 from models.actors import Actor, Role
 from models.report import (
@@ -29,7 +28,7 @@ from models.report import (
 )
 from reports import periods, service, settings_store
 from reports.tables import ReportActionRow, ReportRow
-from tests.report_support import csv_rows
+from tests.report_support import configure, csv_rows, seed_quarter, today_on_server
 from tests.support import eventually
 from worker import WORKFLOWS, sandbox_runner
 from workflows.report import ReportWorkflow, ScheduledReportWorkflow
@@ -40,24 +39,6 @@ CEO = Actor(email="ceo@example.org", role=Role.MANAGER)
 OWNER = Actor(email="owner@example.org", role=Role.MANAGER)
 STRANGER = Actor(email="stranger@example.org", role=Role.MANAGER)
 HR = Actor(email="hr@example.org", role=Role.HR)
-
-
-async def configure(sessions, **policy) -> ReportPolicy:
-    wanted = ReportPolicy(reviewers=[{"email": "board@example.org", "language": "nl"}, {"email": "ceo@example.org", "language": "en"}], **policy)
-    async with sessions.begin() as session:
-        return await settings_store.update(session, wanted)
-
-
-async def seed_quarter(sessions, start: date, respondents: int = 6, declined: int = 1) -> None:
-    closed_at = datetime.combine(start + timedelta(days=20), time(12), tzinfo=timezone.utc)
-    async with sessions.begin() as session:
-        for number in range(respondents + declined):
-            held = number < respondents
-            case = closed_case(closed_at=closed_at, department="Finance", interview_status="held" if held else "declined")
-            session.add(case)
-            await session.flush()
-            if held:
-                session.add(interview(case, record(rating=4, recommend=9, went_well="Fijne collega's.")))
 
 
 async def start_period(env, sessions, settings, task_queue, period: str) -> service.ReportStart:
@@ -71,10 +52,6 @@ async def start_and_wait_for_review(env, sessions, settings, task_queue, period:
     assert started.created
     await eventually(lambda: service.review_view(env.client, started.report_id), timeout=60)
     return started.report_id
-
-
-async def today_on_server(env) -> date:
-    return (await env.get_current_time()).astimezone(timezone.utc).date()
 
 
 def mails(mail_store, purpose: str, to: str | None = None):

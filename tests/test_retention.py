@@ -25,11 +25,11 @@ from models.records import StoreCaseInput
 from models.registration import Registration
 from models.retention import RetentionInput, RetentionOutcome
 from models.tables import Case, InterviewRecordRow, InterviewText, SentMail, UsedLink
+from organisation import store
 from planning.workdays import add_working_days, calendar_for
 from privacy import retention
 from privacy.erasure import PersonStillActive, erase_person
 from privacy.schedule import SCHEDULE_ID, ensure_schedule
-from organisation import store
 from reports import periods
 from reports.aggregate import compile_figures
 from tests.auth_support import post_form, signed_in_as
@@ -38,7 +38,6 @@ from tests.privacy_support import FREE_TEXT, RECORD, audit_entries, interviewed_
 from tests.support import eventually, registration_data, unique
 from worker import build_worker
 from workflows.exit_interview import ExitInterviewWorkflow
-from workflows.offboarding import OffboardingWorkflow
 from workflows.retention import RetentionWorkflow
 
 ZONE = "Europe/Amsterdam"

@@ -9,10 +9,18 @@ import pytest
 from sqlalchemy import select
 
 from models.tables import InterviewDraft, InterviewRecordRow
-from tests.auth_support import another_client, csrf_token, forms_without_token, make_account, post_form, sign_in, unique_email
+from tests.api_support import invited, register
+from tests.auth_support import (
+    another_client,
+    csrf_token,
+    forms_without_token,
+    make_account,
+    post_form,
+    sign_in,
+    unique_email,
+)
 from tests.privacy_support import audit_entries
 from tests.support import eventually
-from tests.test_api_actions import invited, register
 
 MANAGER = "bram.janssens@example.org"
 LINK = re.compile(r"http://offboarding\.test(/(?:invitation|consent)/[A-Za-z0-9_.\-]+)")

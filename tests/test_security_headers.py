@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.auth_support import PASSWORD, api_token, csrf_token, make_account, sign_in, token_client, unique_email
+from tests.auth_support import (
+    PASSWORD,
+    api_token,
+    csrf_token,
+    make_account,
+    sign_in,
+    token_client,
+    unique_email,
+)
 from tests.support import serve
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pages"

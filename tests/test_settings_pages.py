@@ -7,8 +7,16 @@ import uuid
 import pytest
 
 from models.policy import Policy
-from tests.auth_support import another_client, csrf_token, forms_without_token, make_account, post_form, sign_in, unique_email
-from tests.test_api_actions import register
+from tests.api_support import register
+from tests.auth_support import (
+    another_client,
+    csrf_token,
+    forms_without_token,
+    make_account,
+    post_form,
+    sign_in,
+    unique_email,
+)
 from web.organisation.policy_pages import policy_labels, policy_sections
 
 

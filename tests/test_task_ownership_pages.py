@@ -9,9 +9,15 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.auth_support import another_client, make_account, post_form, sign_in, unique_email
+from tests.api_support import register
+from tests.auth_support import (
+    another_client,
+    make_account,
+    post_form,
+    sign_in,
+    unique_email,
+)
 from tests.support import eventually
-from tests.test_api_actions import HR, register
 
 MANAGER = "bram.janssens@example.org"
 PRIVATE = "anouk@example.net"  # the employee's private address: HR's to see, nobody else's

@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from pydantic import BaseModel
 from temporalio import workflow
-from cases.errors import CaseDidNotAnswer
 from temporalio.worker import Worker
 
 from cases import service
+from cases.errors import CaseDidNotAnswer
 
 
 class Nothing(BaseModel):

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from links.turns import LinkBusy, LinkTurns
-from tests.test_links_single_use import answers_seen, case, employee, hr, invitation_link, opened, used_rows  # noqa: F401
+from tests.links.support import answers_seen, invitation_link, opened, used_rows
 
 BURST = 20
 # The pool waits 30 s for a free connection; an HR page that waits anywhere near that long is stalled.
@@ -21,7 +21,9 @@ async def timed(call) -> tuple[int, float]:
     return response.status_code, time.monotonic() - began
 
 
-async def test_a_burst_through_one_link_slows_that_link_only(case, employee, hr, time_skipping_env, sessions):
+async def test_a_burst_through_one_link_slows_that_link_only(
+    case, employee, hr, time_skipping_env, sessions
+):
     url = await invitation_link(case)
     token = await opened(employee, url)
     start = (await case.interview())["proposed_slots"][0]["start"]
@@ -34,7 +36,10 @@ async def test_a_burst_through_one_link_slows_that_link_only(case, employee, hr,
             seen.append(await timed(lambda: hr.get(case.url)))
         return seen
 
-    burst = [employee.post(f"{url}/accept", data={"start": start, "csrf_token": token}) for _ in range(BURST)]
+    burst = [
+        employee.post(f"{url}/accept", data={"start": start, "csrf_token": token})
+        for _ in range(BURST)
+    ]
     *answers, hr_seen = await asyncio.gather(*burst, hr_meanwhile())
 
     codes = sorted(answer.status_code for answer in answers)
@@ -71,7 +76,10 @@ async def test_answers_through_one_link_take_turns_and_a_long_line_is_turned_awa
 
     assert turned_away == "busy"
     assert other_link == "done"  # another link is not held up by this one
-    assert await first == "done" and [await task for task in waiting] == ["done", "done"]
+    assert await first == "done" and [await task for task in waiting] == [
+        "done",
+        "done",
+    ]
     assert order == ["first", "other link", "waiting-0", "waiting-1"]
     assert turns._lines == {}  # nothing kept once the line is empty
 

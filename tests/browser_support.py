@@ -1,0 +1,175 @@
+"""The web app and a worker as processes of their own for the browser tests (the `app` fixture), Chromium's
+settings, screenshots, and the steps a person takes in a page."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.auth_support import PASSWORD
+from tests.support import eventually, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+class App:
+    """The web app and a worker, each a process of its own, with their output kept for a failing test."""
+
+    def __init__(
+        self, settings, task_queue: str, temporal_address: str, workdir: Path
+    ) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.workdir = workdir
+        self.env = {
+            **os.environ,
+            "OFFBOARDING_TEMPORAL_ADDRESS": temporal_address,
+            "OFFBOARDING_TASK_QUEUE": task_queue,
+            "OFFBOARDING_DATABASE_URL": settings.database_url,
+            "OFFBOARDING_DATA_DIR": str(settings.data_dir),
+            "OFFBOARDING_SMTP_PORT": str(settings.smtp_port),
+            "OFFBOARDING_HR_EMAIL": settings.hr_email,
+            "OFFBOARDING_FACILITIES_EMAIL": settings.facilities_email,
+            "OFFBOARDING_ORGANISATION_NAME": settings.organisation_name,
+            "OFFBOARDING_PUBLIC_URL": self.url,
+            "OFFBOARDING_WEB_PORT": str(self.port),
+        }
+        self.processes: dict[str, subprocess.Popen] = {}
+
+    def _start(self, name: str, args: list[str]) -> None:
+        log = open(self.workdir / f"{name}.log", "wb")
+        # cwd is not the repository: no stray .env file applies.
+        self.processes[name] = subprocess.Popen(
+            args, cwd=self.workdir, env=self.env, stdout=log, stderr=subprocess.STDOUT
+        )
+
+    async def start(self) -> None:
+        self._start("worker", [sys.executable, str(ROOT / "worker.py")])
+        self._start("web", [sys.executable, "-m", "web.serve"])
+
+        async def up():
+            for name, process in self.processes.items():
+                assert process.poll() is None, f"{name} exited:\n{self.tail(name)}"
+            try:
+                async with httpx.AsyncClient() as client:
+                    return (await client.get(f"{self.url}/health")).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        await eventually(up, timeout=60, interval=0.3)
+
+    def tail(self, name: str, lines: int = 60) -> str:
+        path = self.workdir / f"{name}.log"
+        return (
+            "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+            if path.exists()
+            else ""
+        )
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            process.terminate()
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+
+
+@pytest.fixture
+async def app(dev_server_env, settings, task_queue, tmp_path):
+    settings.signing_key()  # made once here, so the two processes share it
+    running = App(
+        settings,
+        task_queue,
+        dev_server_env.client.service_client.config.target_host,
+        tmp_path,
+    )
+    try:
+        await running.start()
+    except BaseException:
+        running.stop()  # the process that did start must not outlive the test
+        raise
+    yield running
+    running.stop()
+    print(
+        f"----- web -----\n{running.tail('web')}\n----- worker -----\n{running.tail('worker')}"
+    )
+
+
+class Shots:
+    def __init__(self) -> None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.count = 0
+
+    async def take(self, page, name: str) -> None:
+        self.count += 1
+        await page.screenshot(
+            path=str(SHOTS / f"{self.count:02d}-{name}.png"), full_page=True
+        )
+
+
+async def sign_in(browser, app: App, email: str, locale: str):
+    context = await browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale=locale
+    )
+    page = await context.new_page()
+    await page.goto(f"{app.url}/")
+    assert "/login" in page.url
+    await page.fill("input[name=email]", email)
+    await page.fill("input[name=password]", PASSWORD)
+    async with page.expect_navigation():
+        await page.click("main form button[type=submit]")
+    assert "/login" not in page.url, await page.content()
+    return page
+
+
+async def submit(page, selector: str) -> None:
+    """Click a form's button and wait for the page the form leads to."""
+    async with page.expect_navigation():
+        await page.click(selector)
+
+
+async def reload_until(page, selector: str, timeout: float = 60) -> None:
+    async def present():
+        await page.reload()
+        return await page.locator(selector).count() > 0
+
+    await eventually(present, timeout=timeout, interval=1.0)
+
+
+def mails_for(mail_store, case_id: str, purpose: str) -> list:
+    try:
+        return [
+            m
+            for m in mail_store.all()
+            if m.case_id == case_id and m.purpose.startswith(purpose)
+        ]
+    except FileNotFoundError:
+        return []
+
+
+def link_in(mail, app: App, kind: str) -> str:
+    match = re.search(re.escape(app.url) + rf"/{kind}/[A-Za-z0-9_.\-]+", mail.text)
+    assert match, mail.text
+    return match.group(0)
