@@ -46,7 +46,7 @@ clean:
 distclean: clean
 	rm -rf $(VENV) tests/oidc/node_modules
 
-# Debian's Chromium for tests/test_browser.py (Playwright drives it; `playwright install` is never used).
+# Debian's Chromium for tests/cases/test_browser.py (Playwright drives it; `playwright install` is never used).
 # Installed with apt-get only when /usr/bin/chromium is missing; as root directly, otherwise through sudo.
 CHROMIUM := /usr/bin/chromium
 .PHONY: browser
@@ -59,13 +59,13 @@ browser:
 	fi
 
 # The page catalogue: gather the strings of the code and templates, bring the Dutch catalogue up to date (new
-# strings appear untranslated; tests/test_role_pages.py names them) and compile it.
+# strings appear untranslated; tests/interviews/test_role_pages.py names them) and compile it.
 .PHONY: translations
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F web/babel.cfg -o web/locale/messages.pot --sort-output --no-location --omit-header .
 	$(BIN)/pybabel update -i web/locale/messages.pot -d web/locale -w 120 --ignore-obsolete
 	$(BIN)/pybabel compile -d web/locale
-# The OpenID Connect provider tests/test_oidc_browser.py signs in against: the npm package oidc-provider, at the
+# The OpenID Connect provider tests/accounts/test_oidc_browser.py signs in against: the npm package oidc-provider, at the
 # versions of tests/oidc/package-lock.json, run by Debian's Node.js. Installed here, once (again only when the
 # lock file changes), never while the tests run. Node.js and npm come from apt-get when missing.
 OIDC_DIR := tests/oidc

@@ -5,7 +5,7 @@ branch of a patch can be removed once no execution that lacks the marker can sti
 every case opened before the release that brought the patch has closed (a case runs at most two years after its
 notice date, plus its interview's record period) and its history is no longer kept or replayed. Then the call
 becomes ``workflow.deprecate_patch`` for one release, and after that it goes, with the histories of the old path
-in ``tests/histories/``."""
+in ``tests/workflows/histories/``."""
 
 # Outgoing webhooks: cases tell the configured URLs of their opening, each step done and their closing.
 # Old branch: no webhook calls. Can go with the cases opened before 2026-11.

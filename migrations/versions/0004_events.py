@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 
 # The tables live in models/events.py; migrations/env.py reads the metadata of models.tables only.
-# Importing the module here registers them there too, so that `alembic check` (tests/test_migrations.py)
+# Importing the module here registers them there too, so that `alembic check` (tests/operations/test_migrations.py)
 # compares them with this migration instead of proposing to drop them.
 import models.events  # noqa: F401
 

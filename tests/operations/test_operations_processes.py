@@ -1,0 +1,176 @@
+"""The worker and the web app as they are run (``python worker.py``, ``python -m web.serve``) on the real Temporal
+dev server: their metrics ports show the product's counters and the Temporal SDK's own after a case; their
+readiness turns 503, naming Temporal, when the server is gone; and both refuse to start on a database that a
+newer release has migrated."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from prometheus_client.parser import text_string_to_metric_families
+
+from operations.schema import EXIT_SCHEMA
+from tests.auth_support import api_token, make_account, unique_email
+from tests.conftest import fresh_database
+from tests.support import eventually, free_port, registration_data
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Processes:
+    """The worker and the web app, each a process of its own, with their output kept for a failing test."""
+
+    def __init__(self, settings, task_queue: str, temporal_address: str, workdir: Path) -> None:
+        self.web_port, self.web_metrics_port, self.worker_port = free_port(), free_port(), free_port()
+        self.url = f"http://127.0.0.1:{self.web_port}"
+        self.workdir = workdir
+        self.env = {
+            **os.environ,
+            "OFFBOARDING_TEMPORAL_ADDRESS": temporal_address,
+            "OFFBOARDING_TASK_QUEUE": task_queue,
+            "OFFBOARDING_DATABASE_URL": settings.database_url,
+            "OFFBOARDING_DATA_DIR": str(settings.data_dir),
+            "OFFBOARDING_SMTP_PORT": str(settings.smtp_port),
+            "OFFBOARDING_PUBLIC_URL": self.url,
+            "OFFBOARDING_WEB_PORT": str(self.web_port),
+            "OFFBOARDING_WEB_METRICS_PORT": str(self.web_metrics_port),
+            "OFFBOARDING_WORKER_PORT": str(self.worker_port),
+            "OFFBOARDING_LOG_FORMAT": "json",
+        }
+        self.processes: dict[str, subprocess.Popen] = {}
+
+    def start(self, name: str) -> subprocess.Popen:
+        argv = [sys.executable, str(ROOT / "worker.py")] if name == "worker" else [sys.executable, "-m", "web.serve"]
+        log = open(self.workdir / f"{name}.log", "wb")
+        self.processes[name] = subprocess.Popen(argv, cwd=self.workdir, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        return self.processes[name]
+
+    def tail(self, name: str) -> str:
+        path = self.workdir / f"{name}.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-40:]) if path.exists() else ""
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            process.terminate()
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+
+
+@pytest.fixture
+async def running(dev_server_env, settings, task_queue, tmp_path):
+    settings.signing_key()
+    parts = Processes(settings, task_queue, dev_server_env.client.service_client.config.target_host, tmp_path)
+    try:
+        parts.start("worker")
+        parts.start("web")
+
+        async def ready():
+            for name, process in parts.processes.items():
+                assert process.poll() is None, f"{name} exited:\n{parts.tail(name)}"
+            try:
+                async with httpx.AsyncClient() as client:
+                    answers = [await client.get(url) for url in (f"{parts.url}/health/ready", f"http://127.0.0.1:{parts.worker_port}/health/ready")]
+                return all(answer.status_code == 200 for answer in answers)
+            except httpx.HTTPError:
+                return False
+
+        await eventually(ready, timeout=60, interval=0.3)
+        yield parts
+    finally:
+        parts.stop()
+        print(f"----- web -----\n{parts.tail('web')}\n----- worker -----\n{parts.tail('worker')}")
+
+
+def samples(text: str) -> dict[tuple[str, tuple], float]:
+    found = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            found[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return found
+
+
+def value(found: dict, name: str, **labels) -> float:
+    return sum(v for (n, ls), v in found.items() if n == name and all((k, w) in ls for k, w in labels.items()))
+
+
+async def test_the_metrics_ports_show_the_products_counters_and_the_sdks_after_a_case(running, sessions, dev_server_env):
+    hr = await make_account(sessions, unique_email("hr"), ["hr"])
+    token = await api_token(sessions, hr)
+    worker_metrics = f"http://127.0.0.1:{running.worker_port}/metrics"
+    web_metrics = f"http://127.0.0.1:{running.web_metrics_port}/metrics"
+    async with httpx.AsyncClient(base_url=running.url, headers={"Authorization": f"Bearer {token}"}, timeout=30) as http:
+        created = await http.post("/api/cases", json=registration_data())
+        assert created.status_code == 201, created.text
+        case_id = created.json()["case_id"]
+
+        async def worker_counted(name: str, **labels):
+            found = samples((await http.get(worker_metrics)).text)
+            return value(found, name, **labels) >= 1 and found
+
+        await eventually(lambda: worker_counted("offboarding_cases_opened_total"), timeout=30)
+        await eventually(lambda: worker_counted("offboarding_mails_total", kind="case", outcome="sent"), timeout=30)
+        withdrawn = await http.post(f"/api/cases/{case_id}/withdraw", json={"reason": "Blijft toch"})
+        assert withdrawn.status_code == 202, withdrawn.text
+        found = await eventually(lambda: worker_counted("offboarding_cases_closed_total", outcome="withdrawn"), timeout=30)
+        assert value(found, "offboarding_read_model_lag_seconds_count", source="case") >= 1
+        assert value(found, "offboarding_read_model_lag_seconds_sum", source="case") < 60
+        # The Temporal SDK's own runtime metrics, served on the same port.
+        assert value(found, "temporal_workflow_task_execution_latency_count") >= 1
+        assert value(found, "temporal_activity_execution_latency_count", activity_type="store_case") >= 1
+
+        web = samples((await http.get(web_metrics)).text)
+    assert value(web, "http_request_duration_seconds_count", handler="/api/cases", method="POST") == 1
+    assert value(web, "http_request_duration_seconds_count", handler="/api/cases/{case_id}/withdraw") == 1
+    assert not any(case_id in str(labels) for _, labels in web), "routes are templates, never a case's path"
+    assert ("offboarding_open_cases", ()) in web
+    assert ("offboarding_overdue_items", (("kind", "task"),)) in web
+
+
+async def test_readiness_turns_false_naming_temporal_while_it_is_gone(running, dev_server_env):
+    worker_ready = f"http://127.0.0.1:{running.worker_port}/health/ready"
+    await dev_server_env.shutdown()
+    async with httpx.AsyncClient(timeout=30) as http:
+        for url in (f"{running.url}/health/ready", worker_ready):
+            answer = await eventually(lambda: _not_ready(http, url), timeout=30)
+            assert answer["temporal"].startswith("unreachable") and answer["database"] == "ok", answer
+        assert (await http.get(f"{running.url}/health/live")).status_code == 200
+        assert (await http.get(f"http://127.0.0.1:{running.worker_port}/health/live")).status_code == 200
+
+
+async def _not_ready(http: httpx.AsyncClient, url: str):
+    answer = await http.get(url)
+    return answer.status_code == 503 and answer.json()
+
+
+def test_the_worker_and_the_web_app_refuse_a_database_newer_than_their_code(tmp_path, settings):
+    with fresh_database(tmp_path, "newer") as url:
+        _stamp(url, "9999_from_a_newer_release")
+        env = {**os.environ, "OFFBOARDING_DATABASE_URL": url, "OFFBOARDING_DATA_DIR": str(tmp_path), "OFFBOARDING_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}"}
+        for argv in ([sys.executable, str(ROOT / "worker.py")], [sys.executable, "-m", "web.serve"]):
+            done = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+            assert done.returncode == EXIT_SCHEMA, done.stdout + done.stderr
+            assert re.search(r"9999_from_a_newer_release, which this release does not know", done.stdout + done.stderr)
+            assert "newer release" in done.stderr
+
+
+def _stamp(url: str, revision: str) -> None:
+    import asyncio
+
+    from db.engine import create_engine
+
+    async def stamp():
+        engine = create_engine(url)
+        async with engine.begin() as connection:
+            await connection.execute(sa.text("UPDATE alembic_version SET version_num = :revision"), {"revision": revision})
+        await engine.dispose()
+
+    asyncio.run(stamp())

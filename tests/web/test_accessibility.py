@@ -1,0 +1,187 @@
+"""Every page passes axe-core's accessibility rules (WCAG 2.1 A and AA: labels, names, contrast, landmarks,
+language) in real Chromium, on a desktop and on a phone, in Dutch and English; on a phone nothing needs
+sideways scrolling, and the keyboard reaches every control of a form with a visible focus.
+
+The pages are those of one real case: the web app and a worker run as processes against the Temporal dev
+server, as in tests/cases/test_browser.py."""
+
+import uuid
+
+import pytest
+from axe_playwright_python.async_playwright import Axe
+
+from models.interview import AssignInterviewer
+from models.registration import Person
+from models.tables import InterviewDraft
+from tests.auth_support import PASSWORD, make_account
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, link_in, mails_for
+from tests.case_driver import HR, CaseDriver
+from tests.support import eventually
+from web.interviews import questionnaire
+
+MANAGER = "bram.janssens@example.org"
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (run `make browser`)")
+
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, "resultTypes": ["violations"]}
+PHONE = {"width": 375, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+async def sign_in(context, app, email: str):
+    page = await context.new_page()
+    await page.goto(f"{app.url}/login")
+    await page.fill("input[name=email]", email)
+    await page.fill("input[name=password]", PASSWORD)
+    async with page.expect_navigation():
+        await page.click("main form button[type=submit]")
+    assert "/login" not in page.url, await page.content()
+    return page
+
+
+def problems(results) -> list[str]:
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} — {[node['target'] for node in violation['nodes']][:5]}"
+        for violation in results.response["violations"]
+    ]
+
+
+async def overflows_sideways(page) -> bool:
+    return await page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+
+
+async def keyboard_reaches_every_control(page) -> list[str]:
+    """Tab through the page; the controls of the main content that focus never reached, or reached without a visible outline."""
+    # A group of radio buttons is one stop for Tab (the arrow keys move within it). A control hidden from assistive
+    # technology and taken out of the tab order on purpose (the default button Enter presses) is not one to reach.
+    describe = """el => el.type === 'radio' ? 'radio:' + el.name : el.outerHTML.slice(0, 120)"""
+    controls = set(
+        await page.evaluate(
+            f"""() => [...document.querySelectorAll('main input:not([type=hidden]), main select, main textarea, main button, main a[href]')]
+                 .filter(el => !el.disabled && el.checkVisibility({{checkVisibilityCSS: true}}) && !(el.closest('[aria-hidden=true]') && el.tabIndex < 0)).map({describe})"""
+        )
+    )
+    seen, invisible = set(), []
+    for _ in range(len(controls) + 40):
+        await page.keyboard.press("Tab")
+        focused = await page.evaluate(
+            f"""() => {{ const el = document.activeElement; if (!el || el === document.body) return null;
+                 const style = getComputedStyle(el);
+                 const visible = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+                 return {{key: ({describe})(el), inMain: !!el.closest('main'), visible}}; }}"""
+        )
+        if focused and focused["inMain"]:
+            seen.add(focused["key"])
+            if not focused["visible"]:
+                invisible.append(focused["key"])
+    return [f"never reached by Tab: {key}" for key in sorted(controls - seen)] + [f"no visible focus on {key}" for key in invisible]
+
+
+COMPLETE_ANSWERS = [
+    *[(f"experiences.{area}.rating", rating) for area, rating in [("work_content", "4"), ("working_conditions", "3"), ("working_relations", "5"), ("terms_of_employment", "2"), ("work_organisation", "3")]],
+    ("primary_reason", "career_opportunity"),
+    ("secondary_reasons", "pay_and_benefits"),
+    ("went_well", "Het team"),
+    ("should_improve", "Doorgroeien"),
+    ("most_important_advice", "Geef mensen een loopbaanpad."),
+    ("recommend_score", "8"),
+    *[(f"belonging.{name}", "4") for name in ("felt_safe", "felt_at_home", "felt_valued")],
+    ("belonging.influences", "work_life_balance"),
+    ("remember_with_pleasure", "De uitjes"),
+    ("advice_summary", "Loopbaanpaden."),
+]
+
+
+@pytest.fixture
+async def case(app, dev_server_env, mail_store, sessions, task_queue):
+    suffix = uuid.uuid4().hex[:6]
+    people = {
+        "hr": (f"hanna-{suffix}@example.org", ["hr"]),
+        "manager": (MANAGER, ["manager"]),
+        "custodian": ("facilities@example.org", ["custodian"]),
+        "interviewer": (f"ilse-{suffix}@example.org", ["interviewer"]),
+        "reviewer": (f"rik-{suffix}@example.org", ["reviewer"]),
+        "admin": (f"ada-{suffix}@example.org", ["admin"]),
+    }
+    for email, roles in people.values():
+        await make_account(sessions, email, roles, password=PASSWORD)
+    driver = await CaseDriver.start(dev_server_env, mail_store, sessions, task_queue)
+    invitation = (await eventually(lambda: mails_for(mail_store, driver.case_id, "interview:invitation"), timeout=60))[0]
+    await driver.act(AssignInterviewer(actor=HR, interviewer=Person(name="Ilse Maes", email=people["interviewer"][0], language="en"))
+    )
+    # A complete draft, so that the consent screen itself is shown (without one it sends back to the form).
+    async with sessions.begin() as session:
+        session.add(InterviewDraft(case_id=driver.case_id, author_email=people["interviewer"][0], answers=questionnaire.answers_from_form(COMPLETE_ANSWERS)))
+    return driver, {role: email for role, (email, _) in people.items()}, link_in(invitation, app, "invitation")
+
+
+def pages_of(case_id: str) -> dict[str, list[str]]:
+    return {
+        "hr": ["/cases", "/cases/new", f"/cases/{case_id}", "/mailbox"],
+        "manager": ["/my/tasks", f"/my/cases/{case_id}"],
+        "custodian": ["/equipment"],
+        "interviewer": ["/interviews", f"/interviews/{case_id}", f"/interviews/{case_id}/consent"],
+        "reviewer": ["/reviews"],
+        "admin": ["/admin/accounts"],
+    }
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+async def test_every_page_passes_the_accessibility_rules(app, case, viewport):
+    from playwright.async_api import async_playwright
+
+    driver, emails, invitation_url = case
+    found: dict[str, list[str]] = {}
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            axe = Axe()
+            for locale in ("nl-NL", "en-GB"):
+                anonymous = await browser.new_context(viewport=viewport, locale=locale)
+                page = await anonymous.new_page()
+                for url in (f"{app.url}/login", invitation_url):
+                    await page.goto(url)
+                    found[f"{locale} {url}"] = problems(await axe.run(page, options=WCAG))
+                    if viewport is PHONE and await overflows_sideways(page):
+                        found[f"{locale} {url}"].append("needs sideways scrolling on a phone")
+                for role, urls in pages_of(driver.case_id).items():
+                    context = await browser.new_context(viewport=viewport, locale=locale)
+                    page = await sign_in(context, app, emails[role])
+                    for path in urls:
+                        response = await page.goto(f"{app.url}{path}")
+                        assert response.status == 200 and page.url == f"{app.url}{path}", (role, path, response.status, page.url)
+                        key = f"{locale} {role} {path}"
+                        found[key] = problems(await axe.run(page, options=WCAG))
+                        if viewport is PHONE and await overflows_sideways(page):
+                            found[key].append("needs sideways scrolling on a phone")
+                    await context.close()
+                await anonymous.close()
+        finally:
+            await browser.close()
+    failing = {page: issues for page, issues in found.items() if issues}
+    assert not failing, "\n".join(f"{page}:\n  " + "\n  ".join(issues) for page, issues in failing.items())
+
+
+async def test_the_keyboard_reaches_every_control_with_a_visible_focus(app, case):
+    from playwright.async_api import async_playwright
+
+    driver, emails, invitation_url = case
+    found: dict[str, list[str]] = {}
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = await browser.new_context(viewport=DESKTOP, locale="nl-NL")
+            page = await context.new_page()
+            await page.goto(invitation_url)
+            found["invitation"] = await keyboard_reaches_every_control(page)
+            hr = await sign_in(await browser.new_context(viewport=DESKTOP, locale="nl-NL"), app, emails["hr"])
+            for path in ("/cases/new", f"/cases/{driver.case_id}"):
+                await hr.goto(f"{app.url}{path}")
+                found[path] = await keyboard_reaches_every_control(hr)
+            interviewer = await sign_in(await browser.new_context(viewport=DESKTOP, locale="en-GB"), app, emails["interviewer"])
+            await interviewer.goto(f"{app.url}/interviews/{driver.case_id}")
+            found["questionnaire"] = await keyboard_reaches_every_control(interviewer)
+        finally:
+            await browser.close()
+    failing = {page: issues for page, issues in found.items() if issues}
+    assert not failing, failing

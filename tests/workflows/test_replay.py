@@ -1,0 +1,47 @@
+"""Recorded histories of whole cases replay against today's workflow code.
+
+A change that would break cases already running (a new activity, timer or update order without
+``workflow.patched``) fails here. After a deliberate, versioned change, record the new path beside the old
+ones (``OFFBOARDING_RECORD_HISTORIES=<dir> pytest tests/cases/test_case_lifecycle.py -k ...``, then copy them in
+under a name saying which change they carry, e.g. ``-mail-after-update``): the older histories stay, so
+cases started before the change keep being checked too."""
+
+import json
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer
+
+from tests.conftest import TEST_DATA_CONVERTER
+from worker import WORKFLOWS, sandbox_runner
+
+HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+
+
+def test_histories_are_checked_in():
+    names = {path.name.split(".")[0] for path in HISTORIES}
+    assert {"normal_path_from_registration_to_closing-0", "no_answer_at_all_reminds_then_stops_and_escalates-0", "withdrawal_cancels_the_case_and_tells_people-0"} <= names
+    # Cases that took the "mail after the update" path (workflow.patched("mail-after-update-v1")).
+    assert {"normal_path_from_registration_to_closing-mail-after-update", "task_updates_are_validated-mail-after-update"} <= names
+    # Cases that send the mails of one moment in one activity (workflow.patched("mail-batches-v1")).
+    assert {"normal_path_from_registration_to_closing-mail-batches", "last_day_moved_earlier_reinvites_and_closes_sooner-mail-batches"} <= names
+    # Cases that publish to the read model, with floored due dates and the access step (read-model-v1, due-dates-v1, access-v1).
+    assert {"normal_path_from_registration_to_closing-read-model", "withdrawal_cancels_the_case_and_tells_people-read-model"} <= names
+    # Cases that end the person's access (workflow.patched("access-v1")): at the end of the (moved) last day, or cancelled.
+    assert {
+        "normal_path_from_registration_to_closing-access",
+        "last_day_moved_later_moves_due_dates_and_closing-access",
+        "withdrawal_cancels_the_case_and_tells_people-access",
+    } <= names
+    # Cases that tell every custodian of their own items (workflow.patched("custodians-told-v1")).
+    assert {"normal_path_from_registration_to_closing-custodians-told", "no_answer_at_all_reminds_then_stops_and_escalates-custodians-told"} <= names
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
+async def test_recorded_history_replays(path: Path):
+    recorded = json.loads(path.read_text())
+    history = WorkflowHistory.from_json(recorded.pop("workflow_id"), recorded)
+    # The product's own converter: histories recorded before payloads were encrypted pass through its codec unchanged.
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=TEST_DATA_CONVERTER, workflow_runner=sandbox_runner())
+    await replayer.replay_workflow(history)
