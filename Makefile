@@ -11,10 +11,14 @@ TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS='-k end_to_end -x'`.
 PYTEST_ARGS ?=
 
-.PHONY: run test test-postgres install clean distclean
+.PHONY: run demo test test-postgres install clean distclean
 
 run: $(STAMP)
 	$(BIN)/python -m launcher
+
+# With `make run` going in another terminal: fills the empty installation with a demo organisation.
+demo: $(STAMP)
+	$(BIN)/offboarding demo
 
 # pytest exits 5 when it collects no tests: that fails the target too (the status is not masked).
 test: $(STAMP) browser oidc-provider
