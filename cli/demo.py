@@ -7,7 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from temporalio.client import Client
 
 from cases import client as temporal
-from cases.errors import CaseDidNotAnswer
+from cases.errors import ActionRejected, CaseDidNotAnswer
 from cli import backends
 from cli.common import EXIT_REJECTED, fail, run, settings
 from config import Settings
@@ -34,15 +34,24 @@ def demo() -> None:
 
 
 async def _fill(current: Settings, client: Client) -> fill.Outcome:
-    if not await _worker_polls(client, current.task_queue):
-        raise backends.Unavailable(NO_WORKER.format(queue=current.task_queue, address=current.temporal_address))
     engine = create_engine(current.database_url)
+    sessions = create_sessionmaker(engine)
+    stalled = "is a worker running on task queue {queue}? The demo stopped half-way: empty the data folder (or the database) and start again"
     try:
-        return await fill.fill(current, client, create_sessionmaker(engine), progress=lambda line: typer.echo(f"  {line}", err=True))
+        if await fill.case_count(sessions):
+            raise fill.NotEmpty()
+        if not await _worker_polls(client, current.task_queue):
+            raise backends.Unavailable(NO_WORKER.format(queue=current.task_queue, address=current.temporal_address))
+        return await fill.fill(current, client, sessions, progress=lambda line: typer.echo(f"  {line}", err=True))
     except fill.NotEmpty:
         fail(["this installation already has cases: the demo fills only an empty one (a fresh data folder or database)"], EXIT_REJECTED)
-    except (fill.NoWorker, CaseDidNotAnswer) as err:
-        raise backends.Unavailable(f"{err} in time: is a worker running on task queue {current.task_queue}? The demo stopped half-way; start it again on an empty installation") from None
+    except fill.NoWorker as err:
+        raise backends.Unavailable(f"{err} within {fill.PATIENCE_SECONDS:g} seconds: {stalled.format(queue=current.task_queue)}") from None
+    except CaseDidNotAnswer as err:
+        raise backends.Unavailable(f"case {err} did not answer in time: {stalled.format(queue=current.task_queue)}") from None
+    except ActionRejected as err:
+        # The demo walks each case only through steps it allows; a refusal means the product changed under it.
+        fail([f"the demo stopped half-way: a case refused a step: {err}"], EXIT_REJECTED)
     except (SQLAlchemyError, OSError) as err:
         raise backends.Unavailable(backends.database_problem(current.database_url, err)) from None
     finally:

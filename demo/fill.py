@@ -35,8 +35,8 @@ from models.report import AddAction, AddFinding, ReportPolicy
 from models.tables import Case
 from organisation import store
 from planning.workdays import add_working_days, calendar_for
-from reports import periods, service as reports
-from reports import settings_store
+from reports import periods, settings_store
+from reports import service as reports
 from reports.tables import ReportRow
 from workflows.review import ReviewWorkflow
 
@@ -45,6 +45,8 @@ from workflows.review import ReviewWorkflow
 PATIENCE_SECONDS = 60.0
 # Cases walked side by side: each waits on its workflow most of the time.
 AT_ONCE = 4
+# The states whose cases close before the demo ends (their last working day is over and all is settled).
+CLOSING = {"closed", "closed_declined"}
 
 
 class NotEmpty(Exception):
@@ -93,9 +95,6 @@ async def fill(settings: Settings, client: Client, sessions: async_sessionmaker[
     await walk.until_closed(sessions, [case_id for case_id, state in outcome.cases.items() if state in CLOSING])
     outcome.report, outcome.report_note = await _report(settings, client, sessions)
     return outcome
-
-
-CLOSING = {"closed", "closed_declined"}
 
 
 def _password() -> str:

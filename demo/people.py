@@ -3,9 +3,10 @@
 Dates are relative to the day the demo runs, in working days of the organisation's country, so the cases stand
 where a real organisation's would: one registered today, one weeks into its handover, some closed."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from models.accounts import AccountRole
 from models.questionnaire import ConsentScope

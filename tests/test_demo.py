@@ -16,7 +16,7 @@ from tests.support import serve
 from tests.test_cli import offboarding_in_thread
 from worker import build_worker
 
-ACCOUNT_LINE = re.compile(r"^  (hr|manager|custodian|interviewer|reviewer|admin)\s+.+?\s(\S+@example\.org)\s+(demo-\S+)$", re.M)
+ACCOUNT_LINE = re.compile(r"^  (hr|manager|custodian|interviewer|reviewer|admin)\s+.+?\s(\S+@example\.org)\s+(demo-\S+)$", re.MULTILINE)
 
 # What each role's landing page shows of the demo organisation: someone from their own lists.
 LANDING = {
