@@ -79,6 +79,11 @@ async def test_the_demo_gives_every_role_a_page_to_look_at(dev_server_env, empty
                     assert page.status_code == 200, (role, page.text[:500])
                     missing = [text for text in shown if text not in visible_text(page.text)]
                     assert not missing, f"{role}'s landing page {page.url} lacks {missing}"
+            async with another_client(http) as reviewer:
+                await sign_in(reviewer, *accounts["reviewer"])
+                quarter = periods.period_just_ended(date.today(), "quarter")
+                report = await reviewer.get(f"/reports/{periods.report_id(*quarter)}")
+                assert report.status_code == 200 and f"Rapportage exitgesprekken {periods.label(*quarter)}" in report.text, report.text[:500]
 
         async with demo_sessions() as session:
             listed = await reports.list_reports(session)
