@@ -29,8 +29,17 @@ def demo() -> None:
     Exit codes: 0 filled; 1 Temporal, the database or a worker unreachable; 5 the installation already has cases.
     """
     current = settings()
-    outcome = run(backends.with_temporal(current, lambda client: _fill(current, client)))
+    outcome = run(_with_temporal(current))
     _print(current, outcome)
+
+
+async def _with_temporal(current: Settings) -> fill.Outcome:
+    try:
+        return await backends.with_temporal(current, lambda client: _fill(current, client))
+    except backends.Unavailable as err:
+        if str(err).startswith("cannot reach"):
+            raise backends.Unavailable(f"{err}; start the product first (`make run` in another terminal), then run `offboarding demo` again") from None
+        raise
 
 
 async def _fill(current: Settings, client: Client) -> fill.Outcome:

@@ -12,8 +12,8 @@ from reports import periods
 from reports import service as reports
 from tests.auth_support import another_client, sign_in
 from tests.conftest import fresh_database
-from tests.support import serve
-from tests.test_cli import offboarding_in_thread
+from tests.support import free_port, serve
+from tests.test_cli import offboarding, offboarding_in_thread
 from worker import build_worker
 
 ACCOUNT_LINE = re.compile(r"^  (hr|manager|custodian|interviewer|reviewer|admin)\s+.+?\s(\S+@example\.org)\s+(demo-\S+)$", re.MULTILINE)
@@ -104,3 +104,10 @@ async def test_without_a_worker_the_demo_says_to_start_one(dev_server_env, empty
     assert refused.exit_code == 1
     assert f"no worker answers on task queue {empty_settings.task_queue}" in refused.stderr
     assert "make run" in refused.stderr
+
+
+def test_without_temporal_the_demo_says_to_start_the_product(empty_settings):
+    env = {"OFFBOARDING_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}", "OFFBOARDING_DATABASE_URL": empty_settings.database_url}
+    refused = offboarding(["demo"], env)
+    assert refused.exit_code == 1
+    assert "cannot reach Temporal" in refused.stderr and "start the product first (`make run`" in refused.stderr
