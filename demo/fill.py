@@ -260,8 +260,9 @@ async def _report(settings: Settings, client: Client, sessions: async_sessionmak
     reviewer = account(AccountRole.REVIEWER)
     async with sessions.begin() as session:
         policy = await settings_store.load(session)
-        if not policy.reviewers:
-            await settings_store.update(session, policy.model_copy(update={"reviewers": ReportPolicy(reviewers=[{"email": reviewer.email, "language": "nl"}]).reviewers}))
+        if reviewer.email not in {str(r.email).lower() for r in policy.reviewers}:
+            wanted = [*(r.model_dump(mode="json") for r in policy.reviewers), {"email": reviewer.email, "language": "nl"}]
+            policy = await settings_store.update(session, ReportPolicy.model_validate({**policy.model_dump(), "reviewers": wanted}))
     async with sessions() as session:
         organisation = await store.load(session, settings)
         today = periods.local_date(datetime.now(timezone.utc), organisation.policy.timezone)
