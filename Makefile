@@ -16,10 +16,14 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= 3
 PYTEST := $(BIN)/pytest $(if $(filter 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist worksteal)
 
-.PHONY: run test test-postgres install clean distclean
+.PHONY: run demo test test-postgres install clean distclean
 
 run: $(STAMP)
 	$(BIN)/python -m launcher
+
+# With `make run` going in another terminal: fills the empty installation with a demo organisation.
+demo: $(STAMP)
+	$(BIN)/offboarding demo
 
 # pytest exits 5 when it collects no tests: that fails the target too (the status is not masked).
 test: $(STAMP) browser oidc-provider

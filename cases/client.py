@@ -3,6 +3,9 @@ product's schedules on it."""
 
 import dataclasses
 
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client, Schedule, ScheduleAlreadyRunningError, ScheduleUpdate, ScheduleUpdateInput
 from temporalio.runtime import Runtime
 
@@ -35,3 +38,11 @@ async def put_schedule(client: Client, schedule_id: str, wanted: Schedule) -> st
 
         await client.get_schedule_handle(schedule_id).update(keep_state)
     return schedule_id
+
+
+async def has_worker(client: Client, task_queue: str) -> bool:
+    """Whether a worker has polled ``task_queue`` lately (Temporal keeps a poller listed for a few minutes)."""
+    response = await client.workflow_service.describe_task_queue(
+        DescribeTaskQueueRequest(namespace=client.namespace, task_queue=TaskQueue(name=task_queue), task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW)
+    )
+    return bool(response.pollers)

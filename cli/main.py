@@ -9,7 +9,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from cases import queries, service
-from cli import actions, backends, backup, organisation_admin, render
+from cli import actions, backends, backup, demo, organisation_admin, render
 from cli.common import EXIT_DUPLICATE, EXIT_INVALID, EXIT_UNAVAILABLE, EXIT_UNKNOWN
 from cli.accounts import accounts_app
 from cli.privacy import identify, person_app
@@ -191,5 +191,6 @@ app.add_typer(report_app, name="report")
 app.add_typer(person_app, name="person")
 app.command("backup")(backup.backup)
 app.command("restore")(backup.restore)
+app.command("demo")(demo.demo)
 # Names who runs each command in the audit log.
 app.callback()(identify)

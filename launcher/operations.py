@@ -1,6 +1,6 @@
 """What the launcher adds for whoever runs the installation: the hold on the data folder (backup and restore
 refuse while it is held), the metrics and health endpoints when they are switched on and, on a fresh
-installation, where to make the first account."""
+installation, where to make the first account and how to fill it with the demo organisation."""
 
 import asyncio
 from pathlib import Path
@@ -35,6 +35,7 @@ def first_run_lines(settings: Settings, web_url: str) -> list[str]:
     return [
         f"  First run     {web_url}/setup   setup code: {settings.first_run_code()}",
         "                (makes the first admin/HR account; or: offboarding accounts add ...)",
+        "  Demo          make demo   (in another terminal: fills this empty installation with a demo organisation)",
     ]
 
 

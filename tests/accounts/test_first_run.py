@@ -108,6 +108,7 @@ def test_make_run_prints_the_setup_page_and_code_while_no_account_exists(empty_i
 
     lines = first_run_lines(empty_install, "http://localhost:8000")
     assert any("http://localhost:8000/setup" in line and CODE in line for line in lines)
+    assert any("make demo" in line for line in lines)
 
 
 async def test_make_run_prints_no_setup_code_once_an_account_exists(empty_install, web):

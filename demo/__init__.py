@@ -1,0 +1,1 @@
+"""`offboarding demo`: a Dutch organisation on an empty installation, made through the product's own paths."""
