@@ -11,9 +11,9 @@ from db.engine import create_engine, create_sessionmaker
 from reports import periods
 from reports import service as reports
 from tests.auth_support import another_client, sign_in
+from tests.cli_support import offboarding, offboarding_in_thread
 from tests.conftest import fresh_database
 from tests.support import free_port, serve
-from tests.test_cli import offboarding, offboarding_in_thread
 from worker import build_worker
 
 ACCOUNT_LINE = re.compile(r"^  (hr|manager|custodian|interviewer|reviewer|admin)\s+.+?\s(\S+@example\.org)\s+(demo-\S+)$", re.MULTILINE)
