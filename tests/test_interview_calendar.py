@@ -1,0 +1,104 @@
+"""The exit interview in people's calendars (RFC 5545/5546), walked the way the employee, HR and the interviewer
+walk it: every calendar file that goes out is read back with vobject, a parser independent of the icalendar
+library that writes them. Proposed times are not meetings; the agreed time is one REQUEST to the employee and the
+interviewer; every cancellation is a CANCEL with the same UID; the SEQUENCE only rises, and the link page offers
+the file last mailed."""
+
+from datetime import datetime, timezone
+
+import pytest
+import vobject
+
+from tests.auth_support import another_client, csrf_token
+from tests.support import eventually
+from tests.test_api_actions import HR, invited, register
+from tests.test_role_pages import link_in
+
+ILSE = {"name": "Ilse Maes", "email": "ilse.maes@example.org", "language": "nl"}
+KIM = {"name": "Kim Claes", "email": "kim.claes@example.org", "language": "en"}
+PLACE = "Zaal 3.14, Stationsplein 1, Utrecht"
+ONLINE = "https://meet.example.org/exitgesprek"
+
+
+def event_of(text: str) -> tuple[str, "vobject.base.Component"]:
+    calendar = vobject.readOne(text)
+    events = list(calendar.vevent_list)
+    assert len(events) == 1, text
+    return calendar.method.value, events[0]
+
+
+def attendees(event) -> set[str]:
+    return {line.value.lower() for line in event.contents.get("attendee", [])}
+
+
+def calendar_in(mail) -> tuple[str, "vobject.base.Component"]:
+    assert mail.calendars, f"{mail.purpose} to {mail.to} has no calendar file"
+    return event_of(mail.calendars[0])
+
+
+@pytest.fixture
+async def policy(http):
+    before = (await http.get("/api/organisation/policy")).json()
+    changed = await http.patch("/api/organisation/policy", json={"interview_place": PLACE, "interview_online_link": ONLINE})
+    assert changed.status_code == 200, changed.text
+    yield
+    assert (await http.put("/api/organisation/policy", json=before)).status_code == 200
+
+
+async def accept_by_link(case, http, slot_index: int = 0):
+    interview = await invited(case)
+    mail = (await case.wait_for_mail("interview:invitation", to=case.employee["email"]))[0]
+    employee = another_client(http)
+    page = await employee.get(link_in(mail))
+    start = interview["proposed_slots"][slot_index]["start"]
+    accepted = await employee.post(link_in(mail) + "/accept", data={"start": start, "csrf_token": csrf_token(page.text)})
+    assert accepted.status_code == 303, accepted.text
+    return employee, mail, datetime.fromisoformat(start)
+
+
+async def test_the_agreed_time_reaches_both_calendars_and_a_decline_takes_it_out_of_both(http, worker, mail_store, policy):
+    case = await register(http, mail_store)
+    assert (await case.post("interview/assign", {"actor": HR, "interviewer": ILSE})).status_code == 200
+    employee_address = case.employee["email"].lower()
+
+    invitation = (await case.wait_for_mail("interview:invitation", to=case.employee["email"]))[0]
+    assert not invitation.calendars, "proposed times are not meetings"
+    assert "Zodra we een moment hebben afgesproken" in invitation.text or "Once we have agreed a time" in invitation.text
+
+    employee, mail, start = await accept_by_link(case, http)
+    confirmed = (await case.wait_for_mail("interview:interview_confirmed", to=case.employee["email"]))[0]
+    scheduled = (await case.wait_for_mail("interview:interview_scheduled", to=ILSE["email"]))[0]
+    method, to_employee = calendar_in(confirmed)
+    interviewer_method, to_interviewer = calendar_in(scheduled)
+
+    assert method == interviewer_method == "REQUEST"
+    assert to_employee.uid.value == to_interviewer.uid.value
+    assert to_employee.sequence.value == to_interviewer.sequence.value
+    uid = to_employee.uid.value
+    assert uid.endswith("@offboarding.test") and case.data["employee"]["id"] not in uid, "a domain, not the employee number"
+    assert to_employee.organizer.value.lower() == "mailto:hr@example.org"
+    assert attendees(to_employee) == attendees(to_interviewer) == {f"mailto:{employee_address}", f"mailto:{ILSE['email']}"}
+    assert to_employee.status.value == "CONFIRMED"
+    assert to_employee.dtstart.value == start.astimezone(timezone.utc)
+    assert to_employee.location.value == PLACE
+    assert "calendar invitation for this conversation is attached" in scheduled.text or "agenda-uitnodiging voor dit gesprek" in scheduled.text
+
+    # The link page offers the very file that was mailed: the same UID and SEQUENCE.
+    offered = await employee.get(link_in(mail) + "/interview.ics")
+    assert offered.status_code == 200 and offered.headers["content-type"].startswith("text/calendar")
+    offered_method, from_page = event_of(offered.text)
+    assert (offered_method, from_page.uid.value, from_page.sequence.value) == ("REQUEST", uid, to_employee.sequence.value)
+
+    # The employee cancels through the link in the confirmation.
+    page = await employee.get(link_in(confirmed))
+    declined = await employee.post(link_in(confirmed) + "/decline", data={"reason": "", "csrf_token": csrf_token(page.text)})
+    assert declined.status_code == 303, declined.text
+    cancelled = await case.wait_for_mail("interview:interview_cancelled", count=2)
+    assert {m.to.lower() for m in cancelled} == {employee_address, ILSE["email"]}
+    for mail_out in cancelled:
+        cancel_method, event = calendar_in(mail_out)
+        assert cancel_method == "CANCEL" and event.status.value == "CANCELLED"
+        assert event.uid.value == uid
+        assert int(event.sequence.value) > int(to_employee.sequence.value)
+    assert (await employee.get(link_in(mail) + "/interview.ics")).status_code == 404
+    await employee.aclose()
