@@ -31,7 +31,7 @@ def meeting(
         location, url = policy.interview_place or organisation.name, ""
     description = f"Exitgesprek met {employee.name}" if dutch else f"Exit interview with {employee.name}"
     if interviewer is not None:
-        description += f" ({interviewer.name})"
+        description += f"; gespreksvoerder: {interviewer.name}" if dutch else f"; interviewer: {interviewer.name}"
     return CalendarInvite(
         uid=uid_for(case_id, organisation.public_url),
         sequence=sequence,

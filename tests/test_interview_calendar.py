@@ -102,3 +102,54 @@ async def test_the_agreed_time_reaches_both_calendars_and_a_decline_takes_it_out
         assert int(event.sequence.value) > int(to_employee.sequence.value)
     assert (await employee.get(link_in(mail) + "/interview.ics")).status_code == 404
     await employee.aclose()
+
+
+async def test_a_new_interviewer_a_moved_time_and_a_withdrawal_keep_one_event_whose_sequence_only_rises(http, worker, mail_store, policy):
+    case = await register(http, mail_store)
+    employee, mail, start = await accept_by_link(case, http)
+    employee_address = case.employee["email"].lower()
+    # Without an interviewer yet, HR (the organizer) is told, with the file; the employee is the only attendee.
+    _, first = calendar_in((await case.wait_for_mail("interview:interview_scheduled", to="hr@example.org"))[0])
+    assert attendees(first) == {f"mailto:{employee_address}"}
+    uid = first.uid.value
+
+    assert (await case.post("interview/assign", {"actor": HR, "interviewer": ILSE})).status_code == 200
+    _, to_ilse = calendar_in((await case.wait_for_mail("interview:interview_scheduled", to=ILSE["email"]))[0])
+    assert attendees(to_ilse) == {f"mailto:{employee_address}", f"mailto:{ILSE['email']}"}
+    updates = await case.wait_for_mail("interview:interview_confirmed", count=2, to=case.employee["email"])
+    assert sorted(int(calendar_in(m)[1].sequence.value) for m in updates)[-1] == int(to_ilse.sequence.value), "the employee gets the same update"
+
+    assert (await case.post("interview/assign", {"actor": HR, "interviewer": KIM})).status_code == 200
+    _, to_kim = calendar_in((await case.wait_for_mail("interview:interview_scheduled", to=KIM["email"]))[0])
+    method, ilse_out = calendar_in((await case.wait_for_mail("interview:interview_cancelled", to=ILSE["email"]))[0])
+    assert method == "CANCEL" and ilse_out.status.value == "CANCELLED" and ilse_out.uid.value == uid
+    assert attendees(ilse_out) == {f"mailto:{ILSE['email']}"}, "only the interviewer who is no longer in it"
+
+    online = (await case.interview())["proposed_slots"][1]["start"]
+    assert (await case.post("interview/schedule", {"actor": HR, "start": online, "online": True})).status_code == 200
+    moved = await case.wait_for_mail(f"interview:interview_scheduled:{datetime.fromisoformat(online).isoformat()}", to=KIM["email"])
+    _, at_new_time = calendar_in(moved[0])
+    assert at_new_time.uid.value == uid and at_new_time.location.value == "Online" and at_new_time.url.value == ONLINE
+    assert at_new_time.dtstart.value == datetime.fromisoformat(online).astimezone(timezone.utc)
+    offered = await employee.get(link_in(mail) + "/interview.ics")
+    assert event_of(offered.text)[1].sequence.value == at_new_time.sequence.value
+
+    assert (await case.post("withdraw", {"actor": HR, "reason": "Blijft toch"})).status_code == 202
+    cancelled = await eventually(lambda: (found := [m for m in case.mails("interview:interview_cancelled") if m.to.lower() != ILSE["email"]]) and len(found) >= 2 and found)
+    assert {m.to.lower() for m in cancelled} == {employee_address, KIM["email"]}
+    for out in cancelled:
+        method, event = calendar_in(out)
+        assert method == "CANCEL" and event.status.value == "CANCELLED" and event.uid.value == uid
+        assert attendees(event) == {f"mailto:{employee_address}", f"mailto:{KIM['email']}"}
+        assert int(event.sequence.value) > int(at_new_time.sequence.value)
+
+    # Every file this case sent is the one event: the same UID, and no two messages share a SEQUENCE but for the
+    # copies of one message to its several attendees.
+    sent = [calendar_in(m) for m in case.mails("interview:") if m.calendars]
+    assert {event.uid.value for _, event in sent} == {uid}
+    by_sequence: dict[int, set] = {}
+    for method, event in sent:
+        by_sequence.setdefault(int(event.sequence.value), set()).add((method, event.dtstart.value))
+    assert all(len(versions) == 1 for versions in by_sequence.values()), by_sequence
+    assert sorted(by_sequence)[-1] == int(cancelled[0].calendars and calendar_in(cancelled[0])[1].sequence.value)
+    await employee.aclose()
