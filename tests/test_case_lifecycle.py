@@ -305,7 +305,9 @@ async def test_interview_updates_are_validated(case: CaseDriver):
     in_last_hours = datetime.combine(last_day, time(15), tzinfo=ZONE)
     with pytest.raises(ActionRejected, match="last working hours"):
         await case.act(ProposeSlot(actor=case.employee, start=in_last_hours))
-    online = await case.act(ProposeSlot(actor=case.employee, start=in_last_hours, online=True))
+    with pytest.raises(ActionRejected, match="must end by 13:00"):
+        await case.act(ProposeSlot(actor=case.employee, start=in_last_hours, online=True))
+    online = await case.act(ProposeSlot(actor=case.employee, start=datetime.combine(last_day, time(10), tzinfo=ZONE), online=True))
     assert online.status == "scheduled" and online.scheduled.online
     stale = ConsentChoice(scope="nothing", share_with_manager=False, text_version="2020-01")
     with pytest.raises(ActionRejected, match="text version"):
