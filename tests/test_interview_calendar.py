@@ -153,3 +153,31 @@ async def test_a_new_interviewer_a_moved_time_and_a_withdrawal_keep_one_event_wh
     assert all(len(versions) == 1 for versions in by_sequence.values()), by_sequence
     assert sorted(by_sequence)[-1] == int(cancelled[0].calendars and calendar_in(cancelled[0])[1].sequence.value)
     await employee.aclose()
+
+
+async def test_the_online_link_must_be_an_https_address(http, policy):
+    refused = await http.patch("/api/organisation/policy", json={"interview_online_link": "javascript:alert(1)"})
+    assert refused.status_code == 422 and "interview_online_link" in refused.text
+
+
+def test_an_invitation_asked_for_before_attendees_existed_still_reads_as_one_meeting():
+    """A send retried across the upgrade carries the older request: one attendee, no list."""
+    from email.message import EmailMessage
+
+    from activities.mail import attach_invite
+    from models.mail import CalendarInvite
+
+    start = datetime(2027, 1, 22, 9, tzinfo=timezone.utc)
+    older = CalendarInvite.model_validate(
+        {"uid": "offboarding-E1-2027-01-04-interview@offboarding", "sequence": 2, "method": "CANCEL", "start": start.isoformat(),
+         "end": start.replace(hour=10).isoformat(), "summary": "Exitgesprek", "organizer_email": "hr@example.org", "attendee_email": "anouk@example.org"}
+    )
+    message = EmailMessage()
+    message.set_content("x")
+    attach_invite(message, older)
+    part = next(message.iter_attachments())
+    assert part.get_content_type() == "text/calendar" and part.get_param("method") == "CANCEL"
+    method, event = event_of(part.get_content())
+    assert (method, event.status.value, int(event.sequence.value)) == ("CANCEL", "CANCELLED", 2)
+    assert attendees(event) == {"mailto:anouk@example.org"}
+    assert event.organizer.value.lower() == "mailto:hr@example.org"
