@@ -20,7 +20,13 @@ def uid_for(case_id: str, public_url: str) -> str:
 
 
 def meeting(
-    case_id: str, sequence: int, slot: Slot, organisation: Organisation, employee: CalendarAttendee, interviewer: CalendarAttendee | None, language: str
+    case_id: str,
+    sequence: int,
+    slot: Slot,
+    organisation: Organisation,
+    employee: CalendarAttendee,
+    interviewer: CalendarAttendee | None,
+    language: str,
 ) -> CalendarInvite:
     policy = organisation.policy
     dutch = language == "nl"

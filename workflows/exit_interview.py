@@ -147,7 +147,7 @@ class ExitInterviewWorkflow:
         self._publisher.start_over()
         self._changed = True
 
-    # The invitation: personal, with the proposed times, the preparatory questions and a calendar invitation.
+    # The invitation: personal, with the proposed times and the preparatory questions.
     async def _invite(self, purpose: str = "invitation", *, later: bool = False) -> None:
         plan = interview_slots.propose(
             workflow.now(), self._last_day, self._policy, self._input.calendar, last_day_mornings=self._last_day_mornings
@@ -288,25 +288,30 @@ class ExitInterviewWorkflow:
         if self._calendar_meetings:
             # One event for both: the same UID and SEQUENCE in the employee's and the interviewer's calendar.
             meeting = self._new_meeting(slot)
-            await asyncio.gather(self._confirm_to_employee(f"interview_confirmed:{key}", meeting, later), self._tell_interviewer(f"interview_scheduled:{key}", later=later, calendar=meeting))
+            await asyncio.gather(
+                self._confirm_to_employee(f"interview_confirmed:{key}", meeting, later),
+                self._tell_interviewer(f"interview_scheduled:{key}", later=later, calendar=meeting),
+            )
             return
         invite = self._calendar(slot)
         self._meeting = invite
-        await asyncio.gather(self._confirm_to_employee(f"interview_confirmed:{key}", invite, later), self._tell_interviewer(f"interview_scheduled:{key}", later=later))
+        await asyncio.gather(
+            self._confirm_to_employee(f"interview_confirmed:{key}", invite, later), self._tell_interviewer(f"interview_scheduled:{key}", later=later)
+        )
 
     async def _confirm_to_employee(self, purpose: str, calendar: CalendarInvite, later: bool) -> None:
         interviewer = self._interviewer.name if self._interviewer else ""
+        slot = self._scheduled.model_dump(mode="json")
         await self._send_to_employee(
-            purpose, "interview_confirmed", calendar=calendar, link=INVITATION_LINK, slot=self._scheduled.model_dump(mode="json"), interviewer_name=interviewer, later=later
+            purpose, "interview_confirmed", calendar=calendar, link=INVITATION_LINK, slot=slot, interviewer_name=interviewer, later=later
         )
 
     async def _tell_interviewer(self, purpose: str, *, later: bool = False, calendar: CalendarInvite | None = None) -> None:
         to, language = self._interviewer_address()
         interviewer = self._interviewer.name if self._interviewer else ""
         extra = {"calendar_attached": True} if calendar is not None else {}
-        await self._send(
-            purpose, "interview_scheduled", to, language, calendar=calendar, slot=self._scheduled.model_dump(mode="json"), interviewer_name=interviewer, later=later, **extra
-        )
+        slot = self._scheduled.model_dump(mode="json")
+        await self._send(purpose, "interview_scheduled", to, language, calendar=calendar, slot=slot, interviewer_name=interviewer, later=later, **extra)
 
     # The agreed time in people's calendars (calendar-meetings-v1).
     def _new_meeting(self, slot: Slot) -> CalendarInvite:
@@ -325,7 +330,10 @@ class ExitInterviewWorkflow:
         meeting = self._new_meeting(self._scheduled)
         key = f"{self._scheduled.start.isoformat()}:{meeting.sequence}"
         later = workflow.patched(MAIL_AFTER_UPDATE)
-        await asyncio.gather(self._confirm_to_employee(f"interview_confirmed:{key}", meeting, later), self._tell_interviewer(f"interview_scheduled:{key}", later=later, calendar=meeting))
+        await asyncio.gather(
+            self._confirm_to_employee(f"interview_confirmed:{key}", meeting, later),
+            self._tell_interviewer(f"interview_scheduled:{key}", later=later, calendar=meeting),
+        )
         if former is not None and had is not None and not same_address(had[0], self._meeting_interviewer[0]):
             self._calendar_sequence += 1
             gone = interview_calendar.cancellation(meeting, self._calendar_sequence, [CalendarAttendee(email=former.email, name=former.name)])
@@ -343,11 +351,12 @@ class ExitInterviewWorkflow:
         self._calendar_sequence += 1
         cancelled = interview_calendar.cancellation(meeting, self._calendar_sequence)
         key = f"interview_cancelled:{cancelled.sequence}"
-        slot = {"start": meeting.start.isoformat(), "end": meeting.end.isoformat(), "online": meeting.location == "Online"}
+        slot = self._scheduled.model_dump(mode="json")
         employee = meeting.attendees[0]
+        context = {"calendar": cancelled, "slot": slot, "because": because, "later": later}
         await asyncio.gather(
-            self._send(key, "interview_cancelled", str(employee.email), self._input.employee.language, calendar=cancelled, slot=slot, recipient_is_employee=True, because=because, later=later),
-            self._send(key, "interview_cancelled", interviewer[0], interviewer[1], calendar=cancelled, slot=slot, recipient_is_employee=False, because=because, later=later),
+            self._send(key, "interview_cancelled", str(employee.email), self._input.employee.language, recipient_is_employee=True, **context),
+            self._send(key, "interview_cancelled", interviewer[0], interviewer[1], recipient_is_employee=False, **context),
         )
 
     # The record, closed by consent; then the thank-you.
