@@ -51,6 +51,11 @@ REPORT_PLAN = "report-plan-from-stored-reports"
 # time and for the agreed one, to the employee only, and never a CANCEL. Can go with the cases opened before 2026-12-08.
 CALENDAR_MEETINGS = "calendar-meetings-v1"
 
+# A case withdrawn without its own workflow (cases/withdrawal.py) cancels its agreed interview time in the employee's
+# and the interviewer's calendars. Old branch: no CANCEL. That workflow runs for seconds, so the old branch can go
+# once the first release with this patch has withdrawn one such case.
+WITHDRAWN_CASE_CANCELS = "withdrawn-case-cancels-v1"
+
 # With short notice, an online conversation on the last working day is offered in its morning, before its last
 # working hours (seed 002). Old branch: its afternoon. Can go with the cases opened before 2026-12-08.
 SHORT_NOTICE_MORNINGS = "short-notice-mornings-v1"
