@@ -1,4 +1,4 @@
-"""Calendar invitations (.ics) for the exit interview, built with icalendar."""
+"""Calendar invitations (.ics) for the exit interview, built with icalendar (RFC 5545, methods of RFC 5546)."""
 
 from datetime import datetime, timezone
 
@@ -7,6 +7,14 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from models.mail import CalendarInvite
 
 PRODUCT_ID = "-//Offboarding//Exit interview//EN"
+
+
+def _address(email: str, name: str, **params: str) -> vCalAddress:
+    address = vCalAddress(f"mailto:{email}")
+    if name:
+        address.params["cn"] = vText(name)
+    address.params.update({key: vText(value) for key, value in params.items()})
+    return address
 
 
 def to_ics(invite: CalendarInvite, now: datetime | None = None) -> bytes:
@@ -25,13 +33,12 @@ def to_ics(invite: CalendarInvite, now: datetime | None = None) -> bytes:
         event.add("description", invite.description)
     if invite.location:
         event.add("location", invite.location)
+    if invite.url:
+        event.add("url", invite.url)
     event.add("status", "CANCELLED" if invite.method == "CANCEL" else "CONFIRMED")
-    organizer = vCalAddress(f"mailto:{invite.organizer_email}")
-    organizer.params["cn"] = vText("HR")
-    event["organizer"] = organizer
-    attendee = vCalAddress(f"mailto:{invite.attendee_email}")
-    attendee.params["role"] = vText("REQ-PARTICIPANT")
-    attendee.params["rsvp"] = vText("TRUE")
-    event.add("attendee", attendee, encode=0)
+    event.add("organizer", _address(invite.organizer_email, invite.organizer_name), encode=0)
+    for attendee in invite.everyone():
+        # Nothing reads calendar replies: the employee answers through their link, so no RSVP is asked.
+        event.add("attendee", _address(attendee.email, attendee.name, role="REQ-PARTICIPANT", partstat="NEEDS-ACTION", rsvp="FALSE"), encode=0)
     calendar.add_component(event)
     return calendar.to_ical()

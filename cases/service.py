@@ -37,6 +37,7 @@ from models.interview import (
     ScheduleInterview,
     SubmitInterview,
 )
+from models.mail import CalendarInvite
 from models.refusals import Refusal
 from models.registration import Registration
 from models.tables import Case, InterviewRecordRow
@@ -132,6 +133,12 @@ async def view(client: Client, case_id: str) -> CaseView | None:
 async def interview_view(client: Client, case_id: str) -> InterviewView | None:
     workflow_id = ExitInterviewWorkflow.id_for(case_id)
     return await _query(client.get_workflow_handle_for(ExitInterviewWorkflow.run, workflow_id).query(ExitInterviewWorkflow.view), workflow_id)
+
+
+async def interview_calendar(client: Client, case_id: str) -> CalendarInvite | None:
+    """The agreed interview's calendar event exactly as last mailed (same UID and SEQUENCE), None without one."""
+    workflow_id = ExitInterviewWorkflow.id_for(case_id)
+    return await _query(client.get_workflow_handle_for(ExitInterviewWorkflow.run, workflow_id).query(ExitInterviewWorkflow.calendar_event), workflow_id)
 
 
 async def execute_update(

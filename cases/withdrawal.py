@@ -3,13 +3,14 @@
 Normally the case takes the withdrawal as an update and winds itself down. A case whose workflow is stuck (its
 code fails on every attempt, see cases/liveness.py) or has ended without closing (failed, terminated) cannot
 answer: it is then terminated together with its exit interview, and ``WithdrawnCaseWorkflow`` records the
-withdrawal in the database and tells the people involved. So HR can end every case, and a withdrawn case's
+withdrawal in the database, tells the people involved and cancels an agreed interview time in their calendars. So HR can end every case, and a withdrawn case's
 person can be erased."""
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError, WorkflowQueryRejectedError
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -19,6 +20,7 @@ from cases.errors import ActionRejected, CaseNotFound, CaseUnavailable
 from models.actors import Role
 from models.case import CaseStatus, OffboardingInput, WithdrawnCaseInput
 from models.handover import Withdraw
+from models.mail import CalendarInvite
 from models.refusals import Refusal
 from models.registration import Registration
 from workflows.exit_interview import ExitInterviewWorkflow
@@ -27,6 +29,7 @@ from workflows.withdrawn_case import WithdrawnCaseWorkflow
 # Kept in Temporal's history as it is (not encrypted): it names no one.
 TERMINATION_REASON = "withdrawn while the case could not take its steps"
 CANNOT_ANSWER = (Liveness.STUCK, Liveness.ENDED)
+MEETING_QUERY_SECONDS = 10
 
 
 async def withdraw(client: Client, case_id: str, payload: Withdraw, update: Callable[[], Awaitable[Any]]) -> Any:
@@ -51,19 +54,30 @@ async def _without_workflow(client: Client, case_id: str, payload: Withdraw) -> 
     case = client.get_workflow_handle(case_id)
     description = await case.describe()
     registration = await _registered(client, case)
+    meeting = await _agreed_meeting(client, case_id)
     # First the workflows stop, so that no reminder follows the notice; a retry after a failure here finds them ended.
     for workflow_id in (case_id, ExitInterviewWorkflow.id_for(case_id)):
         await _terminate(client, workflow_id)
     try:
         await client.start_workflow(
             WithdrawnCaseWorkflow.run,
-            WithdrawnCaseInput(case_id=case_id, registration=registration, withdrawal=payload),
+            WithdrawnCaseInput(case_id=case_id, registration=registration, withdrawal=payload, interview_calendar=meeting),
             id=WithdrawnCaseWorkflow.id_for(case_id),
             task_queue=description.task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         )
     except WorkflowAlreadyStartedError:
         raise ActionRejected(Refusal("case_not_open", case_status=CaseStatus.WITHDRAWN.value)) from None
+
+
+async def _agreed_meeting(client: Client, case_id: str) -> CalendarInvite | None:
+    """The interview's agreed time as last mailed, to cancel in people's calendars; None without one, or when the
+    interview cannot say (it never started, or its history does not replay): the withdrawal goes on regardless."""
+    handle = client.get_workflow_handle_for(ExitInterviewWorkflow.run, ExitInterviewWorkflow.id_for(case_id))
+    try:
+        return await asyncio.wait_for(handle.query(ExitInterviewWorkflow.calendar_event), MEETING_QUERY_SECONDS)
+    except (RPCError, TimeoutError, WorkflowQueryFailedError, WorkflowQueryRejectedError):
+        return None
 
 
 async def _registered(client: Client, case: WorkflowHandle) -> Registration:

@@ -27,6 +27,7 @@ class CapturedMail:
     case_id: str = ""
     purpose: str = ""
     attachments: tuple[str, ...] = ()
+    calendars: tuple[str, ...] = ()
 
 
 def _header(message: EmailMessage, name: str) -> str:
@@ -52,6 +53,7 @@ def _parse(key: str, raw: bytes) -> CapturedMail:
         case_id=_header(message, "X-Offboarding-Case"),
         purpose=_header(message, "X-Offboarding-Purpose"),
         attachments=tuple(part.get_content_type() for part in message.iter_attachments()),
+        calendars=tuple(part.get_content() for part in message.iter_attachments() if part.get_content_type() == "text/calendar"),
     )
 
 

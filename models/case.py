@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from models.access import AccessView
 from models.handover import EquipmentLoan, Task, Withdraw
 from models.interview import InterviewView
+from models.mail import CalendarInvite
 from models.registration import Registration
 
 
@@ -53,6 +54,7 @@ class WithdrawnCaseInput(BaseModel):
     case_id: str
     registration: Registration
     withdrawal: Withdraw
+    interview_calendar: CalendarInvite | None = Field(None, description="The agreed interview's calendar event as last mailed, to cancel.")
 
 
 class CaseView(BaseModel):

@@ -8,8 +8,14 @@ from pydantic import BaseModel, EmailStr, Field
 from models.registration import Language
 
 
+class CalendarAttendee(BaseModel):
+    email: EmailStr
+    name: str = ""
+
+
 class CalendarInvite(BaseModel):
-    """An iCalendar event sent with the mail; the same uid with a higher sequence updates it."""
+    """An iCalendar event sent with the mail (RFC 5546): ``REQUEST`` puts the meeting in the calendar, the same uid
+    with a higher sequence updates it, and ``CANCEL`` with the same uid takes it out again."""
 
     uid: str
     sequence: int = 0
@@ -19,8 +25,14 @@ class CalendarInvite(BaseModel):
     summary: str
     description: str = ""
     location: str = ""
+    url: str = Field("", description="The online meeting's link, where there is one.")
     organizer_email: EmailStr
-    attendee_email: EmailStr
+    organizer_name: str = "HR"
+    attendee_email: EmailStr | None = Field(None, description="Invitations asked for before ``attendees`` existed: the only attendee.")
+    attendees: list[CalendarAttendee] = Field(default_factory=list)
+
+    def everyone(self) -> list[CalendarAttendee]:
+        return self.attendees or ([CalendarAttendee(email=self.attendee_email)] if self.attendee_email else [])
 
 
 class ActionLink(BaseModel):

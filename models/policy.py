@@ -33,6 +33,12 @@ class Policy(BaseModel):
     interview_record_days_after_last_day: int = Field(
         14, ge=0, le=60, description="How long after the last day an interview may still be recorded before the step runs out."
     )
+    interview_place: Annotated[str, Visible] = Field(
+        "", max_length=200, description="Where interviews on site are held (a room, an address); the calendar invitation names it."
+    )
+    interview_online_link: Annotated[str, Visible] = Field(
+        "", max_length=500, pattern=r"^(https://\S+)?$", description="The link of online interviews (a video meeting room, https://…); the calendar invitation carries it."
+    )
     appreciation_token: Annotated[str, Visible] = Field("", max_length=200, description="A small token of appreciation offered with the invitation, if any.")
     consent_text_version: str = Field("2026-11", max_length=40)
 

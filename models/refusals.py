@@ -56,6 +56,9 @@ MESSAGES: dict[str, str] = {
     "slot_in_last_working_hours": N_(
         "an interview on site must be before the last working hours; choose an earlier day or an online conversation"
     ),
+    "slot_online_in_last_working_hours": N_(
+        "on the last working day a conversation must end by %(until)s, before its last working hours; choose an earlier time or day"
+    ),
     "slot_too_late": N_("the proposed time is too long after the last working day"),
     # The management review of a report (workflows/review.py).
     "not_a_reviewer": N_("%(email)s is not a reviewer of report %(report)s"),

@@ -1,5 +1,8 @@
 """When to hold the exit interview: about a week before the last working day, never in its last
-working hours, and with short notice the earliest slot or an online conversation."""
+working hours, and with short notice the earliest slot or an online conversation.
+
+002: "geen goed idee … tijdens de laatste werkuren". On site that means before the cut-off day; online, on the
+last working day itself, only before its last working hours: the second half of that day."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
@@ -30,11 +33,25 @@ def _clock(policy: Policy, hours_after_start: int) -> time:
     return min(start, latest).time()
 
 
+def last_hours_start(policy: Policy) -> time:
+    """Where the last working hours of the last working day begin: halfway through the working day."""
+    start, end = (datetime.combine(date.min, clock) for clock in (policy.working_hours_start, policy.working_hours_end))
+    return (start + (end - start) / 2).time()
+
+
+def _last_day_clock(policy: Policy) -> time:
+    """The earliest usual morning time, moved earlier where the interview would run into the last working hours."""
+    latest = datetime.combine(date.min, last_hours_start(policy)) - timedelta(minutes=policy.interview_duration_minutes)
+    return max(policy.working_hours_start, min(_clock(policy, 1), latest.time()))
+
+
 def cutoff_day(last_working_day: date, policy: Policy, calendar: WorkCalendar) -> date:
     return add_working_days(last_working_day, -policy.interview_cutoff_working_days_before_last_day, calendar)
 
 
-def propose(now: datetime, last_working_day: date, policy: Policy, calendar: WorkCalendar) -> SlotPlan:
+def propose(now: datetime, last_working_day: date, policy: Policy, calendar: WorkCalendar, *, last_day_mornings: bool = True) -> SlotPlan:
+    """``last_day_mornings``: an online slot on the last working day falls before its last working hours (cases
+    started before short-notice-mornings-v1 were offered its afternoon)."""
     tz = ZoneInfo(policy.timezone)
     today = now.astimezone(tz).date()
     cutoff = cutoff_day(last_working_day, policy, calendar)
@@ -50,11 +67,14 @@ def propose(now: datetime, last_working_day: date, policy: Policy, calendar: Wor
         slots = [_at(target, morning, tz, minutes, False), _at(target, afternoon, tz, minutes, False), _at(second_day, morning, tz, minutes, False)]
     else:
         slots = [_at(earliest, morning, tz, minutes, False)] if earliest <= cutoff else []
-        slots.append(_at(earliest, afternoon, tz, minutes, True))
+        online_clock = _last_day_clock(policy) if last_day_mornings and earliest == last_working_day else afternoon
+        slots.append(_at(earliest, online_clock, tz, minutes, True))
     return SlotPlan(slots=sorted(slots, key=lambda s: s.start), short_notice=short_notice, cutoff_day=cutoff)
 
 
-def problem_with(slot: Slot, now: datetime, last_working_day: date, policy: Policy, calendar: WorkCalendar) -> Refusal | None:
+def problem_with(
+    slot: Slot, now: datetime, last_working_day: date, policy: Policy, calendar: WorkCalendar, *, last_day_mornings: bool = True
+) -> Refusal | None:
     """Why a proposed time cannot be used, or None when it can."""
     tz = ZoneInfo(policy.timezone)
     local_start, local_end = slot.start.astimezone(tz), slot.end.astimezone(tz)
@@ -66,6 +86,8 @@ def problem_with(slot: Slot, now: datetime, last_working_day: date, policy: Poli
         return Refusal("slot_outside_working_hours", start=f"{policy.working_hours_start:%H:%M}", end=f"{policy.working_hours_end:%H:%M}")
     if not slot.online and local_start.date() > cutoff_day(last_working_day, policy, calendar):
         return Refusal("slot_in_last_working_hours")
+    if last_day_mornings and slot.online and local_start.date() == last_working_day and local_end.time() > last_hours_start(policy):
+        return Refusal("slot_online_in_last_working_hours", until=f"{last_hours_start(policy):%H:%M}")
     if slot.online and local_start.date() > last_working_day + timedelta(days=policy.interview_record_days_after_last_day):
         return Refusal("slot_too_late")
     return None

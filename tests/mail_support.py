@@ -113,6 +113,7 @@ EXTRA: dict[str, dict[str, Any]] = {
         "interviewer_name": "Sanne Peeters",
     },
     "interview_reminder": {"slot": SLOT_IN_PERSON, "recipient_is_employee": True},
+    "interview_cancelled": {"slot": SLOT_IN_PERSON, "recipient_is_employee": True, "because": "declined"},
     "interview_thank_you": {
         "consent_scope": "advice_only",
         "share_with_manager": True,

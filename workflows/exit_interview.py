@@ -33,14 +33,14 @@ with workflow.unsafe.imports_passed_through():
         Slot,
         SubmitInterview,
     )
-    from models.mail import ActionLink, CalendarInvite, MailRequest
+    from models.mail import ActionLink, CalendarAttendee, CalendarInvite, MailRequest
     from models.read_model import InterviewSnapshot
     from models.records import InterviewStatusInput, StoreInterviewInput
     from models.registration import DepartureType
     from models.text import address_key, same_address
-    from planning import interview_slots
+    from planning import interview_calendar, interview_slots
     from workflows.activity_calls import Background, deliver, record, rejected
-    from workflows.patches import MAIL_AFTER_UPDATE, READ_MODEL
+    from workflows.patches import CALENDAR_MEETINGS, MAIL_AFTER_UPDATE, READ_MODEL, SHORT_NOTICE_MORNINGS
     from workflows.agenda import Due, end_of_day, pending
     from workflows.publishing import Publisher
 
@@ -76,6 +76,11 @@ class ExitInterviewWorkflow:
         self._invitations_sent = 0
         self._reminders_sent = 0
         self._calendar_sequence = 0
+        # The agreed time's calendar event as last sent, and where the interviewer's copy went (calendar-meetings-v1).
+        self._meeting: CalendarInvite | None = None
+        self._meeting_interviewer: tuple[str, str] | None = None
+        self._calendar_meetings = False
+        self._last_day_mornings = False
         self._reason = ""
         self._record_id: int | None = None
         self._done: set[str] = set()
@@ -91,6 +96,8 @@ class ExitInterviewWorkflow:
     @workflow.run
     async def run(self, input: InterviewInput) -> InterviewOutcome:
         self._publisher.enabled = workflow.patched(READ_MODEL)
+        self._calendar_meetings = workflow.patched(CALENDAR_MEETINGS)
+        self._last_day_mornings = workflow.patched(SHORT_NOTICE_MORNINGS)
         try:
             if self._status == InterviewStatus.AWAITING_HR:
                 hr = input.organisation.hr
@@ -103,6 +110,8 @@ class ExitInterviewWorkflow:
             # inside an activity; the case tells the people involved.
             if not is_cancelled_exception(err):
                 raise
+            if self._calendar_meetings and self._status == InterviewStatus.SCHEDULED:
+                await self._cancel_meeting("withdrawn")
             self._status = InterviewStatus.CANCELLED
             self._note("interview_cancelled")
             await self._publish()
@@ -127,22 +136,32 @@ class ExitInterviewWorkflow:
             mail_failures=self._mail_failures,
         )
 
+    @workflow.query
+    def calendar_event(self) -> CalendarInvite | None:
+        """The agreed time's calendar event exactly as last mailed, for the employee's link page."""
+        return self._meeting if self._status == InterviewStatus.SCHEDULED else None
+
     @workflow.signal
     def refresh_read_model(self) -> None:
         """Publish the interview's state to the read model, all of it, and from now on at every change (see the case's)."""
         self._publisher.start_over()
         self._changed = True
 
-    # The invitation: personal, with the proposed times, the preparatory questions and a calendar invitation.
+    # The invitation: personal, with the proposed times and the preparatory questions.
     async def _invite(self, purpose: str = "invitation", *, later: bool = False) -> None:
-        plan = interview_slots.propose(workflow.now(), self._last_day, self._policy, self._input.calendar)
+        plan = interview_slots.propose(
+            workflow.now(), self._last_day, self._policy, self._input.calendar, last_day_mornings=self._last_day_mornings
+        )
         self._slots, self._short_notice = plan.slots, plan.short_notice
         self._invited_at = self._invited_at or workflow.now()
         self._invitations_sent += 1
         self._note("interview_invited" if self._invitations_sent == 1 else "interview_invited_again")
         await self._set_status(InterviewStatus.INVITED)
+        # calendar-meetings-v1: proposed times are not meetings; the calendar file comes with the agreed time.
+        calendar = None if self._calendar_meetings else self._calendar(self._slots[0])
+        extra = {"calendar_attached": False} if self._calendar_meetings else {}
         await self._send_to_employee(
-            purpose, "interview_invitation", calendar=self._calendar(self._slots[0]), link=INVITATION_LINK, later=later, **self._invitation_context()
+            purpose, "interview_invitation", calendar=calendar, link=INVITATION_LINK, later=later, **self._invitation_context(), **extra
         )
 
     def _invitation_context(self) -> dict:
@@ -176,9 +195,12 @@ class ExitInterviewWorkflow:
 
     @workflow.update
     async def assign_interviewer(self, input: AssignInterviewer) -> InterviewView:
+        former = self._interviewer
         self._interviewer = input.interviewer
         self._note("interviewer_assigned", f"{input.interviewer.name} ({input.actor.email})")
-        if self._scheduled is not None:
+        if self._scheduled is not None and self._calendar_meetings and self._status == InterviewStatus.SCHEDULED:
+            await self._meeting_with_new_interviewer(former)
+        elif self._scheduled is not None:
             await self._tell_interviewer(f"interview_scheduled:{self._scheduled.start.isoformat()}", later=workflow.patched(MAIL_AFTER_UPDATE))
         await self._publish()
         return self.view()
@@ -233,9 +255,12 @@ class ExitInterviewWorkflow:
     async def decline(self, input: DeclineInterview) -> InterviewView:
         self._reason = input.reason
         self._note("interview_declined", str(input.actor.email))
+        agreed = self._status == InterviewStatus.SCHEDULED
         await self._set_status(InterviewStatus.DECLINED)
         hr = self._input.organisation.hr
         await self._send("interview_declined", "interview_declined", hr.email, hr.language, reason=input.reason, later=workflow.patched(MAIL_AFTER_UPDATE))
+        if self._calendar_meetings and agreed:
+            await self._cancel_meeting("declined", later=True)
         return self.view()
 
     @decline.validator
@@ -260,24 +285,79 @@ class ExitInterviewWorkflow:
         self._note("interview_scheduled", slot.start.isoformat() + (" (online)" if slot.online else ""))
         await self._set_status(InterviewStatus.SCHEDULED)
         key = slot.start.isoformat()
-        interviewer = self._interviewer.name if self._interviewer else ""
+        if self._calendar_meetings:
+            # One event for both: the same UID and SEQUENCE in the employee's and the interviewer's calendar.
+            meeting = self._new_meeting(slot)
+            await asyncio.gather(
+                self._confirm_to_employee(f"interview_confirmed:{key}", meeting, later),
+                self._tell_interviewer(f"interview_scheduled:{key}", later=later, calendar=meeting),
+            )
+            return
+        invite = self._calendar(slot)
+        self._meeting = invite
         await asyncio.gather(
-            self._send_to_employee(
-                f"interview_confirmed:{key}",
-                "interview_confirmed",
-                calendar=self._calendar(slot),
-                link=INVITATION_LINK,
-                slot=slot.model_dump(mode="json"),
-                interviewer_name=interviewer,
-                later=later,
-            ),
-            self._tell_interviewer(f"interview_scheduled:{key}", later=later),
+            self._confirm_to_employee(f"interview_confirmed:{key}", invite, later), self._tell_interviewer(f"interview_scheduled:{key}", later=later)
         )
 
-    async def _tell_interviewer(self, purpose: str, *, later: bool = False) -> None:
+    async def _confirm_to_employee(self, purpose: str, calendar: CalendarInvite, later: bool) -> None:
+        interviewer = self._interviewer.name if self._interviewer else ""
+        slot = self._scheduled.model_dump(mode="json")
+        await self._send_to_employee(
+            purpose, "interview_confirmed", calendar=calendar, link=INVITATION_LINK, slot=slot, interviewer_name=interviewer, later=later
+        )
+
+    async def _tell_interviewer(self, purpose: str, *, later: bool = False, calendar: CalendarInvite | None = None) -> None:
         to, language = self._interviewer_address()
         interviewer = self._interviewer.name if self._interviewer else ""
-        await self._send(purpose, "interview_scheduled", to, language, slot=self._scheduled.model_dump(mode="json"), interviewer_name=interviewer, later=later)
+        extra = {"calendar_attached": True} if calendar is not None else {}
+        slot = self._scheduled.model_dump(mode="json")
+        await self._send(purpose, "interview_scheduled", to, language, calendar=calendar, slot=slot, interviewer_name=interviewer, later=later, **extra)
+
+    # The agreed time in people's calendars (calendar-meetings-v1).
+    def _new_meeting(self, slot: Slot) -> CalendarInvite:
+        self._calendar_sequence += 1
+        employee = CalendarAttendee(email=self._employee_address(), name=self._input.employee.name)
+        interviewer = CalendarAttendee(email=self._interviewer.email, name=self._interviewer.name) if self._interviewer else None
+        self._meeting = interview_calendar.meeting(
+            self._input.case_id, self._calendar_sequence, slot, self._input.organisation, employee, interviewer, self._input.employee.language
+        )
+        self._meeting_interviewer = self._interviewer_address()
+        return self._meeting
+
+    async def _meeting_with_new_interviewer(self, former) -> None:
+        """The new interviewer and the employee get the updated event; a former interviewer gets it cancelled."""
+        had = self._meeting_interviewer
+        meeting = self._new_meeting(self._scheduled)
+        key = f"{self._scheduled.start.isoformat()}:{meeting.sequence}"
+        later = workflow.patched(MAIL_AFTER_UPDATE)
+        await asyncio.gather(
+            self._confirm_to_employee(f"interview_confirmed:{key}", meeting, later),
+            self._tell_interviewer(f"interview_scheduled:{key}", later=later, calendar=meeting),
+        )
+        if former is not None and had is not None and not same_address(had[0], self._meeting_interviewer[0]):
+            self._calendar_sequence += 1
+            gone = interview_calendar.cancellation(meeting, self._calendar_sequence, [CalendarAttendee(email=former.email, name=former.name)])
+            await self._send(
+                f"interview_cancelled:{gone.sequence}", "interview_cancelled", had[0], had[1], calendar=gone,
+                slot=self._scheduled.model_dump(mode="json"), recipient_is_employee=False, because="interviewer_changed", later=later,
+            )
+
+    async def _cancel_meeting(self, because: str, *, later: bool = False) -> None:
+        """The agreed time taken out of both calendars: a CANCEL with the same UID and a higher SEQUENCE."""
+        meeting, interviewer = self._meeting, self._meeting_interviewer
+        if meeting is None or interviewer is None:
+            return
+        self._meeting = None
+        self._calendar_sequence += 1
+        cancelled = interview_calendar.cancellation(meeting, self._calendar_sequence)
+        key = f"interview_cancelled:{cancelled.sequence}"
+        slot = self._scheduled.model_dump(mode="json")
+        employee = meeting.attendees[0]
+        context = {"calendar": cancelled, "slot": slot, "because": because, "later": later}
+        await asyncio.gather(
+            self._send(key, "interview_cancelled", str(employee.email), self._input.employee.language, recipient_is_employee=True, **context),
+            self._send(key, "interview_cancelled", interviewer[0], interviewer[1], recipient_is_employee=False, **context),
+        )
 
     # The record, closed by consent; then the thank-you.
     @workflow.update
@@ -322,7 +402,10 @@ class ExitInterviewWorkflow:
         self._input.mail_context["last_working_day"] = self._last_day.isoformat()
         self._changed = True
         if self._status == InterviewStatus.SCHEDULED and self._unusable(self._scheduled):
+            if self._calendar_meetings:
+                await self._cancel_meeting("moved")
             self._scheduled = None
+            self._meeting = None
             await self._invite(purpose=f"invitation:{self._last_day}")
         elif self._status == InterviewStatus.INVITED:
             await self._invite(purpose=f"invitation:{self._last_day}")
@@ -497,7 +580,9 @@ class ExitInterviewWorkflow:
         return failure is None
 
     def _unusable(self, slot: Slot) -> bool:
-        problem = interview_slots.problem_with(slot, workflow.now(), self._last_day, self._policy, self._input.calendar)
+        problem = interview_slots.problem_with(
+            slot, workflow.now(), self._last_day, self._policy, self._input.calendar, last_day_mornings=self._last_day_mornings
+        )
         return problem is not None and slot.start > workflow.now()
 
     def _require_usable(self, start, online: bool) -> None:

@@ -43,3 +43,19 @@ CUSTODIANS_TOLD = "custodians-told-v1"
 # day). Old branch: the period from the trigger's time alone. A trigger runs for seconds, so the old branch can go
 # once the first release with this patch has run one.
 REPORT_PLAN = "report-plan-from-stored-reports"
+
+# The interview's calendar files as calendar programs expect them (RFC 5546): the invitation's proposed times carry
+# none; the agreed time goes to the employee and the interviewer as one REQUEST (organizer, attendees, place or
+# link), a new interviewer gets it too, and a decline, a withdrawal or a last day that moves the time away sends a
+# CANCEL with the same UID; the SEQUENCE rises with every message. Old branch: a REQUEST for the first proposed
+# time and for the agreed one, to the employee only, and never a CANCEL. Can go with the cases opened before 2026-12-08.
+CALENDAR_MEETINGS = "calendar-meetings-v1"
+
+# A case withdrawn without its own workflow (cases/withdrawal.py) cancels its agreed interview time in the employee's
+# and the interviewer's calendars. Old branch: no CANCEL. That workflow runs for seconds, so the old branch can go
+# once the first release with this patch has withdrawn one such case.
+WITHDRAWN_CASE_CANCELS = "withdrawn-case-cancels-v1"
+
+# With short notice, an online conversation on the last working day is offered in its morning, before its last
+# working hours (seed 002). Old branch: its afternoon. Can go with the cases opened before 2026-12-08.
+SHORT_NOTICE_MORNINGS = "short-notice-mornings-v1"

@@ -1,17 +1,21 @@
 """The end of a withdrawn case whose own workflow could not wind it down: it failed, or its code fails on every
 step. cases/withdrawal.py terminates that workflow and starts this one, which records the withdrawal in the
-database and tells the manager, HR, IT/facilities and the successor, as the case would have."""
+database and tells the manager, HR, IT/facilities and the successor, as the case would have; an agreed interview
+time is cancelled in the employee's and the interviewer's calendars, as the interview would have done."""
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.cases import CaseActivities
     from models.case import WithdrawnCaseInput
-    from models.mail import MailRequest
+    from models.mail import CalendarInvite, MailRequest
+    from models.organisation import Organisation
+    from planning import interview_calendar
     from models.records import LoadOrganisationInput, RecordWithdrawalInput
     from models.text import address_key
     from workflows.activity_calls import deliver_all, record
     from workflows.case_mail import case_mail_context
+    from workflows.patches import WITHDRAWN_CASE_CANCELS
 
 
 @workflow.defn
@@ -37,3 +41,28 @@ class WithdrawnCaseWorkflow:
                 MailRequest(case_id=input.case_id, purpose="case_withdrawn", template="case_withdrawn", to=email, language=language, context=context),
             )
         await deliver_all(list(told.values()))
+        if input.interview_calendar is not None and workflow.patched(WITHDRAWN_CASE_CANCELS):
+            await deliver_all(self._cancellations(input, org, context))
+
+    @staticmethod
+    def _cancellations(input: WithdrawnCaseInput, org: Organisation, context: dict) -> list[MailRequest]:
+        """The interview's CANCEL to its attendees: the employee, and the interviewer (HR's mailbox when none was assigned)."""
+        meeting: CalendarInvite = input.interview_calendar
+        cancelled = interview_calendar.cancellation(meeting, meeting.sequence + 1)
+        employee, *others = meeting.everyone()
+        slot = {"start": meeting.start.isoformat(), "end": meeting.end.isoformat(), "online": meeting.location == "Online"}
+        extra = {**context, "slot": slot, "because": "withdrawn"}
+        recipients = [(str(employee.email), input.registration.employee.language, True)]
+        recipients += [(str(other.email), org.hr.language, False) for other in others] or [(str(org.hr.email), org.hr.language, False)]
+        return [
+            MailRequest(
+                case_id=input.case_id,
+                purpose=f"interview:interview_cancelled:{cancelled.sequence}",
+                template="interview_cancelled",
+                to=to,
+                language=language,
+                context={**extra, "recipient_is_employee": is_employee},
+                calendar=cancelled,
+            )
+            for to, language, is_employee in recipients
+        ]

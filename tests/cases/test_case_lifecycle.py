@@ -6,6 +6,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import vobject
 from sqlalchemy import select
 
 from cases.service import ActionRejected
@@ -27,7 +28,7 @@ from models.interview import (
 )
 from models.questionnaire import ConsentChoice
 from models.tables import InterviewRecordRow
-from tests.case_driver import FACILITIES, HR, RECORD, STARTED, CaseDriver
+from tests.case_driver import FACILITIES, HR, RECORD, STARTED, CaseDriver, last_day_in
 from tests.support import eventually
 
 ZONE = ZoneInfo("Europe/Amsterdam")
@@ -58,7 +59,7 @@ async def case(time_skipping_env, worker, mail_store, sessions, task_queue):
 async def test_normal_path_from_registration_to_closing(case: CaseDriver, sessions):
     employee_email = case.registration.employee.work_email
     invitation = (await case.wait_for_mail("interview:invitation", to=employee_email))[0]
-    assert "text/calendar" in invitation.attachments
+    assert "text/calendar" not in invitation.attachments, "proposed times are not meetings (calendar-meetings-v1)"
     assert "/invitation/" in invitation.text
     assert case.mails("tasks_assigned", to="sam@example.org"), "the successor is told of their tasks"
     interview = (await case.view()).interview
@@ -70,6 +71,8 @@ async def test_normal_path_from_registration_to_closing(case: CaseDriver, sessio
     await case.act(AcceptSlot(actor=case.employee, start=slot.start))
     confirmed = (await case.wait_for_mail("interview:interview_confirmed"))[0]
     assert "text/calendar" in confirmed.attachments
+    told = (await case.wait_for_mail("interview:interview_scheduled", to="hr@example.org"))[0]
+    assert calendar_event(told.calendars[0]) == calendar_event(confirmed.calendars[0]), "one event, in both calendars"
 
     view = await case.view()
     for task in view.tasks:
@@ -201,6 +204,53 @@ async def test_last_day_moved_earlier_reinvites_and_closes_sooner(case: CaseDriv
     assert closed.closed_at.date() < before.last_working_day
 
 
+def calendar_event(text: str) -> tuple:
+    """Read with vobject, not the icalendar library that wrote it: the method and what identifies the event."""
+    calendar = vobject.readOne(text)
+    event = calendar.vevent
+    return calendar.method.value, event.uid.value, int(event.sequence.value), event.status.value, event.dtstart.value
+
+
+async def test_a_moved_last_day_cancels_the_agreed_time_and_a_withdrawal_the_next_one(case: CaseDriver):
+    employee = case.registration.employee.work_email
+    await case.wait_for_mail("interview:invitation")
+    slot = (await case.view()).interview.proposed_slots[0]
+    await case.act(AcceptSlot(actor=case.employee, start=slot.start))
+    method, uid, first, status, start = calendar_event((await case.wait_for_mail("interview:interview_confirmed"))[0].calendars[0])
+    assert (method, status, start) == ("REQUEST", "CONFIRMED", slot.start)
+
+    earlier = (await case.view()).last_working_day - timedelta(days=14)
+    await case.act(MoveLastDay(actor=HR, last_working_day=earlier))
+    cancelled = await case.wait_for_mail("interview:interview_cancelled", count=2)
+    assert {m.to for m in cancelled} == {employee, "hr@example.org"}
+    assert {calendar_event(m.calendars[0])[:4] for m in cancelled} == {("CANCEL", uid, first + 1, "CANCELLED")}
+    assert "laatste werkdag is verschoven" in next(m for m in cancelled if m.to == employee).text
+    reinvited = (await case.wait_for_mail(f"interview:invitation:{earlier.isoformat()}"))[0]
+    assert not reinvited.calendars
+
+    again = (await case.view()).interview.proposed_slots[-1]
+    await case.act(AcceptSlot(actor=case.employee, start=again.start))
+    confirmed = await case.wait_for_mail(f"interview:interview_confirmed:{again.start.isoformat()}")
+    assert calendar_event(confirmed[0].calendars[0]) == ("REQUEST", uid, first + 2, "CONFIRMED", again.start)
+
+    await case.act(Withdraw(actor=HR, reason="Blijft toch"))
+    await case.wait_for_status("withdrawn")
+    withdrawn = [m for m in await case.wait_for_mail("interview:interview_cancelled", count=4) if m not in cancelled]
+    assert {m.to for m in withdrawn} == {employee, "hr@example.org"}
+    assert {calendar_event(m.calendars[0])[:4] for m in withdrawn} == {("CANCEL", uid, first + 3, "CANCELLED")}
+    assert "ingetrokken" in next(m for m in withdrawn if m.to == "hr@example.org").text
+
+
+async def test_one_day_notice_offers_an_online_talk_before_the_last_working_hours(time_skipping_env, worker, mail_store, sessions, task_queue):
+    case = await CaseDriver.start(time_skipping_env, mail_store, sessions, task_queue, last_working_day=last_day_in(1))
+    await case.wait_for_mail("interview:invitation")
+    view = await case.view()
+    assert view.interview.short_notice
+    for slot in view.interview.proposed_slots:
+        local = slot.start.astimezone(ZONE), slot.end.astimezone(ZONE)
+        assert slot.online and local[0].date() == view.last_working_day and local[1].time() <= time(13), local
+
+
 async def test_withdrawal_cancels_the_case_and_tells_people(case: CaseDriver):
     await case.wait_for_mail("interview:invitation")
     assignees = {task.assignee_email for task in (await case.view()).tasks}
@@ -265,7 +315,9 @@ async def test_interview_updates_are_validated(case: CaseDriver):
     in_last_hours = datetime.combine(last_day, time(15), tzinfo=ZONE)
     with pytest.raises(ActionRejected, match="last working hours"):
         await case.act(ProposeSlot(actor=case.employee, start=in_last_hours))
-    online = await case.act(ProposeSlot(actor=case.employee, start=in_last_hours, online=True))
+    with pytest.raises(ActionRejected, match="must end by 13:00"):
+        await case.act(ProposeSlot(actor=case.employee, start=in_last_hours, online=True))
+    online = await case.act(ProposeSlot(actor=case.employee, start=datetime.combine(last_day, time(10), tzinfo=ZONE), online=True))
     assert online.status == "scheduled" and online.scheduled.online
     stale = ConsentChoice(scope="nothing", share_with_manager=False, text_version="2020-01")
     with pytest.raises(ActionRejected, match="text version"):

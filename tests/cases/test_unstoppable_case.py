@@ -5,6 +5,7 @@ cases run on the real Temporal dev server (its refusal of updates to a failing w
 from datetime import date, timedelta
 
 import pytest
+import vobject
 from sqlalchemy import select
 from temporalio.client import WorkflowExecutionStatus
 
@@ -13,7 +14,7 @@ from models.case import OffboardingInput
 from models.recorded import RECORDED
 from models.registration import Registration
 from models.tables import Case
-from tests.api_support import HR, MANAGER, register
+from tests.api_support import HR, MANAGER, invited, register
 from tests.auth_support import another_client, signed_in_as
 from tests.support import eventually, registration_data, serve, unique
 from worker import build_worker
@@ -150,3 +151,21 @@ async def test_an_interview_time_ages_away_is_refused_naming_the_field(http):
 
     assert scheduled.status_code == 422
     assert [tuple(error["loc"]) for error in scheduled.json()["detail"]] == [("body", "start")]
+
+
+async def test_a_terminated_case_withdrawn_by_hr_cancels_its_agreed_interview_time(app, mail_store):
+    client, http, hr = app
+    case = await register(http, mail_store)
+    start = (await invited(case))["proposed_slots"][0]["start"]
+    assert (await case.post("interview/accept", {"actor": case.employee, "start": start})).status_code == 200
+    agreed = vobject.readOne((await case.wait_for_mail("interview:interview_confirmed"))[0].calendars[0]).vevent
+    await client.get_workflow_handle(case.id).terminate(reason="stopped by hand in the Temporal UI")
+
+    assert (await hr.post(f"{case.url}/withdraw", json={"reason": "Blijft toch"})).status_code == 202
+    cancelled = await eventually(lambda: len(found := case.mails("interview:interview_cancelled")) >= 2 and found, timeout=60)
+    assert {m.to for m in cancelled} == {case.employee["email"], "hr@example.org"}
+    for mail in cancelled:
+        calendar = vobject.readOne(mail.calendars[0])
+        event = calendar.vevent
+        assert (calendar.method.value, event.status.value, event.uid.value) == ("CANCEL", "CANCELLED", agreed.uid.value)
+        assert int(event.sequence.value) == int(agreed.sequence.value) + 1

@@ -19,11 +19,11 @@ from tests.auth_support import (
     sign_in,
     unique_email,
 )
+from tests.links.support import link_in
 from tests.privacy_support import audit_entries
 from tests.support import eventually
 
 MANAGER = "bram.janssens@example.org"
-LINK = re.compile(r"http://offboarding\.test(/(?:invitation|consent)/[A-Za-z0-9_.\-]+)")
 
 
 @pytest.fixture
@@ -46,12 +46,6 @@ async def browser(http):
     yield open_as
     for client in made:
         await client.aclose()
-
-
-def link_in(mail) -> str:
-    match = LINK.search(mail.text)
-    assert match, mail.text
-    return match.group(1)
 
 
 async def test_a_manager_ticks_off_hands_over_and_adds_tasks(case, browser, sessions):

@@ -24,6 +24,7 @@ EMPLOYEE_MAILS = {
     "interview_invitation_reminder",
     "interview_confirmed",
     "interview_reminder",
+    "interview_cancelled",
     "interview_thank_you",
 }
 STAFF_MAILS = set(NAMES) - EMPLOYEE_MAILS
@@ -34,6 +35,10 @@ SECOND_SLOT = {"nl": "donderdag 21 januari 2027 om 14:00", "en": "Thursday, 21 J
 
 # Per template and language: strings the plain-text part must contain (besides the employee's name).
 EXPECTED: dict[str, dict[str, list[str]]] = {
+    "interview_cancelled": {
+        "nl": [f"Het exitgesprek op {FIRST_SLOT['nl']} tot 11:00 gaat niet door, zoals je ons liet weten.", "uit je agenda"],
+        "en": [f"The exit interview on {FIRST_SLOT['en']}–11:00 will not take place, as you let us know.", "out of your calendar"],
+    },
     "team_announcement": {
         "nl": [LAST_DAY["nl"], "bedanken", "Bram Janssens"],
         "en": [LAST_DAY["en"], "thank", "Bram Janssens"],
@@ -322,6 +327,29 @@ def test_interview_reminder_adapts_to_the_recipient(templates, language):
     assert "Anouk de Vries" in subject_interviewer
     assert COMMON["case_url"] in to_interviewer
     assert SECOND_SLOT[language] in to_interviewer
+
+
+@pytest.mark.parametrize("because", ("declined", "withdrawn", "moved", "interviewer_changed"))
+def test_cancellation_to_the_interviewer_says_why_in_the_u_form(templates, because):
+    why = {"declined": "heeft afgezegd", "withdrawn": "ingetrokken", "moved": "nieuwe voorstellen", "interviewer_changed": "andere gespreksvoerder"}
+    subject, text, _ = render(templates, "interview_cancelled", "nl", recipient_is_employee=False, because=because)
+    assert subject.startswith("Gaat niet door: exitgesprek met Anouk de Vries")
+    assert why[because] in text and "uit uw agenda" in text and COMMON["case_url"] in text
+    assert not re.search(r"\b(je|jij|jouw|jou)\b", text, re.IGNORECASE), text
+    _, english, _ = render(templates, "interview_cancelled", "en", recipient_is_employee=False, because=because)
+    assert "will not take place" in english and COMMON["case_url"] in english
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_calendar_file_only_with_the_agreed_time(templates, language):
+    _, invitation, _ = render(templates, "interview_invitation", language, calendar_attached=False)
+    assert ("Zodra we een moment hebben afgesproken" if language == "nl" else "Once we have agreed a time") in invitation
+    assert ("eerste voorgestelde moment" if language == "nl" else "first proposed time") not in invitation
+    _, scheduled, html = render(templates, "interview_scheduled", language, calendar_attached=True)
+    attached = "De agenda-uitnodiging voor dit gesprek zit in de bijlage" if language == "nl" else "The calendar invitation for this conversation is attached"
+    assert attached in scheduled and attached in html
+    _, without, _ = render(templates, "interview_scheduled", language)
+    assert attached not in without
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

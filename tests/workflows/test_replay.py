@@ -36,6 +36,13 @@ def test_histories_are_checked_in():
     } <= names
     # Cases that tell every custodian of their own items (workflow.patched("custodians-told-v1")).
     assert {"normal_path_from_registration_to_closing-custodians-told", "no_answer_at_all_reminds_then_stops_and_escalates-custodians-told"} <= names
+    # Interviews whose calendar files are one event, cancelled when it goes (calendar-meetings-v1), and whose short
+    # notice keeps out of the last working hours (short-notice-mornings-v1).
+    assert {
+        "normal_path_from_registration_to_closing-calendar-meetings",
+        "a_moved_last_day_cancels_the_agreed_time_and_a_withdrawal_the_next_one-calendar-meetings",
+        "one_day_notice_offers_an_online_talk_before_the_last_working_hours-calendar-meetings",
+    } <= names
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)

@@ -23,7 +23,6 @@ from links.tokens import LinkClaims, LinkPurpose
 from links.usage import Use
 from models.actors import Actor, Role
 from models.interview import AcceptSlot, DeclineInterview, ProposeSlot
-from models.mail import CalendarInvite
 from models.tables import Case, UsedLink
 from organisation import store
 from web.auth.guard import deny, form_protected
@@ -136,26 +135,15 @@ async def decline(request: Request, token: Token, session: SessionDep, client: T
 
 
 @router.get("/invitation/{token}/interview.ics", name="invitation_ics")
-async def calendar_file(request: Request, token: Token, session: SessionDep, settings: SettingsDep, client: TemporalDep):
-    claims, case = await _open(request, session, LinkPurpose.INTERVIEW, token)
-    interview = await service.interview_view(client, case.id)
-    if interview is None or interview.scheduled is None or interview.status != "scheduled":
+async def calendar_file(request: Request, token: Token, session: SessionDep, client: TemporalDep):
+    """The same calendar event as the last one mailed, so that a calendar program holding either keeps one."""
+    _, case = await _open(request, session, LinkPurpose.INTERVIEW, token)
+    invite = await service.interview_calendar(client, case.id)
+    if invite is None:
         deny(request, status.HTTP_404_NOT_FOUND, f"case {case.id} has no agreed interview time to download")
-    organisation = await store.load(session, settings)
-    slot = interview.scheduled
-    invite = CalendarInvite(
-        uid=f"{case.id}-interview@offboarding",
-        start=slot.start,
-        end=slot.end,
-        summary="Exitgesprek" if case.language == "nl" else "Exit interview",
-        description=organisation.name,
-        location="Online" if slot.online else organisation.name,
-        organizer_email=organisation.hr.email,
-        attendee_email=claims.email,
-    )
     return Response(
         to_ics(invite),
-        media_type="text/calendar; charset=utf-8",
+        media_type="text/calendar; charset=utf-8; method=REQUEST",
         headers={"Content-Disposition": 'attachment; filename="exit-interview.ics"', "Cache-Control": "no-store"},
     )
 

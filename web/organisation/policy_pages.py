@@ -44,7 +44,7 @@ def policy_labels(_: Gettext) -> dict[str, tuple[str, str]]:
         "interview_working_days_before_last_day": (_("Aim for the interview this many working days before the last working day"), _("About one week: 5.")),
         "interview_cutoff_working_days_before_last_day": (
             _("Interviews on site end this many working days before the last working day"),
-            _("Never in the last working hours. Online conversations may be later."),
+            _("Never in the last working hours. Online conversations may be later; on the last working day only before its second half."),
         ),
         "short_notice_working_days": (
             _("Short notice: fewer working days left than this"),
@@ -57,6 +57,8 @@ def policy_labels(_: Gettext) -> dict[str, tuple[str, str]]:
             _("Days after the last working day an interview may still be recorded"),
             _("After that the interview step runs out."),
         ),
+        "interview_place": (_("Where interviews on site are held"), _("A room or an address; the calendar invitation names it. Empty: the organisation's name.")),
+        "interview_online_link": (_("Link of online interviews"), _("A video meeting room (https://…); the calendar invitation carries it. Empty: the interviewer sends one.")),
         "appreciation_token": (_("Token of appreciation"), _("Offered in the invitation, if any; leave empty for none.")),
         "consent_text_version": (_("Version of the consent text"), _("Recorded with every consent. Change it when the consent text changes.")),
         "task_reminder_days_before_due": (_("Remind of a task this many days before it is due"), _("0: on the day itself.")),
@@ -85,6 +87,8 @@ def policy_sections(_: Gettext) -> list[tuple[str, tuple[str, ...]]]:
                 "interview_cutoff_working_days_before_last_day",
                 "short_notice_working_days",
                 "interview_record_days_after_last_day",
+                "interview_place",
+                "interview_online_link",
                 "appreciation_token",
                 "consent_text_version",
             ),
