@@ -1,4 +1,5 @@
-"""The start page: each signed-in person lands on the page of their first role; others on the cases (which asks them to sign in)."""
+"""The start page: each signed-in person lands on the page of their first role; others sign in first, and then land
+there too."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
@@ -13,7 +14,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/", name="home")
 async def home(request: Request, user: CurrentUser) -> RedirectResponse:
     if user is None:
-        return RedirectResponse(request.app.url_path_for("cases_page"))
+        return RedirectResponse(request.app.url_path_for("login_page"))
     if user.has(AccountRole.HR):
         return RedirectResponse(request.app.url_path_for("dashboard_page"))
     return RedirectResponse(home_of(user.roles))

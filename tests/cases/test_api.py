@@ -163,7 +163,7 @@ async def test_unknown_case_answers_404_with_a_message(http):
 
 async def test_home_health_and_docs(http):
     home = await http.get("/")
-    assert home.is_redirect and home.headers["location"] == "/cases"
+    assert home.is_redirect and home.headers["location"] == "/login"
     assert (await http.get("/health")).json() == {"status": "ok"}
     docs = await http.get("/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()

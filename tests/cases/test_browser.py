@@ -74,7 +74,8 @@ async def test_one_case_from_registration_to_closing_as_every_role_lives_it(app,
         try:
             # HR signs in (in Dutch), adds a checklist template for the department, then edits it.
             hr = await sign_in(browser, app, hr_email, "nl-NL")
-            assert await hr.locator("h1").inner_text() == "Dossiers"
+            # HR starts on the dashboard.
+            assert await hr.locator("h1").inner_text() == "Overzicht"
             department = f"Financiën {suffix}"
             await hr.click("nav a[href$='/settings/checklists']")
             assert await hr.locator("h1").inner_text() == "Checklists"

@@ -40,7 +40,7 @@ def home_of(roles) -> str:
 
 
 # The pages that need a role, so that signing in does not lead someone to a page their roles cannot open
-# (the dashboard, where `/` sends everyone without a session, is HR's).
+# (the case list and the dashboard are HR's).
 ROLE_PAGES = (
     ("/cases", (AccountRole.HR,)),
     ("/dashboard", (AccountRole.HR,)),
