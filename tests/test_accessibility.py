@@ -120,7 +120,7 @@ def pages_of(case_id: str) -> dict[str, list[str]]:
         "manager": ["/my/tasks", f"/my/cases/{case_id}"],
         "custodian": ["/equipment"],
         "interviewer": ["/interviews", f"/interviews/{case_id}", f"/interviews/{case_id}/consent"],
-        "reviewer": ["/reviews"],
+        "reviewer": ["/reports"],
         "admin": ["/admin/accounts"],
     }
 

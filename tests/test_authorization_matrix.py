@@ -132,6 +132,13 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/reports/{report_id}/review/approve"): only(HR, REVIEWER),
     ("POST", "/api/reports/{report_id}/review/actions/{action_id}/complete"): only(HR, REVIEWER),
     ("GET", "/reviews"): only(HR, REVIEWER),
+    ("GET", "/reports"): only(HR, REVIEWER),
+    # The review in the pages: HR reads along; the review itself refuses whoever is not one of its reviewers.
+    ("GET", "/reports/{report_id}/review"): only(HR, REVIEWER),
+    ("POST", "/reports/{report_id}/review/findings"): only(HR, REVIEWER),
+    ("POST", "/reports/{report_id}/review/actions"): only(HR, REVIEWER),
+    ("POST", "/reports/{report_id}/review/approve"): only(HR, REVIEWER),
+    ("POST", "/reports/{report_id}/review/send-back"): only(HR, REVIEWER),
     # HR's pages.
     ("GET", "/dashboard"): only(HR),
     ("GET", "/cases"): only(HR),

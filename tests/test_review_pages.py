@@ -1,0 +1,121 @@
+"""The reports and their review in the web app: HR and reviewers find the reports in the navigation with their
+status in words; a reviewer records findings and actions, sends a report back and approves it through the pages;
+an action's owner follows it up from "My tasks". The reports are made by the worker on the time-skipping server.
+
+Each test reports on its own past quarter (2005), so the cases seeded for one never count in another."""
+
+import re
+from datetime import date, timedelta
+
+from tests.auth_support import another_client, make_account, post_form, signed_in_as
+from tests.support import eventually
+from tests.test_report_web import start_and_wait
+from tests.test_report_workflow import configure, seed_quarter, today_on_server
+
+BOARD = "board@example.org"
+
+
+async def review_running(client, report_id: str) -> str:
+    async def running():
+        page = await client.get(f"/reports/{report_id}/review")
+        return page.status_code == 200 and 'id="finding-form"' in page.text and page.text
+
+    return await eventually(running, timeout=60)
+
+
+def field_error(html: str, name: str) -> str:
+    match = re.search(rf'<p class="field-error" id="{name}-error">(.*?)</p>', html, re.S)
+    # Without the "Error:" a screen reader says first.
+    return re.sub(r"<[^>]+>", "", re.sub(r'<span class="visually-hidden">.*?</span>', "", match.group(1))).strip() if match else ""
+
+
+async def test_hr_and_reviewers_find_the_reports_in_the_navigation_with_their_status_in_words(http, worker, sessions):
+    await configure(sessions)
+    await seed_quarter(sessions, date(2005, 1, 1))
+    report_id = (await start_and_wait(http, "2005-Q1"))["report_id"]
+
+    async with another_client(http) as hr:
+        await signed_in_as(hr, sessions, ["hr"], language="nl")
+        dashboard = await hr.get("/dashboard")
+        assert 'href="http://offboarding.test/reports"' in dashboard.text
+        listed = await hr.get("/reports")
+        assert listed.status_code == 200
+        row = re.search(rf"<tr><th scope=\"row\">2005-Q1.*?</tr>", listed.text, re.S).group(0)
+        assert "In bespreking" in row or "Gemaakt, nog niet in bespreking" in row, row
+        assert "in_review" not in row and "compiled" not in row
+
+    async with another_client(http) as reviewer:
+        await signed_in_as(reviewer, sessions, ["reviewer"], email=BOARD)
+        assert (await reviewer.get("/reviews", follow_redirects=False)).headers["location"].endswith("/reports")
+        listed = await reviewer.get("/reports", params={"lang": "en"})
+        assert f'href="http://offboarding.test/reports/{report_id}/review"' in listed.text
+        assert "In review" in listed.text or "Made, not yet in review" in listed.text
+
+    async with another_client(http) as manager:
+        await signed_in_as(manager, sessions, ["manager"])
+        assert (await manager.get("/reports")).status_code == 403
+        assert 'href="http://offboarding.test/reports"' not in (await manager.get("/my/tasks")).text
+
+
+async def test_a_reviewer_records_findings_and_actions_sends_back_and_approves_in_the_pages(http, worker, sessions, time_skipping_env):
+    await configure(sessions)
+    await seed_quarter(sessions, date(2005, 4, 1))
+    report_id = (await start_and_wait(http, "2005-Q2"))["report_id"]
+    owner = await make_account(sessions, "owner-review@example.org", ["manager"], name="Olga Owner", language="nl")
+    page_url = f"/reports/{report_id}/review"
+    today = await today_on_server(time_skipping_env)
+
+    async with another_client(http) as reviewer:
+        await signed_in_as(reviewer, sessions, ["reviewer"], email=BOARD)
+        await review_running(reviewer, report_id)
+
+        empty = await post_form(reviewer, page_url, f"{page_url}/findings", {"finding": "  "})
+        assert empty.status_code == 422 and field_error(empty.text, "finding") == "Fill in this field."
+        recorded = await post_form(reviewer, page_url, f"{page_url}/findings", {"finding": "Werkdruk in Finance valt op"})
+        assert recorded.status_code == 303
+        shown = await reviewer.get(recorded.headers["location"])
+        assert "The finding is recorded." in shown.text and "Werkdruk in Finance valt op" in shown.text
+
+        # Each mistake is named next to its field, and what was typed stays.
+        nobody = await post_form(reviewer, page_url, f"{page_url}/actions", {"text": "Werkdruk onderzoeken", "owner_email": "", "due_date": ""})
+        assert nobody.status_code == 422
+        assert field_error(nobody.text, "owner_email") == "Fill in this field." and field_error(nobody.text, "due_date") == "Fill in this field."
+        assert "Werkdruk onderzoeken</textarea>" in nobody.text
+        stranger = await post_form(reviewer, page_url, f"{page_url}/actions", {"text": "Werkdruk onderzoeken", "owner_email": "nobody@example.org", "due_date": "2030-01-01"})
+        assert stranger.status_code == 422 and field_error(stranger.text, "owner_email") == "Choose one of the accounts."
+        past = (today - timedelta(days=1)).isoformat()
+        late = await post_form(reviewer, page_url, f"{page_url}/actions", {"text": "Werkdruk onderzoeken", "owner_email": owner, "due_date": past})
+        assert late.status_code == 409 and f"the due date {past} is not in the future" in field_error(late.text, "due_date")
+        assert f'value="{past}"' in late.text and f'<option value="{owner}" selected>' in late.text
+
+        due = (today + timedelta(days=30)).isoformat()
+        added = await post_form(reviewer, page_url, f"{page_url}/actions", {"text": "Werkdruk onderzoeken", "owner_email": owner, "due_date": due})
+        assert added.status_code == 303, added.text
+        actions = re.search(r'<table id="actions">.*?</table>', (await reviewer.get(page_url)).text, re.S).group(0)
+        assert "Werkdruk onderzoeken" in actions and owner in actions and "Open" in actions
+
+        sent = await post_form(reviewer, page_url, f"{page_url}/send-back", {"remark": "Graag de cijfers van Finance toelichten"})
+        assert sent.status_code == 303
+        back = await reviewer.get(page_url)
+        assert "Graag de cijfers van Finance toelichten" in back.text and "Sent back to HR</span>" in back.text
+
+    async with another_client(http) as hr:
+        await signed_in_as(hr, sessions, ["hr"])
+        read = await hr.get(page_url)
+        assert "Graag de cijfers van Finance toelichten" in read.text and "Werkdruk in Finance valt op" in read.text
+        assert 'id="finding-form"' not in read.text  # HR reads along; the reviewers review
+
+    async with another_client(http) as reviewer:
+        await signed_in_as(reviewer, sessions, ["reviewer"], email=BOARD)
+        approved = await post_form(reviewer, page_url, f"{page_url}/approve", {"comment": "Akkoord"})
+        assert approved.status_code == 303
+        done = await reviewer.get(approved.headers["location"])
+        assert "The report is approved" in done.text and 'id="approval"' in done.text and 'id="finding-form"' not in done.text
+        refused = await post_form(reviewer, page_url, f"{page_url}/findings", {"finding": "Nog iets"})
+        assert refused.status_code == 409 and "was already approved by board@example.org" in refused.text
+
+
+async def test_an_unknown_report_has_no_review_page(http, sessions):
+    async with another_client(http) as reviewer:
+        await signed_in_as(reviewer, sessions, ["reviewer"], email=BOARD)
+        assert (await reviewer.get("/reports/report-1999-01-01-1999-03-31/review")).status_code == 404
