@@ -28,9 +28,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(['report_id'], ['reports.id'], ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id'),
     )
-    op.create_index(op.f('ix_report_review_notes_report_id'), 'report_review_notes', ['report_id'], unique=False)
+    op.create_index(op.f('report_review_notes_report_id_idx'), 'report_review_notes', ['report_id'], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index(op.f('ix_report_review_notes_report_id'), table_name='report_review_notes')
+    op.drop_index(op.f('report_review_notes_report_id_idx'), table_name='report_review_notes')
     op.drop_table('report_review_notes')
