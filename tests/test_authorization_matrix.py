@@ -162,7 +162,9 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/my/tasks/{case_id}/{task_id}/complete"): only(HR, MANAGER),
     ("POST", "/my/tasks/{case_id}/{task_id}/reassign"): only(HR, MANAGER),
     ("POST", "/my/tasks/{case_id}/{task_id}/reopen"): only(HR, MANAGER),
-    ("POST", "/my/tasks/done"): ACCOUNTS,  # ticks off only the signed-in person's own tasks
+    ("POST", "/my/tasks/done"): ACCOUNTS,
+    # An action of a management review: any account may be its owner; the review refuses whoever is not.
+    ("POST", "/my/review-actions/{report_id}/{action_id}"): ACCOUNTS,  # ticks off only the signed-in person's own tasks
     ("POST", "/my/cases/{case_id}/tasks"): only(HR, MANAGER),
     # Equipment and interviews.
     # Everyone's list of what to receive (for most of them empty); only an item's custodian or HR acts on it.

@@ -119,3 +119,49 @@ async def test_an_unknown_report_has_no_review_page(http, sessions):
     async with another_client(http) as reviewer:
         await signed_in_as(reviewer, sessions, ["reviewer"], email=BOARD)
         assert (await reviewer.get("/reports/report-1999-01-01-1999-03-31/review")).status_code == 404
+
+
+async def test_an_action_owner_follows_up_the_action_from_my_tasks(http, worker, sessions, time_skipping_env):
+    await configure(sessions)
+    await seed_quarter(sessions, date(2005, 7, 1))
+    report_id = (await start_and_wait(http, "2005-Q3"))["report_id"]
+    owner = await make_account(sessions, "owner-tasks@example.org", ["manager"], name="Tom Taken", language="en")
+    page_url = f"/reports/{report_id}/review"
+    due = (await today_on_server(time_skipping_env) + timedelta(days=20)).isoformat()
+
+    async with another_client(http) as reviewer:
+        await signed_in_as(reviewer, sessions, ["reviewer"], email=BOARD)
+        await review_running(reviewer, report_id)
+        added = await post_form(reviewer, page_url, f"{page_url}/actions", {"text": "Exitgesprekken bespreken in het MT", "owner_email": owner, "due_date": due})
+        assert added.status_code == 303, added.text
+
+    action_url = f"/my/review-actions/{report_id}/a1"
+    async with another_client(http) as someone_else:
+        await signed_in_as(someone_else, sessions, ["manager"])
+        assert "Exitgesprekken bespreken in het MT" not in (await someone_else.get("/my/tasks")).text
+        refused = await post_form(someone_else, "/my/tasks", action_url, {"note": "Ik doe het wel"})
+        assert refused.status_code == 409 and "is neither the owner of action a1 nor a reviewer" in refused.text
+
+    async with another_client(http) as tom:
+        await signed_in_as(tom, sessions, ["manager"], email=owner)
+        tasks = await tom.get("/my/tasks")
+        cards = re.search(r'<ul class="cards" id="review-actions".*?</form>', tasks.text, re.S).group(0)
+        assert "Exitgesprekken bespreken in het MT" in cards and "2005-Q3" in cards
+
+        empty = await post_form(tom, "/my/tasks", action_url, {"note": " ", "done": "yes"})
+        assert empty.status_code == 422 and field_error(empty.text, f"progress-{report_id}-a1") == "Fill in this field."
+        assert 'name="done" value="yes" checked' in empty.text
+
+        noted = await post_form(tom, "/my/tasks", action_url, {"note": "Agenda van 12 maart"})
+        assert noted.status_code == 303
+        assert "Agenda van 12 maart" in (await tom.get(noted.headers["location"])).text
+
+        done = await post_form(tom, "/my/tasks", action_url, {"note": "Besproken, verslag gedeeld", "done": "yes"})
+        assert done.status_code == 303
+        after = await tom.get(done.headers["location"])
+        assert "The action is marked as done" in after.text and 'id="review-actions"' not in after.text
+
+    async with another_client(http) as reviewer:
+        await signed_in_as(reviewer, sessions, ["reviewer"], email=BOARD)
+        actions = re.search(r'<table id="actions">.*?</table>', (await reviewer.get(page_url)).text, re.S).group(0)
+        assert "Agenda van 12 maart" in actions and "Besproken, verslag gedeeld" in actions and "Done (" in actions
