@@ -104,6 +104,8 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("PUT", "/api/organisation/policy"): only(HR, ADMIN),
     ("PATCH", "/api/organisation/policy"): only(HR, ADMIN),
     ("GET", "/settings/checklists"): only(HR, ADMIN),
+    ("GET", "/settings/reports"): only(HR, ADMIN),
+    ("POST", "/settings/reports"): only(HR, ADMIN),
     ("GET", "/settings/checklists/new"): only(HR, ADMIN),
     ("POST", "/settings/checklists/new"): only(HR, ADMIN),
     ("GET", "/settings/checklists/{template_id}"): only(HR, ADMIN),

@@ -165,3 +165,37 @@ async def test_an_action_owner_follows_up_the_action_from_my_tasks(http, worker,
         await signed_in_as(reviewer, sessions, ["reviewer"], email=BOARD)
         actions = re.search(r'<table id="actions">.*?</table>', (await reviewer.get(page_url)).text, re.S).group(0)
         assert "Agenda van 12 maart" in actions and "Besproken, verslag gedeeld" in actions and "Done (" in actions
+
+
+async def test_hr_sets_period_day_group_size_and_reviewers_on_the_report_settings_page(http, sessions, time_skipping_env):
+    from models.report import ReportPolicy
+    from reports import settings_store
+
+    board = await make_account(sessions, BOARD, ["reviewer"])
+    ceo = await make_account(sessions, "ceo-settings@example.org", ["reviewer"], name="Cees Chef", language="en")
+    await make_account(sessions, "not-a-reviewer@example.org", ["manager"])
+    try:
+        async with another_client(http) as hr:
+            await signed_in_as(hr, sessions, ["hr"])
+            page = await hr.get("/settings/reports")
+            assert page.status_code == 200 and f'value="{ceo}"' in page.text and "not-a-reviewer@example.org" not in page.text
+
+            chosen = {"report_period": "half_year", "report_day": "10", "report_min_group_size": "2", "reviewers": [board, ceo]}
+            low = await post_form(hr, "/settings/reports", "/settings/reports", chosen)
+            assert low.status_code == 422 and field_error(low.text, "report_min_group_size") == "Enter a number of at least 3."
+            assert 'name="report_day" type="number" value="10"' in low.text and 'value="half_year" selected' in low.text
+            stranger = await post_form(hr, "/settings/reports", "/settings/reports", {**chosen, "report_min_group_size": "6", "reviewers": ["not-a-reviewer@example.org"]})
+            assert stranger.status_code == 422 and field_error(stranger.text, "reviewers") == "Choose one of the accounts."
+
+            saved = await post_form(hr, "/settings/reports", "/settings/reports", {**chosen, "report_min_group_size": "6"})
+            assert saved.status_code == 303
+            # The time-skipping server has no schedules: the settings are kept, and the worker moves the schedule when it
+            # starts (tests/test_report_schedule.py moves it on the dev server).
+            assert "The report settings are saved. The schedule could not be reached just now" in (await hr.get(saved.headers["location"])).text
+        async with sessions() as session:
+            policy = await settings_store.load(session)
+        assert (policy.report_period, policy.report_day, policy.report_min_group_size) == ("half_year", 10, 6)
+        assert [(str(r.email), r.language) for r in policy.reviewers] == [(board, "en"), (ceo, "en")]
+    finally:
+        async with sessions.begin() as session:
+            await settings_store.update(session, ReportPolicy())
