@@ -96,6 +96,7 @@ async def test_a_report_for_a_period_is_stored_and_mailed_to_the_reviewers_with_
     assert by_recipient["board@example.org"].language == "nl" and "2011-Q1" in by_recipient["board@example.org"].subject
     assert by_recipient["ceo@example.org"].language == "en" and "review" in by_recipient["ceo@example.org"].subject
     assert all(m.attachments == ("application/pdf",) for m in ready)
+    assert all(f"/reports/{report_id}/review" in m.text for m in ready)  # where they review it
     async with sessions() as session:
         row = await session.get(ReportRow, report_id)
         assert row.status == "in_review" and row.revision == 1

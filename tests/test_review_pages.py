@@ -121,7 +121,7 @@ async def test_an_unknown_report_has_no_review_page(http, sessions):
         assert (await reviewer.get("/reports/report-1999-01-01-1999-03-31/review")).status_code == 404
 
 
-async def test_an_action_owner_follows_up_the_action_from_my_tasks(http, worker, sessions, time_skipping_env):
+async def test_an_action_owner_follows_up_the_action_from_my_tasks(http, worker, sessions, time_skipping_env, mail_store):
     await configure(sessions)
     await seed_quarter(sessions, date(2005, 7, 1))
     report_id = (await start_and_wait(http, "2005-Q3"))["report_id"]
@@ -134,6 +134,10 @@ async def test_an_action_owner_follows_up_the_action_from_my_tasks(http, worker,
         await review_running(reviewer, report_id)
         added = await post_form(reviewer, page_url, f"{page_url}/actions", {"text": "Exitgesprekken bespreken in het MT", "owner_email": owner, "due_date": due})
         assert added.status_code == 303, added.text
+
+    # The owner's mail leads to their tasks: the report itself is for HR and the reviewers.
+    assigned = await eventually(lambda: [m for m in mail_store.all() if m.purpose == "r1:action_assigned:a1" and m.to == owner])
+    assert "http://offboarding.test/my/tasks" in assigned[0].text and f"/reports/{report_id}" not in assigned[0].text
 
     action_url = f"/my/review-actions/{report_id}/a1"
     async with another_client(http) as someone_else:
