@@ -47,7 +47,7 @@ async def test_a_reviewer_and_an_action_owner_carry_a_review_through_the_pages(a
             await submit(board, "nav[aria-label='Hoofdmenu'] a:has-text('Rapportages')")
             row = board.locator("#reports tr", has_text="2004-Q1")
             assert "in_review" not in await row.inner_text()
-            await submit(board, f"#reports tr:has-text('2004-Q1') a:has-text('Bespreken')")
+            await submit(board, "#reports tr:has-text('2004-Q1') a:has-text('Bespreken')")
             await reload_until(board, "#finding-form")
 
             await board.fill("#finding", "Werkdruk in Finance valt op")

@@ -40,7 +40,7 @@ async def test_hr_and_reviewers_find_the_reports_in_the_navigation_with_their_st
         assert 'href="http://offboarding.test/reports"' in dashboard.text
         listed = await hr.get("/reports")
         assert listed.status_code == 200
-        row = re.search(rf"<tr><th scope=\"row\">2005-Q1.*?</tr>", listed.text, re.S).group(0)
+        row = re.search(r"<tr><th scope=\"row\">2005-Q1.*?</tr>", listed.text, re.S).group(0)
         assert "In bespreking" in row or "Gemaakt, nog niet in bespreking" in row, row
         assert "in_review" not in row and "compiled" not in row
 
