@@ -137,10 +137,19 @@ async def owner_choices(session: AsyncSession) -> list[Any]:
 
 
 def status_of(report: ReportRow, notes: list[ReviewNoteRow]) -> str:
-    """The report's status as its readers see it: sent back to HR while the last word in its review is a remark."""
-    if report.status == "in_review" and notes and notes[-1].kind == "sent_back":
+    """The report's status as its readers see it: sent back to HR once a reviewer did, until it is approved."""
+    if report.status == "in_review" and any(n.kind == "sent_back" for n in notes):
         return "sent_back"
     return report.status
+
+
+async def statuses(session: AsyncSession, reports: list[ReportRow]) -> dict[str, str]:
+    """``status_of`` for a list of reports, in one query."""
+    query = select(ReviewNoteRow.report_id, ReviewNoteRow.revision).where(
+        ReviewNoteRow.kind == "sent_back", ReviewNoteRow.report_id.in_([r.id for r in reports])
+    )
+    sent_back = {(report_id, revision) for report_id, revision in (await session.execute(query)).all()}
+    return {r.id: "sent_back" if r.status == "in_review" and (r.id, r.revision) in sent_back else r.status for r in reports}
 
 
 # The notes kept beside the workflow.

@@ -103,6 +103,8 @@ async def test_a_reviewer_records_findings_and_actions_sends_back_and_approves_i
         await signed_in_as(hr, sessions, ["hr"])
         read = await hr.get(page_url)
         assert "Graag de cijfers van Finance toelichten" in read.text and "Werkdruk in Finance valt op" in read.text
+        listed = await hr.get("/reports")
+        assert "Sent back to HR" in re.search(r'<tr><th scope="row">2005-Q2.*?</tr>', listed.text, re.S).group(0)
         assert 'id="finding-form"' not in read.text  # HR reads along; the reviewers review
 
     async with another_client(http) as reviewer:
