@@ -133,6 +133,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/reports/{report_id}/review/actions"): only(HR, REVIEWER),
     ("POST", "/api/reports/{report_id}/review/approve"): only(HR, REVIEWER),
     ("POST", "/api/reports/{report_id}/review/actions/{action_id}/complete"): only(HR, REVIEWER),
+    ("POST", "/api/reports/{report_id}/review/send-back"): only(HR, REVIEWER),
     ("GET", "/reviews"): only(HR, REVIEWER),
     ("GET", "/reports"): only(HR, REVIEWER),
     # The review in the pages: HR reads along; the review itself refuses whoever is not one of its reviewers.

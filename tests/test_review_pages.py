@@ -102,6 +102,16 @@ async def test_a_reviewer_records_findings_and_actions_sends_back_and_approves_i
         back = await reviewer.get(page_url)
         assert "Graag de cijfers van Finance toelichten" in back.text and "Sent back to HR</span>" in back.text
 
+    # The same over the API, through the same service.
+    api = f"/api/reports/{report_id}/review/send-back"
+    stranger = await http.post(api, json={"actor": {"email": "stranger@example.org", "role": "manager"}, "remark": "Ik kijk mee"})
+    assert stranger.status_code == 409 and "not a reviewer" in stranger.json()["detail"]
+    blank = await http.post(api, json={"actor": {"email": BOARD, "role": "manager"}, "remark": ""})
+    assert blank.status_code == 422 and blank.json()["detail"][0]["loc"] == ["body", "remark"]
+    sent = await http.post(api, json={"actor": {"email": BOARD, "role": "manager"}, "remark": "En de respons per afdeling"})
+    assert sent.status_code == 200, sent.text
+    assert sent.json()["by"] == BOARD and sent.json()["remark"] == "En de respons per afdeling"
+
     async with another_client(http) as hr:
         await signed_in_as(hr, sessions, ["hr"])
         read = await hr.get(page_url)

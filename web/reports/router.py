@@ -5,7 +5,7 @@ period; HR may make one the schedule missed, naming the period, never a range of
 HR and reviewers use these routes (web.app includes the router behind ``api_access``). In the review the
 workflow decides who may do what: reviewers by their email address, HR and action owners for completing."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi.exceptions import RequestValidationError
@@ -195,6 +195,19 @@ class ApprovalIn(BaseModel):
     comment: str = ""
 
 
+class SendBackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    actor: Actor | None = Field(None, description=ACTOR_DESCRIPTION)
+    remark: str = Field(description="What HR should look at before the report can be approved.")
+
+
+class SentBack(BaseModel):
+    report_id: str
+    remark: str
+    by: str
+    at: datetime
+
+
 class CompletionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actor: Actor | None = Field(None, description=ACTOR_DESCRIPTION)
@@ -270,3 +283,14 @@ async def complete_action(
 ) -> Any:
     payload = _input(CompleteAction, {"actor": await _actor(request, body.actor), "action_id": action_id, "note": body.note})
     return await _act(client, report_id, review.complete_action, payload)
+
+
+@router.post(
+    "/api/reports/{report_id}/review/send-back", response_model=SentBack, responses=REVIEW_ANSWERS, summary="Send the report back to HR with a remark"
+)
+async def send_back(report_id: ReportId, body: SendBackIn, request: Request, client: TemporalDep, session: SessionDep) -> SentBack:
+    """A reviewer does not approve yet: HR reads the remark on the review page and the report shows as sent back
+    until it is approved. Refused (409) for anyone not reviewing this report, and once it is approved."""
+    payload = _input(review.SendBack, {"actor": await _actor(request, body.actor), "remark": body.remark})
+    note = await _act(client, report_id, lambda c, r, p: review.send_back(c, session, r, p), payload)
+    return SentBack(report_id=note.report_id, remark=note.text, by=note.author_email, at=note.created_at)
