@@ -43,6 +43,7 @@ async def test_hr_and_reviewers_find_the_reports_in_the_navigation_with_their_st
         row = re.search(r"<tr><th scope=\"row\">2005-Q1.*?</tr>", listed.text, re.S).group(0)
         assert "In bespreking" in row or "Gemaakt, nog niet in bespreking" in row, row
         assert "in_review" not in row and "compiled" not in row
+        assert "Groepen kleiner dan 5 blijven weg." in listed.text and 'href="http://offboarding.test/settings/reports"' in listed.text
 
     async with another_client(http) as reviewer:
         await signed_in_as(reviewer, sessions, ["reviewer"], email=BOARD)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from models.accounts import AccountRole, SignedIn
-from reports import review, service
+from reports import review, service, settings_store
 from web.auth.guard import signed_in
 from web.dependencies import SessionDep
 from web.templating import PagesDep
@@ -19,7 +19,8 @@ Reader = Annotated[SignedIn, Depends(signed_in(AccountRole.REVIEWER, AccountRole
 @router.get("/reports", name="reports_page", response_class=HTMLResponse)
 async def reports(request: Request, user: Reader, pages: PagesDep, session: SessionDep):
     listed = await service.list_reports(session)
-    return pages.render(request, "reports/list.html", {"reports": listed, "statuses": await review.statuses(session, listed)})
+    context = {"reports": listed, "statuses": await review.statuses(session, listed), "policy": await settings_store.load(session)}
+    return pages.render(request, "reports/list.html", context)
 
 
 @router.get("/reviews", name="reviews_page")
