@@ -29,6 +29,9 @@ class ReportPolicy(BaseModel):
     report_min_group_size: int = Field(
         5, ge=3, le=50, description="Any figure resting on fewer respondents is suppressed. Below 3 no figure stays anonymous."
     )
+    report_day: int = Field(
+        1, ge=1, le=28, description="The day of the month after each period on which its report is made, early in the morning."
+    )
     reviewers: list[Contact] = Field(default_factory=list, description="Board or management members who review and approve each report.")
     review_reminder_interval_days: int = Field(7, ge=1, le=60)
     review_reminder_count: int = Field(2, ge=0, le=10)

@@ -14,6 +14,12 @@ from models.report import ReportPeriod
 MONTHS: dict[str, int] = {"quarter": 3, "half_year": 6, "year": 12}
 # When the schedule fires: early on the first day after the period, local time.
 CRON = {"quarter": "0 6 1 1,4,7,10 *", "half_year": "0 6 1 1,7 *", "year": "0 6 1 1 *"}
+
+
+def cron(period: ReportPeriod, day: int = 1) -> str:
+    """When the report of each period is made: at six in the morning on ``day`` of the month after the period."""
+    minute, hour, _, months, weekdays = CRON[period].split()
+    return f"{minute} {hour} {day} {months} {weekdays}"
 # Every period starts on a quarter's first day, so the parts of periods also start and end with quarters.
 _LABEL = re.compile(r"^(\d{4})(?:-(Q[1-4]|H[12]))?$")
 

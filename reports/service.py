@@ -13,12 +13,13 @@ from temporalio.client import Client
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from cases.client import put_schedule
 from cases.service import execute_update
 from config import Settings
 from models.refusals import Refusal
-from models.report import ReportFigures, ReportInput, ReviewView
+from models.report import ReportFigures, ReportInput, ReportPolicy, ReviewView
 from organisation import store
-from reports import periods, plan, published, settings_store
+from reports import periods, plan, published, schedule, settings_store
 from reports.plan import PeriodRefused  # noqa: F401 (the web app and the CLI catch it from here)
 from reports.render import render_csv, render_html, render_pdf
 from reports.tables import ReportRow
@@ -83,6 +84,20 @@ async def act_on_review(client: Client, report_id: str, update: Any, payload: Ba
     return await execute_update(
         client, ReviewWorkflow.id_for(report_id), update, payload, ended, not_found=lambda _: ReportNotFound(report_id), rpc_timeout=None
     )
+
+
+async def save_policy(client: Client, session: AsyncSession, settings: Settings, policy: ReportPolicy) -> bool:
+    """Store the report settings and bring the schedule to their period and day. False when the schedule cannot be
+    reached now: the settings are kept, and every worker brings the schedule to them when it starts."""
+    await settings_store.update(session, policy)
+    await session.commit()
+    organisation = await store.load(session, settings)
+    wanted = schedule.build_schedule(policy.report_period, organisation.policy.timezone, settings.task_queue, policy.report_day)
+    try:
+        await put_schedule(client, schedule.SCHEDULE_ID, wanted)
+    except RPCError:
+        return False
+    return True
 
 
 async def list_reports(session: AsyncSession, limit: int = 100) -> list[ReportRow]:

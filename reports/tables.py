@@ -89,3 +89,20 @@ class ReportMailRow(SendGuard, Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     report_id: Mapped[str] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+
+
+class ReviewNoteRow(Base):
+    """What people write in a review besides findings and actions: an owner's progress on an action (``action_key``
+    set), or a reviewer's remark sending the report back to HR (``action_key`` None). Kept with the report's revision
+    like its findings, so the next report and HR read them as written."""
+
+    __tablename__ = "report_review_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    action_key: Mapped[str | None] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    author_email: Mapped[str] = mapped_column(String(320))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

@@ -12,7 +12,8 @@ from bench.seed_reports import closed_case, interview, record
 from models.report import (
     ReportPolicy,
 )
-from reports import settings_store
+from reports import service, settings_store
+from tests.support import eventually
 
 
 def csv_rows(text: str) -> list[dict[str, str]]:
@@ -122,3 +123,22 @@ async def seed_quarter(
 
 async def today_on_server(env) -> date:
     return (await env.get_current_time()).astimezone(timezone.utc).date()
+
+
+async def start_and_wait(http, period: str) -> dict:
+    response = await http.post("/api/reports", json={"period": period})
+    assert response.status_code == 202, response.text
+    started = response.json()
+
+    async def stored():
+        answer = await http.get(f"/api/reports/{started['report_id']}")
+        return answer.status_code == 200 and answer.json()
+
+    figures = await eventually(stored, timeout=60)
+    return {**started, "figures": figures}
+
+
+async def start_period(env, sessions, settings, task_queue, period: str) -> service.ReportStart:
+    """What the schedule does when a period ends, as HR's command for a missed period does it."""
+    async with sessions() as session:
+        return await service.start_missed_report(env.client, session, settings.model_copy(update={"task_queue": task_queue}), period)

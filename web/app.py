@@ -42,6 +42,7 @@ from web.i18n import LanguageCookie
 from web.openapi import install as install_openapi
 from web.privacy.actor import AuditActorMiddleware
 from web.reports import pages as report_pages
+from web.reports import review_pages, settings_pages as report_settings_pages
 from web.reports import router as reports_api
 from web.security import install as install_security
 from web.tasks import links as task_links
@@ -98,7 +99,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     install_auth(app)
     # The pages, by domain; each checks the reader's roles itself.
     app.include_router(case_pages.dashboard_router)
-    for pages in (home, case_pages, task_pages, equipment_pages, interview_pages, interview_hr_pages, interview_links, task_links, report_pages, checklist_pages, policy_pages, mailbox_pages, account_pages, token_pages, privacy_pages):
+    for pages in (home, case_pages, task_pages, equipment_pages, interview_pages, interview_hr_pages, interview_links, task_links, report_pages, review_pages, report_settings_pages, checklist_pages, policy_pages, mailbox_pages, account_pages, token_pages, privacy_pages):
         app.include_router(pages.router)
     # Captured mail holds every employee link: HR's only, like the link to it in the menu (and absent when switched off).
     app.include_router(captured_mail_pages.router, dependencies=[Depends(mail_store), Depends(signed_in(AccountRole.HR))])

@@ -200,6 +200,16 @@ class Labels:
             "advice_only": _("Only the advice, anonymised"),
             "advice_and_experiences": _("The advice and the experiences, anonymised"),
         }
+        # A periodic report and its management review (models/report.py).
+        self.report_statuses = {
+            "compiled": _("Made, not yet in review"),
+            "in_review": _("In review"),
+            "sent_back": _("Sent back to HR"),
+            "approved": _("Approved"),
+            "published": _("Published"),
+        }
+        self.review_action_states = {"open": _("Open"), "done": _("Done"), "late": _("Overdue")}
+        self.report_periods = {"quarter": _("Quarter"), "half_year": _("Half-year"), "year": _("Year")}
         self.genders = {"woman": _("Woman"), "man": _("Man"), "non_binary": _("Non-binary")}
         self.roles = {
             "hr": _("HR"),
@@ -215,6 +225,9 @@ class Labels:
 
     def status(self, value: str) -> str:
         return self.statuses.get(value) or _readable(value)
+
+    def report_status(self, value: str) -> str:
+        return self.report_statuses.get(value) or _readable(value)
 
     def step(self, value: str) -> str:
         return self.steps.get(value) or _readable(value)

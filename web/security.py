@@ -63,7 +63,9 @@ PERMISSIONS_POLICY = "accelerometer=(), camera=(), geolocation=(), gyroscope=(),
 
 
 def content_security_policy(path: str) -> str:
-    if path.startswith("/reports/") and not path.endswith((".pdf", ".csv")):
+    # The report document itself (/reports/<id>); its review page (/reports/<id>/review) is a page with forms.
+    document = path.removeprefix("/reports/")
+    if document != path and "/" not in document and not path.endswith((".pdf", ".csv")):
         return REPORT_POLICY
     return PAGE_POLICY
 

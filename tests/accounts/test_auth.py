@@ -158,7 +158,7 @@ async def test_signing_in_never_leads_to_another_site(http, sessions, target):
 
 
 async def test_each_role_starts_on_its_own_page(http, sessions):
-    for roles, home in ((["hr"], "/dashboard"), (["manager"], "/my/tasks"), (["custodian"], "/equipment"), (["interviewer"], "/interviews"), (["admin"], "/admin/accounts"), (["reviewer"], "/reviews")):
+    for roles, home in ((["hr"], "/dashboard"), (["manager"], "/my/tasks"), (["custodian"], "/equipment"), (["interviewer"], "/interviews"), (["admin"], "/admin/accounts"), (["reviewer"], "/reports")):
         http.cookies.clear()
         email = await make_account(sessions, unique_email(roles[0]), roles)
         response = await sign_in(http, email)

@@ -8,7 +8,6 @@ step is skipped."""
 import asyncio
 import html
 import re
-import shutil
 import time
 from contextlib import asynccontextmanager
 from datetime import date

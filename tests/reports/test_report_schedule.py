@@ -107,3 +107,17 @@ async def test_the_schedule_starts_the_report_for_the_period_just_ended(dev_serv
         outcome = await handle.result()
     # No reviewers configured: the report went to HR, published as it is.
     assert outcome.status.value == "published"
+
+
+async def test_saving_the_report_settings_moves_the_schedule_to_their_period_and_day(dev_server_env, settings, sessions, task_queue):
+    from reports import service
+
+    client = dev_server_env.client
+    try:
+        async with sessions() as session:
+            moved = await service.save_policy(client, session, settings.model_copy(update={"task_queue": task_queue}), ReportPolicy(report_period="year", report_day=12))
+        assert moved
+        [calendar] = (await described(client)).schedule.spec.calendars
+        assert [(r.start, r.end) for r in (*calendar.day_of_month, *calendar.month, *calendar.hour)] == [(12, 12), (1, 1), (6, 6)]
+    finally:
+        await set_policy(sessions)

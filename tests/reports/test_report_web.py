@@ -5,21 +5,14 @@ Each test reports on its own past quarter (2009), so the cases seeded for one ne
 
 from datetime import date, timedelta
 
-from tests.report_support import configure, csv_rows, seed_quarter, today_on_server
+from tests.report_support import (
+    configure,
+    csv_rows,
+    seed_quarter,
+    start_and_wait,
+    today_on_server,
+)
 from tests.support import eventually
-
-
-async def start_and_wait(http, period: str) -> dict:
-    response = await http.post("/api/reports", json={"period": period})
-    assert response.status_code == 202, response.text
-    started = response.json()
-
-    async def stored():
-        answer = await http.get(f"/api/reports/{started['report_id']}")
-        return answer.status_code == 200 and answer.json()
-
-    figures = await eventually(stored, timeout=60)
-    return {**started, "figures": figures}
 
 
 async def test_a_report_started_over_the_api_is_stored_and_served_as_html_pdf_and_csv(http, worker, sessions):

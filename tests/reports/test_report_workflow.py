@@ -28,7 +28,13 @@ from models.report import (
 )
 from reports import periods, service, settings_store
 from reports.tables import ReportActionRow, ReportRow
-from tests.report_support import configure, csv_rows, seed_quarter, today_on_server
+from tests.report_support import (
+    configure,
+    csv_rows,
+    seed_quarter,
+    start_period,
+    today_on_server,
+)
 from tests.support import eventually
 from worker import WORKFLOWS, sandbox_runner
 from workflows.report import ReportWorkflow, ScheduledReportWorkflow
@@ -39,12 +45,6 @@ CEO = Actor(email="ceo@example.org", role=Role.MANAGER)
 OWNER = Actor(email="owner@example.org", role=Role.MANAGER)
 STRANGER = Actor(email="stranger@example.org", role=Role.MANAGER)
 HR = Actor(email="hr@example.org", role=Role.HR)
-
-
-async def start_period(env, sessions, settings, task_queue, period: str) -> service.ReportStart:
-    """What the schedule does when a period ends, as HR's command for a missed period does it."""
-    async with sessions() as session:
-        return await service.start_missed_report(env.client, session, settings.model_copy(update={"task_queue": task_queue}), period)
 
 
 async def start_and_wait_for_review(env, sessions, settings, task_queue, period: str) -> str:
@@ -73,6 +73,7 @@ async def test_a_report_for_a_period_is_stored_and_mailed_to_the_reviewers_with_
     assert by_recipient["board@example.org"].language == "nl" and "2011-Q1" in by_recipient["board@example.org"].subject
     assert by_recipient["ceo@example.org"].language == "en" and "review" in by_recipient["ceo@example.org"].subject
     assert all(m.attachments == ("application/pdf",) for m in ready)
+    assert all(f"/reports/{report_id}/review" in m.text for m in ready)  # where they review it
     async with sessions() as session:
         row = await session.get(ReportRow, report_id)
         assert row.status == "in_review" and row.revision == 1

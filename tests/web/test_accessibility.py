@@ -117,11 +117,11 @@ async def case(app, dev_server_env, mail_store, sessions, task_queue):
 
 def pages_of(case_id: str) -> dict[str, list[str]]:
     return {
-        "hr": ["/cases", "/cases/new", f"/cases/{case_id}", "/mailbox"],
+        "hr": ["/cases", "/cases/new", f"/cases/{case_id}", "/mailbox", "/reports", "/settings/reports"],
         "manager": ["/my/tasks", f"/my/cases/{case_id}"],
         "custodian": ["/equipment"],
         "interviewer": ["/interviews", f"/interviews/{case_id}", f"/interviews/{case_id}/consent"],
-        "reviewer": ["/reviews"],
+        "reviewer": ["/reports"],
         "admin": ["/admin/accounts"],
     }
 

@@ -112,6 +112,8 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("PUT", "/api/organisation/policy"): only(HR, ADMIN),
     ("PATCH", "/api/organisation/policy"): only(HR, ADMIN),
     ("GET", "/settings/checklists"): only(HR, ADMIN),
+    ("GET", "/settings/reports"): only(HR, ADMIN),
+    ("POST", "/settings/reports"): only(HR, ADMIN),
     ("GET", "/settings/checklists/new"): only(HR, ADMIN),
     ("POST", "/settings/checklists/new"): only(HR, ADMIN),
     ("GET", "/settings/checklists/{template_id}"): only(HR, ADMIN),
@@ -139,7 +141,15 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/reports/{report_id}/review/actions"): only(HR, REVIEWER),
     ("POST", "/api/reports/{report_id}/review/approve"): only(HR, REVIEWER),
     ("POST", "/api/reports/{report_id}/review/actions/{action_id}/complete"): only(HR, REVIEWER),
+    ("POST", "/api/reports/{report_id}/review/send-back"): only(HR, REVIEWER),
     ("GET", "/reviews"): only(HR, REVIEWER),
+    ("GET", "/reports"): only(HR, REVIEWER),
+    # The review in the pages: HR reads along; the review itself refuses whoever is not one of its reviewers.
+    ("GET", "/reports/{report_id}/review"): only(HR, REVIEWER),
+    ("POST", "/reports/{report_id}/review/findings"): only(HR, REVIEWER),
+    ("POST", "/reports/{report_id}/review/actions"): only(HR, REVIEWER),
+    ("POST", "/reports/{report_id}/review/approve"): only(HR, REVIEWER),
+    ("POST", "/reports/{report_id}/review/send-back"): only(HR, REVIEWER),
     # HR's pages.
     ("GET", "/dashboard"): only(HR),
     ("GET", "/cases"): only(HR),
@@ -163,7 +173,9 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/my/tasks/{case_id}/{task_id}/complete"): only(HR, MANAGER),
     ("POST", "/my/tasks/{case_id}/{task_id}/reassign"): only(HR, MANAGER),
     ("POST", "/my/tasks/{case_id}/{task_id}/reopen"): only(HR, MANAGER),
-    ("POST", "/my/tasks/done"): ACCOUNTS,  # ticks off only the signed-in person's own tasks
+    ("POST", "/my/tasks/done"): ACCOUNTS,
+    # An action of a management review: any account may be its owner; the review refuses whoever is not.
+    ("POST", "/my/review-actions/{report_id}/{action_id}"): ACCOUNTS,  # ticks off only the signed-in person's own tasks
     ("POST", "/my/cases/{case_id}/tasks"): only(HR, MANAGER),
     # Equipment and interviews.
     # Everyone's list of what to receive (for most of them empty); only an item's custodian or HR acts on it.

@@ -81,6 +81,9 @@ async def test_a_report_page_may_use_its_own_inline_stylesheet_and_nothing_else(
     assert policy["default-src"] == "'none'" and "'unsafe-inline'" in policy["style-src"] and policy["form-action"] == "'none'"
     assert "script-src" not in policy  # default-src 'none': no script at all
     assert "unsafe-inline" not in pdf.headers["content-security-policy"]
+    # The report's review page is an ordinary page: its forms may post to this site.
+    review = _csp(await http.get("/reports/report-2026-01-01-2026-03-31/review"))
+    assert review["form-action"] == "'self'" and "'unsafe-inline'" not in review.get("style-src", "")
 
 
 async def test_the_api_docs_come_from_this_site_with_no_inline_script(http):

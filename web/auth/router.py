@@ -30,7 +30,7 @@ HOMES = (
     (AccountRole.MANAGER, "/my/tasks"),
     (AccountRole.INTERVIEWER, "/interviews"),
     (AccountRole.CUSTODIAN, "/equipment"),
-    (AccountRole.REVIEWER, "/reviews"),
+    (AccountRole.REVIEWER, "/reports"),
     (AccountRole.ADMIN, "/admin/accounts"),
 )
 
@@ -47,6 +47,7 @@ ROLE_PAGES = (
     ("/admin", (AccountRole.ADMIN,)),
     ("/equipment", (AccountRole.CUSTODIAN, AccountRole.HR)),
     ("/interviews", (AccountRole.INTERVIEWER, AccountRole.HR)),
+    ("/reports", (AccountRole.REVIEWER, AccountRole.HR)),
     ("/reviews", (AccountRole.REVIEWER, AccountRole.HR)),
     ("/mailbox", (AccountRole.HR,)),
 )

@@ -5,7 +5,7 @@ period; HR may make one the schedule missed, naming the period, never a range of
 HR and reviewers use these routes (web.app includes the router behind ``api_access``). In the review the
 workflow decides who may do what: reviewers by their email address, HR and action owners for completing."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi.exceptions import RequestValidationError
@@ -20,14 +20,13 @@ from cases.service import ActionRejected
 from models.accounts import AccountRole, Language
 from models.actors import Actor, Role
 from models.report import AddAction, AddFinding, ApproveReport, CompleteAction, Finding, ReportFigures, ReviewAction, ReviewView
-from reports import service
+from reports import review, service
 from web.acting import ACTOR_DESCRIPTION
 from web.auth.guard import api_access, current_user
 from web.cases.schemas import Problem
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
 from web.refusals import Refused, RefusalProblem
 from web.validation import invalid_body
-from workflows.review import ReviewWorkflow
 
 router = APIRouter(tags=["reports"])
 
@@ -196,6 +195,19 @@ class ApprovalIn(BaseModel):
     comment: str = ""
 
 
+class SendBackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    actor: Actor | None = Field(None, description=ACTOR_DESCRIPTION)
+    remark: str = Field(description="What HR should look at before the report can be approved.")
+
+
+class SentBack(BaseModel):
+    report_id: str
+    remark: str
+    by: str
+    at: datetime
+
+
 class CompletionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actor: Actor | None = Field(None, description=ACTOR_DESCRIPTION)
@@ -228,9 +240,9 @@ def _input(model: type[BaseModel], values: dict[str, Any]) -> BaseModel:
         raise invalid_body(err) from err
 
 
-async def _act(client: Any, report_id: str, update: Any, payload: BaseModel) -> Any:
+async def _act(client: Any, report_id: str, run: Any, payload: BaseModel) -> Any:
     try:
-        return await service.act_on_review(client, report_id, update, payload)
+        return await run(client, report_id, payload)
     except service.ReportNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"There is no review of report {report_id}.") from None
     except ActionRejected as err:
@@ -244,20 +256,20 @@ async def _act(client: Any, report_id: str, update: Any, payload: BaseModel) -> 
 @router.post("/api/reports/{report_id}/review/findings", response_model=Finding, responses=REVIEW_ANSWERS, summary="Record a finding")
 async def add_finding(report_id: ReportId, body: FindingIn, request: Request, client: TemporalDep) -> Any:
     payload = _input(AddFinding, {"actor": await _actor(request, body.actor), "text": body.text})
-    return await _act(client, report_id, ReviewWorkflow.add_finding, payload)
+    return await _act(client, report_id, review.add_finding, payload)
 
 
 @router.post("/api/reports/{report_id}/review/actions", response_model=ReviewAction, responses=REVIEW_ANSWERS, summary="Agree an action")
 async def add_action(report_id: ReportId, body: ActionIn, request: Request, client: TemporalDep) -> Any:
     values = body.model_dump(exclude={"actor"})
     payload = _input(AddAction, {**values, "actor": await _actor(request, body.actor)})
-    return await _act(client, report_id, ReviewWorkflow.add_action, payload)
+    return await _act(client, report_id, review.add_action, payload)
 
 
 @router.post("/api/reports/{report_id}/review/approve", response_model=ReviewView, responses=REVIEW_ANSWERS, summary="Approve the report")
 async def approve(report_id: ReportId, body: ApprovalIn, request: Request, client: TemporalDep) -> Any:
     payload = _input(ApproveReport, {"actor": await _actor(request, body.actor), "comment": body.comment})
-    return await _act(client, report_id, ReviewWorkflow.approve, payload)
+    return await _act(client, report_id, review.approve, payload)
 
 
 @router.post(
@@ -270,4 +282,15 @@ async def complete_action(
     report_id: ReportId, action_id: Annotated[str, Path(min_length=1, max_length=50)], body: CompletionIn, request: Request, client: TemporalDep
 ) -> Any:
     payload = _input(CompleteAction, {"actor": await _actor(request, body.actor), "action_id": action_id, "note": body.note})
-    return await _act(client, report_id, ReviewWorkflow.complete_action, payload)
+    return await _act(client, report_id, review.complete_action, payload)
+
+
+@router.post(
+    "/api/reports/{report_id}/review/send-back", response_model=SentBack, responses=REVIEW_ANSWERS, summary="Send the report back to HR with a remark"
+)
+async def send_back(report_id: ReportId, body: SendBackIn, request: Request, client: TemporalDep, session: SessionDep) -> SentBack:
+    """A reviewer does not approve yet: HR reads the remark on the review page and the report shows as sent back
+    until it is approved. Refused (409) for anyone not reviewing this report, and once it is approved."""
+    payload = _input(review.SendBack, {"actor": await _actor(request, body.actor), "remark": body.remark})
+    note = await _act(client, report_id, lambda c, r, p: review.send_back(c, session, r, p), payload)
+    return SentBack(report_id=note.report_id, remark=note.text, by=note.author_email, at=note.created_at)

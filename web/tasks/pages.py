@@ -7,21 +7,25 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from cases import access, queries, service
+from cases.service import ActionRejected, CaseDidNotAnswer, CaseUnavailable
 from cases import consent as consents
 from cases.queries import CaseFilter
 from models.accounts import AccountRole, SignedIn
 from models.handover import AddTask, CompleteTask, ReassignTask, ReopenTask
 from models.tables import Case
-from web import forms
+from reports import review
+from web import forms, refusals
 from web.acting import actor_for
+from web.reports.review_pages import actor_of as actor_for_review
 from web.auth.guard import deny, form_protected, signed_in
 from web.cases.pages import render_case
 from web.dependencies import SessionDep, TemporalDep
 from web.mailboxes import mailbox_names
 from web.templating import Pages, PagesDep
+from web.validation import field_message
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,7 +35,7 @@ Text = Annotated[str, Form(max_length=2000)]
 Back = Annotated[str, Form(max_length=10)]
 Offset = Annotated[int, Query(ge=0)]
 Anyone = Annotated[SignedIn, Depends(signed_in())]
-NOTICES = ("completed", "reassigned", "added", "reopened", "bulk")
+NOTICES = ("completed", "reassigned", "added", "reopened", "bulk", "progress", "action_done")
 PAGE_SIZE = 50
 Search = Annotated[str, Query(max_length=200, description="Only tasks for a departure whose employee name or number contains this.")]
 
@@ -52,6 +56,7 @@ async def render_my_tasks(
     offset: int = 0,
     done_count: int = 0,
     search: str = "",
+    progress: dict | None = None,
 ):
     open_tasks = await queries.tasks_for(session, user.email, user.mailboxes, search=search, offset=offset, limit=PAGE_SIZE)
     done_tasks = await queries.tasks_for(session, user.email, user.mailboxes, done=True, search=search, limit=20)
@@ -68,6 +73,9 @@ async def render_my_tasks(
         "search": search,
         "today": date.today(),
         "mailbox_names": await mailbox_names(session, pages),
+        "review_actions": await review.open_actions_of(session, user.email),
+        # The progress form that was refused: which action, what was typed, and the problem next to its field.
+        "progress": progress or {},
     }
     return pages.render(request, "tasks/tasks.html", context, status_code=code)
 
@@ -219,3 +227,31 @@ async def add_task(
         deny(request, status.HTTP_403_FORBIDDEN, "adding tasks needs the manager or HR role", user)
     build = lambda: AddTask(actor=actor_for(user, AddTask), title=title, assignee_email=assignee_email.strip(), due_date=due_date or None, comment=comment)  # noqa: E731
     return await _run(request, pages, user, session, client, case, back or "case", build, "added")
+
+
+@router.post("/my/review-actions/{report_id}/{action_id}", name="review_progress_form", dependencies=[Depends(form_protected)])
+async def review_progress(
+    request: Request, report_id: Annotated[str, Path(max_length=120)], action_id: TaskId, user: Anyone, pages: PagesDep, session: SessionDep,
+    client: TemporalDep, note: Annotated[str, Form(max_length=4000)] = "", done: Annotated[str, Form(max_length=3)] = "",
+):
+    """An owner's progress on an action the management review gave them; with "done" ticked the action is done. The
+    review decides whether it is theirs (reports.review)."""
+    _ = pages.gettext
+    values = {"report_id": report_id, "action_id": action_id, "note": note, "done": bool(done), "errors": {}}
+    try:
+        payload = review.ProgressNote(actor=actor_for_review(user), action_id=action_id, note=note, done=bool(done))
+    except ValidationError as err:
+        values["errors"] = {"note": "; ".join(field_message(e, _) for e in err.errors())}
+        return await render_my_tasks(request, pages, user, session, code=status.HTTP_422_UNPROCESSABLE_CONTENT, progress=values)
+    try:
+        await review.note_progress(client, session, report_id, payload)
+    except review.ReportNotFound:
+        deny(request, status.HTTP_404_NOT_FOUND, f"there is no report {report_id}", user)
+    except ActionRejected as err:
+        error = _("The review did not accept this: %(reason)s") % {"reason": refusals.reason(_, err)}
+        return await render_my_tasks(request, pages, user, session, error=error, code=status.HTTP_409_CONFLICT, progress=values)
+    except (CaseDidNotAnswer, CaseUnavailable):
+        error = _("The review cannot be reached right now; try again in a moment.")
+        return await render_my_tasks(request, pages, user, session, error=error, code=status.HTTP_503_SERVICE_UNAVAILABLE, progress=values)
+    url = request.url_for("my_tasks_page").include_query_params(done="action_done" if done else "progress")
+    return RedirectResponse(str(url), status_code=status.HTTP_303_SEE_OTHER)

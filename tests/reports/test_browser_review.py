@@ -1,0 +1,99 @@
+"""A whole management review in a real browser (Chromium, driven by Playwright): a report of a past quarter made by
+the worker, a reviewer who finds it under "Reports", records a finding and gives an action to a colleague chosen
+from the accounts; the colleague notes progress and marks it done from "My tasks"; the reviewer approves. The web
+app and a worker run as processes against the real Temporal dev server, the test database and the mail sink."""
+
+import uuid
+from datetime import date, timedelta
+
+import pytest
+
+from models.report import ReportPolicy
+from reports import settings_store
+from reports.tables import ReportRow
+from tests.auth_support import PASSWORD, make_account
+from tests.browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Shots,
+    reload_until,
+    sign_in,
+    submit,
+)
+from tests.report_support import seed_quarter, start_period
+from tests.support import eventually
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (run `make browser`)")
+
+
+async def test_a_reviewer_and_an_action_owner_carry_a_review_through_the_pages(app, dev_server_env, sessions, settings, task_queue, mail_store):
+    from playwright.async_api import async_playwright
+
+    suffix = uuid.uuid4().hex[:6]
+    reviewer = await make_account(sessions, f"bea-{suffix}@example.org", ["reviewer"], name="Bea Bestuur", language="nl", password=PASSWORD)
+    async with sessions.begin() as session:
+        await settings_store.update(session, ReportPolicy(reviewers=[{"email": reviewer, "language": "nl"}]))
+    await seed_quarter(sessions, date(2004, 1, 1))
+    owner = await make_account(sessions, f"olaf-{suffix}@example.org", ["manager"], name="Olaf Eigenaar", language="nl", password=PASSWORD)
+    report_id = (await start_period(dev_server_env, sessions, settings, task_queue, "2004-Q1")).report_id
+
+    async def stored():
+        async with sessions() as session:
+            return await session.get(ReportRow, report_id) is not None
+
+    await eventually(stored, timeout=90)
+    due = date.today() + timedelta(days=30)
+    shots = Shots()
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            board = await sign_in(browser, app, reviewer, "nl-NL")
+            assert board.url.endswith("/reports")  # a reviewer starts at the reports
+            await board.goto(f"{app.url}/my/tasks")
+            await submit(board, "nav[aria-label='Hoofdmenu'] a:has-text('Rapportages')")
+            row = board.locator("#reports tr", has_text="2004-Q1")
+            assert "in_review" not in await row.inner_text()
+            await submit(board, "#reports tr:has-text('2004-Q1') a:has-text('Bespreken')")
+            await reload_until(board, "#finding-form")
+
+            await board.fill("#finding", "Werkdruk in Finance valt op")
+            await submit(board, "#finding-form button[type=submit]")
+            assert "De bevinding is vastgelegd." in await board.locator("#notice").inner_text()
+
+            await board.fill("#text", "Werkdruk in Finance onderzoeken")
+            await board.select_option("#owner_email", owner)
+            await board.fill("#due_date", due.isoformat())
+            await shots.take(board, "reviewer-adds-an-action")
+            await submit(board, "#action-form button[type=submit]")
+            assert "De actie is toegevoegd" in await board.locator("#notice").inner_text()
+            assert "Werkdruk in Finance onderzoeken" in await board.locator("#actions").inner_text()
+
+            olaf = await sign_in(browser, app, owner, "nl-NL")
+            await olaf.goto(f"{app.url}/my/tasks")
+            card = olaf.locator("#review-actions li", has_text="Werkdruk in Finance onderzoeken")
+            assert "2004-Q1" in await card.inner_text()
+            await card.locator("textarea[name=note]").fill("Gesprekken met het team gepland")
+            await submit(olaf, "#review-actions li button[type=submit]")
+            assert "Je notitie over de voortgang staat bij de actie." in await olaf.locator("#notice").inner_text()
+            await card.locator("textarea[name=note]").fill("Besproken; extra collega per 1 mei")
+            await card.locator("input[name=done]").check()
+            await shots.take(olaf, "owner-marks-the-action-done")
+            await submit(olaf, "#review-actions li button[type=submit]")
+            assert "De actie staat als afgerond" in await olaf.locator("#notice").inner_text()
+            assert await olaf.locator("#review-actions").count() == 0
+
+            await board.reload()
+            actions = await board.locator("#actions").inner_text()
+            assert "Gesprekken met het team gepland" in actions and "Besproken; extra collega per 1 mei" in actions and "Klaar (" in actions
+            await board.fill("#comment", "Akkoord, met dank aan HR")
+            await submit(board, "#approve-form button[type=submit]")
+            assert "De rapportage is goedgekeurd" in await board.locator("#notice").inner_text()
+            assert await board.locator("#report-status").inner_text() == "Goedgekeurd"
+            await shots.take(board, "reviewer-approved")
+        finally:
+            await browser.close()
+    approved = await eventually(lambda: [m for m in mail_store.all() if m.purpose == "r1:report_approved"], timeout=60)
+    assert "Werkdruk in Finance onderzoeken" in approved[0].text
+    async with sessions.begin() as session:
+        await settings_store.update(session, ReportPolicy())

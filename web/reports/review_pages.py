@@ -1,0 +1,167 @@
+"""The review of one report in the web app, for its reviewers (and HR, who reads along): read the report, record
+findings, agree actions with an owner chosen from the accounts, approve, or send the report back to HR with a
+remark. Every form goes through ``reports.review``, as the API does; an error comes back next to its field, with
+what was typed kept."""
+
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel, ValidationError
+
+from cases.service import ActionRejected, CaseDidNotAnswer, CaseUnavailable
+from models.accounts import AccountRole, SignedIn
+from models.actors import Actor, Role
+from models.report import AddAction, AddFinding, ApproveReport
+from reports import review
+from reports.service import ReportNotFound
+from web import refusals
+from web.auth.guard import form_protected, signed_in
+from web.dependencies import SessionDep, TemporalDep
+from web.labels import Gettext
+from web.templating import Pages, PagesDep
+from web.validation import field_message
+
+router = APIRouter(include_in_schema=False)
+
+Reader = Annotated[SignedIn, Depends(signed_in(AccountRole.REVIEWER, AccountRole.HR))]
+ReportId = Annotated[str, Path(min_length=1, max_length=120)]
+Text = Annotated[str, Form(max_length=4000)]
+NOTICES = ("finding", "action", "approved", "sent_back")
+# A refusal that concerns one field is shown next to it.
+REFUSAL_FIELDS = {"action_due_not_in_future": "due_date"}
+
+
+@dataclass
+class ReviewForm:
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    error: str = ""
+
+
+def labels_of(_: Gettext) -> dict[str, str]:
+    return {
+        "finding": _("Finding"),
+        "text": _("What is to be done"),
+        "owner_email": _("Owner"),
+        "due_date": _("Due date"),
+        "comment": _("Comment with the approval"),
+        "remark": _("What HR should look at"),
+    }
+
+
+def actor_of(user: SignedIn) -> Actor:
+    """As the API does (web.reports.router): HR acts as HR, everyone else as themselves."""
+    return Actor(email=user.email, role=Role.HR if user.has(AccountRole.HR) else Role.MANAGER)
+
+
+async def render(request: Request, pages: Pages, client, session, user: SignedIn, report_id: str, form: ReviewForm | None = None, notice: str = "", code: int = 200):
+    try:
+        shown = await review.page(client, session, report_id)
+    except ReportNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "Not Found") from None
+    form = form or ReviewForm()
+    form.labels = labels_of(pages.gettext)
+    owners = {a.email: f"{a.name} ({a.email})" for a in await review.owner_choices(session)}
+    view = shown.view
+    context = {
+        "review": shown,
+        "view": view,
+        "status": review.status_of(shown.report, shown.notes),
+        "may_review": bool(view and view.approval is None and user.email.lower() in view.reviewers),
+        "owners": {"": pages.gettext("Choose an account"), **owners},
+        "form": form,
+        "notice": notice if notice in NOTICES else "",
+    }
+    return pages.render(request, "reports/review.html", context, status_code=code)
+
+
+async def act(request, pages: Pages, client, session, user, report_id: str, build, run, values: dict[str, str], notice: str, field_names: dict[str, str]):
+    """Build the input and run it; on a mistake the page again with the error next to its field and what was typed."""
+    _ = pages.gettext
+    form = ReviewForm(values=values)
+    try:
+        payload = build()
+    except ValidationError as err:
+        for error in err.errors():
+            name = field_names.get(str(error["loc"][0]) if error["loc"] else "", "")
+            if name:
+                form.errors.setdefault(name, []).append(field_message(error, _))
+            else:
+                form.error = field_message(error, _)
+        return await render(request, pages, client, session, user, report_id, form, code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+    try:
+        await run(payload)
+    except ReportNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "Not Found") from None
+    except ActionRejected as err:
+        reason = refusals.reason(_, err)
+        name = REFUSAL_FIELDS.get(getattr(err, "code", ""), "")
+        if name:
+            form.errors[name] = [reason]
+        else:
+            form.error = _("The review did not accept this: %(reason)s") % {"reason": reason}
+        return await render(request, pages, client, session, user, report_id, form, code=status.HTTP_409_CONFLICT)
+    except CaseDidNotAnswer:
+        form.error = _("The review did not answer in time. It may still happen: look again in a moment before trying again.")
+        return await render(request, pages, client, session, user, report_id, form, code=status.HTTP_504_GATEWAY_TIMEOUT)
+    except CaseUnavailable:
+        form.error = _("The review cannot be reached right now; try again in a moment.")
+        return await render(request, pages, client, session, user, report_id, form, code=status.HTTP_503_SERVICE_UNAVAILABLE)
+    url = request.url_for("review_page", report_id=report_id).include_query_params(done=notice)
+    return RedirectResponse(str(url), status_code=status.HTTP_303_SEE_OTHER)
+
+
+def _input(model: type[BaseModel], values: dict[str, Any]) -> BaseModel:
+    return model.model_validate({name: value for name, value in values.items() if value != ""})
+
+
+@router.get("/reports/{report_id}/review", name="review_page", response_class=HTMLResponse)
+async def review_page(request: Request, report_id: ReportId, user: Reader, pages: PagesDep, session: SessionDep, client: TemporalDep, done: str = ""):
+    return await render(request, pages, client, session, user, report_id, notice=done)
+
+
+@router.post("/reports/{report_id}/review/findings", name="review_finding_form", dependencies=[Depends(form_protected)])
+async def add_finding(request: Request, report_id: ReportId, user: Reader, pages: PagesDep, session: SessionDep, client: TemporalDep, finding: Text = ""):
+    build = lambda: _input(AddFinding, {"actor": actor_of(user), "text": finding})  # noqa: E731
+    run = lambda payload: review.add_finding(client, report_id, payload)  # noqa: E731
+    return await act(request, pages, client, session, user, report_id, build, run, {"finding": finding}, "finding", {"text": "finding"})
+
+
+@router.post("/reports/{report_id}/review/actions", name="review_action_form", dependencies=[Depends(form_protected)])
+async def add_action(
+    request: Request, report_id: ReportId, user: Reader, pages: PagesDep, session: SessionDep, client: TemporalDep,
+    text: Text = "", owner_email: Annotated[str, Form(max_length=320)] = "", due_date: Annotated[str, Form(max_length=10)] = "",
+):
+    values = {"text": text, "owner_email": owner_email, "due_date": due_date}
+    owners = {a.email.lower(): a for a in await review.owner_choices(session)}
+    owner = owners.get(owner_email.strip().lower())
+
+    def build() -> BaseModel:
+        payload = {"actor": actor_of(user), "text": text, "owner_email": owner.email if owner else "", "due_date": due_date}
+        if owner:
+            payload["owner_language"] = owner.language
+        return _input(AddAction, payload)
+
+    if owner_email and owner is None:
+        form = ReviewForm(values=values, errors={"owner_email": [pages.gettext("Choose one of the accounts.")]})
+        return await render(request, pages, client, session, user, report_id, form, code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+    run = lambda payload: review.add_action(client, report_id, payload)  # noqa: E731
+    names = {"text": "text", "owner_email": "owner_email", "due_date": "due_date"}
+    return await act(request, pages, client, session, user, report_id, build, run, values, "action", names)
+
+
+@router.post("/reports/{report_id}/review/approve", name="review_approve_form", dependencies=[Depends(form_protected)])
+async def approve(request: Request, report_id: ReportId, user: Reader, pages: PagesDep, session: SessionDep, client: TemporalDep, comment: Text = ""):
+    build = lambda: ApproveReport(actor=actor_of(user), comment=comment)  # noqa: E731
+    run = lambda payload: review.approve(client, report_id, payload)  # noqa: E731
+    return await act(request, pages, client, session, user, report_id, build, run, {"comment": comment}, "approved", {"comment": "comment"})
+
+
+@router.post("/reports/{report_id}/review/send-back", name="review_send_back_form", dependencies=[Depends(form_protected)])
+async def send_back(request: Request, report_id: ReportId, user: Reader, pages: PagesDep, session: SessionDep, client: TemporalDep, remark: Text = ""):
+    build = lambda: _input(review.SendBack, {"actor": actor_of(user), "remark": remark})  # noqa: E731
+    run = lambda payload: review.send_back(client, session, report_id, payload)  # noqa: E731
+    return await act(request, pages, client, session, user, report_id, build, run, {"remark": remark}, "sent_back", {"remark": "remark"})
