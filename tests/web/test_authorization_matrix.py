@@ -229,7 +229,8 @@ MOUNT_PROBES = {"/static": "/static/style.css", "/docs/assets": "/docs/assets/sw
 # A wrong password answers 401 with the sign-in form, and signing out leads to the sign-in page: these are
 # the routes' answers, not refusals.
 ANSWERED_WITH_401 = {("POST", "/login")}
-ANSWERED_WITH_SIGN_IN = {("POST", "/logout")}
+# Signing out, and the start page for someone not signed in, lead to the sign-in page by design.
+ANSWERED_WITH_SIGN_IN = {("POST", "/logout"), ("GET", "/")}
 # Never in a refusal.
 CASE_DATA = ("Anouk de Vries", "anouk@example.net", "Controller", "Confidential")
 EVENTS_SECRET = "matrix-events-secret"
