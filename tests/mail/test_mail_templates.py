@@ -492,3 +492,14 @@ def test_the_organisation_chooses_first_name_or_full_name(templates, name, langu
 def test_the_thank_you_subject_uses_the_chosen_name(templates):
     subject, _, _ = render(templates, "interview_thank_you", "nl", salutation="first_name")
     assert subject == "Dank je wel voor het gesprek, Anouk"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_invitation_reminder_fits_the_departure(templates, language):
+    texts = {kind: render(templates, "interview_invitation_reminder", language, departure_type=kind)[1] for kind in ("resignation", "dismissal", "retirement")}
+    assert ("als je daarvoor openstaat" if language == "nl" else "if you are open to it") in texts["dismissal"]
+    assert ("al je jaren bij ons" if language == "nl" else "all your years with us") in texts["retirement"]
+    assert ("terug te kijken op je tijd bij ons" if language == "nl" else "look back with you on your time with us") in texts["resignation"]
+    assert ("terug te kijken" if language == "nl" else "look back") not in texts["dismissal"]
+    for text in texts.values():
+        assert not re.search(r"[.!?:][A-Z]", text), text
