@@ -15,6 +15,7 @@ from config import Settings
 from links import tokens
 from models.mail import CalendarInvite, MailBatch, MailReceipt, MailRequest
 from models.tables import SentMail
+from organisation import store
 
 
 def attach_invite(message: EmailMessage, invite: CalendarInvite) -> None:
@@ -35,22 +36,28 @@ class MailActivities:
 
     @activity.defn
     async def send_mail(self, request: MailRequest) -> MailReceipt:
-        return await sending.send_once(self._settings, self._mail(request))
+        return await sending.send_once(self._settings, self._mail(request, await self._salutation()))
 
     @activity.defn
     async def send_mails(self, batch: MailBatch) -> list[MailReceipt]:
         """The mails a case sends at one moment (its announcement): one lookup, one conversation with the mail server."""
         async with sending.Outbox(self._settings) as outbox:
-            return await sending.send_all(outbox, [self._mail(request) for request in batch.requests])
+            salutation = await self._salutation()
+            return await sending.send_all(outbox, [self._mail(request, salutation) for request in batch.requests])
 
-    def _mail(self, request: MailRequest) -> sending.Mail:
+    async def _salutation(self) -> str:
+        """The organisation's choice of greeting, read when the mail goes out: the case's context predates it."""
+        async with self._sessions.begin() as session:
+            return (await store.load(session, self._settings)).policy.salutation
+
+    def _mail(self, request: MailRequest, salutation: str) -> sending.Mail:
         ledger = sending.Ledger(self._sessions, SentMail, {"case_id": request.case_id, "purpose": request.purpose, "recipient": str(request.to)})
-        return sending.Mail.of(ledger, self._message(request), sender=self._settings.mail_from, recipient=str(request.to))
+        return sending.Mail.of(ledger, self._message(request, salutation), sender=self._settings.mail_from, recipient=str(request.to))
 
-    def _message(self, request: MailRequest) -> EmailMessage:
+    def _message(self, request: MailRequest, salutation: str) -> EmailMessage:
         s = self._settings
         # Mails asked for before these existed (a send retried across an upgrade) still render.
-        context = {"recipient_is_employee": False, "tasks": [], **request.context}
+        context = {"recipient_is_employee": False, "tasks": [], **request.context, "salutation": salutation}
         if request.link is not None and request.link.purpose == tokens.LinkPurpose.TASK:
             context["tasks"] = [self._with_link(request, task) for task in context.get("tasks", [])]
         elif request.link is not None:

@@ -45,6 +45,14 @@ def _departure_label(value: str, language: str) -> str:
     return DEPARTURE_LABELS[language].get(value, value)
 
 
+def greeting_name(employee_name: str, salutation: str) -> str:
+    """How a mail to the leaving employee addresses them: the whole name, or (the organisation's choice,
+    ``Policy.salutation``) the first name, the name's first word as registered."""
+    if salutation == "first_name" and employee_name.split():
+        return employee_name.split()[0]
+    return employee_name
+
+
 # English mail writes dates the British way (Friday, 29 January 2027), as the pages do and as English is read
 # in the Netherlands and Belgium.
 DATE_LOCALES = {"en": "en_GB", "nl": "nl_NL"}
@@ -122,6 +130,8 @@ class MailTemplates:
         """``reply_to``: the person's (or HR's) mailbox that answers reach; the sender when None."""
         template_name = f"{name}.{language}.j2"
         ctx = {**context, "language": language}
+        # Without a salutation (a mail asked for before the setting existed) the whole name.
+        ctx["greeting_name"] = greeting_name(str(ctx.get("employee_name", "")), str(ctx.get("salutation", "full_name")))
         subject = " ".join(self._block(template_name, "subject", ctx).split())
         text = self._block(template_name, "text", ctx)
         answers_to = reply_to or sender

@@ -3,7 +3,7 @@
 from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -40,6 +40,9 @@ class Policy(BaseModel):
         "", max_length=500, pattern=r"^(https://\S+)?$", description="The link of online interviews (a video meeting room, https://…); the calendar invitation carries it."
     )
     appreciation_token: Annotated[str, Visible] = Field("", max_length=200, description="A small token of appreciation offered with the invitation, if any.")
+    salutation: Literal["full_name", "first_name"] = Field(
+        "full_name", description="How mails to the leaving employee greet them: by their full name or by their first name."
+    )
     consent_text_version: str = Field("2026-11", max_length=40)
 
     task_reminder_days_before_due: int = Field(2, ge=0, le=30)

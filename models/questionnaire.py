@@ -51,19 +51,20 @@ class Influence(StrEnum):
     WORK_LIFE_BALANCE = "work_life_balance"
 
 
+# Every answer is optional (001: "we hoeven niet alle vragen te bespreken"): a question not discussed has none.
 class Experience(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    rating: Rating
+    rating: Rating | None = None
     comment: Text = ""
 
 
 class Belonging(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    felt_safe: Rating
-    felt_at_home: Rating
-    felt_valued: Rating
+    felt_safe: Rating | None = None
+    felt_at_home: Rating | None = None
+    felt_valued: Rating | None = None
     influences: list[Influence] = Field(default_factory=list)
     comment: Text = ""
 
@@ -77,28 +78,52 @@ class TargetGroup(BaseModel):
     age_band: Literal["<25", "25-34", "35-44", "45-54", "55+"] | None = None
 
 
+# The questions asking for a rating or a choice, by their place in the record, where "prefer not to say" is an answer.
+DECLINABLE = (
+    *(f"experiences.{area.value}.rating" for area in ExperienceArea),
+    "primary_reason",
+    "recommend_score",
+    "belonging.felt_safe",
+    "belonging.felt_at_home",
+    "belonging.felt_valued",
+    "target_group.gender",
+    "target_group.age_band",
+)
+Declinable = Literal[DECLINABLE]  # type: ignore[valid-type]
+
+
+def _value_at(record: "InterviewRecord", question: str) -> object:
+    value: object = record
+    for key in question.split("."):
+        value = value.get(ExperienceArea(key)) if isinstance(value, dict) else getattr(value, key, None)
+    return value
+
+
 class InterviewRecord(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    experiences: dict[ExperienceArea, Experience]
-    primary_reason: LeavingReason
+    experiences: dict[ExperienceArea, Experience] = Field(default_factory=dict)
+    primary_reason: LeavingReason | None = None
     secondary_reasons: list[LeavingReason] = Field(default_factory=list, max_length=5)
     reasons_comment: Text = ""
     went_well: Text = ""
     should_improve: Text = ""
     most_important_advice: Text = ""
-    recommend_score: int = Field(ge=0, le=10)
-    belonging: Belonging
+    recommend_score: int | None = Field(None, ge=0, le=10)
+    belonging: Belonging = Field(default_factory=Belonging)
     remember_with_pleasure: Text = ""
     advice_summary: Text = Field("", description="The interviewer's summary of the advice, checked with the employee.")
     target_group: TargetGroup = Field(default_factory=TargetGroup)
+    prefer_not_to_say: list[Declinable] = Field(
+        default_factory=list, description="The questions the employee chose not to answer (\"wil ik niet zeggen\"); each holds no answer."
+    )
 
     @model_validator(mode="after")
-    def _complete(self) -> "InterviewRecord":
-        missing = [area.value for area in ExperienceArea if area not in self.experiences]
-        if missing:
-            raise ValueError(f"experiences missing for: {', '.join(missing)}")
-        if self.primary_reason in self.secondary_reasons:
+    def _coherent(self) -> "InterviewRecord":
+        answered = [question for question in self.prefer_not_to_say if _value_at(self, question) is not None]
+        if answered:
+            raise ValueError(f"an answer and \"prefer not to say\" at once for: {', '.join(answered)}")
+        if self.primary_reason is not None and self.primary_reason in self.secondary_reasons:
             raise ValueError("the primary reason must not be repeated among the secondary reasons")
         if len(set(self.secondary_reasons)) != len(self.secondary_reasons):
             raise ValueError("secondary reasons must be distinct")

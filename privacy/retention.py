@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 ANONYMOUS_PREFIX = "anon-"
 FINISHED = (CaseStatus.CLOSED.value, CaseStatus.WITHDRAWN.value)
 # What of an interview record the reports aggregate; everything else in it is free text.
-STRUCTURED = ("primary_reason", "secondary_reasons", "recommend_score", "target_group")
+STRUCTURED = ("primary_reason", "secondary_reasons", "recommend_score", "target_group", "prefer_not_to_say")
 TEXT_FIELDS = ("reasons_comment", "went_well", "should_improve", "most_important_advice", "remember_with_pleasure", "advice_summary")
 BELONGING_RATINGS = ("felt_safe", "felt_at_home", "felt_valued", "influences")
 

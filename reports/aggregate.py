@@ -193,7 +193,7 @@ class Compiler:
             interview_response=outcomes,
             response_rate=round(held / departures, 4) if held is not None and outcomes.total else None,
             respondents=None if is_small(respondents, k) else respondents,
-            primary_reasons=partition_table(await sql.counts_by(s, self.resp, "primary_reason", now), respondents, k),
+            primary_reasons=self._answered(await sql.counts_by(s, self.resp, "primary_reason", now), k),
             secondary_reasons=multi_table(await sql.mention_counts(s, self.resp, "secondary_reasons", now), respondents, k),
             ratings=[rating(m, distributions.get(m, {}), means.get((now, m)), k) for m in sql.AREAS],
             recommend=recommend(await sql.nps_bands(s, self.resp, now), means.get((now, sql.RECOMMEND)), k),
@@ -204,6 +204,11 @@ class Compiler:
             free_text=await self._free_text(),
             earlier_actions=await self._earlier_actions(),
         )
+
+    @staticmethod
+    def _answered(counts: dict[str, int], k: int) -> CountTable:
+        """A one-answer question's table over those who answered it: a respondent without an answer is in no cell."""
+        return partition_table(counts, sum(counts.values()), k)
 
     async def _breakdowns(self, respondents: int) -> list[Breakdown]:
         """The breakdowns, suppressed together (``reports.linked``): first the groups' sizes, then per figure the

@@ -152,7 +152,8 @@ async def rows(session: AsyncSession, query: Select) -> list[tuple]:
 
 
 async def counts_by(session: AsyncSession, source, column: str, period: str) -> dict[str, int]:
-    query = select(source.c[column], func.count()).where(source.c.period == period).group_by(source.c[column])
+    """How many respondents gave each answer; who gave none (not discussed, or "prefer not to say") is not counted."""
+    query = select(source.c[column], func.count()).where(source.c.period == period, source.c[column].is_not(None)).group_by(source.c[column])
     return {str(key): count for key, count in await rows(session, query)}
 
 

@@ -187,7 +187,8 @@ async def test_hr_assigns_an_interviewer_and_records_the_interview(case: Case):
     assigned = await case.post("interview/assign", {"actor": HR, "interviewer": interviewer})
     resent = await case.post("interview/resend", {"actor": HR})
     out_of_range = await case.post("interview/record", {"actor": HR, "record": {**RECORD, "recommend_score": 11}, "consent": CONSENT})
-    incomplete = await case.post("interview/record", {"actor": HR, "record": {**RECORD, "experiences": {}}, "consent": CONSENT})
+    # Every answer is optional, but an answer and "prefer not to say" at once is no answer one can report.
+    incomplete = await case.post("interview/record", {"actor": HR, "record": {**RECORD, "prefer_not_to_say": ["recommend_score"]}, "consent": CONSENT})
     by_manager = await case.post("interview/record", {"actor": MANAGER, "record": RECORD, "consent": CONSENT})
     recorded = await case.post("interview/record", {"actor": {"email": "ilse@example.org", "role": "interviewer"}, "record": RECORD, "consent": CONSENT})
 
@@ -198,7 +199,7 @@ async def test_hr_assigns_an_interviewer_and_records_the_interview(case: Case):
     errors = {tuple(error["loc"]): error["msg"] for error in out_of_range.json()["detail"]}
     assert ("body", "record", "recommend_score") in errors, errors
     assert "less than or equal to 10" in errors[("body", "record", "recommend_score")]
-    assert incomplete.status_code == 422 and "experiences missing" in incomplete.text
+    assert incomplete.status_code == 422 and 'an answer and \\"prefer not to say\\" at once for: recommend_score' in incomplete.text, incomplete.text
     assert by_manager.status_code == 409 and "not the interviewer" in by_manager.json()["detail"]
     assert recorded.status_code == 200, recorded.text
     assert recorded.json()["status"] == "held" and recorded.json()["consent_given"]

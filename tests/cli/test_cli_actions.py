@@ -164,14 +164,23 @@ def test_record_file_problems_name_the_dotted_field(offline_env, tmp_path, name)
     ]
 
 
-def test_record_without_all_five_experiences_says_which_are_missing(offline_env, tmp_path):
+def test_record_with_an_answer_and_prefer_not_to_say_names_the_question(offline_env, tmp_path):
     data = json.loads(json.dumps(RECORD))
-    del data["record"]["experiences"]["terms_of_employment"]
+    data["record"]["prefer_not_to_say"] = ["experiences.terms_of_employment.rating"]
 
     result = offboarding(["interview", "record", "C1", "--file", write(tmp_path, "record.yaml", data), *HR], offline_env)
 
     assert result.exit_code == 2
-    assert errors(result) == ["record: experiences missing for: terms_of_employment"]
+    assert errors(result) == ['record: an answer and "prefer not to say" at once for: experiences.terms_of_employment.rating']
+
+
+def test_a_record_may_leave_every_question_out(offline_env, tmp_path):
+    data = json.loads(json.dumps(RECORD))
+    data["record"] = {"prefer_not_to_say": ["primary_reason"]}
+
+    result = offboarding(["interview", "record", "C1", "--file", write(tmp_path, "record.yaml", data), *HR], offline_env)
+
+    assert "record" not in " ".join(errors(result))
 
 
 # Against the time-skipping Temporal test server with a worker and real mail.

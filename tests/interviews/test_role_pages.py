@@ -176,8 +176,11 @@ async def test_the_interviewer_records_with_drafts_then_the_employee_consents(ca
     reopened = await interviewer.get(f"/interviews/{case.id}")
     assert 'name="experiences.work_content.rating" value="4" checked' in reopened.text and "De collega&#39;s" in reopened.text
 
-    incomplete = await interviewer.post(f"/interviews/{case.id}", data={"experiences.work_content.rating": "4", "csrf_token": token})
-    assert incomplete.status_code == 422 and "Answer this question." in incomplete.text
+    # An answer outside its scale comes back with the question it is about named in the error summary.
+    wrong = await interviewer.post(f"/interviews/{case.id}", data={"experiences.work_content.rating": "4", "recommend_score": "11", "csrf_token": token})
+    assert wrong.status_code == 422
+    summary = re.search(r'<div class="error-summary".*?</div>', wrong.text, re.DOTALL).group(0)
+    assert '<a href="#recommend_score">Would they recommend us as an employer?: Choose a number in the scale.</a>' in summary
 
     answers = {
         **{f"experiences.{area}.rating": str(r) for area, r in [("work_content", 4), ("working_conditions", 3), ("working_relations", 5), ("terms_of_employment", 2), ("work_organisation", 3)]},
@@ -237,6 +240,52 @@ async def test_the_interviewer_records_with_drafts_then_the_employee_consents(ca
     assert "Your consent is withdrawn." in (await employee.get(revoked.headers["location"])).text
     assert "Geef mensen een loopbaanpad." not in (await manager.get(f"/my/cases/{case.id}")).text
     await employee.aclose()
+
+
+async def test_every_answer_is_optional_and_prefer_not_to_say_is_an_answer(case, browser, sessions):
+    """001: "we hoeven niet alle vragen te bespreken". A Dutch interviewer leaves most questions empty and records
+    "wil ik niet zeggen" at a rating and at the main reason; the record keeps which, and HR reads it so."""
+    await invited(case)
+    interviewer_email = unique_email("ilse")
+    hr = await browser(unique_email("hr"), ["hr"], sessions)
+    interviewer = await browser(interviewer_email, ["interviewer"], sessions, language="nl")
+    await post_form(hr, f"/cases/{case.id}", f"/cases/{case.id}/interview/assign", {"interviewer": interviewer_email})
+
+    form = await interviewer.get(f"/interviews/{case.id}")
+    assert form.text.count('value="prefer_not_to_say"') == 12  # nine scales, the main reason, gender and age band
+    assert form.text.count("Wil ik niet zeggen") >= 12
+    token = csrf_token(form.text)
+
+    empty = await interviewer.post(f"/interviews/{case.id}", data={"csrf_token": token})
+    assert empty.status_code == 303 and empty.headers["location"].endswith(f"/interviews/{case.id}/consent")
+
+    declined = await interviewer.post(f"/interviews/{case.id}", data={
+        "experiences.working_relations.rating": "prefer_not_to_say",
+        "experiences.work_content.rating": "4",
+        "primary_reason": "prefer_not_to_say",
+        "target_group.age_band": "prefer_not_to_say",
+        "advice_summary": "Meer ruimte voor overleg.",
+        "csrf_token": token,
+    })
+    assert declined.status_code == 303
+    again = await interviewer.get(f"/interviews/{case.id}")
+    assert 'name="experiences.working_relations.rating" value="prefer_not_to_say" checked' in again.text
+    assert '<option value="prefer_not_to_say" selected>Wil ik niet zeggen</option>' in again.text
+
+    submitted = await interviewer.post(declined.headers["location"], data={"scope": "advice_only", "share_with_manager": "no", "text_version": "2026-11", "csrf_token": token})
+    assert submitted.status_code == 303 and submitted.headers["location"].endswith("/interviews?done=recorded")
+    async with sessions() as session:
+        row = (await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case.id))).scalar_one()
+    assert sorted(row.record["prefer_not_to_say"]) == ["experiences.working_relations.rating", "primary_reason", "target_group.age_band"]
+    assert row.record["primary_reason"] is None and row.record["experiences"]["working_relations"]["rating"] is None
+    assert row.record["experiences"]["work_content"]["rating"] == 4 and row.record["recommend_score"] is None
+    assert row.primary_reason is None and row.recommend_score is None
+
+    page = (await hr.get(f"/cases/{case.id}/interview")).text
+    relations = re.search(r"Working relations.*?</tr>", page, re.DOTALL).group(0)
+    assert "Prefer not to say" in relations
+    assert re.search(r"Primary reason</dt><dd><em>Prefer not to say</em>", page)
+    assert re.search(r'Would recommend us \(0-10\)</dt><dd><span class="hint">Not discussed</span>', page)
 
 
 async def test_hr_moves_the_last_day_resends_and_withdraws_from_the_case_page(case, browser, sessions):

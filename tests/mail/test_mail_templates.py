@@ -398,3 +398,108 @@ def test_thank_you_labels_consent(templates, language, share):
         assert ("Bram Janssens" in manager_line) is share
         assert ("Bram Janssens" in html) is share
     assert len(scope_lines) == 3
+
+
+# Per departure type and language: what the invitation and the thank-you must say, and what they must not.
+HOPE_TO_SEE_AGAIN = {"nl": ["met een goed gevoel", "weer als collega"], "en": ["with a good feeling", "a colleague again"]}
+DEPARTURE_WORDING: dict[str, dict[str, dict[str, list[str]]]] = {
+    "dismissal": {
+        "nl": {
+            "invitation": ["Je dienstverband bij Van den Berg & Zonen eindigt", "niet je eigen keuze", "niet over het besluit zelf", "het allerbeste"],
+            "thank_you": ["het allerbeste voor wat er nu komt"],
+            "never": [*HOPE_TO_SEE_AGAIN["nl"], "redenen spelen mee in je vertrek", "pensioen", "je blijft welkom"],
+        },
+        "en": {
+            "invitation": ["Your employment with Van den Berg & Zonen is ending", "not your own choice", "not about the decision itself", "all the best"],
+            "thank_you": ["all the best for what comes next"],
+            "never": [*HOPE_TO_SEE_AGAIN["en"], "reasons play a part in your leaving", "retirement", "always be welcome"],
+        },
+    },
+    "end_of_contract": {
+        "nl": {
+            "invitation": ["Je contract bij Van den Berg & Zonen loopt af", "als je contract was verlengd"],
+            "thank_you": ["je inzet in de tijd dat je bij ons werkte"],
+            "never": ["redenen spelen mee in je vertrek", "welke gaf de doorslag", "pensioen", "niet je eigen keuze"],
+        },
+        "en": {
+            "invitation": ["Your contract with Van den Berg & Zonen is coming to an end", "if your contract had been extended"],
+            "thank_you": ["your work during your time with us"],
+            "never": ["reasons play a part in your leaving", "tipped the balance", "retirement", "not your own choice"],
+        },
+    },
+    "retirement": {
+        "nl": {
+            "invitation": ["Binnenkort ga je met pensioen", "al je jaren bij ons", "al die jaren inzet", "mooi pensioen", "je opvolger"],
+            "thank_you": ["al die jaren bij Van den Berg & Zonen", "mooi pensioen"],
+            "never": ["redenen spelen mee in je vertrek", "weer als collega", "niet je eigen keuze"],
+        },
+        "en": {
+            "invitation": ["You will soon be retiring", "all your years with us", "all those years of work", "wonderful retirement", "your successor"],
+            "thank_you": ["all those years at Van den Berg & Zonen", "wonderful retirement"],
+            "never": ["reasons play a part in your leaving", "a colleague again", "not your own choice"],
+        },
+    },
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("departure_type", sorted(DEPARTURE_WORDING))
+def test_invitation_and_thank_you_fit_the_departure(templates, departure_type, language):
+    wording = DEPARTURE_WORDING[departure_type][language]
+    subject, invitation, invitation_html = render(templates, "interview_invitation", language, departure_type=departure_type)
+    _, thank_you, thank_you_html = render(templates, "interview_thank_you", language, departure_type=departure_type)
+
+    for expected in wording["invitation"]:
+        assert expected in invitation, f"{expected!r} missing from the {departure_type} invitation:\n{invitation}"
+    for expected in wording["thank_you"]:
+        assert expected in thank_you, f"{expected!r} missing from the {departure_type} thank-you:\n{thank_you}"
+    for text in (invitation, thank_you, invitation_html, thank_you_html, subject):
+        for never in wording["never"]:
+            assert never not in text, f"{never!r} in a {departure_type} mail:\n{text}"
+    # Every paragraph still stands on its own, whichever wording it got.
+    for text in (invitation, thank_you):
+        assert not re.search(r"[.!?:][A-Z]", text), text
+        assert "\n\n" + ("Hartelijke groet," if language == "nl" else "Warm regards,") in text
+    assert ("\n\nWAAROM DIT GESPREK\n" if language == "nl" else "\n\nWHY THIS CONVERSATION\n") in invitation
+    # The preparatory questions stay questions, as many as before.
+    assert 6 <= len(re.findall(r"^\d\. .+\?$", invitation, re.MULTILINE)) <= 8
+    assert wording["invitation"][0] in invitation_html.replace("&amp;", "&")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_resignation_keeps_the_warm_wording(templates, language):
+    _, invitation, _ = render(templates, "interview_invitation", language, departure_type="resignation")
+    _, thank_you, _ = render(templates, "interview_thank_you", language, departure_type="resignation")
+    assert HOPE_TO_SEE_AGAIN[language][0] in invitation
+    assert HOPE_TO_SEE_AGAIN[language][1] in thank_you
+    assert ("redenen spelen mee in je vertrek" if language == "nl" else "reasons play a part in your leaving") in invitation
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", sorted(EMPLOYEE_MAILS | {"tasks_assigned", "task_reminder"}))
+def test_the_organisation_chooses_first_name_or_full_name(templates, name, language):
+    greeting = "Beste" if language == "nl" else "Dear"
+    employee = {"recipient_is_employee": True}
+    _, first, first_html = render(templates, name, language, salutation="first_name", **employee)
+    _, full, _ = render(templates, name, language, salutation="full_name", **employee)
+    _, unset, _ = render(templates, name, language, **employee)
+
+    assert first.startswith(f"{greeting} Anouk,"), first
+    assert f"{greeting} Anouk,</p>" in first_html
+    assert full.startswith(f"{greeting} Anouk de Vries,") and unset.startswith(f"{greeting} Anouk de Vries,")
+
+
+def test_the_thank_you_subject_uses_the_chosen_name(templates):
+    subject, _, _ = render(templates, "interview_thank_you", "nl", salutation="first_name")
+    assert subject == "Dank je wel voor het gesprek, Anouk"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_invitation_reminder_fits_the_departure(templates, language):
+    texts = {kind: render(templates, "interview_invitation_reminder", language, departure_type=kind)[1] for kind in ("resignation", "dismissal", "retirement")}
+    assert ("als je daarvoor openstaat" if language == "nl" else "if you are open to it") in texts["dismissal"]
+    assert ("al je jaren bij ons" if language == "nl" else "all your years with us") in texts["retirement"]
+    assert ("terug te kijken op je tijd bij ons" if language == "nl" else "look back with you on your time with us") in texts["resignation"]
+    assert ("terug te kijken" if language == "nl" else "look back") not in texts["dismissal"]
+    for text in texts.values():
+        assert not re.search(r"[.!?:][A-Z]", text), text

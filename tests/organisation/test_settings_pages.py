@@ -63,6 +63,10 @@ def field_error(html: str, field_id: str) -> str:
 
 
 def input_value(html: str, name: str) -> str:
+    """What the form would send for the field: an input's value, or a select's chosen option."""
+    chosen = re.search(rf'<select[^>]*name="{re.escape(name)}"[^>]*>(?:(?!</select>).)*?<option value="([^"]*)" selected', html, re.DOTALL)
+    if chosen:
+        return chosen.group(1)
     match = re.search(rf'name="{re.escape(name)}"[^>]*value="([^"]*)"', html)
     return match.group(1) if match else ""
 
@@ -193,11 +197,16 @@ async def test_hr_and_admins_change_the_policy_and_see_it_in_force(http, person,
     assert values["working_hours_start"] == organisation["policy"]["working_hours_start"][:5]
     assert "cases already running keep the policy and contacts they started with" in page.text
 
+    # The greeting is a choice in words, the full name until the organisation picks the first name.
+    assert '<option value="full_name" selected>Full name: Dear Anouk de Vries</option>' in page.text
+    assert '<option value="first_name">First name: Dear Anouk</option>' in page.text
+    values["salutation"] = "first_name"
+
     saved = await post_form(admin, "/settings/policy", "/settings/policy", {**values, "interview_duration_minutes": "45", "appreciation_token": "een boekenbon"})
 
     assert saved.status_code == 303 and saved.headers["location"].endswith("/settings/policy?done=policy#policy")
     policy = (await http.get("/api/organisation/policy")).json()
-    assert policy == {**organisation["policy"], "interview_duration_minutes": 45, "appreciation_token": "een boekenbon"}
+    assert policy == {**organisation["policy"], "interview_duration_minutes": 45, "appreciation_token": "een boekenbon", "salutation": "first_name"}
     assert "The policy is saved. Cases registered from now on follow it." in (await admin.get(saved.headers["location"])).text
 
 

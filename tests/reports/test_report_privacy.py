@@ -102,6 +102,30 @@ async def test_only_interviews_with_consent_for_the_experiences_count_in_ratings
     assert went_well.texts == ["Goede sfeer."]
 
 
+async def test_prefer_not_to_say_counts_as_no_answer(sessions):
+    """"Wil ik niet zeggen" at the recommend score, a rating, the main reason and a belonging rating: those
+    respondents count in the response, not in the figures of the questions they chose not to answer."""
+    period = quarter(1991, 3)
+    declined = ["recommend_score", "experiences.work_content.rating", "primary_reason", "belonging.felt_safe"]
+    experiences = {area: {"rating": None if area == "work_content" else 2, "comment": ""} for area in ("work_content", "working_conditions", "working_relations", "terms_of_employment", "work_organisation")}
+    belonging = {"felt_safe": None, "felt_at_home": 2, "felt_valued": 2, "influences": []}
+    await seed(sessions, period, [record(rating=5, recommend=10, primary="workload") for _ in range(5)])
+    await seed(sessions, period, [
+        record(primary=None, recommend_score=None, experiences=experiences, belonging=belonging, prefer_not_to_say=declined) for _ in range(5)
+    ])
+
+    figures = await figures_for(sessions, period)
+
+    assert figures.respondents == 10
+    assert (figures.recommend.respondents, figures.recommend.mean, figures.recommend.detractors) == (5, 10.0, 0)
+    assert (rating(figures, "work_content").respondents, rating(figures, "work_content").mean) == (5, 5.0)
+    assert (rating(figures, "felt_safe").respondents, rating(figures, "felt_safe").mean) == (5, 5.0)
+    # The questions they did answer count all ten.
+    assert (rating(figures, "working_conditions").respondents, rating(figures, "working_conditions").mean) == (10, 3.5)
+    assert cells(figures.primary_reasons) == {"workload": 5}
+    assert "prefer_not_to_say" not in render_csv(figures) and "None" not in render_csv(figures)
+
+
 async def test_a_consent_revoked_before_the_report_leaves_it(sessions):
     period = quarter(1992, 2)
     await seed(sessions, period, [record(rating=4, should_improve="Meer overleg.") for _ in range(6)])

@@ -26,6 +26,7 @@ from web.auth.guard import deny, form_protected, signed_in
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
 from web import forms as common
 from web.interviews import questionnaire
+from web.labels import Labels
 from web.templating import Pages, PagesDep
 
 router = APIRouter(include_in_schema=False)
@@ -86,6 +87,7 @@ async def _render_form(request, pages: Pages, row: Case, interview: InterviewVie
         "general_errors": general or [],
         "saved_at": saved_at,
         "q": questionnaire,
+        "question_labels": questionnaire.question_labels(pages.gettext, Labels(pages.gettext)),
     }
     return pages.render(request, "interviews/record.html", context, status_code=code)
 

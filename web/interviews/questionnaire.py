@@ -9,8 +9,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from models.questionnaire import ExperienceArea, Influence, InterviewRecord, LeavingReason
-from web.labels import Gettext
+from models.questionnaire import DECLINABLE, ExperienceArea, Influence, InterviewRecord, LeavingReason
+from web.labels import Gettext, Labels
 from web.validation import check_message, worded
 
 MULTI = ("secondary_reasons", "belonging.influences")
@@ -35,6 +35,8 @@ SINGLE = (
     *TEXTS,
 )
 MAX_TEXT = 4000
+# The form's value for "wil ik niet zeggen" at a rating or a choice; the record keeps it in ``prefer_not_to_say``.
+PREFER_NOT = "prefer_not_to_say"
 
 
 def answers_from_form(items: Iterable[tuple[str, Any]]) -> dict[str, Any]:
@@ -62,11 +64,13 @@ def _number(value: Any) -> Any:
 
 
 def record_data(answers: dict[str, Any]) -> dict[str, Any]:
-    get = lambda name: str(answers.get(name) or "").strip()  # noqa: E731
+    declined = [name for name in DECLINABLE if str(answers.get(name) or "").strip() == PREFER_NOT]
+    get = lambda name: "" if name in declined else str(answers.get(name) or "").strip()  # noqa: E731
+    number = lambda name: _number(get(name))  # noqa: E731
     primary = get("primary_reason") or None
     return {
         "experiences": {
-            area.value: {"rating": _number(answers.get(f"experiences.{area.value}.rating")), "comment": get(f"experiences.{area.value}.comment")}
+            area.value: {"rating": number(f"experiences.{area.value}.rating"), "comment": get(f"experiences.{area.value}.comment")}
             for area in ExperienceArea
         },
         "primary_reason": primary,
@@ -75,17 +79,18 @@ def record_data(answers: dict[str, Any]) -> dict[str, Any]:
         "went_well": get("went_well"),
         "should_improve": get("should_improve"),
         "most_important_advice": get("most_important_advice"),
-        "recommend_score": _number(answers.get("recommend_score")),
+        "recommend_score": number("recommend_score"),
         "belonging": {
-            "felt_safe": _number(answers.get("belonging.felt_safe")),
-            "felt_at_home": _number(answers.get("belonging.felt_at_home")),
-            "felt_valued": _number(answers.get("belonging.felt_valued")),
+            "felt_safe": number("belonging.felt_safe"),
+            "felt_at_home": number("belonging.felt_at_home"),
+            "felt_valued": number("belonging.felt_valued"),
             "influences": list(answers.get("belonging.influences", [])),
             "comment": get("belonging.comment"),
         },
         "remember_with_pleasure": get("remember_with_pleasure"),
         "advice_summary": get("advice_summary"),
         "target_group": {"gender": get("target_group.gender") or None, "age_band": get("target_group.age_band") or None},
+        "prefer_not_to_say": declined,
     }
 
 
@@ -104,6 +109,32 @@ def validate(answers: dict[str, Any], gettext: Gettext) -> tuple[InterviewRecord
             else:
                 general.append(message)
         return None, by_field, general
+
+
+def question_labels(_: Gettext, labels: Labels) -> dict[str, str]:
+    """Each question by the words the form asks it with, so that an error summary names the question."""
+    named = {
+        "primary_reason": _("The reason that tipped the balance"),
+        "secondary_reasons": _("Other reasons that played a part (at most five)"),
+        "reasons_comment": _("In their words: why they are leaving"),
+        "went_well": _("What went well?"),
+        "should_improve": _("What should improve?"),
+        "most_important_advice": _("If they could give us just one piece of advice, what would it be?"),
+        "recommend_score": _("Would they recommend us as an employer?"),
+        "belonging.felt_safe": _("Did they feel safe here?"),
+        "belonging.felt_at_home": _("Did they feel at home?"),
+        "belonging.felt_valued": _("Did they feel valued?"),
+        "belonging.influences": _("Did anything specific shape their experience?"),
+        "belonging.comment": _("In their words"),
+        "remember_with_pleasure": _("What will they remember with pleasure?"),
+        "advice_summary": _("Your summary of their advice"),
+        "target_group.gender": _("Gender"),
+        "target_group.age_band": _("Age"),
+    }
+    for area in ExperienceArea:
+        named[f"experiences.{area.value}.rating"] = labels.area(area.value)
+        named[f"experiences.{area.value}.comment"] = _("In their words: %(area)s") % {"area": labels.area(area.value)}
+    return named
 
 
 def _message(error: dict[str, Any], _: Gettext) -> str:

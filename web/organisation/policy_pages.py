@@ -60,6 +60,7 @@ def policy_labels(_: Gettext) -> dict[str, tuple[str, str]]:
         "interview_place": (_("Where interviews on site are held"), _("A room or an address; the calendar invitation names it. Empty: the organisation's name.")),
         "interview_online_link": (_("Link of online interviews"), _("A video meeting room (https://…); the calendar invitation carries it. Empty: the interviewer sends one.")),
         "appreciation_token": (_("Token of appreciation"), _("Offered in the invitation, if any; leave empty for none.")),
+        "salutation": (_("Greeting in mails to the leaving employee"), _("Applies to every mail sent from now on, also in cases already running.")),
         "consent_text_version": (_("Version of the consent text"), _("Recorded with every consent. Change it when the consent text changes.")),
         "task_reminder_days_before_due": (_("Remind of a task this many days before it is due"), _("0: on the day itself.")),
         "task_escalation_days_after_due": (_("Tell HR of an overdue task this many days after it was due"), ""),
@@ -76,6 +77,11 @@ def policy_labels(_: Gettext) -> dict[str, tuple[str, str]]:
     }
 
 
+def policy_options(_: Gettext) -> dict[str, dict[str, str]]:
+    """The words for the choices of a policy field where its values are not words."""
+    return {"salutation": {"full_name": _("Full name: Dear Anouk de Vries"), "first_name": _("First name: Dear Anouk")}}
+
+
 def policy_sections(_: Gettext) -> list[tuple[str, tuple[str, ...]]]:
     return [
         (_("Working hours"), ("timezone", "working_hours_start", "working_hours_end")),
@@ -90,6 +96,7 @@ def policy_sections(_: Gettext) -> list[tuple[str, tuple[str, ...]]]:
                 "interview_place",
                 "interview_online_link",
                 "appreciation_token",
+                "salutation",
                 "consent_text_version",
             ),
         ),
@@ -154,7 +161,7 @@ class PolicyField:
 
 def policy_fields(_: Gettext) -> list[tuple[str, list[PolicyField]]]:
     """The policy's fields in sections; a field no section names comes under "Other settings", as the model orders them."""
-    labels = policy_labels(_)
+    labels, options = policy_labels(_), policy_options(_)
     placed: set[str] = set()
     sections = []
     for title, names in policy_sections(_):
@@ -170,7 +177,9 @@ def policy_fields(_: Gettext) -> list[tuple[str, list[PolicyField]]]:
         for name in names:
             info = Policy.model_fields[name]
             label, hint = labels.get(name, (_readable(name), info.description or ""))
-            fields.append(PolicyField.of(name, info, label, hint))
+            item = PolicyField.of(name, info, label, hint)
+            item.options = {value: options.get(name, {}).get(value, text) for value, text in item.options.items()}
+            fields.append(item)
         if fields:
             result.append((title, fields))
     return result
