@@ -11,9 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError, RPCStatusCode
 
-from cases.service import execute_update
+from cases.service import execute_update, query
 from config import Settings
 from models.refusals import Refusal
 from models.report import ReportFigures, ReportInput, ReviewView
@@ -62,17 +61,9 @@ async def start_missed_report(client: Client, session: AsyncSession, settings: S
     return await start_period(client, start, end, settings.task_queue, requested_by)
 
 
-def _missing(err: RPCError) -> bool:
-    return err.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.INVALID_ARGUMENT)
-
-
 async def review_view(client: Client, report_id: str) -> ReviewView | None:
-    try:
-        return await client.get_workflow_handle_for(ReviewWorkflow.run, ReviewWorkflow.id_for(report_id)).query(ReviewWorkflow.view)
-    except RPCError as err:
-        if _missing(err):
-            return None
-        raise
+    workflow_id = ReviewWorkflow.id_for(report_id)
+    return await query(client.get_workflow_handle_for(ReviewWorkflow.run, workflow_id).query(ReviewWorkflow.view), workflow_id)
 
 
 async def act_on_review(client: Client, report_id: str, update: Any, payload: BaseModel) -> Any:
