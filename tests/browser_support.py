@@ -84,6 +84,11 @@ async def sign_in(browser, app: App, email: str, locale: str):
     page = await context.new_page()
     await page.goto(f"{app.url}/")
     assert "/login" in page.url
+    return await submit_sign_in(page, email)
+
+
+async def submit_sign_in(page, email: str):
+    """Sign in on the sign-in page ``page`` shows, with the tests' password; the page, signed in."""
     await page.fill("input[name=email]", email)
     await page.fill("input[name=password]", PASSWORD)
     async with page.expect_navigation():
