@@ -3,6 +3,7 @@ tests that need them so: the browser tests and the operations tests."""
 
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import httpx
@@ -11,6 +12,25 @@ from launcher.processes import Process, free_port, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = {"worker": [sys.executable, str(ROOT / "worker.py")], "web": [sys.executable, "-m", "web.serve"]}
+
+
+def start(name: str, env: dict[str, str], log: Path) -> Process:
+    """The worker or the web app, run in the folder of its log: not the repository, so no stray .env file applies."""
+    return Process(name, COMMANDS[name], env=env, cwd=log.parent, log=log, stop_timeout=15)
+
+
+async def wait_answering(*urls: str, alive: Iterable[Process] = (), interval: float = 0.3) -> None:
+    """Until each URL answers 200; a process that exits meanwhile fails at once, with its output."""
+
+    async def answering() -> bool:
+        try:
+            async with httpx.AsyncClient() as client:
+                answers = [await client.get(url) for url in urls]
+            return all(answer.status_code == 200 for answer in answers)
+        except httpx.HTTPError:
+            return False
+
+    await wait_until(answering, 60, interval=interval, alive=alive)
 
 
 class Parts:
@@ -34,22 +54,11 @@ class Parts:
         self.processes: dict[str, Process] = {}
 
     def start(self, name: str) -> Process:
-        # cwd is not the repository: no stray .env file applies.
-        self.processes[name] = Process(name, COMMANDS[name], env=self.env, cwd=self.workdir, log=self.workdir / f"{name}.log", stop_timeout=15)
+        self.processes[name] = start(name, self.env, self.workdir / f"{name}.log")
         return self.processes[name]
 
     async def wait_answering(self, *urls: str) -> None:
-        """Until each URL answers 200; a process that exits meanwhile fails at once, with its output."""
-
-        async def answering() -> bool:
-            try:
-                async with httpx.AsyncClient() as client:
-                    answers = [await client.get(url) for url in urls]
-                return all(answer.status_code == 200 for answer in answers)
-            except httpx.HTTPError:
-                return False
-
-        await wait_until(answering, 60, interval=0.3, alive=self.processes.values())
+        await wait_answering(*urls, alive=self.processes.values())
 
     def tail(self, name: str, lines: int = 60) -> str:
         return self.processes[name].tail(lines) if name in self.processes else ""
