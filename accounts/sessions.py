@@ -50,15 +50,22 @@ async def load(session: AsyncSession, key: str, now: datetime | None = None) -> 
     web_session, account = row
     if web_session.expires_at <= (now or utcnow()) or not account.active:
         return None
+    return await signed_in_as(session, account, session_key=web_session.id, csrf_token=web_session.csrf_token)
+
+
+async def signed_in_as(session: AsyncSession, account: Account, *, session_key: str, csrf_token: str, token_made_by: str | None = None) -> SignedIn:
+    """Who is signed in, whether by a browser session or an API token: the account with its roles and mailboxes."""
+    roles = roles_of(account)
     return SignedIn(
         account_id=account.id,
         email=account.email,
         name=account.name,
-        roles=roles_of(account),
+        roles=roles,
         language="en" if account.language == "en" else "nl",
-        mailboxes=await mailboxes_of(session, account.id, roles_of(account)),
-        session_key=web_session.id,
-        csrf_token=web_session.csrf_token,
+        mailboxes=await mailboxes_of(session, account.id, roles),
+        session_key=session_key,
+        csrf_token=csrf_token,
+        token_made_by=token_made_by,
     )
 
 

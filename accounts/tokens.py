@@ -20,11 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.accounts import SignedIn
 from models.audit import AuditAction, SubjectType
-from organisation.mailboxes import mailboxes_of
 from models.tables import Account, ApiToken, utcnow
 from privacy import audit
 from privacy.audit import Auditor
-from accounts.roles import roles_of
+from accounts import sessions
 
 PREFIX = "obt_"  # recognisable in a leaked config file or a secret scanner's findings
 MAX_DAYS = 3650
@@ -176,14 +175,4 @@ async def load(session: AsyncSession, token: str, now: datetime | None = None) -
     if api_token.last_used_at is None or api_token.last_used_at < now - LAST_USED_PRECISION:
         api_token.last_used_at = now
         await session.commit()
-    return SignedIn(
-        account_id=account.id,
-        email=account.email,
-        name=account.name,
-        roles=roles_of(account),
-        language="en" if account.language == "en" else "nl",
-        mailboxes=await mailboxes_of(session, account.id, roles_of(account)),
-        session_key=f"token:{api_token.id}",
-        csrf_token="",
-        token_made_by=api_token.created_by,
-    )
+    return await sessions.signed_in_as(session, account, session_key=f"token:{api_token.id}", csrf_token="", token_made_by=api_token.created_by)

@@ -8,7 +8,6 @@ every process started here is stopped again, also when the benchmark fails or is
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import email.parser
 import os
 import platform
@@ -16,7 +15,6 @@ import re
 import shlex
 import signal
 import socket
-import subprocess
 import sys
 import time
 import uuid
@@ -31,6 +29,8 @@ from typing import AsyncIterator, Callable
 import httpx
 from accounts import store as accounts
 from accounts import tokens as api_tokens
+from launcher import processes
+from launcher.processes import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -131,28 +131,6 @@ def write_section(path: Path, name: str, text: str) -> None:
 # --- processes -----------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-_libc = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
-
-
-def _die_with(parent: int) -> Callable[[], None] | None:
-    """Runs in the child before exec: a benchmark killed outright takes its processes along."""
-    if _libc is None:
-        return None
-
-    def preexec() -> None:
-        _libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-        if os.getppid() != parent:
-            os.kill(os.getpid(), signal.SIGTERM)
-
-    return preexec
-
-
 class Usage:
     """Memory and CPU of one process, as /proc tells them."""
 
@@ -177,55 +155,20 @@ class Usage:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-class Process(Usage):
-    """A child process with its output in a log file."""
+class Process(processes.Process, Usage):
+    """A child process with its output in a log file, and its memory and CPU."""
 
     def __init__(self, name: str, argv: list[str], *, env: dict[str, str], cwd: Path, log: Path) -> None:
-        self.name, self.argv, self.log = name, argv, log
-        self._log_file = open(log, "wb")
-        self.proc = subprocess.Popen(
-            argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=self._log_file, stderr=subprocess.STDOUT,
-            start_new_session=True, preexec_fn=_die_with(os.getpid()),
-        )  # fmt: skip
-        super().__init__(self.proc.pid)
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
-
-    def check_alive(self) -> None:
-        code = self.proc.poll()
-        if code is not None:
-            raise RuntimeError(f"{self.name} exited with code {code}; its output:\n{self.output()[-4000:]}")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                pass
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)  # whatever it left in its process group
-        except (ProcessLookupError, PermissionError):
-            pass
-        self.proc.wait()
-        self._log_file.close()
+        processes.Process.__init__(self, name, argv, env=env, cwd=cwd, log=log, stop_timeout=STOP_TIMEOUT)
+        Usage.__init__(self, self.proc.pid)
 
 
 async def wait_until(check: Callable[[], object], what: str | Callable[[], str], timeout: float, *, alive: list[Process] = (), interval: float = 0.1):
     """Poll ``check`` until it answers something true; ``what`` (or what it returns) names the wait in the timeout's message."""
-    deadline = time.monotonic() + timeout
-    while True:
-        for process in alive:
-            process.check_alive()
-        result = check()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"not ready after {timeout:.0f}s: {what() if callable(what) else what}")
-        await asyncio.sleep(interval)
+    try:
+        return await processes.wait_until(check, timeout, interval=interval, alive=alive)
+    except processes.NotReady:
+        raise TimeoutError(f"not ready after {timeout:.0f}s: {what() if callable(what) else what}") from None
 
 
 # --- the Temporal dev server ---------------------------------------------------------------------

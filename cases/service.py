@@ -110,8 +110,8 @@ def _missing(err: RPCError) -> bool:
     return err.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.INVALID_ARGUMENT)
 
 
-async def _query(call: Awaitable[Any], workflow_id: str) -> Any:
-    """A query's answer; None when there is no such workflow; CaseUnavailable when it cannot answer now."""
+async def query(call: Awaitable[Any], workflow_id: str) -> Any:
+    """A workflow query's answer; None when there is no such workflow; CaseUnavailable when it cannot answer now."""
     try:
         return await asyncio.wait_for(call, QUERY_TIMEOUT_SECONDS)
     except RPCError as err:
@@ -124,7 +124,7 @@ async def _query(call: Awaitable[Any], workflow_id: str) -> Any:
 
 async def view(client: Client, case_id: str) -> CaseView | None:
     """The live state of one case, its interview included; None when there is no such case."""
-    case = await _query(client.get_workflow_handle_for(OffboardingWorkflow.run, case_id).query(OffboardingWorkflow.view), case_id)
+    case = await query(client.get_workflow_handle_for(OffboardingWorkflow.run, case_id).query(OffboardingWorkflow.view), case_id)
     if case is not None:
         case.interview = await interview_view(client, case_id)
     return case
@@ -132,7 +132,7 @@ async def view(client: Client, case_id: str) -> CaseView | None:
 
 async def interview_view(client: Client, case_id: str) -> InterviewView | None:
     workflow_id = ExitInterviewWorkflow.id_for(case_id)
-    return await _query(client.get_workflow_handle_for(ExitInterviewWorkflow.run, workflow_id).query(ExitInterviewWorkflow.view), workflow_id)
+    return await query(client.get_workflow_handle_for(ExitInterviewWorkflow.run, workflow_id).query(ExitInterviewWorkflow.view), workflow_id)
 
 
 async def interview_calendar(client: Client, case_id: str) -> CalendarInvite | None:

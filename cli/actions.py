@@ -15,19 +15,10 @@ from cases import service
 from cli import backends, render
 from cli.common import EXIT_INVALID, EXIT_UNKNOWN, act, echo_json, fail, run, settings
 from cli.model_input import Flag, InvalidInput, Location, from_flags, merge, parse_moment, read_file, validate
+from models import interview
 from models.access import RevokeAccessNow
 from models.actors import Role
 from models.handover import AddTask, CompleteTask, ConfirmReturn, FlagForSettlement, MoveLastDay, ReassignTask, Withdraw
-from models.interview import (
-    AcceptSlot,
-    AssignInterviewer,
-    ConfirmInterview,
-    DeclineInterview,
-    ProposeSlot,
-    ResendInvitation,
-    ScheduleInterview,
-    SubmitInterview,
-)
 
 task_app = typer.Typer(help="Handover tasks: complete, reassign or add one.", no_args_is_help=True)
 equipment_app = typer.Typer(help="Equipment: confirm that an item came back.", no_args_is_help=True)
@@ -105,6 +96,9 @@ def _payload_with_start(model: type[BaseModel], params: dict[str, Any], flags: d
     return _payload(model, params, {"start": Flag("--start", ("start",)), **flags}, checks=checks)
 
 
+REASON_FLAG = {"reason": Flag("--reason", ("reason",))}
+
+
 def _show(result: BaseModel, as_json: bool, line: str) -> None:
     if as_json:
         echo_json(result)
@@ -115,18 +109,24 @@ def _show(result: BaseModel, as_json: bool, line: str) -> None:
 # Handover tasks.
 
 
+TaskIdArg = Annotated[str, typer.Argument(help="Task id (t1, t2, ...), as `offboarding show` lists it.", show_default=False)]
+Comment = Annotated[Text, _option("--comment", "A note kept with the task.")]
+TASK_ID_FLAG = {"task_id": Flag("TASK_ID", ("task_id",))}
+COMMENT_FLAG = {"comment": Flag("--comment", ("comment",))}
+
+
 @acting(task_app, "complete", refusals="unknown task, not yours to do, already done, case closed...")
 def complete_task(
     ctx: typer.Context,
     case_id: CaseId,
-    task_id: Annotated[str, typer.Argument(help="Task id (t1, t2, ...), as `offboarding show` lists it.", show_default=False)],
-    comment: Annotated[Text, _option("--comment", "A note kept with the task.")] = None,
+    task_id: TaskIdArg,
+    comment: Comment = None,
     actor_email: As = None,
     actor_role: RoleFlag = None,
     as_json: Json = False,
 ) -> None:
     """Tick a task off. Its assignee, the manager or HR may."""
-    flags = {"task_id": Flag("TASK_ID", ("task_id",)), "comment": Flag("--comment", ("comment",))}
+    flags = {**TASK_ID_FLAG, **COMMENT_FLAG}
     payload = _payload(CompleteTask, ctx.params, flags)
     task = act(case_id, payload)
     _show(task, as_json, f"task {task.id} is {task.state}: {task.title} (by {task.completed_by})")
@@ -136,15 +136,15 @@ def complete_task(
 def reassign_task(
     ctx: typer.Context,
     case_id: CaseId,
-    task_id: Annotated[str, typer.Argument(help="Task id (t1, t2, ...), as `offboarding show` lists it.", show_default=False)],
+    task_id: TaskIdArg,
     to: Annotated[Text, _option("--to", "Email address of the new assignee; they are told by mail.", "EMAIL")] = None,
-    comment: Annotated[Text, _option("--comment", "A note kept with the task.")] = None,
+    comment: Comment = None,
     actor_email: As = None,
     actor_role: RoleFlag = None,
     as_json: Json = False,
 ) -> None:
     """Hand a task to someone else. Its assignee, the manager or HR may."""
-    flags = {"task_id": Flag("TASK_ID", ("task_id",)), "to": Flag("--to", ("assignee_email",)), "comment": Flag("--comment", ("comment",))}
+    flags = {**TASK_ID_FLAG, "to": Flag("--to", ("assignee_email",)), **COMMENT_FLAG}
     payload = _payload(ReassignTask, ctx.params, flags)
     task = act(case_id, payload)
     _show(task, as_json, f"task {task.id} is assigned to {task.assignee_email}, due {task.due_date}: {task.title}")
@@ -160,7 +160,7 @@ def add_task(
     working_days_before: Annotated[
         Text, _option("--working-days-before", "Due this many working days before the last working day (negative: after it); moves with it.", "N")
     ] = None,
-    comment: Annotated[Text, _option("--comment", "A note kept with the task.")] = None,
+    comment: Comment = None,
     actor_email: As = None,
     actor_role: RoleFlag = None,
     as_json: Json = False,
@@ -171,7 +171,7 @@ def add_task(
         "assignee": Flag("--assignee", ("assignee_email",)),
         "due": Flag("--due", ("due_date",)),
         "working_days_before": Flag("--working-days-before", ("due_working_days_before",)),
-        "comment": Flag("--comment", ("comment",)),
+        **COMMENT_FLAG,
     }
     payload = _payload(AddTask, ctx.params, flags)
     task = act(case_id, payload)
@@ -234,7 +234,7 @@ def move_last_day(
     as_json: Json = False,
 ) -> None:
     """Move the last working day. The manager or HR may."""
-    flags = {"last_day": Flag("--last-day", ("last_working_day",)), "reason": Flag("--reason", ("reason",))}
+    flags = {"last_day": Flag("--last-day", ("last_working_day",)), **REASON_FLAG}
     payload = _payload(MoveLastDay, ctx.params, flags)
     view = act(case_id, payload)
     _show(view, as_json, f"case {view.case_id}: the last working day is now {view.last_working_day}; due dates and the interview follow")
@@ -249,7 +249,7 @@ def withdraw(
     actor_role: RoleFlag = None,
 ) -> None:
     """Withdraw the departure: reminders stop, the interview is cancelled and everyone involved is told. HR may."""
-    payload = _payload(Withdraw, ctx.params, {"reason": Flag("--reason", ("reason",))})
+    payload = _payload(Withdraw, ctx.params, REASON_FLAG)
     act(case_id, payload)
     typer.echo(f"case {case_id} is withdrawn; it winds down and tells the people involved")
 
@@ -264,7 +264,7 @@ def revoke_access_now(
     as_json: Json = False,
 ) -> None:
     """End the person's access now instead of at the end of the last working day. HR may, once."""
-    payload = _payload(RevokeAccessNow, ctx.params, {"reason": Flag("--reason", ("reason",))})
+    payload = _payload(RevokeAccessNow, ctx.params, REASON_FLAG)
     view = act(case_id, payload)
     _show(view, as_json, f"case {case_id}: access is being ended now; `offboarding show {case_id}` gives the identity provider's answer")
 
@@ -299,7 +299,7 @@ def show_interview(case_id: CaseId, as_json: Json = False) -> None:
 @acting(interview_app, "confirm", refusals="only HR, not awaiting confirmation...")
 def confirm_interview(ctx: typer.Context, case_id: CaseId, actor_email: As = None, actor_role: RoleFlag = None, as_json: Json = False) -> None:
     """After a dismissal or non-renewal: the conversation is still useful, invite the employee. HR only."""
-    payload = _payload(ConfirmInterview, {**ctx.params, "proceed": True}, {"proceed": Flag("proceed", ("proceed",))})
+    payload = _payload(interview.ConfirmInterview, {**ctx.params, "proceed": True}, {"proceed": Flag("proceed", ("proceed",))})
     _interview_action(case_id, payload, as_json)
 
 
@@ -314,8 +314,8 @@ def skip_interview(
 ) -> None:
     """After a dismissal or non-renewal: skip the interview, with a reason. HR only."""
     checks: dict[Location, str] = {} if reason and reason.strip() else {("reason",): "--reason: required; say why the interview is skipped"}
-    flags = {"proceed": Flag("proceed", ("proceed",)), "reason": Flag("--reason", ("reason",))}
-    payload = _payload(ConfirmInterview, {**ctx.params, "proceed": False}, flags, checks=checks)
+    flags = {"proceed": Flag("proceed", ("proceed",)), **REASON_FLAG}
+    payload = _payload(interview.ConfirmInterview, {**ctx.params, "proceed": False}, flags, checks=checks)
     _interview_action(case_id, payload, as_json)
 
 
@@ -336,11 +336,13 @@ def assign_interviewer(
         "email": Flag("--email", ("interviewer", "email")),
         "language": Flag("--language", ("interviewer", "language")),
     }
-    payload = _payload(AssignInterviewer, ctx.params, flags)
+    payload = _payload(interview.AssignInterviewer, ctx.params, flags)
     _interview_action(case_id, payload, as_json)
 
 
 START_HELP = "YYYY-MM-DDTHH:MM with a time zone, e.g. 2027-01-20T10:00+01:00"
+Online = Annotated[bool, typer.Option("--online", help="An online conversation instead of on site.")]
+ONLINE_FLAG = {"online": Flag("--online", ("online",))}
 
 
 @acting(interview_app, "accept", refusals="not a proposed time, not the leaving employee, the interview is over...")
@@ -353,38 +355,39 @@ def accept_slot(
     as_json: Json = False,
 ) -> None:
     """Accept one of the proposed times. The leaving employee (or HR on their behalf) may."""
-    payload = _payload_with_start(AcceptSlot, ctx.params, {})
+    payload = _payload_with_start(interview.AcceptSlot, ctx.params, {})
     _interview_action(case_id, payload, as_json)
 
 
-@acting(interview_app, "propose", refusals="outside working hours, too late, not the leaving employee...")
-def propose_slot(
-    ctx: typer.Context,
-    case_id: CaseId,
-    start: Annotated[Text, _option("--start", f"The time the employee proposes ({START_HELP}).", "DATETIME")] = None,
-    online: Annotated[bool, typer.Option("--online", help="An online conversation instead of on site.")] = False,
-    actor_email: As = None,
-    actor_role: RoleFlag = None,
-    as_json: Json = False,
-) -> None:
-    """Propose another time; it is agreed at once when it is usable. The leaving employee (or HR on their behalf) may."""
-    payload = _payload_with_start(ProposeSlot, ctx.params, {"online": Flag("--online", ("online",))})
-    _interview_action(case_id, payload, as_json)
+def _agree_time(model: type[BaseModel], start_help: str, doc: str) -> Callable[..., None]:
+    """A command that agrees an interview time (--start, --online): proposing one and scheduling one differ only in who may."""
+
+    def command(
+        ctx: typer.Context,
+        case_id: CaseId,
+        start: Annotated[Text, _option("--start", f"{start_help} ({START_HELP}).", "DATETIME")] = None,
+        online: Online = False,
+        actor_email: As = None,
+        actor_role: RoleFlag = None,
+        as_json: Json = False,
+    ) -> None:
+        payload = _payload_with_start(model, ctx.params, ONLINE_FLAG)
+        _interview_action(case_id, payload, as_json)
+
+    command.__doc__ = doc
+    return command
 
 
-@acting(interview_app, "schedule", refusals="only HR, outside working hours, too late...")
-def schedule_interview(
-    ctx: typer.Context,
-    case_id: CaseId,
-    start: Annotated[Text, _option("--start", f"The agreed time ({START_HELP}).", "DATETIME")] = None,
-    online: Annotated[bool, typer.Option("--online", help="An online conversation instead of on site.")] = False,
-    actor_email: As = None,
-    actor_role: RoleFlag = None,
-    as_json: Json = False,
-) -> None:
-    """Schedule the interview at a time agreed with the employee. HR only."""
-    payload = _payload_with_start(ScheduleInterview, ctx.params, {"online": Flag("--online", ("online",))})
-    _interview_action(case_id, payload, as_json)
+propose_slot = acting(interview_app, "propose", refusals="outside working hours, too late, not the leaving employee...")(
+    _agree_time(
+        interview.ProposeSlot,
+        "The time the employee proposes",
+        "Propose another time; it is agreed at once when it is usable. The leaving employee (or HR on their behalf) may.",
+    )
+)
+schedule_interview = acting(interview_app, "schedule", refusals="only HR, outside working hours, too late...")(
+    _agree_time(interview.ScheduleInterview, "The agreed time", "Schedule the interview at a time agreed with the employee. HR only.")
+)
 
 
 @acting(interview_app, "decline", refusals="not the leaving employee, the interview is over...")
@@ -397,14 +400,14 @@ def decline_interview(
     as_json: Json = False,
 ) -> None:
     """Decline the interview; participation is voluntary and reminders stop. The leaving employee (or HR on their behalf) may."""
-    payload = _payload(DeclineInterview, ctx.params, {"reason": Flag("--reason", ("reason",))})
+    payload = _payload(interview.DeclineInterview, ctx.params, REASON_FLAG)
     _interview_action(case_id, payload, as_json)
 
 
 @acting(interview_app, "resend", outcome="sent", refusals="only HR, already answered...")
 def resend_invitation(ctx: typer.Context, case_id: CaseId, actor_email: As = None, actor_role: RoleFlag = None, as_json: Json = False) -> None:
     """Send the invitation again, with fresh proposed times. HR only, while it is unanswered."""
-    payload = _payload(ResendInvitation, ctx.params, {})
+    payload = _payload(interview.ResendInvitation, ctx.params, {})
     _interview_action(case_id, payload, as_json)
 
 
@@ -438,6 +441,6 @@ def record_interview(
         data = read_file(file, RECORD_FILE_SHAPE)
     except InvalidInput as err:
         fail(err.lines, EXIT_INVALID)
-    payload = _payload(SubmitInterview, ctx.params, {}, file_data=data)
+    payload = _payload(interview.SubmitInterview, ctx.params, {}, file_data=data)
     _interview_action(case_id, payload, as_json)
 

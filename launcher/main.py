@@ -17,7 +17,6 @@ server's ports are read from ``temporal_address`` and ``temporal_ui_url``; when
 from __future__ import annotations
 
 import argparse
-import ctypes
 import errno
 import json
 import os
@@ -39,6 +38,7 @@ from pydantic import ValidationError
 
 from config import Settings, get_settings
 from launcher import operations
+from launcher.processes import die_with
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent  # the virtualenv's bin folder: python, temporal, uvicorn
@@ -130,28 +130,6 @@ def http_ok(url: str) -> bool:
 
 
 # --- child processes ---------------------------------------------------------------------------
-
-_libc = None
-if sys.platform.startswith("linux"):
-    try:
-        _libc = ctypes.CDLL(None, use_errno=True)
-    except OSError:  # pragma: no cover - no libc to talk to
-        _libc = None
-
-
-def _die_with_launcher(parent_pid: int) -> Callable[[], None] | None:
-    """Runs in each child before exec: should the launcher be killed outright (SIGKILL, a crash),
-    the kernel sends the child SIGTERM, so no server is left holding a port."""
-    if _libc is None:
-        return None
-
-    def preexec() -> None:
-        _libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-        if os.getppid() != parent_pid:  # the launcher died before prctl took effect
-            os.kill(os.getpid(), signal.SIGTERM)
-
-    return preexec
-
 
 @dataclass
 class Child:
@@ -459,7 +437,7 @@ class Launcher:
             stdout=subprocess.PIPE if child.capture else None,
             stderr=subprocess.STDOUT if child.capture else None,
             start_new_session=True,  # Ctrl-C reaches the launcher only; it stops the parts in order
-            preexec_fn=_die_with_launcher(os.getpid()),
+            preexec_fn=die_with(os.getpid()),
         )
         if child.capture:
             os.set_blocking(child.proc.stdout.fileno(), False)

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from config import Settings
 from db.engine import create_engine
 from operations import health, http, logs, metrics, schema, tracing
+from operations.asgi import HttpMiddleware
 
 access = logging.getLogger("web.requests")
 # An id a proxy in front may pass on; anything else is replaced by our own.
@@ -26,17 +27,11 @@ REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 NOT_MEASURED = ["^/health", "^/static/"]
 
 
-class RequestContext:
+class RequestContext(HttpMiddleware):
     """Gives every request an id (``X-Request-ID``, also on the answer) for its log records, and logs one access
     line per request with the route template, never the raw path (the employee's link tokens are paths)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         given = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
         rid = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
         rid_token, scope_token = logs.request_id.set(rid), logs.request_scope.set(scope)

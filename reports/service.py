@@ -11,10 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError, RPCStatusCode
 
 from cases.client import put_schedule
-from cases.service import execute_update
+from cases.service import execute_update, query
 from config import Settings
 from models.refusals import Refusal
 from models.report import ReportFigures, ReportInput, ReportPolicy, ReviewView
@@ -63,17 +62,9 @@ async def start_missed_report(client: Client, session: AsyncSession, settings: S
     return await start_period(client, start, end, settings.task_queue, requested_by)
 
 
-def _missing(err: RPCError) -> bool:
-    return err.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.INVALID_ARGUMENT)
-
-
 async def review_view(client: Client, report_id: str) -> ReviewView | None:
-    try:
-        return await client.get_workflow_handle_for(ReviewWorkflow.run, ReviewWorkflow.id_for(report_id)).query(ReviewWorkflow.view)
-    except RPCError as err:
-        if _missing(err):
-            return None
-        raise
+    workflow_id = ReviewWorkflow.id_for(report_id)
+    return await query(client.get_workflow_handle_for(ReviewWorkflow.run, workflow_id).query(ReviewWorkflow.view), workflow_id)
 
 
 async def act_on_review(client: Client, report_id: str, update: Any, payload: BaseModel) -> Any:
@@ -101,8 +92,8 @@ async def save_policy(client: Client, session: AsyncSession, settings: Settings,
 
 
 async def list_reports(session: AsyncSession, limit: int = 100) -> list[ReportRow]:
-    query = select(ReportRow).order_by(ReportRow.period_end.desc(), ReportRow.period_start.desc()).limit(limit)
-    return list((await session.execute(query)).scalars())
+    statement = select(ReportRow).order_by(ReportRow.period_end.desc(), ReportRow.period_start.desc()).limit(limit)
+    return list((await session.execute(statement)).scalars())
 
 
 async def figures(session: AsyncSession, report_id: str) -> ReportFigures:

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from models.tables import Base, SendGuard, UtcDateTime, utcnow
 
@@ -51,28 +51,30 @@ class ReportTextRow(Base):
     text: Mapped[str] = mapped_column(Text)
 
 
-class ReportFindingRow(Base):
-    __tablename__ = "report_findings"
-    __table_args__ = (UniqueConstraint("report_id", "revision", "key"),)
+class _ReviewEntry:
+    """What a review's findings and actions share: each keyed within one revision of its report."""
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        return (UniqueConstraint("report_id", "revision", "key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     report_id: Mapped[str] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
     revision: Mapped[int] = mapped_column(Integer)
     key: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
+
+
+class ReportFindingRow(_ReviewEntry, Base):
+    __tablename__ = "report_findings"
+
     author_email: Mapped[str] = mapped_column(String(320))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
-class ReportActionRow(Base):
+class ReportActionRow(_ReviewEntry, Base):
     __tablename__ = "report_actions"
-    __table_args__ = (UniqueConstraint("report_id", "revision", "key"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
-    revision: Mapped[int] = mapped_column(Integer)
-    key: Mapped[str] = mapped_column(String(16))
-    text: Mapped[str] = mapped_column(Text)
     owner_email: Mapped[str] = mapped_column(String(320))
     due_date: Mapped[date] = mapped_column(Date)
     created_by: Mapped[str] = mapped_column(String(320))

@@ -1,17 +1,14 @@
 """The web app and a worker as processes of their own for the browser tests (the `app` fixture), Chromium's
 settings, screenshots, and the steps a person takes in a page."""
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.auth_support import PASSWORD
-from tests.support import eventually, free_port
+from tests.process_support import Parts
+from tests.support import eventually
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,69 +28,20 @@ CHROMIUM_ARGS = [
 ]
 
 
-class App:
-    """The web app and a worker, each a process of its own, with their output kept for a failing test."""
+class App(Parts):
+    """The web app and a worker, each a process of its own, as the browser tests' ``app`` fixture runs them."""
 
-    def __init__(
-        self, settings, task_queue: str, temporal_address: str, workdir: Path
-    ) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.workdir = workdir
-        self.env = {
-            **os.environ,
-            "OFFBOARDING_TEMPORAL_ADDRESS": temporal_address,
-            "OFFBOARDING_TASK_QUEUE": task_queue,
-            "OFFBOARDING_DATABASE_URL": settings.database_url,
-            "OFFBOARDING_DATA_DIR": str(settings.data_dir),
-            "OFFBOARDING_SMTP_PORT": str(settings.smtp_port),
+    def __init__(self, settings, task_queue: str, temporal_address: str, workdir: Path) -> None:
+        super().__init__(settings, task_queue, temporal_address, workdir, {
             "OFFBOARDING_HR_EMAIL": settings.hr_email,
             "OFFBOARDING_FACILITIES_EMAIL": settings.facilities_email,
             "OFFBOARDING_ORGANISATION_NAME": settings.organisation_name,
-            "OFFBOARDING_PUBLIC_URL": self.url,
-            "OFFBOARDING_WEB_PORT": str(self.port),
-        }
-        self.processes: dict[str, subprocess.Popen] = {}
+        })
 
-    def _start(self, name: str, args: list[str]) -> None:
-        log = open(self.workdir / f"{name}.log", "wb")
-        # cwd is not the repository: no stray .env file applies.
-        self.processes[name] = subprocess.Popen(
-            args, cwd=self.workdir, env=self.env, stdout=log, stderr=subprocess.STDOUT
-        )
-
-    async def start(self) -> None:
-        self._start("worker", [sys.executable, str(ROOT / "worker.py")])
-        self._start("web", [sys.executable, "-m", "web.serve"])
-
-        async def up():
-            for name, process in self.processes.items():
-                assert process.poll() is None, f"{name} exited:\n{self.tail(name)}"
-            try:
-                async with httpx.AsyncClient() as client:
-                    return (await client.get(f"{self.url}/health")).status_code == 200
-            except httpx.HTTPError:
-                return False
-
-        await eventually(up, timeout=60, interval=0.3)
-
-    def tail(self, name: str, lines: int = 60) -> str:
-        path = self.workdir / f"{name}.log"
-        return (
-            "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-            if path.exists()
-            else ""
-        )
-
-    def stop(self) -> None:
-        for process in self.processes.values():
-            process.terminate()
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+    async def start_both(self) -> None:
+        self.start("worker")
+        self.start("web")
+        await self.wait_answering(f"{self.url}/health")
 
 
 @pytest.fixture
@@ -106,7 +54,7 @@ async def app(dev_server_env, settings, task_queue, tmp_path):
         tmp_path,
     )
     try:
-        await running.start()
+        await running.start_both()
     except BaseException:
         running.stop()  # the process that did start must not outlive the test
         raise
@@ -136,6 +84,11 @@ async def sign_in(browser, app: App, email: str, locale: str):
     page = await context.new_page()
     await page.goto(f"{app.url}/")
     assert "/login" in page.url
+    return await submit_sign_in(page, email)
+
+
+async def submit_sign_in(page, email: str):
+    """Sign in on the sign-in page ``page`` shows, with the tests' password; the page, signed in."""
     await page.fill("input[name=email]", email)
     await page.fill("input[name=password]", PASSWORD)
     async with page.expect_navigation():

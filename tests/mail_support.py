@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from models.mail import MailRequest
+
 SLOT_ONLINE = {
     "start": "2027-01-21T13:00:00+00:00",
     "end": "2027-01-21T14:00:00+00:00",
@@ -128,3 +130,21 @@ EXTRA: dict[str, dict[str, Any]] = {
     },
     "access_now": {"reason": "Ontslag op staande voet"},
 }
+
+
+def announcement(case_id: str, to: str) -> MailRequest:
+    """The HR announcement of a case as one mail to send, for the tests of sending itself (once, retried, in batches)."""
+    context = {
+        "case_url": "http://offboarding.test/cases/1",
+        "organisation_name": "Voorbeeld BV",
+        "employee_id": "E1",
+        "employee_name": "Anouk",
+        "job_title": "Controller",
+        "department": "Finance",
+        "manager_name": "Bram",
+        "departure_type": "resignation",
+        "notice_date": "2027-01-04",
+        "last_working_day": "2027-01-29",
+        "equipment": [],
+    }
+    return MailRequest(case_id=case_id, purpose="announcement", template="announcement_hr", to=to, language="nl", context=context)

@@ -1,9 +1,6 @@
 """Helpers the tests share: free ports, binaries shipped in the virtualenv, sample registrations."""
 
-import asyncio
-import socket
 import sys
-import time
 import uuid
 from contextlib import asynccontextmanager
 from datetime import date
@@ -12,13 +9,9 @@ from typing import Any, AsyncIterator, Callable
 
 import httpx
 
+from launcher.processes import NotReady, free_port, wait_until  # noqa: F401 (free_port: the tests take it from here)
+
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def unique(prefix: str = "E") -> str:
@@ -59,17 +52,11 @@ def registration_data(
 
 
 async def eventually(check: Callable[[], Any], timeout: float = 20.0, interval: float = 0.1) -> Any:
-    """Poll until ``check`` returns something truthy; fail with the last value after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s (last value: {result!r})")
-        await asyncio.sleep(interval)
+    """Poll ``check`` until it returns something truthy; fail with the last value after ``timeout`` seconds."""
+    try:
+        return await wait_until(check, timeout, interval=interval)
+    except NotReady as err:
+        raise AssertionError(f"condition not met within {timeout}s (last value: {err.last!r})") from None
 
 
 @asynccontextmanager

@@ -29,16 +29,7 @@ from models.accounts import AccountRole, SignedIn
 from models.actors import Actor, Role
 from models.access import RevokeAccessNow
 from models.handover import AddTask, CompleteTask, ConfirmReturn, FlagForSettlement, MoveLastDay, ReassignTask, ReopenReturn, ReopenTask, Withdraw
-from models.interview import (
-    AcceptSlot,
-    AssignInterviewer,
-    ConfirmInterview,
-    DeclineInterview,
-    ProposeSlot,
-    ResendInvitation,
-    ScheduleInterview,
-    SubmitInterview,
-)
+from models import interview
 from web.auth import csrf
 from web.auth.guard import bearer_scheme, current_user, deny, unauthorized
 from web.refusals import Refused
@@ -72,14 +63,14 @@ ACTING_ROLES: dict[type[BaseModel], tuple[tuple[AccountRole | None, Role], ...]]
     FlagForSettlement: ((AccountRole.HR, Role.HR),),
     Withdraw: ((AccountRole.HR, Role.HR),),
     RevokeAccessNow: ((AccountRole.HR, Role.HR),),
-    ConfirmInterview: ((AccountRole.HR, Role.HR),),
-    AssignInterviewer: ((AccountRole.HR, Role.HR),),
-    ScheduleInterview: ((AccountRole.HR, Role.HR),),
-    ResendInvitation: ((AccountRole.HR, Role.HR),),
-    AcceptSlot: ((AccountRole.HR, Role.HR),),
-    ProposeSlot: ((AccountRole.HR, Role.HR),),
-    DeclineInterview: ((AccountRole.HR, Role.HR),),
-    SubmitInterview: ((AccountRole.HR, Role.HR), (AccountRole.INTERVIEWER, Role.INTERVIEWER)),
+    interview.ConfirmInterview: ((AccountRole.HR, Role.HR),),
+    interview.AssignInterviewer: ((AccountRole.HR, Role.HR),),
+    interview.ScheduleInterview: ((AccountRole.HR, Role.HR),),
+    interview.ResendInvitation: ((AccountRole.HR, Role.HR),),
+    interview.AcceptSlot: ((AccountRole.HR, Role.HR),),
+    interview.ProposeSlot: ((AccountRole.HR, Role.HR),),
+    interview.DeclineInterview: ((AccountRole.HR, Role.HR),),
+    interview.SubmitInterview: ((AccountRole.HR, Role.HR), (AccountRole.INTERVIEWER, Role.INTERVIEWER)),
 }
 
 

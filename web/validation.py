@@ -120,6 +120,14 @@ def field_message(error: Mapping[str, Any], gettext: Gettext) -> str:
         return _("Enter a date as YYYY-MM-DD.")
     if kind in ("int_parsing", "int_from_float", "int_type"):
         return _("Enter a whole number.")
+    if kind == "greater_than_equal":
+        return _("Enter a number of at least %(min)s.") % {"min": ctx.get("ge")}
+    if kind == "less_than_equal":
+        return _("Enter a number of at most %(max)s.") % {"max": ctx.get("le")}
+    if kind.startswith("time_"):
+        return _("Enter a time as HH:MM.")
+    if kind == "bool_parsing":
+        return _("Choose yes or no.")
     if kind == "value_error" and "not a valid email address" in msg:
         return _("Enter an email address like name@example.org.")
     if kind == "string_pattern_mismatch":

@@ -29,18 +29,24 @@ def signed_headers(secret: str, body: bytes, now: float | None = None) -> dict[s
     return {TIMESTAMP_HEADER: str(timestamp), SIGNATURE_HEADER: signature(secret, timestamp, body)}
 
 
+def recent(header: str, timestamp: str, max_age_seconds: int, now: float | None = None) -> str:
+    """The timestamp as signed, when it is a Unix time within ``max_age_seconds`` of now; SignatureInvalid naming ``header`` otherwise."""
+    text = timestamp.strip()
+    if not text.isdigit() or len(text) > 12:
+        raise SignatureInvalid(f"{header} must be a Unix time in seconds")
+    current = time.time() if now is None else now
+    if abs(current - int(text)) > max_age_seconds:
+        raise SignatureInvalid(f"{header} is more than {max_age_seconds} seconds away from now; sign each request when sending it")
+    return text
+
+
 def verify(secret: str, body: bytes, timestamp: str | None, signed: str | None, max_age_seconds: int, now: float | None = None) -> None:
     """Return when ``signed`` is the signature of ``body`` at a recent ``timestamp``; raise SignatureInvalid otherwise."""
     if not timestamp:
         raise SignatureInvalid(f"the {TIMESTAMP_HEADER} header is missing")
     if not signed:
         raise SignatureInvalid(f"the {SIGNATURE_HEADER} header is missing")
-    text = timestamp.strip()
-    if not text.isdigit() or len(text) > 12:
-        raise SignatureInvalid(f"{TIMESTAMP_HEADER} must be a Unix time in seconds")
-    current = time.time() if now is None else now
-    if abs(current - int(text)) > max_age_seconds:
-        raise SignatureInvalid(f"{TIMESTAMP_HEADER} is more than {max_age_seconds} seconds away from now; sign each request when sending it")
+    text = recent(TIMESTAMP_HEADER, timestamp, max_age_seconds, now)
     if not signed.strip().startswith(SCHEME):
         raise SignatureInvalid(f"{SIGNATURE_HEADER} must read {SCHEME}<hex digest>")
     expected = signature(secret, text, body)

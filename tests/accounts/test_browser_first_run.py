@@ -6,15 +6,13 @@ the setup page is gone. The setup code is read where ``make run`` prints it from
 Needs Debian's Chromium at /usr/bin/chromium (``make browser`` installs it); skipped without it."""
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.conftest import fresh_database
-from tests.support import eventually, free_port
+from tests.process_support import start, wait_answering
+from tests.support import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -45,24 +43,13 @@ async def fresh_web(dev_server_env, empty_database, tmp_path):
         "OFFBOARDING_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "OFFBOARDING_SETUP_CODE": "",
     }
-    log = tmp_path / "web.log"
-    process = subprocess.Popen([sys.executable, "-m", "web.serve"], cwd=tmp_path, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    web = start("web", env, tmp_path / "web.log")
     url_base = f"http://127.0.0.1:{port}"
     try:
-
-        async def up():
-            assert process.poll() is None, log.read_text()
-            try:
-                async with httpx.AsyncClient() as client:
-                    return (await client.get(f"{url_base}/health/live")).status_code == 200
-            except httpx.HTTPError:
-                return False
-
-        await eventually(up, timeout=60, interval=0.3)
+        await wait_answering(f"{url_base}/health/live", alive=[web])
         yield url_base, data
     finally:
-        process.terminate()
-        process.wait(timeout=15)
+        web.stop()
 
 
 async def test_the_first_account_is_made_in_the_browser_with_the_setup_code_only(fresh_web):

@@ -5,7 +5,6 @@ the client address comes from X-Forwarded-For; with Redis several web replicas c
 import os
 import shutil
 import subprocess
-import sys
 
 import httpx
 import pytest
@@ -19,6 +18,8 @@ from tests.auth_support import (
     sign_out,
     unique_email,
 )
+from launcher.processes import Process
+from tests.process_support import start, wait_answering
 from tests.support import eventually, free_port, serve
 from web.ratelimit import RateLimits
 
@@ -225,27 +226,15 @@ class WebProcess:
             "FORWARDED_ALLOW_IPS": "*",  # uvicorn's own variable: must change nothing
             **environment,
         }
-        self.process: subprocess.Popen | None = None
+        self.process: Process | None = None
 
     async def __aenter__(self) -> "WebProcess":
-        with open(self.log, "wb") as log:
-            # cwd is not the repository: no stray .env file applies.
-            self.process = subprocess.Popen([sys.executable, "-m", "web.serve"], cwd=self.log.parent, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-
-        async def up():
-            assert self.process.poll() is None, self.log.read_text()
-            try:
-                async with httpx.AsyncClient() as client:
-                    return (await client.get(f"http://127.0.0.1:{self.port}/health")).status_code == 200
-            except httpx.HTTPError:
-                return False
-
-        await eventually(up, timeout=60, interval=0.2)
+        self.process = start("web", self.env, self.log)
+        await wait_answering(f"http://127.0.0.1:{self.port}/health", alive=[self.process], interval=0.2)
         return self
 
     async def __aexit__(self, *_exc) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=20)
+        self.process.stop()
 
     def client(self, from_address: str = "127.0.0.1") -> httpx.AsyncClient:
         """A client connecting from ``from_address`` (every 127.x address is this machine)."""

@@ -16,7 +16,7 @@ from activities.mail import MailActivities, message_id_for
 from activities.mail_templates import MailTemplates
 from mailsink.server import MaildirHandler
 from mailsink.store import MailStore
-from models.mail import MailBatch, MailRequest
+from models.mail import MailBatch
 from models.records import StoreCaseInput
 from models.registration import Registration
 from models.tables import SentMail
@@ -37,6 +37,7 @@ from tests.fault_support import (
     task_of,
     worker_process,
 )
+from tests.mail_support import announcement
 from tests.support import free_port, registration_data, serve
 from workflows.activity_calls import MAIL_RETRY
 
@@ -52,23 +53,6 @@ def test_mail_retries_wait_out_an_outage_of_hours():
     assert MAIL_RETRY.initial_interval <= timedelta(seconds=10)
     assert timedelta(minutes=1) <= MAIL_RETRY.maximum_interval <= timedelta(minutes=15)
     assert MAIL_RETRY.non_retryable_error_types == ["MailRejected"]
-
-
-def _mail(case_id: str, to: str) -> MailRequest:
-    context = {
-        "case_url": "http://offboarding.test/cases/1",
-        "organisation_name": "Voorbeeld BV",
-        "employee_id": "E1",
-        "employee_name": "Anouk",
-        "job_title": "Controller",
-        "department": "Finance",
-        "manager_name": "Bram",
-        "departure_type": "resignation",
-        "notice_date": "2027-01-04",
-        "last_working_day": "2027-01-29",
-        "equipment": [],
-    }
-    return MailRequest(case_id=case_id, purpose="announcement", template="announcement_hr", to=to, language="nl", context=context)
 
 
 async def _stored_case(sessions) -> str:
@@ -97,8 +81,8 @@ async def test_a_mail_refused_for_good_is_recorded_and_not_sent_again(settings, 
         smtp = SmtpServer(handler).start()
         try:
             mail = MailActivities(settings.model_copy(update={"smtp_port": smtp.port}), sessions, MailTemplates())
-            first = await mail.send_mail(_mail(case_id, to))
-            again = await mail.send_mail(_mail(case_id, to))
+            first = await mail.send_mail(announcement(case_id, to))
+            again = await mail.send_mail(announcement(case_id, to))
         finally:
             smtp.stop()
         assert first.refused.startswith(reply) and not first.already_sent
@@ -112,7 +96,7 @@ async def test_a_mail_refused_for_good_is_recorded_and_not_sent_again(settings, 
 async def test_an_answer_a_timed_out_attempt_could_not_record_is_recorded_by_the_next_without_mailing_again(settings, sessions):
     # The previous attempt had the server's 250 but not the database: it kept the answer in its heartbeat.
     case_id = await _stored_case(sessions)
-    request = _mail(case_id, "hr@example.org")
+    request = announcement(case_id, "hr@example.org")
     async with sessions.begin() as session:
         session.add(SentMail(case_id=case_id, purpose="announcement", recipient="hr@example.org", message_id=message_id_for(request), subject="x", status="sending"))
     env = ActivityEnvironment()
@@ -129,7 +113,7 @@ async def test_in_a_batch_the_answer_an_attempt_could_not_record_is_recorded_and
     # The previous attempt sent the first two mails of the batch: the first is recorded, the server's 250 for the
     # second is only in that attempt's last heartbeat (the database went away), the third was never sent.
     case_id = await _stored_case(sessions)
-    batch = [_mail(case_id, to) for to in ("manager@example.org", "hr@example.org", "facilities@example.org")]
+    batch = [announcement(case_id, to) for to in ("manager@example.org", "hr@example.org", "facilities@example.org")]
     async with sessions.begin() as session:
         session.add(SentMail(case_id=case_id, purpose="announcement", recipient="manager@example.org", message_id=message_id_for(batch[0]), subject="x", status="sent"))
     store = MailStore(tmp_path / "mail")

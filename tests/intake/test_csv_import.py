@@ -33,17 +33,6 @@ async def offboarding_in_thread(args: list[str], env: dict[str, str]) -> Result:
 
 
 @pytest.fixture
-def cli_env(time_skipping_env, settings, task_queue) -> dict[str, str]:
-    return {
-        "OFFBOARDING_TEMPORAL_ADDRESS": time_skipping_env.client.service_client.config.target_host,
-        "OFFBOARDING_TASK_QUEUE": task_queue,
-        "OFFBOARDING_DATABASE_URL": settings.database_url,
-        "OFFBOARDING_DATA_DIR": str(settings.data_dir),
-        "OFFBOARDING_PUBLIC_URL": "http://offboarding.test",
-    }
-
-
-@pytest.fixture
 def offline_env(tmp_path) -> dict[str, str]:
     # Nothing listens here: a command that tried to reach Temporal would fail with exit 1.
     return {"OFFBOARDING_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}", "OFFBOARDING_DATA_DIR": str(tmp_path)}

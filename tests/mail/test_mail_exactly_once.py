@@ -13,9 +13,10 @@ from activities.mail_templates import MailTemplates
 from cases import service
 from mailsink.server import MaildirHandler
 from mailsink.store import MailStore
-from models.mail import MailBatch, MailRequest
+from models.mail import MailBatch
 from models.registration import Registration
 from tests.fault_support import RefusingHandler, SmtpServer, sent_rows
+from tests.mail_support import announcement
 from tests.support import eventually, free_port, registration_data
 
 
@@ -26,34 +27,11 @@ async def _store_case(sessions, registration: Registration) -> None:
     await CaseActivities(None, sessions).store_case(StoreCaseInput(case_id=registration.case_id, registration=registration))
 
 
-def _announcement(case_id: str, to: str) -> MailRequest:
-    return MailRequest(
-        case_id=case_id,
-        purpose="announcement",
-        template="announcement_hr",
-        to=to,
-        language="nl",
-        context={
-            "case_url": "http://x/cases/1",
-            "organisation_name": "Voorbeeld BV",
-            "employee_id": "E1",
-            "employee_name": "Anouk",
-            "job_title": "Controller",
-            "department": "Finance",
-            "manager_name": "Bram",
-            "departure_type": "resignation",
-            "notice_date": "2027-01-04",
-            "last_working_day": "2027-01-29",
-            "equipment": [],
-        },
-    )
-
-
 async def test_a_retried_send_does_not_mail_again(settings, sessions, mail_store):
     registration = Registration.model_validate(registration_data())
     await _store_case(sessions, registration)
     activities = MailActivities(settings, sessions, MailTemplates())
-    request = _announcement(registration.case_id, "hr@example.org")
+    request = announcement(registration.case_id, "hr@example.org")
 
     first = await activities.send_mail(request)
     second = await activities.send_mail(request)
@@ -129,7 +107,7 @@ async def _send_batch(settings, sessions, handler: CountingHandler, case_id: str
     smtp = SmtpServer(handler).start()
     try:
         mail = MailActivities(settings.model_copy(update={"smtp_port": smtp.port}), sessions, MailTemplates())
-        return await mail.send_mails(MailBatch(requests=[_announcement(case_id, to) for to in BATCH]))
+        return await mail.send_mails(MailBatch(requests=[announcement(case_id, to) for to in BATCH]))
     finally:
         smtp.stop()
 

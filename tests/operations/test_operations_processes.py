@@ -6,7 +6,6 @@ newer release has migrated."""
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -17,52 +16,19 @@ from prometheus_client.parser import text_string_to_metric_families
 from operations.schema import EXIT_SCHEMA
 from tests.auth_support import api_token, make_account, unique_email
 from tests.conftest import fresh_database
+from tests.process_support import COMMANDS, Parts
 from tests.support import eventually, free_port, registration_data
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-class Processes:
-    """The worker and the web app, each a process of its own, with their output kept for a failing test."""
+class Processes(Parts):
+    """The worker and the web app with their metrics ports, logging JSON."""
 
     def __init__(self, settings, task_queue: str, temporal_address: str, workdir: Path) -> None:
-        self.web_port, self.web_metrics_port, self.worker_port = free_port(), free_port(), free_port()
-        self.url = f"http://127.0.0.1:{self.web_port}"
-        self.workdir = workdir
-        self.env = {
-            **os.environ,
-            "OFFBOARDING_TEMPORAL_ADDRESS": temporal_address,
-            "OFFBOARDING_TASK_QUEUE": task_queue,
-            "OFFBOARDING_DATABASE_URL": settings.database_url,
-            "OFFBOARDING_DATA_DIR": str(settings.data_dir),
-            "OFFBOARDING_SMTP_PORT": str(settings.smtp_port),
-            "OFFBOARDING_PUBLIC_URL": self.url,
-            "OFFBOARDING_WEB_PORT": str(self.web_port),
+        self.web_metrics_port, self.worker_port = free_port(), free_port()
+        super().__init__(settings, task_queue, temporal_address, workdir, {
             "OFFBOARDING_WEB_METRICS_PORT": str(self.web_metrics_port),
             "OFFBOARDING_WORKER_PORT": str(self.worker_port),
             "OFFBOARDING_LOG_FORMAT": "json",
-        }
-        self.processes: dict[str, subprocess.Popen] = {}
-
-    def start(self, name: str) -> subprocess.Popen:
-        argv = [sys.executable, str(ROOT / "worker.py")] if name == "worker" else [sys.executable, "-m", "web.serve"]
-        log = open(self.workdir / f"{name}.log", "wb")
-        self.processes[name] = subprocess.Popen(argv, cwd=self.workdir, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        return self.processes[name]
-
-    def tail(self, name: str) -> str:
-        path = self.workdir / f"{name}.log"
-        return "\n".join(path.read_text(errors="replace").splitlines()[-40:]) if path.exists() else ""
-
-    def stop(self) -> None:
-        for process in self.processes.values():
-            process.terminate()
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+        })
 
 
 @pytest.fixture
@@ -72,18 +38,7 @@ async def running(dev_server_env, settings, task_queue, tmp_path):
     try:
         parts.start("worker")
         parts.start("web")
-
-        async def ready():
-            for name, process in parts.processes.items():
-                assert process.poll() is None, f"{name} exited:\n{parts.tail(name)}"
-            try:
-                async with httpx.AsyncClient() as client:
-                    answers = [await client.get(url) for url in (f"{parts.url}/health/ready", f"http://127.0.0.1:{parts.worker_port}/health/ready")]
-                return all(answer.status_code == 200 for answer in answers)
-            except httpx.HTTPError:
-                return False
-
-        await eventually(ready, timeout=60, interval=0.3)
+        await parts.wait_answering(f"{parts.url}/health/ready", f"http://127.0.0.1:{parts.worker_port}/health/ready")
         yield parts
     finally:
         parts.stop()
@@ -155,7 +110,7 @@ def test_the_worker_and_the_web_app_refuse_a_database_newer_than_their_code(tmp_
     with fresh_database(tmp_path, "newer") as url:
         _stamp(url, "9999_from_a_newer_release")
         env = {**os.environ, "OFFBOARDING_DATABASE_URL": url, "OFFBOARDING_DATA_DIR": str(tmp_path), "OFFBOARDING_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}"}
-        for argv in ([sys.executable, str(ROOT / "worker.py")], [sys.executable, "-m", "web.serve"]):
+        for argv in COMMANDS.values():
             done = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
             assert done.returncode == EXIT_SCHEMA, done.stdout + done.stderr
             assert re.search(r"9999_from_a_newer_release, which this release does not know", done.stdout + done.stderr)

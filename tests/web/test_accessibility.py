@@ -14,7 +14,7 @@ from models.interview import AssignInterviewer
 from models.registration import Person
 from models.tables import InterviewDraft
 from tests.auth_support import PASSWORD, make_account
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, link_in, mails_for
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, link_in, mails_for, submit_sign_in
 from tests.case_driver import HR, CaseDriver
 from tests.support import eventually
 from web.interviews import questionnaire
@@ -31,12 +31,7 @@ DESKTOP = {"width": 1280, "height": 900}
 async def sign_in(context, app, email: str):
     page = await context.new_page()
     await page.goto(f"{app.url}/login")
-    await page.fill("input[name=email]", email)
-    await page.fill("input[name=password]", PASSWORD)
-    async with page.expect_navigation():
-        await page.click("main form button[type=submit]")
-    assert "/login" not in page.url, await page.content()
-    return page
+    return await submit_sign_in(page, email)
 
 
 def problems(results) -> list[str]:

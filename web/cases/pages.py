@@ -92,10 +92,23 @@ async def dashboard(request: Request, session: SessionDep, pages: PagesDep):
     return pages.render(request, "cases/dashboard.html", context)
 
 
+ListQuery = Annotated[str, Query(max_length=200)]
+
+
 def _filter_from(
-    case_status: str, department: str, q: str, departure_type: str, interview_status: str, overdue: str, last_day_from: str, last_day_until: str, sort: str, order: str
+    case_status: Annotated[str, Query(alias="status", max_length=32)] = "",
+    department: ListQuery = "",
+    q: ListQuery = "",
+    departure_type: ListQuery = "",
+    interview_status: ListQuery = "",
+    overdue: ListQuery = "",
+    last_day_from: ListQuery = "",
+    last_day_until: ListQuery = "",
+    sort: ListQuery = "",
+    order: ListQuery = "",
 ) -> tuple[CaseFilter, dict]:
-    """The list's filters from the query string; a value that is not one of the known ones counts as "any"."""
+    """The list's filters from the query string (a dependency of the list and its export); a value that is not one of
+    the known ones counts as "any"."""
 
     def known(value: str, allowed) -> str | None:
         return value if value in {item.value for item in allowed} else None
@@ -133,7 +146,7 @@ def _filter_from(
     return wanted, shown
 
 
-ListQuery = Annotated[str, Query(max_length=200)]
+Filtered = Annotated[tuple[CaseFilter, dict], Depends(_filter_from)]
 
 
 @router.get("", name="cases_page", response_class=HTMLResponse)
@@ -141,19 +154,10 @@ async def case_list(
     request: Request,
     session: SessionDep,
     pages: PagesDep,
-    case_status: Annotated[str, Query(alias="status", max_length=32)] = "",
-    department: ListQuery = "",
-    q: ListQuery = "",
-    departure_type: ListQuery = "",
-    interview_status: ListQuery = "",
-    overdue: ListQuery = "",
-    last_day_from: ListQuery = "",
-    last_day_until: ListQuery = "",
-    sort: ListQuery = "",
-    order: ListQuery = "",
+    filtered: Filtered,
     offset: Annotated[int, Query(ge=0)] = 0,
 ):
-    wanted, shown = _filter_from(case_status, department, q, departure_type, interview_status, overdue, last_day_from, last_day_until, sort, order)
+    wanted, shown = filtered
     page = await queries.list_cases(session, wanted, offset=offset, limit=PAGE_SIZE)
     context = {
         "cases": page,
@@ -173,19 +177,10 @@ async def export(
     request: Request,
     session: SessionDep,
     pages: PagesDep,
-    case_status: Annotated[str, Query(alias="status", max_length=32)] = "",
-    department: ListQuery = "",
-    q: ListQuery = "",
-    departure_type: ListQuery = "",
-    interview_status: ListQuery = "",
-    overdue: ListQuery = "",
-    last_day_from: ListQuery = "",
-    last_day_until: ListQuery = "",
-    sort: ListQuery = "",
-    order: ListQuery = "",
+    filtered: Filtered,
 ) -> Response:
     """The list as filtered, as CSV for a spreadsheet (cells that a spreadsheet would run as a formula are quoted)."""
-    wanted, _ = _filter_from(case_status, department, q, departure_type, interview_status, overdue, last_day_from, last_day_until, sort, order)
+    wanted, _ = filtered
     page = await queries.list_cases(session, wanted, limit=EXPORT_LIMIT)
     labels = Labels(pages.gettext)
     _t = pages.gettext

@@ -10,17 +10,8 @@ from fastapi import APIRouter, HTTPException, status
 from temporalio.client import Client
 
 from cases import service
-from models.interview import (
-    AcceptSlot,
-    AssignInterviewer,
-    ConfirmInterview,
-    DeclineInterview,
-    InterviewView,
-    ProposeSlot,
-    ResendInvitation,
-    ScheduleInterview,
-    SubmitInterview,
-)
+from models import interview as steps
+from models.interview import InterviewView
 from web.acting import acting, perform
 from web.cases.dependencies import CaseId
 from web.cases.schemas import Problem
@@ -39,14 +30,14 @@ REFUSALS = {
     **UNREADABLE,
 }
 
-ConfirmInput = Annotated[ConfirmInterview, acting(ConfirmInterview, "ConfirmInterviewRequest")]
-AssignInput = Annotated[AssignInterviewer, acting(AssignInterviewer, "AssignInterviewerRequest")]
-AcceptInput = Annotated[AcceptSlot, acting(AcceptSlot, "AcceptSlotRequest")]
-ProposeInput = Annotated[ProposeSlot, acting(ProposeSlot, "ProposeSlotRequest")]
-ScheduleInput = Annotated[ScheduleInterview, acting(ScheduleInterview, "ScheduleInterviewRequest")]
-DeclineInput = Annotated[DeclineInterview, acting(DeclineInterview, "DeclineInterviewRequest")]
-ResendInput = Annotated[ResendInvitation, acting(ResendInvitation, "ResendInvitationRequest")]
-SubmitInput = Annotated[SubmitInterview, acting(SubmitInterview, "SubmitInterviewRequest")]
+ConfirmInput = Annotated[steps.ConfirmInterview, acting(steps.ConfirmInterview, "ConfirmInterviewRequest")]
+AssignInput = Annotated[steps.AssignInterviewer, acting(steps.AssignInterviewer, "AssignInterviewerRequest")]
+AcceptInput = Annotated[steps.AcceptSlot, acting(steps.AcceptSlot, "AcceptSlotRequest")]
+ProposeInput = Annotated[steps.ProposeSlot, acting(steps.ProposeSlot, "ProposeSlotRequest")]
+ScheduleInput = Annotated[steps.ScheduleInterview, acting(steps.ScheduleInterview, "ScheduleInterviewRequest")]
+DeclineInput = Annotated[steps.DeclineInterview, acting(steps.DeclineInterview, "DeclineInterviewRequest")]
+ResendInput = Annotated[steps.ResendInvitation, acting(steps.ResendInvitation, "ResendInvitationRequest")]
+SubmitInput = Annotated[steps.SubmitInterview, acting(steps.SubmitInterview, "SubmitInterviewRequest")]
 
 
 async def _missing(client: Client, case_id: str) -> str:

@@ -22,7 +22,8 @@ from organisation import checklists
 from web.auth.guard import deny, form_protected
 from web.dependencies import SessionDep
 from web.labels import Gettext
-from web.organisation.forms import Editor, field_message, redirect_to
+from web.organisation.forms import Editor, redirect_to
+from web.validation import field_message
 from web.templating import Pages, PagesDep
 
 router = APIRouter(prefix="/settings", include_in_schema=False)
@@ -123,7 +124,7 @@ class TemplateForm:
             return None
 
     def _add(self, error: dict[str, Any]) -> None:
-        message = field_message(self.gettext, error)
+        message = field_message(error, self.gettext)
         if error["type"] == "too_short" and tuple(error["loc"]) == ("items",):
             message = self.gettext("Give the template at least one item.")
         name = ".".join(str(part) for part in error["loc"])

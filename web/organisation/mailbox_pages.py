@@ -15,7 +15,8 @@ from models.organisation import RoleMailbox
 from organisation import mailboxes
 from web.auth.guard import deny, form_protected
 from web.dependencies import SessionDep
-from web.organisation.forms import Editor, field_message, redirect_to
+from web.organisation.forms import Editor, redirect_to
+from web.validation import field_message
 from web.templating import Pages, PagesDep
 
 router = APIRouter(prefix="/settings", include_in_schema=False)
@@ -50,7 +51,7 @@ async def save(request: Request, user: Editor, pages: PagesDep, session: Session
     try:
         mailbox = RoleMailbox(key=values["key"].lower(), name=values["name"], email=values["email"], language=values["language"] or "nl")
     except ValidationError as err:
-        errors = {str(e["loc"][0]): field_message(_, e) for e in err.errors()}
+        errors = {str(e["loc"][0]): field_message(e, _) for e in err.errors()}
     else:
         if not values["name"]:
             errors["name"] = _("Fill in this field.")

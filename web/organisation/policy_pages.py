@@ -26,10 +26,10 @@ from organisation import store
 from web.auth.guard import form_protected
 from web.dependencies import SessionDep, SettingsDep
 from web.labels import Gettext
-from web.organisation.forms import Editor, field_message
+from web.organisation.forms import Editor
 from web.organisation.schemas import PolicyUpdate
 from web.templating import Pages, PagesDep
-from web.validation import locate
+from web.validation import field_message, locate
 
 router = APIRouter(prefix="/settings", include_in_schema=False)
 
@@ -262,7 +262,7 @@ class PolicyForm:
                 loc = tuple(error.get("loc", ()))
                 name = str(loc[0]) if loc else ""
                 if name in self.fields:
-                    message = field_message(_, error)
+                    message = field_message(error, _)
                     if error["type"] == "value_error" and name == "timezone":
                         message = _("Unknown time zone; use a name such as Europe/Amsterdam or Europe/Brussels.")
                     elif error["type"] == "value_error":
@@ -312,7 +312,7 @@ class ContactsForm:
             for error in err.errors():
                 name = ".".join(str(part) for part in error["loc"])
                 target = self.errors.setdefault(name, []) if name in self.labels else self.general_errors
-                target.append(field_message(self.gettext, error))
+                target.append(field_message(error, self.gettext))
             return None
 
 

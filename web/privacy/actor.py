@@ -1,9 +1,10 @@
 """Who acts in a request, for the audit log: set around every request, looked up only when something is logged."""
 
 from starlette.requests import Request
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from accounts import tokens as api_tokens
+from operations.asgi import HttpMiddleware
 from privacy import audit
 from privacy.audit import Auditor
 from web.auth.identity import current_user
@@ -11,14 +12,8 @@ from web.auth.identity import current_user
 API_CLIENT = Auditor("api client without a session", frozenset({"api"}))
 
 
-class AuditActorMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class AuditActorMiddleware(HttpMiddleware):
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope)
 
         async def actor() -> Auditor:
