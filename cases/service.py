@@ -138,7 +138,7 @@ async def interview_view(client: Client, case_id: str) -> InterviewView | None:
 async def interview_calendar(client: Client, case_id: str) -> CalendarInvite | None:
     """The agreed interview's calendar event exactly as last mailed (same UID and SEQUENCE), None without one."""
     workflow_id = ExitInterviewWorkflow.id_for(case_id)
-    return await _query(client.get_workflow_handle_for(ExitInterviewWorkflow.run, workflow_id).query(ExitInterviewWorkflow.calendar_event), workflow_id)
+    return await query(client.get_workflow_handle_for(ExitInterviewWorkflow.run, workflow_id).query(ExitInterviewWorkflow.calendar_event), workflow_id)
 
 
 async def execute_update(
