@@ -16,9 +16,10 @@ from reports import review, service, settings_store
 from web.auth.guard import form_protected
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
 from web.labels import Gettext
-from web.organisation.forms import Editor, field_message, redirect_to
+from web.organisation.forms import Editor, redirect_to
 from web.reports.review_pages import ReviewForm
 from web.templating import Pages, PagesDep
+from web.validation import field_message
 
 router = APIRouter(prefix="/settings", include_in_schema=False)
 FIELDS = ("report_period", "report_day", "report_min_group_size")
