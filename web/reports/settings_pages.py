@@ -76,7 +76,7 @@ async def save_report_settings(request: Request, user: Editor, pages: PagesDep, 
     except ValidationError as err:
         for error in err.errors():
             name = str(error["loc"][0]) if error["loc"] else ""
-            form.errors.setdefault(name if name in FIELDS else "reviewers", []).append(field_message(_, error))
+            form.errors.setdefault(name if name in FIELDS else "reviewers", []).append(field_message(error, _))
         wanted = None
     for name in FIELDS:
         if not form.values[name]:
