@@ -32,6 +32,6 @@ def to_ics(invite: CalendarInvite, now: datetime | None = None) -> bytes:
     attendee = vCalAddress(f"mailto:{invite.attendee_email}")
     attendee.params["role"] = vText("REQ-PARTICIPANT")
     attendee.params["rsvp"] = vText("TRUE")
-    event.add("attendee", attendee, encode=0)
+    event.add("attendee", attendee, encode=False)
     calendar.add_component(event)
     return calendar.to_ical()
