@@ -30,8 +30,8 @@ def dotted(path: tuple[str | int, ...]) -> str:
 def problems(err: ValidationError, model: type[BaseModel]) -> list[FieldProblem]:
     """One problem per error; a check across fields is put at the field its message names (``manager.email``)."""
     found = []
-    for error in err.errors(include_url=False):
-        error = locate(error, (), model)
+    for details in err.errors(include_url=False):
+        error = locate(dict(details), (), model)
         path = tuple(error["loc"])
         found.append(FieldProblem(path=path, message=_message(error, path), type=error["type"]))
     return found
