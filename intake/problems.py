@@ -1,6 +1,7 @@
 """Pydantic's complaints as (field path, message) pairs a person can act on, shared by events and CSV import."""
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,13 +32,13 @@ def problems(err: ValidationError, model: type[BaseModel]) -> list[FieldProblem]
     """One problem per error; a check across fields is put at the field its message names (``manager.email``)."""
     found = []
     for details in err.errors(include_url=False):
-        error = locate(dict(details), (), model)
+        error = locate(details, (), model)
         path = tuple(error["loc"])
         found.append(FieldProblem(path=path, message=_message(error, path), type=error["type"]))
     return found
 
 
-def _message(error: dict[str, Any], path: tuple[str | int, ...]) -> str:
+def _message(error: Mapping[str, Any], path: tuple[str | int, ...]) -> str:
     kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
     if kind == "missing":
         return "required"

@@ -6,7 +6,7 @@ lives in one place; each error comes back next to the field it concerns. A chang
 afterwards: a running case keeps the policy and the contacts it started with."""
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import time
 from enum import Enum
@@ -107,6 +107,9 @@ def _bare(annotation: Any) -> tuple[Any, bool]:
     return annotation, False
 
 
+FieldKind = Literal["number", "time", "text", "checkbox", "select"]
+
+
 @dataclass
 class PolicyField:
     """How one policy field is asked for on the page, read from the model's type and constraints."""
@@ -114,7 +117,7 @@ class PolicyField:
     name: str
     label: str
     hint: str
-    kind: Literal["number", "time", "text", "checkbox", "select"]
+    kind: FieldKind
     optional: bool = False
     required: bool = True
     attrs: dict[str, Any] = field(default_factory=dict)
@@ -125,6 +128,7 @@ class PolicyField:
         annotation, optional = _bare(info.annotation)
         attrs: dict[str, Any] = {}
         options: dict[str, str] = {}
+        kind: FieldKind
         for constraint in info.metadata:
             for key, attr in (("ge", "min"), ("le", "max"), ("max_length", "maxlength")):
                 if getattr(constraint, key, None) is not None:
@@ -152,7 +156,7 @@ def policy_fields(_: Gettext) -> list[tuple[str, list[PolicyField]]]:
     """The policy's fields in sections; a field no section names comes under "Other settings", as the model orders them."""
     labels = policy_labels(_)
     placed: set[str] = set()
-    sections = []
+    sections: list[tuple[str, Sequence[str]]] = []
     for title, names in policy_sections(_):
         present = [name for name in names if name in Policy.model_fields]
         placed.update(present)
@@ -244,8 +248,8 @@ class PolicyForm:
             # The API's own check of a whole policy (unknown fields and time zones refused), then the model itself.
             return Policy.model_validate(PolicyUpdate.model_validate(data).model_dump())
         except ValidationError as err:
-            for error in err.errors():
-                error = locate(error, (), Policy)
+            for details in err.errors():
+                error = locate(details, (), Policy)
                 loc = tuple(error.get("loc", ()))
                 name = str(loc[0]) if loc else ""
                 if name in self.fields:
