@@ -6,7 +6,7 @@ lives in one place; each error comes back next to the field it concerns. A chang
 afterwards: a running case keeps the policy and the contacts it started with."""
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from enum import Enum
@@ -156,7 +156,7 @@ def policy_fields(_: Gettext) -> list[tuple[str, list[PolicyField]]]:
     """The policy's fields in sections; a field no section names comes under "Other settings", as the model orders them."""
     labels = policy_labels(_)
     placed: set[str] = set()
-    sections: list[tuple[str, Sequence[str]]] = []
+    sections: list[tuple[str, list[str]]] = []
     for title, names in policy_sections(_):
         present = [name for name in names if name in Policy.model_fields]
         placed.update(present)
@@ -165,9 +165,9 @@ def policy_fields(_: Gettext) -> list[tuple[str, list[PolicyField]]]:
     if rest:
         sections.append((_("Other settings"), rest))
     result = []
-    for title, names in sections:
+    for title, section in sections:
         fields = []
-        for name in names:
+        for name in section:
             info = Policy.model_fields[name]
             label, hint = labels.get(name, (_readable(name), info.description or ""))
             fields.append(PolicyField.of(name, info, label, hint))
