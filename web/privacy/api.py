@@ -66,7 +66,7 @@ async def export(employee_id: EmployeeId, user: HR, session: SessionDep, client:
     },
     summary="Erase one person's data now (HR)",
 )
-async def erase(employee_id: EmployeeId, user: HR, session: SessionDep, client: TemporalDep, settings: SettingsDep) -> ErasureOutcome:
+async def erase(employee_id: EmployeeId, user: HR, session: SessionDep, client: TemporalDep, settings: SettingsDep) -> ErasureOutcome | JSONResponse:
     """Does at once what retention does after its period, for every case of this person: names, addresses, the
     employee number, the registration, mails, links, events, the interview's free text and the Temporal histories go;
     the anonymous figures the reports count stay. Refused while one of their cases still runs."""
