@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= 3
 PYTEST := $(BIN)/pytest $(if $(filter 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist worksteal)
 
-.PHONY: run demo test test-postgres install clean distclean
+.PHONY: run demo test test-postgres lint install clean distclean
 
 run: $(STAMP)
 	$(BIN)/python -m launcher
@@ -31,6 +31,10 @@ test: $(STAMP) browser oidc-provider
 
 test-postgres: $(STAMP) browser oidc-provider
 	OFFBOARDING_TEST_DATABASE_URL='$(TEST_POSTGRES_URL)' $(PYTEST) $(PYTEST_ARGS)
+
+# Static checks: the type checker over the product's packages (the list is [tool.mypy] files in pyproject.toml).
+lint: $(STAMP)
+	$(BIN)/mypy
 
 install: $(STAMP)
 

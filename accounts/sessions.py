@@ -4,8 +4,9 @@ the account it belongs to, its CSRF token and when it expires."""
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config import Settings
@@ -78,6 +79,7 @@ async def end_all(session: AsyncSession, account_id: int, *, keep: str | None = 
     query = delete(WebSession).where(WebSession.account_id == account_id)
     if keep is not None:
         query = query.where(WebSession.id != keep)
-    return (await session.execute(query)).rowcount or 0
+    # A DELETE answers a CursorResult, which counts its rows; execute() is typed for any statement.
+    return cast(CursorResult, await session.execute(query)).rowcount or 0
 
 

@@ -68,11 +68,13 @@ async def with_role(session: AsyncSession, role: AccountRole) -> list[Account]:
 async def authenticate(session: AsyncSession, email: str, password: str) -> Account | None:
     """The active account when the password is right, else None; a wrong email costs as much time as a wrong password."""
     account = await by_email(session, email)
-    if not passwords.verify(account.password_hash if account else None, password):
+    password_hash = account.password_hash if account else None
+    if not passwords.verify(password_hash, password):
         return None
-    if not account.active:
+    # verify() is never true without an account and a hash.
+    if account is None or password_hash is None or not account.active:
         return None
-    if passwords.needs_rehash(account.password_hash):
+    if passwords.needs_rehash(password_hash):
         account.password_hash = passwords.hash_password(password)
     return account
 

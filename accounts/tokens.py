@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.rows import stored
 from models.accounts import SignedIn
 from models.audit import AuditAction, SubjectType
 from models.tables import Account, ApiToken, utcnow
@@ -129,7 +130,7 @@ async def revoke(session: AsyncSession, token_id: str, *, account_id: int | None
     if account_id is not None and row.account_id != account_id:
         raise UnknownToken(token_id)
     if row.revoked_at is None:
-        account = await session.get(Account, row.account_id)
+        account = await stored(session, Account, row.account_id)
         await _revoke(session, row, account, {})
     return row
 

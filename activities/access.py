@@ -9,11 +9,12 @@ anywhere."""
 
 import logging
 from datetime import timedelta
+from typing import cast
 
 import httpx2
 from scim2_client.engines.httpx2 import AsyncSCIMClient
 from scim2_client.errors import SCIMClientException
-from scim2_models import EnterpriseUser, PatchOp, PatchOperation, ResourceType, SCIMException, ScimProvider, SearchRequest, User
+from scim2_models import EnterpriseUser, ListResponse, PatchOp, PatchOperation, ResourceType, SCIMException, ScimProvider, SearchRequest, User
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
@@ -37,7 +38,8 @@ ACCESS_RETRY = RetryPolicy(initial_interval=timedelta(seconds=30), backoff_coeff
 ACCESS_ATTEMPT_TIMEOUT = timedelta(seconds=60)
 # Users with or without the enterprise extension (RFC 7643 §4.3), as identity providers serve them.
 PROVIDER = ScimProvider(models=[User, EnterpriseUser], resource_types=[ResourceType.from_resource(User[EnterpriseUser])])
-SCIM_USER = PROVIDER.model_for("User")
+# The provider answers None only for a name it was not given; "User" is registered just above.
+SCIM_USER = cast(type[User[EnterpriseUser]], PROVIDER.model_for("User"))
 FINAL_OUTCOMES = (ScimOutcome.DEACTIVATED, ScimOutcome.ALREADY_INACTIVE, ScimOutcome.PUBLISHED)
 
 
@@ -131,7 +133,8 @@ class AccessActivities:
         user = matches[0]
         if user.active is False:
             return receipt(ScimOutcome.ALREADY_INACTIVE, str(user.id), note="the account was inactive already")
-        patch = PatchOp[SCIM_USER](operations=[PatchOperation(op=PatchOperation.Op.replace_, path="active", value=False)])
+        # A variable as type parameter: the provider composes the model at run time.
+        patch = PatchOp[SCIM_USER](operations=[PatchOperation(op=PatchOperation.Op.replace_, path="active", value=False)])  # type: ignore[valid-type]
         await scim.modify(SCIM_USER, user.id, patch)
         return receipt(ScimOutcome.DEACTIVATED, str(user.id))
 
@@ -149,6 +152,8 @@ class AccessActivities:
             filters = [f"userName eq {email}", f"emails.value eq {email}"]
         for text in filters:
             found = await scim.query(SCIM_USER, query_parameters=SearchRequest(filter=text, count=10))
+            if not isinstance(found, ListResponse):  # the client raises SCIM errors and checks answers, so never here
+                raise ScimUnavailable(f"a search answered {type(found).__name__}, not a list", None)
             if found.resources:
                 return list(found.resources)
         return []
@@ -159,7 +164,8 @@ class AccessActivities:
         summary = exchange.summary(f"{status} {err}")
         if status in (408, 429) or (status or 0) >= 500:
             raise ScimUnavailable(summary, status)
-        outcome = {401: ScimOutcome.REFUSED, 403: ScimOutcome.REFUSED, 404: ScimOutcome.NOT_FOUND}.get(status, ScimOutcome.FAILED)
+        refusals: dict[int | None, ScimOutcome] = {401: ScimOutcome.REFUSED, 403: ScimOutcome.REFUSED, 404: ScimOutcome.NOT_FOUND}
+        outcome = refusals.get(status, ScimOutcome.FAILED)
         return AccessReceipt(outcome=outcome, method=AccessMethod.SCIM, at=utcnow(), status_code=status, answer=summary)
 
     async def _kept(self, case_id: str) -> AccessReceipt | None:

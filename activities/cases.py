@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
 from config import Settings
+from db.rows import stored
 from models.case import CaseStatus
 from models.organisation import Organisation
 from models.records import (
@@ -51,13 +52,13 @@ class CaseActivities:
     @activity.defn
     async def move_last_day(self, input: MoveLastDayRecord) -> None:
         async with self._sessions.begin() as session:
-            case = await session.get(Case, input.case_id, with_for_update=True)
+            case = await stored(session, Case, input.case_id, with_for_update=True)
             case.last_working_day = input.last_working_day
 
     @activity.defn
     async def set_interview_status(self, input: InterviewStatusInput) -> None:
         async with self._sessions.begin() as session:
-            case = await session.get(Case, input.case_id, with_for_update=True)
+            case = await stored(session, Case, input.case_id, with_for_update=True)
             case.interview_status = input.status.value
 
     @activity.defn
@@ -91,7 +92,7 @@ class CaseActivities:
     @activity.defn
     async def close_case(self, input: CloseCaseInput) -> None:
         async with self._sessions.begin() as session:
-            case = await session.get(Case, input.case_id, with_for_update=True)
+            case = await stored(session, Case, input.case_id, with_for_update=True)
             case.status = input.summary.status.value
             case.summary = input.summary.model_dump(mode="json")
             case.closed_at = case.closed_at or utcnow()

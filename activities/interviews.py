@@ -4,6 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
+from db.rows import stored
 from models.audit import AuditAction, SubjectType
 from models.records import StoreInterviewInput
 from models.tables import Case, InterviewRecordRow, InterviewText
@@ -21,7 +22,7 @@ class InterviewActivities:
             existing = (await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == input.case_id))).scalar_one_or_none()
             if existing is not None:
                 return existing.id
-            case = await session.get(Case, input.case_id)
+            case = await stored(session, Case, input.case_id)
             record = input.record.model_dump(mode="json")
             row = InterviewRecordRow(
                 case_id=input.case_id,

@@ -13,7 +13,7 @@ from activities.calendar_invites import to_ics
 from activities.mail_templates import MailTemplates
 from config import Settings
 from links import tokens
-from models.mail import CalendarInvite, MailBatch, MailReceipt, MailRequest
+from models.mail import ActionLink, CalendarInvite, MailBatch, MailReceipt, MailRequest
 from models.tables import SentMail
 from organisation import store
 
@@ -59,7 +59,7 @@ class MailActivities:
         # Mails asked for before these existed (a send retried across an upgrade) still render.
         context = {"recipient_is_employee": False, "tasks": [], **request.context, "salutation": salutation}
         if request.link is not None and request.link.purpose == tokens.LinkPurpose.TASK:
-            context["tasks"] = [self._with_link(request, task) for task in context.get("tasks", [])]
+            context["tasks"] = [self._with_link(request, request.link, task) for task in context.get("tasks", [])]
         elif request.link is not None:
             token = tokens.sign(s.signing_key(), tokens.LinkPurpose(request.link.purpose), request.case_id, str(request.to))
             context["action_url"] = f"{s.public_url}{request.link.path}/{token}"
@@ -79,10 +79,10 @@ class MailActivities:
             attach_invite(message, request.calendar)
         return message
 
-    def _with_link(self, request: MailRequest, task: dict) -> dict:
+    def _with_link(self, request: MailRequest, link: ActionLink, task: dict) -> dict:
         """A task of the mail with the link that marks it done, for the person it was sent to (no account needed)."""
         s = self._settings
         if not task.get("id"):
             return task
         token = tokens.sign(s.signing_key(), tokens.LinkPurpose.TASK, request.case_id, str(request.to), ref=task["id"], language=request.language)
-        return {**task, "action_url": f"{s.public_url}{request.link.path}/{token}"}
+        return {**task, "action_url": f"{s.public_url}{link.path}/{token}"}

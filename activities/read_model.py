@@ -111,7 +111,7 @@ async def _add_events(session: AsyncSession, case_id: str, source: str, events: 
     """Insert the events not stored yet; the numbers of those this call inserted."""
     if not events:
         return set()
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     rows = [{"case_id": case_id, "source": source, "seq": e.seq, "at": e.at, "event": e.event, "detail": e.detail} for e in events]
     statement = dialect.insert(CaseEventRow).values(rows).on_conflict_do_nothing(index_elements=["case_id", "source", "seq"]).returning(CaseEventRow.seq)
     return set((await session.execute(statement)).scalars())

@@ -14,6 +14,7 @@ from temporalio.exceptions import ApplicationError
 from activities import sending
 from activities.mail_templates import MailTemplates
 from config import Settings
+from db.rows import stored
 from models.mail import MailReceipt
 from models.report import (
     CompileReportInput,
@@ -128,7 +129,7 @@ class ReportActivities:
     @activity.defn
     async def set_report_status(self, input: ReportStatusInput) -> None:
         async with self._sessions.begin() as session:
-            row = await session.get(ReportRow, input.report_id, with_for_update=True)
+            row = await stored(session, ReportRow, input.report_id, with_for_update=True)
             row.status = input.status.value
             if input.status == ReportStatus.APPROVED:
                 row.approved_by = input.approved_by
@@ -195,6 +196,6 @@ class ReportActivities:
 
     async def _pdf(self, request: ReportMailRequest) -> bytes:
         async with self._sessions() as session:
-            figures = await published.figures_of(session, await session.get(ReportRow, request.report_id))
+            figures = await published.figures_of(session, await stored(session, ReportRow, request.report_id))
         # WeasyPrint is CPU-bound: off the event loop, so other activities and heartbeats keep going.
         return await asyncio.to_thread(render_pdf, figures, request.language, request.context.get("organisation_name", ""))

@@ -74,18 +74,18 @@ class RetentionActivities:
         if input.person:
             async with self._sessions.begin() as session:
                 result.events_deleted += await retention.delete_events_of_person(session, input.person)
-                await self._log_request_once(session, input, result, by)
+                await self._log_request_once(session, input.person, input, result, by)
         return result
 
-    async def _log_request_once(self, session: AsyncSession, input: AnonymiseInput, result: AnonymiseResult, by: Auditor) -> None:
+    async def _log_request_once(self, session: AsyncSession, person: str, input: AnonymiseInput, result: AnonymiseResult, by: Auditor) -> None:
         """One entry for the request itself, however often this activity is retried."""
         query = select(AuditLogRow.detail).where(
-            AuditLogRow.action == AuditAction.PERSON_ERASED.value, AuditLogRow.subject == input.person, AuditLogRow.subject_type == SubjectType.PERSON.value
+            AuditLogRow.action == AuditAction.PERSON_ERASED.value, AuditLogRow.subject == person, AuditLogRow.subject_type == SubjectType.PERSON.value
         )
         if any(detail.get("request") == input.request_id for detail in (await session.execute(query)).scalars()):
             return
         detail = {"request": input.request_id, "cases": len(input.case_ids), "events_deleted": result.events_deleted}
-        await audit.record(session, AuditAction.PERSON_ERASED, SubjectType.PERSON, input.person, detail, roles=("hr",), by=by)
+        await audit.record(session, AuditAction.PERSON_ERASED, SubjectType.PERSON, person, detail, roles=("hr",), by=by)
 
     @activity.defn
     async def erase_interview_content(self, input: EraseContentInput) -> int:

@@ -130,6 +130,8 @@ class WebhookActivities:
     async def _mark(self, request: WebhookRequest, status: str, response_status: int | None, error: str | None) -> None:
         async with self._sessions.begin() as session:
             row = await self._find(session, request)
+            if row is None:  # _claim stored it before sending
+                raise LookupError(f"webhook delivery of {request.event.id} to {request.url} is missing")
             row.status = status
             row.response_status = response_status
             row.last_error = error

@@ -6,9 +6,9 @@ current (models/read_model.py). Every list here is paged and says how many there
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, and_, case as when, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case as when, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.case import CaseStatus
@@ -164,10 +164,10 @@ async def items_for(
     conditions = [_addressed(CaseItemRow.custodian_email, CaseItemRow.custodian_mailbox, email, mailboxes), *_searched(search)]
     if returned:
         conditions.append(CaseItemRow.state != EquipmentState.OUT.value)
-        order = [CaseItemRow.returned_at.desc()]
+        order: list[ColumnElement[Any]] = [CaseItemRow.returned_at.desc()]
     else:
         conditions += [CaseItemRow.state == EquipmentState.OUT.value, Case.status == CaseStatus.OPEN.value]
-        order = [Case.last_working_day]
+        order = [Case.last_working_day.asc()]
     query = select(CaseItemRow, Case).join(Case, Case.id == CaseItemRow.case_id).where(*conditions).order_by(*order, CaseItemRow.id)
     count = select(func.count()).select_from(CaseItemRow).join(Case, Case.id == CaseItemRow.case_id).where(*conditions)
     page = await _paged(session, query, count, offset, limit)
@@ -259,7 +259,7 @@ async def dashboard(session: AsyncSession, today: date, week_end: date, month_en
         CaseItemRow.state == EquipmentState.OUT.value, Case.last_working_day < today, is_open
     )
     pipeline = select(Case.interview_status, func.count()).where(is_open, Case.interview_status.is_not(None)).group_by(Case.interview_status)
-    interviews = {status: count for status, count in (await session.execute(pipeline)).all()}
+    interviews = {status: count for status, count in (await session.execute(pipeline)).all() if status is not None}  # none are: see the query
     unpublished = (await session.execute(select(func.count()).select_from(Case).where(is_open, Case.read_version.is_(None)))).scalar_one()
     return Dashboard(
         open_cases=open_cases,

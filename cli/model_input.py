@@ -2,7 +2,7 @@
 turned back into the names the user typed (the flag, or the dotted field of the file)."""
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 import json
 import re
 from dataclasses import dataclass
@@ -111,7 +111,7 @@ def validate(
     checks = checks or {}
     pending = dict(checks)
     lines: list[str] = []
-    result = None
+    result: M | None = None
     try:
         result = model.model_validate(data)
     except ValidationError as err:
@@ -123,7 +123,7 @@ def validate(
             elif loc in pending:
                 lines.append(pending.pop(loc))
     lines += pending.values()
-    if lines:
+    if lines or result is None:  # a failed validation always leaves a line
         raise InvalidInput(lines)
     return result
 
@@ -144,11 +144,11 @@ class Explainer:
 
     def __init__(self, model: type[BaseModel], flags: dict[str, Flag], given: dict[Flag, int], using_file: bool) -> None:
         self.model = model
-        self.flag_by_path = {flag.path: flag for flag in flags.values()}
+        self.flag_by_path: dict[Location, Flag] = {flag.path: flag for flag in flags.values()}
         self.given = given
         self.using_file = using_file
 
-    def __call__(self, error: dict[str, Any]) -> str:
+    def __call__(self, error: Mapping[str, Any]) -> str:
         loc: Location = tuple(error["loc"])
         if not loc:
             return self._model_level(error)
@@ -161,12 +161,12 @@ class Explainer:
                 if flag.item_key and count > 1 and rest and isinstance(rest[0], int):
                     return f"{flag.option} #{rest[0] + 1}"
                 return flag.option
-        flag = self.flag_by_path.get(loc)
-        if flag and not self.using_file:
-            return flag.option
+        named = self.flag_by_path.get(loc)
+        if named and not self.using_file:
+            return named.option
         return dotted(loc)
 
-    def message(self, loc: Location, error: dict[str, Any]) -> str:
+    def message(self, loc: Location, error: Mapping[str, Any]) -> str:
         kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
         if kind == "missing":
             return self._missing(loc)
@@ -212,7 +212,7 @@ class Explainer:
             return f"missing from the file; add {_and([dotted(path) for path in required])}" + (f" or give {options}" if options else "")
         return f"missing; give {options}" if options else "required"
 
-    def _model_level(self, error: dict[str, Any]) -> str:
+    def _model_level(self, error: Mapping[str, Any]) -> str:
         ctx = error.get("ctx") or {}
         text = str(ctx["error"]) if "error" in ctx else error["msg"]
         first = FIELD_NAME.match(text)
@@ -240,7 +240,9 @@ def model_at(root: type[BaseModel], loc: Location) -> type[BaseModel] | None:
             keyed = False
             continue
         field = model.model_fields.get(part)
-        found = field and next((c for c in (field.annotation, *get_args(field.annotation)) if _is_model(c)), None)
+        if field is None:
+            return None
+        found = next((c for c in (field.annotation, *get_args(field.annotation)) if _is_model(c)), None)
         if not found:
             return None
         keyed = get_origin(field.annotation) is dict

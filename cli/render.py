@@ -4,6 +4,7 @@ grep and cut keep working on the output."""
 from collections.abc import Sequence
 from typing import Any
 
+from models.access import AccessView
 from models.case import CaseView
 from models.handover import ChecklistTemplate
 from models.interview import InterviewStatus, InterviewView, Slot
@@ -23,9 +24,9 @@ def case_view(view: CaseView, url: str) -> str:
     if view.next_deadline:
         summary.append(("next deadline", view.next_deadline.strftime("%Y-%m-%d %H:%M %Z").strip()))
     if view.access:
-        summary.append(("access", access_line(view)))
+        summary.append(("access", access_line(view.access)))
     summary.append(("link", url))
-    sections = [
+    sections: list[tuple[str, list[tuple[str, ...]]]] = [
         ("steps", [(str(step), str(state)) for step, state in view.steps.items()]),
         ("tasks", [(task.id, task.due_date.isoformat(), str(task.state), task.title, task.assignee_email) for task in view.tasks]),
         ("equipment", [(item.id, str(item.state), item.name, item.custodian_email) for item in view.equipment]),
@@ -38,8 +39,7 @@ def case_view(view: CaseView, url: str) -> str:
     return "\n".join(lines)
 
 
-def access_line(view: CaseView) -> str:
-    access = view.access
+def access_line(access: AccessView) -> str:
     when = access.done_at or access.due_at
     parts = [str(access.state), f"by {access.method}", when.strftime("%Y-%m-%d %H:%M %Z").strip() if when else ""]
     if access.account_id:

@@ -1,6 +1,7 @@
 """Pydantic's complaints as (field path, message) pairs a person can act on, shared by events and CSV import."""
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,14 +31,14 @@ def dotted(path: tuple[str | int, ...]) -> str:
 def problems(err: ValidationError, model: type[BaseModel]) -> list[FieldProblem]:
     """One problem per error; a check across fields is put at the field its message names (``manager.email``)."""
     found = []
-    for error in err.errors(include_url=False):
-        error = locate(error, (), model)
+    for details in err.errors(include_url=False):
+        error = locate(details, (), model)
         path = tuple(error["loc"])
         found.append(FieldProblem(path=path, message=_message(error, path), type=error["type"]))
     return found
 
 
-def _message(error: dict[str, Any], path: tuple[str | int, ...]) -> str:
+def _message(error: Mapping[str, Any], path: tuple[str | int, ...]) -> str:
     kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
     if kind == "missing":
         return "required"

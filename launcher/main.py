@@ -148,6 +148,13 @@ class Child:
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
+    @property
+    def process(self) -> subprocess.Popen:
+        """The process, for code that runs once it has been started (the launcher lists only started children)."""
+        if self.proc is None:
+            raise RuntimeError(f"{self.name} has not been started")
+        return self.proc
+
     def pump(self) -> None:
         """Pass on whatever a captured child has written since the last call (never blocks)."""
         if not self.capture or self.proc is None or self.proc.stdout is None or self.proc.stdout.closed:
@@ -430,7 +437,7 @@ class Launcher:
     def _start(self, child: Child) -> None:
         if self.stop_signal is not None:
             raise Stopped()
-        child.proc = subprocess.Popen(
+        child.proc = proc = subprocess.Popen(
             child.argv,
             env=self.env,
             stdin=subprocess.DEVNULL,
@@ -439,11 +446,11 @@ class Launcher:
             start_new_session=True,  # Ctrl-C reaches the launcher only; it stops the parts in order
             preexec_fn=die_with(os.getpid()),
         )
-        if child.capture:
-            os.set_blocking(child.proc.stdout.fileno(), False)
+        if child.capture and proc.stdout is not None:  # a pipe whenever it captures
+            os.set_blocking(proc.stdout.fileno(), False)
         child.started = time.monotonic()
         self.children.append(child)
-        self.say(f"started {child.name} (pid {child.proc.pid}): {shlex.join(child.argv)}")
+        self.say(f"started {child.name} (pid {proc.pid}): {shlex.join(child.argv)}")
 
     def _pump(self) -> None:
         for child in self.children:
@@ -456,7 +463,7 @@ class Launcher:
             if code is not None:
                 child.pump()  # its last words (a traceback) before the verdict
                 how = f"was killed by {signal.Signals(-code).name}" if code < 0 else f"exited with code {code}"
-                raise LaunchError(f"{child.name} (pid {child.proc.pid}) {how} {during}; see its output above. Stopping the others.")
+                raise LaunchError(f"{child.name} (pid {child.process.pid}) {how} {during}; see its output above. Stopping the others.")
 
     def _wait(self, children: list[Child]) -> None:
         pending = list(children)
@@ -532,18 +539,18 @@ class Launcher:
             child.pump()
             child.stopping = True
             if child.running:
-                child.proc.send_signal(signal.SIGTERM)
+                child.process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + STOP_TIMEOUT
         while any(child.running for child in children) and time.monotonic() < deadline and not self.hurry:
             self._pump()
             time.sleep(0.05)
         for child in children:
             if child.running:
-                self.say(f"{child.name} (pid {child.proc.pid}) did not stop within {STOP_TIMEOUT:.0f}s: killing it")
-                _kill_group(child.proc.pid)
-            child.proc.wait()
+                self.say(f"{child.name} (pid {child.process.pid}) did not stop within {STOP_TIMEOUT:.0f}s: killing it")
+                _kill_group(child.process.pid)
+            child.process.wait()
             child.pump()
-            _kill_group(child.proc.pid)  # anything it left behind in its process group
+            _kill_group(child.process.pid)  # anything it left behind in its process group
 
 
 def _kill_group(pgid: int) -> None:

@@ -16,7 +16,10 @@ class MaildirHandler:
         self.store = store
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        self.store.add(envelope.original_content or envelope.content)
+        content = envelope.original_content or envelope.content
+        if content is None:  # aiosmtpd calls this after DATA, with the message
+            return "554 Transaction failed: no message"
+        self.store.add(content)
         return "250 Message accepted for delivery"
 
 

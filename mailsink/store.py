@@ -67,7 +67,7 @@ class MailStore:
             (self.directory / sub).mkdir(parents=True, exist_ok=True)
         return mailbox.Maildir(self.directory, create=False)
 
-    def add(self, raw: bytes) -> str:
+    def add(self, raw: bytes | str) -> str:
         return self._maildir().add(raw)
 
     def all(self) -> list[CapturedMail]:

@@ -125,6 +125,11 @@ class ExtraTask(Strict):
     due_days_before_last_day: int = Field(5, ge=-30, le=365)
 
 
+def case_id_of(employee_id: str, notice_date: date) -> str:
+    """One departure, one case: the same employee and notice date always map to the same id."""
+    return f"offboarding-{employee_id}-{notice_date.isoformat()}"
+
+
 class Registration(Strict):
     employee: Employee
     departure: Departure
@@ -168,4 +173,4 @@ class Registration(Strict):
     @property
     def case_id(self) -> str:
         """One departure, one case: the same employee and notice date always map to the same id."""
-        return f"offboarding-{self.employee.id}-{self.departure.notice_date.isoformat()}"
+        return case_id_of(self.employee.id, self.departure.notice_date)

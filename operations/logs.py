@@ -11,8 +11,9 @@ import hashlib
 import logging
 import re
 import sys
+from collections.abc import Mapping
 from contextvars import ContextVar
-from typing import IO
+from typing import IO, Any
 
 from pythonjsonlogger.json import JsonFormatter
 from temporalio import activity as temporal_activity
@@ -29,7 +30,7 @@ CASE_WORKFLOWS = {"OffboardingWorkflow", "ExitInterviewWorkflow"}
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 # The request's ASGI scope: once routed, its path parameters say which case a record is about.
-request_scope: ContextVar[dict | None] = ContextVar("request_scope", default=None)
+request_scope: ContextVar[Mapping[str, Any] | None] = ContextVar("request_scope", default=None)
 
 
 def fingerprint(address: str) -> str:
@@ -46,20 +47,23 @@ class Context(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id.get()
         scope = request_scope.get()
-        record.case_id = (scope.get("path_params") or {}).get("case_id") if scope else None
-        record.workflow_id = record.workflow_type = record.activity_type = None
+        case_id: str | None = (scope.get("path_params") or {}).get("case_id") if scope else None
+        workflow_id: str | None = None
+        workflow_type: str | None = None
+        activity_type: str | None = None
         workflow = getattr(record, "temporal_workflow", None)
         activity = getattr(record, "temporal_activity", None)
         if isinstance(workflow, dict):
-            record.workflow_id, record.workflow_type = workflow.get("workflow_id"), workflow.get("workflow_type")
+            workflow_id, workflow_type = workflow.get("workflow_id"), workflow.get("workflow_type")
         if isinstance(activity, dict):
-            record.workflow_id, record.workflow_type = activity.get("workflow_id"), activity.get("workflow_type")
-            record.activity_type = activity.get("activity_type")
+            workflow_id, workflow_type = activity.get("workflow_id"), activity.get("workflow_type")
+            activity_type = activity.get("activity_type")
         elif temporal_activity.in_activity():  # a module's own logger, inside an activity
             info = temporal_activity.info()
-            record.workflow_id, record.workflow_type, record.activity_type = info.workflow_id, info.workflow_type, info.activity_type
-        if record.case_id is None and record.workflow_id and record.workflow_type in CASE_WORKFLOWS:
-            record.case_id = case_of(record.workflow_id)
+            workflow_id, workflow_type, activity_type = info.workflow_id, info.workflow_type, info.activity_type
+        if case_id is None and workflow_id and workflow_type in CASE_WORKFLOWS:
+            case_id = case_of(workflow_id)
+        record.case_id, record.workflow_id, record.workflow_type, record.activity_type = case_id, workflow_id, workflow_type, activity_type
         return True
 
 

@@ -7,6 +7,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -90,7 +91,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     started = app.router.lifespan_context
 
     @asynccontextmanager
-    async def lifespan(app_: FastAPI) -> AsyncIterator[object]:
+    async def lifespan(app_: FastAPI) -> AsyncIterator[Any]:
         await check_schema(settings)
         async with AsyncExitStack() as stack:
             state = await stack.enter_async_context(started(app_))

@@ -1,5 +1,7 @@
 """The organisation's contacts and policy, kept in the database and editable by HR."""
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +17,7 @@ from privacy import audit
 DEFAULT_ID = "default"
 
 
-def _from_row(row: OrganisationRow, public_url: str, mailboxes: list[RoleMailbox] = ()) -> Organisation:
+def _from_row(row: OrganisationRow, public_url: str, mailboxes: Sequence[RoleMailbox] = ()) -> Organisation:
     return Organisation(
         name=row.name,
         country=row.country,
@@ -42,6 +44,10 @@ def _row_from_settings(settings: Settings) -> OrganisationRow:
 
 async def load(session: AsyncSession, settings: Settings) -> Organisation:
     """The stored organisation; on first use it is created from the settings with the default policy."""
+    return _from_row(await _stored_row(session, settings), settings.public_url, await role_mailboxes(session))
+
+
+async def _stored_row(session: AsyncSession, settings: Settings) -> OrganisationRow:
     row = await session.get(OrganisationRow, DEFAULT_ID)
     if row is None:
         try:
@@ -49,8 +55,11 @@ async def load(session: AsyncSession, settings: Settings) -> Organisation:
                 row = _row_from_settings(settings)
                 session.add(row)
         except IntegrityError:
+            # Another request created it first: theirs is the one.
             row = await session.get(OrganisationRow, DEFAULT_ID, populate_existing=True)
-    return _from_row(row, settings.public_url, await role_mailboxes(session))
+    if row is None:
+        raise LookupError("the organisation was removed while this request created it")
+    return row
 
 
 async def role_mailboxes(session: AsyncSession) -> list[RoleMailbox]:
@@ -60,8 +69,7 @@ async def role_mailboxes(session: AsyncSession) -> list[RoleMailbox]:
 
 
 async def update_policy(session: AsyncSession, settings: Settings, policy: Policy) -> Organisation:
-    await load(session, settings)
-    row = await session.get(OrganisationRow, DEFAULT_ID)
+    row = await _stored_row(session, settings)
     before, after = row.policy, policy.model_dump(mode="json")
     row.policy = after
     # Field names only: the values are in the policy itself, and a free-text field would not belong in the log.
@@ -72,8 +80,7 @@ async def update_policy(session: AsyncSession, settings: Settings, policy: Polic
 
 async def update_contacts(session: AsyncSession, settings: Settings, contacts: Contacts) -> Organisation:
     """Who cases registered from now on tell; running cases keep the contacts they started with."""
-    await load(session, settings)
-    row = await session.get(OrganisationRow, DEFAULT_ID)
+    row = await _stored_row(session, settings)
     before = (row.hr_email, row.hr_language, row.facilities_email, row.facilities_language)
     row.hr_email, row.hr_language = str(contacts.hr.email), contacts.hr.language
     row.facilities_email, row.facilities_language = str(contacts.facilities.email), contacts.facilities.language

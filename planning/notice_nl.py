@@ -42,13 +42,14 @@ def last_working_day_by(day: date, calendar: WorkCalendar) -> date:
 
 def warnings(registration: Registration, calendar: WorkCalendar) -> list[NoticeWarning]:
     departure, employee = registration.departure, registration.employee
-    notice, last_day = departure.notice_date, departure.last_working_day
+    notice, last_day, start_date = departure.notice_date, departure.last_working_day, employee.start_date
+    extra: dict[str, int]
     if departure.type == DepartureType.RESIGNATION:
         months, code, extra = EMPLOYEE_MONTHS, "notice_nl_employee", {}
-    elif departure.type == DepartureType.DISMISSAL and employee.start_date is None:
+    elif departure.type == DepartureType.DISMISSAL and start_date is None:
         months, code, extra = 1, "notice_nl_employer_minimum", {}
-    elif departure.type == DepartureType.DISMISSAL:
-        years = full_months_between(employee.start_date, notice) // 12
+    elif departure.type == DepartureType.DISMISSAL and start_date is not None:
+        years = full_months_between(start_date, notice) // 12
         months, code, extra = employer_months(years), "notice_nl_employer", {"months": employer_months(years), "years": years}
     else:
         # A fixed-term contract ends by itself (art. 7:667), retirement and a mutual agreement by what was agreed: no notice.

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.audit import AuditAction, AuditEntry, AuditLogRow, AuditPage, SubjectType
@@ -113,7 +113,7 @@ async def search(
     ending in a dot (``account.``); ``subject`` is exact (an employee number, an address); times are inclusive-exclusive."""
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     page = max(1, page)
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if actor:
         pattern = "%" + actor.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         conditions.append(func.lower(AuditLogRow.actor).like(pattern, escape="\\"))

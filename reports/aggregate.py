@@ -63,7 +63,7 @@ class Departures:
         self._groups = groups
 
     def counts(self, column: str, period: str) -> dict[str, int]:
-        index, result = self.COLUMNS.index(column), {}
+        index, result = self.COLUMNS.index(column), dict[str, int]()
         for group in self._groups:
             if group[0] == period:
                 result[str(group[index])] = result.get(str(group[index]), 0) + group[-1]
@@ -112,7 +112,7 @@ def shown_count(table: CountTable, key: str) -> int | None:
     return 0 if table.total is not None and table.other is None else None
 
 
-def rating(metric: str, distribution: Mapping[int, int], mean: tuple[float, int] | None, k: int) -> RatingFigures:
+def rating(metric: str, distribution: Mapping[int, int], mean: tuple[float | None, int] | None, k: int) -> RatingFigures:
     average, n = mean or (None, 0)
     shown = all_or_nothing({str(r): distribution.get(r, 0) for r in RATINGS}, k) if n >= k else {str(r): None for r in RATINGS}
     return RatingFigures(
@@ -123,12 +123,13 @@ def rating(metric: str, distribution: Mapping[int, int], mean: tuple[float, int]
     )
 
 
-def recommend(bands: Mapping[str, int], mean: tuple[float, int] | None, k: int) -> RecommendFigures:
+def recommend(bands: Mapping[str, int], mean: tuple[float | None, int] | None, k: int) -> RecommendFigures:
     average, n = mean or (None, 0)
     if n < k:
         return RecommendFigures(respondents=None, mean=None)
     shown = all_or_nothing({band: bands.get(band, 0) for band in NPS_BANDS}, k)
-    nps = None if shown["promoters"] is None else round((shown["promoters"] - shown["detractors"]) / n * 100, 1)
+    promoters, detractors = shown["promoters"], shown["detractors"]  # all shown or none
+    nps = None if promoters is None or detractors is None else round((promoters - detractors) / n * 100, 1)
     return RecommendFigures(respondents=n, mean=mean_if_enough(average, n, k), nps=nps, **shown)
 
 
@@ -176,7 +177,7 @@ class Compiler:
         departures, held, respondents = totals.get(now, (0, 0, 0))
         # Held minus respondents counts those who kept their experiences to HR; a small count must not show.
         outcomes = partition_table(closed.counts("outcome", now), departures, k, sql.OUTCOMES, hide=["held"] if is_small(held - respondents, k) else [])
-        held = shown_count(outcomes, "held")
+        held_shown = shown_count(outcomes, "held")
         means = await sql.means_by(s, self.resp)
         distributions = await sql.distributions(s, self.resp, [*sql.AREAS, *sql.BELONGING], RATINGS, now)
         earlier = await sql.earlier_reports(s, self.start, TREND_PERIODS - 1)
@@ -191,7 +192,7 @@ class Compiler:
             departures_by_type=partition_table(closed.counts("departure_type", now), departures, k, [t.value for t in DepartureType]),
             departures_by_department=partition_table(closed.counts("department", now), departures, k),
             interview_response=outcomes,
-            response_rate=round(held / departures, 4) if held is not None and outcomes.total else None,
+            response_rate=round(held_shown / departures, 4) if held_shown is not None and outcomes.total else None,
             respondents=None if is_small(respondents, k) else respondents,
             primary_reasons=self._answered(await sql.counts_by(s, self.resp, "primary_reason", now), k),
             secondary_reasons=multi_table(await sql.mention_counts(s, self.resp, "secondary_reasons", now), respondents, k),

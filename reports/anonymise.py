@@ -8,6 +8,7 @@ that it also catches people whose cases came later."""
 
 import re
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from models.questionnaire import ExperienceArea
 
@@ -66,7 +67,7 @@ def without_own_names(text: str, case_names: Iterable[str]) -> str:
 
 
 def _answer(record: dict, path: tuple[str, ...]) -> str:
-    value = record
+    value: Any = record
     for key in path:
         value = value.get(key) if isinstance(value, dict) else None
     return value.strip() if isinstance(value, str) else ""

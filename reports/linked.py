@@ -125,10 +125,10 @@ def shown_groups(cells: Mapping[tuple[str, ...], int], dimensions: int, k: int, 
     shown = [{group for group, size in sizes[d].items() if size >= k} - kept_back[d] for d in range(dimensions)]
     total = sum(cells.values())
     while (found := disclosure(_merged(cells, shown), k)) is not None:
-        group = _to_suppress(cells, shown, sizes, total, found, k)
-        if group is None:
+        suppressed = _to_suppress(cells, shown, sizes, total, found, k)
+        if suppressed is None:
             break
-        shown[group[0]].discard(group[1])
+        shown[suppressed[0]].discard(suppressed[1])
     return shown
 
 

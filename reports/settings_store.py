@@ -4,6 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.rows import stored
 from models.report import ReportPolicy
 from reports.tables import ReportSettingsRow
 
@@ -25,11 +26,13 @@ async def load(session: AsyncSession, *, for_update: bool = False) -> ReportPoli
                 session.add(row)
         except IntegrityError:
             row = await session.get(ReportSettingsRow, DEFAULT_ID, populate_existing=True)
+    if row is None:
+        raise LookupError("the report settings were removed while this request created them")
     return ReportPolicy.model_validate(row.policy)
 
 
 async def update(session: AsyncSession, policy: ReportPolicy) -> ReportPolicy:
     await load(session)
-    row = await session.get(ReportSettingsRow, DEFAULT_ID)
+    row = await stored(session, ReportSettingsRow, DEFAULT_ID)
     row.policy = policy.model_dump(mode="json")
     return policy

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from sqlalchemy import (
     JSON,
     Column,
+    CompoundSelect,
     Integer,
     MetaData,
     Select,
@@ -147,7 +148,7 @@ async def scratch(session: AsyncSession, periods: list[Period], as_of: datetime)
         await session.execute(drop)
 
 
-async def rows(session: AsyncSession, query: Select) -> list[tuple]:
+async def rows(session: AsyncSession, query: Select | CompoundSelect) -> list[tuple]:
     return [tuple(row) for row in (await session.execute(query)).all()]
 
 

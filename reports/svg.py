@@ -45,12 +45,13 @@ def bars(items: Sequence[tuple[str, float | None, str]], *, maximum: float, titl
 def stacked(shares: Sequence[float | None], *, title: str, width: int = 300) -> Markup:
     """A 100% bar of the 1-5 rating shares; an outline when the distribution is suppressed."""
     height = 16
-    if any(share is None for share in shares):
+    known = [share for share in shares if share is not None]
+    if len(known) < len(shares):
         body = f'<rect x="0.5" y="0.5" width="{width - 1}" height="{height - 1}" fill="none" stroke="{MUTED}" stroke-dasharray="3 3"/>'
         body += f'<text x="{width / 2}" y="12" text-anchor="middle" fill="{MUTED}">{DASH}</text>'
         return _svg(width, height, body, title)
     x, parts = 0.0, []
-    for share, colour in zip(shares, RATING_COLOURS):
+    for share, colour in zip(known, RATING_COLOURS):
         w = width * share
         if w > 0:
             parts.append(f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="{height}" fill="{colour}"/>')

@@ -6,8 +6,9 @@ the app itself needs no restart when they are back."""
 
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
+from typing import TypeVar, cast
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -17,6 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import HTTPExceptionHandler
 from temporalio.service import RPCError, RPCStatusCode
 
 from cases.service import CaseDidNotAnswer, CaseUnavailable
@@ -30,6 +32,8 @@ from web.validation import locate
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = "30"
+
+E = TypeVar("E", bound=Exception)
 
 
 def _wants_html(request: Request) -> bool:
@@ -148,12 +152,18 @@ async def _case_did_not_answer(request: Request, exc: CaseDidNotAnswer) -> Respo
     return pages.render(request, "error.html", {"status_code": 504, "detail": message}, status_code=504)
 
 
+def handle(app: FastAPI, exc_class: type[E], handler: Callable[[Request, E], Awaitable[Response]]) -> None:
+    """``app.add_exception_handler``, with the handler checked against its class: Starlette types every handler as
+    taking any Exception, while it calls each only with the class it was registered for."""
+    app.add_exception_handler(exc_class, cast(HTTPExceptionHandler, handler))
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(SQLAlchemyError, _database_error)
+    handle(app, StarletteHTTPException, _http_error)
+    handle(app, RequestValidationError, _validation_error)
+    handle(app, SQLAlchemyError, _database_error)
     # A driver may raise a refused or dropped connection unwrapped; other OSErrors stay errors (see is_unavailable).
-    app.add_exception_handler(OSError, _database_error)
-    app.add_exception_handler(RPCError, _temporal_error)
-    app.add_exception_handler(CaseUnavailable, _case_unavailable)
-    app.add_exception_handler(CaseDidNotAnswer, _case_did_not_answer)
+    handle(app, OSError, _database_error)
+    handle(app, RPCError, _temporal_error)
+    handle(app, CaseUnavailable, _case_unavailable)
+    handle(app, CaseDidNotAnswer, _case_did_not_answer)

@@ -76,7 +76,7 @@ def install(app: FastAPI, settings: Settings) -> None:
             app.openapi_schema = complete(schema, settings)
         return app.openapi_schema
 
-    app.openapi = openapi
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to extend the generated schema
 
 
 def _servers(settings: Settings) -> list[dict[str, str]]:

@@ -26,6 +26,7 @@ import math
 import time
 from collections.abc import Sequence
 from functools import cached_property
+from typing import cast
 
 from fastapi import Request, status
 from fastapi.responses import JSONResponse, Response
@@ -48,10 +49,11 @@ def _items(text: str) -> list[RateLimitItem]:
 
 
 def _storage(url: str) -> Storage:
-    # The async flavour of each storage; Redis through redis-py, the client this project installs.
+    # The async flavour of each storage; Redis through redis-py, the client this project installs. (limits types
+    # the answer as either flavour; the "async+" scheme chooses the async one.)
     if url.startswith("memory://"):
-        return storage_from_string("async+" + url)
-    return storage_from_string("async+" + url, implementation="redispy")
+        return cast(Storage, storage_from_string("async+" + url))
+    return cast(Storage, storage_from_string("async+" + url, implementation="redispy"))
 
 
 class RateLimits:

@@ -55,7 +55,7 @@ def templates_for(language: str, zone: str) -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_translations(i18n.translations(language), newstyle=True)
+    env.install_gettext_translations(i18n.translations(language), newstyle=True)  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
     env.filters["date"] = _date_filter(language)
     env.filters["datetime"] = _datetime_filter(language, ZoneInfo(zone))
     env.globals["labels"] = Labels(i18n.translations(language).gettext)

@@ -39,7 +39,7 @@ def is_field(path: Sequence[str], model: type[BaseModel] = Registration) -> bool
     return bool(path)
 
 
-def locate(error: dict[str, Any], prefix: Sequence[str | int] = (), model: type[BaseModel] = Registration) -> dict[str, Any]:
+def locate(error: Mapping[str, Any], prefix: Sequence[str | int] = (), model: type[BaseModel] = Registration) -> Mapping[str, Any]:
     """The error, with the field its message names as location when it came without one."""
     if tuple(error.get("loc", ())) != tuple(prefix):
         return error
@@ -49,7 +49,7 @@ def locate(error: dict[str, Any], prefix: Sequence[str | int] = (), model: type[
     return {**error, "loc": (*prefix, *path)}
 
 
-def worded(error: dict[str, Any], gettext: Callable[[str], str]) -> str | None:
+def worded(error: Mapping[str, Any], gettext: Callable[[str], str]) -> str | None:
     """The page's sentence, in the reader's language, for the input rules every form shares; None for others."""
     _, ctx = gettext, error.get("ctx") or {}
     if error["type"] == INVISIBLE_CHARACTER:

@@ -54,16 +54,24 @@ class CaseAccess:
         """Wait for ``moment`` (read again whenever something changes: the last day may move), then end access."""
         self._runner = asyncio.create_task(self._run(moment, request, followups))
 
+    @property
+    def started(self) -> AccessView:
+        """The step's view, for code that runs once ``start`` has set it."""
+        if self.view is None:
+            raise RuntimeError("the access step is read before it started")
+        return self.view
+
     def can_end_now(self) -> bool:
         return self.view is not None and self._now is None and self.view.state == AccessState.SCHEDULED
 
     def end_now(self, input: RevokeAccessNow) -> AccessView:
         self._now = input
-        self.view.immediate = True
-        self.view.requested_by = str(input.actor.email)
-        self.view.reason = input.reason
-        self.view.due_at = workflow.now()
-        return self.view
+        view = self.started
+        view.immediate = True
+        view.requested_by = str(input.actor.email)
+        view.reason = input.reason
+        view.due_at = workflow.now()
+        return view
 
     def cancel(self) -> None:
         """The departure was withdrawn: access stays, unless it has already been ended."""
@@ -75,8 +83,9 @@ class CaseAccess:
             await self._runner
 
     async def _run(self, moment: Callable[[], datetime], request: Callable[[bool, str | None], RevokeAccess], followups: Followups) -> None:
+        view = self.started
         while self._now is None and not self._cancelled:
-            at = self.view.due_at = moment()
+            at = view.due_at = moment()
             if at <= workflow.now():
                 break
             try:
@@ -84,11 +93,11 @@ class CaseAccess:
             except asyncio.TimeoutError:
                 pass
         if self._cancelled and self._now is None:
-            self.view.state = AccessState.CANCELLED
+            view.state = AccessState.CANCELLED
             self._record("access_cancelled", "")
             return
         immediate = self._now is not None
-        receipt = await self._revoke(request(immediate, self.view.requested_by))
+        receipt = await self._revoke(request(immediate, view.requested_by))
         self._apply(receipt)
         if receipt.outcome == ScimOutcome.PUBLISHED:
             await followups.published(immediate)
@@ -103,10 +112,10 @@ class CaseAccess:
         except ActivityError as err:
             if is_cancelled_exception(err):
                 raise
-            return AccessReceipt(outcome=ScimOutcome.FAILED, method=self.view.method, at=workflow.now(), answer=str(err.cause or err))
+            return AccessReceipt(outcome=ScimOutcome.FAILED, method=self.started.method, at=workflow.now(), answer=str(err.cause or err))
 
     def _apply(self, receipt: AccessReceipt) -> None:
-        view = self.view
+        view = self.started
         view.method, view.outcome, view.done_at = receipt.method, receipt.outcome, receipt.at
         view.account_id, view.answer = receipt.account_id, receipt.answer
         if receipt.outcome in ENDED:

@@ -5,7 +5,7 @@ invitation goes out at once, aiming at about a week before the last working day 
 last working hours; reminders stop at the cut-off, on a decline, or when a time is agreed."""
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.exceptions import is_cancelled_exception
@@ -72,7 +72,7 @@ class ExitInterviewWorkflow:
         self._slots: list[Slot] = []
         self._scheduled: Slot | None = None
         self._short_notice = False
-        self._invited_at = None
+        self._invited_at: datetime | None = None
         self._invitations_sent = 0
         self._reminders_sent = 0
         self._calendar_sequence = 0
@@ -440,12 +440,12 @@ class ExitInterviewWorkflow:
         elif self._status == InterviewStatus.INVITED:
             cutoff = self._answer_deadline()
             for number in range(1, policy.invitation_reminder_count + 1):
-                at = self._invited_at + timedelta(days=policy.invitation_reminder_interval_days * number)
+                at = self._first_invited_at + timedelta(days=policy.invitation_reminder_interval_days * number)
                 if at < cutoff:
                     items.append(Due(at, f"invitation_reminder:{number}", "remind_invitation", str(number)))
             items.append(Due(cutoff, f"no_response:{self._last_day}", "run_out_no_response"))
         elif self._status == InterviewStatus.SCHEDULED:
-            start = self._scheduled.start
+            start = self._scheduled_slot.start
             at = start - timedelta(hours=policy.interview_reminder_hours_before)
             items.append(Due(at, f"interview_reminder:{start.isoformat()}", "remind_interview"))
             items.append(Due(max(record_deadline, end_of_day(start.date(), zone)), f"not_held:{start.isoformat()}", "run_out_not_held"))
@@ -467,8 +467,9 @@ class ExitInterviewWorkflow:
                 due.key, "interview_invitation_reminder", link=INVITATION_LINK, reminder_number=int(due.ref), **self._invitation_context()
             )
         elif due.action == "remind_interview":
-            if workflow.now() < self._scheduled.start:
-                slot = self._scheduled.model_dump(mode="json")
+            scheduled = self._scheduled_slot
+            if workflow.now() < scheduled.start:
+                slot = scheduled.model_dump(mode="json")
                 to, language = self._interviewer_address()
                 await asyncio.gather(
                     self._send_to_employee(due.key, "interview_reminder", slot=slot, recipient_is_employee=True),
@@ -625,6 +626,20 @@ class ExitInterviewWorkflow:
             interviewer_name=interviewer.name if interviewer else None,
         )
         await self._publisher.publish(snapshot, self._timeline)
+
+    @property
+    def _scheduled_slot(self) -> Slot:
+        """The agreed time, for code that runs while the interview is scheduled."""
+        if self._scheduled is None:
+            raise RuntimeError(f"interview {self._input.case_id}: no time is agreed")
+        return self._scheduled
+
+    @property
+    def _first_invited_at(self) -> datetime:
+        """When the first invitation went out, for code that runs once the employee has been invited."""
+        if self._invited_at is None:
+            raise RuntimeError(f"interview {self._input.case_id}: read before the first invitation")
+        return self._invited_at
 
     @property
     def _policy(self):

@@ -5,7 +5,8 @@ workflow. Every timer follows from the case's state (see ``workflows.agenda``), 
 working day moves, each reminder and due date moves with it."""
 
 import asyncio
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
 from temporalio import workflow
 
@@ -74,7 +75,7 @@ class OffboardingWorkflow:
         self._done: set[str] = set()
         self._interview: workflow.ChildWorkflowHandle | None = None
         self._interview_status: InterviewStatus | None = None
-        self._interview_last_day = None  # the last working day the interview was last told of
+        self._interview_last_day: date | None = None  # the last working day the interview was last told of
         self._withdrawal: Withdraw | None = None
         self._changed = False
         # Outgoing webhooks (see webhooks/outbox.py): inert until started under the "webhooks-v1" patch below.
@@ -113,7 +114,7 @@ class OffboardingWorkflow:
         await self._follow_up()
         await self._end_access()
         if self._withdrawal is not None:
-            await self._wind_down()
+            await self._wind_down(self._withdrawal)
         else:
             await self._close()
         await self._publish()
@@ -145,7 +146,7 @@ class OffboardingWorkflow:
 
     # Step 1: the manager, HR and IT/facilities are told at once; each assignee learns their tasks.
     async def _announce(self) -> None:
-        reg, org = self._registration, self._organisation
+        reg, org = self._registration, self._org
         self._steps[Step.ANNOUNCEMENT] = StepState.RUNNING
         requests = [
             self._mail_request("announcement", "announcement_manager", reg.manager.email, reg.manager.language),
@@ -170,6 +171,8 @@ class OffboardingWorkflow:
 
     async def _announce_to_team(self, due: Due) -> None:
         reg = self._registration
+        if not reg.team_email:  # the agenda plans the announcement only for a team address
+            return
         if await self._send(due.key, "team_announcement", reg.team_email, reg.employee.language):
             self._steps[Step.ANNOUNCEMENT] = StepState.DONE
 
@@ -182,26 +185,30 @@ class OffboardingWorkflow:
             assignee = extra.assignee_email or self._resolve(AssigneeRole.SUCCESSOR)
             self._add_task(extra.title, str(assignee), offset=extra.due_days_before_last_day, source="registration")
 
-    def _add_task(self, title: str, assignee: str, *, offset: int | None = None, due=None, source: str) -> Task:
+    def _add_task(self, title: str, assignee: str, *, offset: int | None = None, due: date | None = None, source: str) -> Task:
+        if due is None:
+            if offset is None:
+                raise ValueError(f"task {title!r}: neither a due date nor working days before the last day")
+            due = self._due_date(offset)
         task_id = f"t{len(self._tasks) + 1}"
         task = Task(
             id=task_id,
             title=title,
             assignee_email=assignee,
             due_working_days_before=offset,
-            due_date=due if due is not None else self._due_date(offset),
+            due_date=due,
             source=source,
-            owner_mailbox=self._organisation.mailbox_of(assignee),
+            owner_mailbox=self._org.mailbox_of(assignee),
         )
         self._tasks[task_id] = task
         return task
 
     def _due_date(self, offset: int):
-        due = add_working_days(self._last_day, -offset, self._calendar)
+        due = add_working_days(self._last_day, -offset, self._work_calendar)
         # due-dates-v1: a task that would be due already when the case opens (short notice) or when its last day
         # moves is due on the next working day, rather than late the moment it exists.
         if self._due_dates_floored and due < self._today():
-            return next_working_day(self._today(), self._calendar)
+            return next_working_day(self._today(), self._work_calendar)
         return due
 
     def _today(self):
@@ -250,7 +257,7 @@ class OffboardingWorkflow:
     async def reassign_task(self, input: ReassignTask) -> Task:
         task = self._tasks[input.task_id]
         previous, task.assignee_email = task.assignee_email, str(input.assignee_email)
-        task.owner_mailbox = self._organisation.mailbox_of(task.assignee_email)
+        task.owner_mailbox = self._org.mailbox_of(task.assignee_email)
         if input.comment:
             task.comments.append(input.comment)
         self._record("task_reassigned", self._with_note(f"{task.title}: {previous} → {task.assignee_email}", input.comment))
@@ -315,7 +322,7 @@ class OffboardingWorkflow:
         task = self._tasks[due.ref]
         if task.state != TaskState.OPEN:
             return
-        org = self._organisation
+        org = self._org
         task.escalated = True
         self._record("task_overdue", f"{task.title} ({task.assignee_email})")
         await self._send(
@@ -325,12 +332,12 @@ class OffboardingWorkflow:
     # Step 3: equipment, each item confirmed by its custodian.
     def _plan_equipment(self) -> None:
         for number, item in enumerate(self._registration.equipment, start=1):
-            custodian = str(item.custodian_email or self._organisation.facilities.email)
+            custodian = str(item.custodian_email or self._org.facilities.email)
             self._equipment[f"e{number}"] = EquipmentLoan(
                 id=f"e{number}",
                 name=item.name,
                 custodian_email=custodian,
-                custodian_mailbox=self._organisation.mailbox_of(custodian),
+                custodian_mailbox=self._org.mailbox_of(custodian),
                 kind=item.kind,
                 asset_tag=item.asset_tag,
             )
@@ -410,7 +417,7 @@ class OffboardingWorkflow:
         await self._send(due.key, "equipment_reminder", reg.employee.work_email, reg.employee.language, items=items)
 
     async def _escalate_equipment(self, due: Due) -> None:
-        org = self._organisation
+        org = self._org
         missing = self._outstanding()
         if not missing:
             return
@@ -483,14 +490,15 @@ class OffboardingWorkflow:
             return self.view()
         # The move may arrive while the case is still starting its interview.
         await workflow.wait_condition(lambda: self._interview is not None)
-        if not self._interview.done():  # a finished interview has nothing left to move
+        interview = self._started_interview
+        if not interview.done():  # a finished interview has nothing left to move
             try:
-                await self._interview.signal(ExitInterviewWorkflow.last_day_changed, LastDayChanged(last_working_day=self._last_day))
+                await interview.signal(ExitInterviewWorkflow.last_day_changed, LastDayChanged(last_working_day=self._last_day))
             except Exception:  # it finished in the meantime: the same as above
                 self._record("interview_already_finished")
-        org, reg = self._organisation, self._registration
+        org, reg = self._org, self._registration
         purpose = f"last_day_moved:{self._last_day}"
-        extra = {"previous_last_working_day": previous.isoformat(), "reason": input.reason}
+        extra: dict[str, Any] = {"previous_last_working_day": previous.isoformat(), "reason": input.reason}
         await asyncio.gather(
             self._send(purpose, "last_day_moved", reg.manager.email, reg.manager.language, **extra),
             self._send(purpose, "last_day_moved", org.hr.email, org.hr.language, **extra),
@@ -500,9 +508,9 @@ class OffboardingWorkflow:
 
     def _last_day_mails(self, previous, reason: str) -> list[MailRequest]:
         """Written when the day moves: they tell of this move, also when they go out after a later one."""
-        org, reg = self._organisation, self._registration
+        org, reg = self._org, self._registration
         purpose = f"last_day_moved:{self._last_day}"
-        extra = {"previous_last_working_day": previous.isoformat(), "reason": reason}
+        extra: dict[str, Any] = {"previous_last_working_day": previous.isoformat(), "reason": reason}
         return [
             self._mail_request(purpose, "last_day_moved", reg.manager.email, reg.manager.language, **extra),
             self._mail_request(purpose, "last_day_moved", org.hr.email, org.hr.language, **extra),
@@ -511,11 +519,12 @@ class OffboardingWorkflow:
 
     async def _tell_last_day_moved(self, requests: list[MailRequest]) -> None:
         await workflow.wait_condition(lambda: self._interview is not None)
+        interview = self._started_interview
         # An interview started after the move already plans with the new day: no second invitation.
-        if not self._interview.done() and self._last_day != self._interview_last_day:
+        if not interview.done() and self._last_day != self._interview_last_day:
             self._interview_last_day = self._last_day
             try:
-                await self._interview.signal(ExitInterviewWorkflow.last_day_changed, LastDayChanged(last_working_day=self._last_day))
+                await interview.signal(ExitInterviewWorkflow.last_day_changed, LastDayChanged(last_working_day=self._last_day))
             except Exception:  # it finished in the meantime: nothing left to move
                 self._record("interview_already_finished")
         await self._deliver_together(requests)
@@ -564,9 +573,9 @@ class OffboardingWorkflow:
         if not workflow.patched(ACCESS):
             return
         if await self._access.start(self._case_id) == AccessMethod.EVENT:
-            org = self._organisation
+            org = self._org
             title = ACCESS_TASK_TITLES[org.facilities.language].format(name=self._registration.employee.name)
-            self._access.view.task_id = self._add_task(title, str(org.facilities.email), offset=0, source="access").id
+            self._access.started.task_id = self._add_task(title, str(org.facilities.email), offset=0, source="access").id
         self._access.follow(
             lambda: end_of_day(self._last_day, self._policy.timezone),
             self._revoke_request,
@@ -582,7 +591,7 @@ class OffboardingWorkflow:
         employee = self._registration.employee
         return RevokeAccess(
             case_id=self._case_id,
-            method=self._access.view.method,
+            method=self._access.started.method,
             employee_id=employee.id,
             work_email=employee.work_email,
             immediate=immediate,
@@ -607,14 +616,14 @@ class OffboardingWorkflow:
 
     async def _access_published(self, immediate: bool) -> None:
         """No SCIM endpoint: the signed ``access.revoke`` webhook for other systems; IT/facilities holds the task."""
-        employee, org = self._registration.employee, self._organisation
+        employee, org = self._registration.employee, self._org
         self._webhooks.publish(payloads.access_revoke(self.view(), workflow.now(), str(employee.work_email), immediate))
         if immediate:
-            await self._send("access_now", "access_now", org.facilities.email, org.facilities.language, reason=self._access.view.reason)
+            await self._send("access_now", "access_now", org.facilities.email, org.facilities.language, reason=self._access.started.reason)
 
     async def _access_escalated(self, receipt: AccessReceipt) -> None:
-        org = self._organisation
-        extra = {"outcome": receipt.outcome.value, "account_id": receipt.account_id or "", "answer": receipt.answer}
+        org = self._org
+        extra: dict[str, Any] = {"outcome": receipt.outcome.value, "account_id": receipt.account_id or "", "answer": receipt.answer}
         await self._deliver_together(
             [
                 self._mail_request("access_failed", "access_failed", org.hr.email, org.hr.language, **extra),
@@ -662,7 +671,7 @@ class OffboardingWorkflow:
                 overdue_on = task.due_date + timedelta(days=policy.task_escalation_days_after_due)
                 items.append(Due(local_moment(overdue_on, start, zone), f"task_overdue:{task.id}:{task.due_date}", "escalate_task", task.id))
         if self._outstanding():
-            remind_on = add_working_days(self._last_day, -policy.equipment_reminder_working_days_before, self._calendar)
+            remind_on = add_working_days(self._last_day, -policy.equipment_reminder_working_days_before, self._work_calendar)
             items.append(Due(local_moment(remind_on, start, zone), f"equipment_reminder:{self._last_day}", "remind_equipment"))
             if not all(item.escalated for item in self._outstanding()):
                 items.append(Due(local_moment(self._last_day, end, zone), f"equipment_missing:{self._last_day}", "escalate_equipment"))
@@ -697,7 +706,7 @@ class OffboardingWorkflow:
     def _note_interview_outcome(self) -> None:
         if not self._interview_just_finished():
             return
-        outcome = self._interview.result()
+        outcome = self._started_interview.result()
         self._interview_status = outcome.status
         self._steps[Step.EXIT_INTERVIEW] = {
             InterviewStatus.HELD: StepState.DONE,
@@ -722,7 +731,7 @@ class OffboardingWorkflow:
         self._status = CaseStatus.CLOSED
         summary = self._summary()
         await record(CaseActivities.close_case, CloseCaseInput(case_id=self._case_id, summary=summary))
-        org = self._organisation
+        org = self._org
         await self._send(
             "case_closed",
             "case_closed",
@@ -736,7 +745,7 @@ class OffboardingWorkflow:
         self._steps[Step.CLOSING] = StepState.DONE
         self._record("case_closed")
 
-    async def _wind_down(self) -> None:
+    async def _wind_down(self, withdrawal: Withdraw) -> None:
         if self._interview is not None and not self._interview.done():
             self._interview.cancel()
         if self._interview is not None:
@@ -749,10 +758,10 @@ class OffboardingWorkflow:
         for step, state in self._steps.items():
             if state in (StepState.PENDING, StepState.RUNNING):
                 self._steps[step] = StepState.CANCELLED
-        summary = self._summary(reason=self._withdrawal.reason)
+        summary = self._summary(reason=withdrawal.reason)
         await record(CaseActivities.close_case, CloseCaseInput(case_id=self._case_id, summary=summary))
-        org, reg = self._organisation, self._registration
-        recipients = {
+        org, reg = self._org, self._registration
+        recipients: dict[str, str] = {
             reg.manager.email: reg.manager.language,
             org.hr.email: org.hr.language,
             org.facilities.email: org.facilities.language,
@@ -761,7 +770,7 @@ class OffboardingWorkflow:
             if task.state == TaskState.OPEN:
                 recipients.setdefault(task.assignee_email, self._language_of(task.assignee_email))
         await asyncio.gather(
-            *(self._send("case_withdrawn", "case_withdrawn", email, language, reason=self._withdrawal.reason) for email, language in recipients.items())
+            *(self._send("case_withdrawn", "case_withdrawn", email, language, reason=withdrawal.reason) for email, language in recipients.items())
         )
 
     def _summary(self, reason: str = "") -> CaseSummary:
@@ -792,7 +801,7 @@ class OffboardingWorkflow:
             to=to,
             language=language,
             context={**self._mail_context(), **extra},
-            reply_to=self._organisation.hr.email,
+            reply_to=self._org.hr.email,
             link=link,
         )
 
@@ -813,10 +822,10 @@ class OffboardingWorkflow:
         return failure is None
 
     def _mail_context(self) -> dict:
-        return case_mail_context(self._case_id, self._registration, self._organisation, self._last_day)
+        return case_mail_context(self._case_id, self._registration, self._org, self._last_day)
 
     def _resolve(self, role: AssigneeRole) -> str:
-        reg, org = self._registration, self._organisation
+        reg, org = self._registration, self._org
         return str(
             {
                 AssigneeRole.MANAGER: reg.manager.email,
@@ -828,7 +837,7 @@ class OffboardingWorkflow:
         )
 
     def _language_of(self, email: str) -> str:
-        reg, org = self._registration, self._organisation
+        reg, org = self._registration, self._org
         known = {str(reg.manager.email): reg.manager.language, str(org.hr.email): org.hr.language, str(org.facilities.email): org.facilities.language}
         known |= {str(box.email): box.language for box in org.mailboxes}
         known[str(reg.employee.work_email)] = reg.employee.language
@@ -842,7 +851,7 @@ class OffboardingWorkflow:
 
     def _other_custodians(self) -> list[str]:
         """Who takes items back besides IT/facilities (a fleet manager's mailbox, a person), in the order of the items."""
-        facilities = str(self._organisation.facilities.email)
+        facilities = str(self._org.facilities.email)
         return list(dict.fromkeys(i.custodian_email for i in self._equipment.values() if i.custodian_email != facilities))
 
     def _tasks_by_assignee(self) -> dict[str, list[Task]]:
@@ -902,8 +911,29 @@ class OffboardingWorkflow:
         await self._publisher.publish(snapshot, self._timeline)
 
     @property
+    def _org(self) -> Organisation:
+        """The organisation the case was planned with (``plan_case``); nothing reads it before then."""
+        if self._organisation is None:
+            raise RuntimeError(f"case {self._case_id}: the organisation is read before the case was planned")
+        return self._organisation
+
+    @property
+    def _work_calendar(self) -> WorkCalendar:
+        """The working days the case was planned with (``plan_case``), as ``_org``."""
+        if self._calendar is None:
+            raise RuntimeError(f"case {self._case_id}: the work calendar is read before the case was planned")
+        return self._calendar
+
+    @property
+    def _started_interview(self) -> workflow.ChildWorkflowHandle:
+        """The exit interview's workflow, for code that runs once it has been started."""
+        if self._interview is None:
+            raise RuntimeError(f"case {self._case_id}: the exit interview is read before it was started")
+        return self._interview
+
+    @property
     def _policy(self):
-        return self._organisation.policy
+        return self._org.policy
 
     @property
     def _case_id(self) -> str:

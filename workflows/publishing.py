@@ -10,10 +10,8 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from pydantic import BaseModel
-
     from models.case import TimelineEntry
-    from models.read_model import PublishedEvent
+    from models.read_model import CaseSnapshot, InterviewSnapshot, PublishedEvent
 
 PUBLISH_TIMEOUT = timedelta(seconds=30)
 
@@ -31,7 +29,7 @@ class Publisher:
         self.enabled = True
         self._last, self._events_sent = "", 0
 
-    async def publish(self, snapshot: BaseModel, timeline: list[TimelineEntry]) -> None:
+    async def publish(self, snapshot: CaseSnapshot | InterviewSnapshot, timeline: list[TimelineEntry]) -> None:
         """Publish ``snapshot`` (its ``version`` and ``events`` are filled here) if anything changed."""
         if not self.enabled:
             return

@@ -130,7 +130,7 @@ class ReportWorkflow:
     async def _send_report(self, to: str, language: str, context: dict, reply_to: str) -> bool:
         request = ReportMailRequest(
             report_id=self._report_id,
-            purpose=f"r{self._summary.revision}:report_ready",
+            purpose=f"r{self._compiled.revision}:report_ready",
             template="report_ready",
             to=to,
             language=language,
@@ -141,7 +141,7 @@ class ReportWorkflow:
         return await send_report_mail(request)
 
     def _mail_context(self, setup: ReportSetup) -> dict:
-        s = self._summary
+        s = self._compiled
         return {
             "report_id": self._report_id,
             "report_url": f"{setup.public_url}/reports/{self._report_id}",
@@ -152,6 +152,13 @@ class ReportWorkflow:
             "response_rate": s.response_rate,
             "timezone": setup.timezone,
         }
+
+    @property
+    def _compiled(self) -> ReportSummary:
+        """The compiled report, for code that runs once ``compile_report`` has answered."""
+        if self._summary is None:
+            raise RuntimeError(f"report {self._report_id}: read before it was compiled")
+        return self._summary
 
     @property
     def _report_id(self) -> str:

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Path, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from db.rows import stored
 from models.accounts import AccountRole, SignedIn
 from models.tables import Account, utcnow
 from accounts import tokens as api_tokens
@@ -71,7 +72,7 @@ async def create_own_token(
         errors.append(pages.gettext("Give the token a name that says which program uses it (at most 200 characters)."))
     if errors:
         return await _render_own(request, pages, session, user, values=values, errors=errors, code=status.HTTP_422_UNPROCESSABLE_CONTENT)
-    account = await session.get(Account, user.account_id)
+    account = await stored(session, Account, user.account_id)  # signed in: the account is there
     issued = await api_tokens.issue(session, account, name, days)
     await session.commit()
     log.info("API token %s (%s) made by %s for their own account", issued.row.id[:12], issued.row.name, user.email)

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
+from db.rows import stored
 from models.accounts import AccountRole, SignedIn
 from models.tables import Account, utcnow
 from web import ratelimit
@@ -174,7 +175,7 @@ async def change_password(
     """The owner's own change: the other sessions end, this one and the API tokens stay (accounts.store)."""
     if getattr(request.state, "via_token", False):
         deny(request, status.HTTP_403_FORBIDDEN, "a password is changed signed in, not with a token", user)
-    account = await session.get(Account, user.account_id)
+    account = await stored(session, Account, user.account_id)  # signed in: the account is there
     _ = pages.gettext
     errors = []
     if account.password_hash is None:

@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from web.auth import first_run
 from web.auth.guard import SignInRequired, authenticate_header, sign_in_url
 from web.auth.router import api_router, router
+from web.errors import handle
 
 
 async def _to_sign_in(request: Request, exc: SignInRequired) -> Response:
@@ -19,7 +20,7 @@ async def _to_sign_in(request: Request, exc: SignInRequired) -> Response:
 
 
 def install(app: FastAPI) -> None:
-    app.add_exception_handler(SignInRequired, _to_sign_in)
+    handle(app, SignInRequired, _to_sign_in)
     app.include_router(router)
     app.include_router(api_router)
     app.include_router(first_run.router)

@@ -28,7 +28,7 @@ from models.handover import (
 )
 from web.acting import acting, perform
 from web.cases.dependencies import CaseId
-from web.cases.schemas import ActionAccepted, Problem
+from web.cases.schemas import ActionAccepted, Problem, Responses
 from web.dependencies import SessionDep, TemporalDep
 from web.refusals import RefusalProblem
 
@@ -38,7 +38,7 @@ router = APIRouter(prefix="/api/cases", tags=["case actions"])
 TaskId = Annotated[str, Path(max_length=40, description="Task id (`t1`, `t2`, ...), as the case lists it.")]
 ItemId = Annotated[str, Path(max_length=40, description="Equipment item id (`e1`, `e2`, ...), as the case lists it.")]
 
-REFUSALS = {
+REFUSALS: Responses = {
     status.HTTP_404_NOT_FOUND: {"model": Problem, "description": "No such case."},
     status.HTTP_409_CONFLICT: {
         "model": RefusalProblem,

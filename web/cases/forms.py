@@ -132,7 +132,7 @@ class RegistrationForm:
                 data.pop(group, None)
         return data
 
-    def _add_error(self, error: dict[str, Any]) -> None:
+    def _add_error(self, error: Mapping[str, Any]) -> None:
         loc = tuple(error.get("loc", ()))
         name = self._field_for(loc)
         message = self._message(error, name)
@@ -155,7 +155,7 @@ class RegistrationForm:
                 return name
         return None
 
-    def _message(self, error: dict[str, Any], name: str | None) -> str:
+    def _message(self, error: Mapping[str, Any], name: str | None) -> str:
         _ = self.gettext
         kind, ctx, msg = error["type"], error.get("ctx") or {}, error.get("msg", "")
         if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):

@@ -5,6 +5,7 @@ Every page here is HR's alone: someone without a session is sent to sign in, ano
 and the list read the database only (cases/queries.py); the case page adds the one case's live interview."""
 
 from calendar import monthrange
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Annotated
 
@@ -226,7 +227,7 @@ async def submit_case(request: Request, pages: PagesDep, client: TemporalDep, se
 
 
 async def render_case(
-    request: Request, pages: Pages, client, session, case_id: str, *, notice: str = "", error: str = "", warnings: list[NoticeWarning] = ()
+    request: Request, pages: Pages, client, session, case_id: str, *, notice: str = "", error: str = "", warnings: Sequence[NoticeWarning] = ()
 ) -> HTMLResponse:
     """The case page; with ``error`` (a refusal of the case) answered 409 so that scripts see it too."""
     case = await valid_case(case_id, client, session)

@@ -28,6 +28,10 @@ class Problem(BaseModel):
     detail: str
 
 
+# A route's ``responses``: per status code, what FastAPI writes into the OpenAPI document.
+Responses = dict[int | str, dict[str, Any]]
+
+
 class CaseRecord(BaseModel):
     """The case as stored in the database when the workflow opened it."""
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel
 
 from cases import access, queries, service
 from models.accounts import AccountRole, SignedIn
@@ -54,7 +55,8 @@ async def equipment(
 async def _act(request: Request, user: SignedIn, pages: Pages, session, client, case_id: str, item_id: str, build, back: str, notice: str):
     """Act on an item the signed-in person is to receive (HR: any); else 404 whether or not it exists, logged."""
     case = await session.get(Case, case_id)
-    payload_type = {"returned": ConfirmReturn, "not_returned": ReopenReturn}.get(notice, FlagForSettlement)
+    by_notice: dict[str, type[BaseModel]] = {"returned": ConfirmReturn, "not_returned": ReopenReturn}
+    payload_type = by_notice.get(notice, FlagForSettlement)
     if case is None or not (user.has(AccountRole.HR) or await access.within_reach(session, case_id, payload_type.model_construct(item_id=item_id), user.email, user.mailboxes)):
         deny(request, status.HTTP_404_NOT_FOUND, f"equipment {item_id} of case {case_id} is not theirs to receive", user)
     outcome = await forms.act(pages.gettext, build, lambda payload: service.act(client, case_id, payload))

@@ -14,14 +14,14 @@ from models import interview as steps
 from models.interview import InterviewView
 from web.acting import acting, perform
 from web.cases.dependencies import CaseId
-from web.cases.schemas import Problem
+from web.cases.schemas import Problem, Responses
 from web.dependencies import TemporalDep
 from web.refusals import RefusalProblem
 
 router = APIRouter(prefix="/api/cases/{case_id}/interview", tags=["exit interview"])
 
-UNREADABLE = {status.HTTP_503_SERVICE_UNAVAILABLE: {"model": Problem, "description": "The interview cannot be reached right now."}}
-REFUSALS = {
+UNREADABLE: Responses = {status.HTTP_503_SERVICE_UNAVAILABLE: {"model": Problem, "description": "The interview cannot be reached right now."}}
+REFUSALS: Responses = {
     status.HTTP_404_NOT_FOUND: {"model": Problem, "description": "No such case, or it has no exit interview (yet)."},
     status.HTTP_409_CONFLICT: {
         "model": RefusalProblem,

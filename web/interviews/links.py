@@ -191,5 +191,8 @@ async def _revoke_in_turn(request: Request, session, token: str, claims: LinkCla
     except consents.NoInterviewRecord:
         deny(request, status.HTTP_404_NOT_FOUND, f"case {case.id} has no interview record, so no consent to revoke")
     except IntegrityError:
-        return _used_up(request, token, case, await links.used(session, claims))
+        used = await links.used(session, claims)
+        if used is None:  # the conflict was not another submit's use of this link
+            raise
+        return _used_up(request, token, case, used)
     return RedirectResponse(links.url(request, "consent_page", token, done="revoked"), status_code=status.HTTP_303_SEE_OTHER)

@@ -4,7 +4,7 @@ the shared ``InterviewRecord`` out, and each problem next to the question it con
 Drafts keep the answers exactly as the form holds them (name -> text, or list of texts for the
 questions with several answers), so a half-filled form comes back as it was left."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -137,7 +137,7 @@ def question_labels(_: Gettext, labels: Labels) -> dict[str, str]:
     return named
 
 
-def _message(error: dict[str, Any], _: Gettext) -> str:
+def _message(error: Mapping[str, Any], _: Gettext) -> str:
     kind, ctx = error["type"], error.get("ctx") or {}
     if kind in ("missing", "int_type", "none_required") or (kind == "int_parsing" and error.get("input") in (None, "")):
         return _("Answer this question.")

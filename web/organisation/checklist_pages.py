@@ -12,7 +12,7 @@ import annotated_types
 from fastapi import APIRouter, Depends, Path, Request, status
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
-from sqlalchemy import select, union
+from sqlalchemy import CompoundSelect, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.accounts import SignedIn
@@ -123,7 +123,7 @@ class TemplateForm:
                 self._add(error)
             return None
 
-    def _add(self, error: dict[str, Any]) -> None:
+    def _add(self, error: Mapping[str, Any]) -> None:
         message = field_message(error, self.gettext)
         if error["type"] == "too_short" and tuple(error["loc"]) == ("items",):
             message = self.gettext("Give the template at least one item.")
@@ -136,12 +136,12 @@ class TemplateForm:
 
 async def _suggestions(session: AsyncSession) -> dict[str, list[str]]:
     """Departments and job titles already in use, offered while typing."""
-    found = {}
+    found: dict[str, list[str]] = {}
     for name, case_column, template_column in (
         ("departments", Case.department, ChecklistTemplateRow.department),
         ("job_titles", Case.job_title, ChecklistTemplateRow.job_title),
     ):
-        query = union(select(case_column.label("value")), select(template_column.label("value")).where(template_column.is_not(None)))
+        query: CompoundSelect[Any] = union(select(case_column.label("value")), select(template_column.label("value")).where(template_column.is_not(None)))
         values = (await session.execute(select(query.subquery().c.value).order_by("value").limit(300))).scalars()
         found[name] = [value for value in values if value]
     return found

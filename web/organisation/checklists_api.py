@@ -7,14 +7,14 @@ from fastapi import APIRouter, HTTPException, Path, Request, Response, status
 
 from models.handover import ChecklistTemplate, ChecklistTemplateIn
 from organisation import checklists
-from web.cases.schemas import Problem
+from web.cases.schemas import Problem, Responses
 from web.dependencies import SessionDep
 
 router = APIRouter(prefix="/api/checklists", tags=["checklists"])
 
 # The id column is a 32-bit INTEGER on both databases: a larger number names no template.
 TemplateId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Template id, as the list shows it.")]
-UNKNOWN = {status.HTTP_404_NOT_FOUND: {"model": Problem, "description": "No such template."}}
+UNKNOWN: Responses = {status.HTTP_404_NOT_FOUND: {"model": Problem, "description": "No such template."}}
 
 
 def _unknown(template_id: int) -> HTTPException:

@@ -4,7 +4,7 @@ A task or an item given to a shared mailbox's address belongs to everyone who wo
 "My tasks" or "Equipment to receive" and may act on it. HR's mailbox belongs to every HR account and IT/facilities'
 to every custodian; for the others this page says who works for them. Cases registered from now on route to them."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, status
 from fastapi.responses import HTMLResponse
@@ -43,8 +43,8 @@ async def mailboxes_page(request: Request, user: Editor, pages: PagesDep, sessio
 @router.post("/mailboxes", response_class=HTMLResponse, dependencies=[Depends(form_protected)])
 async def save(request: Request, user: Editor, pages: PagesDep, session: SessionDep):
     form = await request.form()
-    values = {name: str(form.get(name, "")).strip() for name in ("key", "name", "email", "language")}
-    members = [int(value) for value in form.getlist("members") if str(value).isdigit()]
+    values: dict[str, Any] = {name: str(form.get(name, "")).strip() for name in ("key", "name", "email", "language")}
+    members = [int(str(value)) for value in form.getlist("members") if str(value).isdigit()]
     values["members"] = members
     _ = pages.gettext
     errors: dict[str, str] = {}

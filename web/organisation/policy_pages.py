@@ -118,6 +118,9 @@ def _bare(annotation: Any) -> tuple[Any, bool]:
     return annotation, False
 
 
+FieldKind = Literal["number", "time", "text", "checkbox", "select"]
+
+
 @dataclass
 class PolicyField:
     """How one policy field is asked for on the page, read from the model's type and constraints."""
@@ -125,7 +128,7 @@ class PolicyField:
     name: str
     label: str
     hint: str
-    kind: Literal["number", "time", "text", "checkbox", "select"]
+    kind: FieldKind
     optional: bool = False
     required: bool = True
     attrs: dict[str, Any] = field(default_factory=dict)
@@ -136,6 +139,7 @@ class PolicyField:
         annotation, optional = _bare(info.annotation)
         attrs: dict[str, Any] = {}
         options: dict[str, str] = {}
+        kind: FieldKind
         for constraint in info.metadata:
             for key, attr in (("ge", "min"), ("le", "max"), ("max_length", "maxlength")):
                 if getattr(constraint, key, None) is not None:
@@ -163,7 +167,7 @@ def policy_fields(_: Gettext) -> list[tuple[str, list[PolicyField]]]:
     """The policy's fields in sections; a field no section names comes under "Other settings", as the model orders them."""
     labels, options = policy_labels(_), policy_options(_)
     placed: set[str] = set()
-    sections = []
+    sections: list[tuple[str, list[str]]] = []
     for title, names in policy_sections(_):
         present = [name for name in names if name in Policy.model_fields]
         placed.update(present)
@@ -172,9 +176,9 @@ def policy_fields(_: Gettext) -> list[tuple[str, list[PolicyField]]]:
     if rest:
         sections.append((_("Other settings"), rest))
     result = []
-    for title, names in sections:
+    for title, section in sections:
         fields = []
-        for name in names:
+        for name in section:
             info = Policy.model_fields[name]
             label, hint = labels.get(name, (_readable(name), info.description or ""))
             item = PolicyField.of(name, info, label, hint)
@@ -257,8 +261,8 @@ class PolicyForm:
             # The API's own check of a whole policy (unknown fields and time zones refused), then the model itself.
             return Policy.model_validate(PolicyUpdate.model_validate(data).model_dump())
         except ValidationError as err:
-            for error in err.errors():
-                error = locate(error, (), Policy)
+            for details in err.errors():
+                error = locate(details, (), Policy)
                 loc = tuple(error.get("loc", ()))
                 name = str(loc[0]) if loc else ""
                 if name in self.fields:

@@ -27,10 +27,12 @@ def _optional(field: Any) -> tuple[Any, Any]:
     return field.annotation | None, Field(None, description=field.description)
 
 
+# Each field as create_model takes it: (annotation, FieldInfo).
+_CHANGES: dict[str, Any] = {name: _optional(field) for name, field in Policy.model_fields.items()}
 PolicyChanges: type[BaseModel] = create_model(
     "PolicyChanges",
     __config__=ConfigDict(extra="forbid"),
     __doc__="Only the fields to change; the others keep their current values.",
     __module__=__name__,
-    **{name: _optional(field) for name, field in Policy.model_fields.items()},
+    **_CHANGES,
 )

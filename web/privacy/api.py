@@ -13,7 +13,7 @@ from models.retention import ErasureOutcome
 from privacy import audit
 from privacy.erasure import ErasureUnderway, NothingToErase, PersonStillActive, erase_person
 from privacy.export import NothingHeld, PersonExport, export_person
-from web.cases.schemas import Problem
+from web.cases.schemas import Problem, Responses
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
 from web.privacy.access import account_with
 
@@ -22,7 +22,7 @@ router = APIRouter(prefix="/api", tags=["privacy"])
 Admin = Annotated[SignedIn, Depends(account_with(AccountRole.ADMIN))]
 HR = Annotated[SignedIn, Depends(account_with(AccountRole.HR))]
 EmployeeId = Annotated[Identifier, Path(description="The employee number the departure was registered with.")]
-NOT_HELD = {status.HTTP_404_NOT_FOUND: {"model": Problem, "description": "Nothing is held about this employee number."}}
+NOT_HELD: Responses = {status.HTTP_404_NOT_FOUND: {"model": Problem, "description": "Nothing is held about this employee number."}}
 
 
 @router.get("/audit", response_model=AuditPage, summary="The audit log (admins)")
@@ -66,7 +66,7 @@ async def export(employee_id: EmployeeId, user: HR, session: SessionDep, client:
     },
     summary="Erase one person's data now (HR)",
 )
-async def erase(employee_id: EmployeeId, user: HR, session: SessionDep, client: TemporalDep, settings: SettingsDep) -> ErasureOutcome:
+async def erase(employee_id: EmployeeId, user: HR, session: SessionDep, client: TemporalDep, settings: SettingsDep) -> ErasureOutcome | JSONResponse:
     """Does at once what retention does after its period, for every case of this person: names, addresses, the
     employee number, the registration, mails, links, events, the interview's free text and the Temporal histories go;
     the anonymous figures the reports count stay. Refused while one of their cases still runs."""

@@ -23,7 +23,7 @@ from models.report import AddAction, AddFinding, ApproveReport, CompleteAction, 
 from reports import review, service
 from web.acting import ACTOR_DESCRIPTION
 from web.auth.guard import api_access, current_user
-from web.cases.schemas import Problem
+from web.cases.schemas import Problem, Responses
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
 from web.refusals import Refused, RefusalProblem
 from web.validation import invalid_body
@@ -32,10 +32,10 @@ router = APIRouter(tags=["reports"])
 
 ReportId = Annotated[str, Path(min_length=1, max_length=200, description="Report id, as starting it or the list gives it (report-START-END).")]
 Lang = Annotated[Literal["nl", "en"], Query(description="Language of the report: nl (default) or en.")]
-UNKNOWN = {status.HTTP_404_NOT_FOUND: {"model": Problem, "description": "No such report."}}
+UNKNOWN: Responses = {status.HTTP_404_NOT_FOUND: {"model": Problem, "description": "No such report."}}
 # Outside /api/ an error is a page, unless the client asks for JSON (web.errors).
-PAGE_UNKNOWN = {status.HTTP_404_NOT_FOUND: {**UNKNOWN[status.HTTP_404_NOT_FOUND], "content": {"text/html": {}}}}
-REVIEW_ANSWERS = {
+PAGE_UNKNOWN: Responses = {status.HTTP_404_NOT_FOUND: {**UNKNOWN[status.HTTP_404_NOT_FOUND], "content": {"text/html": {}}}}
+REVIEW_ANSWERS: Responses = {
     **UNKNOWN,
     status.HTTP_409_CONFLICT: {"model": RefusalProblem, "description": "The review refuses: the reason says why, the code what kind of refusal it is."},
 }
