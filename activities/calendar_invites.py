@@ -36,9 +36,9 @@ def to_ics(invite: CalendarInvite, now: datetime | None = None) -> bytes:
     if invite.url:
         event.add("url", invite.url)
     event.add("status", "CANCELLED" if invite.method == "CANCEL" else "CONFIRMED")
-    event.add("organizer", _address(invite.organizer_email, invite.organizer_name), encode=0)
+    event.add("organizer", _address(invite.organizer_email, invite.organizer_name), encode=False)
     for attendee in invite.everyone():
         # Nothing reads calendar replies: the employee answers through their link, so no RSVP is asked.
-        event.add("attendee", _address(attendee.email, attendee.name, role="REQ-PARTICIPANT", partstat="NEEDS-ACTION", rsvp="FALSE"), encode=0)
+        event.add("attendee", _address(attendee.email, attendee.name, role="REQ-PARTICIPANT", partstat="NEEDS-ACTION", rsvp="FALSE"), encode=False)
     calendar.add_component(event)
     return calendar.to_ical()

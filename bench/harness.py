@@ -16,7 +16,6 @@ import shlex
 import signal
 import socket
 import sys
-import time
 import uuid
 from collections import Counter
 from contextlib import asynccontextmanager

@@ -43,10 +43,10 @@ def _row(obj, table: sa.Table) -> dict:
 
 def seed_rows(count: int, year: int, seed: int):
     """Batches of (case rows, interview rows, interview text rows) as dicts for bulk inserts."""
-    from models.tables import Case, InterviewRecordRow, InterviewText
+    from models.tables import Case, InterviewRecordRow
 
     rng = random.Random(seed)
-    cases_table, interviews_table, texts_table = Case.__table__, InterviewRecordRow.__table__, InterviewText.__table__
+    cases_table, interviews_table = Case.__table__, InterviewRecordRow.__table__
     start, end = date(year, 1, 1), date(year, 12, 31)
     earlier = date(year - 3, 1, 1)
     cases, interviews, texts = [], [], []

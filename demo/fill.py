@@ -237,6 +237,7 @@ class _Walk:
         interviewer = Actor(email=self._interviewer["email"], role=Role.INTERVIEWER)
         await self._act(case_id, AssignInterviewer(actor=self._hr, interviewer=self._interviewer))
         held = departure.interview
+        assert held is not None, f"{departure.name} is not a departure with an interview held"
         consent = {"scope": held.scope.value, "share_with_manager": held.share_with_manager, "text_version": self._org.policy.consent_text_version}
         await self._act(case_id, SubmitInterview.model_validate({"actor": interviewer, "record": held.record(), "consent": consent}))
 

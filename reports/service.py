@@ -65,7 +65,8 @@ async def start_missed_report(client: Client, session: AsyncSession, settings: S
 
 async def review_view(client: Client, report_id: str) -> ReviewView | None:
     workflow_id = ReviewWorkflow.id_for(report_id)
-    return await query(client.get_workflow_handle_for(ReviewWorkflow.run, workflow_id).query(ReviewWorkflow.view), workflow_id)
+    handle = client.get_workflow_handle_for(ReviewWorkflow.run, workflow_id)
+    return await query(handle.query(ReviewWorkflow.view), workflow_id)
 
 
 async def act_on_review(client: Client, report_id: str, update: Any, payload: BaseModel) -> Any:

@@ -57,9 +57,12 @@ def signed_headers(secret: str, message_id: str, body: bytes, now: float | None 
 def verify(secret: str, body: bytes, message_id: str | None, timestamp: str | None, signed: str | None, max_age_seconds: int, now: float | None = None) -> None:
     """Return when one of the signatures in ``signed`` is the ``v1`` signature of this message at a recent
     ``timestamp``; raise SignatureInvalid, saying what is wrong, otherwise."""
-    for header, value in ((ID_HEADER, message_id), (TIMESTAMP_HEADER, timestamp), (SIGNATURE_HEADER, signed)):
-        if not value:
-            raise SignatureInvalid(f"the {header} header is missing")
+    if not message_id:
+        raise SignatureInvalid(f"the {ID_HEADER} header is missing")
+    if not timestamp:
+        raise SignatureInvalid(f"the {TIMESTAMP_HEADER} header is missing")
+    if not signed:
+        raise SignatureInvalid(f"the {SIGNATURE_HEADER} header is missing")
     text = recent(TIMESTAMP_HEADER, timestamp, max_age_seconds, now)
     expected = signature(secret_key(secret), message_id, text, body).encode()
     offered = [part for part in signed.split(" ") if part]

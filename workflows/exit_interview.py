@@ -6,6 +6,7 @@ last working hours; reminders stop at the cut-off, on a decline, or when a time 
 
 import asyncio
 from datetime import datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.exceptions import is_cancelled_exception
@@ -301,7 +302,7 @@ class ExitInterviewWorkflow:
 
     async def _confirm_to_employee(self, purpose: str, calendar: CalendarInvite, later: bool) -> None:
         interviewer = self._interviewer.name if self._interviewer else ""
-        slot = self._scheduled.model_dump(mode="json")
+        slot = self._agreed.model_dump(mode="json")
         await self._send_to_employee(
             purpose, "interview_confirmed", calendar=calendar, link=INVITATION_LINK, slot=slot, interviewer_name=interviewer, later=later
         )
@@ -310,7 +311,7 @@ class ExitInterviewWorkflow:
         to, language = self._interviewer_address()
         interviewer = self._interviewer.name if self._interviewer else ""
         extra = {"calendar_attached": True} if calendar is not None else {}
-        slot = self._scheduled.model_dump(mode="json")
+        slot = self._agreed.model_dump(mode="json")
         await self._send(purpose, "interview_scheduled", to, language, calendar=calendar, slot=slot, interviewer_name=interviewer, later=later, **extra)
 
     # The agreed time in people's calendars (calendar-meetings-v1).
@@ -327,19 +328,20 @@ class ExitInterviewWorkflow:
     async def _meeting_with_new_interviewer(self, former) -> None:
         """The new interviewer and the employee get the updated event; a former interviewer gets it cancelled."""
         had = self._meeting_interviewer
-        meeting = self._new_meeting(self._scheduled)
-        key = f"{self._scheduled.start.isoformat()}:{meeting.sequence}"
+        meeting = self._new_meeting(self._agreed)
+        key = f"{self._agreed.start.isoformat()}:{meeting.sequence}"
+        now_with = self._interviewer_address()
         later = workflow.patched(MAIL_AFTER_UPDATE)
         await asyncio.gather(
             self._confirm_to_employee(f"interview_confirmed:{key}", meeting, later),
             self._tell_interviewer(f"interview_scheduled:{key}", later=later, calendar=meeting),
         )
-        if former is not None and had is not None and not same_address(had[0], self._meeting_interviewer[0]):
+        if former is not None and had is not None and not same_address(had[0], now_with[0]):
             self._calendar_sequence += 1
             gone = interview_calendar.cancellation(meeting, self._calendar_sequence, [CalendarAttendee(email=former.email, name=former.name)])
             await self._send(
                 f"interview_cancelled:{gone.sequence}", "interview_cancelled", had[0], had[1], calendar=gone,
-                slot=self._scheduled.model_dump(mode="json"), recipient_is_employee=False, because="interviewer_changed", later=later,
+                slot=self._agreed.model_dump(mode="json"), recipient_is_employee=False, because="interviewer_changed", later=later,
             )
 
     async def _cancel_meeting(self, because: str, *, later: bool = False) -> None:
@@ -351,9 +353,9 @@ class ExitInterviewWorkflow:
         self._calendar_sequence += 1
         cancelled = interview_calendar.cancellation(meeting, self._calendar_sequence)
         key = f"interview_cancelled:{cancelled.sequence}"
-        slot = self._scheduled.model_dump(mode="json")
+        slot = self._agreed.model_dump(mode="json")
         employee = meeting.attendees[0]
-        context = {"calendar": cancelled, "slot": slot, "because": because, "later": later}
+        context: dict[str, Any] = {"calendar": cancelled, "slot": slot, "because": because, "later": later}
         await asyncio.gather(
             self._send(key, "interview_cancelled", str(employee.email), self._input.employee.language, recipient_is_employee=True, **context),
             self._send(key, "interview_cancelled", interviewer[0], interviewer[1], recipient_is_employee=False, **context),
@@ -401,7 +403,7 @@ class ExitInterviewWorkflow:
         self._last_day = input.last_working_day
         self._input.mail_context["last_working_day"] = self._last_day.isoformat()
         self._changed = True
-        if self._status == InterviewStatus.SCHEDULED and self._unusable(self._scheduled):
+        if self._status == InterviewStatus.SCHEDULED and self._unusable(self._agreed):
             if self._calendar_meetings:
                 await self._cancel_meeting("moved")
             self._scheduled = None
@@ -544,6 +546,12 @@ class ExitInterviewWorkflow:
         if self._interviewer is not None and to in self._employee_addresses():
             return str(self._interviewer.email)
         return hr
+
+    @property
+    def _agreed(self) -> Slot:
+        """The agreed time, asked for only where the interview has one."""
+        assert self._scheduled is not None, "the interview has no agreed time"
+        return self._scheduled
 
     def _interviewer_address(self) -> tuple[str, str]:
         if self._interviewer is not None:

@@ -8,7 +8,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities.cases import CaseActivities
     from models.case import WithdrawnCaseInput
-    from models.mail import CalendarInvite, MailRequest
+    from models.mail import MailRequest
     from models.organisation import Organisation
     from planning import interview_calendar
     from models.records import LoadOrganisationInput, RecordWithdrawalInput
@@ -47,7 +47,8 @@ class WithdrawnCaseWorkflow:
     @staticmethod
     def _cancellations(input: WithdrawnCaseInput, org: Organisation, context: dict) -> list[MailRequest]:
         """The interview's CANCEL to its attendees: the employee, and the interviewer (HR's mailbox when none was assigned)."""
-        meeting: CalendarInvite = input.interview_calendar
+        meeting = input.interview_calendar
+        assert meeting is not None, "called only for a case with an agreed interview time"
         cancelled = interview_calendar.cancellation(meeting, meeting.sequence + 1)
         employee, *others = meeting.everyone()
         slot = {"start": meeting.start.isoformat(), "end": meeting.end.isoformat(), "online": meeting.location == "Online"}

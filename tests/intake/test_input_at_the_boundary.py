@@ -51,7 +51,7 @@ async def test_the_api_refuses_invisible_characters_in_every_text_of_a_registrat
     data["employee"]["name"] = f"Anouk{RLO}seirV ed"
     data["employee"]["department"] = f"{LRI}Finance{PDI}"
     data["employee"]["job_title"] = f"Controller{ZWSP}"
-    data["equipment"] = [{"name": "Laptop"}, {"name": f"\u202aBadge"}]
+    data["equipment"] = [{"name": "Laptop"}, {"name": "\u202aBadge"}]
     data["extra_tasks"] = [{"title": f"Dossier{RLO} overdragen"}]
     data["note"] = f"Gaat naar{LRI} de concurrent"
 
