@@ -32,8 +32,11 @@ test: $(STAMP) browser oidc-provider
 test-postgres: $(STAMP) browser oidc-provider
 	OFFBOARDING_TEST_DATABASE_URL='$(TEST_POSTGRES_URL)' $(PYTEST) $(PYTEST_ARGS)
 
-# Static checks: the type checker over the product's packages (the list is [tool.mypy] files in pyproject.toml).
+# Static checks: the linter and the formatter's check over the whole tree ([tool.ruff] in pyproject.toml), then the
+# type checker over the product's packages (the list is [tool.mypy] files there). `ruff format .` formats.
 lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 install: $(STAMP)

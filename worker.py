@@ -60,10 +60,14 @@ def compile_workflow_modules() -> None:
 
 
 def sandbox_runner() -> SandboxedWorkflowRunner:
-    return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES))
+    return SandboxedWorkflowRunner(
+        restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
+    )
 
 
-def build_worker(client: Client, settings: Settings, sessions: async_sessionmaker[AsyncSession], task_queue: str | None = None) -> Worker:
+def build_worker(
+    client: Client, settings: Settings, sessions: async_sessionmaker[AsyncSession], task_queue: str | None = None
+) -> Worker:
     cases = CaseActivities(settings, sessions)
     mail = MailActivities(settings, sessions, MailTemplates())
     interviews = InterviewActivities(sessions)

@@ -9,8 +9,8 @@ from typing import cast
 from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from config import Settings
 from accounts.roles import roles_of
+from config import Settings
 from models.accounts import SignedIn
 from models.tables import Account, WebSession, utcnow
 from organisation.mailboxes import mailboxes_of
@@ -43,7 +43,9 @@ async def load(session: AsyncSession, key: str, now: datetime | None = None) -> 
         return None
     row = (
         await session.execute(
-            select(WebSession, Account).join(Account, Account.id == WebSession.account_id).where(WebSession.id == _digest(key))
+            select(WebSession, Account)
+            .join(Account, Account.id == WebSession.account_id)
+            .where(WebSession.id == _digest(key))
         )
     ).one_or_none()
     if row is None:
@@ -54,7 +56,9 @@ async def load(session: AsyncSession, key: str, now: datetime | None = None) -> 
     return await signed_in_as(session, account, session_key=web_session.id, csrf_token=web_session.csrf_token)
 
 
-async def signed_in_as(session: AsyncSession, account: Account, *, session_key: str, csrf_token: str, token_made_by: str | None = None) -> SignedIn:
+async def signed_in_as(
+    session: AsyncSession, account: Account, *, session_key: str, csrf_token: str, token_made_by: str | None = None
+) -> SignedIn:
     """Who is signed in, whether by a browser session or an API token: the account with its roles and mailboxes."""
     roles = roles_of(account)
     return SignedIn(
@@ -81,5 +85,3 @@ async def end_all(session: AsyncSession, account_id: int, *, keep: str | None = 
         query = query.where(WebSession.id != keep)
     # A DELETE answers a CursorResult, which counts its rows; execute() is typed for any statement.
     return cast(CursorResult, await session.execute(query)).rowcount or 0
-
-

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from accounts import passwords, sessions, tokens
 from models.accounts import AccountRole, NewAccount
 from models.audit import AuditAction, SubjectType
 from models.tables import Account
 from privacy import audit
-from accounts import passwords, sessions, tokens
 
 
 class AccountExists(Exception):
@@ -52,7 +52,14 @@ async def create(session: AsyncSession, new: NewAccount) -> Account:
     )
     session.add(account)
     await session.flush()
-    await audit.record(session, AuditAction.ACCOUNT_CREATED, SubjectType.ACCOUNT, account.email, {"roles": account.roles, "password": bool(new.password)}, roles=("admin",))
+    await audit.record(
+        session,
+        AuditAction.ACCOUNT_CREATED,
+        SubjectType.ACCOUNT,
+        account.email,
+        {"roles": account.roles, "password": bool(new.password)},
+        roles=("admin",),
+    )
     return account
 
 
@@ -79,7 +86,9 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> Acco
     return account
 
 
-async def change_own_password(session: AsyncSession, account: Account, current: str, new: str, *, session_id: str) -> PasswordSet:
+async def change_own_password(
+    session: AsyncSession, account: Account, current: str, new: str, *, session_id: str
+) -> PasswordSet:
     """The owner's change, from the session ``session_id`` (kept); WrongPassword when ``current`` is not theirs."""
     if not passwords.verify(account.password_hash, current):
         raise WrongPassword(account.email)
@@ -102,7 +111,9 @@ async def reset_password(session: AsyncSession, account: Account, password: str)
 
 async def _audit_password(session: AsyncSession, account: Account, by: str, result: PasswordSet) -> None:
     detail = {"by": by, "sessions_ended": result.sessions_ended, "tokens_revoked": result.tokens_revoked}
-    await audit.record(session, AuditAction.ACCOUNT_PASSWORD_SET, SubjectType.ACCOUNT, account.email, detail, roles=("admin",))
+    await audit.record(
+        session, AuditAction.ACCOUNT_PASSWORD_SET, SubjectType.ACCOUNT, account.email, detail, roles=("admin",)
+    )
 
 
 async def set_active(session: AsyncSession, account: Account, active: bool) -> None:

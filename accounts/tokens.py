@@ -18,13 +18,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from accounts import sessions
 from db.rows import stored
 from models.accounts import SignedIn
 from models.audit import AuditAction, SubjectType
 from models.tables import Account, ApiToken, utcnow
 from privacy import audit
 from privacy.audit import Auditor
-from accounts import sessions
 
 PREFIX = "obt_"  # recognisable in a leaked config file or a secret scanner's findings
 MAX_DAYS = 3650
@@ -73,7 +73,12 @@ def may_make(maker: Auditor, account: Account) -> bool:
 
 
 async def issue(
-    session: AsyncSession, account: Account, name: str, expires_in_days: int | None = DEFAULT_DAYS, *, made_by: Auditor | None = None
+    session: AsyncSession,
+    account: Account,
+    name: str,
+    expires_in_days: int | None = DEFAULT_DAYS,
+    *,
+    made_by: Auditor | None = None,
 ) -> Issued:
     """A new token for ``account``, made by ``made_by`` (who acts, by default); ``expires_in_days`` None: it never
     expires (revoke it when it is no longer needed). NotTheOwner when the maker may not make it (``may_make``)."""
@@ -98,13 +103,25 @@ async def issue(
     session.add(row)
     await session.flush()
     detail = {"token": row.id[:12], "name": name, "expires_at": row.expires_at.isoformat() if row.expires_at else None}
-    await audit.record(session, AuditAction.API_TOKEN_ISSUED, SubjectType.ACCOUNT, account.email, detail, roles=(COMMAND_LINE,), by=maker)
+    await audit.record(
+        session,
+        AuditAction.API_TOKEN_ISSUED,
+        SubjectType.ACCOUNT,
+        account.email,
+        detail,
+        roles=(COMMAND_LINE,),
+        by=maker,
+    )
     return Issued(token=token, row=row)
 
 
 async def listing(session: AsyncSession, account_id: int | None = None) -> list[tuple[ApiToken, Account]]:
     """Tokens with their accounts, newest first (one account's when ``account_id`` is given)."""
-    query = select(ApiToken, Account).join(Account, Account.id == ApiToken.account_id).order_by(ApiToken.created_at.desc(), ApiToken.id)
+    query = (
+        select(ApiToken, Account)
+        .join(Account, Account.id == ApiToken.account_id)
+        .order_by(ApiToken.created_at.desc(), ApiToken.id)
+    )
     if account_id is not None:
         query = query.where(ApiToken.account_id == account_id)
     return [(token, account) for token, account in (await session.execute(query)).all()]
@@ -138,7 +155,9 @@ async def revoke(session: AsyncSession, token_id: str, *, account_id: int | None
 async def revoke_all(session: AsyncSession, account: Account, reason: str) -> list[ApiToken]:
     """Revoke every token of the account still active, each on the audit log with ``reason``."""
     now = utcnow()
-    rows = (await session.execute(select(ApiToken).where(ApiToken.account_id == account.id, ApiToken.revoked_at.is_(None)))).scalars()
+    rows = (
+        await session.execute(select(ApiToken).where(ApiToken.account_id == account.id, ApiToken.revoked_at.is_(None)))
+    ).scalars()
     revoked = [row for row in rows if state(row, now) == "active"]
     for row in revoked:
         await _revoke(session, row, account, {"reason": reason})
@@ -147,7 +166,14 @@ async def revoke_all(session: AsyncSession, account: Account, reason: str) -> li
 
 async def _revoke(session: AsyncSession, row: ApiToken, account: Account, detail: dict) -> None:
     row.revoked_at = utcnow()
-    await audit.record(session, AuditAction.API_TOKEN_REVOKED, SubjectType.ACCOUNT, account.email, {"token": row.id[:12], "name": row.name, **detail}, roles=("admin",))
+    await audit.record(
+        session,
+        AuditAction.API_TOKEN_REVOKED,
+        SubjectType.ACCOUNT,
+        account.email,
+        {"token": row.id[:12], "name": row.name, **detail},
+        roles=("admin",),
+    )
 
 
 def acting_name(user: SignedIn) -> str:
@@ -165,7 +191,11 @@ async def load(session: AsyncSession, token: str, now: datetime | None = None) -
     if not token.startswith(PREFIX) or len(token) > 200:
         return None
     row = (
-        await session.execute(select(ApiToken, Account).join(Account, Account.id == ApiToken.account_id).where(ApiToken.id == digest(token)))
+        await session.execute(
+            select(ApiToken, Account)
+            .join(Account, Account.id == ApiToken.account_id)
+            .where(ApiToken.id == digest(token))
+        )
     ).one_or_none()
     if row is None:
         return None
@@ -176,4 +206,6 @@ async def load(session: AsyncSession, token: str, now: datetime | None = None) -
     if api_token.last_used_at is None or api_token.last_used_at < now - LAST_USED_PRECISION:
         api_token.last_used_at = now
         await session.commit()
-    return await sessions.signed_in_as(session, account, session_key=f"token:{api_token.id}", csrf_token="", token_made_by=api_token.created_by)
+    return await sessions.signed_in_as(
+        session, account, session_key=f"token:{api_token.id}", csrf_token="", token_made_by=api_token.created_by
+    )

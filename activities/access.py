@@ -14,7 +14,17 @@ from typing import cast
 import httpx2
 from scim2_client.engines.httpx2 import AsyncSCIMClient
 from scim2_client.errors import SCIMClientException
-from scim2_models import EnterpriseUser, ListResponse, PatchOp, PatchOperation, ResourceType, SCIMException, ScimProvider, SearchRequest, User
+from scim2_models import (
+    EnterpriseUser,
+    ListResponse,
+    PatchOp,
+    PatchOperation,
+    ResourceType,
+    SCIMException,
+    ScimProvider,
+    SearchRequest,
+    User,
+)
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
@@ -34,10 +44,17 @@ HTTP_TIMEOUT_SECONDS = 15.0
 USER_AGENT = "offboarding-access/1"
 # An identity provider that is down or overloaded is asked again after 30 s, 1, 2, 4 and 8 minutes; after the
 # sixth attempt HR and IT/facilities are told and take it from there.
-ACCESS_RETRY = RetryPolicy(initial_interval=timedelta(seconds=30), backoff_coefficient=2.0, maximum_interval=timedelta(minutes=10), maximum_attempts=6)
+ACCESS_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=30),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=10),
+    maximum_attempts=6,
+)
 ACCESS_ATTEMPT_TIMEOUT = timedelta(seconds=60)
 # Users with or without the enterprise extension (RFC 7643 §4.3), as identity providers serve them.
-PROVIDER = ScimProvider(models=[User, EnterpriseUser], resource_types=[ResourceType.from_resource(User[EnterpriseUser])])
+PROVIDER = ScimProvider(
+    models=[User, EnterpriseUser], resource_types=[ResourceType.from_resource(User[EnterpriseUser])]
+)
 # The provider answers None only for a name it was not given; "User" is registered just above.
 SCIM_USER = cast(type[User[EnterpriseUser]], PROVIDER.model_for("User"))
 FINAL_OUTCOMES = (ScimOutcome.DEACTIVATED, ScimOutcome.ALREADY_INACTIVE, ScimOutcome.PUBLISHED)
@@ -89,18 +106,36 @@ class AccessActivities:
         if kept is not None:
             return kept
         if input.method == AccessMethod.EVENT:
-            return await self._keep(input, AccessReceipt(outcome=ScimOutcome.PUBLISHED, method=AccessMethod.EVENT, at=utcnow()), final=True)
+            return await self._keep(
+                input, AccessReceipt(outcome=ScimOutcome.PUBLISHED, method=AccessMethod.EVENT, at=utcnow()), final=True
+            )
         if not self._settings.scim_url:
-            missing = AccessReceipt(outcome=ScimOutcome.FAILED, method=AccessMethod.SCIM, at=utcnow(), answer="no SCIM endpoint is configured any more (OFFBOARDING_SCIM_URL)")
+            missing = AccessReceipt(
+                outcome=ScimOutcome.FAILED,
+                method=AccessMethod.SCIM,
+                at=utcnow(),
+                answer="no SCIM endpoint is configured any more (OFFBOARDING_SCIM_URL)",
+            )
             return await self._keep(input, missing, final=True)
         exchange = _Exchange()
         try:
             receipt = await self._deactivate(input, exchange)
         except ScimUnavailable as err:
             final = activity.info().attempt >= ACCESS_RETRY.maximum_attempts
-            failed = AccessReceipt(outcome=ScimOutcome.FAILED, method=AccessMethod.SCIM, at=utcnow(), status_code=err.status, answer=str(err))
+            failed = AccessReceipt(
+                outcome=ScimOutcome.FAILED,
+                method=AccessMethod.SCIM,
+                at=utcnow(),
+                status_code=err.status,
+                answer=str(err),
+            )
             await self._keep(input, failed, final=final)
-            log.warning("case %s: the identity provider gave no usable answer (attempt %s): %s", input.case_id, activity.info().attempt, err)
+            log.warning(
+                "case %s: the identity provider gave no usable answer (attempt %s): %s",
+                input.case_id,
+                activity.info().attempt,
+                err,
+            )
             raise ApplicationError(str(err), type="ScimUnavailable") from None
         return await self._keep(input, receipt, final=True)
 
@@ -110,7 +145,11 @@ class AccessActivities:
         base_url = settings.scim_url.rstrip("/") + "/"
         try:
             async with httpx2.AsyncClient(
-                base_url=base_url, headers=headers, timeout=HTTP_TIMEOUT_SECONDS, follow_redirects=False, event_hooks={"response": [exchange.answered]}
+                base_url=base_url,
+                headers=headers,
+                timeout=HTTP_TIMEOUT_SECONDS,
+                follow_redirects=False,
+                event_hooks={"response": [exchange.answered]},
             ) as http:
                 scim = AsyncSCIMClient(http, provider=PROVIDER)
                 return await self._deactivate_with(scim, input, exchange)
@@ -122,19 +161,29 @@ class AccessActivities:
     async def _deactivate_with(self, scim: AsyncSCIMClient, input: RevokeAccess, exchange: _Exchange) -> AccessReceipt:
         def receipt(outcome: ScimOutcome, account_id: str | None = None, note: str = "") -> AccessReceipt:
             return AccessReceipt(
-                outcome=outcome, method=AccessMethod.SCIM, at=utcnow(), account_id=account_id, status_code=exchange.last_status, answer=exchange.summary(note)
+                outcome=outcome,
+                method=AccessMethod.SCIM,
+                at=utcnow(),
+                account_id=account_id,
+                status_code=exchange.last_status,
+                answer=exchange.summary(note),
             )
 
         matches = await self._find(scim, input)
         if not matches:
             return receipt(ScimOutcome.NOT_FOUND, note=f"no account matches {self._criterion(input)}")
         if len(matches) > 1:
-            return receipt(ScimOutcome.AMBIGUOUS, note=f"{len(matches)} accounts match: {', '.join(str(user.id) for user in matches)}")
+            return receipt(
+                ScimOutcome.AMBIGUOUS,
+                note=f"{len(matches)} accounts match: {', '.join(str(user.id) for user in matches)}",
+            )
         user = matches[0]
         if user.active is False:
             return receipt(ScimOutcome.ALREADY_INACTIVE, str(user.id), note="the account was inactive already")
         # A variable as type parameter: the provider composes the model at run time.
-        patch = PatchOp[SCIM_USER](operations=[PatchOperation(op=PatchOperation.Op.replace_, path="active", value=False)])  # type: ignore[valid-type]
+        patch = PatchOp[SCIM_USER](  # type: ignore[valid-type]
+            operations=[PatchOperation(op=PatchOperation.Op.replace_, path="active", value=False)]
+        )
         await scim.modify(SCIM_USER, user.id, patch)
         return receipt(ScimOutcome.DEACTIVATED, str(user.id))
 
@@ -164,24 +213,39 @@ class AccessActivities:
         summary = exchange.summary(f"{status} {err}")
         if status in (408, 429) or (status or 0) >= 500:
             raise ScimUnavailable(summary, status)
-        refusals: dict[int | None, ScimOutcome] = {401: ScimOutcome.REFUSED, 403: ScimOutcome.REFUSED, 404: ScimOutcome.NOT_FOUND}
+        refusals: dict[int | None, ScimOutcome] = {
+            401: ScimOutcome.REFUSED,
+            403: ScimOutcome.REFUSED,
+            404: ScimOutcome.NOT_FOUND,
+        }
         outcome = refusals.get(status, ScimOutcome.FAILED)
         return AccessReceipt(outcome=outcome, method=AccessMethod.SCIM, at=utcnow(), status_code=status, answer=summary)
 
     async def _kept(self, case_id: str) -> AccessReceipt | None:
         """The receipt of an earlier attempt that finished the work (a retry after a lost answer)."""
         async with self._sessions() as session:
-            row = (await session.execute(select(AccessRevocation).where(AccessRevocation.case_id == case_id))).scalar_one_or_none()
+            row = (
+                await session.execute(select(AccessRevocation).where(AccessRevocation.case_id == case_id))
+            ).scalar_one_or_none()
         if row is None or row.outcome not in FINAL_OUTCOMES or row.done_at is None:
             return None
         return AccessReceipt(
-            outcome=ScimOutcome(row.outcome), method=AccessMethod(row.method), at=row.done_at, account_id=row.account_id, status_code=row.response_status, answer=row.answer
+            outcome=ScimOutcome(row.outcome),
+            method=AccessMethod(row.method),
+            at=row.done_at,
+            account_id=row.account_id,
+            status_code=row.response_status,
+            answer=row.answer,
         )
 
     async def _keep(self, input: RevokeAccess, receipt: AccessReceipt, *, final: bool) -> AccessReceipt:
         """Write the evidence of this attempt; a final answer also goes on the audit log, in the same transaction."""
         async with self._sessions.begin() as session:
-            row = (await session.execute(select(AccessRevocation).where(AccessRevocation.case_id == input.case_id).with_for_update())).scalar_one_or_none()
+            row = (
+                await session.execute(
+                    select(AccessRevocation).where(AccessRevocation.case_id == input.case_id).with_for_update()
+                )
+            ).scalar_one_or_none()
             if row is None:
                 row = AccessRevocation(case_id=input.case_id)
                 session.add(row)
@@ -210,7 +274,9 @@ class AccessActivities:
             "status": receipt.status_code,
             "immediate": input.immediate,
         }
-        await audit.record(session, action, SubjectType.PERSON, input.employee_id, detail, roles=("hr", "system"), by=by)
+        await audit.record(
+            session, action, SubjectType.PERSON, input.employee_id, detail, roles=("hr", "system"), by=by
+        )
 
 
 def access_activities(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> list:

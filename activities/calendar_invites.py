@@ -1,6 +1,6 @@
 """Calendar invitations (.ics) for the exit interview, built with icalendar (RFC 5545, methods of RFC 5546)."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
@@ -25,9 +25,9 @@ def to_ics(invite: CalendarInvite, now: datetime | None = None) -> bytes:
     event = Event()
     event.add("uid", invite.uid)
     event.add("sequence", invite.sequence)
-    event.add("dtstamp", now or datetime.now(timezone.utc))
-    event.add("dtstart", invite.start.astimezone(timezone.utc))
-    event.add("dtend", invite.end.astimezone(timezone.utc))
+    event.add("dtstamp", now or datetime.now(UTC))
+    event.add("dtstart", invite.start.astimezone(UTC))
+    event.add("dtend", invite.end.astimezone(UTC))
     event.add("summary", invite.summary)
     if invite.description:
         event.add("description", invite.description)
@@ -39,6 +39,10 @@ def to_ics(invite: CalendarInvite, now: datetime | None = None) -> bytes:
     event.add("organizer", _address(invite.organizer_email, invite.organizer_name), encode=False)
     for attendee in invite.everyone():
         # Nothing reads calendar replies: the employee answers through their link, so no RSVP is asked.
-        event.add("attendee", _address(attendee.email, attendee.name, role="REQ-PARTICIPANT", partstat="NEEDS-ACTION", rsvp="FALSE"), encode=False)
+        event.add(
+            "attendee",
+            _address(attendee.email, attendee.name, role="REQ-PARTICIPANT", partstat="NEEDS-ACTION", rsvp="FALSE"),
+            encode=False,
+        )
     calendar.add_component(event)
     return calendar.to_ical()

@@ -19,7 +19,9 @@ class InterviewActivities:
     @activity.defn
     async def store_interview(self, input: StoreInterviewInput) -> int:
         async with self._sessions.begin() as session:
-            existing = (await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == input.case_id))).scalar_one_or_none()
+            existing = (
+                await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == input.case_id))
+            ).scalar_one_or_none()
             if existing is not None:
                 return existing.id
             case = await stored(session, Case, input.case_id)
@@ -33,7 +35,10 @@ class InterviewActivities:
                 consent_text_version=input.consent.text_version,
                 consent_given_at=input.held_at,
                 held_at=input.held_at,
-                texts=[InterviewText(field=field, text=text) for field, text in shareable_texts(record, (case.employee_name, case.manager_name)).items()],
+                texts=[
+                    InterviewText(field=field, text=text)
+                    for field, text in shareable_texts(record, (case.employee_name, case.manager_name)).items()
+                ],
             )
             session.add(row)
             await session.flush()

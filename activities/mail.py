@@ -20,7 +20,11 @@ from organisation import store
 
 def attach_invite(message: EmailMessage, invite: CalendarInvite) -> None:
     message.add_attachment(
-        to_ics(invite), maintype="text", subtype="calendar", filename="exit-interview.ics", params={"method": invite.method}
+        to_ics(invite),
+        maintype="text",
+        subtype="calendar",
+        filename="exit-interview.ics",
+        params={"method": invite.method},
     )
 
 
@@ -29,7 +33,9 @@ def message_id_for(request: MailRequest) -> str:
 
 
 class MailActivities:
-    def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession], templates: MailTemplates) -> None:
+    def __init__(
+        self, settings: Settings, sessions: async_sessionmaker[AsyncSession], templates: MailTemplates
+    ) -> None:
         self._settings = settings
         self._sessions = sessions
         self._templates = templates
@@ -51,8 +57,14 @@ class MailActivities:
             return (await store.load(session, self._settings)).policy.salutation
 
     def _mail(self, request: MailRequest, salutation: str) -> sending.Mail:
-        ledger = sending.Ledger(self._sessions, SentMail, {"case_id": request.case_id, "purpose": request.purpose, "recipient": str(request.to)})
-        return sending.Mail.of(ledger, self._message(request, salutation), sender=self._settings.mail_from, recipient=str(request.to))
+        ledger = sending.Ledger(
+            self._sessions,
+            SentMail,
+            {"case_id": request.case_id, "purpose": request.purpose, "recipient": str(request.to)},
+        )
+        return sending.Mail.of(
+            ledger, self._message(request, salutation), sender=self._settings.mail_from, recipient=str(request.to)
+        )
 
     def _message(self, request: MailRequest, salutation: str) -> EmailMessage:
         s = self._settings
@@ -61,7 +73,9 @@ class MailActivities:
         if request.link is not None and request.link.purpose == tokens.LinkPurpose.TASK:
             context["tasks"] = [self._with_link(request, request.link, task) for task in context.get("tasks", [])]
         elif request.link is not None:
-            token = tokens.sign(s.signing_key(), tokens.LinkPurpose(request.link.purpose), request.case_id, str(request.to))
+            token = tokens.sign(
+                s.signing_key(), tokens.LinkPurpose(request.link.purpose), request.case_id, str(request.to)
+            )
             context["action_url"] = f"{s.public_url}{request.link.path}/{token}"
         message = self._templates.render(
             request.template,
@@ -84,5 +98,12 @@ class MailActivities:
         s = self._settings
         if not task.get("id"):
             return task
-        token = tokens.sign(s.signing_key(), tokens.LinkPurpose.TASK, request.case_id, str(request.to), ref=task["id"], language=request.language)
+        token = tokens.sign(
+            s.signing_key(),
+            tokens.LinkPurpose.TASK,
+            request.case_id,
+            str(request.to),
+            ref=task["id"],
+            language=request.language,
+        )
         return {**task, "action_url": f"{s.public_url}{link.path}/{token}"}

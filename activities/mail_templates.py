@@ -13,7 +13,6 @@ from email.utils import formatdate, parseaddr
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-
 from zoneinfo import ZoneInfo
 
 import css_inline
@@ -82,7 +81,7 @@ class _HeaderClasses(HeaderRegistry):
     """The standard header registry, keeping the class it makes for each header name: the standard library makes
     a new class at every header it parses, a third of the time it takes to build a mail."""
 
-    @lru_cache(maxsize=256)
+    @lru_cache(maxsize=256)  # noqa: B019 (one registry for the process: the cache never outlives what it keeps)
     def __getitem__(self, name: str) -> type:
         return super().__getitem__(name)
 
@@ -125,7 +124,15 @@ class MailTemplates:
         return "".join(template.blocks[block](template.new_context(context))).strip()
 
     def render(
-        self, name: str, language: str, context: dict[str, Any], *, sender: str, to: str, message_id: str, reply_to: str | None = None
+        self,
+        name: str,
+        language: str,
+        context: dict[str, Any],
+        *,
+        sender: str,
+        to: str,
+        message_id: str,
+        reply_to: str | None = None,
     ) -> EmailMessage:
         """``reply_to``: the person's (or HR's) mailbox that answers reach; the sender when None."""
         template_name = f"{name}.{language}.j2"
@@ -145,7 +152,9 @@ class MailTemplates:
         message["Auto-Submitted"] = "auto-generated"
         message["X-Auto-Response-Suppress"] = "All"
         message.set_content(text + "\n")
-        message.add_alternative(self._html(template_name, ctx, subject=subject, text=text, reply_to=answers_to), subtype="html")
+        message.add_alternative(
+            self._html(template_name, ctx, subject=subject, text=text, reply_to=answers_to), subtype="html"
+        )
         # After the body: setting content clears every Content-* header.
         message["Content-Language"] = language
         return message

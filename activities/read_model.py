@@ -36,9 +36,14 @@ class ReadModelActivities:
             await session.execute(delete(CaseTaskRow).where(CaseTaskRow.case_id == snapshot.case_id))
             await session.execute(delete(CaseItemRow).where(CaseItemRow.case_id == snapshot.case_id))
             if snapshot.tasks:
-                await session.execute(insert(CaseTaskRow), [_task_row(snapshot.case_id, n, task) for n, task in enumerate(snapshot.tasks)])
+                await session.execute(
+                    insert(CaseTaskRow), [_task_row(snapshot.case_id, n, task) for n, task in enumerate(snapshot.tasks)]
+                )
             if snapshot.equipment:
-                await session.execute(insert(CaseItemRow), [_item_row(snapshot.case_id, n, item) for n, item in enumerate(snapshot.equipment)])
+                await session.execute(
+                    insert(CaseItemRow),
+                    [_item_row(snapshot.case_id, n, item) for n, item in enumerate(snapshot.equipment)],
+                )
 
     @activity.defn
     async def publish_interview(self, snapshot: InterviewSnapshot) -> None:
@@ -112,8 +117,16 @@ async def _add_events(session: AsyncSession, case_id: str, source: str, events: 
     if not events:
         return set()
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    rows = [{"case_id": case_id, "source": source, "seq": e.seq, "at": e.at, "event": e.event, "detail": e.detail} for e in events]
-    statement = dialect.insert(CaseEventRow).values(rows).on_conflict_do_nothing(index_elements=["case_id", "source", "seq"]).returning(CaseEventRow.seq)
+    rows = [
+        {"case_id": case_id, "source": source, "seq": e.seq, "at": e.at, "event": e.event, "detail": e.detail}
+        for e in events
+    ]
+    statement = (
+        dialect.insert(CaseEventRow)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["case_id", "source", "seq"])
+        .returning(CaseEventRow.seq)
+    )
     return set((await session.execute(statement)).scalars())
 
 
@@ -121,4 +134,11 @@ async def _audit(session: AsyncSession, case: Case, events: list[PublishedEvent]
     for event in events:
         if event.event in AUDITED:
             who = audit.Auditor(event.by or "system", frozenset({event.by_role or "system"}))
-            await audit.record(session, AUDITED[event.event], SubjectType.PERSON, case.employee_id or case.id, {"case_id": case.id}, by=who)
+            await audit.record(
+                session,
+                AUDITED[event.event],
+                SubjectType.PERSON,
+                case.employee_id or case.id,
+                {"case_id": case.id},
+                by=who,
+            )

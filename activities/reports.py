@@ -57,7 +57,9 @@ def summary_of(row: ReportRow, kept: bool = False) -> ReportSummary:
 
 
 class ReportActivities:
-    def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession], templates: MailTemplates) -> None:
+    def __init__(
+        self, settings: Settings, sessions: async_sessionmaker[AsyncSession], templates: MailTemplates
+    ) -> None:
         self._settings = settings
         self._sessions = sessions
         self._templates = templates
@@ -121,10 +123,16 @@ class ReportActivities:
         expected = periods.report_id(input.start, input.end)
         try:
             if input.report_id != expected:
-                raise plan.PeriodRefused("report_id", "not_a_period", f"a report on {input.start} – {input.end} is known as {expected}, not {input.report_id}")
+                raise plan.PeriodRefused(
+                    "report_id",
+                    "not_a_period",
+                    f"a report on {input.start} – {input.end} is known as {expected}, not {input.report_id}",
+                )
             await plan.check(session, input.start, input.end, period, periods.local_date(input.as_of, input.timezone))
         except plan.PeriodRefused as err:
-            raise ApplicationError(str(err), {"field": err.field, "code": err.code}, type=PERIOD_REFUSED, non_retryable=True) from None
+            raise ApplicationError(
+                str(err), {"field": err.field, "code": err.code}, type=PERIOD_REFUSED, non_retryable=True
+            ) from None
 
     @activity.defn
     async def set_report_status(self, input: ReportStatusInput) -> None:
@@ -158,7 +166,9 @@ class ReportActivities:
         async with self._sessions.begin() as session:
             row = await self._find(session, ReportActionRow, input.report_id, input.revision, action.id)
             if row is None:
-                row = ReportActionRow(report_id=input.report_id, revision=input.revision, key=action.id, created_at=action.created_at)
+                row = ReportActionRow(
+                    report_id=input.report_id, revision=input.revision, key=action.id, created_at=action.created_at
+                )
                 session.add(row)
             row.text = action.text
             row.owner_email = action.owner_email
@@ -178,7 +188,13 @@ class ReportActivities:
         s = self._settings
         message_id = sending.message_id_for(request.report_id, request.purpose, str(request.to))
         message = self._templates.render(
-            request.template, request.language, request.context, sender=s.mail_from, to=str(request.to), message_id=message_id, reply_to=str(request.reply_to or s.hr_email)
+            request.template,
+            request.language,
+            request.context,
+            sender=s.mail_from,
+            to=str(request.to),
+            message_id=message_id,
+            reply_to=str(request.reply_to or s.hr_email),
         )
         message["X-Offboarding-Report"] = request.report_id
         message["X-Offboarding-Purpose"] = request.purpose
@@ -186,11 +202,17 @@ class ReportActivities:
         async def attach_pdf(message: EmailMessage) -> None:
             # Rendered only now: a retry of a mail that already went out costs no PDF.
             pdf = await self._pdf(request)
-            message.add_attachment(pdf, maintype="application", subtype="pdf", filename=f"{request.report_id}.{request.language}.pdf")
+            message.add_attachment(
+                pdf, maintype="application", subtype="pdf", filename=f"{request.report_id}.{request.language}.pdf"
+            )
             # Making the message multipart moved every Content-* header into the body part.
             message["Content-Language"] = request.language
 
-        ledger = sending.Ledger(self._sessions, ReportMailRow, {"report_id": request.report_id, "purpose": request.purpose, "recipient": str(request.to)})
+        ledger = sending.Ledger(
+            self._sessions,
+            ReportMailRow,
+            {"report_id": request.report_id, "purpose": request.purpose, "recipient": str(request.to)},
+        )
         mail = sending.Mail.of(ledger, message, sender=s.mail_from, recipient=str(request.to))
         return await sending.send_once(s, mail, complete=attach_pdf if request.attach_report else None)
 
@@ -198,4 +220,6 @@ class ReportActivities:
         async with self._sessions() as session:
             figures = await published.figures_of(session, await stored(session, ReportRow, request.report_id))
         # WeasyPrint is CPU-bound: off the event loop, so other activities and heartbeats keep going.
-        return await asyncio.to_thread(render_pdf, figures, request.language, request.context.get("organisation_name", ""))
+        return await asyncio.to_thread(
+            render_pdf, figures, request.language, request.context.get("organisation_name", "")
+        )

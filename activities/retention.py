@@ -77,10 +77,14 @@ class RetentionActivities:
                 await self._log_request_once(session, input.person, input, result, by)
         return result
 
-    async def _log_request_once(self, session: AsyncSession, person: str, input: AnonymiseInput, result: AnonymiseResult, by: Auditor) -> None:
+    async def _log_request_once(
+        self, session: AsyncSession, person: str, input: AnonymiseInput, result: AnonymiseResult, by: Auditor
+    ) -> None:
         """One entry for the request itself, however often this activity is retried."""
         query = select(AuditLogRow.detail).where(
-            AuditLogRow.action == AuditAction.PERSON_ERASED.value, AuditLogRow.subject == person, AuditLogRow.subject_type == SubjectType.PERSON.value
+            AuditLogRow.action == AuditAction.PERSON_ERASED.value,
+            AuditLogRow.subject == person,
+            AuditLogRow.subject_type == SubjectType.PERSON.value,
         )
         if any(detail.get("request") == input.request_id for detail in (await session.execute(query)).scalars()):
             return
@@ -101,7 +105,12 @@ class RetentionActivities:
             deleted = await retention.delete_events(session, input.before)
             if deleted:
                 await audit.record(
-                    session, AuditAction.EVENTS_PURGED, SubjectType.EVENT_LOG, "inbound_events", {"deleted": deleted, "before": input.before.isoformat()}, by=SYSTEM
+                    session,
+                    AuditAction.EVENTS_PURGED,
+                    SubjectType.EVENT_LOG,
+                    "inbound_events",
+                    {"deleted": deleted, "before": input.before.isoformat()},
+                    by=SYSTEM,
                 )
         return deleted
 

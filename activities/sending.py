@@ -90,7 +90,9 @@ def _upsert(table: Any, dialect: str, key: tuple[str, ...]):
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     columns = (*key, "message_id", "subject", "created_at", "status", "error", "sent_at")
     statement = insert(table).values({name: bindparam(name) for name in columns})
-    return statement.on_conflict_do_update(index_elements=list(key), set_={name: statement.excluded[name] for name in ("status", "error", "sent_at")})
+    return statement.on_conflict_do_update(
+        index_elements=list(key), set_={name: statement.excluded[name] for name in ("status", "error", "sent_at")}
+    )
 
 
 @dataclass(frozen=True)
@@ -191,29 +193,41 @@ class Outbox:
         await self._smtp.send_message(mail.message, sender=mail.sender, recipients=[mail.recipient])
 
 
-async def send_once(settings: Settings, mail: Mail, *, complete: Callable[[EmailMessage], Awaitable[None]] | None = None) -> MailReceipt:
+async def send_once(
+    settings: Settings, mail: Mail, *, complete: Callable[[EmailMessage], Awaitable[None]] | None = None
+) -> MailReceipt:
     """Send the mail unless its ledger row says it went out already. ``complete`` adds what is costly to make
     (a PDF) only once it is clear the mail is really to be sent."""
     async with Outbox(settings) as outbox:
         return (await send_all(outbox, [mail], complete=complete))[0]
 
 
-async def send_all(outbox: Outbox, mails: list[Mail], *, complete: Callable[[EmailMessage], Awaitable[None]] | None = None) -> list[MailReceipt]:
+async def send_all(
+    outbox: Outbox, mails: list[Mail], *, complete: Callable[[EmailMessage], Awaitable[None]] | None = None
+) -> list[MailReceipt]:
     """Send each mail unless its ledger says it went out already, recording each answer before the next mail.
 
     A temporary failure (4xx, the server unreachable) is raised: the retry finds the mails sent before it recorded
     and sends only the rest."""
     done = await settled_all([mail.ledger for mail in mails])
     receipts = []
-    for mail, row in zip(mails, done):
+    for mail, row in zip(mails, done, strict=False):
         earlier = _answered_before(mail.message_id, alone=len(mails) == 1)
         if earlier is not None:
             # The server already answered; only the database did not hear of it yet.
             status, reply = earlier
             await mail.settle(status, reply)
-            receipts.append(MailReceipt(message_id=mail.message_id, already_sent=True, refused=reply if status == REJECTED else None))
+            receipts.append(
+                MailReceipt(
+                    message_id=mail.message_id, already_sent=True, refused=reply if status == REJECTED else None
+                )
+            )
         elif row is not None:
-            receipts.append(MailReceipt(message_id=row.message_id, already_sent=True, refused=row.error if row.status == REJECTED else None))
+            receipts.append(
+                MailReceipt(
+                    message_id=row.message_id, already_sent=True, refused=row.error if row.status == REJECTED else None
+                )
+            )
         else:
             if complete is not None:
                 await heartbeating(complete(mail.message))

@@ -6,8 +6,8 @@ the commit posts again with the same event id, which receivers use to drop the c
 
 import logging
 import time
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from datetime import datetime, timedelta, timezone
 
 import httpx
 from sqlalchemy import select
@@ -43,7 +43,7 @@ def _retry_after(response: httpx.Response) -> timedelta | None:
         delay = timedelta(seconds=int(value))
     else:
         try:
-            delay = parsedate_to_datetime(value) - datetime.now(timezone.utc)
+            delay = parsedate_to_datetime(value) - datetime.now(UTC)
         except (TypeError, ValueError):
             return None
     return delay if timedelta(0) < delay <= MAX_RETRY_AFTER else None
@@ -72,7 +72,11 @@ class WebhookActivities:
         if await self._claim(request):
             return WebhookReceipt(status_code=None, already_delivered=True)
         body = payloads.encode(payloads.envelope(request.event, self._settings.public_url.rstrip("/")))
-        headers = {"Content-Type": payloads.CONTENT_TYPE, "User-Agent": USER_AGENT, **signed_headers(self._settings.webhook_secret, request.event.id, body)}
+        headers = {
+            "Content-Type": payloads.CONTENT_TYPE,
+            "User-Agent": USER_AGENT,
+            **signed_headers(self._settings.webhook_secret, request.event.id, body),
+        }
         try:
             async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS, follow_redirects=False) as client:
                 response = await client.post(request.url, content=body, headers=headers)
@@ -124,7 +128,9 @@ class WebhookActivities:
 
     @staticmethod
     async def _find(session: AsyncSession, request: WebhookRequest) -> WebhookDelivery | None:
-        query = select(WebhookDelivery).where(WebhookDelivery.event_id == request.event.id, WebhookDelivery.url == request.url)
+        query = select(WebhookDelivery).where(
+            WebhookDelivery.event_id == request.event.id, WebhookDelivery.url == request.url
+        )
         return (await session.execute(query)).scalar_one_or_none()
 
     async def _mark(self, request: WebhookRequest, status: str, response_status: int | None, error: str | None) -> None:

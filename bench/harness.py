@@ -18,14 +18,15 @@ import socket
 import sys
 import uuid
 from collections import Counter
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
-from typing import AsyncIterator, Callable
 
 import httpx
+
 from accounts import store as accounts
 from accounts import tokens as api_tokens
 from launcher import processes
@@ -67,7 +68,7 @@ class Section:
 
     name: str
     title: str
-    started: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
     load_at_start: str = field(default_factory=load_average)
     rows: list[tuple[str, str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -100,7 +101,7 @@ class Section:
 
 
 def time_since(began: datetime) -> str:
-    return f"took {(datetime.now(timezone.utc) - began).total_seconds():.0f} s"
+    return f"took {(datetime.now(UTC) - began).total_seconds():.0f} s"
 
 
 _HEADER = """# Benchmark results
@@ -162,7 +163,14 @@ class Process(processes.Process, Usage):
         Usage.__init__(self, self.proc.pid)
 
 
-async def wait_until(check: Callable[[], object], what: str | Callable[[], str], timeout: float, *, alive: list[Process] = (), interval: float = 0.1):
+async def wait_until(
+    check: Callable[[], object],
+    what: str | Callable[[], str],
+    timeout: float,
+    *,
+    alive: list[Process] = (),
+    interval: float = 0.1,
+):
     """Poll ``check`` until it answers something true; ``what`` (or what it returns) names the wait in the timeout's message."""
     try:
         return await processes.wait_until(check, timeout, interval=interval, alive=alive)
@@ -184,7 +192,10 @@ def add_dev_server_option(parser) -> None:
 
 def add_worker_cache_option(parser) -> None:
     parser.add_argument(
-        "--max-cached-workflows", type=int, default=None, help="the worker's OFFBOARDING_WORKER_MAX_CACHED_WORKFLOWS (default: the product's default)"
+        "--max-cached-workflows",
+        type=int,
+        default=None,
+        help="the worker's OFFBOARDING_WORKER_MAX_CACHED_WORKFLOWS (default: the product's default)",
     )
 
 
@@ -302,13 +313,28 @@ class Product:
         self.processes.clear()
 
     async def mail_sink(self) -> Process:
-        sink = self.start("mailsink", [sys.executable, "-m", "mailsink.server", "--host", "127.0.0.1", "--port", str(self.smtp_port), "--directory", str(self.mailbox)])
+        sink = self.start(
+            "mailsink",
+            [
+                sys.executable,
+                "-m",
+                "mailsink.server",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.smtp_port),
+                "--directory",
+                str(self.mailbox),
+            ],
+        )
         await wait_until(lambda: _tcp_open(self.smtp_port), "the mail sink", 30, alive=[sink])
         return sink
 
     async def worker(self) -> Process:
         worker = self.start("worker", [sys.executable, str(ROOT / "worker.py")])
-        await wait_until(lambda: "polling task queue" in worker.output(), "the worker polling its task queue", 90, alive=[worker])
+        await wait_until(
+            lambda: "polling task queue" in worker.output(), "the worker polling its task queue", 90, alive=[worker]
+        )
         return worker
 
     async def web(self) -> Process:
@@ -336,13 +362,21 @@ def _http_ok(url: str) -> bool:
 
 
 @asynccontextmanager
-async def product(folder: Path, temporal_address: str, *, database_url: str | None = None, extra_env: dict[str, str] | None = None) -> AsyncIterator[Product]:
+async def product(
+    folder: Path, temporal_address: str, *, database_url: str | None = None, extra_env: dict[str, str] | None = None
+) -> AsyncIterator[Product]:
     """Settings for one run (SQLite in ``folder`` unless a URL is given), the database migrated; stops every process it started."""
     from db import migrate
 
     url = database_url or f"sqlite+aiosqlite:///{folder / 'offboarding.db'}"
     await asyncio.to_thread(migrate.upgrade, url)  # Alembic runs its own event loop.
-    run = Product(folder=folder, database_url=url, temporal_address=temporal_address, smtp_port=free_port(), extra_env=extra_env or {})
+    run = Product(
+        folder=folder,
+        database_url=url,
+        temporal_address=temporal_address,
+        smtp_port=free_port(),
+        extra_env=extra_env or {},
+    )
     try:
         yield run
     finally:
@@ -356,8 +390,18 @@ DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 
 
 def add_backend_options(parser) -> None:
-    parser.add_argument("--backend", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"], help="databases to run on (default both)")
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL, help="PostgreSQL server to create the benchmark's own database on")
+    parser.add_argument(
+        "--backend",
+        nargs="+",
+        choices=["sqlite", "postgresql"],
+        default=["sqlite", "postgresql"],
+        help="databases to run on (default both)",
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=DEFAULT_POSTGRES_URL,
+        help="PostgreSQL server to create the benchmark's own database on",
+    )
 
 
 async def _on_server(server_url, statement: str) -> None:
@@ -406,8 +450,16 @@ async def hr_token(database_url: str, email: str = HR_EMAIL) -> str:
         async with create_sessionmaker(engine)() as session:
             account = await accounts.by_email(session, email)
             if account is None:
-                account = await accounts.create(session, NewAccount(email=email, name="Bench HR", roles=["hr"], language="en", password=PASSWORD))
-            issued = await api_tokens.issue(session, account, "benchmark", expires_in_days=1, made_by=Auditor(account.email, frozenset(account.roles)))
+                account = await accounts.create(
+                    session, NewAccount(email=email, name="Bench HR", roles=["hr"], language="en", password=PASSWORD)
+                )
+            issued = await api_tokens.issue(
+                session,
+                account,
+                "benchmark",
+                expires_in_days=1,
+                made_by=Auditor(account.email, frozenset(account.roles)),
+            )
             await session.commit()
     finally:
         await engine.dispose()
@@ -442,7 +494,11 @@ def registration(employee_id: str, *, today: date | None = None) -> dict:
             "department": "Finance",
             "job_title": "Controller",
         },
-        "departure": {"type": "resignation", "notice_date": notice.isoformat(), "last_working_day": (notice + timedelta(days=60)).isoformat()},
+        "departure": {
+            "type": "resignation",
+            "notice_date": notice.isoformat(),
+            "last_working_day": (notice + timedelta(days=60)).isoformat(),
+        },
         "manager": {"name": "Bram Janssens", "email": "bram.janssens@example.org", "language": "en"},
         "equipment": [{"name": "Laptop"}, {"name": "Badge"}],
     }
@@ -493,7 +549,13 @@ class MailWatch:
 
     async def wait_for(self, purpose: str, count: int, timeout: float, alive: list[Process] = ()) -> float:
         """Wait until ``count`` mails of ``purpose`` are in; the wall-clock time the last of them landed."""
-        await wait_until(lambda: self.scan() and self.by_purpose[purpose] >= count, lambda: f"{count} {purpose} mails (have {self.by_purpose[purpose]})", timeout, alive=alive, interval=0.5)
+        await wait_until(
+            lambda: self.scan() and self.by_purpose[purpose] >= count,
+            lambda: f"{count} {purpose} mails (have {self.by_purpose[purpose]})",
+            timeout,
+            alive=alive,
+            interval=0.5,
+        )
         return self.last_at[purpose]
 
 

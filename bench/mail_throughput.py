@@ -19,7 +19,7 @@ import math
 import tempfile
 import time
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import aiosmtplib
@@ -57,7 +57,7 @@ async def seed_cases(sessions, case_ids: list[str], today: date) -> None:
 
     async with sessions.begin() as session:
         for case_id in case_ids:
-            case = closed_case(closed_at=datetime.now(timezone.utc), case_id=case_id, interview_status=None)
+            case = closed_case(closed_at=datetime.now(UTC), case_id=case_id, interview_status=None)
             case.status, case.closed_at = "open", None
             session.add(case)
 
@@ -168,9 +168,17 @@ async def one_backend(backend: str, args: argparse.Namespace, folder: Path) -> l
     results: list[tuple[str, int, float, float]] = []
     (folder / "ours").mkdir()
     (folder / "bare").mkdir()
-    async with harness.database(backend, folder, args.postgres_url) as url, harness.product(folder / "ours", "127.0.0.1:7233", database_url=url) as ours:
+    async with (
+        harness.database(backend, folder, args.postgres_url) as url,
+        harness.product(folder / "ours", "127.0.0.1:7233", database_url=url) as ours,
+    ):
         # Two sinks of the same kind, one per path, so each count is checked on its own.
-        bare = harness.Product(folder=folder / "bare", database_url=ours.database_url, temporal_address="127.0.0.1:7233", smtp_port=harness.free_port())
+        bare = harness.Product(
+            folder=folder / "bare",
+            database_url=ours.database_url,
+            temporal_address="127.0.0.1:7233",
+            smtp_port=harness.free_port(),
+        )
         try:
             await ours.mail_sink()
             await bare.mail_sink()
@@ -185,7 +193,12 @@ async def one_backend(backend: str, args: argparse.Namespace, folder: Path) -> l
                 await seed_cases(sessions, case_ids, today)
                 sample = next(requests_for(case_ids, 1, today, "sample"))
                 template_message = templates.render(
-                    sample.template, sample.language, sample.context, sender=settings.mail_from, to=str(sample.to), message_id=message_id_for(sample)
+                    sample.template,
+                    sample.language,
+                    sample.context,
+                    sender=settings.mail_from,
+                    to=str(sample.to),
+                    message_id=message_id_for(sample),
                 )
                 template_message["X-Offboarding-Case"] = sample.case_id
                 template_message["X-Offboarding-Purpose"] = sample.purpose
@@ -194,15 +207,23 @@ async def one_backend(backend: str, args: argparse.Namespace, folder: Path) -> l
                     for concurrency in args.concurrency:
                         round_id = uuid.uuid4().hex[:6]
                         if args.warm_up:
-                            await product_path(mail, list(requests_for(case_ids, args.warm_up, today, "warm-" + round_id)), concurrency)
-                            await bare_path(template_message, bare.smtp_port, args.warm_up, concurrency, "warm-" + round_id)
+                            await product_path(
+                                mail, list(requests_for(case_ids, args.warm_up, today, "warm-" + round_id)), concurrency
+                            )
+                            await bare_path(
+                                template_message, bare.smtp_port, args.warm_up, concurrency, "warm-" + round_id
+                            )
                         requests = list(requests_for(case_ids, args.count, today, round_id))
                         # Alternate the order so that neither path always runs on a warmer machine.
                         if len(results) % 2 == 0:
                             ours_s = await product_path(mail, requests, concurrency)
-                            bare_s = await bare_path(template_message, bare.smtp_port, args.count, concurrency, round_id)
+                            bare_s = await bare_path(
+                                template_message, bare.smtp_port, args.count, concurrency, round_id
+                            )
                         else:
-                            bare_s = await bare_path(template_message, bare.smtp_port, args.count, concurrency, round_id)
+                            bare_s = await bare_path(
+                                template_message, bare.smtp_port, args.count, concurrency, round_id
+                            )
                             ours_s = await product_path(mail, requests, concurrency)
                         sent += args.count + args.warm_up
                         results.append((label, concurrency, ours_s, bare_s))
@@ -230,8 +251,12 @@ async def run(args: argparse.Namespace) -> harness.Section:
                 factor = bare_rate / ours_rate
                 worst[path] = max(worst.get(path, 0.0), factor)
                 prefix = f"{label}, {path}, concurrency {concurrency}"
-                section.figure(f"{prefix}: product", f"{ours_rate:.0f} mails/s ({ours_s * 1000 / args.count:.1f} ms each)")
-                section.figure(f"{prefix}: bare aiosmtplib", f"{bare_rate:.0f} mails/s ({bare_s * 1000 / args.count:.1f} ms each)")
+                section.figure(
+                    f"{prefix}: product", f"{ours_rate:.0f} mails/s ({ours_s * 1000 / args.count:.1f} ms each)"
+                )
+                section.figure(
+                    f"{prefix}: bare aiosmtplib", f"{bare_rate:.0f} mails/s ({bare_s * 1000 / args.count:.1f} ms each)"
+                )
                 section.figure(f"{prefix}: bare / product", f"{factor:.2f}×", f"≤ {TARGET_FACTOR:.0f}×")
     section.note(
         f"{args.count} mails per path, database and concurrency ({args.warm_up} more as warm-up); the product's bookkeeping on each "
@@ -241,7 +266,10 @@ async def run(args: argparse.Namespace) -> harness.Section:
         f"announcement goes out) against one `aiosmtplib.SMTP` conversation per {RECIPIENTS_PER_CASE} messages. Concurrency counts "
         "activities (bare: conversations) in flight."
     )
-    verdicts = [f"{path}: {'within' if factor <= TARGET_FACTOR else 'SLOWER than'} {TARGET_FACTOR:.0f}× its bare loop (worst {factor:.2f}×)" for path, factor in worst.items()]
+    verdicts = [
+        f"{path}: {'within' if factor <= TARGET_FACTOR else 'SLOWER than'} {TARGET_FACTOR:.0f}× its bare loop (worst {factor:.2f}×)"
+        for path, factor in worst.items()
+    ]
     section.note("Verdict: " + "; ".join(verdicts) + ".")
     return section
 
@@ -249,10 +277,23 @@ async def run(args: argparse.Namespace) -> harness.Section:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000, help="mails per path and concurrency (default 1000)")
-    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8], help="sends in flight at once; several values run one after the other (default 1 8)")
-    parser.add_argument("--warm-up", type=int, default=20, help="mails per path sent before the clock runs (default 20)")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        nargs="+",
+        default=[1, 8],
+        help="sends in flight at once; several values run one after the other (default 1 8)",
+    )
+    parser.add_argument(
+        "--warm-up", type=int, default=20, help="mails per path sent before the clock runs (default 20)"
+    )
     harness.add_backend_options(parser)
-    parser.add_argument("--results", type=Path, default=harness.DEFAULT_RESULTS, help="the results file to update (default bench/RESULTS.md)")
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=harness.DEFAULT_RESULTS,
+        help="the results file to update (default bench/RESULTS.md)",
+    )
     args = parser.parse_args()
     if args.count < 1 or min(args.concurrency) < 1 or args.warm_up < 0:
         parser.error("--count and --concurrency must be at least 1, --warm-up at least 0")

@@ -50,12 +50,25 @@ async def register(client, task_queue: str, employee_id: str, today: date) -> No
     from cases import service
     from models.registration import Registration
 
-    result = await service.register(client, Registration.model_validate(harness.registration(employee_id, today=today)), task_queue)
+    result = await service.register(
+        client, Registration.model_validate(harness.registration(employee_id, today=today)), task_queue
+    )
     if not result.created:
         raise RuntimeError(f"case {result.case_id} already existed")
 
 
-async def open_in_window(client, task_queue: str, employee_ids: list[str], window: int, concurrency: int, today: date, watch, alive, *, registered: int = 0) -> None:
+async def open_in_window(
+    client,
+    task_queue: str,
+    employee_ids: list[str],
+    window: int,
+    concurrency: int,
+    today: date,
+    watch,
+    alive,
+    *,
+    registered: int = 0,
+) -> None:
     """Register every case after the first ``registered``, keeping at most ``window`` of them between registration and their interview invitation."""
     last_progress, last_seen = time.monotonic(), -1
     while True:
@@ -66,13 +79,17 @@ async def open_in_window(client, task_queue: str, employee_ids: list[str], windo
         if len(watch.seen) != last_seen:
             last_seen, last_progress = len(watch.seen), time.monotonic()
         elif time.monotonic() - last_progress > STALLED_SECONDS:
-            raise TimeoutError(f"no new mail for {STALLED_SECONDS:.0f} s: {opened} of {registered} registered cases invited")
+            raise TimeoutError(
+                f"no new mail for {STALLED_SECONDS:.0f} s: {opened} of {registered} registered cases invited"
+            )
         for process in alive:
             process.check_alive()
         room = min(window - (registered - opened), len(employee_ids) - registered)
         if room > 0:
             batch = employee_ids[registered : registered + room]
-            await harness.bounded(len(batch), concurrency, lambda i: register(client, task_queue, batch[i], today))
+            await harness.bounded(
+                len(batch), concurrency, lambda i, batch=batch: register(client, task_queue, batch[i], today)
+            )
             registered += len(batch)
         await asyncio.sleep(0.5)
 
@@ -87,9 +104,10 @@ async def run(args: argparse.Namespace) -> harness.Section:
         folder = Path(tmp)
         cache, extra_env = harness.worker_cache(args)
         window = args.window or max(10, cache // 4)
-        async with harness.dev_server(folder, args.dev_server_pragmas) as env, harness.product(
-            folder, harness.address_of(env.client), extra_env=extra_env
-        ) as product:
+        async with (
+            harness.dev_server(folder, args.dev_server_pragmas) as env,
+            harness.product(folder, harness.address_of(env.client), extra_env=extra_env) as product,
+        ):
             from cases.client import connect
 
             # The product's own client: its data converter encrypts payloads as the web app's does.
@@ -108,10 +126,26 @@ async def run(args: argparse.Namespace) -> harness.Section:
             await register(client, product.task_queue, employee_ids[0], today)
             await watch.wait_for("interview", 1, timeout=120, alive=[sink, worker])
             per_case = watch.scan()
-            await open_in_window(client, product.task_queue, employee_ids, window, args.concurrency, today, watch, [sink, worker], registered=1)
+            await open_in_window(
+                client,
+                product.task_queue,
+                employee_ids,
+                window,
+                args.concurrency,
+                today,
+                watch,
+                [sink, worker],
+                registered=1,
+            )
             expected = per_case * args.count
             # The invitation is a case's last mail on opening; its other mails are in by then, the count says so.
-            await harness.wait_until(lambda: watch.scan() >= expected, lambda: f"{expected} mails (have {len(watch.seen)})", 120, alive=[sink, worker], interval=1.0)
+            await harness.wait_until(
+                lambda: watch.scan() >= expected,
+                lambda: f"{expected} mails (have {len(watch.seen)})",
+                120,
+                alive=[sink, worker],
+                interval=1.0,
+            )
             await idle(worker, timeout=300)
             settled = time.perf_counter() - began
             peak, holding = worker.peak_rss_kib(), worker.rss_kib()
@@ -123,10 +157,14 @@ async def run(args: argparse.Namespace) -> harness.Section:
                 for index in chosen:
                     case_id = harness.case_id_of(employee_ids[index], today)
                     sent = time.perf_counter()
-                    answer = await http.post(f"/api/cases/{case_id}/tasks/t1/complete", json={"comment": "done (bench)"})
+                    answer = await http.post(
+                        f"/api/cases/{case_id}/tasks/t1/complete", json={"comment": "done (bench)"}
+                    )
                     latencies.append((time.perf_counter() - sent) * 1000)
                     if answer.status_code != 200:
-                        raise RuntimeError(f"completing t1 of {case_id} answered {answer.status_code}: {answer.text[:300]}")
+                        raise RuntimeError(
+                            f"completing t1 of {case_id} answered {answer.status_code}: {answer.text[:300]}"
+                        )
             finally:
                 await http.aclose()
             after_updates = worker.rss_kib()
@@ -144,8 +182,12 @@ async def run(args: argparse.Namespace) -> harness.Section:
     section.figure(f"complete_task via the API, p50 ({len(latencies)} samples)", f"{p50:.0f} ms")
     section.figure("complete_task via the API, p95", f"{p95:.0f} ms", f"< {TARGET_P95_MS} ms")
     section.figure("complete_task via the API, max", f"{max(latencies):.0f} ms")
-    section.figure("Until every case waits", f"{settled:.0f} s ({args.count / settled:.1f} cases/s, {per_case} mails per case)")
-    section.figure("Worker CPU for the whole run", f"{worker_cpu:.0f} s; RSS after the updates {harness.fmt_kib(after_updates)}")
+    section.figure(
+        "Until every case waits", f"{settled:.0f} s ({args.count / settled:.1f} cases/s, {per_case} mails per case)"
+    )
+    section.figure(
+        "Worker CPU for the whole run", f"{worker_cpu:.0f} s; RSS after the updates {harness.fmt_kib(after_updates)}"
+    )
     section.figure("Temporal dev server RSS holding the open cases", harness.fmt_kib(server_rss))
     section.note(
         f"Cases registered through `cases.service.register` at concurrency {args.concurrency}, at most {window} opening at once; "
@@ -154,8 +196,12 @@ async def run(args: argparse.Namespace) -> harness.Section:
         "each on another randomly chosen case, as HR with an API token (`Authorization: Bearer`)."
     )
     meets = net < TARGET_KIB_PER_CASE and p95 < TARGET_P95_MS
-    section.note(f"Worker: at most {cache} cached workflows{'' if args.max_cached_workflows is not None else ' (the default)'}.")
-    section.note(f"Dev server SQLite pragmas: {' '.join(harness.dev_server_args(args.dev_server_pragmas)) or 'none (SQLite defaults)'}.")
+    section.note(
+        f"Worker: at most {cache} cached workflows{'' if args.max_cached_workflows is not None else ' (the default)'}."
+    )
+    section.note(
+        f"Dev server SQLite pragmas: {' '.join(harness.dev_server_args(args.dev_server_pragmas)) or 'none (SQLite defaults)'}."
+    )
     section.note("Verdict: " + ("meets both targets." if meets else "misses a target (see the table)."))
     return section
 
@@ -167,11 +213,19 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32, help="registrations in flight at once (default 32)")
     harness.add_worker_cache_option(parser)
     parser.add_argument(
-        "--window", type=int, default=None, help="cases opening at once, at most (default: a quarter of the worker's workflow cache)"
+        "--window",
+        type=int,
+        default=None,
+        help="cases opening at once, at most (default: a quarter of the worker's workflow cache)",
     )
     parser.add_argument("--seed", type=int, default=7, help="random seed for choosing the updated cases")
     harness.add_dev_server_option(parser)
-    parser.add_argument("--results", type=Path, default=harness.DEFAULT_RESULTS, help="the results file to update (default bench/RESULTS.md)")
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=harness.DEFAULT_RESULTS,
+        help="the results file to update (default bench/RESULTS.md)",
+    )
     args = parser.parse_args()
     if args.count < 1 or args.samples < 1 or args.concurrency < 1 or (args.window is not None and args.window < 1):
         parser.error("--count, --samples, --concurrency and --window must be at least 1")

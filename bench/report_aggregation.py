@@ -16,7 +16,7 @@ import random
 import statistics
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -63,7 +63,9 @@ def seed_rows(count: int, year: int, seed: int):
             interview.case_id = case.id
             interview.created_at = interview.held_at
             interviews.append(_row(interview, interviews_table))
-            texts += [{"interview_id": interview.id, "field": text.field, "text": text.text} for text in interview.texts]
+            texts += [
+                {"interview_id": interview.id, "field": text.field, "text": text.text} for text in interview.texts
+            ]
         if len(cases) >= BATCH:
             yield cases, interviews, texts
             cases, interviews, texts = [], [], []
@@ -103,7 +105,13 @@ async def time_report(sessions, year: int, repeat: int) -> tuple[list[float], ob
         async with sessions() as session:
             began = time.perf_counter()
             figures = await compile_figures(
-                session, report_id=periods.report_id(start, end), start=start, end=end, zone=ZONE, k=5, as_of=datetime.now(timezone.utc)
+                session,
+                report_id=periods.report_id(start, end),
+                start=start,
+                end=end,
+                zone=ZONE,
+                k=5,
+                as_of=datetime.now(UTC),
             )
             timings.append(time.perf_counter() - began)
     return timings, figures
@@ -122,8 +130,18 @@ async def one_backend(backend: str, args: argparse.Namespace, folder: Path) -> d
         finally:
             await engine.dispose()
     departures = figures.departures_by_type.total
-    print(f"{backend}: seeded {args.count} cases ({interviews} interviews) in {seeded:.1f} s; report runs {', '.join(f'{t:.2f}' for t in timings)} s", flush=True)
-    return {"backend": backend, "interviews": interviews, "seeded": seeded, "timings": timings, "departures": departures, "respondents": figures.respondents}
+    print(
+        f"{backend}: seeded {args.count} cases ({interviews} interviews) in {seeded:.1f} s; report runs {', '.join(f'{t:.2f}' for t in timings)} s",
+        flush=True,
+    )
+    return {
+        "backend": backend,
+        "interviews": interviews,
+        "seeded": seeded,
+        "timings": timings,
+        "departures": departures,
+        "respondents": figures.respondents,
+    }
 
 
 async def run(args: argparse.Namespace) -> harness.Section:
@@ -138,9 +156,16 @@ async def run(args: argparse.Namespace) -> harness.Section:
         first, best = result["timings"][0], min(result["timings"])
         target = f"< {TARGET_SECONDS:.0f} s" if result["backend"] == "postgresql" else ""
         section.figure(f"{label}: report for {args.year}, first run", f"{first:.2f} s", target)
-        section.figure(f"{label}: best of {len(result['timings'])}", f"{best:.2f} s (median {statistics.median(result['timings']):.2f} s)")
-        section.figure(f"{label}: seeding {args.count} cases, {result['interviews']} interviews", f"{result['seeded']:.1f} s")
-        section.figure(f"{label}: departures / respondents in {args.year}", f"{result['departures']} / {result['respondents']}")
+        section.figure(
+            f"{label}: best of {len(result['timings'])}",
+            f"{best:.2f} s (median {statistics.median(result['timings']):.2f} s)",
+        )
+        section.figure(
+            f"{label}: seeding {args.count} cases, {result['interviews']} interviews", f"{result['seeded']:.1f} s"
+        )
+        section.figure(
+            f"{label}: departures / respondents in {args.year}", f"{result['departures']} / {result['respondents']}"
+        )
         if result["backend"] == "postgresql":
             verdicts.append(first < TARGET_SECONDS)
     section.note(
@@ -150,7 +175,14 @@ async def run(args: argparse.Namespace) -> harness.Section:
         "report activity makes; PostgreSQL tables are vacuumed and analysed after the bulk load, as autovacuum would."
     )
     if verdicts:
-        section.note("Verdict: " + ("meets the target on PostgreSQL." if all(verdicts) else f"SLOWER than {TARGET_SECONDS:.0f} s on PostgreSQL."))
+        section.note(
+            "Verdict: "
+            + (
+                "meets the target on PostgreSQL."
+                if all(verdicts)
+                else f"SLOWER than {TARGET_SECONDS:.0f} s on PostgreSQL."
+            )
+        )
     return section
 
 
@@ -161,7 +193,12 @@ def main() -> None:
     parser.add_argument("--year", type=int, default=date.today().year - 1, help="the reported year (default last year)")
     parser.add_argument("--repeat", type=int, default=3, help="report runs per database (default 3)")
     parser.add_argument("--seed", type=int, default=7, help="random seed, for a repeatable data set")
-    parser.add_argument("--results", type=Path, default=harness.DEFAULT_RESULTS, help="the results file to update (default bench/RESULTS.md)")
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=harness.DEFAULT_RESULTS,
+        help="the results file to update (default bench/RESULTS.md)",
+    )
     args = parser.parse_args()
     if args.count < 1 or args.repeat < 1:
         parser.error("--count and --repeat must be at least 1")

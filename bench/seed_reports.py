@@ -12,7 +12,7 @@ import random
 import shutil
 import subprocess
 import uuid
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,15 +21,26 @@ from db import migrate
 from db.engine import create_engine, create_sessionmaker
 from models.questionnaire import ExperienceArea, InterviewRecord, LeavingReason
 from models.tables import Case, InterviewRecordRow, InterviewText
-from reports.tables import ReportRow
 from reports import periods, published
 from reports.aggregate import compile_report
 from reports.anonymise import shareable_texts
 from reports.render import render_csv, render_html, render_pdf
+from reports.tables import ReportRow
 
 DEPARTMENTS = ["Finance", "Sales", "IT", "Operations", "HR", "Marketing"]
 FIRST_NAMES = ["Anouk", "Bram", "Sanne", "Daan", "Lotte", "Jeroen", "Fleur", "Pieter", "Noor", "Thijs", "Els", "Wouter"]
-SURNAMES = ["de Vries", "Janssens", "Peeters", "Bakker", "van den Berg", "Maes", "Visser", "Claes", "de Jong", "Willems"]
+SURNAMES = [
+    "de Vries",
+    "Janssens",
+    "Peeters",
+    "Bakker",
+    "van den Berg",
+    "Maes",
+    "Visser",
+    "Claes",
+    "de Jong",
+    "Willems",
+]
 
 
 def closed_case(
@@ -78,7 +89,9 @@ def record(rating: int = 4, recommend: int = 8, primary: str = "career_opportuni
     return InterviewRecord.model_validate(data).model_dump(mode="json")
 
 
-def interview(case: Case, answers: dict, *, scope: str = "advice_and_experiences", revoked_at: datetime | None = None) -> InterviewRecordRow:
+def interview(
+    case: Case, answers: dict, *, scope: str = "advice_and_experiences", revoked_at: datetime | None = None
+) -> InterviewRecordRow:
     held = case.closed_at - timedelta(days=10)
     return InterviewRecordRow(
         case_id=case.id,
@@ -90,20 +103,25 @@ def interview(case: Case, answers: dict, *, scope: str = "advice_and_experiences
         consent_given_at=held,
         consent_revoked_at=revoked_at,
         held_at=held,
-        texts=[InterviewText(field=field, text=text) for field, text in shareable_texts(answers, (case.employee_name, case.manager_name)).items()],
+        texts=[
+            InterviewText(field=field, text=text)
+            for field, text in shareable_texts(answers, (case.employee_name, case.manager_name)).items()
+        ],
     )
 
 
 def random_case(rng: random.Random, start: date, end: date) -> list:
     day = start + timedelta(days=rng.randrange((end - start).days + 1))
-    closed_at = datetime.combine(day, time(12), tzinfo=timezone.utc)
+    closed_at = datetime.combine(day, time(12), tzinfo=UTC)
     name = f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}"
     manager = f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}"
     status = rng.choices(["held", "declined", "no_response", "skipped"], weights=[70, 15, 10, 5])[0]
     case = closed_case(
         closed_at=closed_at,
         department=rng.choice(DEPARTMENTS),
-        departure_type=rng.choices(["resignation", "end_of_contract", "dismissal", "retirement", "mutual_agreement"], [70, 12, 6, 7, 5])[0],
+        departure_type=rng.choices(
+            ["resignation", "end_of_contract", "dismissal", "retirement", "mutual_agreement"], [70, 12, 6, 7, 5]
+        )[0],
         employee_name=name,
         manager_name=manager,
         interview_status=status,
@@ -114,18 +132,38 @@ def random_case(rng: random.Random, start: date, end: date) -> list:
     base = rng.randint(2, 5)
     answers = record(
         primary=reasons[0],
-        secondary_reasons=reasons[1:rng.randint(1, 3)],
+        secondary_reasons=reasons[1 : rng.randint(1, 3)],
         recommend_score=max(0, min(10, base * 2 + rng.randint(-2, 1))),
-        experiences={a.value: {"rating": max(1, min(5, base + rng.randint(-1, 1))), "comment": ""} for a in ExperienceArea},
+        experiences={
+            a.value: {"rating": max(1, min(5, base + rng.randint(-1, 1))), "comment": ""} for a in ExperienceArea
+        },
         belonging={
             "felt_safe": max(1, min(5, base + rng.randint(-1, 1))),
             "felt_at_home": max(1, min(5, base + rng.randint(-1, 1))),
             "felt_valued": max(1, min(5, base + rng.randint(-2, 1))),
-            "influences": rng.sample(["gender_bias", "sense_of_belonging", "professional_self_confidence", "work_life_balance"], rng.randint(0, 2)),
+            "influences": rng.sample(
+                ["gender_bias", "sense_of_belonging", "professional_self_confidence", "work_life_balance"],
+                rng.randint(0, 2),
+            ),
         },
-        target_group={"gender": rng.choice(["woman", "man", None]), "age_band": rng.choice(["<25", "25-34", "35-44", "45-54", "55+"])},
-        most_important_advice=rng.choice(["Geef meer ruimte voor opleiding.", f"Luister beter, zoals {manager} had kunnen doen.", "Plan het werk realistischer."]),
-        should_improve=rng.choice(["Minder vergaderen.", f"Mail {name.split()[0].lower()}@example.org niet meer na 18 uur.", "Duidelijkere doelen."]),
+        target_group={
+            "gender": rng.choice(["woman", "man", None]),
+            "age_band": rng.choice(["<25", "25-34", "35-44", "45-54", "55+"]),
+        },
+        most_important_advice=rng.choice(
+            [
+                "Geef meer ruimte voor opleiding.",
+                f"Luister beter, zoals {manager} had kunnen doen.",
+                "Plan het werk realistischer.",
+            ]
+        ),
+        should_improve=rng.choice(
+            [
+                "Minder vergaderen.",
+                f"Mail {name.split()[0].lower()}@example.org niet meer na 18 uur.",
+                "Duidelijkere doelen.",
+            ]
+        ),
         went_well=rng.choice(["Fijne collega's.", "Goede begeleiding bij de start.", "Veel vrijheid."]),
     )
     scope = rng.choices(["advice_and_experiences", "advice_only", "nothing"], [75, 15, 10])[0]
@@ -154,8 +192,24 @@ async def seed_and_render(database_url: str, count: int, out: Path, seed: int) -
         async with sessions.begin() as session:
             row = await session.get(ReportRow, report_id)
             if row is None:
-                compiled = await compile_report(session, report_id=report_id, start=quarter[0], end=quarter[1], zone="Europe/Amsterdam", k=5, as_of=datetime.now(timezone.utc))
-                row = ReportRow(id=report_id, revision=1, run_id="seed", period_start=quarter[0], period_end=quarter[1], status="published", requested_by="bench.seed_reports")
+                compiled = await compile_report(
+                    session,
+                    report_id=report_id,
+                    start=quarter[0],
+                    end=quarter[1],
+                    zone="Europe/Amsterdam",
+                    k=5,
+                    as_of=datetime.now(UTC),
+                )
+                row = ReportRow(
+                    id=report_id,
+                    revision=1,
+                    run_id="seed",
+                    period_start=quarter[0],
+                    period_end=quarter[1],
+                    status="published",
+                    requested_by="bench.seed_reports",
+                )
                 published.add(session, row, compiled)
             figures = await published.figures_of(session, row)
     await engine.dispose()

@@ -43,7 +43,10 @@ async def bare_starts(client, count: int, concurrency: int, run_id: str) -> floa
 
     async def start(index: int, prefix: str = "noop") -> None:
         await client.start_workflow(
-            NoopWorkflow.run, id=f"{prefix}-{run_id}-{index}", task_queue=queue, id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE
+            NoopWorkflow.run,
+            id=f"{prefix}-{run_id}-{index}",
+            task_queue=queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         )
 
     async with Worker(client, task_queue=queue, workflows=[NoopWorkflow], workflow_runner=UnsandboxedWorkflowRunner()):
@@ -74,16 +77,19 @@ async def case_starts(http, count: int, concurrency: int, run_id: str) -> float:
 
 async def run(args: argparse.Namespace) -> harness.Section:
     if args.worker_after_starts:
-        section = harness.Section("start_throughput_worker_after", "Start throughput, the worker started after the starts")
+        section = harness.Section(
+            "start_throughput_worker_after", "Start throughput, the worker started after the starts"
+        )
     else:
         section = harness.Section("start_throughput", "Start throughput and overhead")
     run_id = uuid.uuid4().hex[:6]
     with tempfile.TemporaryDirectory(prefix="bench-start-") as tmp:
         folder = Path(tmp)
         cache, extra_env = harness.worker_cache(args)
-        async with harness.dev_server(folder, args.dev_server_pragmas) as env, harness.product(
-            folder, harness.address_of(env.client), extra_env=extra_env
-        ) as product:
+        async with (
+            harness.dev_server(folder, args.dev_server_pragmas) as env,
+            harness.product(folder, harness.address_of(env.client), extra_env=extra_env) as product,
+        ):
             token = await harness.hr_token(product.database_url)
             server = harness.server_usage(folder)
             sink = await product.mail_sink()
@@ -115,9 +121,14 @@ async def run(args: argparse.Namespace) -> harness.Section:
             if worker is None:
                 worker = await product.worker()
             expected = (args.count + WARM_UP) * ANNOUNCEMENTS_PER_CASE
-            print(f"cases {args.count / ours:.1f}/s, bare {args.count / bare:.1f}/s; waiting for {expected} announcement mails", flush=True)
+            print(
+                f"cases {args.count / ours:.1f}/s, bare {args.count / bare:.1f}/s; waiting for {expected} announcement mails",
+                flush=True,
+            )
             try:
-                last = await watch.wait_for("announcement", expected, timeout=args.mail_timeout, alive=[sink, worker, web])
+                last = await watch.wait_for(
+                    "announcement", expected, timeout=args.mail_timeout, alive=[sink, worker, web]
+                )
                 # The clock for the mails starts with the first counted registration; the warm-up's mails landed before.
                 mails_after = f"{last - wall_start:.1f} s after the first registration ({expected} mails)"
             except TimeoutError:
@@ -132,7 +143,10 @@ async def run(args: argparse.Namespace) -> harness.Section:
     section.figure("Ratio ours / bare", f"{ratio:.2f}", f"≥ {TARGET_RATIO}")
     if bare_busy is not None:
         busy_rate = args.count / bare_busy
-        section.figure("Bare starts while the worker opens the cases", f"{busy_rate:.1f} starts/s ({args.count} in {bare_busy:.1f} s, right after the registrations)")
+        section.figure(
+            "Bare starts while the worker opens the cases",
+            f"{busy_rate:.1f} starts/s ({args.count} in {bare_busy:.1f} s, right after the registrations)",
+        )
         section.figure("Ratio ours / bare under the same load", f"{ours_rate / busy_rate:.2f}")
     section.figure("Every announcement mail in the sink", mails_after)
     section.figure(
@@ -141,19 +155,36 @@ async def run(args: argparse.Namespace) -> harness.Section:
         f"Temporal {server_cpu_starts:.1f} s, worker {worker_cpu_starts:.1f} s",
     )
     section.figure("CPU of Temporal while the bare workflows were started", f"{server_cpu_bare:.1f} s")
-    section.figure("Worker: peak RSS, CPU for the whole run", f"{harness.fmt_kib(worker_peak)}, {worker_cpu:.0f} s ({worker_cpu * 1000 / (args.count + WARM_UP):.0f} ms per case)")
+    section.figure(
+        "Worker: peak RSS, CPU for the whole run",
+        f"{harness.fmt_kib(worker_peak)}, {worker_cpu:.0f} s ({worker_cpu * 1000 / (args.count + WARM_UP):.0f} ms per case)",
+    )
     section.note(
         f"Concurrency {args.concurrency} for both; {WARM_UP} warm-up starts of each kind before the clock runs. "
         "Cases: `POST /api/cases` over HTTP to uvicorn, as HR with an API token (`Authorization: Bearer`); "
         "the worker is `python worker.py` in its own process"
-        + (", started only once every case was registered. " if args.worker_after_starts else ", running (and busy with the cases) during the starts. ")
+        + (
+            ", started only once every case was registered. "
+            if args.worker_after_starts
+            else ", running (and busy with the cases) during the starts. "
+        )
         + "Bare: `client.start_workflow` of a no-op workflow from the benchmark's process, run by an in-process worker "
         "on its own task queue, before the cases"
-        + ("; and once more right after them, while the worker is busy opening the cases." if not args.worker_after_starts else ".")
+        + (
+            "; and once more right after them, while the worker is busy opening the cases."
+            if not args.worker_after_starts
+            else "."
+        )
     )
-    section.note(f"Worker: at most {cache} cached workflows{'' if args.max_cached_workflows is not None else ' (the default)'}.")
-    section.note(f"Dev server SQLite pragmas: {' '.join(harness.dev_server_args(args.dev_server_pragmas)) or 'none (SQLite defaults)'}.")
-    section.note("Verdict: " + ("meets the target." if ratio >= TARGET_RATIO else f"BELOW the target of {TARGET_RATIO}."))
+    section.note(
+        f"Worker: at most {cache} cached workflows{'' if args.max_cached_workflows is not None else ' (the default)'}."
+    )
+    section.note(
+        f"Dev server SQLite pragmas: {' '.join(harness.dev_server_args(args.dev_server_pragmas)) or 'none (SQLite defaults)'}."
+    )
+    section.note(
+        "Verdict: " + ("meets the target." if ratio >= TARGET_RATIO else f"BELOW the target of {TARGET_RATIO}.")
+    )
     return section
 
 
@@ -161,7 +192,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=2000, help="cases to start, and bare workflows (default 2000)")
     parser.add_argument("--concurrency", type=int, default=16, help="starts in flight at once (default 16)")
-    parser.add_argument("--mail-timeout", type=float, default=3600.0, help="seconds to wait for every announcement mail before reporting how many came (default 3600)")
+    parser.add_argument(
+        "--mail-timeout",
+        type=float,
+        default=3600.0,
+        help="seconds to wait for every announcement mail before reporting how many came (default 3600)",
+    )
     parser.add_argument(
         "--worker-after-starts",
         action="store_true",
@@ -169,7 +205,12 @@ def main() -> None:
     )
     harness.add_worker_cache_option(parser)
     harness.add_dev_server_option(parser)
-    parser.add_argument("--results", type=Path, default=harness.DEFAULT_RESULTS, help="the results file to update (default bench/RESULTS.md)")
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=harness.DEFAULT_RESULTS,
+        help="the results file to update (default bench/RESULTS.md)",
+    )
     args = parser.parse_args()
     if args.count < 1 or args.concurrency < 1:
         parser.error("--count and --concurrency must be at least 1")

@@ -18,10 +18,18 @@ def _mine(email_column, mailbox_column, email: str, mailboxes: frozenset[str]):
     return addressed | mailbox_column.in_(sorted(mailboxes)) if mailboxes else addressed
 
 
-async def _has_task(session: AsyncSession, case_id: str, task_id: str, email: str, mailboxes: frozenset[str], *, or_manager: bool = False) -> bool:
-    query = select(CaseTaskRow.owner_mailbox, _mine(CaseTaskRow.assignee_email, CaseTaskRow.owner_mailbox, email, mailboxes)).where(
-        CaseTaskRow.case_id == case_id, CaseTaskRow.task_id == task_id
-    )
+async def _has_task(
+    session: AsyncSession,
+    case_id: str,
+    task_id: str,
+    email: str,
+    mailboxes: frozenset[str],
+    *,
+    or_manager: bool = False,
+) -> bool:
+    query = select(
+        CaseTaskRow.owner_mailbox, _mine(CaseTaskRow.assignee_email, CaseTaskRow.owner_mailbox, email, mailboxes)
+    ).where(CaseTaskRow.case_id == case_id, CaseTaskRow.task_id == task_id)
     row = (await session.execute(query)).first()
     if row is None:
         return False
@@ -46,7 +54,9 @@ async def _interviews(session: AsyncSession, case_id: str, email: str) -> bool:
     return case is not None and (case.interviewer_email or "").lower() == email.lower()
 
 
-async def within_reach(session: AsyncSession, case_id: str, payload: BaseModel, email: str, mailboxes: frozenset[str] = frozenset()) -> bool:
+async def within_reach(
+    session: AsyncSession, case_id: str, payload: BaseModel, email: str, mailboxes: frozenset[str] = frozenset()
+) -> bool:
     """Whether ``email`` (working for ``mailboxes``) may ask for ``payload`` on this case: their task, their item,
     their case as manager, their interview. False alike for a case that does not exist."""
     match payload:

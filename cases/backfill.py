@@ -16,7 +16,9 @@ log = logging.getLogger(__name__)
 
 async def unpublished_cases(sessions: async_sessionmaker[AsyncSession]) -> list[str]:
     async with sessions() as session:
-        query = select(Case.id).where(Case.status == CaseStatus.OPEN.value, Case.read_version.is_(None)).order_by(Case.id)
+        query = (
+            select(Case.id).where(Case.status == CaseStatus.OPEN.value, Case.read_version.is_(None)).order_by(Case.id)
+        )
         return list((await session.execute(query)).scalars())
 
 
@@ -29,7 +31,9 @@ async def ask_to_publish(client: Client, sessions: async_sessionmaker[AsyncSessi
             await service.refresh_read_model(client, case_id)
             asked += 1
         except service.CaseUnavailable:
-            log.warning("case %s could not be asked to publish its state; it is asked again when a worker starts", case_id)
+            log.warning(
+                "case %s could not be asked to publish its state; it is asked again when a worker starts", case_id
+            )
     if asked:
         log.info("asked %d open cases opened before the read model to publish their state", asked)
     return asked

@@ -34,7 +34,11 @@ async def put_schedule(client: Client, schedule_id: str, wanted: Schedule) -> st
     except ScheduleAlreadyRunningError:
 
         def keep_state(current: ScheduleUpdateInput) -> ScheduleUpdate:
-            return ScheduleUpdate(schedule=dataclasses.replace(current.description.schedule, action=wanted.action, spec=wanted.spec, policy=wanted.policy))
+            return ScheduleUpdate(
+                schedule=dataclasses.replace(
+                    current.description.schedule, action=wanted.action, spec=wanted.spec, policy=wanted.policy
+                )
+            )
 
         await client.get_schedule_handle(schedule_id).update(keep_state)
     return schedule_id
@@ -43,6 +47,10 @@ async def put_schedule(client: Client, schedule_id: str, wanted: Schedule) -> st
 async def has_worker(client: Client, task_queue: str) -> bool:
     """Whether a worker has polled ``task_queue`` lately (Temporal keeps a poller listed for a few minutes)."""
     response = await client.workflow_service.describe_task_queue(
-        DescribeTaskQueueRequest(namespace=client.namespace, task_queue=TaskQueue(name=task_queue), task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW)
+        DescribeTaskQueueRequest(
+            namespace=client.namespace,
+            task_queue=TaskQueue(name=task_queue),
+            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        )
     )
     return bool(response.pollers)

@@ -6,8 +6,8 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.questionnaire import Consent, ConsentScope
 from models.audit import AuditAction, SubjectType
+from models.questionnaire import Consent, ConsentScope
 from models.tables import Case, InterviewRecordRow, utcnow
 from privacy import audit
 
@@ -24,7 +24,9 @@ class ManagerFeedback(BaseModel):
 
 
 async def _row(session: AsyncSession, case_id: str) -> InterviewRecordRow:
-    row = (await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case_id))).scalar_one_or_none()
+    row = (
+        await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case_id))
+    ).scalar_one_or_none()
     if row is None:
         raise NoInterviewRecord(case_id)
     return row
@@ -59,8 +61,16 @@ async def feedback_for_manager(session: AsyncSession, case_id: str) -> ManagerFe
         return None
     case = await session.get(Case, case_id)
     subject = case.employee_id if case is not None and case.employee_id else case_id
-    await audit.record(session, AuditAction.INTERVIEW_READ, SubjectType.PERSON, subject, {"case_id": case_id, "part": "manager_feedback"}, roles=("manager", "hr"))
+    await audit.record(
+        session,
+        AuditAction.INTERVIEW_READ,
+        SubjectType.PERSON,
+        subject,
+        {"case_id": case_id, "part": "manager_feedback"},
+        roles=("manager", "hr"),
+    )
     await session.commit()
     return ManagerFeedback(
-        advice_summary=row.record.get("advice_summary", ""), most_important_advice=row.record.get("most_important_advice", "")
+        advice_summary=row.record.get("advice_summary", ""),
+        most_important_advice=row.record.get("most_important_advice", ""),
     )

@@ -51,14 +51,22 @@ async def _task_failing(client: Client, description: WorkflowExecutionDescriptio
     if pending.attempt <= 1:
         return False
     request = GetWorkflowExecutionHistoryReverseRequest(
-        namespace=client.namespace, execution=WorkflowExecution(workflow_id=description.id, run_id=description.run_id), maximum_page_size=_LOOK_BACK
+        namespace=client.namespace,
+        execution=WorkflowExecution(workflow_id=description.id, run_id=description.run_id),
+        maximum_page_size=_LOOK_BACK,
     )
     try:
-        newest_first = list((await client.workflow_service.get_workflow_execution_history_reverse(request)).history.events)
+        newest_first = list(
+            (await client.workflow_service.get_workflow_execution_history_reverse(request)).history.events
+        )
     except RPCError as err:
         if err.status != RPCStatusCode.UNIMPLEMENTED:
             raise
         # Temporal's time-skipping test server reads histories forward only.
-        newest_first = list(reversed((await client.get_workflow_handle(description.id, run_id=description.run_id).fetch_history()).events))
+        newest_first = list(
+            reversed(
+                (await client.get_workflow_handle(description.id, run_id=description.run_id).fetch_history()).events
+            )
+        )
     outcome = next((event.event_type for event in newest_first if event.event_type in _TASK_OUTCOMES), None)
     return outcome == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED

@@ -8,7 +8,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, case as when, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import case as when
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.case import CaseStatus
@@ -68,7 +69,12 @@ def _searched(search: str) -> list:
     if not search.strip():
         return []
     pattern = f"%{_escaped(search.strip().lower())}%"
-    return [or_(func.lower(Case.employee_name).like(pattern, escape="\\"), func.lower(Case.employee_id).like(pattern, escape="\\"))]
+    return [
+        or_(
+            func.lower(Case.employee_name).like(pattern, escape="\\"),
+            func.lower(Case.employee_id).like(pattern, escape="\\"),
+        )
+    ]
 
 
 def _case_conditions(wanted: CaseFilter) -> list:
@@ -94,7 +100,10 @@ def _case_conditions(wanted: CaseFilter) -> list:
 
 
 def _case_order(wanted: CaseFilter) -> list:
-    progress = when(((Case.tasks_total + Case.items_total) == 0, 1.0), else_=(Case.tasks_done + Case.items_returned) * 1.0 / (Case.tasks_total + Case.items_total))
+    progress = when(
+        ((Case.tasks_total + Case.items_total) == 0, 1.0),
+        else_=(Case.tasks_done + Case.items_returned) * 1.0 / (Case.tasks_total + Case.items_total),
+    )
     column = {
         CaseSort.LAST_DAY: Case.last_working_day,
         CaseSort.NAME: func.lower(Case.employee_name),
@@ -113,7 +122,9 @@ async def _paged(session: AsyncSession, query: Select, count: Select, offset: in
     return Page(items=rows, total=total, offset=offset, limit=limit)
 
 
-async def list_cases(session: AsyncSession, wanted: CaseFilter = CaseFilter(), *, offset: int = 0, limit: int = 50) -> Page[Case]:
+async def list_cases(
+    session: AsyncSession, wanted: CaseFilter = CaseFilter(), *, offset: int = 0, limit: int = 50
+) -> Page[Case]:
     conditions = _case_conditions(wanted)
     query = select(Case).where(*conditions).order_by(*_case_order(wanted))
     count = select(func.count()).select_from(Case).where(*conditions)
@@ -139,11 +150,20 @@ async def tasks_for(
     """The tasks given to ``email`` or owned by one of its shared ``mailboxes``, open ones by due date (done ones latest
     first); ``search``: only those for a departure whose employee name or number contains it."""
     state = TaskState.DONE.value if done else TaskState.OPEN.value
-    conditions = [_addressed(CaseTaskRow.assignee_email, CaseTaskRow.owner_mailbox, email, mailboxes), CaseTaskRow.state == state, *_searched(search)]
+    conditions = [
+        _addressed(CaseTaskRow.assignee_email, CaseTaskRow.owner_mailbox, email, mailboxes),
+        CaseTaskRow.state == state,
+        *_searched(search),
+    ]
     if not done:
         conditions.append(Case.status == CaseStatus.OPEN.value)
     order = [CaseTaskRow.completed_at.desc()] if done else [CaseTaskRow.due_date, Case.last_working_day]
-    query = select(CaseTaskRow, Case).join(Case, Case.id == CaseTaskRow.case_id).where(*conditions).order_by(*order, CaseTaskRow.id)
+    query = (
+        select(CaseTaskRow, Case)
+        .join(Case, Case.id == CaseTaskRow.case_id)
+        .where(*conditions)
+        .order_by(*order, CaseTaskRow.id)
+    )
     count = select(func.count()).select_from(CaseTaskRow).join(Case, Case.id == CaseTaskRow.case_id).where(*conditions)
     page = await _paged(session, query, count, offset, limit)
     return Page(items=[(row[0], row[1]) for row in page.items], total=page.total, offset=page.offset, limit=page.limit)
@@ -161,25 +181,42 @@ async def items_for(
 ) -> Page[tuple[CaseItemRow, Case]]:
     """The equipment ``email`` (or one of its shared ``mailboxes``) is to receive, by last working day; or what came
     back; ``search``: only for a departure whose employee name or number contains it."""
-    conditions = [_addressed(CaseItemRow.custodian_email, CaseItemRow.custodian_mailbox, email, mailboxes), *_searched(search)]
+    conditions = [
+        _addressed(CaseItemRow.custodian_email, CaseItemRow.custodian_mailbox, email, mailboxes),
+        *_searched(search),
+    ]
     if returned:
         conditions.append(CaseItemRow.state != EquipmentState.OUT.value)
         order: list[ColumnElement[Any]] = [CaseItemRow.returned_at.desc()]
     else:
         conditions += [CaseItemRow.state == EquipmentState.OUT.value, Case.status == CaseStatus.OPEN.value]
         order = [Case.last_working_day.asc()]
-    query = select(CaseItemRow, Case).join(Case, Case.id == CaseItemRow.case_id).where(*conditions).order_by(*order, CaseItemRow.id)
+    query = (
+        select(CaseItemRow, Case)
+        .join(Case, Case.id == CaseItemRow.case_id)
+        .where(*conditions)
+        .order_by(*order, CaseItemRow.id)
+    )
     count = select(func.count()).select_from(CaseItemRow).join(Case, Case.id == CaseItemRow.case_id).where(*conditions)
     page = await _paged(session, query, count, offset, limit)
     return Page(items=[(row[0], row[1]) for row in page.items], total=page.total, offset=page.offset, limit=page.limit)
 
 
-async def interviews_for(session: AsyncSession, interviewer_email: str | None, *, offset: int = 0, limit: int = 50) -> Page[Case]:
+async def interviews_for(
+    session: AsyncSession, interviewer_email: str | None, *, offset: int = 0, limit: int = 50
+) -> Page[Case]:
     """Open interviews: those of ``interviewer_email``, or all of them (``None``, for HR), the soonest first."""
-    conditions = [Case.status == CaseStatus.OPEN.value, Case.interview_status.in_(("invited", "scheduled", "awaiting_hr"))]
+    conditions = [
+        Case.status == CaseStatus.OPEN.value,
+        Case.interview_status.in_(("invited", "scheduled", "awaiting_hr")),
+    ]
     if interviewer_email is not None:
         conditions.append(func.lower(Case.interviewer_email) == interviewer_email.lower())
-    query = select(Case).where(*conditions).order_by(Case.interview_start.is_(None), Case.interview_start, Case.last_working_day, Case.id)
+    query = (
+        select(Case)
+        .where(*conditions)
+        .order_by(Case.interview_start.is_(None), Case.interview_start, Case.last_working_day, Case.id)
+    )
     count = select(func.count()).select_from(Case).where(*conditions)
     page = await _paged(session, query, count, offset, limit)
     return Page(items=[row[0] for row in page.items], total=page.total, offset=page.offset, limit=page.limit)
@@ -196,7 +233,11 @@ async def items_of(session: AsyncSession, case_id: str) -> list[CaseItemRow]:
 
 
 async def timeline_of(session: AsyncSession, case_id: str) -> list[CaseEventRow]:
-    query = select(CaseEventRow).where(CaseEventRow.case_id == case_id).order_by(CaseEventRow.at, CaseEventRow.source, CaseEventRow.seq)
+    query = (
+        select(CaseEventRow)
+        .where(CaseEventRow.case_id == case_id)
+        .order_by(CaseEventRow.at, CaseEventRow.source, CaseEventRow.seq)
+    )
     return list((await session.execute(query)).scalars())
 
 
@@ -207,7 +248,9 @@ class Involvement(StrEnum):
     INTERVIEWER = "interviewer"
 
 
-async def involvement(session: AsyncSession, case_id: str, email: str, mailboxes: set[str] | frozenset[str] = frozenset()) -> set[Involvement]:
+async def involvement(
+    session: AsyncSession, case_id: str, email: str, mailboxes: set[str] | frozenset[str] = frozenset()
+) -> set[Involvement]:
     """How ``email`` takes part in the case: as its manager, with a task, with equipment to receive, as interviewer.
     Empty for a stranger to the case and for a case that does not exist alike."""
     case = await session.get(Case, case_id)
@@ -218,10 +261,24 @@ async def involvement(session: AsyncSession, case_id: str, email: str, mailboxes
         found.add(Involvement.MANAGER)
     if case.interviewer_email and case.interviewer_email.lower() == email.lower():
         found.add(Involvement.INTERVIEWER)
-    task = select(CaseTaskRow.id).where(CaseTaskRow.case_id == case_id, _addressed(CaseTaskRow.assignee_email, CaseTaskRow.owner_mailbox, email, mailboxes)).limit(1)
+    task = (
+        select(CaseTaskRow.id)
+        .where(
+            CaseTaskRow.case_id == case_id,
+            _addressed(CaseTaskRow.assignee_email, CaseTaskRow.owner_mailbox, email, mailboxes),
+        )
+        .limit(1)
+    )
     if (await session.execute(task)).first():
         found.add(Involvement.ASSIGNEE)
-    item = select(CaseItemRow.id).where(CaseItemRow.case_id == case_id, _addressed(CaseItemRow.custodian_email, CaseItemRow.custodian_mailbox, email, mailboxes)).limit(1)
+    item = (
+        select(CaseItemRow.id)
+        .where(
+            CaseItemRow.case_id == case_id,
+            _addressed(CaseItemRow.custodian_email, CaseItemRow.custodian_mailbox, email, mailboxes),
+        )
+        .limit(1)
+    )
     if (await session.execute(item)).first():
         found.add(Involvement.CUSTODIAN)
     return found
@@ -243,7 +300,14 @@ async def dashboard(session: AsyncSession, today: date, week_end: date, month_en
     """HR's overview: open cases, last working days coming, what is late and with whom, the interview pipeline."""
     is_open = Case.status == CaseStatus.OPEN.value
     open_cases = (await session.execute(select(func.count()).select_from(Case).where(is_open))).scalar_one()
-    in_range = lambda end: select(func.count()).select_from(Case).where(is_open, Case.last_working_day >= today, Case.last_working_day <= end)  # noqa: E731
+
+    def in_range(end: date) -> Select:
+        return (
+            select(func.count())
+            .select_from(Case)
+            .where(is_open, Case.last_working_day >= today, Case.last_working_day <= end)
+        )
+
     this_week = (await session.execute(in_range(week_end))).scalar_one()
     this_month = (await session.execute(in_range(month_end))).scalar_one()
     late = and_(CaseTaskRow.state == TaskState.OPEN.value, CaseTaskRow.due_date < today, is_open)
@@ -255,12 +319,23 @@ async def dashboard(session: AsyncSession, today: date, week_end: date, month_en
         .order_by(func.count().desc(), CaseTaskRow.assignee_email)
     )
     overdue_by_owner = [(email, mailbox, count) for email, mailbox, count in (await session.execute(per_owner)).all()]
-    items_late = select(func.count()).select_from(CaseItemRow).join(Case, Case.id == CaseItemRow.case_id).where(
-        CaseItemRow.state == EquipmentState.OUT.value, Case.last_working_day < today, is_open
+    items_late = (
+        select(func.count())
+        .select_from(CaseItemRow)
+        .join(Case, Case.id == CaseItemRow.case_id)
+        .where(CaseItemRow.state == EquipmentState.OUT.value, Case.last_working_day < today, is_open)
     )
-    pipeline = select(Case.interview_status, func.count()).where(is_open, Case.interview_status.is_not(None)).group_by(Case.interview_status)
-    interviews = {status: count for status, count in (await session.execute(pipeline)).all() if status is not None}  # none are: see the query
-    unpublished = (await session.execute(select(func.count()).select_from(Case).where(is_open, Case.read_version.is_(None)))).scalar_one()
+    pipeline = (
+        select(Case.interview_status, func.count())
+        .where(is_open, Case.interview_status.is_not(None))
+        .group_by(Case.interview_status)
+    )
+    interviews = {
+        status: count for status, count in (await session.execute(pipeline)).all() if status is not None
+    }  # none are: see the query
+    unpublished = (
+        await session.execute(select(func.count()).select_from(Case).where(is_open, Case.read_version.is_(None)))
+    ).scalar_one()
     return Dashboard(
         open_cases=open_cases,
         last_days_this_week=this_week,

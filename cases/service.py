@@ -8,14 +8,21 @@ refused (409, with the case's reason), the case did not answer in time (504), th
 unreachable (503). Lists read the database (``cases.queries``), never the workflows."""
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from temporalio.client import Client, WorkflowQueryFailedError, WorkflowQueryRejectedError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.client import (
+    Client,
+    WorkflowQueryFailedError,
+    WorkflowQueryRejectedError,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -25,7 +32,17 @@ from cases.errors import ActionRejected, CaseDidNotAnswer, CaseNotFound, CaseUna
 from models.access import RevokeAccessNow
 from models.audit import AuditAction, SubjectType
 from models.case import CaseView, OffboardingInput
-from models.handover import AddTask, CompleteTask, ConfirmReturn, FlagForSettlement, MoveLastDay, ReassignTask, ReopenReturn, ReopenTask, Withdraw
+from models.handover import (
+    AddTask,
+    CompleteTask,
+    ConfirmReturn,
+    FlagForSettlement,
+    MoveLastDay,
+    ReassignTask,
+    ReopenReturn,
+    ReopenTask,
+    Withdraw,
+)
 from models.interview import (
     AcceptSlot,
     AssignInterviewer,
@@ -124,7 +141,7 @@ async def query(call: Awaitable[Any], workflow_id: str) -> Any:
 
 async def view(client: Client, case_id: str) -> CaseView | None:
     """The live state of one case, its interview included; None when there is no such case."""
-    case = await query(client.get_workflow_handle_for(OffboardingWorkflow.run, case_id).query(OffboardingWorkflow.view), case_id)
+    case = await query(client.get_workflow_handle(case_id).query(OffboardingWorkflow.view), case_id)
     if case is not None:
         case.interview = await interview_view(client, case_id)
     return case
@@ -132,13 +149,19 @@ async def view(client: Client, case_id: str) -> CaseView | None:
 
 async def interview_view(client: Client, case_id: str) -> InterviewView | None:
     workflow_id = ExitInterviewWorkflow.id_for(case_id)
-    return await query(client.get_workflow_handle_for(ExitInterviewWorkflow.run, workflow_id).query(ExitInterviewWorkflow.view), workflow_id)
+    return await query(
+        client.get_workflow_handle(workflow_id).query(ExitInterviewWorkflow.view),
+        workflow_id,
+    )
 
 
 async def interview_calendar(client: Client, case_id: str) -> CalendarInvite | None:
     """The agreed interview's calendar event exactly as last mailed (same UID and SEQUENCE), None without one."""
     workflow_id = ExitInterviewWorkflow.id_for(case_id)
-    return await query(client.get_workflow_handle_for(ExitInterviewWorkflow.run, workflow_id).query(ExitInterviewWorkflow.calendar_event), workflow_id)
+    return await query(
+        client.get_workflow_handle(workflow_id).query(ExitInterviewWorkflow.calendar_event),
+        workflow_id,
+    )
 
 
 async def execute_update(
@@ -181,7 +204,11 @@ async def _case_ended(client: Client, case_id: str) -> Refusal:
 
 async def _interview_ended(client: Client, case_id: str) -> Refusal:
     interview = await interview_view(client, case_id)
-    return Refusal("interview_finished", interview_status=interview.status.value) if interview else Refusal("interview_ended")
+    return (
+        Refusal("interview_finished", interview_status=interview.status.value)
+        if interview
+        else Refusal("interview_ended")
+    )
 
 
 async def act(client: Client, case_id: str, payload: BaseModel) -> Any:
@@ -203,7 +230,10 @@ async def act(client: Client, case_id: str, payload: BaseModel) -> Any:
 
 async def refresh_read_model(client: Client, case_id: str) -> None:
     """Ask a case opened before the read model existed, and its interview, to publish their state."""
-    for workflow_id, signal in ((case_id, OffboardingWorkflow.refresh_read_model), (ExitInterviewWorkflow.id_for(case_id), ExitInterviewWorkflow.refresh_read_model)):
+    for workflow_id, signal in (
+        (case_id, OffboardingWorkflow.refresh_read_model),
+        (ExitInterviewWorkflow.id_for(case_id), ExitInterviewWorkflow.refresh_read_model),
+    ):
         try:
             await client.get_workflow_handle(workflow_id).signal(signal)
         except RPCError as err:
@@ -215,9 +245,18 @@ async def interview_record(session: AsyncSession, case_id: str) -> tuple[Case, I
     """The case and its individual interview record, for HR. Every read is on the audit log, committed
     before the record is handed out: content nobody may see unrecorded."""
     case = await session.get(Case, case_id)
-    record = (await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case_id))).scalar_one_or_none()
+    record = (
+        await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case_id))
+    ).scalar_one_or_none()
     if case is None or record is None:
         return None
-    await audit.record(session, AuditAction.INTERVIEW_READ, SubjectType.PERSON, case.employee_id or case.id, {"case_id": case.id}, roles=("hr",))
+    await audit.record(
+        session,
+        AuditAction.INTERVIEW_READ,
+        SubjectType.PERSON,
+        case.employee_id or case.id,
+        {"case_id": case.id},
+        roles=("hr",),
+    )
     await session.commit()
     return case, record

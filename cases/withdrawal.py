@@ -15,8 +15,8 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from cases.liveness import Liveness, liveness
 from cases.errors import ActionRejected, CaseNotFound, CaseUnavailable
+from cases.liveness import Liveness, liveness
 from models.actors import Role
 from models.case import CaseStatus, OffboardingInput, WithdrawnCaseInput
 from models.handover import Withdraw
@@ -61,7 +61,9 @@ async def _without_workflow(client: Client, case_id: str, payload: Withdraw) -> 
     try:
         await client.start_workflow(
             WithdrawnCaseWorkflow.run,
-            WithdrawnCaseInput(case_id=case_id, registration=registration, withdrawal=payload, interview_calendar=meeting),
+            WithdrawnCaseInput(
+                case_id=case_id, registration=registration, withdrawal=payload, interview_calendar=meeting
+            ),
             id=WithdrawnCaseWorkflow.id_for(case_id),
             task_queue=description.task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,

@@ -2,19 +2,22 @@
 
 import json
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from accounts import store as accounts
+from accounts import tokens as api_tokens
 from cli import backends
 from cli.common import EXIT_DUPLICATE, EXIT_INVALID, EXIT_UNKNOWN, fail, run, settings
 from models.accounts import AccountRole, NewAccount
-from accounts import store as accounts
-from accounts import tokens as api_tokens
 
-accounts_app = typer.Typer(help="Accounts for the web app: who signs in, with which roles (hr, manager, custodian, interviewer, reviewer, admin).", no_args_is_help=True)
+accounts_app = typer.Typer(
+    help="Accounts for the web app: who signs in, with which roles (hr, manager, custodian, interviewer, reviewer, admin).",
+    no_args_is_help=True,
+)
 
 ROLES = ", ".join(role.value for role in AccountRole)
 
@@ -30,12 +33,21 @@ def _in_session(work):
     return run(backends.with_session(current, committed))
 
 
-def _password(given: Optional[str], from_stdin: bool) -> Optional[str]:
+def _password(given: str | None, from_stdin: bool) -> str | None:
     if from_stdin:
         return sys.stdin.readline().rstrip("\n") or None
     if given is not None:
         return given or None
-    return typer.prompt("Password (empty: OIDC sign-in only)", default="", hide_input=True, confirmation_prompt=True, show_default=False) or None
+    return (
+        typer.prompt(
+            "Password (empty: OIDC sign-in only)",
+            default="",
+            hide_input=True,
+            confirmation_prompt=True,
+            show_default=False,
+        )
+        or None
+    )
 
 
 @accounts_app.command("add")
@@ -45,9 +57,16 @@ def add(
     role: Annotated[list[str], typer.Option("--role", help=f"Role (repeat for more): {ROLES}.", show_default=False)],
     language: Annotated[str, typer.Option("--language", help="Language of the pages: nl or en.")] = "nl",
     password: Annotated[
-        Optional[str], typer.Option("--password", help="Password (at least 10 characters). Left out: asked for without echo.", show_default=False)
+        str | None,
+        typer.Option(
+            "--password",
+            help="Password (at least 10 characters). Left out: asked for without echo.",
+            show_default=False,
+        ),
     ] = None,
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from the first line of standard input.")] = False,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from the first line of standard input.")
+    ] = False,
 ) -> None:
     """Create an account.
 
@@ -56,10 +75,22 @@ def add(
 
     try:
         new = NewAccount.model_validate(
-            {"email": email, "name": name, "roles": role, "language": language, "password": _password(password, password_stdin)}
+            {
+                "email": email,
+                "name": name,
+                "roles": role,
+                "language": language,
+                "password": _password(password, password_stdin),
+            }
         )
     except ValidationError as err:
-        fail([f"--{'.'.join(str(p) for p in e['loc'][:1]).replace('_', '-')}: {e['msg'].removeprefix('Value error, ')}" for e in err.errors()], EXIT_INVALID)
+        fail(
+            [
+                f"--{'.'.join(str(p) for p in e['loc'][:1]).replace('_', '-')}: {e['msg'].removeprefix('Value error, ')}"
+                for e in err.errors()
+            ],
+            EXIT_INVALID,
+        )
 
     async def create(session: AsyncSession):
         try:
@@ -82,14 +113,23 @@ def list_accounts(as_json: Annotated[bool, typer.Option("--json", help="Print th
 
     rows = _in_session(accounts.all_accounts)
     data = [
-        {"email": a.email, "name": a.name, "roles": a.roles, "language": a.language, "active": a.active, "password": a.password_hash is not None}
+        {
+            "email": a.email,
+            "name": a.name,
+            "roles": a.roles,
+            "language": a.language,
+            "active": a.active,
+            "password": a.password_hash is not None,
+        }
         for a in rows
     ]
     if as_json:
         typer.echo(json.dumps(data, indent=2))
         return
     for item in data:
-        typer.echo(f"{item['email']:40} {item['name']:30} {','.join(item['roles']):30} {item['language']}  {'active' if item['active'] else 'off'}")
+        typer.echo(
+            f"{item['email']:40} {item['name']:30} {','.join(item['roles']):30} {item['language']}  {'active' if item['active'] else 'off'}"
+        )
 
 
 def _change(email: str, change) -> None:
@@ -130,7 +170,9 @@ def enable(email: Annotated[str, typer.Argument(help="The account's email addres
 @accounts_app.command("password")
 def set_password(
     email: Annotated[str, typer.Argument(help="The account's email address.", show_default=False)],
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from the first line of standard input.")] = False,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from the first line of standard input.")
+    ] = False,
 ) -> None:
     """Reset the password (asked for without echo): every session of the account ends and every API token of it is revoked.
 
@@ -148,11 +190,14 @@ def set_password(
     result = _in_session(reset)
     if result is None:
         fail([f"no account {email}"], EXIT_UNKNOWN)
-    typer.echo(f"password of {email} is set; {result.sessions_ended} session(s) ended, {result.tokens_revoked} API token(s) revoked")
+    typer.echo(
+        f"password of {email} is set; {result.sessions_ended} session(s) ended, {result.tokens_revoked} API token(s) revoked"
+    )
 
 
 token_app = typer.Typer(
-    help="API tokens: programs send one as `Authorization: Bearer <token>` and act as its account, with its roles.", no_args_is_help=True
+    help="API tokens: programs send one as `Authorization: Bearer <token>` and act as its account, with its roles.",
+    no_args_is_help=True,
 )
 accounts_app.add_typer(token_app, name="token")
 
@@ -194,7 +239,7 @@ def create_token(
 
 @token_app.command("list")
 def list_tokens(
-    email: Annotated[Optional[str], typer.Argument(help="Only this account's tokens.", show_default=False)] = None,
+    email: Annotated[str | None, typer.Argument(help="Only this account's tokens.", show_default=False)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print them as JSON.")] = False,
 ) -> None:
     """List the tokens (never the tokens themselves): id, account, name, made, expires, last used, state.
@@ -241,7 +286,12 @@ def list_tokens(
 
 
 @token_app.command("revoke")
-def revoke_token(token_id: Annotated[str, typer.Argument(help="The token's id as the list shows it (its first 12 characters do).", show_default=False)]) -> None:
+def revoke_token(
+    token_id: Annotated[
+        str,
+        typer.Argument(help="The token's id as the list shows it (its first 12 characters do).", show_default=False),
+    ],
+) -> None:
     """Revoke a token at once.
 
     Exit codes: 0 revoked (or already); 1 database unreachable; 2 the id fits several tokens; 4 no such token.

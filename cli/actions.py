@@ -6,7 +6,7 @@ user); the case decides whether that person may, and a refusal exits 5 with its 
 import inspect
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 from pydantic import BaseModel
@@ -22,7 +22,10 @@ from models.handover import AddTask, CompleteTask, ConfirmReturn, FlagForSettlem
 
 task_app = typer.Typer(help="Handover tasks: complete, reassign or add one.", no_args_is_help=True)
 equipment_app = typer.Typer(help="Equipment: confirm that an item came back.", no_args_is_help=True)
-case_app = typer.Typer(help="The case itself: move the last working day, withdraw the departure, or end access at once.", no_args_is_help=True)
+case_app = typer.Typer(
+    help="The case itself: move the last working day, withdraw the departure, or end access at once.",
+    no_args_is_help=True,
+)
 interview_app = typer.Typer(
     help="The exit interview: HR confirms, skips, assigns, schedules and records; the employee accepts, proposes or declines.",
     no_args_is_help=True,
@@ -33,10 +36,28 @@ ROLES = [role.value for role in Role if role != Role.SYSTEM]
 ACTOR_FLAGS = {"actor_email": Flag("--as", ("actor", "email")), "actor_role": Flag("--role", ("actor", "role"))}
 ACTING = "Acting as"
 
-Text = Optional[str]
+Text = str | None
 CaseId = Annotated[str, typer.Argument(help="Case id, as `register` printed it.", show_default=False)]
-As = Annotated[Text, typer.Option("--as", help="Your email address: the person doing this.", metavar="EMAIL", rich_help_panel=ACTING, show_default=False)]
-RoleFlag = Annotated[Text, typer.Option("--role", help=f"Your role in the case: {', '.join(ROLES)}.", metavar="ROLE", rich_help_panel=ACTING, show_default=False)]
+As = Annotated[
+    Text,
+    typer.Option(
+        "--as",
+        help="Your email address: the person doing this.",
+        metavar="EMAIL",
+        rich_help_panel=ACTING,
+        show_default=False,
+    ),
+]
+RoleFlag = Annotated[
+    Text,
+    typer.Option(
+        "--role",
+        help=f"Your role in the case: {', '.join(ROLES)}.",
+        metavar="ROLE",
+        rich_help_panel=ACTING,
+        show_default=False,
+    ),
+]
 Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
@@ -46,11 +67,15 @@ EXIT_CODES = (
 )
 
 
-def acting(app: typer.Typer, name: str, *, refusals: str, outcome: str = "done") -> Callable[[Callable[..., None]], Callable[..., None]]:
+def acting(
+    app: typer.Typer, name: str, *, refusals: str, outcome: str = "done"
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """Register a command that acts on a case; its help ends with the exit codes all of them share."""
 
     def register(command: Callable[..., None]) -> Callable[..., None]:
-        command.__doc__ = f"{inspect.cleandoc(command.__doc__ or '')}\n\n{EXIT_CODES.format(outcome=outcome, refusals=refusals)}"
+        command.__doc__ = (
+            f"{inspect.cleandoc(command.__doc__ or '')}\n\n{EXIT_CODES.format(outcome=outcome, refusals=refusals)}"
+        )
         return app.command(name, no_args_is_help=True)(command)
 
     return register
@@ -109,7 +134,9 @@ def _show(result: BaseModel, as_json: bool, line: str) -> None:
 # Handover tasks.
 
 
-TaskIdArg = Annotated[str, typer.Argument(help="Task id (t1, t2, ...), as `offboarding show` lists it.", show_default=False)]
+TaskIdArg = Annotated[
+    str, typer.Argument(help="Task id (t1, t2, ...), as `offboarding show` lists it.", show_default=False)
+]
 Comment = Annotated[Text, _option("--comment", "A note kept with the task.")]
 TASK_ID_FLAG = {"task_id": Flag("TASK_ID", ("task_id",))}
 COMMENT_FLAG = {"comment": Flag("--comment", ("comment",))}
@@ -155,10 +182,17 @@ def add_task(
     ctx: typer.Context,
     case_id: CaseId,
     title: Annotated[Text, _option("--title", "What has to be done.")] = None,
-    assignee: Annotated[Text, _option("--assignee", "Email address of who does it; they are told by mail.", "EMAIL")] = None,
+    assignee: Annotated[
+        Text, _option("--assignee", "Email address of who does it; they are told by mail.", "EMAIL")
+    ] = None,
     due: Annotated[Text, _option("--due", "Due date. Give this or --working-days-before.", "YYYY-MM-DD")] = None,
     working_days_before: Annotated[
-        Text, _option("--working-days-before", "Due this many working days before the last working day (negative: after it); moves with it.", "N")
+        Text,
+        _option(
+            "--working-days-before",
+            "Due this many working days before the last working day (negative: after it); moves with it.",
+            "N",
+        ),
     ] = None,
     comment: Comment = None,
     actor_email: As = None,
@@ -181,7 +215,9 @@ def add_task(
 # Equipment.
 
 
-ItemIdArg = Annotated[str, typer.Argument(help="Item id (e1, e2, ...), as `offboarding show` lists it.", show_default=False)]
+ItemIdArg = Annotated[
+    str, typer.Argument(help="Item id (e1, e2, ...), as `offboarding show` lists it.", show_default=False)
+]
 
 
 @acting(equipment_app, "return", refusals="unknown item, not yours to confirm, already recorded, case closed...")
@@ -189,20 +225,31 @@ def confirm_return(
     ctx: typer.Context,
     case_id: CaseId,
     item_id: ItemIdArg,
-    outcome: Annotated[Text, _option("--outcome", "How it came back: returned (the default), returned_damaged, lost, or kept (by agreement).")] = None,
+    outcome: Annotated[
+        Text,
+        _option(
+            "--outcome", "How it came back: returned (the default), returned_damaged, lost, or kept (by agreement)."
+        ),
+    ] = None,
     note: Annotated[Text, _option("--note", "A note kept with the item, e.g. its condition.")] = None,
     actor_email: As = None,
     actor_role: RoleFlag = None,
     as_json: Json = False,
 ) -> None:
     """Record how an item came back. Its custodian or HR may."""
-    flags = {"item_id": Flag("ITEM_ID", ("item_id",)), "outcome": Flag("--outcome", ("outcome",)), "note": Flag("--note", ("note",))}
+    flags = {
+        "item_id": Flag("ITEM_ID", ("item_id",)),
+        "outcome": Flag("--outcome", ("outcome",)),
+        "note": Flag("--note", ("note",)),
+    }
     payload = _payload(ConfirmReturn, ctx.params, flags)
     item = act(case_id, payload)
     _show(item, as_json, f"{item.name} ({item.id}) is {item.state}, recorded by {item.confirmed_by}")
 
 
-@acting(equipment_app, "settle", outcome="marked", refusals="only HR, unknown item, already marked that way, case closed...")
+@acting(
+    equipment_app, "settle", outcome="marked", refusals="only HR, unknown item, already marked that way, case closed..."
+)
 def flag_for_settlement(
     ctx: typer.Context,
     case_id: CaseId,
@@ -215,19 +262,33 @@ def flag_for_settlement(
 ) -> None:
     """Mark an item for the final settlement: its value set off against the final pay. HR may."""
     flags = {"item_id": Flag("ITEM_ID", ("item_id",)), "note": Flag("--note", ("note",))}
-    payload = _payload(FlagForSettlement, {**ctx.params, "flagged": not remove}, {**flags, "flagged": Flag("--remove", ("flagged",))})
+    payload = _payload(
+        FlagForSettlement, {**ctx.params, "flagged": not remove}, {**flags, "flagged": Flag("--remove", ("flagged",))}
+    )
     item = act(case_id, payload)
-    _show(item, as_json, f"{item.name} ({item.id}) is {'marked' if item.settlement else 'no longer marked'} for the final settlement")
+    _show(
+        item,
+        as_json,
+        f"{item.name} ({item.id}) is {'marked' if item.settlement else 'no longer marked'} for the final settlement",
+    )
 
 
 # The case itself.
 
 
-@acting(case_app, "move-last-day", outcome="moved", refusals="not yours to do, before the notice date, already that date, case closed...")
+@acting(
+    case_app,
+    "move-last-day",
+    outcome="moved",
+    refusals="not yours to do, before the notice date, already that date, case closed...",
+)
 def move_last_day(
     ctx: typer.Context,
     case_id: CaseId,
-    last_day: Annotated[Text, _option("--last-day", "The new last working day; due dates, reminders and the interview follow.", "YYYY-MM-DD")] = None,
+    last_day: Annotated[
+        Text,
+        _option("--last-day", "The new last working day; due dates, reminders and the interview follow.", "YYYY-MM-DD"),
+    ] = None,
     reason: Annotated[Text, _option("--reason", "Why it moved; told to the manager, HR and IT/facilities.")] = None,
     actor_email: As = None,
     actor_role: RoleFlag = None,
@@ -237,14 +298,20 @@ def move_last_day(
     flags = {"last_day": Flag("--last-day", ("last_working_day",)), **REASON_FLAG}
     payload = _payload(MoveLastDay, ctx.params, flags)
     view = act(case_id, payload)
-    _show(view, as_json, f"case {view.case_id}: the last working day is now {view.last_working_day}; due dates and the interview follow")
+    _show(
+        view,
+        as_json,
+        f"case {view.case_id}: the last working day is now {view.last_working_day}; due dates and the interview follow",
+    )
 
 
 @acting(case_app, "withdraw", outcome="withdrawn", refusals="not yours to do, already withdrawn, case closed...")
 def withdraw(
     ctx: typer.Context,
     case_id: CaseId,
-    reason: Annotated[Text, _option("--reason", "Why, e.g. the resignation was taken back; told to everyone involved.")] = None,
+    reason: Annotated[
+        Text, _option("--reason", "Why, e.g. the resignation was taken back; told to everyone involved.")
+    ] = None,
     actor_email: As = None,
     actor_role: RoleFlag = None,
 ) -> None:
@@ -254,11 +321,21 @@ def withdraw(
     typer.echo(f"case {case_id} is withdrawn; it winds down and tells the people involved")
 
 
-@acting(case_app, "revoke-access-now", outcome="access is being ended", refusals="only HR, access already ended or ending, case closed...")
+@acting(
+    case_app,
+    "revoke-access-now",
+    outcome="access is being ended",
+    refusals="only HR, access already ended or ending, case closed...",
+)
 def revoke_access_now(
     ctx: typer.Context,
     case_id: CaseId,
-    reason: Annotated[Text, _option("--reason", "Why access ends before the last working day is over, e.g. a dismissal with immediate effect.")] = None,
+    reason: Annotated[
+        Text,
+        _option(
+            "--reason", "Why access ends before the last working day is over, e.g. a dismissal with immediate effect."
+        ),
+    ] = None,
     actor_email: As = None,
     actor_role: RoleFlag = None,
     as_json: Json = False,
@@ -266,7 +343,11 @@ def revoke_access_now(
     """End the person's access now instead of at the end of the last working day. HR may, once."""
     payload = _payload(RevokeAccessNow, ctx.params, REASON_FLAG)
     view = act(case_id, payload)
-    _show(view, as_json, f"case {case_id}: access is being ended now; `offboarding show {case_id}` gives the identity provider's answer")
+    _show(
+        view,
+        as_json,
+        f"case {case_id}: access is being ended now; `offboarding show {case_id}` gives the identity provider's answer",
+    )
 
 
 # The exit interview.
@@ -297,9 +378,13 @@ def show_interview(case_id: CaseId, as_json: Json = False) -> None:
 
 
 @acting(interview_app, "confirm", refusals="only HR, not awaiting confirmation...")
-def confirm_interview(ctx: typer.Context, case_id: CaseId, actor_email: As = None, actor_role: RoleFlag = None, as_json: Json = False) -> None:
+def confirm_interview(
+    ctx: typer.Context, case_id: CaseId, actor_email: As = None, actor_role: RoleFlag = None, as_json: Json = False
+) -> None:
     """After a dismissal or non-renewal: the conversation is still useful, invite the employee. HR only."""
-    payload = _payload(interview.ConfirmInterview, {**ctx.params, "proceed": True}, {"proceed": Flag("proceed", ("proceed",))})
+    payload = _payload(
+        interview.ConfirmInterview, {**ctx.params, "proceed": True}, {"proceed": Flag("proceed", ("proceed",))}
+    )
     _interview_action(case_id, payload, as_json)
 
 
@@ -307,13 +392,21 @@ def confirm_interview(ctx: typer.Context, case_id: CaseId, actor_email: As = Non
 def skip_interview(
     ctx: typer.Context,
     case_id: CaseId,
-    reason: Annotated[Text, _option("--reason", "Why the interview is skipped (required), e.g. the relationship with the manager does not allow it.")] = None,
+    reason: Annotated[
+        Text,
+        _option(
+            "--reason",
+            "Why the interview is skipped (required), e.g. the relationship with the manager does not allow it.",
+        ),
+    ] = None,
     actor_email: As = None,
     actor_role: RoleFlag = None,
     as_json: Json = False,
 ) -> None:
     """After a dismissal or non-renewal: skip the interview, with a reason. HR only."""
-    checks: dict[Location, str] = {} if reason and reason.strip() else {("reason",): "--reason: required; say why the interview is skipped"}
+    checks: dict[Location, str] = (
+        {} if reason and reason.strip() else {("reason",): "--reason: required; say why the interview is skipped"}
+    )
     flags = {"proceed": Flag("proceed", ("proceed",)), **REASON_FLAG}
     payload = _payload(interview.ConfirmInterview, {**ctx.params, "proceed": False}, flags, checks=checks)
     _interview_action(case_id, payload, as_json)
@@ -323,7 +416,9 @@ def skip_interview(
 def assign_interviewer(
     ctx: typer.Context,
     case_id: CaseId,
-    name: Annotated[Text, _option("--name", "The interviewer's name: someone without a reporting line to the employee.")] = None,
+    name: Annotated[
+        Text, _option("--name", "The interviewer's name: someone without a reporting line to the employee.")
+    ] = None,
     email: Annotated[Text, _option("--email", "The interviewer's email address.", "EMAIL")] = None,
     language: Annotated[Text, _option("--language", "The interviewer's language: nl (default) or en.", "nl|en")] = None,
     actor_email: As = None,
@@ -349,7 +444,9 @@ ONLINE_FLAG = {"online": Flag("--online", ("online",))}
 def accept_slot(
     ctx: typer.Context,
     case_id: CaseId,
-    start: Annotated[Text, _option("--start", f"One of the proposed times, as `interview show` lists it ({START_HELP}).", "DATETIME")] = None,
+    start: Annotated[
+        Text, _option("--start", f"One of the proposed times, as `interview show` lists it ({START_HELP}).", "DATETIME")
+    ] = None,
     actor_email: As = None,
     actor_role: RoleFlag = None,
     as_json: Json = False,
@@ -378,7 +475,9 @@ def _agree_time(model: type[BaseModel], start_help: str, doc: str) -> Callable[.
     return command
 
 
-propose_slot = acting(interview_app, "propose", refusals="outside working hours, too late, not the leaving employee...")(
+propose_slot = acting(
+    interview_app, "propose", refusals="outside working hours, too late, not the leaving employee..."
+)(
     _agree_time(
         interview.ProposeSlot,
         "The time the employee proposes",
@@ -386,7 +485,11 @@ propose_slot = acting(interview_app, "propose", refusals="outside working hours,
     )
 )
 schedule_interview = acting(interview_app, "schedule", refusals="only HR, outside working hours, too late...")(
-    _agree_time(interview.ScheduleInterview, "The agreed time", "Schedule the interview at a time agreed with the employee. HR only.")
+    _agree_time(
+        interview.ScheduleInterview,
+        "The agreed time",
+        "Schedule the interview at a time agreed with the employee. HR only.",
+    )
 )
 
 
@@ -405,7 +508,9 @@ def decline_interview(
 
 
 @acting(interview_app, "resend", outcome="sent", refusals="only HR, already answered...")
-def resend_invitation(ctx: typer.Context, case_id: CaseId, actor_email: As = None, actor_role: RoleFlag = None, as_json: Json = False) -> None:
+def resend_invitation(
+    ctx: typer.Context, case_id: CaseId, actor_email: As = None, actor_role: RoleFlag = None, as_json: Json = False
+) -> None:
     """Send the invitation again, with fresh proposed times. HR only, while it is unanswered."""
     payload = _payload(interview.ResendInvitation, ctx.params, {})
     _interview_action(case_id, payload, as_json)
@@ -419,7 +524,7 @@ def record_interview(
     ctx: typer.Context,
     case_id: CaseId,
     file: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option(
             "--file",
             "-f",
@@ -443,4 +548,3 @@ def record_interview(
         fail(err.lines, EXIT_INVALID)
     payload = _payload(interview.SubmitInterview, ctx.params, {}, file_data=data)
     _interview_action(case_id, payload, as_json)
-

@@ -11,9 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from cases.service import CaseUnavailable
-
 from cases.client import connect
+from cases.service import CaseUnavailable
 from cli.runtime import command_runtime
 from config import Settings
 from db.engine import create_engine, create_sessionmaker

@@ -10,7 +10,13 @@ from operations import backup as backups
 
 
 def backup(
-    folder: Annotated[Path, typer.Argument(help="A new (or empty) folder for the backup; it will hold the keys: keep it as safe as the data.", show_default=False)],
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            help="A new (or empty) folder for the backup; it will hold the keys: keep it as safe as the data.",
+            show_default=False,
+        ),
+    ],
 ) -> None:
     """Back up the embedded installation (`make run`'s data folder): the database, the Temporal dev server's file, the keys and the captured mail.
 
@@ -27,7 +33,9 @@ def backup(
 
 def restore(
     folder: Annotated[Path, typer.Argument(help="A folder made by `offboarding backup`.", show_default=False)],
-    replace: Annotated[bool, typer.Option("--replace", help="Overwrite the database and Temporal's file in the data folder.")] = False,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Overwrite the database and Temporal's file in the data folder.")
+    ] = False,
 ) -> None:
     """Restore a backup made by `offboarding backup` into the data folder (OFFBOARDING_DATA_DIR).
 
@@ -39,4 +47,6 @@ def restore(
         result = backups.restore(settings(), folder, replace=replace)
     except backups.Refused as err:
         fail([f"not restored: {err}"], EXIT_REJECTED)
-    typer.echo(f"restored {len(result.files)} files (schema revision {result.schema_revision}) from {result.folder}; start it with `make run`")
+    typer.echo(
+        f"restored {len(result.files)} files (schema revision {result.schema_revision}) from {result.folder}; start it with `make run`"
+    )

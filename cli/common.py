@@ -32,7 +32,10 @@ def settings() -> Settings:
     try:
         return Settings()
     except ValidationError as err:
-        fail([f"setting OFFBOARDING_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in err.errors()], EXIT_UNAVAILABLE)
+        fail(
+            [f"setting OFFBOARDING_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in err.errors()],
+            EXIT_UNAVAILABLE,
+        )
 
 
 def run(work: Coroutine[Any, Any, T]) -> T:

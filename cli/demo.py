@@ -38,7 +38,9 @@ async def _with_temporal(current: Settings) -> fill.Outcome:
         return await backends.with_temporal(current, lambda client: _fill(current, client))
     except backends.Unavailable as err:
         if str(err).startswith("cannot reach"):
-            raise backends.Unavailable(f"{err}; start the product first (`make run` in another terminal), then run `offboarding demo` again") from None
+            raise backends.Unavailable(
+                f"{err}; start the product first (`make run` in another terminal), then run `offboarding demo` again"
+            ) from None
         raise
 
 
@@ -53,11 +55,18 @@ async def _fill(current: Settings, client: Client) -> fill.Outcome:
             raise backends.Unavailable(NO_WORKER.format(queue=current.task_queue, address=current.temporal_address))
         return await fill.fill(current, client, sessions, progress=lambda line: typer.echo(f"  {line}", err=True))
     except fill.NotEmpty:
-        fail(["this installation already has cases: the demo fills only an empty one (a fresh data folder or database)"], EXIT_REJECTED)
+        fail(
+            ["this installation already has cases: the demo fills only an empty one (a fresh data folder or database)"],
+            EXIT_REJECTED,
+        )
     except fill.NoWorker as err:
-        raise backends.Unavailable(f"{err} within {fill.PATIENCE_SECONDS:g} seconds: {stalled.format(queue=current.task_queue)}") from None
+        raise backends.Unavailable(
+            f"{err} within {fill.PATIENCE_SECONDS:g} seconds: {stalled.format(queue=current.task_queue)}"
+        ) from None
     except CaseDidNotAnswer as err:
-        raise backends.Unavailable(f"case {err} did not answer in time: {stalled.format(queue=current.task_queue)}") from None
+        raise backends.Unavailable(
+            f"case {err} did not answer in time: {stalled.format(queue=current.task_queue)}"
+        ) from None
     except ActionRejected as err:
         # The demo walks each case only through steps it allows; a refusal means the product changed under it.
         fail([f"the demo stopped half-way: a case refused a step: {err}"], EXIT_REJECTED)
@@ -78,13 +87,18 @@ async def _worker_polls(client: Client, task_queue: str) -> bool:
 
 def _print(current: Settings, outcome: fill.Outcome) -> None:
     url = current.public_url.rstrip("/")
-    typer.echo(f"The demo organisation is ready: {len(outcome.cases)} departures" + (f", report {outcome.report} under review." if outcome.report else "."))
+    typer.echo(
+        f"The demo organisation is ready: {len(outcome.cases)} departures"
+        + (f", report {outcome.report} under review." if outcome.report else ".")
+    )
     if outcome.report_note:
         typer.echo(f"No report made: {outcome.report_note}")
     typer.echo("")
     typer.echo(f"Sign in at {url}/login as")
     for person in ACCOUNTS:
-        password = outcome.password if person.email in outcome.created else "(account existed already; its own password)"
+        password = (
+            outcome.password if person.email in outcome.created else "(account existed already; its own password)"
+        )
         typer.echo(f"  {person.role.value:12} {person.name:16} {person.email:30} {password}")
     typer.echo("")
     typer.echo(f"Mail sent to everyone involved: {url}/mailbox")

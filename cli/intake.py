@@ -20,7 +20,14 @@ def _lines(results: list[RowResult]) -> list[str]:
 
 @import_app.command("departures", no_args_is_help=True)
 def departures(
-    file: Annotated[Path, typer.Argument(help="The CSV file, one departure per row, the first row naming the columns.", show_default=False, metavar="FILE.csv")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="The CSV file, one departure per row, the first row naming the columns.",
+            show_default=False,
+            metavar="FILE.csv",
+        ),
+    ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row and register nothing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")] = False,
 ) -> None:
@@ -40,10 +47,21 @@ def departures(
         rows = csv_import.read(data)
     except InvalidImport as err:
         count = len(err.problems)
-        fail([*map(str, err.problems), f"nothing imported: fix {'this problem' if count == 1 else f'these {count} problems'} in {file} and run again"], EXIT_INVALID)
+        fail(
+            [
+                *map(str, err.problems),
+                f"nothing imported: fix {'this problem' if count == 1 else f'these {count} problems'} in {file} and run again",
+            ],
+            EXIT_INVALID,
+        )
     if dry_run:
         if as_json:
-            typer.echo(json.dumps({"dry_run": True, "rows": [{"row": r.row, "case_id": r.case_id, "result": "valid"} for r in rows]}, indent=2))
+            typer.echo(
+                json.dumps(
+                    {"dry_run": True, "rows": [{"row": r.row, "case_id": r.case_id, "result": "valid"} for r in rows]},
+                    indent=2,
+                )
+            )
         else:
             for r in rows:
                 typer.echo(f"row {r.row}: valid: would register case {r.case_id}")
@@ -52,19 +70,36 @@ def departures(
 
     current = settings()
     try:
-        results = run(backends.with_temporal(current, lambda client: csv_import.register_all(client, rows, current.task_queue)))
+        results = run(
+            backends.with_temporal(current, lambda client: csv_import.register_all(client, rows, current.task_queue))
+        )
     except ImportInterrupted as err:
         for line in _lines(err.done):
             typer.echo(line)
-        fail([f"row {err.row}: cases cannot be reached ({err.reason}); {len(err.done)} rows registered before it", "import the file again to finish: registered rows are kept"], EXIT_UNAVAILABLE)
+        fail(
+            [
+                f"row {err.row}: cases cannot be reached ({err.reason}); {len(err.done)} rows registered before it",
+                "import the file again to finish: registered rows are kept",
+            ],
+            EXIT_UNAVAILABLE,
+        )
     registered = sum(r.created for r in results)
     repeated = len(results) - registered
     if as_json:
         report = [
-            {"row": r.row, "case_id": r.case_id, "result": "registered" if r.created else "already_registered", "url": case_url(current, r.case_id)}
+            {
+                "row": r.row,
+                "case_id": r.case_id,
+                "result": "registered" if r.created else "already_registered",
+                "url": case_url(current, r.case_id),
+            }
             for r in results
         ]
-        typer.echo(json.dumps({"dry_run": False, "registered": registered, "already_registered": repeated, "rows": report}, indent=2))
+        typer.echo(
+            json.dumps(
+                {"dry_run": False, "registered": registered, "already_registered": repeated, "rows": report}, indent=2
+            )
+        )
     else:
         for line in _lines(results):
             typer.echo(line)

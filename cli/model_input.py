@@ -2,9 +2,9 @@
 turned back into the names the user typed (the flag, or the dotted field of the file)."""
 
 import inspect
-from collections.abc import Callable, Mapping
 import json
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -142,7 +142,9 @@ def parse_moment(option: str, value: str) -> tuple[datetime | None, str | None]:
 class Explainer:
     """One pydantic error as one line: where (the flag as typed, else the dotted field) and what to do."""
 
-    def __init__(self, model: type[BaseModel], flags: dict[str, Flag], given: dict[Flag, int], using_file: bool) -> None:
+    def __init__(
+        self, model: type[BaseModel], flags: dict[str, Flag], given: dict[Flag, int], using_file: bool
+    ) -> None:
         self.model = model
         self.flag_by_path: dict[Location, Flag] = {flag.path: flag for flag in flags.values()}
         self.given = given
@@ -173,7 +175,7 @@ class Explainer:
         if kind in ("enum", "literal_error"):
             allowed = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
             return f"unknown value {value!r}; choose one of: {', '.join(allowed)}"
-        if kind.startswith("datetime") or kind.startswith("timezone"):
+        if kind.startswith(("datetime", "timezone")):
             return f"'{value}' is not a valid date and time; use {ISO_MOMENT}"
         if kind.startswith("date"):
             return f"'{value}' is not a valid date; use YYYY-MM-DD"
@@ -182,7 +184,12 @@ class Explainer:
         if kind in ("int_parsing", "int_from_float"):
             return f"'{value}' is not a whole number"
         if kind in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
-            bound = {"less_than_equal": "at most {le}", "greater_than_equal": "at least {ge}", "less_than": "less than {lt}", "greater_than": "more than {gt}"}
+            bound = {
+                "less_than_equal": "at most {le}",
+                "greater_than_equal": "at least {ge}",
+                "less_than": "less than {lt}",
+                "greater_than": "more than {gt}",
+            }
             return f"must be {bound[kind].format(**ctx)}, not {value}"
         if kind == "bool_parsing":
             return f"'{value}' is not true or false"
@@ -209,7 +216,9 @@ class Explainer:
         required = [loc + (name,) for name, field in group.model_fields.items() if field.is_required()]
         options = _and([self.flag_by_path[path].option for path in required if path in self.flag_by_path])
         if self.using_file:
-            return f"missing from the file; add {_and([dotted(path) for path in required])}" + (f" or give {options}" if options else "")
+            return f"missing from the file; add {_and([dotted(path) for path in required])}" + (
+                f" or give {options}" if options else ""
+            )
         return f"missing; give {options}" if options else "required"
 
     def _model_level(self, error: Mapping[str, Any]) -> str:

@@ -3,7 +3,7 @@
 import json
 from datetime import time
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
@@ -16,11 +16,18 @@ from models.handover import ChecklistTemplateIn
 from models.policy import Policy
 from organisation import checklists, store
 
-checklist_app = typer.Typer(help="Checklist templates: the handover tasks each new case starts with, by department or role.", no_args_is_help=True)
-policy_app = typer.Typer(help="The organisation's policy: every timing of a case (reminders, interview, escalation).", no_args_is_help=True)
+checklist_app = typer.Typer(
+    help="Checklist templates: the handover tasks each new case starts with, by department or role.",
+    no_args_is_help=True,
+)
+policy_app = typer.Typer(
+    help="The organisation's policy: every timing of a case (reminders, interview, escalation).", no_args_is_help=True
+)
 
 Json = Annotated[bool, typer.Option("--json", help="Print it as JSON.")]
-TemplateId = Annotated[int, typer.Argument(help="Template id, as `checklist list` shows it.", show_default=False, metavar="ID")]
+TemplateId = Annotated[
+    int, typer.Argument(help="Template id, as `checklist list` shows it.", show_default=False, metavar="ID")
+]
 TEMPLATE_SHAPE = "the template's fields (name, department, job_title, items)"
 POLICY_SHAPE = "the policy's fields (timezone, working_hours_start, interview_duration_minutes, ...)"
 
@@ -29,7 +36,7 @@ def _file_option(help: str) -> Any:
     return typer.Option("--file", "-f", help=help, show_default=False)
 
 
-def _read(file: Optional[Path], shape: str) -> dict[str, Any]:
+def _read(file: Path | None, shape: str) -> dict[str, Any]:
     if file is None:
         fail([f"--file: required; give {shape} in a JSON or YAML file"], EXIT_INVALID)
     try:
@@ -71,7 +78,7 @@ def list_templates(as_json: Json = False) -> None:
 @checklist_app.command("add", no_args_is_help=True)
 def add_template(
     file: Annotated[
-        Optional[Path],
+        Path | None,
         _file_option(
             "JSON (.json) or YAML file with name, department and job_title (leave them out to apply to every department or role) "
             "and items: each a title, an assignee (manager, successor, hr, facilities, employee) and due_working_days_before."
@@ -148,7 +155,7 @@ def show_policy(as_json: Json = False) -> None:
 @policy_app.command("set", no_args_is_help=True)
 def set_policy(
     file: Annotated[
-        Optional[Path],
+        Path | None,
         _file_option(
             "JSON (.json) or YAML file with the policy fields to change; the fields it leaves out keep their current values. "
             "`offboarding policy show --json` prints a complete file to start from."
@@ -175,7 +182,9 @@ def set_policy(
     except InvalidInput as err:
         fail(err.lines, EXIT_INVALID)
     old, new = before.model_dump(mode="json"), after.model_dump(mode="json")
-    changed = [f"  {name}: {render.plain(old[name])} → {render.plain(new[name])}" for name in new if old[name] != new[name]]
+    changed = [
+        f"  {name}: {render.plain(old[name])} → {render.plain(new[name])}" for name in new if old[name] != new[name]
+    ]
     typer.echo("policy updated" if changed else "policy unchanged: it already says so")
     for line in changed:
         typer.echo(line)
@@ -191,9 +200,13 @@ def _policy_checks(data: dict[str, Any]) -> dict[Location, str]:
         elif field.annotation is time and isinstance(value, int) and not isinstance(value, bool):
             # YAML 1.1 reads an unquoted 17:00 as the sexagesimal number 1020.
             hours, minutes = divmod(value, 60)
-            checks[(name,)] = f"{name}: YAML read {hours}:{minutes:02} as the number {value}; put the time in quotes: '{hours:02}:{minutes:02}'"
+            checks[(name,)] = (
+                f"{name}: YAML read {hours}:{minutes:02} as the number {value}; put the time in quotes: '{hours:02}:{minutes:02}'"
+            )
         elif name == "timezone" and isinstance(value, str) and not _known_zone(value):
-            checks[(name,)] = f"timezone: unknown time zone {value!r}; use a name such as Europe/Amsterdam or Europe/Brussels"
+            checks[(name,)] = (
+                f"timezone: unknown time zone {value!r}; use a name such as Europe/Amsterdam or Europe/Brussels"
+            )
     return checks
 
 

@@ -8,24 +8,31 @@ import getpass
 import os
 import socket
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from pydantic import TypeAdapter, ValidationError
 
 from cases.client import connect
 from cli import backends
-from cli.runtime import command_runtime
 from cli.common import EXIT_INVALID, EXIT_REJECTED, EXIT_UNAVAILABLE, EXIT_UNKNOWN, fail, run, settings
+from cli.runtime import command_runtime
 from models.registration import Identifier
 from privacy import audit
 from privacy.audit import Auditor
 from privacy.erasure import ErasureUnderway, NothingToErase, PersonStillActive, erase_person
 from privacy.export import NothingHeld, export_person
 
-person_app = typer.Typer(help="One person's data: export everything held about them, or erase it now.", no_args_is_help=True)
+person_app = typer.Typer(
+    help="One person's data: export everything held about them, or erase it now.", no_args_is_help=True
+)
 
-EmployeeId = Annotated[str, typer.Argument(help="The employee number the departure was registered with.", metavar="EMPLOYEE_ID", show_default=False)]
+EmployeeId = Annotated[
+    str,
+    typer.Argument(
+        help="The employee number the departure was registered with.", metavar="EMPLOYEE_ID", show_default=False
+    ),
+]
 # The export reads the live part of open cases when Temporal answers; the stored part does not wait for it.
 LIVE_CONNECT_SECONDS = 5
 
@@ -44,13 +51,24 @@ def _employee(value: str) -> str:
     try:
         return TypeAdapter(Identifier).validate_python(value)
     except ValidationError:
-        fail([f"EMPLOYEE_ID: '{value}' is not an employee number (letters, digits, '.', '_', '-'; at most 64)"], EXIT_INVALID)
+        fail(
+            [f"EMPLOYEE_ID: '{value}' is not an employee number (letters, digits, '.', '_', '-'; at most 64)"],
+            EXIT_INVALID,
+        )
 
 
 @person_app.command("export", no_args_is_help=True)
 def export(
     employee_id: EmployeeId,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the JSON to this file (readable by you only) instead of printing it.", show_default=False)] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Write the JSON to this file (readable by you only) instead of printing it.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Export everything held about one person as JSON; the export is on the audit log.
 
@@ -65,7 +83,10 @@ def export(
         try:
             client = await asyncio.wait_for(connect(current, command_runtime()), LIVE_CONNECT_SECONDS)
         except Exception:  # the live part is a bonus: the export is what the database holds
-            typer.echo(f"Temporal at {current.temporal_address} does not answer: the export holds the stored data without the live state of open cases", err=True)
+            typer.echo(
+                f"Temporal at {current.temporal_address} does not answer: the export holds the stored data without the live state of open cases",
+                err=True,
+            )
             client = None
         return await export_person(session, employee, client)
 
@@ -104,7 +125,9 @@ def erase(
     current = settings()
 
     async def work(client):
-        return await backends.with_session(current, lambda session: erase_person(client, session, employee, current.task_queue))
+        return await backends.with_session(
+            current, lambda session: erase_person(client, session, employee, current.task_queue)
+        )
 
     try:
         outcome = run(backends.with_temporal(current, work))
@@ -114,4 +137,6 @@ def erase(
         fail([f"refused: {err}"], EXIT_REJECTED)
     except ErasureUnderway as err:
         fail([str(err)], EXIT_UNAVAILABLE)
-    typer.echo(f"erased: employee {employee}: {outcome.cases_anonymised} case(s) anonymised, {outcome.events_deleted} received event(s) deleted")
+    typer.echo(
+        f"erased: employee {employee}: {outcome.cases_anonymised} case(s) anonymised, {outcome.events_deleted} received event(s) deleted"
+    )

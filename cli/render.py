@@ -28,9 +28,18 @@ def case_view(view: CaseView, url: str) -> str:
     summary.append(("link", url))
     sections: list[tuple[str, list[tuple[str, ...]]]] = [
         ("steps", [(str(step), str(state)) for step, state in view.steps.items()]),
-        ("tasks", [(task.id, task.due_date.isoformat(), str(task.state), task.title, task.assignee_email) for task in view.tasks]),
+        (
+            "tasks",
+            [
+                (task.id, task.due_date.isoformat(), str(task.state), task.title, task.assignee_email)
+                for task in view.tasks
+            ],
+        ),
         ("equipment", [(item.id, str(item.state), item.name, item.custodian_email) for item in view.equipment]),
-        ("timeline", [(entry.at.strftime("%Y-%m-%d %H:%M %Z").strip(), entry.event, entry.detail) for entry in view.timeline]),
+        (
+            "timeline",
+            [(entry.at.strftime("%Y-%m-%d %H:%M %Z").strip(), entry.event, entry.detail) for entry in view.timeline],
+        ),
     ]
     lines = _columns(summary)
     for title, rows in sections:
@@ -53,7 +62,9 @@ LIST_HEADER = ("case", "employee", "department", "type", "last working day", "st
 
 
 def case_table(cases: Sequence[Case]) -> str:
-    rows = [(c.id, c.employee_name, c.department, c.departure_type, c.last_working_day.isoformat(), c.status) for c in cases]
+    rows = [
+        (c.id, c.employee_name, c.department, c.departure_type, c.last_working_day.isoformat(), c.status) for c in cases
+    ]
     return "\n".join(_columns([LIST_HEADER, *rows]))
 
 
@@ -96,7 +107,9 @@ def interview_line(case_id: str, view: InterviewView) -> str:
 def interview_view(case_id: str, view: InterviewView) -> str:
     summary = [("case", case_id), ("status", str(view.status))]
     if view.interviewer:
-        summary.append(("interviewer", f"{view.interviewer.name} <{view.interviewer.email}> ({view.interviewer.language})"))
+        summary.append(
+            ("interviewer", f"{view.interviewer.name} <{view.interviewer.email}> ({view.interviewer.language})")
+        )
     if view.scheduled:
         summary.append(("scheduled", slot(view.scheduled)))
     if view.reason:
@@ -130,7 +143,10 @@ def checklist(template: ChecklistTemplate) -> str:
         ("country", template.country or "(any)"),
     ]
     header = ("working days before", "assignee", "title", "title in English")
-    items = [(str(item.due_working_days_before), str(item.assignee), item.title, item.title_en or "") for item in template.items]
+    items = [
+        (str(item.due_working_days_before), str(item.assignee), item.title, item.title_en or "")
+        for item in template.items
+    ]
     return "\n".join([*_columns(summary), "", "items", *_columns([header, *items], indent="  ")])
 
 
@@ -146,4 +162,7 @@ def _columns(rows: Sequence[Sequence[str]], indent: str = "") -> list[str]:
     if not rows:
         return []
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
-    return [indent + "  ".join([cell.ljust(width) for cell, width in zip(row, widths)] + [row[-1]]).rstrip() for row in rows]
+    return [
+        indent + "  ".join([cell.ljust(width) for cell, width in zip(row, widths, strict=False)] + [row[-1]]).rstrip()
+        for row in rows
+    ]

@@ -2,7 +2,7 @@
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -11,7 +11,8 @@ from cli.common import EXIT_INVALID, EXIT_REJECTED, EXIT_UNAVAILABLE, EXIT_UNKNO
 from reports import service
 
 report_app = typer.Typer(
-    help="Periodic exit-interview reports, one per fixed period: make one the schedule missed, list, show and export them.", no_args_is_help=True
+    help="Periodic exit-interview reports, one per fixed period: make one the schedule missed, list, show and export them.",
+    no_args_is_help=True,
 )
 
 FORMATS = ("pdf", "csv", "html")
@@ -26,11 +27,16 @@ def _url(public_url: str, report_id: str) -> str:
 @report_app.command(no_args_is_help=True)
 def start(
     period: Annotated[
-        Optional[str],
-        typer.Option("--period", help="The period the schedule missed: 2027-Q2, 2027-H1 or 2027, as the organisation reports.", metavar="PERIOD", show_default=False),
+        str | None,
+        typer.Option(
+            "--period",
+            help="The period the schedule missed: 2027-Q2, 2027-H1 or 2027, as the organisation reports.",
+            metavar="PERIOD",
+            show_default=False,
+        ),
     ] = None,
-    start_date: Annotated[Optional[str], typer.Option("--from", hidden=True)] = None,
-    end_date: Annotated[Optional[str], typer.Option("--to", hidden=True)] = None,
+    start_date: Annotated[str | None, typer.Option("--from", hidden=True)] = None,
+    end_date: Annotated[str | None, typer.Option("--to", hidden=True)] = None,
 ) -> None:
     """Make the report of a fixed period the schedule missed, once the period has ended; it is stored and sent to
     the reviewers shortly after. The schedule makes every other report. A period is reported once.
@@ -45,11 +51,19 @@ def start(
         fail(["--period: name the period, e.g. --period 2027-Q2"], EXIT_INVALID)
     current = settings()
     try:
-        first, last = run(backends.with_session(current, lambda session: service.missed_period(session, current, period)))
+        first, last = run(
+            backends.with_session(current, lambda session: service.missed_period(session, current, period))
+        )
     except service.PeriodRefused as err:
         fail([f"--period: {err.message}"], EXIT_REJECTED if err.code == "already_reported" else EXIT_INVALID)
-    started = run(backends.with_temporal(current, lambda client: service.start_period(client, first, last, current.task_queue, "command line")))
-    typer.echo(f"{'started' if started.created else 'already being made'}: report {started.report_id} ({started.label})")
+    started = run(
+        backends.with_temporal(
+            current, lambda client: service.start_period(client, first, last, current.task_queue, "command line")
+        )
+    )
+    typer.echo(
+        f"{'started' if started.created else 'already being made'}: report {started.report_id} ({started.label})"
+    )
     typer.echo(f"see it at {_url(current.public_url, started.report_id)} once it is stored")
 
 
@@ -80,14 +94,18 @@ def list_reports(as_json: Annotated[bool, typer.Option("--json", help="Print the
         typer.echo(json.dumps(reports, indent=2))
     elif reports:
         for r in reports:
-            typer.echo(f"{r['report_id']}  {r['label'] or '':<10}  {r['period_start']} – {r['period_end']}  {r['status']}  r{r['revision']}")
+            typer.echo(
+                f"{r['report_id']}  {r['label'] or '':<10}  {r['period_start']} – {r['period_end']}  {r['status']}  r{r['revision']}"
+            )
     else:
         typer.echo("no reports", err=True)
 
 
 @report_app.command(no_args_is_help=True)
 def show(
-    report_id: Annotated[str, typer.Argument(help="Report id, as `report start` or `report list` printed it.", show_default=False)],
+    report_id: Annotated[
+        str, typer.Argument(help="Report id, as `report start` or `report list` printed it.", show_default=False)
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print all the figures as JSON.")] = False,
 ) -> None:
     """Show a stored report's headline figures (all of them with --json).
@@ -120,7 +138,12 @@ def export(
     report_id: Annotated[str, typer.Argument(help="Report id.", show_default=False)],
     fmt: Annotated[str, typer.Option("--format", help="pdf, csv or html.", metavar="pdf|csv|html", show_default=False)],
     out: Annotated[Path, typer.Option("--out", help="File to write (overwritten).", show_default=False)],
-    lang: Annotated[Optional[str], typer.Option("--lang", help="Language of the PDF or HTML: nl (default) or en.", metavar="nl|en", show_default=False)] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang", help="Language of the PDF or HTML: nl (default) or en.", metavar="nl|en", show_default=False
+        ),
+    ] = None,
 ) -> None:
     """Write a stored report to a file as PDF, CSV (the aggregated figures) or HTML.
 

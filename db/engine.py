@@ -29,7 +29,9 @@ def create_engine(database_url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     # A database behind a broken network answers nothing at all: give up after 10 s (asyncpg waits 60) so callers hear 503 in time.
-    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args={"timeout": 10}, hide_parameters=True)
+    return create_async_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args={"timeout": 10}, hide_parameters=True
+    )
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -32,4 +32,6 @@ def _raised_in_driver(trace: TracebackType | None) -> bool:
         modules.append(trace.tb_frame.f_globals.get("__name__", ""))
         trace = trace.tb_next
     deepest_driver = max((i for i, module in enumerate(modules) if module.startswith(DRIVER_MODULES)), default=None)
-    return deepest_driver is not None and all(module.startswith(NETWORK_MODULES) for module in modules[deepest_driver + 1 :])
+    return deepest_driver is not None and all(
+        module.startswith(NETWORK_MODULES) for module in modules[deepest_driver + 1 :]
+    )

@@ -13,7 +13,7 @@ import asyncio
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -27,7 +27,16 @@ from config import Settings
 from demo.people import ACCOUNTS, DEPARTURES, Departure, account
 from models.accounts import AccountRole, NewAccount
 from models.actors import Actor, Role
-from models.handover import AddTask, CompleteTask, ConfirmReturn, EquipmentState, FlagForSettlement, MoveLastDay, TaskState, Withdraw
+from models.handover import (
+    AddTask,
+    CompleteTask,
+    ConfirmReturn,
+    EquipmentState,
+    FlagForSettlement,
+    MoveLastDay,
+    TaskState,
+    Withdraw,
+)
 from models.interview import AcceptSlot, AssignInterviewer, DeclineInterview, InterviewStatus, SubmitInterview
 from models.organisation import FACILITIES_MAILBOX, HR_MAILBOX, Organisation
 from models.registration import Registration
@@ -71,7 +80,12 @@ async def case_count(sessions: async_sessionmaker[AsyncSession]) -> int:
         return (await session.execute(select(func.count()).select_from(Case))).scalar_one()
 
 
-async def fill(settings: Settings, client: Client, sessions: async_sessionmaker[AsyncSession], progress: Callable[[str], None] = lambda _: None) -> Outcome:
+async def fill(
+    settings: Settings,
+    client: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    progress: Callable[[str], None] = lambda _: None,
+) -> Outcome:
     if await case_count(sessions):
         raise NotEmpty()
     outcome = Outcome(password=_password())
@@ -106,7 +120,10 @@ async def _accounts(session: AsyncSession, password: str) -> list[str]:
     created = []
     for person in ACCOUNTS:
         if await accounts.by_email(session, person.email) is None:
-            await accounts.create(session, NewAccount(email=person.email, name=person.name, roles=[person.role], language="nl", password=password))
+            await accounts.create(
+                session,
+                NewAccount(email=person.email, name=person.name, roles=[person.role], language="nl", password=password),
+            )
             created.append(person.email)
     return created
 
@@ -134,7 +151,9 @@ class _Walk:
         self._calendar = calendar_for(organisation.country, range(self._today.year - 1, self._today.year + 2))
         hr, interviewer = account(AccountRole.HR), account(AccountRole.INTERVIEWER)
         self._hr = Actor(email=hr.email, role=Role.HR, mailboxes=[HR_MAILBOX])
-        self._custodian = Actor(email=account(AccountRole.CUSTODIAN).email, role=Role.CUSTODIAN, mailboxes=[FACILITIES_MAILBOX])
+        self._custodian = Actor(
+            email=account(AccountRole.CUSTODIAN).email, role=Role.CUSTODIAN, mailboxes=[FACILITIES_MAILBOX]
+        )
         self._interviewer = {"name": interviewer.name, "email": interviewer.email, "language": "nl"}
 
     def working_days(self, count: int) -> date:
@@ -188,10 +207,18 @@ class _Walk:
         notice = registration.departure.notice_date
         for title, by, assignee, days in [
             ("Klantdossiers overdragen aan Daan", self._manager(registration), registration.employee.work_email, -4),
-            ("Openstaande offertes doorlopen met de opvolger", self._manager(registration), registration.employee.work_email, -2),
+            (
+                "Openstaande offertes doorlopen met de opvolger",
+                self._manager(registration),
+                registration.employee.work_email,
+                -2,
+            ),
             ("Afspraken over resterend verlof vastleggen", self._hr, self._org.hr.email, -3),
         ]:
-            await self._act(case_id, AddTask(actor=by, title=title, assignee_email=assignee, due_date=max(notice, self.working_days(days))))
+            await self._act(
+                case_id,
+                AddTask(actor=by, title=title, assignee_email=assignee, due_date=max(notice, self.working_days(days))),
+            )
         await self._complete_some(case_id, view, 2)
 
     async def _invited(self, case_id: str, departure: Departure, registration: Registration, view) -> None:
@@ -200,7 +227,9 @@ class _Walk:
 
     async def _agreed(self, case_id: str, departure: Departure, registration: Registration, view) -> None:
         await self._act(case_id, AssignInterviewer(actor=self._hr, interviewer=self._interviewer))
-        await self._act(case_id, AcceptSlot(actor=self._employee(registration), start=view.interview.proposed_slots[0].start))
+        await self._act(
+            case_id, AcceptSlot(actor=self._employee(registration), start=view.interview.proposed_slots[0].start)
+        )
         await self._complete_some(case_id, view, 3)
 
     async def _held_open(self, case_id: str, departure: Departure, registration: Registration, view) -> None:
@@ -219,18 +248,34 @@ class _Walk:
     async def _closed(self, case_id: str, departure: Departure, registration: Registration, view) -> None:
         await self._interview_held(case_id, departure)
         await self._complete_some(case_id, view, len(view.tasks))
-        for number, item in enumerate(view.equipment):
+        for item in view.equipment:
             damaged = item.kind == "phone"
             outcome = EquipmentState.RETURNED_DAMAGED if damaged else EquipmentState.RETURNED
-            await self._act(case_id, ConfirmReturn(actor=self._custodian, item_id=item.id, outcome=outcome, note="Scherm gebarsten" if damaged else ""))
+            await self._act(
+                case_id,
+                ConfirmReturn(
+                    actor=self._custodian, item_id=item.id, outcome=outcome, note="Scherm gebarsten" if damaged else ""
+                ),
+            )
             if damaged:
-                await self._act(case_id, FlagForSettlement(actor=self._hr, item_id=item.id, note="Eigen bijdrage reparatie scherm"))
+                await self._act(
+                    case_id, FlagForSettlement(actor=self._hr, item_id=item.id, note="Eigen bijdrage reparatie scherm")
+                )
         # The remaining leave taken before the last day: it is over now, and with everything settled the case closes.
-        await self._act(case_id, MoveLastDay(actor=self._hr, last_working_day=self.working_days(-1), reason="Resterend verlof opgenomen"))
+        await self._act(
+            case_id,
+            MoveLastDay(actor=self._hr, last_working_day=self.working_days(-1), reason="Resterend verlof opgenomen"),
+        )
 
     async def _closed_declined(self, case_id: str, departure: Departure, registration: Registration, view) -> None:
         # Registered after the last day: the fuel card never came back (HR was told), the interview was declined, the tasks are done.
-        await self._act(case_id, DeclineInterview(actor=self._employee(registration), reason="Geen tijd meer, ik ben al bij mijn nieuwe werkgever begonnen."))
+        await self._act(
+            case_id,
+            DeclineInterview(
+                actor=self._employee(registration),
+                reason="Geen tijd meer, ik ben al bij mijn nieuwe werkgever begonnen.",
+            ),
+        )
         await self._complete_some(case_id, view, len(view.tasks))
 
     async def _interview_held(self, case_id: str, departure: Departure) -> None:
@@ -238,13 +283,25 @@ class _Walk:
         await self._act(case_id, AssignInterviewer(actor=self._hr, interviewer=self._interviewer))
         held = departure.interview
         assert held is not None, f"{departure.name} is not a departure with an interview held"
-        consent = {"scope": held.scope.value, "share_with_manager": held.share_with_manager, "text_version": self._org.policy.consent_text_version}
-        await self._act(case_id, SubmitInterview.model_validate({"actor": interviewer, "record": held.record(), "consent": consent}))
+        consent = {
+            "scope": held.scope.value,
+            "share_with_manager": held.share_with_manager,
+            "text_version": self._org.policy.consent_text_version,
+        }
+        await self._act(
+            case_id, SubmitInterview.model_validate({"actor": interviewer, "record": held.record(), "consent": consent})
+        )
 
     async def _complete_some(self, case_id: str, view, count: int) -> None:
         """The first ``count`` open tasks done, each by whoever it was given to."""
         for task in [t for t in view.tasks if t.state == TaskState.OPEN][:count]:
-            by = self._hr if task.owner_mailbox == HR_MAILBOX else self._custodian if task.owner_mailbox == FACILITIES_MAILBOX else Actor(email=task.assignee_email, role=Role.ASSIGNEE)
+            by = (
+                self._hr
+                if task.owner_mailbox == HR_MAILBOX
+                else self._custodian
+                if task.owner_mailbox == FACILITIES_MAILBOX
+                else Actor(email=task.assignee_email, role=Role.ASSIGNEE)
+            )
             await self._act(case_id, CompleteTask(actor=by, task_id=task.id, comment=""))
 
     async def until_closed(self, sessions: async_sessionmaker[AsyncSession], case_ids: list[str]) -> None:
@@ -262,11 +319,16 @@ async def _report(settings: Settings, client: Client, sessions: async_sessionmak
     async with sessions.begin() as session:
         policy = await settings_store.load(session)
         if reviewer.email not in {str(r.email).lower() for r in policy.reviewers}:
-            wanted = [*(r.model_dump(mode="json") for r in policy.reviewers), {"email": reviewer.email, "language": "nl"}]
-            policy = await settings_store.update(session, ReportPolicy.model_validate({**policy.model_dump(), "reviewers": wanted}))
+            wanted = [
+                *(r.model_dump(mode="json") for r in policy.reviewers),
+                {"email": reviewer.email, "language": "nl"},
+            ]
+            policy = await settings_store.update(
+                session, ReportPolicy.model_validate({**policy.model_dump(), "reviewers": wanted})
+            )
     async with sessions() as session:
         organisation = await store.load(session, settings)
-        today = periods.local_date(datetime.now(timezone.utc), organisation.policy.timezone)
+        today = periods.local_date(datetime.now(UTC), organisation.policy.timezone)
         start, end = periods.period_just_ended(today, policy.report_period)
         try:
             start, end = await reports.missed_period(session, settings, periods.label(start, end))
@@ -281,11 +343,24 @@ async def _report(settings: Settings, client: Client, sessions: async_sessionmak
 
     await _eventually(under_review, f"report {started.report_id} was not made")
     actor = Actor(email=reviewer.email, role=Role.MANAGER)
-    await reports.act_on_review(client, started.report_id, ReviewWorkflow.add_finding, AddFinding(actor=actor, text="Te weinig exitgesprekken om per afdeling iets te zeggen; we volgen de trend per kwartaal."))
+    await reports.act_on_review(
+        client,
+        started.report_id,
+        ReviewWorkflow.add_finding,
+        AddFinding(
+            actor=actor,
+            text="Te weinig exitgesprekken om per afdeling iets te zeggen; we volgen de trend per kwartaal.",
+        ),
+    )
     await reports.act_on_review(
         client,
         started.report_id,
         ReviewWorkflow.add_action,
-        AddAction(actor=actor, text="Loopbaangesprekken voor alle medewerkers inplannen.", owner_email=account(AccountRole.HR).email, due_date=date.today() + timedelta(days=60)),
+        AddAction(
+            actor=actor,
+            text="Loopbaangesprekken voor alle medewerkers inplannen.",
+            owner_email=account(AccountRole.HR).email,
+            due_date=date.today() + timedelta(days=60),
+        ),
     )
     return started.label, ""

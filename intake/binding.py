@@ -89,7 +89,10 @@ def read(body: bytes, headers: dict[str, str]) -> Arrival:
         return _structured(body)
     if kind == BATCH:
         return _batch(body)
-    if any(name.startswith(ATTRIBUTE_HEADER_PREFIX) for name in headers) and f"{ATTRIBUTE_HEADER_PREFIX}specversion" in headers:
+    if (
+        any(name.startswith(ATTRIBUTE_HEADER_PREFIX) for name in headers)
+        and f"{ATTRIBUTE_HEADER_PREFIX}specversion" in headers
+    ):
         return _binary(body, headers, content_type)
     arrival = Arrival(None)
     _read_body(arrival, body)
@@ -112,7 +115,9 @@ def _structured(body: bytes) -> Arrival:
         return arrival
     event = arrival.data
     if not isinstance(event, dict):
-        arrival.refusal = Problem(400, f"the body must be a JSON object (a CloudEvent), not a JSON {type(event).__name__}")
+        arrival.refusal = Problem(
+            400, f"the body must be a JSON object (a CloudEvent), not a JSON {type(event).__name__}"
+        )
         return arrival
     arrival.attributes = {name: value for name, value in event.items() if name not in ("data", "data_base64")}
     arrival.data = event.get("data")
@@ -125,22 +130,36 @@ def _batch(body: bytes) -> Arrival:
     arrival = Arrival("batch")
     _read_body(arrival, body)
     events = arrival.data if isinstance(arrival.data, list) else []
-    arrival.batch = [{name: event.get(name) for name in NAMING_ATTRIBUTES if name in event} for event in events if isinstance(event, dict)]
+    arrival.batch = [
+        {name: event.get(name) for name in NAMING_ATTRIBUTES if name in event}
+        for event in events
+        if isinstance(event, dict)
+    ]
     arrival.data = None
     arrival.raw = None
-    arrival.refusal = Problem(415, f"batched mode ({BATCH}) is not taken: send each event in a request of its own, in structured or binary mode")
+    arrival.refusal = Problem(
+        415,
+        f"batched mode ({BATCH}) is not taken: send each event in a request of its own, in structured or binary mode",
+    )
     return arrival
 
 
 def _binary(body: bytes, headers: dict[str, str], content_type: str | None) -> Arrival:
-    attributes = {name.removeprefix(ATTRIBUTE_HEADER_PREFIX): unquote(value) for name, value in headers.items() if name.startswith(ATTRIBUTE_HEADER_PREFIX)}
+    attributes = {
+        name.removeprefix(ATTRIBUTE_HEADER_PREFIX): unquote(value)
+        for name, value in headers.items()
+        if name.startswith(ATTRIBUTE_HEADER_PREFIX)
+    }
     if content_type:
         attributes["datacontenttype"] = content_type
     arrival = Arrival("binary", attributes)
     if body.strip():
         if content_type and not is_json(content_type):
             arrival.raw = body.decode("utf-8", "replace")[:RAW_KEPT_CHARS]
-            arrival.refusal = Problem(415, f"datacontenttype: only JSON data is understood (application/json), not {media_type(content_type)[0]}")
+            arrival.refusal = Problem(
+                415,
+                f"datacontenttype: only JSON data is understood (application/json), not {media_type(content_type)[0]}",
+            )
             return arrival
         _read_body(arrival, body)
     return arrival
@@ -159,7 +178,9 @@ def _read_body(arrival: Arrival, body: bytes) -> None:
     if too_deep or _depth(data) > MAX_DEPTH:
         # Kept as text: stored as JSON it would be recursed into again.
         arrival.raw = body.decode("utf-8", "replace")[:RAW_KEPT_CHARS]
-        arrival.refusal = Problem(400, f"the body is JSON nested deeper than {MAX_DEPTH} levels; a CloudEvent is far flatter")
+        arrival.refusal = Problem(
+            400, f"the body is JSON nested deeper than {MAX_DEPTH} levels; a CloudEvent is far flatter"
+        )
         return
     arrival.data = data
 

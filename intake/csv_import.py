@@ -156,7 +156,9 @@ def _header(cells: list[str]) -> list[str]:
     found: list[RowProblem] = []
     for index, name in enumerate(names):
         if name and name not in COLUMNS:
-            found.append(RowProblem(1, f"unknown column {cells[index].strip()!r}; the columns are: {', '.join(COLUMNS)}"))
+            found.append(
+                RowProblem(1, f"unknown column {cells[index].strip()!r}; the columns are: {', '.join(COLUMNS)}")
+            )
         elif name and names.index(name) != index:
             found.append(RowProblem(1, f"column {name!r} appears twice"))
     missing = [name for name in REQUIRED_COLUMNS if name not in names]
@@ -180,7 +182,7 @@ def _value(column: str, text: str) -> Any:
 
 def _data(columns: list[str], cells: list[str]) -> dict[str, Any]:
     data: dict[str, Any] = {}
-    for column, cell in zip(columns, cells):
+    for column, cell in zip(columns, cells, strict=False):
         text = cell.strip()
         if not column or not text:
             continue
@@ -221,12 +223,17 @@ def read(data: bytes) -> list[DepartureRow]:
                 continue
             if columns is None:
                 if row != 1:
-                    raise InvalidImport([RowProblem(row, "the first row must name the columns; leave no empty rows above it")])
+                    raise InvalidImport(
+                        [RowProblem(row, "the first row must name the columns; leave no empty rows above it")]
+                    )
                 columns = _header(cells)
                 continue
             if len(cells) > len(columns):
                 found.append(
-                    RowProblem(row, f"{len(cells)} cells but {len(columns)} columns; put quotes around a value that contains the separator")
+                    RowProblem(
+                        row,
+                        f"{len(cells)} cells but {len(columns)} columns; put quotes around a value that contains the separator",
+                    )
                 )
                 continue
             try:

@@ -35,7 +35,7 @@ def from_text(text: str) -> dict[str, Any]:
     """The item's fields from its line; more parts than four are kept in the last so that the model refuses them."""
     parts = [part.strip() for part in text.split(SEPARATOR, len(PARTS) - 1)]
     item: dict[str, Any] = {}
-    for key, value in zip(PARTS, parts):
+    for key, value in zip(PARTS, parts, strict=False):
         if value or key == "name":
             item[key] = kind_of(value) if key == "kind" else value
     if "custodian_email" in item:

@@ -63,7 +63,9 @@ class _Refused(Exception):
     """``errors`` name each field from the event's top (``data.departure.last_working_day``, ``subject``); ``keep_data``
     False: the event is of no kind this endpoint takes, so its data has no purpose here and is not stored."""
 
-    def __init__(self, status_code: int, detail: str, errors: list[FieldProblem] | None = None, *, keep_data: bool = True) -> None:
+    def __init__(
+        self, status_code: int, detail: str, errors: list[FieldProblem] | None = None, *, keep_data: bool = True
+    ) -> None:
         super().__init__(detail)
         self.status_code = status_code
         self.detail = detail
@@ -159,7 +161,9 @@ class EventIntake:
             return CloudEvent.model_validate(arrival.event())
         except ValidationError as err:
             found = problems(err, CloudEvent)
-            raise _Refused(400, "not a CloudEvent 1.0: " + "; ".join(f"{p.field}: {p.message}" for p in found), found) from None
+            raise _Refused(
+                400, "not a CloudEvent 1.0: " + "; ".join(f"{p.field}: {p.message}" for p in found), found
+            ) from None
 
     async def _act(self, event: CloudEvent) -> tuple[str, str]:
         """Start or change the case the event is about; the case id and what was done."""
@@ -200,16 +204,24 @@ class EventIntake:
     @staticmethod
     def _data(model: type[BaseModel], data: Any) -> Any:
         if not isinstance(data, dict):
-            raise _Refused(422, f"data: must be a JSON object ({'missing' if data is None else type(data).__name__} given)")
+            raise _Refused(
+                422, f"data: must be a JSON object ({'missing' if data is None else type(data).__name__} given)"
+            )
         try:
             return model.model_validate(data)
         except ValidationError as err:
-            found = [FieldProblem(("data", *problem.path), problem.message, problem.type) for problem in problems(err, model)]
+            found = [
+                FieldProblem(("data", *problem.path), problem.message, problem.type) for problem in problems(err, model)
+            ]
             raise _Refused(422, _summary(found), found) from None
 
     async def _register(self, registration: Registration) -> str:
         result = await service.register(self._client, registration, self._settings.task_queue)
-        return "case started" if result.created else f"this departure was already registered as case {result.case_id}; nothing changed"
+        return (
+            "case started"
+            if result.created
+            else f"this departure was already registered as case {result.case_id}; nothing changed"
+        )
 
     async def _update(self, case_id: str, payload: BaseModel, done: str) -> str:
         await service.act(self._client, case_id, payload)
@@ -223,9 +235,14 @@ class EventIntake:
         except service.ActionRejected as err:
             raise _Refused(409, f"case {case_id} refused: {err}") from None
         except service.CaseDidNotAnswer:
-            raise _Refused(504, f"case {case_id} did not answer in time; the change may still be made: look at the case before sending again") from None
+            raise _Refused(
+                504,
+                f"case {case_id} did not answer in time; the change may still be made: look at the case before sending again",
+            ) from None
         except service.CaseUnavailable as err:
-            raise _Refused(503, f"cases cannot be reached right now ({err.__cause__ or err}); send the event again later") from None
+            raise _Refused(
+                503, f"cases cannot be reached right now ({err.__cause__ or err}); send the event again later"
+            ) from None
 
     # Keeping it.
     async def _accepted_before(self, event: CloudEvent) -> InboundEvent | None:
@@ -240,7 +257,9 @@ class EventIntake:
         return row
 
     @staticmethod
-    def _row(event: CloudEvent, arrival: binding.Arrival, status: EventStatus, reason: str, case_id: str | None, **more: Any) -> InboundEvent:
+    def _row(
+        event: CloudEvent, arrival: binding.Arrival, status: EventStatus, reason: str, case_id: str | None, **more: Any
+    ) -> InboundEvent:
         return InboundEvent(
             event_id=event.id,
             source=event.source,
@@ -255,7 +274,9 @@ class EventIntake:
         )
 
     async def _store_accepted(self, event: CloudEvent, arrival: binding.Arrival, case_id: str, detail: str) -> Answer:
-        row = self._row(event, arrival, EventStatus.ACCEPTED, detail, case_id, accepted_key=accepted_key(event.source, event.id))
+        row = self._row(
+            event, arrival, EventStatus.ACCEPTED, detail, case_id, accepted_key=accepted_key(event.source, event.id)
+        )
         try:
             await self._store(row)
         except IntegrityError:
@@ -265,12 +286,27 @@ class EventIntake:
             if earlier is None:
                 raise
             return await self._store_duplicate(event, arrival, earlier)
-        return Answer(200, EventStatus.ACCEPTED, detail, row.id, event.id, event.source, event.type, event.subject, case_id)
+        return Answer(
+            200, EventStatus.ACCEPTED, detail, row.id, event.id, event.source, event.type, event.subject, case_id
+        )
 
     async def _store_duplicate(self, event: CloudEvent, arrival: binding.Arrival, earlier: InboundEvent) -> Answer:
         detail = f"already received as delivery {earlier.id}; nothing changed"
-        row = await self._store(self._row(event, arrival, EventStatus.DUPLICATE, detail, earlier.case_id, duplicate_of=earlier.id))
-        return Answer(200, EventStatus.DUPLICATE, detail, row.id, event.id, event.source, event.type, event.subject, earlier.case_id, earlier=earlier)
+        row = await self._store(
+            self._row(event, arrival, EventStatus.DUPLICATE, detail, earlier.case_id, duplicate_of=earlier.id)
+        )
+        return Answer(
+            200,
+            EventStatus.DUPLICATE,
+            detail,
+            row.id,
+            event.id,
+            event.source,
+            event.type,
+            event.subject,
+            earlier.case_id,
+            earlier=earlier,
+        )
 
     async def _store_rejected(self, arrival: binding.Arrival, event: CloudEvent | None, refused: _Refused) -> Answer:
         """Keep what arrived: the attributes as received (even those that did not pass), and the data unless the
@@ -281,7 +317,12 @@ class EventIntake:
             value = getattr(event, name) if event is not None else attributes.get(name)
             return _clip(value, limit)
 
-        event_id, source, event_type, subject = attribute("id", 255), attribute("source", 500), attribute("type", 200), attribute("subject", SUBJECT_CHARS)
+        event_id, source, event_type, subject = (
+            attribute("id", 255),
+            attribute("source", 500),
+            attribute("type", 200),
+            attribute("subject", SUBJECT_CHARS),
+        )
         kept = arrival.kept()
         if not refused.keep_data and isinstance(kept, dict):
             kept.pop("data", None)
@@ -301,7 +342,18 @@ class EventIntake:
             )
         )
         errors = [{"loc": list(p.path), "msg": p.message, "type": p.type} for p in refused.errors]
-        return Answer(refused.status_code, EventStatus.REJECTED, refused.detail, row.id, event_id, source, event_type, subject, case_id, errors)
+        return Answer(
+            refused.status_code,
+            EventStatus.REJECTED,
+            refused.detail,
+            row.id,
+            event_id,
+            source,
+            event_type,
+            subject,
+            case_id,
+            errors,
+        )
 
     @staticmethod
     def _case_of(event: CloudEvent | None, prefixes: list[str]) -> str | None:
@@ -334,7 +386,9 @@ def _time(value: Any) -> datetime | None:
         return None
 
 
-async def list_events(session: AsyncSession, *, status: EventStatus | None = None, event_type: str | None = None, limit: int = 100) -> list[InboundEvent]:
+async def list_events(
+    session: AsyncSession, *, status: EventStatus | None = None, event_type: str | None = None, limit: int = 100
+) -> list[InboundEvent]:
     query = select(InboundEvent).order_by(InboundEvent.received_at.desc(), InboundEvent.id.desc()).limit(limit)
     if status is not None:
         query = query.where(InboundEvent.status == status.value)

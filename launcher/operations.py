@@ -43,7 +43,9 @@ def banner_lines(settings: Settings, web_url: str) -> list[str]:
     lines = []
     host = "localhost" if settings.metrics_host in ("127.0.0.1", "0.0.0.0", "::", "") else settings.metrics_host
     if settings.web_metrics_port:
-        lines.append(f"  Metrics       http://{host}:{settings.web_metrics_port}/metrics   (web app; health at {web_url}/health/ready)")
+        lines.append(
+            f"  Metrics       http://{host}:{settings.web_metrics_port}/metrics   (web app; health at {web_url}/health/ready)"
+        )
     if settings.worker_port:
         lines.append(f"  Worker        http://{host}:{settings.worker_port}/metrics   (and /health/ready)")
     return lines + first_run_lines(settings, web_url)

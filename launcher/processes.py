@@ -2,6 +2,7 @@
 dies with its parent, a child whose output goes to a log file, and waiting until something is up."""
 
 import asyncio
+import contextlib
 import ctypes
 import os
 import signal
@@ -46,9 +47,18 @@ def die_with(parent_pid: int) -> Callable[[], None] | None:
 class Process:
     """A child process in a session of its own, with its output in a log file."""
 
-    def __init__(self, name: str, argv: list[str], *, env: dict[str, str], cwd: Path, log: Path, stop_timeout: float = STOP_TIMEOUT) -> None:
+    def __init__(
+        self,
+        name: str,
+        argv: list[str],
+        *,
+        env: dict[str, str],
+        cwd: Path,
+        log: Path,
+        stop_timeout: float = STOP_TIMEOUT,
+    ) -> None:
         self.name, self.argv, self.log, self.stop_timeout = name, argv, log, stop_timeout
-        self._log_file = open(log, "wb")
+        self._log_file = open(log, "wb")  # noqa: SIM115 (the child writes to it until stop() closes it)
         self.proc = subprocess.Popen(
             argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=self._log_file, stderr=subprocess.STDOUT,
             start_new_session=True, preexec_fn=die_with(os.getpid()),
@@ -72,14 +82,10 @@ class Process:
         """SIGTERM, then after ``stop_timeout`` seconds SIGKILL to whatever is left in its process group."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(self.stop_timeout)
-            except subprocess.TimeoutExpired:
-                pass
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, signal.SIGKILL)  # whatever it left in its process group
-        except (ProcessLookupError, PermissionError):
-            pass
         self.proc.wait()
         self._log_file.close()
 
@@ -92,7 +98,9 @@ class NotReady(TimeoutError):
         self.timeout, self.last = timeout, last
 
 
-async def wait_until(check: Callable[[], Any], timeout: float, *, interval: float = 0.1, alive: Iterable[Process] = ()) -> Any:
+async def wait_until(
+    check: Callable[[], Any], timeout: float, *, interval: float = 0.1, alive: Iterable[Process] = ()
+) -> Any:
     """Poll ``check`` (plain or async) until it answers something true, and return that; NotReady after ``timeout``
     seconds; RuntimeError at once when one of the ``alive`` processes has exited."""
     deadline = time.monotonic() + timeout

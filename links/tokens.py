@@ -72,4 +72,6 @@ def verify(secret: str, purpose: LinkPurpose, token: str, max_age_seconds: int) 
     ref, language = data.get("r", ""), data.get("l", "")
     if not isinstance(ref, str) or not isinstance(language, str):
         raise LinkError("this link is not valid")
-    return LinkClaims(case_id=data["c"], email=data["e"], purpose=purpose, fingerprint=fingerprint(token), ref=ref, language=language)
+    return LinkClaims(
+        case_id=data["c"], email=data["e"], purpose=purpose, fingerprint=fingerprint(token), ref=ref, language=language
+    )

@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import Envelope, Session, SMTP
+from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from mailsink.store import MailStore
 

@@ -2,15 +2,14 @@
 
 import mailbox
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
-from datetime import datetime, timezone
 from pathlib import Path
 
-
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -53,7 +52,9 @@ def _parse(key: str, raw: bytes) -> CapturedMail:
         case_id=_header(message, "X-Offboarding-Case"),
         purpose=_header(message, "X-Offboarding-Purpose"),
         attachments=tuple(part.get_content_type() for part in message.iter_attachments()),
-        calendars=tuple(part.get_content() for part in message.iter_attachments() if part.get_content_type() == "text/calendar"),
+        calendars=tuple(
+            part.get_content() for part in message.iter_attachments() if part.get_content_type() == "text/calendar"
+        ),
     )
 
 

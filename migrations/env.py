@@ -3,13 +3,13 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
+import models.access  # noqa: F401
+import models.audit  # noqa: F401
+import models.events  # noqa: F401  (tables that live beside their domain)
+import reports.tables  # noqa: F401
 from config import get_settings
 from db.engine import create_engine
 from models.tables import Base
-import models.events  # noqa: F401  (tables that live beside their domain)
-import reports.tables  # noqa: F401
-import models.audit  # noqa: F401
-import models.access  # noqa: F401
 
 config = context.config
 target_metadata = Base.metadata

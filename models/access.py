@@ -44,7 +44,9 @@ class AccessView(BaseModel):
 
     method: AccessMethod
     state: AccessState = AccessState.SCHEDULED
-    due_at: datetime | None = Field(None, description="When access ends: the end of the last working day in the organisation's time zone.")
+    due_at: datetime | None = Field(
+        None, description="When access ends: the end of the last working day in the organisation's time zone."
+    )
     immediate: bool = Field(False, description="HR ended access at once instead of at the end of the last working day.")
     requested_by: str | None = None
     reason: str = ""

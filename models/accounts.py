@@ -35,7 +35,9 @@ class NewAccount(BaseModel):
     name: Name
     roles: list[AccountRole] = Field(min_length=1)
     language: Language = "nl"
-    password: Password | None = Field(None, description="Empty: the account signs in only through the organisation's OIDC provider.")
+    password: Password | None = Field(
+        None, description="Empty: the account signs in only through the organisation's OIDC provider."
+    )
 
     @field_validator("roles")
     @classmethod

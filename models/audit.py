@@ -74,7 +74,9 @@ class AuditEntry(BaseModel):
     actor_role: str = Field(description="The role they acted in: hr, admin, manager, command_line, api, system.")
     action: str
     subject_type: str
-    subject: str = Field(description="What it concerned: an employee number, an account's address, a checklist template id.")
+    subject: str = Field(
+        description="What it concerned: an employee number, an account's address, a checklist template id."
+    )
     detail: dict[str, Any] = Field(default_factory=dict)
 
 

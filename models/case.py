@@ -54,7 +54,9 @@ class WithdrawnCaseInput(BaseModel):
     case_id: str
     registration: Registration
     withdrawal: Withdraw
-    interview_calendar: CalendarInvite | None = Field(None, description="The agreed interview's calendar event as last mailed, to cancel.")
+    interview_calendar: CalendarInvite | None = Field(
+        None, description="The agreed interview's calendar event as last mailed, to cancel."
+    )
 
 
 class CaseView(BaseModel):
@@ -70,9 +72,13 @@ class CaseView(BaseModel):
     equipment: list[EquipmentLoan] = Field(default_factory=list)
     interview_status: str | None = None
     next_deadline: datetime | None = None
-    interview: InterviewView | None = Field(None, description="Filled by the service from the interview's own workflow.")
+    interview: InterviewView | None = Field(
+        None, description="Filled by the service from the interview's own workflow."
+    )
     timeline: list[TimelineEntry] = Field(default_factory=list)
-    access: AccessView | None = Field(None, description="When and how the person's access ends, and the identity provider's answer.")
+    access: AccessView | None = Field(
+        None, description="When and how the person's access ends, and the identity provider's answer."
+    )
 
 
 class CaseOutcome(BaseModel):

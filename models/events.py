@@ -16,8 +16,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.case import CaseStatus, Step, StepState
 from models.registration import Identifier
-from models.text import VisibleLines
 from models.tables import Base, UtcDateTime, utcnow
+from models.text import VisibleLines
 
 # Event types the HR system may send.
 EMPLOYEE_RESIGNED = "employee.resigned"
@@ -51,9 +51,12 @@ class CloudEvent(BaseModel):
     source: Annotated[str, StringConstraints(min_length=1, max_length=500)]
     type: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     time: AwareDatetime | None = None
-    subject: str | None = Field(None, description="The employee number the event is about; may stand in for the one in `data`.")
+    subject: str | None = Field(
+        None, description="The employee number the event is about; may stand in for the one in `data`."
+    )
     datacontenttype: str | None = Field(
-        None, description="Only JSON data is understood: `application/json` or a `+json` type, parameters allowed (`; charset=utf-8`); absent means JSON."
+        None,
+        description="Only JSON data is understood: `application/json` or a `+json` type, parameters allowed (`; charset=utf-8`); absent means JSON.",
     )
     dataschema: str | None = None
     data: Any = None
@@ -77,7 +80,9 @@ class EventData(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     employee_id: Identifier
-    notice_date: date = Field(description="With the employee id, identifies the case: the notice date the departure was registered with.")
+    notice_date: date = Field(
+        description="With the employee id, identifies the case: the notice date the departure was registered with."
+    )
 
 
 class LastDayChangedData(EventData):
@@ -129,7 +134,9 @@ class InboundEventView(BaseModel):
     source: str | None
     type: str | None
     subject: str | None = Field(None, description="The CloudEvents subject (the employee number) as sent.")
-    event_time: datetime | None = Field(None, description="The CloudEvents time as sent: when it happened at the sender.")
+    event_time: datetime | None = Field(
+        None, description="The CloudEvents time as sent: when it happened at the sender."
+    )
     received_at: datetime
     status: EventStatus
     reason: str = Field(description="Why it was rejected, or what was done.")

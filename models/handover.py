@@ -32,9 +32,13 @@ class ChecklistItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: Title
-    title_en: Title | None = Field(None, description="The title in English, for assignees who read English; empty: the title as it is.")
+    title_en: Title | None = Field(
+        None, description="The title in English, for assignees who read English; empty: the title as it is."
+    )
     assignee: AssigneeRole
-    due_working_days_before: int = Field(ge=-30, le=120, description="Working days before the last working day; negative: after it.")
+    due_working_days_before: int = Field(
+        ge=-30, le=120, description="Working days before the last working day; negative: after it."
+    )
 
     def title_for(self, language: str) -> str:
         """The task's title in the assignee's language."""
@@ -47,7 +51,9 @@ class ChecklistTemplateIn(BaseModel):
     name: Title
     department: Title | None = Field(None, description="Applies to this department only; empty: every department.")
     job_title: Title | None = Field(None, description="Applies to this role only; empty: every role.")
-    country: Country | None = Field(None, description="Applies only where the organisation is in this country (`NL`, `BE`); empty: everywhere.")
+    country: Country | None = Field(
+        None, description="Applies only where the organisation is in this country (`NL`, `BE`); empty: everywhere."
+    )
     items: list[ChecklistItem] = Field(min_length=1, max_length=100)
 
 
@@ -75,7 +81,9 @@ class Task(BaseModel):
     completed_at: datetime | None = None
     comments: list[str] = Field(default_factory=list)
     escalated: bool = False
-    owner_mailbox: str | None = Field(None, description="The shared mailbox that owns the task (`hr`, `facilities`, ...); None: a person's own.")
+    owner_mailbox: str | None = Field(
+        None, description="The shared mailbox that owns the task (`hr`, `facilities`, ...); None: a person's own."
+    )
 
 
 class EquipmentState(StrEnum):
@@ -99,10 +107,14 @@ class EquipmentLoan(BaseModel):
     confirmed_by: str | None = None
     note: str = ""
     escalated: bool = False
-    custodian_mailbox: str | None = Field(None, description="The shared mailbox that receives the item; None: a person.")
+    custodian_mailbox: str | None = Field(
+        None, description="The shared mailbox that receives the item; None: a person."
+    )
     kind: ItemKind = ItemKind.OTHER
     asset_tag: str = ""
-    settlement: bool = Field(False, description="Flagged by HR for the final settlement (its value set off against the last pay).")
+    settlement: bool = Field(
+        False, description="Flagged by HR for the final settlement (its value set off against the last pay)."
+    )
     settlement_note: str = ""
 
 

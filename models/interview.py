@@ -1,6 +1,6 @@
 """The exit interview step: its input, its state, and what employee, HR and interviewer can do."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -15,15 +15,16 @@ from models.questionnaire import ConsentChoice, InterviewRecord
 from models.recorded import is_recorded
 from models.registration import DepartureType, Language, Person
 
-
 # An interview is planned around a departure, whose dates lie at most about four years ahead (see
 # models.registration): a time further from now than this is no time it can have.
 MAX_DAYS_FROM_NOW = 5 * 366
 
 
 def _within_reach(value: datetime, info: ValidationInfo) -> datetime:
-    if not is_recorded(info) and abs(value - datetime.now(timezone.utc)) > timedelta(days=MAX_DAYS_FROM_NOW):
-        raise PydanticCustomError("moment_out_of_range", "the time ({moment}) is more than five years from now", {"moment": value.isoformat()})
+    if not is_recorded(info) and abs(value - datetime.now(UTC)) > timedelta(days=MAX_DAYS_FROM_NOW):
+        raise PydanticCustomError(
+            "moment_out_of_range", "the time ({moment}) is more than five years from now", {"moment": value.isoformat()}
+        )
     return value
 
 
@@ -43,7 +44,14 @@ class InterviewStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-FINISHED = {InterviewStatus.HELD, InterviewStatus.DECLINED, InterviewStatus.SKIPPED, InterviewStatus.NO_RESPONSE, InterviewStatus.NOT_HELD, InterviewStatus.CANCELLED}
+FINISHED = {
+    InterviewStatus.HELD,
+    InterviewStatus.DECLINED,
+    InterviewStatus.SKIPPED,
+    InterviewStatus.NO_RESPONSE,
+    InterviewStatus.NOT_HELD,
+    InterviewStatus.CANCELLED,
+}
 
 
 class Slot(BaseModel):
@@ -87,7 +95,9 @@ class InterviewView(BaseModel):
     reminders_sent: int
     reason: str = Field("", description="Why it was declined or skipped.")
     consent_given: bool = False
-    mail_failures: list[str] = Field(default_factory=list, description="Mails that could not be delivered, for HR to follow up.")
+    mail_failures: list[str] = Field(
+        default_factory=list, description="Mails that could not be delivered, for HR to follow up."
+    )
 
 
 class ConfirmInterview(BaseModel):

@@ -28,7 +28,9 @@ class CalendarInvite(BaseModel):
     url: str = Field("", description="The online meeting's link, where there is one.")
     organizer_email: EmailStr
     organizer_name: str = "HR"
-    attendee_email: EmailStr | None = Field(None, description="Invitations asked for before ``attendees`` existed: the only attendee.")
+    attendee_email: EmailStr | None = Field(
+        None, description="Invitations asked for before ``attendees`` existed: the only attendee."
+    )
     attendees: list[CalendarAttendee] = Field(default_factory=list)
 
     def everyone(self) -> list[CalendarAttendee]:
@@ -45,14 +47,18 @@ class ActionLink(BaseModel):
 
 class MailRequest(BaseModel):
     case_id: str
-    purpose: str = Field(description="Why this mail goes out, e.g. 'announcement'; with the recipient it is the idempotency key.")
+    purpose: str = Field(
+        description="Why this mail goes out, e.g. 'announcement'; with the recipient it is the idempotency key."
+    )
     template: str
     to: EmailStr
     language: Language
     context: dict[str, Any] = Field(default_factory=dict)
     calendar: CalendarInvite | None = None
     link: ActionLink | None = None
-    reply_to: EmailStr | None = Field(None, description="The person's mailbox that answers reach (the interviewer, HR); HR's when None.")
+    reply_to: EmailStr | None = Field(
+        None, description="The person's mailbox that answers reach (the interviewer, HR); HR's when None."
+    )
 
 
 class MailBatch(BaseModel):
@@ -64,4 +70,6 @@ class MailBatch(BaseModel):
 class MailReceipt(BaseModel):
     message_id: str
     already_sent: bool
-    refused: str | None = Field(None, description="The mail server's reply when it refused the recipient for good; nothing was delivered.")
+    refused: str | None = Field(
+        None, description="The mail server's reply when it refused the recipient for good; nothing was delivered."
+    )

@@ -41,9 +41,13 @@ MESSAGES: dict[str, str] = {
 
 
 class NoticeWarning(BaseModel):
-    code: str = Field(description="What kind of warning (`notice_nl_short`, `notice_nl_end_of_month`, `notice_be_short`); stable.")
+    code: str = Field(
+        description="What kind of warning (`notice_nl_short`, `notice_nl_end_of_month`, `notice_be_short`); stable."
+    )
     message: str = Field(description="The warning, in English.")
-    params: dict[str, str] = Field(default_factory=dict, description="The values the sentence names (dates, periods, the article).")
+    params: dict[str, str] = Field(
+        default_factory=dict, description="The values the sentence names (dates, periods, the article)."
+    )
 
     @classmethod
     def of(cls, code: str, **params: object) -> "NoticeWarning":

@@ -46,7 +46,9 @@ class Organisation(BaseModel):
     facilities: Contact
     public_url: str
     policy: Policy = Field(default_factory=Policy)
-    mailboxes: list[RoleMailbox] = Field(default_factory=list, description="The shared mailboxes besides HR and IT/facilities.")
+    mailboxes: list[RoleMailbox] = Field(
+        default_factory=list, description="The shared mailboxes besides HR and IT/facilities."
+    )
 
     def mailbox_of(self, email: str | None) -> str | None:
         """The key of the shared mailbox at ``email``, None for a person's own address."""

@@ -115,14 +115,15 @@ class InterviewRecord(BaseModel):
     advice_summary: Text = Field("", description="The interviewer's summary of the advice, checked with the employee.")
     target_group: TargetGroup = Field(default_factory=TargetGroup)
     prefer_not_to_say: list[Declinable] = Field(
-        default_factory=list, description="The questions the employee chose not to answer (\"wil ik niet zeggen\"); each holds no answer."
+        default_factory=list,
+        description='The questions the employee chose not to answer ("wil ik niet zeggen"); each holds no answer.',
     )
 
     @model_validator(mode="after")
     def _coherent(self) -> "InterviewRecord":
         answered = [question for question in self.prefer_not_to_say if _value_at(self, question) is not None]
         if answered:
-            raise ValueError(f"an answer and \"prefer not to say\" at once for: {', '.join(answered)}")
+            raise ValueError(f'an answer and "prefer not to say" at once for: {", ".join(answered)}')
         if self.primary_reason is not None and self.primary_reason in self.secondary_reasons:
             raise ValueError("the primary reason must not be repeated among the secondary reasons")
         if len(set(self.secondary_reasons)) != len(self.secondary_reasons):

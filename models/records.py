@@ -73,4 +73,6 @@ class StoreInterviewInput(BaseModel):
     record: InterviewRecord
     consent: ConsentChoice
     held_at: datetime
-    recorded_by: Actor | None = Field(None, description="Who submitted the record (for the audit log); absent: the interviewer.")
+    recorded_by: Actor | None = Field(
+        None, description="Who submitted the record (for the audit log); absent: the interviewer."
+    )

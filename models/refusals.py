@@ -39,14 +39,18 @@ MESSAGES: dict[str, str] = {
     "hr_only": N_("only HR can do this"),
     "interview_not_awaiting_hr": N_("the interview is %(interview_status)s, not awaiting HR's confirmation"),
     "skip_reason_missing": N_("give a reason for skipping the interview"),
-    "interviewer_is_manager": N_("the direct manager does not conduct the exit interview; choose someone without a reporting line"),
+    "interviewer_is_manager": N_(
+        "the direct manager does not conduct the exit interview; choose someone without a reporting line"
+    ),
     "interviewer_is_employee": N_("the leaving employee cannot be the interviewer"),
     "not_the_employee": N_("%(email)s is not the leaving employee of this case"),
     "not_the_interviewer": N_("%(email)s is not the interviewer of this case"),
     "interview_not_answerable": N_("the interview is %(interview_status)s"),
     "interview_finished": N_("the interview is %(interview_status)s"),
     "interview_ended": N_("the interview has ended"),
-    "invitation_already_answered": N_("the interview is %(interview_status)s; only an unanswered invitation can be sent again"),
+    "invitation_already_answered": N_(
+        "the interview is %(interview_status)s; only an unanswered invitation can be sent again"
+    ),
     "record_not_possible": N_("the interview is %(interview_status)s; a record cannot be added"),
     "consent_text_outdated": N_("the consent was given on text version %(given)s; the current version is %(current)s"),
     "slot_not_proposed": N_("that time is not one of the proposed times"),
@@ -95,7 +99,9 @@ class Refusal(str):
         params = details.get("params")
         refusal = super().__new__(cls, message)
         refusal.code = details["code"]
-        refusal.params = {str(name): str(value) for name, value in params.items()} if isinstance(params, Mapping) else {}
+        refusal.params = (
+            {str(name): str(value) for name, value in params.items()} if isinstance(params, Mapping) else {}
+        )
         return refusal
 
     def details(self) -> dict[str, object]:

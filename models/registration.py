@@ -13,7 +13,6 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-
 from pydantic_core import PydanticCustomError
 
 from models.recorded import is_recorded
@@ -115,7 +114,8 @@ class EquipmentItem(Strict):
     kind: ItemKind = ItemKind.OTHER
     asset_tag: ShortText = Field("", description="Asset tag or serial number, as the organisation marks the item.")
     custodian_email: Email | None = Field(
-        None, description="Who receives it back: a person or a shared mailbox (the fleet manager's for a lease car); empty: IT/facilities."
+        None,
+        description="Who receives it back: a person or a shared mailbox (the fleet manager's for a lease car); empty: IT/facilities.",
     )
 
 
@@ -152,7 +152,11 @@ class Registration(Strict):
             raise PydanticCustomError(
                 ANNOUNCEMENT_TOO_LATE,
                 "the team announcement ({date}) is more than {days} days after the last working day ({last_working_day})",
-                {"date": value.isoformat(), "days": MAX_DAYS_ANNOUNCEMENT_AFTER_LAST_DAY, "last_working_day": departure.last_working_day.isoformat()},
+                {
+                    "date": value.isoformat(),
+                    "days": MAX_DAYS_ANNOUNCEMENT_AFTER_LAST_DAY,
+                    "last_working_day": departure.last_working_day.isoformat(),
+                },
             )
         return value
 
@@ -165,7 +169,11 @@ class Registration(Strict):
         if self.team_announcement_date and self.team_announcement_date < self.departure.notice_date:
             raise ValueError("team_announcement_date must not be before the notice date")
         # Read back as recorded, a registration is held to the rule it was accepted under.
-        manager_is_employee = self.manager.email == self.employee.work_email if is_recorded(info) else same_address(self.manager.email, self.employee.work_email)
+        manager_is_employee = (
+            self.manager.email == self.employee.work_email
+            if is_recorded(info)
+            else same_address(self.manager.email, self.employee.work_email)
+        )
         if manager_is_employee:
             raise ValueError("manager.email must not be the leaving employee's own address")
         return self

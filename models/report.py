@@ -4,7 +4,16 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from models.actors import Actor
 from models.organisation import Contact
@@ -24,15 +33,24 @@ class ReportPolicy(BaseModel):
     """How often reports are made, how small a group may be shown, and who reviews them. HR edits it."""
 
     report_period: ReportPeriod = Field(
-        "quarter", description="quarter, half_year or year: a small organisation takes a longer period rather than an empty report."
+        "quarter",
+        description="quarter, half_year or year: a small organisation takes a longer period rather than an empty report.",
     )
     report_min_group_size: int = Field(
-        5, ge=3, le=50, description="Any figure resting on fewer respondents is suppressed. Below 3 no figure stays anonymous."
+        5,
+        ge=3,
+        le=50,
+        description="Any figure resting on fewer respondents is suppressed. Below 3 no figure stays anonymous.",
     )
     report_day: int = Field(
-        1, ge=1, le=28, description="The day of the month after each period on which its report is made, early in the morning."
+        1,
+        ge=1,
+        le=28,
+        description="The day of the month after each period on which its report is made, early in the morning.",
     )
-    reviewers: list[Contact] = Field(default_factory=list, description="Board or management members who review and approve each report.")
+    reviewers: list[Contact] = Field(
+        default_factory=list, description="Board or management members who review and approve each report."
+    )
     review_reminder_interval_days: int = Field(7, ge=1, le=60)
     review_reminder_count: int = Field(2, ge=0, le=10)
     action_reminder_days_before_due: int = Field(3, ge=0, le=60)
@@ -73,14 +91,18 @@ class CountTable(BaseModel):
 
     total: int | None
     cells: list[Cell]
-    other: int | None = Field(None, description="People in the groups not shown, together; None when every group shows.")
+    other: int | None = Field(
+        None, description="People in the groups not shown, together; None when every group shows."
+    )
 
 
 class RatingFigures(BaseModel):
     metric: str
     respondents: int | None
     mean: float | None
-    distribution: list[Cell] = Field(default_factory=list, description="Ratings 1-5; all suppressed when any small cell would show.")
+    distribution: list[Cell] = Field(
+        default_factory=list, description="Ratings 1-5; all suppressed when any small cell would show."
+    )
 
 
 class RecommendFigures(BaseModel):
@@ -103,7 +125,9 @@ class Breakdown(BaseModel):
 
     dimension: Literal["department", "gender", "age_band"]
     groups: list[GroupFigures]
-    other: int | None = Field(None, description="Respondents in the groups not shown, together; None when every group shows.")
+    other: int | None = Field(
+        None, description="Respondents in the groups not shown, together; None when every group shows."
+    )
 
 
 class TrendPoint(BaseModel):
@@ -115,7 +139,9 @@ class TrendPoint(BaseModel):
 class Trend(BaseModel):
     metric: str
     points: list[TrendPoint]
-    delta: float | None = Field(None, description="Current minus previous period, only where both stand on enough respondents.")
+    delta: float | None = Field(
+        None, description="Current minus previous period, only where both stand on enough respondents."
+    )
 
 
 class ActionState(StrEnum):
@@ -146,7 +172,9 @@ class ReportFigures(BaseModel):
     label: str
     period_start: date
     period_end: date
-    previous_label: str | None = Field(None, description="The report before this one, which the trends compare with; None for the first.")
+    previous_label: str | None = Field(
+        None, description="The report before this one, which the trends compare with; None for the first."
+    )
     generated_at: datetime
     min_group_size: int
     departures_by_type: CountTable
@@ -218,7 +246,8 @@ class ReportSummary(BaseModel):
     respondents: int | None
     response_rate: float | None
     kept_status: ReportStatus | None = Field(
-        None, description="Set when another run already made this report: its status. The report is kept as it is and this run ends."
+        None,
+        description="Set when another run already made this report: its status. The report is kept as it is and this run ends.",
     )
 
 
@@ -236,7 +265,9 @@ class ReportMailRequest(BaseModel):
     language: Language
     context: dict[str, Any] = Field(default_factory=dict)
     attach_report: bool = False
-    reply_to: EmailStr | None = Field(None, description="The mailbox that answers reach (HR's); the configured HR mailbox when None.")
+    reply_to: EmailStr | None = Field(
+        None, description="The mailbox that answers reach (HR's); the configured HR mailbox when None."
+    )
 
 
 class ReportOutcome(BaseModel):

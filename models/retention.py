@@ -50,8 +50,12 @@ class AnonymiseInput(BaseModel):
     case_ids: list[str]
     reason: ErasureReason
     requested_by: RequestedBy
-    person: str | None = Field(None, description="For an erasure request: the employee number, whose events go as well.")
-    request_id: str = Field("", description="For an erasure request: its id, so a retried activity logs the request once.")
+    person: str | None = Field(
+        None, description="For an erasure request: the employee number, whose events go as well."
+    )
+    request_id: str = Field(
+        "", description="For an erasure request: its id, so a retried activity logs the request once."
+    )
 
 
 class AnonymiseResult(BaseModel):

@@ -1,6 +1,6 @@
 """Database tables (SQLAlchemy 2). Alembic migrations in ``migrations/`` create them."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
@@ -19,7 +19,7 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UtcDateTime(TypeDecorator):
@@ -33,11 +33,11 @@ class UtcDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("timestamps must carry a time zone")
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
         if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
+            return value.replace(tzinfo=UTC)
         return value
 
 
@@ -255,7 +255,9 @@ class InterviewRecordRow(Base):
     gender: Mapped[str | None] = mapped_column(String(32))
     age_band: Mapped[str | None] = mapped_column(String(32))
     # Written with the record (``reports.anonymise.shareable_texts``); read and deleted with plain statements.
-    texts: Mapped[list["InterviewText"]] = relationship(cascade="all, delete-orphan", passive_deletes=True, lazy="raise")
+    texts: Mapped[list["InterviewText"]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, lazy="raise"
+    )
 
     @validates("record")
     def _copy_answers(self, _key: str, record: dict) -> dict:

@@ -52,7 +52,9 @@ def _checked(multiline: bool):
         char = hidden_character(value, multiline=multiline)
         if char is not None:
             raise PydanticCustomError(
-                INVISIBLE_CHARACTER, "contains an invisible character ({character}) that can change how the text reads; remove it", {"character": describe(char)}
+                INVISIBLE_CHARACTER,
+                "contains an invisible character ({character}) that can change how the text reads; remove it",
+                {"character": describe(char)},
             )
         return value
 

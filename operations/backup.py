@@ -18,7 +18,7 @@ import os
 import shutil
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -123,7 +123,12 @@ def backup(settings: Settings, folder: Path) -> Result:
         shutil.copytree(data_dir / MAILBOX, folder / MAILBOX)
     files = {path.relative_to(folder).as_posix(): _sha256(path) for path in sorted(folder.rglob("*")) if path.is_file()}
     revision = _revision(folder / APP_DATABASE)
-    manifest = {"format": FORMAT, "made_at": datetime.now(timezone.utc).isoformat(), "schema_revision": revision, "files": files}
+    manifest = {
+        "format": FORMAT,
+        "made_at": datetime.now(UTC).isoformat(),
+        "schema_revision": revision,
+        "files": files,
+    }
     _private_file(folder / MANIFEST, json.dumps(manifest, indent=2).encode())
     return Result(folder, files, revision)
 
@@ -150,12 +155,16 @@ def restore(settings: Settings, folder: Path, *, replace: bool = False) -> Resul
     known, _ = schema.known_revisions()
     unknown = set(manifest["schema_revision"].split(",")) - known
     if unknown:
-        raise Refused(f"the backup's database is at schema revision {', '.join(sorted(unknown))}, which this release does not know: restore it with the release that made it, or a newer one")
+        raise Refused(
+            f"the backup's database is at schema revision {', '.join(sorted(unknown))}, which this release does not know: restore it with the release that made it, or a newer one"
+        )
     _stopped(data_dir)
     temporal = data_dir / TEMPORAL_DATABASE
     present = [path for path in (database, temporal) if path.exists()]
     if present and not replace:
-        raise Refused(f"{', '.join(map(str, present))} already exist: restore into an empty data folder, or give --replace to overwrite them")
+        raise Refused(
+            f"{', '.join(map(str, present))} already exist: restore into an empty data folder, or give --replace to overwrite them"
+        )
     data_dir.mkdir(parents=True, exist_ok=True)
     database.parent.mkdir(parents=True, exist_ok=True)
     for target, name in ((database, APP_DATABASE), (temporal, TEMPORAL_DATABASE)):

@@ -13,7 +13,7 @@ LOCK_FILE = ".running"
 def hold(data_dir: Path) -> IO[str] | None:
     """Lock the folder for this process (released when it exits); None when another process holds it."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    file = open(data_dir / LOCK_FILE, "a+")
+    file = open(data_dir / LOCK_FILE, "a+")  # noqa: SIM115 (held open: the lock lasts as long as the file)
     try:
         fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

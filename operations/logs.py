@@ -63,7 +63,12 @@ class Context(logging.Filter):
             workflow_id, workflow_type, activity_type = info.workflow_id, info.workflow_type, info.activity_type
         if case_id is None and workflow_id and workflow_type in CASE_WORKFLOWS:
             case_id = case_of(workflow_id)
-        record.case_id, record.workflow_id, record.workflow_type, record.activity_type = case_id, workflow_id, workflow_type, activity_type
+        record.case_id, record.workflow_id, record.workflow_type, record.activity_type = (
+            case_id,
+            workflow_id,
+            workflow_type,
+            activity_type,
+        )
         return True
 
 
@@ -75,12 +80,27 @@ def case_of(workflow_id: str) -> str:
 class JsonLines(JsonFormatter):
     """One JSON object per line, with the fields below and nothing else (no extras a caller may have passed)."""
 
-    KEPT = ("time", "level", "logger", "message", "request_id", "case_id", "workflow_id", "workflow_type", "activity_type", "exc_info", "stack_info")
+    KEPT = (
+        "time",
+        "level",
+        "logger",
+        "message",
+        "request_id",
+        "case_id",
+        "workflow_id",
+        "workflow_type",
+        "activity_type",
+        "exc_info",
+        "stack_info",
+    )
     MASKED = ("message", "exc_info", "stack_info")
 
     def __init__(self) -> None:
         super().__init__(
-            "%(levelname)s %(name)s %(message)s", rename_fields={"levelname": "level", "name": "logger"}, timestamp="time", json_ensure_ascii=False
+            "%(levelname)s %(name)s %(message)s",
+            rename_fields={"levelname": "level", "name": "logger"},
+            timestamp="time",
+            json_ensure_ascii=False,
         )
 
     def process_log_record(self, log_data: dict) -> dict:

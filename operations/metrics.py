@@ -11,7 +11,7 @@ import asyncio
 import logging
 import urllib.request
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
@@ -31,7 +31,11 @@ log = logging.getLogger("operations.metrics")
 
 CASES_OPENED = Counter("offboarding_cases_opened", "Cases stored by their workflow's first step.")
 CASES_CLOSED = Counter("offboarding_cases_closed", "Cases wound down, by outcome.", ["outcome"])
-MAILS = Counter("offboarding_mails", "Mails by outcome: sent, refused for good by the server, or an attempt retried.", ["kind", "outcome"])
+MAILS = Counter(
+    "offboarding_mails",
+    "Mails by outcome: sent, refused for good by the server, or an attempt retried.",
+    ["kind", "outcome"],
+)
 READ_MODEL_LAG = Histogram(
     "offboarding_read_model_lag_seconds",
     "Seconds from a workflow's change to its publication in the read model (the lists and the dashboard).",
@@ -39,7 +43,11 @@ READ_MODEL_LAG = Histogram(
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
 )
 OPEN_CASES = Gauge("offboarding_open_cases", "Cases still open, from the read model.")
-OVERDUE = Gauge("offboarding_overdue_items", "Open tasks past their due date, and equipment still out after the last working day, of open cases.", ["kind"])
+OVERDUE = Gauge(
+    "offboarding_overdue_items",
+    "Open tasks past their due date, and equipment still out after the last working day, of open cases.",
+    ["kind"],
+)
 
 MAIL_ACTIVITIES = {"send_mail": "case", "send_mails": "case", "send_report_mail": "report"}
 PUBLISH_ACTIVITIES = {"publish_case": "case", "publish_interview": "interview"}
@@ -61,7 +69,7 @@ def observe_activity(activity_type: str, args: list[Any], result: Any, scheduled
     elif activity_type in MAIL_ACTIVITIES:
         _count_mails(MAIL_ACTIVITIES[activity_type], result)
     elif activity_type in PUBLISH_ACTIVITIES and scheduled is not None:
-        lag = (datetime.now(timezone.utc) - scheduled).total_seconds()
+        lag = (datetime.now(UTC) - scheduled).total_seconds()
         READ_MODEL_LAG.labels(PUBLISH_ACTIVITIES[activity_type]).observe(max(0.0, lag))
 
 
@@ -95,10 +103,16 @@ async def refresh_read_model_gauges(sessions: async_sessionmaker[AsyncSession]) 
     async with sessions() as session:
         open_cases = (await session.execute(select(func.count()).select_from(Case).where(open_case))).scalar_one()
         tasks = await session.execute(
-            select(func.count()).select_from(CaseTaskRow).join(Case, Case.id == CaseTaskRow.case_id).where(open_case, CaseTaskRow.state == "open", CaseTaskRow.due_date < today)
+            select(func.count())
+            .select_from(CaseTaskRow)
+            .join(Case, Case.id == CaseTaskRow.case_id)
+            .where(open_case, CaseTaskRow.state == "open", CaseTaskRow.due_date < today)
         )
         items = await session.execute(
-            select(func.count()).select_from(CaseItemRow).join(Case, Case.id == CaseItemRow.case_id).where(open_case, CaseItemRow.state == "out", Case.last_working_day < today)
+            select(func.count())
+            .select_from(CaseItemRow)
+            .join(Case, Case.id == CaseItemRow.case_id)
+            .where(open_case, CaseItemRow.state == "out", Case.last_working_day < today)
         )
         OPEN_CASES.set(open_cases)
         OVERDUE.labels("task").set(tasks.scalar_one())

@@ -68,4 +68,7 @@ async def check_when_reachable(engine: AsyncEngine) -> None:
     except Exception as err:
         if not is_unavailable(err):
             raise
-        log.warning("the database cannot be reached to check its schema revision; starting without the check: %s", type(err).__name__)
+        log.warning(
+            "the database cannot be reached to check its schema revision; starting without the check: %s",
+            type(err).__name__,
+        )

@@ -76,7 +76,9 @@ def instrument_web(app, settings: Settings) -> None:
         for name in QUERY_ATTRIBUTES:
             span.set_attribute(name, "")
 
-    FastAPIInstrumentor.instrument_app(app, tracer_provider=traced, server_request_hook=without_raw_url, exclude_spans=["receive", "send"])
+    FastAPIInstrumentor.instrument_app(
+        app, tracer_provider=traced, server_request_hook=without_raw_url, exclude_spans=["receive", "send"]
+    )
 
 
 def flush() -> None:

@@ -69,7 +69,12 @@ def _health_routes(app: FastAPI) -> None:
     async def live() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/health/ready", tags=["health"], summary="Readiness: the database and Temporal answer", responses={503: {"description": "Not ready; names the part that is unreachable"}})
+    @app.get(
+        "/health/ready",
+        tags=["health"],
+        summary="Readiness: the database and Temporal answer",
+        responses={503: {"description": "Not ready; names the part that is unreachable"}},
+    )
     async def ready(request: Request) -> JSONResponse:
         status, body = health.answer(*await health.readiness(request.app.state.sessions, request.app.state.temporal))
         return JSONResponse(body, status_code=status)
@@ -96,7 +101,11 @@ def install(app: FastAPI, settings: Settings) -> None:
         async with AsyncExitStack() as stack:
             state = await stack.enter_async_context(started(app_))
             if settings.web_metrics_port:
-                await stack.enter_async_context(http.serving(_metrics_app(app_), settings.metrics_host, settings.web_metrics_port, "web app metrics"))
+                await stack.enter_async_context(
+                    http.serving(
+                        _metrics_app(app_), settings.metrics_host, settings.web_metrics_port, "web app metrics"
+                    )
+                )
             yield state
         tracing.flush()
 

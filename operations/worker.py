@@ -13,7 +13,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 from temporalio.client import Client
-from temporalio.runtime import LogForwardingConfig, LoggingConfig, PrometheusConfig, Runtime, TelemetryConfig, TelemetryFilter
+from temporalio.runtime import (
+    LogForwardingConfig,
+    LoggingConfig,
+    PrometheusConfig,
+    Runtime,
+    TelemetryConfig,
+    TelemetryFilter,
+)
 
 from config import Settings
 from operations import health, http, logs, metrics, schema, tracing
@@ -79,6 +86,8 @@ class WorkerOperations:
                 Route("/health/ready", ready),
             ]
         )
-        async with http.serving(app, self.settings.metrics_host, self.settings.worker_port, "worker metrics and health"):
+        async with http.serving(
+            app, self.settings.metrics_host, self.settings.worker_port, "worker metrics and health"
+        ):
             yield
         tracing.flush()

@@ -3,8 +3,8 @@
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.handover import ChecklistItem, ChecklistTemplate, ChecklistTemplateIn
 from models.audit import AuditAction, SubjectType
+from models.handover import ChecklistItem, ChecklistTemplate, ChecklistTemplateIn
 from models.recorded import RECORDED
 from models.tables import ChecklistTemplateRow
 from privacy import audit
@@ -13,7 +13,14 @@ EDITORS = ("admin", "hr")
 
 
 def _model(row: ChecklistTemplateRow) -> ChecklistTemplate:
-    values = {"id": row.id, "name": row.name, "department": row.department, "job_title": row.job_title, "country": row.country, "items": row.items}
+    values = {
+        "id": row.id,
+        "name": row.name,
+        "department": row.department,
+        "job_title": row.job_title,
+        "country": row.country,
+        "items": row.items,
+    }
     return ChecklistTemplate.model_validate(values, context=RECORDED)
 
 
@@ -31,7 +38,9 @@ async def create(session: AsyncSession, data: ChecklistTemplateIn) -> ChecklistT
     row = ChecklistTemplateRow(**data.model_dump(mode="json"))
     session.add(row)
     await session.flush()
-    await audit.record(session, AuditAction.CHECKLIST_CREATED, SubjectType.CHECKLIST, str(row.id), {"name": row.name}, roles=EDITORS)
+    await audit.record(
+        session, AuditAction.CHECKLIST_CREATED, SubjectType.CHECKLIST, str(row.id), {"name": row.name}, roles=EDITORS
+    )
     return _model(row)
 
 
@@ -42,7 +51,9 @@ async def replace(session: AsyncSession, template_id: int, data: ChecklistTempla
     for key, value in data.model_dump(mode="json").items():
         setattr(row, key, value)
     await session.flush()
-    await audit.record(session, AuditAction.CHECKLIST_REPLACED, SubjectType.CHECKLIST, str(row.id), {"name": row.name}, roles=EDITORS)
+    await audit.record(
+        session, AuditAction.CHECKLIST_REPLACED, SubjectType.CHECKLIST, str(row.id), {"name": row.name}, roles=EDITORS
+    )
     return _model(row)
 
 
@@ -51,12 +62,23 @@ async def delete(session: AsyncSession, template_id: int) -> bool:
     if row is None:
         return False
     await session.delete(row)
-    await audit.record(session, AuditAction.CHECKLIST_DELETED, SubjectType.CHECKLIST, str(template_id), {"name": row.name}, roles=EDITORS)
+    await audit.record(
+        session,
+        AuditAction.CHECKLIST_DELETED,
+        SubjectType.CHECKLIST,
+        str(template_id),
+        {"name": row.name},
+        roles=EDITORS,
+    )
     return True
 
 
 def _applies(template: ChecklistTemplate, department: str, job_title: str, country: str) -> bool:
-    return template.department in (None, department) and template.job_title in (None, job_title) and template.country in (None, country)
+    return (
+        template.department in (None, department)
+        and template.job_title in (None, job_title)
+        and template.country in (None, country)
+    )
 
 
 async def items_for(session: AsyncSession, department: str, job_title: str, country: str) -> list[ChecklistItem]:

@@ -36,7 +36,10 @@ async def defined(session: AsyncSession) -> list[tuple[RoleMailbox, list[int]]]:
     boxes = (await session.execute(select(RoleMailboxRow).order_by(RoleMailboxRow.name))).scalars().all()
     members = (await session.execute(select(MailboxMemberRow))).scalars().all()
     return [
-        (RoleMailbox(key=box.key, name=box.name, email=box.email, language=box.language), sorted(m.account_id for m in members if m.mailbox_key == box.key))
+        (
+            RoleMailbox(key=box.key, name=box.name, email=box.email, language=box.language),
+            sorted(m.account_id for m in members if m.mailbox_key == box.key),
+        )
         for box in boxes
     ]
 
@@ -56,8 +59,17 @@ async def save(session: AsyncSession, mailbox: RoleMailbox, member_ids: list[int
     except IntegrityError as err:
         raise MailboxConflict(mailbox.email) from err
     await session.execute(delete(MailboxMemberRow).where(MailboxMemberRow.mailbox_key == mailbox.key))
-    session.add_all(MailboxMemberRow(mailbox_key=mailbox.key, account_id=account_id) for account_id in sorted(set(member_ids)))
-    await audit.record(session, AuditAction.MAILBOX_CHANGED, SubjectType.POLICY, mailbox.key, {"members": len(set(member_ids))}, roles=("admin", "hr"))
+    session.add_all(
+        MailboxMemberRow(mailbox_key=mailbox.key, account_id=account_id) for account_id in sorted(set(member_ids))
+    )
+    await audit.record(
+        session,
+        AuditAction.MAILBOX_CHANGED,
+        SubjectType.POLICY,
+        mailbox.key,
+        {"members": len(set(member_ids))},
+        roles=("admin", "hr"),
+    )
 
 
 async def remove(session: AsyncSession, key: str) -> bool:
@@ -65,5 +77,7 @@ async def remove(session: AsyncSession, key: str) -> bool:
     if row is None:
         return False
     await session.delete(row)
-    await audit.record(session, AuditAction.MAILBOX_CHANGED, SubjectType.POLICY, key, {"removed": True}, roles=("admin", "hr"))
+    await audit.record(
+        session, AuditAction.MAILBOX_CHANGED, SubjectType.POLICY, key, {"removed": True}, roles=("admin", "hr")
+    )
     return True

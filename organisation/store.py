@@ -7,10 +7,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config import Settings
+from models.audit import AuditAction, SubjectType
 from models.organisation import Contact, Contacts, Organisation, RoleMailbox
 from models.policy import Policy
 from models.recorded import RECORDED
-from models.audit import AuditAction, SubjectType
 from models.tables import OrganisationRow, RoleMailboxRow
 from privacy import audit
 
@@ -74,7 +74,9 @@ async def update_policy(session: AsyncSession, settings: Settings, policy: Polic
     row.policy = after
     # Field names only: the values are in the policy itself, and a free-text field would not belong in the log.
     changed = sorted(name for name in after if before.get(name) != after[name])
-    await audit.record(session, AuditAction.POLICY_CHANGED, SubjectType.POLICY, DEFAULT_ID, {"changed": changed}, roles=("admin", "hr"))
+    await audit.record(
+        session, AuditAction.POLICY_CHANGED, SubjectType.POLICY, DEFAULT_ID, {"changed": changed}, roles=("admin", "hr")
+    )
     return _from_row(row, settings.public_url, await role_mailboxes(session))
 
 
@@ -85,6 +87,19 @@ async def update_contacts(session: AsyncSession, settings: Settings, contacts: C
     row.hr_email, row.hr_language = str(contacts.hr.email), contacts.hr.language
     row.facilities_email, row.facilities_language = str(contacts.facilities.email), contacts.facilities.language
     after = (row.hr_email, row.hr_language, row.facilities_email, row.facilities_language)
-    changed = [name for name, old, new in zip(("hr_email", "hr_language", "facilities_email", "facilities_language"), before, after) if old != new]
-    await audit.record(session, AuditAction.CONTACTS_CHANGED, SubjectType.POLICY, DEFAULT_ID, {"changed": changed}, roles=("admin", "hr"))
+    changed = [
+        name
+        for name, old, new in zip(
+            ("hr_email", "hr_language", "facilities_email", "facilities_language"), before, after, strict=False
+        )
+        if old != new
+    ]
+    await audit.record(
+        session,
+        AuditAction.CONTACTS_CHANGED,
+        SubjectType.POLICY,
+        DEFAULT_ID,
+        {"changed": changed},
+        roles=("admin", "hr"),
+    )
     return _from_row(row, settings.public_url, await role_mailboxes(session))

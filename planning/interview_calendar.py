@@ -54,7 +54,9 @@ def meeting(
     )
 
 
-def cancellation(invite: CalendarInvite, sequence: int, attendees: list[CalendarAttendee] | None = None) -> CalendarInvite:
+def cancellation(
+    invite: CalendarInvite, sequence: int, attendees: list[CalendarAttendee] | None = None
+) -> CalendarInvite:
     """The same event taken out again, for all its attendees or for those left out of it."""
     update = {"method": "CANCEL", "sequence": sequence}
     if attendees is not None:

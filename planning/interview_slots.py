@@ -5,7 +5,7 @@ working hours, and with short notice the earliest slot or an online conversation
 last working day itself, only before its last working hours: the second half of that day."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from models.calendar import WorkCalendar
@@ -23,7 +23,7 @@ class SlotPlan:
 
 
 def _at(day: date, clock: time, tz: ZoneInfo, minutes: int, online: bool) -> Slot:
-    start = datetime.combine(day, clock, tzinfo=tz).astimezone(timezone.utc)
+    start = datetime.combine(day, clock, tzinfo=tz).astimezone(UTC)
     return Slot(start=start, end=start + timedelta(minutes=minutes), online=online)
 
 
@@ -49,7 +49,9 @@ def cutoff_day(last_working_day: date, policy: Policy, calendar: WorkCalendar) -
     return add_working_days(last_working_day, -policy.interview_cutoff_working_days_before_last_day, calendar)
 
 
-def propose(now: datetime, last_working_day: date, policy: Policy, calendar: WorkCalendar, *, last_day_mornings: bool = True) -> SlotPlan:
+def propose(
+    now: datetime, last_working_day: date, policy: Policy, calendar: WorkCalendar, *, last_day_mornings: bool = True
+) -> SlotPlan:
     """``last_day_mornings``: an online slot on the last working day falls before its last working hours (cases
     started before short-notice-mornings-v1 were offered its afternoon)."""
     tz = ZoneInfo(policy.timezone)
@@ -59,12 +61,18 @@ def propose(now: datetime, last_working_day: date, policy: Policy, calendar: Wor
     earliest = add_working_days(today, 1, calendar)
     minutes = policy.interview_duration_minutes
     morning, afternoon = _clock(policy, 1), _clock(policy, 5)
-    short_notice = working_days_between(today, last_working_day, calendar) < policy.short_notice_working_days or target < earliest
+    short_notice = (
+        working_days_between(today, last_working_day, calendar) < policy.short_notice_working_days or target < earliest
+    )
     if not short_notice:
         second_day = add_working_days(target, 1, calendar)
         if second_day > cutoff:
             second_day = add_working_days(target, -1, calendar)
-        slots = [_at(target, morning, tz, minutes, False), _at(target, afternoon, tz, minutes, False), _at(second_day, morning, tz, minutes, False)]
+        slots = [
+            _at(target, morning, tz, minutes, False),
+            _at(target, afternoon, tz, minutes, False),
+            _at(second_day, morning, tz, minutes, False),
+        ]
     else:
         slots = [_at(earliest, morning, tz, minutes, False)] if earliest <= cutoff else []
         online_clock = _last_day_clock(policy) if last_day_mornings and earliest == last_working_day else afternoon
@@ -73,7 +81,13 @@ def propose(now: datetime, last_working_day: date, policy: Policy, calendar: Wor
 
 
 def problem_with(
-    slot: Slot, now: datetime, last_working_day: date, policy: Policy, calendar: WorkCalendar, *, last_day_mornings: bool = True
+    slot: Slot,
+    now: datetime,
+    last_working_day: date,
+    policy: Policy,
+    calendar: WorkCalendar,
+    *,
+    last_day_mornings: bool = True,
 ) -> Refusal | None:
     """Why a proposed time cannot be used, or None when it can."""
     tz = ZoneInfo(policy.timezone)
@@ -82,13 +96,28 @@ def problem_with(
         return Refusal("slot_passed")
     if not is_working_day(local_start.date(), calendar):
         return Refusal("slot_not_working_day")
-    if local_start.time() < policy.working_hours_start or local_end.time() > policy.working_hours_end or local_end.date() != local_start.date():
-        return Refusal("slot_outside_working_hours", start=f"{policy.working_hours_start:%H:%M}", end=f"{policy.working_hours_end:%H:%M}")
+    if (
+        local_start.time() < policy.working_hours_start
+        or local_end.time() > policy.working_hours_end
+        or local_end.date() != local_start.date()
+    ):
+        return Refusal(
+            "slot_outside_working_hours",
+            start=f"{policy.working_hours_start:%H:%M}",
+            end=f"{policy.working_hours_end:%H:%M}",
+        )
     if not slot.online and local_start.date() > cutoff_day(last_working_day, policy, calendar):
         return Refusal("slot_in_last_working_hours")
-    if last_day_mornings and slot.online and local_start.date() == last_working_day and local_end.time() > last_hours_start(policy):
+    if (
+        last_day_mornings
+        and slot.online
+        and local_start.date() == last_working_day
+        and local_end.time() > last_hours_start(policy)
+    ):
         return Refusal("slot_online_in_last_working_hours", until=f"{last_hours_start(policy):%H:%M}")
-    if slot.online and local_start.date() > last_working_day + timedelta(days=policy.interview_record_days_after_last_day):
+    if slot.online and local_start.date() > last_working_day + timedelta(
+        days=policy.interview_record_days_after_last_day
+    ):
         return Refusal("slot_too_late")
     return None
 

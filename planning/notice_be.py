@@ -50,7 +50,12 @@ def warnings(registration: Registration, calendar: WorkCalendar) -> list[NoticeW
     if departure.last_working_day < last_working_day_by(period_end, calendar):
         return [
             NoticeWarning.of(
-                "notice_be_employee", last_day=departure.last_working_day, weeks=weeks, seniority_months=seniority, start=start, period_end=period_end
+                "notice_be_employee",
+                last_day=departure.last_working_day,
+                weeks=weeks,
+                seniority_months=seniority,
+                start=start,
+                period_end=period_end,
             )
         ]
     return []

@@ -50,7 +50,11 @@ def warnings(registration: Registration, calendar: WorkCalendar) -> list[NoticeW
         months, code, extra = 1, "notice_nl_employer_minimum", {}
     elif departure.type == DepartureType.DISMISSAL and start_date is not None:
         years = full_months_between(start_date, notice) // 12
-        months, code, extra = employer_months(years), "notice_nl_employer", {"months": employer_months(years), "years": years}
+        months, code, extra = (
+            employer_months(years),
+            "notice_nl_employer",
+            {"months": employer_months(years), "years": years},
+        )
     else:
         # A fixed-term contract ends by itself (art. 7:667), retirement and a mutual agreement by what was agreed: no notice.
         return []

@@ -118,7 +118,11 @@ async def search(
         pattern = "%" + actor.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         conditions.append(func.lower(AuditLogRow.actor).like(pattern, escape="\\"))
     if action:
-        conditions.append(AuditLogRow.action.startswith(action, autoescape=True) if action.endswith(".") else AuditLogRow.action == action)
+        conditions.append(
+            AuditLogRow.action.startswith(action, autoescape=True)
+            if action.endswith(".")
+            else AuditLogRow.action == action
+        )
     if subject:
         conditions.append(AuditLogRow.subject == subject)
     if since is not None:
@@ -128,7 +132,9 @@ async def search(
     total = (await session.execute(select(func.count()).select_from(AuditLogRow).where(*conditions))).scalar_one()
     query = select(AuditLogRow).where(*conditions).order_by(AuditLogRow.at.desc(), AuditLogRow.id.desc())
     rows = (await session.execute(query.offset((page - 1) * per_page).limit(per_page))).scalars()
-    return AuditPage(entries=[AuditEntry.model_validate(row) for row in rows], total=total, page=page, per_page=per_page)
+    return AuditPage(
+        entries=[AuditEntry.model_validate(row) for row in rows], total=total, page=page, per_page=per_page
+    )
 
 
 async def about_person(session: AsyncSession, employee_id: str) -> list[AuditEntry]:

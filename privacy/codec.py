@@ -56,11 +56,15 @@ class EncryptionCodec(PayloadCodec):
         key_id = payload.metadata.get(KEY_ID, b"").decode()
         cipher = self._ciphers.get(key_id)
         if cipher is None:
-            raise PayloadKeyMissing(f"a payload is encrypted with key {key_id!r}, which OFFBOARDING_PAYLOAD_KEYS does not hold; add it back behind the current key")
+            raise PayloadKeyMissing(
+                f"a payload is encrypted with key {key_id!r}, which OFFBOARDING_PAYLOAD_KEYS does not hold; add it back behind the current key"
+            )
         try:
             plain = cipher.decrypt(payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:], key_id.encode())
         except InvalidTag:
-            raise PayloadKeyMissing(f"a payload marked with key {key_id!r} does not open with that key: the key was changed under the same id") from None
+            raise PayloadKeyMissing(
+                f"a payload marked with key {key_id!r} does not open with that key: the key was changed under the same id"
+            ) from None
         opened = Payload()
         opened.ParseFromString(plain)
         return opened
@@ -77,7 +81,11 @@ def data_converter(settings: Settings) -> DataConverter:
 
 
 def encrypting_converter(codec: PayloadCodec) -> DataConverter:
-    return DataConverter(payload_converter_class=RecordedPayloadConverter, payload_codec=codec, failure_converter_class=DefaultFailureConverterWithEncodedAttributes)
+    return DataConverter(
+        payload_converter_class=RecordedPayloadConverter,
+        payload_codec=codec,
+        failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
+    )
 
 
 async def decoded_history(history: WorkflowHistory, codec: PayloadCodec) -> WorkflowHistory:

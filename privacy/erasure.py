@@ -31,7 +31,9 @@ class ErasureUnderway(Exception):
     """The erasure was started but did not finish in time; it completes on its own."""
 
     def __init__(self, workflow_id: str) -> None:
-        super().__init__(f"the erasure is under way as workflow {workflow_id}; it finishes on its own once a worker runs it")
+        super().__init__(
+            f"the erasure is under way as workflow {workflow_id}; it finishes on its own once a worker runs it"
+        )
         self.workflow_id = workflow_id
 
 
@@ -39,7 +41,9 @@ async def erase_person(client: Client, session: AsyncSession, employee_id: str, 
     cases = await retention.cases_of_person(session, employee_id)
     running = await retention.running_cases(client, cases)
     if running:
-        raise PersonStillActive(f"case {running[0]} of {employee_id} is still running: its data can be erased once it is closed or withdrawn")
+        raise PersonStillActive(
+            f"case {running[0]} of {employee_id} is still running: its data can be erased once it is closed or withdrawn"
+        )
     if not cases and not await retention.events_of_person(session, employee_id, []):
         raise NothingToErase(employee_id)
     actor = await audit.current_actor()

@@ -27,7 +27,17 @@ from privacy import audit, retention
 log = logging.getLogger(__name__)
 
 LIVE_TIMEOUT_SECONDS = 3.0
-ACCESS_COLUMNS = ("method", "outcome", "immediate", "requested_by", "account_id", "response_status", "answer", "attempts", "done_at")
+ACCESS_COLUMNS = (
+    "method",
+    "outcome",
+    "immediate",
+    "requested_by",
+    "account_id",
+    "response_status",
+    "answer",
+    "attempts",
+    "done_at",
+)
 CASE_COLUMNS = (
     "id", "employee_id", "employee_name", "work_email", "private_email", "language", "department", "job_title", "manager_name",
     "manager_email", "departure_type", "notice_date", "last_working_day", "status", "created_at", "updated_at", "closed_at", "interview_status",
@@ -58,12 +68,16 @@ class CaseExport(BaseModel):
     case: dict[str, Any] = Field(description="The case as stored.")
     registration: dict[str, Any]
     summary: dict[str, Any] | None = Field(description="What was open when the case closed.")
-    live: CaseView | None = Field(description="Tasks, equipment and timeline as the running case keeps them; null once its workflow is gone.")
+    live: CaseView | None = Field(
+        description="Tasks, equipment and timeline as the running case keeps them; null once its workflow is gone."
+    )
     mails: list[MailToPerson]
     interview: InterviewExport | None
     interview_draft: dict[str, Any] | None
     used_links: list[dict[str, Any]]
-    access: dict[str, Any] | None = Field(None, description="How the person's access was ended: when, which account, the identity provider's answer.")
+    access: dict[str, Any] | None = Field(
+        None, description="How the person's access was ended: when, which account, the identity provider's answer."
+    )
 
 
 class EventExport(BaseModel):
@@ -100,11 +114,23 @@ async def _live(client: Client | None, case_id: str) -> CaseView | None:
 
 async def _case(session: AsyncSession, client: Client | None, case: Case) -> CaseExport:
     addresses = {address.lower() for address in (case.work_email, case.private_email) if address}
-    mails = (await session.execute(select(SentMail).where(SentMail.case_id == case.id).order_by(SentMail.created_at, SentMail.id))).scalars()
-    record = (await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case.id))).scalar_one_or_none()
-    draft = (await session.execute(select(InterviewDraft).where(InterviewDraft.case_id == case.id))).scalar_one_or_none()
-    links = (await session.execute(select(UsedLink).where(UsedLink.case_id == case.id).order_by(UsedLink.used_at))).scalars()
-    access = (await session.execute(select(AccessRevocation).where(AccessRevocation.case_id == case.id))).scalar_one_or_none()
+    mails = (
+        await session.execute(
+            select(SentMail).where(SentMail.case_id == case.id).order_by(SentMail.created_at, SentMail.id)
+        )
+    ).scalars()
+    record = (
+        await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case.id))
+    ).scalar_one_or_none()
+    draft = (
+        await session.execute(select(InterviewDraft).where(InterviewDraft.case_id == case.id))
+    ).scalar_one_or_none()
+    links = (
+        await session.execute(select(UsedLink).where(UsedLink.case_id == case.id).order_by(UsedLink.used_at))
+    ).scalars()
+    access = (
+        await session.execute(select(AccessRevocation).where(AccessRevocation.case_id == case.id))
+    ).scalar_one_or_none()
     interview = None
     if record is not None:
         consent = {
@@ -114,14 +140,23 @@ async def _case(session: AsyncSession, client: Client | None, case: Case) -> Cas
             "given_at": record.consent_given_at.isoformat(),
             "revoked_at": _plain(record.consent_revoked_at),
         }
-        interview = InterviewExport(held_at=record.held_at, record=record.record, consent=consent, content_erased_at=record.content_erased_at)
+        interview = InterviewExport(
+            held_at=record.held_at, record=record.record, consent=consent, content_erased_at=record.content_erased_at
+        )
     return CaseExport(
         case={column: _plain(getattr(case, column)) for column in CASE_COLUMNS},
         registration=case.registration,
         summary=case.summary,
         live=await _live(client, case.id),
         mails=[
-            MailToPerson(purpose=m.purpose, subject=m.subject, recipient=m.recipient, status=m.status, created_at=m.created_at, sent_at=m.sent_at)
+            MailToPerson(
+                purpose=m.purpose,
+                subject=m.subject,
+                recipient=m.recipient,
+                status=m.status,
+                created_at=m.created_at,
+                sent_at=m.sent_at,
+            )
             for m in mails
             if m.recipient.lower() in addresses
         ],
@@ -139,14 +174,29 @@ async def export_person(session: AsyncSession, employee_id: str, client: Client 
     earlier_entries = await audit.about_person(session, employee_id)
     if not (cases or events or earlier_entries):
         raise NothingHeld(employee_id)
-    await audit.record(session, AuditAction.PERSON_EXPORTED, SubjectType.PERSON, employee_id, {"cases": len(cases), "events": len(events)}, roles=("hr",))
+    await audit.record(
+        session,
+        AuditAction.PERSON_EXPORTED,
+        SubjectType.PERSON,
+        employee_id,
+        {"cases": len(cases), "events": len(events)},
+        roles=("hr",),
+    )
     await session.commit()
     return PersonExport(
         employee_id=employee_id,
         exported_at=utcnow(),
         cases=[await _case(session, client, case) for case in cases],
         events=[
-            EventExport(id=e.id, event_id=e.event_id, type=e.type, received_at=e.received_at, status=e.status, reason=e.reason, payload=e.payload)
+            EventExport(
+                id=e.id,
+                event_id=e.event_id,
+                type=e.type,
+                received_at=e.received_at,
+                status=e.status,
+                reason=e.reason,
+                payload=e.payload,
+            )
             for e in events
         ],
         audit_log=await audit.about_person(session, employee_id),

@@ -30,7 +30,9 @@ def parse_key_ring(text: str) -> list[tuple[str, bytes]]:
             raise InvalidKeyRing(f"entry {number}: key id {key_id!r} must be 1-40 letters, digits, '.', '_' or '-'")
         key = _decode(encoded.strip(), number)
         if len(key) not in KEY_SIZES:
-            raise InvalidKeyRing(f"entry {number} ({key_id}): the key is {len(key)} bytes; AES needs 16, 24 or 32 (32 recommended)")
+            raise InvalidKeyRing(
+                f"entry {number} ({key_id}): the key is {len(key)} bytes; AES needs 16, 24 or 32 (32 recommended)"
+            )
         if any(existing == key_id for existing, _ in ring):
             raise InvalidKeyRing(f"key id {key_id!r} is given twice")
         ring.append((key_id, key))

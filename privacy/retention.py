@@ -19,7 +19,7 @@ import calendar
 import logging
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,7 +29,6 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from cases.liveness import Liveness, liveness
-
 from models.access import AccessRevocation
 from models.audit import AuditAction, SubjectType
 from models.case import CaseStatus
@@ -48,7 +47,14 @@ ANONYMOUS_PREFIX = "anon-"
 FINISHED = (CaseStatus.CLOSED.value, CaseStatus.WITHDRAWN.value)
 # What of an interview record the reports aggregate; everything else in it is free text.
 STRUCTURED = ("primary_reason", "secondary_reasons", "recommend_score", "target_group", "prefer_not_to_say")
-TEXT_FIELDS = ("reasons_comment", "went_well", "should_improve", "most_important_advice", "remember_with_pleasure", "advice_summary")
+TEXT_FIELDS = (
+    "reasons_comment",
+    "went_well",
+    "should_improve",
+    "most_important_advice",
+    "remember_with_pleasure",
+    "advice_summary",
+)
 BELONGING_RATINGS = ("felt_safe", "felt_at_home", "felt_valued", "influences")
 
 
@@ -71,10 +77,12 @@ def plan(policy: Policy, as_of: datetime) -> RetentionPlan:
 def without_free_text(record: dict) -> dict:
     """The record with only what the reports count: ratings, reasons, the recommend score, belonging and target group."""
     kept = {key: record[key] for key in STRUCTURED if key in record}
-    kept["experiences"] = {area: {"rating": answer.get("rating"), "comment": ""} for area, answer in record.get("experiences", {}).items()}
+    kept["experiences"] = {
+        area: {"rating": answer.get("rating"), "comment": ""} for area, answer in record.get("experiences", {}).items()
+    }
     belonging = record.get("belonging", {})
     kept["belonging"] = {key: belonging[key] for key in BELONGING_RATINGS if key in belonging} | {"comment": ""}
-    return kept | {field: "" for field in TEXT_FIELDS}
+    return kept | dict.fromkeys(TEXT_FIELDS, "")
 
 
 # Finding what is due.
@@ -82,16 +90,27 @@ def without_free_text(record: dict) -> dict:
 
 async def due_case_ids(session: AsyncSession, kind: DueKind, before: datetime, after: str, limit: int) -> list[str]:
     """Ids of finished cases closed before ``before`` that still hold what ``kind`` names, in id order after ``after``."""
-    query = select(Case.id).where(Case.status.in_(FINISHED), Case.closed_at < before, Case.id > after).order_by(Case.id).limit(limit)
+    query = (
+        select(Case.id)
+        .where(Case.status.in_(FINISHED), Case.closed_at < before, Case.id > after)
+        .order_by(Case.id)
+        .limit(limit)
+    )
     if kind == DueKind.IDENTIFIERS:
         query = query.where(Case.anonymised_at.is_(None))
     else:
-        query = query.join(InterviewRecordRow, InterviewRecordRow.case_id == Case.id).where(InterviewRecordRow.content_erased_at.is_(None))
+        query = query.join(InterviewRecordRow, InterviewRecordRow.case_id == Case.id).where(
+            InterviewRecordRow.content_erased_at.is_(None)
+        )
     return list((await session.execute(query)).scalars())
 
 
 async def cases_of_person(session: AsyncSession, employee_id: str) -> list[Case]:
-    query = select(Case).where(Case.employee_id == employee_id, Case.anonymised_at.is_(None)).order_by(Case.notice_date, Case.id)
+    query = (
+        select(Case)
+        .where(Case.employee_id == employee_id, Case.anonymised_at.is_(None))
+        .order_by(Case.notice_date, Case.id)
+    )
     return list((await session.execute(query)).scalars())
 
 
@@ -111,7 +130,11 @@ def events_naming(employee_id: str, case_ids: Sequence[str]):
 
 
 async def events_of_person(session: AsyncSession, employee_id: str, case_ids: Sequence[str]) -> list[InboundEvent]:
-    query = select(InboundEvent).where(events_naming(employee_id, case_ids)).order_by(InboundEvent.received_at, InboundEvent.id)
+    query = (
+        select(InboundEvent)
+        .where(events_naming(employee_id, case_ids))
+        .order_by(InboundEvent.received_at, InboundEvent.id)
+    )
     return list((await session.execute(query)).scalars())
 
 
@@ -142,7 +165,9 @@ async def delete_executions(client: Client, case_id: str) -> int:
     """Delete the case's and its interview's executions; those already gone count as done."""
     deleted = 0
     for workflow_id in workflow_ids(case_id):
-        request = DeleteWorkflowExecutionRequest(namespace=client.namespace, workflow_execution=WorkflowExecution(workflow_id=workflow_id))
+        request = DeleteWorkflowExecutionRequest(
+            namespace=client.namespace, workflow_execution=WorkflowExecution(workflow_id=workflow_id)
+        )
         try:
             await client.workflow_service.delete_workflow_execution(request)
         except RPCError as err:
@@ -150,7 +175,10 @@ async def delete_executions(client: Client, case_id: str) -> int:
                 continue
             if err.status == RPCStatusCode.UNIMPLEMENTED:
                 # Only Temporal's test server lacks the call; there closed executions go at the namespace's retention.
-                log.warning("this Temporal server cannot delete %s; it goes when the namespace's retention period ends", workflow_id)
+                log.warning(
+                    "this Temporal server cannot delete %s; it goes when the namespace's retention period ends",
+                    workflow_id,
+                )
                 continue
             raise
         deleted += 1
@@ -191,7 +219,7 @@ async def anonymise_case(session: AsyncSession, case_id: str, *, reason: str, by
             last_working_day=_month_of(case.last_working_day),
             status=case.status if ended else CaseStatus.WITHDRAWN.value,
             registration={},
-            created_at=datetime.combine(_month_of(case.notice_date), time(), tzinfo=timezone.utc),
+            created_at=datetime.combine(_month_of(case.notice_date), time(), tzinfo=UTC),
             updated_at=now,
             closed_at=case.closed_at if ended else case.closed_at or now,
             interview_status=case.interview_status,
@@ -200,7 +228,9 @@ async def anonymise_case(session: AsyncSession, case_id: str, *, reason: str, by
         )
     )
     await session.flush()
-    record = (await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case_id))).scalar_one_or_none()
+    record = (
+        await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case_id))
+    ).scalar_one_or_none()
     if record is not None:
         record.case_id = anonymous_id
         record.interviewer_email = ""
@@ -213,13 +243,21 @@ async def anonymise_case(session: AsyncSession, case_id: str, *, reason: str, by
     await session.flush()
     await session.execute(delete(Case).where(Case.id == case_id))
     await audit.record(
-        session, AuditAction.CASE_ANONYMISED, SubjectType.PERSON, case.employee_id, {"reason": reason, "departure": case.notice_date.isoformat()}, roles=("hr", "system"), by=by
+        session,
+        AuditAction.CASE_ANONYMISED,
+        SubjectType.PERSON,
+        case.employee_id,
+        {"reason": reason, "departure": case.notice_date.isoformat()},
+        roles=("hr", "system"),
+        by=by,
     )
     return True
 
 
 async def erase_interview_content(session: AsyncSession, case_id: str, *, by: Auditor) -> bool:
-    record = (await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case_id).with_for_update())).scalar_one_or_none()
+    record = (
+        await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case_id).with_for_update())
+    ).scalar_one_or_none()
     await session.execute(delete(InterviewDraft).where(InterviewDraft.case_id == case_id))
     if record is None or record.content_erased_at is not None:
         return False
@@ -228,13 +266,23 @@ async def erase_interview_content(session: AsyncSession, case_id: str, *, by: Au
     await session.execute(delete(InterviewText).where(InterviewText.interview_id == record.id))
     case = await session.get(Case, case_id)
     subject = case.employee_id if case is not None and case.employee_id else case_id
-    await audit.record(session, AuditAction.INTERVIEW_CONTENT_ERASED, SubjectType.PERSON, subject, {"reason": "retention"}, roles=("system",), by=by)
+    await audit.record(
+        session,
+        AuditAction.INTERVIEW_CONTENT_ERASED,
+        SubjectType.PERSON,
+        subject,
+        {"reason": "retention"},
+        roles=("system",),
+        by=by,
+    )
     return True
 
 
 async def delete_events(session: AsyncSession, before: datetime) -> int:
     """Every received event older than ``before``; an event left refused or accepted long ago has done its work."""
-    count = (await session.execute(select(func.count()).select_from(InboundEvent).where(InboundEvent.received_at < before))).scalar_one()
+    count = (
+        await session.execute(select(func.count()).select_from(InboundEvent).where(InboundEvent.received_at < before))
+    ).scalar_one()
     if count:
         await session.execute(delete(InboundEvent).where(InboundEvent.received_at < before))
     return count

@@ -28,9 +28,8 @@ from models.report import (
     Trend,
     TrendPoint,
 )
-from reports import linked
+from reports import linked, sql
 from reports import periods as calendar
-from reports import sql
 from reports.anonymise import KnownNames
 from reports.suppression import all_or_nothing, is_small, mean_if_enough, protect, suppress_small
 
@@ -81,16 +80,21 @@ class Departures:
 def _cells(shown: Mapping[str, int | None], total: int | None) -> list[Cell]:
     """The cells that show. A suppressed cell is left out, name and all: listing it would say who was there.
     With a cell left out, so are the zeros, or the names missing from a known list would name it all the same."""
+
     def share(count: int | None) -> float | None:
         return round(count / total, 4) if count is not None and total else None
 
     hidden = any(count is None for count in shown.values())
     visible = [(key, count) for key, count in shown.items() if count is not None and not (hidden and count == 0)]
-    return [Cell(key=key, count=count, share=share(count)) for key, count in sorted(visible, key=lambda kv: (-kv[1], kv[0]))]
+    return [
+        Cell(key=key, count=count, share=share(count)) for key, count in sorted(visible, key=lambda kv: (-kv[1], kv[0]))
+    ]
 
 
-def partition_table(counts: Mapping[str, int], total: int, k: int, keys: Iterable[str] = (), hide: Iterable[str] = ()) -> CountTable:
-    full = {key: 0 for key in keys} | dict(counts)
+def partition_table(
+    counts: Mapping[str, int], total: int, k: int, keys: Iterable[str] = (), hide: Iterable[str] = ()
+) -> CountTable:
+    full = dict.fromkeys(keys, 0) | dict(counts)
     shown, shown_total = protect(full, total, k, hide)
     hidden = [key for key, count in shown.items() if count is None]
     # What the shown cells leave of the total: the hidden groups together, never fewer than k (``protect``).
@@ -100,7 +104,7 @@ def partition_table(counts: Mapping[str, int], total: int, k: int, keys: Iterabl
 
 def multi_table(counts: Mapping[str, int], respondents: int, k: int) -> CountTable:
     base = None if is_small(respondents, k) else respondents
-    shown = suppress_small(counts, k) if base is not None else {key: None for key in counts}
+    shown = suppress_small(counts, k) if base is not None else dict.fromkeys(counts)
     return CountTable(total=base, cells=_cells(shown, base))
 
 
@@ -112,9 +116,15 @@ def shown_count(table: CountTable, key: str) -> int | None:
     return 0 if table.total is not None and table.other is None else None
 
 
-def rating(metric: str, distribution: Mapping[int, int], mean: tuple[float | None, int] | None, k: int) -> RatingFigures:
+def rating(
+    metric: str, distribution: Mapping[int, int], mean: tuple[float | None, int] | None, k: int
+) -> RatingFigures:
     average, n = mean or (None, 0)
-    shown = all_or_nothing({str(r): distribution.get(r, 0) for r in RATINGS}, k) if n >= k else {str(r): None for r in RATINGS}
+    shown = (
+        all_or_nothing({str(r): distribution.get(r, 0) for r in RATINGS}, k)
+        if n >= k
+        else {str(r): None for r in RATINGS}
+    )
     return RatingFigures(
         metric=metric,
         respondents=n if n >= k else None,
@@ -158,8 +168,18 @@ def shown_texts(texts: Iterable[str]) -> list[str]:
 class Compiler:
     """Compiles one report; one instance per report, reading through one session."""
 
-    def __init__(self, session: AsyncSession, *, report_id: str, start: date, end: date, zone: str, k: int, as_of: datetime) -> None:
-        self.session, self.report_id, self.start, self.end, self.zone, self.k, self.as_of = session, report_id, start, end, zone, k, as_of
+    def __init__(
+        self, session: AsyncSession, *, report_id: str, start: date, end: date, zone: str, k: int, as_of: datetime
+    ) -> None:
+        self.session, self.report_id, self.start, self.end, self.zone, self.k, self.as_of = (
+            session,
+            report_id,
+            start,
+            end,
+            zone,
+            k,
+            as_of,
+        )
         self.periods = [sql.Period(calendar.label(start, end), *calendar.utc_bounds(start, end, zone))]
         self.current = self.periods[0].label
         self.texts: list[PublishedText] = []
@@ -176,7 +196,13 @@ class Compiler:
         totals = closed.totals(await sql.respondents_by_period(s, self.resp))
         departures, held, respondents = totals.get(now, (0, 0, 0))
         # Held minus respondents counts those who kept their experiences to HR; a small count must not show.
-        outcomes = partition_table(closed.counts("outcome", now), departures, k, sql.OUTCOMES, hide=["held"] if is_small(held - respondents, k) else [])
+        outcomes = partition_table(
+            closed.counts("outcome", now),
+            departures,
+            k,
+            sql.OUTCOMES,
+            hide=["held"] if is_small(held - respondents, k) else [],
+        )
         held_shown = shown_count(outcomes, "held")
         means = await sql.means_by(s, self.resp)
         distributions = await sql.distributions(s, self.resp, [*sql.AREAS, *sql.BELONGING], RATINGS, now)
@@ -189,13 +215,17 @@ class Compiler:
             previous_label=earlier[-1].get("label") if earlier else None,
             generated_at=self.as_of,
             min_group_size=k,
-            departures_by_type=partition_table(closed.counts("departure_type", now), departures, k, [t.value for t in DepartureType]),
+            departures_by_type=partition_table(
+                closed.counts("departure_type", now), departures, k, [t.value for t in DepartureType]
+            ),
             departures_by_department=partition_table(closed.counts("department", now), departures, k),
             interview_response=outcomes,
             response_rate=round(held_shown / departures, 4) if held_shown is not None and outcomes.total else None,
             respondents=None if is_small(respondents, k) else respondents,
             primary_reasons=self._answered(await sql.counts_by(s, self.resp, "primary_reason", now), k),
-            secondary_reasons=multi_table(await sql.mention_counts(s, self.resp, "secondary_reasons", now), respondents, k),
+            secondary_reasons=multi_table(
+                await sql.mention_counts(s, self.resp, "secondary_reasons", now), respondents, k
+            ),
             ratings=[rating(m, distributions.get(m, {}), means.get((now, m)), k) for m in sql.AREAS],
             recommend=recommend(await sql.nps_bands(s, self.resp, now), means.get((now, sql.RECOMMEND)), k),
             belonging=[rating(m, distributions.get(m, {}), means.get((now, m)), k) for m in sql.BELONGING],
@@ -221,7 +251,9 @@ class Compiler:
         groups = [{cell[d] for cell in cells} for d in range(len(dimensions))]
         kept_back = [groups[d] - shown[d] for d in range(len(dimensions))]
         with_mean = {
-            metric: linked.shown_groups({cell: answered[metric] for cell, (_, answered) in cells.items()}, len(dimensions), k, kept_back)
+            metric: linked.shown_groups(
+                {cell: answered[metric] for cell, (_, answered) in cells.items()}, len(dimensions), k, kept_back
+            )
             for metric in sql.METRIC_COLUMNS
         }
         result = []
@@ -234,15 +266,27 @@ class Compiler:
                 GroupFigures(
                     key=group,
                     respondents=sizes[group],
-                    means={m: mean_if_enough(*means.get((self.current, group, m), (None, 0)), k) if group in with_mean[m][d] else None for m in sql.METRIC_COLUMNS},
+                    means={
+                        m: mean_if_enough(*means.get((self.current, group, m), (None, 0)), k)
+                        if group in with_mean[m][d]
+                        else None
+                        for m in sql.METRIC_COLUMNS
+                    },
                 )
                 for group in sorted(shown[d])
             ]
-            other = respondents - sum(sizes[g] for g in shown[d]) if kept_back[d] and not is_small(respondents, k) else None
+            other = (
+                respondents - sum(sizes[g] for g in shown[d]) if kept_back[d] and not is_small(respondents, k) else None
+            )
             result.append(Breakdown(dimension=dimension, groups=figures, other=other))
         return result
 
-    def _trends(self, totals: Mapping[str, tuple[int, int, int]], means: Mapping[tuple, tuple[float | None, int]], earlier: list[dict]) -> list[Trend]:
+    def _trends(
+        self,
+        totals: Mapping[str, tuple[int, int, int]],
+        means: Mapping[tuple, tuple[float | None, int]],
+        earlier: list[dict],
+    ) -> list[Trend]:
         k, now = self.k, self.current
 
         def departures() -> TrendPoint:
@@ -280,7 +324,9 @@ class Compiler:
             if is_small(contributors, self.k):
                 sections.append(TextSection(topic=topic, suppressed=True))
                 continue
-            published = [PublishedText(topic=topic, text_id=text_id, text=known.scrub(answer)) for text_id, answer in answers]
+            published = [
+                PublishedText(topic=topic, text_id=text_id, text=known.scrub(answer)) for text_id, answer in answers
+            ]
             self.texts += published
             sections.append(TextSection(topic=topic, suppressed=False, texts=shown_texts(p.text for p in published)))
         return sections
@@ -290,7 +336,13 @@ class Compiler:
         today = calendar.local_date(self.as_of, self.zone)
         result = []
         for period_start, period_end, action in await sql.earlier_actions(self.session, self.start, since):
-            state = ActionState.DONE if action.completed_at else ActionState.LATE if action.due_date < today else ActionState.OPEN
+            state = (
+                ActionState.DONE
+                if action.completed_at
+                else ActionState.LATE
+                if action.due_date < today
+                else ActionState.OPEN
+            )
             result.append(
                 EarlierAction(
                     report_label=calendar.label(period_start, period_end),
@@ -314,7 +366,9 @@ def published_point(figures: Mapping, metric: str) -> TrendPoint:
     return TrendPoint(label=label, value=None, base=None)
 
 
-async def compile_report(session: AsyncSession, *, report_id: str, start: date, end: date, zone: str, k: int, as_of: datetime) -> Compiled:
+async def compile_report(
+    session: AsyncSession, *, report_id: str, start: date, end: date, zone: str, k: int, as_of: datetime
+) -> Compiled:
     if session.get_bind().dialect.name == "postgresql":
         # PostgreSQL would JIT-compile each of these one-off aggregates over many rows: seconds per query, never repaid.
         await session.execute(text("SET LOCAL jit = off"))
@@ -323,6 +377,10 @@ async def compile_report(session: AsyncSession, *, report_id: str, start: date, 
     return await Compiler(session, report_id=report_id, start=start, end=end, zone=zone, k=k, as_of=as_of).compile()
 
 
-async def compile_figures(session: AsyncSession, *, report_id: str, start: date, end: date, zone: str, k: int, as_of: datetime) -> ReportFigures:
+async def compile_figures(
+    session: AsyncSession, *, report_id: str, start: date, end: date, zone: str, k: int, as_of: datetime
+) -> ReportFigures:
     """The figures alone, with their free text: what the report would show if it were published now."""
-    return (await compile_report(session, report_id=report_id, start=start, end=end, zone=zone, k=k, as_of=as_of)).figures
+    return (
+        await compile_report(session, report_id=report_id, start=start, end=end, zone=zone, k=k, as_of=as_of)
+    ).figures

@@ -15,18 +15,44 @@ from models.questionnaire import ExperienceArea
 REDACTED = "[…]"
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # Dutch and Flemish surname particles: never a name on their own, but part of the name they precede.
-PARTICLES = {"van", "de", "der", "den", "ter", "ten", "te", "het", "'t", "in", "op", "la", "le", "du", "da", "di", "von", "vd", "v.d."}
+PARTICLES = {
+    "van",
+    "de",
+    "der",
+    "den",
+    "ter",
+    "ten",
+    "te",
+    "het",
+    "'t",
+    "in",
+    "op",
+    "la",
+    "le",
+    "du",
+    "da",
+    "di",
+    "von",
+    "vd",
+    "v.d.",
+}
 PARTICLE_RUN = r"(?:(?:" + "|".join(re.escape(p) for p in sorted(PARTICLES, key=len, reverse=True)) + r")\s+)*"
 MIN_PART = 2
 
 
 def name_parts(full_name: str) -> set[str]:
-    return {part for part in re.split(r"[\s,]+", full_name.strip()) if len(part) >= MIN_PART and part.lower() not in PARTICLES}
+    return {
+        part
+        for part in re.split(r"[\s,]+", full_name.strip())
+        if len(part) >= MIN_PART and part.lower() not in PARTICLES
+    }
 
 
 # A word with the particles before it: each candidate name is looked up in a set, so the cost of a text does
 # not grow with the number of people in the cases table. Particles are matched in any capitalisation.
-CANDIDATE = re.compile(rf"(?<![\w-])(?:{PARTICLE_RUN})(?P<word>[^\W_][\w-]*(?:'[^\W_][\w-]*)*)", re.IGNORECASE | re.UNICODE)
+CANDIDATE = re.compile(
+    rf"(?<![\w-])(?:{PARTICLE_RUN})(?P<word>[^\W_][\w-]*(?:'[^\W_][\w-]*)*)", re.IGNORECASE | re.UNICODE
+)
 ADJACENT = re.compile(rf"(?:{re.escape(REDACTED)}\s*)+(?={re.escape(REDACTED)})")
 
 
@@ -76,7 +102,11 @@ def _answer(record: dict, path: tuple[str, ...]) -> str:
 def shareable_texts(record: dict, case_names: Iterable[str]) -> dict[str, str]:
     """Every free-text answer of ``record`` that is not empty, as it may leave HR (``without_own_names``)."""
     names = list(case_names)
-    texts = {field: without_own_names(answer, names) for field, path in FREE_TEXT_FIELDS.items() if (answer := _answer(record, path))}
+    texts = {
+        field: without_own_names(answer, names)
+        for field, path in FREE_TEXT_FIELDS.items()
+        if (answer := _answer(record, path))
+    }
     return {field: text for field, text in texts.items() if text}
 
 

@@ -97,6 +97,7 @@ TEXT = {
     },
 }
 
+
 def _capitalised(labels: dict[str, str]) -> dict[str, str]:
     return {key: text[0].upper() + text[1:] for key, text in labels.items()}
 

@@ -37,7 +37,7 @@ class Span:
         for pivot, row in self.basis:
             if rest[pivot]:
                 scale, factor = row[pivot], rest[pivot]
-                rest = [scale * a - factor * b for a, b in zip(rest, row)]
+                rest = [scale * a - factor * b for a, b in zip(rest, row, strict=False)]
                 divisor = gcd(*rest)
                 if divisor > 1:
                     rest = [a // divisor for a in rest]
@@ -99,7 +99,10 @@ def disclosure(cells: Mapping[Key, int], k: int) -> tuple[Key, ...] | None:
     for cell, size in cells.items():
         if size >= k:
             zero = zero.plus(vectors[cell])
-    exposed = sorted(((size, cell, vectors[cell]) for cell, size in cells.items() if 0 < size < k and not zero.holds(vectors[cell])), key=lambda e: -e[0])
+    exposed = sorted(
+        ((size, cell, vectors[cell]) for cell, size in cells.items() if 0 < size < k and not zero.holds(vectors[cell])),
+        key=lambda e: -e[0],
+    )
     return _Search(exposed, full.rank, k).run(0, zero, 0, ())
 
 
@@ -112,7 +115,9 @@ def _merged(cells: Mapping[tuple[str, ...], int], shown: Sequence[set[str]]) -> 
     return merged
 
 
-def shown_groups(cells: Mapping[tuple[str, ...], int], dimensions: int, k: int, hidden: Sequence[Iterable[str]] = ()) -> list[set[str]]:
+def shown_groups(
+    cells: Mapping[tuple[str, ...], int], dimensions: int, k: int, hidden: Sequence[Iterable[str]] = ()
+) -> list[set[str]]:
     """The groups of each breakdown that may show: each of at least k people, and together with the total no
     combination isolating fewer than k. ``hidden`` names groups per breakdown that stay suppressed anyway."""
     sizes: list[dict[str, int]] = [{} for _ in range(dimensions)]
@@ -135,10 +140,15 @@ def shown_groups(cells: Mapping[tuple[str, ...], int], dimensions: int, k: int, 
 def _to_suppress(cells, shown, sizes, total, found, k) -> tuple[int, str] | None:
     """The smallest group whose suppression leaves nothing to disclose; failing that, the smallest group the found
     cells belong to. A group holding every respondent is never the one: it shows nothing the total does not."""
-    candidates = sorted((sizes[d][group], d, group) for d in range(len(shown)) for group in shown[d] if sizes[d][group] < total)
+    candidates = sorted(
+        (sizes[d][group], d, group) for d in range(len(shown)) for group in shown[d] if sizes[d][group] < total
+    )
     for _, d, group in candidates:
         trial = [groups - {group} if i == d else groups for i, groups in enumerate(shown)]
         if disclosure(_merged(cells, trial), k) is None:
             return d, group
     touching = {(d, group) for cell in found for d, group in enumerate(cell) if group is not None}
-    return next(((d, group) for _, d, group in candidates if (d, group) in touching), next(((d, group) for _, d, group in candidates), None))
+    return next(
+        ((d, group) for _, d, group in candidates if (d, group) in touching),
+        next(((d, group) for _, d, group in candidates), None),
+    )

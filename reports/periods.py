@@ -6,7 +6,7 @@ and subtracting one report from the other would show what those people said."""
 
 import re
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from models.report import ReportPeriod
@@ -20,6 +20,8 @@ def cron(period: ReportPeriod, day: int = 1) -> str:
     """When the report of each period is made: at six in the morning on ``day`` of the month after the period."""
     minute, hour, _, months, weekdays = CRON[period].split()
     return f"{minute} {hour} {day} {months} {weekdays}"
+
+
 # Every period starts on a quarter's first day, so the parts of periods also start and end with quarters.
 _LABEL = re.compile(r"^(\d{4})(?:-(Q[1-4]|H[12]))?$")
 
@@ -101,6 +103,6 @@ def local_date(moment: datetime, zone: str) -> date:
 def utc_bounds(start: date, end: date, zone: str) -> tuple[datetime, datetime]:
     """The period as [from, to) in UTC: cases close at moments, periods are local calendar days."""
     tz = ZoneInfo(zone)
-    begin = datetime.combine(start, time.min, tzinfo=tz).astimezone(timezone.utc)
-    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz).astimezone(timezone.utc)
+    begin = datetime.combine(start, time.min, tzinfo=tz).astimezone(UTC)
+    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz).astimezone(UTC)
     return begin, until

@@ -24,13 +24,19 @@ class PeriodRefused(Exception):
 def _left_of(start: date, end: date, reported: list[tuple[date, date]], field: str) -> tuple[date, date]:
     part = periods.unreported_part(start, end, reported)
     if part is None:
-        raise PeriodRefused(field, "already_reported", f"{periods.label(start, end)} has been reported already; each period is reported once and kept as published")
+        raise PeriodRefused(
+            field,
+            "already_reported",
+            f"{periods.label(start, end)} has been reported already; each period is reported once and kept as published",
+        )
     return part
 
 
 def _ended(end: date, today: date, field: str, start: date) -> None:
     if end >= today:
-        raise PeriodRefused(field, "not_ended", f"{periods.label(start, end)} has not ended yet; its report is made once it has")
+        raise PeriodRefused(
+            field, "not_ended", f"{periods.label(start, end)} has not ended yet; its report is made once it has"
+        )
 
 
 async def check(session: AsyncSession, start: date, end: date, period: ReportPeriod, today: date) -> None:
@@ -38,11 +44,23 @@ async def check(session: AsyncSession, start: date, end: date, period: ReportPer
     name = NAMES[period]
     fixed_start, fixed_end = periods.period_containing(end, period)
     if end != fixed_end:
-        raise PeriodRefused("end", "not_a_period", f"{end} is not the last day of a {name}: reports cover the organisation's fixed periods ({name}s) only, never a chosen range")
+        raise PeriodRefused(
+            "end",
+            "not_a_period",
+            f"{end} is not the last day of a {name}: reports cover the organisation's fixed periods ({name}s) only, never a chosen range",
+        )
     left = _left_of(fixed_start, fixed_end, await published.reported_periods(session), "start")
     if start != left[0]:
-        what = f"{name} {periods.label(fixed_start, fixed_end)}" if left[0] == fixed_start else f"part of {periods.label(fixed_start, fixed_end)} no earlier report covers"
-        raise PeriodRefused("start", "not_a_period", f"{start} does not begin a report period: the report ending {end} covers the {what}, from {left[0]}")
+        what = (
+            f"{name} {periods.label(fixed_start, fixed_end)}"
+            if left[0] == fixed_start
+            else f"part of {periods.label(fixed_start, fixed_end)} no earlier report covers"
+        )
+        raise PeriodRefused(
+            "start",
+            "not_a_period",
+            f"{start} does not begin a report period: the report ending {end} covers the {what}, from {left[0]}",
+        )
     _ended(end, today, "end", start)
 
 
@@ -58,6 +76,8 @@ async def named(session: AsyncSession, name: str, period: ReportPeriod, today: d
     except ValueError as err:
         raise PeriodRefused("period", "not_a_period", str(err)) from None
     if kind != period:
-        raise PeriodRefused("period", "not_a_period", f"'{name}' is a {NAMES[kind]}, but the organisation reports per {NAMES[period]}")
+        raise PeriodRefused(
+            "period", "not_a_period", f"'{name}' is a {NAMES[kind]}, but the organisation reports per {NAMES[period]}"
+        )
     _ended(end, today, "period", start)
     return _left_of(start, end, await published.reported_periods(session), "period")

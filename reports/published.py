@@ -26,7 +26,9 @@ def add(session: AsyncSession, row: ReportRow, compiled: Compiled) -> None:
     sections = [section.model_copy(update={"texts": []}) for section in compiled.figures.free_text]
     row.figures = compiled.figures.model_copy(update={"free_text": sections}).model_dump(mode="json")
     session.add(row)
-    session.add_all(ReportTextRow(report_id=row.id, interview_text_id=t.text_id, topic=t.topic, text=t.text) for t in compiled.texts)
+    session.add_all(
+        ReportTextRow(report_id=row.id, interview_text_id=t.text_id, topic=t.topic, text=t.text) for t in compiled.texts
+    )
 
 
 async def figures_of(session: AsyncSession, row: ReportRow) -> ReportFigures:
@@ -41,5 +43,8 @@ async def figures_of(session: AsyncSession, row: ReportRow) -> ReportFigures:
     texts: dict[str, list[str]] = defaultdict(list)
     for topic, text in (await session.execute(query)).all():
         texts[topic].append(text)
-    sections = [section.model_copy(update={"texts": [] if section.suppressed else shown_texts(texts[section.topic])}) for section in figures.free_text]
+    sections = [
+        section.model_copy(update={"texts": [] if section.suppressed else shown_texts(texts[section.topic])})
+        for section in figures.free_text
+    ]
     return figures.model_copy(update={"free_text": sections})

@@ -10,8 +10,7 @@ from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from models.report import CountTable, ReportFigures
-from reports import spreadsheet
-from reports import svg
+from reports import spreadsheet, svg
 from reports.labels import TEXT, value_label
 from reports.sql import METRIC_COLUMNS
 
@@ -70,14 +69,18 @@ class Formatter:
         items = [(self.label(kind, c.key), c.count, self.num(c.count)) for c in table.cells]
         if table.other is not None:
             items.append((self.other_groups(), table.other, self.num(table.other)))
-        return svg.bars(items, maximum=max((count for _, count, _ in items if count is not None), default=0), title=title)
+        return svg.bars(
+            items, maximum=max((count for _, count, _ in items if count is not None), default=0), title=title
+        )
 
     def other_groups(self) -> str:
         return self.text["other_groups"]
 
     def trend_chart(self, trend, title: str):
         values = [p.value for p in trend.points if p.value is not None]
-        low, high = TREND_SCALES.get(trend.metric, (1, 5) if trend.metric != "departures" else (0, max(values, default=1)))
+        low, high = TREND_SCALES.get(
+            trend.metric, (1, 5) if trend.metric != "departures" else (0, max(values, default=1))
+        )
         fmt = self.pct if trend.metric == "response_rate" else (lambda v: self.num(v, 0))
         return svg.line([(p.label, p.value) for p in trend.points], low=low, high=high, title=title, fmt=fmt)
 
@@ -105,6 +108,7 @@ CSV_COLUMNS = ["section", "dimension", "key", "measure", "value", "base", "suppr
 
 def _csv_rows(f: ReportFigures) -> Iterator[tuple]:
     """The figures that show; a suppressed group is not listed, ``other_groups`` counts the people left out."""
+
     def table(section: str, dimension: str, t: CountTable):
         yield section, dimension, "total", "count", t.total, None
         for cell in t.cells:
@@ -147,7 +151,15 @@ def render_csv(figures: ReportFigures) -> str:
     Every text cell is quoted, and one a spreadsheet would run as a formula (a department named ``=HYPERLINK(...)``)
     starts with a single quote, so it shows as the text it is; numbers stay numbers."""
     rows = (
-        [section, dimension, key, measure, "" if value is None else value, "" if base is None else base, "yes" if value is None else ""]
+        [
+            section,
+            dimension,
+            key,
+            measure,
+            "" if value is None else value,
+            "" if base is None else base,
+            "yes" if value is None else "",
+        ]
         for section, dimension, key, measure, value, base in _csv_rows(figures)
     )
     return spreadsheet.to_csv(CSV_COLUMNS, rows)

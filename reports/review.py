@@ -6,7 +6,7 @@ The workflow decides who may do what it holds; the notes are checked here by the
 reviewer of this report, or HR) and refused with the same reasons."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,7 +19,16 @@ from cases.service import ActionRejected
 from models.accounts import AccountRole
 from models.actors import Actor, Role
 from models.refusals import Refusal
-from models.report import AddAction, AddFinding, ApproveReport, CompleteAction, Finding, ReviewAction, ReviewText, ReviewView
+from models.report import (
+    AddAction,
+    AddFinding,
+    ApproveReport,
+    CompleteAction,
+    Finding,
+    ReviewAction,
+    ReviewText,
+    ReviewView,
+)
 from reports import service
 from reports.service import ReportNotFound
 from reports.tables import ReportActionRow, ReportRow, ReviewNoteRow
@@ -102,11 +111,17 @@ async def page(client: Client, session: AsyncSession, report_id: str) -> ReviewP
     report = await session.get(ReportRow, report_id)
     if report is None:
         raise ReportNotFound(report_id)
-    return ReviewPage(report=report, view=await service.review_view(client, report_id), notes=await _notes(session, report))
+    return ReviewPage(
+        report=report, view=await service.review_view(client, report_id), notes=await _notes(session, report)
+    )
 
 
 async def _notes(session: AsyncSession, report: ReportRow) -> list[ReviewNoteRow]:
-    query = select(ReviewNoteRow).where(ReviewNoteRow.report_id == report.id, ReviewNoteRow.revision == report.revision).order_by(ReviewNoteRow.id)
+    query = (
+        select(ReviewNoteRow)
+        .where(ReviewNoteRow.report_id == report.id, ReviewNoteRow.revision == report.revision)
+        .order_by(ReviewNoteRow.id)
+    )
     return list((await session.execute(query)).scalars())
 
 
@@ -122,7 +137,16 @@ async def open_actions_of(session: AsyncSession, email: str) -> list[OwnedAction
     for action, report in (await session.execute(query)).all():
         notes = [n for n in await _notes(session, report) if n.action_key == action.key]
         label = (report.figures or {}).get("label") or report.id
-        owned.append(OwnedAction(report_id=report.id, label=label, action_id=action.key, text=action.text, due_date=action.due_date, notes=notes))
+        owned.append(
+            OwnedAction(
+                report_id=report.id,
+                label=label,
+                action_id=action.key,
+                text=action.text,
+                due_date=action.due_date,
+                notes=notes,
+            )
+        )
     return owned
 
 
@@ -149,7 +173,9 @@ async def statuses(session: AsyncSession, reports: list[ReportRow]) -> dict[str,
         ReviewNoteRow.kind == "sent_back", ReviewNoteRow.report_id.in_([r.id for r in reports])
     )
     sent_back = {(report_id, revision) for report_id, revision in (await session.execute(query)).all()}
-    return {r.id: "sent_back" if r.status == "in_review" and (r.id, r.revision) in sent_back else r.status for r in reports}
+    return {
+        r.id: "sent_back" if r.status == "in_review" and (r.id, r.revision) in sent_back else r.status for r in reports
+    }
 
 
 # The notes kept beside the workflow.
@@ -170,7 +196,9 @@ async def note_progress(client: Client, session: AsyncSession, report_id: str, p
     keeps no note saying it was done."""
     review = await page(client, session, report_id)
     query = select(ReportActionRow).where(
-        ReportActionRow.report_id == report_id, ReportActionRow.revision == review.report.revision, ReportActionRow.key == payload.action_id
+        ReportActionRow.report_id == report_id,
+        ReportActionRow.revision == review.report.revision,
+        ReportActionRow.key == payload.action_id,
     )
     action = (await session.execute(query)).scalar_one_or_none()
     if action is None:
@@ -180,17 +208,29 @@ async def note_progress(client: Client, session: AsyncSession, report_id: str, p
     if payload.actor.role != Role.HR and email != action.owner_email.lower() and email not in reviewers:
         raise ActionRejected(Refusal("not_action_owner", email=email, action_id=action.key))
     if action.completed_at is not None:
-        raise ActionRejected(Refusal("action_already_done", action_id=action.key, on=action.completed_at.date().isoformat()))
+        raise ActionRejected(
+            Refusal("action_already_done", action_id=action.key, on=action.completed_at.date().isoformat())
+        )
     kind: Literal["progress", "done"] = "progress"
     if payload.done:
-        await complete_action(client, report_id, CompleteAction(actor=payload.actor, action_id=action.key, note=payload.note))
+        await complete_action(
+            client, report_id, CompleteAction(actor=payload.actor, action_id=action.key, note=payload.note)
+        )
         kind = "done"
     return await _keep(session, review.report, action.key, kind, email, payload.note)
 
 
-async def _keep(session: AsyncSession, report: ReportRow, action_key: str | None, kind: str, email: str, text: str) -> ReviewNoteRow:
+async def _keep(
+    session: AsyncSession, report: ReportRow, action_key: str | None, kind: str, email: str, text: str
+) -> ReviewNoteRow:
     note = ReviewNoteRow(
-        report_id=report.id, revision=report.revision, action_key=action_key, kind=kind, author_email=email, text=text, created_at=datetime.now(timezone.utc)
+        report_id=report.id,
+        revision=report.revision,
+        action_key=action_key,
+        kind=kind,
+        author_email=email,
+        text=text,
+        created_at=datetime.now(UTC),
     )
     session.add(note)
     await session.commit()

@@ -6,7 +6,14 @@ existing schedule gets the current period and time zone and keeps its state (a p
 Temporal UI stays)."""
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio.client import Client, Schedule, ScheduleActionStartWorkflow, ScheduleOverlapPolicy, SchedulePolicy, ScheduleSpec
+from temporalio.client import (
+    Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleOverlapPolicy,
+    SchedulePolicy,
+    ScheduleSpec,
+)
 
 from cases.client import put_schedule
 from config import Settings
@@ -23,7 +30,10 @@ TRIGGER_WORKFLOW_ID = "report-schedule"
 def build_schedule(period: ReportPeriod, zone: str, task_queue: str, day: int = 1) -> Schedule:
     return Schedule(
         action=ScheduleActionStartWorkflow(
-            ScheduledReportWorkflow.run, ScheduledReportInput(period=period, timezone=zone), id=TRIGGER_WORKFLOW_ID, task_queue=task_queue
+            ScheduledReportWorkflow.run,
+            ScheduledReportInput(period=period, timezone=zone),
+            id=TRIGGER_WORKFLOW_ID,
+            task_queue=task_queue,
         ),
         spec=ScheduleSpec(cron_expressions=[cron(period, day)], time_zone_name=zone),
         # A trigger held up (worker down) still runs later: each period gets its report.
@@ -31,9 +41,13 @@ def build_schedule(period: ReportPeriod, zone: str, task_queue: str, day: int = 
     )
 
 
-async def ensure_schedule(client: Client, settings: Settings, sessions: async_sessionmaker[AsyncSession], task_queue: str | None = None) -> str:
+async def ensure_schedule(
+    client: Client, settings: Settings, sessions: async_sessionmaker[AsyncSession], task_queue: str | None = None
+) -> str:
     async with sessions.begin() as session:
         policy = await settings_store.load(session)
         organisation = await store.load(session, settings)
-    wanted = build_schedule(policy.report_period, organisation.policy.timezone, task_queue or settings.task_queue, policy.report_day)
+    wanted = build_schedule(
+        policy.report_period, organisation.policy.timezone, task_queue or settings.task_queue, policy.report_day
+    )
     return await put_schedule(client, SCHEDULE_ID, wanted)

@@ -3,7 +3,7 @@ the web app and the CLI go through. The schedule makes the reports; HR may only 
 
 import asyncio
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -44,7 +44,7 @@ async def missed_period(session: AsyncSession, settings: Settings, period: str) 
     or one already reported."""
     policy = await settings_store.load(session)
     organisation = await store.load(session, settings)
-    today = periods.local_date(datetime.now(timezone.utc), organisation.policy.timezone)
+    today = periods.local_date(datetime.now(UTC), organisation.policy.timezone)
     return await plan.named(session, period, policy.report_period, today)
 
 
@@ -52,30 +52,44 @@ async def start_period(client: Client, start: date, end: date, task_queue: str, 
     """Start the report of a period ``missed_period`` gave, or name the run already busy with it."""
     report_id, label = periods.report_id(start, end), periods.label(start, end)
     try:
-        await client.start_workflow(ReportWorkflow.run, ReportInput(start=start, end=end, requested_by=requested_by), id=report_id, task_queue=task_queue)
+        await client.start_workflow(
+            ReportWorkflow.run,
+            ReportInput(start=start, end=end, requested_by=requested_by),
+            id=report_id,
+            task_queue=task_queue,
+        )
     except WorkflowAlreadyStartedError:
         return ReportStart(report_id=report_id, label=label, created=False)
     return ReportStart(report_id=report_id, label=label, created=True)
 
 
-async def start_missed_report(client: Client, session: AsyncSession, settings: Settings, period: str, requested_by: str = "hr") -> ReportStart:
+async def start_missed_report(
+    client: Client, session: AsyncSession, settings: Settings, period: str, requested_by: str = "hr"
+) -> ReportStart:
     start, end = await missed_period(session, settings, period)
     return await start_period(client, start, end, settings.task_queue, requested_by)
 
 
 async def review_view(client: Client, report_id: str) -> ReviewView | None:
     workflow_id = ReviewWorkflow.id_for(report_id)
-    handle = client.get_workflow_handle_for(ReviewWorkflow.run, workflow_id)
+    handle = client.get_workflow_handle(workflow_id)
     return await query(handle.query(ReviewWorkflow.view), workflow_id)
 
 
 async def act_on_review(client: Client, report_id: str, update: Any, payload: BaseModel) -> Any:
     """Run one of ReviewWorkflow's updates (add_finding, add_action, approve, complete_action)."""
+
     async def ended() -> Refusal:
         return Refusal("review_ended", report=report_id)
 
     return await execute_update(
-        client, ReviewWorkflow.id_for(report_id), update, payload, ended, not_found=lambda _: ReportNotFound(report_id), rpc_timeout=None
+        client,
+        ReviewWorkflow.id_for(report_id),
+        update,
+        payload,
+        ended,
+        not_found=lambda _: ReportNotFound(report_id),
+        rpc_timeout=None,
     )
 
 
@@ -85,7 +99,9 @@ async def save_policy(client: Client, session: AsyncSession, settings: Settings,
     await settings_store.update(session, policy)
     await session.commit()
     organisation = await store.load(session, settings)
-    wanted = schedule.build_schedule(policy.report_period, organisation.policy.timezone, settings.task_queue, policy.report_day)
+    wanted = schedule.build_schedule(
+        policy.report_period, organisation.policy.timezone, settings.task_queue, policy.report_day
+    )
     try:
         await put_schedule(client, schedule.SCHEDULE_ID, wanted)
     except RPCError:

@@ -9,8 +9,8 @@ GROUP BY over that small table. Only unnesting a JSON list needs a dialect switc
 A report aggregates its own period only; its trend lines take the earlier periods from the reports stored
 for them (``earlier_reports``), exactly as they were published."""
 
-from contextlib import asynccontextmanager
 from collections.abc import Iterable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -138,7 +138,9 @@ async def scratch(session: AsyncSession, periods: list[Period], as_of: datetime)
     await session.execute(drop)
     try:
         await session.run_sync(lambda sync_session: RESPONDENTS.create(sync_session.connection()))
-        await session.execute(RESPONDENTS.insert().from_select([c.name for c in RESPONDENTS.columns], _respondents(periods, as_of)))
+        await session.execute(
+            RESPONDENTS.insert().from_select([c.name for c in RESPONDENTS.columns], _respondents(periods, as_of))
+        )
         if session.get_bind().dialect.name == "postgresql":
             # A new table has no statistics: without them the planner takes it for a handful of rows and joins badly.
             await session.execute(text(f"ANALYZE {RESPONDENTS.name} (interview_id, period, scope)"))
@@ -154,7 +156,11 @@ async def rows(session: AsyncSession, query: Select | CompoundSelect) -> list[tu
 
 async def counts_by(session: AsyncSession, source, column: str, period: str) -> dict[str, int]:
     """How many respondents gave each answer; who gave none (not discussed, or "prefer not to say") is not counted."""
-    query = select(source.c[column], func.count()).where(source.c.period == period, source.c[column].is_not(None)).group_by(source.c[column])
+    query = (
+        select(source.c[column], func.count())
+        .where(source.c.period == period, source.c[column].is_not(None))
+        .group_by(source.c[column])
+    )
     return {str(key): count for key, count in await rows(session, query)}
 
 
@@ -164,7 +170,11 @@ async def departures(session: AsyncSession, periods: list[Period]) -> list[tuple
     A case's interview status is "held" once its record is stored (the interview workflow stores, then says so)."""
     status = Case.interview_status
     outcome = case((status.in_(OUTCOMES[:-1]), status), else_=literal(OUTCOMES[-1]))
-    closed = select(_period_of(periods).label("period"), Case.departure_type, Case.department, outcome.label("outcome")).where(_closed_in(periods)).subquery("closed")
+    closed = (
+        select(_period_of(periods).label("period"), Case.departure_type, Case.department, outcome.label("outcome"))
+        .where(_closed_in(periods))
+        .subquery("closed")
+    )
     keys = [closed.c.period, closed.c.departure_type, closed.c.department, closed.c.outcome]
     return await rows(session, select(*keys, func.count()).group_by(*keys))
 
@@ -186,18 +196,24 @@ async def mention_counts(session: AsyncSession, resp: Subquery, name: str, perio
     return {str(key): count for key, count in await rows(session, query)}
 
 
-async def distributions(session: AsyncSession, resp: Subquery, metrics: Iterable[str], answers: Iterable[int], period: str) -> dict[str, dict[int, int]]:
+async def distributions(
+    session: AsyncSession, resp: Subquery, metrics: Iterable[str], answers: Iterable[int], period: str
+) -> dict[str, dict[int, int]]:
     """metric -> answer -> respondents who gave it in the period, counted in one pass over the respondents."""
     cells = [(metric, answer) for metric in metrics for answer in answers]
-    query = select(*[func.count(case((resp.c[metric] == answer, 1))) for metric, answer in cells]).where(resp.c.period == period)
+    query = select(*[func.count(case((resp.c[metric] == answer, 1))) for metric, answer in cells]).where(
+        resp.c.period == period
+    )
     [counts] = await rows(session, query)
     result: dict[str, dict[int, int]] = {}
-    for (metric, answer), count in zip(cells, counts):
+    for (metric, answer), count in zip(cells, counts, strict=False):
         result.setdefault(metric, {})[answer] = count
     return result
 
 
-async def means_by(session: AsyncSession, resp: Subquery, *group: str, period: str | None = None) -> dict[tuple, tuple[float | None, int]]:
+async def means_by(
+    session: AsyncSession, resp: Subquery, *group: str, period: str | None = None
+) -> dict[tuple, tuple[float | None, int]]:
     """(period, *group, metric) -> (mean, respondents); for every period unless one is named."""
     keys = [resp.c.period, *(resp.c[g] for g in group)]
     figures = [f(resp.c[metric]) for metric in METRIC_COLUMNS for f in (func.avg, func.count)]
@@ -219,17 +235,23 @@ async def nps_bands(session: AsyncSession, resp: Subquery, period: str) -> dict[
     band = case((score >= 9, literal("promoters")), (score >= 7, literal("passives")), else_=literal("detractors"))
     banded = select(band.label("band")).where(resp.c.period == period, score.is_not(None)).subquery("bands")
     query = select(banded.c.band, func.count()).group_by(banded.c.band)
-    return {band: count for band, count in await rows(session, query)}
+    return dict(await rows(session, query))
 
 
-async def cells(session: AsyncSession, resp: Subquery, dimensions: list[str], period: str) -> dict[tuple[str, ...], tuple[int, dict[str, int]]]:
+async def cells(
+    session: AsyncSession, resp: Subquery, dimensions: list[str], period: str
+) -> dict[tuple[str, ...], tuple[int, dict[str, int]]]:
     """(one group per dimension) -> (respondents, metric -> answers given): the respondents cross-classified."""
     keys = [resp.c[d] for d in dimensions]
-    query = select(*keys, func.count(), *[func.count(resp.c[m]) for m in METRIC_COLUMNS]).where(resp.c.period == period).group_by(*keys)
+    query = (
+        select(*keys, func.count(), *[func.count(resp.c[m]) for m in METRIC_COLUMNS])
+        .where(resp.c.period == period)
+        .group_by(*keys)
+    )
     result = {}
     for row in await rows(session, query):
         cell, counts = tuple(str(v) for v in row[: len(keys)]), row[len(keys) :]
-        result[cell] = (counts[0], dict(zip(METRIC_COLUMNS, counts[1:])))
+        result[cell] = (counts[0], dict(zip(METRIC_COLUMNS, counts[1:], strict=False)))
     return result
 
 
@@ -253,12 +275,20 @@ def _texts_of(advisers: Table, topics: Mapping[str, str], advice_topics: Iterabl
     )
 
 
-async def texts(session: AsyncSession, advisers: Table, topics: Mapping[str, str], advice_topics: Iterable[str], period: str) -> dict[str, tuple[int, list[tuple[int, str]]]]:
+async def texts(
+    session: AsyncSession, advisers: Table, topics: Mapping[str, str], advice_topics: Iterable[str], period: str
+) -> dict[str, tuple[int, list[tuple[int, str]]]]:
     """topic -> (respondents who wrote something on it, (interview_texts id, text) of each answer); ``topics`` maps each field to its topic."""
     source = _texts_of(advisers, topics, advice_topics, period)
-    writers = dict(await rows(session, select(source.c.topic, func.count(func.distinct(source.c.interview_id))).group_by(source.c.topic)))
+    writers = dict(
+        await rows(
+            session, select(source.c.topic, func.count(func.distinct(source.c.interview_id))).group_by(source.c.topic)
+        )
+    )
     result: dict[str, tuple[int, list[tuple[int, str]]]] = {topic: (count, []) for topic, count in writers.items()}
-    for topic, text_id, written in await rows(session, select(source.c.topic, source.c.id, source.c.text).order_by(source.c.id)):
+    for topic, text_id, written in await rows(
+        session, select(source.c.topic, source.c.id, source.c.text).order_by(source.c.id)
+    ):
         result[topic][1].append((text_id, written))
     return result
 
@@ -269,7 +299,12 @@ async def known_names(session: AsyncSession) -> list[str]:
 
 async def earlier_reports(session: AsyncSession, before: date, count: int) -> list[dict]:
     """The figures of the ``count`` reports stored for periods ending before ``before``, oldest first."""
-    query = select(ReportRow.figures).where(ReportRow.period_end < before).order_by(ReportRow.period_end.desc()).limit(count)
+    query = (
+        select(ReportRow.figures)
+        .where(ReportRow.period_end < before)
+        .order_by(ReportRow.period_end.desc())
+        .limit(count)
+    )
     return [figures for (figures,) in reversed(await rows(session, query))]
 
 
@@ -278,7 +313,10 @@ async def earlier_actions(session: AsyncSession, before: date, since: datetime) 
     query = (
         select(ReportRow.period_start, ReportRow.period_end, ReportActionRow)
         .join(ReportRow, ReportRow.id == ReportActionRow.report_id)
-        .where(ReportRow.period_end < before, or_(ReportActionRow.completed_at.is_(None), ReportActionRow.completed_at >= since))
+        .where(
+            ReportRow.period_end < before,
+            or_(ReportActionRow.completed_at.is_(None), ReportActionRow.completed_at >= since),
+        )
         .order_by(ReportActionRow.due_date, ReportActionRow.id)
     )
     return await rows(session, query)

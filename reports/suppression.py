@@ -23,7 +23,7 @@ def all_or_nothing(counts: Mapping[str, int], k: int) -> Shown:
     """For a distribution shown beside its mean: the mean gives one more equation, so a partial
     distribution could be solved; either every cell shows or none does."""
     if any(is_small(value, k) for value in counts.values()):
-        return {key: None for key in counts}
+        return dict.fromkeys(counts)
     return dict(counts)
 
 
@@ -33,13 +33,13 @@ def protect(counts: Mapping[str, int], total: int, k: int, hide: Iterable[str] =
     ``hide`` names cells to suppress whatever their size, because another figure would reveal a small
     count from them by subtraction."""
     if is_small(total, k):
-        return {key: None for key in counts}, None
+        return dict.fromkeys(counts), None
     hidden = {key for key, value in counts.items() if is_small(value, k)} | set(hide)
     while hidden and (len(hidden) < 2 or sum(counts[key] for key in hidden) < k):
         candidates = sorted((value, key) for key, value in counts.items() if key not in hidden and value > 0)
         if not candidates:
             # Cannot happen while total >= k, but never fall back to showing a derivable cell.
-            return {key: None for key in counts}, None
+            return dict.fromkeys(counts), None
         hidden.add(candidates[0][1])
     return {key: None if key in hidden else value for key, value in counts.items()}, total
 

@@ -33,7 +33,9 @@ def bars(items: Sequence[tuple[str, float | None, str]], *, maximum: float, titl
         y = i * row
         parts.append(f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end">{escape(label)}</text>')
         if value is None:
-            parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{room}" height="12" fill="none" stroke="{MUTED}" stroke-dasharray="3 3"/>')
+            parts.append(
+                f'<rect x="{label_w}" y="{y + 4}" width="{room}" height="12" fill="none" stroke="{MUTED}" stroke-dasharray="3 3"/>'
+            )
             parts.append(f'<text x="{label_w + room + 6}" y="{y + 14}" fill="{MUTED}">{DASH}</text>')
             continue
         length = 0 if maximum <= 0 else max(1.0, room * value / maximum) if value > 0 else 0
@@ -51,7 +53,7 @@ def stacked(shares: Sequence[float | None], *, title: str, width: int = 300) -> 
         body += f'<text x="{width / 2}" y="12" text-anchor="middle" fill="{MUTED}">{DASH}</text>'
         return _svg(width, height, body, title)
     x, parts = 0.0, []
-    for share, colour in zip(known, RATING_COLOURS):
+    for share, colour in zip(known, RATING_COLOURS, strict=False):
         w = width * share
         if w > 0:
             parts.append(f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="{height}" fill="{colour}"/>')
@@ -59,7 +61,16 @@ def stacked(shares: Sequence[float | None], *, title: str, width: int = 300) -> 
     return _svg(width, height, "".join(parts), title)
 
 
-def line(points: Sequence[tuple[str, float | None]], *, low: float, high: float, title: str, fmt=str, width: int = 260, height: int = 120) -> Markup:
+def line(
+    points: Sequence[tuple[str, float | None]],
+    *,
+    low: float,
+    high: float,
+    title: str,
+    fmt=str,
+    width: int = 260,
+    height: int = 120,
+) -> Markup:
     """A trend line over the periods; the line breaks where a point is suppressed."""
     left, right, top, bottom = 34, 26, 10, 22
     plot_w, plot_h = width - left - right, height - top - bottom

@@ -50,25 +50,14 @@ class Case:
         return [
             m
             for m in self.mail_store.all()
-            if m.case_id == self.id
-            and m.purpose.startswith(purpose_prefix)
-            and (to is None or m.to == to)
+            if m.case_id == self.id and m.purpose.startswith(purpose_prefix) and (to is None or m.to == to)
         ]
 
-    async def wait_for_mail(
-        self, purpose_prefix: str, count: int = 1, to: str | None = None
-    ) -> list:
-        return await eventually(
-            lambda: (
-                len(self.mails(purpose_prefix, to)) >= count
-                and self.mails(purpose_prefix, to)
-            )
-        )
+    async def wait_for_mail(self, purpose_prefix: str, count: int = 1, to: str | None = None) -> list:
+        return await eventually(lambda: len(self.mails(purpose_prefix, to)) >= count and self.mails(purpose_prefix, to))
 
 
-async def register(
-    http, mail_store, department: str | None = None, **overrides
-) -> Case:
+async def register(http, mail_store, department: str | None = None, **overrides) -> Case:
     data = registration_data(
         notice_date=date.today(),
         last_working_day=last_day_in(30),

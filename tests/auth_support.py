@@ -49,9 +49,7 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
-async def sign_in(
-    http: httpx.AsyncClient, email: str, password: str = PASSWORD
-) -> httpx.Response:
+async def sign_in(http: httpx.AsyncClient, email: str, password: str = PASSWORD) -> httpx.Response:
     """Sign in through the form; afterwards every request of ``http`` carries the session's CSRF token as a header."""
     http.headers.pop("X-CSRF-Token", None)
     form = await http.get("/login")
@@ -78,9 +76,7 @@ async def signed_in_as(
     email: str | None = None,
     language: str = "en",
 ) -> str:
-    email = await make_account(
-        sessions, email or unique_email("-".join(roles)), roles, language=language
-    )
+    email = await make_account(sessions, email or unique_email("-".join(roles)), roles, language=language)
     await sign_in(http, email)
     return email
 
@@ -109,26 +105,18 @@ _FORM = re.compile(r"<form\b[^>]*method=\"post\"[^>]*>(.*?)</form>", re.S | re.I
 
 def forms_without_token(html: str) -> list[str]:
     """The POST forms of a page that would be refused for lack of a CSRF token."""
-    return [
-        form[:200] for form in _FORM.findall(html) if 'name="csrf_token"' not in form
-    ]
+    return [form[:200] for form in _FORM.findall(html) if 'name="csrf_token"' not in form]
 
 
-async def post_form(
-    client: httpx.AsyncClient, page_url: str, action: str, data: dict | None = None
-) -> httpx.Response:
+async def post_form(client: httpx.AsyncClient, page_url: str, action: str, data: dict | None = None) -> httpx.Response:
     """Open the page, then send one of its forms (with the page's CSRF token) as a browser would."""
     page = await client.get(page_url)
     assert page.status_code == 200, page.text
     assert not forms_without_token(page.text), forms_without_token(page.text)
-    return await client.post(
-        action, data={**(data or {}), "csrf_token": csrf_token(page.text)}
-    )
+    return await client.post(action, data={**(data or {}), "csrf_token": csrf_token(page.text)})
 
 
-async def api_token(
-    sessions, email: str, name: str = "integration", days: int | None = 30
-) -> str:
+async def api_token(sessions, email: str, name: str = "integration", days: int | None = 30) -> str:
     """A new API token for the account of ``email`` (which must exist)."""
     from privacy.audit import Auditor
 

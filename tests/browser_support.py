@@ -32,11 +32,17 @@ class App(Parts):
     """The web app and a worker, each a process of its own, as the browser tests' ``app`` fixture runs them."""
 
     def __init__(self, settings, task_queue: str, temporal_address: str, workdir: Path) -> None:
-        super().__init__(settings, task_queue, temporal_address, workdir, {
-            "OFFBOARDING_HR_EMAIL": settings.hr_email,
-            "OFFBOARDING_FACILITIES_EMAIL": settings.facilities_email,
-            "OFFBOARDING_ORGANISATION_NAME": settings.organisation_name,
-        })
+        super().__init__(
+            settings,
+            task_queue,
+            temporal_address,
+            workdir,
+            {
+                "OFFBOARDING_HR_EMAIL": settings.hr_email,
+                "OFFBOARDING_FACILITIES_EMAIL": settings.facilities_email,
+                "OFFBOARDING_ORGANISATION_NAME": settings.organisation_name,
+            },
+        )
 
     async def start_both(self) -> None:
         self.start("worker")
@@ -60,9 +66,7 @@ async def app(dev_server_env, settings, task_queue, tmp_path):
         raise
     yield running
     running.stop()
-    print(
-        f"----- web -----\n{running.tail('web')}\n----- worker -----\n{running.tail('worker')}"
-    )
+    print(f"----- web -----\n{running.tail('web')}\n----- worker -----\n{running.tail('worker')}")
 
 
 class Shots:
@@ -72,15 +76,11 @@ class Shots:
 
     async def take(self, page, name: str) -> None:
         self.count += 1
-        await page.screenshot(
-            path=str(SHOTS / f"{self.count:02d}-{name}.png"), full_page=True
-        )
+        await page.screenshot(path=str(SHOTS / f"{self.count:02d}-{name}.png"), full_page=True)
 
 
 async def sign_in(browser, app: App, email: str, locale: str):
-    context = await browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale=locale
-    )
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
     page = await context.new_page()
     await page.goto(f"{app.url}/")
     assert "/login" in page.url
@@ -113,11 +113,7 @@ async def reload_until(page, selector: str, timeout: float = 60) -> None:
 
 def mails_for(mail_store, case_id: str, purpose: str) -> list:
     try:
-        return [
-            m
-            for m in mail_store.all()
-            if m.case_id == case_id and m.purpose.startswith(purpose)
-        ]
+        return [m for m in mail_store.all() if m.case_id == case_id and m.purpose.startswith(purpose)]
     except FileNotFoundError:
         return []
 

@@ -27,9 +27,7 @@ FACILITIES = Actor(email="facilities@example.org", role=Role.CUSTODIAN)
 
 def last_day_in(working_days: int) -> date:
     today = date.today()
-    return add_working_days(
-        today, working_days, calendar_for("NL", range(today.year, today.year + 2))
-    )
+    return add_working_days(today, working_days, calendar_for("NL", range(today.year, today.year + 2)))
 
 
 @dataclass
@@ -41,9 +39,7 @@ class CaseDriver:
     case_id: str = ""
 
     @classmethod
-    async def start(
-        cls, env, mail, sessions, task_queue, **overrides: Any
-    ) -> "CaseDriver":
+    async def start(cls, env, mail, sessions, task_queue, **overrides: Any) -> "CaseDriver":
         data = registration_data(
             **{
                 "notice_date": date.today(),
@@ -53,9 +49,7 @@ class CaseDriver:
         )
         registration = Registration.model_validate(data)
         driver = cls(env, mail, sessions, registration)
-        driver.case_id = (
-            await service.register(env.client, registration, task_queue)
-        ).case_id
+        driver.case_id = (await service.register(env.client, registration, task_queue)).case_id
         STARTED.append(driver)
         await eventually(driver.view_has_tasks)
         return driver
@@ -86,15 +80,11 @@ class CaseDriver:
         if moment > now:
             await self.env.sleep(moment - now)
 
-    def mails(
-        self, purpose_prefix: str = "", to: str | None = None
-    ) -> list[CapturedMail]:
+    def mails(self, purpose_prefix: str = "", to: str | None = None) -> list[CapturedMail]:
         return [
             m
             for m in self.mail.all()
-            if m.case_id == self.case_id
-            and m.purpose.startswith(purpose_prefix)
-            and (to is None or m.to == to)
+            if m.case_id == self.case_id and m.purpose.startswith(purpose_prefix) and (to is None or m.to == to)
         ]
 
     async def wait_for_mail(
@@ -105,10 +95,7 @@ class CaseDriver:
         timeout: float = 20,
     ) -> list[CapturedMail]:
         return await eventually(
-            lambda: (
-                len(self.mails(purpose_prefix, to)) >= count
-                and self.mails(purpose_prefix, to)
-            ),
+            lambda: len(self.mails(purpose_prefix, to)) >= count and self.mails(purpose_prefix, to),
             timeout=timeout,
         )
 
@@ -136,15 +123,8 @@ class CaseDriver:
             lines.append(
                 f"workflow: {view.status}, steps {steps}, interview {view.interview.status if view.interview else None}"
             )
-            lines.append(
-                "timeline: "
-                + "; ".join(
-                    f"{entry.event} {entry.detail}" for entry in view.timeline[-8:]
-                )
-            )
-            described = await self.env.client.get_workflow_handle(
-                self.case_id
-            ).describe()
+            lines.append("timeline: " + "; ".join(f"{entry.event} {entry.detail}" for entry in view.timeline[-8:]))
+            described = await self.env.client.get_workflow_handle(self.case_id).describe()
             lines.append(
                 f"execution: {described.status.name if described.status else None}, pending: {[a.activity_type.name for a in described.raw_description.pending_activities]}"
             )
@@ -155,9 +135,7 @@ class CaseDriver:
     async def wait_for_interview_status(self, status: str, timeout: float = 20) -> Case:
         async def reached():
             case = await self.record()
-            return (
-                case if case is not None and case.interview_status == status else None
-            )
+            return case if case is not None and case.interview_status == status else None
 
         return await eventually(reached, timeout=timeout)
 
@@ -168,17 +146,11 @@ class CaseDriver:
             ("case", self.case_id),
             ("interview", ExitInterviewWorkflow.id_for(self.case_id)),
         ):
-            history = await self.env.client.get_workflow_handle(
-                workflow_id
-            ).fetch_history()
+            history = await self.env.client.get_workflow_handle(workflow_id).fetch_history()
             # Checked in opened: the histories replay under whatever payload key a run uses.
-            history = await decoded_history(
-                history, self.env.client.data_converter.payload_codec
-            )
+            history = await decoded_history(history, self.env.client.data_converter.payload_codec)
             recorded = {"workflow_id": workflow_id, **json.loads(history.to_json())}
-            (directory / f"{name}.{suffix}.json").write_text(
-                json.dumps(recorded, indent=1)
-            )
+            (directory / f"{name}.{suffix}.json").write_text(json.dumps(recorded, indent=1))
 
 
 RECORD = InterviewRecord.model_validate(SAMPLE_RECORD)

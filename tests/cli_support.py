@@ -22,9 +22,7 @@ async def offboarding_in_thread(args: list[str], env: dict[str, str]) -> Result:
     return await asyncio.to_thread(offboarding, args, env)
 
 
-def registration_flags(
-    employee_id: str | None = None, **changes: str | None
-) -> list[str]:
+def registration_flags(employee_id: str | None = None, **changes: str | None) -> list[str]:
     """Flags for the departure tests.support.registration_data() describes; a change of None leaves the flag out."""
     employee_id = employee_id or unique()
     values: dict[str, str | None] = {

@@ -30,9 +30,7 @@ TEST_DATABASE_URL = os.environ.get("OFFBOARDING_TEST_DATABASE_URL", "")
 # One payload key per test run: the Temporal environments, the workers, the web app, the CLI and the
 # processes the tests start (they inherit the environment) all encrypt with it.
 TEST_PAYLOAD_KEYS = os.environ.setdefault("OFFBOARDING_PAYLOAD_KEYS", new_key_entry())
-TEST_DATA_CONVERTER = encrypting_converter(
-    EncryptionCodec(parse_key_ring(TEST_PAYLOAD_KEYS))
-)
+TEST_DATA_CONVERTER = encrypting_converter(EncryptionCodec(parse_key_ring(TEST_PAYLOAD_KEYS)))
 
 # The tests make hundreds of accounts: argon2's cheapest parameters in this process keep that from taking minutes.
 # What is tested (a hash per password, verified, upgraded when its parameters are old) stays the same; a web app
@@ -57,9 +55,7 @@ def fresh_database(directory: Path, name: str, revision: str = "head") -> Iterat
         migrate.upgrade(url, revision)
         yield url
     finally:
-        asyncio.run(
-            _on_server(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        )
+        asyncio.run(_on_server(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
 
 
 @pytest.fixture(scope="session")
@@ -151,9 +147,7 @@ async def dev_server_env(tmp_path):
 @pytest.fixture
 async def http(settings, time_skipping_env, task_queue):
     """The web app talking to the time-skipping server, on this test's own task queue."""
-    async with serve(
-        settings.model_copy(update={"task_queue": task_queue}), time_skipping_env.client
-    ) as client:
+    async with serve(settings.model_copy(update={"task_queue": task_queue}), time_skipping_env.client) as client:
         yield client
 
 
@@ -164,7 +158,5 @@ def task_queue() -> str:
 
 @pytest.fixture
 async def worker(time_skipping_env, settings, sessions, task_queue):
-    async with build_worker(
-        time_skipping_env.client, settings, sessions, task_queue=task_queue
-    ) as running:
+    async with build_worker(time_skipping_env.client, settings, sessions, task_queue=task_queue) as running:
         yield running

@@ -3,7 +3,7 @@
 import base64
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import standardwebhooks
 
@@ -14,9 +14,7 @@ CLOUDEVENTS = "application/cloudevents+json"
 SOURCE = "urn:example:hr-system"
 
 
-def cloud_event(
-    event_type: str, data, *, event_id: str | None = None, source: str = SOURCE
-) -> dict:
+def cloud_event(event_type: str, data, *, event_id: str | None = None, source: str = SOURCE) -> dict:
     return {
         "specversion": "1.0",
         "id": event_id or unique("evt-"),
@@ -40,17 +38,13 @@ async def send(
 ):
     body = body if body is not None else json.dumps(event).encode()
     signed = signed_headers(secret, body, now=at) if headers is None else headers
-    return await http.post(
-        "/api/events", content=body, headers={**signed, "Content-Type": content_type}
-    )
+    return await http.post("/api/events", content=body, headers={**signed, "Content-Type": content_type})
 
 
-def signed_headers(
-    secret: str, body: bytes, now: float | None = None, message_id: str | None = None
-) -> dict[str, str]:
+def signed_headers(secret: str, body: bytes, now: float | None = None, message_id: str | None = None) -> dict[str, str]:
     """Standard Webhooks headers, made by the reference library."""
     message_id = message_id or unique("msg-")
-    at = datetime.fromtimestamp(time.time() if now is None else now, timezone.utc)
+    at = datetime.fromtimestamp(time.time() if now is None else now, UTC)
     signature = standardwebhooks.Webhook(secret).sign(message_id, at, body)
     return {
         "webhook-id": message_id,

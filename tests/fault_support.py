@@ -16,10 +16,10 @@ import subprocess
 import sys
 import threading
 from collections import Counter
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import AsyncIterator
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -49,9 +49,7 @@ UPDATES_ON = ["--dynamic-config-value", "frontend.enableUpdateWorkflowExecution=
 class WorkerProcess:
     """``python worker.py`` with the test's settings; its output goes to ``log`` (shown when a wait fails)."""
 
-    def __init__(
-        self, settings: Settings, task_queue: str, address: str, log: Path
-    ) -> None:
+    def __init__(self, settings: Settings, task_queue: str, address: str, log: Path) -> None:
         self.env = {
             # The test run's own variables too, among them the payload keys every process of the run shares.
             **os.environ,
@@ -72,7 +70,7 @@ class WorkerProcess:
         self.log = log
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> "WorkerProcess":
+    def start(self) -> WorkerProcess:
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, str(ROOT / "worker.py")],
@@ -98,17 +96,13 @@ class WorkerProcess:
 
     async def polling(self, timeout: float = 90) -> None:
         """Until the worker says its pollers run (it logs that line once they do)."""
-        await self.wait_for(
-            lambda: "polling task queue" in self.output(tail=10**7), timeout=timeout
-        )
+        await self.wait_for(lambda: "polling task queue" in self.output(tail=10**7), timeout=timeout)
 
     async def wait_for(self, check, timeout: float):
         """``eventually``, but failing with the worker's output, and at once when the worker died."""
 
         async def alive_and_done():
-            assert self.alive(), (
-                f"the worker exited with {self.proc.returncode}:\n{self.output()}"
-            )
+            assert self.alive(), f"the worker exited with {self.proc.returncode}:\n{self.output()}"
             result = check()
             return await result if asyncio.iscoroutine(result) else result
 
@@ -119,9 +113,7 @@ class WorkerProcess:
 
 
 @asynccontextmanager
-async def worker_process(
-    settings: Settings, task_queue: str, address: str, log: Path
-) -> AsyncIterator[WorkerProcess]:
+async def worker_process(settings: Settings, task_queue: str, address: str, log: Path) -> AsyncIterator[WorkerProcess]:
     worker = WorkerProcess(settings, task_queue, address, log).start()
     try:
         await worker.polling()
@@ -145,11 +137,9 @@ class SmtpServer:
     def running(self) -> bool:
         return self._controller is not None
 
-    def start(self) -> "SmtpServer":
+    def start(self) -> SmtpServer:
         if self._controller is None:
-            self._controller = Controller(
-                self.handler, hostname="127.0.0.1", port=self.port
-            )
+            self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
             self._controller.start()
         return self
 
@@ -173,9 +163,7 @@ class RefusingHandler(MaildirHandler):
         self.busy = {address.lower(): count for address, count in (busy or {}).items()}
         self.refused: Counter[str] = Counter()
 
-    async def handle_RCPT(
-        self, server, session, envelope, address: str, rcpt_options
-    ) -> str:
+    async def handle_RCPT(self, server, session, envelope, address: str, rcpt_options) -> str:
         key = address.lower()
         if key in self.unknown:
             self.refused[key] += 1
@@ -206,25 +194,15 @@ def twice(counts: Counter[tuple[str, str]]) -> dict[tuple[str, str], int]:
 
 async def sent_rows(sessions, case_id: str) -> dict[tuple[str, str], SentMail]:
     async with sessions() as session:
-        rows = (
-            (await session.execute(select(SentMail).where(SentMail.case_id == case_id)))
-            .scalars()
-            .all()
-        )
+        rows = (await session.execute(select(SentMail).where(SentMail.case_id == case_id))).scalars().all()
     return {(row.purpose, row.recipient): row for row in rows}
 
 
-async def assert_every_mail_once(
-    store: MailStore, sessions, case_id: str
-) -> Counter[tuple[str, str]]:
+async def assert_every_mail_once(store: MailStore, sessions, case_id: str) -> Counter[tuple[str, str]]:
     """Each mail of the case arrived exactly once, and the mail server got exactly what the database says went out."""
     counts = mail_counts(store, case_id)
     assert not twice(counts), f"mail that arrived more than once: {twice(counts)}"
-    sent = {
-        key
-        for key, row in (await sent_rows(sessions, case_id)).items()
-        if row.status == "sent"
-    }
+    sent = {key for key, row in (await sent_rows(sessions, case_id)).items() if row.status == "sent"}
     assert set(counts) == sent, (
         f"mail server and sent_mails disagree: only received {set(counts) - sent}, only recorded {sent - set(counts)}"
     )
@@ -268,8 +246,7 @@ async def mail_settled(client: Client, case_id: str) -> bool:
         except RPCError:
             continue  # the interview has not started (yet)
         if any(
-            pending.activity_type.name in MAIL_ACTIVITIES
-            for pending in description.raw_description.pending_activities
+            pending.activity_type.name in MAIL_ACTIVITIES for pending in description.raw_description.pending_activities
         ):
             return False
     return True
@@ -284,9 +261,7 @@ def departure(**overrides) -> dict:
     """A registration that starts today and ends in about six weeks: no timer of the case fires during a test."""
     from tests.case_driver import last_day_in
 
-    return registration_data(
-        notice_date=date.today(), last_working_day=last_day_in(30), **overrides
-    )
+    return registration_data(notice_date=date.today(), last_working_day=last_day_in(30), **overrides)
 
 
 async def register(http: httpx.AsyncClient, data: dict) -> str:
@@ -300,9 +275,7 @@ async def case_view(http: httpx.AsyncClient, case_id: str) -> dict | None:
     return response.json() if response.status_code == 200 else None
 
 
-async def live(
-    http: httpx.AsyncClient, case_id: str, check=lambda live: True, timeout: float = 60
-) -> dict:
+async def live(http: httpx.AsyncClient, case_id: str, check=lambda live: True, timeout: float = 60) -> dict:
     """The case as the API shows it, once its workflow answers and ``check(live)`` holds."""
 
     async def read():
@@ -313,22 +286,12 @@ async def live(
 
 
 def task_of(live_view: dict, assignee: str) -> dict:
-    return next(
-        task
-        for task in live_view["tasks"]
-        if task["assignee_email"] == assignee and task["state"] == "open"
-    )
+    return next(task for task in live_view["tasks"] if task["assignee_email"] == assignee and task["state"] == "open")
 
 
-async def act(
-    http: httpx.AsyncClient, case_id: str, path: str, body: dict, expected: int = 200
-) -> dict:
-    response = await http.post(
-        f"/api/cases/{case_id}/{path}", json={"actor": HR, **body}
-    )
-    assert response.status_code == expected, (
-        f"{path}: {response.status_code} {response.text}"
-    )
+async def act(http: httpx.AsyncClient, case_id: str, path: str, body: dict, expected: int = 200) -> dict:
+    response = await http.post(f"/api/cases/{case_id}/{path}", json={"actor": HR, **body})
+    assert response.status_code == expected, f"{path}: {response.status_code} {response.text}"
     return response.json()
 
 
@@ -341,9 +304,7 @@ async def answered(action, what: str):
     try:
         return await asyncio.wait_for(action, ANSWER_BOUND_SECONDS)
     except TimeoutError:
-        raise AssertionError(
-            f"{what} got no answer within {ANSWER_BOUND_SECONDS}s"
-        ) from None
+        raise AssertionError(f"{what} got no answer within {ANSWER_BOUND_SECONDS}s") from None
 
 
 # --- the organisation's policy -------------------------------------------------------------------------
@@ -367,7 +328,7 @@ async def policy(sessions, settings: Settings, **changes) -> AsyncIterator[Polic
 
 def midday_zone(now: datetime | None = None) -> ZoneInfo:
     """A fixed-offset zone in which it is now around noon: timers minutes away stay on today's date there."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     offset = 12 - now.hour  # local hour = UTC hour + offset
     offset = max(-12, min(14, offset))
     # The Etc/GMT names count the other way round: Etc/GMT-3 is three hours ahead of UTC.
@@ -377,9 +338,7 @@ def midday_zone(now: datetime | None = None) -> ZoneInfo:
 
 def local_clock(zone: ZoneInfo, seconds_from_now: float) -> tuple[datetime, time]:
     """The moment ``seconds_from_now`` ahead (whole seconds), and its wall-clock time in ``zone``."""
-    at = (datetime.now(timezone.utc) + timedelta(seconds=seconds_from_now)).replace(
-        microsecond=0
-    )
+    at = (datetime.now(UTC) + timedelta(seconds=seconds_from_now)).replace(microsecond=0)
     return at, at.astimezone(zone).time()
 
 
@@ -393,13 +352,11 @@ class TcpProxy:
         self.target = (target_host, target_port)
         self.port = free_port()
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(
-            target=self._loop.run_forever, name="tcp-proxy", daemon=True
-        )
+        self._thread = threading.Thread(target=self._loop.run_forever, name="tcp-proxy", daemon=True)
         self._server: asyncio.AbstractServer | None = None
         self._links: set[asyncio.StreamWriter] = set()
 
-    def start(self) -> "TcpProxy":
+    def start(self) -> TcpProxy:
         self._thread.start()
         self.restore()
         return self
@@ -421,9 +378,7 @@ class TcpProxy:
 
     async def _listen(self) -> None:
         if self._server is None:
-            self._server = await asyncio.start_server(
-                self._serve, "127.0.0.1", self.port, reuse_address=True
-            )
+            self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port, reuse_address=True)
 
     async def _cut(self) -> None:
         if self._server is not None:
@@ -434,9 +389,7 @@ class TcpProxy:
             writer.transport.abort()
         self._links.clear()
 
-    async def _serve(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             up_reader, up_writer = await asyncio.open_connection(*self.target)
         except OSError:
@@ -444,9 +397,7 @@ class TcpProxy:
             return
         self._links |= {writer, up_writer}
 
-        async def pump(
-            source: asyncio.StreamReader, sink: asyncio.StreamWriter
-        ) -> None:
+        async def pump(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
             try:
                 while data := await source.read(65536):
                     sink.write(data)
@@ -468,9 +419,7 @@ class SqliteWriteLock:
         self._connection: sqlite3.Connection | None = None
 
     def cut(self) -> None:
-        self._connection = sqlite3.connect(
-            self.path, isolation_level=None, timeout=30, check_same_thread=False
-        )
+        self._connection = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
         self._connection.execute("BEGIN EXCLUSIVE")
 
     def restore(self) -> None:
@@ -497,9 +446,7 @@ class DatabaseOutage:
             self.url = database_url
         else:
             self._control = TcpProxy(url.host or "127.0.0.1", url.port or 5432).start()
-            self.url = url.set(
-                host="127.0.0.1", port=self._control.port
-            ).render_as_string(hide_password=False)
+            self.url = url.set(host="127.0.0.1", port=self._control.port).render_as_string(hide_password=False)
         self.down = False
 
     @property
@@ -533,7 +480,7 @@ class DevServer:
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    async def start(self) -> "DevServer":
+    async def start(self) -> DevServer:
         self._env = await WorkflowEnvironment.start_local(
             data_converter=TEST_DATA_CONVERTER,
             port=self.port,

@@ -34,9 +34,7 @@ def row(employee_id: str | None = None, **changes: str) -> dict[str, str]:
     return values
 
 
-def csv_bytes(
-    rows: list[dict[str, str]], delimiter: str = ",", columns: list[str] = COLUMNS
-) -> bytes:
+def csv_bytes(rows: list[dict[str, str]], delimiter: str = ",", columns: list[str] = COLUMNS) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(
         out,

@@ -147,4 +147,6 @@ def announcement(case_id: str, to: str) -> MailRequest:
         "last_working_day": "2027-01-29",
         "equipment": [],
     }
-    return MailRequest(case_id=case_id, purpose="announcement", template="announcement_hr", to=to, language="nl", context=context)
+    return MailRequest(
+        case_id=case_id, purpose="announcement", template="announcement_hr", to=to, language="nl", context=context
+    )

@@ -1,6 +1,6 @@
 """Cases stored straight in the database for the privacy tests: a registration, an interview, mails, a draft, an event."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -28,9 +28,7 @@ RECORD = InterviewRecord.model_validate(
 
 async def stored_case(sessions, **overrides: Any) -> Registration:
     registration = Registration.model_validate(
-        registration_data(
-            employee_id=overrides.pop("employee_id", None) or unique(), **overrides
-        )
+        registration_data(employee_id=overrides.pop("employee_id", None) or unique(), **overrides)
     )
     await CaseActivities(None, sessions).store_case(
         StoreCaseInput(case_id=registration.case_id, registration=registration)
@@ -38,19 +36,15 @@ async def stored_case(sessions, **overrides: Any) -> Registration:
     return registration
 
 
-async def interviewed_case(
-    sessions, scope: str = "advice_and_experiences", **overrides: Any
-) -> Registration:
+async def interviewed_case(sessions, scope: str = "advice_and_experiences", **overrides: Any) -> Registration:
     registration = await stored_case(sessions, **overrides)
     await InterviewActivities(sessions).store_interview(
         StoreInterviewInput(
             case_id=registration.case_id,
             interviewer_email="interviewer@example.org",
             record=RECORD,
-            consent=ConsentChoice(
-                scope=scope, share_with_manager=True, text_version="2026-11"
-            ),
-            held_at=datetime(2027, 1, 20, 10, tzinfo=timezone.utc),
+            consent=ConsentChoice(scope=scope, share_with_manager=True, text_version="2026-11"),
+            held_at=datetime(2027, 1, 20, 10, tzinfo=UTC),
         )
     )
     return registration
@@ -72,7 +66,7 @@ async def with_traces(sessions, registration: Registration) -> None:
                     message_id=f"<{unique('m')}@offboarding>",
                     subject=f"{purpose} voor {employee.name}",
                     status="sent",
-                    sent_at=datetime.now(timezone.utc),
+                    sent_at=datetime.now(UTC),
                 )
             )
         session.add(
@@ -90,9 +84,7 @@ async def with_traces(sessions, registration: Registration) -> None:
                 status="accepted",
                 reason="case started",
                 case_id=case_id,
-                payload={
-                    "data": {"employee": {"id": employee.id, "name": employee.name}}
-                },
+                payload={"data": {"employee": {"id": employee.id, "name": employee.name}}},
             )
         )
         session.add(
@@ -103,9 +95,7 @@ async def with_traces(sessions, registration: Registration) -> None:
                 status="rejected",
                 reason="no such case",
                 case_id=None,
-                payload={
-                    "data": {"employee_id": employee.id, "notice_date": "2020-01-01"}
-                },
+                payload={"data": {"employee_id": employee.id, "notice_date": "2020-01-01"}},
             )
         )
 
@@ -114,9 +104,7 @@ async def audit_entries(sessions, **where: str) -> list[AuditLogRow]:
     async with sessions() as session:
         query = (
             select(AuditLogRow)
-            .where(
-                *(getattr(AuditLogRow, key) == value for key, value in where.items())
-            )
+            .where(*(getattr(AuditLogRow, key) == value for key, value in where.items()))
             .order_by(AuditLogRow.id)
         )
         return list((await session.execute(query)).scalars())

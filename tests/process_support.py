@@ -36,7 +36,9 @@ async def wait_answering(*urls: str, alive: Iterable[Process] = (), interval: fl
 class Parts:
     """The worker and the web app, each a process of its own, with their output kept for a failing test."""
 
-    def __init__(self, settings, task_queue: str, temporal_address: str, workdir: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, settings, task_queue: str, temporal_address: str, workdir: Path, env: dict[str, str] | None = None
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workdir = workdir

@@ -4,7 +4,7 @@ the PDF's text with pypdf)."""
 
 import csv
 import io
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from pypdf import PdfReader
 
@@ -96,12 +96,8 @@ async def configure(sessions, **policy) -> ReportPolicy:
         return await settings_store.update(session, wanted)
 
 
-async def seed_quarter(
-    sessions, start: date, respondents: int = 6, declined: int = 1
-) -> None:
-    closed_at = datetime.combine(
-        start + timedelta(days=20), time(12), tzinfo=timezone.utc
-    )
+async def seed_quarter(sessions, start: date, respondents: int = 6, declined: int = 1) -> None:
+    closed_at = datetime.combine(start + timedelta(days=20), time(12), tzinfo=UTC)
     async with sessions.begin() as session:
         for number in range(respondents + declined):
             held = number < respondents
@@ -122,7 +118,7 @@ async def seed_quarter(
 
 
 async def today_on_server(env) -> date:
-    return (await env.get_current_time()).astimezone(timezone.utc).date()
+    return (await env.get_current_time()).astimezone(UTC).date()
 
 
 async def start_and_wait(http, period: str) -> dict:
@@ -141,4 +137,6 @@ async def start_and_wait(http, period: str) -> dict:
 async def start_period(env, sessions, settings, task_queue, period: str) -> service.ReportStart:
     """What the schedule does when a period ends, as HR's command for a missed period does it."""
     async with sessions() as session:
-        return await service.start_missed_report(env.client, session, settings.model_copy(update={"task_queue": task_queue}), period)
+        return await service.start_missed_report(
+            env.client, session, settings.model_copy(update={"task_queue": task_queue}), period
+        )

@@ -35,9 +35,7 @@ class ScimServer:
             "--bearer-token",
             TOKEN,
         ]
-        self.proc = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        self.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             with closing(socket.socket()) as sock:
@@ -57,9 +55,7 @@ class ScimServer:
         return AsyncSCIMClient(http, provider=PROVIDER)
 
     def _http(self) -> httpx2.AsyncClient:
-        return httpx2.AsyncClient(
-            base_url=self.url + "/", headers={"Authorization": f"Bearer {TOKEN}"}
-        )
+        return httpx2.AsyncClient(base_url=self.url + "/", headers={"Authorization": f"Bearer {TOKEN}"})
 
     async def add_user(
         self,
@@ -84,9 +80,7 @@ class ScimServer:
 
     async def users(self, filter: str) -> list:
         async with self._http() as http:
-            found = await self._client(http).query(
-                SCIM_USER, query_parameters=SearchRequest(filter=filter)
-            )
+            found = await self._client(http).query(SCIM_USER, query_parameters=SearchRequest(filter=filter))
             return list(found.resources or [])
 
 
@@ -109,9 +103,7 @@ class FaultProxy:
         self._server.close()
         await self._server.wait_closed()
 
-    async def _handle(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if self.failures > 0:
             self.failures -= 1
             self.refused += 1
@@ -124,12 +116,8 @@ class FaultProxy:
             await writer.drain()
             writer.close()
             return
-        upstream_reader, upstream_writer = await asyncio.open_connection(
-            "127.0.0.1", self.upstream_port
-        )
-        await asyncio.gather(
-            self._pipe(reader, upstream_writer), self._pipe(upstream_reader, writer)
-        )
+        upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+        await asyncio.gather(self._pipe(reader, upstream_writer), self._pipe(upstream_reader, writer))
 
     @staticmethod
     async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

@@ -2,10 +2,11 @@
 
 import sys
 import uuid
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable
+from typing import Any
 
 import httpx
 
@@ -65,9 +66,11 @@ async def serve(settings, client) -> AsyncIterator[httpx.AsyncClient]:
     from web.app import create_app
 
     app = create_app(settings=settings, client=client)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://offboarding.test") as http:
-            yield http
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://offboarding.test") as http,
+    ):
+        yield http
 
 
 SAMPLE_RECORD: dict[str, Any] = {

@@ -54,15 +54,11 @@ class Receiver:
         self.server.shutdown()
         self.server.server_close()
 
-    def events(
-        self, event_type: str | None = None, status: int | None = None
-    ) -> list[dict]:
+    def events(self, event_type: str | None = None, status: int | None = None) -> list[dict]:
         found = []
         for request in list(self.requests):
             event = json.loads(request["body"])
-            if (event_type is None or event["type"] == event_type) and (
-                status is None or request["status"] == status
-            ):
+            if (event_type is None or event["type"] == event_type) and (status is None or request["status"] == status):
                 found.append({**request, "event": event})
         return found
 

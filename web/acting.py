@@ -21,15 +21,26 @@ from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Body, Depends, HTTPException, Request, Security, status
-from fastapi.security import HTTPAuthorizationCredentials
 from fastapi.exceptions import RequestValidationError
+from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError, create_model
+
 from cases.service import ActionRejected, CaseNotFound
+from models import interview
+from models.access import RevokeAccessNow
 from models.accounts import AccountRole, SignedIn
 from models.actors import Actor, Role
-from models.access import RevokeAccessNow
-from models.handover import AddTask, CompleteTask, ConfirmReturn, FlagForSettlement, MoveLastDay, ReassignTask, ReopenReturn, ReopenTask, Withdraw
-from models import interview
+from models.handover import (
+    AddTask,
+    CompleteTask,
+    ConfirmReturn,
+    FlagForSettlement,
+    MoveLastDay,
+    ReassignTask,
+    ReopenReturn,
+    ReopenTask,
+    Withdraw,
+)
 from web.auth import csrf
 from web.auth.guard import bearer_scheme, current_user, deny, unauthorized
 from web.refusals import Refused
@@ -80,7 +91,11 @@ class NotPermitted(Exception):
 
 def roles_for(user: SignedIn, update: type[BaseModel]) -> list[Role]:
     """The roles in the case that ``user`` may take for ``update``, in order of preference."""
-    return [role for account_role, role in ACTING_ROLES.get(update, ()) if account_role is _ANYONE or account_role in user.roles]
+    return [
+        role
+        for account_role, role in ACTING_ROLES.get(update, ())
+        if account_role is _ANYONE or account_role in user.roles
+    ]
 
 
 def actor_for(user: SignedIn, update: type[BaseModel]) -> Actor:
@@ -109,7 +124,9 @@ def request_model(update: type[BaseModel], name: str, *, path: tuple[str, ...] =
             field.default = None
             field.description = ACTOR_DESCRIPTION
         fields[field_name] = (field.annotation, field)
-    return create_model(name, __config__=ConfigDict(extra="forbid"), __doc__=update.__doc__, __module__=__name__, **fields)
+    return create_model(
+        name, __config__=ConfigDict(extra="forbid"), __doc__=update.__doc__, __module__=__name__, **fields
+    )
 
 
 def _body_error(kind: str, loc: tuple, msg: str, value: Any = None) -> RequestValidationError:
@@ -128,7 +145,12 @@ def may_act(update: type[BaseModel]):
             return None
         await csrf.check(request)
         if not roles_for(user, update):
-            deny(request, status.HTTP_403_FORBIDDEN, f"{user.email} holds none of the roles that may {update.__name__}", user)
+            deny(
+                request,
+                status.HTTP_403_FORBIDDEN,
+                f"{user.email} holds none of the roles that may {update.__name__}",
+                user,
+            )
         return user
 
     return check
@@ -140,18 +162,40 @@ def acting_person(request: Request, user: SignedIn | None, given: Actor | None, 
         if given is None:
             return actor_for(user, update)
         if not getattr(request.state, "via_token", False):
-            raise _body_error("extra_forbidden", ("actor",), "leave actor out: with a session the signed-in person acts", given.model_dump(mode="json"))
+            raise _body_error(
+                "extra_forbidden",
+                ("actor",),
+                "leave actor out: with a session the signed-in person acts",
+                given.model_dump(mode="json"),
+            )
         if given.email.lower() != user.email.lower():
-            raise _body_error("value_error", ("actor", "email"), f"a token acts as its own account ({user.email}); leave actor out or name that account", given.email)
+            raise _body_error(
+                "value_error",
+                ("actor", "email"),
+                f"a token acts as its own account ({user.email}); leave actor out or name that account",
+                given.email,
+            )
         if given.role not in roles_for(user, update):
-            deny(request, status.HTTP_403_FORBIDDEN, f"{user.email} may not {update.__name__} as {given.role.value}", user)
+            deny(
+                request,
+                status.HTTP_403_FORBIDDEN,
+                f"{user.email} may not {update.__name__} as {given.role.value}",
+                user,
+            )
         return Actor(email=user.email, role=given.role, mailboxes=sorted(user.mailboxes))
     if given is None:
         raise _body_error("missing", ("actor",), "Field required")
     if given.role == Role.SYSTEM:
-        raise _body_error("value_error", ("actor", "role"), "system is the workflows' own role; nobody acts as it", "system")
+        raise _body_error(
+            "value_error", ("actor", "role"), "system is the workflows' own role; nobody acts as it", "system"
+        )
     if given.mailboxes:
-        raise _body_error("extra_forbidden", ("actor", "mailboxes"), "the shared mailboxes someone works for come from their account", given.mailboxes)
+        raise _body_error(
+            "extra_forbidden",
+            ("actor", "mailboxes"),
+            "the shared mailboxes someone works for come from their account",
+            given.mailboxes,
+        )
     return given
 
 
@@ -184,6 +228,8 @@ async def perform(action: Awaitable[T], not_found: str | Callable[[], Awaitable[
     try:
         return await action
     except CaseNotFound:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, not_found if isinstance(not_found, str) else await not_found())
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, not_found if isinstance(not_found, str) else await not_found()
+        ) from None
     except ActionRejected as err:
         raise Refused(err) from None

@@ -17,6 +17,7 @@ from operations.web import install as install_operations
 from web import home
 from web.accounts import pages as account_pages
 from web.accounts import token_pages
+from web.auth.cookies import secure_cookies
 from web.auth.guard import api_access, signed_in
 from web.auth.setup import install as install_auth
 from web.cases import actions as case_actions
@@ -25,6 +26,7 @@ from web.cases import pages as case_pages
 from web.equipment import pages as equipment_pages
 from web.errors import install_error_handlers
 from web.events import api as events_api
+from web.i18n import LanguageCookie
 from web.imports import api as imports_api
 from web.interviews import api as interviews_api
 from web.interviews import hr as interview_hr_pages
@@ -32,18 +34,16 @@ from web.interviews import links as interview_links
 from web.interviews import pages as interview_pages
 from web.mailbox import pages as captured_mail_pages
 from web.mailbox.dependencies import mail_store
+from web.openapi import install as install_openapi
 from web.organisation import api as organisation_api
-from web.organisation import checklists_api
-from web.organisation import checklist_pages, mailbox_pages, policy_pages
+from web.organisation import checklist_pages, checklists_api, mailbox_pages, policy_pages
 from web.privacy import api as privacy_api
 from web.privacy import pages as privacy_pages
-from web.auth.cookies import secure_cookies
-from web.i18n import LanguageCookie
-from web.openapi import install as install_openapi
 from web.privacy.actor import AuditActorMiddleware
 from web.reports import pages as report_pages
-from web.reports import review_pages, settings_pages as report_settings_pages
+from web.reports import review_pages
 from web.reports import router as reports_api
+from web.reports import settings_pages as report_settings_pages
 from web.security import install as install_security
 from web.tasks import links as task_links
 from web.tasks import pages as task_pages
@@ -99,10 +99,30 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     install_auth(app)
     # The pages, by domain; each checks the reader's roles itself.
     app.include_router(case_pages.dashboard_router)
-    for pages in (home, case_pages, task_pages, equipment_pages, interview_pages, interview_hr_pages, interview_links, task_links, report_pages, review_pages, report_settings_pages, checklist_pages, policy_pages, mailbox_pages, account_pages, token_pages, privacy_pages):
+    for pages in (
+        home,
+        case_pages,
+        task_pages,
+        equipment_pages,
+        interview_pages,
+        interview_hr_pages,
+        interview_links,
+        task_links,
+        report_pages,
+        review_pages,
+        report_settings_pages,
+        checklist_pages,
+        policy_pages,
+        mailbox_pages,
+        account_pages,
+        token_pages,
+        privacy_pages,
+    ):
         app.include_router(pages.router)
     # Captured mail holds every employee link: HR's only, like the link to it in the menu (and absent when switched off).
-    app.include_router(captured_mail_pages.router, dependencies=[Depends(mail_store), Depends(signed_in(AccountRole.HR))])
+    app.include_router(
+        captured_mail_pages.router, dependencies=[Depends(mail_store), Depends(signed_in(AccountRole.HR))]
+    )
     # Who acts, for the audit log the service code writes (privacy.audit).
     app.add_middleware(AuditActorMiddleware)
     # A language chosen with ?lang= holds for the next pages.

@@ -116,7 +116,9 @@ async def _unavailable(request: Request, part: str) -> Response:
         await _load_user(request)
     pages = Pages.for_request(request)
     reason = _unreachable(pages.gettext, part)
-    response = pages.render(request, "error.html", {"status_code": 503, "detail": reason, "detail_text": reason}, status_code=503)
+    response = pages.render(
+        request, "error.html", {"status_code": 503, "detail": reason, "detail_text": reason}, status_code=503
+    )
     response.headers.update(headers)
     return response
 
@@ -148,7 +150,9 @@ async def _case_did_not_answer(request: Request, exc: CaseDidNotAnswer) -> Respo
         return JSONResponse(status_code=504, content={"detail": detail})
     await _load_user(request)
     pages = Pages.for_request(request)
-    message = pages.gettext("The case did not answer in time. It may still happen: look again in a moment before trying again.")
+    message = pages.gettext(
+        "The case did not answer in time. It may still happen: look again in a moment before trying again."
+    )
     return pages.render(request, "error.html", {"status_code": 504, "detail": message}, status_code=504)
 
 

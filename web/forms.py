@@ -38,14 +38,18 @@ async def act(
     try:
         payload = build()
     except ValidationError as err:
-        return Outcome(error=_("Please check what you entered: %(problem)s") % {"problem": validation_message(err, gettext)})
+        return Outcome(
+            error=_("Please check what you entered: %(problem)s") % {"problem": validation_message(err, gettext)}
+        )
     try:
         return Outcome(result=await run(payload))
     except service.CaseNotFound:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "Not Found")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "Not Found") from None
     except service.ActionRejected as err:
         return Outcome(error=_("The case did not accept this: %(reason)s") % {"reason": refusals.reason(gettext, err)})
     except service.CaseDidNotAnswer:
-        return Outcome(error=_("The case did not answer in time. It may still happen: look again in a moment before trying again."))
+        return Outcome(
+            error=_("The case did not answer in time. It may still happen: look again in a moment before trying again.")
+        )
     except service.CaseUnavailable:
         return Outcome(error=_("The case cannot be reached right now; try again in a moment."))

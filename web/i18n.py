@@ -58,7 +58,14 @@ class LanguageCookie:
         cookie[LANGUAGE_COOKIE] = language
         morsel = cookie[LANGUAGE_COOKIE]
         # Typeshed types every value as text; the flags httponly and secure take booleans.
-        morsel.update({"path": "/", "max-age": str(LANGUAGE_COOKIE_SECONDS), "samesite": "Lax", "httponly": True, "secure": self.secure})  # type: ignore[arg-type]
+        flags = {
+            "path": "/",
+            "max-age": str(LANGUAGE_COOKIE_SECONDS),
+            "samesite": "Lax",
+            "httponly": True,
+            "secure": self.secure,
+        }
+        morsel.update(flags)  # type: ignore[arg-type]
         header = (b"set-cookie", morsel.OutputString().encode("latin-1"))
 
         async def with_cookie(message) -> None:

@@ -50,7 +50,12 @@ async def used(session, claims: LinkClaims) -> UsedLink | None:
 
 def busy(request: Request, claims: LinkClaims) -> Response:
     """429 for a request beyond the few waiting for their turn with the link (links.turns)."""
-    log.warning("link %s busy: %s %s refused while another answer through it is under way", claims.fingerprint[:12], request.method, request.url.path.split("/")[1])
+    log.warning(
+        "link %s busy: %s %s refused while another answer through it is under way",
+        claims.fingerprint[:12],
+        request.method,
+        request.url.path.split("/")[1],
+    )
     return too_many(request, RETRY_AFTER_SECONDS)
 
 
@@ -72,7 +77,15 @@ async def in_turn(request: Request, claims: LinkClaims, answer: Callable[[], Awa
         return busy(request, claims)
 
 
-async def answer_once(request: Request, client: Any, claims: LinkClaims, use: Use, case_id: str, gettext: Gettext, build: Callable[[], BaseModel]) -> Outcome | UsedLink:
+async def answer_once(
+    request: Request,
+    client: Any,
+    claims: LinkClaims,
+    use: Use,
+    case_id: str,
+    gettext: Gettext,
+    build: Callable[[], BaseModel],
+) -> Outcome | UsedLink:
     """Send the person's answer to the case, once per link: the use is recorded first (a request a moment earlier
     wins), and given back when the case refuses the answer; kept when the case did not answer in time, as the answer
     may still reach it. The case's outcome, or the use that got there first."""

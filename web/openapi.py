@@ -25,15 +25,29 @@ PROBLEM = {"type": "object", "properties": {"detail": {"type": "string"}}, "requ
 UNAUTHORIZED = {
     "description": "No session and no API token, or a token that is unknown, expired or revoked.",
     "headers": {
-        "WWW-Authenticate": {"description": 'How to authenticate (RFC 6750): `Bearer realm="offboarding"`, with `error="invalid_token"` for a token that is not good.', "schema": {"type": "string"}}
+        "WWW-Authenticate": {
+            "description": 'How to authenticate (RFC 6750): `Bearer realm="offboarding"`, with `error="invalid_token"` for a token that is not good.',
+            "schema": {"type": "string"},
+        }
     },
     "content": {"application/json": {"schema": PROBLEM}},
 }
-FORBIDDEN = {"description": "The account lacks the role this call needs.", "content": {"application/json": {"schema": PROBLEM}}}
+FORBIDDEN = {
+    "description": "The account lacks the role this call needs.",
+    "content": {"application/json": {"schema": PROBLEM}},
+}
 
 
-def _header(name: str, description: str, *, required: bool = False, deprecated: bool = False, example: str | None = None) -> dict[str, Any]:
-    parameter: dict[str, Any] = {"name": name, "in": "header", "required": required, "description": description, "schema": {"type": "string"}}
+def _header(
+    name: str, description: str, *, required: bool = False, deprecated: bool = False, example: str | None = None
+) -> dict[str, Any]:
+    parameter: dict[str, Any] = {
+        "name": name,
+        "in": "header",
+        "required": required,
+        "description": description,
+        "schema": {"type": "string"},
+    }
     if deprecated:
         parameter["deprecated"] = True
     if example is not None:
@@ -42,8 +56,15 @@ def _header(name: str, description: str, *, required: bool = False, deprecated: 
 
 
 EVENT_HEADERS = [
-    _header(standard.ID_HEADER, "Standard Webhooks: a unique id of this message.", required=True, example="msg_2Lx7f0Qh"),
-    _header(standard.TIMESTAMP_HEADER, "Standard Webhooks: when the message was signed, in Unix seconds.", required=True, example="1799999999"),
+    _header(
+        standard.ID_HEADER, "Standard Webhooks: a unique id of this message.", required=True, example="msg_2Lx7f0Qh"
+    ),
+    _header(
+        standard.TIMESTAMP_HEADER,
+        "Standard Webhooks: when the message was signed, in Unix seconds.",
+        required=True,
+        example="1799999999",
+    ),
     _header(
         standard.SIGNATURE_HEADER,
         'Standard Webhooks: `v1,<base64 of HMAC-SHA256 over "<webhook-id>.<webhook-timestamp>.<body>">`, keyed with the '
@@ -52,7 +73,11 @@ EVENT_HEADERS = [
         example="v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=",
     ),
     _header(signing.TIMESTAMP_HEADER, "The earlier scheme, taken until version 0.3.0: Unix seconds.", deprecated=True),
-    _header(signing.SIGNATURE_HEADER, 'The earlier scheme: `sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`.', deprecated=True),
+    _header(
+        signing.SIGNATURE_HEADER,
+        'The earlier scheme: `sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`.',
+        deprecated=True,
+    ),
     *(
         _header(f"ce-{name}", f"Binary mode: the CloudEvents `{name}` attribute{note}.")
         for name, note in (
@@ -71,7 +96,12 @@ def install(app: FastAPI, settings: Settings) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = get_openapi(
-                title=app.title, version=app.version, summary=app.summary, description=app.description, routes=app.routes, servers=_servers(settings)
+                title=app.title,
+                version=app.version,
+                summary=app.summary,
+                description=app.description,
+                routes=app.routes,
+                servers=_servers(settings),
             )
             app.openapi_schema = complete(schema, settings)
         return app.openapi_schema
@@ -80,12 +110,16 @@ def install(app: FastAPI, settings: Settings) -> None:
 
 
 def _servers(settings: Settings) -> list[dict[str, str]]:
-    return [{"url": settings.public_url.rstrip("/") or "/", "description": "This installation (OFFBOARDING_PUBLIC_URL)."}]
+    return [
+        {"url": settings.public_url.rstrip("/") or "/", "description": "This installation (OFFBOARDING_PUBLIC_URL)."}
+    ]
 
 
 def complete(schema: dict[str, Any], settings: Settings) -> dict[str, Any]:
     schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
-    schemes.setdefault(TOKEN_SCHEME, {"type": "http", "scheme": "bearer", "description": "An API token; the call acts as its account."})
+    schemes.setdefault(
+        TOKEN_SCHEME, {"type": "http", "scheme": "bearer", "description": "An API token; the call acts as its account."}
+    )
     schemes[SESSION_SCHEME] = {
         "type": "apiKey",
         "in": "cookie",
@@ -112,7 +146,9 @@ def complete(schema: dict[str, Any], settings: Settings) -> dict[str, Any]:
 def _describe_event_signing(operation: dict[str, Any]) -> None:
     operation["security"] = []
     known = {(parameter["in"], parameter["name"].lower()) for parameter in operation.get("parameters", [])}
-    operation.setdefault("parameters", []).extend(header for header in EVENT_HEADERS if ("header", header["name"].lower()) not in known)
+    operation.setdefault("parameters", []).extend(
+        header for header in EVENT_HEADERS if ("header", header["name"].lower()) not in known
+    )
     content = operation.setdefault("requestBody", {"required": True}).setdefault("content", {})
     content.setdefault(
         "application/json",

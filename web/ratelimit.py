@@ -181,7 +181,12 @@ def too_many(request: Request, retry_after: int) -> Response:
         "There were too many requests in a short time. Please wait %(num)d minutes and try again.",
         minutes,
     ) % {"num": minutes}
-    response = pages.render(request, "error.html", {"status_code": status.HTTP_429_TOO_MANY_REQUESTS, "detail": detail}, status_code=status.HTTP_429_TOO_MANY_REQUESTS)
+    response = pages.render(
+        request,
+        "error.html",
+        {"status_code": status.HTTP_429_TOO_MANY_REQUESTS, "detail": detail},
+        status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+    )
     response.headers.update(headers)
     return response
 
@@ -203,5 +208,7 @@ class LinkRateLimit:
         if wait is None:
             await self.app(scope, receive, send)
             return
-        log.warning("rate limit: %s %s from %s refused for %ss", request.method, scope["path"].split("/")[1], address, wait)
+        log.warning(
+            "rate limit: %s %s from %s refused for %ss", request.method, scope["path"].split("/")[1], address, wait
+        )
         await too_many(request, wait)(scope, receive, send)

@@ -17,8 +17,13 @@ class RefusalProblem(BaseModel):
     """A refused action: why in English, and the refusal's stable code with its parameters."""
 
     detail: str = Field(description="Why, in English.")
-    code: str | None = Field(None, description="What kind of refusal (`task_already_done`, `hr_only`, ...); stable, for clients that act on it.")
-    params: dict[str, str] = Field(default_factory=dict, description="The values the sentence names (a task id, a status, an address, ...).")
+    code: str | None = Field(
+        None,
+        description="What kind of refusal (`task_already_done`, `hr_only`, ...); stable, for clients that act on it.",
+    )
+    params: dict[str, str] = Field(
+        default_factory=dict, description="The values the sentence names (a task id, a status, an address, ...)."
+    )
 
 
 class Refused(HTTPException):
@@ -30,7 +35,10 @@ class Refused(HTTPException):
         self.params = err.params
 
     def response(self) -> JSONResponse:
-        return JSONResponse(status_code=self.status_code, content=RefusalProblem(detail=self.detail, code=self.code, params=self.params).model_dump())
+        return JSONResponse(
+            status_code=self.status_code,
+            content=RefusalProblem(detail=self.detail, code=self.code, params=self.params).model_dump(),
+        )
 
 
 def _status_words(_: Gettext) -> dict[str, dict[str, str]]:

@@ -59,7 +59,9 @@ def _policy(**changes: str) -> str:
 PAGE_POLICY = _policy()
 REPORT_POLICY = "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
-PERMISSIONS_POLICY = "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
+)
 
 
 def content_security_policy(path: str) -> str:
@@ -105,7 +107,9 @@ class SecurityHeaders:
 
 class BodyTooLarge(HTTPException):
     def __init__(self, limit: int) -> None:
-        super().__init__(status.HTTP_413_CONTENT_TOO_LARGE, f"The request is too large: at most {limit} bytes are accepted here.")
+        super().__init__(
+            status.HTTP_413_CONTENT_TOO_LARGE, f"The request is too large: at most {limit} bytes are accepted here."
+        )
 
 
 class BodyLimit:

@@ -37,14 +37,20 @@ def uvicorn_options(settings: Settings) -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m web.serve", description=__doc__.splitlines()[0])
-    parser.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"], help="Overrides OFFBOARDING_LOG_LEVEL.")
+    parser.add_argument(
+        "--log-level",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="Overrides OFFBOARDING_LOG_LEVEL.",
+    )
     args = parser.parse_args(argv)
     settings = get_settings()
     if args.log_level:
         settings = settings.model_copy(update={"log_level": args.log_level.upper().replace("CRITICAL", "ERROR")})
     # Our logging for uvicorn's records too (text or JSON lines), and our access line (route templates, request ids).
     prepare(settings)
-    uvicorn.run(APP, log_level=settings.log_level.lower(), log_config=None, access_log=False, **uvicorn_options(settings))
+    uvicorn.run(
+        APP, log_level=settings.log_level.lower(), log_config=None, access_log=False, **uvicorn_options(settings)
+    )
 
 
 if __name__ == "__main__":

@@ -92,7 +92,9 @@ class Pages:
             language = i18n.negotiate(request.headers.get("accept-language"), settings.hr_language)
         return cls(settings, language, override)
 
-    def render(self, request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
+    def render(
+        self, request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+    ) -> HTMLResponse:
         context = {
             "lang": self.language,
             "lang_override": self.override,

@@ -39,7 +39,9 @@ def is_field(path: Sequence[str], model: type[BaseModel] = Registration) -> bool
     return bool(path)
 
 
-def locate(error: Mapping[str, Any], prefix: Sequence[str | int] = (), model: type[BaseModel] = Registration) -> Mapping[str, Any]:
+def locate(
+    error: Mapping[str, Any], prefix: Sequence[str | int] = (), model: type[BaseModel] = Registration
+) -> Mapping[str, Any]:
     """The error, with the field its message names as location when it came without one."""
     if tuple(error.get("loc", ())) != tuple(prefix):
         return error
@@ -53,17 +55,23 @@ def worded(error: Mapping[str, Any], gettext: Callable[[str], str]) -> str | Non
     """The page's sentence, in the reader's language, for the input rules every form shares; None for others."""
     _, ctx = gettext, error.get("ctx") or {}
     if error["type"] == INVISIBLE_CHARACTER:
-        return _("Remove the invisible character %(character)s: it can change how the text reads.") % {"character": ctx.get("character", "")}
+        return _("Remove the invisible character %(character)s: it can change how the text reads.") % {
+            "character": ctx.get("character", "")
+        }
     if error["type"] == NOTICE_DATE_OUT_OF_RANGE:
         return _("The notice date must lie within two years of today (%(today)s).") % {"today": ctx.get("today", "")}
     if error["type"] == ANNOUNCEMENT_TOO_LATE:
-        return _("The team announcement can be at most %(days)s days after the last working day.") % {"days": ctx.get("days", "")}
+        return _("The team announcement can be at most %(days)s days after the last working day.") % {
+            "days": ctx.get("days", "")
+        }
     return None
 
 
 def invalid_body(err: ValidationError) -> RequestValidationError:
     """A model validated inside a route, answered like a body FastAPI validated itself: 422, located under ``body``."""
-    return RequestValidationError([{**error, "loc": ("body", *error["loc"])} for error in err.errors(include_url=False)])
+    return RequestValidationError(
+        [{**error, "loc": ("body", *error["loc"])} for error in err.errors(include_url=False)]
+    )
 
 
 Gettext = Callable[[str], str]
@@ -74,17 +82,35 @@ Gettext = Callable[[str], str]
 CHECKS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(pattern), sentence)
     for pattern, sentence in (
-        (r"the last working day \((?P<last_day>[^)]*)\) is before the notice date \((?P<notice>[^)]*)\)", N_("The last working day (%(last_day)s) is before the notice date (%(notice)s).")),
+        (
+            r"the last working day \((?P<last_day>[^)]*)\) is before the notice date \((?P<notice>[^)]*)\)",
+            N_("The last working day (%(last_day)s) is before the notice date (%(notice)s)."),
+        ),
         (
             r"the last working day \((?P<last_day>[^)]*)\) is more than two years after the notice date \((?P<notice>[^)]*)\)",
             N_("The last working day (%(last_day)s) is more than two years after the notice date (%(notice)s)."),
         ),
-        (r"employee\.start_date must be before departure\.last_working_day", N_("The start date must be before the last working day.")),
-        (r"team_email is needed when a team announcement date is given", N_("Give the team's email address when you choose a team announcement date.")),
-        (r"team_announcement_date must not be before the notice date", N_("The team announcement date must not be before the notice date.")),
-        (r"manager\.email must not be the leaving employee's own address", N_("The manager's address must not be the leaving employee's own address.")),
+        (
+            r"employee\.start_date must be before departure\.last_working_day",
+            N_("The start date must be before the last working day."),
+        ),
+        (
+            r"team_email is needed when a team announcement date is given",
+            N_("Give the team's email address when you choose a team announcement date."),
+        ),
+        (
+            r"team_announcement_date must not be before the notice date",
+            N_("The team announcement date must not be before the notice date."),
+        ),
+        (
+            r"manager\.email must not be the leaving employee's own address",
+            N_("The manager's address must not be the leaving employee's own address."),
+        ),
         (r"experiences missing for: .*", N_("Rate each of the five areas of experience.")),
-        (r"the primary reason must not be repeated among the secondary reasons", N_("The primary reason must not be repeated among the secondary reasons.")),
+        (
+            r"the primary reason must not be repeated among the secondary reasons",
+            N_("The primary reason must not be repeated among the secondary reasons."),
+        ),
         (r"secondary reasons must be distinct", N_("Give each secondary reason once.")),
     )
 ]

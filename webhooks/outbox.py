@@ -49,7 +49,11 @@ class CaseWebhooks:
 
     async def start(self) -> None:
         """Ask once which URLs to tell (the worker's settings), then tell them the case opened."""
-        self._urls = list(await workflow.execute_activity_method(WebhookActivities.webhook_targets, start_to_close_timeout=TARGETS_TIMEOUT))
+        self._urls = list(
+            await workflow.execute_activity_method(
+                WebhookActivities.webhook_targets, start_to_close_timeout=TARGETS_TIMEOUT
+            )
+        )
         if self._urls:
             self._send(payloads.opened(self._view(), workflow.now()))
 

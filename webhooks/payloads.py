@@ -39,11 +39,19 @@ def event_id(case_id: str, event_type: str, step: Step | None = None, occurrence
     return f"{case_id}/{event_type}" if step is None else f"{case_id}/{event_type}/{step.value}/{occurrence}"
 
 
-def case_event(event_type: str, view: CaseView, at: datetime, *, step: Step | None = None, occurrence: int = 1) -> WebhookEvent:
+def case_event(
+    event_type: str, view: CaseView, at: datetime, *, step: Step | None = None, occurrence: int = 1
+) -> WebhookEvent:
     data: dict[str, Any] = case_facts(view).model_dump(mode="json")
     if step is not None:
         data["step"] = step.value
-    return WebhookEvent(id=event_id(view.case_id, event_type, step, occurrence), type=event_type, time=at, case_id=view.case_id, data=data)
+    return WebhookEvent(
+        id=event_id(view.case_id, event_type, step, occurrence),
+        type=event_type,
+        time=at,
+        case_id=view.case_id,
+        data=data,
+    )
 
 
 def opened(view: CaseView, at: datetime) -> WebhookEvent:

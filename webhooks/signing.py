@@ -36,11 +36,15 @@ def recent(header: str, timestamp: str, max_age_seconds: int, now: float | None 
         raise SignatureInvalid(f"{header} must be a Unix time in seconds")
     current = time.time() if now is None else now
     if abs(current - int(text)) > max_age_seconds:
-        raise SignatureInvalid(f"{header} is more than {max_age_seconds} seconds away from now; sign each request when sending it")
+        raise SignatureInvalid(
+            f"{header} is more than {max_age_seconds} seconds away from now; sign each request when sending it"
+        )
     return text
 
 
-def verify(secret: str, body: bytes, timestamp: str | None, signed: str | None, max_age_seconds: int, now: float | None = None) -> None:
+def verify(
+    secret: str, body: bytes, timestamp: str | None, signed: str | None, max_age_seconds: int, now: float | None = None
+) -> None:
     """Return when ``signed`` is the signature of ``body`` at a recent ``timestamp``; raise SignatureInvalid otherwise."""
     if not timestamp:
         raise SignatureInvalid(f"the {TIMESTAMP_HEADER} header is missing")

@@ -36,7 +36,9 @@ def secret_key(secret: str) -> bytes:
     except (binascii.Error, ValueError):
         raise ValueError(f"a {SECRET_PREFIX} secret must be followed by base64 (A-Z, a-z, 0-9, +, /)") from None
     if not MIN_KEY_BYTES <= len(key) <= MAX_KEY_BYTES:
-        raise ValueError(f"the key of a {SECRET_PREFIX} secret must be {MIN_KEY_BYTES} to {MAX_KEY_BYTES} bytes, not {len(key)}")
+        raise ValueError(
+            f"the key of a {SECRET_PREFIX} secret must be {MIN_KEY_BYTES} to {MAX_KEY_BYTES} bytes, not {len(key)}"
+        )
     return key
 
 
@@ -54,7 +56,15 @@ def signed_headers(secret: str, message_id: str, body: bytes, now: float | None 
     }
 
 
-def verify(secret: str, body: bytes, message_id: str | None, timestamp: str | None, signed: str | None, max_age_seconds: int, now: float | None = None) -> None:
+def verify(
+    secret: str,
+    body: bytes,
+    message_id: str | None,
+    timestamp: str | None,
+    signed: str | None,
+    max_age_seconds: int,
+    now: float | None = None,
+) -> None:
     """Return when one of the signatures in ``signed`` is the ``v1`` signature of this message at a recent
     ``timestamp``; raise SignatureInvalid, saying what is wrong, otherwise."""
     if not message_id:

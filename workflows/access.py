@@ -9,6 +9,7 @@ Deterministic, like the rest of the workflow. Until ``start`` has run (cases sta
 patch) nothing here schedules anything, so those cases replay unchanged."""
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,7 +19,16 @@ from temporalio.exceptions import ActivityError, is_cancelled_exception
 
 with workflow.unsafe.imports_passed_through():
     from activities.access import ACCESS_ATTEMPT_TIMEOUT, ACCESS_RETRY, AccessActivities
-    from models.access import AccessMethod, AccessMethodInput, AccessReceipt, AccessState, AccessView, RevokeAccess, RevokeAccessNow, ScimOutcome
+    from models.access import (
+        AccessMethod,
+        AccessMethodInput,
+        AccessReceipt,
+        AccessState,
+        AccessView,
+        RevokeAccess,
+        RevokeAccessNow,
+        ScimOutcome,
+    )
 
 METHOD_TIMEOUT = timedelta(seconds=30)
 ENDED = (ScimOutcome.DEACTIVATED, ScimOutcome.ALREADY_INACTIVE)
@@ -46,11 +56,15 @@ class CaseAccess:
     async def start(self, case_id: str) -> AccessMethod:
         """Ask once how this organisation ends access: over SCIM, or by telling other systems."""
         self.asked = True
-        method = await workflow.execute_activity_method(AccessActivities.access_method, AccessMethodInput(case_id=case_id), start_to_close_timeout=METHOD_TIMEOUT)
+        method = await workflow.execute_activity_method(
+            AccessActivities.access_method, AccessMethodInput(case_id=case_id), start_to_close_timeout=METHOD_TIMEOUT
+        )
         self.view = AccessView(method=method)
         return method
 
-    def follow(self, moment: Callable[[], datetime], request: Callable[[bool, str | None], RevokeAccess], followups: Followups) -> None:
+    def follow(
+        self, moment: Callable[[], datetime], request: Callable[[bool, str | None], RevokeAccess], followups: Followups
+    ) -> None:
         """Wait for ``moment`` (read again whenever something changes: the last day may move), then end access."""
         self._runner = asyncio.create_task(self._run(moment, request, followups))
 
@@ -82,16 +96,20 @@ class CaseAccess:
         if self._runner is not None:
             await self._runner
 
-    async def _run(self, moment: Callable[[], datetime], request: Callable[[bool, str | None], RevokeAccess], followups: Followups) -> None:
+    async def _run(
+        self, moment: Callable[[], datetime], request: Callable[[bool, str | None], RevokeAccess], followups: Followups
+    ) -> None:
         view = self.started
         while self._now is None and not self._cancelled:
             at = view.due_at = moment()
             if at <= workflow.now():
                 break
-            try:
-                await workflow.wait_condition(lambda: self._now is not None or self._cancelled or moment() != at, timeout=at - workflow.now())
-            except asyncio.TimeoutError:
-                pass
+
+            def moved_or_ended(at: datetime = at) -> bool:
+                return self._now is not None or self._cancelled or moment() != at
+
+            with contextlib.suppress(TimeoutError):
+                await workflow.wait_condition(moved_or_ended, timeout=at - workflow.now())
         if self._cancelled and self._now is None:
             view.state = AccessState.CANCELLED
             self._record("access_cancelled", "")
@@ -107,12 +125,17 @@ class CaseAccess:
     async def _revoke(self, request: RevokeAccess) -> AccessReceipt:
         try:
             return await workflow.execute_activity_method(
-                AccessActivities.revoke_access, request, start_to_close_timeout=ACCESS_ATTEMPT_TIMEOUT, retry_policy=ACCESS_RETRY
+                AccessActivities.revoke_access,
+                request,
+                start_to_close_timeout=ACCESS_ATTEMPT_TIMEOUT,
+                retry_policy=ACCESS_RETRY,
             )
         except ActivityError as err:
             if is_cancelled_exception(err):
                 raise
-            return AccessReceipt(outcome=ScimOutcome.FAILED, method=self.started.method, at=workflow.now(), answer=str(err.cause or err))
+            return AccessReceipt(
+                outcome=ScimOutcome.FAILED, method=self.started.method, at=workflow.now(), answer=str(err.cause or err)
+            )
 
     def _apply(self, receipt: AccessReceipt) -> None:
         view = self.started

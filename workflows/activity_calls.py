@@ -1,8 +1,9 @@
 """How the case workflows call their activities: timeouts and retries in one place, and how an update is refused."""
 
 import asyncio
+from collections.abc import Awaitable
 from datetime import timedelta
-from typing import Any, Awaitable
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy

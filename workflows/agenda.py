@@ -5,7 +5,7 @@ Each action has a key naming what it does and for which date, so a moved date gi
 purpose under which its mail goes out, which keeps every mail single."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -18,7 +18,7 @@ class Due:
 
 
 def local_moment(day: date, clock: time, zone: str) -> datetime:
-    return datetime.combine(day, clock, tzinfo=ZoneInfo(zone)).astimezone(timezone.utc)
+    return datetime.combine(day, clock, tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
 def local_date(moment: datetime, zone: str) -> date:

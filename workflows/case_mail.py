@@ -6,7 +6,9 @@ from models.organisation import Organisation
 from models.registration import Registration
 
 
-def case_mail_context(case_id: str, registration: Registration, organisation: Organisation, last_working_day: date) -> dict:
+def case_mail_context(
+    case_id: str, registration: Registration, organisation: Organisation, last_working_day: date
+) -> dict:
     reg, org = registration, organisation
     return {
         "case_id": case_id,

@@ -5,6 +5,7 @@ invitation goes out at once, aiming at about a week before the last working day 
 last working hours; reminders stop at the cut-off, on a decline, or when a time is agreed."""
 
 import asyncio
+import contextlib
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,8 +16,8 @@ with workflow.unsafe.imports_passed_through():
     from activities.cases import CaseActivities
     from activities.interviews import InterviewActivities
     from activities.read_model import ReadModelActivities
-    from models.case import TimelineEntry
     from models.actors import Actor, Role
+    from models.case import TimelineEntry
     from models.interview import (
         FINISHED,
         AcceptSlot,
@@ -41,14 +42,13 @@ with workflow.unsafe.imports_passed_through():
     from models.text import address_key, same_address
     from planning import interview_calendar, interview_slots
     from workflows.activity_calls import Background, deliver, record, rejected
-    from workflows.patches import CALENDAR_MEETINGS, MAIL_AFTER_UPDATE, READ_MODEL, SHORT_NOTICE_MORNINGS
     from workflows.agenda import Due, end_of_day, pending
+    from workflows.patches import CALENDAR_MEETINGS, MAIL_AFTER_UPDATE, READ_MODEL, SHORT_NOTICE_MORNINGS
     from workflows.publishing import Publisher
 
 NEEDS_HR_CONFIRMATION = {DepartureType.DISMISSAL, DepartureType.END_OF_CONTRACT}
 INVITATION_LINK = ActionLink(purpose="interview", path="/invitation")
 CONSENT_LINK = ActionLink(purpose="consent", path="/consent")
-
 
 
 async def _ignoring_an_ended_case(signal) -> None:
@@ -68,7 +68,9 @@ class ExitInterviewWorkflow:
     def __init__(self, input: InterviewInput) -> None:
         self._input = input
         self._last_day = input.last_working_day
-        self._status = InterviewStatus.AWAITING_HR if input.departure_type in NEEDS_HR_CONFIRMATION else InterviewStatus.INVITED
+        self._status = (
+            InterviewStatus.AWAITING_HR if input.departure_type in NEEDS_HR_CONFIRMATION else InterviewStatus.INVITED
+        )
         self._interviewer = input.interviewer
         self._slots: list[Slot] = []
         self._scheduled: Slot | None = None
@@ -151,7 +153,11 @@ class ExitInterviewWorkflow:
     # The invitation: personal, with the proposed times and the preparatory questions.
     async def _invite(self, purpose: str = "invitation", *, later: bool = False) -> None:
         plan = interview_slots.propose(
-            workflow.now(), self._last_day, self._policy, self._input.calendar, last_day_mornings=self._last_day_mornings
+            workflow.now(),
+            self._last_day,
+            self._policy,
+            self._input.calendar,
+            last_day_mornings=self._last_day_mornings,
         )
         self._slots, self._short_notice = plan.slots, plan.short_notice
         self._invited_at = self._invited_at or workflow.now()
@@ -162,7 +168,13 @@ class ExitInterviewWorkflow:
         calendar = None if self._calendar_meetings else self._calendar(self._slots[0])
         extra = {"calendar_attached": False} if self._calendar_meetings else {}
         await self._send_to_employee(
-            purpose, "interview_invitation", calendar=calendar, link=INVITATION_LINK, later=later, **self._invitation_context(), **extra
+            purpose,
+            "interview_invitation",
+            calendar=calendar,
+            link=INVITATION_LINK,
+            later=later,
+            **self._invitation_context(),
+            **extra,
         )
 
     def _invitation_context(self) -> dict:
@@ -202,7 +214,9 @@ class ExitInterviewWorkflow:
         if self._scheduled is not None and self._calendar_meetings and self._status == InterviewStatus.SCHEDULED:
             await self._meeting_with_new_interviewer(former)
         elif self._scheduled is not None:
-            await self._tell_interviewer(f"interview_scheduled:{self._scheduled.start.isoformat()}", later=workflow.patched(MAIL_AFTER_UPDATE))
+            await self._tell_interviewer(
+                f"interview_scheduled:{self._scheduled.start.isoformat()}", later=workflow.patched(MAIL_AFTER_UPDATE)
+            )
         await self._publish()
         return self.view()
 
@@ -232,7 +246,9 @@ class ExitInterviewWorkflow:
 
     @workflow.update
     async def propose_slot(self, input: ProposeSlot) -> InterviewView:
-        await self._schedule(interview_slots.slot_at(input.start, self._policy, input.online), later=workflow.patched(MAIL_AFTER_UPDATE))
+        await self._schedule(
+            interview_slots.slot_at(input.start, self._policy, input.online), later=workflow.patched(MAIL_AFTER_UPDATE)
+        )
         return self.view()
 
     @propose_slot.validator
@@ -243,7 +259,9 @@ class ExitInterviewWorkflow:
 
     @workflow.update
     async def schedule(self, input: ScheduleInterview) -> InterviewView:
-        await self._schedule(interview_slots.slot_at(input.start, self._policy, input.online), later=workflow.patched(MAIL_AFTER_UPDATE))
+        await self._schedule(
+            interview_slots.slot_at(input.start, self._policy, input.online), later=workflow.patched(MAIL_AFTER_UPDATE)
+        )
         return self.view()
 
     @schedule.validator
@@ -259,7 +277,14 @@ class ExitInterviewWorkflow:
         agreed = self._status == InterviewStatus.SCHEDULED
         await self._set_status(InterviewStatus.DECLINED)
         hr = self._input.organisation.hr
-        await self._send("interview_declined", "interview_declined", hr.email, hr.language, reason=input.reason, later=workflow.patched(MAIL_AFTER_UPDATE))
+        await self._send(
+            "interview_declined",
+            "interview_declined",
+            hr.email,
+            hr.language,
+            reason=input.reason,
+            later=workflow.patched(MAIL_AFTER_UPDATE),
+        )
         if self._calendar_meetings and agreed:
             await self._cancel_meeting("declined", later=True)
         return self.view()
@@ -271,7 +296,9 @@ class ExitInterviewWorkflow:
 
     @workflow.update
     async def resend_invitation(self, input: ResendInvitation) -> InterviewView:
-        await self._invite(purpose=f"invitation:resent:{self._invitations_sent + 1}", later=workflow.patched(MAIL_AFTER_UPDATE))
+        await self._invite(
+            purpose=f"invitation:resent:{self._invitations_sent + 1}", later=workflow.patched(MAIL_AFTER_UPDATE)
+        )
         return self.view()
 
     @resend_invitation.validator
@@ -297,30 +324,57 @@ class ExitInterviewWorkflow:
         invite = self._calendar(slot)
         self._meeting = invite
         await asyncio.gather(
-            self._confirm_to_employee(f"interview_confirmed:{key}", invite, later), self._tell_interviewer(f"interview_scheduled:{key}", later=later)
+            self._confirm_to_employee(f"interview_confirmed:{key}", invite, later),
+            self._tell_interviewer(f"interview_scheduled:{key}", later=later),
         )
 
     async def _confirm_to_employee(self, purpose: str, calendar: CalendarInvite, later: bool) -> None:
         interviewer = self._interviewer.name if self._interviewer else ""
         slot = self._agreed.model_dump(mode="json")
         await self._send_to_employee(
-            purpose, "interview_confirmed", calendar=calendar, link=INVITATION_LINK, slot=slot, interviewer_name=interviewer, later=later
+            purpose,
+            "interview_confirmed",
+            calendar=calendar,
+            link=INVITATION_LINK,
+            slot=slot,
+            interviewer_name=interviewer,
+            later=later,
         )
 
-    async def _tell_interviewer(self, purpose: str, *, later: bool = False, calendar: CalendarInvite | None = None) -> None:
+    async def _tell_interviewer(
+        self, purpose: str, *, later: bool = False, calendar: CalendarInvite | None = None
+    ) -> None:
         to, language = self._interviewer_address()
         interviewer = self._interviewer.name if self._interviewer else ""
         extra = {"calendar_attached": True} if calendar is not None else {}
         slot = self._agreed.model_dump(mode="json")
-        await self._send(purpose, "interview_scheduled", to, language, calendar=calendar, slot=slot, interviewer_name=interviewer, later=later, **extra)
+        await self._send(
+            purpose,
+            "interview_scheduled",
+            to,
+            language,
+            calendar=calendar,
+            slot=slot,
+            interviewer_name=interviewer,
+            later=later,
+            **extra,
+        )
 
     # The agreed time in people's calendars (calendar-meetings-v1).
     def _new_meeting(self, slot: Slot) -> CalendarInvite:
         self._calendar_sequence += 1
         employee = CalendarAttendee(email=self._employee_address(), name=self._input.employee.name)
-        interviewer = CalendarAttendee(email=self._interviewer.email, name=self._interviewer.name) if self._interviewer else None
+        interviewer = (
+            CalendarAttendee(email=self._interviewer.email, name=self._interviewer.name) if self._interviewer else None
+        )
         self._meeting = interview_calendar.meeting(
-            self._input.case_id, self._calendar_sequence, slot, self._input.organisation, employee, interviewer, self._input.employee.language
+            self._input.case_id,
+            self._calendar_sequence,
+            slot,
+            self._input.organisation,
+            employee,
+            interviewer,
+            self._input.employee.language,
         )
         self._meeting_interviewer = self._interviewer_address()
         return self._meeting
@@ -338,10 +392,19 @@ class ExitInterviewWorkflow:
         )
         if former is not None and had is not None and not same_address(had[0], now_with[0]):
             self._calendar_sequence += 1
-            gone = interview_calendar.cancellation(meeting, self._calendar_sequence, [CalendarAttendee(email=former.email, name=former.name)])
+            gone = interview_calendar.cancellation(
+                meeting, self._calendar_sequence, [CalendarAttendee(email=former.email, name=former.name)]
+            )
             await self._send(
-                f"interview_cancelled:{gone.sequence}", "interview_cancelled", had[0], had[1], calendar=gone,
-                slot=self._agreed.model_dump(mode="json"), recipient_is_employee=False, because="interviewer_changed", later=later,
+                f"interview_cancelled:{gone.sequence}",
+                "interview_cancelled",
+                had[0],
+                had[1],
+                calendar=gone,
+                slot=self._agreed.model_dump(mode="json"),
+                recipient_is_employee=False,
+                because="interviewer_changed",
+                later=later,
             )
 
     async def _cancel_meeting(self, because: str, *, later: bool = False) -> None:
@@ -357,8 +420,17 @@ class ExitInterviewWorkflow:
         employee = meeting.attendees[0]
         context: dict[str, Any] = {"calendar": cancelled, "slot": slot, "because": because, "later": later}
         await asyncio.gather(
-            self._send(key, "interview_cancelled", str(employee.email), self._input.employee.language, recipient_is_employee=True, **context),
-            self._send(key, "interview_cancelled", interviewer[0], interviewer[1], recipient_is_employee=False, **context),
+            self._send(
+                key,
+                "interview_cancelled",
+                str(employee.email),
+                self._input.employee.language,
+                recipient_is_employee=True,
+                **context,
+            ),
+            self._send(
+                key, "interview_cancelled", interviewer[0], interviewer[1], recipient_is_employee=False, **context
+            ),
         )
 
     # The record, closed by consent; then the thank-you.
@@ -390,12 +462,16 @@ class ExitInterviewWorkflow:
 
     @submit.validator
     def _check_submit(self, input: SubmitInterview) -> None:
-        if input.actor.role != Role.HR and not (self._interviewer and same_address(input.actor.email, self._interviewer.email)):
+        if input.actor.role != Role.HR and not (
+            self._interviewer and same_address(input.actor.email, self._interviewer.email)
+        ):
             raise rejected("not_the_interviewer", email=input.actor.email)
         if self._status not in (InterviewStatus.INVITED, InterviewStatus.SCHEDULED):
             raise rejected("record_not_possible", interview_status=self._status.value)
         if input.consent.text_version != self._policy.consent_text_version:
-            raise rejected("consent_text_outdated", given=input.consent.text_version, current=self._policy.consent_text_version)
+            raise rejected(
+                "consent_text_outdated", given=input.consent.text_version, current=self._policy.consent_text_version
+            )
 
     # Changes from the case.
     @workflow.signal
@@ -428,10 +504,8 @@ class ExitInterviewWorkflow:
                 continue
             self._changed = False
             timeout = upcoming[0].at - workflow.now() if upcoming else None
-            try:
+            with contextlib.suppress(TimeoutError):
                 await workflow.wait_condition(lambda: self._changed or self._status in FINISHED, timeout=timeout)
-            except asyncio.TimeoutError:
-                pass
 
     def _agenda(self) -> list[Due]:
         policy, zone = self._policy, self._policy.timezone
@@ -450,7 +524,13 @@ class ExitInterviewWorkflow:
             start = self._scheduled_slot.start
             at = start - timedelta(hours=policy.interview_reminder_hours_before)
             items.append(Due(at, f"interview_reminder:{start.isoformat()}", "remind_interview"))
-            items.append(Due(max(record_deadline, end_of_day(start.date(), zone)), f"not_held:{start.isoformat()}", "run_out_not_held"))
+            items.append(
+                Due(
+                    max(record_deadline, end_of_day(start.date(), zone)),
+                    f"not_held:{start.isoformat()}",
+                    "run_out_not_held",
+                )
+            )
         return pending(items, self._done)
 
     def _answer_deadline(self):
@@ -466,7 +546,11 @@ class ExitInterviewWorkflow:
             self._reminders_sent += 1
             self._note("interview_reminder_sent", due.ref)
             await self._send_to_employee(
-                due.key, "interview_invitation_reminder", link=INVITATION_LINK, reminder_number=int(due.ref), **self._invitation_context()
+                due.key,
+                "interview_invitation_reminder",
+                link=INVITATION_LINK,
+                reminder_number=int(due.ref),
+                **self._invitation_context(),
             )
         elif due.action == "remind_interview":
             scheduled = self._scheduled_slot
@@ -501,7 +585,9 @@ class ExitInterviewWorkflow:
         if self._publisher.enabled:
             await self._publish()
         else:
-            await record(CaseActivities.set_interview_status, InterviewStatusInput(case_id=self._input.case_id, status=status))
+            await record(
+                CaseActivities.set_interview_status, InterviewStatusInput(case_id=self._input.case_id, status=status)
+            )
         parent = workflow.info().parent
         if parent is None:
             return
@@ -538,7 +624,9 @@ class ExitInterviewWorkflow:
     def _employee_addresses(self) -> set[str]:
         """The employee's addresses as compared (``address_key``), for the validators."""
         employee = self._input.employee
-        return {address_key(employee.work_email)} | ({address_key(employee.private_email)} if employee.private_email else set())
+        return {address_key(employee.work_email)} | (
+            {address_key(employee.private_email)} if employee.private_email else set()
+        )
 
     def _reply_to(self, to: str) -> str:
         """The employee answers the interviewer once one is assigned; everyone else, and the employee before that, HR."""
@@ -559,12 +647,32 @@ class ExitInterviewWorkflow:
         hr = self._input.organisation.hr
         return str(hr.email), hr.language
 
-    async def _send_to_employee(self, purpose: str, template: str, *, calendar=None, link=None, later: bool = False, **extra) -> bool:
+    async def _send_to_employee(
+        self, purpose: str, template: str, *, calendar=None, link=None, later: bool = False, **extra
+    ) -> bool:
         return await self._send(
-            purpose, template, self._employee_address(), self._input.employee.language, calendar=calendar, link=link, later=later, **extra
+            purpose,
+            template,
+            self._employee_address(),
+            self._input.employee.language,
+            calendar=calendar,
+            link=link,
+            later=later,
+            **extra,
         )
 
-    async def _send(self, purpose: str, template: str, to: str, language: str, *, calendar=None, link=None, later: bool = False, **extra) -> bool:
+    async def _send(
+        self,
+        purpose: str,
+        template: str,
+        to: str,
+        language: str,
+        *,
+        calendar=None,
+        link=None,
+        later: bool = False,
+        **extra,
+    ) -> bool:
         """Send one mail; ``later``: after the running update has answered (True at once)."""
         request = MailRequest(
             case_id=self._input.case_id,
@@ -590,7 +698,12 @@ class ExitInterviewWorkflow:
 
     def _unusable(self, slot: Slot) -> bool:
         problem = interview_slots.problem_with(
-            slot, workflow.now(), self._last_day, self._policy, self._input.calendar, last_day_mornings=self._last_day_mornings
+            slot,
+            workflow.now(),
+            self._last_day,
+            self._policy,
+            self._input.calendar,
+            last_day_mornings=self._last_day_mornings,
         )
         return problem is not None and slot.start > workflow.now()
 

@@ -5,6 +5,7 @@ workflow. Every timer follows from the case's state (see ``workflows.agenda``), 
 working day moves, each reminder and due date moves with it."""
 
 import asyncio
+import contextlib
 from datetime import date, timedelta
 from typing import Any
 
@@ -24,8 +25,8 @@ with workflow.unsafe.imports_passed_through():
         CompleteTask,
         ConfirmReturn,
         EquipmentLoan,
-        FlagForSettlement,
         EquipmentState,
+        FlagForSettlement,
         MoveLastDay,
         ReassignTask,
         ReopenReturn,
@@ -34,7 +35,7 @@ with workflow.unsafe.imports_passed_through():
         TaskState,
         Withdraw,
     )
-    from models.interview import InterviewInput, InterviewStatus, Interviewee, LastDayChanged
+    from models.interview import Interviewee, InterviewInput, InterviewStatus, LastDayChanged
     from models.mail import ActionLink, MailRequest
     from models.organisation import Organisation
     from models.read_model import CaseSnapshot
@@ -42,17 +43,23 @@ with workflow.unsafe.imports_passed_through():
     from models.registration import MAX_DAYS_AFTER_NOTICE, Registration
     from models.text import same_address
     from planning.workdays import add_working_days, next_working_day
-    from workflows.activity_calls import Background, deliver, deliver_all, record, rejected
-    from workflows.patches import ACCESS, CUSTODIANS_TOLD, DUE_DATES, MAIL_AFTER_UPDATE, MAIL_BATCHES, READ_MODEL, WEBHOOKS
-    from workflows.agenda import Due, end_of_day, local_date, local_moment, pending
-    from workflows.case_mail import case_mail_context
-    from workflows.exit_interview import ExitInterviewWorkflow
-    from workflows.publishing import Publisher
     from webhooks import payloads
     from webhooks.outbox import CaseWebhooks
     from workflows.access import CaseAccess, Followups
-
-
+    from workflows.activity_calls import Background, deliver, deliver_all, record, rejected
+    from workflows.agenda import Due, end_of_day, local_date, local_moment, pending
+    from workflows.case_mail import case_mail_context
+    from workflows.exit_interview import ExitInterviewWorkflow
+    from workflows.patches import (
+        ACCESS,
+        CUSTODIANS_TOLD,
+        DUE_DATES,
+        MAIL_AFTER_UPDATE,
+        MAIL_BATCHES,
+        READ_MODEL,
+        WEBHOOKS,
+    )
+    from workflows.publishing import Publisher
 
 
 # Every task in a task mail carries its own link: its assignee marks it done from there, with no account.
@@ -68,7 +75,7 @@ class OffboardingWorkflow:
         self._organisation: Organisation | None = None
         self._calendar: WorkCalendar | None = None
         self._status = CaseStatus.OPEN
-        self._steps: dict[Step, StepState] = {step: StepState.PENDING for step in Step}
+        self._steps: dict[Step, StepState] = dict.fromkeys(Step, StepState.PENDING)
         self._timeline: list[TimelineEntry] = []
         self._tasks: dict[str, Task] = {}
         self._equipment: dict[str, EquipmentLoan] = {}
@@ -102,7 +109,10 @@ class OffboardingWorkflow:
         await record(CaseActivities.store_case, StoreCaseInput(case_id=self._case_id, registration=self._registration))
         reg = self._registration
         plan = await record(
-            CaseActivities.plan_case, PlanCaseInput(department=reg.employee.department, job_title=reg.employee.job_title, last_working_day=self._last_day)
+            CaseActivities.plan_case,
+            PlanCaseInput(
+                department=reg.employee.department, job_title=reg.employee.job_title, last_working_day=self._last_day
+            ),
         )
         self._organisation, self._calendar = plan.organisation, plan.calendar
         self._plan_handover(plan.checklist)
@@ -151,20 +161,40 @@ class OffboardingWorkflow:
         requests = [
             self._mail_request("announcement", "announcement_manager", reg.manager.email, reg.manager.language),
             self._mail_request("announcement", "announcement_hr", org.hr.email, org.hr.language),
-            self._mail_request("announcement", "announcement_facilities", org.facilities.email, org.facilities.language),
+            self._mail_request(
+                "announcement", "announcement_facilities", org.facilities.email, org.facilities.language
+            ),
         ]
         for email, tasks in self._tasks_by_assignee().items():
             requests.append(
-                self._mail_request("tasks_assigned", "tasks_assigned", email, self._language_of(email), link=TASK_LINK, **self._task_listing(email, tasks))
+                self._mail_request(
+                    "tasks_assigned",
+                    "tasks_assigned",
+                    email,
+                    self._language_of(email),
+                    link=TASK_LINK,
+                    **self._task_listing(email, tasks),
+                )
             )
         if workflow.patched(CUSTODIANS_TOLD):
             requests[2].context["equipment"] = self._item_listing(org.facilities.email)
             for email in self._other_custodians():
-                requests.append(self._mail_request("announcement", "announcement_custodian", email, self._language_of(email), items=self._item_listing(email), equipment_url=f"{org.public_url}/equipment"))
+                requests.append(
+                    self._mail_request(
+                        "announcement",
+                        "announcement_custodian",
+                        email,
+                        self._language_of(email),
+                        items=self._item_listing(email),
+                        equipment_url=f"{org.public_url}/equipment",
+                    )
+                )
         results = await self._deliver_together(requests)
         announced = all(results[:3])
-        self._steps[Step.ANNOUNCEMENT] = StepState.DONE if announced and not reg.team_announcement_date else (
-            StepState.RUNNING if announced else StepState.FAILED
+        self._steps[Step.ANNOUNCEMENT] = (
+            StepState.DONE
+            if announced and not reg.team_announcement_date
+            else (StepState.RUNNING if announced else StepState.FAILED)
         )
         self._steps[Step.HANDOVER] = StepState.RUNNING if self._tasks else StepState.DONE
         self._steps[Step.EQUIPMENT] = StepState.RUNNING if self._equipment else StepState.DONE
@@ -180,12 +210,19 @@ class OffboardingWorkflow:
     def _plan_handover(self, checklist) -> None:
         for item in checklist:
             assignee = self._resolve(item.assignee)
-            self._add_task(item.title_for(self._language_of(assignee)), assignee, offset=item.due_working_days_before, source="checklist")
+            self._add_task(
+                item.title_for(self._language_of(assignee)),
+                assignee,
+                offset=item.due_working_days_before,
+                source="checklist",
+            )
         for extra in self._registration.extra_tasks:
             assignee = extra.assignee_email or self._resolve(AssigneeRole.SUCCESSOR)
             self._add_task(extra.title, str(assignee), offset=extra.due_days_before_last_day, source="registration")
 
-    def _add_task(self, title: str, assignee: str, *, offset: int | None = None, due: date | None = None, source: str) -> Task:
+    def _add_task(
+        self, title: str, assignee: str, *, offset: int | None = None, due: date | None = None, source: str
+    ) -> Task:
         if due is None:
             if offset is None:
                 raise ValueError(f"task {title!r}: neither a due date nor working days before the last day")
@@ -260,7 +297,9 @@ class OffboardingWorkflow:
         task.owner_mailbox = self._org.mailbox_of(task.assignee_email)
         if input.comment:
             task.comments.append(input.comment)
-        self._record("task_reassigned", self._with_note(f"{task.title}: {previous} → {task.assignee_email}", input.comment))
+        self._record(
+            "task_reassigned", self._with_note(f"{task.title}: {previous} → {task.assignee_email}", input.comment)
+        )
         self._changed = True
         await self._tell_assignee(task, later=workflow.patched(MAIL_AFTER_UPDATE))
         await self._publish()
@@ -277,11 +316,19 @@ class OffboardingWorkflow:
 
     @workflow.update
     async def add_task(self, input: AddTask) -> Task:
-        task = self._add_task(input.title, str(input.assignee_email), offset=input.due_working_days_before, due=input.due_date, source="added")
+        task = self._add_task(
+            input.title,
+            str(input.assignee_email),
+            offset=input.due_working_days_before,
+            due=input.due_date,
+            source="added",
+        )
         if input.comment:
             task.comments.append(input.comment)
         self._steps[Step.HANDOVER] = StepState.RUNNING
-        self._record("task_added", self._with_note(f"{task.title} → {task.assignee_email} ({input.actor.email})", input.comment))
+        self._record(
+            "task_added", self._with_note(f"{task.title} → {task.assignee_email} ({input.actor.email})", input.comment)
+        )
         self._changed = True
         await self._tell_assignee(task, later=workflow.patched(MAIL_AFTER_UPDATE))
         await self._publish()
@@ -299,13 +346,24 @@ class OffboardingWorkflow:
     async def _tell_assignee(self, task: Task, *, later: bool = False) -> None:
         purpose = f"task_assigned:{task.id}"
         email = task.assignee_email
-        await self._send(purpose, "tasks_assigned", email, self._language_of(email), later=later, link=TASK_LINK, **self._task_listing(email, [task]))
+        await self._send(
+            purpose,
+            "tasks_assigned",
+            email,
+            self._language_of(email),
+            later=later,
+            link=TASK_LINK,
+            **self._task_listing(email, [task]),
+        )
 
     def _task_listing(self, email: str, tasks: list[Task]) -> dict:
         """The tasks a mail lists, each with its id so that the mail carries a link to mark it done; and whether the
         mail goes to the leaving employee, whom it addresses rather than speaks of."""
         listing = [{"id": t.id, "title": t.title, "due_date": t.due_date.isoformat()} for t in tasks]
-        return {"tasks": listing, "recipient_is_employee": str(email).lower() == str(self._registration.employee.work_email).lower()}
+        return {
+            "tasks": listing,
+            "recipient_is_employee": str(email).lower() == str(self._registration.employee.work_email).lower(),
+        }
 
     async def _remind_task(self, due: Due) -> None:
         task = self._tasks[due.ref]
@@ -314,7 +372,13 @@ class OffboardingWorkflow:
             return
         email = task.assignee_email
         await self._send(
-            due.key, "task_reminder", email, self._language_of(email), link=TASK_LINK, task_title=task.title, due_date=task.due_date.isoformat(),
+            due.key,
+            "task_reminder",
+            email,
+            self._language_of(email),
+            link=TASK_LINK,
+            task_title=task.title,
+            due_date=task.due_date.isoformat(),
             **self._task_listing(email, [task]),
         )
 
@@ -326,7 +390,13 @@ class OffboardingWorkflow:
         task.escalated = True
         self._record("task_overdue", f"{task.title} ({task.assignee_email})")
         await self._send(
-            due.key, "task_overdue", org.hr.email, org.hr.language, task_title=task.title, due_date=task.due_date.isoformat(), assignee_email=task.assignee_email
+            due.key,
+            "task_overdue",
+            org.hr.email,
+            org.hr.language,
+            task_title=task.title,
+            due_date=task.due_date.isoformat(),
+            assignee_email=task.assignee_email,
         )
 
     # Step 3: equipment, each item confirmed by its custodian.
@@ -444,7 +514,10 @@ class OffboardingWorkflow:
             InterviewInput(
                 case_id=self._case_id,
                 employee=Interviewee(
-                    name=reg.employee.name, work_email=reg.employee.work_email, private_email=reg.employee.private_email, language=reg.employee.language
+                    name=reg.employee.name,
+                    work_email=reg.employee.work_email,
+                    private_email=reg.employee.private_email,
+                    language=reg.employee.language,
                 ),
                 manager_email=reg.manager.email,
                 departure_type=reg.departure.type,
@@ -477,12 +550,16 @@ class OffboardingWorkflow:
                 task.due_date = self._due_date(task.due_working_days_before)
         if self._due_dates_floored:
             self._lift_escalations()
-        self._record("last_day_moved", self._with_note(f"{previous} → {self._last_day} ({input.actor.email})", input.reason))
+        self._record(
+            "last_day_moved", self._with_note(f"{previous} → {self._last_day} ({input.actor.email})", input.reason)
+        )
         self._changed = True
         if self._publisher.enabled:
             await self._publish()
         else:
-            await record(CaseActivities.move_last_day, MoveLastDayRecord(case_id=self._case_id, last_working_day=self._last_day))
+            await record(
+                CaseActivities.move_last_day, MoveLastDayRecord(case_id=self._case_id, last_working_day=self._last_day)
+            )
         if workflow.patched(MAIL_AFTER_UPDATE):
             # The interview may not have started yet (the announcement waits for the mail server): it learns
             # of the move, and the people involved are told, after the update has answered.
@@ -493,7 +570,9 @@ class OffboardingWorkflow:
         interview = self._started_interview
         if not interview.done():  # a finished interview has nothing left to move
             try:
-                await interview.signal(ExitInterviewWorkflow.last_day_changed, LastDayChanged(last_working_day=self._last_day))
+                await interview.signal(
+                    ExitInterviewWorkflow.last_day_changed, LastDayChanged(last_working_day=self._last_day)
+                )
             except Exception:  # it finished in the meantime: the same as above
                 self._record("interview_already_finished")
         org, reg = self._org, self._registration
@@ -524,7 +603,9 @@ class OffboardingWorkflow:
         if not interview.done() and self._last_day != self._interview_last_day:
             self._interview_last_day = self._last_day
             try:
-                await interview.signal(ExitInterviewWorkflow.last_day_changed, LastDayChanged(last_working_day=self._last_day))
+                await interview.signal(
+                    ExitInterviewWorkflow.last_day_changed, LastDayChanged(last_working_day=self._last_day)
+                )
             except Exception:  # it finished in the meantime: nothing left to move
                 self._record("interview_already_finished")
         await self._deliver_together(requests)
@@ -575,7 +656,9 @@ class OffboardingWorkflow:
         if await self._access.start(self._case_id) == AccessMethod.EVENT:
             org = self._org
             title = ACCESS_TASK_TITLES[org.facilities.language].format(name=self._registration.employee.name)
-            self._access.started.task_id = self._add_task(title, str(org.facilities.email), offset=0, source="access").id
+            self._access.started.task_id = self._add_task(
+                title, str(org.facilities.email), offset=0, source="access"
+            ).id
         self._access.follow(
             lambda: end_of_day(self._last_day, self._policy.timezone),
             self._revoke_request,
@@ -619,15 +702,27 @@ class OffboardingWorkflow:
         employee, org = self._registration.employee, self._org
         self._webhooks.publish(payloads.access_revoke(self.view(), workflow.now(), str(employee.work_email), immediate))
         if immediate:
-            await self._send("access_now", "access_now", org.facilities.email, org.facilities.language, reason=self._access.started.reason)
+            await self._send(
+                "access_now",
+                "access_now",
+                org.facilities.email,
+                org.facilities.language,
+                reason=self._access.started.reason,
+            )
 
     async def _access_escalated(self, receipt: AccessReceipt) -> None:
         org = self._org
-        extra: dict[str, Any] = {"outcome": receipt.outcome.value, "account_id": receipt.account_id or "", "answer": receipt.answer}
+        extra: dict[str, Any] = {
+            "outcome": receipt.outcome.value,
+            "account_id": receipt.account_id or "",
+            "answer": receipt.answer,
+        }
         await self._deliver_together(
             [
                 self._mail_request("access_failed", "access_failed", org.hr.email, org.hr.language, **extra),
-                self._mail_request("access_failed", "access_failed", org.facilities.email, org.facilities.language, **extra),
+                self._mail_request(
+                    "access_failed", "access_failed", org.facilities.email, org.facilities.language, **extra
+                ),
             ]
         )
 
@@ -650,31 +745,61 @@ class OffboardingWorkflow:
                 continue
             self._changed = False
             timeout = upcoming[0].at - workflow.now() if upcoming else None
-            try:
+            with contextlib.suppress(TimeoutError):
                 await workflow.wait_condition(lambda: self._changed or self._interview_just_finished(), timeout=timeout)
-            except asyncio.TimeoutError:
-                pass
 
     def _agenda(self) -> list[Due]:
         policy, reg = self._policy, self._registration
         zone, start, end = policy.timezone, policy.working_hours_start, policy.working_hours_end
         # The moment the last working day is over: the case may close then.
-        items: list[Due] = [Due(end_of_day(self._last_day, zone), f"last_day_over:{self._last_day}", "note_last_day_over")]
+        items: list[Due] = [
+            Due(end_of_day(self._last_day, zone), f"last_day_over:{self._last_day}", "note_last_day_over")
+        ]
         if reg.team_announcement_date and reg.team_email:
-            items.append(Due(local_moment(reg.team_announcement_date, start, zone), f"team_announcement:{reg.team_announcement_date}", "announce_to_team"))
+            items.append(
+                Due(
+                    local_moment(reg.team_announcement_date, start, zone),
+                    f"team_announcement:{reg.team_announcement_date}",
+                    "announce_to_team",
+                )
+            )
         for task in self._tasks.values():
             if task.state != TaskState.OPEN:
                 continue
             remind_on = task.due_date - timedelta(days=policy.task_reminder_days_before_due)
-            items.append(Due(local_moment(remind_on, start, zone), f"task_reminder:{task.id}:{task.due_date}:{task.assignee_email}", "remind_task", task.id))
+            items.append(
+                Due(
+                    local_moment(remind_on, start, zone),
+                    f"task_reminder:{task.id}:{task.due_date}:{task.assignee_email}",
+                    "remind_task",
+                    task.id,
+                )
+            )
             if not task.escalated:
                 overdue_on = task.due_date + timedelta(days=policy.task_escalation_days_after_due)
-                items.append(Due(local_moment(overdue_on, start, zone), f"task_overdue:{task.id}:{task.due_date}", "escalate_task", task.id))
+                items.append(
+                    Due(
+                        local_moment(overdue_on, start, zone),
+                        f"task_overdue:{task.id}:{task.due_date}",
+                        "escalate_task",
+                        task.id,
+                    )
+                )
         if self._outstanding():
-            remind_on = add_working_days(self._last_day, -policy.equipment_reminder_working_days_before, self._work_calendar)
-            items.append(Due(local_moment(remind_on, start, zone), f"equipment_reminder:{self._last_day}", "remind_equipment"))
+            remind_on = add_working_days(
+                self._last_day, -policy.equipment_reminder_working_days_before, self._work_calendar
+            )
+            items.append(
+                Due(local_moment(remind_on, start, zone), f"equipment_reminder:{self._last_day}", "remind_equipment")
+            )
             if not all(item.escalated for item in self._outstanding()):
-                items.append(Due(local_moment(self._last_day, end, zone), f"equipment_missing:{self._last_day}", "escalate_equipment"))
+                items.append(
+                    Due(
+                        local_moment(self._last_day, end, zone),
+                        f"equipment_missing:{self._last_day}",
+                        "escalate_equipment",
+                    )
+                )
         return pending(items, self._done)
 
     async def _perform(self, due: Due) -> None:
@@ -692,16 +817,28 @@ class OffboardingWorkflow:
         open_tasks = [t for t in self._tasks.values() if t.state == TaskState.OPEN]
         if self._tasks:
             self._steps[Step.HANDOVER] = (
-                StepState.DONE if not open_tasks else StepState.ESCALATED if all(t.escalated for t in open_tasks) else StepState.RUNNING
+                StepState.DONE
+                if not open_tasks
+                else StepState.ESCALATED
+                if all(t.escalated for t in open_tasks)
+                else StepState.RUNNING
             )
         outstanding = self._outstanding()
         if self._equipment:
             self._steps[Step.EQUIPMENT] = (
-                StepState.DONE if not outstanding else StepState.ESCALATED if all(i.escalated for i in outstanding) else StepState.RUNNING
+                StepState.DONE
+                if not outstanding
+                else StepState.ESCALATED
+                if all(i.escalated for i in outstanding)
+                else StepState.RUNNING
             )
 
     def _interview_just_finished(self) -> bool:
-        return self._interview is not None and self._interview.done() and self._steps[Step.EXIT_INTERVIEW] == StepState.RUNNING
+        return (
+            self._interview is not None
+            and self._interview.done()
+            and self._steps[Step.EXIT_INTERVIEW] == StepState.RUNNING
+        )
 
     def _note_interview_outcome(self) -> None:
         if not self._interview_just_finished():
@@ -770,21 +907,36 @@ class OffboardingWorkflow:
             if task.state == TaskState.OPEN:
                 recipients.setdefault(task.assignee_email, self._language_of(task.assignee_email))
         await asyncio.gather(
-            *(self._send("case_withdrawn", "case_withdrawn", email, language, reason=withdrawal.reason) for email, language in recipients.items())
+            *(
+                self._send("case_withdrawn", "case_withdrawn", email, language, reason=withdrawal.reason)
+                for email, language in recipients.items()
+            )
         )
 
     def _summary(self, reason: str = "") -> CaseSummary:
         return CaseSummary(
             status=self._status,
             open_tasks=[t.title for t in self._tasks.values() if t.state == TaskState.OPEN],
-            missing_equipment=[i.name for i in self._equipment.values() if i.state in (EquipmentState.OUT, EquipmentState.LOST)],
+            missing_equipment=[
+                i.name for i in self._equipment.values() if i.state in (EquipmentState.OUT, EquipmentState.LOST)
+            ],
             settlement=[i.name for i in self._equipment.values() if i.settlement],
             interview_status=self._interview_status,
             reason=reason,
         )
 
     # Shared plumbing.
-    async def _send(self, purpose: str, template: str, to: str, language: str, *, later: bool = False, link: ActionLink | None = None, **extra) -> bool:
+    async def _send(
+        self,
+        purpose: str,
+        template: str,
+        to: str,
+        language: str,
+        *,
+        later: bool = False,
+        link: ActionLink | None = None,
+        **extra,
+    ) -> bool:
         """Send one mail and note it in the timeline; ``later``: after the running update has answered (True at once)."""
         request = self._mail_request(purpose, template, to, language, link=link, **extra)
         if later:
@@ -792,7 +944,9 @@ class OffboardingWorkflow:
             return True
         return await self._deliver(request)
 
-    def _mail_request(self, purpose: str, template: str, to: str, language: str, *, link: ActionLink | None = None, **extra) -> MailRequest:
+    def _mail_request(
+        self, purpose: str, template: str, to: str, language: str, *, link: ActionLink | None = None, **extra
+    ) -> MailRequest:
         # Answers go to HR, who follows the case, not back to the sending address.
         return MailRequest(
             case_id=self._case_id,
@@ -812,7 +966,10 @@ class OffboardingWorkflow:
         """Mails that go out at the same moment: one activity for all (mail-batches-v1), one each for cases from before."""
         if not workflow.patched(MAIL_BATCHES):
             return list(await asyncio.gather(*(self._deliver(request) for request in requests)))
-        return [self._delivered(request, failure) for request, failure in zip(requests, await deliver_all(requests))]
+        return [
+            self._delivered(request, failure)
+            for request, failure in zip(requests, await deliver_all(requests), strict=False)
+        ]
 
     def _delivered(self, request: MailRequest, failure: str | None) -> bool:
         if failure:
@@ -838,7 +995,11 @@ class OffboardingWorkflow:
 
     def _language_of(self, email: str) -> str:
         reg, org = self._registration, self._org
-        known = {str(reg.manager.email): reg.manager.language, str(org.hr.email): org.hr.language, str(org.facilities.email): org.facilities.language}
+        known = {
+            str(reg.manager.email): reg.manager.language,
+            str(org.hr.email): org.hr.language,
+            str(org.facilities.email): org.facilities.language,
+        }
         known |= {str(box.email): box.language for box in org.mailboxes}
         known[str(reg.employee.work_email)] = reg.employee.language
         if reg.successor:
@@ -847,12 +1008,18 @@ class OffboardingWorkflow:
 
     def _item_listing(self, custodian: str) -> list[str]:
         """The items one custodian takes back, as the mail names them: "Lease car (1-ABC-23)"."""
-        return [f"{i.name} ({i.asset_tag})" if i.asset_tag else i.name for i in self._equipment.values() if i.custodian_email == str(custodian)]
+        return [
+            f"{i.name} ({i.asset_tag})" if i.asset_tag else i.name
+            for i in self._equipment.values()
+            if i.custodian_email == str(custodian)
+        ]
 
     def _other_custodians(self) -> list[str]:
         """Who takes items back besides IT/facilities (a fleet manager's mailbox, a person), in the order of the items."""
         facilities = str(self._org.facilities.email)
-        return list(dict.fromkeys(i.custodian_email for i in self._equipment.values() if i.custodian_email != facilities))
+        return list(
+            dict.fromkeys(i.custodian_email for i in self._equipment.values() if i.custodian_email != facilities)
+        )
 
     def _tasks_by_assignee(self) -> dict[str, list[Task]]:
         grouped: dict[str, list[Task]] = {}

@@ -39,7 +39,9 @@ class Publisher:
         self._version += 1
         snapshot.version = self._version
         snapshot.events = [
-            PublishedEvent(seq=seq, at=entry.at, event=entry.event, detail=entry.detail, by=entry.by, by_role=entry.by_role)
+            PublishedEvent(
+                seq=seq, at=entry.at, event=entry.event, detail=entry.detail, by=entry.by, by_role=entry.by_role
+            )
             for seq, entry in enumerate(timeline[self._events_sent :], start=self._events_sent)
         ]
         self._last, self._events_sent = state, len(timeline)

@@ -45,7 +45,9 @@ class ScheduledReportWorkflow:
         # report-plan-from-stored-reports: see workflows/patches.py.
         if workflow.patched(REPORT_PLAN):
             planned = await workflow.execute_activity_method(
-                ReportActivities.plan_scheduled_report, PlanReportInput(as_of=workflow.now(), timezone=input.timezone), start_to_close_timeout=DB_TIMEOUT
+                ReportActivities.plan_scheduled_report,
+                PlanReportInput(as_of=workflow.now(), timezone=input.timezone),
+                start_to_close_timeout=DB_TIMEOUT,
             )
             if planned is None:
                 workflow.logger.info("the period just ended has been reported already")
@@ -56,7 +58,9 @@ class ScheduledReportWorkflow:
             planned = ReportInput(start=start, end=end, requested_by="schedule")
         report_id = periods.report_id(planned.start, planned.end)
         try:
-            await workflow.start_child_workflow(ReportWorkflow.run, planned, id=report_id, parent_close_policy=ParentClosePolicy.ABANDON)
+            await workflow.start_child_workflow(
+                ReportWorkflow.run, planned, id=report_id, parent_close_policy=ParentClosePolicy.ABANDON
+            )
         except WorkflowAlreadyStartedError:
             workflow.logger.info("report %s is already running", report_id)
         return report_id
@@ -71,7 +75,9 @@ class ReportWorkflow:
 
     @workflow.run
     async def run(self, input: ReportInput) -> ReportOutcome:
-        setup: ReportSetup = await workflow.execute_activity_method(ReportActivities.load_report_setup, start_to_close_timeout=DB_TIMEOUT)
+        setup: ReportSetup = await workflow.execute_activity_method(
+            ReportActivities.load_report_setup, start_to_close_timeout=DB_TIMEOUT
+        )
         compile_input = CompileReportInput(
             report_id=self._report_id,
             run_id=workflow.info().run_id,
@@ -82,7 +88,9 @@ class ReportWorkflow:
             requested_by=input.requested_by,
             as_of=workflow.now(),
         )
-        self._summary = await workflow.execute_activity_method(ReportActivities.compile_report, compile_input, start_to_close_timeout=COMPILE_TIMEOUT)
+        self._summary = await workflow.execute_activity_method(
+            ReportActivities.compile_report, compile_input, start_to_close_timeout=COMPILE_TIMEOUT
+        )
         if self._summary.kept_status is not None:
             # Another run made this report: it stays as it is, mailed and reviewed once. Runs recorded before
             # reports were kept read None here and go on as they did, so no patch is needed.
@@ -93,7 +101,12 @@ class ReportWorkflow:
         context = self._mail_context(setup)
         # Without reviewers HR receives the report: it is never compiled for nobody.
         ready = context | {"has_review": bool(reviewers)}
-        await asyncio.gather(*(self._send_report(str(person.email), person.language, ready, str(setup.hr.email)) for person in reviewers or [setup.hr]))
+        await asyncio.gather(
+            *(
+                self._send_report(str(person.email), person.language, ready, str(setup.hr.email))
+                for person in reviewers or [setup.hr]
+            )
+        )
         if not reviewers:
             return await self._finish(ReportStatus.PUBLISHED)
         await self._set_status(ReportStatus.IN_REVIEW)
@@ -111,7 +124,9 @@ class ReportWorkflow:
             ),
             mail_context=context,
         )
-        outcome = await workflow.execute_child_workflow(ReviewWorkflow.run, review, id=ReviewWorkflow.id_for(self._report_id))
+        outcome = await workflow.execute_child_workflow(
+            ReviewWorkflow.run, review, id=ReviewWorkflow.id_for(self._report_id)
+        )
         self._status = ReportStatus.APPROVED if outcome.approval else ReportStatus.IN_REVIEW
         return ReportOutcome(report_id=self._report_id, status=self._status)
 

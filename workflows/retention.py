@@ -39,7 +39,11 @@ RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5), non_retryable_error_t
 
 async def _anonymise(input: AnonymiseInput):
     return await workflow.execute_activity_method(
-        RetentionActivities.anonymise_cases, input, start_to_close_timeout=BATCH_TIMEOUT, heartbeat_timeout=BATCH_HEARTBEAT, retry_policy=RETRY
+        RetentionActivities.anonymise_cases,
+        input,
+        start_to_close_timeout=BATCH_TIMEOUT,
+        heartbeat_timeout=BATCH_HEARTBEAT,
+        retry_policy=RETRY,
     )
 
 
@@ -48,7 +52,9 @@ class RetentionWorkflow:
     @workflow.run
     async def run(self, input: RetentionInput) -> RetentionOutcome:
         plan = await workflow.execute_activity_method(
-            RetentionActivities.load_retention_plan, RetentionPlanInput(as_of=workflow.now()), start_to_close_timeout=DB_TIMEOUT
+            RetentionActivities.load_retention_plan,
+            RetentionPlanInput(as_of=workflow.now()),
+            start_to_close_timeout=DB_TIMEOUT,
         )
         outcome = RetentionOutcome()
         by = RequestedBy(who=input.requested_by, roles=["system"])
@@ -59,10 +65,14 @@ class RetentionWorkflow:
             outcome.skipped += result.skipped
         async for batch in self._due(DueKind.INTERVIEW_CONTENT, plan.interview_content_before):
             outcome.interviews_erased += await workflow.execute_activity_method(
-                RetentionActivities.erase_interview_content, EraseContentInput(case_ids=batch), start_to_close_timeout=BATCH_TIMEOUT
+                RetentionActivities.erase_interview_content,
+                EraseContentInput(case_ids=batch),
+                start_to_close_timeout=BATCH_TIMEOUT,
             )
         outcome.events_deleted = await workflow.execute_activity_method(
-            RetentionActivities.purge_event_log, PurgeEventsInput(before=plan.events_before), start_to_close_timeout=BATCH_TIMEOUT
+            RetentionActivities.purge_event_log,
+            PurgeEventsInput(before=plan.events_before),
+            start_to_close_timeout=BATCH_TIMEOUT,
         )
         return outcome
 
@@ -71,7 +81,9 @@ class RetentionWorkflow:
         after = ""
         while True:
             batch = await workflow.execute_activity_method(
-                RetentionActivities.find_due, FindDueInput(kind=kind, before=before, after=after, limit=BATCH), start_to_close_timeout=DB_TIMEOUT
+                RetentionActivities.find_due,
+                FindDueInput(kind=kind, before=before, after=after, limit=BATCH),
+                start_to_close_timeout=DB_TIMEOUT,
             )
             if not batch:
                 return
@@ -88,7 +100,10 @@ class ErasureWorkflow:
     @workflow.run
     async def run(self, input: ErasureInput) -> ErasureOutcome:
         case_ids = await workflow.execute_activity_method(
-            RetentionActivities.cases_of_person, PersonInput(employee_id=input.employee_id), start_to_close_timeout=DB_TIMEOUT, retry_policy=RETRY
+            RetentionActivities.cases_of_person,
+            PersonInput(employee_id=input.employee_id),
+            start_to_close_timeout=DB_TIMEOUT,
+            retry_policy=RETRY,
         )
         result = await _anonymise(
             AnonymiseInput(

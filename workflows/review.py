@@ -5,6 +5,7 @@ The review stays open after approval until every action is done, so actions can 
 here and their reminders keep their timers; the next report reads their state from the database."""
 
 import asyncio
+import contextlib
 from datetime import time, timedelta
 
 from temporalio import workflow
@@ -31,8 +32,8 @@ with workflow.unsafe.imports_passed_through():
         StoreFindingInput,
     )
     from reports import periods
-    from workflows.agenda import Due, local_moment, pending
     from workflows.activity_calls import MAIL_HEARTBEAT, MAIL_RETRY, MAIL_TIMEOUT, record, rejected
+    from workflows.agenda import Due, local_moment, pending
 
 # Owners are reminded at the start of a working morning.
 REMINDER_CLOCK = time(9, 0)
@@ -42,7 +43,11 @@ async def send_report_mail(request: ReportMailRequest) -> bool:
     """Mail for a report; a mail that cannot go out is logged and does not stop the report."""
     try:
         receipt = await workflow.execute_activity_method(
-            ReportActivities.send_report_mail, request, start_to_close_timeout=MAIL_TIMEOUT, heartbeat_timeout=MAIL_HEARTBEAT, retry_policy=MAIL_RETRY
+            ReportActivities.send_report_mail,
+            request,
+            start_to_close_timeout=MAIL_TIMEOUT,
+            heartbeat_timeout=MAIL_HEARTBEAT,
+            retry_policy=MAIL_RETRY,
         )
     except ActivityError as err:
         workflow.logger.warning("report mail %s to %s failed: %s", request.purpose, request.to, err.cause)
@@ -84,10 +89,8 @@ class ReviewWorkflow:
                 continue
             self._changed = False
             timeout = upcoming[0].at - workflow.now() if upcoming else None
-            try:
+            with contextlib.suppress(TimeoutError):
                 await workflow.wait_condition(lambda: self._changed, timeout=timeout)
-            except asyncio.TimeoutError:
-                pass
         await workflow.wait_condition(workflow.all_handlers_finished)
         done = sum(1 for a in self._actions.values() if a.done_at is not None)
         return ReviewOutcome(approval=self._approval, actions_done=done, actions_total=len(self._actions))
@@ -107,10 +110,15 @@ class ReviewWorkflow:
     # What reviewers do.
     @workflow.update
     async def add_finding(self, input: AddFinding) -> Finding:
-        finding = Finding(id=f"f{len(self._findings) + 1}", text=input.text, author_email=self._email(input.actor), at=workflow.now())
+        finding = Finding(
+            id=f"f{len(self._findings) + 1}", text=input.text, author_email=self._email(input.actor), at=workflow.now()
+        )
         self._findings.append(finding)
         self._note_acted(input.actor)
-        await record(ReportActivities.store_finding, StoreFindingInput(report_id=self._report_id, revision=self._input.revision, finding=finding))
+        await record(
+            ReportActivities.store_finding,
+            StoreFindingInput(report_id=self._report_id, revision=self._input.revision, finding=finding),
+        )
         return finding
 
     @add_finding.validator
@@ -132,7 +140,13 @@ class ReviewWorkflow:
         self._actions[action.id] = action
         self._note_acted(input.actor)
         await self._store(action)
-        await self._send(f"action_assigned:{action.id}", "report_action_assigned", action.owner_email, action.owner_language, **self._action_context(action))
+        await self._send(
+            f"action_assigned:{action.id}",
+            "report_action_assigned",
+            action.owner_email,
+            action.owner_language,
+            **self._action_context(action),
+        )
         return action
 
     @add_action.validator
@@ -147,7 +161,9 @@ class ReviewWorkflow:
         # Set before the first await, so a second approval arriving meanwhile is refused.
         self._approval = Approval(by=self._email(input.actor), at=workflow.now(), comment=input.comment)
         self._note_acted(input.actor)
-        status = ReportStatusInput(report_id=self._report_id, status=ReportStatus.APPROVED, approved_by=self._approval.by)
+        status = ReportStatusInput(
+            report_id=self._report_id, status=ReportStatus.APPROVED, approved_by=self._approval.by
+        )
         await record(ReportActivities.set_report_status, status)
         hr = self._input.hr
         await self._send(
@@ -193,11 +209,21 @@ class ReviewWorkflow:
         if self._approval is None:
             started = workflow.info().start_time
             for number in range(1, timing.reminder_count + 1):
-                items.append(Due(started + timedelta(days=timing.reminder_interval_days * number), f"review_reminder:{number}", "remind_reviewers"))
+                items.append(
+                    Due(
+                        started + timedelta(days=timing.reminder_interval_days * number),
+                        f"review_reminder:{number}",
+                        "remind_reviewers",
+                    )
+                )
         for action in self._actions.values():
             if action.done_at is not None:
                 continue
-            at = local_moment(action.due_date - timedelta(days=timing.action_reminder_days_before_due), REMINDER_CLOCK, self._input.timezone)
+            at = local_moment(
+                action.due_date - timedelta(days=timing.action_reminder_days_before_due),
+                REMINDER_CLOCK,
+                self._input.timezone,
+            )
             # An action given with less notice than the reminder lead has just been announced: no reminder on top.
             if at > action.created_at:
                 items.append(Due(at, f"action_reminder:{action.id}:{action.due_date}", "remind_owner", action.id))
@@ -207,17 +233,30 @@ class ReviewWorkflow:
         if due.action == "remind_reviewers":
             waiting = [r for email, r in self._reviewers.items() if email not in self._acted]
             self._reminders_sent += 1 if waiting else 0
-            await asyncio.gather(*(self._send(due.key, "report_review_reminder", str(r.email), r.language) for r in waiting))
+            await asyncio.gather(
+                *(self._send(due.key, "report_review_reminder", str(r.email), r.language) for r in waiting)
+            )
         else:
             action = self._actions[due.ref]
-            await self._send(due.key, "report_action_reminder", action.owner_email, action.owner_language, **self._action_context(action))
+            await self._send(
+                due.key,
+                "report_action_reminder",
+                action.owner_email,
+                action.owner_language,
+                **self._action_context(action),
+            )
 
     def _finished(self) -> bool:
         return self._approval is not None and all(a.done_at is not None for a in self._actions.values())
 
     # Shared plumbing.
     def _action_context(self, action: ReviewAction) -> dict:
-        return {"action_id": action.id, "text": action.text, "owner_email": action.owner_email, "due_date": action.due_date.isoformat()}
+        return {
+            "action_id": action.id,
+            "text": action.text,
+            "owner_email": action.owner_email,
+            "due_date": action.due_date.isoformat(),
+        }
 
     async def _send(self, purpose: str, template: str, to: str, language: str, **extra) -> bool:
         request = ReportMailRequest(
@@ -232,7 +271,10 @@ class ReviewWorkflow:
         return await send_report_mail(request)
 
     async def _store(self, action: ReviewAction) -> None:
-        await record(ReportActivities.store_action, StoreActionInput(report_id=self._report_id, revision=self._input.revision, action=action))
+        await record(
+            ReportActivities.store_action,
+            StoreActionInput(report_id=self._report_id, revision=self._input.revision, action=action),
+        )
 
     def _note_acted(self, actor: Actor) -> None:
         self._acted.add(self._email(actor))

@@ -10,9 +10,9 @@ with workflow.unsafe.imports_passed_through():
     from models.case import WithdrawnCaseInput
     from models.mail import MailRequest
     from models.organisation import Organisation
-    from planning import interview_calendar
     from models.records import LoadOrganisationInput, RecordWithdrawalInput
     from models.text import address_key
+    from planning import interview_calendar
     from workflows.activity_calls import deliver_all, record
     from workflows.case_mail import case_mail_context
     from workflows.patches import WITHDRAWN_CASE_CANCELS
@@ -27,10 +27,17 @@ class WithdrawnCaseWorkflow:
     @workflow.run
     async def run(self, input: WithdrawnCaseInput) -> None:
         reg, reason = input.registration, input.withdrawal.reason
-        if not await record(CaseActivities.record_withdrawal, RecordWithdrawalInput(case_id=input.case_id, registration=reg, reason=reason)):
+        if not await record(
+            CaseActivities.record_withdrawal,
+            RecordWithdrawalInput(case_id=input.case_id, registration=reg, reason=reason),
+        ):
             return
         org = await record(CaseActivities.load_organisation, LoadOrganisationInput(case_id=input.case_id))
-        people = [(reg.manager.email, reg.manager.language), (org.hr.email, org.hr.language), (org.facilities.email, org.facilities.language)]
+        people = [
+            (reg.manager.email, reg.manager.language),
+            (org.hr.email, org.hr.language),
+            (org.facilities.email, org.facilities.language),
+        ]
         if reg.successor is not None:
             people.append((reg.successor.email, reg.successor.language))
         context = {**case_mail_context(input.case_id, reg, org, reg.departure.last_working_day), "reason": reason}
@@ -38,7 +45,14 @@ class WithdrawnCaseWorkflow:
         for email, language in people:
             told.setdefault(
                 address_key(email),
-                MailRequest(case_id=input.case_id, purpose="case_withdrawn", template="case_withdrawn", to=email, language=language, context=context),
+                MailRequest(
+                    case_id=input.case_id,
+                    purpose="case_withdrawn",
+                    template="case_withdrawn",
+                    to=email,
+                    language=language,
+                    context=context,
+                ),
             )
         await deliver_all(list(told.values()))
         if input.interview_calendar is not None and workflow.patched(WITHDRAWN_CASE_CANCELS):
@@ -51,10 +65,16 @@ class WithdrawnCaseWorkflow:
         assert meeting is not None, "called only for a case with an agreed interview time"
         cancelled = interview_calendar.cancellation(meeting, meeting.sequence + 1)
         employee, *others = meeting.everyone()
-        slot = {"start": meeting.start.isoformat(), "end": meeting.end.isoformat(), "online": meeting.location == "Online"}
+        slot = {
+            "start": meeting.start.isoformat(),
+            "end": meeting.end.isoformat(),
+            "online": meeting.location == "Online",
+        }
         extra = {**context, "slot": slot, "because": "withdrawn"}
         recipients = [(str(employee.email), input.registration.employee.language, True)]
-        recipients += [(str(other.email), org.hr.language, False) for other in others] or [(str(org.hr.email), org.hr.language, False)]
+        recipients += [(str(other.email), org.hr.language, False) for other in others] or [
+            (str(org.hr.email), org.hr.language, False)
+        ]
         return [
             MailRequest(
                 case_id=input.case_id,

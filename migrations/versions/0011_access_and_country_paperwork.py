@@ -8,14 +8,14 @@ The standard template of revision 0002 held the departure documents of both coun
 one template per country; an organisation's own edits stay as they are: only items still exactly as 0002
 seeded them are taken out of (or, on downgrade, put back into) a template for every department and role.
 """
-from datetime import datetime, timezone
 
-from alembic import op
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
+from alembic import op
 
-
-revision = '0011'
-down_revision = '0010'
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
@@ -70,14 +70,24 @@ BELGIUM = [
         "hr",
         0,
     ),
-    _item("Vakantieattest opmaken en aan de medewerker meegeven", "Draw up the holiday certificate (vakantieattest) and give it to the employee", "hr", 0),
+    _item(
+        "Vakantieattest opmaken en aan de medewerker meegeven",
+        "Draw up the holiday certificate (vakantieattest) and give it to the employee",
+        "hr",
+        0,
+    ),
     _item(
         "Tewerkstellingsattest opmaken en aan de medewerker meegeven",
         "Draw up the employment certificate (tewerkstellingsattest) and give it to the employee",
         "hr",
         0,
     ),
-    _item("Eindafrekening opmaken, met het vertrekvakantiegeld", "Prepare the final settlement, with the leaving holiday pay (vertrekvakantiegeld)", "hr", 0),
+    _item(
+        "Eindafrekening opmaken, met het vertrekvakantiegeld",
+        "Prepare the final settlement, with the leaving holiday pay (vertrekvakantiegeld)",
+        "hr",
+        0,
+    ),
     _item(
         "Afschrift van de individuele rekening aan de medewerker bezorgen",
         "Give the employee a copy of their individual account (individuele rekening)",
@@ -103,51 +113,71 @@ templates = sa.table(
 
 def _general_templates(connection) -> list:
     """Templates for every department and role: where 0002's standard items are."""
-    query = sa.select(templates.c.id, templates.c.name, templates.c["items"]).where(templates.c.department.is_(None), templates.c.job_title.is_(None))
+    query = sa.select(templates.c.id, templates.c.name, templates.c["items"]).where(
+        templates.c.department.is_(None), templates.c.job_title.is_(None)
+    )
     return list(connection.execute(query))
 
 
 def _set_items(connection, template_id: int, items: list[dict]) -> None:
-    connection.execute(templates.update().where(templates.c.id == template_id).values(items=items, updated_at=datetime.now(timezone.utc)))
+    connection.execute(
+        templates.update().where(templates.c.id == template_id).values(items=items, updated_at=datetime.now(UTC))
+    )
 
 
 def _without_country_documents(items: list[dict]) -> list[dict]:
     kept = [item for item in items if item not in SUPERSEDED]
-    return [{**item, "title_en": ENGLISH[item["title"]]} if set(item) == {"title", "assignee", "due_working_days_before"} and item["title"] in ENGLISH else item for item in kept]
+    return [
+        {**item, "title_en": ENGLISH[item["title"]]}
+        if set(item) == {"title", "assignee", "due_working_days_before"} and item["title"] in ENGLISH
+        else item
+        for item in kept
+    ]
 
 
 def upgrade() -> None:
-    op.create_table('access_revocations',
-    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-    sa.Column('case_id', sa.String(length=120), nullable=False),
-    sa.Column('method', sa.String(length=16), nullable=False),
-    sa.Column('outcome', sa.String(length=32), nullable=False),
-    sa.Column('immediate', sa.Boolean(), nullable=False),
-    sa.Column('requested_by', sa.String(length=320), nullable=True),
-    sa.Column('account_id', sa.String(length=255), nullable=True),
-    sa.Column('response_status', sa.Integer(), nullable=True),
-    sa.Column('answer', sa.Text(), nullable=False),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('done_at', sa.DateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('access_revocations_case_id_fkey'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('access_revocations_pkey')),
-    sa.UniqueConstraint('case_id', name=op.f('access_revocations_case_id_key'))
+    op.create_table(
+        "access_revocations",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("case_id", sa.String(length=120), nullable=False),
+        sa.Column("method", sa.String(length=16), nullable=False),
+        sa.Column("outcome", sa.String(length=32), nullable=False),
+        sa.Column("immediate", sa.Boolean(), nullable=False),
+        sa.Column("requested_by", sa.String(length=320), nullable=True),
+        sa.Column("account_id", sa.String(length=255), nullable=True),
+        sa.Column("response_status", sa.Integer(), nullable=True),
+        sa.Column("answer", sa.Text(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("access_revocations_case_id_fkey"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("access_revocations_pkey")),
+        sa.UniqueConstraint("case_id", name=op.f("access_revocations_case_id_key")),
     )
-    with op.batch_alter_table('checklist_templates', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('country', sa.String(length=2), nullable=True))
+    with op.batch_alter_table("checklist_templates", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("country", sa.String(length=2), nullable=True))
 
     connection = op.get_bind()
     for template_id, _name, items in _general_templates(connection):
         changed = _without_country_documents(items)
         if changed != items:
             _set_items(connection, template_id, changed)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     op.bulk_insert(
         templates,
         [
-            {"name": name, "department": None, "job_title": None, "country": country, "items": items, "created_at": now, "updated_at": now}
+            {
+                "name": name,
+                "department": None,
+                "job_title": None,
+                "country": country,
+                "items": items,
+                "created_at": now,
+                "updated_at": now,
+            }
             for name, country, items in COUNTRY_TEMPLATES
         ],
     )
@@ -157,7 +187,13 @@ def downgrade() -> None:
     connection = op.get_bind()
     # Before 0013 a template applied in every country: the country templates cannot stay.
     connection.execute(templates.delete().where(templates.c.country.is_not(None)))
-    everything = list(connection.execute(sa.select(templates.c.id, templates.c.name, templates.c.department, templates.c.job_title, templates.c["items"])))
+    everything = list(
+        connection.execute(
+            sa.select(
+                templates.c.id, templates.c.name, templates.c.department, templates.c.job_title, templates.c["items"]
+            )
+        )
+    )
     for template_id, name, department, job_title, items in everything:
         # Before 0013 an item had no English title.
         changed = [{key: value for key, value in item.items() if key != "title_en"} for item in items]
@@ -166,7 +202,7 @@ def downgrade() -> None:
             changed += [item for item in SUPERSEDED if item["title"] not in titles]
         if changed != items:
             _set_items(connection, template_id, changed)
-    with op.batch_alter_table('checklist_templates', schema=None) as batch_op:
-        batch_op.drop_column('country')
+    with op.batch_alter_table("checklist_templates", schema=None) as batch_op:
+        batch_op.drop_column("country")
 
-    op.drop_table('access_revocations')
+    op.drop_table("access_revocations")

@@ -9,14 +9,14 @@ addresses differ only in capitals are one mailbox: the upgrade stops and names t
 them, so that an admin decides which one stays. Left as they were: ``sent_mails`` (what was sent to whom,
 and the key that keeps a mail single for cases still running) and the audit log, which never changes.
 """
+
 from collections import defaultdict
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-
-revision = '0014'
-down_revision = '0013'
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
@@ -24,16 +24,22 @@ BATCH = 1000
 
 # Columns holding one address each, by table (primary key first).
 COLUMNS = {
-    'cases': ('id', 'work_email', 'private_email', 'manager_email'),
-    'organisations': ('id', 'hr_email', 'facilities_email'),
-    'interview_records': ('id', 'interviewer_email'),
-    'interview_drafts': ('id', 'author_email'),
-    'report_findings': ('id', 'author_email'),
-    'report_actions': ('id', 'owner_email'),
+    "cases": ("id", "work_email", "private_email", "manager_email"),
+    "organisations": ("id", "hr_email", "facilities_email"),
+    "interview_records": ("id", "interviewer_email"),
+    "interview_drafts": ("id", "author_email"),
+    "report_findings": ("id", "author_email"),
+    "report_actions": ("id", "owner_email"),
 }
 # Where a registration as submitted (``cases.registration``) holds addresses.
-REGISTRATION_ADDRESSES = (('employee', 'work_email'), ('employee', 'private_email'), ('manager', 'email'), ('successor', 'email'), ('team_email',))
-REGISTRATION_LISTS = (('equipment', 'custodian_email'), ('extra_tasks', 'assignee_email'))
+REGISTRATION_ADDRESSES = (
+    ("employee", "work_email"),
+    ("employee", "private_email"),
+    ("manager", "email"),
+    ("successor", "email"),
+    ("team_email",),
+)
+REGISTRATION_LISTS = (("equipment", "custodian_email"), ("extra_tasks", "assignee_email"))
 
 
 class AccountsDifferOnlyInCapitals(RuntimeError):
@@ -43,20 +49,20 @@ class AccountsDifferOnlyInCapitals(RuntimeError):
 def upgrade() -> None:
     bind = op.get_bind()
     _refuse_account_duplicates(bind)
-    _lower_columns(bind, 'accounts', ('id', 'email'))
+    _lower_columns(bind, "accounts", ("id", "email"))
     for table, columns in COLUMNS.items():
         _lower_columns(bind, table, columns)
     _lower_registrations(bind)
 
 
 def _refuse_account_duplicates(bind) -> None:
-    accounts = sa.table('accounts', sa.column('email'))
+    accounts = sa.table("accounts", sa.column("email"))
     spellings: dict[str, list[str]] = defaultdict(list)
     for (email,) in bind.execute(sa.select(accounts.c.email)):
         spellings[email.lower()].append(email)
     clashes = sorted(sorted(found) for found in spellings.values() if len(found) > 1)
     if clashes:
-        listed = '; '.join(' and '.join(found) for found in clashes)
+        listed = "; ".join(" and ".join(found) for found in clashes)
         raise AccountsDifferOnlyInCapitals(
             f"accounts whose addresses differ only in capitals are one mailbox: {listed}. Keep one of each: delete the "
             "other account (or change its address) in the accounts table, then upgrade again. Nothing was changed."
@@ -75,7 +81,11 @@ def _lower_columns(bind, name: str, columns: tuple[str, ...]) -> None:
         if not batch:
             break
         for row in batch:
-            changed = {column: row._mapping[column].lower() for column in addresses if row._mapping[column] and row._mapping[column] != row._mapping[column].lower()}
+            changed = {
+                column: row._mapping[column].lower()
+                for column in addresses
+                if row._mapping[column] and row._mapping[column] != row._mapping[column].lower()
+            }
             if changed:
                 bind.execute(table.update().where(table.c[key] == row._mapping[key]).values(**changed))
         last = batch[-1]._mapping[key]
@@ -98,10 +108,12 @@ def _lowered_registration(registration: dict) -> dict:
 
 
 def _lower_registrations(bind) -> None:
-    cases = sa.table('cases', sa.column('id'), sa.column('registration', sa.JSON()))
-    last = ''
+    cases = sa.table("cases", sa.column("id"), sa.column("registration", sa.JSON()))
+    last = ""
     while True:
-        batch = bind.execute(sa.select(cases.c.id, cases.c.registration).where(cases.c.id > last).order_by(cases.c.id).limit(BATCH)).all()
+        batch = bind.execute(
+            sa.select(cases.c.id, cases.c.registration).where(cases.c.id > last).order_by(cases.c.id).limit(BATCH)
+        ).all()
         if not batch:
             break
         for case_id, registration in batch:

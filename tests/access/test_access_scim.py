@@ -42,7 +42,9 @@ def scim_settings(settings, url: str, token: str = TOKEN):
 
 @pytest.fixture
 async def scim_worker(time_skipping_env, settings, sessions, task_queue, scim):
-    async with build_worker(time_skipping_env.client, scim_settings(settings, scim.url), sessions, task_queue=task_queue) as running:
+    async with build_worker(
+        time_skipping_env.client, scim_settings(settings, scim.url), sessions, task_queue=task_queue
+    ) as running:
         yield running
 
 
@@ -56,7 +58,9 @@ def local(day, clock: time) -> datetime:
 
 async def evidence(sessions, case_id: str) -> AccessRevocation | None:
     async with sessions() as session:
-        return (await session.execute(select(AccessRevocation).where(AccessRevocation.case_id == case_id))).scalar_one_or_none()
+        return (
+            await session.execute(select(AccessRevocation).where(AccessRevocation.case_id == case_id))
+        ).scalar_one_or_none()
 
 
 async def audit_entries(sessions, employee_id: str, action: str) -> list[AuditLogRow]:
@@ -73,7 +77,9 @@ async def access_state(case: CaseDriver, state: str):
     return await eventually(reached, timeout=30)
 
 
-async def test_a_moved_last_day_moves_the_end_of_access_to_the_end_of_the_new_day(time_skipping_env, scim_worker, scim, mail_store, sessions, task_queue):
+async def test_a_moved_last_day_moves_the_end_of_access_to_the_end_of_the_new_day(
+    time_skipping_env, scim_worker, scim, mail_store, sessions, task_queue
+):
     employee_id = unique()
     account = await scim.add_user(f"{employee_id.lower()}@example.org")
     case = await start_case(time_skipping_env, mail_store, sessions, task_queue, employee_id)
@@ -103,7 +109,9 @@ async def test_a_moved_last_day_moves_the_end_of_access_to_the_end_of_the_new_da
     assert not case.mails("access_failed")
 
 
-async def test_hr_ends_access_at_once_and_only_hr_may(time_skipping_env, scim_worker, scim, mail_store, sessions, task_queue):
+async def test_hr_ends_access_at_once_and_only_hr_may(
+    time_skipping_env, scim_worker, scim, mail_store, sessions, task_queue
+):
     employee_id = unique()
     account = await scim.add_user(f"{employee_id.lower()}@example.org")
     case = await start_case(time_skipping_env, mail_store, sessions, task_queue, employee_id)
@@ -123,7 +131,9 @@ async def test_hr_ends_access_at_once_and_only_hr_may(time_skipping_env, scim_wo
         await case.act(RevokeAccessNow(actor=HR))
 
 
-async def test_a_withdrawal_cancels_the_end_of_access(time_skipping_env, scim_worker, scim, mail_store, sessions, task_queue):
+async def test_a_withdrawal_cancels_the_end_of_access(
+    time_skipping_env, scim_worker, scim, mail_store, sessions, task_queue
+):
     employee_id = unique()
     account = await scim.add_user(f"{employee_id.lower()}@example.org")
     case = await start_case(time_skipping_env, mail_store, sessions, task_queue, employee_id)
@@ -138,7 +148,9 @@ async def test_a_withdrawal_cancels_the_end_of_access(time_skipping_env, scim_wo
     assert (await case.view()).access.state == "cancelled"
 
 
-async def test_an_account_that_is_not_found_is_escalated_to_hr_and_it(time_skipping_env, scim_worker, scim, mail_store, sessions, task_queue):
+async def test_an_account_that_is_not_found_is_escalated_to_hr_and_it(
+    time_skipping_env, scim_worker, scim, mail_store, sessions, task_queue
+):
     employee_id = unique()
     await scim.add_user("someone.else@example.org")
     case = await start_case(time_skipping_env, mail_store, sessions, task_queue, employee_id)
@@ -157,7 +169,9 @@ async def test_an_account_that_is_not_found_is_escalated_to_hr_and_it(time_skipp
     assert (await scim.users('userName eq "someone.else@example.org"'))[0].active is True
 
 
-async def test_a_refused_token_is_escalated_at_once(time_skipping_env, settings, sessions, task_queue, scim, mail_store):
+async def test_a_refused_token_is_escalated_at_once(
+    time_skipping_env, settings, sessions, task_queue, scim, mail_store
+):
     employee_id = unique()
     account = await scim.add_user(f"{employee_id.lower()}@example.org")
     wrong = scim_settings(settings, scim.url, token="a-token-the-server-does-not-know")
@@ -176,16 +190,20 @@ async def test_a_refused_token_is_escalated_at_once(time_skipping_env, settings,
     assert (await scim.user(account)).active is True
 
 
-async def test_server_errors_are_retried_until_the_account_is_switched_off(time_skipping_env, settings, sessions, task_queue, scim, mail_store):
+async def test_server_errors_are_retried_until_the_account_is_switched_off(
+    time_skipping_env, settings, sessions, task_queue, scim, mail_store
+):
     employee_id = unique()
     account = await scim.add_user(f"{employee_id.lower()}@example.org")
-    async with FaultProxy(scim.port) as proxy:
-        async with build_worker(time_skipping_env.client, scim_settings(settings, proxy.url), sessions, task_queue=task_queue):
-            case = await start_case(time_skipping_env, mail_store, sessions, task_queue, employee_id)
-            proxy.failures = 2
-            await case.act(RevokeAccessNow(actor=HR))
-            await case.skip(1 / 24)  # the retries' backoff, on the skipping clock
-            await access_state(case, "deactivated")
+    async with (
+        FaultProxy(scim.port) as proxy,
+        build_worker(time_skipping_env.client, scim_settings(settings, proxy.url), sessions, task_queue=task_queue),
+    ):
+        case = await start_case(time_skipping_env, mail_store, sessions, task_queue, employee_id)
+        proxy.failures = 2
+        await case.act(RevokeAccessNow(actor=HR))
+        await case.skip(1 / 24)  # the retries' backoff, on the skipping clock
+        await access_state(case, "deactivated")
 
     assert proxy.refused == 2
     assert (await scim.user(account)).active is False
@@ -194,17 +212,21 @@ async def test_server_errors_are_retried_until_the_account_is_switched_off(time_
     assert not case.mails("access_failed")
 
 
-async def test_a_server_that_stays_down_is_escalated_after_the_last_attempt(time_skipping_env, settings, sessions, task_queue, scim, mail_store):
+async def test_a_server_that_stays_down_is_escalated_after_the_last_attempt(
+    time_skipping_env, settings, sessions, task_queue, scim, mail_store
+):
     employee_id = unique()
     account = await scim.add_user(f"{employee_id.lower()}@example.org")
-    async with FaultProxy(scim.port) as proxy:
-        async with build_worker(time_skipping_env.client, scim_settings(settings, proxy.url), sessions, task_queue=task_queue):
-            case = await start_case(time_skipping_env, mail_store, sessions, task_queue, employee_id)
-            proxy.failures = 1000
-            await case.act(RevokeAccessNow(actor=HR))
-            await case.skip(1 / 24)  # every retry's backoff, on the skipping clock
-            view = await access_state(case, "escalated")
-            await case.wait_for_mail("access_failed", count=2)
+    async with (
+        FaultProxy(scim.port) as proxy,
+        build_worker(time_skipping_env.client, scim_settings(settings, proxy.url), sessions, task_queue=task_queue),
+    ):
+        case = await start_case(time_skipping_env, mail_store, sessions, task_queue, employee_id)
+        proxy.failures = 1000
+        await case.act(RevokeAccessNow(actor=HR))
+        await case.skip(1 / 24)  # every retry's backoff, on the skipping clock
+        view = await access_state(case, "escalated")
+        await case.wait_for_mail("access_failed", count=2)
 
     assert view.access.outcome == "failed" and "503" in view.access.answer
     row = await evidence(sessions, case.case_id)
@@ -215,7 +237,9 @@ async def test_a_server_that_stays_down_is_escalated_after_the_last_attempt(time
     assert (await scim.user(account)).active is True
 
 
-async def test_the_account_is_found_by_external_id_when_so_configured(time_skipping_env, settings, sessions, task_queue, scim, mail_store):
+async def test_the_account_is_found_by_external_id_when_so_configured(
+    time_skipping_env, settings, sessions, task_queue, scim, mail_store
+):
     employee_id = unique()
     account = await scim.add_user("a.devries@example.org", external_id=employee_id)
     by_id = scim_settings(settings, scim.url).model_copy(update={"scim_match": "external_id"})
@@ -241,7 +265,9 @@ async def event_worker(time_skipping_env, settings, sessions, task_queue, receiv
         yield running
 
 
-async def test_without_scim_the_moment_is_a_signed_event_and_it_has_a_task(time_skipping_env, event_worker, receiver, mail_store, sessions, task_queue):
+async def test_without_scim_the_moment_is_a_signed_event_and_it_has_a_task(
+    time_skipping_env, event_worker, receiver, mail_store, sessions, task_queue
+):
     employee_id = unique()
     case = await start_case(time_skipping_env, mail_store, sessions, task_queue, employee_id)
     view = await case.view()
@@ -259,14 +285,20 @@ async def test_without_scim_the_moment_is_a_signed_event_and_it_has_a_task(time_
     [request] = await eventually(lambda: receiver.events("access.revoke"))
     assert valid_signature(request)
     data = request["event"]["data"]
-    assert (data["employee_id"], data["work_email"], data["immediate"]) == (employee_id, f"{employee_id.lower()}@example.org", False)
+    assert (data["employee_id"], data["work_email"], data["immediate"]) == (
+        employee_id,
+        f"{employee_id.lower()}@example.org",
+        False,
+    )
     row = await evidence(sessions, case.case_id)
     assert (row.method, row.outcome, row.account_id) == ("event", "published", None)
     [entry] = await audit_entries(sessions, employee_id, "access.revoked")
     assert entry.detail["method"] == "event"
 
 
-async def test_without_scim_hr_ending_access_at_once_tells_it_now(time_skipping_env, event_worker, receiver, mail_store, sessions, task_queue):
+async def test_without_scim_hr_ending_access_at_once_tells_it_now(
+    time_skipping_env, event_worker, receiver, mail_store, sessions, task_queue
+):
     case = await start_case(time_skipping_env, mail_store, sessions, task_queue, unique())
 
     await case.act(RevokeAccessNow(actor=HR, reason="Ontslag op staande voet"))
@@ -286,7 +318,9 @@ async def test_hr_ends_access_from_the_case_page_and_the_api_shows_the_evidence(
     await signed_in_as(browser, sessions, ["hr"], language="nl")
     page = await browser.get(f"/cases/{case.id}")
     assert "Toegang" in page.text and "Gepland" in page.text and "Toegang nu beëindigen" in page.text
-    done = await post_form(browser, f"/cases/{case.id}", f"/cases/{case.id}/access/revoke-now", {"reason": "Ontslag op staande voet"})
+    done = await post_form(
+        browser, f"/cases/{case.id}", f"/cases/{case.id}/access/revoke-now", {"reason": "Ontslag op staande voet"}
+    )
     assert done.status_code == 303
 
     async def evidence_shown():
@@ -295,14 +329,18 @@ async def test_hr_ends_access_from_the_case_page_and_the_api_shows_the_evidence(
 
     detail = await eventually(evidence_shown)
     assert detail["access_evidence"]["outcome"] == "published" and detail["access_evidence"]["immediate"] is True
-    assert detail["live"]["access"]["state"] == "published" and detail["live"]["access"]["requested_by"].startswith("hr")
+    assert detail["live"]["access"]["state"] == "published" and detail["live"]["access"]["requested_by"].startswith(
+        "hr"
+    )
     page = await browser.get(f"/cases/{case.id}")
     assert "Doorgegeven aan IT/facilitair en andere systemen" in page.text and 'id="revoke-access-now"' not in page.text
     again = await case.post("access/revoke-now", {"actor": {"email": "hr@example.org", "role": "hr"}})
     assert again.status_code == 409 and again.json()["code"] == "access_already_ending"
 
 
-async def test_the_evidence_is_in_the_persons_export_and_goes_with_anonymisation(time_skipping_env, scim_worker, scim, mail_store, sessions, task_queue):
+async def test_the_evidence_is_in_the_persons_export_and_goes_with_anonymisation(
+    time_skipping_env, scim_worker, scim, mail_store, sessions, task_queue
+):
     from privacy import retention
     from privacy.audit import SYSTEM
     from privacy.export import export_person
@@ -320,4 +358,8 @@ async def test_the_evidence_is_in_the_persons_export_and_goes_with_anonymisation
         assert await retention.anonymise_case(session, case.case_id, reason="retention", by=SYSTEM)
     assert await evidence(sessions, case.case_id) is None
     async with sessions() as session:
-        assert not (await session.execute(select(AccessRevocation).where(AccessRevocation.account_id == account))).scalars().all()
+        assert (
+            not (await session.execute(select(AccessRevocation).where(AccessRevocation.account_id == account)))
+            .scalars()
+            .all()
+        )

@@ -41,7 +41,9 @@ MANAGER = "bram.janssens@example.org"
 @pytest.fixture
 async def strict(settings, time_skipping_env, task_queue):
     """The web app with the shipped default: the body's actor is not trusted."""
-    shipped = settings.model_copy(update={"task_queue": task_queue, "api_trust_body_actor": Settings.model_fields["api_trust_body_actor"].default})
+    shipped = settings.model_copy(
+        update={"task_queue": task_queue, "api_trust_body_actor": Settings.model_fields["api_trust_body_actor"].default}
+    )
     async with serve(shipped, time_skipping_env.client) as http:
         yield http
 
@@ -80,7 +82,9 @@ async def test_a_token_acts_as_its_account_without_csrf(strict, sessions, worker
 
     assert listed.status_code == 200 and case.id in listed.text
     assert session.status_code == 200 and session.json()["email"] == hr_email and session.json()["roles"] == ["hr"]
-    assert someone_else.status_code == 422 and ["body", "actor", "email"] in [e["loc"] for e in someone_else.json()["detail"]]
+    assert someone_else.status_code == 422 and ["body", "actor", "email"] in [
+        e["loc"] for e in someone_else.json()["detail"]
+    ]
     assert done.status_code == 200, done.text
     assert done.json()["completed_by"] == hr_email
     # A program that still names its actor may keep doing so, as long as it is the token's own account.
@@ -106,7 +110,9 @@ async def test_a_managers_token_cannot_do_what_only_hr_may(strict, sessions, wor
         "read the case": await manager.get(f"/api/cases/{case.id}"),
         "register": await manager.post("/api/cases", json=registration_data()),
         "withdraw": await manager.post(f"/api/cases/{case.id}/withdraw", json={"reason": "x"}),
-        "withdraw as hr": await manager.post(f"/api/cases/{case.id}/withdraw", json={"actor": {"email": MANAGER, "role": "hr"}, "reason": "x"}),
+        "withdraw as hr": await manager.post(
+            f"/api/cases/{case.id}/withdraw", json={"actor": {"email": MANAGER, "role": "hr"}, "reason": "x"}
+        ),
         "read the interview": await manager.get(f"/api/cases/{case.id}/interview"),
         "change the policy": await manager.patch("/api/organisation/policy", json={}),
     }
@@ -130,7 +136,11 @@ async def test_a_revoked_or_expired_token_or_a_switched_off_account_gets_401(str
 
     async with sessions() as session:
         await api_tokens.revoke(session, api_tokens.digest(revoked))
-        await session.execute(update(ApiToken).where(ApiToken.id == api_tokens.digest(expired)).values(expires_at=utcnow() - timedelta(minutes=1)))
+        await session.execute(
+            update(ApiToken)
+            .where(ApiToken.id == api_tokens.digest(expired))
+            .values(expires_at=utcnow() - timedelta(minutes=1))
+        )
         await session.execute(update(Account).where(Account.email == other_email).values(active=False))
         await session.commit()
 
@@ -138,7 +148,9 @@ async def test_a_revoked_or_expired_token_or_a_switched_off_account_gets_401(str
         response = await strict.get("/api/cases", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 401, token
         assert 'error="invalid_token"' in response.headers["www-authenticate"]
-    assert (await strict.get("/api/cases", headers={"Authorization": f"Bearer {await api_token(sessions, email, 'fresh')}"})).status_code == 200
+    assert (
+        await strict.get("/api/cases", headers={"Authorization": f"Bearer {await api_token(sessions, email, 'fresh')}"})
+    ).status_code == 200
 
 
 async def test_a_wrong_token_is_not_made_good_by_a_session_cookie_or_by_trust_in_the_body(http, sessions):
@@ -148,7 +160,11 @@ async def test_a_wrong_token_is_not_made_good_by_a_session_cookie_or_by_trust_in
     assert (await http.get("/api/cases")).status_code == 200
 
     wrong = await http.get("/api/cases", headers={"Authorization": "Bearer obt_wrong"})
-    acting = await http.post("/api/cases/offboarding-x-2027-01-04/withdraw", json={"actor": HR, "reason": "x"}, headers={"Authorization": "Bearer obt_wrong"})
+    acting = await http.post(
+        "/api/cases/offboarding-x-2027-01-04/withdraw",
+        json={"actor": HR, "reason": "x"},
+        headers={"Authorization": "Bearer obt_wrong"},
+    )
 
     assert wrong.status_code == acting.status_code == 401
 
@@ -172,11 +188,33 @@ async def test_a_session_without_its_csrf_header_is_refused_where_a_token_needs_
 def test_tokens_are_made_listed_and_revoked_on_the_command_line(settings, sessions):
     env = {"OFFBOARDING_DATABASE_URL": settings.database_url, "OFFBOARDING_DATA_DIR": str(settings.data_dir)}
     email = unique_email("integration")
-    assert runner.invoke(cli_app, ["accounts", "add", "--email", email, "--name", "HR system", "--role", "hr", "--password", "a long enough password"], env=env).exit_code == 0
+    assert (
+        runner.invoke(
+            cli_app,
+            [
+                "accounts",
+                "add",
+                "--email",
+                email,
+                "--name",
+                "HR system",
+                "--role",
+                "hr",
+                "--password",
+                "a long enough password",
+            ],
+            env=env,
+        ).exit_code
+        == 0
+    )
 
-    created = runner.invoke(cli_app, ["accounts", "token", "create", email, "--name", "HR system", "--expires-days", "30"], env=env)
+    created = runner.invoke(
+        cli_app, ["accounts", "token", "create", email, "--name", "HR system", "--expires-days", "30"], env=env
+    )
     no_account = runner.invoke(cli_app, ["accounts", "token", "create", unique_email("nobody"), "--name", "x"], env=env)
-    too_long = runner.invoke(cli_app, ["accounts", "token", "create", email, "--name", "x", "--expires-days", "9999"], env=env)
+    too_long = runner.invoke(
+        cli_app, ["accounts", "token", "create", email, "--name", "x", "--expires-days", "9999"], env=env
+    )
     listed = runner.invoke(cli_app, ["accounts", "token", "list", email, "--json"], env=env)
 
     assert created.exit_code == 0, created.output
@@ -217,9 +255,13 @@ async def test_everyone_makes_their_own_token_sees_it_once_and_revokes_it(strict
     page = await manager.get("/account/tokens")
     assert "My scripts" in page.text and token not in page.text  # shown once, never again
     # A token cannot make itself a successor, nor change the password.
-    assert (await program.post("/account/tokens", data={"name": "successor", "expires_days": "3650"})).status_code == 403
+    assert (
+        await program.post("/account/tokens", data={"name": "successor", "expires_days": "3650"})
+    ).status_code == 403
 
-    revoked = await manager.post(f"/account/tokens/{api_tokens.digest(token)}/revoke", data={"csrf_token": csrf_token(page.text)})
+    revoked = await manager.post(
+        f"/account/tokens/{api_tokens.digest(token)}/revoke", data={"csrf_token": csrf_token(page.text)}
+    )
     assert revoked.status_code == 303
     assert (await program.get("/api/session")).status_code == 401
     [issued] = await audit_entries(sessions, action="api_token.issued", subject=manager_email)
@@ -239,13 +281,22 @@ async def test_an_admin_sees_and_revokes_every_token_but_makes_none_for_another_
 
     # The form that made tokens for any account is gone; the own-tokens page ignores an account named in it.
     page = await admin.get("/admin/tokens")
-    for_hr = await admin.post("/admin/tokens", data={"email": hr_email, "name": "Payroll export", "expires_days": "90", "csrf_token": csrf_token(page.text)})
+    for_hr = await admin.post(
+        "/admin/tokens",
+        data={"email": hr_email, "name": "Payroll export", "expires_days": "90", "csrf_token": csrf_token(page.text)},
+    )
     async with sessions() as session:
-        hr_tokens = (await session.execute(select(ApiToken.name).join(Account).where(Account.email == hr_email))).scalars().all()
+        hr_tokens = (
+            (await session.execute(select(ApiToken.name).join(Account).where(Account.email == hr_email)))
+            .scalars()
+            .all()
+        )
     assert for_hr.status_code == 405 and 'name="email"' not in page.text
     assert hr_tokens == ["HR export script"]
 
-    own = await post_form(admin, "/account/tokens", "/account/tokens", {"email": hr_email, "name": "Payroll export", "expires_days": "90"})
+    own = await post_form(
+        admin, "/account/tokens", "/account/tokens", {"email": hr_email, "name": "Payroll export", "expires_days": "90"}
+    )
     program = token_client(strict, _shown_token(own.text))
     assert (await program.get("/api/session")).json()["email"] == admin_email
 
@@ -263,7 +314,9 @@ async def test_an_admin_sees_and_revokes_every_token_but_makes_none_for_another_
     listed = await admin.get("/admin/tokens")
     assert "HR export script" in listed.text and hr_email in listed.text
 
-    revoked = await admin.post(f"/admin/tokens/{api_tokens.digest(hrs_own)}/revoke", data={"csrf_token": csrf_token(listed.text)})
+    revoked = await admin.post(
+        f"/admin/tokens/{api_tokens.digest(hrs_own)}/revoke", data={"csrf_token": csrf_token(listed.text)}
+    )
     assert revoked.status_code == 303
     assert (await token_client(strict, hrs_own).get("/api/session")).status_code == 401
     [entry] = await audit_entries(sessions, action="api_token.revoked", subject=hr_email)
@@ -282,8 +335,13 @@ async def test_no_one_signed_in_makes_a_token_for_another_account(sessions):
     async with sessions() as session:
         hr = await accounts.by_email(session, hr_email)
         with pytest.raises(api_tokens.NotTheOwner):
-            await api_tokens.issue(session, hr, "as HR", 30, made_by=Auditor(unique_email("admin"), frozenset({"admin"})))
-        with audit.acting_as(Auditor("someone-else@example.org", frozenset({"hr", "admin"}))), pytest.raises(api_tokens.NotTheOwner):
+            await api_tokens.issue(
+                session, hr, "as HR", 30, made_by=Auditor(unique_email("admin"), frozenset({"admin"}))
+            )
+        with (
+            audit.acting_as(Auditor("someone-else@example.org", frozenset({"hr", "admin"}))),
+            pytest.raises(api_tokens.NotTheOwner),
+        ):
             await api_tokens.issue(session, hr, "as HR", 30)
 
 
@@ -291,14 +349,25 @@ async def test_a_token_made_on_the_command_line_names_its_maker_whenever_it_read
     registration = await interviewed_case(sessions)
     hr_email = await make_account(sessions, unique_email("hr"), ["hr"])
     env = {"OFFBOARDING_DATABASE_URL": settings.database_url, "OFFBOARDING_DATA_DIR": str(settings.data_dir)}
-    created = await asyncio.to_thread(runner.invoke, cli_app, ["accounts", "token", "create", hr_email, "--name", "Bulk export"], env=env)
+    created = await asyncio.to_thread(
+        runner.invoke, cli_app, ["accounts", "token", "create", hr_email, "--name", "Bulk export"], env=env
+    )
     assert created.exit_code == 0, created.output
     by_cli = created.stdout.strip()
     own = await api_token(sessions, hr_email, "own")
 
-    [issued] = await audit_entries(sessions, action="api_token.issued", subject=hr_email, actor=f"command line ({getpass.getuser()}@{socket.gethostname()})")
+    [issued] = await audit_entries(
+        sessions,
+        action="api_token.issued",
+        subject=hr_email,
+        actor=f"command line ({getpass.getuser()}@{socket.gethostname()})",
+    )
     assert issued.actor_role == "command_line"
-    listed = json.loads((await asyncio.to_thread(runner.invoke, cli_app, ["accounts", "token", "list", hr_email, "--json"], env=env)).stdout)
+    listed = json.loads(
+        (
+            await asyncio.to_thread(runner.invoke, cli_app, ["accounts", "token", "list", hr_email, "--json"], env=env)
+        ).stdout
+    )
     assert {row["name"]: row["made_by"] for row in listed} == {"Bulk export": issued.actor, "own": hr_email}
 
     assert (await token_client(strict, by_cli).get(f"/cases/{registration.case_id}/interview")).status_code == 200

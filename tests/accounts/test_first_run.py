@@ -21,7 +21,9 @@ PASSWORD = "een lang wachtwoord"
 def empty_install(tmp_path, settings):
     """Settings on a database of its own without any account (the shared test database has many)."""
     with fresh_database(tmp_path, "first_run") as url:
-        yield settings.model_copy(update={"database_url": url, "setup_code": CODE, "setup_limit_per_address": "3 per hour"})
+        yield settings.model_copy(
+            update={"database_url": url, "setup_code": CODE, "setup_limit_per_address": "3 per hour"}
+        )
 
 
 @pytest.fixture
@@ -31,7 +33,15 @@ async def web(empty_install, time_skipping_env):
 
 
 def form(code: str, **overrides) -> dict:
-    return {"code": code, "name": "Hanna de Haan", "email": "hanna@example.org", "language": "nl", "password": PASSWORD, "again": PASSWORD, **overrides}
+    return {
+        "code": code,
+        "name": "Hanna de Haan",
+        "email": "hanna@example.org",
+        "language": "nl",
+        "password": PASSWORD,
+        "again": PASSWORD,
+        **overrides,
+    }
 
 
 async def post_setup(web, data: dict):

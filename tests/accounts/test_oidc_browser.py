@@ -26,13 +26,24 @@ from web.app import create_app
 ROOT = Path(__file__).resolve().parents[2]
 OIDC_DIR = ROOT / "tests" / "oidc"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 # An odd secret, as generated ones can be: Basic credentials must form-encode it (RFC 6749 §2.3.1).
 CLIENT_SECRET = "s3cret:with%odd+chars"
 
 pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (run `make browser`)"),
-    pytest.mark.skipif(shutil.which("node") is None or not (OIDC_DIR / "node_modules" / "oidc-provider").exists(), reason="run `make oidc-provider`"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (run `make browser`)"
+    ),
+    pytest.mark.skipif(
+        shutil.which("node") is None or not (OIDC_DIR / "node_modules" / "oidc-provider").exists(),
+        reason="run `make oidc-provider`",
+    ),
 ]
 
 
@@ -45,7 +56,9 @@ class Provider:
         self.log = workdir / "oidc-provider.log"
         env = {**os.environ, "PORT": str(self.port), "CLIENTS": json.dumps([client]), "ACCOUNTS": json.dumps(accounts)}
         with self.log.open("wb") as out:
-            self.process = subprocess.Popen(["node", "provider.mjs"], cwd=OIDC_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                ["node", "provider.mjs"], cwd=OIDC_DIR, env=env, stdout=out, stderr=subprocess.STDOUT
+            )
 
     async def ready(self) -> None:
         async def answers():
@@ -81,7 +94,9 @@ async def web(settings, time_skipping_env, sessions, tmp_path, request):
         "redirect_uris": [f"{public_url}/login/oidc/callback"],
         "token_endpoint_auth_method": method,
     }
-    provider = Provider(tmp_path, registration, {login: {"email": email, "email_verified": True, "name": "Hanna de Haan"}})
+    provider = Provider(
+        tmp_path, registration, {login: {"email": email, "email_verified": True, "name": "Hanna de Haan"}}
+    )
     try:
         await provider.ready()
         configured = settings.model_copy(
@@ -93,7 +108,11 @@ async def web(settings, time_skipping_env, sessions, tmp_path, request):
                 "oidc_token_auth_method": method,
             }
         )
-        server = uvicorn.Server(uvicorn.Config(create_app(configured, time_skipping_env.client), host="127.0.0.1", port=port, log_level="warning"))
+        server = uvicorn.Server(
+            uvicorn.Config(
+                create_app(configured, time_skipping_env.client), host="127.0.0.1", port=port, log_level="warning"
+            )
+        )
         serving = asyncio.create_task(server.serve())
         await eventually(lambda: server.started, timeout=30, interval=0.1)
         try:
@@ -114,7 +133,10 @@ async def test_signing_in_at_the_organisations_provider_in_a_browser(web):
         try:
             page = await browser.new_page()
             # The two local servers only (the provider's sign-in page asks for a web font).
-            await page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("http://127.0.0.1:") else route.abort())
+            await page.route(
+                "**/*",
+                lambda route: route.continue_() if route.request.url.startswith("http://127.0.0.1:") else route.abort(),
+            )
 
             await page.goto(f"{public_url}/login?lang=en")
             await page.get_by_role("link", name="Sign in with your organisation account").click()

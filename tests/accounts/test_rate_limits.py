@@ -9,6 +9,7 @@ import subprocess
 import httpx
 import pytest
 
+from launcher.processes import Process
 from tests.auth_support import (
     PASSWORD,
     another_client,
@@ -18,7 +19,6 @@ from tests.auth_support import (
     sign_out,
     unique_email,
 )
-from launcher.processes import Process
 from tests.process_support import start, wait_answering
 from tests.support import eventually, free_port, serve
 from web.ratelimit import RateLimits
@@ -36,7 +36,9 @@ def limited(settings, time_skipping_env):
 
 async def _sign_in(http, email: str, password: str, **headers):
     form = await http.get("/login")
-    return await http.post("/login", data={"email": email, "password": password, "csrf_token": csrf_token(form.text)}, headers=headers)
+    return await http.post(
+        "/login", data={"email": email, "password": password, "csrf_token": csrf_token(form.text)}, headers=headers
+    )
 
 
 async def test_too_many_sign_in_attempts_for_one_account_are_refused_for_a_while(limited, sessions):
@@ -49,7 +51,9 @@ async def test_too_many_sign_in_attempts_for_one_account_are_refused_for_a_while
         someone_else = await _sign_in(another_client(http), other, PASSWORD)
 
     assert [response.status_code for response in wrong] == [401, 401, 401]
-    assert refused.status_code == 429 and english.status_code == 429  # the right password, too, from this address and an unknown browser
+    assert (
+        refused.status_code == 429 and english.status_code == 429
+    )  # the right password, too, from this address and an unknown browser
     assert 0 < int(refused.headers["retry-after"]) <= 15 * 60
     assert "Te veel aanmeldpogingen" in refused.text and 'name="password"' in refused.text
     assert "Too many sign-in attempts in a short time. Please wait 15 minutes and try again." in english.text
@@ -60,7 +64,10 @@ async def test_too_many_sign_in_attempts_for_one_account_are_refused_for_a_while
 async def test_signing_in_starts_the_accounts_count_afresh(limited, sessions):
     email = await make_account(sessions, unique_email("hr"), ["hr"])
     async with limited(sign_in_limit_per_account_and_address="3 per 15 minutes", sign_in_limit_per_address="") as http:
-        answers = [(await _sign_in(another_client(http), email, password)).status_code for password in ("wrong", "wrong", PASSWORD, "wrong", "wrong", PASSWORD)]
+        answers = [
+            (await _sign_in(another_client(http), email, password)).status_code
+            for password in ("wrong", "wrong", PASSWORD, "wrong", "wrong", PASSWORD)
+        ]
     assert answers == [401, 401, 303, 401, 401, 303]
 
 
@@ -91,7 +98,9 @@ async def test_guessing_from_many_addresses_holds_back_unknown_browsers_only(lim
         assert (await _sign_in(owners_laptop, email, PASSWORD)).status_code == 303
         await sign_out(owners_laptop)
 
-        guesses = [(await _sign_in(client_from(http, f"203.0.113.{n}"), email, "guess")).status_code for n in range(1, 8)]
+        guesses = [
+            (await _sign_in(client_from(http, f"203.0.113.{n}"), email, "guess")).status_code for n in range(1, 8)
+        ]
         new_browser = await _sign_in(client_from(http, "198.51.100.30"), email, PASSWORD)
         owner_on_the_laptop = await _sign_in(owners_laptop, email, PASSWORD)
 
@@ -105,7 +114,9 @@ async def test_a_known_browser_cookie_for_another_account_or_forged_counts_for_n
     attacker_account = await make_account(sessions, unique_email("manager"), ["manager"])
     async with limited(sign_in_limit_per_account_and_address="3 per 15 minutes") as http:
         attacker = another_client(http)
-        assert (await _sign_in(attacker, attacker_account, PASSWORD)).status_code == 303  # a cookie of their own account
+        assert (
+            await _sign_in(attacker, attacker_account, PASSWORD)
+        ).status_code == 303  # a cookie of their own account
         await sign_out(attacker)
         cookie = next(name for name in attacker.cookies if name.endswith("offboarding_device"))
         guesses = [(await _sign_in(attacker, owner, "guess")).status_code for _ in range(4)]
@@ -121,7 +132,9 @@ async def test_failed_sign_ins_from_one_address_are_limited_across_accounts(limi
     async with limited(sign_in_limit_per_address="3 per 10 minutes") as http:
         failures = [(await _sign_in(http, email, "wrong")).status_code for email in emails[:3]]
         refused = await _sign_in(http, emails[3], PASSWORD)
-        elsewhere = await _sign_in(http, emails[3], PASSWORD, **{"X-Forwarded-For": "203.0.113.9"})  # not a trusted proxy: ignored
+        elsewhere = await _sign_in(
+            http, emails[3], PASSWORD, **{"X-Forwarded-For": "203.0.113.9"}
+        )  # not a trusted proxy: ignored
     assert failures == [401, 401, 401]
     assert refused.status_code == 429 and "retry-after" in refused.headers
     assert elsewhere.status_code == 429
@@ -161,7 +174,9 @@ async def test_behind_a_trusted_proxy_the_forwarded_client_address_counts(limite
 def test_the_client_address_is_read_from_x_forwarded_for_only_for_trusted_proxies(settings):
     def address(peer: str, forwarded: str | None, trusted: list[str]) -> str:
         headers = [(b"x-forwarded-for", forwarded.encode())] if forwarded is not None else []
-        return RateLimits(settings.model_copy(update={"trusted_proxies": trusted})).client_address({"client": (peer, 1234), "headers": headers})
+        return RateLimits(settings.model_copy(update={"trusted_proxies": trusted})).client_address(
+            {"client": (peer, 1234), "headers": headers}
+        )
 
     assert address("198.51.100.7", "203.0.113.5", []) == "198.51.100.7"
     assert address("198.51.100.7", "203.0.113.5", ["10.0.0.0/8"]) == "198.51.100.7"  # not from a proxy of ours
@@ -177,7 +192,11 @@ def redis_url():
     if server is None:
         pytest.skip("redis-server is not installed")
     port = free_port()
-    process = subprocess.Popen([server, "--port", str(port), "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         yield f"redis://127.0.0.1:{port}/0"
     finally:
@@ -200,7 +219,11 @@ async def test_web_replicas_count_together_in_redis(limited, redis_url):
     await eventually(reachable, timeout=10)
     shared = {"rate_limit_storage_url": redis_url, "link_limit_per_address": "3 per minute"}
     async with limited(**shared) as first, limited(**shared) as second:
-        answers = [(await first.get("/invitation/x")).status_code, (await second.get("/invitation/x")).status_code, (await first.get("/invitation/x")).status_code]
+        answers = [
+            (await first.get("/invitation/x")).status_code,
+            (await second.get("/invitation/x")).status_code,
+            (await first.get("/invitation/x")).status_code,
+        ]
         refused = await second.get("/invitation/x")
 
     assert answers == [404, 404, 404]
@@ -238,14 +261,21 @@ class WebProcess:
 
     def client(self, from_address: str = "127.0.0.1") -> httpx.AsyncClient:
         """A client connecting from ``from_address`` (every 127.x address is this machine)."""
-        return httpx.AsyncClient(base_url=f"http://127.0.0.1:{self.port}", transport=httpx.AsyncHTTPTransport(local_address=from_address))
+        return httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{self.port}", transport=httpx.AsyncHTTPTransport(local_address=from_address)
+        )
 
 
 async def _links_with_rotating_forwarded_for(client: httpx.AsyncClient, count: int) -> list[int]:
-    return [(await client.get(f"/invitation/x{n}", headers={"X-Forwarded-For": f"203.0.113.{n + 1}"})).status_code for n in range(count)]
+    return [
+        (await client.get(f"/invitation/x{n}", headers={"X-Forwarded-For": f"203.0.113.{n + 1}"})).status_code
+        for n in range(count)
+    ]
 
 
-async def test_without_a_trusted_proxy_the_served_app_believes_no_forwarded_for(settings, time_skipping_env, tmp_path, sessions):
+async def test_without_a_trusted_proxy_the_served_app_believes_no_forwarded_for(
+    settings, time_skipping_env, tmp_path, sessions
+):
     email = await make_account(sessions, unique_email("hr"), ["hr"])
     async with WebProcess(settings, time_skipping_env, tmp_path) as web, web.client() as local:
         links = await _links_with_rotating_forwarded_for(local, 5)
@@ -263,11 +293,16 @@ async def test_without_a_trusted_proxy_the_served_app_believes_no_forwarded_for(
     assert sign_ins == [401, 401, 401, 429, 429]
 
 
-async def test_behind_a_trusted_proxy_the_served_app_believes_forwarded_for_from_it_only(settings, time_skipping_env, tmp_path):
+async def test_behind_a_trusted_proxy_the_served_app_believes_forwarded_for_from_it_only(
+    settings, time_skipping_env, tmp_path
+):
     async with WebProcess(settings, time_skipping_env, tmp_path, OFFBOARDING_TRUSTED_PROXIES="127.0.0.2") as web:
         async with web.client("127.0.0.2") as proxy, web.client("127.0.0.1") as elsewhere:
             through_proxy = await _links_with_rotating_forwarded_for(proxy, 5)
-            one_client = [(await proxy.get("/invitation/x", headers={"X-Forwarded-For": "198.51.100.7"})).status_code for _ in range(4)]
+            one_client = [
+                (await proxy.get("/invitation/x", headers={"X-Forwarded-For": "198.51.100.7"})).status_code
+                for _ in range(4)
+            ]
             not_the_proxy = await _links_with_rotating_forwarded_for(elsewhere, 5)
 
     assert through_proxy == [404] * 5  # each forwarded client counted on its own

@@ -17,10 +17,14 @@ MANAGER = "bram.janssens@example.org"
 
 
 async def assign(case: Case, email: str):
-    return await case.post("interview/assign", {"actor": HR, "interviewer": {"name": "Iemand", "email": email, "language": "nl"}})
+    return await case.post(
+        "interview/assign", {"actor": HR, "interviewer": {"name": "Iemand", "email": email, "language": "nl"}}
+    )
 
 
-async def test_hr_cannot_make_the_manager_or_the_employee_the_interviewer_by_writing_capitals(http, worker, mail_store, sessions):
+async def test_hr_cannot_make_the_manager_or_the_employee_the_interviewer_by_writing_capitals(
+    http, worker, mail_store, sessions
+):
     case = await register(http, mail_store)
     await invited(case)
     manager = another_client(http)
@@ -35,11 +39,15 @@ async def test_hr_cannot_make_the_manager_or_the_employee_the_interviewer_by_wri
     assert as_private.status_code == 409 and as_private.json()["code"] == "interviewer_is_employee"
     assert (await case.interview())["interviewer"] is None
     # 404 when the manager's account also has the interviewer role, 403 when an earlier test made it a manager's only.
-    assert (await manager.get(f"/interviews/{case.id}")).status_code in (403, 404), "the manager does not open the questionnaire"
+    assert (await manager.get(f"/interviews/{case.id}")).status_code in (403, 404), (
+        "the manager does not open the questionnaire"
+    )
     await manager.aclose()
 
 
-async def test_a_case_registered_with_capitals_keeps_its_rules_and_its_people(http, worker, time_skipping_env, task_queue, mail_store, sessions):
+async def test_a_case_registered_with_capitals_keeps_its_rules_and_its_people(
+    http, worker, time_skipping_env, task_queue, mail_store, sessions
+):
     """A case from before addresses were kept in lower case holds them as they were typed; its checks still match."""
     data = registration_data(employee_id=unique(), notice_date=date.today(), last_working_day=last_day_in(30))
     data["manager"]["email"] = "Bram.Janssens@Example.org"
@@ -47,7 +55,12 @@ async def test_a_case_registered_with_capitals_keeps_its_rules_and_its_people(ht
     data["extra_tasks"] = [{"title": "Klantdossiers overdragen", "assignee_email": "Bram.Janssens@Example.org"}]
     registration = Registration.model_validate(data, context=RECORDED)
     assert registration.manager.email == "Bram.Janssens@example.org"
-    await time_skipping_env.client.start_workflow(OffboardingWorkflow.run, OffboardingInput(registration=registration), id=registration.case_id, task_queue=task_queue)
+    await time_skipping_env.client.start_workflow(
+        OffboardingWorkflow.run,
+        OffboardingInput(registration=registration),
+        id=registration.case_id,
+        task_queue=task_queue,
+    )
     case = Case(http, mail_store, data, registration.case_id)
     await invited(case)
 
@@ -65,4 +78,3 @@ async def test_a_case_registered_with_capitals_keeps_its_rules_and_its_people(ht
     assert returned.status_code == 200, returned.text
     for client in (manager, fleet):
         await client.aclose()
-

@@ -12,7 +12,9 @@ from tests.support import eventually, registration_data
 from workflows.offboarding import OffboardingWorkflow
 
 
-async def test_announcement_mails_each_recipient_once_in_their_language(time_skipping_env, worker, mail_store, sessions, task_queue):
+async def test_announcement_mails_each_recipient_once_in_their_language(
+    time_skipping_env, worker, mail_store, sessions, task_queue
+):
     registration = Registration.model_validate(registration_data(manager_language="en"))
     client = time_skipping_env.client
 
@@ -45,7 +47,9 @@ async def test_announcement_mails_each_recipient_once_in_their_language(time_ski
         assert case.status == "open"
         assert case.manager_email == "bram.janssens@example.org"
         sent = await session.scalar(
-            select(func.count()).select_from(SentMail).where(SentMail.case_id == result.case_id, SentMail.purpose == "announcement", SentMail.status == "sent")
+            select(func.count())
+            .select_from(SentMail)
+            .where(SentMail.case_id == result.case_id, SentMail.purpose == "announcement", SentMail.status == "sent")
         )
         assert sent == 3
 

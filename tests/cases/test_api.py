@@ -69,7 +69,9 @@ async def test_a_case_not_yet_stored_is_answered_from_the_workflow(http, worker,
     assert body["live"]["steps"]["announcement"] == "done"
 
 
-async def test_a_stored_case_is_still_shown_while_no_worker_answers(http, settings, sessions, time_skipping_env, task_queue, monkeypatch):
+async def test_a_stored_case_is_still_shown_while_no_worker_answers(
+    http, settings, sessions, time_skipping_env, task_queue, monkeypatch
+):
     monkeypatch.setattr("cases.service.QUERY_TIMEOUT_SECONDS", 0.5)
     async with build_worker(time_skipping_env.client, settings, sessions, task_queue=task_queue):
         created = (await http.post("/api/cases", json=registration_data())).json()
@@ -126,7 +128,12 @@ def _registration_with(path: tuple[str, ...], value) -> dict:
 @pytest.mark.parametrize(
     ("path", "value", "field", "message"),
     [
-        (("departure", "last_working_day"), date(2026, 12, 31).isoformat(), ["departure", "last_working_day"], "before the notice date"),
+        (
+            ("departure", "last_working_day"),
+            date(2026, 12, 31).isoformat(),
+            ["departure", "last_working_day"],
+            "before the notice date",
+        ),
         (("departure", "type"), "sabbatical", ["departure", "type"], "resignation"),
         (("employee", "work_email"), "anouk.example.org", ["employee", "work_email"], "not a valid email address"),
         (("manager", "email"), "bram@", ["manager", "email"], "not a valid email address"),

@@ -36,11 +36,19 @@ async def test_a_task_is_completed_once_and_only_by_someone_it_concerns(case: Ca
 
     assert done.status_code == 200, done.text
     body = done.json()
-    assert body["state"] == "done" and body["completed_by"] == "sam@example.org" and body["comments"] == ["overgedragen"]
+    assert (
+        body["state"] == "done" and body["completed_by"] == "sam@example.org" and body["comments"] == ["overgedragen"]
+    )
     assert again.status_code == 409 and "already done" in again.json()["detail"]
-    assert unknown.status_code == 409 and unknown.json() == {"detail": "unknown task t999", "code": "task_unknown", "params": {"task_id": "t999"}}
+    assert unknown.status_code == 409 and unknown.json() == {
+        "detail": "unknown task t999",
+        "code": "task_unknown",
+        "params": {"task_id": "t999"},
+    }
     assert stranger.status_code == 409 and "someone@example.org may not" in stranger.json()["detail"]
-    assert no_case.status_code == 404 and no_case.json() == {"detail": "There is no case offboarding-nobody-2027-01-04."}
+    assert no_case.status_code == 404 and no_case.json() == {
+        "detail": "There is no case offboarding-nobody-2027-01-04."
+    }
     assert next(t for t in (await case.live())["tasks"] if t["id"] == task["id"])["state"] == "done"
 
 
@@ -51,7 +59,16 @@ async def test_an_action_body_is_checked_before_the_case_sees_it(case: Case):
     bad_role = await case.post(f"tasks/{task['id']}/complete", {"actor": {"email": "hr@example.org", "role": "boss"}})
     system = await case.post(f"tasks/{task['id']}/complete", {"actor": {"email": "hr@example.org", "role": "system"}})
     bad_email = await case.post(f"tasks/{task['id']}/reassign", {"actor": HR, "assignee_email": "kim.example.org"})
-    two_due_dates = await case.post("tasks", {"actor": HR, "title": "x", "assignee_email": "sam@example.org", "due_date": "2030-01-01", "due_working_days_before": 2})
+    two_due_dates = await case.post(
+        "tasks",
+        {
+            "actor": HR,
+            "title": "x",
+            "assignee_email": "sam@example.org",
+            "due_date": "2030-01-01",
+            "due_working_days_before": 2,
+        },
+    )
 
     def locations(response) -> set[tuple]:
         assert response.status_code == 422, response.text
@@ -69,10 +86,23 @@ async def test_reassigning_and_adding_tasks_tell_the_assignee(case: Case):
     live = await case.live()
     task = assigned_to(live, MANAGER["email"])
 
-    moved = await case.post(f"tasks/{task['id']}/reassign", {"actor": MANAGER, "assignee_email": "kim@example.org", "comment": "Kim neemt dit over"})
+    moved = await case.post(
+        f"tasks/{task['id']}/reassign",
+        {"actor": MANAGER, "assignee_email": "kim@example.org", "comment": "Kim neemt dit over"},
+    )
     same = await case.post(f"tasks/{task['id']}/reassign", {"actor": HR, "assignee_email": "kim@example.org"})
-    added = await case.post("tasks", {"actor": MANAGER, "title": "Klantenlijst delen", "assignee_email": "sam@example.org", "due_working_days_before": 2})
-    not_allowed = await case.post("tasks", {"actor": STRANGER, "title": "x", "assignee_email": "sam@example.org", "due_working_days_before": 1})
+    added = await case.post(
+        "tasks",
+        {
+            "actor": MANAGER,
+            "title": "Klantenlijst delen",
+            "assignee_email": "sam@example.org",
+            "due_working_days_before": 2,
+        },
+    )
+    not_allowed = await case.post(
+        "tasks", {"actor": STRANGER, "title": "x", "assignee_email": "sam@example.org", "due_working_days_before": 1}
+    )
 
     assert moved.status_code == 200, moved.text
     assert moved.json()["assignee_email"] == "kim@example.org"
@@ -108,11 +138,17 @@ async def test_moving_the_last_working_day_moves_due_dates_and_tells_people(case
     before = await case.live()
     later = date.fromisoformat(before["last_working_day"]) + timedelta(days=14)
 
-    by_manager = await case.post("last-working-day", {"actor": MANAGER, "last_working_day": later.isoformat(), "reason": "extra overdracht"})
-    moved = await case.post("last-working-day", {"actor": HR, "last_working_day": later.isoformat(), "reason": "extra overdracht"})
+    by_manager = await case.post(
+        "last-working-day", {"actor": MANAGER, "last_working_day": later.isoformat(), "reason": "extra overdracht"}
+    )
+    moved = await case.post(
+        "last-working-day", {"actor": HR, "last_working_day": later.isoformat(), "reason": "extra overdracht"}
+    )
     same = await case.post("last-working-day", {"actor": HR, "last_working_day": later.isoformat()})
 
-    assert by_manager.status_code == 409 and by_manager.json()["code"] == "not_permitted", "the last day is HR's to move"
+    assert by_manager.status_code == 409 and by_manager.json()["code"] == "not_permitted", (
+        "the last day is HR's to move"
+    )
     assert moved.status_code == 200, moved.text
     assert moved.json()["last_working_day"] == later.isoformat()
     told = await case.wait_for_mail(f"last_day_moved:{later.isoformat()}", count=3)
@@ -184,14 +220,24 @@ async def test_hr_assigns_an_interviewer_and_records_the_interview(case: Case):
     await invited(case)
     interviewer = {"name": "Ilse Maes", "email": "ilse@example.org", "language": "nl"}
 
-    manager_as_interviewer = await case.post("interview/assign", {"actor": HR, "interviewer": {**interviewer, "email": MANAGER["email"]}})
+    manager_as_interviewer = await case.post(
+        "interview/assign", {"actor": HR, "interviewer": {**interviewer, "email": MANAGER["email"]}}
+    )
     assigned = await case.post("interview/assign", {"actor": HR, "interviewer": interviewer})
     resent = await case.post("interview/resend", {"actor": HR})
-    out_of_range = await case.post("interview/record", {"actor": HR, "record": {**RECORD, "recommend_score": 11}, "consent": CONSENT})
+    out_of_range = await case.post(
+        "interview/record", {"actor": HR, "record": {**RECORD, "recommend_score": 11}, "consent": CONSENT}
+    )
     # Every answer is optional, but an answer and "prefer not to say" at once is no answer one can report.
-    incomplete = await case.post("interview/record", {"actor": HR, "record": {**RECORD, "prefer_not_to_say": ["recommend_score"]}, "consent": CONSENT})
+    incomplete = await case.post(
+        "interview/record",
+        {"actor": HR, "record": {**RECORD, "prefer_not_to_say": ["recommend_score"]}, "consent": CONSENT},
+    )
     by_manager = await case.post("interview/record", {"actor": MANAGER, "record": RECORD, "consent": CONSENT})
-    recorded = await case.post("interview/record", {"actor": {"email": "ilse@example.org", "role": "interviewer"}, "record": RECORD, "consent": CONSENT})
+    recorded = await case.post(
+        "interview/record",
+        {"actor": {"email": "ilse@example.org", "role": "interviewer"}, "record": RECORD, "consent": CONSENT},
+    )
 
     assert manager_as_interviewer.status_code == 409 and "direct manager" in manager_as_interviewer.json()["detail"]
     assert assigned.status_code == 200 and assigned.json()["interviewer"]["email"] == "ilse@example.org"
@@ -200,7 +246,10 @@ async def test_hr_assigns_an_interviewer_and_records_the_interview(case: Case):
     errors = {tuple(error["loc"]): error["msg"] for error in out_of_range.json()["detail"]}
     assert ("body", "record", "recommend_score") in errors, errors
     assert "less than or equal to 10" in errors[("body", "record", "recommend_score")]
-    assert incomplete.status_code == 422 and 'an answer and \\"prefer not to say\\" at once for: recommend_score' in incomplete.text, incomplete.text
+    assert (
+        incomplete.status_code == 422
+        and 'an answer and \\"prefer not to say\\" at once for: recommend_score' in incomplete.text
+    ), incomplete.text
     assert by_manager.status_code == 409 and "not the interviewer" in by_manager.json()["detail"]
     assert recorded.status_code == 200, recorded.text
     assert recorded.json()["status"] == "held" and recorded.json()["consent_given"]
@@ -256,7 +305,9 @@ async def test_cases_are_listed_by_last_working_day(http, worker, mail_store):
     soon = await register(http, mail_store, department=department)
     later = await register(http, mail_store, department=department)
     moved = date.fromisoformat((await later.live())["last_working_day"]) + timedelta(days=60)
-    assert (await later.post("last-working-day", {"actor": HR, "last_working_day": moved.isoformat()})).status_code == 200
+    assert (
+        await later.post("last-working-day", {"actor": HR, "last_working_day": moved.isoformat()})
+    ).status_code == 200
     cutoff = date.fromisoformat((await soon.live())["last_working_day"])
 
     listed = await http.get("/api/cases", params={"due_before": cutoff.isoformat(), "department": department})
@@ -266,7 +317,9 @@ async def test_cases_are_listed_by_last_working_day(http, worker, mail_store):
     ids = [item["case_id"] for item in listed.json()]
     assert soon.id in ids and later.id not in ids
     assert all(date.fromisoformat(item["last_working_day"]) <= cutoff for item in listed.json())
-    assert not_a_date.status_code == 422 and ("query", "due_before") in {tuple(e["loc"]) for e in not_a_date.json()["detail"]}
+    assert not_a_date.status_code == 422 and ("query", "due_before") in {
+        tuple(e["loc"]) for e in not_a_date.json()["detail"]
+    }
 
 
 async def test_every_action_is_documented(http):
@@ -279,7 +332,10 @@ async def test_every_action_is_documented(http):
         ("post", "/api/cases/{case_id}/last-working-day"),
         ("post", "/api/cases/{case_id}/withdraw"),
         ("get", "/api/cases/{case_id}/interview"),
-        *(("post", f"/api/cases/{{case_id}}/interview/{step}") for step in ("confirm", "assign", "accept", "propose", "schedule", "decline", "resend", "record")),
+        *(
+            ("post", f"/api/cases/{{case_id}}/interview/{step}")
+            for step in ("confirm", "assign", "accept", "propose", "schedule", "decline", "resend", "record")
+        ),
     }
     for method, path in expected:
         operation = spec["paths"][path][method]
@@ -287,5 +343,7 @@ async def test_every_action_is_documented(http):
         if method == "post":
             schema = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
             assert "actor" in spec["components"]["schemas"][schema]["properties"], schema
-    assert {"task_id"} & set(spec["components"]["schemas"]["CompleteTaskRequest"]["properties"]) == set(), "the path gives the task"
+    assert {"task_id"} & set(spec["components"]["schemas"]["CompleteTaskRequest"]["properties"]) == set(), (
+        "the path gives the task"
+    )
     assert "due_before" in [p["name"] for p in spec["paths"]["/api/cases"]["get"]["parameters"]]

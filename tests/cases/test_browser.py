@@ -34,7 +34,9 @@ from tests.browser_support import (
 from tests.case_driver import last_day_in
 from tests.support import eventually
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (run `make browser`)")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (run `make browser`)"
+)
 
 MANAGER = "bram.janssens@example.org"
 CUSTODIAN = "facilities@example.org"
@@ -56,7 +58,9 @@ async def settings_restored(sessions, settings):
         await session.commit()
 
 
-async def test_one_case_from_registration_to_closing_as_every_role_lives_it(app, sessions, mail_store, settings_restored):
+async def test_one_case_from_registration_to_closing_as_every_role_lives_it(
+    app, sessions, mail_store, settings_restored
+):
     from playwright.async_api import async_playwright
 
     suffix = uuid.uuid4().hex[:6]
@@ -86,7 +90,9 @@ async def test_one_case_from_registration_to_closing_as_every_role_lives_it(app,
             await hr.select_option("#items-0-assignee", "manager")
             await hr.fill("#items-0-due_working_days_before", "300")
             await submit(hr, "#save-template")
-            assert "Vul een getal in van hoogstens 120." in await hr.inner_text("#items-0-due_working_days_before-error")
+            assert "Vul een getal in van hoogstens 120." in await hr.inner_text(
+                "#items-0-due_working_days_before-error"
+            )
             await hr.fill("#items-0-due_working_days_before", "3")
             await submit(hr, "#save-template")
             assert "done=created" in hr.url, await hr.content()
@@ -142,7 +148,9 @@ async def test_one_case_from_registration_to_closing_as_every_role_lives_it(app,
             case_id = hr.url.split("/cases/")[1].split("?")[0]
             case_url = f"{app.url}/cases/{case_id}"
             await reload_until(hr, "#interview-panel")
-            assert "Kasbeheer overdragen" in await hr.inner_text("table.tasks"), "the new template's items are the case's tasks"
+            assert "Kasbeheer overdragen" in await hr.inner_text("table.tasks"), (
+                "the new template's items are the case's tasks"
+            )
             await shots.take(hr, "hr-case-page")
 
             # HR assigns the interviewer.
@@ -173,8 +181,12 @@ async def test_one_case_from_registration_to_closing_as_every_role_lives_it(app,
             assert "done=returned" in custodian.url
 
             # The employee opens the invitation from the mail (in Dutch), accepts a time, then asks for an online one.
-            invitation = (await eventually(lambda: mails_for(mail_store, case_id, "interview:invitation"), timeout=60))[0]
-            employee = await (await browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")).new_page()
+            invitation = (await eventually(lambda: mails_for(mail_store, case_id, "interview:invitation"), timeout=60))[
+                0
+            ]
+            employee = await (
+                await browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
+            ).new_page()
             await employee.goto(link_in(invitation, app, "invitation"))
             assert await employee.locator("h1").inner_text() == "Je exitgesprek"
             await shots.take(employee, "employee-invitation")
@@ -183,13 +195,21 @@ async def test_one_case_from_registration_to_closing_as_every_role_lives_it(app,
             await shots.take(employee, "employee-interview-agreed")
             ics = await employee.request.get(await employee.get_attribute("#download-ics", "href"))
             assert ics.ok and "BEGIN:VEVENT" in await ics.text()
-            agreed = datetime.fromisoformat(await employee.get_attribute("#agreed-time time", "datetime")) if await employee.locator("#agreed-time time").count() else None
+            agreed = (
+                datetime.fromisoformat(await employee.get_attribute("#agreed-time time", "datetime"))
+                if await employee.locator("#agreed-time time").count()
+                else None
+            )
             # The answer used the link up; the confirmation mail brings a new one to change the time with.
-            confirmation = (await eventually(lambda: mails_for(mail_store, case_id, "interview:interview_confirmed"), timeout=60))[0]
+            confirmation = (
+                await eventually(lambda: mails_for(mail_store, case_id, "interview:interview_confirmed"), timeout=60)
+            )[0]
             await employee.goto(link_in(confirmation, app, "invitation"))
             await employee.click("#propose summary")
             tomorrow = last_day_in(1)
-            clock = (agreed or datetime.combine(tomorrow, datetime.min.time().replace(hour=13), ZoneInfo("Europe/Amsterdam"))).astimezone(ZoneInfo("Europe/Amsterdam"))
+            clock = (
+                agreed or datetime.combine(tomorrow, datetime.min.time().replace(hour=13), ZoneInfo("Europe/Amsterdam"))
+            ).astimezone(ZoneInfo("Europe/Amsterdam"))
             await employee.fill("#propose-day", tomorrow.isoformat())
             await employee.fill("#propose-at", clock.strftime("%H:%M"))
             await employee.check("#propose-online")
@@ -215,9 +235,17 @@ async def test_one_case_from_registration_to_closing_as_every_role_lives_it(app,
             interviewer = await sign_in(browser, app, interviewer_email, "en-GB")
             assert interviewer.url.endswith("/interviews")
             await submit(interviewer, f"a[href$='/interviews/{case_id}']")
-            for area, rating in [("work_content", 4), ("working_conditions", 3), ("working_relations", 5), ("terms_of_employment", 2), ("work_organisation", 3)]:
+            for area, rating in [
+                ("work_content", 4),
+                ("working_conditions", 3),
+                ("working_relations", 5),
+                ("terms_of_employment", 2),
+                ("work_organisation", 3),
+            ]:
                 await interviewer.check(f"input[name='experiences.{area}.rating'][value='{rating}']")
-            await interviewer.fill("textarea[name='experiences.work_content.comment']", "Boeiend werk, veel afwisseling.")
+            await interviewer.fill(
+                "textarea[name='experiences.work_content.comment']", "Boeiend werk, veel afwisseling."
+            )
             await interviewer.select_option("#primary-reason-select", "career_opportunity")
             await interviewer.check("input[name=secondary_reasons][value=pay_and_benefits]")
             await interviewer.fill("textarea[name=went_well]", "Het team en de vrijheid.")
@@ -230,9 +258,14 @@ async def test_one_case_from_registration_to_closing_as_every_role_lives_it(app,
             await interviewer.fill("textarea[name=remember_with_pleasure]", "De vrijdagmiddagen.")
             await interviewer.fill("textarea[name=advice_summary]", "Loopbaanpaden zichtbaar maken.")
             # A selector, not a script: the pages' Content-Security-Policy allows no eval.
-            await interviewer.locator("form[data-autosave][data-saved]:not([data-saved=''])").wait_for(state="attached", timeout=15000)
+            await interviewer.locator("form[data-autosave][data-saved]:not([data-saved=''])").wait_for(
+                state="attached", timeout=15000
+            )
             await interviewer.reload()  # the draft brings every answer back
-            assert await interviewer.locator("textarea[name=advice_summary]").input_value() == "Loopbaanpaden zichtbaar maken."
+            assert (
+                await interviewer.locator("textarea[name=advice_summary]").input_value()
+                == "Loopbaanpaden zichtbaar maken."
+            )
             assert await interviewer.is_checked("input[name=recommend_score][value='8']")
             await shots.take(interviewer, "interviewer-questionnaire")
             await submit(interviewer, "#to-consent")
@@ -246,7 +279,9 @@ async def test_one_case_from_registration_to_closing_as_every_role_lives_it(app,
             assert "done=recorded" in interviewer.url, await interviewer.content()
 
             # The employee looks at their consent from the thank-you mail.
-            thanks = (await eventually(lambda: mails_for(mail_store, case_id, "interview:interview_thank_you"), timeout=60))[0]
+            thanks = (
+                await eventually(lambda: mails_for(mail_store, case_id, "interview:interview_thank_you"), timeout=60)
+            )[0]
             await employee.goto(link_in(thanks, app, "consent"))
             assert "Alleen het advies, geanonimiseerd" in await employee.inner_text("#consent-scope")
             await shots.take(employee, "employee-consent")

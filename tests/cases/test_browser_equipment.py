@@ -26,7 +26,9 @@ from tests.browser_support import (
 from tests.case_driver import last_day_in
 from tests.support import eventually
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (run `make browser`)")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (run `make browser`)"
+)
 
 
 async def test_hr_registers_items_in_rows_the_fleet_manager_records_a_loss_and_hr_settles_it(app, sessions, mail_store):
@@ -39,7 +41,9 @@ async def test_hr_registers_items_in_rows_the_fleet_manager_records_a_loss_and_h
     await make_account(sessions, fleet_email, ["manager"], name="Femke Wagenaar", language="nl", password=PASSWORD)
     async with sessions() as session:
         member = await accounts.by_email(session, fleet_email)
-        await mailboxes.save(session, RoleMailbox(key=f"fleet-{suffix}", name="Wagenpark", email=fleet_box, language="nl"), [member.id])
+        await mailboxes.save(
+            session, RoleMailbox(key=f"fleet-{suffix}", name="Wagenpark", email=fleet_box, language="nl"), [member.id]
+        )
         await session.commit()
     employee_id = f"P{suffix.upper()}"
     shots = Shots()
@@ -91,7 +95,9 @@ async def test_hr_registers_items_in_rows_the_fleet_manager_records_a_loss_and_h
             items = await hr.inner_text("#case-equipment")
             assert "Leaseauto" in items and "#1-ABC-23" in items and "Wagenpark" in items
 
-            told = await eventually(lambda: [m for m in mails_for(mail_store, case_id, "announcement") if m.to == fleet_box], timeout=60)
+            told = await eventually(
+                lambda: [m for m in mails_for(mail_store, case_id, "announcement") if m.to == fleet_box], timeout=60
+            )
             assert "Leaseauto (1-ABC-23)" in told[0].text and "Tankpas" in told[0].text and "Laptop" not in told[0].text
 
             # The fleet manager: their list shows the car and the card, not the laptop; the card was lost.

@@ -16,14 +16,20 @@ from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, Shots, mails_for, sig
 from tests.case_driver import last_day_in
 from tests.support import eventually
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (run `make browser`)")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (run `make browser`)"
+)
 
 PHONE = {"width": 390, "height": 844}
 
 
 def task_links(mail, base_url: str) -> dict[str, str]:
     """Each task the mail lists, with the link under it."""
-    found = re.findall(r"^- (.+?) \((?:uiterlijk|due) [^)]*\)\r?\n\s+\S.*?(" + re.escape(base_url) + r"/task/[A-Za-z0-9_.\-]+)", mail.text, re.M)
+    found = re.findall(
+        r"^- (.+?) \((?:uiterlijk|due) [^)]*\)\r?\n\s+\S.*?(" + re.escape(base_url) + r"/task/[A-Za-z0-9_.\-]+)",
+        mail.text,
+        re.M,
+    )
     return dict(found)
 
 
@@ -36,19 +42,40 @@ async def test_the_successor_and_the_leaving_employee_tick_off_their_tasks_from_
     employee_id = f"L{suffix.upper()}"
     employee_email = f"{employee_id.lower()}@example.org"
     registration = {
-        "employee": {"id": employee_id, "name": "Anouk de Vries", "work_email": employee_email, "language": "en", "department": "Sales", "job_title": "Account manager"},
-        "departure": {"type": "resignation", "notice_date": last_day_in(0).isoformat(), "last_working_day": last_day_in(15).isoformat()},
+        "employee": {
+            "id": employee_id,
+            "name": "Anouk de Vries",
+            "work_email": employee_email,
+            "language": "en",
+            "department": "Sales",
+            "job_title": "Account manager",
+        },
+        "departure": {
+            "type": "resignation",
+            "notice_date": last_day_in(0).isoformat(),
+            "last_working_day": last_day_in(15).isoformat(),
+        },
         "manager": {"name": "Bram Janssens", "email": "bram.janssens@example.org", "language": "nl"},
         "successor": {"name": "Sam Peeters", "email": f"sam-{suffix}@example.org", "language": "nl"},
         "extra_tasks": [
-            {"title": "Klantenlijst overdragen", "assignee_email": f"sam-{suffix}@example.org", "due_days_before_last_day": 3},
-            {"title": "Hand over the customer passwords", "assignee_email": employee_email, "due_days_before_last_day": 2},
+            {
+                "title": "Klantenlijst overdragen",
+                "assignee_email": f"sam-{suffix}@example.org",
+                "due_days_before_last_day": 3,
+            },
+            {
+                "title": "Hand over the customer passwords",
+                "assignee_email": employee_email,
+                "due_days_before_last_day": 2,
+            },
         ],
     }
     async with httpx.AsyncClient(base_url=app.url) as api:
         login = await api.get("/login")
         token = re.search(r'name="csrf_token" value="([^"]+)"', login.text).group(1)
-        assert (await api.post("/login", data={"email": hr_email, "password": PASSWORD, "csrf_token": token})).status_code == 303
+        assert (
+            await api.post("/login", data={"email": hr_email, "password": PASSWORD, "csrf_token": token})
+        ).status_code == 303
         csrf = (await api.get("/api/session")).json()["csrf_token"]
         created = await api.post("/api/cases", json=registration, headers={"X-CSRF-Token": csrf})
         assert created.status_code == 201, created.text

@@ -1,7 +1,7 @@
 """Whole cases walked through weeks of simulated time on the time-skipping server, with real mail and database."""
 
 import os
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -89,22 +89,35 @@ async def test_normal_path_from_registration_to_closing(case: CaseDriver, sessio
     thanks = (await case.wait_for_mail("interview:interview_thank_you"))[0]
     assert "/consent/" in thanks.text
     async with sessions() as session:
-        row = (await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case.case_id))).scalar_one()
+        row = (
+            await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case.case_id))
+        ).scalar_one()
         assert row.consent_scope == "advice_only" and row.share_with_manager and row.consent_text_version == "2026-11"
         assert row.record["recommend_score"] == 8
 
     await case.skip_until(after_last_day(view))
     closed = await case.wait_for_status("closed")
-    assert closed.summary == {"status": "closed", "open_tasks": [], "missing_equipment": [], "settlement": [], "interview_status": "held", "reason": ""}
+    assert closed.summary == {
+        "status": "closed",
+        "open_tasks": [],
+        "missing_equipment": [],
+        "settlement": [],
+        "interview_status": "held",
+        "reason": "",
+    }
     assert closed.interview_status == "held"
     await case.wait_for_mail("case_closed", to="hr@example.org")
     assert not case.mails("task_overdue") and not case.mails("equipment_missing")
 
 
-async def test_no_answer_at_all_reminds_then_stops_and_escalates(time_skipping_env, worker, mail_store, sessions, task_queue):
+async def test_no_answer_at_all_reminds_then_stops_and_escalates(
+    time_skipping_env, worker, mail_store, sessions, task_queue
+):
     # The badge goes back to a person of its own, who is told of it at the announcement (custodians-told-v1).
     equipment = [{"name": "Laptop"}, {"name": "Badge", "custodian_email": "receptie@example.org"}]
-    case = await CaseDriver.start(time_skipping_env, mail_store, sessions, task_queue, successor=SUCCESSOR, equipment=equipment)
+    case = await CaseDriver.start(
+        time_skipping_env, mail_store, sessions, task_queue, successor=SUCCESSOR, equipment=equipment
+    )
     policy_reminders = 2
     view = await case.view()
     told = await case.wait_for_mail("announcement", to="receptie@example.org")
@@ -126,7 +139,9 @@ async def test_no_answer_at_all_reminds_then_stops_and_escalates(time_skipping_e
     assert sorted(closed.summary["missing_equipment"]) == ["Badge", "Laptop"]
     assert closed.summary["settlement"] == ["Badge"]
     closing = case.mails("case_closed", to="hr@example.org")[0].text.replace("\r\n", "\n")
-    assert "Te verrekenen in de eindafrekening:\n- Badge" in closing or "To settle in the final pay:\n- Badge" in closing
+    assert (
+        "Te verrekenen in de eindafrekening:\n- Badge" in closing or "To settle in the final pay:\n- Badge" in closing
+    )
     assert len(closed.summary["open_tasks"]) == len(view.tasks)
     task_reminders = case.mails("task_reminder")
     assert len({m.purpose for m in task_reminders}) == len(task_reminders), "no reminder twice"
@@ -144,7 +159,9 @@ async def test_decline_ends_reminders_and_is_recorded(case: CaseDriver):
         await case.act(DeclineInterview(actor=case.employee))
 
 
-async def test_dismissal_waits_for_hr_who_may_skip_with_a_reason(time_skipping_env, worker, mail_store, sessions, task_queue):
+async def test_dismissal_waits_for_hr_who_may_skip_with_a_reason(
+    time_skipping_env, worker, mail_store, sessions, task_queue
+):
     case = await CaseDriver.start(time_skipping_env, mail_store, sessions, task_queue, departure_type="dismissal")
     await case.wait_for_mail("interview:interview_confirm_request", to="hr@example.org")
     assert not case.mails("interview:invitation"), "no invitation before HR confirms"
@@ -161,7 +178,9 @@ async def test_dismissal_waits_for_hr_who_may_skip_with_a_reason(time_skipping_e
     assert not case.mails("interview:invitation")
 
 
-async def test_dismissal_confirmed_by_hr_invites_the_employee(time_skipping_env, worker, mail_store, sessions, task_queue):
+async def test_dismissal_confirmed_by_hr_invites_the_employee(
+    time_skipping_env, worker, mail_store, sessions, task_queue
+):
     case = await CaseDriver.start(time_skipping_env, mail_store, sessions, task_queue, departure_type="end_of_contract")
     await case.wait_for_mail("interview:interview_confirm_request")
     await case.act(ConfirmInterview(actor=HR, proceed=True))
@@ -174,7 +193,7 @@ async def test_last_day_moved_later_moves_due_dates_and_closing(case: CaseDriver
     after = await case.act(MoveLastDay(actor=HR, last_working_day=later, reason="extra overdracht"))
 
     assert after.last_working_day == later
-    for old, new in zip(before.tasks, after.tasks):
+    for old, new in zip(before.tasks, after.tasks, strict=False):
         assert new.due_date > old.due_date
     moved = await case.wait_for_mail("last_day_moved", count=3)
     assert {m.to for m in moved} == {case.registration.manager.email, "hr@example.org", "facilities@example.org"}
@@ -194,7 +213,7 @@ async def test_last_day_moved_earlier_reinvites_and_closes_sooner(case: CaseDriv
     earlier = before.last_working_day - timedelta(days=14)
     after = await case.act(MoveLastDay(actor=HR, last_working_day=earlier))
 
-    assert all(new.due_date < old.due_date for old, new in zip(before.tasks, after.tasks))
+    assert all(new.due_date < old.due_date for old, new in zip(before.tasks, after.tasks, strict=False))
     await case.wait_for_mail(f"interview:invitation:{earlier.isoformat()}")
     interview = (await case.view()).interview
     assert all(slot.start.astimezone(ZONE).date() < earlier for slot in interview.proposed_slots)
@@ -216,7 +235,9 @@ async def test_a_moved_last_day_cancels_the_agreed_time_and_a_withdrawal_the_nex
     await case.wait_for_mail("interview:invitation")
     slot = (await case.view()).interview.proposed_slots[0]
     await case.act(AcceptSlot(actor=case.employee, start=slot.start))
-    method, uid, first, status, start = calendar_event((await case.wait_for_mail("interview:interview_confirmed"))[0].calendars[0])
+    method, uid, first, status, start = calendar_event(
+        (await case.wait_for_mail("interview:interview_confirmed"))[0].calendars[0]
+    )
     assert (method, status, start) == ("REQUEST", "CONFIRMED", slot.start)
 
     earlier = (await case.view()).last_working_day - timedelta(days=14)
@@ -241,7 +262,9 @@ async def test_a_moved_last_day_cancels_the_agreed_time_and_a_withdrawal_the_nex
     assert "ingetrokken" in next(m for m in withdrawn if m.to == "hr@example.org").text
 
 
-async def test_one_day_notice_offers_an_online_talk_before_the_last_working_hours(time_skipping_env, worker, mail_store, sessions, task_queue):
+async def test_one_day_notice_offers_an_online_talk_before_the_last_working_hours(
+    time_skipping_env, worker, mail_store, sessions, task_queue
+):
     case = await CaseDriver.start(time_skipping_env, mail_store, sessions, task_queue, last_working_day=last_day_in(1))
     await case.wait_for_mail("interview:invitation")
     view = await case.view()
@@ -259,7 +282,12 @@ async def test_withdrawal_cancels_the_case_and_tells_people(case: CaseDriver):
     withdrawn = await case.wait_for_status("withdrawn")
     assert withdrawn.summary["reason"] == "Blijft toch"
     # Everyone involved hears of it: the manager, HR, IT/facilities and whoever still had a task open.
-    involved = {"hr@example.org", "facilities@example.org", case.registration.manager.email, "sam@example.org"} | assignees
+    involved = {
+        "hr@example.org",
+        "facilities@example.org",
+        case.registration.manager.email,
+        "sam@example.org",
+    } | assignees
     told = await case.wait_for_mail("case_withdrawn", count=len(involved))
     assert {m.to for m in told} == involved
     mails_before = len(case.mails())
@@ -279,7 +307,9 @@ async def test_task_updates_are_validated(case: CaseDriver):
         await case.act(CompleteTask(task_id="t999", actor=HR))
     with pytest.raises(ActionRejected, match="may not"):
         await case.act(CompleteTask(task_id=successor_task.id, actor=stranger))
-    done = await case.act(CompleteTask(task_id=successor_task.id, actor=Actor(email="sam@example.org", role=Role.ASSIGNEE)))
+    done = await case.act(
+        CompleteTask(task_id=successor_task.id, actor=Actor(email="sam@example.org", role=Role.ASSIGNEE))
+    )
     assert done.state == "done" and done.completed_by == "sam@example.org"
     with pytest.raises(ActionRejected, match="already done"):
         await case.act(CompleteTask(task_id=successor_task.id, actor=HR))
@@ -289,7 +319,11 @@ async def test_task_updates_are_validated(case: CaseDriver):
     assert moved.assignee_email == "kim@example.org"
     await case.wait_for_mail(f"task_assigned:{manager_task.id}", to="kim@example.org")
 
-    added = await case.act(AddTask(actor=case.manager, title="Klantenlijst delen", assignee_email="sam@example.org", due_working_days_before=2))
+    added = await case.act(
+        AddTask(
+            actor=case.manager, title="Klantenlijst delen", assignee_email="sam@example.org", due_working_days_before=2
+        )
+    )
     assert added.title == "Klantenlijst delen" and added.due_date < view.last_working_day
     with pytest.raises(ActionRejected, match="may not"):
         await case.act(AddTask(actor=stranger, title="x", assignee_email="sam@example.org", due_working_days_before=1))
@@ -305,19 +339,22 @@ async def test_interview_updates_are_validated(case: CaseDriver):
     from models.registration import Person
 
     with pytest.raises(ActionRejected, match="direct manager"):
-        await case.act(AssignInterviewer(actor=HR, interviewer=Person(name="Bram", email=case.registration.manager.email)),
+        await case.act(
+            AssignInterviewer(actor=HR, interviewer=Person(name="Bram", email=case.registration.manager.email)),
         )
     with pytest.raises(ActionRejected, match="not the leaving employee"):
         await case.act(DeclineInterview(actor=case.manager))
     with pytest.raises(ActionRejected, match="not one of the proposed"):
-        await case.act(AcceptSlot(actor=case.employee, start=datetime(2030, 1, 1, tzinfo=timezone.utc)))
+        await case.act(AcceptSlot(actor=case.employee, start=datetime(2030, 1, 1, tzinfo=UTC)))
     last_day = (await case.view()).last_working_day
     in_last_hours = datetime.combine(last_day, time(15), tzinfo=ZONE)
     with pytest.raises(ActionRejected, match="last working hours"):
         await case.act(ProposeSlot(actor=case.employee, start=in_last_hours))
     with pytest.raises(ActionRejected, match="must end by 13:00"):
         await case.act(ProposeSlot(actor=case.employee, start=in_last_hours, online=True))
-    online = await case.act(ProposeSlot(actor=case.employee, start=datetime.combine(last_day, time(10), tzinfo=ZONE), online=True))
+    online = await case.act(
+        ProposeSlot(actor=case.employee, start=datetime.combine(last_day, time(10), tzinfo=ZONE), online=True)
+    )
     assert online.status == "scheduled" and online.scheduled.online
     stale = ConsentChoice(scope="nothing", share_with_manager=False, text_version="2020-01")
     with pytest.raises(ActionRejected, match="text version"):
@@ -326,12 +363,19 @@ async def test_interview_updates_are_validated(case: CaseDriver):
         await case.act(SubmitInterview(actor=case.manager, record=RECORD, consent=CONSENT))
 
 
-async def test_team_announcement_goes_out_on_the_chosen_date(time_skipping_env, worker, mail_store, sessions, task_queue):
+async def test_team_announcement_goes_out_on_the_chosen_date(
+    time_skipping_env, worker, mail_store, sessions, task_queue
+):
     from datetime import date
 
     announce_on = date.today() + timedelta(days=10)
     case = await CaseDriver.start(
-        time_skipping_env, mail_store, sessions, task_queue, team_announcement_date=announce_on.isoformat(), team_email="team-finance@example.org"
+        time_skipping_env,
+        mail_store,
+        sessions,
+        task_queue,
+        team_announcement_date=announce_on.isoformat(),
+        team_email="team-finance@example.org",
     )
     await case.skip(5)
     assert not case.mails("team_announcement")
@@ -357,12 +401,16 @@ async def test_after_the_last_day_the_private_address_is_used(case: CaseDriver):
     assert not case.mails("interview:interview_reminder", to=case.registration.employee.work_email)
 
 
-async def test_reminder_count_and_spacing_follow_the_organisation_policy(time_skipping_env, worker, mail_store, sessions, task_queue, settings):
+async def test_reminder_count_and_spacing_follow_the_organisation_policy(
+    time_skipping_env, worker, mail_store, sessions, task_queue, settings
+):
     from models.policy import Policy
     from organisation import store
 
     async with sessions.begin() as session:
-        await store.update_policy(session, settings, Policy(invitation_reminder_count=4, invitation_reminder_interval_days=2))
+        await store.update_policy(
+            session, settings, Policy(invitation_reminder_count=4, invitation_reminder_interval_days=2)
+        )
     try:
         case = await CaseDriver.start(time_skipping_env, mail_store, sessions, task_queue)
         await case.wait_for_mail("interview:invitation")
@@ -377,18 +425,28 @@ async def test_reminder_count_and_spacing_follow_the_organisation_policy(time_sk
     assert seen == [1, 2, 3, 4, 4, 4], "one reminder every two days, four in all"
 
 
-async def test_checklist_templates_apply_by_department_and_role(time_skipping_env, worker, mail_store, sessions, task_queue):
+async def test_checklist_templates_apply_by_department_and_role(
+    time_skipping_env, worker, mail_store, sessions, task_queue
+):
     from models.handover import ChecklistTemplateIn
     from organisation import checklists
 
     async with sessions.begin() as session:
         finance = await checklists.create(
             session,
-            ChecklistTemplateIn(name="Finance", department="Finance", items=[{"title": "Volmachten bank intrekken", "assignee": "hr", "due_working_days_before": 1}]),
+            ChecklistTemplateIn(
+                name="Finance",
+                department="Finance",
+                items=[{"title": "Volmachten bank intrekken", "assignee": "hr", "due_working_days_before": 1}],
+            ),
         )
         sales = await checklists.create(
             session,
-            ChecklistTemplateIn(name="Sales", department="Sales", items=[{"title": "CRM-klanten overdragen", "assignee": "successor", "due_working_days_before": 3}]),
+            ChecklistTemplateIn(
+                name="Sales",
+                department="Sales",
+                items=[{"title": "CRM-klanten overdragen", "assignee": "successor", "due_working_days_before": 3}],
+            ),
         )
     try:
         case = await CaseDriver.start(time_skipping_env, mail_store, sessions, task_queue)

@@ -56,9 +56,13 @@ async def test_an_item_comes_back_damaged_lost_or_kept_and_hr_marks_what_is_sett
     live = await case.live()
     laptop, car, card, badge = (_item(live, name)["id"] for name in ("Laptop", "Leaseauto", "Tankpas", "Toegangspas"))
 
-    damaged = await case.post(f"equipment/{laptop}/return", {"actor": FACILITIES, "outcome": "returned_damaged", "note": "Scherm gebarsten"})
+    damaged = await case.post(
+        f"equipment/{laptop}/return", {"actor": FACILITIES, "outcome": "returned_damaged", "note": "Scherm gebarsten"}
+    )
     lost = await case.post(f"equipment/{card}/return", {"actor": FLEET_ACTOR, "outcome": "lost"})
-    kept = await case.post(f"equipment/{car}/return", {"actor": FLEET_ACTOR, "outcome": "kept", "note": "Overgenomen tegen restwaarde"})
+    kept = await case.post(
+        f"equipment/{car}/return", {"actor": FLEET_ACTOR, "outcome": "kept", "note": "Overgenomen tegen restwaarde"}
+    )
     unknown_outcome = await case.post(f"equipment/{badge}/return", {"actor": FACILITIES, "outcome": "stolen"})
     again = await case.post(f"equipment/{card}/return", {"actor": FLEET_ACTOR})
     by_custodian = await case.post(f"equipment/{card}/settlement", {"actor": FLEET_ACTOR, "note": "€ 50"})
@@ -71,7 +75,10 @@ async def test_an_item_comes_back_damaged_lost_or_kept_and_hr_marks_what_is_sett
     assert unknown_outcome.status_code == 422 and "outcome" in unknown_outcome.text
     assert again.status_code == 409 and "Tankpas is already recorded (lost)" in again.json()["detail"]
     assert by_custodian.status_code in (403, 409)
-    assert flagged.status_code == 200 and (flagged.json()["settlement"], flagged.json()["settlement_note"]) == (True, "€ 50 eigen risico")
+    assert flagged.status_code == 200 and (flagged.json()["settlement"], flagged.json()["settlement_note"]) == (
+        True,
+        "€ 50 eigen risico",
+    )
     assert twice.status_code == 409 and "already marked" in twice.json()["detail"]
 
     live = await case.live()
@@ -82,7 +89,12 @@ async def test_an_item_comes_back_damaged_lost_or_kept_and_hr_marks_what_is_sett
         ("Toegangspas", "out", False),
     ]
     events = [entry["event"] for entry in live["timeline"]]
-    assert {"equipment_returned_damaged", "equipment_lost", "equipment_kept", "equipment_flagged_for_settlement"} <= set(events)
+    assert {
+        "equipment_returned_damaged",
+        "equipment_lost",
+        "equipment_kept",
+        "equipment_flagged_for_settlement",
+    } <= set(events)
 
     # Found after all: the custodian sets it back to out and records it returned.
     reopened = await case.post(f"equipment/{card}/reopen", {"actor": FLEET_ACTOR, "reason": "Toch gevonden in de auto"})
@@ -101,7 +113,12 @@ async def test_hr_marks_a_lost_item_for_the_final_settlement_on_the_case_page(ca
     card = _item(live, "Tankpas")["id"]
     await case.post(f"equipment/{card}/return", {"actor": FLEET_ACTOR, "outcome": "lost", "note": "Kwijtgeraakt"})
 
-    marked = await post_form(hr, f"/cases/{case.id}", f"/equipment/{case.id}/{card}/settlement", {"flagged": "yes", "note": "€ 50 eigen risico"})
+    marked = await post_form(
+        hr,
+        f"/cases/{case.id}",
+        f"/equipment/{case.id}/{card}/settlement",
+        {"flagged": "yes", "note": "€ 50 eigen risico"},
+    )
 
     assert marked.status_code == 303 and marked.headers["location"].endswith("done=settlement")
     page = await eventually(lambda: _page_with(hr, f"/cases/{case.id}", "For the final settlement: € 50 eigen risico"))
@@ -122,8 +139,14 @@ def test_an_item_on_one_line_reads_name_kind_asset_tag_and_receiver():
         "custodian_email": "wagenpark@example.org",
     }
     assert from_text("Laptop") == {"name": "Laptop"}
-    assert from_text("Tankpas | | | wagenpark@example.org") == {"name": "Tankpas", "custodian_email": "wagenpark@example.org"}
-    assert from_list("Laptop | laptop | NL-0412; ; Pas | pas") == [{"name": "Laptop", "kind": "laptop", "asset_tag": "NL-0412"}, {"name": "Pas", "kind": "badge"}]
+    assert from_text("Tankpas | | | wagenpark@example.org") == {
+        "name": "Tankpas",
+        "custodian_email": "wagenpark@example.org",
+    }
+    assert from_list("Laptop | laptop | NL-0412; ; Pas | pas") == [
+        {"name": "Laptop", "kind": "laptop", "asset_tag": "NL-0412"},
+        {"name": "Pas", "kind": "badge"},
+    ]
 
 
 def test_the_command_line_takes_items_with_their_details_and_names_a_wrong_kind():
@@ -152,8 +175,31 @@ def test_the_command_line_takes_items_with_their_details_and_names_a_wrong_kind(
 
 
 def test_the_csv_import_takes_items_with_their_details_and_names_the_row_of_a_wrong_receiver():
-    header = ["employee_id", "name", "work_email", "department", "job_title", "manager_name", "manager_email", "type", "notice_date", "last_working_day", "equipment"]
-    base = ["E1", "Anouk de Vries", "e1@example.org", "Finance", "Controller", "Bram Janssens", "bram@example.org", "resignation", "2027-01-04", "2027-01-29"]
+    header = [
+        "employee_id",
+        "name",
+        "work_email",
+        "department",
+        "job_title",
+        "manager_name",
+        "manager_email",
+        "type",
+        "notice_date",
+        "last_working_day",
+        "equipment",
+    ]
+    base = [
+        "E1",
+        "Anouk de Vries",
+        "e1@example.org",
+        "Finance",
+        "Controller",
+        "Bram Janssens",
+        "bram@example.org",
+        "resignation",
+        "2027-01-04",
+        "2027-01-29",
+    ]
 
     def sheet(equipment: str) -> bytes:
         out = io.StringIO()

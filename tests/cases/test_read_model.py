@@ -2,7 +2,7 @@
 and never go back to an older state, whatever order its writes arrive in. Time-skipping server, real database
 (SQLite or PostgreSQL), real mail sink."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import delete, select, update
@@ -97,12 +97,18 @@ async def test_every_step_reaches_the_read_model_as_it_is_taken(case: CaseDriver
     # Each action answers only once the read model has it: the next page anyone opens shows it.
     await case.act(CompleteTask(task_id=sam_task.id, actor=sam, comment="Klantdossiers staan op de teamschijf"))
     done = next(t for t in await _tasks(sessions, case.case_id) if t.task_id == sam_task.id)
-    assert (done.state, done.completed_by, done.comments) == ("done", "sam@example.org", ["Klantdossiers staan op de teamschijf"])
+    assert (done.state, done.completed_by, done.comments) == (
+        "done",
+        "sam@example.org",
+        ["Klantdossiers staan op de teamschijf"],
+    )
     assert (await _row(sessions, case.case_id)).tasks_done == 1
 
     await case.act(ReopenTask(task_id=sam_task.id, actor=HR, reason="Wachtwoorden ontbreken nog"))
     reopened = next(t for t in await _tasks(sessions, case.case_id) if t.task_id == sam_task.id)
-    assert reopened.state == "open" and reopened.completed_by is None and "Wachtwoorden ontbreken nog" in reopened.comments
+    assert (
+        reopened.state == "open" and reopened.completed_by is None and "Wachtwoorden ontbreken nog" in reopened.comments
+    )
 
     await case.act(ConfirmReturn(item_id=laptop.id, actor=FACILITIES, note="Oplader ontbreekt"))
     returned = next(i for i in await _items(sessions, case.case_id) if i.item_id == laptop.id)
@@ -122,7 +128,9 @@ async def test_every_step_reaches_the_read_model_as_it_is_taken(case: CaseDriver
     assert any(event == "last_day_moved" and "Extra overdracht" in detail for event, detail in events)
     # The reopening is on the audit log too, once, on HR's name; its reason stays on the case only.
     async with sessions() as session:
-        logged = (await session.execute(select(AuditLogRow).where(AuditLogRow.action == "task.reopened"))).scalars().all()
+        logged = (
+            (await session.execute(select(AuditLogRow).where(AuditLogRow.action == "task.reopened"))).scalars().all()
+        )
     mine = [entry for entry in logged if entry.detail.get("case_id") == case.case_id]
     assert len(mine) == 1 and mine[0].actor == "hr@example.org" and "Wachtwoorden" not in str(mine[0].detail)
 
@@ -194,7 +202,9 @@ async def test_whoever_works_for_a_shared_mailbox_may_act_on_what_it_owns(case: 
     returned = await case.act(ConfirmReturn(item_id=badge.id, actor=it_person))
     assert returned.confirmed_by == "it.person@example.org"
     with pytest.raises(ActionRejected) as refused:
-        await case.act(ReopenReturn(item_id=badge.id, actor=Actor(email="sam@example.org", role=Role.ASSIGNEE), reason="?"))
+        await case.act(
+            ReopenReturn(item_id=badge.id, actor=Actor(email="sam@example.org", role=Role.ASSIGNEE), reason="?")
+        )
     assert refused.value.code == "not_permitted"
     await case.act(ReopenReturn(item_id=badge.id, actor=it_person, reason="Badge werkt nog"))
 
@@ -208,23 +218,29 @@ async def test_reopening_needs_a_done_task_and_a_reason(case: CaseDriver):
         ReopenTask(task_id=task.id, actor=HR, reason="  ")
 
 
-async def test_a_short_notice_case_has_nothing_overdue_the_moment_it_opens(time_skipping_env, worker, mail_store, sessions, task_queue):
+async def test_a_short_notice_case_has_nothing_overdue_the_moment_it_opens(
+    time_skipping_env, worker, mail_store, sessions, task_queue
+):
     today = date.today()
     tomorrow = add_working_days(today, 1, calendar_for("NL", range(today.year, today.year + 2)))
     case = await CaseDriver.start(time_skipping_env, mail_store, sessions, task_queue, last_working_day=tomorrow)
     view = await case.view()
-    assert view.tasks and all(task.due_date >= tomorrow for task in view.tasks), [(t.title, t.due_date) for t in view.tasks]
+    assert view.tasks and all(task.due_date >= tomorrow for task in view.tasks), [
+        (t.title, t.due_date) for t in view.tasks
+    ]
     assert not any(task.escalated for task in view.tasks)
     row = await eventually(lambda: _row(sessions, case.case_id, published=True))
     async with sessions() as session:
-        late = await queries.list_cases(session, queries.CaseFilter(search=case.registration.employee.id, overdue_on=today))
+        late = await queries.list_cases(
+            session, queries.CaseFilter(search=case.registration.employee.id, overdue_on=today)
+        )
     assert late.total == 0 and row.next_due_date >= tomorrow
 
 
 async def test_a_moved_last_day_lifts_what_is_no_longer_late(case: CaseDriver, sessions):
     view = await case.view()
     # Weeks pass: the tasks fall due and escalate to HR.
-    await case.skip_until(datetime.combine(view.last_working_day - timedelta(days=1), datetime.min.time(), tzinfo=timezone.utc))
+    await case.skip_until(datetime.combine(view.last_working_day - timedelta(days=1), datetime.min.time(), tzinfo=UTC))
     escalated = await eventually(lambda: _escalated(case))
     assert escalated
     later = add_working_days(view.last_working_day, 20, calendar_for("NL", range(2026, 2030)))
@@ -232,7 +248,9 @@ async def test_a_moved_last_day_lifts_what_is_no_longer_late(case: CaseDriver, s
     after = await case.act(MoveLastDay(actor=HR, last_working_day=later))
 
     lifted = {t.id for t in after.tasks if t.due_working_days_before is not None and t.state == "open"}
-    assert lifted and not any(t.escalated for t in after.tasks if t.id in lifted), "a task due later again is late no more"
+    assert lifted and not any(t.escalated for t in after.tasks if t.id in lifted), (
+        "a task due later again is late no more"
+    )
     rows = {t.task_id: t for t in await _tasks(sessions, case.case_id)}
     assert not any(rows[task_id].escalated for task_id in lifted)
 
@@ -244,13 +262,24 @@ async def _escalated(case: CaseDriver) -> bool:
 
 async def test_a_late_or_repeated_write_never_undoes_a_newer_one(sessions, case: CaseDriver):
     publish = ReadModelActivities(sessions).publish_case
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     task = Task(id="t1", title="Laptop wissen", assignee_email="it@example.org", due_date=date(2027, 1, 20))
     newer = CaseSnapshot(
-        case_id=case.case_id, version=1000, last_working_day=date(2027, 1, 29), steps={}, tasks=[task.model_copy(update={"state": TaskState.DONE})], equipment=[],
+        case_id=case.case_id,
+        version=1000,
+        last_working_day=date(2027, 1, 29),
+        steps={},
+        tasks=[task.model_copy(update={"state": TaskState.DONE})],
+        equipment=[],
         events=[PublishedEvent(seq=900, at=now, event="task_done", detail="Laptop wissen")],
     )
-    older = newer.model_copy(update={"version": 999, "tasks": [task], "events": [PublishedEvent(seq=899, at=now, event="task_added", detail="Laptop wissen")]})
+    older = newer.model_copy(
+        update={
+            "version": 999,
+            "tasks": [task],
+            "events": [PublishedEvent(seq=899, at=now, event="task_added", detail="Laptop wissen")],
+        }
+    )
     env = ActivityEnvironment()
 
     await env.run(publish, newer)
@@ -258,18 +287,24 @@ async def test_a_late_or_repeated_write_never_undoes_a_newer_one(sessions, case:
     await env.run(publish, newer)
 
     tasks = await _tasks(sessions, case.case_id)
-    assert [(t.task_id, t.state) for t in tasks] == [("t1", "done")], "the older state arrived later and changed nothing"
+    assert [(t.task_id, t.state) for t in tasks] == [("t1", "done")], (
+        "the older state arrived later and changed nothing"
+    )
     events = [(e.seq, e.event) for e in await _events(sessions, case.case_id) if e.seq >= 899]
     assert events == [(899, "task_added"), (900, "task_done")], "every event once, also from the late write"
 
 
-async def test_cases_from_before_the_read_model_join_it_when_the_worker_asks(case: CaseDriver, sessions, time_skipping_env):
+async def test_cases_from_before_the_read_model_join_it_when_the_worker_asks(
+    case: CaseDriver, sessions, time_skipping_env
+):
     # As a case opened before the read model: nothing published.
     async with sessions.begin() as session:
         await session.execute(delete(CaseTaskRow).where(CaseTaskRow.case_id == case.case_id))
         await session.execute(delete(CaseItemRow).where(CaseItemRow.case_id == case.case_id))
         await session.execute(delete(CaseEventRow).where(CaseEventRow.case_id == case.case_id))
-        await session.execute(update(Case).where(Case.id == case.case_id).values(read_version=None, interview_version=None, tasks_total=0))
+        await session.execute(
+            update(Case).where(Case.id == case.case_id).values(read_version=None, interview_version=None, tasks_total=0)
+        )
     assert case.case_id in await backfill.unpublished_cases(sessions)
 
     await backfill.ask_to_publish(time_skipping_env.client, sessions)
@@ -289,7 +324,9 @@ async def test_the_lists_read_the_read_model_only(case: CaseDriver, sessions):
         this_one = case.registration.employee.id
         sams = await queries.tasks_for(session, "SAM@example.org", search=this_one)
         hr_person = await queries.tasks_for(session, "hanna@example.org", frozenset({"hr"}), search=this_one)
-        it_person = await queries.items_for(session, "it.person@example.org", frozenset({"facilities"}), search=this_one)
+        it_person = await queries.items_for(
+            session, "it.person@example.org", frozenset({"facilities"}), search=this_one
+        )
         nobody = await queries.tasks_for(session, "hanna@example.org", search=this_one)
     assert any(case_row.id == case.case_id for _, case_row in sams.items)
     assert any(case_row.id == case.case_id and task.owner_mailbox == "hr" for task, case_row in hr_person.items)

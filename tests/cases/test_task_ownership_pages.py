@@ -57,13 +57,24 @@ async def test_every_hr_person_finds_hrs_tasks_and_ticks_them_off_in_bulk(case, 
     page = await hanna.get("/my/tasks", params={"q": case.data["employee"]["id"]})
 
     assert page.status_code == 200 and 'id="list-search"' in page.text
-    assert {case.id} == set(re.findall(r'value="(offboarding-[^":]+):t\d+"', page.text)), "only the departure searched for"
+    assert {case.id} == set(re.findall(r'value="(offboarding-[^":]+):t\d+"', page.text)), (
+        "only the departure searched for"
+    )
     for task in hr_tasks:
         assert f'value="{case.id}:{task["id"]}"' in page.text, task["title"]
-    done = await post_form(hanna, "/my/tasks", "/my/tasks/done", {"task": [f"{case.id}:{t['id']}" for t in hr_tasks], "comment": "Verwerkt"})
+    done = await post_form(
+        hanna,
+        "/my/tasks",
+        "/my/tasks/done",
+        {"task": [f"{case.id}:{t['id']}" for t in hr_tasks], "comment": "Verwerkt"},
+    )
     assert done.status_code == 303 and done.headers["location"].endswith(f"done=bulk&count={len(hr_tasks)}")
     live = await case.live()
-    assert all(t["state"] == "done" and t["completed_by"] == hanna_email and "Verwerkt" in t["comments"] for t in live["tasks"] if t["owner_mailbox"] == "hr")
+    assert all(
+        t["state"] == "done" and t["completed_by"] == hanna_email and "Verwerkt" in t["comments"]
+        for t in live["tasks"]
+        if t["owner_mailbox"] == "hr"
+    )
     await hanna.aclose()
 
 
@@ -73,9 +84,13 @@ async def test_a_manager_is_refused_hrs_task_and_the_move_of_the_last_day(case, 
     later = (date.fromisoformat((await case.live())["last_working_day"]) + timedelta(days=7)).isoformat()
 
     page = await manager.get(f"/my/cases/{case.id}")
-    by_form = await post_form(manager, f"/my/cases/{case.id}", f"/my/tasks/{case.id}/{hr_task['id']}/complete", {"back": "case"})
+    by_form = await post_form(
+        manager, f"/my/cases/{case.id}", f"/my/tasks/{case.id}/{hr_task['id']}/complete", {"back": "case"}
+    )
     by_api = await manager.post(f"/api/cases/{case.id}/tasks/{hr_task['id']}/complete", json={})
-    move_form = await post_form(manager, f"/my/cases/{case.id}", f"/cases/{case.id}/last-working-day", {"last_working_day": later})
+    move_form = await post_form(
+        manager, f"/my/cases/{case.id}", f"/cases/{case.id}/last-working-day", {"last_working_day": later}
+    )
     move_api = await manager.post(f"/api/cases/{case.id}/last-working-day", json={"last_working_day": later})
 
     assert page.status_code == 200 and "Move the last working day" not in page.text
@@ -95,7 +110,11 @@ async def test_a_refused_answer_shows_the_reader_only_their_own_page(case, http,
     again = await post_form(manager, "/my/tasks", f"/my/tasks/{case.id}/{own['id']}/complete", {"back": "hr"})
 
     assert again.status_code == 409 and "already done" in again.text
-    assert PRIVATE not in again.text and "Vertrouwelijke notitie" not in again.text and "Withdraw the departure" not in again.text
+    assert (
+        PRIVATE not in again.text
+        and "Vertrouwelijke notitie" not in again.text
+        and "Withdraw the departure" not in again.text
+    )
     assert "<h1>My tasks</h1>" in again.text
     await manager.aclose()
 
@@ -112,7 +131,10 @@ async def test_a_stranger_to_a_case_learns_nothing_of_it(case, http, sessions):
     missing = await stranger.post("/api/cases/offboarding-NOBODY-2027-01-04/tasks/t1/complete", json={})
 
     assert existing.status_code == finished.status_code == missing.status_code == 404
-    assert existing.json()["detail"] == f"There is no case {case.id}." and missing.json()["detail"] == "There is no case offboarding-NOBODY-2027-01-04."
+    assert (
+        existing.json()["detail"] == f"There is no case {case.id}."
+        and missing.json()["detail"] == "There is no case offboarding-NOBODY-2027-01-04."
+    )
     for answer in (existing, finished):
         assert set(answer.json()) == {"detail"} and done["title"] not in answer.text and "Anouk" not in answer.text
     await stranger.aclose()
@@ -126,11 +148,15 @@ async def test_it_facilities_people_receive_the_mailboxs_equipment_and_undo_a_re
 
     page = await it_person.get("/equipment", params={"q": case.data["employee"]["id"]})
     assert f"/equipment/{case.id}/{laptop['id']}/return" in page.text
-    returned = await post_form(it_person, "/equipment", f"/equipment/{case.id}/{laptop['id']}/return", {"note": "Oplader ontbreekt"})
+    returned = await post_form(
+        it_person, "/equipment", f"/equipment/{case.id}/{laptop['id']}/return", {"note": "Oplader ontbreekt"}
+    )
     assert returned.status_code == 303
     after = await it_person.get("/equipment", params={"q": case.data["employee"]["id"]})
     assert "Oplader ontbreekt" in after.text and f"/equipment/{case.id}/{laptop['id']}/reopen" in after.text
-    undone = await post_form(it_person, "/equipment", f"/equipment/{case.id}/{laptop['id']}/reopen", {"reason": "Toch de oude laptop"})
+    undone = await post_form(
+        it_person, "/equipment", f"/equipment/{case.id}/{laptop['id']}/reopen", {"reason": "Toch de oude laptop"}
+    )
     assert undone.status_code == 303 and undone.headers["location"].endswith("done=not_returned")
     item = next(i for i in (await case.live())["equipment"] if i["id"] == laptop["id"])
     assert item["state"] == "out" and item["note"] == "Toch de oude laptop"
@@ -142,8 +168,15 @@ async def test_hr_reopens_a_task_from_the_case_page_and_the_timeline_says_why(ca
     task = await _task(case, assignee_email="sam@example.org")
     await hr.post(f"/api/cases/{case.id}/tasks/{task['id']}/complete", json={"comment": "Gedaan"})
 
-    without_reason = await post_form(hr, f"/cases/{case.id}", f"/my/tasks/{case.id}/{task['id']}/reopen", {"back": "hr"})
-    reopened = await post_form(hr, f"/cases/{case.id}", f"/my/tasks/{case.id}/{task['id']}/reopen", {"back": "hr", "reason": "Mist de klantenlijst"})
+    without_reason = await post_form(
+        hr, f"/cases/{case.id}", f"/my/tasks/{case.id}/{task['id']}/reopen", {"back": "hr"}
+    )
+    reopened = await post_form(
+        hr,
+        f"/cases/{case.id}",
+        f"/my/tasks/{case.id}/{task['id']}/reopen",
+        {"back": "hr", "reason": "Mist de klantenlijst"},
+    )
 
     assert without_reason.status_code == 409 and "reason" in without_reason.text
     assert reopened.status_code == 303 and reopened.headers["location"].endswith(f"/cases/{case.id}?done=reopened")
@@ -164,13 +197,22 @@ async def test_the_case_list_pages_exports_and_counts(case, http, sessions):
 
     assert api.status_code == 200 and api.headers["x-total-count"] == "1" and "link" not in api.headers
     body = api.json()[0]
-    assert body["case_id"] == case.id and body["progress"]["tasks_total"] == len((await case.live())["tasks"]) and body["progress"]["tasks_done"] == 0
+    assert (
+        body["case_id"] == case.id
+        and body["progress"]["tasks_total"] == len((await case.live())["tasks"])
+        and body["progress"]["tasks_done"] == 0
+    )
     assert int(everyone.headers["x-total-count"]) >= 1
     if int(everyone.headers["x-total-count"]) > 1:
         assert 'rel="next"' in everyone.headers["link"] and "offset=1" in everyone.headers["link"]
     assert "1 case" in listed.text and "Tasks 0/" in listed.text
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
-    assert exported.headers["content-type"].startswith("text/csv") and rows[0][0] == "Case" and rows[1][0] == case.id and rows[1][1] == employee_id
+    assert (
+        exported.headers["content-type"].startswith("text/csv")
+        and rows[0][0] == "Case"
+        and rows[1][0] == case.id
+        and rows[1][1] == employee_id
+    )
     await hr.aclose()
 
 
@@ -189,10 +231,21 @@ async def test_the_dashboard_counts_and_links_to_each_list(case, http, sessions)
 def test_a_spreadsheet_formula_in_the_export_is_quoted():
     from reports.spreadsheet import safe_cell as spreadsheet_safe
 
-    assert [spreadsheet_safe(v) for v in ("=1+2", "+31", "-x", "@SUM(A1)", "\tx", "\rx", "Finance", 3)] == ["'=1+2", "'+31", "'-x", "'@SUM(A1)", "'\tx", "'\rx", "Finance", 3]
+    assert [spreadsheet_safe(v) for v in ("=1+2", "+31", "-x", "@SUM(A1)", "\tx", "\rx", "Finance", 3)] == [
+        "'=1+2",
+        "'+31",
+        "'-x",
+        "'@SUM(A1)",
+        "'\tx",
+        "'\rx",
+        "Finance",
+        3,
+    ]
 
 
-async def test_a_shared_mailbox_the_organisation_defines_routes_its_items_to_whoever_works_for_it(http, sessions, worker, mail_store):
+async def test_a_shared_mailbox_the_organisation_defines_routes_its_items_to_whoever_works_for_it(
+    http, sessions, worker, mail_store
+):
     hr = await _client(http, sessions, unique_email("hr"), ["hr"])
     fleet_manager_email = unique_email("fleet-manager")
     fleet_manager = await _client(http, sessions, fleet_manager_email, ["manager"])
@@ -203,13 +256,22 @@ async def test_a_shared_mailbox_the_organisation_defines_routes_its_items_to_who
     box = f"fleet-{member.id}@example.org"
     key = f"fleet{member.id}"
 
-    refused = await post_form(hr, "/settings/mailboxes", "/settings/mailboxes", {"key": "hr", "name": "HR", "email": box})
-    saved = await post_form(hr, "/settings/mailboxes", "/settings/mailboxes", {"key": key, "name": "Wagenpark", "email": box, "language": "nl", "members": [str(member.id)]})
+    refused = await post_form(
+        hr, "/settings/mailboxes", "/settings/mailboxes", {"key": "hr", "name": "HR", "email": box}
+    )
+    saved = await post_form(
+        hr,
+        "/settings/mailboxes",
+        "/settings/mailboxes",
+        {"key": key, "name": "Wagenpark", "email": box, "language": "nl", "members": [str(member.id)]},
+    )
     assert refused.status_code == 422 and "hr and facilities are taken" in refused.text
     assert saved.status_code == 303 and saved.headers["location"].endswith("done=saved")
     assert "Wagenpark" in (await hr.get("/settings/mailboxes")).text
 
-    case = await register(http, mail_store, equipment=[{"name": "Leaseauto", "custodian_email": box}, {"name": "Laptop"}])
+    case = await register(
+        http, mail_store, equipment=[{"name": "Leaseauto", "custodian_email": box}, {"name": "Laptop"}]
+    )
     car = next(i for i in (await case.live())["equipment"] if i["name"] == "Leaseauto")
     assert car["custodian_mailbox"] == key
 
@@ -217,7 +279,9 @@ async def test_a_shared_mailbox_the_organisation_defines_routes_its_items_to_who
     page = await fleet_manager.get("/equipment")
     assert f"/equipment/{case.id}/{car['id']}/return" in page.text and "Laptop" not in page.text
     # Signed in again, the new membership counts; the car is theirs to receive.
-    returned = await post_form(fleet_manager, "/equipment", f"/equipment/{case.id}/{car['id']}/return", {"note": "Kras op de bumper"})
+    returned = await post_form(
+        fleet_manager, "/equipment", f"/equipment/{case.id}/{car['id']}/return", {"note": "Kras op de bumper"}
+    )
     assert returned.status_code == 303
     item = next(i for i in (await case.live())["equipment"] if i["id"] == car["id"])
     assert (item["state"], item["confirmed_by"], item["note"]) == ("returned", fleet_manager_email, "Kras op de bumper")

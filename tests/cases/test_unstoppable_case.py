@@ -40,7 +40,12 @@ async def start_unchecked(client, task_queue: str, **dates: date) -> Registratio
     rule): its last working day in 9999 makes the workflow's date arithmetic overflow on every attempt."""
     data = registration_data(employee_id=unique(), **dates)
     registration = Registration.model_validate(data, context=RECORDED)
-    await client.start_workflow(OffboardingWorkflow.run, OffboardingInput(registration=registration), id=registration.case_id, task_queue=task_queue)
+    await client.start_workflow(
+        OffboardingWorkflow.run,
+        OffboardingInput(registration=registration),
+        id=registration.case_id,
+        task_queue=task_queue,
+    )
     return registration
 
 
@@ -59,7 +64,9 @@ def withdrawal_mails(mail_store, case_id: str) -> set[str]:
 
 async def test_a_case_stuck_on_a_failing_step_is_withdrawn_and_its_person_erased(app, sessions, mail_store, task_queue):
     client, http, hr = app
-    registration = await start_unchecked(client, task_queue, notice_date=date(9999, 6, 1), last_working_day=date(9999, 12, 31))
+    registration = await start_unchecked(
+        client, task_queue, notice_date=date(9999, 6, 1), last_working_day=date(9999, 12, 31)
+    )
     case_id, url = registration.case_id, f"/api/cases/{registration.case_id}"
     await eventually(lambda: stuck(client, case_id), timeout=60)
     # The workflow stored the case before it failed; every read still shows the stored case.
@@ -73,7 +80,9 @@ async def test_a_case_stuck_on_a_failing_step_is_withdrawn_and_its_person_erased
     assert (await client.get_workflow_handle(case_id).describe()).status == WorkflowExecutionStatus.TERMINATED
     case = await eventually(lambda: _withdrawn(http, url), timeout=60)
     assert case["record"]["summary"]["reason"] == "Opzegging ingetrokken"
-    told = await eventually(lambda: len(withdrawal_mails(mail_store, case_id)) == 3 and withdrawal_mails(mail_store, case_id), timeout=60)
+    told = await eventually(
+        lambda: len(withdrawal_mails(mail_store, case_id)) == 3 and withdrawal_mails(mail_store, case_id), timeout=60
+    )
     assert told == {"bram.janssens@example.org", "hr@example.org", "facilities@example.org"}
     again = await hr.post(f"{url}/withdraw", json={})
     assert again.status_code == 409 and again.json()["code"] == "case_not_open"
@@ -99,13 +108,25 @@ async def test_a_case_whose_workflow_was_terminated_is_withdrawn_or_erased(app, 
     withdrawn = await hr.post(f"{first.url}/withdraw", json={"reason": "Blijft toch"})
     assert withdrawn.status_code == 202, withdrawn.text
     await eventually(lambda: _withdrawn(http, first.url), timeout=60)
-    assert (await client.get_workflow_handle(ExitInterviewWorkflow.id_for(first.id)).describe()).status == WorkflowExecutionStatus.TERMINATED
+    assert (
+        await client.get_workflow_handle(ExitInterviewWorkflow.id_for(first.id)).describe()
+    ).status == WorkflowExecutionStatus.TERMINATED
 
     # Erasure needs no withdrawal first: the case no longer runs, whatever its stored status says.
     erased = await hr.post(f"/api/people/{second.data['employee']['id']}/erase")
     assert erased.status_code == 200, erased.text
     async with sessions() as session:
-        kept = (await session.execute(select(Case).where(Case.department == "Finance", Case.employee_id == "", Case.closed_at.is_not(None)))).scalars().all()
+        kept = (
+            (
+                await session.execute(
+                    select(Case).where(
+                        Case.department == "Finance", Case.employee_id == "", Case.closed_at.is_not(None)
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert await stored(sessions, second.id) is None
     assert any(row.status == "withdrawn" for row in kept), "the anonymous form of an open case is kept as ended"
 
@@ -134,20 +155,26 @@ async def _gone(client, workflow_id: str) -> bool:
 
 async def test_a_task_due_ages_after_the_last_day_is_refused_and_the_case_goes_on(http, worker, mail_store):
     case = await register(http, mail_store)
-    far = await case.post("tasks", {"actor": HR, "title": "Archief", "assignee_email": "sam@example.org", "due_date": "9999-12-31"})
+    far = await case.post(
+        "tasks", {"actor": HR, "title": "Archief", "assignee_email": "sam@example.org", "due_date": "9999-12-31"}
+    )
     moved = await case.post("last-working-day", {"actor": HR, "last_working_day": "9999-12-30"})
 
     assert far.status_code == 409 and far.json()["code"] == "due_too_late"
     assert moved.status_code == 409 and moved.json()["code"] == "last_day_too_far"
     later = (date.today() + timedelta(days=60)).isoformat()
-    added = await case.post("tasks", {"actor": HR, "title": "Archief", "assignee_email": "sam@example.org", "due_date": later})
+    added = await case.post(
+        "tasks", {"actor": HR, "title": "Archief", "assignee_email": "sam@example.org", "due_date": later}
+    )
     assert added.status_code == 201, added.text
     assert any(task["title"] == "Archief" for task in (await case.live())["tasks"])
 
 
 async def test_an_interview_time_ages_away_is_refused_naming_the_field(http):
     case_url = "/api/cases/offboarding-E1-2027-01-04"
-    scheduled = await http.post(f"{case_url}/interview/schedule", json={"actor": HR, "start": "9999-12-31T23:30:00+00:00"})
+    scheduled = await http.post(
+        f"{case_url}/interview/schedule", json={"actor": HR, "start": "9999-12-31T23:30:00+00:00"}
+    )
 
     assert scheduled.status_code == 422
     assert [tuple(error["loc"]) for error in scheduled.json()["detail"]] == [("body", "start")]
@@ -162,7 +189,9 @@ async def test_a_terminated_case_withdrawn_by_hr_cancels_its_agreed_interview_ti
     await client.get_workflow_handle(case.id).terminate(reason="stopped by hand in the Temporal UI")
 
     assert (await hr.post(f"{case.url}/withdraw", json={"reason": "Blijft toch"})).status_code == 202
-    cancelled = await eventually(lambda: len(found := case.mails("interview:interview_cancelled")) >= 2 and found, timeout=60)
+    cancelled = await eventually(
+        lambda: len(found := case.mails("interview:interview_cancelled")) >= 2 and found, timeout=60
+    )
     assert {m.to for m in cancelled} == {case.employee["email"], "hr@example.org"}
     for mail in cancelled:
         calendar = vobject.readOne(mail.calendars[0])

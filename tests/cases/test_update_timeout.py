@@ -42,7 +42,12 @@ async def test_an_update_that_cannot_finish_times_out_for_the_caller(dev_server_
         started = time.monotonic()
         with pytest.raises(CaseDidNotAnswer):
             # The outer limit only keeps a broken bound from hanging the test run.
-            await asyncio.wait_for(service.execute_update(client, handle.id, StuckWorkflow.act, Nothing(), lambda: None, rpc_timeout=timedelta(seconds=2)), 40)
+            await asyncio.wait_for(
+                service.execute_update(
+                    client, handle.id, StuckWorkflow.act, Nothing(), lambda: None, rpc_timeout=timedelta(seconds=2)
+                ),
+                40,
+            )
         assert time.monotonic() - started < 20, "the caller waited for the outer limit, not for the update's own"
         await handle.terminate()
 
@@ -55,6 +60,11 @@ async def test_an_update_nobody_picks_up_times_out_for_the_caller(dev_server_env
     # No worker polls the queue any more, as when every worker is down.
     started = time.monotonic()
     with pytest.raises(CaseDidNotAnswer):
-        await asyncio.wait_for(service.execute_update(client, handle.id, StuckWorkflow.act, Nothing(), lambda: None, rpc_timeout=timedelta(seconds=2)), 40)
+        await asyncio.wait_for(
+            service.execute_update(
+                client, handle.id, StuckWorkflow.act, Nothing(), lambda: None, rpc_timeout=timedelta(seconds=2)
+            ),
+            40,
+        )
     assert time.monotonic() - started < 20, "the caller waited for the outer limit, not for the update's own"
     await handle.terminate()

@@ -28,7 +28,9 @@ def announcements(mail_store):
 
 
 def test_last_day_before_notice_date_names_the_flag(offline_env):
-    result = offboarding(["register", *registration_flags(notice_date="2027-02-01", last_day="2027-01-01")], offline_env)
+    result = offboarding(
+        ["register", *registration_flags(notice_date="2027-02-01", last_day="2027-01-01")], offline_env
+    )
 
     assert result.exit_code == 2
     assert errors(result) == ["--last-day: the last working day (2027-01-01) is before the notice date (2027-02-01)"]
@@ -43,7 +45,9 @@ def test_unknown_departure_type_lists_the_allowed_types(offline_env):
 
 
 def test_missing_manager_says_which_flags_are_needed(offline_env):
-    result = offboarding(["register", *registration_flags(manager_name=None, manager_email=None, manager_language=None)], offline_env)
+    result = offboarding(
+        ["register", *registration_flags(manager_name=None, manager_email=None, manager_language=None)], offline_env
+    )
 
     assert result.exit_code == 2
     assert errors(result) == ["manager: missing; give --manager-name and --manager-email"]
@@ -67,7 +71,10 @@ def test_half_a_manager_names_the_missing_flag(offline_env):
         ({"team_announcement_date": "2027-13-01"}, "--team-announcement-date: '2027-13-01' is not a valid date"),
         ({"start_date": "2027-06-01"}, "--start-date: must be before --last-day"),
         ({"team_announcement_date": "2027-01-11"}, "--team-email: "),
-        ({"employee_id": "E-1", "manager_email": "e-1@example.org"}, "--manager-email: must not be the leaving employee's own address"),
+        (
+            {"employee_id": "E-1", "manager_email": "e-1@example.org"},
+            "--manager-email: must not be the leaving employee's own address",
+        ),
     ],
 )
 def test_each_invalid_flag_is_named(offline_env, change, expected):
@@ -86,7 +93,9 @@ def test_an_empty_repeated_flag_is_named_with_its_position(offline_env):
 
 
 def test_every_problem_gets_its_own_line(offline_env):
-    result = offboarding(["register", "--employee-id", "E1", "--name", "Anouk de Vries", "--notice-date", "2027-01-04"], offline_env)
+    result = offboarding(
+        ["register", "--employee-id", "E1", "--name", "Anouk de Vries", "--notice-date", "2027-01-04"], offline_env
+    )
 
     assert result.exit_code == 2
     assert errors(result) == [
@@ -130,7 +139,9 @@ def test_flags_override_the_file_and_are_named_as_flags(offline_env, tmp_path):
     data["departure"]["last_working_day"] = "2026-01-01"
     path = write(tmp_path, "departure.yaml", data)
 
-    result = offboarding(["register", "--file", path, "--last-day", "2027-01-29", "--manager-email", "bram"], offline_env)
+    result = offboarding(
+        ["register", "--file", path, "--last-day", "2027-01-29", "--manager-email", "bram"], offline_env
+    )
 
     assert result.exit_code == 2
     assert errors(result) == [
@@ -152,9 +163,21 @@ def test_unquoted_number_in_yaml_is_explained(offline_env, tmp_path):
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
-        ("broken.json", '{"employee": {"id": "E1",}}', "not valid JSON: Expecting property name enclosed in double quotes at line 1, column 26"),
-        ("broken.yaml", "employee:\n  id: [E1\n", "not valid YAML: expected ',' or ']', but got '<stream end>' at line 3, column 1"),
-        ("list.yaml", "- employee\n- departure\n", "expected the registration's fields (employee, departure, manager, ...) at the top, found a list"),
+        (
+            "broken.json",
+            '{"employee": {"id": "E1",}}',
+            "not valid JSON: Expecting property name enclosed in double quotes at line 1, column 26",
+        ),
+        (
+            "broken.yaml",
+            "employee:\n  id: [E1\n",
+            "not valid YAML: expected ',' or ']', but got '<stream end>' at line 3, column 1",
+        ),
+        (
+            "list.yaml",
+            "- employee\n- departure\n",
+            "expected the registration's fields (employee, departure, manager, ...) at the top, found a list",
+        ),
         ("empty.yml", "", "the file is empty"),
     ],
 )
@@ -191,7 +214,10 @@ def test_unreachable_temporal_is_reported_without_a_traceback(offline_env, comma
 
 
 def test_list_before_migrate_says_to_migrate_and_works_after(tmp_path):
-    env = {"OFFBOARDING_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}", "OFFBOARDING_DATA_DIR": str(tmp_path)}
+    env = {
+        "OFFBOARDING_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}",
+        "OFFBOARDING_DATA_DIR": str(tmp_path),
+    }
 
     before = offboarding(["list"], env)
     migrated = offboarding(["migrate"], env)
@@ -221,7 +247,10 @@ async def test_register_starts_the_case_and_the_announcement_mails_go_out(worker
     result = await offboarding_in_thread(["register", *registration_flags(employee_id)], cli_env)
 
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == [f"registered: case {case_id}", f"see it at http://offboarding.test/cases/{case_id}"]
+    assert result.stdout.splitlines() == [
+        f"registered: case {case_id}",
+        f"see it at http://offboarding.test/cases/{case_id}",
+    ]
     mails = await eventually(lambda: len(announcements(mail_store)) == 3 and announcements(mail_store))
     assert {mail.case_id for mail in mails} == {case_id}
     assert {mail.to for mail in mails} == {"bram.janssens@example.org", "hr@example.org", "facilities@example.org"}
@@ -230,7 +259,9 @@ async def test_register_starts_the_case_and_the_announcement_mails_go_out(worker
     assert "Laptop, Badge" in facilities_mail.text
 
 
-async def test_registering_the_same_departure_again_exits_3_with_the_case_id(time_skipping_env, worker, mail_store, cli_env):
+async def test_registering_the_same_departure_again_exits_3_with_the_case_id(
+    time_skipping_env, worker, mail_store, cli_env
+):
     flags = registration_flags()
     first = await offboarding_in_thread(["register", *flags], cli_env)
     case_id = first.stdout.split()[2]

@@ -30,7 +30,9 @@ def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run([OFFBOARDING, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
-async def test_show_and_a_duplicate_register_exit_with_their_own_code_hundreds_of_times(time_skipping_env, worker, settings, task_queue):
+async def test_show_and_a_duplicate_register_exit_with_their_own_code_hundreds_of_times(
+    time_skipping_env, worker, settings, task_queue
+):
     data = registration_data()
     employee_id = data["employee"]["id"]
     registration = Registration.model_validate(data)
@@ -56,7 +58,9 @@ async def test_show_and_a_duplicate_register_exit_with_their_own_code_hundreds_o
 
     codes = Counter((result.args[1], result.returncode) for result in results)
     aborted = [result for result in results if result.returncode not in (0, 3)]
-    assert not aborted, f"{len(aborted)} of {RUNS} runs did not end with their own exit code ({dict(codes)}); the first:\n{aborted[0].stderr[-3000:]}"
+    assert not aborted, (
+        f"{len(aborted)} of {RUNS} runs did not end with their own exit code ({dict(codes)}); the first:\n{aborted[0].stderr[-3000:]}"
+    )
     assert codes == {("interview", 0): RUNS // 2, ("register", 3): RUNS // 2}
     for result in results:
         if result.args[1] == "interview":

@@ -26,7 +26,9 @@ from tests.support import eventually, free_port, serve
 from web.app import create_app
 from worker import build_worker
 
-ACCOUNT_LINE = re.compile(r"^  (hr|manager|custodian|interviewer|reviewer|admin)\s+.+?\s(\S+@example\.org)\s+(demo-\S+)$", re.MULTILINE)
+ACCOUNT_LINE = re.compile(
+    r"^  (hr|manager|custodian|interviewer|reviewer|admin)\s+.+?\s(\S+@example\.org)\s+(demo-\S+)$", re.MULTILINE
+)
 
 # What each role's landing page shows of the demo organisation: someone from their own lists.
 LANDING = {
@@ -40,7 +42,13 @@ LANDING = {
 
 # The demo's open cases on HR's dashboard: the interviews by state (the registered and the overdue case have
 # invitations out too), in the words the dashboard uses.
-PIPELINE = {"awaiting_hr": "1 Wacht op HR", "invited": "3 Uitgenodigd", "scheduled": "1 Ingepland", "held": "1 Gehouden", "declined": "1 Afgeslagen"}
+PIPELINE = {
+    "awaiting_hr": "1 Wacht op HR",
+    "invited": "3 Uitgenodigd",
+    "scheduled": "1 Ingepland",
+    "held": "1 Gehouden",
+    "declined": "1 Afgeslagen",
+}
 ERROR_RED = "rgb(180, 35, 24)"  # --error in web/static/style.css
 
 
@@ -98,7 +106,9 @@ async def test_the_demo_gives_every_role_a_page_to_look_at(dev_server_env, empty
                 await sign_in(reviewer, *accounts["reviewer"])
                 quarter = periods.period_just_ended(date.today(), "quarter")
                 report = await reviewer.get(f"/reports/{periods.report_id(*quarter)}")
-                assert report.status_code == 200 and f"Rapportage exitgesprekken {periods.label(*quarter)}" in report.text, report.text[:500]
+                assert (
+                    report.status_code == 200 and f"Rapportage exitgesprekken {periods.label(*quarter)}" in report.text
+                ), report.text[:500]
 
         async with demo_sessions() as session:
             listed = await reports.list_reports(session)
@@ -107,14 +117,24 @@ async def test_the_demo_gives_every_role_a_page_to_look_at(dev_server_env, empty
         assert review.findings and review.actions
 
         purposes = {part for mail in mail_store.all() for part in mail.purpose.split(":")}
-        assert {"announcement", "task_overdue", "interview_thank_you", "interview_declined", "case_closed", "case_withdrawn", "report_ready"} <= purposes, purposes
+        assert {
+            "announcement",
+            "task_overdue",
+            "interview_thank_you",
+            "interview_declined",
+            "case_closed",
+            "case_withdrawn",
+            "report_ready",
+        } <= purposes, purposes
 
         again = await offboarding_in_thread(["demo"], env)
         assert again.exit_code == 5
         assert "already has cases" in again.stderr
 
     if not CHROMIUM.exists():
-        pytest.skip("the demo is checked; Chromium is not installed at /usr/bin/chromium for the dashboard's screenshot (run `make browser`)")
+        pytest.skip(
+            "the demo is checked; Chromium is not installed at /usr/bin/chromium for the dashboard's screenshot (run `make browser`)"
+        )
     await hr_dashboard_in_chromium(empty_settings, dev_server_env.client, *accounts["hr"])
 
 
@@ -157,9 +177,14 @@ async def hr_dashboard_in_chromium(settings, client, email: str, password: str) 
             assert (await page.get_attribute("#figure-open", "href")).endswith("/cases?status=open")
             # The late tasks: their figure in red, and with whom they are.
             assert await page.locator("#figure-overdue").inner_text() == "3\ntaken over de uiterlijke datum"
-            assert await page.locator("#figure-overdue").evaluate("a => getComputedStyle(a).borderLeftColor") == ERROR_RED
+            assert (
+                await page.locator("#figure-overdue").evaluate("a => getComputedStyle(a).borderLeftColor") == ERROR_RED
+            )
             late = await page.locator("#late-by-owner tbody tr").all_inner_texts()
-            assert [re.sub(r"\s+", " ", row) for row in late] == ["thijs.vandijk@example.org 2", "HR (hr@example.org) 1"], late
+            assert [re.sub(r"\s+", " ", row) for row in late] == [
+                "thijs.vandijk@example.org 2",
+                "HR (hr@example.org) 1",
+            ], late
             # The interview pipeline of the open cases, each figure a link to the cases it counts.
             pipeline = page.locator("#pipeline a")
             shown = {
@@ -182,7 +207,10 @@ async def test_without_a_worker_the_demo_says_to_start_one(dev_server_env, empty
 
 
 def test_without_temporal_the_demo_says_to_start_the_product(empty_settings):
-    env = {"OFFBOARDING_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}", "OFFBOARDING_DATABASE_URL": empty_settings.database_url}
+    env = {
+        "OFFBOARDING_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
+        "OFFBOARDING_DATABASE_URL": empty_settings.database_url,
+    }
     refused = offboarding(["demo"], env)
     assert refused.exit_code == 1
     assert "cannot reach Temporal" in refused.stderr and "start the product first (`make run`" in refused.stderr

@@ -9,7 +9,7 @@ written half and no mail sent twice."""
 
 import sqlite3
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -63,18 +63,27 @@ def outage(database_url):
 
 def _plain(response) -> None:
     """An answer for people or programs, not for developers."""
-    assert "Traceback" not in response.text and "sqlalchemy" not in response.text.lower() and "File \"" not in response.text
+    assert (
+        "Traceback" not in response.text and "sqlalchemy" not in response.text.lower() and 'File "' not in response.text
+    )
 
 
-async def test_cases_wait_for_the_database_and_the_web_app_says_it_is_unavailable(outage, dev_server_env, settings, sessions, task_queue, tmp_path):
+async def test_cases_wait_for_the_database_and_the_web_app_says_it_is_unavailable(
+    outage, dev_server_env, settings, sessions, task_queue, tmp_path
+):
     store = MailStore(tmp_path / "mail")
     smtp = SmtpServer(MaildirHandler(store)).start()
-    app_settings = settings.model_copy(update={"database_url": outage.url, "smtp_port": smtp.port, "task_queue": task_queue})
+    app_settings = settings.model_copy(
+        update={"database_url": outage.url, "smtp_port": smtp.port, "task_queue": task_queue}
+    )
     client = dev_server_env.client
     address = client.service_client.config.target_host
     hr = await make_account(sessions, unique_email("hr"), ["hr"], language="nl")
     try:
-        async with worker_process(app_settings, task_queue, address, tmp_path / "worker.log") as worker, serve(app_settings, client) as http:
+        async with (
+            worker_process(app_settings, task_queue, address, tmp_path / "worker.log") as worker,
+            serve(app_settings, client) as http,
+        ):
             browser = another_client(http)
             await sign_in(browser, hr)
             form = await http.get("/login")
@@ -90,11 +99,17 @@ async def test_cases_wait_for_the_database_and_the_web_app_says_it_is_unavailabl
             await worker.wait_for(retrying, timeout=120)
 
             # The web app: 503 and a plain message, JSON for the API, a page for a browser.
-            policy = await answered(http.patch("/api/organisation/policy", json={"task_reminder_days_before_due": 2}), "changing the policy")
+            policy = await answered(
+                http.patch("/api/organisation/policy", json={"task_reminder_days_before_due": 2}), "changing the policy"
+            )
             assert policy.status_code == 503, policy.text
             assert policy.json() == {"detail": DOWN} and policy.headers["retry-after"]
             _plain(policy)
-            signing_in = http.post("/login", data={"email": hr, "password": PASSWORD, "csrf_token": csrf_token(form.text)}, headers={"Accept-Language": "nl"})
+            signing_in = http.post(
+                "/login",
+                data={"email": hr, "password": PASSWORD, "csrf_token": csrf_token(form.text)},
+                headers={"Accept-Language": "nl"},
+            )
             login = await answered(signing_in, "signing in")
             assert login.status_code == 503, login.text
             assert login.headers["content-type"].startswith("text/html")
@@ -111,7 +126,7 @@ async def test_cases_wait_for_the_database_and_the_web_app_says_it_is_unavailabl
             outage.restore()
             case = await live(http, case_id, lambda view: view["steps"]["announcement"] == "done", timeout=120)
             assert case["record"]["case_id"] == case_id and case["status"] == "open"
-            await worker.wait_for(lambda: ANNOUNCED <= set(mail_counts(store, case_id)), timeout=60)
+            await worker.wait_for(lambda: set(mail_counts(store, case_id)) >= ANNOUNCED, timeout=60)
             await worker.wait_for(lambda: mail_settled(client, case_id), timeout=60)
             await assert_every_mail_once(store, sessions, case_id)
 
@@ -163,22 +178,32 @@ class CuttingHandler(MaildirHandler):
         return await super().handle_DATA(server, session, envelope)
 
 
-async def test_a_mail_the_server_took_while_the_database_went_away_is_recorded_once_it_is_back(outage, dev_server_env, settings, sessions, task_queue, tmp_path):
+async def test_a_mail_the_server_took_while_the_database_went_away_is_recorded_once_it_is_back(
+    outage, dev_server_env, settings, sessions, task_queue, tmp_path
+):
     store = MailStore(tmp_path / "mail")
     handler = CuttingHandler(store, outage)
     smtp = SmtpServer(handler).start()
-    app_settings = settings.model_copy(update={"database_url": outage.url, "smtp_port": smtp.port, "task_queue": task_queue})
+    app_settings = settings.model_copy(
+        update={"database_url": outage.url, "smtp_port": smtp.port, "task_queue": task_queue}
+    )
     client = dev_server_env.client
     address = client.service_client.config.target_host
     try:
-        async with worker_process(app_settings, task_queue, address, tmp_path / "worker.log") as worker, serve(app_settings, client) as http:
+        async with (
+            worker_process(app_settings, task_queue, address, tmp_path / "worker.log") as worker,
+            serve(app_settings, client) as http,
+        ):
             case_id = await register(http, departure())
             await worker.wait_for(handler.cut.is_set, timeout=120)
             # The mail is out, its row still says "sending": the activity keeps trying to record it.
-            await worker.wait_for(lambda: f"purpose announcement, recipient {MANAGER}) yet" in worker.output(tail=10**7), timeout=ANSWER_BOUND_SECONDS)
+            await worker.wait_for(
+                lambda: f"purpose announcement, recipient {MANAGER}) yet" in worker.output(tail=10**7),
+                timeout=ANSWER_BOUND_SECONDS,
+            )
             outage.restore()
 
-            await worker.wait_for(lambda: ANNOUNCED <= set(mail_counts(store, case_id)), timeout=120)
+            await worker.wait_for(lambda: set(mail_counts(store, case_id)) >= ANNOUNCED, timeout=120)
             await worker.wait_for(lambda: mail_settled(client, case_id), timeout=60)
             await assert_every_mail_once(store, sessions, case_id)
             assert (await live(http, case_id, lambda view: view["steps"]["announcement"] == "done"))["status"] == "open"
@@ -210,12 +235,14 @@ async def test_an_interview_cut_off_in_the_middle_of_being_stored_leaves_no_part
         interviewer_email="interviewer@example.org",
         record=RECORD,
         consent=ConsentChoice(scope="advice_and_experiences", share_with_manager=False, text_version="2026-11"),
-        held_at=datetime.now(timezone.utc),
+        held_at=datetime.now(UTC),
     )
     try:
         with pytest.raises(Exception) as lost:
             await store(request)
-        assert is_unavailable(lost.value) or isinstance(lost.value.__cause__ or lost.value, (sqlite3.OperationalError, sa.exc.OperationalError)), repr(lost.value)
+        assert is_unavailable(lost.value) or isinstance(
+            lost.value.__cause__ or lost.value, (sqlite3.OperationalError, sa.exc.OperationalError)
+        ), repr(lost.value)
         assert "interview_records" in statements, "the record's row was written before the connection went"
         outage.restore()
         assert await _interview_parts(sessions, registration) == (0, 0, 0)
@@ -231,7 +258,19 @@ async def test_an_interview_cut_off_in_the_middle_of_being_stored_leaves_no_part
 
 async def _interview_parts(sessions, registration) -> tuple[int, int, int]:
     async with sessions() as session:
-        records = (await session.execute(sa.select(InterviewRecordRow.id).where(InterviewRecordRow.case_id == registration.case_id))).scalars().all()
-        texts = (await session.execute(sa.select(sa.func.count()).select_from(InterviewText).where(InterviewText.interview_id.in_(records)))).scalar_one()
+        records = (
+            (
+                await session.execute(
+                    sa.select(InterviewRecordRow.id).where(InterviewRecordRow.case_id == registration.case_id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        texts = (
+            await session.execute(
+                sa.select(sa.func.count()).select_from(InterviewText).where(InterviewText.interview_id.in_(records))
+            )
+        ).scalar_one()
     entries = await audit_entries(sessions, action="interview.recorded", subject=registration.employee.id)
     return len(records), texts, len(entries)

@@ -57,7 +57,9 @@ def test_mail_retries_wait_out_an_outage_of_hours():
 
 async def _stored_case(sessions) -> str:
     registration = Registration.model_validate(registration_data())
-    await CaseActivities(None, sessions).store_case(StoreCaseInput(case_id=registration.case_id, registration=registration))
+    await CaseActivities(None, sessions).store_case(
+        StoreCaseInput(case_id=registration.case_id, registration=registration)
+    )
     return registration.case_id
 
 
@@ -93,12 +95,23 @@ async def test_a_mail_refused_for_good_is_recorded_and_not_sent_again(settings, 
     assert not store.all()
 
 
-async def test_an_answer_a_timed_out_attempt_could_not_record_is_recorded_by_the_next_without_mailing_again(settings, sessions):
+async def test_an_answer_a_timed_out_attempt_could_not_record_is_recorded_by_the_next_without_mailing_again(
+    settings, sessions
+):
     # The previous attempt had the server's 250 but not the database: it kept the answer in its heartbeat.
     case_id = await _stored_case(sessions)
     request = announcement(case_id, "hr@example.org")
     async with sessions.begin() as session:
-        session.add(SentMail(case_id=case_id, purpose="announcement", recipient="hr@example.org", message_id=message_id_for(request), subject="x", status="sending"))
+        session.add(
+            SentMail(
+                case_id=case_id,
+                purpose="announcement",
+                recipient="hr@example.org",
+                message_id=message_id_for(request),
+                subject="x",
+                status="sending",
+            )
+        )
     env = ActivityEnvironment()
     env.info = dataclasses.replace(env.info, heartbeat_details=["sent", None])
     nowhere = settings.model_copy(update={"smtp_port": free_port()})  # no mail server: nothing may be sent
@@ -109,13 +122,24 @@ async def test_an_answer_a_timed_out_attempt_could_not_record_is_recorded_by_the
     assert (await sent_rows(sessions, case_id))[("announcement", "hr@example.org")].status == "sent"
 
 
-async def test_in_a_batch_the_answer_an_attempt_could_not_record_is_recorded_and_only_the_rest_is_sent(settings, sessions, tmp_path):
+async def test_in_a_batch_the_answer_an_attempt_could_not_record_is_recorded_and_only_the_rest_is_sent(
+    settings, sessions, tmp_path
+):
     # The previous attempt sent the first two mails of the batch: the first is recorded, the server's 250 for the
     # second is only in that attempt's last heartbeat (the database went away), the third was never sent.
     case_id = await _stored_case(sessions)
     batch = [announcement(case_id, to) for to in ("manager@example.org", "hr@example.org", "facilities@example.org")]
     async with sessions.begin() as session:
-        session.add(SentMail(case_id=case_id, purpose="announcement", recipient="manager@example.org", message_id=message_id_for(batch[0]), subject="x", status="sent"))
+        session.add(
+            SentMail(
+                case_id=case_id,
+                purpose="announcement",
+                recipient="manager@example.org",
+                message_id=message_id_for(batch[0]),
+                subject="x",
+                status="sent",
+            )
+        )
     store = MailStore(tmp_path / "mail")
     smtp = SmtpServer(MaildirHandler(store)).start()
     env = ActivityEnvironment()
@@ -129,9 +153,10 @@ async def test_in_a_batch_the_answer_an_attempt_could_not_record_is_recorded_and
     assert [receipt.already_sent for receipt in receipts] == [True, True, False]
     assert [m.to for m in store.all()] == ["facilities@example.org"]
     rows = await sent_rows(sessions, case_id)
-    assert {to: rows[("announcement", to)].status for to in ("manager@example.org", "hr@example.org", "facilities@example.org")} == dict.fromkeys(
-        ("manager@example.org", "hr@example.org", "facilities@example.org"), "sent"
-    )
+    assert {
+        to: rows[("announcement", to)].status
+        for to in ("manager@example.org", "hr@example.org", "facilities@example.org")
+    } == dict.fromkeys(("manager@example.org", "hr@example.org", "facilities@example.org"), "sent")
 
 
 async def _running(tmp_path, dev_server_env, settings, task_queue, smtp: SmtpServer):
@@ -141,7 +166,9 @@ async def _running(tmp_path, dev_server_env, settings, task_queue, smtp: SmtpSer
     return app_settings, worker_process(app_settings, task_queue, address, tmp_path / "worker.log")
 
 
-async def test_a_case_registered_while_the_mail_server_is_down_waits_and_mails_each_once(dev_server_env, settings, sessions, task_queue, tmp_path):
+async def test_a_case_registered_while_the_mail_server_is_down_waits_and_mails_each_once(
+    dev_server_env, settings, sessions, task_queue, tmp_path
+):
     store = MailStore(tmp_path / "mail")
     smtp = SmtpServer(MaildirHandler(store))  # not started: its port refuses connections
     client = dev_server_env.client
@@ -161,10 +188,15 @@ async def test_a_case_registered_while_the_mail_server_is_down_waits_and_mails_e
 
             # People act while the mail server is still down, and get their answer at once.
             task = task_of(case["live"], MANAGER)
-            handed = await answered(act(http, case_id, f"tasks/{task['id']}/reassign", {"assignee_email": "kim@example.org"}), "handing a task on")
+            handed = await answered(
+                act(http, case_id, f"tasks/{task['id']}/reassign", {"assignee_email": "kim@example.org"}),
+                "handing a task on",
+            )
             assert handed["assignee_email"] == "kim@example.org"
             later = date.fromisoformat(case["last_working_day"]) + timedelta(days=7)
-            moving = act(http, case_id, "last-working-day", {"last_working_day": later.isoformat(), "reason": "overdracht"})
+            moving = act(
+                http, case_id, "last-working-day", {"last_working_day": later.isoformat(), "reason": "overdracht"}
+            )
             moved = await answered(moving, "moving the last day")
             assert moved["last_working_day"] == later.isoformat()
             assert not smtp.running and not mail_counts(store, case_id)
@@ -181,7 +213,9 @@ async def test_a_case_registered_while_the_mail_server_is_down_waits_and_mails_e
             await worker.wait_for(lambda: mail_settled(client, case_id), timeout=60)
             counts = await assert_every_mail_once(store, sessions, case_id)
             # The interview started after the move: one invitation, planned with the new day.
-            assert [key for key in counts if key[0].startswith("interview:invitation")] == [("interview:invitation", departure_email(case))]
+            assert [key for key in counts if key[0].startswith("interview:invitation")] == [
+                ("interview:invitation", departure_email(case))
+            ]
             done = await live(http, case_id, lambda view: view["steps"]["announcement"] == "done")
             assert done["status"] == "open"
     finally:
@@ -192,7 +226,9 @@ def departure_email(case: dict) -> str:
     return case["record"]["work_email"]
 
 
-async def test_updates_answer_at_once_while_the_mail_server_is_down(dev_server_env, settings, sessions, task_queue, tmp_path):
+async def test_updates_answer_at_once_while_the_mail_server_is_down(
+    dev_server_env, settings, sessions, task_queue, tmp_path
+):
     store = MailStore(tmp_path / "mail")
     smtp = SmtpServer(MaildirHandler(store)).start()
     client = dev_server_env.client
@@ -200,7 +236,15 @@ async def test_updates_answer_at_once_while_the_mail_server_is_down(dev_server_e
     try:
         async with running_worker as worker, serve(app_settings, client) as http:
             case_id = await register(http, departure())
-            case = await live(http, case_id, lambda view: view["steps"]["announcement"] == "done" and view["interview"] and view["interview"]["invitations_sent"])
+            case = await live(
+                http,
+                case_id,
+                lambda view: (
+                    view["steps"]["announcement"] == "done"
+                    and view["interview"]
+                    and view["interview"]["invitations_sent"]
+                ),
+            )
             employee = departure_email(case)
             await worker.wait_for(lambda: ("interview:invitation", employee) in mail_counts(store, case_id), timeout=60)
             await worker.wait_for(lambda: mail_settled(client, case_id), timeout=60)
@@ -208,13 +252,20 @@ async def test_updates_answer_at_once_while_the_mail_server_is_down(dev_server_e
 
             # HR hands a task on, sends the invitation again and moves the last day: each answers while no mail can go out.
             task = task_of(case["live"], MANAGER)
-            handing = act(http, case_id, f"tasks/{task['id']}/reassign", {"assignee_email": "kim@example.org", "comment": "Kim neemt over"})
+            handing = act(
+                http,
+                case_id,
+                f"tasks/{task['id']}/reassign",
+                {"assignee_email": "kim@example.org", "comment": "Kim neemt over"},
+            )
             handed = await answered(handing, "handing a task on")
             assert handed["assignee_email"] == "kim@example.org"
             resent = await answered(act(http, case_id, "interview/resend", {}), "sending the invitation again")
             assert resent["invitations_sent"] == 2
             later = date.fromisoformat(case["last_working_day"]) + timedelta(days=7)
-            moved = await answered(act(http, case_id, "last-working-day", {"last_working_day": later.isoformat()}), "moving the last day")
+            moved = await answered(
+                act(http, case_id, "last-working-day", {"last_working_day": later.isoformat()}), "moving the last day"
+            )
             assert moved["last_working_day"] == later.isoformat()
 
             async def waiting_for_the_server():
@@ -243,7 +294,9 @@ async def test_updates_answer_at_once_while_the_mail_server_is_down(dev_server_e
         smtp.stop()
 
 
-async def test_an_address_the_mail_server_refuses_is_shown_to_hr_and_not_tried_again(dev_server_env, settings, sessions, task_queue, tmp_path):
+async def test_an_address_the_mail_server_refuses_is_shown_to_hr_and_not_tried_again(
+    dev_server_env, settings, sessions, task_queue, tmp_path
+):
     store = MailStore(tmp_path / "mail")
     typo = "kim.jansen@exmaple.org"
     # facilities@ is busy (4xx) twice, then takes its mail; the mistyped address is unknown (5xx) for good.
@@ -254,7 +307,7 @@ async def test_an_address_the_mail_server_refuses_is_shown_to_hr_and_not_tried_a
     try:
         async with running_worker as worker, serve(app_settings, client) as http:
             case_id = await register(http, departure())
-            await worker.wait_for(lambda: ANNOUNCED <= set(mail_counts(store, case_id)), timeout=120)
+            await worker.wait_for(lambda: set(mail_counts(store, case_id)) >= ANNOUNCED, timeout=120)
             assert handler.refused["facilities@example.org"] == 2
 
             case = await live(http, case_id, lambda view: view["tasks"])
@@ -269,14 +322,27 @@ async def test_an_address_the_mail_server_refuses_is_shown_to_hr_and_not_tried_a
             assert mail["recipient"] == typo and mail["purpose"] == f"task_assigned:{task['id']}"
             assert mail["reply"].startswith("550 5.1.1") and "User unknown" in mail["reply"]
             async with sessions() as session:
-                row = (await session.execute(select(SentMail).where(SentMail.case_id == case_id, SentMail.recipient == typo))).scalar_one()
+                row = (
+                    await session.execute(
+                        select(SentMail).where(SentMail.case_id == case_id, SentMail.recipient == typo)
+                    )
+                ).scalar_one()
             assert (row.status, row.error) == ("rejected", mail["reply"])
 
             # The case goes on: the refusal is in its timeline, and the task can be handed to the right address.
-            timeline = (await live(http, case_id, lambda view: any(e["event"] == "mail_failed" for e in view["timeline"])))["live"]["timeline"]
-            assert any(typo in entry["detail"] and "550" in entry["detail"] for entry in timeline if entry["event"] == "mail_failed")
+            timeline = (
+                await live(http, case_id, lambda view: any(e["event"] == "mail_failed" for e in view["timeline"]))
+            )["live"]["timeline"]
+            assert any(
+                typo in entry["detail"] and "550" in entry["detail"]
+                for entry in timeline
+                if entry["event"] == "mail_failed"
+            )
             await act(http, case_id, f"tasks/{task['id']}/reassign", {"assignee_email": "kim.jansen@example.org"})
-            await worker.wait_for(lambda: (f"task_assigned:{task['id']}", "kim.jansen@example.org") in mail_counts(store, case_id), timeout=60)
+            await worker.wait_for(
+                lambda: (f"task_assigned:{task['id']}", "kim.jansen@example.org") in mail_counts(store, case_id),
+                timeout=60,
+            )
             await worker.wait_for(lambda: mail_settled(client, case_id), timeout=60)
             assert handler.refused[typo] == 1, "a refused address is not asked again"
             assert (await live(http, case_id))["status"] == "open"
@@ -288,6 +354,8 @@ async def test_an_address_the_mail_server_refuses_is_shown_to_hr_and_not_tried_a
             assert page.status_code == 200
             assert f"Mail to {typo} about" in page.text and "was refused by the mail server: 550 5.1.1" in page.text
             dutch = await http.get(f"/cases/{case_id}?lang=nl")
-            assert f"De mail aan {typo} over" in dutch.text and "is door de mailserver geweigerd: 550 5.1.1" in dutch.text
+            assert (
+                f"De mail aan {typo} over" in dutch.text and "is door de mailserver geweigerd: 550 5.1.1" in dutch.text
+            )
     finally:
         smtp.stop()

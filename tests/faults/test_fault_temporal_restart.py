@@ -6,7 +6,7 @@ worker process and the web app are left alone: they find the server again by the
 timer fires once, people's actions work again, and every mail of the case arrived exactly once.
 While the server is down, the web app answers 503 for what needs it and shows the stored case."""
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from mailsink.server import MaildirHandler
 from mailsink.store import MailStore
@@ -37,25 +37,55 @@ async def test_cases_resume_after_the_temporal_server_restarts(settings, session
     smtp = SmtpServer(MaildirHandler(store)).start()
     server = await DevServer(tmp_path / "temporal.db").start()
     client = await server.connect()
-    app_settings = settings.model_copy(update={"smtp_port": smtp.port, "task_queue": task_queue, "temporal_address": server.address})
+    app_settings = settings.model_copy(
+        update={"smtp_port": smtp.port, "task_queue": task_queue, "temporal_address": server.address}
+    )
     zone = midday_zone()
     try:
-        async with worker_process(app_settings, task_queue, server.address, tmp_path / "worker.log") as worker, serve(app_settings, client) as http:
+        async with (
+            worker_process(app_settings, task_queue, server.address, tmp_path / "worker.log") as worker,
+            serve(app_settings, client) as http,
+        ):
             # Working hours start a minute from now (in a zone where it is about noon), and a task is reminded on
             # its due date when they start: a task due today is reminded in a minute, by a durable timer.
             due_at, start_clock = local_clock(zone, TIMER_AFTER_SECONDS)
             today = due_at.astimezone(zone).date()
-            async with policy(sessions, settings, timezone=zone.key, working_hours_start=start_clock, working_hours_end=time(23, 0), task_reminder_days_before_due=0):
+            async with policy(
+                sessions,
+                settings,
+                timezone=zone.key,
+                working_hours_start=start_clock,
+                working_hours_end=time(23, 0),
+                task_reminder_days_before_due=0,
+            ):
                 data = departure()
                 data["departure"]["notice_date"] = today.isoformat()
                 case_id = await register(http, data)
-                case = await live(http, case_id, lambda view: view["steps"]["announcement"] == "done" and view["interview"] and view["interview"]["invitations_sent"])
-            task = await act(http, case_id, "tasks", {"title": "Sleutelkast leegmaken", "assignee_email": "sam@example.org", "due_date": today.isoformat()}, expected=201)
+                case = await live(
+                    http,
+                    case_id,
+                    lambda view: (
+                        view["steps"]["announcement"] == "done"
+                        and view["interview"]
+                        and view["interview"]["invitations_sent"]
+                    ),
+                )
+            task = await act(
+                http,
+                case_id,
+                "tasks",
+                {"title": "Sleutelkast leegmaken", "assignee_email": "sam@example.org", "due_date": today.isoformat()},
+                expected=201,
+            )
             reminder = (f"task_reminder:{task['id']}:{today}:sam@example.org", "sam@example.org")
             await worker.wait_for(lambda: mail_settled(client, case_id), timeout=60)
             next_deadline = (await live(http, case_id))["live"]["next_deadline"]
-            assert datetime.fromisoformat(next_deadline.replace("Z", "+00:00")) == due_at, "the reminder is the case's next timer"
-            assert datetime.now(timezone.utc) < due_at - timedelta(seconds=5), "the setup took longer than the timer leaves: nothing is tested"
+            assert datetime.fromisoformat(next_deadline.replace("Z", "+00:00")) == due_at, (
+                "the reminder is the case's next timer"
+            )
+            assert datetime.now(UTC) < due_at - timedelta(seconds=5), (
+                "the setup took longer than the timer leaves: nothing is tested"
+            )
             assert reminder not in mail_counts(store, case_id)
 
             await server.stop()
@@ -63,8 +93,16 @@ async def test_cases_resume_after_the_temporal_server_restarts(settings, session
             refused = await http.post("/api/cases", json=departure())
             assert (refused.status_code, refused.json()) == (503, {"detail": DOWN})
             stored = await http.get(f"/api/cases/{case_id}")
-            assert stored.status_code == 200 and stored.json()["live"] is None and stored.json()["record"]["status"] == "open"
-            await eventually(lambda: datetime.now(timezone.utc) > due_at + timedelta(seconds=5), timeout=TIMER_AFTER_SECONDS + 30, interval=1)
+            assert (
+                stored.status_code == 200
+                and stored.json()["live"] is None
+                and stored.json()["record"]["status"] == "open"
+            )
+            await eventually(
+                lambda: datetime.now(UTC) > due_at + timedelta(seconds=5),
+                timeout=TIMER_AFTER_SECONDS + 30,
+                interval=1,
+            )
             assert worker.alive(), worker.output()
             assert reminder not in mail_counts(store, case_id)
 
@@ -82,7 +120,11 @@ async def test_cases_resume_after_the_temporal_server_restarts(settings, session
             await worker.wait_for(lambda: mail_settled(client, case_id), timeout=60)
             counts = await assert_every_mail_once(store, sessions, case_id)
             assert counts[reminder] == 1
-            assert {("announcement", "hr@example.org"), ("interview:invitation", case["record"]["work_email"]), (f"task_assigned:{task['id']}", "sam@example.org")} <= set(counts)
+            assert {
+                ("announcement", "hr@example.org"),
+                ("interview:invitation", case["record"]["work_email"]),
+                (f"task_assigned:{task['id']}", "sam@example.org"),
+            } <= set(counts)
             assert worker.alive()
     finally:
         await server.stop()

@@ -51,7 +51,9 @@ class StallingHandler(MaildirHandler):
         return await super().handle_DATA(server, session, envelope)
 
 
-async def test_a_worker_killed_mid_send_leaves_every_mail_delivered_once(dev_server_env, settings, sessions, task_queue, tmp_path):
+async def test_a_worker_killed_mid_send_leaves_every_mail_delivered_once(
+    dev_server_env, settings, sessions, task_queue, tmp_path
+):
     store = MailStore(tmp_path / "mail")
     handler = StallingHandler(store, stall_for=FACILITIES)
     smtp = SmtpServer(handler).start()
@@ -68,7 +70,11 @@ async def test_a_worker_killed_mid_send_leaves_every_mail_delivered_once(dev_ser
 
             async def stalled_after_the_first_two():
                 rows = await sent_rows(sessions, case_id)
-                return handler.stalled.is_set() and set(rows) == before and all(row.status == "sent" for row in rows.values())
+                return (
+                    handler.stalled.is_set()
+                    and set(rows) == before
+                    and all(row.status == "sent" for row in rows.values())
+                )
 
             # Killed while the facilities mail is in the middle of the SMTP conversation (the two before it are done).
             await first.wait_for(stalled_after_the_first_two, timeout=90)
@@ -77,13 +83,25 @@ async def test_a_worker_killed_mid_send_leaves_every_mail_delivered_once(dev_ser
 
             second.start()
             # The killed attempt misses its heartbeat on the server and is retried on the new worker.
-            announced = {("announcement", MANAGER), ("announcement", "hr@example.org"), ("announcement", "facilities@example.org")}
+            announced = {
+                ("announcement", MANAGER),
+                ("announcement", "hr@example.org"),
+                ("announcement", "facilities@example.org"),
+            }
             await second.wait_for(lambda: announced <= set(mail_counts(store, case_id)), timeout=180)
             await second.wait_for(lambda: mail_settled(dev_server_env.client, case_id), timeout=60)
             counts = await assert_every_mail_once(store, sessions, case_id)
             assert any(purpose == "tasks_assigned" for purpose, _ in counts)
             async with sessions() as session:
-                rows = (await session.execute(select(SentMail).where(SentMail.case_id == case_id, SentMail.purpose == "announcement"))).scalars().all()
+                rows = (
+                    (
+                        await session.execute(
+                            select(SentMail).where(SentMail.case_id == case_id, SentMail.purpose == "announcement")
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
             assert sorted(row.status for row in rows) == ["sent", "sent", "sent"]
     finally:
         first.kill()
@@ -91,7 +109,9 @@ async def test_a_worker_killed_mid_send_leaves_every_mail_delivered_once(dev_ser
         smtp.stop()
 
 
-async def test_a_worker_killed_between_steps_leaves_the_case_to_the_next_one_which_closes_it(dev_server_env, settings, sessions, task_queue, tmp_path):
+async def test_a_worker_killed_between_steps_leaves_the_case_to_the_next_one_which_closes_it(
+    dev_server_env, settings, sessions, task_queue, tmp_path
+):
     store = MailStore(tmp_path / "mail")
     smtp = SmtpServer(MaildirHandler(store)).start()
     app_settings = settings.model_copy(update={"smtp_port": smtp.port, "task_queue": task_queue})
@@ -109,7 +129,15 @@ async def test_a_worker_killed_between_steps_leaves_the_case_to_the_next_one_whi
             case_id = await register(http, data)
             employee = data["employee"]["work_email"]
             # Announced, tasks handed out, interview invited: the case now waits for people and its timers.
-            case = await live(http, case_id, lambda view: view["steps"]["announcement"] == "done" and view["interview"] and view["interview"]["invitations_sent"])
+            case = await live(
+                http,
+                case_id,
+                lambda view: (
+                    view["steps"]["announcement"] == "done"
+                    and view["interview"]
+                    and view["interview"]["invitations_sent"]
+                ),
+            )
             assignees = {task["assignee_email"] for task in case["live"]["tasks"]}
             await first.wait_for(lambda: ("interview:invitation", employee) in mail_counts(store, case_id), timeout=60)
             await first.wait_for(lambda: mail_settled(dev_server_env.client, case_id), timeout=60)
@@ -126,7 +154,9 @@ async def test_a_worker_killed_between_steps_leaves_the_case_to_the_next_one_whi
 
             # The manager ticks off their own task; HR does the rest, takes the equipment back and notes the declined interview.
             manager = {"email": MANAGER, "role": "manager"}
-            ticked = await http.post(f"/api/cases/{case_id}/tasks/{manager_task['id']}/complete", json={"actor": manager})
+            ticked = await http.post(
+                f"/api/cases/{case_id}/tasks/{manager_task['id']}/complete", json={"actor": manager}
+            )
             assert ticked.status_code == 200, ticked.text
             for task in (await live(http, case_id))["live"]["tasks"]:
                 if task["state"] == "open":
@@ -136,7 +166,9 @@ async def test_a_worker_killed_between_steps_leaves_the_case_to_the_next_one_whi
             declined = await act(http, case_id, "interview/decline", {"reason": "geen behoefte"})
             assert declined["status"] == "declined"
             yesterday = date.today() - timedelta(days=1)
-            await act(http, case_id, "last-working-day", {"last_working_day": yesterday.isoformat(), "reason": "eerder weg"})
+            await act(
+                http, case_id, "last-working-day", {"last_working_day": yesterday.isoformat(), "reason": "eerder weg"}
+            )
 
             async def closed():
                 case = await http.get(f"/api/cases/{case_id}")
@@ -168,7 +200,13 @@ async def test_a_worker_killed_between_steps_leaves_the_case_to_the_next_one_whi
             row = await session.get(Case, case_id)
             await session.refresh(row)
             tasks = (await session.execute(select(CaseTaskRow).where(CaseTaskRow.case_id == case_id))).scalars().all()
-        assert (row.status, row.tasks_done, row.tasks_total, row.items_returned, row.items_total) == ("closed", len(tasks), len(tasks), 2, 2)
+        assert (row.status, row.tasks_done, row.tasks_total, row.items_returned, row.items_total) == (
+            "closed",
+            len(tasks),
+            len(tasks),
+            2,
+            2,
+        )
         assert all(task.state == "done" for task in tasks) and row.last_working_day == yesterday
         described = await dev_server_env.client.get_workflow_handle(case_id).describe()
         assert described.status.name == "COMPLETED"

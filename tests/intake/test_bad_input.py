@@ -46,7 +46,13 @@ def nested(depth: int) -> bytes:
 
 
 async def test_broken_json_is_refused_with_where_it_broke(hr):
-    for body in (b'{"employee": ', b"{'employee': 1}", b'{"employee": {}}}', b"\xff\xfe{}", "{\"employee\": \"é\"}".encode("latin-1")):
+    for body in (
+        b'{"employee": ',
+        b"{'employee': 1}",
+        b'{"employee": {}}}',
+        b"\xff\xfe{}",
+        '{"employee": "é"}'.encode("latin-1"),
+    ):
         message = refused(await hr.post("/api/cases", content=body, headers=JSON), 400, 422)
         assert "JSON" in message or "parsing the body" in message, message
 
@@ -98,7 +104,11 @@ async def test_a_body_over_the_size_bound_is_refused_with_413(hr, settings):
 
 
 async def test_deeply_nested_json_is_refused_not_recursed_into(hr):
-    for url, method in (("/api/cases", "POST"), ("/api/organisation/policy", "PUT"), ("/api/cases/offboarding-x-2027-01-04/withdraw", "POST")):
+    for url, method in (
+        ("/api/cases", "POST"),
+        ("/api/organisation/policy", "PUT"),
+        ("/api/cases/offboarding-x-2027-01-04/withdraw", "POST"),
+    ):
         response = await hr.request(method, url, content=nested(DEEP), headers=JSON)
         assert refused(response, 400, 422), url
     inside = await hr.post("/api/cases", content=b'{"employee": ' + nested(DEEP) + b"}", headers=JSON)
@@ -107,8 +117,16 @@ async def test_deeply_nested_json_is_refused_not_recursed_into(hr):
 
 async def test_a_signed_event_that_is_not_json_or_too_deep_is_refused_and_kept_for_hr(http, sessions):
     answers = {}
-    for name, body in {"deep": nested(DEEP), "broken": b'{"specversion": "1.0", ', "deep but parseable": nested(900)}.items():
-        answers[name] = await http.post("/api/events", content=body, headers={**signed_headers(SECRET, body), "Content-Type": "application/cloudevents+json"})
+    for name, body in {
+        "deep": nested(DEEP),
+        "broken": b'{"specversion": "1.0", ',
+        "deep but parseable": nested(900),
+    }.items():
+        answers[name] = await http.post(
+            "/api/events",
+            content=body,
+            headers={**signed_headers(SECRET, body), "Content-Type": "application/cloudevents+json"},
+        )
 
     for name, response in answers.items():
         assert response.status_code == 400, (name, response.text)
@@ -124,7 +142,9 @@ async def test_a_form_sent_without_its_fields_is_answered_with_the_fields_to_fil
     token = csrf_token(page.text)
 
     empty = await hr.post("/cases/new", data={"csrf_token": token})
-    partial = await hr.post("/cases/new", data={"csrf_token": token, "employee_id": "E1", "type": "sabbatical", "notice_date": "yesterday"})
+    partial = await hr.post(
+        "/cases/new", data={"csrf_token": token, "employee_id": "E1", "type": "sabbatical", "notice_date": "yesterday"}
+    )
     account = await hr.post("/admin/accounts", data={"csrf_token": token})
 
     assert "Please correct the following" in refused(empty, 422) and "Employee number" in empty.text

@@ -50,14 +50,20 @@ async def nothing_started(client, rows: list[dict[str, str]]) -> bool:
 
 
 async def test_a_good_file_registers_every_row(cli_env, worker, mail_store, time_skipping_env, sessions, tmp_path):
-    rows = [row(), row(successor_name="Sam Peeters", successor_email="sam@example.org"), row(language="EN", equipment="")]
+    rows = [
+        row(),
+        row(successor_name="Sam Peeters", successor_email="sam@example.org"),
+        row(language="EN", equipment=""),
+    ]
     path = tmp_path / "departures.csv"
     path.write_bytes(csv_bytes(rows))
 
     result = await offboarding_in_thread(["import", "departures", str(path)], cli_env)
 
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == [f"row {number}: registered: case {case_id(values)}" for number, values in enumerate(rows, start=2)]
+    assert result.stdout.splitlines() == [
+        f"row {number}: registered: case {case_id(values)}" for number, values in enumerate(rows, start=2)
+    ]
     assert result.stderr.strip() == "3 registered, 0 already registered"
     for values in rows:
         await eventually(lambda: len(announcements(mail_store, case_id(values))) == 3)
@@ -72,7 +78,9 @@ async def test_a_good_file_registers_every_row(cli_env, worker, mail_store, time
     again = await offboarding_in_thread(["import", "departures", str(path)], cli_env)
 
     assert again.exit_code == 3
-    assert again.stdout.splitlines() == [f"row {number}: already registered: case {case_id(values)}" for number, values in enumerate(rows, start=2)]
+    assert again.stdout.splitlines() == [
+        f"row {number}: already registered: case {case_id(values)}" for number, values in enumerate(rows, start=2)
+    ]
     assert all(len(announcements(mail_store, case_id(values))) == 3 for values in rows)
 
 
@@ -91,8 +99,14 @@ async def test_one_bad_row_imports_nothing_and_names_row_and_field(cli_env, work
     assert result.exit_code == 2
     assert result.stdout == ""
     lines = result.stderr.splitlines()
-    assert lines[0] == "row 3, departure.last_working_day: the last working day (2027-01-01) is before the notice date (2027-01-04)"
-    assert lines[1] == "row 4, departure.type: unknown value 'quit'; choose one of: resignation, end_of_contract, dismissal, retirement, mutual_agreement"
+    assert (
+        lines[0]
+        == "row 3, departure.last_working_day: the last working day (2027-01-01) is before the notice date (2027-01-04)"
+    )
+    assert (
+        lines[1]
+        == "row 4, departure.type: unknown value 'quit'; choose one of: resignation, end_of_contract, dismissal, retirement, mutual_agreement"
+    )
     assert lines[2].startswith("row 4, manager.email: value is not a valid email address")
     assert lines[3] == f"nothing imported: fix these 3 problems in {path} and run again"
     assert await nothing_started(time_skipping_env.client, rows)
@@ -116,7 +130,10 @@ def test_a_dry_run_checks_every_row_without_reaching_temporal(offline_env, tmp_p
     broken.write_bytes(csv_bytes([row(), row(notice_date="next monday")]))
     refused = offboarding(["import", "departures", str(broken), "--dry-run"], offline_env)
     assert refused.exit_code == 2
-    assert refused.stderr.splitlines()[0] == "row 3, departure.notice_date: 'next monday' is not a valid date; use YYYY-MM-DD"
+    assert (
+        refused.stderr.splitlines()[0]
+        == "row 3, departure.notice_date: 'next monday' is not a valid date; use YYYY-MM-DD"
+    )
 
 
 async def test_a_dry_run_starts_no_case(cli_env, worker, time_skipping_env, tmp_path):
@@ -173,7 +190,13 @@ def test_a_missing_file_is_named(offline_env, tmp_path):
 
 def test_an_excel_file_in_dutch_is_read():
     # Excel in Dutch: a byte order mark, semicolons between columns, dates as D-M-YYYY, capitalised values.
-    values = row(employee_id="E77", type="Resignation", notice_date="4-1-2027", last_working_day="29-1-2027", equipment="Laptop;Sleutels")
+    values = row(
+        employee_id="E77",
+        type="Resignation",
+        notice_date="4-1-2027",
+        last_working_day="29-1-2027",
+        equipment="Laptop;Sleutels",
+    )
     content = "\ufeff".encode() + csv_bytes([values], delimiter=";")
 
     [departure] = csv_import.read(content)
@@ -193,12 +216,17 @@ def test_an_excel_file_in_dutch_is_read():
 async def test_the_api_imports_an_uploaded_file(http, worker, mail_store):
     rows = [row(), row()]
 
-    response = await http.post("/api/imports/departures", files={"file": ("departures.csv", csv_bytes(rows), "text/csv")})
+    response = await http.post(
+        "/api/imports/departures", files={"file": ("departures.csv", csv_bytes(rows), "text/csv")}
+    )
 
     assert response.status_code == 200, response.text
     body = response.json()
     assert (body["dry_run"], body["registered"], body["already_registered"]) == (False, 2, 0)
-    assert [(item["row"], item["case_id"], item["result"]) for item in body["rows"]] == [(2, case_id(rows[0]), "registered"), (3, case_id(rows[1]), "registered")]
+    assert [(item["row"], item["case_id"], item["result"]) for item in body["rows"]] == [
+        (2, case_id(rows[0]), "registered"),
+        (3, case_id(rows[1]), "registered"),
+    ]
     assert body["rows"][0]["status_url"] == f"http://offboarding.test/api/cases/{case_id(rows[0])}"
     for values in rows:
         await eventually(lambda: len(announcements(mail_store, case_id(values))) == 3)
@@ -212,7 +240,9 @@ async def test_the_api_imports_an_uploaded_file(http, worker, mail_store):
 async def test_the_api_refuses_a_file_with_a_bad_row_and_starts_nothing(http, worker, time_skipping_env):
     rows = [row(), row(), row(work_email="")]
 
-    response = await http.post("/api/imports/departures", content=csv_bytes(rows), headers={"Content-Type": "text/csv; charset=utf-8"})
+    response = await http.post(
+        "/api/imports/departures", content=csv_bytes(rows), headers={"Content-Type": "text/csv; charset=utf-8"}
+    )
 
     assert response.status_code == 422
     body = response.json()
@@ -232,7 +262,9 @@ async def test_the_api_refuses_a_file_with_a_bad_row_and_starts_nothing(http, wo
 async def test_the_api_dry_run_registers_nothing(http, worker, time_skipping_env):
     rows = [row()]
 
-    response = await http.post("/api/imports/departures", params={"dry_run": "true"}, files={"file": ("d.csv", csv_bytes(rows), "text/csv")})
+    response = await http.post(
+        "/api/imports/departures", params={"dry_run": "true"}, files={"file": ("d.csv", csv_bytes(rows), "text/csv")}
+    )
 
     assert response.status_code == 200
     assert response.json()["rows"] == [{"row": 2, "case_id": case_id(rows[0]), "result": "valid", "status_url": None}]

@@ -6,7 +6,7 @@ send with the official `cloudevents` SDK in its binary and structured modes."""
 
 import json
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from cloudevents.core.bindings import http as ce_http
@@ -29,7 +29,9 @@ from webhooks import signing
 
 @pytest.fixture
 def settings(settings):
-    return settings.model_copy(update={"events_secret": SECRET, "event_max_age_seconds": 300, "event_type_prefixes": ["nl.example.hr"]})
+    return settings.model_copy(
+        update={"events_secret": SECRET, "event_max_age_seconds": 300, "event_type_prefixes": ["nl.example.hr"]}
+    )
 
 
 def announcements(mail_store, case_id: str):
@@ -38,13 +40,24 @@ def announcements(mail_store, case_id: str):
 
 async def stored(sessions, event_id: str) -> list[InboundEvent]:
     async with sessions() as session:
-        return list((await session.execute(select(InboundEvent).where(InboundEvent.event_id == event_id).order_by(InboundEvent.id))).scalars())
+        return list(
+            (
+                await session.execute(
+                    select(InboundEvent).where(InboundEvent.event_id == event_id).order_by(InboundEvent.id)
+                )
+            ).scalars()
+        )
 
 
 async def ready(http, case_id: str):
     response = await http.get(f"/api/cases/{case_id}")
     body = response.json()
-    return response.status_code == 200 and body["live"] and body["live"]["steps"]["announcement"] == "done" and body["live"]
+    return (
+        response.status_code == 200
+        and body["live"]
+        and body["live"]["steps"]["announcement"] == "done"
+        and body["live"]
+    )
 
 
 async def test_a_signed_resignation_starts_the_case_and_the_announcements_go_out(http, worker, mail_store, sessions):
@@ -61,7 +74,9 @@ async def test_a_signed_resignation_starts_the_case_and_the_announcements_go_out
     assert body["case_id"] == case_id
     assert body["detail"] == "case started"
     assert body["status_url"] == f"http://offboarding.test/api/cases/{case_id}"
-    mails = await eventually(lambda: len(announcements(mail_store, case_id)) == 3 and announcements(mail_store, case_id))
+    mails = await eventually(
+        lambda: len(announcements(mail_store, case_id)) == 3 and announcements(mail_store, case_id)
+    )
     assert {mail.to for mail in mails} == {"bram.janssens@example.org", "hr@example.org", "facilities@example.org"}
     live = await eventually(lambda: ready(http, case_id))
     assert live["departure_type"] == "resignation"
@@ -81,7 +96,9 @@ async def test_a_wrong_signature_is_refused_and_not_kept(http, sessions):
     tampered = signed_headers(SECRET, body)
     tampered_body = await send(http, body=body.replace(b"Anouk", b"Annie"), headers=tampered)
     unsigned = await http.post("/api/events", content=body, headers={"Content-Type": CLOUDEVENTS})
-    malformed = await send(http, body=body, headers={**tampered, "webhook-signature": tampered["webhook-signature"].removeprefix("v1,")})
+    malformed = await send(
+        http, body=body, headers={**tampered, "webhook-signature": tampered["webhook-signature"].removeprefix("v1,")}
+    )
 
     for response in (wrong_secret, tampered_body, unsigned, malformed):
         assert response.status_code == 401, response.text
@@ -165,7 +182,9 @@ async def test_an_invalid_payload_is_refused_naming_the_field_and_kept(http, ses
     body = response.json()
     assert body["status"] == "rejected"
     assert body["errors"][0]["loc"] == ["data", "departure", "last_working_day"]
-    assert body["detail"].startswith("data.departure.last_working_day: the last working day (2027-01-01) is before the notice date")
+    assert body["detail"].startswith(
+        "data.departure.last_working_day: the last working day (2027-01-01) is before the notice date"
+    )
     [row] = await stored(sessions, event["id"])
     assert row.status == "rejected"
     assert row.reason == body["detail"]
@@ -179,7 +198,13 @@ async def test_an_invalid_payload_is_refused_naming_the_field_and_kept(http, ses
     assert crossed.json()["errors"][0]["loc"] == ["data", "manager", "email"]
     assert crossed.json()["detail"] == "data.manager.email: must not be the leaving employee's own address"
 
-    moved = await send(http, cloud_event("employee.last_day_changed", {"employee_id": "E1", "notice_date": "2027-01-04", "last_working_day": "someday"}))
+    moved = await send(
+        http,
+        cloud_event(
+            "employee.last_day_changed",
+            {"employee_id": "E1", "notice_date": "2027-01-04", "last_working_day": "someday"},
+        ),
+    )
     assert moved.status_code == 422
     assert moved.json()["errors"][0]["loc"] == ["data", "last_working_day"]
 
@@ -211,7 +236,12 @@ async def test_last_day_changed_and_withdrawn_events_act_on_the_case(http, worke
     await eventually(lambda: ready(http, case_id))
     key = {"employee_id": employee_id, "notice_date": "2027-01-04"}
 
-    moved = await send(http, cloud_event("employee.last_day_changed", {**key, "last_working_day": "2027-02-05", "reason": "extra leave sold"}))
+    moved = await send(
+        http,
+        cloud_event(
+            "employee.last_day_changed", {**key, "last_working_day": "2027-02-05", "reason": "extra leave sold"}
+        ),
+    )
 
     assert moved.status_code == 200, moved.text
     assert moved.json()["status"] == "accepted"
@@ -220,7 +250,11 @@ async def test_last_day_changed_and_withdrawn_events_act_on_the_case(http, worke
     assert live["last_working_day"] == "2027-02-05"
     [entry] = [entry for entry in live["timeline"] if entry["event"] == "last_day_moved"]
     assert entry["detail"] == "2027-01-29 → 2027-02-05 (hr@example.org): “extra leave sold”"
-    await eventually(lambda: len([m for m in mail_store.all() if m.case_id == case_id and m.purpose.startswith("last_day_moved")]) == 3)
+    await eventually(
+        lambda: (
+            len([m for m in mail_store.all() if m.case_id == case_id and m.purpose.startswith("last_day_moved")]) == 3
+        )
+    )
 
     same_day = await send(http, cloud_event("employee.last_day_changed", {**key, "last_working_day": "2027-02-05"}))
     assert same_day.status_code == 409
@@ -231,10 +265,16 @@ async def test_last_day_changed_and_withdrawn_events_act_on_the_case(http, worke
     assert withdrawn.status_code == 200, withdrawn.text
     assert withdrawn.json()["status"] == "accepted"
     case = await eventually(lambda: _withdrawn(http, case_id))
-    assert any(entry["event"] == "withdrawn" and "stays after all" in entry["detail"] for entry in case["live"]["timeline"])
+    assert any(
+        entry["event"] == "withdrawn" and "stays after all" in entry["detail"] for entry in case["live"]["timeline"]
+    )
 
     rejected = (await http.get("/api/events", params={"status": "rejected"})).json()
-    assert [item["case_id"] for item in rejected if item["type"] == "employee.last_day_changed" and item["case_id"] == case_id] == [case_id]
+    assert [
+        item["case_id"]
+        for item in rejected
+        if item["type"] == "employee.last_day_changed" and item["case_id"] == case_id
+    ] == [case_id]
 
 
 async def _withdrawn(http, case_id: str):
@@ -279,7 +319,9 @@ async def test_without_a_secret_the_endpoint_is_switched_off(settings, time_skip
 
 
 # The CloudEvents SDK as the HR system's sender.
-def sdk_event(event_type: str, data, *, subject: str | None = None, datacontenttype: str = "application/json; charset=utf-8") -> SdkEvent:
+def sdk_event(
+    event_type: str, data, *, subject: str | None = None, datacontenttype: str = "application/json; charset=utf-8"
+) -> SdkEvent:
     attributes = {"type": event_type, "source": SOURCE, "id": unique("evt-"), "datacontenttype": datacontenttype}
     if subject is not None:
         attributes["subject"] = subject
@@ -288,11 +330,15 @@ def sdk_event(event_type: str, data, *, subject: str | None = None, datacontentt
 
 async def send_sdk(http, event: SdkEvent, *, mode: str):
     message = (ce_http.to_binary if mode == "binary" else ce_http.to_structured)(event, JSONFormat())
-    return await http.post("/api/events", content=message.body, headers={**message.headers, **signed_headers(SECRET, message.body)})
+    return await http.post(
+        "/api/events", content=message.body, headers={**message.headers, **signed_headers(SECRET, message.body)}
+    )
 
 
 @pytest.mark.parametrize("mode", ["binary", "structured"])
-async def test_the_cloudevents_sdk_starts_a_case_in_either_mode_with_a_prefixed_type_and_the_subject(mode, http, worker, mail_store, sessions):
+async def test_the_cloudevents_sdk_starts_a_case_in_either_mode_with_a_prefixed_type_and_the_subject(
+    mode, http, worker, mail_store, sessions
+):
     data = registration_data()
     employee_id = data["employee"].pop("id")  # the subject names the employee
     event = sdk_event("nl.example.hr.employee.resigned", data, subject=employee_id)
@@ -313,7 +359,13 @@ async def test_the_cloudevents_sdk_starts_a_case_in_either_mode_with_a_prefixed_
 
 async def test_a_refused_binary_event_keeps_what_arrived(http, sessions):
     event = SdkEvent(
-        attributes={"type": "nl.example.hr.employee.promoted", "source": SOURCE, "id": unique("evt-"), "subject": "E77", "time": datetime(2027, 1, 5, 8, 30, tzinfo=timezone.utc)},
+        attributes={
+            "type": "nl.example.hr.employee.promoted",
+            "source": SOURCE,
+            "id": unique("evt-"),
+            "subject": "E77",
+            "time": datetime(2027, 1, 5, 8, 30, tzinfo=UTC),
+        },
         data={"employee_id": "E77", "salary": 4200},
     )
 
@@ -323,8 +375,13 @@ async def test_a_refused_binary_event_keeps_what_arrived(http, sessions):
     assert "unknown event type 'nl.example.hr.employee.promoted'" in response.json()["detail"]
     assert "nl.example.hr.employee.resigned" in response.json()["detail"]
     [row] = await stored(sessions, event.get_id())
-    assert (row.status, row.type, row.source, row.subject) == ("rejected", "nl.example.hr.employee.promoted", SOURCE, "E77")
-    assert row.event_time == datetime(2027, 1, 5, 8, 30, tzinfo=timezone.utc)
+    assert (row.status, row.type, row.source, row.subject) == (
+        "rejected",
+        "nl.example.hr.employee.promoted",
+        SOURCE,
+        "E77",
+    )
+    assert row.event_time == datetime(2027, 1, 5, 8, 30, tzinfo=UTC)
     assert "salary" not in json.dumps(row.payload)
 
 
@@ -337,7 +394,11 @@ async def test_a_binary_event_with_invalid_data_is_refused_naming_the_field_and_
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"] == ["data", "departure", "last_working_day"]
     [row] = await stored(sessions, event.get_id())
-    assert (row.type, row.source, row.case_id) == ("employee.resigned", SOURCE, f"offboarding-{data['employee']['id']}-2027-01-04")
+    assert (row.type, row.source, row.case_id) == (
+        "employee.resigned",
+        SOURCE,
+        f"offboarding-{data['employee']['id']}-2027-01-04",
+    )
     assert row.payload["data"]["departure"]["last_working_day"] == "2027-01-01"
 
 
@@ -353,18 +414,34 @@ async def test_a_subject_naming_another_employee_than_the_data_is_refused(http, 
 
 
 async def test_non_json_data_and_batches_are_refused_saying_what_to_send(http, sessions):
-    text = SdkEvent(attributes={"type": "employee.resigned", "source": SOURCE, "id": unique("evt-"), "datacontenttype": "text/plain"}, data="Anouk leaves")
+    text = SdkEvent(
+        attributes={
+            "type": "employee.resigned",
+            "source": SOURCE,
+            "id": unique("evt-"),
+            "datacontenttype": "text/plain",
+        },
+        data="Anouk leaves",
+    )
     batch = json.dumps([cloud_event("employee.resigned", registration_data())]).encode()
 
     as_text = await send_sdk(http, text, mode="binary")
-    batched = await http.post("/api/events", content=batch, headers={"Content-Type": "application/cloudevents-batch+json", **signed_headers(SECRET, batch)})
+    batched = await http.post(
+        "/api/events",
+        content=batch,
+        headers={"Content-Type": "application/cloudevents-batch+json", **signed_headers(SECRET, batch)},
+    )
 
     assert as_text.status_code == 415
     assert "only JSON data" in as_text.json()["detail"]
     assert batched.status_code == 415
     assert "request of its own" in batched.json()["detail"]
     listed = (await http.get("/api/events", params={"status": "rejected"})).json()
-    [kept] = [item for item in listed if item["payload"].get("batch") and item["payload"]["batch"][0]["id"] == json.loads(batch)[0]["id"]]
+    [kept] = [
+        item
+        for item in listed
+        if item["payload"].get("batch") and item["payload"]["batch"][0]["id"] == json.loads(batch)[0]["id"]
+    ]
     assert kept["payload"]["batch"][0]["type"] == "employee.resigned"
     assert "data" not in kept["payload"]["batch"][0]
 
@@ -373,7 +450,9 @@ async def test_the_earlier_x_offboarding_signature_is_still_accepted(http, worke
     event = cloud_event("employee.resignation_withdrawn", {"employee_id": unique(), "notice_date": "2027-01-04"})
     body = json.dumps(event).encode()
 
-    response = await http.post("/api/events", content=body, headers={**signing.signed_headers(SECRET, body), "Content-Type": CLOUDEVENTS})
+    response = await http.post(
+        "/api/events", content=body, headers={**signing.signed_headers(SECRET, body), "Content-Type": CLOUDEVENTS}
+    )
 
     assert response.status_code == 404, response.text  # signed well; only the case is not there
 

@@ -68,7 +68,10 @@ async def test_the_api_refuses_invisible_characters_in_every_text_of_a_registrat
     }
     name_error = next(error for error in response.json()["detail"] if error["loc"] == ["body", "employee", "name"])
     assert name_error["type"] == "invisible_character"
-    assert name_error["msg"] == "contains an invisible character (U+202E RIGHT-TO-LEFT OVERRIDE) that can change how the text reads; remove it"
+    assert (
+        name_error["msg"]
+        == "contains an invisible character (U+202E RIGHT-TO-LEFT OVERRIDE) that can change how the text reads; remove it"
+    )
 
 
 async def test_the_api_refuses_invisible_characters_in_comments_and_reasons(http):
@@ -77,7 +80,15 @@ async def test_the_api_refuses_invisible_characters_in_comments_and_reasons(http
 
     comment = await http.post(f"{case_url}/tasks/t1/complete", json={"actor": hr, "comment": f"klaar{RLO}"})
     reason = await http.post(f"{case_url}/withdraw", json={"actor": hr, "reason": f"blijft{ZWSP}"})
-    title = await http.post(f"{case_url}/tasks", json={"actor": hr, "title": f"{LRI}Sleutels", "assignee_email": "sam@example.org", "due_working_days_before": 2})
+    title = await http.post(
+        f"{case_url}/tasks",
+        json={
+            "actor": hr,
+            "title": f"{LRI}Sleutels",
+            "assignee_email": "sam@example.org",
+            "due_working_days_before": 2,
+        },
+    )
 
     assert locations(comment) == {("body", "comment")}
     assert locations(reason) == {("body", "reason")}
@@ -97,7 +108,9 @@ async def test_line_breaks_tabs_joiners_and_any_script_are_welcome(http, worker)
 
 
 def test_the_cli_refuses_invisible_characters_naming_the_flag(offline_env):
-    result = offboarding(["register", *registration_flags(name=f"Anouk{RLO}seirV ed", department=f"{LRI}Finance")], offline_env)
+    result = offboarding(
+        ["register", *registration_flags(name=f"Anouk{RLO}seirV ed", department=f"{LRI}Finance")], offline_env
+    )
 
     assert result.exit_code == 2
     assert errors(result) == [
@@ -126,7 +139,12 @@ async def test_an_event_with_invisible_characters_is_rejected_naming_the_field(h
 
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"] == ["data", "employee", "name"]
-    withdrawn = await send(http, cloud_event("employee.resignation_withdrawn", {"employee_id": "E1", "notice_date": "2027-01-04", "reason": f"x{ZWSP}"}))
+    withdrawn = await send(
+        http,
+        cloud_event(
+            "employee.resignation_withdrawn", {"employee_id": "E1", "notice_date": "2027-01-04", "reason": f"x{ZWSP}"}
+        ),
+    )
     assert withdrawn.status_code == 422 and withdrawn.json()["errors"][0]["loc"] == ["data", "reason"]
 
 
@@ -135,9 +153,16 @@ async def test_an_event_with_invisible_characters_is_rejected_naming_the_field(h
 
 async def test_the_api_refuses_dates_no_departure_has_naming_the_field(http):
     far = await http.post("/api/cases", json=registration_data(notice_date=FAR, last_working_day=LATER))
-    ancient = await http.post("/api/cases", json=registration_data(notice_date=date(1, 1, 1), last_working_day=date(1, 2, 1)))
+    ancient = await http.post(
+        "/api/cases", json=registration_data(notice_date=date(1, 1, 1), last_working_day=date(1, 2, 1))
+    )
     last_day = await http.post("/api/cases", json=registration_data(notice_date=date.today(), last_working_day=LATER))
-    team = registration_data(notice_date=date.today(), last_working_day=date.today() + timedelta(days=30), team_email="team@example.org", team_announcement_date=LATER.isoformat())
+    team = registration_data(
+        notice_date=date.today(),
+        last_working_day=date.today() + timedelta(days=30),
+        team_email="team@example.org",
+        team_announcement_date=LATER.isoformat(),
+    )
     announced = await http.post("/api/cases", json=team)
 
     assert locations(far) == {("body", "departure", "notice_date")}
@@ -148,11 +173,15 @@ async def test_the_api_refuses_dates_no_departure_has_naming_the_field(http):
 
 
 def test_the_cli_refuses_a_notice_date_far_from_today(offline_env):
-    result = offboarding(["register", *registration_flags(notice_date="9999-06-01", last_day="9999-12-31")], offline_env)
+    result = offboarding(
+        ["register", *registration_flags(notice_date="9999-06-01", last_day="9999-12-31")], offline_env
+    )
 
     assert result.exit_code == 2
     [line] = errors(result)
-    assert line.startswith(f"--notice-date: the notice date (9999-06-01) is more than two years from today ({date.today()})")
+    assert line.startswith(
+        f"--notice-date: the notice date (9999-06-01) is more than two years from today ({date.today()})"
+    )
 
 
 def test_a_csv_row_with_a_notice_date_far_from_today_imports_nothing(offline_env, tmp_path):
@@ -162,11 +191,15 @@ def test_a_csv_row_with_a_notice_date_far_from_today_imports_nothing(offline_env
     result = offboarding(["import", "departures", str(path), "--dry-run"], offline_env)
 
     assert result.exit_code == 2
-    assert result.stderr.splitlines()[0].startswith("row 3, departure.notice_date: the notice date (9999-06-01) is more than two years from today")
+    assert result.stderr.splitlines()[0].startswith(
+        "row 3, departure.notice_date: the notice date (9999-06-01) is more than two years from today"
+    )
 
 
 async def test_an_event_with_a_notice_date_far_from_today_is_rejected(http):
-    response = await send(http, cloud_event("employee.resigned", registration_data(notice_date=FAR, last_working_day=LATER)))
+    response = await send(
+        http, cloud_event("employee.resigned", registration_data(notice_date=FAR, last_working_day=LATER))
+    )
 
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"] == ["data", "departure", "notice_date"]
@@ -190,7 +223,10 @@ async def test_addresses_given_in_capitals_are_stored_in_lower_case(http, worker
             return (await session.execute(select(Case).where(Case.id == case_id))).scalar_one_or_none()
 
     case = await eventually(stored)
-    assert (case.work_email, case.manager_email) == (data["employee"]["work_email"].lower(), "bram.janssens@example.org")
+    assert (case.work_email, case.manager_email) == (
+        data["employee"]["work_email"].lower(),
+        "bram.janssens@example.org",
+    )
     assert case.registration["successor"]["email"] == "sam.peeters@example.org"
 
 
@@ -215,8 +251,9 @@ async def test_a_history_recorded_with_capitals_and_controls_reads_back_unchange
         Registration.model_validate(data)  # the same registration, new, is refused
 
 
-
-async def test_the_employee_hears_in_their_language_that_a_decline_reason_holds_an_invisible_character(http, worker, mail_store):
+async def test_the_employee_hears_in_their_language_that_a_decline_reason_holds_an_invisible_character(
+    http, worker, mail_store
+):
     case = await register(http, mail_store)
     await invited(case)
     url = await invitation_link(case)

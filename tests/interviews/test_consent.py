@@ -1,6 +1,6 @@
 """Consent is recorded with the interview, limits what the manager hears, and can be revoked later."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -16,14 +16,16 @@ from tests.support import registration_data
 
 async def _interviewed(sessions, scope: str, share_with_manager: bool) -> str:
     registration = Registration.model_validate(registration_data())
-    await CaseActivities(None, sessions).store_case(StoreCaseInput(case_id=registration.case_id, registration=registration))
+    await CaseActivities(None, sessions).store_case(
+        StoreCaseInput(case_id=registration.case_id, registration=registration)
+    )
     await InterviewActivities(sessions).store_interview(
         StoreInterviewInput(
             case_id=registration.case_id,
             interviewer_email="hr@example.org",
             record=RECORD,
             consent=ConsentChoice(scope=scope, share_with_manager=share_with_manager, text_version="2026-11"),
-            held_at=datetime(2027, 1, 20, 10, tzinfo=timezone.utc),
+            held_at=datetime(2027, 1, 20, 10, tzinfo=UTC),
         )
     )
     return registration.case_id
@@ -32,7 +34,13 @@ async def _interviewed(sessions, scope: str, share_with_manager: bool) -> str:
 async def test_storing_the_interview_twice_keeps_one_record(sessions):
     case_id = await _interviewed(sessions, "advice_only", True)
     again = await InterviewActivities(sessions).store_interview(
-        StoreInterviewInput(case_id=case_id, interviewer_email="x@example.org", record=RECORD, consent=ConsentChoice(scope="nothing", share_with_manager=False, text_version="2026-11"), held_at=datetime.now(timezone.utc))
+        StoreInterviewInput(
+            case_id=case_id,
+            interviewer_email="x@example.org",
+            record=RECORD,
+            consent=ConsentChoice(scope="nothing", share_with_manager=False, text_version="2026-11"),
+            held_at=datetime.now(UTC),
+        )
     )
     async with sessions() as session:
         kept = await consent.consent_of(session, case_id)
@@ -50,7 +58,7 @@ async def test_manager_hears_the_main_points_only_with_consent(sessions):
 
 async def test_revoking_consent_is_recorded_once_and_stops_manager_feedback(sessions):
     case_id = await _interviewed(sessions, "advice_and_experiences", True)
-    first = datetime(2027, 3, 1, tzinfo=timezone.utc)
+    first = datetime(2027, 3, 1, tzinfo=UTC)
     async with sessions.begin() as session:
         revoked = await consent.revoke(session, case_id, at=first)
     async with sessions.begin() as session:

@@ -4,7 +4,7 @@ library that writes them. Proposed times are not meetings; the agreed time is on
 interviewer; every cancellation is a CANCEL with the same UID; the SEQUENCE only rises, and the link page offers
 the file last mailed."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import vobject
@@ -39,7 +39,9 @@ def calendar_in(mail) -> tuple[str, "vobject.base.Component"]:
 @pytest.fixture
 async def policy(http):
     before = (await http.get("/api/organisation/policy")).json()
-    changed = await http.patch("/api/organisation/policy", json={"interview_place": PLACE, "interview_online_link": ONLINE})
+    changed = await http.patch(
+        "/api/organisation/policy", json={"interview_place": PLACE, "interview_online_link": ONLINE}
+    )
     assert changed.status_code == 200, changed.text
     yield
     assert (await http.put("/api/organisation/policy", json=before)).status_code == 200
@@ -51,19 +53,25 @@ async def accept_by_link(case, http, slot_index: int = 0):
     employee = another_client(http)
     page = await employee.get(link_in(mail))
     start = interview["proposed_slots"][slot_index]["start"]
-    accepted = await employee.post(link_in(mail) + "/accept", data={"start": start, "csrf_token": csrf_token(page.text)})
+    accepted = await employee.post(
+        link_in(mail) + "/accept", data={"start": start, "csrf_token": csrf_token(page.text)}
+    )
     assert accepted.status_code == 303, accepted.text
     return employee, mail, datetime.fromisoformat(start)
 
 
-async def test_the_agreed_time_reaches_both_calendars_and_a_decline_takes_it_out_of_both(http, worker, mail_store, policy):
+async def test_the_agreed_time_reaches_both_calendars_and_a_decline_takes_it_out_of_both(
+    http, worker, mail_store, policy
+):
     case = await register(http, mail_store)
     assert (await case.post("interview/assign", {"actor": HR, "interviewer": ILSE})).status_code == 200
     employee_address = case.employee["email"].lower()
 
     invitation = (await case.wait_for_mail("interview:invitation", to=case.employee["email"]))[0]
     assert not invitation.calendars, "proposed times are not meetings"
-    assert "Zodra we een moment hebben afgesproken" in invitation.text or "Once we have agreed a time" in invitation.text
+    assert (
+        "Zodra we een moment hebben afgesproken" in invitation.text or "Once we have agreed a time" in invitation.text
+    )
 
     employee, mail, start = await accept_by_link(case, http)
     confirmed = (await case.wait_for_mail("interview:interview_confirmed", to=case.employee["email"]))[0]
@@ -75,23 +83,36 @@ async def test_the_agreed_time_reaches_both_calendars_and_a_decline_takes_it_out
     assert to_employee.uid.value == to_interviewer.uid.value
     assert to_employee.sequence.value == to_interviewer.sequence.value
     uid = to_employee.uid.value
-    assert uid.endswith("@offboarding.test") and case.data["employee"]["id"] not in uid, "a domain, not the employee number"
+    assert uid.endswith("@offboarding.test") and case.data["employee"]["id"] not in uid, (
+        "a domain, not the employee number"
+    )
     assert to_employee.organizer.value.lower() == "mailto:hr@example.org"
-    assert attendees(to_employee) == attendees(to_interviewer) == {f"mailto:{employee_address}", f"mailto:{ILSE['email']}"}
+    assert (
+        attendees(to_employee) == attendees(to_interviewer) == {f"mailto:{employee_address}", f"mailto:{ILSE['email']}"}
+    )
     assert to_employee.status.value == "CONFIRMED"
-    assert to_employee.dtstart.value == start.astimezone(timezone.utc)
+    assert to_employee.dtstart.value == start.astimezone(UTC)
     assert to_employee.location.value == PLACE
-    assert "calendar invitation for this conversation is attached" in scheduled.text or "agenda-uitnodiging voor dit gesprek" in scheduled.text
+    assert (
+        "calendar invitation for this conversation is attached" in scheduled.text
+        or "agenda-uitnodiging voor dit gesprek" in scheduled.text
+    )
 
     # The link page offers the very file that was mailed: the same UID and SEQUENCE.
     offered = await employee.get(link_in(mail) + "/interview.ics")
     assert offered.status_code == 200 and offered.headers["content-type"].startswith("text/calendar")
     offered_method, from_page = event_of(offered.text)
-    assert (offered_method, from_page.uid.value, from_page.sequence.value) == ("REQUEST", uid, to_employee.sequence.value)
+    assert (offered_method, from_page.uid.value, from_page.sequence.value) == (
+        "REQUEST",
+        uid,
+        to_employee.sequence.value,
+    )
 
     # The employee cancels through the link in the confirmation.
     page = await employee.get(link_in(confirmed))
-    declined = await employee.post(link_in(confirmed) + "/decline", data={"reason": "", "csrf_token": csrf_token(page.text)})
+    declined = await employee.post(
+        link_in(confirmed) + "/decline", data={"reason": "", "csrf_token": csrf_token(page.text)}
+    )
     assert declined.status_code == 303, declined.text
     cancelled = await case.wait_for_mail("interview:interview_cancelled", count=2)
     assert {m.to.lower() for m in cancelled} == {employee_address, ILSE["email"]}
@@ -104,7 +125,9 @@ async def test_the_agreed_time_reaches_both_calendars_and_a_decline_takes_it_out
     await employee.aclose()
 
 
-async def test_a_new_interviewer_a_moved_time_and_a_withdrawal_keep_one_event_whose_sequence_only_rises(http, worker, mail_store, policy):
+async def test_a_new_interviewer_a_moved_time_and_a_withdrawal_keep_one_event_whose_sequence_only_rises(
+    http, worker, mail_store, policy
+):
     case = await register(http, mail_store)
     employee, mail, _ = await accept_by_link(case, http)
     employee_address = case.employee["email"].lower()
@@ -117,7 +140,9 @@ async def test_a_new_interviewer_a_moved_time_and_a_withdrawal_keep_one_event_wh
     _, to_ilse = calendar_in((await case.wait_for_mail("interview:interview_scheduled", to=ILSE["email"]))[0])
     assert attendees(to_ilse) == {f"mailto:{employee_address}", f"mailto:{ILSE['email']}"}
     updates = await case.wait_for_mail("interview:interview_confirmed", count=2, to=case.employee["email"])
-    assert max(int(calendar_in(m)[1].sequence.value) for m in updates) == int(to_ilse.sequence.value), "the employee gets the same update"
+    assert max(int(calendar_in(m)[1].sequence.value) for m in updates) == int(to_ilse.sequence.value), (
+        "the employee gets the same update"
+    )
 
     assert (await case.post("interview/assign", {"actor": HR, "interviewer": KIM})).status_code == 200
     _, to_kim = calendar_in((await case.wait_for_mail("interview:interview_scheduled", to=KIM["email"]))[0])
@@ -129,14 +154,17 @@ async def test_a_new_interviewer_a_moved_time_and_a_withdrawal_keep_one_event_wh
 
     online = (await case.interview())["proposed_slots"][1]["start"]
     assert (await case.post("interview/schedule", {"actor": HR, "start": online, "online": True})).status_code == 200
-    moved = await case.wait_for_mail(f"interview:interview_scheduled:{datetime.fromisoformat(online).isoformat()}", to=KIM["email"])
+    moved = await case.wait_for_mail(
+        f"interview:interview_scheduled:{datetime.fromisoformat(online).isoformat()}", to=KIM["email"]
+    )
     _, at_new_time = calendar_in(moved[0])
     assert at_new_time.uid.value == uid and at_new_time.location.value == "Online" and at_new_time.url.value == ONLINE
-    assert at_new_time.dtstart.value == datetime.fromisoformat(online).astimezone(timezone.utc)
+    assert at_new_time.dtstart.value == datetime.fromisoformat(online).astimezone(UTC)
     offered = await employee.get(link_in(mail) + "/interview.ics")
     assert event_of(offered.text)[1].sequence.value == at_new_time.sequence.value
 
     assert (await case.post("withdraw", {"actor": HR, "reason": "Blijft toch"})).status_code == 202
+
     def withdrawn():
         found = [m for m in case.mails("interview:interview_cancelled") if m.to.lower() != ILSE["email"]]
         return len(found) >= 2 and found
@@ -157,7 +185,9 @@ async def test_a_new_interviewer_a_moved_time_and_a_withdrawal_keep_one_event_wh
     for method, event in sent:
         by_sequence.setdefault(int(event.sequence.value), set()).add((method, event.dtstart.value))
     assert all(len(versions) == 1 for versions in by_sequence.values()), by_sequence
-    assert max(by_sequence) == int(calendar_in(cancelled[0])[1].sequence.value), "the withdrawal's CANCEL is the last word"
+    assert max(by_sequence) == int(calendar_in(cancelled[0])[1].sequence.value), (
+        "the withdrawal's CANCEL is the last word"
+    )
     await employee.aclose()
 
 
@@ -173,7 +203,7 @@ def test_an_invitation_asked_for_before_attendees_existed_still_reads_as_one_mee
     from activities.mail import attach_invite
     from models.mail import CalendarInvite
 
-    start = datetime(2027, 1, 22, 9, tzinfo=timezone.utc)
+    start = datetime(2027, 1, 22, 9, tzinfo=UTC)
     older = CalendarInvite.model_validate(
         {
             "uid": "offboarding-E1-2027-01-04-interview@offboarding",

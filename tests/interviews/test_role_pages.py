@@ -57,15 +57,31 @@ async def test_a_manager_ticks_off_hands_over_and_adds_tasks(case, browser, sess
     page = await manager.get("/my/tasks")
     assert page.status_code == 200
     assert mine[0]["title"] in page.text and "Departures in your team" in page.text
-    done = await post_form(manager, "/my/tasks", f"/my/tasks/{case.id}/{mine[0]['id']}/complete", {"comment": "Overgedragen aan Sam"})
-    handed = await post_form(manager, "/my/tasks", f"/my/tasks/{case.id}/{mine[1]['id']}/reassign", {"assignee_email": "kim@example.org", "comment": "Kim neemt dit"})
+    done = await post_form(
+        manager, "/my/tasks", f"/my/tasks/{case.id}/{mine[0]['id']}/complete", {"comment": "Overgedragen aan Sam"}
+    )
+    handed = await post_form(
+        manager,
+        "/my/tasks",
+        f"/my/tasks/{case.id}/{mine[1]['id']}/reassign",
+        {"assignee_email": "kim@example.org", "comment": "Kim neemt dit"},
+    )
     due = (date.fromisoformat(live["last_working_day"]) - timedelta(days=3)).isoformat()
-    added = await post_form(manager, f"/my/cases/{case.id}", f"/my/cases/{case.id}/tasks", {"title": "Klantenlijst delen", "assignee_email": "sam@example.org", "due_date": due, "back": "case"})
+    added = await post_form(
+        manager,
+        f"/my/cases/{case.id}",
+        f"/my/cases/{case.id}/tasks",
+        {"title": "Klantenlijst delen", "assignee_email": "sam@example.org", "due_date": due, "back": "case"},
+    )
     twice = await post_form(manager, "/my/tasks", f"/my/tasks/{case.id}/{mine[0]['id']}/complete", {})
 
     assert done.status_code == 303 and done.headers["location"].endswith("/my/tasks?done=completed")
     assert "The task is marked as done." in (await manager.get(done.headers["location"])).text
-    assert handed.status_code == 303 and added.status_code == 303 and added.headers["location"].endswith(f"/my/cases/{case.id}?done=added")
+    assert (
+        handed.status_code == 303
+        and added.status_code == 303
+        and added.headers["location"].endswith(f"/my/cases/{case.id}?done=added")
+    )
     assert twice.status_code == 409 and "already done" in twice.text
     after = {t["id"]: t for t in (await case.live())["tasks"]}
     assert after[mine[0]["id"]]["state"] == "done" and after[mine[0]["id"]]["completed_by"] == MANAGER
@@ -95,7 +111,9 @@ async def test_it_facilities_confirm_each_item_that_comes_back(case, browser, se
     # The facilities mailbox receives every departure's equipment: they find this one's by the employee number, in any capitals.
     page = await custodian.get("/equipment", params={"q": case.data["employee"]["id"].lower()})
     assert page.status_code == 200
-    assert {case.id} == set(re.findall(r'/equipment/(offboarding-[^/"]+)/e\d+/return', page.text)), "only the departure searched for"
+    assert {case.id} == set(re.findall(r'/equipment/(offboarding-[^/"]+)/e\d+/return', page.text)), (
+        "only the departure searched for"
+    )
     assert f"/equipment/{case.id}/e1/return" in page.text and f"/equipment/{case.id}/e2/return" in page.text
 
     returned = await post_form(custodian, "/equipment", f"/equipment/{case.id}/e1/return", {"note": "in goede staat"})
@@ -106,7 +124,11 @@ async def test_it_facilities_confirm_each_item_that_comes_back(case, browser, se
     assert f"/equipment/{case.id}/e1/return" not in after.text and f"/equipment/{case.id}/e2/return" in after.text
     assert again.status_code == 409 and "already returned" in again.text
     items = {item["id"]: item for item in (await case.live())["equipment"]}
-    assert items["e1"]["state"] == "returned" and items["e1"]["confirmed_by"] == "facilities@example.org" and items["e1"]["note"] == "in goede staat"
+    assert (
+        items["e1"]["state"] == "returned"
+        and items["e1"]["confirmed_by"] == "facilities@example.org"
+        and items["e1"]["note"] == "in goede staat"
+    )
 
 
 async def test_the_employee_accepts_a_time_by_their_link_and_downloads_the_calendar_invitation(case, http, mail_store):
@@ -119,7 +141,9 @@ async def test_the_employee_accepts_a_time_by_their_link_and_downloads_the_calen
     assert page.status_code == 200
     assert "Something to think about beforehand" in page.text and "Voluntary and confidential" in page.text
     start = interview["proposed_slots"][0]["start"]
-    accepted = await employee.post(link_in(mail) + "/accept?lang=en", data={"start": start, "csrf_token": csrf_token(page.text)})
+    accepted = await employee.post(
+        link_in(mail) + "/accept?lang=en", data={"start": start, "csrf_token": csrf_token(page.text)}
+    )
 
     assert accepted.status_code == 303 and accepted.headers["location"].endswith("?lang=en&done=accepted")
     agreed = await employee.get(accepted.headers["location"])
@@ -127,7 +151,10 @@ async def test_the_employee_accepts_a_time_by_their_link_and_downloads_the_calen
     assert (await case.interview())["status"] == "scheduled"
     ics = await employee.get(link_in(mail) + "/interview.ics")
     assert ics.status_code == 200 and ics.headers["content-type"].startswith("text/calendar")
-    assert "BEGIN:VEVENT" in ics.text and datetime.fromisoformat(start).astimezone(ZoneInfo("UTC")).strftime("%Y%m%dT%H%M%SZ") in ics.text
+    assert (
+        "BEGIN:VEVENT" in ics.text
+        and datetime.fromisoformat(start).astimezone(ZoneInfo("UTC")).strftime("%Y%m%dT%H%M%SZ") in ics.text
+    )
     await employee.aclose()
 
 
@@ -139,31 +166,49 @@ async def test_the_employee_proposes_another_time_or_declines(case, http, mail_s
     local = datetime.fromisoformat(interview["proposed_slots"][1]["start"]).astimezone(ZoneInfo("Europe/Amsterdam"))
 
     page = await employee.get(url)
-    outside_hours = await employee.post(url + "/propose", data={"day": local.date().isoformat(), "at": "22:00", "csrf_token": csrf_token(page.text)})
-    proposed = await employee.post(url + "/propose", data={"day": local.date().isoformat(), "at": local.strftime("%H:%M"), "online": "1", "csrf_token": csrf_token(page.text)})
+    outside_hours = await employee.post(
+        url + "/propose", data={"day": local.date().isoformat(), "at": "22:00", "csrf_token": csrf_token(page.text)}
+    )
+    proposed = await employee.post(
+        url + "/propose",
+        data={
+            "day": local.date().isoformat(),
+            "at": local.strftime("%H:%M"),
+            "online": "1",
+            "csrf_token": csrf_token(page.text),
+        },
+    )
 
-    assert outside_hours.status_code == 409 and "het gesprek moet binnen de werktijd vallen" in outside_hours.text  # in the employee's language
+    assert (
+        outside_hours.status_code == 409 and "het gesprek moet binnen de werktijd vallen" in outside_hours.text
+    )  # in the employee's language
     assert proposed.status_code == 303
     scheduled = (await case.interview())["scheduled"]
     assert scheduled["online"] is True and datetime.fromisoformat(scheduled["start"]) == local
 
     # The answer used the link up; the confirmation mail brings a new one.
     url = link_in((await case.wait_for_mail("interview:interview_confirmed", to=case.employee["email"]))[0])
-    declined = await employee.post(url + "/decline", data={"reason": "Liever niet", "csrf_token": csrf_token(page.text)})
+    declined = await employee.post(
+        url + "/decline", data={"reason": "Liever niet", "csrf_token": csrf_token(page.text)}
+    )
     assert declined.status_code == 303 and (await case.interview())["status"] == "declined"
     after = await employee.get(url)
     assert 'id="declined"' in after.text and "/accept" not in after.text
     await employee.aclose()
 
 
-async def test_the_interviewer_records_with_drafts_then_the_employee_consents(case, http, browser, sessions, mail_store):
+async def test_the_interviewer_records_with_drafts_then_the_employee_consents(
+    case, http, browser, sessions, mail_store
+):
     await invited(case)
     interviewer_email = unique_email("ilse")
     hr = await browser(unique_email("hr"), ["hr"], sessions)
     interviewer = await browser(interviewer_email, ["interviewer"], sessions)
     manager = await browser(MANAGER, ["manager"], sessions)
 
-    assigned = await post_form(hr, f"/cases/{case.id}", f"/cases/{case.id}/interview/assign", {"interviewer": interviewer_email})
+    assigned = await post_form(
+        hr, f"/cases/{case.id}", f"/cases/{case.id}/interview/assign", {"interviewer": interviewer_email}
+    )
     assert assigned.status_code == 303 and assigned.headers["location"].endswith("?done=assigned")
     listing = await interviewer.get("/interviews")
     assert f"/interviews/{case.id}" in listing.text
@@ -171,19 +216,41 @@ async def test_the_interviewer_records_with_drafts_then_the_employee_consents(ca
     form = await interviewer.get(f"/interviews/{case.id}")
     token = csrf_token(form.text)
     assert 'data-autosave="http://offboarding.test/interviews/' in form.text
-    draft = await interviewer.post(f"/interviews/{case.id}/draft", data={"experiences.work_content.rating": "4", "went_well": "De collega's"}, headers={"X-CSRF-Token": token})
+    draft = await interviewer.post(
+        f"/interviews/{case.id}/draft",
+        data={"experiences.work_content.rating": "4", "went_well": "De collega's"},
+        headers={"X-CSRF-Token": token},
+    )
     assert draft.status_code == 200 and "saved_at" in draft.json()
     reopened = await interviewer.get(f"/interviews/{case.id}")
-    assert 'name="experiences.work_content.rating" value="4" checked' in reopened.text and "De collega&#39;s" in reopened.text
+    assert (
+        'name="experiences.work_content.rating" value="4" checked' in reopened.text
+        and "De collega&#39;s" in reopened.text
+    )
 
     # An answer outside its scale comes back with the question it is about named in the error summary.
-    wrong = await interviewer.post(f"/interviews/{case.id}", data={"experiences.work_content.rating": "4", "recommend_score": "11", "csrf_token": token})
+    wrong = await interviewer.post(
+        f"/interviews/{case.id}",
+        data={"experiences.work_content.rating": "4", "recommend_score": "11", "csrf_token": token},
+    )
     assert wrong.status_code == 422
     summary = re.search(r'<div class="error-summary".*?</div>', wrong.text, re.DOTALL).group(0)
-    assert '<a href="#recommend_score">Would they recommend us as an employer?: Choose a number in the scale.</a>' in summary
+    assert (
+        '<a href="#recommend_score">Would they recommend us as an employer?: Choose a number in the scale.</a>'
+        in summary
+    )
 
     answers = {
-        **{f"experiences.{area}.rating": str(r) for area, r in [("work_content", 4), ("working_conditions", 3), ("working_relations", 5), ("terms_of_employment", 2), ("work_organisation", 3)]},
+        **{
+            f"experiences.{area}.rating": str(r)
+            for area, r in [
+                ("work_content", 4),
+                ("working_conditions", 3),
+                ("working_relations", 5),
+                ("terms_of_employment", 2),
+                ("work_organisation", 3),
+            ]
+        },
         "experiences.work_content.comment": "Boeiend werk",
         "primary_reason": "career_opportunity",
         "secondary_reasons": ["pay_and_benefits", "career_opportunity"],
@@ -204,18 +271,28 @@ async def test_the_interviewer_records_with_drafts_then_the_employee_consents(ca
     consent_page = await interviewer.get(complete.headers["location"])
     assert "Loopbaanpaden." in consent_page.text and 'name="text_version" value="2026-11"' in consent_page.text
 
-    submitted = await interviewer.post(complete.headers["location"], data={"scope": "advice_only", "share_with_manager": "yes", "text_version": "2026-11", "csrf_token": token})
+    submitted = await interviewer.post(
+        complete.headers["location"],
+        data={"scope": "advice_only", "share_with_manager": "yes", "text_version": "2026-11", "csrf_token": token},
+    )
     assert submitted.status_code == 303 and submitted.headers["location"].endswith("/interviews?done=recorded")
     assert (await case.interview())["status"] == "held"
     async with sessions() as session:
-        assert (await session.execute(select(InterviewDraft).where(InterviewDraft.case_id == case.id))).scalar_one_or_none() is None
-        row = (await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case.id))).scalar_one()
+        assert (
+            await session.execute(select(InterviewDraft).where(InterviewDraft.case_id == case.id))
+        ).scalar_one_or_none() is None
+        row = (
+            await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case.id))
+        ).scalar_one()
     assert row.interviewer_email == interviewer_email and row.record["secondary_reasons"] == ["pay_and_benefits"]
     after = await interviewer.get(f"/interviews/{case.id}")
     assert "Het team" not in after.text and 'id="not-recordable"' in after.text  # the record is HR's now
 
     # Every sight of the notes and their writing is on the audit log, on the interviewer's name, without the notes.
-    logged = [(entry.action, entry.detail.get("part"), entry.actor_role) for entry in await audit_entries(sessions, actor=interviewer_email)]
+    logged = [
+        (entry.action, entry.detail.get("part"), entry.actor_role)
+        for entry in await audit_entries(sessions, actor=interviewer_email)
+    ]
     assert logged == [
         ("interview.written", "draft", "interviewer"),
         ("interview.read", "draft", "interviewer"),
@@ -228,7 +305,11 @@ async def test_the_interviewer_records_with_drafts_then_the_employee_consents(ca
     record = await hr.get(f"/cases/{case.id}/interview")
     assert record.status_code == 200 and "Het team" in record.text and "Only the advice, anonymised" in record.text
     shared = await manager.get(f"/my/cases/{case.id}")
-    assert "Geef mensen een loopbaanpad." in shared.text and "Het team" not in shared.text and "Doorgroeien" not in shared.text
+    assert (
+        "Geef mensen een loopbaanpad." in shared.text
+        and "Het team" not in shared.text
+        and "Doorgroeien" not in shared.text
+    )
 
     thanks = (await case.wait_for_mail("interview:interview_thank_you", to=case.employee["email"]))[0]
     employee = another_client(http)
@@ -259,24 +340,36 @@ async def test_every_answer_is_optional_and_prefer_not_to_say_is_an_answer(case,
     empty = await interviewer.post(f"/interviews/{case.id}", data={"csrf_token": token})
     assert empty.status_code == 303 and empty.headers["location"].endswith(f"/interviews/{case.id}/consent")
 
-    declined = await interviewer.post(f"/interviews/{case.id}", data={
-        "experiences.working_relations.rating": "prefer_not_to_say",
-        "experiences.work_content.rating": "4",
-        "primary_reason": "prefer_not_to_say",
-        "target_group.age_band": "prefer_not_to_say",
-        "advice_summary": "Meer ruimte voor overleg.",
-        "csrf_token": token,
-    })
+    declined = await interviewer.post(
+        f"/interviews/{case.id}",
+        data={
+            "experiences.working_relations.rating": "prefer_not_to_say",
+            "experiences.work_content.rating": "4",
+            "primary_reason": "prefer_not_to_say",
+            "target_group.age_band": "prefer_not_to_say",
+            "advice_summary": "Meer ruimte voor overleg.",
+            "csrf_token": token,
+        },
+    )
     assert declined.status_code == 303
     again = await interviewer.get(f"/interviews/{case.id}")
     assert 'name="experiences.working_relations.rating" value="prefer_not_to_say" checked' in again.text
     assert '<option value="prefer_not_to_say" selected>Wil ik niet zeggen</option>' in again.text
 
-    submitted = await interviewer.post(declined.headers["location"], data={"scope": "advice_only", "share_with_manager": "no", "text_version": "2026-11", "csrf_token": token})
+    submitted = await interviewer.post(
+        declined.headers["location"],
+        data={"scope": "advice_only", "share_with_manager": "no", "text_version": "2026-11", "csrf_token": token},
+    )
     assert submitted.status_code == 303 and submitted.headers["location"].endswith("/interviews?done=recorded")
     async with sessions() as session:
-        row = (await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case.id))).scalar_one()
-    assert sorted(row.record["prefer_not_to_say"]) == ["experiences.working_relations.rating", "primary_reason", "target_group.age_band"]
+        row = (
+            await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case.id))
+        ).scalar_one()
+    assert sorted(row.record["prefer_not_to_say"]) == [
+        "experiences.working_relations.rating",
+        "primary_reason",
+        "target_group.age_band",
+    ]
     assert row.record["primary_reason"] is None and row.record["experiences"]["working_relations"]["rating"] is None
     assert row.record["experiences"]["work_content"]["rating"] == 4 and row.record["recommend_score"] is None
     assert row.primary_reason is None and row.recommend_score is None
@@ -293,7 +386,12 @@ async def test_hr_moves_the_last_day_resends_and_withdraws_from_the_case_page(ca
     await invited(case)
     later = (date.fromisoformat((await case.live())["last_working_day"]) + timedelta(days=7)).isoformat()
 
-    moved = await post_form(hr, f"/cases/{case.id}", f"/cases/{case.id}/last-working-day", {"last_working_day": later, "reason": "Extra overdracht"})
+    moved = await post_form(
+        hr,
+        f"/cases/{case.id}",
+        f"/cases/{case.id}/last-working-day",
+        {"last_working_day": later, "reason": "Extra overdracht"},
+    )
     assert moved.status_code == 303 and moved.headers["location"].endswith(f"/cases/{case.id}?done=moved")
     assert "The last working day is moved" in (await hr.get(moved.headers["location"])).text
     assert (await case.live())["last_working_day"] == later
@@ -306,7 +404,9 @@ async def test_hr_moves_the_last_day_resends_and_withdraws_from_the_case_page(ca
     assert withdrawn.status_code == 303
 
     async def ended():
-        return (await hr.get(f"/cases/{case.id}")).text.count("Withdrawn") > 0 and (await case.live())["status"] == "withdrawn"
+        return (await hr.get(f"/cases/{case.id}")).text.count("Withdrawn") > 0 and (await case.live())[
+            "status"
+        ] == "withdrawn"
 
     await eventually(ended)
     refused = await post_form(hr, f"/cases/{case.id}", f"/cases/{case.id}/withdraw", {"reason": "x"})
@@ -321,7 +421,9 @@ async def test_hr_skips_the_interview_after_a_dismissal_only_with_a_reason(http,
     page = await hr.get(f"/cases/{case.id}")
     assert "Skip the interview" in page.text and "Invite the employee" in page.text
     without = await post_form(hr, f"/cases/{case.id}", f"/cases/{case.id}/interview/confirm", {"proceed": "no"})
-    skipped = await post_form(hr, f"/cases/{case.id}", f"/cases/{case.id}/interview/confirm", {"proceed": "no", "reason": "Relatie verstoord"})
+    skipped = await post_form(
+        hr, f"/cases/{case.id}", f"/cases/{case.id}/interview/confirm", {"proceed": "no", "reason": "Relatie verstoord"}
+    )
 
     assert without.status_code == 409 and "give a reason" in without.text
     assert skipped.status_code == 303 and skipped.headers["location"].endswith("?done=skipped")
@@ -358,12 +460,29 @@ async def test_pages_speak_the_language_of_the_person_reading_them(case, http, b
     url = link_in((await case.wait_for_mail("interview:invitation", to=case.employee["email"]))[0])
     employee = another_client(http)
     eigen = await employee.get(url)
-    assert '<html lang="nl">' in eigen.text and "<h1>Je exitgesprek</h1>" in eigen.text and "Om vooraf over na te denken" in eigen.text
+    assert (
+        '<html lang="nl">' in eigen.text
+        and "<h1>Je exitgesprek</h1>" in eigen.text
+        and "Om vooraf over na te denken" in eigen.text
+    )
     assert 'action="http://offboarding.test' + url + '/accept"' in eigen.text
     chosen = await employee.get(url, params={"lang": "en"})
     assert "<h1>Your exit interview</h1>" in chosen.text and url + '/accept?lang=en"' in chosen.text
     # Dates follow the language too.
-    months = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december")
+    months = (
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    )
     assert any(f" {month} " in eigen.text for month in months)
     await employee.aclose()
 
@@ -395,14 +514,23 @@ def test_the_dutch_catalogue_translates_every_page_string_and_is_compiled():
     root = Path(__file__).resolve().parents[2]
     method_map = [("web/**.py", "python"), ("templates/pages/**.html", "jinja2")]
     options = {"templates/pages/**.html": {"extensions": "jinja2.ext.i18n"}}
-    used = {message[2] for message in extract_from_dir(str(root), method_map, options) if message[0].startswith(("web", "templates/pages"))}
+    used = {
+        message[2]
+        for message in extract_from_dir(str(root), method_map, options)
+        if message[0].startswith(("web", "templates/pages"))
+    }
     with open(root / "web/locale/nl/LC_MESSAGES/messages.po", "rb") as po_file:
         po = read_po(po_file, locale="nl")
     with open(root / "web/locale/nl/LC_MESSAGES/messages.mo", "rb") as mo_file:
         mo = read_mo(mo_file)
 
-    untranslated = [msgid for msgid in used if not (po.get(msgid) and all(po.get(msgid).string if isinstance(msgid, tuple) else [po.get(msgid).string]))]
+    untranslated = [
+        msgid
+        for msgid in used
+        if not (po.get(msgid) and all(po.get(msgid).string if isinstance(msgid, tuple) else [po.get(msgid).string]))
+    ]
     assert not untranslated, f"without a Dutch translation: {untranslated}"
+
     def text(message):
         return tuple(message.string) if isinstance(message.string, (list, tuple)) else message.string
 
@@ -437,13 +565,23 @@ async def test_hr_schedules_on_the_employees_behalf(case, browser, sessions):
     interview = await invited(case)
     local = datetime.fromisoformat(interview["proposed_slots"][1]["start"]).astimezone(ZoneInfo("Europe/Amsterdam"))
 
-    scheduled = await post_form(hr, f"/cases/{case.id}", f"/cases/{case.id}/interview/schedule", {"day": local.date().isoformat(), "at": local.strftime("%H:%M"), "online": "1"})
-    nonsense = await post_form(hr, f"/cases/{case.id}", f"/cases/{case.id}/interview/schedule", {"day": "tomorrow", "at": "10:00"})
+    scheduled = await post_form(
+        hr,
+        f"/cases/{case.id}",
+        f"/cases/{case.id}/interview/schedule",
+        {"day": local.date().isoformat(), "at": local.strftime("%H:%M"), "online": "1"},
+    )
+    nonsense = await post_form(
+        hr, f"/cases/{case.id}", f"/cases/{case.id}/interview/schedule", {"day": "tomorrow", "at": "10:00"}
+    )
 
     assert scheduled.status_code == 303 and scheduled.headers["location"].endswith("?done=scheduled")
     after = await case.interview()
     assert after["status"] == "scheduled" and after["scheduled"]["online"] is True
     assert datetime.fromisoformat(after["scheduled"]["start"]) == local
     page = await hr.get(scheduled.headers["location"])
-    assert "The interview is scheduled; the employee is told." in page.text and 'id="interview-status">Scheduled<' in page.text
+    assert (
+        "The interview is scheduled; the employee is told." in page.text
+        and 'id="interview-status">Scheduled<' in page.text
+    )
     assert nonsense.status_code == 409 and "Please check what you entered" in nonsense.text

@@ -22,9 +22,7 @@ def link_in(mail) -> str:
 
 async def answers_seen(env, case_id: str) -> list[str]:
     """The employee and HR updates the interview workflow accepted, by name, from its history."""
-    history = await env.client.get_workflow_handle(
-        ExitInterviewWorkflow.id_for(case_id)
-    ).fetch_history()
+    history = await env.client.get_workflow_handle(ExitInterviewWorkflow.id_for(case_id)).fetch_history()
     return [
         event.workflow_execution_update_accepted_event_attributes.accepted_request.input.name
         for event in history.events
@@ -34,17 +32,11 @@ async def answers_seen(env, case_id: str) -> list[str]:
 
 async def used_rows(sessions, case_id: str) -> int:
     async with sessions() as session:
-        return await session.scalar(
-            select(func.count())
-            .select_from(UsedLink)
-            .where(UsedLink.case_id == case_id)
-        )
+        return await session.scalar(select(func.count()).select_from(UsedLink).where(UsedLink.case_id == case_id))
 
 
 async def invitation_link(case) -> str:
-    return link_in(
-        (await case.wait_for_mail("interview:invitation", to=case.employee["email"]))[0]
-    )
+    return link_in((await case.wait_for_mail("interview:invitation", to=case.employee["email"]))[0])
 
 
 async def opened(client, url: str) -> str:

@@ -21,9 +21,7 @@ async def timed(call) -> tuple[int, float]:
     return response.status_code, time.monotonic() - began
 
 
-async def test_a_burst_through_one_link_slows_that_link_only(
-    case, employee, hr, time_skipping_env, sessions
-):
+async def test_a_burst_through_one_link_slows_that_link_only(case, employee, hr, time_skipping_env, sessions):
     url = await invitation_link(case)
     token = await opened(employee, url)
     start = (await case.interview())["proposed_slots"][0]["start"]
@@ -36,10 +34,7 @@ async def test_a_burst_through_one_link_slows_that_link_only(
             seen.append(await timed(lambda: hr.get(case.url)))
         return seen
 
-    burst = [
-        employee.post(f"{url}/accept", data={"start": start, "csrf_token": token})
-        for _ in range(BURST)
-    ]
+    burst = [employee.post(f"{url}/accept", data={"start": start, "csrf_token": token}) for _ in range(BURST)]
     *answers, hr_seen = await asyncio.gather(*burst, hr_meanwhile())
 
     codes = sorted(answer.status_code for answer in answers)

@@ -24,7 +24,9 @@ async def _store_case(sessions, registration: Registration) -> None:
     from activities.cases import CaseActivities
     from models.records import StoreCaseInput
 
-    await CaseActivities(None, sessions).store_case(StoreCaseInput(case_id=registration.case_id, registration=registration))
+    await CaseActivities(None, sessions).store_case(
+        StoreCaseInput(case_id=registration.case_id, registration=registration)
+    )
 
 
 async def test_a_retried_send_does_not_mail_again(settings, sessions, mail_store):
@@ -55,7 +57,9 @@ class FlakyHandler(MaildirHandler):
         return await super().handle_DATA(server, session, envelope)
 
 
-async def test_a_temporary_smtp_failure_is_retried_and_delivered_once(time_skipping_env, settings, sessions, task_queue, tmp_path):
+async def test_a_temporary_smtp_failure_is_retried_and_delivered_once(
+    time_skipping_env, settings, sessions, task_queue, tmp_path
+):
     from worker import build_worker
 
     store = MailStore(tmp_path / "flaky")
@@ -83,7 +87,9 @@ def _announcements(store: MailStore):
 class CountingHandler(RefusingHandler):
     """Counts the conversations (connections) and answers 451 to the DATA of one address a number of times."""
 
-    def __init__(self, store: MailStore, *, unknown: set[str] = frozenset(), fail_data_for: str = "", failures: int = 0) -> None:
+    def __init__(
+        self, store: MailStore, *, unknown: set[str] = frozenset(), fail_data_for: str = "", failures: int = 0
+    ) -> None:
         super().__init__(store, unknown=unknown)
         self.conversations = 0
         self.fail_data_for, self.failures = fail_data_for, failures
@@ -125,10 +131,15 @@ async def test_a_batch_goes_out_in_one_conversation_and_a_refused_address_stops_
     assert receipts[-1].refused.startswith("550 5.1.1")
     assert sorted(m.to for m in store.all()) == sorted(BATCH[:-1])
     rows = await sent_rows(sessions, registration.case_id)
-    assert {to: rows[("announcement", to)].status for to in BATCH} == {**{to: "sent" for to in BATCH[:-1]}, "nobody@example.org": "rejected"}
+    assert {to: rows[("announcement", to)].status for to in BATCH} == {
+        **dict.fromkeys(BATCH[:-1], "sent"),
+        "nobody@example.org": "rejected",
+    }
 
     # The same batch again (a retried activity, a replayed case): nothing goes out, each receipt says why.
-    again = await _send_batch(settings, sessions, CountingHandler(store, unknown={"nobody@example.org"}), registration.case_id)
+    again = await _send_batch(
+        settings, sessions, CountingHandler(store, unknown={"nobody@example.org"}), registration.case_id
+    )
     assert all(receipt.already_sent for receipt in again)
     assert [receipt.refused for receipt in again] == [receipt.refused for receipt in receipts]
     assert len(store.all()) == 4
@@ -149,5 +160,5 @@ async def test_a_batch_cut_short_by_a_busy_server_sends_only_the_rest_when_retri
 
     assert [receipt.already_sent for receipt in retried] == [True, True, False, False, False]
     counts = Counter(m.to for m in store.all())
-    assert counts == Counter({to: 1 for to in BATCH})
+    assert counts == Counter(dict.fromkeys(BATCH, 1))
     assert len({m.message_id for m in store.all()}) == len(BATCH)

@@ -34,7 +34,13 @@ REPLY_TO = "Sanne Peeters <sanne.peeters@example.org>"
 
 def render(name: str, language: str, context: dict) -> bytes:
     message = MailTemplates().render(
-        name, language, context, sender="HR <hr@example.org>", to="anouk@example.org", message_id="<a1b2@offboarding>", reply_to=REPLY_TO
+        name,
+        language,
+        context,
+        sender="HR <hr@example.org>",
+        to="anouk@example.org",
+        message_id="<a1b2@offboarding>",
+        reply_to=REPLY_TO,
     )
     return bytes(message)
 
@@ -90,7 +96,9 @@ def test_mail_parser_reads_the_layout_a_mail_client_renders(name, language, cont
     assert "sanne.peeters@example.org" in html
 
 
-async def test_the_cases_mails_answer_to_hr_and_the_employees_interview_mails_to_the_interviewer(time_skipping_env, worker, mail_store, task_queue):
+async def test_the_cases_mails_answer_to_hr_and_the_employees_interview_mails_to_the_interviewer(
+    time_skipping_env, worker, mail_store, task_queue
+):
     registration = Registration.model_validate(registration_data())
     case_id = (await service.register(time_skipping_env.client, registration, task_queue)).case_id
     employee = str(registration.employee.work_email)
@@ -111,12 +119,19 @@ async def test_the_cases_mails_answer_to_hr_and_the_employees_interview_mails_to
     assert invitation["To"].addresses[0].addr_spec == employee
 
     hr = Actor(email="hr@example.org", role=Role.HR)
-    await service.act(time_skipping_env.client, case_id, AssignInterviewer(actor=hr, interviewer={"name": "Sanne Peeters", "email": "sanne.peeters@example.org"})
+    await service.act(
+        time_skipping_env.client,
+        case_id,
+        AssignInterviewer(actor=hr, interviewer={"name": "Sanne Peeters", "email": "sanne.peeters@example.org"}),
     )
     await service.act(time_skipping_env.client, case_id, ResendInvitation(actor=hr))
 
     def to_the_interviewer():
-        return [mail for mail in purposes("interview:") if mail["Reply-To"].addresses[0].addr_spec == "sanne.peeters@example.org"]
+        return [
+            mail
+            for mail in purposes("interview:")
+            if mail["Reply-To"].addresses[0].addr_spec == "sanne.peeters@example.org"
+        ]
 
     [again] = await eventually(to_the_interviewer)
     assert again["To"].addresses[0].addr_spec == employee

@@ -36,8 +36,14 @@ SECOND_SLOT = {"nl": "donderdag 21 januari 2027 om 14:00", "en": "Thursday, 21 J
 # Per template and language: strings the plain-text part must contain (besides the employee's name).
 EXPECTED: dict[str, dict[str, list[str]]] = {
     "interview_cancelled": {
-        "nl": [f"Het exitgesprek op {FIRST_SLOT['nl']} tot 11:00 gaat niet door, zoals je ons liet weten.", "uit je agenda"],
-        "en": [f"The exit interview on {FIRST_SLOT['en']}–11:00 will not take place, as you let us know.", "out of your calendar"],
+        "nl": [
+            f"Het exitgesprek op {FIRST_SLOT['nl']} tot 11:00 gaat niet door, zoals je ons liet weten.",
+            "uit je agenda",
+        ],
+        "en": [
+            f"The exit interview on {FIRST_SLOT['en']}–11:00 will not take place, as you let us know.",
+            "out of your calendar",
+        ],
     },
     "team_announcement": {
         "nl": [LAST_DAY["nl"], "bedanken", "Bram Janssens"],
@@ -82,8 +88,22 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
         "en": ["withdrawn", "cancelled", "Reason: Nieuwe afspraken over de functie"],
     },
     "case_closed": {
-        "nl": ["- Eindafrekening opstellen", "- Telefoon", "Te verrekenen in de eindafrekening:\n- Telefoon", "Exitgesprek: gevoerd", "ontslag op eigen verzoek", LAST_DAY["nl"]],
-        "en": ["- Eindafrekening opstellen", "- Telefoon", "To settle in the final pay:\n- Telefoon", "Exit interview: held", "resignation", LAST_DAY["en"]],
+        "nl": [
+            "- Eindafrekening opstellen",
+            "- Telefoon",
+            "Te verrekenen in de eindafrekening:\n- Telefoon",
+            "Exitgesprek: gevoerd",
+            "ontslag op eigen verzoek",
+            LAST_DAY["nl"],
+        ],
+        "en": [
+            "- Eindafrekening opstellen",
+            "- Telefoon",
+            "To settle in the final pay:\n- Telefoon",
+            "Exit interview: held",
+            "resignation",
+            LAST_DAY["en"],
+        ],
     },
     "interview_confirm_request": {
         "nl": ["ontslag op eigen verzoek", "Bram Janssens", "overslaan", COMMON["case_url"]],
@@ -124,8 +144,18 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
         "en": [f"{FIRST_SLOT['en']}–11:00", "(online)", "voluntary", "een boekenbon", INVITATION["action_url"]],
     },
     "interview_confirmed": {
-        "nl": [f"Wanneer: {FIRST_SLOT['nl']} tot 11:00", "Met: Sanne Peeters", "bijgewerkte agenda-uitnodiging", INVITATION["action_url"]],
-        "en": [f"When: {FIRST_SLOT['en']}–11:00", "With: Sanne Peeters", "updated calendar invitation", INVITATION["action_url"]],
+        "nl": [
+            f"Wanneer: {FIRST_SLOT['nl']} tot 11:00",
+            "Met: Sanne Peeters",
+            "bijgewerkte agenda-uitnodiging",
+            INVITATION["action_url"],
+        ],
+        "en": [
+            f"When: {FIRST_SLOT['en']}–11:00",
+            "With: Sanne Peeters",
+            "updated calendar invitation",
+            INVITATION["action_url"],
+        ],
     },
     "interview_scheduled": {
         "nl": [f"Wanneer: {FIRST_SLOT['nl']} tot 11:00", "Interviewer: Sanne Peeters", COMMON["case_url"]],
@@ -136,8 +166,18 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
         "en": [f"tomorrow, {FIRST_SLOT['en']}–11:00"],
     },
     "interview_thank_you": {
-        "nl": ["alleen je adviezen", "teruggekoppeld aan je leidinggevende, Bram Janssens", "intrekken", "http://offboarding.test/consent/tok-abc"],
-        "en": ["only your advice", "fed back to your manager, Bram Janssens", "withdraw", "http://offboarding.test/consent/tok-abc"],
+        "nl": [
+            "alleen je adviezen",
+            "teruggekoppeld aan je leidinggevende, Bram Janssens",
+            "intrekken",
+            "http://offboarding.test/consent/tok-abc",
+        ],
+        "en": [
+            "only your advice",
+            "fed back to your manager, Bram Janssens",
+            "withdraw",
+            "http://offboarding.test/consent/tok-abc",
+        ],
     },
     "interview_declined": {
         "nl": ["Reden: Geen behoefte aan een gesprek", "herinneringen", COMMON["case_url"]],
@@ -148,8 +188,18 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
         "en": ["no response", "reminders have stopped", COMMON["case_url"]],
     },
     "access_failed": {
-        "nl": ["geen account gevonden", "Antwoord van de server: GET /Users → 200; no account matches", "niet verwijderen", COMMON["case_url"]],
-        "en": ["No account was found", "The server's answer: GET /Users → 200; no account matches", "do not delete", COMMON["case_url"]],
+        "nl": [
+            "geen account gevonden",
+            "Antwoord van de server: GET /Users → 200; no account matches",
+            "niet verwijderen",
+            COMMON["case_url"],
+        ],
+        "en": [
+            "No account was found",
+            "The server's answer: GET /Users → 200; no account matches",
+            "do not delete",
+            COMMON["case_url"],
+        ],
     },
     "access_now": {
         "nl": ["per direct", "Reden: Ontslag op staande voet", "niet verwijderen", COMMON["case_url"]],
@@ -224,7 +274,9 @@ def test_renders_with_subject_name_and_key_data(templates, name, language):
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("name", NAMES)
 def test_html_escapes_values_while_text_and_subject_stay_plain(templates, name, language):
-    subject, text, html = render(templates, name, language, employee_name="Anouk <script>", organisation_name="D'Hondt & Co")
+    subject, text, html = render(
+        templates, name, language, employee_name="Anouk <script>", organisation_name="D'Hondt & Co"
+    )
 
     assert "Anouk &lt;script&gt;" in html
     assert "<script>" not in html
@@ -331,7 +383,12 @@ def test_interview_reminder_adapts_to_the_recipient(templates, language):
 
 @pytest.mark.parametrize("because", ("declined", "withdrawn", "moved", "interviewer_changed"))
 def test_cancellation_to_the_interviewer_says_why_in_the_u_form(templates, because):
-    why = {"declined": "heeft afgezegd", "withdrawn": "ingetrokken", "moved": "nieuwe voorstellen", "interviewer_changed": "andere gespreksvoerder"}
+    why = {
+        "declined": "heeft afgezegd",
+        "withdrawn": "ingetrokken",
+        "moved": "nieuwe voorstellen",
+        "interviewer_changed": "andere gespreksvoerder",
+    }
     subject, text, _ = render(templates, "interview_cancelled", "nl", recipient_is_employee=False, because=because)
     assert subject.startswith("Gaat niet door: exitgesprek met Anouk de Vries")
     assert why[because] in text and "uit uw agenda" in text and COMMON["case_url"] in text
@@ -343,10 +400,16 @@ def test_cancellation_to_the_interviewer_says_why_in_the_u_form(templates, becau
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_calendar_file_only_with_the_agreed_time(templates, language):
     _, invitation, _ = render(templates, "interview_invitation", language, calendar_attached=False)
-    assert ("Zodra we een moment hebben afgesproken" if language == "nl" else "Once we have agreed a time") in invitation
+    assert (
+        "Zodra we een moment hebben afgesproken" if language == "nl" else "Once we have agreed a time"
+    ) in invitation
     assert ("eerste voorgestelde moment" if language == "nl" else "first proposed time") not in invitation
     _, scheduled, html = render(templates, "interview_scheduled", language, calendar_attached=True)
-    attached = "De agenda-uitnodiging voor dit gesprek zit in de bijlage" if language == "nl" else "The calendar invitation for this conversation is attached"
+    attached = (
+        "De agenda-uitnodiging voor dit gesprek zit in de bijlage"
+        if language == "nl"
+        else "The calendar invitation for this conversation is attached"
+    )
     assert attached in scheduled and attached in html
     _, without, _ = render(templates, "interview_scheduled", language)
     assert attached not in without
@@ -390,7 +453,9 @@ def test_case_closed_without_open_items(templates, language):
 def test_thank_you_labels_consent(templates, language, share):
     scope_lines = set()
     for scope in ("nothing", "advice_only", "advice_and_experiences"):
-        _, text, html = render(templates, "interview_thank_you", language, consent_scope=scope, share_with_manager=share)
+        _, text, html = render(
+            templates, "interview_thank_you", language, consent_scope=scope, share_with_manager=share
+        )
         assert "advice_only" not in text and "advice_and_experiences" not in text
         scope_line = next(line for line in text.splitlines() if "HR" in line and line.startswith("- "))
         scope_lines.add(scope_line)
@@ -401,18 +466,36 @@ def test_thank_you_labels_consent(templates, language, share):
 
 
 # Per departure type and language: what the invitation and the thank-you must say, and what they must not.
-HOPE_TO_SEE_AGAIN = {"nl": ["met een goed gevoel", "weer als collega"], "en": ["with a good feeling", "a colleague again"]}
+HOPE_TO_SEE_AGAIN = {
+    "nl": ["met een goed gevoel", "weer als collega"],
+    "en": ["with a good feeling", "a colleague again"],
+}
 DEPARTURE_WORDING: dict[str, dict[str, dict[str, list[str]]]] = {
     "dismissal": {
         "nl": {
-            "invitation": ["Je dienstverband bij Van den Berg & Zonen eindigt", "niet je eigen keuze", "niet over het besluit zelf", "het allerbeste"],
+            "invitation": [
+                "Je dienstverband bij Van den Berg & Zonen eindigt",
+                "niet je eigen keuze",
+                "niet over het besluit zelf",
+                "het allerbeste",
+            ],
             "thank_you": ["het allerbeste voor wat er nu komt"],
             "never": [*HOPE_TO_SEE_AGAIN["nl"], "redenen spelen mee in je vertrek", "pensioen", "je blijft welkom"],
         },
         "en": {
-            "invitation": ["Your employment with Van den Berg & Zonen is ending", "not your own choice", "not about the decision itself", "all the best"],
+            "invitation": [
+                "Your employment with Van den Berg & Zonen is ending",
+                "not your own choice",
+                "not about the decision itself",
+                "all the best",
+            ],
             "thank_you": ["all the best for what comes next"],
-            "never": [*HOPE_TO_SEE_AGAIN["en"], "reasons play a part in your leaving", "retirement", "always be welcome"],
+            "never": [
+                *HOPE_TO_SEE_AGAIN["en"],
+                "reasons play a part in your leaving",
+                "retirement",
+                "always be welcome",
+            ],
         },
     },
     "end_of_contract": {
@@ -422,19 +505,34 @@ DEPARTURE_WORDING: dict[str, dict[str, dict[str, list[str]]]] = {
             "never": ["redenen spelen mee in je vertrek", "welke gaf de doorslag", "pensioen", "niet je eigen keuze"],
         },
         "en": {
-            "invitation": ["Your contract with Van den Berg & Zonen is coming to an end", "if your contract had been extended"],
+            "invitation": [
+                "Your contract with Van den Berg & Zonen is coming to an end",
+                "if your contract had been extended",
+            ],
             "thank_you": ["your work during your time with us"],
             "never": ["reasons play a part in your leaving", "tipped the balance", "retirement", "not your own choice"],
         },
     },
     "retirement": {
         "nl": {
-            "invitation": ["Binnenkort ga je met pensioen", "al je jaren bij ons", "al die jaren inzet", "mooi pensioen", "je opvolger"],
+            "invitation": [
+                "Binnenkort ga je met pensioen",
+                "al je jaren bij ons",
+                "al die jaren inzet",
+                "mooi pensioen",
+                "je opvolger",
+            ],
             "thank_you": ["al die jaren bij Van den Berg & Zonen", "mooi pensioen"],
             "never": ["redenen spelen mee in je vertrek", "weer als collega", "niet je eigen keuze"],
         },
         "en": {
-            "invitation": ["You will soon be retiring", "all your years with us", "all those years of work", "wonderful retirement", "your successor"],
+            "invitation": [
+                "You will soon be retiring",
+                "all your years with us",
+                "all those years of work",
+                "wonderful retirement",
+                "your successor",
+            ],
             "thank_you": ["all those years at Van den Berg & Zonen", "wonderful retirement"],
             "never": ["reasons play a part in your leaving", "a colleague again", "not your own choice"],
         },
@@ -446,7 +544,9 @@ DEPARTURE_WORDING: dict[str, dict[str, dict[str, list[str]]]] = {
 @pytest.mark.parametrize("departure_type", sorted(DEPARTURE_WORDING))
 def test_invitation_and_thank_you_fit_the_departure(templates, departure_type, language):
     wording = DEPARTURE_WORDING[departure_type][language]
-    subject, invitation, invitation_html = render(templates, "interview_invitation", language, departure_type=departure_type)
+    subject, invitation, invitation_html = render(
+        templates, "interview_invitation", language, departure_type=departure_type
+    )
     _, thank_you, thank_you_html = render(templates, "interview_thank_you", language, departure_type=departure_type)
 
     for expected in wording["invitation"]:
@@ -472,7 +572,9 @@ def test_a_resignation_keeps_the_warm_wording(templates, language):
     _, thank_you, _ = render(templates, "interview_thank_you", language, departure_type="resignation")
     assert HOPE_TO_SEE_AGAIN[language][0] in invitation
     assert HOPE_TO_SEE_AGAIN[language][1] in thank_you
-    assert ("redenen spelen mee in je vertrek" if language == "nl" else "reasons play a part in your leaving") in invitation
+    assert (
+        "redenen spelen mee in je vertrek" if language == "nl" else "reasons play a part in your leaving"
+    ) in invitation
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -496,10 +598,15 @@ def test_the_thank_you_subject_uses_the_chosen_name(templates):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_invitation_reminder_fits_the_departure(templates, language):
-    texts = {kind: render(templates, "interview_invitation_reminder", language, departure_type=kind)[1] for kind in ("resignation", "dismissal", "retirement")}
+    texts = {
+        kind: render(templates, "interview_invitation_reminder", language, departure_type=kind)[1]
+        for kind in ("resignation", "dismissal", "retirement")
+    }
     assert ("als je daarvoor openstaat" if language == "nl" else "if you are open to it") in texts["dismissal"]
     assert ("al je jaren bij ons" if language == "nl" else "all your years with us") in texts["retirement"]
-    assert ("terug te kijken op je tijd bij ons" if language == "nl" else "look back with you on your time with us") in texts["resignation"]
+    assert (
+        "terug te kijken op je tijd bij ons" if language == "nl" else "look back with you on your time with us"
+    ) in texts["resignation"]
     assert ("terug te kijken" if language == "nl" else "look back") not in texts["dismissal"]
     for text in texts.values():
         assert not re.search(r"[.!?:][A-Z]", text), text

@@ -30,7 +30,9 @@ def _iframes(page: str) -> list[dict[str, str]]:
 
 
 def _manager_announcement(mail_store):
-    return next((m for m in mail_store.all() if m.purpose == "announcement" and m.to == "bram.janssens@example.org"), None)
+    return next(
+        (m for m in mail_store.all() if m.purpose == "announcement" and m.to == "bram.janssens@example.org"), None
+    )
 
 
 async def test_the_mailbox_lists_sent_mail_and_shows_each_one(http, worker, mail_store):

@@ -41,11 +41,23 @@ POSTGRES = os.environ.get("OFFBOARDING_TEST_DATABASE_URL") or "postgresql+asyncp
 
 def embedded(data_dir: Path, smtp_port: int) -> Settings:
     """An installation as `make run` has it: everything in the data folder, the payload key too."""
-    return Settings(_env_file=None, data_dir=data_dir, database_url="", payload_keys="", smtp_port=smtp_port, hr_email="hr@example.org")
+    return Settings(
+        _env_file=None,
+        data_dir=data_dir,
+        database_url="",
+        payload_keys="",
+        smtp_port=smtp_port,
+        hr_email="hr@example.org",
+    )
 
 
 def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "OFFBOARDING_DATA_DIR": str(data_dir), "OFFBOARDING_DATABASE_URL": "", "OFFBOARDING_PAYLOAD_KEYS": ""}
+    env = {
+        **os.environ,
+        "OFFBOARDING_DATA_DIR": str(data_dir),
+        "OFFBOARDING_DATABASE_URL": "",
+        "OFFBOARDING_PAYLOAD_KEYS": "",
+    }
     return subprocess.run([OFFBOARDING, *args], env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -68,7 +80,12 @@ async def test_a_backup_restores_cases_accounts_and_running_workflows(tmp_path, 
     engine = create_engine(before.database_url)
     sessions = create_sessionmaker(engine)
     async with sessions() as session:
-        await accounts.create(session, NewAccount(email="hanna@example.org", name="Hanna de Haan", roles=["hr", "admin"], password="een lang wachtwoord"))
+        await accounts.create(
+            session,
+            NewAccount(
+                email="hanna@example.org", name="Hanna de Haan", roles=["hr", "admin"], password="een lang wachtwoord"
+            ),
+        )
         await session.commit()
     env = await dev_server(before)
     try:
@@ -144,7 +161,11 @@ def test_a_backup_of_a_newer_release_is_not_restored(tmp_path, smtp_port):
     from operations.backup import _sha256
 
     files = {name: _sha256(folder / name) for name in ("offboarding.db", "temporal.db")}
-    (folder / "manifest.json").write_text(json.dumps({"format": 1, "made_at": "2030-01-01T00:00:00+00:00", "schema_revision": "9999_next", "files": files}))
+    (folder / "manifest.json").write_text(
+        json.dumps(
+            {"format": 1, "made_at": "2030-01-01T00:00:00+00:00", "schema_revision": "9999_next", "files": files}
+        )
+    )
     refused = cli(tmp_path / "data", "restore", str(folder))
     assert refused.returncode == 5
     assert "9999_next, which this release does not know" in refused.stderr
@@ -165,7 +186,13 @@ async def test_the_database_of_the_previous_release_is_migrated_then_accepted(tm
             await schema.check(engine)
     finally:
         await engine.dispose()
-    done = subprocess.run([OFFBOARDING, "migrate"], env={**os.environ, "OFFBOARDING_DATABASE_URL": url}, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [OFFBOARDING, "migrate"],
+        env={**os.environ, "OFFBOARDING_DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     engine = create_engine(url)
     try:
@@ -207,7 +234,12 @@ def test_postgresql_is_backed_up_and_restored_with_pg_dump_and_pg_restore(postgr
     async def seed():
         engine = create_engine(original.render_as_string(hide_password=False))
         async with create_sessionmaker(engine)() as session:
-            await accounts.create(session, NewAccount(email="hanna@example.org", name="Hanna de Haan", roles=["hr"], password="een lang wachtwoord"))
+            await accounts.create(
+                session,
+                NewAccount(
+                    email="hanna@example.org", name="Hanna de Haan", roles=["hr"], password="een lang wachtwoord"
+                ),
+            )
             await session.commit()
         await engine.dispose()
 
@@ -215,14 +247,20 @@ def test_postgresql_is_backed_up_and_restored_with_pg_dump_and_pg_restore(postgr
     dump = tmp_path / "offboarding.dump"
     # The README's commands.
     subprocess.run(["pg_dump", "--format=custom", f"--file={dump}", _libpq(original)], check=True, timeout=120)
-    subprocess.run(["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={_libpq(restored)}", str(dump)], check=True, timeout=120)
+    subprocess.run(
+        ["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={_libpq(restored)}", str(dump)],
+        check=True,
+        timeout=120,
+    )
 
     async def check():
         engine = create_engine(restored.render_as_string(hide_password=False))
         try:
             await schema.check(engine)
             async with create_sessionmaker(engine)() as session:
-                account = (await session.execute(select(Account).where(Account.email == "hanna@example.org"))).scalar_one()
+                account = (
+                    await session.execute(select(Account).where(Account.email == "hanna@example.org"))
+                ).scalar_one()
                 assert account.roles == ["hr"]
                 with pytest.raises(sa.exc.DBAPIError):  # the audit log's guard came along
                     await session.execute(sa.text("DELETE FROM audit_log"))

@@ -20,7 +20,9 @@ def run_bench(module: str, results: Path, *args: str, timeout: float = 120) -> s
         [sys.executable, "-m", f"bench.{module}", "--results", str(results), *args],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
     )  # fmt: skip
-    assert done.returncode == 0, f"bench.{module} failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    assert done.returncode == 0, (
+        f"bench.{module} failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    )
     return results.read_text()
 
 
@@ -51,7 +53,9 @@ def backends() -> list[str]:
 
 
 def test_mail_throughput(results):
-    text = run_bench("mail_throughput", results, "--count", "10", "--warm-up", "2", "--concurrency", "1", "2", *backends())
+    text = run_bench(
+        "mail_throughput", results, "--count", "10", "--warm-up", "2", "--concurrency", "1", "2", *backends()
+    )
     assert "<!-- bench:mail_throughput -->" in text
     for path in ("one mail per activity", "a case's 8 mails per activity"):
         assert f"| SQLite, {path}, concurrency 2: bare / product |" in text
@@ -82,7 +86,9 @@ def test_each_run_replaces_only_its_own_section(results):
 
 
 def test_page_latency(results):
-    text = run_bench("page_latency", results, "--count", "5", "--samples", "2", "--lag-samples", "2", *backends(), timeout=240)
+    text = run_bench(
+        "page_latency", results, "--count", "5", "--samples", "2", "--lag-samples", "2", *backends(), timeout=240
+    )
     assert "<!-- bench:page_latency -->" in text
     assert "| SQLite: lists complete | dashboard 7, case list 7, API X-Total-Count 7" in text
     assert "read model lag after a step's answer" in text

@@ -49,7 +49,9 @@ def test_every_image_has_a_pinned_tag(services):
         repository, _, tag = reference.rpartition(":")
         assert repository and "/" not in tag, f"{name}: image {image!r} has no tag"
         assert tag and tag != "latest", f"{name}: image {image!r} is not pinned"
-        assert not re.fullmatch(r"\d+", tag) or name not in ("temporal", "temporal-ui"), f"{name}: {image!r} pins only a major version"
+        assert not re.fullmatch(r"\d+", tag) or name not in ("temporal", "temporal-ui"), (
+            f"{name}: {image!r} pins only a major version"
+        )
 
 
 def test_the_temporal_server_runs_on_postgres(services):
@@ -85,7 +87,9 @@ def test_healthchecks_where_others_wait(services):
         for dependency, condition in (service.get("depends_on") or {}).items():
             assert dependency in services, f"{name} depends on unknown {dependency}"
             if condition["condition"] == "service_healthy":
-                assert services[dependency].get("healthcheck"), f"{name} waits for {dependency} to be healthy, which has no healthcheck"
+                assert services[dependency].get("healthcheck"), (
+                    f"{name} waits for {dependency} to be healthy, which has no healthcheck"
+                )
 
 
 def test_migrate_runs_once_before_the_worker_and_the_web_app(services):
@@ -115,8 +119,12 @@ def test_the_worker_and_the_web_app_are_checked_by_their_readiness_on_their_own_
         service = services[name]
         check = " ".join(service["healthcheck"]["test"])
         assert "/health/ready" in check, f"{name}: the healthcheck does not ask for readiness"
-        assert port_setting in check and port_setting in service["environment"], f"{name}: the check does not use the port the process serves on"
-        assert service["environment"]["OFFBOARDING_METRICS_HOST"] == "0.0.0.0", f"{name}: metrics unreachable from other containers"
+        assert port_setting in check and port_setting in service["environment"], (
+            f"{name}: the check does not use the port the process serves on"
+        )
+        assert service["environment"]["OFFBOARDING_METRICS_HOST"] == "0.0.0.0", (
+            f"{name}: metrics unreachable from other containers"
+        )
     assert int(services["worker"]["environment"]["OFFBOARDING_WORKER_PORT"]) > 0
     assert int(services["web"]["environment"]["OFFBOARDING_WEB_METRICS_PORT"]) > 0
     assert services["web"]["environment"]["OFFBOARDING_LOG_FORMAT"] == "json"

@@ -6,6 +6,7 @@ again; a dying child takes the rest down; a taken port is reported."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -69,7 +70,7 @@ class Launched:
     def output(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
-    def start(self) -> "Launched":
+    def start(self) -> Launched:
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "launcher"],
@@ -105,7 +106,9 @@ class Launched:
         try:
             return self.proc.wait(timeout=STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
-            pytest.fail(f"the launcher did not stop within {STOP_TIMEOUT}s after {signal.Signals(sig).name}:\n{self.tail()}")
+            pytest.fail(
+                f"the launcher did not stop within {STOP_TIMEOUT}s after {signal.Signals(sig).name}:\n{self.tail()}"
+            )
 
     def kill_everything(self) -> None:
         """Teardown, whatever happened: no process of this run survives the test."""
@@ -119,10 +122,8 @@ class Launched:
         for name, pid in re.findall(r"started (\S+) \(pid (\d+)\)", self.output()):
             pid = int(pid)
             if alive(pid) and _runs(pid, name):
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
 
 
 def _runs(pid: int, name: str) -> bool:
@@ -131,7 +132,9 @@ def _runs(pid: int, name: str) -> bool:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
         return False
-    marker = {"temporal": "start-dev", "mailsink": "mailsink.server", "worker": "worker.py", "web": "web.serve"}.get(name, name)
+    marker = {"temporal": "start-dev", "mailsink": "mailsink.server", "worker": "worker.py", "web": "web.serve"}.get(
+        name, name
+    )
     return marker in cmdline
 
 
@@ -204,7 +207,9 @@ async def test_a_departure_registered_over_http_is_announced_and_survives_a_rest
 
     data = registration_data(employee_id=unique("E2E"), manager_language="en")
     # A program calls the API with the token of an HR account (the mailbox page is HR's too).
-    api = {"Authorization": f"Bearer {await api_token(sessions, await make_account(sessions, unique_email('hr'), ['hr']))}"}
+    api = {
+        "Authorization": f"Bearer {await api_token(sessions, await make_account(sessions, unique_email('hr'), ['hr']))}"
+    }
     async with httpx.AsyncClient(base_url=run.web_url, timeout=30, headers=api) as http:
         created = await http.post("/api/cases", json=data)
         assert created.status_code == 201, created.text
@@ -223,7 +228,9 @@ async def test_a_departure_registered_over_http_is_announced_and_survives_a_rest
         assert set(by_recipient) == {"bram.janssens@example.org", "hr@example.org", "facilities@example.org"}
         assert by_recipient["bram.janssens@example.org"].language == "en"
         assert by_recipient["hr@example.org"].language == "nl"
-        assert by_recipient["facilities@example.org"].language == "en"  # OFFBOARDING_FACILITIES_LANGUAGE reached the worker
+        assert (
+            by_recipient["facilities@example.org"].language == "en"
+        )  # OFFBOARDING_FACILITIES_LANGUAGE reached the worker
         assert f"{run.web_url}/cases/{case_id}" in by_recipient["bram.janssens@example.org"].text
 
         page = await http.get("/mailbox")
@@ -235,7 +242,11 @@ async def test_a_departure_registered_over_http_is_announced_and_survives_a_rest
             run.check_running()
             response = await http.get(f"/api/cases/{case_id}")
             body = response.json() if response.status_code == 200 else None
-            return body if body and body["record"] and body["live"] and body["live"]["steps"]["announcement"] == "done" else None
+            return (
+                body
+                if body and body["record"] and body["live"] and body["live"]["steps"]["announcement"] == "done"
+                else None
+            )
 
         case = await eventually(announced, timeout=30)
         assert case["case_id"] == case_id

@@ -1,7 +1,7 @@
 """The migrations build exactly the schema the models describe, undo cleanly, and carry existing data along."""
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -15,9 +15,27 @@ from models.tables import Account, Case, InterviewRecordRow, InterviewText, Sent
 from tests.conftest import fresh_database
 
 CASE_COLUMNS_AT_0007 = (
-    "id", "employee_id", "employee_name", "work_email", "private_email", "language", "department", "job_title", "manager_name", "manager_email",
-    "departure_type", "notice_date", "last_working_day", "status", "registration", "created_at", "updated_at", "closed_at", "interview_status",
-    "summary", "anonymised_at",
+    "id",
+    "employee_id",
+    "employee_name",
+    "work_email",
+    "private_email",
+    "language",
+    "department",
+    "job_title",
+    "manager_name",
+    "manager_email",
+    "departure_type",
+    "notice_date",
+    "last_working_day",
+    "status",
+    "registration",
+    "created_at",
+    "updated_at",
+    "closed_at",
+    "interview_status",
+    "summary",
+    "anonymised_at",
 )
 
 
@@ -42,32 +60,75 @@ async def _with_sessions(url: str, work):
 
 
 def test_interviews_held_before_answers_were_kept_apart_get_them_on_upgrade(tmp_path):
-    answers = record(rating=2, recommend=6, should_improve="Minder vergaderen met Bram Janssens.", went_well="Anouk had fijne collega's.", target_group={"gender": "woman"})
+    answers = record(
+        rating=2,
+        recommend=6,
+        should_improve="Minder vergaderen met Bram Janssens.",
+        went_well="Anouk had fijne collega's.",
+        target_group={"gender": "woman"},
+    )
     erased = record(rating=5, went_well="Al gewist.")
     # cases and interview_records as revision 0007 has them: the models already carry the later columns.
-    old_cases = sa.table("cases", *(sa.column(c.name, c.type) for c in Case.__table__.columns if c.name in CASE_COLUMNS_AT_0007))
+    old_cases = sa.table(
+        "cases", *(sa.column(c.name, c.type) for c in Case.__table__.columns if c.name in CASE_COLUMNS_AT_0007)
+    )
     old_interviews = sa.table(
-        "interview_records", *(sa.column(name) for name in ("case_id", "interviewer_email", "consent_scope", "share_with_manager", "consent_text_version", "consent_given_at", "held_at", "created_at", "content_erased_at")), sa.column("record", sa.JSON())
+        "interview_records",
+        *(
+            sa.column(name)
+            for name in (
+                "case_id",
+                "interviewer_email",
+                "consent_scope",
+                "share_with_manager",
+                "consent_text_version",
+                "consent_given_at",
+                "held_at",
+                "created_at",
+                "content_erased_at",
+            )
+        ),
+        sa.column("record", sa.JSON()),
     )
 
     async def seed(sessions):
         async with sessions.begin() as session:
-            for number, (answer, erased_at) in enumerate([(answers, None), (erased, datetime.now(timezone.utc))]):
-                case = closed_case(closed_at=datetime.now(timezone.utc), case_id=f"offboarding-M{number}-2026-01-05")
+            for number, (answer, erased_at) in enumerate([(answers, None), (erased, datetime.now(UTC))]):
+                case = closed_case(closed_at=datetime.now(UTC), case_id=f"offboarding-M{number}-2026-01-05")
                 values = {column.name: getattr(case, column.name) for column in old_cases.columns}
-                await session.execute(old_cases.insert().values({**values, "created_at": case.closed_at, "updated_at": case.closed_at}))
+                await session.execute(
+                    old_cases.insert().values({**values, "created_at": case.closed_at, "updated_at": case.closed_at})
+                )
                 await session.execute(
                     old_interviews.insert().values(
-                        case_id=case.id, interviewer_email="hr@example.org", record=answer, consent_scope="advice_and_experiences", share_with_manager=False,
-                        consent_text_version="v1", consent_given_at=case.closed_at, held_at=case.closed_at, created_at=case.closed_at, content_erased_at=erased_at,
+                        case_id=case.id,
+                        interviewer_email="hr@example.org",
+                        record=answer,
+                        consent_scope="advice_and_experiences",
+                        share_with_manager=False,
+                        consent_text_version="v1",
+                        consent_given_at=case.closed_at,
+                        held_at=case.closed_at,
+                        created_at=case.closed_at,
+                        content_erased_at=erased_at,
                     )
                 )
 
     async def migrated(sessions):
         async with sessions() as session:
-            interviews = select(InterviewRecordRow.case_id, InterviewRecordRow.rating_work_content, InterviewRecordRow.recommend_score, InterviewRecordRow.gender, InterviewRecordRow.primary_reason)
-            texts = select(InterviewRecordRow.case_id, InterviewText.field, InterviewText.text).join(InterviewRecordRow, InterviewRecordRow.id == InterviewText.interview_id)
-            return sorted(tuple(row) for row in (await session.execute(interviews)).all()), sorted(tuple(row) for row in (await session.execute(texts)).all())
+            interviews = select(
+                InterviewRecordRow.case_id,
+                InterviewRecordRow.rating_work_content,
+                InterviewRecordRow.recommend_score,
+                InterviewRecordRow.gender,
+                InterviewRecordRow.primary_reason,
+            )
+            texts = select(InterviewRecordRow.case_id, InterviewText.field, InterviewText.text).join(
+                InterviewRecordRow, InterviewRecordRow.id == InterviewText.interview_id
+            )
+            return sorted(tuple(row) for row in (await session.execute(interviews)).all()), sorted(
+                tuple(row) for row in (await session.execute(texts)).all()
+            )
 
     with fresh_database(tmp_path, "answers", revision="0007") as url:
         asyncio.run(_with_sessions(url, seed))
@@ -88,7 +149,7 @@ def _seed_mixed_case_addresses(sessions, accounts: list[str]):
         async with sessions.begin() as session:
             for email in accounts:
                 session.add(Account(email=email, name="Lead", password_hash=None, roles=["manager"], language="nl"))
-            case = closed_case(closed_at=datetime.now(timezone.utc), case_id="offboarding-C1-2026-01-05")
+            case = closed_case(closed_at=datetime.now(UTC), case_id="offboarding-C1-2026-01-05")
             case.work_email, case.manager_email = "Anouk.deVries@Example.org", "Lead@Example.org"
             case.registration = {
                 "employee": {"work_email": "Anouk.deVries@Example.org", "private_email": "Anouk@Example.net"},
@@ -98,7 +159,16 @@ def _seed_mixed_case_addresses(sessions, accounts: list[str]):
             }
             session.add(case)
             await session.flush()
-            session.add(SentMail(case_id=case.id, purpose="announcement", recipient="Lead@Example.org", message_id="<m1@offboarding>", subject="Vertrek", status="sent"))
+            session.add(
+                SentMail(
+                    case_id=case.id,
+                    purpose="announcement",
+                    recipient="Lead@Example.org",
+                    message_id="<m1@offboarding>",
+                    subject="Vertrek",
+                    status="sent",
+                )
+            )
 
     return seed(sessions)
 
@@ -112,7 +182,11 @@ def test_stored_addresses_are_put_in_lower_case_on_upgrade(tmp_path):
             return emails, case, recipients
 
     with fresh_database(tmp_path, "addresses", revision="0013") as url:
-        asyncio.run(_with_sessions(url, lambda sessions: _seed_mixed_case_addresses(sessions, ["Lead@Example.org", "hr@example.org"])))
+        asyncio.run(
+            _with_sessions(
+                url, lambda sessions: _seed_mixed_case_addresses(sessions, ["Lead@Example.org", "hr@example.org"])
+            )
+        )
         migrate.upgrade(url)
         emails, case, recipients = asyncio.run(_with_sessions(url, stored))
 
@@ -129,7 +203,11 @@ def test_stored_addresses_are_put_in_lower_case_on_upgrade(tmp_path):
 
 def test_two_accounts_differing_only_in_capitals_stop_the_upgrade_and_are_named(tmp_path):
     with fresh_database(tmp_path, "clash", revision="0013") as url:
-        asyncio.run(_with_sessions(url, lambda sessions: _seed_mixed_case_addresses(sessions, ["Lead@Example.org", "lead@example.org"])))
+        asyncio.run(
+            _with_sessions(
+                url, lambda sessions: _seed_mixed_case_addresses(sessions, ["Lead@Example.org", "lead@example.org"])
+            )
+        )
         with pytest.raises(Exception, match=r"Lead@Example\.org and lead@example\.org"):
             migrate.upgrade(url)
         emails = asyncio.run(_with_sessions(url, lambda sessions: _emails(sessions)))

@@ -76,8 +76,12 @@ def spans(monkeypatch, settings):
         provider.shutdown()
 
 
-async def test_a_trace_spans_the_web_request_and_the_workflows_activities(spans, settings, time_skipping_env, sessions, task_queue):
-    traced = settings.model_copy(update={"otlp_endpoint": "http://collector.test:4318/v1/traces", "task_queue": task_queue})
+async def test_a_trace_spans_the_web_request_and_the_workflows_activities(
+    spans, settings, time_skipping_env, sessions, task_queue
+):
+    traced = settings.model_copy(
+        update={"otlp_endpoint": "http://collector.test:4318/v1/traces", "task_queue": task_queue}
+    )
     client = Client(**{**time_skipping_env.client.config(), "interceptors": tracing.client_interceptors(traced)})
     async with build_worker(client, traced, sessions, task_queue=task_queue), serve(traced, client) as http:
         created = await http.post("/api/cases", json=registration_data())
@@ -91,7 +95,12 @@ async def test_a_trace_spans_the_web_request_and_the_workflows_activities(spans,
         stored = (await eventually(lambda: finished("RunActivity:store_case")))[0]
     trace = server.context.trace_id
     names = {span.name for span in spans.get_finished_spans() if span.context.trace_id == trace}
-    assert {"POST /api/cases", "StartWorkflow:OffboardingWorkflow", "RunWorkflow:OffboardingWorkflow", "StartActivity:store_case"} <= names
+    assert {
+        "POST /api/cases",
+        "StartWorkflow:OffboardingWorkflow",
+        "RunWorkflow:OffboardingWorkflow",
+        "StartActivity:store_case",
+    } <= names
     assert stored.context.trace_id == trace
     assert server.attributes.get("http.route") == "/api/cases"
 
@@ -131,10 +140,17 @@ def json_logs(settings):
     logging.getLogger().setLevel(logging.WARNING)
 
 
-async def test_json_logs_of_a_whole_case_carry_its_ids_and_no_personal_text(json_logs, settings, time_skipping_env, worker, mail_store, sessions, task_queue):
+async def test_json_logs_of_a_whole_case_carry_its_ids_and_no_personal_text(
+    json_logs, settings, time_skipping_env, worker, mail_store, sessions, task_queue
+):
     employee = {"name": NAME, "private_email": PRIVATE}
     case = await CaseDriver.start(
-        time_skipping_env, mail_store, sessions, task_queue, employee={**registration_data()["employee"], **employee}, manager={"name": MANAGER_NAME, "email": "barend@example.org", "language": "nl"}
+        time_skipping_env,
+        mail_store,
+        sessions,
+        task_queue,
+        employee={**registration_data()["employee"], **employee},
+        manager={"name": MANAGER_NAME, "email": "barend@example.org", "language": "nl"},
     )
     async with serve(settings.model_copy(update={"task_queue": task_queue}), time_skipping_env.client) as http:
         assert (await http.get(f"/api/cases/{case.case_id}")).status_code == 200
@@ -147,27 +163,54 @@ async def test_json_logs_of_a_whole_case_carry_its_ids_and_no_personal_text(json
         slot = (await case.view()).interview.proposed_slots[0]
         await case.act(AcceptSlot(actor=case.employee, start=slot.start))
         # Recorded after the last working day: the thank-you goes to the private address.
-        await case.skip_until(datetime.combine(view.last_working_day + timedelta(days=1), time(8), tzinfo=ZoneInfo("Europe/Amsterdam")))
-        await case.act(SubmitInterview(actor=HR, record=distinctive_record(), consent=ConsentChoice(scope="advice_and_experiences", share_with_manager=True, text_version="2026-11")))
+        await case.skip_until(
+            datetime.combine(view.last_working_day + timedelta(days=1), time(8), tzinfo=ZoneInfo("Europe/Amsterdam"))
+        )
+        await case.act(
+            SubmitInterview(
+                actor=HR,
+                record=distinctive_record(),
+                consent=ConsentChoice(scope="advice_and_experiences", share_with_manager=True, text_version="2026-11"),
+            )
+        )
         await case.wait_for_mail("interview:interview_thank_you", to=PRIVATE)
         await case.wait_for_status("closed", timeout=60)
         assert (await http.get(f"/api/cases/{case.case_id}")).status_code == 200
 
     lines = [line for line in json_logs.getvalue().splitlines() if line.strip()]
     records = [json.loads(line) for line in lines]  # every line is one JSON object
-    assert any(r.get("case_id") == case.case_id and r.get("activity_type") for r in records), "the worker's records name the case"
+    assert any(r.get("case_id") == case.case_id and r.get("activity_type") for r in records), (
+        "the worker's records name the case"
+    )
     requests = [r for r in records if r["logger"] == "web.requests" and r.get("case_id") == case.case_id]
-    assert requests and all(r.get("request_id") for r in requests), "the web app's records name the request and the case"
-    forbidden = [NAME, *NAME.split(), MANAGER_NAME, *MANAGER_NAME.split(), PRIVATE, TASK_COMMENT, *FREE_TEXT.values(), str(case.registration.employee.work_email)]
+    assert requests and all(r.get("request_id") for r in requests), (
+        "the web app's records name the request and the case"
+    )
+    forbidden = [
+        NAME,
+        *NAME.split(),
+        MANAGER_NAME,
+        *MANAGER_NAME.split(),
+        PRIVATE,
+        TASK_COMMENT,
+        *FREE_TEXT.values(),
+        str(case.registration.employee.work_email),
+    ]
     leaks = [(word, line) for line in lines for word in forbidden if word.lower() in line.lower()]
     assert not leaks, leaks[:5]
-    assert any("sent mail" in r["message"] and "<address " in r["message"] for r in records), "addresses are masked, not left out"
+    assert any("sent mail" in r["message"] and "<address " in r["message"] for r in records), (
+        "addresses are masked, not left out"
+    )
 
 
 # --- gauges from the read model -------------------------------------------------------------------
 
 
-GAUGES = [("offboarding_overdue_items", {"kind": "task"}), ("offboarding_overdue_items", {"kind": "equipment"}), ("offboarding_open_cases", {})]
+GAUGES = [
+    ("offboarding_overdue_items", {"kind": "task"}),
+    ("offboarding_overdue_items", {"kind": "equipment"}),
+    ("offboarding_open_cases", {}),
+]
 
 
 def _case(case_id: str, status: str, last_day: date) -> Case:
@@ -179,20 +222,50 @@ def _case(case_id: str, status: str, last_day: date) -> Case:
 
 
 def _task(case_id: str, task_id: str, due: date, state: str) -> CaseTaskRow:
-    return CaseTaskRow(case_id=case_id, task_id=task_id, position=0, title="t", assignee_email="a@example.org", due_date=due, state=state, source="checklist", comments=[], escalated=False)
+    return CaseTaskRow(
+        case_id=case_id,
+        task_id=task_id,
+        position=0,
+        title="t",
+        assignee_email="a@example.org",
+        due_date=due,
+        state=state,
+        source="checklist",
+        comments=[],
+        escalated=False,
+    )
 
 
 def _item(case_id: str, item_id: str, state: str) -> CaseItemRow:
-    return CaseItemRow(case_id=case_id, item_id=item_id, position=0, name="Laptop", custodian_email="f@example.org", state=state, note="", escalated=False)
+    return CaseItemRow(
+        case_id=case_id,
+        item_id=item_id,
+        position=0,
+        name="Laptop",
+        custodian_email="f@example.org",
+        state=state,
+        note="",
+        escalated=False,
+    )
 
 
 async def test_overdue_items_and_open_cases_are_read_from_the_read_model(sessions):
     await metrics.refresh_read_model_gauges(sessions)
     before = {(name, labels.get("kind", "")): REGISTRY.get_sample_value(name, labels) for name, labels in GAUGES}
     yesterday, suffix = date.today() - timedelta(days=1), uuid.uuid4().hex[:8]
-    late, closed, later = f"offboarding-L{suffix}-late", f"offboarding-C{suffix}-closed", f"offboarding-F{suffix}-future"
+    late, closed, later = (
+        f"offboarding-L{suffix}-late",
+        f"offboarding-C{suffix}-closed",
+        f"offboarding-F{suffix}-future",
+    )
     async with sessions.begin() as session:
-        session.add_all([_case(late, "open", yesterday), _case(closed, "closed", yesterday), _case(later, "open", date.today() + timedelta(days=20))])
+        session.add_all(
+            [
+                _case(late, "open", yesterday),
+                _case(closed, "closed", yesterday),
+                _case(later, "open", date.today() + timedelta(days=20)),
+            ]
+        )
         await session.flush()
         session.add_all([
             _task(late, "t1", yesterday, "open"), _task(late, "t2", yesterday, "done"), _item(late, "e1", "out"), _item(late, "e2", "returned"),

@@ -19,16 +19,23 @@ from tests.conftest import fresh_database
 from tests.process_support import COMMANDS, Parts
 from tests.support import eventually, free_port, registration_data
 
+
 class Processes(Parts):
     """The worker and the web app with their metrics ports, logging JSON."""
 
     def __init__(self, settings, task_queue: str, temporal_address: str, workdir: Path) -> None:
         self.web_metrics_port, self.worker_port = free_port(), free_port()
-        super().__init__(settings, task_queue, temporal_address, workdir, {
-            "OFFBOARDING_WEB_METRICS_PORT": str(self.web_metrics_port),
-            "OFFBOARDING_WORKER_PORT": str(self.worker_port),
-            "OFFBOARDING_LOG_FORMAT": "json",
-        })
+        super().__init__(
+            settings,
+            task_queue,
+            temporal_address,
+            workdir,
+            {
+                "OFFBOARDING_WEB_METRICS_PORT": str(self.web_metrics_port),
+                "OFFBOARDING_WORKER_PORT": str(self.worker_port),
+                "OFFBOARDING_LOG_FORMAT": "json",
+            },
+        )
 
 
 @pytest.fixture
@@ -57,12 +64,16 @@ def value(found: dict, name: str, **labels) -> float:
     return sum(v for (n, ls), v in found.items() if n == name and all((k, w) in ls for k, w in labels.items()))
 
 
-async def test_the_metrics_ports_show_the_products_counters_and_the_sdks_after_a_case(running, sessions, dev_server_env):
+async def test_the_metrics_ports_show_the_products_counters_and_the_sdks_after_a_case(
+    running, sessions, dev_server_env
+):
     hr = await make_account(sessions, unique_email("hr"), ["hr"])
     token = await api_token(sessions, hr)
     worker_metrics = f"http://127.0.0.1:{running.worker_port}/metrics"
     web_metrics = f"http://127.0.0.1:{running.web_metrics_port}/metrics"
-    async with httpx.AsyncClient(base_url=running.url, headers={"Authorization": f"Bearer {token}"}, timeout=30) as http:
+    async with httpx.AsyncClient(
+        base_url=running.url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    ) as http:
         created = await http.post("/api/cases", json=registration_data())
         assert created.status_code == 201, created.text
         case_id = created.json()["case_id"]
@@ -75,7 +86,9 @@ async def test_the_metrics_ports_show_the_products_counters_and_the_sdks_after_a
         await eventually(lambda: worker_counted("offboarding_mails_total", kind="case", outcome="sent"), timeout=30)
         withdrawn = await http.post(f"/api/cases/{case_id}/withdraw", json={"reason": "Blijft toch"})
         assert withdrawn.status_code == 202, withdrawn.text
-        found = await eventually(lambda: worker_counted("offboarding_cases_closed_total", outcome="withdrawn"), timeout=30)
+        found = await eventually(
+            lambda: worker_counted("offboarding_cases_closed_total", outcome="withdrawn"), timeout=30
+        )
         assert value(found, "offboarding_read_model_lag_seconds_count", source="case") >= 1
         assert value(found, "offboarding_read_model_lag_seconds_sum", source="case") < 60
         # The Temporal SDK's own runtime metrics, served on the same port.
@@ -109,7 +122,12 @@ async def _not_ready(http: httpx.AsyncClient, url: str):
 def test_the_worker_and_the_web_app_refuse_a_database_newer_than_their_code(tmp_path, settings):
     with fresh_database(tmp_path, "newer") as url:
         _stamp(url, "9999_from_a_newer_release")
-        env = {**os.environ, "OFFBOARDING_DATABASE_URL": url, "OFFBOARDING_DATA_DIR": str(tmp_path), "OFFBOARDING_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}"}
+        env = {
+            **os.environ,
+            "OFFBOARDING_DATABASE_URL": url,
+            "OFFBOARDING_DATA_DIR": str(tmp_path),
+            "OFFBOARDING_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
+        }
         for argv in COMMANDS.values():
             done = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
             assert done.returncode == EXIT_SCHEMA, done.stdout + done.stderr
@@ -125,7 +143,9 @@ def _stamp(url: str, revision: str) -> None:
     async def stamp():
         engine = create_engine(url)
         async with engine.begin() as connection:
-            await connection.execute(sa.text("UPDATE alembic_version SET version_num = :revision"), {"revision": revision})
+            await connection.execute(
+                sa.text("UPDATE alembic_version SET version_num = :revision"), {"revision": revision}
+            )
         await engine.dispose()
 
     asyncio.run(stamp())

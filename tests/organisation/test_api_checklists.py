@@ -76,8 +76,16 @@ async def test_an_unknown_template_is_404(http):
     [
         ({"items": []}, ("items",), "at least 1 item"),
         ({"name": "  "}, ("name",), "at least 1 character"),
-        ({"items": [{"title": "x", "assignee": "ceo", "due_working_days_before": 1}]}, ("items", 0, "assignee"), "manager"),
-        ({"items": [{"title": "x", "assignee": "hr", "due_working_days_before": 500}]}, ("items", 0, "due_working_days_before"), "120"),
+        (
+            {"items": [{"title": "x", "assignee": "ceo", "due_working_days_before": 1}]},
+            ("items", 0, "assignee"),
+            "manager",
+        ),
+        (
+            {"items": [{"title": "x", "assignee": "hr", "due_working_days_before": 500}]},
+            ("items", 0, "due_working_days_before"),
+            "120",
+        ),
         ({"colour": "red"}, ("colour",), "Extra inputs"),
     ],
     ids=["no-items", "blank-name", "unknown-assignee", "due-too-early", "unknown-field"],
@@ -123,13 +131,21 @@ async def test_the_organisation_shows_its_contacts_and_policy(http):
 
 
 async def test_the_policy_is_replaced_or_changed(http, policy):
-    replaced = await http.put("/api/organisation/policy", json={**policy, "interview_duration_minutes": 45, "appreciation_token": "een boekenbon"})
+    replaced = await http.put(
+        "/api/organisation/policy",
+        json={**policy, "interview_duration_minutes": 45, "appreciation_token": "een boekenbon"},
+    )
     changed = await http.patch("/api/organisation/policy", json={"invitation_reminder_count": 1})
 
     assert replaced.status_code == 200, replaced.text
     assert replaced.json() == {**policy, "interview_duration_minutes": 45, "appreciation_token": "een boekenbon"}
     assert changed.status_code == 200, changed.text
-    assert changed.json() == {**policy, "interview_duration_minutes": 45, "appreciation_token": "een boekenbon", "invitation_reminder_count": 1}
+    assert changed.json() == {
+        **policy,
+        "interview_duration_minutes": 45,
+        "appreciation_token": "een boekenbon",
+        "invitation_reminder_count": 1,
+    }
     assert (await http.get("/api/organisation/policy")).json() == changed.json()
     assert (await http.get("/api/organisation")).json()["policy"] == changed.json()
 
@@ -148,11 +164,22 @@ async def test_the_policy_is_replaced_or_changed(http, policy):
         ({"timezone": "Europe/Atlantis"}, "timezone", "unknown time zone"),
         ({"interview_duraton_minutes": 45}, "interview_duraton_minutes", "Extra inputs"),
     ],
-    ids=["duration-too-short", "negative-reminders", "hours-reversed", "cutoff-after-aim", "unknown-zone", "misspelt-field"],
+    ids=[
+        "duration-too-short",
+        "negative-reminders",
+        "hours-reversed",
+        "cutoff-after-aim",
+        "unknown-zone",
+        "misspelt-field",
+    ],
 )
 @pytest.mark.parametrize("method", ["put", "patch"])
-async def test_an_invalid_policy_is_422_naming_the_field_and_changes_nothing(http, policy, method, change, field, message):
-    response = await http.request(method.upper(), "/api/organisation/policy", json={**(policy if method == "put" else {}), **change})
+async def test_an_invalid_policy_is_422_naming_the_field_and_changes_nothing(
+    http, policy, method, change, field, message
+):
+    response = await http.request(
+        method.upper(), "/api/organisation/policy", json={**(policy if method == "put" else {}), **change}
+    )
 
     assert response.status_code == 422
     errors = {tuple(error["loc"]): error["msg"] for error in response.json()["detail"]}
@@ -166,17 +193,24 @@ def minutes(slot: dict) -> float:
 
 
 async def test_cases_registered_after_a_policy_change_follow_it(http, worker, mail_store, policy, time_skipping_env):
-    await http.patch("/api/organisation/policy", json={"interview_duration_minutes": 60, "invitation_reminder_count": 2, "invitation_reminder_interval_days": 3})
+    await http.patch(
+        "/api/organisation/policy",
+        json={"interview_duration_minutes": 60, "invitation_reminder_count": 2, "invitation_reminder_interval_days": 3},
+    )
     before: Case = await register(http, mail_store)
     await invited(before)
 
-    changed = await http.patch("/api/organisation/policy", json={"interview_duration_minutes": 90, "invitation_reminder_count": 0})
+    changed = await http.patch(
+        "/api/organisation/policy", json={"interview_duration_minutes": 90, "invitation_reminder_count": 0}
+    )
     assert changed.status_code == 200
     after: Case = await register(http, mail_store)
     interview = await invited(after)
 
     assert {minutes(slot) for slot in interview["proposed_slots"]} == {90}
-    assert {minutes(slot) for slot in (await before.interview())["proposed_slots"]} == {60}, "a running case keeps its policy"
+    assert {minutes(slot) for slot in (await before.interview())["proposed_slots"]} == {60}, (
+        "a running case keeps its policy"
+    )
     await time_skipping_env.sleep(timedelta(days=4))
     await before.wait_for_mail("interview:invitation_reminder", to=before.employee["email"])
     assert not after.mails("interview:invitation_reminder"), "no reminders: the new policy says none"

@@ -37,7 +37,6 @@ SEEDED = [  # the standard template as revision 0002 seeded it
 ]
 
 
-
 async def _run(url: str, work):
     engine = create_engine(url)
     try:
@@ -49,15 +48,29 @@ async def _run(url: str, work):
 @pytest.mark.parametrize("country", ["NL", "BE"])
 def test_each_country_gets_its_own_documents_with_owner_due_date_and_both_languages(settings, tmp_path, country):
     with fresh_database(tmp_path, f"checklist_{country.lower()}") as url:
-        items = asyncio.run(_run(url, lambda sessions: CaseActivities(settings.model_copy(update={"organisation_country": country}), sessions).plan_case(
-            PlanCaseInput(department="Finance", job_title="Controller", last_working_day=datetime(2027, 1, 29).date())
-        ))).checklist
+        items = asyncio.run(
+            _run(
+                url,
+                lambda sessions: CaseActivities(
+                    settings.model_copy(update={"organisation_country": country}), sessions
+                ).plan_case(
+                    PlanCaseInput(
+                        department="Finance", job_title="Controller", last_working_day=datetime(2027, 1, 29).date()
+                    )
+                ),
+            )
+        ).checklist
     titles = {item.title: item for item in items}
     documents = [item for item in items if item.assignee == AssigneeRole.HR]
     assert all(item.title_en and item.title_en != item.title for item in items), "every item in Dutch and English"
     if country == "NL":
         assert {item.title: item.title_en for item in documents} == NL_DOCUMENTS
-        assert titles["Getuigschrift opstellen en meegeven als de medewerker erom vraagt (art. 7:656 BW)"].due_working_days_before == 0
+        assert (
+            titles[
+                "Getuigschrift opstellen en meegeven als de medewerker erom vraagt (art. 7:656 BW)"
+            ].due_working_days_before
+            == 0
+        )
         assert not any(word in title for title in titles for word in BE_TITLES)
     else:
         assert len(documents) == 5 and all(any(word in item.title for item in documents) for word in BE_TITLES)
@@ -65,7 +78,10 @@ def test_each_country_gets_its_own_documents_with_owner_due_date_and_both_langua
         assert c4.due_working_days_before == 0 and "no later than the last working day" in c4.title_en
         assert not set(NL_DOCUMENTS) & set(titles)
     assert "Accounts en toegang afsluiten" not in titles, "the access step ends access"
-    assert titles["Afscheidsmoment plannen"].title_for("en") == "Plan a farewell" and titles["Afscheidsmoment plannen"].title_for("nl") == "Afscheidsmoment plannen"
+    assert (
+        titles["Afscheidsmoment plannen"].title_for("en") == "Plan a farewell"
+        and titles["Afscheidsmoment plannen"].title_for("nl") == "Afscheidsmoment plannen"
+    )
 
 
 def test_an_existing_installation_keeps_its_own_edits(tmp_path):
@@ -73,7 +89,11 @@ def test_an_existing_installation_keeps_its_own_edits(tmp_path):
 
     async def edit(sessions):
         async with sessions.begin() as session:
-            row = (await session.execute(sa.select(templates.c.id, templates.c["items"]).where(templates.c.name == "Standaard vertrek"))).one()
+            row = (
+                await session.execute(
+                    sa.select(templates.c.id, templates.c["items"]).where(templates.c.name == "Standaard vertrek")
+                )
+            ).one()
             items = [dict(item) for item in row[1]]
             items[4]["due_working_days_before"] = 2  # HR moved the final settlement: their item now
             items.append({"title": "Pasje blokkeren", "assignee": "facilities", "due_working_days_before": 0})
@@ -85,7 +105,10 @@ def test_an_existing_installation_keeps_its_own_edits(tmp_path):
 
     async def read_as_before(sessions):
         async with sessions() as session:
-            return {row.name: row for row in (await session.execute(sa.select(templates.c.name, templates.c["items"]))).all()}
+            return {
+                row.name: row
+                for row in (await session.execute(sa.select(templates.c.name, templates.c["items"]))).all()
+            }
 
     with fresh_database(tmp_path, "edited", revision="0008") as url:
         asyncio.run(_run(url, edit))
@@ -103,12 +126,17 @@ def test_an_existing_installation_keeps_its_own_edits(tmp_path):
     assert standard.country is None
 
     assert set(restored) == {"Standaard vertrek"}, "a downgrade takes the country templates away"
-    back = [(item["title"], item["assignee"], item["due_working_days_before"]) for item in restored["Standaard vertrek"].items]
+    back = [
+        (item["title"], item["assignee"], item["due_working_days_before"])
+        for item in restored["Standaard vertrek"].items
+    ]
     assert back == [*SEEDED[:4], ("Eindafrekening opmaken", "hr", 2), ("Pasje blokkeren", "facilities", 0), *SEEDED[5:]]
     assert not any("title_en" in item for item in restored["Standaard vertrek"].items)
 
 
-async def test_a_case_gets_each_task_in_its_assignees_language(time_skipping_env, worker, mail_store, sessions, task_queue):
+async def test_a_case_gets_each_task_in_its_assignees_language(
+    time_skipping_env, worker, mail_store, sessions, task_queue
+):
     case = await CaseDriver.start(time_skipping_env, mail_store, sessions, task_queue)
     tasks = {task.title: task for task in (await case.view()).tasks}
 
@@ -125,7 +153,19 @@ async def test_a_template_for_one_country_applies_only_there(sessions):
 
     async with sessions.begin() as session:
         template = await checklists.create(
-            session, ChecklistTemplateIn(name="Alleen België", country="BE", items=[{"title": "Sociale documenten nakijken", "title_en": "Check the social documents", "assignee": "hr", "due_working_days_before": 1}])
+            session,
+            ChecklistTemplateIn(
+                name="Alleen België",
+                country="BE",
+                items=[
+                    {
+                        "title": "Sociale documenten nakijken",
+                        "title_en": "Check the social documents",
+                        "assignee": "hr",
+                        "due_working_days_before": 1,
+                    }
+                ],
+            ),
         )
     try:
         async with sessions() as session:

@@ -53,7 +53,9 @@ async def organisation(http):
     before = (await http.get("/api/organisation")).json()
     yield before
     assert (await http.put("/api/organisation/policy", json=before["policy"])).status_code == 200
-    assert (await http.put("/api/organisation/contacts", json={"hr": before["hr"], "facilities": before["facilities"]})).status_code == 200
+    assert (
+        await http.put("/api/organisation/contacts", json={"hr": before["hr"], "facilities": before["facilities"]})
+    ).status_code == 200
 
 
 def field_error(html: str, field_id: str) -> str:
@@ -64,7 +66,11 @@ def field_error(html: str, field_id: str) -> str:
 
 def input_value(html: str, name: str) -> str:
     """What the form would send for the field: an input's value, or a select's chosen option."""
-    chosen = re.search(rf'<select[^>]*name="{re.escape(name)}"[^>]*>(?:(?!</select>).)*?<option value="([^"]*)" selected', html, re.DOTALL)
+    chosen = re.search(
+        rf'<select[^>]*name="{re.escape(name)}"[^>]*>(?:(?!</select>).)*?<option value="([^"]*)" selected',
+        html,
+        re.DOTALL,
+    )
     if chosen:
         return chosen.group(1)
     match = re.search(rf'name="{re.escape(name)}"[^>]*value="([^"]*)"', html)
@@ -80,12 +86,26 @@ async def test_hr_adds_edits_and_deletes_a_checklist_template(http, person, temp
     department = f"Sales-{uuid.uuid4().hex[:6]}"
     name = f"Verkoop {department}"
 
-    created = await post_form(hr, "/settings/checklists/new", "/settings/checklists/new", {
-        "rows": "3", "name": name, "department": department, "job_title": "",
-        "items.0.title": "CRM-accounts overdragen", "items.0.assignee": "successor", "items.0.due_working_days_before": "5",
-        "items.1.title": "", "items.1.assignee": "manager", "items.1.due_working_days_before": "",
-        "items.2.title": "Leasewagen inleveren", "items.2.assignee": "facilities", "items.2.due_working_days_before": "-2",
-    })
+    created = await post_form(
+        hr,
+        "/settings/checklists/new",
+        "/settings/checklists/new",
+        {
+            "rows": "3",
+            "name": name,
+            "department": department,
+            "job_title": "",
+            "items.0.title": "CRM-accounts overdragen",
+            "items.0.assignee": "successor",
+            "items.0.due_working_days_before": "5",
+            "items.1.title": "",
+            "items.1.assignee": "manager",
+            "items.1.due_working_days_before": "",
+            "items.2.title": "Leasewagen inleveren",
+            "items.2.assignee": "facilities",
+            "items.2.due_working_days_before": "-2",
+        },
+    )
     assert created.status_code == 303 and created.headers["location"].endswith("/settings/checklists?done=created")
     template = await by_name(http, name)
     assert template["department"] == department and template["job_title"] is None
@@ -100,30 +120,58 @@ async def test_hr_adds_edits_and_deletes_a_checklist_template(http, person, temp
 
     edit_url = f"/settings/checklists/{template['id']}"
     form = await hr.get(edit_url)
-    assert input_value(form.text, "items.1.title") == "Leasewagen inleveren" and input_value(form.text, "items.1.due_working_days_before") == "-2"
+    assert (
+        input_value(form.text, "items.1.title") == "Leasewagen inleveren"
+        and input_value(form.text, "items.1.due_working_days_before") == "-2"
+    )
     assert "cases already running keep their tasks" in form.text
-    saved = await post_form(hr, edit_url, edit_url, {
-        "rows": "3", "name": name, "department": department, "job_title": "Account manager",
-        "items.0.title": "CRM-accounts overdragen", "items.0.assignee": "successor", "items.0.due_working_days_before": "5", "items.0.remove": "1",
-        "items.1.title": "Leasewagen inleveren", "items.1.assignee": "hr", "items.1.due_working_days_before": "0",
-        "items.2.title": "Klantenlijst delen", "items.2.title_en": "Share the customer list", "items.2.assignee": "manager", "items.2.due_working_days_before": "3",
-        "country": "BE",
-    })
+    saved = await post_form(
+        hr,
+        edit_url,
+        edit_url,
+        {
+            "rows": "3",
+            "name": name,
+            "department": department,
+            "job_title": "Account manager",
+            "items.0.title": "CRM-accounts overdragen",
+            "items.0.assignee": "successor",
+            "items.0.due_working_days_before": "5",
+            "items.0.remove": "1",
+            "items.1.title": "Leasewagen inleveren",
+            "items.1.assignee": "hr",
+            "items.1.due_working_days_before": "0",
+            "items.2.title": "Klantenlijst delen",
+            "items.2.title_en": "Share the customer list",
+            "items.2.assignee": "manager",
+            "items.2.due_working_days_before": "3",
+            "country": "BE",
+        },
+    )
     assert saved.status_code == 303 and saved.headers["location"].endswith("?done=saved")
     assert (await http.get(f"/api/checklists/{template['id']}")).json()["items"] == [
         {"title": "Leasewagen inleveren", "title_en": None, "assignee": "hr", "due_working_days_before": 0},
-        {"title": "Klantenlijst delen", "title_en": "Share the customer list", "assignee": "manager", "due_working_days_before": 3},
+        {
+            "title": "Klantenlijst delen",
+            "title_en": "Share the customer list",
+            "assignee": "manager",
+            "due_working_days_before": 3,
+        },
     ]
     assert (await http.get(f"/api/checklists/{template['id']}")).json()["job_title"] == "Account manager"
     assert (await http.get(f"/api/checklists/{template['id']}")).json()["country"] == "BE"
     again = await hr.get(edit_url)
-    assert input_value(again.text, "items.1.title_en") == "Share the customer list", "the English title comes back in the form"
+    assert input_value(again.text, "items.1.title_en") == "Share the customer list", (
+        "the English title comes back in the form"
+    )
     assert '<option value="BE" selected>' in again.text
 
     confirm = await hr.get(f"{edit_url}/delete")
     assert confirm.status_code == 200 and name in confirm.text and "Klantenlijst delen" in confirm.text
     assert "3 working days before the last working day" in confirm.text and "on the last working day" in confirm.text
-    assert (await http.get(f"/api/checklists/{template['id']}")).status_code == 200, "opening the confirmation deletes nothing"
+    assert (await http.get(f"/api/checklists/{template['id']}")).status_code == 200, (
+        "opening the confirmation deletes nothing"
+    )
     deleted = await post_form(hr, f"{edit_url}/delete", f"{edit_url}/delete")
     assert deleted.status_code == 303 and deleted.headers["location"].endswith("?done=deleted")
     assert (await http.get(f"/api/checklists/{template['id']}")).status_code == 404
@@ -135,10 +183,19 @@ async def test_hr_adds_edits_and_deletes_a_checklist_template(http, person, temp
 async def test_a_template_made_on_the_page_gives_new_cases_their_tasks(http, worker, mail_store, person, templates):
     hr = await person(["hr"])
     department = f"Sales-{uuid.uuid4().hex[:6]}"
-    created = await post_form(hr, "/settings/checklists/new", "/settings/checklists/new", {
-        "rows": "1", "name": department, "department": department,
-        "items.0.title": "Offertes overdragen", "items.0.assignee": "successor", "items.0.due_working_days_before": "4",
-    })
+    created = await post_form(
+        hr,
+        "/settings/checklists/new",
+        "/settings/checklists/new",
+        {
+            "rows": "1",
+            "name": department,
+            "department": department,
+            "items.0.title": "Offertes overdragen",
+            "items.0.assignee": "successor",
+            "items.0.due_working_days_before": "4",
+        },
+    )
     assert created.status_code == 303
 
     case = await register(http, mail_store, department=department)
@@ -150,12 +207,25 @@ async def test_a_wrong_template_shows_each_error_next_to_its_field_and_keeps_wha
     hr = await person(["hr"], language="nl")
     before = len((await http.get("/api/checklists")).json())
 
-    response = await post_form(hr, "/settings/checklists/new", "/settings/checklists/new", {
-        "rows": "3", "name": "  ", "department": "Verkoop",
-        "items.0.title": "Sleutels", "items.0.assignee": "facilities", "items.0.due_working_days_before": "twee",
-        "items.1.title": "Overdracht", "items.1.assignee": "successor", "items.1.due_working_days_before": "500",
-        "items.2.title": "", "items.2.assignee": "ceo", "items.2.due_working_days_before": "3",
-    })
+    response = await post_form(
+        hr,
+        "/settings/checklists/new",
+        "/settings/checklists/new",
+        {
+            "rows": "3",
+            "name": "  ",
+            "department": "Verkoop",
+            "items.0.title": "Sleutels",
+            "items.0.assignee": "facilities",
+            "items.0.due_working_days_before": "twee",
+            "items.1.title": "Overdracht",
+            "items.1.assignee": "successor",
+            "items.1.due_working_days_before": "500",
+            "items.2.title": "",
+            "items.2.assignee": "ceo",
+            "items.2.due_working_days_before": "3",
+        },
+    )
 
     assert response.status_code == 422
     html = response.text
@@ -165,26 +235,43 @@ async def test_a_wrong_template_shows_each_error_next_to_its_field_and_keeps_wha
     assert field_error(html, "items-2-title") == "Fout: Vul dit veld in."
     assert field_error(html, "items-2-assignee") == "Fout: Kies een van de mogelijkheden."
     assert 'aria-invalid="true"' in html and 'aria-describedby="items-0-due_working_days_before-error"' in html
-    assert input_value(html, "items.0.title") == "Sleutels" and input_value(html, "items.0.due_working_days_before") == "twee"
+    assert (
+        input_value(html, "items.0.title") == "Sleutels"
+        and input_value(html, "items.0.due_working_days_before") == "twee"
+    )
     assert input_value(html, "department") == "Verkoop"
     assert '<a href="#items-1-due_working_days_before">Item 2, uiterlijk, in werkdagen voor de laatste werkdag' in html
     assert len((await http.get("/api/checklists")).json()) == before
 
     empty = await post_form(hr, "/settings/checklists/new", "/settings/checklists/new", {"rows": "3", "name": "Leeg"})
-    assert empty.status_code == 422 and field_error(empty.text, "items-0-title") == "Fout: Geef het sjabloon minstens één item."
+    assert (
+        empty.status_code == 422
+        and field_error(empty.text, "items-0-title") == "Fout: Geef het sjabloon minstens één item."
+    )
 
 
 async def test_more_rows_keeps_what_was_typed_and_saves_nothing(http, person, templates):
     hr = await person(["admin"])
     before = len((await http.get("/api/checklists")).json())
-    page = await post_form(hr, "/settings/checklists/new", "/settings/checklists/new", {
-        "rows": "3", "name": "Iedereen", "more": "1",
-        "items.0.title": "Badge inleveren", "items.0.assignee": "employee", "items.0.due_working_days_before": "0",
-    })
+    page = await post_form(
+        hr,
+        "/settings/checklists/new",
+        "/settings/checklists/new",
+        {
+            "rows": "3",
+            "name": "Iedereen",
+            "more": "1",
+            "items.0.title": "Badge inleveren",
+            "items.0.assignee": "employee",
+            "items.0.due_working_days_before": "0",
+        },
+    )
 
     assert page.status_code == 200
     assert input_value(page.text, "name") == "Iedereen" and input_value(page.text, "items.0.title") == "Badge inleveren"
-    assert 'name="items.6.title"' in page.text and 'name="items.7.title"' not in page.text  # one item, three spare rows and three more
+    assert (
+        'name="items.6.title"' in page.text and 'name="items.7.title"' not in page.text
+    )  # one item, three spare rows and three more
     assert len((await http.get("/api/checklists")).json()) == before
 
 
@@ -202,12 +289,25 @@ async def test_hr_and_admins_change_the_policy_and_see_it_in_force(http, person,
     assert '<option value="first_name">First name: Dear Anouk</option>' in page.text
     values["salutation"] = "first_name"
 
-    saved = await post_form(admin, "/settings/policy", "/settings/policy", {**values, "interview_duration_minutes": "45", "appreciation_token": "een boekenbon"})
+    saved = await post_form(
+        admin,
+        "/settings/policy",
+        "/settings/policy",
+        {**values, "interview_duration_minutes": "45", "appreciation_token": "een boekenbon"},
+    )
 
     assert saved.status_code == 303 and saved.headers["location"].endswith("/settings/policy?done=policy#policy")
     policy = (await http.get("/api/organisation/policy")).json()
-    assert policy == {**organisation["policy"], "interview_duration_minutes": 45, "appreciation_token": "een boekenbon", "salutation": "first_name"}
-    assert "The policy is saved. Cases registered from now on follow it." in (await admin.get(saved.headers["location"])).text
+    assert policy == {
+        **organisation["policy"],
+        "interview_duration_minutes": 45,
+        "appreciation_token": "een boekenbon",
+        "salutation": "first_name",
+    }
+    assert (
+        "The policy is saved. Cases registered from now on follow it."
+        in (await admin.get(saved.headers["location"])).text
+    )
 
 
 @pytest.mark.parametrize(
@@ -216,9 +316,17 @@ async def test_hr_and_admins_change_the_policy_and_see_it_in_force(http, person,
         ({"interview_duration_minutes": "5"}, "interview_duration_minutes", "Vul een getal in van minstens 15."),
         ({"invitation_reminder_count": ""}, "invitation_reminder_count", "Vul dit veld in."),
         ({"invitation_reminder_count": "1,5"}, "invitation_reminder_count", "Vul een geheel getal in."),
-        ({"working_hours_start": "18:00", "working_hours_end": "09:00"}, "working_hours_end", "De werktijd moet eindigen na het begin."),
+        (
+            {"working_hours_start": "18:00", "working_hours_end": "09:00"},
+            "working_hours_end",
+            "De werktijd moet eindigen na het begin.",
+        ),
         ({"working_hours_start": "negen uur"}, "working_hours_start", "Vul een tijd in als UU:MM."),
-        ({"timezone": "Europe/Atlantis"}, "timezone", "Onbekende tijdzone; gebruik een naam als Europe/Amsterdam of Europe/Brussels."),
+        (
+            {"timezone": "Europe/Atlantis"},
+            "timezone",
+            "Onbekende tijdzone; gebruik een naam als Europe/Amsterdam of Europe/Brussels.",
+        ),
         (
             {"interview_working_days_before_last_day": "2", "interview_cutoff_working_days_before_last_day": "3"},
             "interview_cutoff_working_days_before_last_day",
@@ -230,9 +338,20 @@ async def test_hr_and_admins_change_the_policy_and_see_it_in_force(http, person,
             "Mag niet langer zijn dan persoonsgegevens worden bewaard",
         ),
     ],
-    ids=["too-short", "empty", "not-whole", "hours-reversed", "not-a-time", "unknown-zone", "cutoff-after-aim", "text-outlives-names"],
+    ids=[
+        "too-short",
+        "empty",
+        "not-whole",
+        "hours-reversed",
+        "not-a-time",
+        "unknown-zone",
+        "cutoff-after-aim",
+        "text-outlives-names",
+    ],
 )
-async def test_a_wrong_policy_value_is_shown_next_to_its_field_in_dutch_and_changes_nothing(http, person, organisation, change, field, message):
+async def test_a_wrong_policy_value_is_shown_next_to_its_field_in_dutch_and_changes_nothing(
+    http, person, organisation, change, field, message
+):
     hr = await person(["hr"], language="nl")
     page = await hr.get("/settings/policy")
     values = {name: input_value(page.text, name) for name in Policy.model_fields}
@@ -247,14 +366,29 @@ async def test_a_wrong_policy_value_is_shown_next_to_its_field_in_dutch_and_chan
 
 async def test_hr_changes_who_every_new_case_tells(http, person, organisation):
     hr = await person(["hr"])
-    wrong = await post_form(hr, "/settings/policy", "/settings/policy/contacts", {"hr.email": "hr-at-example", "hr.language": "nl", "facilities.email": "", "facilities.language": "fr"})
+    wrong = await post_form(
+        hr,
+        "/settings/policy",
+        "/settings/policy/contacts",
+        {"hr.email": "hr-at-example", "hr.language": "nl", "facilities.email": "", "facilities.language": "fr"},
+    )
     assert wrong.status_code == 422
     assert "Enter an email address like name@example.org." in field_error(wrong.text, "hr-email")
     assert "Fill in this field." in field_error(wrong.text, "facilities-email")
     assert "Choose one of the options." in field_error(wrong.text, "facilities-language")
     assert (await http.get("/api/organisation")).json()["hr"] == organisation["hr"]
 
-    saved = await post_form(hr, "/settings/policy", "/settings/policy/contacts", {"hr.email": "personeelszaken@example.org", "hr.language": "en", "facilities.email": "it@example.org", "facilities.language": "nl"})
+    saved = await post_form(
+        hr,
+        "/settings/policy",
+        "/settings/policy/contacts",
+        {
+            "hr.email": "personeelszaken@example.org",
+            "hr.language": "en",
+            "facilities.email": "it@example.org",
+            "facilities.language": "nl",
+        },
+    )
     assert saved.status_code == 303 and saved.headers["location"].endswith("?done=contacts#contacts")
     after = (await http.get("/api/organisation")).json()
     assert after["hr"] == {"email": "personeelszaken@example.org", "language": "en"}
@@ -263,7 +397,10 @@ async def test_hr_changes_who_every_new_case_tells(http, person, organisation):
 
 
 async def test_the_contacts_api_refuses_what_the_page_refuses(http, organisation):
-    refused = await http.put("/api/organisation/contacts", json={"hr": {"email": "nope", "language": "nl"}, "facilities": organisation["facilities"]})
+    refused = await http.put(
+        "/api/organisation/contacts",
+        json={"hr": {"email": "nope", "language": "nl"}, "facilities": organisation["facilities"]},
+    )
     assert refused.status_code == 422
     assert ("body", "hr", "email") in {tuple(error["loc"]) for error in refused.json()["detail"]}
 
@@ -272,9 +409,23 @@ async def test_only_hr_and_admins_open_the_settings_and_every_form_carries_its_t
     manager = await person(["manager"])
     hr = await person(["hr"], language="nl")
     anonymous = another_client(http)
-    template = (await http.post("/api/checklists", json={"name": "Iedereen", "items": [{"title": "Badge", "assignee": "employee", "due_working_days_before": 0}]})).json()
+    template = (
+        await http.post(
+            "/api/checklists",
+            json={
+                "name": "Iedereen",
+                "items": [{"title": "Badge", "assignee": "employee", "due_working_days_before": 0}],
+            },
+        )
+    ).json()
 
-    for url in ("/settings/checklists", "/settings/checklists/new", f"/settings/checklists/{template['id']}", f"/settings/checklists/{template['id']}/delete", "/settings/policy"):
+    for url in (
+        "/settings/checklists",
+        "/settings/checklists/new",
+        f"/settings/checklists/{template['id']}",
+        f"/settings/checklists/{template['id']}/delete",
+        "/settings/policy",
+    ):
         assert (await manager.get(url)).status_code == 403, url
         assert (await anonymous.get(url)).status_code in (302, 303, 307), url
         page = await hr.get(url)

@@ -17,7 +17,9 @@ def registration(departure_type: str, notice: date, last_day: date, start: date 
     return Registration.model_validate(data)
 
 
-def codes(departure_type: str, notice: date, last_day: date, start: date | None = date(2019, 3, 1), country: str = "NL") -> list[str]:
+def codes(
+    departure_type: str, notice: date, last_day: date, start: date | None = date(2019, 3, 1), country: str = "NL"
+) -> list[str]:
     return [warning.code for warning in check(registration(departure_type, notice, last_day, start), country)]
 
 
@@ -42,8 +44,12 @@ def test_an_employee_in_the_netherlands_gives_one_month_against_the_end_of_the_m
     """Art. 7:672 lid 3 BW (one month) and lid 1 (against the end of the month)."""
     notice = date(2027, 1, 15)
     assert codes("resignation", notice, date(2027, 2, 26)) == [], "Friday 26 February: the month's last working day"
-    assert codes("resignation", notice, date(2027, 2, 12)) == ["notice_nl_employee"], "before 15 February: short of one month"
-    assert codes("resignation", notice, date(2027, 2, 15)) == ["notice_nl_end_of_month"], "one month served, but not to the month's end"
+    assert codes("resignation", notice, date(2027, 2, 12)) == ["notice_nl_employee"], (
+        "before 15 February: short of one month"
+    )
+    assert codes("resignation", notice, date(2027, 2, 15)) == ["notice_nl_end_of_month"], (
+        "one month served, but not to the month's end"
+    )
     [warning] = check(registration("resignation", notice, date(2027, 2, 12), None), "NL")
     assert warning.params == {"last_day": "2027-02-12", "notice_date": "2027-01-15", "period_end": "2027-02-15"}
     assert "art. 7:672 lid 3 BW" in warning.message
@@ -55,8 +61,12 @@ def test_the_employers_period_depends_on_the_years_served_when_notice_is_given()
     assert codes("dismissal", notice, date(2027, 3, 31), start) == [], "two months, to the end of March"
     [warning] = check(registration("dismissal", notice, date(2027, 3, 12), start), "NL")
     assert warning.code == "notice_nl_employer" and warning.params["months"] == "2" and warning.params["years"] == "9"
-    assert codes("dismissal", notice, date(2027, 3, 31), date(2012, 1, 1)) == ["notice_nl_employer"], "15 years: four months"
-    assert codes("dismissal", notice, date(2027, 2, 26), None) == [], "no start date: only the one month every employer owes"
+    assert codes("dismissal", notice, date(2027, 3, 31), date(2012, 1, 1)) == ["notice_nl_employer"], (
+        "15 years: four months"
+    )
+    assert codes("dismissal", notice, date(2027, 2, 26), None) == [], (
+        "no start date: only the one month every employer owes"
+    )
     assert codes("dismissal", notice, date(2027, 2, 5), None) == ["notice_nl_employer_minimum"]
 
 
@@ -75,7 +85,23 @@ def test_departures_without_notice_are_not_checked(departure_type):
 
 @pytest.mark.parametrize(
     ("seniority_months", "weeks"),
-    [(0, 1), (2, 1), (3, 2), (6, 3), (12, 4), (18, 5), (24, 6), (47, 6), (48, 7), (60, 9), (72, 10), (84, 12), (95, 12), (96, 13), (300, 13)],
+    [
+        (0, 1),
+        (2, 1),
+        (3, 2),
+        (6, 3),
+        (12, 4),
+        (18, 5),
+        (24, 6),
+        (47, 6),
+        (48, 7),
+        (60, 9),
+        (72, 10),
+        (84, 12),
+        (95, 12),
+        (96, 13),
+        (300, 13),
+    ],
 )
 def test_a_belgian_resignation_follows_the_weeks_of_the_unified_statute(seniority_months, weeks):
     """Arbeidsovereenkomstenwet art. 37/2 § 2, as the Wet Eenheidsstatuut (26 December 2013) wrote it."""
@@ -90,18 +116,30 @@ def test_a_belgian_notice_starts_on_the_monday_after_the_week_it_was_given():
 def test_a_belgian_resignation_too_short_for_its_seniority_is_warned_about():
     # Started 1 March 2019: 7 years and 10 months on Monday 18 January 2027, so 12 weeks, until Sunday 11 April.
     notice, start = date(2027, 1, 13), date(2019, 3, 1)
-    assert codes("resignation", notice, date(2027, 4, 9), start, country="BE") == [], "Friday 9 April: the period's last working day"
+    assert codes("resignation", notice, date(2027, 4, 9), start, country="BE") == [], (
+        "Friday 9 April: the period's last working day"
+    )
     [warning] = check(registration("resignation", notice, date(2027, 4, 2), start), "BE")
     assert warning.code == "notice_be_employee"
-    assert warning.params == {"last_day": "2027-04-02", "weeks": "12", "seniority_months": "94", "start": "2027-01-18", "period_end": "2027-04-11"}
+    assert warning.params == {
+        "last_day": "2027-04-02",
+        "weeks": "12",
+        "seniority_months": "94",
+        "start": "2027-01-18",
+        "period_end": "2027-04-11",
+    }
     assert "art. 37/2 § 2" in warning.message
 
 
 def test_belgium_warns_only_where_the_rule_is_unambiguous():
     notice, too_soon = date(2027, 1, 13), date(2027, 1, 15)
-    assert codes("resignation", notice, too_soon, date(2013, 6, 1), country="BE") == [], "began before 2014: notice in two parts"
+    assert codes("resignation", notice, too_soon, date(2013, 6, 1), country="BE") == [], (
+        "began before 2014: notice in two parts"
+    )
     assert codes("resignation", notice, too_soon, None, country="BE") == [], "seniority not known"
-    assert codes("dismissal", notice, too_soon, date(2020, 1, 1), country="BE") == [], "an employer may pay in lieu of notice"
+    assert codes("dismissal", notice, too_soon, date(2020, 1, 1), country="BE") == [], (
+        "an employer may pay in lieu of notice"
+    )
     assert codes("resignation", notice, too_soon, date(2020, 1, 1), country="BE") == ["notice_be_employee"]
 
 
@@ -123,14 +161,18 @@ def test_every_warning_reads_in_dutch_with_the_same_placeholders():
 
 
 async def test_the_api_answers_the_warning_and_registers_all_the_same(http, worker):
-    short = await http.post("/api/cases", json=registration_data(notice_date=date(2027, 1, 4), last_working_day=date(2027, 1, 29)))
+    short = await http.post(
+        "/api/cases", json=registration_data(notice_date=date(2027, 1, 4), last_working_day=date(2027, 1, 29))
+    )
     assert short.status_code == 201, short.text
     [warning] = short.json()["warnings"]
     assert warning["code"] == "notice_nl_employee" and warning["params"]["period_end"] == "2027-02-04"
     assert "art. 7:672 lid 3 BW" in warning["message"]
     assert (await http.get(short.json()["status_url"])).status_code == 200
 
-    served = await http.post("/api/cases", json=registration_data(notice_date=date(2027, 1, 4), last_working_day=date(2027, 2, 26)))
+    served = await http.post(
+        "/api/cases", json=registration_data(notice_date=date(2027, 1, 4), last_working_day=date(2027, 2, 26))
+    )
     assert served.status_code == 201 and served.json()["warnings"] == []
 
 

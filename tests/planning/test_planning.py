@@ -1,6 +1,6 @@
 """Working days and interview timing, as the seeds describe them, on Dutch and Belgian calendars."""
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from models.interview import Slot
@@ -34,7 +34,7 @@ def test_counting_working_days_skips_christmas():
 
 
 def test_interview_about_a_week_before_the_last_day_and_not_in_its_last_hours():
-    plan = propose(datetime(2027, 1, 4, 8, tzinfo=timezone.utc), date(2027, 1, 29), Policy(), NL)
+    plan = propose(datetime(2027, 1, 4, 8, tzinfo=UTC), date(2027, 1, 29), Policy(), NL)
 
     assert not plan.short_notice
     assert plan.slots[0].start.astimezone(ZONE) == datetime(2027, 1, 22, 10, 0, tzinfo=ZONE)
@@ -44,7 +44,7 @@ def test_interview_about_a_week_before_the_last_day_and_not_in_its_last_hours():
 
 
 def test_short_notice_offers_the_earliest_slot_and_an_online_conversation():
-    plan = propose(datetime(2027, 1, 26, 8, tzinfo=timezone.utc), date(2027, 1, 29), Policy(), NL)
+    plan = propose(datetime(2027, 1, 26, 8, tzinfo=UTC), date(2027, 1, 29), Policy(), NL)
 
     assert plan.short_notice
     assert plan.slots[0].start.astimezone(ZONE).date() == date(2027, 1, 27)
@@ -54,7 +54,7 @@ def test_short_notice_offers_the_earliest_slot_and_an_online_conversation():
 def test_one_day_notice_offers_no_time_in_the_last_working_hours_also_online():
     # Registered on Thursday 28 January 2027, the last working day is Friday 29 January (002: "geen goed idee …
     # tijdens de laatste werkuren"): the conversation is online that morning and ends before midday.
-    plan = propose(datetime(2027, 1, 28, 8, tzinfo=timezone.utc), date(2027, 1, 29), Policy(), NL)
+    plan = propose(datetime(2027, 1, 28, 8, tzinfo=UTC), date(2027, 1, 29), Policy(), NL)
 
     assert plan.short_notice
     assert [(slot.online, slot.start.astimezone(ZONE), slot.end.astimezone(ZONE)) for slot in plan.slots] == [
@@ -63,26 +63,28 @@ def test_one_day_notice_offers_no_time_in_the_last_working_hours_also_online():
 
 
 def test_a_long_interview_on_the_last_morning_starts_earlier_to_end_before_its_last_hours():
-    plan = propose(datetime(2027, 1, 28, 8, tzinfo=timezone.utc), date(2027, 1, 29), Policy(interview_duration_minutes=240), NL)
+    plan = propose(datetime(2027, 1, 28, 8, tzinfo=UTC), date(2027, 1, 29), Policy(interview_duration_minutes=240), NL)
 
-    assert [(slot.start.astimezone(ZONE).time(), slot.end.astimezone(ZONE).time()) for slot in plan.slots] == [(time(9, 0), time(13, 0))]
+    assert [(slot.start.astimezone(ZONE).time(), slot.end.astimezone(ZONE).time()) for slot in plan.slots] == [
+        (time(9, 0), time(13, 0))
+    ]
 
 
 def test_cases_started_before_the_rule_keep_the_afternoon_they_were_offered():
-    plan = propose(datetime(2027, 1, 28, 8, tzinfo=timezone.utc), date(2027, 1, 29), Policy(), NL, last_day_mornings=False)
+    plan = propose(datetime(2027, 1, 28, 8, tzinfo=UTC), date(2027, 1, 29), Policy(), NL, last_day_mornings=False)
 
     assert [slot.start.astimezone(ZONE) for slot in plan.slots] == [datetime(2027, 1, 29, 14, 0, tzinfo=ZONE)]
 
 
 def test_registered_on_the_last_day_offers_only_an_online_conversation():
-    plan = propose(datetime(2027, 1, 29, 8, tzinfo=timezone.utc), date(2027, 1, 29), Policy(), NL)
+    plan = propose(datetime(2027, 1, 29, 8, tzinfo=UTC), date(2027, 1, 29), Policy(), NL)
 
     assert [slot.online for slot in plan.slots] == [True]
     assert plan.slots[0].start.astimezone(ZONE).date() > date(2027, 1, 29)
 
 
 def test_a_proposed_time_must_fit_working_hours_and_the_cut_off():
-    now = datetime(2027, 1, 4, 8, tzinfo=timezone.utc)
+    now = datetime(2027, 1, 4, 8, tzinfo=UTC)
     policy = Policy()
 
     def at(day: date, clock: time, online: bool = False) -> Slot:
@@ -93,11 +95,17 @@ def test_a_proposed_time_must_fit_working_hours_and_the_cut_off():
     assert "working hours" in problem_with(at(date(2027, 1, 20), time(7)), now, date(2027, 1, 29), policy, NL)
     assert "not a working day" in problem_with(at(date(2027, 1, 23), time(10)), now, date(2027, 1, 29), policy, NL)
     assert "last working hours" in problem_with(at(date(2027, 1, 29), time(14)), now, date(2027, 1, 29), policy, NL)
-    assert "before its last working hours" in problem_with(at(date(2027, 1, 29), time(14), online=True), now, date(2027, 1, 29), policy, NL)
-    assert "by 13:00" in problem_with(at(date(2027, 1, 29), time(12, 30), online=True), now, date(2027, 1, 29), policy, NL)
+    assert "before its last working hours" in problem_with(
+        at(date(2027, 1, 29), time(14), online=True), now, date(2027, 1, 29), policy, NL
+    )
+    assert "by 13:00" in problem_with(
+        at(date(2027, 1, 29), time(12, 30), online=True), now, date(2027, 1, 29), policy, NL
+    )
     assert problem_with(at(date(2027, 1, 29), time(10), online=True), now, date(2027, 1, 29), policy, NL) is None
     assert problem_with(at(date(2027, 1, 28), time(14), online=True), now, date(2027, 1, 29), policy, NL) is None
-    assert "passed" in problem_with(at(date(2027, 1, 1), time(10)), datetime(2027, 1, 5, tzinfo=timezone.utc), date(2027, 1, 29), policy, NL)
+    assert "passed" in problem_with(
+        at(date(2027, 1, 1), time(10)), datetime(2027, 1, 5, tzinfo=UTC), date(2027, 1, 29), policy, NL
+    )
 
 
 def test_policy_rejects_incoherent_timings():

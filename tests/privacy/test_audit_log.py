@@ -52,14 +52,23 @@ async def test_a_manager_shown_the_shared_points_is_logged(http, sessions):
 async def test_admin_changes_to_accounts_are_logged_with_the_admin(http, sessions):
     admin = await signed_in_as(http, sessions, ["admin"])
     email = unique_email("new")
-    created = await post_form(http, "/admin/accounts", "/admin/accounts", {"email": email, "name": "Nieuw", "roles": ["hr"], "language": "nl", "password": "long enough password"})
+    created = await post_form(
+        http,
+        "/admin/accounts",
+        "/admin/accounts",
+        {"email": email, "name": "Nieuw", "roles": ["hr"], "language": "nl", "password": "long enough password"},
+    )
     assert created.status_code == 303
     [entry] = await audit_entries(sessions, action="account.created", subject=email)
     assert (entry.actor, entry.actor_role) == (admin, "admin")
     assert entry.detail == {"roles": ["hr"], "password": True}, "the password itself is never logged"
 
     async with sessions() as session:
-        account_id = (await session.execute(sa.select(sa.text("id")).select_from(sa.text("accounts")).where(sa.text("email = :e")), {"e": email})).scalar_one()
+        account_id = (
+            await session.execute(
+                sa.select(sa.text("id")).select_from(sa.text("accounts")).where(sa.text("email = :e")), {"e": email}
+            )
+        ).scalar_one()
     switched = await post_form(http, "/admin/accounts", f"/admin/accounts/{account_id}/active")
     assert switched.status_code == 303
     [off] = await audit_entries(sessions, action="account.deactivated", subject=email)
@@ -68,25 +77,45 @@ async def test_admin_changes_to_accounts_are_logged_with_the_admin(http, session
 
 async def test_policy_and_checklist_changes_are_logged_with_what_changed(http, sessions):
     admin = await signed_in_as(http, sessions, ["admin"])
-    changed = await http.patch("/api/organisation/policy", json={"invitation_reminder_count": 3, "personal_data_retention_months": 36})
+    changed = await http.patch(
+        "/api/organisation/policy", json={"invitation_reminder_count": 3, "personal_data_retention_months": 36}
+    )
     assert changed.status_code == 200, changed.text
     entry = (await audit_entries(sessions, action="policy.changed"))[-1]
-    assert entry.actor == admin and entry.detail == {"changed": ["invitation_reminder_count", "personal_data_retention_months"]}
+    assert entry.actor == admin and entry.detail == {
+        "changed": ["invitation_reminder_count", "personal_data_retention_months"]
+    }
 
-    template = {"name": "Sales", "department": "Sales", "items": [{"title": "Klanten overdragen", "assignee": "successor", "due_working_days_before": 5}]}
+    template = {
+        "name": "Sales",
+        "department": "Sales",
+        "items": [{"title": "Klanten overdragen", "assignee": "successor", "due_working_days_before": 5}],
+    }
     # Ids of deleted templates come back on SQLite, so only what follows counts.
     before = max((e.id for e in await audit_entries(sessions)), default=0)
     created = await http.post("/api/checklists", json=template)
     assert created.status_code == 201, created.text
     template_id = str(created.json()["id"])
     assert (await http.delete(f"/api/checklists/{template_id}")).status_code == 204
-    actions = [e.action for e in await audit_entries(sessions, subject=template_id, subject_type="checklist") if e.id > before]
+    actions = [
+        e.action for e in await audit_entries(sessions, subject=template_id, subject_type="checklist") if e.id > before
+    ]
     assert actions == ["checklist.created", "checklist.deleted"]
-    await http.patch("/api/organisation/policy", json={"invitation_reminder_count": 2, "personal_data_retention_months": 24})
+    await http.patch(
+        "/api/organisation/policy", json={"invitation_reminder_count": 2, "personal_data_retention_months": 24}
+    )
 
-    usual = {"hr": {"email": "hr@example.org", "language": "nl"}, "facilities": {"email": "facilities@example.org", "language": "en"}}
+    usual = {
+        "hr": {"email": "hr@example.org", "language": "nl"},
+        "facilities": {"email": "facilities@example.org", "language": "en"},
+    }
     assert (await http.put("/api/organisation/contacts", json=usual)).status_code == 200
-    assert (await http.put("/api/organisation/contacts", json={**usual, "facilities": {"email": "it-desk@example.org", "language": "en"}})).status_code == 200
+    assert (
+        await http.put(
+            "/api/organisation/contacts",
+            json={**usual, "facilities": {"email": "it-desk@example.org", "language": "en"}},
+        )
+    ).status_code == 200
     entry = (await audit_entries(sessions, action="contacts.changed"))[-1]
     assert entry.actor == admin and entry.detail == {"changed": ["facilities_email"]}
     await http.put("/api/organisation/contacts", json=usual)
@@ -95,7 +124,18 @@ async def test_policy_and_checklist_changes_are_logged_with_what_changed(http, s
 async def test_the_command_line_is_named_as_the_actor(settings, sessions):
     email = unique_email("cli")
     env = {"OFFBOARDING_DATABASE_URL": settings.database_url, "OFFBOARDING_DATA_DIR": str(settings.data_dir)}
-    args = ["accounts", "add", "--email", email, "--name", "Via CLI", "--role", "hr", "--password", "long enough password"]
+    args = [
+        "accounts",
+        "add",
+        "--email",
+        email,
+        "--name",
+        "Via CLI",
+        "--role",
+        "hr",
+        "--password",
+        "long enough password",
+    ]
     result = await asyncio.to_thread(CliRunner().invoke, cli, args, env=env)
     assert result.exit_code == 0, result.output
 
@@ -106,7 +146,13 @@ async def test_the_command_line_is_named_as_the_actor(settings, sessions):
 @pytest.mark.parametrize("statement", ["UPDATE audit_log SET actor = 'someone else'", "DELETE FROM audit_log"])
 async def test_the_database_refuses_to_change_or_remove_an_entry(sessions, statement):
     async with sessions.begin() as session:
-        await audit.record(session, audit.AuditAction.POLICY_CHANGED, audit.SubjectType.POLICY, "default", by=Auditor("tester", frozenset({"admin"})))
+        await audit.record(
+            session,
+            audit.AuditAction.POLICY_CHANGED,
+            audit.SubjectType.POLICY,
+            "default",
+            by=Auditor("tester", frozenset({"admin"})),
+        )
     async with sessions() as session:
         before = (await session.execute(sa.select(sa.func.count()).select_from(AuditLogRow))).scalar_one()
         with pytest.raises(DBAPIError, match="append-only"):
@@ -114,7 +160,9 @@ async def test_the_database_refuses_to_change_or_remove_an_entry(sessions, state
         await session.rollback()
         after = (await session.execute(sa.select(sa.func.count()).select_from(AuditLogRow))).scalar_one()
         assert after == before
-        assert (await session.execute(sa.text("SELECT count(*) FROM audit_log WHERE actor = 'someone else'"))).scalar_one() == 0
+        assert (
+            await session.execute(sa.text("SELECT count(*) FROM audit_log WHERE actor = 'someone else'"))
+        ).scalar_one() == 0
 
 
 async def test_only_admins_see_the_audit_log(http, sessions):
@@ -146,7 +194,14 @@ async def test_the_log_filters_and_pages(http, sessions):
     by = Auditor(unique_email("paging"), frozenset({"admin"}))
     async with sessions.begin() as session:
         for number in range(3):
-            await audit.record(session, audit.AuditAction.CHECKLIST_CREATED, audit.SubjectType.CHECKLIST, f"9{number}", {"name": f"T{number}"}, by=by)
+            await audit.record(
+                session,
+                audit.AuditAction.CHECKLIST_CREATED,
+                audit.SubjectType.CHECKLIST,
+                f"9{number}",
+                {"name": f"T{number}"},
+                by=by,
+            )
     await signed_in_as(http, sessions, ["admin"])
 
     first = (await http.get("/api/audit", params={"actor": by.who.upper(), "per_page": 2})).json()

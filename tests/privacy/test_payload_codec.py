@@ -75,9 +75,16 @@ async def test_a_key_changed_under_the_same_id_is_named_not_garbled():
 
 def test_the_key_ring_setting_is_checked(tmp_path):
     good = base64.b64encode(key(3)).decode()
-    ring = Settings(_env_file=None, data_dir=tmp_path, payload_keys=f"new:{good}, old:{base64.urlsafe_b64encode(key(4)).decode()}").payload_key_ring()
+    ring = Settings(
+        _env_file=None, data_dir=tmp_path, payload_keys=f"new:{good}, old:{base64.urlsafe_b64encode(key(4)).decode()}"
+    ).payload_key_ring()
     assert ring == [("new", key(3)), ("old", key(4))]
-    for value, problem in [("justakey", "no ':'"), ("a:!!!", "not base64"), (f"a:{base64.b64encode(b'short').decode()}", "5 bytes"), (f"a:{good},a:{good}", "twice")]:
+    for value, problem in [
+        ("justakey", "no ':'"),
+        ("a:!!!", "not base64"),
+        (f"a:{base64.b64encode(b'short').decode()}", "5 bytes"),
+        (f"a:{good},a:{good}", "twice"),
+    ]:
         with pytest.raises(ValidationError, match=problem):
             Settings(_env_file=None, data_dir=tmp_path, payload_keys=value)
 
@@ -93,11 +100,17 @@ def test_without_keys_one_is_made_once_in_the_data_folder(tmp_path):
 @pytest.fixture
 async def case(time_skipping_env, worker, mail_store, sessions, task_queue):
     return await CaseDriver.start(
-        time_skipping_env, mail_store, sessions, task_queue, successor={"name": "Sam Peeters", "email": "sam.peeters@example.org", "language": "nl"}
+        time_skipping_env,
+        mail_store,
+        sessions,
+        task_queue,
+        successor={"name": "Sam Peeters", "email": "sam.peeters@example.org", "language": "nl"},
     )
 
 
-async def test_the_history_on_the_server_holds_no_personal_data_and_the_case_still_works(case: CaseDriver, time_skipping_env):
+async def test_the_history_on_the_server_holds_no_personal_data_and_the_case_still_works(
+    case: CaseDriver, time_skipping_env
+):
     employee = case.registration.employee
     view = await case.view()
     task = view.tasks[0]
@@ -116,7 +129,17 @@ async def test_the_history_on_the_server_holds_no_personal_data_and_the_case_sti
 
     client = time_skipping_env.client
     codec = client.data_converter.payload_codec
-    secrets = [employee.name, "Anouk", str(employee.work_email), str(employee.private_email), "Bram Janssens", "bram.janssens", "Sam Peeters", COMMENT, DECLINE_REASON]
+    secrets = [
+        employee.name,
+        "Anouk",
+        str(employee.work_email),
+        str(employee.private_email),
+        "Bram Janssens",
+        "bram.janssens",
+        "Sam Peeters",
+        COMMENT,
+        DECLINE_REASON,
+    ]
     for workflow_id in (case.case_id, ExitInterviewWorkflow.id_for(case.case_id)):
         history = await client.get_workflow_handle(workflow_id).fetch_history()
         stored = raw(history)
@@ -125,10 +148,16 @@ async def test_the_history_on_the_server_holds_no_personal_data_and_the_case_sti
         # Opened with the key, the same history holds what the case was given, and it replays against the code.
         opened = raw(await decoded_history(history, codec))
         assert employee.name.encode() in opened and str(employee.work_email).encode() in opened
-        await Replayer(workflows=WORKFLOWS, data_converter=client.data_converter, workflow_runner=sandbox_runner()).replay_workflow(history)
+        await Replayer(
+            workflows=WORKFLOWS, data_converter=client.data_converter, workflow_runner=sandbox_runner()
+        ).replay_workflow(history)
     case_history = raw(await decoded_history(await client.get_workflow_handle(case.case_id).fetch_history(), codec))
     assert COMMENT.encode() in case_history
-    interview_history = raw(await decoded_history(await client.get_workflow_handle(ExitInterviewWorkflow.id_for(case.case_id)).fetch_history(), codec))
+    interview_history = raw(
+        await decoded_history(
+            await client.get_workflow_handle(ExitInterviewWorkflow.id_for(case.case_id)).fetch_history(), codec
+        )
+    )
     assert DECLINE_REASON.encode() in interview_history
 
 
@@ -140,7 +169,9 @@ def raw(history) -> bytes:
 async def test_an_error_message_naming_a_person_is_sealed_too():
     converter = encrypting_converter(EncryptionCodec([("k1", key(1))]))
     failure = Failure()
-    await converter.encode_failure(ApplicationError("mail to anouk@example.org was refused", type="MailRejected"), failure)
+    await converter.encode_failure(
+        ApplicationError("mail to anouk@example.org was refused", type="MailRejected"), failure
+    )
     assert "anouk" not in failure.message and b"anouk" not in failure.SerializeToString()
     opened = await converter.decode_failure(failure)
     assert opened.message == "mail to anouk@example.org was refused" and opened.type == "MailRejected"

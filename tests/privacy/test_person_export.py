@@ -35,10 +35,15 @@ async def test_the_export_holds_everything_about_the_person_and_nothing_of_other
     assert case["case"]["id"] == registration.case_id and case["case"]["employee_name"] == employee.name
     assert case["registration"]["employee"]["private_email"] == str(employee.private_email)
     # Mails sent to the person themselves: the one to the manager is not theirs to see.
-    assert [(m["purpose"], m["recipient"]) for m in case["mails"]] == [("interview:invitation", str(employee.work_email))]
+    assert [(m["purpose"], m["recipient"]) for m in case["mails"]] == [
+        ("interview:invitation", str(employee.work_email))
+    ]
     assert case["mails"][0]["subject"] and case["mails"][0]["created_at"]
     assert case["interview"]["record"]["went_well"] == FREE_TEXT
-    assert case["interview"]["consent"]["scope"] == "advice_and_experiences" and case["interview"]["consent"]["text_version"] == "2026-11"
+    assert (
+        case["interview"]["consent"]["scope"] == "advice_and_experiences"
+        and case["interview"]["consent"]["text_version"] == "2026-11"
+    )
     assert case["interview_draft"]["answers"]["went_well"].endswith(FREE_TEXT)
     assert {event["type"] for event in export["events"]} == {"employee.resigned", "employee.last_day_changed"}
     assert someone_else.case_id not in json.dumps(export)
@@ -50,7 +55,9 @@ async def test_the_export_holds_everything_about_the_person_and_nothing_of_other
 
 async def test_only_hr_may_export_and_an_unknown_person_is_not_found(http, sessions):
     registration = await stored_case(sessions)
-    assert (await http.get(f"/api/people/{registration.employee.id}/export")).status_code == 401, "never without an account"
+    assert (await http.get(f"/api/people/{registration.employee.id}/export")).status_code == 401, (
+        "never without an account"
+    )
     async with another_client(http) as other:
         await signed_in_as(other, sessions, ["manager", "admin"])
         assert (await other.get(f"/api/people/{registration.employee.id}/export")).status_code == 403
@@ -70,19 +77,29 @@ async def test_hr_downloads_the_export_from_the_case_page(http, sessions):
     download = await http.post(f"/people/{registration.employee.id}/export", data={"csrf_token": csrf_token(page.text)})
 
     assert download.status_code == 200
-    assert download.headers["content-disposition"].startswith(f'attachment; filename="personal-data-{registration.employee.id}-')
+    assert download.headers["content-disposition"].startswith(
+        f'attachment; filename="personal-data-{registration.employee.id}-'
+    )
     assert download.json()["cases"][0]["interview"]["record"]["went_well"] == FREE_TEXT
-    refused = await http.post(f"/people/{registration.employee.id}/export", data={"csrf_token": "wrong"}, headers={"X-CSRF-Token": "wrong"})
+    refused = await http.post(
+        f"/people/{registration.employee.id}/export", data={"csrf_token": "wrong"}, headers={"X-CSRF-Token": "wrong"}
+    )
     assert refused.status_code == 403
 
 
 async def test_the_command_line_writes_the_export_to_a_file_only_its_user_reads(settings, sessions, tmp_path):
     registration = await interviewed_case(sessions)
     out = tmp_path / "export.json"
-    env = {"OFFBOARDING_DATABASE_URL": settings.database_url, "OFFBOARDING_DATA_DIR": str(settings.data_dir), "OFFBOARDING_TEMPORAL_ADDRESS": "127.0.0.1:1"}
+    env = {
+        "OFFBOARDING_DATABASE_URL": settings.database_url,
+        "OFFBOARDING_DATA_DIR": str(settings.data_dir),
+        "OFFBOARDING_TEMPORAL_ADDRESS": "127.0.0.1:1",
+    }
     runner = CliRunner()
 
-    result = await asyncio.to_thread(runner.invoke, cli, ["person", "export", registration.employee.id, "--out", str(out)], env=env)
+    result = await asyncio.to_thread(
+        runner.invoke, cli, ["person", "export", registration.employee.id, "--out", str(out)], env=env
+    )
 
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text())["cases"][0]["case"]["id"] == registration.case_id

@@ -4,7 +4,7 @@ person does the same at once through the same activity, refused while their case
 
 import asyncio
 import hashlib
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from pydantic import ValidationError
@@ -49,23 +49,32 @@ PAST_RETENTION = timedelta(days=800)  # beyond the default 24 months
 
 
 def test_months_are_counted_on_the_calendar():
-    moment = datetime(2027, 3, 31, 2, 30, tzinfo=timezone.utc)
-    assert retention.months_before(moment, 24) == datetime(2025, 3, 31, 2, 30, tzinfo=timezone.utc)
-    assert retention.months_before(moment, 1) == datetime(2027, 2, 28, 2, 30, tzinfo=timezone.utc)
-    assert retention.months_before(moment, 15) == datetime(2025, 12, 31, 2, 30, tzinfo=timezone.utc)
+    moment = datetime(2027, 3, 31, 2, 30, tzinfo=UTC)
+    assert retention.months_before(moment, 24) == datetime(2025, 3, 31, 2, 30, tzinfo=UTC)
+    assert retention.months_before(moment, 1) == datetime(2027, 2, 28, 2, 30, tzinfo=UTC)
+    assert retention.months_before(moment, 15) == datetime(2025, 12, 31, 2, 30, tzinfo=UTC)
 
 
 def test_erasing_free_text_keeps_what_the_reports_count():
     kept = retention.without_free_text(RECORD.model_dump(mode="json"))
     assert FREE_TEXT not in str(kept) and "Career" not in str(kept)
     assert kept["experiences"]["work_content"] == {"rating": 4, "comment": ""}
-    assert (kept["primary_reason"], kept["secondary_reasons"], kept["recommend_score"]) == ("career_opportunity", ["pay_and_benefits"], 8)
-    assert kept["belonging"]["influences"] == ["work_life_balance"] and kept["target_group"] == {"gender": "woman", "age_band": "25-34"}
+    assert (kept["primary_reason"], kept["secondary_reasons"], kept["recommend_score"]) == (
+        "career_opportunity",
+        ["pay_and_benefits"],
+        8,
+    )
+    assert kept["belonging"]["influences"] == ["work_life_balance"] and kept["target_group"] == {
+        "gender": "woman",
+        "age_band": "25-34",
+    }
 
 
 def test_the_policy_never_keeps_interview_text_longer_than_the_names():
     assert (Policy().interview_content_retention_months, Policy().personal_data_retention_months) == (24, 24)
-    with pytest.raises(ValidationError, match="interview_content_retention_months must not exceed personal_data_retention_months"):
+    with pytest.raises(
+        ValidationError, match="interview_content_retention_months must not exceed personal_data_retention_months"
+    ):
         Policy(interview_content_retention_months=36, personal_data_retention_months=24)
     with pytest.raises(ValidationError):
         Policy(personal_data_retention_months=0)
@@ -75,7 +84,7 @@ def test_the_policy_never_keeps_interview_text_longer_than_the_names():
 
 
 def after_last_day(last_day: date) -> datetime:
-    return datetime.combine(last_day + timedelta(days=1), time(8), tzinfo=timezone.utc)
+    return datetime.combine(last_day + timedelta(days=1), time(8), tzinfo=UTC)
 
 
 async def held_and_closed(case: CaseDriver) -> None:
@@ -96,29 +105,56 @@ async def traces_of(sessions, case: CaseDriver) -> None:
     """What else the case left: a used-up link and the events the HR system sent about it."""
     employee = case.registration.employee
     async with sessions.begin() as session:
-        session.add(UsedLink(token_hash=hashlib.sha256(unique().encode()).hexdigest(), purpose="consent", case_id=case.case_id))
-        session.add(InboundEvent(event_id=unique("ev"), source="hr", type="employee.resigned", status="accepted", reason="", case_id=case.case_id, payload={"data": {"employee": {"id": employee.id, "name": employee.name}}}))
-        session.add(InboundEvent(event_id=unique("ev"), source="hr", type="employee.last_day_changed", status="rejected", reason="", payload={"data": {"employee_id": employee.id}}))
+        session.add(
+            UsedLink(token_hash=hashlib.sha256(unique().encode()).hexdigest(), purpose="consent", case_id=case.case_id)
+        )
+        session.add(
+            InboundEvent(
+                event_id=unique("ev"),
+                source="hr",
+                type="employee.resigned",
+                status="accepted",
+                reason="",
+                case_id=case.case_id,
+                payload={"data": {"employee": {"id": employee.id, "name": employee.name}}},
+            )
+        )
+        session.add(
+            InboundEvent(
+                event_id=unique("ev"),
+                source="hr",
+                type="employee.last_day_changed",
+                status="rejected",
+                reason="",
+                payload={"data": {"employee_id": employee.id}},
+            )
+        )
 
 
 async def report(sessions, closed_at: datetime, as_of: datetime):
     start, end = periods.period_containing(periods.local_date(closed_at, ZONE), "quarter")
     async with sessions() as session:
-        return await compile_figures(session, report_id="retention-check", start=start, end=end, zone=ZONE, k=1, as_of=as_of)
+        return await compile_figures(
+            session, report_id="retention-check", start=start, end=end, zone=ZONE, k=1, as_of=as_of
+        )
 
 
 async def run_retention(env, task_queue) -> RetentionOutcome:
-    return await env.client.execute_workflow(RetentionWorkflow.run, RetentionInput(), id=f"retention-{unique()}", task_queue=task_queue)
+    return await env.client.execute_workflow(
+        RetentionWorkflow.run, RetentionInput(), id=f"retention-{unique()}", task_queue=task_queue
+    )
 
 
-async def test_retention_anonymises_a_case_past_its_period_and_the_reports_count_the_same(time_skipping_env, worker, mail_store, sessions, task_queue, http, settings):
+async def test_retention_anonymises_a_case_past_its_period_and_the_reports_count_the_same(
+    time_skipping_env, worker, mail_store, sessions, task_queue, http, settings
+):
     env = time_skipping_env
     old = await CaseDriver.start(env, mail_store, sessions, task_queue)
     await held_and_closed(old)
     await traces_of(sessions, old)
     employee = old.registration.employee
     closed = await old.record()
-    as_of = datetime.now(timezone.utc)
+    as_of = datetime.now(UTC)
     before = await report(sessions, closed.closed_at, as_of)
     assert any("werkdruk was te hoog" in text for section in before.free_text for text in section.texts)
 
@@ -126,7 +162,9 @@ async def test_retention_anonymises_a_case_past_its_period_and_the_reports_count
     # A departure registered now, its last day weeks ahead: still running when retention comes by.
     today = (await env.get_current_time()).date()
     last_day = add_working_days(today, 30, calendar_for("NL", range(today.year, today.year + 2)))
-    running = Registration.model_validate(registration_data(notice_date=today, last_working_day=last_day), context={"today": today})
+    running = Registration.model_validate(
+        registration_data(notice_date=today, last_working_day=last_day), context={"today": today}
+    )
     await service.register(env.client, running, task_queue)
     await eventually(lambda: service.view(env.client, running.case_id))
 
@@ -135,17 +173,52 @@ async def test_retention_anonymises_a_case_past_its_period_and_the_reports_count
     assert outcome.cases_anonymised >= 1
     async with sessions() as session:
         assert await session.get(Case, old.case_id) is None, "the id with the employee number is gone"
-        [anonymous] = (await session.execute(select(Case).join(InterviewRecordRow, InterviewRecordRow.case_id == Case.id).where(InterviewRecordRow.record["went_well"].as_string() == "", Case.closed_at == closed.closed_at))).scalars().all()
+        [anonymous] = (
+            (
+                await session.execute(
+                    select(Case)
+                    .join(InterviewRecordRow, InterviewRecordRow.case_id == Case.id)
+                    .where(InterviewRecordRow.record["went_well"].as_string() == "", Case.closed_at == closed.closed_at)
+                )
+            )
+            .scalars()
+            .all()
+        )
         assert anonymous.id.startswith("anon-") and anonymous.anonymised_at is not None
-        assert (anonymous.employee_id, anonymous.employee_name, anonymous.work_email, anonymous.private_email, anonymous.manager_email) == ("", "", "", None, "")
-        assert (anonymous.department, anonymous.departure_type, anonymous.status, anonymous.interview_status) == ("Finance", "resignation", "closed", "held")
+        assert (
+            anonymous.employee_id,
+            anonymous.employee_name,
+            anonymous.work_email,
+            anonymous.private_email,
+            anonymous.manager_email,
+        ) == ("", "", "", None, "")
+        assert (anonymous.department, anonymous.departure_type, anonymous.status, anonymous.interview_status) == (
+            "Finance",
+            "resignation",
+            "closed",
+            "held",
+        )
         assert anonymous.registration == {} and anonymous.notice_date.day == 1
-        record = (await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == anonymous.id))).scalar_one()
-        assert FREE_TEXT not in str(record.record) and record.record["recommend_score"] == 8 and record.interviewer_email == ""
-        assert (await session.execute(select(InterviewText).where(InterviewText.interview_id == record.id))).all() == [], "no text kept for reports"
+        record = (
+            await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == anonymous.id))
+        ).scalar_one()
+        assert (
+            FREE_TEXT not in str(record.record)
+            and record.record["recommend_score"] == 8
+            and record.interviewer_email == ""
+        )
+        assert (
+            await session.execute(select(InterviewText).where(InterviewText.interview_id == record.id))
+        ).all() == [], "no text kept for reports"
         for table in (SentMail, UsedLink):
-            assert (await session.execute(select(func.count()).select_from(table).where(table.case_id == old.case_id))).scalar_one() == 0
-        left = (await session.execute(select(InboundEvent).where(retention.events_naming(employee.id, [old.case_id])))).scalars().all()
+            assert (
+                await session.execute(select(func.count()).select_from(table).where(table.case_id == old.case_id))
+            ).scalar_one() == 0
+        left = (
+            (await session.execute(select(InboundEvent).where(retention.events_naming(employee.id, [old.case_id]))))
+            .scalars()
+            .all()
+        )
         assert left == []
         # The running case is as it was.
         kept = await session.get(Case, running.case_id)
@@ -171,7 +244,9 @@ async def test_retention_anonymises_a_case_past_its_period_and_the_reports_count
         "OFFBOARDING_DATABASE_URL": settings.database_url,
         "OFFBOARDING_DATA_DIR": str(settings.data_dir),
     }
-    from_cli = await asyncio.to_thread(CliRunner().invoke, cli, ["person", "erase", running.employee.id, "--yes"], env=cli_env)
+    from_cli = await asyncio.to_thread(
+        CliRunner().invoke, cli, ["person", "erase", running.employee.id, "--yes"], env=cli_env
+    )
     assert from_cli.exit_code == 5 and "still running" in from_cli.output
 
     # ... and done at once when it has ended, from the confirmation page.
@@ -190,7 +265,9 @@ async def test_retention_anonymises_a_case_past_its_period_and_the_reports_count
     assert anonymised.actor == hr and anonymised.detail["reason"] == "request"
     gone = await http.post(f"/api/people/{running.employee.id}/erase")
     assert gone.status_code == 404
-    again = await asyncio.to_thread(CliRunner().invoke, cli, ["person", "erase", running.employee.id, "--yes"], env=cli_env)
+    again = await asyncio.to_thread(
+        CliRunner().invoke, cli, ["person", "erase", running.employee.id, "--yes"], env=cli_env
+    )
     assert again.exit_code == 4 and "nothing is held" in again.output
 
 
@@ -198,12 +275,20 @@ async def _completed(client, case_id: str) -> bool:
     return not await retention.still_running(client, case_id)
 
 
-async def test_a_shorter_period_for_interview_text_erases_it_before_the_names_and_old_events_go(time_skipping_env, worker, sessions, settings, task_queue):
+async def test_a_shorter_period_for_interview_text_erases_it_before_the_names_and_old_events_go(
+    time_skipping_env, worker, sessions, settings, task_queue
+):
     env = time_skipping_env
     now = await env.get_current_time()
     async with sessions.begin() as session:
         kept_policy = (await store.load(session, settings)).policy
-        shorter = kept_policy.model_copy(update={"interview_content_retention_months": 12, "personal_data_retention_months": 36, "event_log_retention_days": 30})
+        shorter = kept_policy.model_copy(
+            update={
+                "interview_content_retention_months": 12,
+                "personal_data_retention_months": 36,
+                "event_log_retention_days": 30,
+            }
+        )
         await store.update_policy(session, settings, shorter)
     try:
         registration = await interviewed_case(sessions)
@@ -211,8 +296,28 @@ async def test_a_shorter_period_for_interview_text_erases_it_before_the_names_an
             case = await session.get(Case, registration.case_id)
             case.status, case.closed_at = "closed", retention.months_before(now, 18)
             old_event, new_event = unique("ev"), unique("ev")
-            session.add(InboundEvent(event_id=old_event, source="hr", type="employee.resigned", status="accepted", reason="", payload={}, received_at=now - timedelta(days=60)))
-            session.add(InboundEvent(event_id=new_event, source="hr", type="employee.resigned", status="accepted", reason="", payload={}, received_at=now - timedelta(days=2)))
+            session.add(
+                InboundEvent(
+                    event_id=old_event,
+                    source="hr",
+                    type="employee.resigned",
+                    status="accepted",
+                    reason="",
+                    payload={},
+                    received_at=now - timedelta(days=60),
+                )
+            )
+            session.add(
+                InboundEvent(
+                    event_id=new_event,
+                    source="hr",
+                    type="employee.resigned",
+                    status="accepted",
+                    reason="",
+                    payload={},
+                    received_at=now - timedelta(days=2),
+                )
+            )
 
         outcome = await run_retention(env, task_queue)
     finally:
@@ -222,12 +327,24 @@ async def test_a_shorter_period_for_interview_text_erases_it_before_the_names_an
     assert outcome.interviews_erased >= 1 and outcome.events_deleted >= 1
     async with sessions() as session:
         case = await session.get(Case, registration.case_id)
-        assert case is not None and case.anonymised_at is None and case.employee_name == registration.employee.name, "the names stay 36 months"
-        record = (await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case.id))).scalar_one()
+        assert case is not None and case.anonymised_at is None and case.employee_name == registration.employee.name, (
+            "the names stay 36 months"
+        )
+        record = (
+            await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case.id))
+        ).scalar_one()
         assert record.content_erased_at is not None and FREE_TEXT not in str(record.record)
-        assert record.record["recommend_score"] == 8 and record.record["experiences"]["work_content"]["rating"] == 4, "what the reports count stays"
+        assert record.record["recommend_score"] == 8 and record.record["experiences"]["work_content"]["rating"] == 4, (
+            "what the reports count stays"
+        )
         assert (await session.execute(select(InterviewText).where(InterviewText.interview_id == record.id))).all() == []
-        events = set((await session.execute(select(InboundEvent.event_id).where(InboundEvent.event_id.in_([old_event, new_event])))).scalars())
+        events = set(
+            (
+                await session.execute(
+                    select(InboundEvent.event_id).where(InboundEvent.event_id.in_([old_event, new_event]))
+                )
+            ).scalars()
+        )
         assert events == {new_event}
     [erased] = await audit_entries(sessions, action="interview.content_erased", subject=registration.employee.id)
     assert erased.actor == "system" and erased.detail == {"reason": "retention"}
@@ -237,10 +354,12 @@ async def test_a_shorter_period_for_interview_text_erases_it_before_the_names_an
 
 async def test_retention_leaves_recent_cases_alone(time_skipping_env, worker, sessions, task_queue):
     registration = Registration.model_validate(registration_data())
-    await CaseActivities(None, sessions).store_case(StoreCaseInput(case_id=registration.case_id, registration=registration))
+    await CaseActivities(None, sessions).store_case(
+        StoreCaseInput(case_id=registration.case_id, registration=registration)
+    )
     async with sessions.begin() as session:
         case = await session.get(Case, registration.case_id)
-        case.status, case.closed_at = "closed", datetime.now(timezone.utc) - timedelta(days=30)
+        case.status, case.closed_at = "closed", datetime.now(UTC) - timedelta(days=30)
 
     await run_retention(time_skipping_env, task_queue)
 
@@ -257,9 +376,12 @@ async def test_erasure_deletes_the_case_histories_from_temporal(dev_server_env, 
     # Long past its last day and the days to record an interview after it: a dismissal's interview, waiting
     # for HR, runs out as not held at once.
     notice = date.today() - timedelta(days=700)
-    registration = Registration.model_validate(registration_data(departure_type="dismissal", notice_date=notice, last_working_day=notice + timedelta(days=25)))
+    registration = Registration.model_validate(
+        registration_data(departure_type="dismissal", notice_date=notice, last_working_day=notice + timedelta(days=25))
+    )
     async with build_worker(client, settings, sessions, task_queue=task_queue):
         await service.register(client, registration, task_queue)
+
         # Its tasks fall due on the first working day after it opens (the access task comes once the access step
         # has published): HR ticks off whatever is open until the case closes.
         async def closed_after_ticking_off() -> bool:
@@ -295,8 +417,13 @@ async def test_the_nightly_schedule_exists_and_runs_retention(dev_server_env, se
 
     handle = client.get_schedule_handle(SCHEDULE_ID)
     description = await handle.describe()
-    assert description.schedule.action.workflow == "RetentionWorkflow" and description.schedule.action.task_queue == task_queue
-    assert description.schedule.spec.time_zone_name == ZONE and description.schedule.state.paused, "a pause set by hand stays"
+    assert (
+        description.schedule.action.workflow == "RetentionWorkflow"
+        and description.schedule.action.task_queue == task_queue
+    )
+    assert description.schedule.spec.time_zone_name == ZONE and description.schedule.state.paused, (
+        "a pause set by hand stays"
+    )
 
     async with build_worker(client, settings, sessions, task_queue=task_queue):
         await handle.trigger()

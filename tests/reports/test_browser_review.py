@@ -23,18 +23,26 @@ from tests.browser_support import (
 from tests.report_support import seed_quarter, start_period
 from tests.support import eventually
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (run `make browser`)")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (run `make browser`)"
+)
 
 
-async def test_a_reviewer_and_an_action_owner_carry_a_review_through_the_pages(app, dev_server_env, sessions, settings, task_queue, mail_store):
+async def test_a_reviewer_and_an_action_owner_carry_a_review_through_the_pages(
+    app, dev_server_env, sessions, settings, task_queue, mail_store
+):
     from playwright.async_api import async_playwright
 
     suffix = uuid.uuid4().hex[:6]
-    reviewer = await make_account(sessions, f"bea-{suffix}@example.org", ["reviewer"], name="Bea Bestuur", language="nl", password=PASSWORD)
+    reviewer = await make_account(
+        sessions, f"bea-{suffix}@example.org", ["reviewer"], name="Bea Bestuur", language="nl", password=PASSWORD
+    )
     async with sessions.begin() as session:
         await settings_store.update(session, ReportPolicy(reviewers=[{"email": reviewer, "language": "nl"}]))
     await seed_quarter(sessions, date(2004, 1, 1))
-    owner = await make_account(sessions, f"olaf-{suffix}@example.org", ["manager"], name="Olaf Eigenaar", language="nl", password=PASSWORD)
+    owner = await make_account(
+        sessions, f"olaf-{suffix}@example.org", ["manager"], name="Olaf Eigenaar", language="nl", password=PASSWORD
+    )
     report_id = (await start_period(dev_server_env, sessions, settings, task_queue, "2004-Q1")).report_id
 
     async def stored():
@@ -85,7 +93,11 @@ async def test_a_reviewer_and_an_action_owner_carry_a_review_through_the_pages(a
 
             await board.reload()
             actions = await board.locator("#actions").inner_text()
-            assert "Gesprekken met het team gepland" in actions and "Besproken; extra collega per 1 mei" in actions and "Klaar (" in actions
+            assert (
+                "Gesprekken met het team gepland" in actions
+                and "Besproken; extra collega per 1 mei" in actions
+                and "Klaar (" in actions
+            )
             await board.fill("#comment", "Akkoord, met dank aan HR")
             await submit(board, "#approve-form button[type=submit]")
             assert "De rapportage is goedgekeurd" in await board.locator("#notice").inner_text()

@@ -41,23 +41,43 @@ async def test_a_report_is_started_listed_shown_and_exported(cli_env, worker, se
 
     pdf, csv, html = tmp_path / "r.pdf", tmp_path / "r.csv", tmp_path / "r.html"
     for fmt, out in [("pdf", pdf), ("csv", csv), ("html", html)]:
-        exported = await offboarding_in_thread(["report", "export", report_id, "--format", fmt, "--out", str(out), "--lang", "en"], cli_env)
+        exported = await offboarding_in_thread(
+            ["report", "export", report_id, "--format", fmt, "--out", str(out), "--lang", "en"], cli_env
+        )
         assert exported.exit_code == 0, exported.output
     assert pdf.read_bytes().startswith(b"%PDF")
-    assert list(csv_rows(csv.read_text())[0]) == ["section", "dimension", "key", "measure", "value", "base", "suppressed"]
+    assert list(csv_rows(csv.read_text())[0]) == [
+        "section",
+        "dimension",
+        "key",
+        "measure",
+        "value",
+        "base",
+        "suppressed",
+    ]
     assert "Exit interview report 2008-Q1" in html.read_text()
 
 
 def test_bad_input_names_the_flag_and_unknown_reports_exit_4(cli_env, tmp_path):  # noqa: F811
     for flags, named in ([["--from", "2008-01-01", "--to", "2008-03-31"], "--from"], [["--to", "2008-03-31"], "--to"]):
         a_range = offboarding(["report", "start", *flags], cli_env)
-        assert a_range.exit_code == 2 and f"{named}: reports cover only the organisation's fixed periods" in a_range.stderr
-    for period, reason in [("2008-03", "is not a period"), ("2008", "the organisation reports per quarter"), ("2999-Q4", "has not ended yet")]:
+        assert (
+            a_range.exit_code == 2 and f"{named}: reports cover only the organisation's fixed periods" in a_range.stderr
+        )
+    for period, reason in [
+        ("2008-03", "is not a period"),
+        ("2008", "the organisation reports per quarter"),
+        ("2999-Q4", "has not ended yet"),
+    ]:
         refused = offboarding(["report", "start", "--period", period], cli_env)
         assert refused.exit_code == 2 and "--period: " in refused.stderr and reason in refused.stderr, refused.stderr
-    bad_format = offboarding(["report", "export", "report-x", "--format", "docx", "--out", str(tmp_path / "x")], cli_env)
+    bad_format = offboarding(
+        ["report", "export", "report-x", "--format", "docx", "--out", str(tmp_path / "x")], cli_env
+    )
     assert bad_format.exit_code == 2 and "--format" in bad_format.stderr
-    bad_lang = offboarding(["report", "export", "report-x", "--format", "pdf", "--out", str(tmp_path / "x"), "--lang", "de"], cli_env)
+    bad_lang = offboarding(
+        ["report", "export", "report-x", "--format", "pdf", "--out", str(tmp_path / "x"), "--lang", "de"], cli_env
+    )
     assert bad_lang.exit_code == 2 and "--lang" in bad_lang.stderr
 
     unknown = "report-1999-01-01-1999-03-31"

@@ -6,7 +6,7 @@ OFFBOARDING_TEST_DATABASE_URL) PostgreSQL; each attack has a year of its own (20
 
 import itertools
 import re
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from html import unescape
 
 import pytest
@@ -32,7 +32,10 @@ async def seed(sessions, closed_on: date, people: list[dict], department: str = 
     ids = []
     async with sessions.begin() as session:
         for person in people:
-            case = closed_case(closed_at=datetime.combine(closed_on, time(12), tzinfo=timezone.utc), department=person.get("department", department))
+            case = closed_case(
+                closed_at=datetime.combine(closed_on, time(12), tzinfo=UTC),
+                department=person.get("department", department),
+            )
             session.add(case)
             await session.flush()
             answers = {key: value for key, value in person.items() if key != "department"}
@@ -67,7 +70,10 @@ async def refused_by_the_workflow(env, task_queue: str, start: date, end: date, 
     """Start the report workflow itself for a range, as someone with access to Temporal could: it fails, naming the field."""
     with pytest.raises(WorkflowFailureError) as failed:
         await env.client.execute_workflow(
-            ReportWorkflow.run, ReportInput(start=start, end=end, requested_by="attacker"), id=periods.report_id(start, end), task_queue=task_queue
+            ReportWorkflow.run,
+            ReportInput(start=start, end=end, requested_by="attacker"),
+            id=periods.report_id(start, end),
+            task_queue=task_queue,
         )
     refusal = failed.value.cause.cause
     assert refusal.type == "ReportPeriodRefused" and refusal.non_retryable
@@ -88,10 +94,20 @@ def assert_no_two_reports_share_a_day(reported: list[tuple[date, date]]) -> None
 # 1. Two overlapping ranges (1 Apr-29 Jun and 1 Apr-30 Jun) differ by the one leaver of 30 June.
 
 
-async def test_overlapping_ranges_cannot_be_reported_so_no_report_subtracts_from_another(http, worker, sessions, time_skipping_env, task_queue, cli_env):  # noqa: F811
+async def test_overlapping_ranges_cannot_be_reported_so_no_report_subtracts_from_another(
+    http, worker, sessions, time_skipping_env, task_queue, cli_env
+):  # noqa: F811
     await configure(sessions)
-    await seed(sessions, date(2014, 5, 6), [dict(rating=4, recommend=8, primary="workload", should_improve="Meer overleg.") for _ in range(6)])
-    await seed(sessions, date(2014, 6, 30), [dict(rating=1, recommend=0, primary="health", should_improve="Mijn leidinggevende negeerde mij.")])
+    await seed(
+        sessions,
+        date(2014, 5, 6),
+        [{"rating": 4, "recommend": 8, "primary": "workload", "should_improve": "Meer overleg."} for _ in range(6)],
+    )
+    await seed(
+        sessions,
+        date(2014, 6, 30),
+        [{"rating": 1, "recommend": 0, "primary": "health", "should_improve": "Mijn leidinggevende negeerde mij."}],
+    )
 
     # The API, the command line and the workflow itself all refuse a range, naming what was asked.
     for body in ({"start": "2014-04-01", "end": "2014-06-29"}, {"start": "2014-04-01", "end": "2014-06-30"}):
@@ -101,8 +117,12 @@ async def test_overlapping_ranges_cannot_be_reported_so_no_report_subtracts_from
         assert ("body", "start") in locations and "fixed periods" in locations[("body", "start")]
     refused = await offboarding_in_thread(["report", "start", "--from", "2014-04-01", "--to", "2014-06-29"], cli_env)
     assert refused.exit_code == 2 and "--from: reports cover only the organisation's fixed periods" in refused.stderr
-    assert "not the last day of a quarter" in await refused_by_the_workflow(time_skipping_env, task_queue, date(2014, 4, 1), date(2014, 6, 29), "end")
-    assert "does not begin a report period" in await refused_by_the_workflow(time_skipping_env, task_queue, date(2014, 4, 2), date(2014, 6, 30), "start")
+    assert "not the last day of a quarter" in await refused_by_the_workflow(
+        time_skipping_env, task_queue, date(2014, 4, 1), date(2014, 6, 29), "end"
+    )
+    assert "does not begin a report period" in await refused_by_the_workflow(
+        time_skipping_env, task_queue, date(2014, 4, 2), date(2014, 6, 30), "start"
+    )
 
     quarter = await make(http, "2014-Q2")
     # Lengthening the period afterwards makes no half-year or year that includes the quarter reported: the half-year
@@ -131,19 +151,37 @@ async def test_overlapping_ranges_cannot_be_reported_so_no_report_subtracts_from
 # 2. A one-day range lists the suppressed cells by name: the lone leaver's department, reason, gender and age.
 
 
-LONE = dict(department="Juridische Zaken", rating=1, recommend=0, primary="health", target_group={"gender": "non_binary", "age_band": "55+"})
+LONE = {
+    "department": "Juridische Zaken",
+    "rating": 1,
+    "recommend": 0,
+    "primary": "health",
+    "target_group": {"gender": "non_binary", "age_band": "55+"},
+}
 LONE_WORDS = ["Juridische Zaken", "health", "Health", "Gezondheid", "non_binary", "Non-binary", "Non-binair", "55+"]
 
 
-async def test_a_one_day_report_is_refused_and_no_report_names_a_suppressed_group(http, worker, sessions, time_skipping_env, task_queue, cli_env):  # noqa: F811
+async def test_a_one_day_report_is_refused_and_no_report_names_a_suppressed_group(
+    http, worker, sessions, time_skipping_env, task_queue, cli_env
+):  # noqa: F811
     await configure(sessions)
-    await seed(sessions, date(2015, 8, 4), [dict(rating=4, primary="workload", target_group={"gender": "woman", "age_band": "35-44"}) for _ in range(8)])
+    await seed(
+        sessions,
+        date(2015, 8, 4),
+        [
+            {"rating": 4, "primary": "workload", "target_group": {"gender": "woman", "age_band": "35-44"}}
+            for _ in range(8)
+        ],
+    )
     await seed(sessions, date(2015, 8, 14), [LONE])
     # A quarter of a small organisation in which only that person left.
     await seed(sessions, date(2015, 11, 20), [LONE])
 
     response = await http.post("/api/reports", json={"start": "2015-08-14", "end": "2015-08-14"})
-    assert response.status_code == 422 and {tuple(e["loc"]) for e in response.json()["detail"]} >= {("body", "start"), ("body", "end")}
+    assert response.status_code == 422 and {tuple(e["loc"]) for e in response.json()["detail"]} >= {
+        ("body", "start"),
+        ("body", "end"),
+    }
     refused = await offboarding_in_thread(["report", "start", "--from", "2015-08-14", "--to", "2015-08-14"], cli_env)
     assert refused.exit_code == 2 and "--from" in refused.stderr
     await refused_by_the_workflow(time_skipping_env, task_queue, date(2015, 8, 14), date(2015, 8, 14), "end")
@@ -164,12 +202,25 @@ async def test_a_one_day_report_is_refused_and_no_report_names_a_suppressed_grou
 # 3. The same period again after a revocation: the new figures minus the old would be the revoked person's answers.
 
 
-async def test_a_report_is_never_made_again_so_a_revocation_changes_no_figure_but_takes_the_text_out(http, worker, sessions, time_skipping_env, task_queue, cli_env, mail_store):  # noqa: F811
+async def test_a_report_is_never_made_again_so_a_revocation_changes_no_figure_but_takes_the_text_out(
+    http, worker, sessions, time_skipping_env, task_queue, cli_env, mail_store
+):  # noqa: F811
     # Without reviewers the report is published at once and its workflow ends, so a new run could start.
     async with sessions.begin() as session:
         await settings_store.update(session, ReportPolicy())
-    await seed(sessions, date(2016, 2, 3), [dict(rating=4, recommend=8, primary="workload", should_improve=f"Meer overleg {n}.") for n in range(6)])
-    [revoker] = await seed(sessions, date(2016, 3, 1), [dict(rating=1, recommend=0, primary="manager", should_improve="Mijn leidinggevende negeerde mij.")])
+    await seed(
+        sessions,
+        date(2016, 2, 3),
+        [
+            {"rating": 4, "recommend": 8, "primary": "workload", "should_improve": f"Meer overleg {n}."}
+            for n in range(6)
+        ],
+    )
+    [revoker] = await seed(
+        sessions,
+        date(2016, 3, 1),
+        [{"rating": 1, "recommend": 0, "primary": "manager", "should_improve": "Mijn leidinggevende negeerde mij."}],
+    )
     report_id = await make(http, "2016-Q1")
     before = await views(http, report_id)
     assert "Mijn leidinggevende negeerde mij." in before["html"]
@@ -183,11 +234,17 @@ async def test_a_report_is_never_made_again_so_a_revocation_changes_no_figure_bu
     refused = await offboarding_in_thread(["report", "start", "--period", "2016-Q1"], cli_env)
     assert refused.exit_code == 5 and "reported already" in refused.stderr
     rerun = ReportInput(start=date(2016, 1, 1), end=date(2016, 3, 31), requested_by="attacker")
-    assert (await time_skipping_env.client.get_workflow_handle_for(ReportWorkflow.run, report_id).result()).status.value == "published"
-    outcome = await time_skipping_env.client.execute_workflow(ReportWorkflow.run, rerun, id=report_id, task_queue=task_queue)
+    assert (
+        await time_skipping_env.client.get_workflow_handle_for(ReportWorkflow.run, report_id).result()
+    ).status.value == "published"
+    outcome = await time_skipping_env.client.execute_workflow(
+        ReportWorkflow.run, rerun, id=report_id, task_queue=task_queue
+    )
     assert outcome.status.value == "published"
     with pytest.raises(WorkflowFailureError) as failed:
-        await time_skipping_env.client.execute_workflow(ReportWorkflow.run, rerun, id=f"{report_id}-again", task_queue=task_queue)
+        await time_skipping_env.client.execute_workflow(
+            ReportWorkflow.run, rerun, id=f"{report_id}-again", task_queue=task_queue
+        )
     assert failed.value.cause.cause.message.startswith("report_id: ")
     assert len([m for m in mail_store.all() if m.purpose.endswith("report_ready")]) == 1
 
@@ -203,12 +260,15 @@ async def test_a_report_is_never_made_again_so_a_revocation_changes_no_figure_bu
     assert all("negeerde mij" not in text for section in after["json"]["free_text"] for text in section["texts"])
 
     # The next quarter's trend shows the first quarter as it was published, not computed again without the revoker.
-    await seed(sessions, date(2016, 5, 3), [dict(rating=3, recommend=7) for _ in range(5)])
+    await seed(sessions, date(2016, 5, 3), [{"rating": 3, "recommend": 7} for _ in range(5)])
     next_quarter = await views(http, await make(http, "2016-Q2"))
     published = {t["metric"]: t["points"][-1] for t in before["json"]["trends"]}
     for trend in next_quarter["json"]["trends"]:
         earlier = next(p for p in trend["points"] if p["label"] == "2016-Q1")
-        assert (earlier["value"], earlier["base"]) == (published[trend["metric"]]["value"], published[trend["metric"]]["base"])
+        assert (earlier["value"], earlier["base"]) == (
+            published[trend["metric"]]["value"],
+            published[trend["metric"]]["base"],
+        )
     assert next(t for t in next_quarter["json"]["trends"] if t["metric"] == "work_content")["points"][-2]["base"] == 7
 
 
@@ -216,9 +276,9 @@ async def test_a_report_is_never_made_again_so_a_revocation_changes_no_figure_bu
 
 
 PEOPLE = (
-    [dict(rating=4, target_group={"gender": "woman", "age_band": "35-44"}) for _ in range(5)]
-    + [dict(rating=3, target_group={"gender": "man", "age_band": "45-54"}) for _ in range(5)]
-    + [dict(rating=1, target_group={"gender": "non_binary", "age_band": "<25"})]
+    [{"rating": 4, "target_group": {"gender": "woman", "age_band": "35-44"}} for _ in range(5)]
+    + [{"rating": 3, "target_group": {"gender": "man", "age_band": "45-54"}} for _ in range(5)]
+    + [{"rating": 1, "target_group": {"gender": "non_binary", "age_band": "<25"}}]
 )
 GROUP_LABELS = {label: key for key, label in VALUES["en"]["group"].items()}
 DIMENSION_LABELS = {label: key for key, label in VALUES["en"]["dimension"].items()}
@@ -231,7 +291,12 @@ def _number(text: str) -> float | None:
 
 def sums_from_json(figures: dict) -> dict:
     """Every published (size, mean of work content): the report's total and each group shown, as ``("total",)`` or (dimension, group)."""
-    result = {("total",): (figures["respondents"], next(r["mean"] for r in figures["ratings"] if r["metric"] == "work_content"))}
+    result = {
+        ("total",): (
+            figures["respondents"],
+            next(r["mean"] for r in figures["ratings"] if r["metric"] == "work_content"),
+        )
+    }
     for breakdown in figures["breakdowns"]:
         for group in breakdown["groups"]:
             result[(breakdown["dimension"], group["key"])] = (group["respondents"], group["means"]["work_content"])
@@ -240,7 +305,11 @@ def sums_from_json(figures: dict) -> dict:
 
 def sums_from_csv(rows: list[dict]) -> dict:
     result: dict = {}
-    sizes = {(r["dimension"], r["key"]): r["value"] for r in rows if r["section"] == "breakdown" and r["measure"] == "respondents"}
+    sizes = {
+        (r["dimension"], r["key"]): r["value"]
+        for r in rows
+        if r["section"] == "breakdown" and r["measure"] == "respondents"
+    }
     for r in rows:
         if r["section"] == "breakdown" and r["measure"] == "mean_work_content":
             result[(r["dimension"], r["key"])] = (_number(sizes[(r["dimension"], r["key"])]), _number(r["value"]))
@@ -255,8 +324,13 @@ def sums_from_html(page: str) -> dict:
     result = {("total",): (_number(respondents.group(1)), _number(total.group(1)))}
     section = page[page.index('id="breakdowns"') : page.index('id="trends"')]
     for label, table in re.findall(r"<h3>([^<]*)</h3>\s*<table class=\"breakdown\">(.*?)</table>", section, re.S):
-        for group, size, mean in re.findall(r"<tr><td>([^<]*)</td><td class=\"number\">([^<]*)</td>\s*<td class=\"number\">([^<]*)</td>", table):
-            result[(DIMENSION_LABELS[label], GROUP_LABELS.get(unescape(group), unescape(group)))] = (_number(size), _number(mean))
+        for group, size, mean in re.findall(
+            r"<tr><td>([^<]*)</td><td class=\"number\">([^<]*)</td>\s*<td class=\"number\">([^<]*)</td>", table
+        ):
+            result[(DIMENSION_LABELS[label], GROUP_LABELS.get(unescape(group), unescape(group)))] = (
+                _number(size),
+                _number(mean),
+            )
     return result
 
 
@@ -278,7 +352,10 @@ def members(key: tuple, people: list[dict]) -> tuple[int, ...]:
     if key == ("total",):
         return tuple(1 for _ in people)
     dimension, group = key
-    return tuple(int(person["target_group"].get(dimension) == group or (dimension == "department" and group == "Finance")) for person in people)
+    return tuple(
+        int(person["target_group"].get(dimension) == group or (dimension == "department" and group == "Finance"))
+        for person in people
+    )
 
 
 def recoveries(sums: dict, people: list[dict], k: int = K) -> list[tuple]:
@@ -289,11 +366,16 @@ def recoveries(sums: dict, people: list[dict], k: int = K) -> list[tuple]:
     for size in range(1, 5):
         for chosen in itertools.combinations(shown, size):
             for signs in itertools.product((1, -1), repeat=size):
-                cover = [sum(sign * m for sign, m in zip(signs, column)) for column in zip(*(members(key, people) for key, _, _ in chosen))]
+                cover = [
+                    sum(sign * m for sign, m in zip(signs, column, strict=False))
+                    for column in zip(*(members(key, people) for key, _, _ in chosen), strict=False)
+                ]
                 if set(cover) <= {0, 1} and 0 < sum(cover) < k:
-                    value = sum(sign * n * mean for sign, (_, n, mean) in zip(signs, chosen))
-                    truth = sum(person["rating"] for person, c in zip(people, cover) if c)
-                    found.append(([(s, key) for s, (key, _, _) in zip(signs, chosen)], round(value, 2), truth))
+                    value = sum(sign * n * mean for sign, (_, n, mean) in zip(signs, chosen, strict=False))
+                    truth = sum(person["rating"] for person, c in zip(people, cover, strict=False) if c)
+                    found.append(
+                        ([(s, key) for s, (key, _, _) in zip(signs, chosen, strict=False)], round(value, 2), truth)
+                    )
     return found
 
 
@@ -314,4 +396,8 @@ async def test_no_breakdown_subtracted_from_another_or_from_the_total_gives_anyo
         assert recoveries(sums, PEOPLE) == [], f"the {route} gives away a small group"
     # Every route shows the same figures: what holds for one holds for all.
     assert readings["csv"] == readings["json"]
-    assert {key: n for key, (n, _) in readings["html"].items()} == {key: n for key, (n, _) in readings["pdf"].items()} == {key: n for key, (n, _) in readings["json"].items()}
+    assert (
+        {key: n for key, (n, _) in readings["html"].items()}
+        == {key: n for key, (n, _) in readings["pdf"].items()}
+        == {key: n for key, (n, _) in readings["json"].items()}
+    )

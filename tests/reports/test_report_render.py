@@ -1,6 +1,6 @@
 """Report output without a workflow: periods, the page, its charts, the PDF, and the report mails."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -22,7 +22,12 @@ def test_periods_follow_the_calendar():
     assert periods.period_just_ended(date(2027, 1, 1), "year") == (date(2026, 1, 1), date(2026, 12, 31))
     # A trigger held up for days still reports on the period before.
     assert periods.period_just_ended(date(2026, 11, 26), "quarter") == (date(2026, 7, 1), date(2026, 9, 30))
-    ranges = [(date(2026, 7, 1), date(2026, 9, 30)), (date(2026, 1, 1), date(2026, 6, 30)), (date(2026, 1, 1), date(2026, 12, 31)), (date(2026, 4, 1), date(2026, 12, 31))]
+    ranges = [
+        (date(2026, 7, 1), date(2026, 9, 30)),
+        (date(2026, 1, 1), date(2026, 6, 30)),
+        (date(2026, 1, 1), date(2026, 12, 31)),
+        (date(2026, 4, 1), date(2026, 12, 31)),
+    ]
     assert [periods.label(*p) for p in ranges] == ["2026-Q3", "2026-H1", "2026", "2026-04-01 – 2026-12-31"]
     assert periods.report_id(date(2026, 7, 1), date(2026, 9, 30)) == "report-2026-07-01-2026-09-30"
 
@@ -40,14 +45,17 @@ def test_a_longer_period_after_shorter_ones_covers_only_what_they_left():
     year = (date(2026, 1, 1), date(2026, 12, 31))
     q1 = (date(2026, 1, 1), date(2026, 3, 31))
     assert periods.unreported_part(*year, []) == year
-    assert periods.unreported_part(*year, [q1, (date(2025, 10, 1), date(2025, 12, 31))]) == (date(2026, 4, 1), date(2026, 12, 31))
+    assert periods.unreported_part(*year, [q1, (date(2025, 10, 1), date(2025, 12, 31))]) == (
+        date(2026, 4, 1),
+        date(2026, 12, 31),
+    )
     assert periods.unreported_part(*q1, [year]) is None
     assert periods.unreported_part(*q1, [q1]) is None
 
 
 def test_periods_are_local_days_in_utc():
     begin, until = periods.utc_bounds(date(2026, 7, 1), date(2026, 9, 30), "Europe/Amsterdam")
-    assert begin == datetime(2026, 6, 30, 22, tzinfo=timezone.utc) and until == datetime(2026, 9, 30, 22, tzinfo=timezone.utc)
+    assert begin == datetime(2026, 6, 30, 22, tzinfo=UTC) and until == datetime(2026, 9, 30, 22, tzinfo=UTC)
 
 
 def test_a_suppressed_bar_is_an_outline_with_a_dash_not_a_zero():
@@ -68,32 +76,66 @@ def test_labels_are_escaped_in_charts():
 async def test_an_empty_period_renders_in_both_languages_as_page_pdf_and_csv(sessions):
     async with sessions() as session:
         figures = await compile_figures(
-            session, report_id="empty", start=date(1980, 1, 1), end=date(1980, 3, 31), zone="Europe/Amsterdam", k=5, as_of=datetime.now(timezone.utc)
+            session,
+            report_id="empty",
+            start=date(1980, 1, 1),
+            end=date(1980, 3, 31),
+            zone="Europe/Amsterdam",
+            k=5,
+            as_of=datetime.now(UTC),
         )
     for language, title in (("nl", "Rapportage exitgesprekken 1980-Q1"), ("en", "Exit interview report 1980-Q1")):
         assert title in render_html(figures, language, "Voorbeeld BV")
         assert render_pdf(figures, language).startswith(b"%PDF")
-    [total] = [row for row in csv_rows(render_csv(figures)) if (row["section"], row["dimension"], row["key"]) == ("departures", "type", "total")]
+    [total] = [
+        row
+        for row in csv_rows(render_csv(figures))
+        if (row["section"], row["dimension"], row["key"]) == ("departures", "type", "total")
+    ]
     assert (total["value"], total["suppressed"]) == ("0", "")
 
 
 async def test_the_page_shows_figures_with_charts_and_dutch_labels(sessions):
     async with sessions.begin() as session:
         for number in range(6):
-            case = closed_case(closed_at=datetime(1981, 2, 10, 12, tzinfo=timezone.utc), department="Sales & Service")
+            case = closed_case(closed_at=datetime(1981, 2, 10, 12, tzinfo=UTC), department="Sales & Service")
             session.add(case)
             await session.flush()
-            session.add(interview(case, record(rating=4, recommend=9, primary="workload", most_important_advice=f"Advies <{number}>")))
+            session.add(
+                interview(
+                    case, record(rating=4, recommend=9, primary="workload", most_important_advice=f"Advies <{number}>")
+                )
+            )
     # The quarter before has its report, so the trend lines have two points.
     async with sessions.begin() as session:
         earlier = await compile_report(
-            session, report_id="report-1980-10-01-1980-12-31", start=date(1980, 10, 1), end=date(1980, 12, 31), zone="Europe/Amsterdam", k=5, as_of=datetime.now(timezone.utc)
+            session,
+            report_id="report-1980-10-01-1980-12-31",
+            start=date(1980, 10, 1),
+            end=date(1980, 12, 31),
+            zone="Europe/Amsterdam",
+            k=5,
+            as_of=datetime.now(UTC),
         )
-        row = ReportRow(id="report-1980-10-01-1980-12-31", revision=1, run_id="t", period_start=date(1980, 10, 1), period_end=date(1980, 12, 31), status="published", requested_by="t")
+        row = ReportRow(
+            id="report-1980-10-01-1980-12-31",
+            revision=1,
+            run_id="t",
+            period_start=date(1980, 10, 1),
+            period_end=date(1980, 12, 31),
+            status="published",
+            requested_by="t",
+        )
         published.add(session, row, earlier)
     async with sessions() as session:
         figures = await compile_figures(
-            session, report_id="page", start=date(1981, 1, 1), end=date(1981, 3, 31), zone="Europe/Amsterdam", k=5, as_of=datetime.now(timezone.utc)
+            session,
+            report_id="page",
+            start=date(1981, 1, 1),
+            end=date(1981, 3, 31),
+            zone="Europe/Amsterdam",
+            k=5,
+            as_of=datetime.now(UTC),
         )
     html = render_html(figures, "nl")
     assert "Werkdruk" in html and "Arbeidsinhoud" in html and "Sales &amp; Service" in html
@@ -104,7 +146,9 @@ async def test_the_page_shows_figures_with_charts_and_dutch_labels(sessions):
 @pytest.mark.parametrize("language", ["nl", "en"])
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_report_mails_render_in_both_languages(name, language):
-    message = MailTemplates().render(name, language, SAMPLE, sender="hr@example.org", to="board@example.org", message_id="<x@y>")
+    message = MailTemplates().render(
+        name, language, SAMPLE, sender="hr@example.org", to="board@example.org", message_id="<x@y>"
+    )
     subject = str(message["Subject"])
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()

@@ -64,7 +64,9 @@ async def test_the_schedule_exists_after_worker_start(dev_server_env, settings, 
     assert crons(description)
 
 
-async def test_ensuring_the_schedule_again_changes_its_period_and_keeps_a_pause(dev_server_env, settings, sessions, task_queue):
+async def test_ensuring_the_schedule_again_changes_its_period_and_keeps_a_pause(
+    dev_server_env, settings, sessions, task_queue
+):
     client = dev_server_env.client
     await set_policy(sessions, report_period="quarter")
     await ensure_schedule(client, settings, sessions, task_queue)
@@ -86,7 +88,9 @@ async def test_the_schedule_starts_the_report_for_the_period_just_ended(dev_serv
     await set_policy(sessions, report_period="quarter")
     async with sessions() as session:
         # Only what no earlier report covers (another test may have reported a longer period ending with it).
-        left = periods.unreported_part(*periods.period_just_ended(date.today(), "quarter"), await published.reported_periods(session))
+        left = periods.unreported_part(
+            *periods.period_just_ended(date.today(), "quarter"), await published.reported_periods(session)
+        )
     async with build_worker(client, settings, sessions, task_queue=task_queue):
         await ensure_schedule(client, settings, sessions, task_queue)
         await client.get_schedule_handle(SCHEDULE_ID).trigger()
@@ -109,15 +113,26 @@ async def test_the_schedule_starts_the_report_for_the_period_just_ended(dev_serv
     assert outcome.status.value == "published"
 
 
-async def test_saving_the_report_settings_moves_the_schedule_to_their_period_and_day(dev_server_env, settings, sessions, task_queue):
+async def test_saving_the_report_settings_moves_the_schedule_to_their_period_and_day(
+    dev_server_env, settings, sessions, task_queue
+):
     from reports import service
 
     client = dev_server_env.client
     try:
         async with sessions() as session:
-            moved = await service.save_policy(client, session, settings.model_copy(update={"task_queue": task_queue}), ReportPolicy(report_period="year", report_day=12))
+            moved = await service.save_policy(
+                client,
+                session,
+                settings.model_copy(update={"task_queue": task_queue}),
+                ReportPolicy(report_period="year", report_day=12),
+            )
         assert moved
         [calendar] = (await described(client)).schedule.spec.calendars
-        assert [(r.start, r.end) for r in (*calendar.day_of_month, *calendar.month, *calendar.hour)] == [(12, 12), (1, 1), (6, 6)]
+        assert [(r.start, r.end) for r in (*calendar.day_of_month, *calendar.month, *calendar.hour)] == [
+            (12, 12),
+            (1, 1),
+            (6, 6),
+        ]
     finally:
         await set_policy(sessions)

@@ -65,12 +65,19 @@ async def test_the_review_is_acted_on_over_the_api(http, worker, sessions, time_
     assert finding.status_code == 200, finding.text
     assert finding.json()["id"] == "f1"
 
-    stranger = await http.post(f"{base}/findings", json={"actor": {"email": "stranger@example.org", "role": "manager"}, "text": "Ik kijk mee"})
+    stranger = await http.post(
+        f"{base}/findings", json={"actor": {"email": "stranger@example.org", "role": "manager"}, "text": "Ik kijk mee"}
+    )
     assert stranger.status_code == 409 and "not a reviewer" in stranger.json()["detail"]
 
     action = await http.post(
         f"{base}/actions",
-        json={"actor": board, "text": "Werkdruk onderzoeken", "owner_email": "owner@example.org", "due_date": (today + timedelta(days=30)).isoformat()},
+        json={
+            "actor": board,
+            "text": "Werkdruk onderzoeken",
+            "owner_email": "owner@example.org",
+            "due_date": (today + timedelta(days=30)).isoformat(),
+        },
     )
     assert action.status_code == 200, action.text
     assert action.json()["id"] == "a1"
@@ -82,14 +89,21 @@ async def test_the_review_is_acted_on_over_the_api(http, worker, sessions, time_
 
     unknown = await http.post(f"{base}/actions/a9/complete", json={"actor": board})
     assert unknown.status_code == 409 and "unknown action" in unknown.json()["detail"]
-    done = await http.post(f"{base}/actions/a1/complete", json={"actor": {"email": "owner@example.org", "role": "manager"}, "note": "Gedaan"})
+    done = await http.post(
+        f"{base}/actions/a1/complete",
+        json={"actor": {"email": "owner@example.org", "role": "manager"}, "note": "Gedaan"},
+    )
     assert done.status_code == 200, done.text
     assert done.json()["done_by"] == "owner@example.org"
 
 
 async def test_a_period_that_is_not_one_of_the_organisations_is_refused_naming_the_field(http, sessions):
     await configure(sessions)
-    for period, reason in [("2009-06", "is not a period"), ("2009-H1", "the organisation reports per quarter"), ("2999-Q1", "has not ended yet")]:
+    for period, reason in [
+        ("2009-06", "is not a period"),
+        ("2009-H1", "the organisation reports per quarter"),
+        ("2999-Q1", "has not ended yet"),
+    ]:
         response = await http.post("/api/reports", json={"period": period})
         assert response.status_code == 422, response.text
         [error] = response.json()["detail"]
@@ -98,9 +112,17 @@ async def test_a_period_that_is_not_one_of_the_organisations_is_refused_naming_t
 
 async def test_an_unknown_report_is_404_everywhere(http):
     unknown = "report-1999-01-01-1999-03-31"
-    for path in [f"/api/reports/{unknown}", f"/reports/{unknown}", f"/reports/{unknown}.pdf", f"/reports/{unknown}.csv"]:
+    for path in [
+        f"/api/reports/{unknown}",
+        f"/reports/{unknown}",
+        f"/reports/{unknown}.pdf",
+        f"/reports/{unknown}.csv",
+    ]:
         assert (await http.get(path)).status_code == 404, path
-    review = await http.post(f"/api/reports/{unknown}/review/findings", json={"actor": {"email": "board@example.org", "role": "manager"}, "text": "Iets"})
+    review = await http.post(
+        f"/api/reports/{unknown}/review/findings",
+        json={"actor": {"email": "board@example.org", "role": "manager"}, "text": "Iets"},
+    )
     assert review.status_code == 404
 
 
@@ -121,11 +143,16 @@ async def test_reviewers_and_hr_may_use_the_reports_others_may_not(http, worker,
         assert (await reviewer.get(f"/api/reports/{report_id}")).status_code == 200
         # Reports are made by the schedule; only HR makes one it missed.
         assert (await reviewer.post("/api/reports", json={"period": "2009-Q4"})).status_code == 403
-        named = await reviewer.post(f"/api/reports/{report_id}/review/findings", json={"actor": {"email": "x@example.org", "role": "hr"}, "text": "Iets"})
+        named = await reviewer.post(
+            f"/api/reports/{report_id}/review/findings",
+            json={"actor": {"email": "x@example.org", "role": "hr"}, "text": "Iets"},
+        )
         assert named.status_code == 422 and named.json()["detail"][0]["loc"] == ["body", "actor"]
 
         async def finding():
-            answer = await reviewer.post(f"/api/reports/{report_id}/review/findings", json={"text": "Als bestuurder gezien"})
+            answer = await reviewer.post(
+                f"/api/reports/{report_id}/review/findings", json={"text": "Als bestuurder gezien"}
+            )
             return answer.status_code != 404 and answer
 
         recorded = await eventually(finding, timeout=60)

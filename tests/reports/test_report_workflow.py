@@ -2,7 +2,7 @@
 
 Each test reports on its own past quarter, so the cases seeded for one never count in another."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from pydantic import ValidationError
@@ -58,7 +58,9 @@ def mails(mail_store, purpose: str, to: str | None = None):
     return [m for m in mail_store.all() if m.purpose == purpose and (to is None or m.to == to)]
 
 
-async def test_a_report_for_a_period_is_stored_and_mailed_to_the_reviewers_with_its_pdf(time_skipping_env, worker, task_queue, sessions, mail_store, settings):
+async def test_a_report_for_a_period_is_stored_and_mailed_to_the_reviewers_with_its_pdf(
+    time_skipping_env, worker, task_queue, sessions, mail_store, settings
+):
     await configure(sessions)
     start = date(2011, 1, 1)
     await seed_quarter(sessions, start)
@@ -68,7 +70,9 @@ async def test_a_report_for_a_period_is_stored_and_mailed_to_the_reviewers_with_
     assert report_id == "report-2011-01-01-2011-03-31"
     with pytest.raises(service.PeriodRefused, match="2011-Q1 has been reported already"):
         await start_period(time_skipping_env, sessions, settings, task_queue, "2011-Q1")
-    ready = await eventually(lambda: len(mails(mail_store, "r1:report_ready")) == 2 and mails(mail_store, "r1:report_ready"))
+    ready = await eventually(
+        lambda: len(mails(mail_store, "r1:report_ready")) == 2 and mails(mail_store, "r1:report_ready")
+    )
     by_recipient = {m.to: m for m in ready}
     assert by_recipient["board@example.org"].language == "nl" and "2011-Q1" in by_recipient["board@example.org"].subject
     assert by_recipient["ceo@example.org"].language == "en" and "review" in by_recipient["ceo@example.org"].subject
@@ -87,13 +91,23 @@ async def test_a_report_for_a_period_is_stored_and_mailed_to_the_reviewers_with_
     rows = csv_rows(csv)
     assert list(rows[0]) == ["section", "dimension", "key", "measure", "value", "base", "suppressed"]
     # One decline is too few to show; held is hidden with it, or the decline would follow from 7 - 6. Neither is named.
-    outcomes = [(r["key"], r["measure"], r["value"]) for r in rows if (r["section"], r["dimension"]) == ("interviews", "outcome")]
+    outcomes = [
+        (r["key"], r["measure"], r["value"])
+        for r in rows
+        if (r["section"], r["dimension"]) == ("interviews", "outcome")
+    ]
     assert outcomes == [("total", "count", "7"), ("", "other_groups", "7")]
-    assert any((r["section"], r["dimension"], r["measure"], r["value"], r["base"]) == ("ratings", "work_content", "mean", "4.0", "6") for r in rows)
+    assert any(
+        (r["section"], r["dimension"], r["measure"], r["value"], r["base"])
+        == ("ratings", "work_content", "mean", "4.0", "6")
+        for r in rows
+    )
     assert "Fijne collega" not in csv
 
 
-async def test_review_updates_are_validated_and_hr_is_told_on_approval(time_skipping_env, worker, task_queue, sessions, mail_store, settings):
+async def test_review_updates_are_validated_and_hr_is_told_on_approval(
+    time_skipping_env, worker, task_queue, sessions, mail_store, settings
+):
     await configure(sessions)
     await seed_quarter(sessions, date(2011, 4, 1))
     report_id = await start_and_wait_for_review(time_skipping_env, sessions, settings, task_queue, "2011-Q2")
@@ -105,12 +119,19 @@ async def test_review_updates_are_validated_and_hr_is_told_on_approval(time_skip
     with pytest.raises(ActionRejected, match="not a reviewer"):
         await act("add_finding", AddFinding(actor=STRANGER, text="Ik kijk mee"))
     with pytest.raises(ActionRejected, match="not in the future"):
-        await act("add_action", AddAction(actor=BOARD, text="Exitbeleid herzien", owner_email=OWNER.email, due_date=today))
+        await act(
+            "add_action", AddAction(actor=BOARD, text="Exitbeleid herzien", owner_email=OWNER.email, due_date=today)
+        )
     with pytest.raises(ValidationError):
         AddFinding(actor=BOARD, text="   ")
 
     finding = await act("add_finding", AddFinding(actor=BOARD, text="Werkdruk in Finance valt op"))
-    action = await act("add_action", AddAction(actor=CEO, text="Werkdruk Finance onderzoeken", owner_email=OWNER.email, due_date=today + timedelta(days=30)))
+    action = await act(
+        "add_action",
+        AddAction(
+            actor=CEO, text="Werkdruk Finance onderzoeken", owner_email=OWNER.email, due_date=today + timedelta(days=30)
+        ),
+    )
     assert (finding["id"], action["id"]) == ("f1", "a1")
     await eventually(lambda: mails(mail_store, "r1:action_assigned:a1", OWNER.email))
 
@@ -122,7 +143,11 @@ async def test_review_updates_are_validated_and_hr_is_told_on_approval(time_skip
 
     told = await eventually(lambda: mails(mail_store, "r1:report_approved", "hr@example.org"))
     assert len(told) == 1 and told[0].language == "nl"
-    assert "ceo@example.org" in told[0].text and "Werkdruk in Finance valt op" in told[0].text and "Werkdruk Finance onderzoeken" in told[0].text
+    assert (
+        "ceo@example.org" in told[0].text
+        and "Werkdruk in Finance valt op" in told[0].text
+        and "Werkdruk Finance onderzoeken" in told[0].text
+    )
     async with sessions() as session:
         row = await session.get(ReportRow, report_id)
         assert (row.status, row.approved_by) == ("approved", "ceo@example.org")
@@ -139,7 +164,9 @@ async def test_review_updates_are_validated_and_hr_is_told_on_approval(time_skip
     with pytest.raises(ActionRejected, match="has ended"):
         await act("complete_action", CompleteAction(actor=OWNER, action_id="a1"))
     async with sessions() as session:
-        stored = (await session.execute(select(ReportActionRow).where(ReportActionRow.report_id == report_id))).scalar_one()
+        stored = (
+            await session.execute(select(ReportActionRow).where(ReportActionRow.report_id == report_id))
+        ).scalar_one()
         assert stored.completed_by == OWNER.email and stored.completed_at is not None
     await replay(client, report_id)
 
@@ -158,13 +185,26 @@ async def _result_if_done(client, report_id):
     return await handle.result()
 
 
-async def test_reviewers_who_have_not_acted_and_action_owners_are_reminded(time_skipping_env, worker, task_queue, sessions, mail_store, settings):
-    await configure(sessions, review_reminder_interval_days=7, review_reminder_count=2, action_reminder_days_before_due=3)
+async def test_reviewers_who_have_not_acted_and_action_owners_are_reminded(
+    time_skipping_env, worker, task_queue, sessions, mail_store, settings
+):
+    await configure(
+        sessions, review_reminder_interval_days=7, review_reminder_count=2, action_reminder_days_before_due=3
+    )
     await seed_quarter(sessions, date(2011, 7, 1))
     report_id = await start_and_wait_for_review(time_skipping_env, sessions, settings, task_queue, "2011-Q3")
     today = await today_on_server(time_skipping_env)
     await service.act_on_review(
-        time_skipping_env.client, report_id, "add_action", AddAction(actor=BOARD, text="Onboarding verbeteren", owner_email=OWNER.email, owner_language="en", due_date=today + timedelta(days=20))
+        time_skipping_env.client,
+        report_id,
+        "add_action",
+        AddAction(
+            actor=BOARD,
+            text="Onboarding verbeteren",
+            owner_email=OWNER.email,
+            owner_language="en",
+            due_date=today + timedelta(days=20),
+        ),
     )
 
     await time_skipping_env.sleep(timedelta(days=7, hours=1))
@@ -176,7 +216,9 @@ async def test_reviewers_who_have_not_acted_and_action_owners_are_reminded(time_
     assert first[0].language == "en"
 
     await time_skipping_env.sleep(timedelta(days=5))
-    owner_reminders = await eventually(lambda: [m for m in mail_store.all() if m.purpose.startswith("r1:action_reminder:a1") and m.to == OWNER.email])
+    owner_reminders = await eventually(
+        lambda: [m for m in mail_store.all() if m.purpose.startswith("r1:action_reminder:a1") and m.to == OWNER.email]
+    )
     assert len(owner_reminders) == 1 and owner_reminders[0].language == "en"
     await time_skipping_env.sleep(timedelta(days=20))
     view = await service.review_view(time_skipping_env.client, report_id)
@@ -186,14 +228,25 @@ async def test_reviewers_who_have_not_acted_and_action_owners_are_reminded(time_
     await replay(time_skipping_env.client, report_id)
 
 
-async def test_the_next_report_opens_with_the_state_of_earlier_actions(time_skipping_env, worker, task_queue, sessions, mail_store, settings):
+async def test_the_next_report_opens_with_the_state_of_earlier_actions(
+    time_skipping_env, worker, task_queue, sessions, mail_store, settings
+):
     await configure(sessions)
     await seed_quarter(sessions, date(2012, 1, 1))
     await seed_quarter(sessions, date(2012, 4, 1))
     first = await start_and_wait_for_review(time_skipping_env, sessions, settings, task_queue, "2012-Q1")
     client, today = time_skipping_env.client, await today_on_server(time_skipping_env)
-    for text, days in (("Exitgesprekken vaker online aanbieden", 10), ("Beloningsbeleid herzien", 30), ("Loopbaanpaden beschrijven", 120)):
-        await service.act_on_review(client, first, "add_action", AddAction(actor=BOARD, text=text, owner_email=OWNER.email, due_date=today + timedelta(days=days)))
+    for text, days in (
+        ("Exitgesprekken vaker online aanbieden", 10),
+        ("Beloningsbeleid herzien", 30),
+        ("Loopbaanpaden beschrijven", 120),
+    ):
+        await service.act_on_review(
+            client,
+            first,
+            "add_action",
+            AddAction(actor=BOARD, text=text, owner_email=OWNER.email, due_date=today + timedelta(days=days)),
+        )
     await service.act_on_review(client, first, "complete_action", CompleteAction(actor=OWNER, action_id="a1"))
     await service.act_on_review(client, first, "approve", ApproveReport(actor=BOARD))
 
@@ -204,13 +257,19 @@ async def test_the_next_report_opens_with_the_state_of_earlier_actions(time_skip
         figures = await service.figures(session, second)
         html = await service.report_html(session, second, "nl")
     earlier = {a.text: a.state.value for a in figures.earlier_actions if a.report_label == "2012-Q1"}
-    assert earlier == {"Exitgesprekken vaker online aanbieden": "done", "Beloningsbeleid herzien": "late", "Loopbaanpaden beschrijven": "open"}
+    assert earlier == {
+        "Exitgesprekken vaker online aanbieden": "done",
+        "Beloningsbeleid herzien": "late",
+        "Loopbaanpaden beschrijven": "open",
+    }
     assert "Acties uit eerdere rapportages" in html and "Te laat" in html
     # The earlier review is still open for its unfinished actions.
     assert (await service.review_view(client, first)).approval is not None
 
 
-async def test_without_reviewers_the_report_goes_to_hr(time_skipping_env, worker, task_queue, sessions, mail_store, settings):
+async def test_without_reviewers_the_report_goes_to_hr(
+    time_skipping_env, worker, task_queue, sessions, mail_store, settings
+):
     async with sessions.begin() as session:
         await settings_store.update(session, ReportPolicy())
     await seed_quarter(sessions, date(2012, 7, 1))
@@ -231,7 +290,14 @@ async def test_a_retried_report_mail_is_not_sent_again(settings, sessions, mail_
     activities = ReportActivities(settings, sessions, MailTemplates())
     start, end = date(2013, 1, 1), date(2013, 3, 31)
     compile_input = CompileReportInput(
-        report_id="report-2013-01-01-2013-03-31", run_id="run-1", start=start, end=end, timezone="Europe/Amsterdam", min_group_size=5, requested_by="hr", as_of=datetime.now(timezone.utc)
+        report_id="report-2013-01-01-2013-03-31",
+        run_id="run-1",
+        start=start,
+        end=end,
+        timezone="Europe/Amsterdam",
+        min_group_size=5,
+        requested_by="hr",
+        as_of=datetime.now(UTC),
     )
     summary = await activities.compile_report(compile_input)
     assert await activities.compile_report(compile_input) == summary  # a retried compile finds its own work
@@ -241,7 +307,15 @@ async def test_a_retried_report_mail_is_not_sent_again(settings, sessions, mail_
         template="report_ready",
         to="board@example.org",
         language="en",
-        context={"organisation_name": "Voorbeeld BV", "report_url": "http://x/reports/1", "period_label": summary.label, "departures": 0, "respondents": 0, "response_rate": None, "has_review": True},
+        context={
+            "organisation_name": "Voorbeeld BV",
+            "report_url": "http://x/reports/1",
+            "period_label": summary.label,
+            "departures": 0,
+            "respondents": 0,
+            "response_rate": None,
+            "has_review": True,
+        },
         attach_report=True,
     )
 
@@ -256,7 +330,9 @@ async def test_a_retried_report_mail_is_not_sent_again(settings, sessions, mail_
     assert rerun == summary.model_copy(update={"kept_status": ReportStatus.COMPILED})
 
 
-async def test_the_schedule_makes_the_report_of_the_period_just_ended_once(time_skipping_env, worker, task_queue, sessions):
+async def test_the_schedule_makes_the_report_of_the_period_just_ended_once(
+    time_skipping_env, worker, task_queue, sessions
+):
     # Half-years: the quarter just ended is the dev-server schedule test's (tests/reports/test_report_schedule.py).
     async with sessions.begin() as session:
         await settings_store.update(session, ReportPolicy(report_period="half_year"))
@@ -265,7 +341,10 @@ async def test_the_schedule_makes_the_report_of_the_period_just_ended_once(time_
 
     async def trigger(number: int) -> str:
         return await time_skipping_env.client.execute_workflow(
-            ScheduledReportWorkflow.run, ScheduledReportInput(period="half_year", timezone="Europe/Amsterdam"), id=f"report-schedule-{task_queue}-{number}", task_queue=task_queue
+            ScheduledReportWorkflow.run,
+            ScheduledReportInput(period="half_year", timezone="Europe/Amsterdam"),
+            id=f"report-schedule-{task_queue}-{number}",
+            task_queue=task_queue,
         )
 
     assert await trigger(1) == report_id

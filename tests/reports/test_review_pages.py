@@ -30,7 +30,11 @@ async def review_running(client, report_id: str) -> str:
 def field_error(html: str, name: str) -> str:
     match = re.search(rf'<p class="field-error" id="{name}-error">(.*?)</p>', html, re.S)
     # Without the "Error:" a screen reader says first.
-    return re.sub(r"<[^>]+>", "", re.sub(r'<span class="visually-hidden">.*?</span>', "", match.group(1))).strip() if match else ""
+    return (
+        re.sub(r"<[^>]+>", "", re.sub(r'<span class="visually-hidden">.*?</span>', "", match.group(1))).strip()
+        if match
+        else ""
+    )
 
 
 async def test_hr_and_reviewers_find_the_reports_in_the_navigation_with_their_status_in_words(http, worker, sessions):
@@ -47,7 +51,10 @@ async def test_hr_and_reviewers_find_the_reports_in_the_navigation_with_their_st
         row = re.search(r"<tr><th scope=\"row\">2005-Q1.*?</tr>", listed.text, re.S).group(0)
         assert "In bespreking" in row or "Gemaakt, nog niet in bespreking" in row, row
         assert "in_review" not in row and "compiled" not in row
-        assert "Groepen kleiner dan 5 blijven weg." in listed.text and 'href="http://offboarding.test/settings/reports"' in listed.text
+        assert (
+            "Groepen kleiner dan 5 blijven weg." in listed.text
+            and 'href="http://offboarding.test/settings/reports"' in listed.text
+        )
 
     async with another_client(http) as reviewer:
         await signed_in_as(reviewer, sessions, ["reviewer"], email=BOARD)
@@ -62,7 +69,9 @@ async def test_hr_and_reviewers_find_the_reports_in_the_navigation_with_their_st
         assert 'href="http://offboarding.test/reports"' not in (await manager.get("/my/tasks")).text
 
 
-async def test_a_reviewer_records_findings_and_actions_sends_back_and_approves_in_the_pages(http, worker, sessions, time_skipping_env):
+async def test_a_reviewer_records_findings_and_actions_sends_back_and_approves_in_the_pages(
+    http, worker, sessions, time_skipping_env
+):
     await configure(sessions)
     await seed_quarter(sessions, date(2005, 4, 1))
     report_id = (await start_and_wait(http, "2005-Q2"))["report_id"]
@@ -73,47 +82,88 @@ async def test_a_reviewer_records_findings_and_actions_sends_back_and_approves_i
     async with another_client(http) as reviewer:
         await signed_in_as(reviewer, sessions, ["reviewer"], email=BOARD)
         opened = await review_running(reviewer, report_id)
-        summary = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.search(r'<dl class="summary" id="report-summary">.*?</dl>', opened, re.S).group(0)))
+        summary = re.sub(
+            r"\s+",
+            " ",
+            re.sub(
+                r"<[^>]+>", " ", re.search(r'<dl class="summary" id="report-summary">.*?</dl>', opened, re.S).group(0)
+            ),
+        )
         # The response rate would give away the one who declined: left out, as in the report itself.
         assert "Departures 7 Respondents 6 Response to the invitation —" in summary, summary
 
         empty = await post_form(reviewer, page_url, f"{page_url}/findings", {"finding": "  "})
         assert empty.status_code == 422 and field_error(empty.text, "finding") == "Fill in this field."
-        recorded = await post_form(reviewer, page_url, f"{page_url}/findings", {"finding": "Werkdruk in Finance valt op"})
+        recorded = await post_form(
+            reviewer, page_url, f"{page_url}/findings", {"finding": "Werkdruk in Finance valt op"}
+        )
         assert recorded.status_code == 303
         shown = await reviewer.get(recorded.headers["location"])
         assert "The finding is recorded." in shown.text and "Werkdruk in Finance valt op" in shown.text
 
         # Each mistake is named next to its field, and what was typed stays.
-        nobody = await post_form(reviewer, page_url, f"{page_url}/actions", {"text": "Werkdruk onderzoeken", "owner_email": "", "due_date": ""})
+        nobody = await post_form(
+            reviewer,
+            page_url,
+            f"{page_url}/actions",
+            {"text": "Werkdruk onderzoeken", "owner_email": "", "due_date": ""},
+        )
         assert nobody.status_code == 422
-        assert field_error(nobody.text, "owner_email") == "Fill in this field." and field_error(nobody.text, "due_date") == "Fill in this field."
+        assert (
+            field_error(nobody.text, "owner_email") == "Fill in this field."
+            and field_error(nobody.text, "due_date") == "Fill in this field."
+        )
         assert "Werkdruk onderzoeken</textarea>" in nobody.text
-        stranger = await post_form(reviewer, page_url, f"{page_url}/actions", {"text": "Werkdruk onderzoeken", "owner_email": "nobody@example.org", "due_date": "2030-01-01"})
-        assert stranger.status_code == 422 and field_error(stranger.text, "owner_email") == "Choose one of the accounts."
+        stranger = await post_form(
+            reviewer,
+            page_url,
+            f"{page_url}/actions",
+            {"text": "Werkdruk onderzoeken", "owner_email": "nobody@example.org", "due_date": "2030-01-01"},
+        )
+        assert (
+            stranger.status_code == 422 and field_error(stranger.text, "owner_email") == "Choose one of the accounts."
+        )
         past = (today - timedelta(days=1)).isoformat()
-        late = await post_form(reviewer, page_url, f"{page_url}/actions", {"text": "Werkdruk onderzoeken", "owner_email": owner, "due_date": past})
-        assert late.status_code == 409 and f"the due date {past} is not in the future" in field_error(late.text, "due_date")
+        late = await post_form(
+            reviewer,
+            page_url,
+            f"{page_url}/actions",
+            {"text": "Werkdruk onderzoeken", "owner_email": owner, "due_date": past},
+        )
+        assert late.status_code == 409 and f"the due date {past} is not in the future" in field_error(
+            late.text, "due_date"
+        )
         assert f'value="{past}"' in late.text and f'<option value="{owner}" selected>' in late.text
 
         due = (today + timedelta(days=30)).isoformat()
-        added = await post_form(reviewer, page_url, f"{page_url}/actions", {"text": "Werkdruk onderzoeken", "owner_email": owner, "due_date": due})
+        added = await post_form(
+            reviewer,
+            page_url,
+            f"{page_url}/actions",
+            {"text": "Werkdruk onderzoeken", "owner_email": owner, "due_date": due},
+        )
         assert added.status_code == 303, added.text
         actions = re.search(r'<table id="actions">.*?</table>', (await reviewer.get(page_url)).text, re.S).group(0)
         assert "Werkdruk onderzoeken" in actions and owner in actions and "Open" in actions
 
-        sent = await post_form(reviewer, page_url, f"{page_url}/send-back", {"remark": "Graag de cijfers van Finance toelichten"})
+        sent = await post_form(
+            reviewer, page_url, f"{page_url}/send-back", {"remark": "Graag de cijfers van Finance toelichten"}
+        )
         assert sent.status_code == 303
         back = await reviewer.get(page_url)
         assert "Graag de cijfers van Finance toelichten" in back.text and "Sent back to HR</span>" in back.text
 
     # The same over the API, through the same service.
     api = f"/api/reports/{report_id}/review/send-back"
-    stranger = await http.post(api, json={"actor": {"email": "stranger@example.org", "role": "manager"}, "remark": "Ik kijk mee"})
+    stranger = await http.post(
+        api, json={"actor": {"email": "stranger@example.org", "role": "manager"}, "remark": "Ik kijk mee"}
+    )
     assert stranger.status_code == 409 and "not a reviewer" in stranger.json()["detail"]
     blank = await http.post(api, json={"actor": {"email": BOARD, "role": "manager"}, "remark": ""})
     assert blank.status_code == 422 and blank.json()["detail"][0]["loc"] == ["body", "remark"]
-    sent = await http.post(api, json={"actor": {"email": BOARD, "role": "manager"}, "remark": "En de respons per afdeling"})
+    sent = await http.post(
+        api, json={"actor": {"email": BOARD, "role": "manager"}, "remark": "En de respons per afdeling"}
+    )
     assert sent.status_code == 200, sent.text
     assert sent.json()["by"] == BOARD and sent.json()["remark"] == "En de respons per afdeling"
 
@@ -130,7 +180,11 @@ async def test_a_reviewer_records_findings_and_actions_sends_back_and_approves_i
         approved = await post_form(reviewer, page_url, f"{page_url}/approve", {"comment": "Akkoord"})
         assert approved.status_code == 303
         done = await reviewer.get(approved.headers["location"])
-        assert "The report is approved" in done.text and 'id="approval"' in done.text and 'id="finding-form"' not in done.text
+        assert (
+            "The report is approved" in done.text
+            and 'id="approval"' in done.text
+            and 'id="finding-form"' not in done.text
+        )
         refused = await post_form(reviewer, page_url, f"{page_url}/findings", {"finding": "Nog iets"})
         assert refused.status_code == 409 and "was already approved by board@example.org" in refused.text
 
@@ -141,7 +195,9 @@ async def test_an_unknown_report_has_no_review_page(http, sessions):
         assert (await reviewer.get("/reports/report-1999-01-01-1999-03-31/review")).status_code == 404
 
 
-async def test_an_action_owner_follows_up_the_action_from_my_tasks(http, worker, sessions, time_skipping_env, mail_store):
+async def test_an_action_owner_follows_up_the_action_from_my_tasks(
+    http, worker, sessions, time_skipping_env, mail_store
+):
     await configure(sessions)
     await seed_quarter(sessions, date(2005, 7, 1))
     report_id = (await start_and_wait(http, "2005-Q3"))["report_id"]
@@ -152,11 +208,18 @@ async def test_an_action_owner_follows_up_the_action_from_my_tasks(http, worker,
     async with another_client(http) as reviewer:
         await signed_in_as(reviewer, sessions, ["reviewer"], email=BOARD)
         await review_running(reviewer, report_id)
-        added = await post_form(reviewer, page_url, f"{page_url}/actions", {"text": "Exitgesprekken bespreken in het MT", "owner_email": owner, "due_date": due})
+        added = await post_form(
+            reviewer,
+            page_url,
+            f"{page_url}/actions",
+            {"text": "Exitgesprekken bespreken in het MT", "owner_email": owner, "due_date": due},
+        )
         assert added.status_code == 303, added.text
 
     # The owner's mail leads to their tasks: the report itself is for HR and the reviewers.
-    assigned = await eventually(lambda: [m for m in mail_store.all() if m.purpose == "r1:action_assigned:a1" and m.to == owner])
+    assigned = await eventually(
+        lambda: [m for m in mail_store.all() if m.purpose == "r1:action_assigned:a1" and m.to == owner]
+    )
     assert "http://offboarding.test/my/tasks" in assigned[0].text and f"/reports/{report_id}" not in assigned[0].text
 
     action_url = f"/my/review-actions/{report_id}/a1"
@@ -191,7 +254,9 @@ async def test_an_action_owner_follows_up_the_action_from_my_tasks(http, worker,
         assert "Agenda van 12 maart" in actions and "Besproken, verslag gedeeld" in actions and "Done (" in actions
 
 
-async def test_hr_sets_period_day_group_size_and_reviewers_on_the_report_settings_page(http, sessions, time_skipping_env):
+async def test_hr_sets_period_day_group_size_and_reviewers_on_the_report_settings_page(
+    http, sessions, time_skipping_env
+):
     from models.report import ReportPolicy
     from reports import settings_store
 
@@ -202,20 +267,44 @@ async def test_hr_sets_period_day_group_size_and_reviewers_on_the_report_setting
         async with another_client(http) as hr:
             await signed_in_as(hr, sessions, ["hr"])
             page = await hr.get("/settings/reports")
-            assert page.status_code == 200 and f'value="{ceo}"' in page.text and "not-a-reviewer@example.org" not in page.text
+            assert (
+                page.status_code == 200
+                and f'value="{ceo}"' in page.text
+                and "not-a-reviewer@example.org" not in page.text
+            )
 
-            chosen = {"report_period": "half_year", "report_day": "10", "report_min_group_size": "2", "reviewers": [board, ceo]}
+            chosen = {
+                "report_period": "half_year",
+                "report_day": "10",
+                "report_min_group_size": "2",
+                "reviewers": [board, ceo],
+            }
             low = await post_form(hr, "/settings/reports", "/settings/reports", chosen)
-            assert low.status_code == 422 and field_error(low.text, "report_min_group_size") == "Enter a number of at least 3."
+            assert (
+                low.status_code == 422
+                and field_error(low.text, "report_min_group_size") == "Enter a number of at least 3."
+            )
             assert 'name="report_day" type="number" value="10"' in low.text and 'value="half_year" selected' in low.text
-            stranger = await post_form(hr, "/settings/reports", "/settings/reports", {**chosen, "report_min_group_size": "6", "reviewers": ["not-a-reviewer@example.org"]})
-            assert stranger.status_code == 422 and field_error(stranger.text, "reviewers") == "Choose one of the accounts."
+            stranger = await post_form(
+                hr,
+                "/settings/reports",
+                "/settings/reports",
+                {**chosen, "report_min_group_size": "6", "reviewers": ["not-a-reviewer@example.org"]},
+            )
+            assert (
+                stranger.status_code == 422 and field_error(stranger.text, "reviewers") == "Choose one of the accounts."
+            )
 
-            saved = await post_form(hr, "/settings/reports", "/settings/reports", {**chosen, "report_min_group_size": "6"})
+            saved = await post_form(
+                hr, "/settings/reports", "/settings/reports", {**chosen, "report_min_group_size": "6"}
+            )
             assert saved.status_code == 303
             # The time-skipping server has no schedules: the settings are kept, and the worker moves the schedule when it
             # starts (tests/test_report_schedule.py moves it on the dev server).
-            assert "The report settings are saved. The schedule could not be reached just now" in (await hr.get(saved.headers["location"])).text
+            assert (
+                "The report settings are saved. The schedule could not be reached just now"
+                in (await hr.get(saved.headers["location"])).text
+            )
         async with sessions() as session:
             policy = await settings_store.load(session)
         assert (policy.report_period, policy.report_day, policy.report_min_group_size) == ("half_year", 10, 6)

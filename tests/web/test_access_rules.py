@@ -31,7 +31,11 @@ async def people(http, sessions, worker, mail_store):
     case = await register(http, mail_store)
     await invited(case)
     interviewer = unique_email("ilse")
-    assert (await case.post("interview/assign", {"actor": HR, "interviewer": {"name": "Ilse", "email": interviewer, "language": "en"}})).status_code == 200
+    assert (
+        await case.post(
+            "interview/assign", {"actor": HR, "interviewer": {"name": "Ilse", "email": interviewer, "language": "en"}}
+        )
+    ).status_code == 200
     record = {**SAMPLE_RECORD, "went_well": "Confidential praise", "should_improve": "Confidential criticism"}
     assert (await case.post("interview/record", {"actor": HR, "record": record, "consent": CONSENT})).status_code == 200
 
@@ -58,7 +62,12 @@ async def people(http, sessions, worker, mail_store):
 
 def denied(response, status: int) -> bool:
     """The refusal, with none of the case's data in it."""
-    return response.status_code == status and NAME not in response.text and "Confidential" not in response.text and "Career path" not in response.text
+    return (
+        response.status_code == status
+        and NAME not in response.text
+        and "Confidential" not in response.text
+        and "Career path" not in response.text
+    )
 
 
 async def test_only_hr_sees_the_individual_interview(people, caplog):
@@ -82,7 +91,14 @@ async def test_only_hr_sees_the_individual_interview(people, caplog):
 async def test_the_case_pages_and_the_case_api_are_hrs(people):
     case, clients = people
     for name in ("manager", "custodian", "interviewer", "reviewer", "admin"):
-        for url in ("/cases", f"/cases/{case.id}", "/cases/new", "/api/cases", f"/api/cases/{case.id}", "/api/checklists" if name != "admin" else "/api/cases"):
+        for url in (
+            "/cases",
+            f"/cases/{case.id}",
+            "/cases/new",
+            "/api/cases",
+            f"/api/cases/{case.id}",
+            "/api/checklists" if name != "admin" else "/api/cases",
+        ):
             assert denied(await clients[name].get(url), 403), (name, url)
     assert (await clients["hr"].get(f"/cases/{case.id}")).status_code == 200
     assert (await clients["admin"].get("/api/checklists")).status_code == 200
@@ -128,7 +144,12 @@ async def test_an_interview_is_opened_by_its_own_interviewer_only(http, people, 
     case, clients = people
     other = await register(http, mail_store)
     await invited(other)
-    assert (await other.post("interview/assign", {"actor": HR, "interviewer": {"name": "Someone", "email": "someone@example.org", "language": "en"}})).status_code == 200
+    assert (
+        await other.post(
+            "interview/assign",
+            {"actor": HR, "interviewer": {"name": "Someone", "email": "someone@example.org", "language": "en"}},
+        )
+    ).status_code == 200
 
     assert denied(await clients["other_interviewer"].get(f"/interviews/{other.id}"), 404)
     assert denied(await clients["interviewer"].get(f"/interviews/{other.id}"), 404)
@@ -160,13 +181,27 @@ async def test_a_link_opens_exactly_one_thing_for_one_person(http, people, setti
     private = await anonymous.get(f"/consent/{_token(settings, LinkPurpose.CONSENT, case.id, 'anouk@example.net')}")
     with caplog.at_level(logging.WARNING, logger="web.access"):
         refused = {
-            "consent link as invitation": await anonymous.get(f"/invitation/{_token(settings, LinkPurpose.CONSENT, case.id, employee)}"),
-            "invitation link as consent": await anonymous.get(f"/consent/{_token(settings, LinkPurpose.INTERVIEW, case.id, employee)}"),
-            "someone else's address": await anonymous.get(f"/invitation/{_token(settings, LinkPurpose.INTERVIEW, case.id, MANAGER)}"),
-            "no such case": await anonymous.get(f"/invitation/{_token(settings, LinkPurpose.INTERVIEW, 'offboarding-x-2027-01-04', employee)}"),
-            "expired": await anonymous.get(f"/invitation/{_token(settings, LinkPurpose.INTERVIEW, case.id, employee, age_days=settings.link_max_age_days + 1)}"),
-            "forged": await anonymous.get(f"/invitation/{_token(settings, LinkPurpose.INTERVIEW, case.id, employee)[:-3]}abc"),
-            "other key": await anonymous.get(f"/invitation/{tokens.sign('another key', LinkPurpose.INTERVIEW, case.id, employee)}"),
+            "consent link as invitation": await anonymous.get(
+                f"/invitation/{_token(settings, LinkPurpose.CONSENT, case.id, employee)}"
+            ),
+            "invitation link as consent": await anonymous.get(
+                f"/consent/{_token(settings, LinkPurpose.INTERVIEW, case.id, employee)}"
+            ),
+            "someone else's address": await anonymous.get(
+                f"/invitation/{_token(settings, LinkPurpose.INTERVIEW, case.id, MANAGER)}"
+            ),
+            "no such case": await anonymous.get(
+                f"/invitation/{_token(settings, LinkPurpose.INTERVIEW, 'offboarding-x-2027-01-04', employee)}"
+            ),
+            "expired": await anonymous.get(
+                f"/invitation/{_token(settings, LinkPurpose.INTERVIEW, case.id, employee, age_days=settings.link_max_age_days + 1)}"
+            ),
+            "forged": await anonymous.get(
+                f"/invitation/{_token(settings, LinkPurpose.INTERVIEW, case.id, employee)[:-3]}abc"
+            ),
+            "other key": await anonymous.get(
+                f"/invitation/{tokens.sign('another key', LinkPurpose.INTERVIEW, case.id, employee)}"
+            ),
             "calendar of a forged link": await anonymous.get("/invitation/nonsense/interview.ics"),
             "revoking by a forged link": await anonymous.post("/consent/nonsense/revoke", data={}),
         }
@@ -188,5 +223,7 @@ async def test_the_admin_page_is_for_admins_only(people):
     assert (await clients["admin"].get("/admin/accounts")).status_code == 200
     for name in ("hr", "manager", "custodian", "interviewer", "reviewer"):
         assert (await clients[name].get("/admin/accounts")).status_code == 403, name
-    created = await post_form(clients["hr"], "/cases", "/admin/accounts", {"email": "x@example.org", "name": "X", "roles": "hr"})
+    created = await post_form(
+        clients["hr"], "/cases", "/admin/accounts", {"email": "x@example.org", "name": "X", "roles": "hr"}
+    )
     assert created.status_code == 403

@@ -21,9 +21,14 @@ from web.interviews import questionnaire
 
 MANAGER = "bram.janssens@example.org"
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (run `make browser`)")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (run `make browser`)"
+)
 
-WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, "resultTypes": ["violations"]}
+WCAG = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
 PHONE = {"width": 375, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -69,11 +74,22 @@ async def keyboard_reaches_every_control(page) -> list[str]:
             seen.add(focused["key"])
             if not focused["visible"]:
                 invisible.append(focused["key"])
-    return [f"never reached by Tab: {key}" for key in sorted(controls - seen)] + [f"no visible focus on {key}" for key in invisible]
+    return [f"never reached by Tab: {key}" for key in sorted(controls - seen)] + [
+        f"no visible focus on {key}" for key in invisible
+    ]
 
 
 COMPLETE_ANSWERS = [
-    *[(f"experiences.{area}.rating", rating) for area, rating in [("work_content", "4"), ("working_conditions", "3"), ("working_relations", "5"), ("terms_of_employment", "2"), ("work_organisation", "3")]],
+    *[
+        (f"experiences.{area}.rating", rating)
+        for area, rating in [
+            ("work_content", "4"),
+            ("working_conditions", "3"),
+            ("working_relations", "5"),
+            ("terms_of_employment", "2"),
+            ("work_organisation", "3"),
+        ]
+    ],
     ("primary_reason", "career_opportunity"),
     ("secondary_reasons", "pay_and_benefits"),
     ("went_well", "Het team"),
@@ -101,12 +117,21 @@ async def case(app, dev_server_env, mail_store, sessions, task_queue):
     for email, roles in people.values():
         await make_account(sessions, email, roles, password=PASSWORD)
     driver = await CaseDriver.start(dev_server_env, mail_store, sessions, task_queue)
-    invitation = (await eventually(lambda: mails_for(mail_store, driver.case_id, "interview:invitation"), timeout=60))[0]
-    await driver.act(AssignInterviewer(actor=HR, interviewer=Person(name="Ilse Maes", email=people["interviewer"][0], language="en"))
+    invitation = (await eventually(lambda: mails_for(mail_store, driver.case_id, "interview:invitation"), timeout=60))[
+        0
+    ]
+    await driver.act(
+        AssignInterviewer(actor=HR, interviewer=Person(name="Ilse Maes", email=people["interviewer"][0], language="en"))
     )
     # A complete draft, so that the consent screen itself is shown (without one it sends back to the form).
     async with sessions.begin() as session:
-        session.add(InterviewDraft(case_id=driver.case_id, author_email=people["interviewer"][0], answers=questionnaire.answers_from_form(COMPLETE_ANSWERS)))
+        session.add(
+            InterviewDraft(
+                case_id=driver.case_id,
+                author_email=people["interviewer"][0],
+                answers=questionnaire.answers_from_form(COMPLETE_ANSWERS),
+            )
+        )
     return driver, {role: email for role, (email, _) in people.items()}, link_in(invitation, app, "invitation")
 
 
@@ -144,7 +169,12 @@ async def test_every_page_passes_the_accessibility_rules(app, case, viewport):
                     page = await sign_in(context, app, emails[role])
                     for path in urls:
                         response = await page.goto(f"{app.url}{path}")
-                        assert response.status == 200 and page.url == f"{app.url}{path}", (role, path, response.status, page.url)
+                        assert response.status == 200 and page.url == f"{app.url}{path}", (
+                            role,
+                            path,
+                            response.status,
+                            page.url,
+                        )
                         key = f"{locale} {role} {path}"
                         found[key] = problems(await axe.run(page, options=WCAG))
                         if viewport is PHONE and await overflows_sideways(page):
@@ -173,7 +203,9 @@ async def test_the_keyboard_reaches_every_control_with_a_visible_focus(app, case
             for path in ("/cases/new", f"/cases/{driver.case_id}"):
                 await hr.goto(f"{app.url}{path}")
                 found[path] = await keyboard_reaches_every_control(hr)
-            interviewer = await sign_in(await browser.new_context(viewport=DESKTOP, locale="en-GB"), app, emails["interviewer"])
+            interviewer = await sign_in(
+                await browser.new_context(viewport=DESKTOP, locale="en-GB"), app, emails["interviewer"]
+            )
             await interviewer.goto(f"{app.url}/interviews/{driver.case_id}")
             found["questionnaire"] = await keyboard_reaches_every_control(interviewer)
         finally:

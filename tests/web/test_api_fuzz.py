@@ -66,14 +66,18 @@ def own_database(tmp_path):
 @pytest.fixture
 async def fuzzed(own_database, settings, time_skipping_env):
     """The app's settings, an HR API token, and a worker, all on the test's own database and task queue."""
-    settings = settings.model_copy(update={"database_url": own_database, "task_queue": f"fuzz-{uuid.uuid4().hex}", "events_secret": "fuzz-secret"})
+    settings = settings.model_copy(
+        update={"database_url": own_database, "task_queue": f"fuzz-{uuid.uuid4().hex}", "events_secret": "fuzz-secret"}
+    )
     engine = create_engine(own_database)
     sessions = create_sessionmaker(engine)
     try:
         email = await make_account(sessions, unique_email("hr"), ["hr"])
         async with sessions.begin() as session:
             account = (await session.execute(sa.select(Account).where(Account.email == email))).scalar_one()
-            token = (await api_tokens.issue(session, account, "schemathesis", made_by=Auditor(email, frozenset({"hr"})))).token
+            token = (
+                await api_tokens.issue(session, account, "schemathesis", made_by=Auditor(email, frozenset({"hr"})))
+            ).token
         async with build_worker(time_skipping_env.client, settings, sessions, task_queue=settings.task_queue):
             yield settings, token
     finally:
@@ -85,7 +89,9 @@ def _cases(operation, known: dict[str, str]):
     strategies = [operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE)]
     names = {parameter.name for parameter in operation.path_parameters}
     if names and names <= known.keys():
-        strategies.append(operation.as_strategy(GenerationMode.POSITIVE, path_parameters={name: known[name] for name in names}))
+        strategies.append(
+            operation.as_strategy(GenerationMode.POSITIVE, path_parameters={name: known[name] for name in names})
+        )
     return st.one_of(strategies)
 
 
@@ -97,7 +103,11 @@ def _describe(err: BaseException) -> str:
 def _coverage(schema, operation) -> list:
     """A fixed sample of schemathesis's coverage cases (boundaries, formats, each constraint broken in turn)."""
     cases = list(
-        schema.iter_coverage_cases(operation, generation_modes=list(GenerationMode), generation_config=schema.config.generation_for(operation=operation))
+        schema.iter_coverage_cases(
+            operation,
+            generation_modes=list(GenerationMode),
+            generation_config=schema.config.generation_for(operation=operation),
+        )
     )
     return random.Random(operation.label).sample(cases, min(COVERAGE_CASES_PER_OPERATION, len(cases)))
 
@@ -151,7 +161,10 @@ def _fuzz(app, token: str, known: dict[str, str]) -> list[str]:
                     break
             try:
                 fuzz()
-            except (Exception, BaseExceptionGroup) as err:  # every operation is tried; the failures are reported together
+            except (
+                Exception,
+                BaseExceptionGroup,
+            ) as err:  # every operation is tried; the failures are reported together
                 failures.append(f"{operation.label}: {_describe(err)}")
             log.info("%s: %.1f s, answers %s", operation.label, time.monotonic() - started, answers)
     return failures
@@ -166,9 +179,17 @@ async def test_no_operation_answers_with_a_server_error(fuzzed, time_skipping_en
     data = registration_data(notice_date=date.today(), last_working_day=date.today() + timedelta(days=30))
     try:
         with schemathesis_asgi.get_client(app) as client:
-            created = await asyncio.to_thread(client.post, "/api/cases", json=data, headers={"Authorization": f"Bearer {token}"})
+            created = await asyncio.to_thread(
+                client.post, "/api/cases", json=data, headers={"Authorization": f"Bearer {token}"}
+            )
         assert created.status_code == 201, created.text
-        known = {"case_id": created.json()["case_id"], "task_id": "t1", "item_id": "e1", "employee_id": data["employee"]["id"], "action_id": "a1"}
+        known = {
+            "case_id": created.json()["case_id"],
+            "task_id": "t1",
+            "item_id": "e1",
+            "employee_id": data["employee"]["id"],
+            "action_id": "a1",
+        }
         failures = await asyncio.to_thread(_fuzz, app, token, known)
     finally:
         await asyncio.to_thread(schemathesis_asgi.shutdown_lifespans)

@@ -256,7 +256,12 @@ def test_every_route_has_a_rule():
     from web.app import create_app
 
     # Every optional route switched on (OIDC), so that each one needs its rule.
-    configured = Settings(_env_file=None, database_url="sqlite+aiosqlite:///:memory:", oidc_issuer="https://login.example.org", oidc_client_id="offboarding")
+    configured = Settings(
+        _env_file=None,
+        database_url="sqlite+aiosqlite:///:memory:",
+        oidc_issuer="https://login.example.org",
+        oidc_client_id="offboarding",
+    )
     routes = app_routes(create_app(configured))
     missing = [f"{method} {path}" for method, path in routes if (method, path) not in RULES]
     stale = [f"{method} {path}" for method, path in RULES if (method, path) not in routes]
@@ -288,13 +293,18 @@ async def world(settings, own_database, time_skipping_env, task_queue, mail_stor
     assert shipped.api_trust_body_actor is False
     engine = create_engine(own_database)
     sessions = create_sessionmaker(engine)
-    async with build_worker(time_skipping_env.client, shipped, sessions, task_queue=task_queue), serve(shipped, time_skipping_env.client) as http:
+    async with (
+        build_worker(time_skipping_env.client, shipped, sessions, task_queue=task_queue),
+        serve(shipped, time_skipping_env.client) as http,
+    ):
         hr_email = await make_account(sessions, unique_email("hr"), ["hr"])
         program = token_client(http, await api_token(sessions, hr_email))
         case = await register(program, mail_store)
         await invited(case)
         interviewer = unique_email("ilse")
-        assigned = await case.post("interview/assign", {"interviewer": {"name": "Ilse", "email": interviewer, "language": "en"}})
+        assigned = await case.post(
+            "interview/assign", {"interviewer": {"name": "Ilse", "email": interviewer, "language": "en"}}
+        )
         assert assigned.status_code == 200, assigned.text
         record = {**SAMPLE_RECORD, "went_well": "Confidential praise"}
         assert (await case.post("interview/record", {"record": record, "consent": CONSENT})).status_code == 200
@@ -352,9 +362,14 @@ async def _values(program: httpx.AsyncClient, sessions, case: Case, settings: Se
         "token_id": api_tokens.digest(await api_token(sessions, spare, "spare")),
         "key": mail.key,
         "tokens": {
-            **{purpose: tokens.sign(settings.signing_key(), purpose, case.id, employee) for purpose in (LinkPurpose.INTERVIEW, LinkPurpose.CONSENT)},
+            **{
+                purpose: tokens.sign(settings.signing_key(), purpose, case.id, employee)
+                for purpose in (LinkPurpose.INTERVIEW, LinkPurpose.CONSENT)
+            },
             # A task link is its assignee's: the task in the paths is the manager's.
-            LinkPurpose.TASK: tokens.sign(settings.signing_key(), LinkPurpose.TASK, case.id, task["assignee_email"], ref=task["id"]),
+            LinkPurpose.TASK: tokens.sign(
+                settings.signing_key(), LinkPurpose.TASK, case.id, task["assignee_email"], ref=task["id"]
+            ),
         },
     }
 
@@ -406,7 +421,9 @@ async def test_every_route_lets_in_exactly_the_roles_its_rule_names(world):
         refused = response.status_code in (401, 403) and (method, path) not in ANSWERED_WITH_401
         to_sign_in = _to_sign_in(response) and (method, path) not in ANSWERED_WITH_SIGN_IN
         if refused or to_sign_in or response.status_code >= 500:
-            wrong.append(f"{role} {method} {path}: expected to be let in, got {response.status_code} {response.text[:120]!r}")
+            wrong.append(
+                f"{role} {method} {path}: expected to be let in, got {response.status_code} {response.text[:120]!r}"
+            )
     assert not wrong, "\n".join(wrong)
 
 

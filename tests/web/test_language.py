@@ -12,7 +12,14 @@ from privacy.audit import Auditor
 from tests.auth_support import csrf_token, make_account, sign_in
 from tests.support import registration_data, unique
 
-ENGLISH_LEFTOVERS = ("Value error", "String should", "value is not a valid", "must not be the leaving", "There is no case", "Field required")
+ENGLISH_LEFTOVERS = (
+    "Value error",
+    "String should",
+    "value is not a valid",
+    "must not be the leaving",
+    "There is no case",
+    "Field required",
+)
 
 
 def page_language(html: str) -> str:
@@ -25,7 +32,10 @@ async def test_a_language_chosen_before_signing_in_holds_for_the_next_page_and_f
     assert "offboarding_lang=en" in chosen.headers["set-cookie"]
 
     next_page = await http.get("/login")
-    refused = await http.post("/login", data={"email": "nobody@example.org", "password": "wrong-password", "csrf_token": csrf_token(next_page.text)})
+    refused = await http.post(
+        "/login",
+        data={"email": "nobody@example.org", "password": "wrong-password", "csrf_token": csrf_token(next_page.text)},
+    )
 
     assert page_language(next_page.text) == "en"
     assert refused.status_code == 401
@@ -51,7 +61,9 @@ async def test_a_language_chosen_while_signed_in_beats_the_accounts_own_and_ever
 
     assert answered.status_code == 422
     assert page_language(answered.text) == "nl"
-    assert "Het adres van de leidinggevende mag niet het eigen adres van de vertrekkende medewerker zijn." in answered.text
+    assert (
+        "Het adres van de leidinggevende mag niet het eigen adres van de vertrekkende medewerker zijn." in answered.text
+    )
     for english in ENGLISH_LEFTOVERS:
         assert english not in answered.text
 
@@ -68,7 +80,14 @@ async def test_the_accounts_form_names_each_problem_in_the_page_language(http, s
     page = await http.get("/admin/accounts")
 
     answered = await http.post(
-        "/admin/accounts", data={"csrf_token": csrf_token(page.text), "email": "not-an-address", "name": "", "language": "nl", "password": "short"}
+        "/admin/accounts",
+        data={
+            "csrf_token": csrf_token(page.text),
+            "email": "not-an-address",
+            "name": "",
+            "language": "nl",
+            "password": "short",
+        },
     )
 
     assert answered.status_code == 422
@@ -85,7 +104,13 @@ async def test_english_pages_write_dates_and_times_the_british_way(http, session
     admin = await make_account(sessions, f"{unique('admin-')}@example.org", ["admin"], language="en")
     async with sessions() as session:
         account = (await session.execute(select(Account).where(Account.email == admin))).scalar_one()
-        await api_tokens.issue(session, account, "british dates", expires_in_days=30, made_by=Auditor(account.email, frozenset(account.roles)))
+        await api_tokens.issue(
+            session,
+            account,
+            "british dates",
+            expires_in_days=30,
+            made_by=Auditor(account.email, frozenset(account.roles)),
+        )
         await session.commit()
     await sign_in(http, admin)
 

@@ -78,7 +78,14 @@ def _step_state(html: str, step: str) -> str | None:
 
 async def test_the_form_registers_a_departure_and_leads_to_its_case(http, worker, mail_store):
     form = Page((await http.get("/cases/new")).text)
-    assert {"employee.name", "manager.email", "successor.name", "equipment.0.name", "equipment.2.custodian_email", "team_announcement_date"} <= set(form.controls)
+    assert {
+        "employee.name",
+        "manager.email",
+        "successor.name",
+        "equipment.0.name",
+        "equipment.2.custodian_email",
+        "team_announcement_date",
+    } <= set(form.controls)
     employee_id = unique()
 
     response = await http.post("/cases/new", data=form_data(employee_id))
@@ -92,11 +99,16 @@ async def test_the_form_registers_a_departure_and_leads_to_its_case(http, worker
     assert "The departure is registered and the case has started." in page
     assert "<h1>Anouk de Vries</h1>" in page
     assert "Chris Peeters &lt;chris.peeters@example.org&gt;" in page
-    assert re.search(r'<th scope="row" data-label="Task">Hand over the month-end closing file</th>\s*<td data-label="Owner">chris.peeters@example.org</td>', page)
+    assert re.search(
+        r'<th scope="row" data-label="Task">Hand over the month-end closing file</th>\s*<td data-label="Owner">chris.peeters@example.org</td>',
+        page,
+    )
     assert re.search(r'<th scope="row" data-label="Item">Laptop <span class="muted">#NL-0412</span></th>', page)
     assert re.search(r'<th scope="row" data-label="Item">Badge</th>', page)
 
-    facilities = await eventually(lambda: [m for m in mail_store.all() if m.purpose == "announcement" and m.to == "facilities@example.org"])
+    facilities = await eventually(
+        lambda: [m for m in mail_store.all() if m.purpose == "announcement" and m.to == "facilities@example.org"]
+    )
     assert "Laptop (NL-0412), Badge" in facilities[0].text
 
     dashboard = (await http.get("/cases", params={"department": "Finance", "q": employee_id})).text
@@ -108,26 +120,56 @@ async def test_the_form_registers_a_departure_and_leads_to_its_case(http, worker
 
 async def _page_when_announced(http, url):
     response = await http.get(url)
-    return response.text if response.status_code == 200 and _step_state(response.text, "Announcement") == "Done" else None
+    return (
+        response.text if response.status_code == 200 and _step_state(response.text, "Announcement") == "Done" else None
+    )
 
 
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"departure.last_working_day": "2027-01-01"}, "departure.last_working_day", "The last working day (2027-01-01) is before the notice date (2027-01-04)."),
+        (
+            {"departure.last_working_day": "2027-01-01"},
+            "departure.last_working_day",
+            "The last working day (2027-01-01) is before the notice date (2027-01-04).",
+        ),
         ({"departure.type": "sabbatical"}, "departure.type", "Choose one of the options."),
         ({"manager.email": "bram.janssens"}, "manager.email", "Enter an email address like name@example.org."),
         ({"manager.name": "  "}, "manager.name", "Fill in this field."),
-        ({"manager.email": "e77@example.org"}, "manager.email", "The manager's address must not be the leaving employee's own address."),
-        ({"team_announcement_date": "2027-01-20"}, "team_email", "Give the team's email address when you choose a team announcement date."),
+        (
+            {"manager.email": "e77@example.org"},
+            "manager.email",
+            "The manager's address must not be the leaving employee's own address.",
+        ),
+        (
+            {"team_announcement_date": "2027-01-20"},
+            "team_email",
+            "Give the team's email address when you choose a team announcement date.",
+        ),
         ({"departure.notice_date": "04-01-2027"}, "departure.notice_date", "Enter a date as YYYY-MM-DD."),
         ({"employee.id": "E 77"}, "employee.id", "Use only letters, digits, dots, dashes and underscores."),
         ({"equipment.2.name": "x" * 201}, "equipment.2.name", "Use at most 200 characters."),
         ({"equipment.1.asset_tag": "NL-0413"}, "equipment.1.name", "Fill in this field."),
-        ({"equipment.2.custodian_email": "fleet"}, "equipment.2.custodian_email", "Enter an email address like name@example.org."),
-        ({"manager.name": "Bram\u202eJanssens"}, "manager.name", "Remove the invisible character U+202E RIGHT-TO-LEFT OVERRIDE: it can change how the text reads."),
-        ({"equipment.2.name": "Badge\u2066"}, "equipment.2.name", "Remove the invisible character U+2066 LEFT-TO-RIGHT ISOLATE: it can change how the text reads."),
-        ({"manager.email": "E77@Example.org"}, "manager.email", "The manager's address must not be the leaving employee's own address."),
+        (
+            {"equipment.2.custodian_email": "fleet"},
+            "equipment.2.custodian_email",
+            "Enter an email address like name@example.org.",
+        ),
+        (
+            {"manager.name": "Bram\u202eJanssens"},
+            "manager.name",
+            "Remove the invisible character U+202E RIGHT-TO-LEFT OVERRIDE: it can change how the text reads.",
+        ),
+        (
+            {"equipment.2.name": "Badge\u2066"},
+            "equipment.2.name",
+            "Remove the invisible character U+2066 LEFT-TO-RIGHT ISOLATE: it can change how the text reads.",
+        ),
+        (
+            {"manager.email": "E77@Example.org"},
+            "manager.email",
+            "The manager's address must not be the leaving employee's own address.",
+        ),
         (
             {"departure.notice_date": "9999-06-01", "departure.last_working_day": "9999-12-31"},
             "departure.notice_date",
@@ -176,7 +218,10 @@ async def test_registering_the_same_departure_again_leads_to_the_existing_case(h
     again = await http.post("/cases/new", data=data)
 
     assert again.status_code == 303
-    assert again.headers["location"] == first.headers["location"].replace("notice=created", "notice=duplicate").split("&warnings=")[0]
+    assert (
+        again.headers["location"]
+        == first.headers["location"].replace("notice=created", "notice=duplicate").split("&warnings=")[0]
+    )
     page = await http.get(again.headers["location"])
     assert page.status_code == 200
     assert "This departure was already registered. This is the existing case; nothing new was started." in page.text

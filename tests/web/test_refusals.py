@@ -31,32 +31,51 @@ def test_every_refusal_has_a_dutch_sentence_with_the_same_placeholders():
     dutch = i18n.translations("nl").gettext
     for code, sentence in MESSAGES.items():
         translated = dutch(sentence)
-        assert translated != sentence, f"{code}: no Dutch sentence in web/locale/nl (run pybabel extract/update/compile)"
+        assert translated != sentence, (
+            f"{code}: no Dutch sentence in web/locale/nl (run pybabel extract/update/compile)"
+        )
         assert set(PLACEHOLDER.findall(translated)) == set(PLACEHOLDER.findall(sentence)), code
 
 
 def _calls(path: Path, name: str) -> list[ast.Call]:
     tree = ast.parse(path.read_text(), str(path))
-    return [node for node in ast.walk(tree) if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == name]
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == name
+    ]
 
 
 def test_every_refusal_in_the_code_names_a_known_code():
     """A refusal given as a bare sentence (or an unknown code) could not be translated on the pages."""
-    sources = [p for folder in ("workflows", "planning", "cases", "reports", "intake", "privacy") for p in (ROOT / folder).glob("**/*.py")]
+    sources = [
+        p
+        for folder in ("workflows", "planning", "cases", "reports", "intake", "privacy")
+        for p in (ROOT / folder).glob("**/*.py")
+    ]
     checked = 0
     for path in sources:
         for call in _calls(path, "rejected") + _calls(path, "Refusal"):
-            if path.name == "activity_calls.py" and call.args and isinstance(call.args[0], ast.Name) and call.args[0].id == "code":
+            if (
+                path.name == "activity_calls.py"
+                and call.args
+                and isinstance(call.args[0], ast.Name)
+                and call.args[0].id == "code"
+            ):
                 continue  # rejected() itself
             first = call.args[0] if call.args else None
             where = f"{path.relative_to(ROOT)}:{call.lineno}"
             if isinstance(first, ast.Constant):
                 assert first.value in MESSAGES, f"{where}: unknown refusal code {first.value!r}"
                 placeholders = set(PLACEHOLDER.findall(MESSAGES[first.value]))
-                assert {keyword.arg for keyword in call.keywords} == placeholders, f"{where}: parameters of {first.value}"
+                assert {keyword.arg for keyword in call.keywords} == placeholders, (
+                    f"{where}: parameters of {first.value}"
+                )
             else:
                 # A refusal made elsewhere (planning's problem_with) passed on as it is.
-                assert isinstance(first, ast.Name), f"{where}: refuse with a code from models/refusals.py, not a sentence"
+                assert isinstance(first, ast.Name), (
+                    f"{where}: refuse with a code from models/refusals.py, not a sentence"
+                )
             checked += 1
     assert checked >= len(MESSAGES) - 5
 
@@ -66,7 +85,9 @@ def test_a_refusal_keeps_its_english_sentence_and_carries_its_code():
 
     assert isinstance(error, ApplicationError) and error.type == "UpdateRejected" and error.non_retryable
     assert error.message == "task t2 (Klantenlijst overdragen) is already done"
-    assert error.details == ({"code": "task_already_done", "params": {"task_id": "t2", "title": "Klantenlijst overdragen"}},)
+    assert error.details == (
+        {"code": "task_already_done", "params": {"task_id": "t2", "title": "Klantenlijst overdragen"}},
+    )
 
     received = ActionRejected(Refusal.received(error.message, error.details[0]))
     assert str(received) == "task t2 (Klantenlijst overdragen) is already done"
@@ -82,7 +103,9 @@ def _text(page) -> str:
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.text)))
 
 
-async def test_a_dutch_speaking_hr_account_reads_the_refusal_in_dutch_and_the_api_keeps_english_with_the_code(http, worker, mail_store, sessions):
+async def test_a_dutch_speaking_hr_account_reads_the_refusal_in_dutch_and_the_api_keeps_english_with_the_code(
+    http, worker, mail_store, sessions
+):
     case = await register(http, mail_store)
     await invited(case)
     task = (await case.live())["tasks"][0]
@@ -92,16 +115,23 @@ async def test_a_dutch_speaking_hr_account_reads_the_refusal_in_dutch_and_the_ap
     done = await post_form(hr, f"/cases/{case.id}", f"/my/tasks/{case.id}/{task['id']}/complete", {"back": "hr"})
     again = await post_form(hr, f"/cases/{case.id}", f"/my/tasks/{case.id}/{task['id']}/complete", {"back": "hr"})
     confirm = await post_form(hr, f"/cases/{case.id}", f"/cases/{case.id}/interview/confirm", {"proceed": "yes"})
-    in_english = await post_form(hr, f"/cases/{case.id}?lang=en", f"/cases/{case.id}/interview/confirm?lang=en", {"proceed": "yes"})
+    in_english = await post_form(
+        hr, f"/cases/{case.id}?lang=en", f"/cases/{case.id}/interview/confirm?lang=en", {"proceed": "yes"}
+    )
 
     assert done.status_code == 303
     assert again.status_code == 409
     assert f"Het dossier accepteerde dit niet: taak {task['id']} ({task['title']}) is al afgevinkt" in _text(again)
     assert confirm.status_code == 409
-    assert ("Het dossier accepteerde dit niet: het exitgesprek is in afwachting van het antwoord van de medewerker "
-            "en wacht niet op bevestiging door HR") in _text(confirm)
+    assert (
+        "Het dossier accepteerde dit niet: het exitgesprek is in afwachting van het antwoord van de medewerker "
+        "en wacht niet op bevestiging door HR"
+    ) in _text(confirm)
     assert "not awaiting HR's confirmation" not in _text(confirm)
-    assert "The case did not accept this: the interview is waiting for the employee's answer, not awaiting HR's confirmation" in _text(in_english)
+    assert (
+        "The case did not accept this: the interview is waiting for the employee's answer, not awaiting HR's confirmation"
+        in _text(in_english)
+    )
 
     api_task = await case.post(f"tasks/{task['id']}/complete", {"actor": HR})
     api_confirm = await http.post(f"{case.url}/interview/confirm", json={"actor": HR, "proceed": True})
@@ -129,5 +159,12 @@ async def test_a_refusal_after_the_case_ended_carries_a_code_too(http, worker, m
     await eventually(ended)
     again = await case.post("withdraw", {"actor": HR, "reason": "nog eens"})
     assert again.status_code == 409
-    assert again.json() == {"detail": "the case is withdrawn", "code": "case_not_open", "params": {"case_status": "withdrawn"}}
-    assert reason(i18n.translations("nl").gettext, ActionRejected(Refusal("case_not_open", case_status="withdrawn"))) == "het dossier is ingetrokken"
+    assert again.json() == {
+        "detail": "the case is withdrawn",
+        "code": "case_not_open",
+        "params": {"case_status": "withdrawn"},
+    }
+    assert (
+        reason(i18n.translations("nl").gettext, ActionRejected(Refusal("case_not_open", case_status="withdrawn")))
+        == "het dossier is ingetrokken"
+    )

@@ -27,7 +27,11 @@ EVERYWHERE = {
 
 
 def _csp(response) -> dict[str, str]:
-    return {part.split(" ", 1)[0]: part.split(" ", 1)[1] for part in (p.strip() for p in response.headers["content-security-policy"].split(";")) if part}
+    return {
+        part.split(" ", 1)[0]: part.split(" ", 1)[1]
+        for part in (p.strip() for p in response.headers["content-security-policy"].split(";"))
+        if part
+    }
 
 
 async def _answers(http, sessions) -> dict:
@@ -58,7 +62,11 @@ async def test_every_answer_carries_the_security_headers(http, sessions):
         assert "camera=()" in response.headers["permissions-policy"], what
         assert "strict-transport-security" not in response.headers, what  # plain http: a browser would ignore it anyway
         policy = _csp(response)
-        assert policy["default-src"] == "'self'" and policy["frame-ancestors"] == "'none'" and policy["object-src"] == "'none'", what
+        assert (
+            policy["default-src"] == "'self'"
+            and policy["frame-ancestors"] == "'none'"
+            and policy["object-src"] == "'none'"
+        ), what
         assert "unsafe-inline" not in response.headers["content-security-policy"], what
         assert "unsafe-eval" not in response.headers["content-security-policy"], what
         # Personal data is never kept by a cache; the static files may be.
@@ -66,7 +74,9 @@ async def test_every_answer_carries_the_security_headers(http, sessions):
 
 
 async def test_over_https_browsers_are_told_to_stay_on_https(settings, time_skipping_env):
-    async with serve(settings.model_copy(update={"public_url": "https://offboarding.example.org"}), time_skipping_env.client) as http:
+    async with serve(
+        settings.model_copy(update={"public_url": "https://offboarding.example.org"}), time_skipping_env.client
+    ) as http:
         for url in ("/login", "/api/cases", "/static/style.css", "/nothing-here"):
             assert (await http.get(url)).headers["strict-transport-security"] == "max-age=31536000", url
 
@@ -74,11 +84,17 @@ async def test_over_https_browsers_are_told_to_stay_on_https(settings, time_skip
 async def test_a_report_page_may_use_its_own_inline_stylesheet_and_nothing_else(http, sessions):
     email = await make_account(sessions, unique_email("reviewer"), ["reviewer"])
     await sign_in(http, email)
-    response = await http.get("/reports/report-2026-01-01-2026-03-31")  # none stored: the policy is the route's, whatever the answer
+    response = await http.get(
+        "/reports/report-2026-01-01-2026-03-31"
+    )  # none stored: the policy is the route's, whatever the answer
     pdf = await http.get("/reports/report-2026-01-01-2026-03-31.pdf")
 
     policy = _csp(response)
-    assert policy["default-src"] == "'none'" and "'unsafe-inline'" in policy["style-src"] and policy["form-action"] == "'none'"
+    assert (
+        policy["default-src"] == "'none'"
+        and "'unsafe-inline'" in policy["style-src"]
+        and policy["form-action"] == "'none'"
+    )
     assert "script-src" not in policy  # default-src 'none': no script at all
     assert "unsafe-inline" not in pdf.headers["content-security-policy"]
     # The report's review page is an ordinary page: its forms may post to this site.
@@ -98,7 +114,11 @@ async def test_the_api_docs_come_from_this_site_with_no_inline_script(http):
     assert (await http.get("/redoc")).status_code == 404  # ReDoc would load from a CDN: not offered
     # The token a program uses can be tried from the docs: the schema describes the bearer scheme.
     schema = (await http.get("/openapi.json")).json()
-    assert schema["components"]["securitySchemes"]["Token"] == {"type": "http", "scheme": "bearer", "description": schema["components"]["securitySchemes"]["Token"]["description"]}
+    assert schema["components"]["securitySchemes"]["Token"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": schema["components"]["securitySchemes"]["Token"]["description"],
+    }
 
 
 def test_no_page_template_has_inline_script_style_or_handler():
@@ -106,7 +126,13 @@ def test_no_page_template_has_inline_script_style_or_handler():
     problems = []
     for template in TEMPLATES.rglob("*.html"):
         text = template.read_text()
-        for pattern, what in ((r"<script(?![^>]*\bsrc=)[^>]*>", "inline script"), (r"<style\b", "style element"), (r"\sstyle=", "style attribute"), (r"\son[a-z]+=", "event handler"), (r"javascript:", "javascript: URL")):
+        for pattern, what in (
+            (r"<script(?![^>]*\bsrc=)[^>]*>", "inline script"),
+            (r"<style\b", "style element"),
+            (r"\sstyle=", "style attribute"),
+            (r"\son[a-z]+=", "event handler"),
+            (r"javascript:", "javascript: URL"),
+        ):
             if re.search(pattern, text, re.I):
                 problems.append(f"{template.relative_to(TEMPLATES)}: {what}")
     assert not problems, problems
@@ -116,14 +142,23 @@ def _cookie(response, name: str) -> str:
     return next(value for value in response.headers.get_list("set-cookie") if value.startswith(f"{name}="))
 
 
-@pytest.mark.parametrize("public_url, prefix, secure", [("http://offboarding.test", "", False), ("https://offboarding.example.org", "__Host-", True)])
-async def test_session_and_csrf_cookies_are_http_only_same_site_and_secure_over_https(settings, time_skipping_env, sessions, public_url, prefix, secure):
+@pytest.mark.parametrize(
+    "public_url, prefix, secure",
+    [("http://offboarding.test", "", False), ("https://offboarding.example.org", "__Host-", True)],
+)
+async def test_session_and_csrf_cookies_are_http_only_same_site_and_secure_over_https(
+    settings, time_skipping_env, sessions, public_url, prefix, secure
+):
     email = await make_account(sessions, unique_email("hr"), ["hr"])
     async with serve(settings.model_copy(update={"public_url": public_url}), time_skipping_env.client) as http:
         form = await http.get("/login")
         token = csrf_token(form.text)
         # Over https the test client (plain http underneath) holds Secure cookies back: send it as a browser would.
-        signed = await http.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token}, headers={"Cookie": f"{prefix}offboarding_csrf={token}"})
+        signed = await http.post(
+            "/login",
+            data={"email": email, "password": PASSWORD, "csrf_token": token},
+            headers={"Cookie": f"{prefix}offboarding_csrf={token}"},
+        )
         key = _cookie(signed, f"{prefix}offboarding_session").split(";", 1)[0].split("=", 1)[1]
         with_prefix = await http.get("/cases", headers={"Cookie": f"{prefix}offboarding_session={key}"})
         other_name = "offboarding_session" if prefix else "__Host-offboarding_session"
@@ -156,10 +191,20 @@ async def test_a_body_larger_than_allowed_is_refused_with_413_before_it_is_read(
     limit = 1_048_576
 
     declared = Chunks(4 * limit)
-    told = await program.post("/api/cases", content=declared.__aiter__(), headers={"Content-Type": "application/json", "Content-Length": str(declared.total)})
+    told = await program.post(
+        "/api/cases",
+        content=declared.__aiter__(),
+        headers={"Content-Type": "application/json", "Content-Length": str(declared.total)},
+    )
     streamed = Chunks(4 * limit)
-    counted = await program.post("/api/cases", content=streamed.__aiter__(), headers={"Content-Type": "application/json"})
-    page = await http.post("/login", content=b"email=" + b"x" * (limit + 1), headers={"Content-Type": "application/x-www-form-urlencoded", "Accept-Language": "en"})
+    counted = await program.post(
+        "/api/cases", content=streamed.__aiter__(), headers={"Content-Type": "application/json"}
+    )
+    page = await http.post(
+        "/login",
+        content=b"email=" + b"x" * (limit + 1),
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept-Language": "en"},
+    )
     small = await program.post("/api/cases", json={"employee": {}})
 
     assert told.status_code == 413 and "at most 1048576 bytes" in told.json()["detail"]
@@ -209,10 +254,15 @@ async def test_the_policy_breaks_nothing_in_a_real_browser(settings, time_skippi
         while not server.started:
             await asyncio.sleep(0.05)
         async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+            browser = await playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
+            )
             page = await browser.new_page()
             violations: list[str] = []
-            page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
+            page.on(
+                "console",
+                lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+            )
             await page.goto(f"{url}/login")
             await page.fill("#email", email)
             await page.fill("#password", PASSWORD)
@@ -224,7 +274,9 @@ async def test_the_policy_breaks_nothing_in_a_real_browser(settings, time_skippi
             await page.locator(".opblock-summary").first.click()
             await page.wait_for_selector(".opblock-body", timeout=5000)
             operations = await page.locator(".opblock").count()
-            background = await page.evaluate("getComputedStyle(document.querySelector('.opblock-summary-method')).backgroundColor")
+            background = await page.evaluate(
+                "getComputedStyle(document.querySelector('.opblock-summary-method')).backgroundColor"
+            )
             await browser.close()
     finally:
         server.should_exit = True

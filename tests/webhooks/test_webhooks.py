@@ -6,7 +6,7 @@ implementation), as an integrator would."""
 import base64
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -69,7 +69,9 @@ async def test_a_webhook_is_delivered_once_with_a_valid_signature_after_the_rece
 
     async def delivery_row():
         async with sessions() as session:
-            row = (await session.execute(select(WebhookDelivery).where(WebhookDelivery.event_id == event["id"]))).scalar_one()
+            row = (
+                await session.execute(select(WebhookDelivery).where(WebhookDelivery.event_id == event["id"]))
+            ).scalar_one()
         # The receiver has answered a moment before the activity records it.
         return row.status == "delivered" and row
 
@@ -83,7 +85,8 @@ async def test_a_webhook_is_delivered_once_with_a_valid_signature_after_the_rece
     assert valid_signature(announced)
 
     # A withdrawal ends the case: case.closed, with the status it ended in.
-    await service.act(time_skipping_env.client, case_id, Withdraw(actor=Actor(email="hr@example.org", role=Role.HR), reason="stays")
+    await service.act(
+        time_skipping_env.client, case_id, Withdraw(actor=Actor(email="hr@example.org", role=Role.HR), reason="stays")
     )
     [closed] = await eventually(lambda: receiver.events("case.closed", status=200))
     assert closed["event"]["data"]["status"] == "withdrawn"
@@ -93,7 +96,9 @@ async def test_a_webhook_is_delivered_once_with_a_valid_signature_after_the_rece
     assert len(ids) == len(set(ids))
 
 
-async def test_a_receiver_that_refuses_is_not_asked_again_and_the_case_notes_it(receiver, worker, time_skipping_env, task_queue):
+async def test_a_receiver_that_refuses_is_not_asked_again_and_the_case_notes_it(
+    receiver, worker, time_skipping_env, task_queue
+):
     receiver.answers = [410]
     case_id = await start_case(time_skipping_env.client, task_queue)
 
@@ -111,7 +116,11 @@ async def test_a_receiver_that_refuses_is_not_asked_again_and_the_case_notes_it(
 async def test_a_delivery_run_again_after_it_succeeded_posts_nothing(receiver, settings, sessions):
     activities = WebhookActivities(settings, sessions)
     event = WebhookEvent(
-        id=f"test-{time.time_ns()}/case.opened", type="case.opened", time=datetime.now(timezone.utc), case_id="offboarding-X-2027-01-04", data={"case_id": "x"}
+        id=f"test-{time.time_ns()}/case.opened",
+        type="case.opened",
+        time=datetime.now(UTC),
+        case_id="offboarding-X-2027-01-04",
+        data={"case_id": "x"},
     )
     request = WebhookRequest(url=receiver.url, event=event)
 
@@ -123,7 +132,9 @@ async def test_a_delivery_run_again_after_it_succeeded_posts_nothing(receiver, s
     assert len(receiver.events()) == 1
 
 
-async def test_without_urls_no_webhook_activity_runs_beyond_asking(time_skipping_env, settings, sessions, task_queue, receiver, mail_store):
+async def test_without_urls_no_webhook_activity_runs_beyond_asking(
+    time_skipping_env, settings, sessions, task_queue, receiver, mail_store
+):
     from worker import build_worker
 
     quiet = settings.model_copy(update={"webhook_urls": []})
@@ -147,7 +158,11 @@ async def test_a_secret_set_before_whsec_secrets_still_signs_verifiably(receiver
     plain = "an-earlier-plain-secret"
     activities = WebhookActivities(settings.model_copy(update={"webhook_secret": plain}), sessions)
     event = WebhookEvent(
-        id=f"test-{time.time_ns()}/case.opened", type="case.opened", time=datetime.now(timezone.utc), case_id="offboarding-X-2027-01-04", data={"case_id": "x"}
+        id=f"test-{time.time_ns()}/case.opened",
+        type="case.opened",
+        time=datetime.now(UTC),
+        case_id="offboarding-X-2027-01-04",
+        data={"case_id": "x"},
     )
 
     await activities.deliver_webhook(WebhookRequest(url=receiver.url, event=event))
@@ -163,4 +178,8 @@ def test_a_whsec_secret_that_is_not_base64_is_refused_at_start(settings):
     with pytest.raises(ValueError, match="whsec_"):
         Settings(_env_file=None, webhook_urls=["http://127.0.0.1:9/hook"], webhook_secret="whsec_not base64!")
     with pytest.raises(ValueError, match="24 to 64 bytes"):
-        Settings(_env_file=None, webhook_urls=["http://127.0.0.1:9/hook"], webhook_secret="whsec_" + base64.b64encode(b"short").decode())
+        Settings(
+            _env_file=None,
+            webhook_urls=["http://127.0.0.1:9/hook"],
+            webhook_secret="whsec_" + base64.b64encode(b"short").decode(),
+        )

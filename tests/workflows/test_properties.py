@@ -33,20 +33,51 @@ from reports.suppression import protect
 from web.validation import locate
 
 # No example database: a failure prints the falsifying example, and the checkout stays clean.
-PROPERTY_SETTINGS = settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY_SETTINGS = settings(
+    max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 # The departure.
 
 identifiers = st.from_regex(r"[A-Za-z0-9._-]{1,64}", fullmatch=True)
-names = st.text(st.characters(categories=["L", "N"]) | st.sampled_from(" -'."), min_size=1, max_size=60).filter(lambda s: s.strip())
+names = st.text(st.characters(categories=["L", "N"]) | st.sampled_from(" -'."), min_size=1, max_size=60).filter(
+    lambda s: s.strip()
+)
 _part = st.from_regex(r"[a-z0-9]{1,12}", fullmatch=True)
-emails = st.builds(lambda local, more, domain, tld: f"{local}{'.' + more if more else ''}@{domain}.{tld}", _part, st.none() | _part, _part, st.sampled_from(["org", "nl", "be", "com"]))
+emails = st.builds(
+    lambda local, more, domain, tld: f"{local}{'.' + more if more else ''}@{domain}.{tld}",
+    _part,
+    st.none() | _part,
+    _part,
+    st.sampled_from(["org", "nl", "be", "com"]),
+)
 languages = st.sampled_from(["nl", "en"])
-notice_dates = st.dates(min_value=date.today() - timedelta(days=NOTICE_WINDOW_DAYS), max_value=date.today() + timedelta(days=NOTICE_WINDOW_DAYS))
+notice_dates = st.dates(
+    min_value=date.today() - timedelta(days=NOTICE_WINDOW_DAYS),
+    max_value=date.today() + timedelta(days=NOTICE_WINDOW_DAYS),
+)
 # Free text as people type it: any visible character, line breaks and the two joiners.
-notes = st.text(st.characters(exclude_categories=sorted(HIDDEN_CATEGORIES)) | st.sampled_from("\n\t\u200c\u200d"), max_size=200)
+notes = st.text(
+    st.characters(exclude_categories=sorted(HIDDEN_CATEGORIES)) | st.sampled_from("\n\t\u200c\u200d"), max_size=200
+)
 # Characters that change how a text reads without showing: bidirectional controls, zero-width and other format characters.
-hidden = st.sampled_from([chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200B, 0x200E, 0x200F, 0x061C, 0x2060, 0xFEFF, 0x00AD, 0xE0041)])
+hidden = st.sampled_from(
+    [
+        chr(c)
+        for c in (
+            *range(0x202A, 0x202F),
+            *range(0x2066, 0x206A),
+            0x200B,
+            0x200E,
+            0x200F,
+            0x061C,
+            0x2060,
+            0xFEFF,
+            0x00AD,
+            0xE0041,
+        )
+    ]
+)
 
 
 @st.composite
@@ -66,13 +97,27 @@ def registrations(draw) -> dict[str, Any]:
             "language": draw(languages),
             "department": draw(names),
             "job_title": draw(names),
-            "start_date": draw(st.none() | st.dates(min_value=date(1970, 1, 1), max_value=last_day).map(date.isoformat)),
+            "start_date": draw(
+                st.none() | st.dates(min_value=date(1970, 1, 1), max_value=last_day).map(date.isoformat)
+            ),
         },
-        "departure": {"type": draw(st.sampled_from([t.value for t in DepartureType])), "notice_date": notice.isoformat(), "last_working_day": last_day.isoformat()},
+        "departure": {
+            "type": draw(st.sampled_from([t.value for t in DepartureType])),
+            "notice_date": notice.isoformat(),
+            "last_working_day": last_day.isoformat(),
+        },
         "manager": {"name": draw(names), "email": manager_email, "language": draw(languages)},
-        "equipment": draw(st.lists(st.fixed_dictionaries({"name": names}, optional={"custodian_email": emails}), max_size=4)),
+        "equipment": draw(
+            st.lists(st.fixed_dictionaries({"name": names}, optional={"custodian_email": emails}), max_size=4)
+        ),
         "extra_tasks": draw(
-            st.lists(st.fixed_dictionaries({"title": names}, optional={"assignee_email": emails, "due_days_before_last_day": st.integers(-30, 365)}), max_size=4)
+            st.lists(
+                st.fixed_dictionaries(
+                    {"title": names},
+                    optional={"assignee_email": emails, "due_days_before_last_day": st.integers(-30, 365)},
+                ),
+                max_size=4,
+            )
         ),
         "note": draw(notes),
     }
@@ -91,7 +136,11 @@ def test_every_valid_registration_validates_round_trips_and_keeps_its_case_id(da
     again = Registration.model_validate_json(registration.model_dump_json())
 
     assert again == registration
-    assert again.case_id == registration.case_id == f"offboarding-{data['employee']['id']}-{data['departure']['notice_date']}"
+    assert (
+        again.case_id
+        == registration.case_id
+        == f"offboarding-{data['employee']['id']}-{data['departure']['notice_date']}"
+    )
 
 
 def _set(data: dict, path: tuple, value: Any) -> dict:
@@ -109,30 +158,78 @@ def _day(data: dict, path: tuple[str, str]) -> date:
 # Each rule, how to break it on a valid registration, and the field the refusal must name.
 BREAKS = {
     "last day before the notice": (
-        lambda data, draw: _set(data, ("departure", "last_working_day"), (_day(data, ("departure", "notice_date")) - timedelta(days=draw(st.integers(1, 400)))).isoformat()),
+        lambda data, draw: _set(
+            data,
+            ("departure", "last_working_day"),
+            (_day(data, ("departure", "notice_date")) - timedelta(days=draw(st.integers(1, 400)))).isoformat(),
+        ),
         ("departure", "last_working_day"),
     ),
     "last day too long after the notice": (
         lambda data, draw: _set(
-            data, ("departure", "last_working_day"), (_day(data, ("departure", "notice_date")) + timedelta(days=MAX_DAYS_AFTER_NOTICE + draw(st.integers(1, 3000)))).isoformat()
+            data,
+            ("departure", "last_working_day"),
+            (
+                _day(data, ("departure", "notice_date"))
+                + timedelta(days=MAX_DAYS_AFTER_NOTICE + draw(st.integers(1, 3000)))
+            ).isoformat(),
         ),
         ("departure", "last_working_day"),
     ),
-    "bad work e-mail": (lambda data, draw: _set(data, ("employee", "work_email"), draw(st.sampled_from(["anouk", "anouk@", "@example.org", "a b@example.org", "a@@example.org"]))), ("employee", "work_email")),
-    "bad manager e-mail": (lambda data, draw: _set(data, ("manager", "email"), draw(st.sampled_from(["bram", "bram@", "bram at example.org"]))), ("manager", "email")),
+    "bad work e-mail": (
+        lambda data, draw: _set(
+            data,
+            ("employee", "work_email"),
+            draw(st.sampled_from(["anouk", "anouk@", "@example.org", "a b@example.org", "a@@example.org"])),
+        ),
+        ("employee", "work_email"),
+    ),
+    "bad manager e-mail": (
+        lambda data, draw: _set(
+            data, ("manager", "email"), draw(st.sampled_from(["bram", "bram@", "bram at example.org"]))
+        ),
+        ("manager", "email"),
+    ),
     "unknown departure type": (
-        lambda data, draw: _set(data, ("departure", "type"), draw(st.text(min_size=1, max_size=20).filter(lambda t: t not in {d.value for d in DepartureType}))),
+        lambda data, draw: _set(
+            data,
+            ("departure", "type"),
+            draw(st.text(min_size=1, max_size=20).filter(lambda t: t not in {d.value for d in DepartureType})),
+        ),
         ("departure", "type"),
     ),
-    "unknown language": (lambda data, draw: _set(data, ("employee", "language"), draw(st.sampled_from(["de", "fr", "NL", "", "dutch"]))), ("employee", "language")),
-    "employee id with other characters": (lambda data, draw: _set(data, ("employee", "id"), draw(st.sampled_from(["E 1", "E/1", "ë1", "E1;"]))), ("employee", "id")),
-    "blank name": (lambda data, draw: _set(data, ("employee", "name"), draw(st.sampled_from(["", "   ", "\t"]))), ("employee", "name")),
-    "name too long": (lambda data, draw: _set(data, ("employee", "name"), "x" * draw(st.integers(201, 1000))), ("employee", "name")),
-    "manager is the employee": (lambda data, draw: _set(data, ("manager", "email"), data["employee"]["work_email"]), ("manager", "email")),
-    "manager is the employee in capitals": (lambda data, draw: _set(data, ("manager", "email"), data["employee"]["work_email"].upper()), ("manager", "email")),
+    "unknown language": (
+        lambda data, draw: _set(data, ("employee", "language"), draw(st.sampled_from(["de", "fr", "NL", "", "dutch"]))),
+        ("employee", "language"),
+    ),
+    "employee id with other characters": (
+        lambda data, draw: _set(data, ("employee", "id"), draw(st.sampled_from(["E 1", "E/1", "ë1", "E1;"]))),
+        ("employee", "id"),
+    ),
+    "blank name": (
+        lambda data, draw: _set(data, ("employee", "name"), draw(st.sampled_from(["", "   ", "\t"]))),
+        ("employee", "name"),
+    ),
+    "name too long": (
+        lambda data, draw: _set(data, ("employee", "name"), "x" * draw(st.integers(201, 1000))),
+        ("employee", "name"),
+    ),
+    "manager is the employee": (
+        lambda data, draw: _set(data, ("manager", "email"), data["employee"]["work_email"]),
+        ("manager", "email"),
+    ),
+    "manager is the employee in capitals": (
+        lambda data, draw: _set(data, ("manager", "email"), data["employee"]["work_email"].upper()),
+        ("manager", "email"),
+    ),
     "notice date far from today": (
         lambda data, draw: _set(
-            data, ("departure", "notice_date"), (date.today() + draw(st.sampled_from([-1, 1])) * timedelta(days=NOTICE_WINDOW_DAYS + draw(st.integers(1, 700_000)))).isoformat()
+            data,
+            ("departure", "notice_date"),
+            (
+                date.today()
+                + draw(st.sampled_from([-1, 1])) * timedelta(days=NOTICE_WINDOW_DAYS + draw(st.integers(1, 700_000)))
+            ).isoformat(),
         ),
         ("departure", "notice_date"),
     ),
@@ -140,19 +237,34 @@ BREAKS = {
         lambda data, draw: {
             **data,
             "team_email": "team@example.org",
-            "team_announcement_date": (_day(data, ("departure", "last_working_day")) + timedelta(days=draw(st.integers(31, 2000)))).isoformat(),
+            "team_announcement_date": (
+                _day(data, ("departure", "last_working_day")) + timedelta(days=draw(st.integers(31, 2000)))
+            ).isoformat(),
         },
         ("team_announcement_date",),
     ),
-    "invisible character in a name": (lambda data, draw: _set(data, ("employee", "name"), "Anouk" + draw(hidden) + "de Vries"), ("employee", "name")),
-    "invisible character in the department": (lambda data, draw: _set(data, ("employee", "department"), draw(hidden) + "Finance"), ("employee", "department")),
+    "invisible character in a name": (
+        lambda data, draw: _set(data, ("employee", "name"), "Anouk" + draw(hidden) + "de Vries"),
+        ("employee", "name"),
+    ),
+    "invisible character in the department": (
+        lambda data, draw: _set(data, ("employee", "department"), draw(hidden) + "Finance"),
+        ("employee", "department"),
+    ),
     "invisible character in the note": (lambda data, draw: {**data, "note": "Reden" + draw(hidden)}, ("note",)),
     "started after the last day": (
-        lambda data, draw: _set(data, ("employee", "start_date"), (_day(data, ("departure", "last_working_day")) + timedelta(days=draw(st.integers(1, 400)))).isoformat()),
+        lambda data, draw: _set(
+            data,
+            ("employee", "start_date"),
+            (_day(data, ("departure", "last_working_day")) + timedelta(days=draw(st.integers(1, 400)))).isoformat(),
+        ),
         ("employee", "start_date"),
     ),
     "announcement date without team address": (
-        lambda data, draw: {**{k: v for k, v in data.items() if k != "team_email"}, "team_announcement_date": data["departure"]["notice_date"]},
+        lambda data, draw: {
+            **{k: v for k, v in data.items() if k != "team_email"},
+            "team_announcement_date": data["departure"]["notice_date"],
+        },
         ("team_email",),
     ),
     "unknown field": (lambda data, draw: {**data, "salary": draw(st.integers())}, ("salary",)),
@@ -176,7 +288,9 @@ def test_a_registration_breaking_a_rule_is_refused_naming_the_field(data, rule, 
 
 ks = st.integers(min_value=3, max_value=10)
 # Small data sets: a handful of groups, each from nobody to a few more than k people.
-group_counts = st.dictionaries(st.sampled_from(["finance", "sales", "it", "hr", "legal", "ops"]), st.integers(0, 14), min_size=1, max_size=6)
+group_counts = st.dictionaries(
+    st.sampled_from(["finance", "sales", "it", "hr", "legal", "ops"]), st.integers(0, 14), min_size=1, max_size=6
+)
 
 
 def assert_safe(table: CountTable, counts: dict[str, int], k: int, hide: list[str] = ()) -> None:
@@ -184,7 +298,9 @@ def assert_safe(table: CountTable, counts: dict[str, int], k: int, hide: list[st
     listed = {cell.key: cell.count for cell in table.cells}
     assert all(value is not None for value in listed.values()), "a hidden cell is listed by name"
     assert all(value == counts[key] for key, value in listed.items()), "a shown figure differs from the data"
-    assert all(value == 0 or value >= k for value in listed.values()), f"a shown figure rests on fewer than {k}: {listed}"
+    assert all(value == 0 or value >= k for value in listed.values()), (
+        f"a shown figure rests on fewer than {k}: {listed}"
+    )
     if table.total is None:
         assert not listed and table.other is None
         return
@@ -242,7 +358,11 @@ def test_a_rating_shows_its_mean_and_distribution_only_on_enough_people(answers,
 @PROPERTY_SETTINGS
 @given(st.lists(st.integers(0, 10), max_size=30), ks)
 def test_the_recommend_score_shows_no_small_band(scores, k):
-    bands = {"promoters": sum(s >= 9 for s in scores), "passives": sum(7 <= s <= 8 for s in scores), "detractors": sum(s <= 6 for s in scores)}
+    bands = {
+        "promoters": sum(s >= 9 for s in scores),
+        "passives": sum(7 <= s <= 8 for s in scores),
+        "detractors": sum(s <= 6 for s in scores),
+    }
     figures = recommend(bands, (sum(scores) / len(scores), len(scores)) if scores else None, k)
     shown = [getattr(figures, band) for band in NPS_BANDS]
 
@@ -261,7 +381,9 @@ def test_protect_returns_a_total_only_with_a_safe_partition(counts, k):
         assert set(shown.values()) == {None}
         return
     hidden = [key for key, value in shown.items() if value is None]
-    assert all(shown[key] == counts[key] and (counts[key] == 0 or counts[key] >= k) for key in shown if key not in hidden)
+    assert all(
+        shown[key] == counts[key] and (counts[key] == 0 or counts[key] >= k) for key in shown if key not in hidden
+    )
     assert not hidden or (len(hidden) >= 2 and sum(counts[key] for key in hidden) >= k)
 
 
@@ -277,7 +399,7 @@ def _rank(vectors: list[tuple[int, ...]]) -> int:
         for i in range(len(rows)):
             if i != rank and rows[i][column]:
                 factor = rows[i][column] / rows[rank][column]
-                rows[i] = [a - factor * b for a, b in zip(rows[i], rows[rank])]
+                rows[i] = [a - factor * b for a, b in zip(rows[i], rows[rank], strict=False)]
         rank += 1
     return rank
 
@@ -298,7 +420,14 @@ def isolated_small_set(cells: dict[tuple, int], shown: list[set[str]], k: int) -
     return None
 
 
-respondents = st.lists(st.tuples(st.sampled_from(["finance", "sales", "it"]), st.sampled_from(["woman", "man", "not_given"]), st.sampled_from(["<25", "25-34", "35-44"])), max_size=24)
+respondents = st.lists(
+    st.tuples(
+        st.sampled_from(["finance", "sales", "it"]),
+        st.sampled_from(["woman", "man", "not_given"]),
+        st.sampled_from(["<25", "25-34", "35-44"]),
+    ),
+    max_size=24,
+)
 
 
 @PROPERTY_SETTINGS

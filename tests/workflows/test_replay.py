@@ -21,13 +21,26 @@ HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 def test_histories_are_checked_in():
     names = {path.name.split(".")[0] for path in HISTORIES}
-    assert {"normal_path_from_registration_to_closing-0", "no_answer_at_all_reminds_then_stops_and_escalates-0", "withdrawal_cancels_the_case_and_tells_people-0"} <= names
+    assert {
+        "normal_path_from_registration_to_closing-0",
+        "no_answer_at_all_reminds_then_stops_and_escalates-0",
+        "withdrawal_cancels_the_case_and_tells_people-0",
+    } <= names
     # Cases that took the "mail after the update" path (workflow.patched("mail-after-update-v1")).
-    assert {"normal_path_from_registration_to_closing-mail-after-update", "task_updates_are_validated-mail-after-update"} <= names
+    assert {
+        "normal_path_from_registration_to_closing-mail-after-update",
+        "task_updates_are_validated-mail-after-update",
+    } <= names
     # Cases that send the mails of one moment in one activity (workflow.patched("mail-batches-v1")).
-    assert {"normal_path_from_registration_to_closing-mail-batches", "last_day_moved_earlier_reinvites_and_closes_sooner-mail-batches"} <= names
+    assert {
+        "normal_path_from_registration_to_closing-mail-batches",
+        "last_day_moved_earlier_reinvites_and_closes_sooner-mail-batches",
+    } <= names
     # Cases that publish to the read model, with floored due dates and the access step (read-model-v1, due-dates-v1, access-v1).
-    assert {"normal_path_from_registration_to_closing-read-model", "withdrawal_cancels_the_case_and_tells_people-read-model"} <= names
+    assert {
+        "normal_path_from_registration_to_closing-read-model",
+        "withdrawal_cancels_the_case_and_tells_people-read-model",
+    } <= names
     # Cases that end the person's access (workflow.patched("access-v1")): at the end of the (moved) last day, or cancelled.
     assert {
         "normal_path_from_registration_to_closing-access",
@@ -35,7 +48,10 @@ def test_histories_are_checked_in():
         "withdrawal_cancels_the_case_and_tells_people-access",
     } <= names
     # Cases that tell every custodian of their own items (workflow.patched("custodians-told-v1")).
-    assert {"normal_path_from_registration_to_closing-custodians-told", "no_answer_at_all_reminds_then_stops_and_escalates-custodians-told"} <= names
+    assert {
+        "normal_path_from_registration_to_closing-custodians-told",
+        "no_answer_at_all_reminds_then_stops_and_escalates-custodians-told",
+    } <= names
     # Interviews whose calendar files are one event, cancelled when it goes (calendar-meetings-v1), and whose short
     # notice keeps out of the last working hours (short-notice-mornings-v1).
     assert {

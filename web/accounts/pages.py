@@ -7,9 +7,9 @@ from fastapi import APIRouter, Depends, Path, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
+from accounts import store as accounts
 from models.accounts import AccountRole, NewAccount, SignedIn
 from models.tables import Account
-from accounts import store as accounts
 from web.auth.guard import deny, form_protected, signed_in
 from web.dependencies import SessionDep
 from web.templating import Pages, PagesDep
@@ -23,11 +23,22 @@ Admin = Annotated[SignedIn, Depends(signed_in(AccountRole.ADMIN))]
 
 def account_problems(err: ValidationError, _: Gettext) -> list[str]:
     """Each problem with the form's own label for its field, in the page's language."""
-    labels = {"email": _("Email address"), "name": _("Name"), "roles": _("Roles"), "language": _("Language"), "password": _("Password")}
-    return [f"{labels.get(str(error['loc'][0]) if error['loc'] else '', _('Account'))}: {field_message(error, _)}" for error in err.errors()]
+    labels = {
+        "email": _("Email address"),
+        "name": _("Name"),
+        "roles": _("Roles"),
+        "language": _("Language"),
+        "password": _("Password"),
+    }
+    return [
+        f"{labels.get(str(error['loc'][0]) if error['loc'] else '', _('Account'))}: {field_message(error, _)}"
+        for error in err.errors()
+    ]
 
 
-async def _render(request: Request, pages: Pages, session, *, values=None, errors=None, notice: str = "", code: int = 200):
+async def _render(
+    request: Request, pages: Pages, session, *, values=None, errors=None, notice: str = "", code: int = 200
+):
     context = {
         "accounts": await accounts.all_accounts(session),
         "roles": list(AccountRole),
@@ -57,7 +68,9 @@ async def create_account(request: Request, user: Admin, pages: PagesDep, session
         new = NewAccount.model_validate({**values, "password": password or None})
     except ValidationError as err:
         problems = account_problems(err, pages.gettext)
-        return await _render(request, pages, session, values=values, errors=problems, code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+        return await _render(
+            request, pages, session, values=values, errors=problems, code=status.HTTP_422_UNPROCESSABLE_CONTENT
+        )
     try:
         await accounts.create(session, new)
     except accounts.AccountExists:
@@ -65,7 +78,10 @@ async def create_account(request: Request, user: Admin, pages: PagesDep, session
         return await _render(request, pages, session, values=values, errors=[message], code=status.HTTP_409_CONFLICT)
     await session.commit()
     log.info("account %s created by %s with roles %s", new.email, user.email, ",".join(new.roles))
-    return RedirectResponse(str(request.url_for("accounts_page").include_query_params(done="created")), status_code=status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(
+        str(request.url_for("accounts_page").include_query_params(done="created")),
+        status_code=status.HTTP_303_SEE_OTHER,
+    )
 
 
 @router.post("/accounts/{account_id}/active", name="account_active_form", dependencies=[Depends(form_protected)])
@@ -78,4 +94,7 @@ async def set_active(request: Request, account_id: Annotated[int, Path(ge=1)], u
     await accounts.set_active(session, account, not account.active)
     await session.commit()
     log.info("account %s %s by %s", account.email, "activated" if account.active else "deactivated", user.email)
-    return RedirectResponse(str(request.url_for("accounts_page").include_query_params(done="changed")), status_code=status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(
+        str(request.url_for("accounts_page").include_query_params(done="changed")),
+        status_code=status.HTTP_303_SEE_OTHER,
+    )

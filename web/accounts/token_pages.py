@@ -9,10 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Path, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from accounts import tokens as api_tokens
 from db.rows import stored
 from models.accounts import AccountRole, SignedIn
 from models.tables import Account, utcnow
-from accounts import tokens as api_tokens
 from web.auth.guard import deny, form_protected, signed_in
 from web.dependencies import SessionDep
 from web.templating import Pages, PagesDep
@@ -33,10 +33,24 @@ def _in_person(request: Request, user: SignedIn) -> None:
 
 async def _rows(session, account_id: int | None = None):
     now = utcnow()
-    return [(token, account, api_tokens.state(token, now)) for token, account in await api_tokens.listing(session, account_id)]
+    return [
+        (token, account, api_tokens.state(token, now))
+        for token, account in await api_tokens.listing(session, account_id)
+    ]
 
 
-async def _render_own(request: Request, pages: Pages, session, user: SignedIn, *, issued=None, values=None, errors=None, notice: str = "", code: int = 200):
+async def _render_own(
+    request: Request,
+    pages: Pages,
+    session,
+    user: SignedIn,
+    *,
+    issued=None,
+    values=None,
+    errors=None,
+    notice: str = "",
+    code: int = 200,
+):
     context = {
         "tokens": await _rows(session, user.account_id),
         "issued": issued,
@@ -71,7 +85,9 @@ async def create_own_token(
     if not name.strip() or len(name.strip()) > 200:
         errors.append(pages.gettext("Give the token a name that says which program uses it (at most 200 characters)."))
     if errors:
-        return await _render_own(request, pages, session, user, values=values, errors=errors, code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+        return await _render_own(
+            request, pages, session, user, values=values, errors=errors, code=status.HTTP_422_UNPROCESSABLE_CONTENT
+        )
     account = await stored(session, Account, user.account_id)  # signed in: the account is there
     issued = await api_tokens.issue(session, account, name, days)
     await session.commit()
@@ -89,7 +105,10 @@ async def revoke_own_token(request: Request, token_id: TokenId, user: Anyone, se
         deny(request, status.HTTP_404_NOT_FOUND, f"no API token {token_id[:12]} of this account", user)
     await session.commit()
     log.info("API token %s (%s) revoked by its account %s", row.id[:12], row.name, user.email)
-    return RedirectResponse(str(request.url_for("own_tokens_page").include_query_params(done="revoked")), status_code=status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(
+        str(request.url_for("own_tokens_page").include_query_params(done="revoked")),
+        status_code=status.HTTP_303_SEE_OTHER,
+    )
 
 
 @router.get("/admin/tokens", name="api_tokens_page", response_class=HTMLResponse)
@@ -106,4 +125,7 @@ async def revoke_token(request: Request, token_id: TokenId, user: Admin, session
         deny(request, status.HTTP_404_NOT_FOUND, f"no API token {token_id[:12]}", user)
     await session.commit()
     log.info("API token %s (%s) revoked by %s", row.id[:12], row.name, user.email)
-    return RedirectResponse(str(request.url_for("api_tokens_page").include_query_params(done="revoked")), status_code=status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(
+        str(request.url_for("api_tokens_page").include_query_params(done="revoked")),
+        status_code=status.HTTP_303_SEE_OTHER,
+    )

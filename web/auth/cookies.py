@@ -20,12 +20,15 @@ COOKIE = "offboarding_session"
 DEVICE_COOKIE = "offboarding_device"
 KNOWN_DEVICE_DAYS = 180
 
+
 def secure_cookies(settings: Settings) -> bool:
     return settings.public_url.lower().startswith("https://")
+
 
 def cookie_name(settings: Settings, name: str = COOKIE) -> str:
     """``name``, with the ``__Host-`` prefix when the app is served over https."""
     return f"__Host-{name}" if secure_cookies(settings) else name
+
 
 def set_cookie(response: Response, key: str, settings: Settings) -> None:
     response.set_cookie(
@@ -38,11 +41,16 @@ def set_cookie(response: Response, key: str, settings: Settings) -> None:
         secure=secure_cookies(settings),
     )
 
+
 def clear_cookie(response: Response, settings: Settings) -> None:
-    response.delete_cookie(cookie_name(settings), path="/", httponly=True, samesite="lax", secure=secure_cookies(settings))
+    response.delete_cookie(
+        cookie_name(settings), path="/", httponly=True, samesite="lax", secure=secure_cookies(settings)
+    )
+
 
 def _devices(settings: Settings) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(settings.signing_key(), salt="offboarding-known-device")
+
 
 def _device_claims(request, settings: Settings) -> dict | None:
     value = request.cookies.get(cookie_name(settings, DEVICE_COOKIE), "")
@@ -56,12 +64,14 @@ def _device_claims(request, settings: Settings) -> dict | None:
         return None
     return claims
 
+
 def known_device(request, settings: Settings, email: str) -> str | None:
     """The device id when this browser signed in to the account of ``email`` before; None otherwise."""
     claims = _device_claims(request, settings)
     if claims is None or claims["e"] != email.strip().lower():
         return None
     return claims["d"]
+
 
 def remember_device(request, response: Response, settings: Settings, email: str) -> None:
     """After a sign-in: this browser is known to the account (its device id kept when it already was)."""
@@ -76,4 +86,3 @@ def remember_device(request, response: Response, settings: Settings, email: str)
         samesite="lax",
         secure=secure_cookies(settings),
     )
-

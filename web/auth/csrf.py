@@ -48,13 +48,22 @@ def remember_cookie(request: Request, response: Response) -> None:
     token = getattr(request.state, "new_csrf_cookie", None)
     if token and getattr(request.state, "user", None) is None:
         settings = request.app.state.settings
-        response.set_cookie(cookie_name(settings, COOKIE), token, path="/", httponly=True, samesite="lax", secure=secure_cookies(settings))
+        response.set_cookie(
+            cookie_name(settings, COOKIE),
+            token,
+            path="/",
+            httponly=True,
+            samesite="lax",
+            secure=secure_cookies(settings),
+        )
 
 
 def clear_cookie(request: Request, response: Response) -> None:
     """Forget the anonymous token (once signed in, the session's token counts)."""
     settings = request.app.state.settings
-    response.delete_cookie(cookie_name(settings, COOKIE), path="/", httponly=True, samesite="lax", secure=secure_cookies(settings))
+    response.delete_cookie(
+        cookie_name(settings, COOKIE), path="/", httponly=True, samesite="lax", secure=secure_cookies(settings)
+    )
 
 
 async def submitted_tokens(request: Request) -> list[str]:
@@ -74,5 +83,10 @@ async def check(request: Request) -> None:
     expected = user.csrf_token if user is not None else request.cookies.get(_cookie(request), "")
     given = await submitted_tokens(request)
     if not expected or not any(hmac.compare_digest(expected.encode(), token.encode()) for token in given):
-        log.warning("denied %s %s to %s: missing or wrong CSRF token", request.method, request.url.path, user.email if user else "anonymous")
+        log.warning(
+            "denied %s %s to %s: missing or wrong CSRF token",
+            request.method,
+            request.url.path,
+            user.email if user else "anonymous",
+        )
         raise HTTPException(status.HTTP_403_FORBIDDEN, "This form has expired. Go back, reload the page and try again.")

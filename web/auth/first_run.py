@@ -76,13 +76,19 @@ async def set_up(
     wait = await _wait(request, settings)
     if wait is not None:
         log.warning("setup code refused from %s: too many attempts, %ss to wait", address, wait)
-        response = _render(request, pages, values=values, limited=math.ceil(wait / 60), code=status.HTTP_429_TOO_MANY_REQUESTS)
+        response = _render(
+            request, pages, values=values, limited=math.ceil(wait / 60), code=status.HTTP_429_TOO_MANY_REQUESTS
+        )
         response.headers["Retry-After"] = str(wait)
         return response
     _ = pages.gettext
     if not first_run.code_matches(code, settings.first_run_code()):
         log.warning("setup code refused from %s: not the installation's code", address)
-        errors = {"code": _("That is not the setup code. make run printed it when it started; it is also in the file setup_code in the data folder.")}
+        errors = {
+            "code": _(
+                "That is not the setup code. make run printed it when it started; it is also in the file setup_code in the data folder."
+            )
+        }
         return _render(request, pages, values=values, errors=errors, code=status.HTTP_403_FORBIDDEN)
     errors = _account_errors(pages, values, password, again)
     if errors:

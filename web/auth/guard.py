@@ -47,8 +47,14 @@ def authenticate_header(request: Request) -> str:
 
 def unauthorized(request: Request, reason: str) -> HTTPException:
     log.warning("denied %s %s to anonymous: %s", request.method, request.url.path, reason)
-    detail = "The token is unknown, expired or revoked." if getattr(request.state, "token_refused", False) else "Sign in first, or send an API token (Authorization: Bearer)."
-    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": authenticate_header(request)})
+    detail = (
+        "The token is unknown, expired or revoked."
+        if getattr(request.state, "token_refused", False)
+        else "Sign in first, or send an API token (Authorization: Bearer)."
+    )
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": authenticate_header(request)}
+    )
 
 
 def deny(request: Request, status_code: int, reason: str, user: SignedIn | None = None) -> NoReturn:
@@ -92,7 +98,9 @@ def api_access(*roles: AccountRole, reads_only: bool = False):
     ``reads_only``: the roles are checked for GET and HEAD only; the router's actions decide who may (web.acting),
     but they too need an account."""
 
-    async def dependency(request: Request, _token: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)]) -> None:
+    async def dependency(
+        request: Request, _token: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)]
+    ) -> None:
         user = await current_user(request)
         if user is None:
             if request.app.state.settings.api_trust_body_actor and not getattr(request.state, "token_refused", False):

@@ -32,7 +32,9 @@ async def current_user(request: Request) -> SignedIn | None:
         request.state.via_token = user is not None
         request.state.token_refused = user is None
         if user is None:
-            log.warning("refused a bearer token on %s %s: unknown, expired or revoked", request.method, request.url.path)
+            log.warning(
+                "refused a bearer token on %s %s: unknown, expired or revoked", request.method, request.url.path
+            )
     else:
         key = request.cookies.get(cookies.cookie_name(request.app.state.settings))
         if key:

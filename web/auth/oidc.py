@@ -29,8 +29,8 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from accounts import store as accounts
-from web.auth.router import finish_sign_in, safe_next
 from web.auth.cookies import secure_cookies
+from web.auth.router import finish_sign_in, safe_next
 from web.dependencies import SessionDep, SettingsDep
 from web.i18n import N_
 
@@ -76,7 +76,9 @@ def _callback_url(settings) -> str:
 
 def _refuse(request: Request, reason: str, code: int = status.HTTP_403_FORBIDDEN) -> HTTPException:
     log.warning("OIDC sign-in refused from %s: %s", request.client.host if request.client else "?", reason)
-    return HTTPException(code, N_("Signing in through the organisation account did not work. Try again, or ask HR for an account."))
+    return HTTPException(
+        code, N_("Signing in through the organisation account did not work. Try again, or ask HR for an account.")
+    )
 
 
 @router.get("/login/oidc", name="oidc_login")
@@ -84,7 +86,7 @@ async def start(request: Request, settings: SettingsDep, next: str = ""):
     try:
         provider = await _provider(request)
     except (httpx.HTTPError, KeyError, ValueError) as err:
-        raise _refuse(request, f"provider unreachable: {err}", status.HTTP_503_SERVICE_UNAVAILABLE)
+        raise _refuse(request, f"provider unreachable: {err}", status.HTTP_503_SERVICE_UNAVAILABLE) from err
     state, nonce, verifier = generate_token(32), generate_token(32), generate_token(64)
     query = httpx.QueryParams(
         response_type="code",
@@ -96,18 +98,30 @@ async def start(request: Request, settings: SettingsDep, next: str = ""):
         code_challenge=create_s256_code_challenge(verifier),
         code_challenge_method="S256",
     )
-    response = RedirectResponse(f"{provider['metadata']['authorization_endpoint']}?{query}", status_code=status.HTTP_303_SEE_OTHER)
+    response = RedirectResponse(
+        f"{provider['metadata']['authorization_endpoint']}?{query}", status_code=status.HTTP_303_SEE_OTHER
+    )
     flow = _flow(settings).dumps({"state": state, "nonce": nonce, "verifier": verifier, "next": safe_next(next)})
-    response.set_cookie(_cookie(settings), flow, max_age=FLOW_SECONDS, path="/login/oidc", httponly=True, samesite="lax", secure=secure_cookies(settings))
+    response.set_cookie(
+        _cookie(settings),
+        flow,
+        max_age=FLOW_SECONDS,
+        path="/login/oidc",
+        httponly=True,
+        samesite="lax",
+        secure=secure_cookies(settings),
+    )
     return response
 
 
 @router.get("/login/oidc/callback", name="oidc_callback")
-async def callback(request: Request, session: SessionDep, settings: SettingsDep, code: str = "", state: str = "", error: str = ""):
+async def callback(
+    request: Request, session: SessionDep, settings: SettingsDep, code: str = "", state: str = "", error: str = ""
+):
     try:
         flow = _flow(settings).loads(request.cookies.get(_cookie(settings), ""), max_age=FLOW_SECONDS)
     except BadSignature:
-        raise _refuse(request, "no valid flow cookie (expired, or not started here)")
+        raise _refuse(request, "no valid flow cookie (expired, or not started here)") from None
     if error or not code or state != flow["state"]:
         raise _refuse(request, f"state mismatch or provider error {error!r}")
     provider = await _provider(request)
@@ -125,7 +139,7 @@ async def callback(request: Request, session: SessionDep, settings: SettingsDep,
             if not claims.get("email"):
                 claims = {**claims, **await _userinfo(client, provider["metadata"], tokens, claims["sub"])}
     except (httpx.HTTPError, KeyError, ValueError, TypeError, JoseError) as err:
-        raise _refuse(request, f"token not accepted: {err}")
+        raise _refuse(request, f"token not accepted: {err}") from err
     email = str(claims.get("email") or "")
     if not email or claims.get("email_verified") is False:
         raise _refuse(request, "the provider gave no verified email address")
@@ -133,13 +147,22 @@ async def callback(request: Request, session: SessionDep, settings: SettingsDep,
     if account is None or not account.active:
         raise _refuse(request, f"no active account for {email}")
     response = await finish_sign_in(request, session, settings, account, flow["next"])
-    response.delete_cookie(_cookie(settings), path="/login/oidc", httponly=True, samesite="lax", secure=secure_cookies(settings))
+    response.delete_cookie(
+        _cookie(settings), path="/login/oidc", httponly=True, samesite="lax", secure=secure_cookies(settings)
+    )
     return response
 
 
-async def _redeem(client: httpx.AsyncClient, metadata: dict[str, Any], settings, code: str, verifier: str) -> dict[str, Any]:
+async def _redeem(
+    client: httpx.AsyncClient, metadata: dict[str, Any], settings, code: str, verifier: str
+) -> dict[str, Any]:
     """The code for tokens at the token endpoint, the client authenticated as registered."""
-    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": _callback_url(settings), "code_verifier": verifier}
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": _callback_url(settings),
+        "code_verifier": verifier,
+    }
     headers = {"Accept": "application/json"}
     if settings.oidc_token_auth_method == "client_secret_post":
         form |= {"client_id": settings.oidc_client_id, "client_secret": settings.oidc_client_secret}
@@ -160,12 +183,18 @@ def _basic_credentials(client_id: str, secret: str) -> str:
     return "Basic " + base64.b64encode(pair.encode()).decode()
 
 
-async def _userinfo(client: httpx.AsyncClient, metadata: dict[str, Any], tokens: dict[str, Any], subject: str) -> dict[str, Any]:
+async def _userinfo(
+    client: httpx.AsyncClient, metadata: dict[str, Any], tokens: dict[str, Any], subject: str
+) -> dict[str, Any]:
     """The claims of the UserInfo endpoint, for the person the ID token names and no one else."""
     endpoint, access_token = metadata.get("userinfo_endpoint"), tokens.get("access_token")
     if not endpoint or not access_token:
-        raise ValueError("the ID token has no email, and the provider offers no UserInfo endpoint or access token to ask")
-    answer = await client.get(endpoint, headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"})
+        raise ValueError(
+            "the ID token has no email, and the provider offers no UserInfo endpoint or access token to ask"
+        )
+    answer = await client.get(
+        endpoint, headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"}
+    )
     if answer.is_error:
         raise ValueError(f"UserInfo answered {answer.status_code}")
     info = answer.json()

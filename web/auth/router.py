@@ -9,13 +9,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
+from accounts import sessions
+from accounts import store as accounts
+from accounts.roles import roles_of
 from db.rows import stored
 from models.accounts import AccountRole, SignedIn
 from models.tables import Account, utcnow
 from web import ratelimit
-from accounts import sessions
-from accounts import store as accounts
-from accounts.roles import roles_of
 from web.auth import cookies, csrf
 from web.auth.guard import CurrentUser, deny, form_protected, signed_in
 from web.dependencies import SessionDep, SettingsDep
@@ -65,7 +65,7 @@ def next_for(next_url: str, roles) -> str:
 
 def safe_next(value: str | None) -> str:
     """Only a path on this site: never another host (``//evil``, ``/\\evil``, ``https://...``)."""
-    if not value or not value.startswith("/") or value.startswith("//") or value.startswith("/\\") or "\n" in value or "\r" in value:
+    if not value or not value.startswith("/") or value.startswith(("//", "/\\")) or "\n" in value or "\r" in value:
         return ""
     return value
 
@@ -76,7 +76,14 @@ async def login_page(request: Request, pages: PagesDep, user: CurrentUser, sessi
         return RedirectResponse(next_for(safe_next(next), user.roles), status_code=status.HTTP_303_SEE_OTHER)
     # A fresh installation: say how the first account is made.
     first_run = (await session.execute(select(func.count()).select_from(Account))).scalar_one() == 0
-    context = {"next": safe_next(next), "email": "", "failed": False, "limited": 0, "oidc": _oidc_enabled(request), "first_run": first_run}
+    context = {
+        "next": safe_next(next),
+        "email": "",
+        "failed": False,
+        "limited": 0,
+        "oidc": _oidc_enabled(request),
+        "first_run": first_run,
+    }
     return pages.render(request, "auth/login.html", context)
 
 
@@ -96,9 +103,18 @@ async def login(
     known = " (a browser known to the account)" if device else ""
     wait = await limits.sign_in_attempt(address, email, device)
     if wait is not None:
-        log.warning("sign-in refused for %r from %s%s: too many attempts, %ss to wait", email[:320], address, known, wait)
+        log.warning(
+            "sign-in refused for %r from %s%s: too many attempts, %ss to wait", email[:320], address, known, wait
+        )
         minutes = math.ceil(wait / 60)
-        context = {"next": safe_next(next), "email": email, "failed": False, "limited": minutes, "oidc": _oidc_enabled(request), "first_run": False}
+        context = {
+            "next": safe_next(next),
+            "email": email,
+            "failed": False,
+            "limited": minutes,
+            "oidc": _oidc_enabled(request),
+            "first_run": False,
+        }
         response = pages.render(request, "auth/login.html", context, status_code=status.HTTP_429_TOO_MANY_REQUESTS)
         response.headers["Retry-After"] = str(wait)
         return response
@@ -107,7 +123,14 @@ async def login(
         await session.rollback()
         await limits.sign_in_failed(address, email, device)
         log.warning("sign-in failed for %r from %s%s", email[:320], address, known)
-        context = {"next": safe_next(next), "email": email, "failed": True, "limited": 0, "oidc": _oidc_enabled(request), "first_run": False}
+        context = {
+            "next": safe_next(next),
+            "email": email,
+            "failed": True,
+            "limited": 0,
+            "oidc": _oidc_enabled(request),
+            "first_run": False,
+        }
         return pages.render(request, "auth/login.html", context, status_code=status.HTTP_401_UNAUTHORIZED)
     await limits.signed_in(address, email, device)
     return await finish_sign_in(request, session, settings, account, safe_next(next))
@@ -144,7 +167,18 @@ Person = Annotated[SignedIn, Depends(signed_in())]
 PASSWORD_NOTICES = ("changed",)
 
 
-async def _render_password(request: Request, pages, session, user: SignedIn, *, errors=None, limited: int = 0, notice: str = "", ended: int = 0, code: int = 200):
+async def _render_password(
+    request: Request,
+    pages,
+    session,
+    user: SignedIn,
+    *,
+    errors=None,
+    limited: int = 0,
+    notice: str = "",
+    ended: int = 0,
+    code: int = 200,
+):
     account = await session.get(Account, user.account_id)
     context = {
         "has_password": account.password_hash is not None,
@@ -157,7 +191,9 @@ async def _render_password(request: Request, pages, session, user: SignedIn, *, 
 
 
 @router.get("/account/password", name="password_page", response_class=HTMLResponse)
-async def password_page(request: Request, user: Person, pages: PagesDep, session: SessionDep, done: str = "", ended: int = 0):
+async def password_page(
+    request: Request, user: Person, pages: PagesDep, session: SessionDep, done: str = "", ended: int = 0
+):
     return await _render_password(request, pages, session, user, notice=done, ended=max(0, ended))
 
 
@@ -185,14 +221,18 @@ async def change_password(
     elif new != again:
         errors.append(_("The new password and its repetition differ."))
     if errors:
-        return await _render_password(request, pages, session, user, errors=errors, code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+        return await _render_password(
+            request, pages, session, user, errors=errors, code=status.HTTP_422_UNPROCESSABLE_CONTENT
+        )
     # Whoever holds a session may not guess its password faster than anyone signing in.
     limits = ratelimit.limits_of(request)
     address = ratelimit.client_address(request)
     device = cookies.known_device(request, settings, user.email)
     wait = await limits.sign_in_attempt(address, user.email, device)
     if wait is not None:
-        response = await _render_password(request, pages, session, user, limited=math.ceil(wait / 60), code=status.HTTP_429_TOO_MANY_REQUESTS)
+        response = await _render_password(
+            request, pages, session, user, limited=math.ceil(wait / 60), code=status.HTTP_429_TOO_MANY_REQUESTS
+        )
         response.headers["Retry-After"] = str(wait)
         return response
     try:
@@ -202,7 +242,9 @@ async def change_password(
         await limits.sign_in_failed(address, user.email, device)
         log.warning("password change for %s refused: wrong current password, from %s", user.email, address)
         errors = [_("Your current password is not right.")]
-        return await _render_password(request, pages, session, user, errors=errors, code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+        return await _render_password(
+            request, pages, session, user, errors=errors, code=status.HTTP_422_UNPROCESSABLE_CONTENT
+        )
     await session.commit()
     await limits.signed_in(address, user.email, device)
     log.info("password changed by its owner %s; %d other session(s) ended", user.email, result.sessions_ended)
@@ -227,4 +269,6 @@ class SessionInfo(BaseModel):
 async def session_info(user=Depends(signed_in())) -> SessionInfo:
     """The signed-in person, with the CSRF token that API calls changing something must send as `X-CSRF-Token`
     when they authenticate with the session cookie."""
-    return SessionInfo(email=user.email, name=user.name, roles=sorted(user.roles), language=user.language, csrf_token=user.csrf_token)
+    return SessionInfo(
+        email=user.email, name=user.name, roles=sorted(user.roles), language=user.language, csrf_token=user.csrf_token
+    )

@@ -14,8 +14,16 @@ async def _to_sign_in(request: Request, exc: SignInRequired) -> Response:
     wants_json = request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
     if wants_json:
         refused = getattr(request.state, "token_refused", False)
-        detail = "The token is unknown, expired or revoked." if refused else "Sign in first, or send an API token (Authorization: Bearer)."
-        return JSONResponse({"detail": detail}, status_code=status.HTTP_401_UNAUTHORIZED, headers={"WWW-Authenticate": authenticate_header(request)})
+        detail = (
+            "The token is unknown, expired or revoked."
+            if refused
+            else "Sign in first, or send an API token (Authorization: Bearer)."
+        )
+        return JSONResponse(
+            {"detail": detail},
+            status_code=status.HTTP_401_UNAUTHORIZED,
+            headers={"WWW-Authenticate": authenticate_header(request)},
+        )
     return RedirectResponse(sign_in_url(exc.next_url), status_code=status.HTTP_303_SEE_OTHER)
 
 

@@ -27,7 +27,9 @@ router = APIRouter(prefix="/api/cases", tags=["cases"])
     responses={status.HTTP_409_CONFLICT: {"model": CaseConflict, "description": "This departure already has a case."}},
     summary="Register a departure",
 )
-async def register_case(registration: Registration, request: Request, response: Response, client: TemporalDep, settings: SettingsDep):
+async def register_case(
+    registration: Registration, request: Request, response: Response, client: TemporalDep, settings: SettingsDep
+):
     """Start the case for a departure. One employee and notice date make one case: registering it again answers 409.
 
     `warnings` names what HR should check, such as a last working day earlier than the statutory notice period allows;
@@ -36,11 +38,19 @@ async def register_case(registration: Registration, request: Request, response: 
     status_url = str(request.url_for("api_get_case", case_id=result.case_id))
     if not result.created:
         conflict = CaseConflict(
-            detail=f"This departure is already registered as case {result.case_id}.", case_id=result.case_id, status_url=status_url
+            detail=f"This departure is already registered as case {result.case_id}.",
+            case_id=result.case_id,
+            status_url=status_url,
         )
-        return JSONResponse(conflict.model_dump(), status_code=status.HTTP_409_CONFLICT, headers={"Location": status_url})
+        return JSONResponse(
+            conflict.model_dump(), status_code=status.HTTP_409_CONFLICT, headers={"Location": status_url}
+        )
     response.headers["Location"] = status_url
-    return CaseCreated(case_id=result.case_id, status_url=status_url, warnings=notice.check(registration, settings.organisation_country))
+    return CaseCreated(
+        case_id=result.case_id,
+        status_url=status_url,
+        warnings=notice.check(registration, settings.organisation_country),
+    )
 
 
 @router.get(
@@ -49,7 +59,10 @@ async def register_case(registration: Registration, request: Request, response: 
     response_model=CaseDetail,
     responses={
         status.HTTP_404_NOT_FOUND: {"model": Problem, "description": "No such case."},
-        status.HTTP_503_SERVICE_UNAVAILABLE: {"model": Problem, "description": "The case exists but cannot be read right now."},
+        status.HTTP_503_SERVICE_UNAVAILABLE: {
+            "model": Problem,
+            "description": "The case exists but cannot be read right now.",
+        },
     },
     summary="One case: stored record and live progress",
 )
@@ -59,7 +72,10 @@ async def get_case(case: CaseDetailDep) -> CaseDetail:
 
 PAGING_HEADERS = {
     "X-Total-Count": {"description": "How many cases match the filters in all.", "schema": {"type": "integer"}},
-    "Link": {"description": "RFC 8288 links to the `next` and `prev` pages, where there are any.", "schema": {"type": "string"}},
+    "Link": {
+        "description": "RFC 8288 links to the `next` and `prev` pages, where there are any.",
+        "schema": {"type": "string"},
+    },
 }
 
 
@@ -70,10 +86,14 @@ async def list_cases(
     session: SessionDep,
     case_status: Annotated[CaseStatus | None, Query(alias="status", description="Only cases with this status.")] = None,
     department: Annotated[str | None, Query(max_length=200, description="Only cases of this department.")] = None,
-    due_before: Annotated[date | None, Query(description="Only cases whose last working day is on or before this date.")] = None,
+    due_before: Annotated[
+        date | None, Query(description="Only cases whose last working day is on or before this date.")
+    ] = None,
     q: Annotated[str, Query(max_length=200, description="Part of the employee's name or number.")] = "",
     departure_type: Annotated[DepartureType | None, Query(description="Only this kind of departure.")] = None,
-    interview_status: Annotated[InterviewStatus | None, Query(description="Only cases whose interview is in this state.")] = None,
+    interview_status: Annotated[
+        InterviewStatus | None, Query(description="Only cases whose interview is in this state.")
+    ] = None,
     overdue: Annotated[bool, Query(description="Only open cases with a task past its due date.")] = False,
     sort: Annotated[CaseSort, Query(description="Order of the list.")] = CaseSort.LAST_DAY,
     descending: Annotated[bool, Query(description="Largest first.")] = False,
@@ -95,7 +115,11 @@ async def list_cases(
     )
     page = await queries.list_cases(session, wanted, offset=offset, limit=limit)
     response.headers["X-Total-Count"] = str(page.total)
-    links = [f'<{request.url.include_query_params(offset=at, limit=page.limit)}>; rel="{rel}"' for rel, at in (("next", page.next_offset), ("prev", page.previous_offset)) if at is not None]
+    links = [
+        f'<{request.url.include_query_params(offset=at, limit=page.limit)}>; rel="{rel}"'
+        for rel, at in (("next", page.next_offset), ("prev", page.previous_offset))
+        if at is not None
+    ]
     if links:
         response.headers["Link"] = ", ".join(links)
     today = date.today()
@@ -119,6 +143,8 @@ def summary(request: Request, case: Case, today: date) -> CaseSummary:
             items_total=case.items_total,
             interview_status=case.interview_status,
             next_due_date=case.next_due_date,
-            overdue=case.status == CaseStatus.OPEN.value and case.next_due_date is not None and case.next_due_date < today,
+            overdue=case.status == CaseStatus.OPEN.value
+            and case.next_due_date is not None
+            and case.next_due_date < today,
         ),
     )

@@ -20,7 +20,7 @@ async def valid_case(case_id: CaseId, client: TemporalDep, session: SessionDep) 
             status.HTTP_503_SERVICE_UNAVAILABLE,
             f"Case {case_id} cannot be read right now; try again in a moment.",
             headers={"Retry-After": "5"},
-        )
+        ) from None
     if case is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"There is no case {case_id}.")
     return case

@@ -6,24 +6,31 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
+from activities.sending import REJECTED
 from cases import service
 from cases.errors import CaseUnavailable
-from models.case import CaseStatus, CaseView
-from activities.sending import REJECTED
 from models.access import AccessRevocation
+from models.case import CaseStatus, CaseView
 from models.tables import Case, SentMail
 from web.cases.schemas import AccessEvidence, CaseDetail, CaseRecord, RefusedMail
 
 log = logging.getLogger(__name__)
 
+
 async def refused_mails(session: AsyncSession, case_id: str) -> list[RefusedMail]:
     """What the mail server refused for good; HR corrects the address (the case itself goes on)."""
-    query = select(SentMail).where(SentMail.case_id == case_id, SentMail.status == REJECTED).order_by(SentMail.created_at, SentMail.id)
+    query = (
+        select(SentMail)
+        .where(SentMail.case_id == case_id, SentMail.status == REJECTED)
+        .order_by(SentMail.created_at, SentMail.id)
+    )
     return [RefusedMail.model_validate(row) for row in (await session.execute(query)).scalars()]
 
 
 async def access_evidence(session: AsyncSession, case_id: str) -> AccessEvidence | None:
-    row = (await session.execute(select(AccessRevocation).where(AccessRevocation.case_id == case_id))).scalar_one_or_none()
+    row = (
+        await session.execute(select(AccessRevocation).where(AccessRevocation.case_id == case_id))
+    ).scalar_one_or_none()
     return AccessEvidence.model_validate(row) if row else None
 
 

@@ -76,7 +76,10 @@ class RegistrationForm:
         for row in range(self.item_rows):
             for key, label in self.item_labels.items():
                 # The error summary names the row: "Item 2 - Returned to".
-                self.labels[f"equipment.{row}.{key}"] = self.gettext("Item %(number)s - %(field)s") % {"number": row + 1, "field": label}
+                self.labels[f"equipment.{row}.{key}"] = self.gettext("Item %(number)s - %(field)s") % {
+                    "number": row + 1,
+                    "field": label,
+                }
 
     @classmethod
     def submitted(cls, form: Mapping[str, Any], gettext: Gettext, *, more_rows: bool = False) -> "RegistrationForm":

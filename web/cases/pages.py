@@ -46,8 +46,23 @@ PAGE_SIZE = 50
 EXPORT_LIMIT = 10_000
 # Shown once on the case page after a form redirects there.
 NOTICES = (
-    "created", "duplicate", "completed", "reassigned", "reopened", "added", "moved", "returned", "not_returned", "settlement", "withdrawn",
-    "confirmed", "skipped", "assigned", "resent", "scheduled", "access_ending",
+    "created",
+    "duplicate",
+    "completed",
+    "reassigned",
+    "reopened",
+    "added",
+    "moved",
+    "returned",
+    "not_returned",
+    "settlement",
+    "withdrawn",
+    "confirmed",
+    "skipped",
+    "assigned",
+    "resent",
+    "scheduled",
+    "access_ending",
 )
 
 
@@ -168,7 +183,9 @@ async def case_list(
         "departure_types": [t.value for t in DepartureType],
         "interview_statuses": [s.value for s in InterviewStatus],
         "today": date.today(),
-        "export_url": request.url_for("cases_export").include_query_params(**{k: v for k, v in request.query_params.items() if k != "offset"}),
+        "export_url": request.url_for("cases_export").include_query_params(
+            **{k: v for k, v in request.query_params.items() if k != "offset"}
+        ),
     }
     return pages.render(request, "cases/list.html", context)
 
@@ -185,54 +202,112 @@ async def export(
     page = await queries.list_cases(session, wanted, limit=EXPORT_LIMIT)
     labels = Labels(pages.gettext)
     _t = pages.gettext
-    header = [_t("Case"), _t("Employee number"), _t("Employee"), _t("Department"), _t("Type"), _t("Last working day"), _t("Status"),
-              _t("Tasks done"), _t("Tasks"), _t("Equipment returned"), _t("Equipment"), _t("Exit interview"), _t("Next task due")]
+    header = [
+        _t("Case"),
+        _t("Employee number"),
+        _t("Employee"),
+        _t("Department"),
+        _t("Type"),
+        _t("Last working day"),
+        _t("Status"),
+        _t("Tasks done"),
+        _t("Tasks"),
+        _t("Equipment returned"),
+        _t("Equipment"),
+        _t("Exit interview"),
+        _t("Next task due"),
+    ]
     rows = (
-        (case.id, case.employee_id, case.employee_name, case.department, labels.departure_type(case.departure_type), case.last_working_day.isoformat(),
-         labels.status(case.status), case.tasks_done, case.tasks_total, case.items_returned, case.items_total,
-         labels.interview_status(case.interview_status) if case.interview_status else "", case.next_due_date.isoformat() if case.next_due_date else "")
+        (
+            case.id,
+            case.employee_id,
+            case.employee_name,
+            case.department,
+            labels.departure_type(case.departure_type),
+            case.last_working_day.isoformat(),
+            labels.status(case.status),
+            case.tasks_done,
+            case.tasks_total,
+            case.items_returned,
+            case.items_total,
+            labels.interview_status(case.interview_status) if case.interview_status else "",
+            case.next_due_date.isoformat() if case.next_due_date else "",
+        )
         for case in page.items
     )
     content = spreadsheet.to_csv(header, rows)
     name = f"cases-{date.today().isoformat()}.csv"
-    return Response("\ufeff" + content, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        "\ufeff" + content,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
-def _registration_page(request: Request, pages: Pages, form: RegistrationForm, custodians, status_code: int = 200) -> HTMLResponse:
+def _registration_page(
+    request: Request, pages: Pages, form: RegistrationForm, custodians, status_code: int = 200
+) -> HTMLResponse:
     return pages.render(request, "cases/new.html", {"form": form, "custodians": custodians}, status_code=status_code)
 
 
 @router.get("/new", name="new_case_page", response_class=HTMLResponse)
 async def new_case(request: Request, pages: PagesDep, session: SessionDep, settings: SettingsDep):
-    return _registration_page(request, pages, RegistrationForm(pages.gettext), await custodian_choices(session, pages, settings.facilities_email))
+    return _registration_page(
+        request,
+        pages,
+        RegistrationForm(pages.gettext),
+        await custodian_choices(session, pages, settings.facilities_email),
+    )
 
 
 @router.post("/new", response_class=HTMLResponse, dependencies=[Depends(form_protected)])
-async def submit_case(request: Request, pages: PagesDep, client: TemporalDep, settings: SettingsDep, session: SessionDep):
+async def submit_case(
+    request: Request, pages: PagesDep, client: TemporalDep, settings: SettingsDep, session: SessionDep
+):
     sent = await request.form()
     form = RegistrationForm.submitted(sent, pages.gettext, more_rows="add_item_row" in sent)
     if "add_item_row" in sent:
-        return _registration_page(request, pages, form, await custodian_choices(session, pages, settings.facilities_email))
+        return _registration_page(
+            request, pages, form, await custodian_choices(session, pages, settings.facilities_email)
+        )
     registration = form.validate()
     if registration is None:
-        return _registration_page(request, pages, form, await custodian_choices(session, pages, settings.facilities_email), status.HTTP_422_UNPROCESSABLE_CONTENT)
+        return _registration_page(
+            request,
+            pages,
+            form,
+            await custodian_choices(session, pages, settings.facilities_email),
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+        )
     result = await service.register(client, registration, settings.task_queue)
     notice = "created" if result.created else "duplicate"
     url = request.url_for("case_page", case_id=result.case_id).include_query_params(notice=notice)
     warnings = notice_check(registration, settings.organisation_country) if result.created else []
     if warnings:
         # Shown on the case page the form leads to; signed, so that a link cannot put other words there.
-        url = url.include_query_params(warnings=_warning_seal(settings).dumps([warning.model_dump() for warning in warnings]))
+        url = url.include_query_params(
+            warnings=_warning_seal(settings).dumps([warning.model_dump() for warning in warnings])
+        )
     return RedirectResponse(str(url), status_code=status.HTTP_303_SEE_OTHER)
 
 
 async def render_case(
-    request: Request, pages: Pages, client, session, case_id: str, *, notice: str = "", error: str = "", warnings: Sequence[NoticeWarning] = ()
+    request: Request,
+    pages: Pages,
+    client,
+    session,
+    case_id: str,
+    *,
+    notice: str = "",
+    error: str = "",
+    warnings: Sequence[NoticeWarning] = (),
 ) -> HTMLResponse:
     """The case page; with ``error`` (a refusal of the case) answered 409 so that scripts see it too."""
     case = await valid_case(case_id, client, session)
     settings = pages.settings
-    temporal_url = f"{settings.temporal_ui_url.rstrip('/')}/namespaces/{settings.temporal_namespace}/workflows/{case.case_id}"
+    temporal_url = (
+        f"{settings.temporal_ui_url.rstrip('/')}/namespaces/{settings.temporal_namespace}/workflows/{case.case_id}"
+    )
     registration = case.record.registration if case.record else None
     interview = case.live.interview if case.live else None
     parts = await case_parts(session, case)
@@ -281,20 +356,42 @@ async def _run(request: Request, pages: Pages, client, session, case_id: str, bu
 
 @router.post("/{case_id}/last-working-day", name="move_last_day_form", dependencies=[Depends(form_protected)])
 async def move_last_day(
-    request: Request, case_id: CaseId, user: HR, pages: PagesDep, client: TemporalDep, session: SessionDep,
-    last_working_day: Annotated[str, Form(max_length=10)] = "", reason: Reason = "",
+    request: Request,
+    case_id: CaseId,
+    user: HR,
+    pages: PagesDep,
+    client: TemporalDep,
+    session: SessionDep,
+    last_working_day: Annotated[str, Form(max_length=10)] = "",
+    reason: Reason = "",
 ):
     build = lambda: MoveLastDay(actor=actor_for(user, MoveLastDay), last_working_day=last_working_day, reason=reason)  # noqa: E731
     return await _run(request, pages, client, session, case_id, build, "moved")
 
 
 @router.post("/{case_id}/withdraw", name="withdraw_form", dependencies=[Depends(form_protected)])
-async def withdraw(request: Request, case_id: CaseId, user: HR, pages: PagesDep, client: TemporalDep, session: SessionDep, reason: Reason = ""):
+async def withdraw(
+    request: Request,
+    case_id: CaseId,
+    user: HR,
+    pages: PagesDep,
+    client: TemporalDep,
+    session: SessionDep,
+    reason: Reason = "",
+):
     build = lambda: Withdraw(actor=actor_for(user, Withdraw), reason=reason)  # noqa: E731
     return await _run(request, pages, client, session, case_id, build, "withdrawn")
 
 
 @router.post("/{case_id}/access/revoke-now", name="revoke_access_now_form", dependencies=[Depends(form_protected)])
-async def revoke_access_now(request: Request, case_id: CaseId, user: HR, pages: PagesDep, client: TemporalDep, session: SessionDep, reason: Reason = ""):
+async def revoke_access_now(
+    request: Request,
+    case_id: CaseId,
+    user: HR,
+    pages: PagesDep,
+    client: TemporalDep,
+    session: SessionDep,
+    reason: Reason = "",
+):
     build = lambda: RevokeAccessNow(actor=actor_for(user, RevokeAccessNow), reason=reason)  # noqa: E731
     return await _run(request, pages, client, session, case_id, build, "access_ending")

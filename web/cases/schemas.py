@@ -67,7 +67,9 @@ class RefusedMail(BaseModel):
     recipient: str
     purpose: str = Field(description="Why the mail went out, e.g. `announcement` or `task_assigned:t3`.")
     subject: str
-    reply: str = Field(validation_alias="error", description="What the mail server answered, e.g. `550 5.1.1 ... User unknown`.")
+    reply: str = Field(
+        validation_alias="error", description="What the mail server answered, e.g. `550 5.1.1 ... User unknown`."
+    )
     at: datetime = Field(validation_alias="created_at")
 
 
@@ -76,8 +78,12 @@ class AccessEvidence(BaseModel):
 
     model_config = ConfigDict(from_attributes=True)
 
-    method: str = Field(description="`scim`: at the identity provider; `event`: told by the `access.revoke` webhook and a task for IT/facilities.")
-    outcome: str = Field(description="`deactivated`, `already_inactive`, `published`; or `not_found`, `ambiguous`, `refused`, `failed` (escalated).")
+    method: str = Field(
+        description="`scim`: at the identity provider; `event`: told by the `access.revoke` webhook and a task for IT/facilities."
+    )
+    outcome: str = Field(
+        description="`deactivated`, `already_inactive`, `published`; or `not_found`, `ambiguous`, `refused`, `failed` (escalated)."
+    )
     immediate: bool
     requested_by: str | None
     account_id: str | None = Field(description="The account's id at the identity provider.")
@@ -96,9 +102,12 @@ class CaseDetail(BaseModel):
     departure_type: str
     last_working_day: date
     record: CaseRecord | None = Field(description="Null until the worker has stored the case.")
-    live: CaseView | None = Field(description="What the workflow reports: steps, tasks, equipment, timeline. Null when it cannot be asked right now or no longer exists.")
+    live: CaseView | None = Field(
+        description="What the workflow reports: steps, tasks, equipment, timeline. Null when it cannot be asked right now or no longer exists."
+    )
     refused_mails: list[RefusedMail] = Field(
-        default_factory=list, description="Mail the mail server refused for good (say, an unknown address): correct the address so the person is reached."
+        default_factory=list,
+        description="Mail the mail server refused for good (say, an unknown address): correct the address so the person is reached.",
     )
     access_evidence: AccessEvidence | None = Field(None, description="How the person's access was ended, once it was.")
 
@@ -110,7 +119,9 @@ class Progress(BaseModel):
     tasks_total: int
     items_returned: int
     items_total: int
-    interview_status: str | None = Field(None, description="`invited`, `scheduled`, `held`, `declined`, ... Null before the interview began.")
+    interview_status: str | None = Field(
+        None, description="`invited`, `scheduled`, `held`, `declined`, ... Null before the interview began."
+    )
     next_due_date: date | None = Field(None, description="The earliest due date of a task still open.")
     overdue: bool = Field(description="An open task's due date has passed.")
 

@@ -45,29 +45,58 @@ class CaseParts:
 
 def _from_live(view) -> dict[str, Any]:
     tasks = [
-        SimpleNamespace(**{
-            "task_id": t.id, "title": t.title, "assignee_email": str(t.assignee_email), "owner_mailbox": t.owner_mailbox, "due_date": t.due_date,
-            "state": t.state.value, "completed_by": t.completed_by, "completed_at": t.completed_at, "comments": t.comments, "escalated": t.escalated,
-        })
+        SimpleNamespace(
+            task_id=t.id,
+            title=t.title,
+            assignee_email=str(t.assignee_email),
+            owner_mailbox=t.owner_mailbox,
+            due_date=t.due_date,
+            state=t.state.value,
+            completed_by=t.completed_by,
+            completed_at=t.completed_at,
+            comments=t.comments,
+            escalated=t.escalated,
+        )
         for t in view.tasks
     ]
     items = [
-        SimpleNamespace(**{
-            "item_id": i.id, "name": i.name, "custodian_email": str(i.custodian_email), "custodian_mailbox": i.custodian_mailbox, "state": i.state.value,
-            "returned_at": i.returned_at, "confirmed_by": i.confirmed_by, "note": i.note, "escalated": i.escalated,
-            "kind": i.kind.value, "asset_tag": i.asset_tag, "settlement": i.settlement, "settlement_note": i.settlement_note,
-        })
+        SimpleNamespace(
+            item_id=i.id,
+            name=i.name,
+            custodian_email=str(i.custodian_email),
+            custodian_mailbox=i.custodian_mailbox,
+            state=i.state.value,
+            returned_at=i.returned_at,
+            confirmed_by=i.confirmed_by,
+            note=i.note,
+            escalated=i.escalated,
+            kind=i.kind.value,
+            asset_tag=i.asset_tag,
+            settlement=i.settlement,
+            settlement_note=i.settlement_note,
+        )
         for i in view.equipment
     ]
     timeline = [Event(entry.at, entry.event, entry.detail) for entry in view.timeline]
-    return {"tasks": tasks, "items": items, "timeline": timeline, "steps": {step.value: state.value for step, state in view.steps.items()}}
+    return {
+        "tasks": tasks,
+        "items": items,
+        "timeline": timeline,
+        "steps": {step.value: state.value for step, state in view.steps.items()},
+    }
 
 
 async def case_parts(session: AsyncSession, case: CaseDetail) -> CaseParts:
     row = await session.get(Case, case.case_id)
     if row is not None and row.read_version is not None:
         events = [Event(e.at, e.event, e.detail, e.source) for e in await queries.timeline_of(session, row.id)]
-        return CaseParts(row, await queries.tasks_of(session, row.id), await queries.items_of(session, row.id), events, dict(row.steps or {}))
+        return CaseParts(
+            row,
+            await queries.tasks_of(session, row.id),
+            await queries.items_of(session, row.id),
+            events,
+            dict(row.steps or {}),
+        )
     if case.live is not None:
         return CaseParts(row, **_from_live(case.live))
     return CaseParts(row)

@@ -28,15 +28,30 @@ CaseId = Annotated[str, Path(max_length=120)]
 ItemId = Annotated[str, Path(max_length=40)]
 NOTICES = ("returned", "not_returned", "settlement")
 PAGE_SIZE = 50
-Search = Annotated[str, Query(max_length=200, description="Only items for a departure whose employee name or number contains this.")]
+Search = Annotated[
+    str, Query(max_length=200, description="Only items for a departure whose employee name or number contains this.")
+]
 
 
 async def render_equipment(
-    request: Request, pages: Pages, user: SignedIn, session, *, error: str = "", notice: str = "", code: int = 200, offset: int = 0, search: str = ""
+    request: Request,
+    pages: Pages,
+    user: SignedIn,
+    session,
+    *,
+    error: str = "",
+    notice: str = "",
+    code: int = 200,
+    offset: int = 0,
+    search: str = "",
 ):
     context = {
-        "expected": await queries.items_for(session, user.email, user.mailboxes, search=search, offset=offset, limit=PAGE_SIZE),
-        "returned": await queries.items_for(session, user.email, user.mailboxes, returned=True, search=search, limit=20),
+        "expected": await queries.items_for(
+            session, user.email, user.mailboxes, search=search, offset=offset, limit=PAGE_SIZE
+        ),
+        "returned": await queries.items_for(
+            session, user.email, user.mailboxes, returned=True, search=search, limit=20
+        ),
         "search": search,
         "error": error,
         "notice": notice if notice in NOTICES else "",
@@ -47,18 +62,42 @@ async def render_equipment(
 
 @router.get("/equipment", name="equipment_page", response_class=HTMLResponse)
 async def equipment(
-    request: Request, user: Custodian, pages: PagesDep, session: SessionDep, done: str = "", offset: Annotated[int, Query(ge=0)] = 0, q: Search = ""
+    request: Request,
+    user: Custodian,
+    pages: PagesDep,
+    session: SessionDep,
+    done: str = "",
+    offset: Annotated[int, Query(ge=0)] = 0,
+    q: Search = "",
 ):
     return await render_equipment(request, pages, user, session, notice=done, offset=offset, search=q)
 
 
-async def _act(request: Request, user: SignedIn, pages: Pages, session, client, case_id: str, item_id: str, build, back: str, notice: str):
+async def _act(
+    request: Request,
+    user: SignedIn,
+    pages: Pages,
+    session,
+    client,
+    case_id: str,
+    item_id: str,
+    build,
+    back: str,
+    notice: str,
+):
     """Act on an item the signed-in person is to receive (HR: any); else 404 whether or not it exists, logged."""
     case = await session.get(Case, case_id)
     by_notice: dict[str, type[BaseModel]] = {"returned": ConfirmReturn, "not_returned": ReopenReturn}
     payload_type = by_notice.get(notice, FlagForSettlement)
-    if case is None or not (user.has(AccountRole.HR) or await access.within_reach(session, case_id, payload_type.model_construct(item_id=item_id), user.email, user.mailboxes)):
-        deny(request, status.HTTP_404_NOT_FOUND, f"equipment {item_id} of case {case_id} is not theirs to receive", user)
+    if case is None or not (
+        user.has(AccountRole.HR)
+        or await access.within_reach(
+            session, case_id, payload_type.model_construct(item_id=item_id), user.email, user.mailboxes
+        )
+    ):
+        deny(
+            request, status.HTTP_404_NOT_FOUND, f"equipment {item_id} of case {case_id} is not theirs to receive", user
+        )
     outcome = await forms.act(pages.gettext, build, lambda payload: service.act(client, case_id, payload))
     to_case = back == "hr" and user.has(AccountRole.HR)
     if not outcome.ok:
@@ -69,31 +108,68 @@ async def _act(request: Request, user: SignedIn, pages: Pages, session, client, 
     return RedirectResponse(str(url.include_query_params(done=notice)), status_code=status.HTTP_303_SEE_OTHER)
 
 
-@router.post("/equipment/{case_id}/{item_id}/return", name="confirm_return_form", dependencies=[Depends(form_protected)])
+@router.post(
+    "/equipment/{case_id}/{item_id}/return", name="confirm_return_form", dependencies=[Depends(form_protected)]
+)
 async def confirm_return(
-    request: Request, case_id: CaseId, item_id: ItemId, user: Custodian, pages: PagesDep, session: SessionDep, client: TemporalDep,
-    note: Annotated[str, Form(max_length=2000)] = "", outcome: Annotated[str, Form(max_length=20)] = "returned", back: Annotated[str, Form(max_length=10)] = "",
+    request: Request,
+    case_id: CaseId,
+    item_id: ItemId,
+    user: Custodian,
+    pages: PagesDep,
+    session: SessionDep,
+    client: TemporalDep,
+    note: Annotated[str, Form(max_length=2000)] = "",
+    outcome: Annotated[str, Form(max_length=20)] = "returned",
+    back: Annotated[str, Form(max_length=10)] = "",
 ):
-    build = lambda: ConfirmReturn(item_id=item_id, actor=actor_for(user, ConfirmReturn), note=note, outcome=outcome or "returned")  # noqa: E731
+    def build():
+        return ConfirmReturn(
+            item_id=item_id, actor=actor_for(user, ConfirmReturn), note=note, outcome=outcome or "returned"
+        )
+
     return await _act(request, user, pages, session, client, case_id, item_id, build, back, "returned")
 
 
-@router.post("/equipment/{case_id}/{item_id}/settlement", name="settlement_form", dependencies=[Depends(form_protected)])
+@router.post(
+    "/equipment/{case_id}/{item_id}/settlement", name="settlement_form", dependencies=[Depends(form_protected)]
+)
 async def flag_for_settlement(
-    request: Request, case_id: CaseId, item_id: ItemId, user: Custodian, pages: PagesDep, session: SessionDep, client: TemporalDep,
-    flagged: Annotated[str, Form(max_length=5)] = "yes", note: Annotated[str, Form(max_length=2000)] = "",
+    request: Request,
+    case_id: CaseId,
+    item_id: ItemId,
+    user: Custodian,
+    pages: PagesDep,
+    session: SessionDep,
+    client: TemporalDep,
+    flagged: Annotated[str, Form(max_length=5)] = "yes",
+    note: Annotated[str, Form(max_length=2000)] = "",
 ):
     """HR marks an item for the final settlement from the case page (or takes the mark off)."""
     if not user.has(AccountRole.HR):
         deny(request, status.HTTP_403_FORBIDDEN, "only HR marks equipment for the final settlement", user)
-    build = lambda: FlagForSettlement(item_id=item_id, actor=actor_for(user, FlagForSettlement), flagged=flagged == "yes", note=note)  # noqa: E731
+
+    def build():
+        return FlagForSettlement(
+            item_id=item_id, actor=actor_for(user, FlagForSettlement), flagged=flagged == "yes", note=note
+        )
+
     return await _act(request, user, pages, session, client, case_id, item_id, build, "hr", "settlement")
 
 
 @router.post("/equipment/{case_id}/{item_id}/reopen", name="reopen_return_form", dependencies=[Depends(form_protected)])
 async def reopen_return(
-    request: Request, case_id: CaseId, item_id: ItemId, user: Custodian, pages: PagesDep, session: SessionDep, client: TemporalDep,
-    reason: Annotated[str, Form(max_length=2000)] = "", back: Annotated[str, Form(max_length=10)] = "",
+    request: Request,
+    case_id: CaseId,
+    item_id: ItemId,
+    user: Custodian,
+    pages: PagesDep,
+    session: SessionDep,
+    client: TemporalDep,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    back: Annotated[str, Form(max_length=10)] = "",
 ):
-    build = lambda: ReopenReturn(item_id=item_id, actor=actor_for(user, ReopenReturn), reason=reason)  # noqa: E731
+    def build():
+        return ReopenReturn(item_id=item_id, actor=actor_for(user, ReopenReturn), reason=reason)
+
     return await _act(request, user, pages, session, client, case_id, item_id, build, back, "not_returned")

@@ -53,7 +53,11 @@ def _answer(request: Request, answer: Answer) -> JSONResponse:
         status_url=str(request.url_for("api_get_case", case_id=answer.case_id)) if answer.case_id else None,
         errors=answer.errors,
         earlier=EarlierOutcome(
-            delivery=earlier.id, status=EventStatus(earlier.status), detail=earlier.reason, case_id=earlier.case_id, received_at=earlier.received_at
+            delivery=earlier.id,
+            status=EventStatus(earlier.status),
+            detail=earlier.reason,
+            case_id=earlier.case_id,
+            received_at=earlier.received_at,
         )
         if earlier is not None
         else None,
@@ -65,19 +69,40 @@ def _answer(request: Request, answer: Answer) -> JSONResponse:
     "",
     response_model=EventAnswer,
     summary="Receive an event from the HR system",
-    openapi_extra={"requestBody": {"required": True, "content": {CONTENT_TYPE: {"schema": CloudEvent.model_json_schema()}}}},
+    openapi_extra={
+        "requestBody": {"required": True, "content": {CONTENT_TYPE: {"schema": CloudEvent.model_json_schema()}}}
+    },
     responses={
-        status.HTTP_400_BAD_REQUEST: {"model": EventAnswer, "description": "Not a CloudEvent, or an event type this endpoint does not know. Kept as rejected."},
-        status.HTTP_401_UNAUTHORIZED: {"description": "Missing or wrong signature, or a timestamp too far from now. Not kept."},
+        status.HTTP_400_BAD_REQUEST: {
+            "model": EventAnswer,
+            "description": "Not a CloudEvent, or an event type this endpoint does not know. Kept as rejected.",
+        },
+        status.HTTP_401_UNAUTHORIZED: {
+            "description": "Missing or wrong signature, or a timestamp too far from now. Not kept."
+        },
         status.HTTP_403_FORBIDDEN: {"description": "Events are switched off here: no secret is configured. Not kept."},
-        status.HTTP_404_NOT_FOUND: {"model": EventAnswer, "description": "No case for this employee and notice date. Kept as rejected."},
-        status.HTTP_409_CONFLICT: {"model": EventAnswer, "description": "The case refused the change (closed, withdrawn, same date). Kept as rejected."},
-        status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: {"model": EventAnswer, "description": f"Not {CONTENT_TYPE}. Kept as rejected."},
-        status.HTTP_422_UNPROCESSABLE_CONTENT: {"model": EventAnswer, "description": "The event's data is invalid; `errors` names each field. Kept as rejected."},
+        status.HTTP_404_NOT_FOUND: {
+            "model": EventAnswer,
+            "description": "No case for this employee and notice date. Kept as rejected.",
+        },
+        status.HTTP_409_CONFLICT: {
+            "model": EventAnswer,
+            "description": "The case refused the change (closed, withdrawn, same date). Kept as rejected.",
+        },
+        status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: {
+            "model": EventAnswer,
+            "description": f"Not {CONTENT_TYPE}. Kept as rejected.",
+        },
+        status.HTTP_422_UNPROCESSABLE_CONTENT: {
+            "model": EventAnswer,
+            "description": "The event's data is invalid; `errors` names each field. Kept as rejected.",
+        },
         status.HTTP_503_SERVICE_UNAVAILABLE: {"description": "Cases cannot be reached right now; try again."},
     },
 )
-async def receive_event(request: Request, session: SessionDep, client: TemporalDep, settings: SettingsDep) -> JSONResponse:
+async def receive_event(
+    request: Request, session: SessionDep, client: TemporalDep, settings: SettingsDep
+) -> JSONResponse:
     """Signed with `X-Offboarding-Timestamp` and `X-Offboarding-Signature` (see the module's description). Types:
 
     - `employee.resigned`: `data` is a registration, as `POST /api/cases` takes it (`departure.type` may be left out).
@@ -88,12 +113,18 @@ async def receive_event(request: Request, session: SessionDep, client: TemporalD
     changes nothing and is answered 200 with the earlier outcome."""
     if not settings.events_secret:
         # Not a passing outage: a client that retried until the secret is set would retry for ever.
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "Events are switched off here: no OFFBOARDING_EVENTS_SECRET is configured.")
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "Events are switched off here: no OFFBOARDING_EVENTS_SECRET is configured."
+        )
     body = await _body(request)
     try:
         _verify(request, settings, body)
     except signing.SignatureInvalid as err:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"Not accepted: {err}.", headers={"WWW-Authenticate": 'HMAC-SHA256 realm="offboarding-events"'})
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            f"Not accepted: {err}.",
+            headers={"WWW-Authenticate": 'HMAC-SHA256 realm="offboarding-events"'},
+        ) from err
     headers = {name.lower(): value for name, value in request.headers.items()}
     answer = await EventIntake(session, client, settings).receive(body, headers)
     return _answer(request, answer)
@@ -102,7 +133,10 @@ async def receive_event(request: Request, session: SessionDep, client: TemporalD
 def _verify(request: Request, settings, body: bytes) -> None:
     """Standard Webhooks headers when the sender uses them, else the earlier X-Offboarding-* pair."""
     headers = request.headers
-    if any(name in headers for name in (standard.ID_HEADER, standard.TIMESTAMP_HEADER, standard.SIGNATURE_HEADER)) or signing.TIMESTAMP_HEADER not in headers:
+    if (
+        any(name in headers for name in (standard.ID_HEADER, standard.TIMESTAMP_HEADER, standard.SIGNATURE_HEADER))
+        or signing.TIMESTAMP_HEADER not in headers
+    ):
         standard.verify(
             settings.events_secret,
             body,
@@ -112,14 +146,25 @@ def _verify(request: Request, settings, body: bytes) -> None:
             settings.event_max_age_seconds,
         )
         return
-    signing.verify(settings.events_secret, body, headers.get(signing.TIMESTAMP_HEADER), headers.get(signing.SIGNATURE_HEADER), settings.event_max_age_seconds)
+    signing.verify(
+        settings.events_secret,
+        body,
+        headers.get(signing.TIMESTAMP_HEADER),
+        headers.get(signing.SIGNATURE_HEADER),
+        settings.event_max_age_seconds,
+    )
 
 
 @listing_router.get("", response_model=list[InboundEventView], summary="Events received, newest first")
 async def received_events(
     session: SessionDep,
-    event_status: Annotated[EventStatus | None, Query(alias="status", description="Only events with this outcome; `rejected` shows what needs HR's attention.")] = None,
-    event_type: Annotated[str | None, Query(alias="type", max_length=200, description="Only events of this type.")] = None,
+    event_status: Annotated[
+        EventStatus | None,
+        Query(alias="status", description="Only events with this outcome; `rejected` shows what needs HR's attention."),
+    ] = None,
+    event_type: Annotated[
+        str | None, Query(alias="type", max_length=200, description="Only events of this type.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="At most this many.")] = 100,
 ) -> list[InboundEventView]:
     rows = await list_events(session, status=event_status, event_type=event_type, limit=limit)

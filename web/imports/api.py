@@ -21,7 +21,9 @@ router = APIRouter(prefix="/api/imports", tags=["imports"])
 class ImportedRow(BaseModel):
     row: int = Field(description="Row in the file; the header is row 1.")
     case_id: str
-    result: Literal["registered", "already_registered", "valid"] = Field(description="`valid`: a dry run found nothing wrong.")
+    result: Literal["registered", "already_registered", "valid"] = Field(
+        description="`valid`: a dry run found nothing wrong."
+    )
     status_url: str | None = None
 
 
@@ -55,7 +57,9 @@ async def _csv(request: Request) -> bytes:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > csv_import.MAX_BYTES + 100_000:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"The file may be at most {csv_import.MAX_BYTES // 1_000_000} MB.")
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE, f"The file may be at most {csv_import.MAX_BYTES // 1_000_000} MB."
+        )
     if media == "multipart/form-data":
         form = await request.form(max_files=1, max_fields=10)
         upload = form.get("file")
@@ -65,7 +69,8 @@ async def _csv(request: Request) -> bytes:
     if media in ("text/csv", "text/plain", "application/csv"):
         return await request.body()
     raise HTTPException(
-        status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, "Send the CSV file as multipart/form-data (field `file`) or as the body with Content-Type: text/csv."
+        status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+        "Send the CSV file as multipart/form-data (field `file`) or as the body with Content-Type: text/csv.",
     )
 
 
@@ -89,7 +94,13 @@ def _rows(request: Request, results: list[RowResult]) -> list[ImportedRow]:
         "requestBody": {
             "required": True,
             "content": {
-                "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}, "required": ["file"]}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "required": ["file"],
+                    }
+                },
                 "text/csv": {"schema": {"type": "string"}},
             },
         }
@@ -99,7 +110,9 @@ def _rows(request: Request, results: list[RowResult]) -> list[ImportedRow]:
             "model": ImportRefused | InvalidQuery,
             "description": "Something in the file is wrong; nothing was registered. A query parameter that is not understood is answered as on every route.",
         },
-        status.HTTP_503_SERVICE_UNAVAILABLE: {"description": "Cases could not be reached part-way; the rows registered so far are listed. Import again: they are kept."},
+        status.HTTP_503_SERVICE_UNAVAILABLE: {
+            "description": "Cases could not be reached part-way; the rows registered so far are listed. Import again: they are kept."
+        },
     },
 )
 async def import_departures(
@@ -117,7 +130,10 @@ async def import_departures(
     except InvalidImport as err:
         refused = ImportRefused(
             detail=f"Nothing was imported: {len(err.problems)} problem{'s' if len(err.problems) != 1 else ''} to fix.",
-            problems=[ImportProblem(row=p.row, field=p.field, column=p.column, message=p.message, text=str(p)) for p in err.problems],
+            problems=[
+                ImportProblem(row=p.row, field=p.field, column=p.column, message=p.message, text=str(p))
+                for p in err.problems
+            ],
         )
         return JSONResponse(refused.model_dump(mode="json"), status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
     if dry_run:

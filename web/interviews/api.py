@@ -6,7 +6,6 @@ the interviewer) and refuses with a reason (409)."""
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, status
-
 from temporalio.client import Client
 
 from cases import service
@@ -20,7 +19,9 @@ from web.refusals import RefusalProblem
 
 router = APIRouter(prefix="/api/cases/{case_id}/interview", tags=["exit interview"])
 
-UNREADABLE: Responses = {status.HTTP_503_SERVICE_UNAVAILABLE: {"model": Problem, "description": "The interview cannot be reached right now."}}
+UNREADABLE: Responses = {
+    status.HTTP_503_SERVICE_UNAVAILABLE: {"model": Problem, "description": "The interview cannot be reached right now."}
+}
 REFUSALS: Responses = {
     status.HTTP_404_NOT_FOUND: {"model": Problem, "description": "No such case, or it has no exit interview (yet)."},
     status.HTTP_409_CONFLICT: {
@@ -49,7 +50,12 @@ async def _act(client: Client, case_id: str, payload) -> InterviewView:
     return await perform(service.act(client, case_id, payload), lambda: _missing(client, case_id))
 
 
-@router.get("", response_model=InterviewView, responses={status.HTTP_404_NOT_FOUND: REFUSALS[status.HTTP_404_NOT_FOUND], **UNREADABLE}, summary="The exit interview of a case")
+@router.get(
+    "",
+    response_model=InterviewView,
+    responses={status.HTTP_404_NOT_FOUND: REFUSALS[status.HTTP_404_NOT_FOUND], **UNREADABLE},
+    summary="The exit interview of a case",
+)
 async def get_interview(case_id: CaseId, client: TemporalDep) -> InterviewView:
     """Its status, the proposed times, the agreed time, the interviewer, and how many invitations and reminders went out.
     Never the record itself."""
@@ -104,7 +110,12 @@ async def resend_invitation(case_id: CaseId, payload: ResendInput, client: Tempo
     return await _act(client, case_id, payload)
 
 
-@router.post("/record", response_model=InterviewView, responses=REFUSALS, summary="Record the interview and the employee's consent")
+@router.post(
+    "/record",
+    response_model=InterviewView,
+    responses=REFUSALS,
+    summary="Record the interview and the employee's consent",
+)
 async def submit(case_id: CaseId, payload: SubmitInput, client: TemporalDep) -> InterviewView:
     """The interviewer (or HR) records the questionnaire and the consent that closes it: what may go beyond HR, anonymised,
     and whether the main points may go to the manager, on the current consent text version. The employee is thanked."""

@@ -10,18 +10,18 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Form, Path, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from accounts import store as accounts
 from cases import service
 from models.accounts import AccountRole, SignedIn
 from models.interview import AssignInterviewer, ConfirmInterview, ResendInvitation, ScheduleInterview
 from models.registration import Person
 from organisation import store
+from web import forms as common
 from web.acting import actor_for
-from accounts import store as accounts
 from web.auth.guard import deny, form_protected, signed_in
 from web.cases.dependencies import valid_case
 from web.cases.pages import render_case
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
-from web import forms as common
 from web.templating import PagesDep
 
 router = APIRouter(prefix="/cases", include_in_schema=False)
@@ -46,12 +46,22 @@ async def _run(request, pages, client, session, case_id: str, build, run, notice
 
 @router.post("/{case_id}/interview/confirm", name="interview_confirm_form", dependencies=[Depends(form_protected)])
 async def confirm(
-    request: Request, case_id: CaseId, user: HR, pages: PagesDep, client: TemporalDep, session: SessionDep,
-    proceed: Annotated[str, Form(max_length=5)] = "", reason: Reason = "",
+    request: Request,
+    case_id: CaseId,
+    user: HR,
+    pages: PagesDep,
+    client: TemporalDep,
+    session: SessionDep,
+    proceed: Annotated[str, Form(max_length=5)] = "",
+    reason: Reason = "",
 ):
     go = proceed == "yes"
     return await _run(
-        request, pages, client, session, case_id,
+        request,
+        pages,
+        client,
+        session,
+        case_id,
         lambda: ConfirmInterview(actor=actor_for(user, ConfirmInterview), proceed=go, reason=reason),
         lambda payload: service.act(client, case_id, payload),
         "confirmed" if go else "skipped",
@@ -60,15 +70,26 @@ async def confirm(
 
 @router.post("/{case_id}/interview/assign", name="interview_assign_form", dependencies=[Depends(form_protected)])
 async def assign(
-    request: Request, case_id: CaseId, user: HR, pages: PagesDep, client: TemporalDep, session: SessionDep,
+    request: Request,
+    case_id: CaseId,
+    user: HR,
+    pages: PagesDep,
+    client: TemporalDep,
+    session: SessionDep,
     interviewer: Annotated[str, Form(max_length=320)] = "",
 ):
     account = await accounts.by_email(session, interviewer) if interviewer else None
     if account is None or not account.active or AccountRole.INTERVIEWER.value not in account.roles:
-        return await render_case(request, pages, client, session, case_id, error=pages.gettext("Choose one of the interviewers."))
+        return await render_case(
+            request, pages, client, session, case_id, error=pages.gettext("Choose one of the interviewers.")
+        )
     person = Person(name=account.name, email=account.email, language=account.language)
     return await _run(
-        request, pages, client, session, case_id,
+        request,
+        pages,
+        client,
+        session,
+        case_id,
         lambda: AssignInterviewer(actor=actor_for(user, AssignInterviewer), interviewer=person),
         lambda payload: service.act(client, case_id, payload),
         "assigned",
@@ -76,9 +97,15 @@ async def assign(
 
 
 @router.post("/{case_id}/interview/resend", name="interview_resend_form", dependencies=[Depends(form_protected)])
-async def resend(request: Request, case_id: CaseId, user: HR, pages: PagesDep, client: TemporalDep, session: SessionDep):
+async def resend(
+    request: Request, case_id: CaseId, user: HR, pages: PagesDep, client: TemporalDep, session: SessionDep
+):
     return await _run(
-        request, pages, client, session, case_id,
+        request,
+        pages,
+        client,
+        session,
+        case_id,
         lambda: ResendInvitation(actor=actor_for(user, ResendInvitation)),
         lambda payload: service.act(client, case_id, payload),
         "resent",
@@ -87,8 +114,16 @@ async def resend(request: Request, case_id: CaseId, user: HR, pages: PagesDep, c
 
 @router.post("/{case_id}/interview/schedule", name="interview_schedule_form", dependencies=[Depends(form_protected)])
 async def schedule(
-    request: Request, case_id: CaseId, user: HR, pages: PagesDep, client: TemporalDep, session: SessionDep, settings: SettingsDep,
-    day: Annotated[str, Form(max_length=10)] = "", at: Annotated[str, Form(max_length=5)] = "", online: Annotated[str, Form(max_length=5)] = "",
+    request: Request,
+    case_id: CaseId,
+    user: HR,
+    pages: PagesDep,
+    client: TemporalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    day: Annotated[str, Form(max_length=10)] = "",
+    at: Annotated[str, Form(max_length=5)] = "",
+    online: Annotated[str, Form(max_length=5)] = "",
 ):
     zone = ZoneInfo((await store.load(session, settings)).policy.timezone)
 
@@ -100,7 +135,12 @@ async def schedule(
         return ScheduleInterview(actor=actor_for(user, ScheduleInterview), start=start, online=bool(online))
 
     return await _run(
-        request, pages, client, session, case_id, build,
+        request,
+        pages,
+        client,
+        session,
+        case_id,
+        build,
         lambda payload: service.act(client, case_id, payload),
         "scheduled",
     )

@@ -25,9 +25,9 @@ from models.actors import Actor, Role
 from models.interview import AcceptSlot, DeclineInterview, ProposeSlot
 from models.tables import Case, UsedLink
 from organisation import store
+from web import links
 from web.auth.guard import deny, form_protected
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
-from web import links
 from web.links import Token
 from web.templating import Pages
 
@@ -36,7 +36,9 @@ router = APIRouter(include_in_schema=False)
 NOTICES = ("accepted", "proposed", "declined", "revoked")
 
 
-async def _open(request: Request, session, purpose: LinkPurpose, token: str, claims: LinkClaims | None = None) -> tuple[LinkClaims, Case]:
+async def _open(
+    request: Request, session, purpose: LinkPurpose, token: str, claims: LinkClaims | None = None
+) -> tuple[LinkClaims, Case]:
     """The link's claims and its case. The read ends here and its connection goes back to the pool: what comes
     next waits on the case's workflow, and a connection held through that wait is one nobody else can use."""
     claims = claims or links.verified(request, purpose, token)
@@ -44,7 +46,11 @@ async def _open(request: Request, session, purpose: LinkPurpose, token: str, cla
     await session.commit()
     addresses = {case.work_email.lower(), (case.private_email or "").lower()} if case else set()
     if case is None or claims.email.lower() not in addresses:
-        deny(request, status.HTTP_404_NOT_FOUND, f"{purpose.value} link for case {claims.case_id} no longer matches its employee")
+        deny(
+            request,
+            status.HTTP_404_NOT_FOUND,
+            f"{purpose.value} link for case {claims.case_id} no longer matches its employee",
+        )
     return claims, case
 
 
@@ -56,11 +62,23 @@ def _used_up(request: Request, token: str, case: Case, used: UsedLink) -> HTMLRe
     """410 Gone: what the link was used for and when, and nothing else of the case."""
     page = "invitation_page" if used.purpose.startswith(LinkPurpose.INTERVIEW.value) else "consent_page"
     context = {"use": used.purpose, "used_at": used.used_at, "back_url": links.url(request, page, token)}
-    return _pages(request, case).render(request, "interviews/links/used.html", context, status_code=status.HTTP_410_GONE)
+    return _pages(request, case).render(
+        request, "interviews/links/used.html", context, status_code=status.HTTP_410_GONE
+    )
 
 
 async def _render_invitation(
-    request, session, client, token: str, claims: LinkClaims, case: Case, *, error: str = "", notice: str = "", code: int = 200, used: UsedLink | None = None
+    request,
+    session,
+    client,
+    token: str,
+    claims: LinkClaims,
+    case: Case,
+    *,
+    error: str = "",
+    notice: str = "",
+    code: int = 200,
+    used: UsedLink | None = None,
 ):
     pages = _pages(request, case)
     interview = await service.interview_view(client, case.id)
@@ -89,7 +107,9 @@ async def invitation(request: Request, token: Token, session: SessionDep, client
 async def _answer(request, session, client, token: str, build, use: Use):
     """The employee's answer: one at a time per link, and only one per link reaches the case."""
     claims = links.verified(request, LinkPurpose.INTERVIEW, token)
-    return await links.in_turn(request, claims, lambda: _answer_in_turn(request, session, client, token, claims, build, use))
+    return await links.in_turn(
+        request, claims, lambda: _answer_in_turn(request, session, client, token, claims, build, use)
+    )
 
 
 async def _answer_in_turn(request, session, client, token: str, claims: LinkClaims, build, use: Use):
@@ -103,19 +123,38 @@ async def _answer_in_turn(request, session, client, token: str, claims: LinkClai
     if isinstance(outcome, UsedLink):
         return _used_up(request, token, case, outcome)
     if not outcome.ok:
-        return await _render_invitation(request, session, client, token, claims, case, error=outcome.error, code=status.HTTP_409_CONFLICT)
-    return RedirectResponse(links.url(request, "invitation_page", token, done=use.value.split(":")[1]), status_code=status.HTTP_303_SEE_OTHER)
+        return await _render_invitation(
+            request, session, client, token, claims, case, error=outcome.error, code=status.HTTP_409_CONFLICT
+        )
+    return RedirectResponse(
+        links.url(request, "invitation_page", token, done=use.value.split(":")[1]),
+        status_code=status.HTTP_303_SEE_OTHER,
+    )
 
 
 @router.post("/invitation/{token}/accept", name="invitation_accept", dependencies=[Depends(form_protected)])
-async def accept(request: Request, token: Token, session: SessionDep, client: TemporalDep, start: Annotated[str, Form(max_length=40)] = ""):
-    return await _answer(request, session, client, token, lambda actor: AcceptSlot(actor=actor, start=start), Use.ACCEPTED)
+async def accept(
+    request: Request,
+    token: Token,
+    session: SessionDep,
+    client: TemporalDep,
+    start: Annotated[str, Form(max_length=40)] = "",
+):
+    return await _answer(
+        request, session, client, token, lambda actor: AcceptSlot(actor=actor, start=start), Use.ACCEPTED
+    )
 
 
 @router.post("/invitation/{token}/propose", name="invitation_propose", dependencies=[Depends(form_protected)])
 async def propose(
-    request: Request, token: Token, session: SessionDep, settings: SettingsDep, client: TemporalDep,
-    day: Annotated[str, Form(max_length=10)] = "", at: Annotated[str, Form(max_length=5)] = "", online: Annotated[str, Form(max_length=5)] = "",
+    request: Request,
+    token: Token,
+    session: SessionDep,
+    settings: SettingsDep,
+    client: TemporalDep,
+    day: Annotated[str, Form(max_length=10)] = "",
+    at: Annotated[str, Form(max_length=5)] = "",
+    online: Annotated[str, Form(max_length=5)] = "",
 ):
     zone = ZoneInfo((await store.load(session, settings)).policy.timezone)
 
@@ -130,8 +169,16 @@ async def propose(
 
 
 @router.post("/invitation/{token}/decline", name="invitation_decline", dependencies=[Depends(form_protected)])
-async def decline(request: Request, token: Token, session: SessionDep, client: TemporalDep, reason: Annotated[str, Form(max_length=2000)] = ""):
-    return await _answer(request, session, client, token, lambda actor: DeclineInterview(actor=actor, reason=reason), Use.DECLINED)
+async def decline(
+    request: Request,
+    token: Token,
+    session: SessionDep,
+    client: TemporalDep,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+):
+    return await _answer(
+        request, session, client, token, lambda actor: DeclineInterview(actor=actor, reason=reason), Use.DECLINED
+    )
 
 
 @router.get("/invitation/{token}/interview.ics", name="invitation_ics")
@@ -195,4 +242,6 @@ async def _revoke_in_turn(request: Request, session, token: str, claims: LinkCla
         if used is None:  # the conflict was not another submit's use of this link
             raise
         return _used_up(request, token, case, used)
-    return RedirectResponse(links.url(request, "consent_page", token, done="revoked"), status_code=status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(
+        links.url(request, "consent_page", token, done="revoked"), status_code=status.HTTP_303_SEE_OTHER
+    )

@@ -21,10 +21,10 @@ from models.questionnaire import ConsentChoice, ConsentScope
 from models.tables import Case, InterviewDraft, utcnow
 from organisation import store
 from privacy import audit
+from web import forms as common
 from web.acting import actor_for
 from web.auth.guard import deny, form_protected, signed_in
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
-from web import forms as common
 from web.interviews import questionnaire
 from web.labels import Labels
 from web.templating import Pages, PagesDep
@@ -45,7 +45,9 @@ async def _in_reach(request: Request, user: SignedIn, session, client, case_id: 
     """The case and its interview when the signed-in person conducts it (or is HR); else 404, logged."""
     row = await session.get(Case, case_id)
     interview = await service.interview_view(client, case_id) if row is not None else None
-    if interview is None or not (user.has(AccountRole.HR) or (user.has(AccountRole.INTERVIEWER) and _assigned(user, interview))):
+    if interview is None or not (
+        user.has(AccountRole.HR) or (user.has(AccountRole.INTERVIEWER) and _assigned(user, interview))
+    ):
         deny(request, status.HTTP_404_NOT_FOUND, f"the interview of case {case_id} is not theirs", user)
     return row, interview
 
@@ -55,7 +57,14 @@ async def _draft(session, case_id: str) -> InterviewDraft | None:
 
 
 async def _log(session, action: AuditAction, row: Case, part: str) -> None:
-    await audit.record(session, action, SubjectType.PERSON, row.employee_id or row.id, {"case_id": row.id, "part": part}, roles=("interviewer", "hr"))
+    await audit.record(
+        session,
+        action,
+        SubjectType.PERSON,
+        row.employee_id or row.id,
+        {"case_id": row.id, "part": part},
+        roles=("interviewer", "hr"),
+    )
 
 
 async def _save_draft(session, row: Case, author: str, answers: dict) -> InterviewDraft:
@@ -71,13 +80,35 @@ async def _save_draft(session, row: Case, author: str, answers: dict) -> Intervi
 
 
 @router.get("/interviews", name="interviews_page", response_class=HTMLResponse)
-async def interviews(request: Request, user: Interviewer, pages: PagesDep, session: SessionDep, done: str = "", offset: Annotated[int, Query(ge=0)] = 0):
+async def interviews(
+    request: Request,
+    user: Interviewer,
+    pages: PagesDep,
+    session: SessionDep,
+    done: str = "",
+    offset: Annotated[int, Query(ge=0)] = 0,
+):
     """The open interviews: an interviewer's own, or, for HR, all of them (with who conducts each), soonest first."""
-    listed = await queries.interviews_for(session, None if user.has(AccountRole.HR) else user.email, offset=offset, limit=50)
-    return pages.render(request, "interviews/list.html", {"interviews": listed, "notice": "recorded" if done == "recorded" else ""})
+    listed = await queries.interviews_for(
+        session, None if user.has(AccountRole.HR) else user.email, offset=offset, limit=50
+    )
+    return pages.render(
+        request, "interviews/list.html", {"interviews": listed, "notice": "recorded" if done == "recorded" else ""}
+    )
 
 
-async def _render_form(request, pages: Pages, row: Case, interview: InterviewView, answers: dict, *, errors=None, general=None, saved_at=None, code=200):
+async def _render_form(
+    request,
+    pages: Pages,
+    row: Case,
+    interview: InterviewView,
+    answers: dict,
+    *,
+    errors=None,
+    general=None,
+    saved_at=None,
+    code=200,
+):
     context = {
         "case": row,
         "interview": interview,
@@ -93,13 +124,17 @@ async def _render_form(request, pages: Pages, row: Case, interview: InterviewVie
 
 
 @router.get("/interviews/{case_id}", name="interview_record_page", response_class=HTMLResponse)
-async def record_page(request: Request, case_id: CaseId, user: Interviewer, pages: PagesDep, session: SessionDep, client: TemporalDep):
+async def record_page(
+    request: Request, case_id: CaseId, user: Interviewer, pages: PagesDep, session: SessionDep, client: TemporalDep
+):
     row, interview = await _in_reach(request, user, session, client, case_id)
     draft = await _draft(session, case_id) if interview.status in RECORDABLE else None
     if draft is not None:
         await _log(session, AuditAction.INTERVIEW_READ, row, "draft")
         await session.commit()
-    return await _render_form(request, pages, row, interview, draft.answers if draft else {}, saved_at=draft.updated_at if draft else None)
+    return await _render_form(
+        request, pages, row, interview, draft.answers if draft else {}, saved_at=draft.updated_at if draft else None
+    )
 
 
 @router.post("/interviews/{case_id}/draft", name="interview_draft", dependencies=[Depends(form_protected)])
@@ -107,7 +142,9 @@ async def save_draft(request: Request, case_id: CaseId, user: Interviewer, sessi
     """Autosave: the form as it is now, answered with the time it was kept."""
     row, interview = await _in_reach(request, user, session, client, case_id)
     if interview.status not in RECORDABLE:
-        return JSONResponse({"detail": f"the interview is {interview.status.value}"}, status_code=status.HTTP_409_CONFLICT)
+        return JSONResponse(
+            {"detail": f"the interview is {interview.status.value}"}, status_code=status.HTTP_409_CONFLICT
+        )
     answers = questionnaire.answers_from_form((await request.form()).multi_items())
     draft = await _save_draft(session, row, user.email, answers)
     await session.commit()
@@ -115,7 +152,9 @@ async def save_draft(request: Request, case_id: CaseId, user: Interviewer, sessi
 
 
 @router.post("/interviews/{case_id}", dependencies=[Depends(form_protected)])
-async def continue_to_consent(request: Request, case_id: CaseId, user: Interviewer, pages: PagesDep, session: SessionDep, client: TemporalDep):
+async def continue_to_consent(
+    request: Request, case_id: CaseId, user: Interviewer, pages: PagesDep, session: SessionDep, client: TemporalDep
+):
     row, interview = await _in_reach(request, user, session, client, case_id)
     if interview.status not in RECORDABLE:
         return await _render_form(request, pages, row, interview, {}, code=status.HTTP_409_CONFLICT)
@@ -125,13 +164,40 @@ async def continue_to_consent(request: Request, case_id: CaseId, user: Interview
     record, errors, general = questionnaire.validate(answers, pages.gettext)
     if record is None:
         return await _render_form(
-            request, pages, row, interview, answers, errors=errors, general=general, saved_at=draft.updated_at, code=status.HTTP_422_UNPROCESSABLE_CONTENT
+            request,
+            pages,
+            row,
+            interview,
+            answers,
+            errors=errors,
+            general=general,
+            saved_at=draft.updated_at,
+            code=status.HTTP_422_UNPROCESSABLE_CONTENT,
         )
-    return RedirectResponse(str(request.url_for("interview_consent_page", case_id=case_id)), status_code=status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(
+        str(request.url_for("interview_consent_page", case_id=case_id)), status_code=status.HTTP_303_SEE_OTHER
+    )
 
 
-async def _render_consent(request, pages: Pages, row: Case, interview: InterviewView, record, version: str, *, error: str = "", code: int = 200):
-    context = {"case": row, "interview": interview, "record": record, "text_version": version, "error": error, "scopes": list(ConsentScope)}
+async def _render_consent(
+    request,
+    pages: Pages,
+    row: Case,
+    interview: InterviewView,
+    record,
+    version: str,
+    *,
+    error: str = "",
+    code: int = 200,
+):
+    context = {
+        "case": row,
+        "interview": interview,
+        "record": record,
+        "text_version": version,
+        "error": error,
+        "scopes": list(ConsentScope),
+    }
     return pages.render(request, "interviews/consent.html", context, status_code=code)
 
 
@@ -142,11 +208,21 @@ async def _complete_draft(request, session, case_id: str, pages: Pages):
 
 
 @router.get("/interviews/{case_id}/consent", name="interview_consent_page", response_class=HTMLResponse)
-async def consent_page(request: Request, case_id: CaseId, user: Interviewer, pages: PagesDep, session: SessionDep, settings: SettingsDep, client: TemporalDep):
+async def consent_page(
+    request: Request,
+    case_id: CaseId,
+    user: Interviewer,
+    pages: PagesDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    client: TemporalDep,
+):
     row, interview = await _in_reach(request, user, session, client, case_id)
     record = await _complete_draft(request, session, case_id, pages) if interview.status in RECORDABLE else None
     if record is None:
-        return RedirectResponse(str(request.url_for("interview_record_page", case_id=case_id)), status_code=status.HTTP_303_SEE_OTHER)
+        return RedirectResponse(
+            str(request.url_for("interview_record_page", case_id=case_id)), status_code=status.HTTP_303_SEE_OTHER
+        )
     version = (await store.load(session, settings)).policy.consent_text_version
     await _log(session, AuditAction.INTERVIEW_READ, row, "consent_screen")
     await session.commit()
@@ -155,31 +231,54 @@ async def consent_page(request: Request, case_id: CaseId, user: Interviewer, pag
 
 @router.post("/interviews/{case_id}/consent", dependencies=[Depends(form_protected)])
 async def submit(
-    request: Request, case_id: CaseId, user: Interviewer, pages: PagesDep, session: SessionDep, settings: SettingsDep, client: TemporalDep,
-    scope: Annotated[str, Form(max_length=40)] = "", share_with_manager: Annotated[str, Form(max_length=5)] = "",
+    request: Request,
+    case_id: CaseId,
+    user: Interviewer,
+    pages: PagesDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    client: TemporalDep,
+    scope: Annotated[str, Form(max_length=40)] = "",
+    share_with_manager: Annotated[str, Form(max_length=5)] = "",
     text_version: Annotated[str, Form(max_length=40)] = "",
 ):
     row, interview = await _in_reach(request, user, session, client, case_id)
     record = await _complete_draft(request, session, case_id, pages)
     if record is None:
-        return RedirectResponse(str(request.url_for("interview_record_page", case_id=case_id)), status_code=status.HTTP_303_SEE_OTHER)
+        return RedirectResponse(
+            str(request.url_for("interview_record_page", case_id=case_id)), status_code=status.HTTP_303_SEE_OTHER
+        )
     version = (await store.load(session, settings)).policy.consent_text_version
     if share_with_manager not in ("yes", "no"):
         return await _render_consent(
-            request, pages, row, interview, record, version, error=pages.gettext("Ask the employee both questions and mark both answers."), code=422
+            request,
+            pages,
+            row,
+            interview,
+            record,
+            version,
+            error=pages.gettext("Ask the employee both questions and mark both answers."),
+            code=422,
         )
     outcome = await common.act(
         pages.gettext,
         lambda: SubmitInterview(
             actor=actor_for(user, SubmitInterview),
             record=record,
-            consent=ConsentChoice(scope=scope, share_with_manager=share_with_manager == "yes", text_version=text_version or version),
+            consent=ConsentChoice(
+                scope=scope, share_with_manager=share_with_manager == "yes", text_version=text_version or version
+            ),
         ),
         lambda payload: service.act(client, case_id, payload),
     )
     if not outcome.ok:
-        return await _render_consent(request, pages, row, interview, record, version, error=outcome.error, code=status.HTTP_409_CONFLICT)
+        return await _render_consent(
+            request, pages, row, interview, record, version, error=outcome.error, code=status.HTTP_409_CONFLICT
+        )
     await session.execute(delete(InterviewDraft).where(InterviewDraft.case_id == case_id))
     await session.commit()
     log.info("interview of case %s recorded by %s", case_id, user.email)
-    return RedirectResponse(str(request.url_for("interviews_page").include_query_params(done="recorded")), status_code=status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(
+        str(request.url_for("interviews_page").include_query_params(done="recorded")),
+        status_code=status.HTTP_303_SEE_OTHER,
+    )

@@ -70,7 +70,10 @@ def record_data(answers: dict[str, Any]) -> dict[str, Any]:
     primary = get("primary_reason") or None
     return {
         "experiences": {
-            area.value: {"rating": number(f"experiences.{area.value}.rating"), "comment": get(f"experiences.{area.value}.comment")}
+            area.value: {
+                "rating": number(f"experiences.{area.value}.rating"),
+                "comment": get(f"experiences.{area.value}.comment"),
+            }
             for area in ExperienceArea
         },
         "primary_reason": primary,
@@ -89,7 +92,10 @@ def record_data(answers: dict[str, Any]) -> dict[str, Any]:
         },
         "remember_with_pleasure": get("remember_with_pleasure"),
         "advice_summary": get("advice_summary"),
-        "target_group": {"gender": get("target_group.gender") or None, "age_band": get("target_group.age_band") or None},
+        "target_group": {
+            "gender": get("target_group.gender") or None,
+            "age_band": get("target_group.age_band") or None,
+        },
         "prefer_not_to_say": declined,
     }
 

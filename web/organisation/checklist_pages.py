@@ -23,8 +23,8 @@ from web.auth.guard import deny, form_protected
 from web.dependencies import SessionDep
 from web.labels import Gettext
 from web.organisation.forms import Editor, redirect_to
-from web.validation import field_message
 from web.templating import Pages, PagesDep
+from web.validation import field_message
 
 router = APIRouter(prefix="/settings", include_in_schema=False)
 
@@ -32,7 +32,9 @@ TemplateId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # beyond the database int
 
 # Empty rows under a template's items, for new ones; "More rows" adds this many again.
 SPARE_ROWS = 3
-MAX_ITEMS = next(m.max_length for m in ChecklistTemplateIn.model_fields["items"].metadata if isinstance(m, annotated_types.MaxLen))
+MAX_ITEMS = next(
+    m.max_length for m in ChecklistTemplateIn.model_fields["items"].metadata if isinstance(m, annotated_types.MaxLen)
+)
 ITEM_FIELDS = ("title", "title_en", "assignee", "due_working_days_before")
 
 
@@ -74,7 +76,12 @@ class TemplateForm:
 
     @classmethod
     def of(cls, gettext: Gettext, template: ChecklistTemplate) -> "TemplateForm":
-        values = {"name": template.name, "department": template.department or "", "job_title": template.job_title or "", "country": template.country or ""}
+        values = {
+            "name": template.name,
+            "department": template.department or "",
+            "job_title": template.job_title or "",
+            "country": template.country or "",
+        }
         for row, item in enumerate(template.items):
             values.update(
                 {
@@ -141,7 +148,10 @@ async def _suggestions(session: AsyncSession) -> dict[str, list[str]]:
         ("departments", Case.department, ChecklistTemplateRow.department),
         ("job_titles", Case.job_title, ChecklistTemplateRow.job_title),
     ):
-        query: CompoundSelect[Any] = union(select(case_column.label("value")), select(template_column.label("value")).where(template_column.is_not(None)))
+        query: CompoundSelect[Any] = union(
+            select(case_column.label("value")),
+            select(template_column.label("value")).where(template_column.is_not(None)),
+        )
         values = (await session.execute(select(query.subquery().c.value).order_by("value").limit(300))).scalars()
         found[name] = [value for value in values if value]
     return found
@@ -161,7 +171,14 @@ def _assignees(_: Gettext) -> dict[str, str]:
     }
 
 
-async def _template_page(request: Request, pages: Pages, session: AsyncSession, form: TemplateForm, template_id: int | None = None, code: int = 200):
+async def _template_page(
+    request: Request,
+    pages: Pages,
+    session: AsyncSession,
+    form: TemplateForm,
+    template_id: int | None = None,
+    code: int = 200,
+):
     context = {
         "form": form,
         "template_id": template_id,
@@ -173,7 +190,9 @@ async def _template_page(request: Request, pages: Pages, session: AsyncSession, 
     return pages.render(request, "organisation/checklist_form.html", context, status_code=code)
 
 
-async def _template_or_404(request: Request, session: AsyncSession, template_id: int, user: SignedIn) -> ChecklistTemplate:
+async def _template_or_404(
+    request: Request, session: AsyncSession, template_id: int, user: SignedIn
+) -> ChecklistTemplate:
     template = await checklists.get(session, template_id)
     if template is None:
         deny(request, status.HTTP_404_NOT_FOUND, f"no checklist template {template_id}", user)
@@ -182,7 +201,10 @@ async def _template_or_404(request: Request, session: AsyncSession, template_id:
 
 @router.get("/checklists", name="checklists_page", response_class=HTMLResponse)
 async def checklists_page(request: Request, user: Editor, pages: PagesDep, session: SessionDep, done: str = ""):
-    context = {"templates": await checklists.all_templates(session), "notice": done if done in ("created", "saved", "deleted") else ""}
+    context = {
+        "templates": await checklists.all_templates(session),
+        "notice": done if done in ("created", "saved", "deleted") else "",
+    }
     return pages.render(request, "organisation/checklists.html", context)
 
 
@@ -222,7 +244,9 @@ async def save_template(request: Request, template_id: TemplateId, user: Editor,
         return await _template_page(request, pages, session, form, template_id)
     template = form.validate()
     if template is None:
-        return await _template_page(request, pages, session, form, template_id, code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+        return await _template_page(
+            request, pages, session, form, template_id, code=status.HTTP_422_UNPROCESSABLE_CONTENT
+        )
     if await checklists.replace(session, template_id, template) is None:
         deny(request, status.HTTP_404_NOT_FOUND, f"no checklist template {template_id}", user)
     await session.commit()
@@ -232,7 +256,9 @@ async def save_template(request: Request, template_id: TemplateId, user: Editor,
 @router.get("/checklists/{template_id}/delete", name="checklist_delete_page", response_class=HTMLResponse)
 async def confirm_delete(request: Request, template_id: TemplateId, user: Editor, pages: PagesDep, session: SessionDep):
     template = await _template_or_404(request, session, template_id, user)
-    return pages.render(request, "organisation/checklist_delete.html", {"template": template, "assignees": _assignees(pages.gettext)})
+    return pages.render(
+        request, "organisation/checklist_delete.html", {"template": template, "assignees": _assignees(pages.gettext)}
+    )
 
 
 @router.post("/checklists/{template_id}/delete", dependencies=[Depends(form_protected)])

@@ -26,8 +26,12 @@ async def list_templates(session: SessionDep) -> list[ChecklistTemplate]:
     return await checklists.all_templates(session)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ChecklistTemplate, summary="Add a checklist template")
-async def create_template(template: ChecklistTemplateIn, session: SessionDep, request: Request, response: Response) -> ChecklistTemplate:
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, response_model=ChecklistTemplate, summary="Add a checklist template"
+)
+async def create_template(
+    template: ChecklistTemplateIn, session: SessionDep, request: Request, response: Response
+) -> ChecklistTemplate:
     """A template applies to one department, one role (job title), both, or, left empty, to every case.
     Each item falls to a role (manager, successor, hr, facilities, employee) and is due a number of working days
     before the last working day (negative: after it)."""
@@ -37,7 +41,13 @@ async def create_template(template: ChecklistTemplateIn, session: SessionDep, re
     return created
 
 
-@router.get("/{template_id}", name="api_get_checklist", response_model=ChecklistTemplate, responses=UNKNOWN, summary="One checklist template")
+@router.get(
+    "/{template_id}",
+    name="api_get_checklist",
+    response_model=ChecklistTemplate,
+    responses=UNKNOWN,
+    summary="One checklist template",
+)
 async def get_template(template_id: TemplateId, session: SessionDep) -> ChecklistTemplate:
     template = await checklists.get(session, template_id)
     if template is None:
@@ -45,8 +55,12 @@ async def get_template(template_id: TemplateId, session: SessionDep) -> Checklis
     return template
 
 
-@router.put("/{template_id}", response_model=ChecklistTemplate, responses=UNKNOWN, summary="Replace a checklist template")
-async def replace_template(template_id: TemplateId, template: ChecklistTemplateIn, session: SessionDep) -> ChecklistTemplate:
+@router.put(
+    "/{template_id}", response_model=ChecklistTemplate, responses=UNKNOWN, summary="Replace a checklist template"
+)
+async def replace_template(
+    template_id: TemplateId, template: ChecklistTemplateIn, session: SessionDep
+) -> ChecklistTemplate:
     """Replace the template as a whole; cases already running keep their tasks."""
     replaced = await checklists.replace(session, template_id, template)
     if replaced is None:
@@ -55,7 +69,9 @@ async def replace_template(template_id: TemplateId, template: ChecklistTemplateI
     return replaced
 
 
-@router.delete("/{template_id}", status_code=status.HTTP_204_NO_CONTENT, responses=UNKNOWN, summary="Delete a checklist template")
+@router.delete(
+    "/{template_id}", status_code=status.HTTP_204_NO_CONTENT, responses=UNKNOWN, summary="Delete a checklist template"
+)
 async def delete_template(template_id: TemplateId, session: SessionDep) -> Response:
     """Cases already running keep their tasks."""
     if not await checklists.delete(session, template_id):

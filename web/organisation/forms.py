@@ -13,4 +13,6 @@ Editor = Annotated[SignedIn, Depends(signed_in(AccountRole.HR, AccountRole.ADMIN
 
 
 def redirect_to(request: Request, name: str, **query: str) -> RedirectResponse:
-    return RedirectResponse(str(request.url_for(name).include_query_params(**query)), status_code=status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(
+        str(request.url_for(name).include_query_params(**query)), status_code=status.HTTP_303_SEE_OTHER
+    )

@@ -16,15 +16,24 @@ from organisation import mailboxes
 from web.auth.guard import deny, form_protected
 from web.dependencies import SessionDep
 from web.organisation.forms import Editor, redirect_to
-from web.validation import field_message
 from web.templating import Pages, PagesDep
+from web.validation import field_message
 
 router = APIRouter(prefix="/settings", include_in_schema=False)
 
 Key = Annotated[str, Path(max_length=64)]
 
 
-async def _render(request: Request, pages: Pages, session, *, values: dict | None = None, errors: dict | None = None, notice: str = "", code: int = 200):
+async def _render(
+    request: Request,
+    pages: Pages,
+    session,
+    *,
+    values: dict | None = None,
+    errors: dict | None = None,
+    notice: str = "",
+    code: int = 200,
+):
     context = {
         "mailboxes": await mailboxes.defined(session),
         "accounts": [account for account in await accounts.all_accounts(session) if account.active],
@@ -49,7 +58,9 @@ async def save(request: Request, user: Editor, pages: PagesDep, session: Session
     _ = pages.gettext
     errors: dict[str, str] = {}
     try:
-        mailbox = RoleMailbox(key=values["key"].lower(), name=values["name"], email=values["email"], language=values["language"] or "nl")
+        mailbox = RoleMailbox(
+            key=values["key"].lower(), name=values["name"], email=values["email"], language=values["language"] or "nl"
+        )
     except ValidationError as err:
         errors = {str(e["loc"][0]): field_message(e, _) for e in err.errors()}
     else:
@@ -61,11 +72,15 @@ async def save(request: Request, user: Editor, pages: PagesDep, session: Session
                 await session.commit()
                 return redirect_to(request, "mailboxes_page", done="saved")
         except ValueError:
-            errors["key"] = _("Use lower-case letters, digits and dashes, starting with a letter; hr and facilities are taken.")
+            errors["key"] = _(
+                "Use lower-case letters, digits and dashes, starting with a letter; hr and facilities are taken."
+            )
         except mailboxes.MailboxConflict:
             await session.rollback()
             errors["email"] = _("Another shared mailbox has this address.")
-    return await _render(request, pages, session, values=values, errors=errors, code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+    return await _render(
+        request, pages, session, values=values, errors=errors, code=status.HTTP_422_UNPROCESSABLE_CONTENT
+    )
 
 
 @router.post("/mailboxes/{key}/delete", name="mailbox_delete_form", dependencies=[Depends(form_protected)])

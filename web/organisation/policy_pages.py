@@ -37,14 +37,22 @@ router = APIRouter(prefix="/settings", include_in_schema=False)
 def policy_labels(_: Gettext) -> dict[str, tuple[str, str]]:
     """Each policy field's label and hint. A field missing here still shows, named after the field, with its description."""
     return {
-        "timezone": (_("Time zone"), _("Of working hours and interview times, for example Europe/Amsterdam or Europe/Brussels.")),
+        "timezone": (
+            _("Time zone"),
+            _("Of working hours and interview times, for example Europe/Amsterdam or Europe/Brussels."),
+        ),
         "working_hours_start": (_("Working hours start"), ""),
         "working_hours_end": (_("Working hours end"), ""),
         "interview_duration_minutes": (_("Length of the interview, in minutes"), ""),
-        "interview_working_days_before_last_day": (_("Aim for the interview this many working days before the last working day"), _("About one week: 5.")),
+        "interview_working_days_before_last_day": (
+            _("Aim for the interview this many working days before the last working day"),
+            _("About one week: 5."),
+        ),
         "interview_cutoff_working_days_before_last_day": (
             _("Interviews on site end this many working days before the last working day"),
-            _("Never in the last working hours. Online conversations may be later; on the last working day only before its second half."),
+            _(
+                "Never in the last working hours. Online conversations may be later; on the last working day only before its second half."
+            ),
         ),
         "short_notice_working_days": (
             _("Short notice: fewer working days left than this"),
@@ -57,23 +65,53 @@ def policy_labels(_: Gettext) -> dict[str, tuple[str, str]]:
             _("Days after the last working day an interview may still be recorded"),
             _("After that the interview step runs out."),
         ),
-        "interview_place": (_("Where interviews on site are held"), _("A room or an address; the calendar invitation names it. Empty: the organisation's name.")),
-        "interview_online_link": (_("Link of online interviews"), _("A video meeting room (https://…); the calendar invitation carries it. Empty: the interviewer sends one.")),
-        "appreciation_token": (_("Token of appreciation"), _("Offered in the invitation, if any; leave empty for none.")),
-        "salutation": (_("Greeting in mails to the leaving employee"), _("Applies to every mail sent from now on, also in cases already running.")),
-        "consent_text_version": (_("Version of the consent text"), _("Recorded with every consent. Change it when the consent text changes.")),
-        "task_reminder_days_before_due": (_("Remind of a task this many days before it is due"), _("0: on the day itself.")),
+        "interview_place": (
+            _("Where interviews on site are held"),
+            _("A room or an address; the calendar invitation names it. Empty: the organisation's name."),
+        ),
+        "interview_online_link": (
+            _("Link of online interviews"),
+            _(
+                "A video meeting room (https://…); the calendar invitation carries it. Empty: the interviewer sends one."
+            ),
+        ),
+        "appreciation_token": (
+            _("Token of appreciation"),
+            _("Offered in the invitation, if any; leave empty for none."),
+        ),
+        "salutation": (
+            _("Greeting in mails to the leaving employee"),
+            _("Applies to every mail sent from now on, also in cases already running."),
+        ),
+        "consent_text_version": (
+            _("Version of the consent text"),
+            _("Recorded with every consent. Change it when the consent text changes."),
+        ),
+        "task_reminder_days_before_due": (
+            _("Remind of a task this many days before it is due"),
+            _("0: on the day itself."),
+        ),
         "task_escalation_days_after_due": (_("Tell HR of an overdue task this many days after it was due"), ""),
-        "equipment_reminder_working_days_before": (_("Remind the employee of equipment this many working days before the last day"), ""),
+        "equipment_reminder_working_days_before": (
+            _("Remind the employee of equipment this many working days before the last day"),
+            "",
+        ),
         "interview_content_retention_months": (
             _("Keep the interview's free text for this many months"),
-            _("Counted from the day the case closed. Then the free text is erased; the ratings and reasons stay, anonymously."),
+            _(
+                "Counted from the day the case closed. Then the free text is erased; the ratings and reasons stay, anonymously."
+            ),
         ),
         "personal_data_retention_months": (
             _("Keep personal data for this many months"),
-            _("Counted from the day the case closed. Then names, addresses, the employee number and the registration are erased and the case is anonymised."),
+            _(
+                "Counted from the day the case closed. Then names, addresses, the employee number and the registration are erased and the case is anonymised."
+            ),
         ),
-        "event_log_retention_days": (_("Keep events from the HR system for this many days"), _("Accepted and refused events alike.")),
+        "event_log_retention_days": (
+            _("Keep events from the HR system for this many days"),
+            _("Accepted and refused events alike."),
+        ),
     }
 
 
@@ -100,9 +138,22 @@ def policy_sections(_: Gettext) -> list[tuple[str, tuple[str, ...]]]:
                 "consent_text_version",
             ),
         ),
-        (_("Reminders"), ("invitation_reminder_count", "invitation_reminder_interval_days", "interview_reminder_hours_before")),
-        (_("Tasks and equipment"), ("task_reminder_days_before_due", "task_escalation_days_after_due", "equipment_reminder_working_days_before")),
-        (_("Retention"), ("interview_content_retention_months", "personal_data_retention_months", "event_log_retention_days")),
+        (
+            _("Reminders"),
+            ("invitation_reminder_count", "invitation_reminder_interval_days", "interview_reminder_hours_before"),
+        ),
+        (
+            _("Tasks and equipment"),
+            (
+                "task_reminder_days_before_due",
+                "task_escalation_days_after_due",
+                "equipment_reminder_working_days_before",
+            ),
+        ),
+        (
+            _("Retention"),
+            ("interview_content_retention_months", "personal_data_retention_months", "event_log_retention_days"),
+        ),
     ]
 
 
@@ -160,7 +211,16 @@ class PolicyField:
             kind = "text"
         # Marked as needed unless empty means something (no value, or an empty text by default).
         required = not optional and kind != "checkbox" and not (kind == "text" and not info.default)
-        return cls(name=name, label=label, hint=hint, kind=kind, optional=optional, required=required, attrs=attrs, options=options)
+        return cls(
+            name=name,
+            label=label,
+            hint=hint,
+            kind=kind,
+            optional=optional,
+            required=required,
+            attrs=attrs,
+            options=options,
+        )
 
 
 def policy_fields(_: Gettext) -> list[tuple[str, list[PolicyField]]]:
@@ -211,7 +271,9 @@ def _cross_field_message(_: Gettext, name: str, msg: str, labels: Mapping[str, s
         "interview_cutoff_working_days_before_last_day": _(
             "Must not be more than the working days before the last working day that the interview aims for."
         ),
-        "interview_content_retention_months": _("Must not be longer than personal data is kept: the free text could name the person again."),
+        "interview_content_retention_months": _(
+            "Must not be longer than personal data is kept: the free text could name the person again."
+        ),
     }
     msg = msg.removeprefix("Value error, ")
     if name in known and msg.startswith(name + " "):
@@ -247,9 +309,7 @@ class PolicyForm:
             raw = self.values.get(name, "")
             if item.kind == "checkbox":
                 data[name] = bool(raw)
-            elif item.kind == "text":
-                data[name] = raw.strip()
-            elif raw.strip():
+            elif item.kind == "text" or raw.strip():
                 data[name] = raw.strip()
             elif item.optional:
                 data[name] = None
@@ -297,8 +357,15 @@ class ContactsForm:
 
     @classmethod
     def of(cls, gettext: Gettext, contacts: Contacts) -> "ContactsForm":
-        return cls(gettext, values={"hr.email": str(contacts.hr.email), "hr.language": contacts.hr.language,
-                                    "facilities.email": str(contacts.facilities.email), "facilities.language": contacts.facilities.language})
+        return cls(
+            gettext,
+            values={
+                "hr.email": str(contacts.hr.email),
+                "hr.language": contacts.hr.language,
+                "facilities.email": str(contacts.facilities.email),
+                "facilities.language": contacts.facilities.language,
+            },
+        )
 
     @classmethod
     def submitted(cls, gettext: Gettext, form: Mapping[str, Any]) -> "ContactsForm":
@@ -320,21 +387,33 @@ class ContactsForm:
             return None
 
 
-async def _policy_page(request: Request, pages: Pages, session: AsyncSession, settings: Settings, *, policy: PolicyForm | None = None,
-                       contacts: ContactsForm | None = None, notice: str = "", code: int = 200):
+async def _policy_page(
+    request: Request,
+    pages: Pages,
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    policy: PolicyForm | None = None,
+    contacts: ContactsForm | None = None,
+    notice: str = "",
+    code: int = 200,
+):
     organisation = await store.load(session, settings)
     await session.commit()  # on first use the organisation is stored from the settings
     context = {
         "organisation": organisation,
         "policy_form": policy or PolicyForm.of(pages.gettext, organisation.policy),
-        "contacts_form": contacts or ContactsForm.of(pages.gettext, Contacts(hr=organisation.hr, facilities=organisation.facilities)),
+        "contacts_form": contacts
+        or ContactsForm.of(pages.gettext, Contacts(hr=organisation.hr, facilities=organisation.facilities)),
         "notice": notice if notice in ("policy", "contacts") else "",
     }
     return pages.render(request, "organisation/policy.html", context, status_code=code)
 
 
 @router.get("/policy", name="policy_page", response_class=HTMLResponse)
-async def policy_page(request: Request, user: Editor, pages: PagesDep, session: SessionDep, settings: SettingsDep, done: str = ""):
+async def policy_page(
+    request: Request, user: Editor, pages: PagesDep, session: SessionDep, settings: SettingsDep, done: str = ""
+):
     return await _policy_page(request, pages, session, settings, notice=done)
 
 
@@ -343,18 +422,30 @@ async def save_policy(request: Request, user: Editor, pages: PagesDep, session: 
     form = PolicyForm.submitted(pages.gettext, await request.form())
     policy = form.validate()
     if policy is None:
-        return await _policy_page(request, pages, session, settings, policy=form, code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+        return await _policy_page(
+            request, pages, session, settings, policy=form, code=status.HTTP_422_UNPROCESSABLE_CONTENT
+        )
     await store.update_policy(session, settings, policy)
     await session.commit()
-    return RedirectResponse(str(request.url_for("policy_page").include_query_params(done="policy")) + "#policy", status_code=status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(
+        str(request.url_for("policy_page").include_query_params(done="policy")) + "#policy",
+        status_code=status.HTTP_303_SEE_OTHER,
+    )
 
 
-@router.post("/policy/contacts", name="contacts_form", response_class=HTMLResponse, dependencies=[Depends(form_protected)])
+@router.post(
+    "/policy/contacts", name="contacts_form", response_class=HTMLResponse, dependencies=[Depends(form_protected)]
+)
 async def save_contacts(request: Request, user: Editor, pages: PagesDep, session: SessionDep, settings: SettingsDep):
     form = ContactsForm.submitted(pages.gettext, await request.form())
     contacts = form.validate()
     if contacts is None:
-        return await _policy_page(request, pages, session, settings, contacts=form, code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+        return await _policy_page(
+            request, pages, session, settings, contacts=form, code=status.HTTP_422_UNPROCESSABLE_CONTENT
+        )
     await store.update_contacts(session, settings, contacts)
     await session.commit()
-    return RedirectResponse(str(request.url_for("policy_page").include_query_params(done="contacts")) + "#contacts", status_code=status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(
+        str(request.url_for("policy_page").include_query_params(done="contacts")) + "#contacts",
+        status_code=status.HTTP_303_SEE_OTHER,
+    )

@@ -19,7 +19,9 @@ class PolicyUpdate(Policy):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}; use a name such as Europe/Amsterdam or Europe/Brussels") from None
+            raise ValueError(
+                f"unknown time zone {value!r}; use a name such as Europe/Amsterdam or Europe/Brussels"
+            ) from None
         return value
 
 

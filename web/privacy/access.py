@@ -16,7 +16,11 @@ def account_with(*roles: AccountRole):
         user = await current_user(request)
         if user is None:
             log.warning("denied %s %s to anonymous: needs an account", request.method, request.url.path)
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Sign in first, or send an API token.", headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                "Sign in first, or send an API token.",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         if not user.has(*roles):
             deny(request, status.HTTP_403_FORBIDDEN, f"needs one of the roles {', '.join(roles)}", user)
         if request.method in UNSAFE_METHODS:

@@ -22,7 +22,9 @@ class AuditActorMiddleware(HttpMiddleware):
             if user is None:
                 return API_CLIENT
             via_token = getattr(request.state, "via_token", False)
-            return Auditor(api_tokens.acting_name(user) if via_token else user.email, frozenset(role.value for role in user.roles))
+            return Auditor(
+                api_tokens.acting_name(user) if via_token else user.email, frozenset(role.value for role in user.roles)
+            )
 
         with audit.acting_as(actor):
             await self.app(scope, receive, send)

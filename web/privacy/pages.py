@@ -77,7 +77,9 @@ async def audit_page(
 ):
     zone = ZoneInfo(TIME_ZONES[settings.organisation_country])
     first, last = _day(since), _day(until)
-    errors = [pages.gettext("Give dates as YYYY-MM-DD.")] if (since and first is None) or (until and last is None) else []
+    errors = (
+        [pages.gettext("Give dates as YYYY-MM-DD.")] if (since and first is None) or (until and last is None) else []
+    )
     found = await audit.search(
         session,
         actor=actor.strip(),
@@ -89,11 +91,19 @@ async def audit_page(
         page=page,
         per_page=PER_PAGE,
     )
-    filters = {"actor": actor.strip(), "action": action.strip(), "subject": subject.strip(), "since": since, "until": until}
+    filters = {
+        "actor": actor.strip(),
+        "action": action.strip(),
+        "subject": subject.strip(),
+        "since": since,
+        "until": until,
+    }
     pages_total = max(1, -(-found.total // PER_PAGE))
 
     def page_url(number: int) -> str:
-        return str(request.url_for("audit_page").include_query_params(**{k: v for k, v in filters.items() if v}, page=number))
+        return str(
+            request.url_for("audit_page").include_query_params(**{k: v for k, v in filters.items() if v}, page=number)
+        )
 
     context = {
         "found": found,
@@ -108,7 +118,9 @@ async def audit_page(
 
 
 @router.post("/people/{employee_id}/export", name="person_export_form", dependencies=[Depends(form_protected)])
-async def export(request: Request, employee_id: EmployeeId, user: HR, session: SessionDep, client: TemporalDep) -> Response:
+async def export(
+    request: Request, employee_id: EmployeeId, user: HR, session: SessionDep, client: TemporalDep
+) -> Response:
     """The export as a JSON download."""
     try:
         document = await export_person(session, employee_id, client)
@@ -122,7 +134,9 @@ async def export(request: Request, employee_id: EmployeeId, user: HR, session: S
     )
 
 
-async def _render_erasure(request: Request, pages: Pages, session, employee_id: str, *, outcome=None, error: str = "", code: int = 200):
+async def _render_erasure(
+    request: Request, pages: Pages, session, employee_id: str, *, outcome=None, error: str = "", code: int = 200
+):
     cases = await retention.cases_of_person(session, employee_id)
     events = await retention.events_of_person(session, employee_id, [case.id for case in cases])
     if outcome is None and not cases and not events:
@@ -144,7 +158,15 @@ async def erase_page(request: Request, employee_id: EmployeeId, user: HR, pages:
 
 
 @router.post("/people/{employee_id}/erase", name="person_erase_form", dependencies=[Depends(form_protected)])
-async def erase(request: Request, employee_id: EmployeeId, user: HR, pages: PagesDep, session: SessionDep, client: TemporalDep, settings: SettingsDep):
+async def erase(
+    request: Request,
+    employee_id: EmployeeId,
+    user: HR,
+    pages: PagesDep,
+    session: SessionDep,
+    client: TemporalDep,
+    settings: SettingsDep,
+):
     _ = pages.gettext
     try:
         outcome = await erase_person(client, session, employee_id, settings.task_queue)
@@ -154,6 +176,8 @@ async def erase(request: Request, employee_id: EmployeeId, user: HR, pages: Page
         message = _("A case of this person is still running. Their data can be erased once it is closed or withdrawn.")
         return await _render_erasure(request, pages, session, employee_id, error=message, code=status.HTTP_409_CONFLICT)
     except ErasureUnderway:
-        message = _("The erasure has started but did not finish within a minute. It completes on its own; look again in a moment.")
+        message = _(
+            "The erasure has started but did not finish within a minute. It completes on its own; look again in a moment."
+        )
         return await _render_erasure(request, pages, session, employee_id, error=message, code=status.HTTP_202_ACCEPTED)
     return await _render_erasure(request, pages, session, employee_id, outcome=outcome)

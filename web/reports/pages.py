@@ -19,7 +19,11 @@ Reader = Annotated[SignedIn, Depends(signed_in(AccountRole.REVIEWER, AccountRole
 @router.get("/reports", name="reports_page", response_class=HTMLResponse)
 async def reports(request: Request, user: Reader, pages: PagesDep, session: SessionDep):
     listed = await service.list_reports(session)
-    context = {"reports": listed, "statuses": await review.statuses(session, listed), "policy": await settings_store.load(session)}
+    context = {
+        "reports": listed,
+        "statuses": await review.statuses(session, listed),
+        "policy": await settings_store.load(session),
+    }
     return pages.render(request, "reports/list.html", context)
 
 

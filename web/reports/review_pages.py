@@ -57,7 +57,17 @@ def actor_of(user: SignedIn) -> Actor:
     return Actor(email=user.email, role=Role.HR if user.has(AccountRole.HR) else Role.MANAGER)
 
 
-async def render(request: Request, pages: Pages, client, session, user: SignedIn, report_id: str, form: ReviewForm | None = None, notice: str = "", code: int = 200):
+async def render(
+    request: Request,
+    pages: Pages,
+    client,
+    session,
+    user: SignedIn,
+    report_id: str,
+    form: ReviewForm | None = None,
+    notice: str = "",
+    code: int = 200,
+):
     try:
         shown = await review.page(client, session, report_id)
     except ReportNotFound:
@@ -78,7 +88,19 @@ async def render(request: Request, pages: Pages, client, session, user: SignedIn
     return pages.render(request, "reports/review.html", context, status_code=code)
 
 
-async def act(request, pages: Pages, client, session, user, report_id: str, build, run, values: dict[str, str], notice: str, field_names: dict[str, str]):
+async def act(
+    request,
+    pages: Pages,
+    client,
+    session,
+    user,
+    report_id: str,
+    build,
+    run,
+    values: dict[str, str],
+    notice: str,
+    field_names: dict[str, str],
+):
     """Build the input and run it; on a mistake the page again with the error next to its field and what was typed."""
     _ = pages.gettext
     form = ReviewForm(values=values)
@@ -91,7 +113,9 @@ async def act(request, pages: Pages, client, session, user, report_id: str, buil
                 form.errors.setdefault(name, []).append(field_message(error, _))
             else:
                 form.error = field_message(error, _)
-        return await render(request, pages, client, session, user, report_id, form, code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+        return await render(
+            request, pages, client, session, user, report_id, form, code=status.HTTP_422_UNPROCESSABLE_CONTENT
+        )
     try:
         await run(payload)
     except ReportNotFound:
@@ -105,11 +129,17 @@ async def act(request, pages: Pages, client, session, user, report_id: str, buil
             form.error = _("The review did not accept this: %(reason)s") % {"reason": reason}
         return await render(request, pages, client, session, user, report_id, form, code=status.HTTP_409_CONFLICT)
     except CaseDidNotAnswer:
-        form.error = _("The review did not answer in time. It may still happen: look again in a moment before trying again.")
-        return await render(request, pages, client, session, user, report_id, form, code=status.HTTP_504_GATEWAY_TIMEOUT)
+        form.error = _(
+            "The review did not answer in time. It may still happen: look again in a moment before trying again."
+        )
+        return await render(
+            request, pages, client, session, user, report_id, form, code=status.HTTP_504_GATEWAY_TIMEOUT
+        )
     except CaseUnavailable:
         form.error = _("The review cannot be reached right now; try again in a moment.")
-        return await render(request, pages, client, session, user, report_id, form, code=status.HTTP_503_SERVICE_UNAVAILABLE)
+        return await render(
+            request, pages, client, session, user, report_id, form, code=status.HTTP_503_SERVICE_UNAVAILABLE
+        )
     url = request.url_for("review_page", report_id=report_id).include_query_params(done=notice)
     return RedirectResponse(str(url), status_code=status.HTTP_303_SEE_OTHER)
 
@@ -119,49 +149,133 @@ def _input(model: type[BaseModel], values: dict[str, Any]) -> BaseModel:
 
 
 @router.get("/reports/{report_id}/review", name="review_page", response_class=HTMLResponse)
-async def review_page(request: Request, report_id: ReportId, user: Reader, pages: PagesDep, session: SessionDep, client: TemporalDep, done: str = ""):
+async def review_page(
+    request: Request,
+    report_id: ReportId,
+    user: Reader,
+    pages: PagesDep,
+    session: SessionDep,
+    client: TemporalDep,
+    done: str = "",
+):
     return await render(request, pages, client, session, user, report_id, notice=done)
 
 
 @router.post("/reports/{report_id}/review/findings", name="review_finding_form", dependencies=[Depends(form_protected)])
-async def add_finding(request: Request, report_id: ReportId, user: Reader, pages: PagesDep, session: SessionDep, client: TemporalDep, finding: Text = ""):
+async def add_finding(
+    request: Request,
+    report_id: ReportId,
+    user: Reader,
+    pages: PagesDep,
+    session: SessionDep,
+    client: TemporalDep,
+    finding: Text = "",
+):
     build = lambda: _input(AddFinding, {"actor": actor_of(user), "text": finding})  # noqa: E731
     run = lambda payload: review.add_finding(client, report_id, payload)  # noqa: E731
-    return await act(request, pages, client, session, user, report_id, build, run, {"finding": finding}, "finding", {"text": "finding"})
+    return await act(
+        request,
+        pages,
+        client,
+        session,
+        user,
+        report_id,
+        build,
+        run,
+        {"finding": finding},
+        "finding",
+        {"text": "finding"},
+    )
 
 
 @router.post("/reports/{report_id}/review/actions", name="review_action_form", dependencies=[Depends(form_protected)])
 async def add_action(
-    request: Request, report_id: ReportId, user: Reader, pages: PagesDep, session: SessionDep, client: TemporalDep,
-    text: Text = "", owner_email: Annotated[str, Form(max_length=320)] = "", due_date: Annotated[str, Form(max_length=10)] = "",
+    request: Request,
+    report_id: ReportId,
+    user: Reader,
+    pages: PagesDep,
+    session: SessionDep,
+    client: TemporalDep,
+    text: Text = "",
+    owner_email: Annotated[str, Form(max_length=320)] = "",
+    due_date: Annotated[str, Form(max_length=10)] = "",
 ):
     values = {"text": text, "owner_email": owner_email, "due_date": due_date}
     owners = {a.email.lower(): a for a in await review.owner_choices(session)}
     owner = owners.get(owner_email.strip().lower())
 
     def build() -> BaseModel:
-        payload = {"actor": actor_of(user), "text": text, "owner_email": owner.email if owner else "", "due_date": due_date}
+        payload = {
+            "actor": actor_of(user),
+            "text": text,
+            "owner_email": owner.email if owner else "",
+            "due_date": due_date,
+        }
         if owner:
             payload["owner_language"] = owner.language
         return _input(AddAction, payload)
 
     if owner_email and owner is None:
         form = ReviewForm(values=values, errors={"owner_email": [pages.gettext("Choose one of the accounts.")]})
-        return await render(request, pages, client, session, user, report_id, form, code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+        return await render(
+            request, pages, client, session, user, report_id, form, code=status.HTTP_422_UNPROCESSABLE_CONTENT
+        )
     run = lambda payload: review.add_action(client, report_id, payload)  # noqa: E731
     names = {"text": "text", "owner_email": "owner_email", "due_date": "due_date"}
     return await act(request, pages, client, session, user, report_id, build, run, values, "action", names)
 
 
 @router.post("/reports/{report_id}/review/approve", name="review_approve_form", dependencies=[Depends(form_protected)])
-async def approve(request: Request, report_id: ReportId, user: Reader, pages: PagesDep, session: SessionDep, client: TemporalDep, comment: Text = ""):
+async def approve(
+    request: Request,
+    report_id: ReportId,
+    user: Reader,
+    pages: PagesDep,
+    session: SessionDep,
+    client: TemporalDep,
+    comment: Text = "",
+):
     build = lambda: ApproveReport(actor=actor_of(user), comment=comment)  # noqa: E731
     run = lambda payload: review.approve(client, report_id, payload)  # noqa: E731
-    return await act(request, pages, client, session, user, report_id, build, run, {"comment": comment}, "approved", {"comment": "comment"})
+    return await act(
+        request,
+        pages,
+        client,
+        session,
+        user,
+        report_id,
+        build,
+        run,
+        {"comment": comment},
+        "approved",
+        {"comment": "comment"},
+    )
 
 
-@router.post("/reports/{report_id}/review/send-back", name="review_send_back_form", dependencies=[Depends(form_protected)])
-async def send_back(request: Request, report_id: ReportId, user: Reader, pages: PagesDep, session: SessionDep, client: TemporalDep, remark: Text = ""):
+@router.post(
+    "/reports/{report_id}/review/send-back", name="review_send_back_form", dependencies=[Depends(form_protected)]
+)
+async def send_back(
+    request: Request,
+    report_id: ReportId,
+    user: Reader,
+    pages: PagesDep,
+    session: SessionDep,
+    client: TemporalDep,
+    remark: Text = "",
+):
     build = lambda: _input(review.SendBack, {"actor": actor_of(user), "remark": remark})  # noqa: E731
     run = lambda payload: review.send_back(client, session, report_id, payload)  # noqa: E731
-    return await act(request, pages, client, session, user, report_id, build, run, {"remark": remark}, "sent_back", {"remark": "remark"})
+    return await act(
+        request,
+        pages,
+        client,
+        session,
+        user,
+        report_id,
+        build,
+        run,
+        {"remark": remark},
+        "sent_back",
+        {"remark": "remark"},
+    )

@@ -8,8 +8,8 @@ workflow decides who may do what: reviewers by their email address, HR and actio
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi.exceptions import RequestValidationError
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator
 from pydantic.json_schema import SkipJsonSchema
@@ -19,25 +19,44 @@ from temporalio.service import RPCError
 from cases.service import ActionRejected
 from models.accounts import AccountRole, Language
 from models.actors import Actor, Role
-from models.report import AddAction, AddFinding, ApproveReport, CompleteAction, Finding, ReportFigures, ReviewAction, ReviewView
+from models.report import (
+    AddAction,
+    AddFinding,
+    ApproveReport,
+    CompleteAction,
+    Finding,
+    ReportFigures,
+    ReviewAction,
+    ReviewView,
+)
 from reports import review, service
 from web.acting import ACTOR_DESCRIPTION
 from web.auth.guard import api_access, current_user
 from web.cases.schemas import Problem, Responses
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
-from web.refusals import Refused, RefusalProblem
+from web.refusals import RefusalProblem, Refused
 from web.validation import invalid_body
 
 router = APIRouter(tags=["reports"])
 
-ReportId = Annotated[str, Path(min_length=1, max_length=200, description="Report id, as starting it or the list gives it (report-START-END).")]
+ReportId = Annotated[
+    str,
+    Path(
+        min_length=1, max_length=200, description="Report id, as starting it or the list gives it (report-START-END)."
+    ),
+]
 Lang = Annotated[Literal["nl", "en"], Query(description="Language of the report: nl (default) or en.")]
 UNKNOWN: Responses = {status.HTTP_404_NOT_FOUND: {"model": Problem, "description": "No such report."}}
 # Outside /api/ an error is a page, unless the client asks for JSON (web.errors).
-PAGE_UNKNOWN: Responses = {status.HTTP_404_NOT_FOUND: {**UNKNOWN[status.HTTP_404_NOT_FOUND], "content": {"text/html": {}}}}
+PAGE_UNKNOWN: Responses = {
+    status.HTTP_404_NOT_FOUND: {**UNKNOWN[status.HTTP_404_NOT_FOUND], "content": {"text/html": {}}}
+}
 REVIEW_ANSWERS: Responses = {
     **UNKNOWN,
-    status.HTTP_409_CONFLICT: {"model": RefusalProblem, "description": "The review refuses: the reason says why, the code what kind of refusal it is."},
+    status.HTTP_409_CONFLICT: {
+        "model": RefusalProblem,
+        "description": "The review refuses: the reason says why, the code what kind of refusal it is.",
+    },
 }
 
 
@@ -47,7 +66,7 @@ def _unknown(report_id: str) -> HTTPException:
 
 NO_RANGES = (
     "reports cover only the organisation's fixed periods, never a range of dates: two overlapping reports would "
-    "show by subtraction what the few people in only one of them said. Name the period instead, e.g. {\"period\": \"2027-Q2\"}"
+    'show by subtraction what the few people in only one of them said. Name the period instead, e.g. {"period": "2027-Q2"}'
 )
 
 
@@ -92,8 +111,14 @@ class ReportListed(BaseModel):
 def _listed(row: Any) -> ReportListed:
     label = (row.figures or {}).get("label")
     return ReportListed(
-        report_id=row.id, label=label, period_start=row.period_start, period_end=row.period_end, status=row.status, revision=row.revision,
-        requested_by=row.requested_by, approved_by=row.approved_by,
+        report_id=row.id,
+        label=label,
+        period_start=row.period_start,
+        period_end=row.period_end,
+        status=row.status,
+        revision=row.revision,
+        requested_by=row.requested_by,
+        approved_by=row.approved_by,
     )
 
 
@@ -106,13 +131,22 @@ def _listed(row: Any) -> ReportListed:
     # Reviewers read and review reports; making one is HR's. Checked before the body, so a reviewer learns nothing from it.
     dependencies=[Depends(api_access(AccountRole.HR))],
 )
-async def start(body: MissedPeriod, request: Request, response: Response, client: TemporalDep, session: SessionDep, settings: SettingsDep) -> ReportStarted:
+async def start(
+    body: MissedPeriod,
+    request: Request,
+    response: Response,
+    client: TemporalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> ReportStarted:
     """The schedule makes each period's report once the period has ended; this makes one it missed (the worker was
     down, the organisation had just started). The report is stored and sent to the reviewers a little later. Asking
     again while it is being made names that run; once it is stored, the period is reported and is refused (409)."""
     user = await current_user(request)
     try:
-        started = await service.start_missed_report(client, session, settings, body.period, requested_by=user.email if user else "hr")
+        started = await service.start_missed_report(
+            client, session, settings, body.period, requested_by=user.email if user else "hr"
+        )
     except service.PeriodRefused as err:
         if err.code == "already_reported":
             raise HTTPException(status.HTTP_409_CONFLICT, str(err)) from None
@@ -127,7 +161,13 @@ async def list_reports(session: SessionDep) -> list[ReportListed]:
     return [_listed(row) for row in await service.list_reports(session)]
 
 
-@router.get("/api/reports/{report_id}", name="api_get_report", response_model=ReportFigures, responses=UNKNOWN, summary="One report's figures")
+@router.get(
+    "/api/reports/{report_id}",
+    name="api_get_report",
+    response_model=ReportFigures,
+    responses=UNKNOWN,
+    summary="One report's figures",
+)
 async def get_report(report_id: ReportId, session: SessionDep) -> ReportFigures:
     try:
         return await service.figures(session, report_id)
@@ -147,7 +187,9 @@ async def report_pdf(report_id: ReportId, session: SessionDep, settings: Setting
         pdf = await service.report_pdf(session, report_id, lang, settings.organisation_name)
     except service.ReportNotFound:
         raise _unknown(report_id) from None
-    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{report_id}.pdf"'})
+    return Response(
+        pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{report_id}.pdf"'}
+    )
 
 
 @router.get(
@@ -161,11 +203,19 @@ async def report_csv(report_id: ReportId, session: SessionDep) -> Response:
         csv = await service.report_csv(session, report_id)
     except service.ReportNotFound:
         raise _unknown(report_id) from None
-    return Response(csv, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{report_id}.csv"'})
+    return Response(
+        csv,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{report_id}.csv"'},
+    )
 
 
-@router.get("/reports/{report_id}", response_class=HTMLResponse, responses=PAGE_UNKNOWN, summary="One report as an HTML page")
-async def report_page(report_id: ReportId, session: SessionDep, settings: SettingsDep, lang: Lang = "nl") -> HTMLResponse:
+@router.get(
+    "/reports/{report_id}", response_class=HTMLResponse, responses=PAGE_UNKNOWN, summary="One report as an HTML page"
+)
+async def report_page(
+    report_id: ReportId, session: SessionDep, settings: SettingsDep, lang: Lang = "nl"
+) -> HTMLResponse:
     try:
         html = await service.report_html(session, report_id, lang, settings.organisation_name)
     except service.ReportNotFound:
@@ -224,7 +274,9 @@ async def _actor(request: Request, given: Actor | None) -> Actor:
     user = await current_user(request)
     if user is not None:
         if given is not None:
-            raise _body_error(("actor",), "extra_forbidden", "leave actor out: with a session the signed-in person acts")
+            raise _body_error(
+                ("actor",), "extra_forbidden", "leave actor out: with a session the signed-in person acts"
+            )
         return Actor(email=user.email, role=Role.HR if AccountRole.HR in user.roles else Role.MANAGER)
     if given is None:
         raise _body_error(("actor",), "missing", "Field required")
@@ -248,25 +300,46 @@ async def _act(client: Any, report_id: str, run: Any, payload: BaseModel) -> Any
     except ActionRejected as err:
         raise Refused(err) from None
     except WorkflowUpdateRPCTimeoutOrCancelledError:
-        raise HTTPException(status.HTTP_504_GATEWAY_TIMEOUT, "The review did not answer in time; look at it before trying again.") from None
+        raise HTTPException(
+            status.HTTP_504_GATEWAY_TIMEOUT, "The review did not answer in time; look at it before trying again."
+        ) from None
     except RPCError:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "The review cannot be reached right now; try again in a moment.", headers={"Retry-After": "5"}) from None
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "The review cannot be reached right now; try again in a moment.",
+            headers={"Retry-After": "5"},
+        ) from None
 
 
-@router.post("/api/reports/{report_id}/review/findings", response_model=Finding, responses=REVIEW_ANSWERS, summary="Record a finding")
+@router.post(
+    "/api/reports/{report_id}/review/findings",
+    response_model=Finding,
+    responses=REVIEW_ANSWERS,
+    summary="Record a finding",
+)
 async def add_finding(report_id: ReportId, body: FindingIn, request: Request, client: TemporalDep) -> Any:
     payload = _input(AddFinding, {"actor": await _actor(request, body.actor), "text": body.text})
     return await _act(client, report_id, review.add_finding, payload)
 
 
-@router.post("/api/reports/{report_id}/review/actions", response_model=ReviewAction, responses=REVIEW_ANSWERS, summary="Agree an action")
+@router.post(
+    "/api/reports/{report_id}/review/actions",
+    response_model=ReviewAction,
+    responses=REVIEW_ANSWERS,
+    summary="Agree an action",
+)
 async def add_action(report_id: ReportId, body: ActionIn, request: Request, client: TemporalDep) -> Any:
     values = body.model_dump(exclude={"actor"})
     payload = _input(AddAction, {**values, "actor": await _actor(request, body.actor)})
     return await _act(client, report_id, review.add_action, payload)
 
 
-@router.post("/api/reports/{report_id}/review/approve", response_model=ReviewView, responses=REVIEW_ANSWERS, summary="Approve the report")
+@router.post(
+    "/api/reports/{report_id}/review/approve",
+    response_model=ReviewView,
+    responses=REVIEW_ANSWERS,
+    summary="Approve the report",
+)
 async def approve(report_id: ReportId, body: ApprovalIn, request: Request, client: TemporalDep) -> Any:
     payload = _input(ApproveReport, {"actor": await _actor(request, body.actor), "comment": body.comment})
     return await _act(client, report_id, review.approve, payload)
@@ -279,16 +352,27 @@ async def approve(report_id: ReportId, body: ApprovalIn, request: Request, clien
     summary="Mark an action done",
 )
 async def complete_action(
-    report_id: ReportId, action_id: Annotated[str, Path(min_length=1, max_length=50)], body: CompletionIn, request: Request, client: TemporalDep
+    report_id: ReportId,
+    action_id: Annotated[str, Path(min_length=1, max_length=50)],
+    body: CompletionIn,
+    request: Request,
+    client: TemporalDep,
 ) -> Any:
-    payload = _input(CompleteAction, {"actor": await _actor(request, body.actor), "action_id": action_id, "note": body.note})
+    payload = _input(
+        CompleteAction, {"actor": await _actor(request, body.actor), "action_id": action_id, "note": body.note}
+    )
     return await _act(client, report_id, review.complete_action, payload)
 
 
 @router.post(
-    "/api/reports/{report_id}/review/send-back", response_model=SentBack, responses=REVIEW_ANSWERS, summary="Send the report back to HR with a remark"
+    "/api/reports/{report_id}/review/send-back",
+    response_model=SentBack,
+    responses=REVIEW_ANSWERS,
+    summary="Send the report back to HR with a remark",
 )
-async def send_back(report_id: ReportId, body: SendBackIn, request: Request, client: TemporalDep, session: SessionDep) -> SentBack:
+async def send_back(
+    report_id: ReportId, body: SendBackIn, request: Request, client: TemporalDep, session: SessionDep
+) -> SentBack:
     """A reviewer does not approve yet: HR reads the remark on the review page and the report shows as sent back
     until it is approved. Refused (409) for anyone not reviewing this report, and once it is approved."""
     payload = _input(review.SendBack, {"actor": await _actor(request, body.actor), "remark": body.remark})

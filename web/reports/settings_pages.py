@@ -44,10 +44,17 @@ async def _choices(session, policy: ReportPolicy) -> dict[str, Any]:
     return choices
 
 
-async def _render(request: Request, pages: Pages, session, form: ReviewForm, chosen: set[str], *, notice: str = "", code: int = 200):
+async def _render(
+    request: Request, pages: Pages, session, form: ReviewForm, chosen: set[str], *, notice: str = "", code: int = 200
+):
     policy = await settings_store.load(session)
     form.labels = labels_of(pages.gettext)
-    context = {"form": form, "reviewers": await _choices(session, policy), "chosen": chosen, "notice": notice if notice in NOTICES else ""}
+    context = {
+        "form": form,
+        "reviewers": await _choices(session, policy),
+        "chosen": chosen,
+        "notice": notice if notice in NOTICES else "",
+    }
     return pages.render(request, "reports/settings.html", context, status_code=code)
 
 
@@ -59,7 +66,9 @@ async def report_settings(request: Request, user: Editor, pages: PagesDep, sessi
 
 
 @router.post("/reports", name="report_settings_form", dependencies=[Depends(form_protected)])
-async def save_report_settings(request: Request, user: Editor, pages: PagesDep, session: SessionDep, client: TemporalDep, settings: SettingsDep):
+async def save_report_settings(
+    request: Request, user: Editor, pages: PagesDep, session: SessionDep, client: TemporalDep, settings: SettingsDep
+):
     _ = pages.gettext
     submitted = await request.form()
     form = ReviewForm(values={name: str(submitted.get(name) or "").strip()[:20] for name in FIELDS})
@@ -71,7 +80,13 @@ async def save_report_settings(request: Request, user: Editor, pages: PagesDep, 
     values = {name: value for name, value in form.values.items() if value}
     try:
         wanted = ReportPolicy.model_validate(
-            {**current.model_dump(), **values, "reviewers": [Contact(email=email, language=choices[email]["language"]) for email in sorted(chosen & set(choices))]}
+            {
+                **current.model_dump(),
+                **values,
+                "reviewers": [
+                    Contact(email=email, language=choices[email]["language"]) for email in sorted(chosen & set(choices))
+                ],
+            }
         )
     except ValidationError as err:
         for error in err.errors():

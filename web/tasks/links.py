@@ -30,7 +30,9 @@ def _pages(request: Request, claims: LinkClaims, case: Case) -> Pages:
     return Pages.for_request(request, default=claims.language or case.language)
 
 
-async def _open(request: Request, session, token: str, claims: LinkClaims | None = None) -> tuple[LinkClaims, Case, CaseTaskRow]:
+async def _open(
+    request: Request, session, token: str, claims: LinkClaims | None = None
+) -> tuple[LinkClaims, Case, CaseTaskRow]:
     """The link's case and task, when the task is still given to the address the link was sent to; else 404, logged.
     The read ends here and its connection goes back to the pool before anything waits on the case."""
     claims = claims or links.verified(request, LinkPurpose.TASK, token)
@@ -49,7 +51,18 @@ def _handed_on(task: CaseTaskRow, claims: LinkClaims) -> bool:
     return task.assignee_email.lower() != claims.email.lower()
 
 
-def _render(request: Request, token: str, claims: LinkClaims, case: Case, task: CaseTaskRow, *, used: UsedLink | None = None, error: str = "", notice: str = "", code: int = 200):
+def _render(
+    request: Request,
+    token: str,
+    claims: LinkClaims,
+    case: Case,
+    task: CaseTaskRow,
+    *,
+    used: UsedLink | None = None,
+    error: str = "",
+    notice: str = "",
+    code: int = 200,
+):
     context = {
         "case": case,
         "task": task,
@@ -72,9 +85,17 @@ async def task_page(request: Request, token: Token, session: SessionDep, done: s
 
 
 @router.post("/task/{token}/done", name="task_link_done", dependencies=[Depends(form_protected)])
-async def mark_done(request: Request, token: Token, session: SessionDep, client: TemporalDep, comment: Annotated[str, Form(max_length=2000)] = ""):
+async def mark_done(
+    request: Request,
+    token: Token,
+    session: SessionDep,
+    client: TemporalDep,
+    comment: Annotated[str, Form(max_length=2000)] = "",
+):
     claims = links.verified(request, LinkPurpose.TASK, token)
-    return await links.in_turn(request, claims, lambda: _mark_done_in_turn(request, session, client, token, claims, comment))
+    return await links.in_turn(
+        request, claims, lambda: _mark_done_in_turn(request, session, client, token, claims, comment)
+    )
 
 
 async def _mark_done_in_turn(request: Request, session, client, token: str, claims: LinkClaims, comment: str):
@@ -87,9 +108,19 @@ async def _mark_done_in_turn(request: Request, session, client, token: str, clai
     pages = _pages(request, claims, case)
     # Who acts is the address the task was sent to: the link is theirs, whoever holds it.
     actor = Actor(email=claims.email, role=Role.ASSIGNEE)
-    outcome = await links.answer_once(request, client, claims, Use.TASK_DONE, case.id, pages.gettext, lambda: CompleteTask(task_id=task.task_id, actor=actor, comment=comment))
+    outcome = await links.answer_once(
+        request,
+        client,
+        claims,
+        Use.TASK_DONE,
+        case.id,
+        pages.gettext,
+        lambda: CompleteTask(task_id=task.task_id, actor=actor, comment=comment),
+    )
     if isinstance(outcome, UsedLink):
         return _render(request, token, claims, case, task, used=outcome)
     if not outcome.ok:
         return _render(request, token, claims, case, task, error=outcome.error, code=status.HTTP_409_CONFLICT)
-    return RedirectResponse(links.url(request, "task_link_page", token, done="done"), status_code=status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(
+        links.url(request, "task_link_page", token, done="done"), status_code=status.HTTP_303_SEE_OTHER
+    )
