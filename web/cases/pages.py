@@ -345,7 +345,9 @@ async def case_page(
     return await render_case(request, pages, client, session, case_id, notice=notice or done, warnings=shown)
 
 
-async def _run(request: Request, pages: Pages, client, session, case_id: str, build, notice: str):
+async def act_from_case_page(request: Request, pages: Pages, client, session, case_id: str, build, notice: str):
+    """HR's form on the case page: the action through the one door, then back to the page with ``notice``, or the
+    page again with the case's refusal."""
     await valid_case(case_id, client, session)
     outcome = await forms.act(pages.gettext, build, lambda payload: service.act(client, case_id, payload))
     if not outcome.ok:
@@ -366,7 +368,7 @@ async def move_last_day(
     reason: Reason = "",
 ):
     build = lambda: MoveLastDay(actor=actor_for(user, MoveLastDay), last_working_day=last_working_day, reason=reason)  # noqa: E731
-    return await _run(request, pages, client, session, case_id, build, "moved")
+    return await act_from_case_page(request, pages, client, session, case_id, build, "moved")
 
 
 @router.post("/{case_id}/withdraw", name="withdraw_form", dependencies=[Depends(form_protected)])
@@ -380,7 +382,7 @@ async def withdraw(
     reason: Reason = "",
 ):
     build = lambda: Withdraw(actor=actor_for(user, Withdraw), reason=reason)  # noqa: E731
-    return await _run(request, pages, client, session, case_id, build, "withdrawn")
+    return await act_from_case_page(request, pages, client, session, case_id, build, "withdrawn")
 
 
 @router.post("/{case_id}/access/revoke-now", name="revoke_access_now_form", dependencies=[Depends(form_protected)])
@@ -394,4 +396,4 @@ async def revoke_access_now(
     reason: Reason = "",
 ):
     build = lambda: RevokeAccessNow(actor=actor_for(user, RevokeAccessNow), reason=reason)  # noqa: E731
-    return await _run(request, pages, client, session, case_id, build, "access_ending")
+    return await act_from_case_page(request, pages, client, session, case_id, build, "access_ending")

@@ -8,7 +8,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Path, Request, status
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 
 from accounts import store as accounts
 from cases import service
@@ -16,11 +16,9 @@ from models.accounts import AccountRole, SignedIn
 from models.interview import AssignInterviewer, ConfirmInterview, ResendInvitation, ScheduleInterview
 from models.registration import Person
 from organisation import store
-from web import forms as common
 from web.acting import actor_for
 from web.auth.guard import deny, form_protected, signed_in
-from web.cases.dependencies import valid_case
-from web.cases.pages import render_case
+from web.cases.pages import act_from_case_page, render_case
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
 from web.templating import PagesDep
 
@@ -29,19 +27,6 @@ router = APIRouter(prefix="/cases", include_in_schema=False)
 HR = Annotated[SignedIn, Depends(signed_in(AccountRole.HR))]
 CaseId = Annotated[str, Path(max_length=120)]
 Reason = Annotated[str, Form(max_length=2000)]
-
-
-def _done(request: Request, case_id: str, notice: str) -> RedirectResponse:
-    url = request.url_for("case_page", case_id=case_id).include_query_params(done=notice)
-    return RedirectResponse(str(url), status_code=status.HTTP_303_SEE_OTHER)
-
-
-async def _run(request, pages, client, session, case_id: str, build, run, notice: str):
-    await valid_case(case_id, client, session)
-    outcome = await common.act(pages.gettext, build, run)
-    if not outcome.ok:
-        return await render_case(request, pages, client, session, case_id, error=outcome.error)
-    return _done(request, case_id, notice)
 
 
 @router.post("/{case_id}/interview/confirm", name="interview_confirm_form", dependencies=[Depends(form_protected)])
@@ -56,14 +41,13 @@ async def confirm(
     reason: Reason = "",
 ):
     go = proceed == "yes"
-    return await _run(
+    return await act_from_case_page(
         request,
         pages,
         client,
         session,
         case_id,
         lambda: ConfirmInterview(actor=actor_for(user, ConfirmInterview), proceed=go, reason=reason),
-        lambda payload: service.act(client, case_id, payload),
         "confirmed" if go else "skipped",
     )
 
@@ -84,14 +68,13 @@ async def assign(
             request, pages, client, session, case_id, error=pages.gettext("Choose one of the interviewers.")
         )
     person = Person(name=account.name, email=account.email, language=account.language)
-    return await _run(
+    return await act_from_case_page(
         request,
         pages,
         client,
         session,
         case_id,
         lambda: AssignInterviewer(actor=actor_for(user, AssignInterviewer), interviewer=person),
-        lambda payload: service.act(client, case_id, payload),
         "assigned",
     )
 
@@ -100,14 +83,13 @@ async def assign(
 async def resend(
     request: Request, case_id: CaseId, user: HR, pages: PagesDep, client: TemporalDep, session: SessionDep
 ):
-    return await _run(
+    return await act_from_case_page(
         request,
         pages,
         client,
         session,
         case_id,
         lambda: ResendInvitation(actor=actor_for(user, ResendInvitation)),
-        lambda payload: service.act(client, case_id, payload),
         "resent",
     )
 
@@ -134,14 +116,13 @@ async def schedule(
             start = None
         return ScheduleInterview(actor=actor_for(user, ScheduleInterview), start=start, online=bool(online))
 
-    return await _run(
+    return await act_from_case_page(
         request,
         pages,
         client,
         session,
         case_id,
         build,
-        lambda payload: service.act(client, case_id, payload),
         "scheduled",
     )
 
