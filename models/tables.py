@@ -347,3 +347,16 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # Who made it, as the audit log names people: the account itself, or the command line's operator.
     created_by: Mapped[str | None] = mapped_column(String(320))
+
+
+class InterviewPreparation(Base):
+    """The interviewer's preparation (001: "waar zag je de medewerker uitblinken?"), shown again at the interview's
+    appreciative close; removed once the record is submitted, like the draft."""
+
+    __tablename__ = "interview_preparations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    author_email: Mapped[str] = mapped_column(String(320))
+    excelled: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)

@@ -35,7 +35,16 @@ from models.case import CaseStatus
 from models.events import InboundEvent, WebhookDelivery
 from models.policy import Policy
 from models.retention import DueKind, RetentionPlan
-from models.tables import Case, InterviewDraft, InterviewRecordRow, InterviewText, SentMail, UsedLink, utcnow
+from models.tables import (
+    Case,
+    InterviewDraft,
+    InterviewPreparation,
+    InterviewRecordRow,
+    InterviewText,
+    SentMail,
+    UsedLink,
+    utcnow,
+)
 from privacy import audit
 from privacy.audit import Auditor
 from workflows.exit_interview import ExitInterviewWorkflow
@@ -237,7 +246,7 @@ async def anonymise_case(session: AsyncSession, case_id: str, *, reason: str, by
         record.record = without_free_text(record.record)
         record.content_erased_at = record.content_erased_at or now
         await session.execute(delete(InterviewText).where(InterviewText.interview_id == record.id))
-    for table in (SentMail, InterviewDraft, UsedLink, WebhookDelivery, AccessRevocation):
+    for table in (SentMail, InterviewDraft, InterviewPreparation, UsedLink, WebhookDelivery, AccessRevocation):
         await session.execute(delete(table).where(table.case_id == case_id))
     await session.execute(delete(InboundEvent).where(events_naming(case.employee_id, [case_id])))
     await session.flush()
@@ -259,6 +268,7 @@ async def erase_interview_content(session: AsyncSession, case_id: str, *, by: Au
         await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case_id).with_for_update())
     ).scalar_one_or_none()
     await session.execute(delete(InterviewDraft).where(InterviewDraft.case_id == case_id))
+    await session.execute(delete(InterviewPreparation).where(InterviewPreparation.case_id == case_id))
     if record is None or record.content_erased_at is not None:
         return False
     record.record = without_free_text(record.record)

@@ -32,6 +32,7 @@ from web.interviews import api as interviews_api
 from web.interviews import hr as interview_hr_pages
 from web.interviews import links as interview_links
 from web.interviews import pages as interview_pages
+from web.interviews import preparation as interview_preparation_pages
 from web.mailbox import pages as captured_mail_pages
 from web.mailbox.dependencies import mail_store
 from web.openapi import install as install_openapi
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
         task_pages,
         equipment_pages,
         interview_pages,
+        interview_preparation_pages,
         interview_hr_pages,
         interview_links,
         task_links,

@@ -183,12 +183,15 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/equipment/{case_id}/{item_id}/return"): ACCOUNTS,
     ("POST", "/equipment/{case_id}/{item_id}/reopen"): ACCOUNTS,
     ("POST", "/equipment/{case_id}/{item_id}/settlement"): only(HR),
-    ("GET", "/interviews"): only(HR, INTERVIEWER),
+    # A manager's own list: the interviews HR chose them for as the fallback (none here).
+    ("GET", "/interviews"): only(HR, INTERVIEWER, MANAGER),
     ("GET", "/interviews/{case_id}"): only(HR, INTERVIEWER),
     ("POST", "/interviews/{case_id}/draft"): only(HR, INTERVIEWER),
     ("POST", "/interviews/{case_id}"): only(HR, INTERVIEWER),
     ("GET", "/interviews/{case_id}/consent"): only(HR, INTERVIEWER),
     ("POST", "/interviews/{case_id}/consent"): only(HR, INTERVIEWER),
+    ("GET", "/interviews/{case_id}/preparation"): only(HR, INTERVIEWER),
+    ("POST", "/interviews/{case_id}/preparation"): only(HR, INTERVIEWER),
     # The employee's links.
     ("GET", "/invitation/{token}"): LINK,
     ("POST", "/invitation/{token}/accept"): LINK,

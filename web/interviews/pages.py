@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Form, Path, Query, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from sqlalchemy import delete, select
 
-from cases import queries, service
+from cases import preparation, queries, service
 from models.accounts import AccountRole, SignedIn
 from models.audit import AuditAction, SubjectType
 from models.interview import InterviewStatus, InterviewView, SubmitInterview
@@ -32,7 +32,8 @@ from web.templating import Pages, PagesDep
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger(__name__)
 
-Interviewer = Annotated[SignedIn, Depends(signed_in(AccountRole.INTERVIEWER, AccountRole.HR))]
+# A manager conducts an interview only where HR chose them as the fallback (004); their own are all they open.
+Interviewer = Annotated[SignedIn, Depends(signed_in(AccountRole.INTERVIEWER, AccountRole.HR, AccountRole.MANAGER))]
 CaseId = Annotated[str, Path(max_length=120)]
 RECORDABLE = (InterviewStatus.INVITED, InterviewStatus.SCHEDULED)
 
@@ -45,9 +46,7 @@ async def _in_reach(request: Request, user: SignedIn, session, client, case_id: 
     """The case and its interview when the signed-in person conducts it (or is HR); else 404, logged."""
     row = await session.get(Case, case_id)
     interview = await service.interview_view(client, case_id) if row is not None else None
-    if interview is None or not (
-        user.has(AccountRole.HR) or (user.has(AccountRole.INTERVIEWER) and _assigned(user, interview))
-    ):
+    if interview is None or not (user.has(AccountRole.HR) or _assigned(user, interview)):
         deny(request, status.HTTP_404_NOT_FOUND, f"the interview of case {case_id} is not theirs", user)
     return row, interview
 
@@ -108,6 +107,7 @@ async def _render_form(
     general=None,
     saved_at=None,
     code=200,
+    excelled: str = "",
 ):
     context = {
         "case": row,
@@ -117,6 +117,7 @@ async def _render_form(
         "errors": errors or {},
         "general_errors": general or [],
         "saved_at": saved_at,
+        "excelled": excelled,
         "q": questionnaire,
         "question_labels": questionnaire.question_labels(pages.gettext, Labels(pages.gettext)),
     }
@@ -131,9 +132,16 @@ async def record_page(
     draft = await _draft(session, case_id) if interview.status in RECORDABLE else None
     if draft is not None:
         await _log(session, AuditAction.INTERVIEW_READ, row, "draft")
-        await session.commit()
+    excelled = await preparation.read(session, row, "questionnaire") if interview.status in RECORDABLE else ""
+    await session.commit()
     return await _render_form(
-        request, pages, row, interview, draft.answers if draft else {}, saved_at=draft.updated_at if draft else None
+        request,
+        pages,
+        row,
+        interview,
+        draft.answers if draft else {},
+        saved_at=draft.updated_at if draft else None,
+        excelled=excelled,
     )
 
 
@@ -276,6 +284,7 @@ async def submit(
             request, pages, row, interview, record, version, error=outcome.error, code=status.HTTP_409_CONFLICT
         )
     await session.execute(delete(InterviewDraft).where(InterviewDraft.case_id == case_id))
+    await preparation.discard(session, case_id)
     await session.commit()
     log.info("interview of case %s recorded by %s", case_id, user.email)
     return RedirectResponse(
