@@ -91,6 +91,7 @@ def build_worker(
             cases.record_withdrawal,
             cases.load_organisation,
             interviews.store_interview,
+            interviews.audit_manager_chosen,
             read_model.publish_case,
             read_model.publish_interview,
             mail.send_mail,

@@ -5,8 +5,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
 from db.rows import stored
-from models.audit import AuditAction, SubjectType
-from models.records import StoreInterviewInput
+from models.audit import AuditAction, AuditLogRow, SubjectType
+from models.records import ManagerChosenInput, StoreInterviewInput
 from models.tables import Case, InterviewRecordRow, InterviewText
 from privacy import audit
 from reports.anonymise import shareable_texts
@@ -52,6 +52,32 @@ class InterviewActivities:
                 by=_recorder(input),
             )
             return row.id
+
+    @activity.defn
+    async def audit_manager_chosen(self, input: ManagerChosenInput) -> None:
+        """The fallback on the audit log with HR's reason, once however often the activity runs."""
+        async with self._sessions.begin() as session:
+            case = await stored(session, Case, input.case_id)
+            subject = case.employee_id or case.id
+            detail = {"case_id": case.id, "manager": str(input.manager_email), "reason": input.reason}
+            already = (
+                await session.execute(
+                    select(AuditLogRow.detail).where(
+                        AuditLogRow.action == AuditAction.INTERVIEWER_MANAGER_CHOSEN.value,
+                        AuditLogRow.subject == subject,
+                    )
+                )
+            ).scalars()
+            if detail in list(already):
+                return
+            await audit.record(
+                session,
+                AuditAction.INTERVIEWER_MANAGER_CHOSEN,
+                SubjectType.PERSON,
+                subject,
+                detail,
+                by=audit.Auditor(str(input.chosen_by.email), frozenset({input.chosen_by.role.value})),
+            )
 
 
 def _recorder(input: StoreInterviewInput) -> audit.Auditor:

@@ -45,6 +45,7 @@ from models.handover import (
 )
 from models.interview import (
     AcceptSlot,
+    AskOtherInterviewer,
     AssignInterviewer,
     ConfirmInterview,
     DeclineInterview,
@@ -96,6 +97,7 @@ ACTIONS: dict[type[BaseModel], Action] = {
     RevokeAccessNow: Action(False, OffboardingWorkflow.revoke_access_now),
     ConfirmInterview: Action(True, ExitInterviewWorkflow.confirm),
     AssignInterviewer: Action(True, ExitInterviewWorkflow.assign_interviewer),
+    AskOtherInterviewer: Action(True, ExitInterviewWorkflow.ask_other_interviewer),
     AcceptSlot: Action(True, ExitInterviewWorkflow.accept_slot),
     ProposeSlot: Action(True, ExitInterviewWorkflow.propose_slot),
     ScheduleInterview: Action(True, ExitInterviewWorkflow.schedule),

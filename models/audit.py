@@ -19,6 +19,7 @@ class AuditAction(StrEnum):
     INTERVIEW_READ = "interview.read"
     INTERVIEW_WRITTEN = "interview.written"
     INTERVIEW_RECORDED = "interview.recorded"
+    INTERVIEWER_MANAGER_CHOSEN = "interview.manager_chosen"
     PERSON_EXPORTED = "person.exported"
     PERSON_ERASED = "person.erased"
     CASE_ANONYMISED = "case.anonymised"

@@ -98,6 +98,11 @@ class InterviewView(BaseModel):
     mail_failures: list[str] = Field(
         default_factory=list, description="Mails that could not be delivered, for HR to follow up."
     )
+    interviewer_is_manager: bool = Field(False, description="HR chose the direct manager as the fallback.")
+    other_interviewer_asked: bool = Field(
+        False, description="The employee asked for someone else; answered by HR assigning an interviewer."
+    )
+    other_interviewer_reason: str = ""
 
 
 class ConfirmInterview(BaseModel):
@@ -113,6 +118,19 @@ class AssignInterviewer(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actor: Actor
     interviewer: Person
+    manager_reason: Comment = Field(
+        "",
+        description="Only when the interviewer is the employee's direct manager, HR's fallback (004): why no one "
+        "without a reporting line holds it. Goes on the timeline and the audit log.",
+    )
+
+
+class AskOtherInterviewer(BaseModel):
+    """The employee would rather talk to someone else than the interviewer assigned (or the one HR would pick)."""
+
+    model_config = ConfigDict(extra="forbid")
+    actor: Actor
+    reason: Comment = ""
 
 
 class AcceptSlot(BaseModel):

@@ -76,3 +76,12 @@ class StoreInterviewInput(BaseModel):
     recorded_by: Actor | None = Field(
         None, description="Who submitted the record (for the audit log); absent: the interviewer."
     )
+
+
+class ManagerChosenInput(BaseModel):
+    """HR chose the employee's direct manager to hold the interview, as the fallback 004 allows: for the audit log."""
+
+    case_id: str
+    manager_email: EmailStr
+    reason: str
+    chosen_by: Actor

@@ -122,6 +122,10 @@ EXTRA: dict[str, dict[str, Any]] = {
         "action_url": "http://offboarding.test/consent/tok-abc",
     },
     "interview_declined": {"reason": "Geen behoefte aan een gesprek"},
+    "interview_other_interviewer": {
+        "reason": "Liever niet met mijn oud-teamleider",
+        "interviewer_name": "Sanne Peeters",
+    },
     "interview_no_response": {},
     "access_failed": {
         "outcome": "not_found",

@@ -76,6 +76,7 @@ ACTING_ROLES: dict[type[BaseModel], tuple[tuple[AccountRole | None, Role], ...]]
     RevokeAccessNow: ((AccountRole.HR, Role.HR),),
     interview.ConfirmInterview: ((AccountRole.HR, Role.HR),),
     interview.AssignInterviewer: ((AccountRole.HR, Role.HR),),
+    interview.AskOtherInterviewer: ((AccountRole.HR, Role.HR),),
     interview.ScheduleInterview: ((AccountRole.HR, Role.HR),),
     interview.ResendInvitation: ((AccountRole.HR, Role.HR),),
     interview.AcceptSlot: ((AccountRole.HR, Role.HR),),

@@ -21,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from models.interview import (
         FINISHED,
         AcceptSlot,
+        AskOtherInterviewer,
         AssignInterviewer,
         ConfirmInterview,
         DeclineInterview,
@@ -37,7 +38,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.mail import ActionLink, CalendarAttendee, CalendarInvite, MailRequest
     from models.read_model import InterviewSnapshot
-    from models.records import InterviewStatusInput, StoreInterviewInput
+    from models.records import InterviewStatusInput, ManagerChosenInput, StoreInterviewInput
     from models.registration import DepartureType
     from models.text import address_key, same_address
     from planning import interview_calendar, interview_slots
@@ -85,6 +86,9 @@ class ExitInterviewWorkflow:
         self._calendar_meetings = False
         self._last_day_mornings = False
         self._reason = ""
+        # Who holds it: the manager only as HR's explicit fallback; the employee may ask for someone else.
+        self._interviewer_is_manager = False
+        self._other_asked: str | None = None
         self._record_id: int | None = None
         self._done: set[str] = set()
         self._mail_failures: list[str] = []
@@ -137,6 +141,9 @@ class ExitInterviewWorkflow:
             reason=self._reason,
             consent_given=self._status == InterviewStatus.HELD,
             mail_failures=self._mail_failures,
+            interviewer_is_manager=self._interviewer_is_manager,
+            other_interviewer_asked=self._other_asked is not None,
+            other_interviewer_reason=self._other_asked or "",
         )
 
     @workflow.query
@@ -210,13 +217,34 @@ class ExitInterviewWorkflow:
     async def assign_interviewer(self, input: AssignInterviewer) -> InterviewView:
         former = self._interviewer
         self._interviewer = input.interviewer
-        self._note("interviewer_assigned", f"{input.interviewer.name} ({input.actor.email})")
+        asked, self._other_asked = self._other_asked is not None, None
+        self._interviewer_is_manager = same_address(input.interviewer.email, self._input.manager_email)
+        if self._interviewer_is_manager:
+            # Only ever with HR's reason (the validator): a path no earlier case took, so it needs no patch.
+            self._note(
+                "interviewer_manager_chosen", f"{input.interviewer.name}: {input.manager_reason} ({input.actor.email})"
+            )
+            await record(
+                InterviewActivities.audit_manager_chosen,
+                ManagerChosenInput(
+                    case_id=self._input.case_id,
+                    manager_email=str(input.interviewer.email),
+                    reason=input.manager_reason,
+                    chosen_by=input.actor,
+                ),
+            )
+        else:
+            self._note("interviewer_assigned", f"{input.interviewer.name} ({input.actor.email})")
         if self._scheduled is not None and self._calendar_meetings and self._status == InterviewStatus.SCHEDULED:
             await self._meeting_with_new_interviewer(former)
         elif self._scheduled is not None:
             await self._tell_interviewer(
                 f"interview_scheduled:{self._scheduled.start.isoformat()}", later=workflow.patched(MAIL_AFTER_UPDATE)
             )
+        elif asked and self._status == InterviewStatus.INVITED:
+            # The employee asked for someone else: the invitation again, now from the new interviewer (a path only
+            # cases with the request take).
+            await self._invite(purpose=f"invitation:interviewer:{self._invitations_sent + 1}", later=True)
         await self._publish()
         return self.view()
 
@@ -225,10 +253,35 @@ class ExitInterviewWorkflow:
         self._require_hr(input.actor)
         self._require_not_finished()
         # Addresses compare in any spelling of capitals (validators only: running cases replay unchanged).
-        if same_address(input.interviewer.email, self._input.manager_email):
+        if same_address(input.interviewer.email, self._input.manager_email) and not input.manager_reason.strip():
             raise rejected("interviewer_is_manager")
         if address_key(input.interviewer.email) in self._employee_addresses():
             raise rejected("interviewer_is_employee")
+
+    @workflow.update
+    async def ask_other_interviewer(self, input: AskOtherInterviewer) -> InterviewView:
+        """HR hears of it and may assign someone else; until then the interview goes on as it is."""
+        self._other_asked = input.reason
+        self._note("interviewer_change_asked", str(input.actor.email))
+        hr = self._input.organisation.hr
+        await self._send(
+            f"interviewer_change_asked:{len(self._timeline)}",
+            "interview_other_interviewer",
+            hr.email,
+            hr.language,
+            reason=input.reason,
+            interviewer_name=self._interviewer.name if self._interviewer else "",
+            later=True,
+        )
+        await self._publish()
+        return self.view()
+
+    @ask_other_interviewer.validator
+    def _check_ask_other(self, input: AskOtherInterviewer) -> None:
+        self._require_employee(input.actor)
+        self._require_answerable()
+        if self._other_asked is not None:
+            raise rejected("other_interviewer_already_asked")
 
     # The employee's answer.
     @workflow.update

@@ -183,6 +183,10 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
         "nl": ["Reden: Geen behoefte aan een gesprek", "herinneringen", COMMON["case_url"]],
         "en": ["Reason: Geen behoefte aan een gesprek", "reminders", COMMON["case_url"]],
     },
+    "interview_other_interviewer": {
+        "nl": ["liever met iemand anders dan Sanne Peeters", "Toelichting: Liever niet", COMMON["case_url"]],
+        "en": ["with someone else than Sanne Peeters", "Explanation: Liever niet", COMMON["case_url"]],
+    },
     "interview_no_response": {
         "nl": ["geen reactie", "herinneringen zijn gestopt", COMMON["case_url"]],
         "en": ["no response", "reminders have stopped", COMMON["case_url"]],

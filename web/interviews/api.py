@@ -36,6 +36,7 @@ AssignInput = Annotated[steps.AssignInterviewer, acting(steps.AssignInterviewer,
 AcceptInput = Annotated[steps.AcceptSlot, acting(steps.AcceptSlot, "AcceptSlotRequest")]
 ProposeInput = Annotated[steps.ProposeSlot, acting(steps.ProposeSlot, "ProposeSlotRequest")]
 ScheduleInput = Annotated[steps.ScheduleInterview, acting(steps.ScheduleInterview, "ScheduleInterviewRequest")]
+AskOtherInput = Annotated[steps.AskOtherInterviewer, acting(steps.AskOtherInterviewer, "AskOtherInterviewerRequest")]
 DeclineInput = Annotated[steps.DeclineInterview, acting(steps.DeclineInterview, "DeclineInterviewRequest")]
 ResendInput = Annotated[steps.ResendInvitation, acting(steps.ResendInvitation, "ResendInvitationRequest")]
 SubmitInput = Annotated[steps.SubmitInterview, acting(steps.SubmitInterview, "SubmitInterviewRequest")]
@@ -74,8 +75,21 @@ async def confirm(case_id: CaseId, payload: ConfirmInput, client: TemporalDep) -
 
 @router.post("/assign", response_model=InterviewView, responses=REFUSALS, summary="Assign the interviewer (HR)")
 async def assign_interviewer(case_id: CaseId, payload: AssignInput, client: TemporalDep) -> InterviewView:
-    """Choose who conducts the interview: someone without a reporting line to the employee, never the direct manager.
-    When a time is already agreed, the interviewer is told."""
+    """Choose who conducts the interview: someone without a reporting line to the employee. The direct manager only as
+    the fallback, with HR's `manager_reason` (on the timeline and the audit log). When a time is already agreed, the
+    interviewer is told."""
+    return await _act(client, case_id, payload)
+
+
+@router.post(
+    "/ask-other-interviewer",
+    response_model=InterviewView,
+    responses=REFUSALS,
+    summary="Ask for another interviewer (employee)",
+)
+async def ask_other_interviewer(case_id: CaseId, payload: AskOtherInput, client: TemporalDep) -> InterviewView:
+    """The employee would rather talk to someone else: HR is told and may assign another interviewer. Once per
+    interviewer; the invitation stands meanwhile."""
     return await _act(client, case_id, payload)
 
 

@@ -15,6 +15,7 @@ from cases import service
 from models.accounts import AccountRole, SignedIn
 from models.interview import AssignInterviewer, ConfirmInterview, ResendInvitation, ScheduleInterview
 from models.registration import Person
+from models.tables import Case
 from organisation import store
 from web.acting import actor_for
 from web.auth.guard import deny, form_protected, signed_in
@@ -75,6 +76,46 @@ async def assign(
         session,
         case_id,
         lambda: AssignInterviewer(actor=actor_for(user, AssignInterviewer), interviewer=person),
+        "assigned",
+    )
+
+
+@router.post(
+    "/{case_id}/interview/assign-manager", name="interview_assign_manager_form", dependencies=[Depends(form_protected)]
+)
+async def assign_manager(
+    request: Request,
+    case_id: CaseId,
+    user: HR,
+    pages: PagesDep,
+    client: TemporalDep,
+    session: SessionDep,
+    reason: Reason = "",
+):
+    """004's fallback: the direct manager holds the interview, chosen explicitly and with a reason."""
+    row = await session.get(Case, case_id)
+    if row is None:
+        deny(request, status.HTTP_404_NOT_FOUND, f"no case {case_id}", user)
+    if not reason.strip():
+        return await render_case(
+            request,
+            pages,
+            client,
+            session,
+            case_id,
+            error=pages.gettext("Say why no one without a reporting line can hold the interview."),
+        )
+    account = await accounts.by_email(session, row.manager_email)
+    person = Person(
+        name=row.manager_name, email=row.manager_email, language=account.language if account else row.language
+    )
+    return await act_from_case_page(
+        request,
+        pages,
+        client,
+        session,
+        case_id,
+        lambda: AssignInterviewer(actor=actor_for(user, AssignInterviewer), interviewer=person, manager_reason=reason),
         "assigned",
     )
 

@@ -22,10 +22,10 @@ from links import usage
 from links.tokens import LinkClaims, LinkPurpose
 from links.usage import Use
 from models.actors import Actor, Role
-from models.interview import AcceptSlot, DeclineInterview, ProposeSlot
+from models.interview import AcceptSlot, AskOtherInterviewer, DeclineInterview, ProposeSlot
 from models.tables import Case, UsedLink
 from organisation import store
-from web import links
+from web import forms, links
 from web.auth.guard import deny, form_protected
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
 from web.links import Token
@@ -33,7 +33,7 @@ from web.templating import Pages
 
 router = APIRouter(include_in_schema=False)
 
-NOTICES = ("accepted", "proposed", "declined", "revoked")
+NOTICES = ("accepted", "proposed", "declined", "revoked", "other_interviewer")
 
 
 async def _open(
@@ -178,6 +178,46 @@ async def decline(
 ):
     return await _answer(
         request, session, client, token, lambda actor: DeclineInterview(actor=actor, reason=reason), Use.DECLINED
+    )
+
+
+@router.post(
+    "/invitation/{token}/other-interviewer",
+    name="invitation_other_interviewer",
+    dependencies=[Depends(form_protected)],
+)
+async def ask_other_interviewer(
+    request: Request,
+    token: Token,
+    session: SessionDep,
+    client: TemporalDep,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+):
+    """Not an answer to the invitation: the link stays good for one, and the case takes the request once."""
+    claims = links.verified(request, LinkPurpose.INTERVIEW, token)
+    return await links.in_turn(
+        request, claims, lambda: _ask_other_in_turn(request, session, client, token, claims, reason)
+    )
+
+
+async def _ask_other_in_turn(request, session, client, token: str, claims: LinkClaims, reason: str):
+    claims, case = await _open(request, session, LinkPurpose.INTERVIEW, token, claims)
+    used = await links.used(session, claims)
+    if used is not None:
+        return _used_up(request, token, case, used)
+    pages = _pages(request, case)
+    employee = Actor(email=claims.email, role=Role.EMPLOYEE)
+    outcome = await forms.act(
+        pages.gettext,
+        lambda: AskOtherInterviewer(actor=employee, reason=reason),
+        lambda payload: service.act(client, case.id, payload),
+    )
+    if not outcome.ok:
+        return await _render_invitation(
+            request, session, client, token, claims, case, error=outcome.error, code=status.HTTP_409_CONFLICT
+        )
+    return RedirectResponse(
+        links.url(request, "invitation_page", token, done="other_interviewer"), status_code=status.HTTP_303_SEE_OTHER
     )
 
 

@@ -33,6 +33,7 @@ def action_labels(_: Gettext) -> dict[str, str]:
         AuditAction.INTERVIEW_READ: _("Interview content read"),
         AuditAction.INTERVIEW_WRITTEN: _("Interview notes started"),
         AuditAction.INTERVIEW_RECORDED: _("Interview recorded"),
+        AuditAction.INTERVIEWER_MANAGER_CHOSEN: _("Direct manager chosen as the interviewer"),
         AuditAction.PERSON_EXPORTED: _("Personal data exported"),
         AuditAction.PERSON_ERASED: _("Personal data erased on request"),
         AuditAction.CASE_ANONYMISED: _("Case anonymised"),
