@@ -23,6 +23,8 @@ INVITATION = {
     "action_url": "http://offboarding.test/interview/tok-abc",
     "appreciation_token": "een boekenbon",
     "interviewer_name": "Sanne Peeters",
+    "place": "Kantoor Utrecht, kamer 2.14",
+    "online_link": "https://meet.example.org/exit",
 }
 
 
@@ -108,11 +110,13 @@ EXTRA: dict[str, dict[str, Any]] = {
     "interview_confirmed": {
         "slot": SLOT_IN_PERSON,
         "interviewer_name": "Sanne Peeters",
+        "place": "Kantoor Utrecht, kamer 2.14",
         "action_url": "http://offboarding.test/interview/tok-abc",
     },
     "interview_scheduled": {
         "slot": SLOT_IN_PERSON,
         "interviewer_name": "Sanne Peeters",
+        "preparation_url": "http://offboarding.test/interviews/case-123/preparation",
     },
     "interview_reminder": {"slot": SLOT_IN_PERSON, "recipient_is_employee": True},
     "interview_cancelled": {"slot": SLOT_IN_PERSON, "recipient_is_employee": True, "because": "declined"},

@@ -191,7 +191,13 @@ class ExitInterviewWorkflow:
             "duration_minutes": self._policy.interview_duration_minutes,
             "appreciation_token": self._policy.appreciation_token,
             "interviewer_name": self._interviewer.name if self._interviewer else "",
+            **self._place(),
         }
+
+    def _place(self) -> dict[str, str]:
+        """Where it is held, on site or online, as the calendar event names it too (planning/interview_calendar.py)."""
+        org = self._input.organisation
+        return {"place": org.policy.interview_place or org.name, "online_link": org.policy.interview_online_link}
 
     @workflow.update
     async def confirm(self, input: ConfirmInterview) -> InterviewView:
@@ -392,6 +398,7 @@ class ExitInterviewWorkflow:
             slot=slot,
             interviewer_name=interviewer,
             later=later,
+            **self._place(),
         )
 
     async def _tell_interviewer(
@@ -410,6 +417,7 @@ class ExitInterviewWorkflow:
             slot=slot,
             interviewer_name=interviewer,
             later=later,
+            preparation_url=f"{self._input.organisation.public_url}/interviews/{self._input.case_id}/preparation",
             **extra,
         )
 

@@ -117,5 +117,6 @@ async def test_the_employee_asks_for_someone_else_by_link_and_hr_assigns_another
     assert interview["interviewer"]["email"] == second and interview["other_interviewer_asked"] is False
     # The employee hears who it is now: the invitation again, signed by the new interviewer.
     renewed = await case.wait_for_mail("interview:invitation:interviewer", to=case.employee["email"])
-    assert "Noor Smits" in renewed[0].text
+    assert "Ik voer het gesprek graag met je: Noor Smits. Ik zou het erg waarderen" in renewed[0].text
+    assert "Graag hoor ik van je of een van de momenten je past." in renewed[0].text
     await employee.aclose()

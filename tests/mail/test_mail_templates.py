@@ -123,6 +123,10 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
             "vroegst mogelijke moment",
             INVITATION["action_url"],
             LAST_DAY["nl"],
+            # Signed by its interviewer as 000's model letter has it, naming the place and the online link.
+            "Ik voer het gesprek graag met je: Sanne Peeters. Ik zou het erg waarderen als je de achtergrond van je vertrek",
+            "Op locatie is dat Kantoor Utrecht, kamer 2.14; online via https://meet.example.org/exit.",
+            "Graag hoor ik van je of een van de momenten je past.",
         ],
         "en": [
             f"- {FIRST_SLOT['en']}–11:00\n",
@@ -137,6 +141,9 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
             "earliest possible moment",
             INVITATION["action_url"],
             LAST_DAY["en"],
+            "I would greatly appreciate it if you would share the background to your leaving",
+            "On site, that is Kantoor Utrecht, kamer 2.14; online, https://meet.example.org/exit.",
+            "Please let me know whether one of these times suits you.",
         ],
     },
     "interview_invitation_reminder": {
@@ -147,19 +154,31 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
         "nl": [
             f"Wanneer: {FIRST_SLOT['nl']} tot 11:00",
             "Met: Sanne Peeters",
+            "Waar: ter plaatse, in een rustige, afgesloten ruimte: Kantoor Utrecht, kamer 2.14",
             "bijgewerkte agenda-uitnodiging",
             INVITATION["action_url"],
         ],
         "en": [
             f"When: {FIRST_SLOT['en']}–11:00",
             "With: Sanne Peeters",
+            "Where: in person, in a quiet, closed room: Kantoor Utrecht, kamer 2.14",
             "updated calendar invitation",
             INVITATION["action_url"],
         ],
     },
     "interview_scheduled": {
-        "nl": [f"Wanneer: {FIRST_SLOT['nl']} tot 11:00", "Interviewer: Sanne Peeters", COMMON["case_url"]],
-        "en": [f"When: {FIRST_SLOT['en']}–11:00", "Interviewer: Sanne Peeters", COMMON["case_url"]],
+        "nl": [
+            f"Wanneer: {FIRST_SLOT['nl']} tot 11:00",
+            "Interviewer: Sanne Peeters",
+            "noteer waarin de medewerker uitblonk: http://offboarding.test/interviews/",
+            COMMON["case_url"],
+        ],
+        "en": [
+            f"When: {FIRST_SLOT['en']}–11:00",
+            "Interviewer: Sanne Peeters",
+            "where you saw them excel, for an appreciative close: http://offboarding.test/interviews/",
+            COMMON["case_url"],
+        ],
     },
     "interview_reminder": {
         "nl": [f"morgen, {FIRST_SLOT['nl']} tot 11:00"],
