@@ -12,6 +12,7 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.access import access_activities
+from activities.availability import AvailabilityActivities
 from activities.cases import CaseActivities
 from activities.interviews import InterviewActivities
 from activities.mail import MailActivities
@@ -71,6 +72,7 @@ def build_worker(
     cases = CaseActivities(settings, sessions)
     mail = MailActivities(settings, sessions, MailTemplates())
     interviews = InterviewActivities(sessions)
+    availability = AvailabilityActivities(settings, sessions)
     reports = ReportActivities(settings, sessions, MailTemplates())
     retention = RetentionActivities(settings, sessions, client)
     read_model = ReadModelActivities(sessions)
@@ -92,6 +94,7 @@ def build_worker(
             cases.load_organisation,
             interviews.store_interview,
             interviews.audit_manager_chosen,
+            availability.interviewer_availability,
             read_model.publish_case,
             read_model.publish_interview,
             mail.send_mail,

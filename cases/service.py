@@ -45,6 +45,7 @@ from models.handover import (
 )
 from models.interview import (
     AcceptSlot,
+    AnswerProposedTime,
     AskOtherInterviewer,
     AssignInterviewer,
     ConfirmInterview,
@@ -98,6 +99,7 @@ ACTIONS: dict[type[BaseModel], Action] = {
     ConfirmInterview: Action(True, ExitInterviewWorkflow.confirm),
     AssignInterviewer: Action(True, ExitInterviewWorkflow.assign_interviewer),
     AskOtherInterviewer: Action(True, ExitInterviewWorkflow.ask_other_interviewer),
+    AnswerProposedTime: Action(True, ExitInterviewWorkflow.answer_proposed_time),
     AcceptSlot: Action(True, ExitInterviewWorkflow.accept_slot),
     ProposeSlot: Action(True, ExitInterviewWorkflow.propose_slot),
     ScheduleInterview: Action(True, ExitInterviewWorkflow.schedule),

@@ -162,6 +162,16 @@ class Settings(BaseSettings):
         SecretStr(""),
         description="Bearer token for the SCIM endpoint; needed when `scim_url` is set. Never logged or shown.",
     )
+    caldav_url: str = Field(
+        "",
+        description="Each interviewer's CalDAV calendar, with `{email}` where their address goes (e.g. `https://cal.example.org/{email}/calendar/`). Set: a time the employee proposes is agreed at once only when it is free in that calendar (free/busy) and clashes with none of the interviewer's other interviews; otherwise the interviewer accepts it or asks for another. Empty: only the other interviews are checked.",
+    )
+    caldav_username: str = Field(
+        "", description="The account that reads the interviewers' free/busy on the CalDAV server."
+    )
+    caldav_password: SecretStr = Field(
+        SecretStr(""), description="Its password (HTTP Basic or Digest, as the server asks). Never logged or shown."
+    )
     scim_match: Literal["email", "external_id"] = Field(
         "email",
         description="How the person's account is found: `email` (`userName` or `emails.value` equals the work email) or `external_id` (`externalId` equals the employee id).",
@@ -305,6 +315,13 @@ class Settings(BaseSettings):
         parsed = urlsplit(url.strip())
         if url.strip() and (parsed.scheme not in ("http", "https") or not parsed.netloc):
             raise ValueError(f"{url!r} is not an http(s) URL")
+        return url.strip()
+
+    @field_validator("caldav_url")
+    @classmethod
+    def _caldav_url(cls, url: str) -> str:
+        if url and (not url.startswith(("http://", "https://")) or "{email}" not in url):
+            raise ValueError(f"{url!r} is not an http(s) URL with {{email}} where the interviewer's address goes")
         return url.strip()
 
     @model_validator(mode="after")

@@ -103,6 +103,10 @@ class InterviewView(BaseModel):
         False, description="The employee asked for someone else; answered by HR assigning an interviewer."
     )
     other_interviewer_reason: str = ""
+    pending_slot: Slot | None = Field(
+        None, description="A time the employee proposed that waits for the interviewer: it clashed with their agenda."
+    )
+    pending_conflict: str = Field("", description="What it clashed with (see `Availability.conflict`).")
 
 
 class ConfirmInterview(BaseModel):
@@ -123,6 +127,14 @@ class AssignInterviewer(BaseModel):
         description="Only when the interviewer is the employee's direct manager, HR's fallback (004): why no one "
         "without a reporting line holds it. Goes on the timeline and the audit log.",
     )
+
+
+class AnswerProposedTime(BaseModel):
+    """The interviewer (or HR) takes the employee's proposed time after all, or asks the employee for another."""
+
+    model_config = ConfigDict(extra="forbid")
+    actor: Actor
+    accept: bool
 
 
 class AskOtherInterviewer(BaseModel):

@@ -85,3 +85,20 @@ class ManagerChosenInput(BaseModel):
     manager_email: EmailStr
     reason: str
     chosen_by: Actor
+
+
+class AvailabilityInput(BaseModel):
+    """A time the employee proposed, to check against the interviewer's other interviews and calendar."""
+
+    case_id: str
+    interviewer_email: EmailStr
+    start: datetime
+    end: datetime
+
+
+class Availability(BaseModel):
+    fits: bool
+    conflict: str = Field(
+        "",
+        description="Why not: `other_interview`, `calendar_busy`, or `calendar_unreachable` (nothing could be read).",
+    )

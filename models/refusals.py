@@ -43,6 +43,7 @@ MESSAGES: dict[str, str] = {
         "the direct manager does not conduct the exit interview; choose someone without a reporting line"
     ),
     "interviewer_is_employee": N_("the leaving employee cannot be the interviewer"),
+    "no_proposed_time": N_("no proposed time is waiting for the interviewer"),
     "other_interviewer_already_asked": N_("you have already asked for someone else; HR will let you know who it is"),
     "not_the_employee": N_("%(email)s is not the leaving employee of this case"),
     "not_the_interviewer": N_("%(email)s is not the interviewer of this case"),

@@ -126,6 +126,12 @@ EXTRA: dict[str, dict[str, Any]] = {
         "action_url": "http://offboarding.test/consent/tok-abc",
     },
     "interview_declined": {"reason": "Geen behoefte aan een gesprek"},
+    "interview_time_proposed": {
+        "slot": SLOT_IN_PERSON,
+        "conflict": "calendar_busy",
+        "interviewer_name": "Sanne Peeters",
+        "preparation_url": "http://offboarding.test/interviews/case-123/preparation",
+    },
     "interview_other_interviewer": {
         "reason": "Liever niet met mijn oud-teamleider",
         "interviewer_name": "Sanne Peeters",

@@ -83,6 +83,7 @@ ACTING_ROLES: dict[type[BaseModel], tuple[tuple[AccountRole | None, Role], ...]]
     interview.ProposeSlot: ((AccountRole.HR, Role.HR),),
     interview.DeclineInterview: ((AccountRole.HR, Role.HR),),
     interview.SubmitInterview: ((AccountRole.HR, Role.HR), (AccountRole.INTERVIEWER, Role.INTERVIEWER)),
+    interview.AnswerProposedTime: ((AccountRole.HR, Role.HR), (AccountRole.INTERVIEWER, Role.INTERVIEWER)),
 }
 
 

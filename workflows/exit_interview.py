@@ -21,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from models.interview import (
         FINISHED,
         AcceptSlot,
+        AnswerProposedTime,
         AskOtherInterviewer,
         AssignInterviewer,
         ConfirmInterview,
@@ -38,15 +39,29 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.mail import ActionLink, CalendarAttendee, CalendarInvite, MailRequest
     from models.read_model import InterviewSnapshot
-    from models.records import InterviewStatusInput, ManagerChosenInput, StoreInterviewInput
+    from models.records import (
+        Availability,
+        AvailabilityInput,
+        InterviewStatusInput,
+        ManagerChosenInput,
+        StoreInterviewInput,
+    )
     from models.registration import DepartureType
     from models.text import address_key, same_address
     from planning import interview_calendar, interview_slots
     from workflows.activity_calls import Background, deliver, record, rejected
     from workflows.agenda import Due, end_of_day, pending
-    from workflows.patches import CALENDAR_MEETINGS, MAIL_AFTER_UPDATE, READ_MODEL, SHORT_NOTICE_MORNINGS
+    from workflows.patches import (
+        CALENDAR_MEETINGS,
+        INTERVIEWER_AVAILABILITY,
+        MAIL_AFTER_UPDATE,
+        READ_MODEL,
+        SHORT_NOTICE_MORNINGS,
+    )
     from workflows.publishing import Publisher
 
+# The database and a CalDAV server each answer within seconds; a calendar that does not is read as unreachable.
+AVAILABILITY_TIMEOUT = timedelta(seconds=30)
 NEEDS_HR_CONFIRMATION = {DepartureType.DISMISSAL, DepartureType.END_OF_CONTRACT}
 INVITATION_LINK = ActionLink(purpose="interview", path="/invitation")
 CONSENT_LINK = ActionLink(purpose="consent", path="/consent")
@@ -89,6 +104,9 @@ class ExitInterviewWorkflow:
         # Who holds it: the manager only as HR's explicit fallback; the employee may ask for someone else.
         self._interviewer_is_manager = False
         self._other_asked: str | None = None
+        # A time the employee proposed that clashes with the interviewer's agenda waits for them (interviewer-availability-v1).
+        self._pending: Slot | None = None
+        self._pending_conflict = ""
         self._record_id: int | None = None
         self._done: set[str] = set()
         self._mail_failures: list[str] = []
@@ -144,6 +162,8 @@ class ExitInterviewWorkflow:
             interviewer_is_manager=self._interviewer_is_manager,
             other_interviewer_asked=self._other_asked is not None,
             other_interviewer_reason=self._other_asked or "",
+            pending_slot=self._pending,
+            pending_conflict=self._pending_conflict,
         )
 
     @workflow.query
@@ -158,7 +178,7 @@ class ExitInterviewWorkflow:
         self._changed = True
 
     # The invitation: personal, with the proposed times and the preparatory questions.
-    async def _invite(self, purpose: str = "invitation", *, later: bool = False) -> None:
+    async def _invite(self, purpose: str = "invitation", *, later: bool = False, **context: Any) -> None:
         plan = interview_slots.propose(
             workflow.now(),
             self._last_day,
@@ -167,6 +187,7 @@ class ExitInterviewWorkflow:
             last_day_mornings=self._last_day_mornings,
         )
         self._slots, self._short_notice = plan.slots, plan.short_notice
+        self._pending, self._pending_conflict = None, ""
         self._invited_at = self._invited_at or workflow.now()
         self._invitations_sent += 1
         self._note("interview_invited" if self._invitations_sent == 1 else "interview_invited_again")
@@ -182,6 +203,7 @@ class ExitInterviewWorkflow:
             later=later,
             **self._invitation_context(),
             **extra,
+            **context,
         )
 
     def _invitation_context(self) -> dict:
@@ -193,6 +215,9 @@ class ExitInterviewWorkflow:
             "interviewer_name": self._interviewer.name if self._interviewer else "",
             **self._place(),
         }
+
+    def _preparation_url(self) -> str:
+        return f"{self._input.organisation.public_url}/interviews/{self._input.case_id}/preparation"
 
     def _place(self) -> dict[str, str]:
         """Where it is held, on site or online, as the calendar event names it too (planning/interview_calendar.py)."""
@@ -305,10 +330,72 @@ class ExitInterviewWorkflow:
 
     @workflow.update
     async def propose_slot(self, input: ProposeSlot) -> InterviewView:
-        await self._schedule(
-            interview_slots.slot_at(input.start, self._policy, input.online), later=workflow.patched(MAIL_AFTER_UPDATE)
-        )
+        slot = interview_slots.slot_at(input.start, self._policy, input.online)
+        later = workflow.patched(MAIL_AFTER_UPDATE)
+        if self._interviewer is not None and workflow.patched(INTERVIEWER_AVAILABILITY):
+            # By name: the activity's module brings the CalDAV client, which the workflow has no use for.
+            availability = await workflow.execute_activity(
+                "interviewer_availability",
+                AvailabilityInput(
+                    case_id=self._input.case_id,
+                    interviewer_email=self._interviewer.email,
+                    start=slot.start,
+                    end=slot.end,
+                ),
+                result_type=Availability,
+                start_to_close_timeout=AVAILABILITY_TIMEOUT,
+            )
+            if not availability.fits:
+                await self._await_interviewer(slot, availability.conflict)
+                return self.view()
+        await self._schedule(slot, later=later)
         return self.view()
+
+    async def _await_interviewer(self, slot: Slot, conflict: str) -> None:
+        """The proposed time clashes with the interviewer's agenda: they decide, and hear of it at once."""
+        self._pending, self._pending_conflict = slot, conflict
+        self._changed = True
+        self._note("interview_time_awaits_interviewer", slot.start.isoformat() + (" (online)" if slot.online else ""))
+        to, language = self._interviewer_address()
+        await self._send(
+            f"interview_time_proposed:{slot.start.isoformat()}:{len(self._timeline)}",
+            "interview_time_proposed",
+            to,
+            language,
+            slot=slot.model_dump(mode="json"),
+            conflict=conflict,
+            interviewer_name=self._interviewer.name if self._interviewer else "",
+            preparation_url=self._preparation_url(),
+            later=True,
+        )
+        await self._publish()
+
+    @workflow.update
+    async def answer_proposed_time(self, input: AnswerProposedTime) -> InterviewView:
+        slot, self._pending, self._pending_conflict = self._pending, None, ""
+        assert slot is not None  # the validator made sure
+        if input.accept:
+            self._note("interview_time_accepted_by_interviewer", str(input.actor.email))
+            await self._schedule(slot, later=True)
+        else:
+            self._note("interview_time_declined_by_interviewer", str(input.actor.email))
+            await self._invite(
+                purpose=f"invitation:time_declined:{self._invitations_sent + 1}",
+                later=True,
+                proposal_declined=slot.model_dump(mode="json"),
+            )
+        return self.view()
+
+    @answer_proposed_time.validator
+    def _check_answer_proposed(self, input: AnswerProposedTime) -> None:
+        if input.actor.role != Role.HR and not (
+            self._interviewer and same_address(input.actor.email, self._interviewer.email)
+        ):
+            raise rejected("not_the_interviewer", email=input.actor.email)
+        if self._pending is None or self._status != InterviewStatus.INVITED:
+            raise rejected("no_proposed_time")
+        if input.accept:
+            self._require_usable(self._pending.start, self._pending.online)
 
     @propose_slot.validator
     def _check_propose(self, input: ProposeSlot) -> None:
@@ -368,6 +455,7 @@ class ExitInterviewWorkflow:
 
     async def _schedule(self, slot: Slot, *, later: bool = False) -> None:
         self._scheduled = slot
+        self._pending, self._pending_conflict = None, ""
         self._changed = True
         self._note("interview_scheduled", slot.start.isoformat() + (" (online)" if slot.online else ""))
         await self._set_status(InterviewStatus.SCHEDULED)
@@ -417,7 +505,7 @@ class ExitInterviewWorkflow:
             slot=slot,
             interviewer_name=interviewer,
             later=later,
-            preparation_url=f"{self._input.organisation.public_url}/interviews/{self._input.case_id}/preparation",
+            preparation_url=self._preparation_url(),
             **extra,
         )
 
@@ -576,7 +664,8 @@ class ExitInterviewWorkflow:
             items.append(Due(record_deadline, f"not_held:{self._last_day}", "run_out_not_held"))
         elif self._status == InterviewStatus.INVITED:
             cutoff = self._answer_deadline()
-            for number in range(1, policy.invitation_reminder_count + 1):
+            # The employee has answered when a proposed time waits for the interviewer: no reminders meanwhile.
+            for number in range(1, 0 if self._pending is not None else policy.invitation_reminder_count + 1):
                 at = self._first_invited_at + timedelta(days=policy.invitation_reminder_interval_days * number)
                 if at < cutoff:
                     items.append(Due(at, f"invitation_reminder:{number}", "remind_invitation", str(number)))
@@ -633,7 +722,9 @@ class ExitInterviewWorkflow:
 
     def _still_due(self, due: Due) -> bool:
         """The agenda was read before earlier actions awaited; an answer may have come in meanwhile."""
-        if due.action in ("remind_invitation", "run_out_no_response"):
+        if due.action == "remind_invitation":
+            return self._status == InterviewStatus.INVITED and self._pending is None
+        if due.action == "run_out_no_response":
             return self._status == InterviewStatus.INVITED
         if due.action == "remind_interview":
             return self._status == InterviewStatus.SCHEDULED

@@ -59,3 +59,9 @@ WITHDRAWN_CASE_CANCELS = "withdrawn-case-cancels-v1"
 # With short notice, an online conversation on the last working day is offered in its morning, before its last
 # working hours (seed 002). Old branch: its afternoon. Can go with the cases opened before 2026-12-08.
 SHORT_NOTICE_MORNINGS = "short-notice-mornings-v1"
+
+# A time the employee proposes is agreed at once only when the interviewer is free then: none of their other agreed
+# interviews, nothing busy in their CalDAV free/busy where configured (activities/availability.py); otherwise it waits
+# for the interviewer, who accepts it or asks the employee for another. Old branch: every usable proposed time is agreed
+# at once. Can go with the cases opened before 2026-12-09.
+INTERVIEWER_AVAILABILITY = "interviewer-availability-v1"

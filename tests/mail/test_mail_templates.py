@@ -202,6 +202,18 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
         "nl": ["Reden: Geen behoefte aan een gesprek", "herinneringen", COMMON["case_url"]],
         "en": ["Reason: Geen behoefte aan een gesprek", "reminders", COMMON["case_url"]],
     },
+    "interview_time_proposed": {
+        "nl": [
+            f"een eigen moment voor: {FIRST_SLOT['nl']} tot 11:00",
+            "De agenda van de gespreksvoerder geeft dan een andere afspraak aan.",
+            "http://offboarding.test/interviews/case-123/preparation",
+        ],
+        "en": [
+            f"a time of their own for the exit interview: {FIRST_SLOT['en']}–11:00",
+            "Your calendar shows another appointment then.",
+            "http://offboarding.test/interviews/case-123/preparation",
+        ],
+    },
     "interview_other_interviewer": {
         "nl": ["liever met iemand anders dan Sanne Peeters", "Toelichting: Liever niet", COMMON["case_url"]],
         "en": ["with someone else than Sanne Peeters", "Explanation: Liever niet", COMMON["case_url"]],

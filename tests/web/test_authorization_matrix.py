@@ -95,6 +95,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/cases/{case_id}/interview/confirm"): only(HR),
     ("POST", "/api/cases/{case_id}/interview/assign"): only(HR),
     ("POST", "/api/cases/{case_id}/interview/ask-other-interviewer"): only(HR),
+    ("POST", "/api/cases/{case_id}/interview/answer-proposed-time"): only(HR, INTERVIEWER),
     ("POST", "/api/cases/{case_id}/interview/accept"): only(HR),
     ("POST", "/api/cases/{case_id}/interview/propose"): only(HR),
     ("POST", "/api/cases/{case_id}/interview/schedule"): only(HR),
@@ -194,6 +195,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/interviews/{case_id}/consent"): only(HR, INTERVIEWER),
     ("GET", "/interviews/{case_id}/preparation"): only(HR, INTERVIEWER),
     ("POST", "/interviews/{case_id}/preparation"): only(HR, INTERVIEWER),
+    ("POST", "/interviews/{case_id}/proposed-time"): only(HR, INTERVIEWER),
     # The employee's links.
     ("GET", "/invitation/{token}"): LINK,
     ("POST", "/invitation/{token}/accept"): LINK,

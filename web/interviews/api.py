@@ -37,6 +37,7 @@ AcceptInput = Annotated[steps.AcceptSlot, acting(steps.AcceptSlot, "AcceptSlotRe
 ProposeInput = Annotated[steps.ProposeSlot, acting(steps.ProposeSlot, "ProposeSlotRequest")]
 ScheduleInput = Annotated[steps.ScheduleInterview, acting(steps.ScheduleInterview, "ScheduleInterviewRequest")]
 AskOtherInput = Annotated[steps.AskOtherInterviewer, acting(steps.AskOtherInterviewer, "AskOtherInterviewerRequest")]
+AnswerTimeInput = Annotated[steps.AnswerProposedTime, acting(steps.AnswerProposedTime, "AnswerProposedTimeRequest")]
 DeclineInput = Annotated[steps.DeclineInterview, acting(steps.DeclineInterview, "DeclineInterviewRequest")]
 ResendInput = Annotated[steps.ResendInvitation, acting(steps.ResendInvitation, "ResendInvitationRequest")]
 SubmitInput = Annotated[steps.SubmitInterview, acting(steps.SubmitInterview, "SubmitInterviewRequest")]
@@ -102,7 +103,21 @@ async def accept_slot(case_id: CaseId, payload: AcceptInput, client: TemporalDep
 
 @router.post("/propose", response_model=InterviewView, responses=REFUSALS, summary="Propose another time (employee)")
 async def propose_slot(case_id: CaseId, payload: ProposeInput, client: TemporalDep) -> InterviewView:
-    """Propose a time of one's own, within working hours and before the cut-off (online may be later); it is agreed at once."""
+    """Propose a time of one's own, within working hours and before the cut-off (online may be later). It is agreed at
+    once, unless the interviewer has another interview then or (with CalDAV configured) is busy in their calendar: then
+    it waits for the interviewer (`pending_slot`)."""
+    return await _act(client, case_id, payload)
+
+
+@router.post(
+    "/answer-proposed-time",
+    response_model=InterviewView,
+    responses=REFUSALS,
+    summary="Take or turn down a proposed time that waits for the interviewer (interviewer, HR)",
+)
+async def answer_proposed_time(case_id: CaseId, payload: AnswerTimeInput, client: TemporalDep) -> InterviewView:
+    """A time the employee proposed that clashed with the interviewer's other interviews or calendar waits for them:
+    `accept: true` agrees it after all; `accept: false` sends the employee the invitation again, asking for another."""
     return await _act(client, case_id, payload)
 
 

@@ -33,7 +33,7 @@ from web.templating import Pages
 
 router = APIRouter(include_in_schema=False)
 
-NOTICES = ("accepted", "proposed", "declined", "revoked", "other_interviewer")
+NOTICES = ("accepted", "proposed", "pending", "declined", "revoked", "other_interviewer")
 
 
 async def _open(
@@ -126,9 +126,10 @@ async def _answer_in_turn(request, session, client, token: str, claims: LinkClai
         return await _render_invitation(
             request, session, client, token, claims, case, error=outcome.error, code=status.HTTP_409_CONFLICT
         )
+    # A proposed time that clashes with the interviewer's agenda waits for them: not agreed yet.
+    done = "pending" if getattr(outcome.result, "pending_slot", None) else use.value.split(":")[1]
     return RedirectResponse(
-        links.url(request, "invitation_page", token, done=use.value.split(":")[1]),
-        status_code=status.HTTP_303_SEE_OTHER,
+        links.url(request, "invitation_page", token, done=done), status_code=status.HTTP_303_SEE_OTHER
     )
 
 

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from pydantic import BaseModel
 from sqlalchemy import delete, select
 
 from cases import preparation, queries, service
@@ -52,10 +53,10 @@ async def _in_reach(request: Request, user: SignedIn, session, client, case_id: 
     return row, interview
 
 
-def _recorder(user: SignedIn) -> Actor:
+def conductor(user: SignedIn, update: type[BaseModel]) -> Actor:
     """HR or the interviewer; a manager here is the one HR chose as the fallback (``_in_reach`` let only them in)."""
     try:
-        return actor_for(user, SubmitInterview)
+        return actor_for(user, update)
     except NotPermitted:
         return Actor(email=user.email, role=Role.INTERVIEWER)
 
@@ -280,7 +281,7 @@ async def submit(
     outcome = await common.act(
         pages.gettext,
         lambda: SubmitInterview(
-            actor=_recorder(user),
+            actor=conductor(user, SubmitInterview),
             record=record,
             consent=ConsentChoice(
                 scope=scope, share_with_manager=share_with_manager == "yes", text_version=text_version or version
