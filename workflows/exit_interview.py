@@ -250,8 +250,8 @@ class ExitInterviewWorkflow:
         self._interviewer = input.interviewer
         asked, self._other_asked = self._other_asked is not None, None
         self._interviewer_is_manager = same_address(input.interviewer.email, self._input.manager_email)
-        if self._interviewer_is_manager:
-            # Only ever with HR's reason (the validator): a path no earlier case took, so it needs no patch.
+        if self._interviewer_is_manager and input.manager_reason:
+            # Only with HR's reason, which no earlier case's input carried: a path they never take, so no patch.
             self._note(
                 "interviewer_manager_chosen", f"{input.interviewer.name}: {input.manager_reason} ({input.actor.email})"
             )

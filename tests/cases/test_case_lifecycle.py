@@ -22,11 +22,16 @@ from models.handover import (
 )
 from models.interview import (
     AcceptSlot,
+    AnswerProposedTime,
+    AskOtherInterviewer,
+    AssignInterviewer,
     ConfirmInterview,
     DeclineInterview,
+    ProposeSlot,
     SubmitInterview,
 )
 from models.questionnaire import ConsentChoice
+from models.registration import Person
 from models.tables import InterviewRecordRow
 from tests.case_driver import FACILITIES, HR, RECORD, STARTED, CaseDriver, last_day_in
 from tests.support import eventually
@@ -486,3 +491,52 @@ async def test_a_withdrawal_right_after_registration_still_ends_the_interview(ca
 async def _cancelled_interview(case: CaseDriver):
     view = await case.view()
     return view.interview if view.interview and view.interview.status == "cancelled" else None
+
+
+async def test_who_holds_the_interview_and_when_they_are_free(
+    time_skipping_env, worker, mail_store, sessions, task_queue
+):
+    """The interviewer's agenda decides a proposed time (interviewer-availability-v1); the employee asks for someone
+    else; HR chooses the direct manager as the fallback, with a reason; the interview is held and the case closes."""
+    ilse = Person(name="Ilse Maes", email="ilse.maes@example.org", language="nl")
+    first = await CaseDriver.start(time_skipping_env, mail_store, sessions, task_queue)
+    second = await CaseDriver.start(time_skipping_env, mail_store, sessions, task_queue)
+    for driver in (first, second):
+        await driver.wait_for_mail("interview:invitation")
+        await driver.act(AssignInterviewer(actor=HR, interviewer=ilse))
+    moment = (await first.view()).interview.proposed_slots[0].start
+    await first.act(ProposeSlot(actor=first.employee, start=moment))
+    assert (await first.view()).interview.status == "scheduled"
+
+    waiting = await second.act(ProposeSlot(actor=second.employee, start=moment))
+    assert waiting.status == "invited" and waiting.pending_conflict == "other_interview"
+    await second.wait_for_mail("interview:interview_time_proposed", to=ilse.email)
+    await second.act(AnswerProposedTime(actor=Actor(email=ilse.email, role=Role.INTERVIEWER), accept=False))
+    await second.wait_for_mail("interview:invitation:time_declined")
+
+    await second.act(AskOtherInterviewer(actor=second.employee, reason="Liever iemand anders"))
+    await second.wait_for_mail("interview:interviewer_change_asked", to="hr@example.org")
+    manager = second.registration.manager
+    await second.act(
+        AssignInterviewer(
+            actor=HR,
+            interviewer=Person(name=manager.name, email=manager.email, language=manager.language),
+            manager_reason="Geen HR-collega zonder directe band beschikbaar",
+        )
+    )
+    await second.wait_for_mail("interview:invitation:interviewer")
+    slot = (await second.view()).interview.proposed_slots[0]
+    await second.act(AcceptSlot(actor=second.employee, start=slot.start))
+    await second.act(
+        SubmitInterview(
+            actor=second.manager.model_copy(update={"role": Role.INTERVIEWER}), record=RECORD, consent=CONSENT
+        )
+    )
+    view = await second.view()
+    for task in view.tasks:
+        await second.act(CompleteTask(task_id=task.id, actor=HR, comment="done"))
+    for item in view.equipment:
+        await second.act(ConfirmReturn(item_id=item.id, actor=FACILITIES))
+    await second.skip_until(after_last_day(view))
+    closed = await second.wait_for_status("closed")
+    assert closed.interview_status == "held"

@@ -59,6 +59,12 @@ def test_histories_are_checked_in():
         "a_moved_last_day_cancels_the_agreed_time_and_a_withdrawal_the_next_one-calendar-meetings",
         "one_day_notice_offers_an_online_talk_before_the_last_working_hours-calendar-meetings",
     } <= names
+    # Interviews whose proposed times wait for a busy interviewer (interviewer-availability-v1), with the employee asking
+    # for someone else and HR choosing the direct manager as the fallback.
+    assert {
+        "who_holds_the_interview_and_when_they_are_free-interviewer-availability",
+        "who_holds_the_interview_and_when_they_are_free-interviewer-availability-agreed",
+    } <= names
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
