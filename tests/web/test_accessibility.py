@@ -140,7 +140,12 @@ def pages_of(case_id: str) -> dict[str, list[str]]:
         "hr": ["/cases", "/cases/new", f"/cases/{case_id}", "/mailbox", "/reports", "/settings/reports"],
         "manager": ["/my/tasks", f"/my/cases/{case_id}"],
         "custodian": ["/equipment"],
-        "interviewer": ["/interviews", f"/interviews/{case_id}", f"/interviews/{case_id}/consent"],
+        "interviewer": [
+            "/interviews",
+            f"/interviews/{case_id}",
+            f"/interviews/{case_id}/preparation",
+            f"/interviews/{case_id}/consent",
+        ],
         "reviewer": ["/reports"],
         "admin": ["/admin/accounts"],
     }
