@@ -74,6 +74,11 @@ async def test_a_proposed_time_the_interviewers_calendar_shows_busy_waits_for_th
     interview = await case.interview()
     assert interview["status"] == "invited" and interview["pending_conflict"] == "calendar_busy"
     assert _moment(interview["pending_slot"]) == first
+    hr = another_client(http)
+    await make_account(sessions, (hr_email := unique_email("hr")), ["hr"])
+    await sign_in(hr, hr_email)
+    assert 'id="pending-time"' in (await hr.get(f"/cases/{case.id}")).text
+    await hr.aclose()
     [told] = await case.wait_for_mail("interview:interview_time_proposed", to=ilse)
     assert "De agenda van de gespreksvoerder geeft dan een andere afspraak aan." in told.text
 
