@@ -421,15 +421,24 @@ def assign_interviewer(
     ] = None,
     email: Annotated[Text, _option("--email", "The interviewer's email address.", "EMAIL")] = None,
     language: Annotated[Text, _option("--language", "The interviewer's language: nl (default) or en.", "nl|en")] = None,
+    manager_reason: Annotated[
+        Text,
+        _option(
+            "--manager-reason",
+            "Only to let the direct manager hold it, as the fallback: why no one without a reporting line can "
+            "(on the timeline and the audit log).",
+        ),
+    ] = None,
     actor_email: As = None,
     actor_role: RoleFlag = None,
     as_json: Json = False,
 ) -> None:
-    """Assign the interviewer. HR only; never the direct manager."""
+    """Assign the interviewer. HR only; the direct manager only with --manager-reason."""
     flags = {
         "name": Flag("--name", ("interviewer", "name")),
         "email": Flag("--email", ("interviewer", "email")),
         "language": Flag("--language", ("interviewer", "language")),
+        "manager_reason": Flag("--manager-reason", ("manager_reason",)),
     }
     payload = _payload(interview.AssignInterviewer, ctx.params, flags)
     _interview_action(case_id, payload, as_json)
@@ -504,6 +513,43 @@ def decline_interview(
 ) -> None:
     """Decline the interview; participation is voluntary and reminders stop. The leaving employee (or HR on their behalf) may."""
     payload = _payload(interview.DeclineInterview, ctx.params, REASON_FLAG)
+    _interview_action(case_id, payload, as_json)
+
+
+@acting(
+    interview_app, "ask-other-interviewer", refusals="not the leaving employee, already asked, the interview is over..."
+)
+def ask_other_interviewer(
+    ctx: typer.Context,
+    case_id: CaseId,
+    reason: Annotated[Text, _option("--reason", "Why, if the employee wants to say; told to HR.")] = None,
+    actor_email: As = None,
+    actor_role: RoleFlag = None,
+    as_json: Json = False,
+) -> None:
+    """Ask for someone else to hold the interview: HR is told and may assign another interviewer. The leaving employee
+    (or HR on their behalf) may, once per interviewer."""
+    payload = _payload(interview.AskOtherInterviewer, ctx.params, REASON_FLAG)
+    _interview_action(case_id, payload, as_json)
+
+
+@acting(interview_app, "answer-time", refusals="not the interviewer, no proposed time waiting, no longer usable...")
+def answer_proposed_time(
+    ctx: typer.Context,
+    case_id: CaseId,
+    accept: Annotated[
+        bool,
+        typer.Option(
+            "--accept/--decline",
+            help="Take the employee's proposed time after all, or ask them for another one.",
+        ),
+    ] = True,
+    actor_email: As = None,
+    actor_role: RoleFlag = None,
+    as_json: Json = False,
+) -> None:
+    """Answer a time the employee proposed that clashed with the interviewer's agenda. The interviewer or HR may."""
+    payload = _payload(interview.AnswerProposedTime, ctx.params, {"accept": Flag("--accept", ("accept",))})
     _interview_action(case_id, payload, as_json)
 
 

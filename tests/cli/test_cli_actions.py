@@ -751,3 +751,42 @@ async def test_hr_ends_access_at_once_from_the_command_line(time_skipping_env, w
     assert any(line.startswith("access") and "published, by event" in line for line in as_text.stdout.splitlines())
     again = await offboarding_in_thread(["case", "revoke-access-now", case_id, *HR], cli_env)
     assert (again.exit_code, errors(again)) == (5, ["rejected: access is already published"])
+
+
+async def test_hr_chooses_the_manager_with_a_reason_and_the_employee_asks_for_someone_else(
+    time_skipping_env, worker, mail_store, cli_env
+):
+    case_id = await register(time_skipping_env, cli_env)
+    await wait_for_mail(mail_store, case_id, "interview:invitation")
+
+    asked = await offboarding_in_thread(
+        ["interview", "ask-other-interviewer", case_id, "--reason", "Liever iemand anders", *employee_of(case_id)],
+        cli_env,
+    )
+    again = await offboarding_in_thread(["interview", "ask-other-interviewer", case_id, *employee_of(case_id)], cli_env)
+    manager = await offboarding_in_thread(
+        [
+            "interview",
+            "assign",
+            case_id,
+            "--name",
+            "Bram Janssens",
+            "--email",
+            "bram.janssens@example.org",
+            "--manager-reason",
+            "Geen HR-collega beschikbaar",
+            *HR,
+        ],
+        cli_env,
+    )
+    nothing_waiting = await offboarding_in_thread(["interview", "answer-time", case_id, "--decline", *HR], cli_env)
+
+    assert asked.exit_code == 0, asked.output
+    await wait_for_mail(mail_store, case_id, "interview:interviewer_change_asked", to="hr@example.org")
+    assert again.exit_code == 5 and errors(again)[0].startswith("rejected: you have already asked for someone else")
+    assert manager.exit_code == 0, manager.output
+    assert "interviewer Bram Janssens <bram.janssens@example.org>" in manager.stdout
+    assert (nothing_waiting.exit_code, errors(nothing_waiting)) == (
+        5,
+        ["rejected: no proposed time is waiting for the interviewer"],
+    )
