@@ -13,12 +13,12 @@ from temporalio.testing import WorkflowEnvironment
 
 from accounts import passwords
 from config import Settings
+from config.keys import new_key_entry, parse_key_ring
 from db import migrate
 from db.engine import create_engine, create_sessionmaker
 from mailsink.server import start_sink
 from mailsink.store import MailStore
 from privacy.codec import EncryptionCodec, encrypting_converter
-from privacy.keys import new_key_entry, parse_key_ring
 from tests.support import BIN, free_port, serve
 from worker import build_worker
 

@@ -44,11 +44,11 @@ with workflow.unsafe.imports_passed_through():
     from models.text import same_address
     from planning.workdays import add_working_days, next_working_day
     from webhooks import payloads
-    from webhooks.outbox import CaseWebhooks
     from workflows.access import CaseAccess, Followups
     from workflows.activity_calls import Background, deliver, deliver_all, record, rejected
     from workflows.agenda import Due, end_of_day, local_date, local_moment, pending
     from workflows.case_mail import case_mail_context
+    from workflows.case_webhooks import CaseWebhooks
     from workflows.exit_interview import ExitInterviewWorkflow
     from workflows.patches import (
         ACCESS,
@@ -85,7 +85,7 @@ class OffboardingWorkflow:
         self._interview_last_day: date | None = None  # the last working day the interview was last told of
         self._withdrawal: Withdraw | None = None
         self._changed = False
-        # Outgoing webhooks (see webhooks/outbox.py): inert until started under the "webhooks-v1" patch below.
+        # Outgoing webhooks (see workflows/case_webhooks.py): inert until started under the "webhooks-v1" patch below.
         self._webhooks = CaseWebhooks(self._record, self.view)
         # mail-after-update-v1: mail an update causes goes out after it has answered.
         self._mail_after_update = Background()

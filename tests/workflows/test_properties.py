@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from models.field_errors import locate
 from models.registration import (
     MAX_DAYS_AFTER_NOTICE,
     NOTICE_WINDOW_DAYS,
@@ -30,7 +31,6 @@ from reports.aggregate import (
 )
 from reports.linked import shown_groups
 from reports.suppression import protect
-from web.validation import locate
 
 # No example database: a failure prints the falsifying example, and the checkout stays clean.
 PROPERTY_SETTINGS = settings(
