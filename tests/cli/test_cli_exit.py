@@ -22,7 +22,8 @@ from tests.support import eventually, registration_data
 
 ROOT = Path(__file__).resolve().parents[2]
 OFFBOARDING = str(Path(sys.executable).parent / "offboarding")
-RUNS = 200
+# Without the fix 12 of 240 runs aborted (5 %): 80 runs show that 98 times in 100.
+RUNS = 80
 SIDE_BY_SIDE = 4
 
 
