@@ -26,6 +26,16 @@ from worker import build_worker
 # the command line's environments.
 pytest_plugins = ["tests.browser_support", "tests.cli_support"]
 
+# Tests on real processes (the web app and a worker as processes of their own, the Temporal dev server, Chromium) or
+# on real time are marked slow, by these fixtures or by their module: `make test-fast` leaves them out.
+SLOW_FIXTURES = {"app", "dev_server_env"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
 TEST_DATABASE_URL = os.environ.get("OFFBOARDING_TEST_DATABASE_URL", "")
 # One payload key per test run: the Temporal environments, the workers, the web app, the CLI and the
 # processes the tests start (they inherit the environment) all encrypt with it.

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+# Real processes and real time: `make test-fast` leaves this module out.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 TEST_DATABASE_URL = os.environ.get("OFFBOARDING_TEST_DATABASE_URL", "")
 
