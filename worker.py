@@ -5,6 +5,7 @@ import compileall
 import logging
 import signal
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
@@ -66,8 +67,14 @@ def sandbox_runner() -> SandboxedWorkflowRunner:
 
 
 def build_worker(
-    client: Client, settings: Settings, sessions: async_sessionmaker[AsyncSession], task_queue: str | None = None
+    client: Client,
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    task_queue: str | None = None,
+    **options: Any,
 ) -> Worker:
+    """The product's worker; ``options`` go to the SDK's ``Worker`` as they are (the benchmarks' profiler gives its
+    own thread pool for workflow tasks)."""
     cases = CaseActivities(settings, sessions)
     mail = MailActivities(settings, sessions, MailTemplates())
     interviews = InterviewActivities(sessions)
@@ -111,10 +118,11 @@ def build_worker(
             *webhook_activities(settings, sessions),
             *access_activities(settings, sessions),
         ],
+        **options,
     )
 
 
-async def main() -> None:
+async def main(**options: Any) -> None:
     settings = get_settings()
     # Logs, the SDK's metrics, the health endpoint and the schema check (operations/worker.py).
     operations = WorkerOperations(settings)
@@ -122,7 +130,7 @@ async def main() -> None:
     engine = create_engine(settings.database_url)
     await operations.check_schema(engine)
     client = await connect(settings, runtime=operations.runtime)
-    worker = build_worker(client, settings, create_sessionmaker(engine))
+    worker = build_worker(client, settings, create_sessionmaker(engine), **options)
     await ensure_report_schedule(client, settings, create_sessionmaker(engine))
     await ensure_retention_schedule(client, settings, create_sessionmaker(engine))
     stop = asyncio.Event()
