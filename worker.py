@@ -48,7 +48,15 @@ WORKFLOWS = [
 ]
 
 # Pure libraries that pydantic's validators import lazily; reloading them per workflow run buys nothing.
-PASSTHROUGH_MODULES = ("email_validator", "idna", "pydantic", "pydantic_core", "babel")
+LIBRARIES_PASSED_THROUGH = ("email_validator", "idna", "pydantic", "pydantic_core", "babel")
+# The workflow modules themselves, imported once for the process instead of afresh for every workflow the worker
+# starts or replays: that import was ~20 ms of CPU and most of the ~0.3 MiB each cached workflow held (bench/RESULTS.md,
+# "Mass departure"). The sandbox then no longer re-runs their module code per workflow nor checks the calls it makes
+# into the standard library, so determinism rests on the workflow code's own discipline (workflow.now(),
+# workflow.random(), no I/O) and on tests/workflows/, which replays recorded histories of whole cases through this
+# same runner. Workflow modules keep no state of their own at module level (constants only).
+WORKFLOW_MODULES_PASSED_THROUGH = ("workflows",)
+PASSTHROUGH_MODULES = (*LIBRARIES_PASSED_THROUGH, *WORKFLOW_MODULES_PASSED_THROUGH)
 
 
 def compile_workflow_modules() -> None:
