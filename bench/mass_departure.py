@@ -1,7 +1,7 @@
 """Mass departure: a collective dismissal imported at once, until every mail of every case is in the sink.
 
-    .venv/bin/python -m bench.mass_departure [--count 1000] [--backend sqlite postgresql] [--paths import register]
-                                             [--workers 1 2] [--concurrency 16]
+    .venv/bin/python -m bench.mass_departure [--count 1000] [--backend sqlite postgresql] [--paths import]
+                                             [--workers 1 2] [--concurrency 16] [--section NAME]
 
 For each database, registration path and number of worker processes, on a Temporal dev server, mail sink, web app
 and database of its own: one case first (a warm-up, which also tells how many mails a case sends on opening), then
@@ -319,7 +319,8 @@ def cpu_per(seconds: float, count: int) -> str:
 
 
 async def run(args: argparse.Namespace) -> harness.Section:
-    section = harness.Section("mass_departure", "Mass departure")
+    title = "Mass departure" + (f" ({args.section.replace('_', ' ')})" if args.section else "")
+    section = harness.Section("mass_departure" + (f"_{args.section}" if args.section else ""), title)
     skeleton = await skeleton_run(args) if not args.no_skeleton else None
     outcomes = []
     for backend in args.backend:
@@ -356,8 +357,8 @@ def main() -> None:
         "--paths",
         nargs="+",
         choices=["import", "register"],
-        default=["import", "register"],
-        help="import: one CSV file; register: POST /api/cases one by one (default both)",
+        default=["import"],
+        help="import: one CSV file (default); register: POST /api/cases one by one at --concurrency",
     )
     parser.add_argument(
         "--workers", type=int, nargs="+", default=[1, 2], help="worker processes, one run each (default 1 2)"
@@ -366,6 +367,11 @@ def main() -> None:
     parser.add_argument("--no-skeleton", action="store_true", help="leave out the skeleton's run")
     parser.add_argument(
         "--mail-timeout", type=float, default=1800.0, help="seconds to wait for every mail at most (default 1800)"
+    )
+    parser.add_argument(
+        "--section",
+        default="",
+        help="write the figures to a section of their own, `mass_departure_<SECTION>` (default: `mass_departure`)",
     )
     parser.add_argument("--profile", default=None, help="profile the first worker, files named after this prefix")
     harness.add_backend_options(parser)

@@ -34,7 +34,7 @@ def results(tmp_path) -> Path:
 def test_start_throughput(results):
     text = run_bench("start_throughput", results, "--count", "5", "--concurrency", "2")
     assert "<!-- bench:start_throughput -->" in text
-    assert "| Ratio ours / bare |" in text
+    assert "| Ratio ours / bare |" in text and "skeleton" in text
     assert "Command: `.venv/bin/python -m bench.start_throughput --results" in text
 
 
