@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")
     smtp_tls: bool = Field(False, description="Connect to the SMTP server over TLS (port 465 style).")
     smtp_timeout_seconds: float = Field(30.0, description="Timeout for one SMTP conversation.")
+    smtp_connections: int = Field(
+        4,
+        ge=1,
+        description="Conversations with the SMTP server one worker holds at once; further sends wait their turn. A worker killed mid-send may send again at most one mail per conversation it held.",
+    )
     smtp_external: bool = Field(
         False, description="True: mail goes to the configured SMTP server and `make run` starts no local sink."
     )
