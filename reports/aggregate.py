@@ -31,6 +31,7 @@ from models.report import (
 from reports import linked, sql
 from reports import periods as calendar
 from reports.anonymise import KnownNames
+from reports.labels import group_order
 from reports.suppression import all_or_nothing, is_small, mean_if_enough, protect, suppress_small
 
 # The report's own period and the stored reports before it.
@@ -273,7 +274,7 @@ class Compiler:
                         for m in sql.METRIC_COLUMNS
                     },
                 )
-                for group in sorted(shown[d])
+                for group in sorted(shown[d], key=group_order)
             ]
             other = (
                 respondents - sum(sizes[g] for g in shown[d]) if kept_back[d] and not is_small(respondents, k) else None

@@ -10,6 +10,7 @@ TEXT = {
         "generated": "Opgesteld op",
         "privacy_note": "Anoniem: alleen inhoud waarvoor de medewerker toestemming gaf. Een streepje (—) staat voor een waarde die rust op minder dan {k} respondenten, of waaruit zo'n waarde af te leiden zou zijn. Groepen die niet getoond mogen worden, staan niet bij naam vermeld maar samen onder 'overige groepen'.",
         "other_groups": "Overige groepen samen",
+        "summary": "In het kort",
         "earlier_actions": "Acties uit eerdere rapportages",
         "no_earlier_actions": "Geen openstaande acties uit eerdere rapportages.",
         "action": "Actie",
@@ -30,7 +31,7 @@ TEXT = {
         "five_as": "Ervaring langs de vijf A's (1-5)",
         "mean": "Gemiddelde",
         "distribution": "Verdeling",
-        "recommend": "Zou u ons aanbevelen als werkgever? (0-10)",
+        "recommend": "Zou je ons aanbevelen als werkgever? (0-10)",
         "nps": "Net Promoter Score",
         "promoters": "Promotors (9-10)",
         "passives": "Passief (7-8)",
@@ -56,6 +57,7 @@ TEXT = {
         "generated": "Compiled on",
         "privacy_note": "Anonymous: only content the employee consented to. A dash (—) stands for a value resting on fewer than {k} respondents, or from which such a value could be derived. Groups that may not be shown are not named; they are counted together as 'other groups'.",
         "other_groups": "Other groups together",
+        "summary": "In short",
         "earlier_actions": "Actions from earlier reports",
         "no_earlier_actions": "No open actions from earlier reports.",
         "action": "Action",
@@ -228,6 +230,34 @@ VALUES = {
         },
     },
 }
+
+
+# Groups in the order a reader expects them: bands from young (or short) to old (or long), "not given" last.
+# Groups not listed (departments, the organisation's own target groups) follow in alphabetical order.
+NATURAL_ORDER = [
+    "<25",
+    "25-34",
+    "35-44",
+    "45-54",
+    "55+",
+    "<1",
+    "1-2",
+    "2-5",
+    "5-10",
+    "10+",
+    "woman",
+    "man",
+    "non_binary",
+]
+
+
+def group_order(key: str) -> tuple[int, int, str]:
+    """Sort key of a group: the bands in ``NATURAL_ORDER``, then the rest alphabetically, ``not_given`` last."""
+    if key == "not_given":
+        return (2, 0, "")
+    if key in NATURAL_ORDER:
+        return (0, NATURAL_ORDER.index(key), "")
+    return (1, 0, key.casefold())
 
 
 def value_label(kind: str, value: str, language: str) -> str:

@@ -58,7 +58,7 @@ EXPECTED = {
         "en": ["2026-Q3", "Employees who left: 23", "74%", "—", "approve"],
     },
     "report_review_reminder": {
-        "nl": ["wacht nog op uw review"],
+        "nl": ["wacht nog op je review"],
         "en": ["still waiting for your review"],
     },
     "report_approved": {
