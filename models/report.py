@@ -350,6 +350,14 @@ class AddAction(BaseModel):
         return value
 
 
+class SendBackReport(BaseModel):
+    """A reviewer does not approve yet: HR is told by mail what they want looked at."""
+
+    model_config = ConfigDict(extra="forbid")
+    actor: Actor
+    remark: ReviewText
+
+
 class ApproveReport(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actor: Actor
