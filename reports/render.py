@@ -155,6 +155,20 @@ def _csv_rows(f: ReportFigures) -> Iterator[tuple]:
                 yield "breakdown", breakdown.dimension, group.key, f"mean_{metric}", mean, group.respondents
         if breakdown.other is not None:
             yield "breakdown", breakdown.dimension, "", "other_groups", breakdown.other, f.respondents
+    if (pool := f.pooled) is not None:
+        yield "pooled", "periods", " ".join(pool.labels), "respondents", pool.respondents, None
+        for name, pooled_table in (
+            ("primary", pool.primary_reasons),
+            ("secondary", pool.secondary_reasons),
+            ("influences", pool.influences),
+        ):
+            if pooled_table is not None:
+                yield from table("pooled", name, pooled_table)
+        for r in [*pool.ratings, *pool.belonging]:
+            yield "pooled", r.metric, "all", "mean", r.mean, r.respondents
+        if pool.recommend is not None:
+            yield "pooled", "recommend", "all", "mean", pool.recommend.mean, pool.recommend.respondents
+            yield "pooled", "recommend", "all", "nps", pool.recommend.nps, pool.recommend.respondents
     for trend in f.trends:
         whole = _whole if trend.metric in WHOLE_METRICS else _same
         for point in trend.points:

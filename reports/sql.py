@@ -65,10 +65,12 @@ class Period:
 
 
 def _closed_in(periods: list[Period]):
+    # The periods need not touch: a small organisation's report pools its own period with earlier ones.
     return and_(
         Case.status == "closed",
         Case.closed_at >= min(p.begin for p in periods),
         Case.closed_at < max(p.until for p in periods),
+        or_(*[and_(Case.closed_at >= p.begin, Case.closed_at < p.until) for p in periods]),
     )
 
 
@@ -295,6 +297,26 @@ async def texts(
 
 async def known_names(session: AsyncSession) -> list[str]:
     return [name for (name,) in await rows(session, union(select(Case.employee_name), select(Case.manager_name)))]
+
+
+def relabelled(resp: Subquery, periods: Iterable[str], label: str) -> Subquery:
+    """The respondents of several periods as if of one period named ``label``: a pool of periods counted together."""
+    columns = [column for column in resp.c if column.name != "period"]
+    return (
+        select(*columns, literal(label).label("period"))
+        .where(resp.c.period.in_(list(periods)))
+        .subquery(f"pooled_{resp.name}")
+    )
+
+
+async def stored_reports(session: AsyncSession, since: date, before: date) -> list[tuple[date, date, dict]]:
+    """(first day, last day, figures) of the reports stored for periods within [since, before), oldest first."""
+    query = (
+        select(ReportRow.period_start, ReportRow.period_end, ReportRow.figures)
+        .where(ReportRow.period_start >= since, ReportRow.period_end < before)
+        .order_by(ReportRow.period_start)
+    )
+    return await rows(session, query)
 
 
 async def earlier_reports(session: AsyncSession, before: date, count: int) -> list[dict]:

@@ -10,7 +10,7 @@ from babel.dates import format_date
 from babel.lists import format_list
 from babel.numbers import format_decimal, format_percent
 
-from models.report import ActionState, ReportFigures, Trend
+from models.report import ActionState, CountTable, ReportFigures, Trend
 from reports.labels import value_label
 
 # The changes named first, then the largest of the ratings; at most this many in all.
@@ -25,6 +25,8 @@ WORDS: dict[str, dict[str, Any]] = {
         "unchanged": "Vergeleken met {previous} zijn geen verschillen te tonen: de cijfers rusten in een van beide perioden op te weinig mensen.",
         "reasons": "De meest genoemde hoofdredenen van vertrek: {reasons}.",
         "no_reasons": "De redenen van vertrek rusten in deze periode op te weinig mensen om te tonen.",
+        "pooled_reasons": "Over {periods} samen de meest genoemde hoofdredenen van vertrek: {reasons}.",
+        "pooled_too_few": "Deze periode heeft te weinig respondenten voor cijfers over hun antwoorden; ook samen met eerdere perioden nog wel.",
         "no_actions": "Er staan geen acties uit eerdere rapportages open.",
         "all_done": "De acties uit eerdere rapportages zijn gedaan.",
         "open": "Uit eerdere rapportages {verb} {count} open{late}; als eerste: {text} (uiterlijk {due}).",
@@ -38,6 +40,8 @@ WORDS: dict[str, dict[str, Any]] = {
         "unchanged": "No changes can be shown against {previous}: the figures of one of the two periods rest on too few people.",
         "reasons": "The primary reasons for leaving named most: {reasons}.",
         "no_reasons": "The reasons for leaving rest on too few people in this period to be shown.",
+        "pooled_reasons": "In {periods} together, the primary reasons for leaving named most: {reasons}.",
+        "pooled_too_few": "This period has too few respondents for figures on their answers; so have the earlier periods it could be counted with.",
         "no_actions": "No actions from earlier reports are open.",
         "all_done": "The actions from earlier reports are done.",
         "open": "From earlier reports {count} {verb} open{late}; first: {text} (due {due}).",
@@ -93,12 +97,24 @@ def _changes(figures: ReportFigures, language: str, words: dict) -> str:
 
 
 def _reasons(figures: ReportFigures, language: str, words: dict) -> str:
-    # The cells are stored largest first; a reason left out for its size is not in them at all.
-    top = [cell for cell in figures.primary_reasons.cells if cell.count][:REASONS_NAMED]
-    if not top:
+    pool = figures.pooled
+    if pool is not None:
+        if pool.respondents is None or pool.primary_reasons is None:
+            return words["pooled_too_few"]
+        named = _top_reasons(pool.primary_reasons, language)
+        if named:
+            periods = format_list(pool.labels, locale=_locale(language))
+            return words["pooled_reasons"].format(periods=periods, reasons=named)
         return words["no_reasons"]
+    named = _top_reasons(figures.primary_reasons, language)
+    return words["reasons"].format(reasons=named) if named else words["no_reasons"]
+
+
+def _top_reasons(table: CountTable, language: str) -> str:
+    # The cells are stored largest first; a reason left out for its size is not in them at all.
+    top = [cell for cell in table.cells if cell.count][:REASONS_NAMED]
     named = [f"{value_label('reason', cell.key, language)} ({cell.count})" for cell in top]
-    return words["reasons"].format(reasons=format_list(named, locale=_locale(language)))
+    return format_list(named, locale=_locale(language)) if named else ""
 
 
 def _actions(figures: ReportFigures, language: str, words: dict) -> str:

@@ -283,6 +283,7 @@ async def test_hr_sets_period_day_group_size_and_reviewers_on_the_report_setting
                 "report_period": "half_year",
                 "report_day": "10",
                 "report_min_group_size": "2",
+                "small_organisation_window": "two_years",
                 "reviewers": [board, ceo],
             }
             low = await post_form(hr, "/settings/reports", "/settings/reports", chosen)
@@ -314,6 +315,7 @@ async def test_hr_sets_period_day_group_size_and_reviewers_on_the_report_setting
         async with sessions() as session:
             policy = await settings_store.load(session)
         assert (policy.report_period, policy.report_day, policy.report_min_group_size) == ("half_year", 10, 6)
+        assert policy.small_organisation_window == "two_years"
         assert [(str(r.email), r.language) for r in policy.reviewers] == [(board, "en"), (ceo, "en")]
     finally:
         async with sessions.begin() as session:
