@@ -131,7 +131,7 @@ class GroupFigures(BaseModel):
 class Breakdown(BaseModel):
     """The groups that may be shown, without the names of those that may not; ``other`` counts the people left out."""
 
-    dimension: Literal["department", "gender", "age_band"]
+    dimension: Literal["department", "gender", "age_band", "tenure_band"]
     groups: list[GroupFigures]
     other: int | None = Field(
         None, description="Respondents in the groups not shown, together; None when every group shows."

@@ -40,6 +40,8 @@ TREND_PERIODS = 4
 # The scratch label of the earlier periods a small organisation's report may pool with its own.
 POOLED_EARLIER = "pooled:earlier"
 POOLED = "pooled"
+# Breakdowns left out of a report where nobody is in any of their groups but "not given".
+OPTIONAL_DIMENSIONS = {"tenure_band"}
 RATINGS = range(1, 6)
 NPS_BANDS = ["promoters", "passives", "detractors"]
 
@@ -343,6 +345,8 @@ class Compiler:
             other = (
                 respondents - sum(sizes[g] for g in shown[d]) if kept_back[d] and not is_small(respondents, k) else None
             )
+            if dimension in OPTIONAL_DIMENSIONS and groups[d] <= {sql.NOT_GIVEN}:
+                continue  # nobody's start date was registered: one group of everyone, the total again
             result.append(Breakdown(dimension=dimension, groups=figures, other=other))
         return result
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     JSON,
     Column,
     CompoundSelect,
+    Date,
     Integer,
     MetaData,
     Select,
@@ -26,8 +27,10 @@ from sqlalchemy import (
     Table,
     and_,
     case,
+    cast,
     func,
     literal,
+    literal_column,
     or_,
     select,
     text,
@@ -54,7 +57,10 @@ EXPERIENCES = ConsentScope.ADVICE_AND_EXPERIENCES.value
 ADVICE_SCOPES = [ConsentScope.ADVICE_ONLY.value, ConsentScope.ADVICE_AND_EXPERIENCES.value]
 NOT_GIVEN = "not_given"
 OUTCOMES = ["held", "declined", "skipped", "no_response", "other"]
-DIMENSIONS = ["department", "gender", "age_band"]
+DIMENSIONS = ["department", "gender", "age_band", "tenure_band"]
+# Years of service at the last working day, from the start date HR registered: (band, fewer than this many years).
+TENURE_BANDS = [("<1", 1), ("1-2", 2), ("2-5", 5), ("5-10", 10)]
+LONGEST_TENURE = "10+"
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,7 @@ RESPONDENTS = Table(
     Column("department", String(200)),
     Column("gender", String(32)),
     Column("age_band", String(32)),
+    Column("tenure_band", String(32)),
     Column("primary_reason", String(64)),
     *[Column(metric, Integer) for metric in METRIC_COLUMNS],
     *[Column(name, JSON) for name in MENTIONS],
@@ -102,7 +109,29 @@ RESPONDENTS = Table(
 )
 
 
-def _respondents(periods: list[Period], as_of: datetime) -> Select:
+def tenure_band(dialect: str):
+    """The band of a case's years of service at its last working day; ``not_given`` without a registered start date
+    (none was given, or retention has cleared the registration)."""
+    start = Case.registration["employee"]["start_date"].as_string()
+    if dialect == "postgresql":
+        begun = cast(start, Date)
+
+        def years_before(years: int):
+            return cast(Case.last_working_day - literal_column(f"interval '{years} years'"), Date)
+    else:
+        begun = start
+
+        def years_before(years: int):
+            return func.date(Case.last_working_day, f"-{years} years")
+
+    return case(
+        (start.is_(None), literal(NOT_GIVEN)),
+        *[(begun > years_before(years), literal(band)) for band, years in TENURE_BANDS],
+        else_=literal(LONGEST_TENURE),
+    )
+
+
+def _respondents(periods: list[Period], as_of: datetime, dialect: str) -> Select:
     """One row per interview whose consent covers at least the advice and still stands, with its answers."""
     interview = InterviewRecordRow
     return (
@@ -114,6 +143,7 @@ def _respondents(periods: list[Period], as_of: datetime) -> Select:
             Case.department,
             func.coalesce(interview.gender, literal(NOT_GIVEN)),
             func.coalesce(interview.age_band, literal(NOT_GIVEN)),
+            tenure_band(dialect),
             interview.primary_reason,
             *[getattr(interview, column) for column in METRIC_COLUMNS.values()],
             *[getattr(interview, name) for name in MENTIONS],
@@ -141,7 +171,10 @@ async def scratch(session: AsyncSession, periods: list[Period], as_of: datetime)
     try:
         await session.run_sync(lambda sync_session: RESPONDENTS.create(sync_session.connection()))
         await session.execute(
-            RESPONDENTS.insert().from_select([c.name for c in RESPONDENTS.columns], _respondents(periods, as_of))
+            RESPONDENTS.insert().from_select(
+                [c.name for c in RESPONDENTS.columns],
+                _respondents(periods, as_of, session.get_bind().dialect.name),
+            )
         )
         if session.get_bind().dialect.name == "postgresql":
             # A new table has no statistics: without them the planner takes it for a handful of rows and joins badly.

@@ -600,3 +600,31 @@ async def test_a_pool_reaches_back_no_further_than_the_configured_window(session
     await seed(sessions, quarter(1963, 3), [unhappy] * 3)
     two_years = await stored_figures(sessions, await publish(sessions, quarter(1963, 3), pool_months=24))
     assert two_years.pooled.labels == ["1962-Q1", "1963-Q2", "1963-Q3"] and two_years.pooled.respondents == 9
+
+
+# Years of service, from the start date HR registered: one more breakdown, suppressed with the others.
+async def test_tenure_bands_come_from_the_start_date_and_a_small_band_is_never_named(sessions):
+    period = quarter(1964, 2)
+    last_day = closing_in(period).date() - timedelta(days=3)
+    answer = record(rating=4, recommend=8)
+    await seed(sessions, period, [answer] * 6, start_date=last_day - timedelta(days=3 * 365))
+    await seed(sessions, period, [answer] * 6, start_date=last_day - timedelta(days=12 * 365))
+    await seed(sessions, period, [answer] * 5, start_date=last_day - timedelta(days=400))
+    await seed(sessions, period, [answer] * 5)  # no start date registered
+    figures = await figures_for(sessions, period)
+    tenure = next(b for b in figures.breakdowns if b.dimension == "tenure_band")
+    assert [(g.key, g.respondents) for g in tenure.groups] == [("1-2", 5), ("2-5", 6), ("10+", 6), ("not_given", 5)]
+    html = render_html(figures, "nl")
+    assert html.index("1 tot 2 jaar") < html.index("2 tot 5 jaar") < html.index("10 jaar of langer")
+
+    small = quarter(1964, 3)
+    last_day = closing_in(small).date() - timedelta(days=3)
+    await seed(sessions, small, [answer] * 6, start_date=last_day - timedelta(days=3 * 365))
+    await seed(sessions, small, [answer] * 6, start_date=last_day - timedelta(days=12 * 365))
+    await seed(sessions, small, [answer] * 2, start_date=last_day - timedelta(days=100))
+    figures = await figures_for(sessions, small)
+    tenure = next(b for b in figures.breakdowns if b.dimension == "tenure_band")
+    # The two with less than a year are not named; whatever shows beside them leaves at least five unaccounted for.
+    assert "<1" not in {g.key for g in tenure.groups} and tenure.other is not None and tenure.other >= K
+    assert sum(g.respondents for g in tenure.groups) + tenure.other == 14
+    assert "Korter dan 1 jaar" not in render_html(figures, "nl")

@@ -64,11 +64,11 @@ def row_of(page: str, name: str) -> list[str]:
 async def test_reviewers_follow_the_published_periods_for_everyone_and_per_department(http, sessions):
     happy = record(rating=4, recommend=9, primary="career_opportunity")
     unhappy = record(rating=2, recommend=3, primary="workload")
-    await seed(sessions, quarter(1), "Finance", [happy] * 6)
-    await seed(sessions, quarter(1), "Legal", [unhappy] * 2)
-    await seed(sessions, quarter(1), "Sales", [happy] * 5)
-    await seed(sessions, quarter(2), "Finance", [unhappy] * 6)
-    await seed(sessions, quarter(2), "Legal", [unhappy] * 5)
+    await seed(sessions, quarter(1), "Finance 2090", [happy] * 6)
+    await seed(sessions, quarter(1), "Legal 2090", [unhappy] * 2)
+    await seed(sessions, quarter(1), "Sales 2090", [happy] * 5)
+    await seed(sessions, quarter(2), "Finance 2090", [unhappy] * 6)
+    await seed(sessions, quarter(2), "Legal 2090", [unhappy] * 5)
     for number in (1, 2):
         await publish(sessions, quarter(number))
 
@@ -79,17 +79,19 @@ async def test_reviewers_follow_the_published_periods_for_everyone_and_per_depar
         assert row_of(page, "Vertrokken medewerkers")[-2:] == ["13", "11"]
         # Legal's two leavers in 2090-Q1 were too few to show (and Sales with them, or 13 - 6 would give them away):
         # a dash, as in that report, never a count; Sales, named by no report, is not named here either.
-        assert row_of(page, "Legal")[-2:] == ["—", "5"] and "Sales" not in page
-        assert row_of(page, "Finance")[-2:] == ["6", "6"]
-        # Two named workload in 2090-Q1: too few, and the one other reason hidden with it, so no report named it.
-        assert row_of(page, "Werkdruk")[-2:] == ["—", "11"] and "Loopbaankans elders" not in page
+        assert row_of(page, "Legal 2090")[-2:] == ["—", "5"] and "Sales 2090" not in page
+        assert row_of(page, "Finance 2090")[-2:] == ["6", "6"]
+        # Two named workload in 2090-Q1: too few, and the one other reason hidden with it.
+        assert row_of(page, "Werkdruk")[-2:] == ["—", "11"]
+        # (Other tests' earlier reports may name it; these two do not.)
+        assert "Loopbaankans elders" not in page or row_of(page, "Loopbaankans elders")[-2:] == ["—", "0"]
         # Per department: what the reports hold for it (respondents and means), no more.
-        finance = (await reviewer.get("/trends", params={"group": "department:Finance"})).text
-        assert 'value="department:Finance" selected' in finance
+        finance = (await reviewer.get("/trends", params={"group": "department:Finance 2090"})).text
+        assert 'value="department:Finance 2090" selected' in finance
         assert row_of(finance, "Respondenten")[-2:] == ["6", "6"]
         assert row_of(finance, "Arbeidsinhoud")[-2:] == ["4,0", "2,0"]
         assert "Werkdruk" not in finance  # no reasons per department: the reports never published them
-        legal = (await reviewer.get("/trends", params={"group": "department:Legal"})).text
+        legal = (await reviewer.get("/trends", params={"group": "department:Legal 2090"})).text
         assert row_of(legal, "Respondenten")[-2:] == ["—", "5"]
         # A group no report named cannot be asked for: the page shows everyone instead of naming it.
         unknown = (await reviewer.get("/trends", params={"group": "department:Inkoop"})).text
@@ -107,14 +109,14 @@ def test_a_filter_shows_only_groups_its_reports_named():
         {
             "label": "P1",
             "departures_by_type": {"total": 9, "cells": [{"key": "resignation", "count": 9}], "other": None},
-            "departures_by_department": {"total": 9, "cells": [{"key": "Finance", "count": 6}], "other": 3},
+            "departures_by_department": {"total": 9, "cells": [{"key": "Finance 2090", "count": 6}], "other": 3},
             "breakdowns": [{"dimension": "age_band", "groups": [{"key": "<25", "respondents": 5, "means": {}}]}],
         }
     ]
-    assert [c.value for c in trends.choices(stored)] == ["department:Finance", "age_band:<25"]
+    assert [c.value for c in trends.choices(stored)] == ["department:Finance 2090", "age_band:<25"]
     view = trends.build(stored)
-    [finance] = [r for r in view.rows if r.key == "Finance"]
+    [finance] = [r for r in view.rows if r.key == "Finance 2090"]
     assert finance.values == [6]
     # A department left out of a table that hides others reads as left out, not as none.
-    assert trends._table_value(stored[0]["departures_by_department"], "Legal") is None
+    assert trends._table_value(stored[0]["departures_by_department"], "Legal 2090") is None
     assert trends._table_value(stored[0]["departures_by_type"], "dismissal") == 0
