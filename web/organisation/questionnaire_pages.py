@@ -96,7 +96,12 @@ def _slug(text: str) -> str:
 
 def _own_key(label_en: str, taken: set[str]) -> str:
     """A key for a new own question, from its English wording: lower case, no dots, not taken yet."""
-    base = (_slug(label_en)[:40].strip("_") or "question").lstrip("0123456789_") or "question"
+    words, base = _slug(label_en).split("_"), ""
+    for word in words:  # whole words, up to 40 characters
+        if len(base) + len(word) + 1 > 40:
+            break
+        base = f"{base}_{word}" if base else word
+    base = base.lstrip("0123456789_") or "question"
     key, number = base, 2
     while key in taken or key in STANDARD:
         key, number = f"{base}_{number}", number + 1
@@ -190,10 +195,13 @@ class QuestionnaireForm:
         kept_sections: dict[str, str] = {}  # the submitted section number -> its row now
         for row in range(sections):
             title = {column: str(form.get(f"sections.{row}.{column}") or "")[:MAX_TEXT] for column in SECTION_FIELDS}
-            if form.get(f"sections.{row}.remove") or not any(value.strip() for value in title.values()):
+            if not any(value.strip() for value in title.values()):
                 continue
             kept_sections[str(row)] = str(len(kept_sections))
             values.update({f"sections.{len(kept_sections) - 1}.{column}": v for column, v in title.items()})
+            # A row marked for removal stays on the page until it is saved, so that a warning can still undo it.
+            if form.get(f"sections.{row}.remove"):
+                values[f"sections.{len(kept_sections) - 1}.remove"] = "1"
         kept = 0
         for row in range(questions):
             question = {
@@ -203,12 +211,12 @@ class QuestionnaireForm:
                 for column in QUESTION_FIELDS
             }
             words = ("key", "label_nl", "label_en", "help_nl", "help_en", "options")
-            if form.get(f"questions.{row}.remove") or not any(question[c].strip() for c in words):
+            if not any(question[c].strip() for c in words) or question["section"] not in kept_sections:
                 continue
-            if question["section"] not in kept_sections:
-                continue  # its section was removed, and the question with it
             question["section"] = kept_sections[question["section"]]
             values.update({f"questions.{kept}.{column}": value for column, value in question.items()})
+            if form.get(f"questions.{row}.remove"):
+                values[f"questions.{kept}.remove"] = "1"
             kept += 1
         return cls(
             gettext, values=values, sections=len(kept_sections) + SPARE_SECTIONS, questions=kept + SPARE_QUESTIONS
@@ -236,12 +244,15 @@ class QuestionnaireForm:
         for row in range(self.sections):
             if f"sections.{row}.title_nl" not in self.values:
                 continue
+            if self.values.get(f"sections.{row}.remove"):
+                sections.append(None)  # its questions go with it
+                continue
             nl, en = (self.values[f"sections.{row}.{column}"].strip() for column in SECTION_FIELDS)
             for column, text in (("title_nl", nl), ("title_en", en)):
                 if not text:
                     self._error(f"sections.{row}.{column}", _("Give the section a title in both languages."))
             sections.append(Section(title=Wording(nl=nl, en=en)) if nl and en else None)
-        if not sections:
+        if not any(sections):
             self.general_errors.append(_("Keep at least one section."))
         taken = {
             self.values[f"questions.{r}.key"].strip()
@@ -250,7 +261,7 @@ class QuestionnaireForm:
         }
         seen: dict[str, int] = {}
         for row in range(self.questions):
-            if f"questions.{row}.kind" not in self.values:
+            if f"questions.{row}.kind" not in self.values or self.values.get(f"questions.{row}.remove"):
                 continue
             question = self._question(row, taken, seen)
             section = self.values[f"questions.{row}.section"]
