@@ -76,11 +76,12 @@ class Departures:
         return result
 
     def totals(self, respondents: Mapping[str, int]) -> dict[str, tuple[int, int, int]]:
-        """period -> (departures, interviews held, respondents), the bases of the trend lines."""
+        """period -> (departures, interviews held or answered in writing, respondents), the bases of the trend lines."""
         result: dict[str, tuple[int, int, int]] = {}
         for period, _type, _department, outcome, count in self._groups:
-            n, held, _ = result.get(period, (0, 0, 0))
-            result[period] = (n + count, held + (count if outcome == "held" else 0), respondents.get(period, 0))
+            n, answered, _ = result.get(period, (0, 0, 0))
+            answered += count if outcome in sql.ANSWERED else 0
+            result[period] = (n + count, answered, respondents.get(period, 0))
         return result
 
 
@@ -215,16 +216,18 @@ class Compiler:
         self.resp, self.advisers = scratch.respondents, scratch.advisers
         closed = Departures(await sql.departures(s, self.periods))
         totals = closed.totals(await sql.respondents_by_period(s, self.resp))
-        departures, held, respondents = totals.get(now, (0, 0, 0))
-        # Held minus respondents counts those who kept their experiences to HR; a small count must not show.
+        departures, answered, respondents = totals.get(now, (0, 0, 0))
+        # Those who answered (held or in writing) minus the respondents kept their experiences to HR; a small count
+        # must not show, so neither may both of the cells it is taken from.
         outcomes = partition_table(
             closed.counts("outcome", now),
             departures,
             k,
             sql.OUTCOMES,
-            hide=["held"] if is_small(held - respondents, k) else [],
+            hide=["held", "written"] if is_small(answered - respondents, k) else [],
         )
-        held_shown = shown_count(outcomes, "held")
+        counted = [shown_count(outcomes, outcome) for outcome in sql.ANSWERED]
+        answered_shown = None if None in counted else sum(c for c in counted if c is not None)
         means = await sql.means_by(s, self.resp)
         distributions = await sql.distributions(s, self.resp, [*sql.AREAS, *sql.BELONGING], RATINGS, now)
         earlier = await sql.earlier_reports(s, self.start, TREND_PERIODS - 1)
@@ -241,7 +244,9 @@ class Compiler:
             ),
             departures_by_department=partition_table(closed.counts("department", now), departures, k),
             interview_response=outcomes,
-            response_rate=round(held_shown / departures, 4) if held_shown is not None and outcomes.total else None,
+            response_rate=round(answered_shown / departures, 4)
+            if answered_shown is not None and outcomes.total
+            else None,
             respondents=None if is_small(respondents, k) else respondents,
             primary_reasons=self._answered(await sql.counts_by(s, self.resp, "primary_reason", now), k),
             secondary_reasons=multi_table(
@@ -363,9 +368,9 @@ class Compiler:
             return TrendPoint(label=now, value=None if is_small(n, k) else n, base=None if is_small(n, k) else n)
 
         def response_rate() -> TrendPoint:
-            n, held, counted = totals.get(now, (0, 0, 0))
-            hidden = n < k or is_small(held, k) or is_small(held - counted, k)
-            return TrendPoint(label=now, value=None if hidden else round(held / n, 4), base=None if n < k else n)
+            n, answered, counted = totals.get(now, (0, 0, 0))
+            hidden = n < k or is_small(answered, k) or is_small(answered - counted, k)
+            return TrendPoint(label=now, value=None if hidden else round(answered / n, 4), base=None if n < k else n)
 
         def mean(metric: str):
             def point() -> TrendPoint:

@@ -117,6 +117,7 @@ VALUES = {
         "departure_type": _capitalised(DEPARTURE_LABELS["nl"]),
         "outcome": {
             "held": "Gevoerd",
+            "written": "Schriftelijk beantwoord",
             "declined": "Afgeslagen",
             "skipped": "Overgeslagen door HR",
             "no_response": "Geen reactie",
@@ -194,6 +195,7 @@ VALUES = {
         "departure_type": _capitalised(DEPARTURE_LABELS["en"]),
         "outcome": {
             "held": "Held",
+            "written": "Answered in writing",
             "declined": "Declined",
             "skipped": "Skipped by HR",
             "no_response": "No response",

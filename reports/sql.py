@@ -56,7 +56,9 @@ MENTIONS = ["secondary_reasons", "influences"]
 EXPERIENCES = ConsentScope.ADVICE_AND_EXPERIENCES.value
 ADVICE_SCOPES = [ConsentScope.ADVICE_ONLY.value, ConsentScope.ADVICE_AND_EXPERIENCES.value]
 NOT_GIVEN = "not_given"
-OUTCOMES = ["held", "declined", "skipped", "no_response", "other"]
+# "written": declined a conversation, then answered in writing through the link (``questionnaires.preparation``).
+OUTCOMES = ["held", "written", "declined", "skipped", "no_response", "other"]
+ANSWERED = ("held", "written")
 DIMENSIONS = ["department", "gender", "age_band", "tenure_band"]
 # Years of service at the last working day, from the start date HR registered: (band, fewer than this many years).
 TENURE_BANDS = [("<1", 1), ("1-2", 2), ("2-5", 5), ("5-10", 10)]
@@ -202,11 +204,18 @@ async def counts_by(session: AsyncSession, source, column: str, period: str) -> 
 async def departures(session: AsyncSession, periods: list[Period]) -> list[tuple[str, str, str, str, int]]:
     """(period, departure type, department, interview outcome in one of ``OUTCOMES``, cases) of the cases closed in the periods.
 
-    A case's interview status is "held" once its record is stored (the interview workflow stores, then says so)."""
+    A case's interview status is "held" once its record is stored (the interview workflow stores, then says so); a
+    case whose employee declined and then answered in writing keeps "declined" as its status and counts as "written"."""
     status = Case.interview_status
-    outcome = case((status.in_(OUTCOMES[:-1]), status), else_=literal(OUTCOMES[-1]))
+    outcome = case(
+        (InterviewRecordRow.mode == "written", literal("written")),
+        (status.in_(OUTCOMES[:-1]), status),
+        else_=literal(OUTCOMES[-1]),
+    )
     closed = (
         select(_period_of(periods).label("period"), Case.departure_type, Case.department, outcome.label("outcome"))
+        .select_from(Case)
+        .outerjoin(InterviewRecordRow, InterviewRecordRow.case_id == Case.id)
         .where(_closed_in(periods))
         .subquery("closed")
     )

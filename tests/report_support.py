@@ -114,9 +114,18 @@ async def configure(sessions, **policy) -> ReportPolicy:
         return await settings_store.update(session, wanted)
 
 
-async def seed_quarter(sessions, start: date, respondents: int = 6, declined: int = 1) -> None:
+async def seed_quarter(sessions, start: date, respondents: int = 6, declined: int = 1, written: int = 0) -> None:
+    """Closed cases of one quarter: ``respondents`` interviews held, ``declined`` declined, and ``written`` declined
+    and then answered in writing."""
     closed_at = datetime.combine(start + timedelta(days=20), time(12), tzinfo=UTC)
     async with sessions.begin() as session:
+        for _ in range(written):
+            case = closed_case(closed_at=closed_at, department="Finance", interview_status="declined")
+            session.add(case)
+            await session.flush()
+            row = interview(case, record(rating=3, recommend=6))
+            row.mode, row.interviewer_email = "written", ""
+            session.add(row)
         for number in range(respondents + declined):
             held = number < respondents
             case = closed_case(

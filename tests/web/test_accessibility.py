@@ -140,7 +140,15 @@ async def case(app, dev_server_env, mail_store, sessions, task_queue):
 
 def pages_of(case_id: str) -> dict[str, list[str]]:
     return {
-        "hr": ["/cases", "/cases/new", f"/cases/{case_id}", "/mailbox", "/reports", "/settings/reports"],
+        "hr": [
+            "/cases",
+            "/cases/new",
+            f"/cases/{case_id}",
+            "/mailbox",
+            "/reports",
+            "/settings/reports",
+            "/settings/questionnaire",
+        ],
         "manager": ["/my/tasks", f"/my/cases/{case_id}"],
         "custodian": ["/equipment"],
         "interviewer": ["/interviews", f"/interviews/{case_id}", f"/interviews/{case_id}/consent"],
@@ -162,7 +170,7 @@ async def test_every_page_passes_the_accessibility_rules(app, case, viewport):
             for locale in ("nl-NL", "en-GB"):
                 anonymous = await browser.new_context(viewport=viewport, locale=locale)
                 page = await anonymous.new_page()
-                for url in (f"{app.url}/login", invitation_url):
+                for url in (f"{app.url}/login", invitation_url, f"{invitation_url}/questions"):
                     await page.goto(url)
                     found[f"{locale} {url}"] = problems(await axe.run(page, options=WCAG))
                     if viewport is PHONE and await overflows_sideways(page):

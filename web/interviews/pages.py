@@ -21,12 +21,13 @@ from models.questionnaire import ConsentChoice, ConsentScope
 from models.tables import Case, InterviewDraft, utcnow
 from organisation import store
 from privacy import audit
+from questionnaires import preparation
+from questionnaires import store as questionnaires
 from web import forms as common
 from web.acting import actor_for
 from web.auth.guard import deny, form_protected, signed_in
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
 from web.interviews import questionnaire
-from web.labels import Labels
 from web.templating import Pages, PagesDep
 
 router = APIRouter(include_in_schema=False)
@@ -97,6 +98,27 @@ async def interviews(
     )
 
 
+async def _version_for(session, answers: dict) -> questionnaires.Version:
+    """The questionnaire version a draft was begun with; a new one starts with the current version."""
+    number = questionnaire.version_of(answers)
+    return await questionnaires.version(session, number) if number else await questionnaires.current(session)
+
+
+def _form_version(items: list[tuple[str, str]]) -> int | None:
+    """The version the form on the page was built from (a new version may have been saved since it opened)."""
+    given = next((value for name, value in items if name == questionnaire.VERSION), "")
+    return int(given) if str(given).isdigit() and len(str(given)) < 9 else None
+
+
+async def _answers_from(request: Request, session) -> dict:
+    items = [(name, str(value)) for name, value in (await request.form()).multi_items()]
+    number = _form_version(items)
+    version = await questionnaires.version(session, number) if number else await questionnaires.current(session)
+    answers = questionnaire.answers_from_form(items, version.template)
+    answers[questionnaire.VERSION] = version.number
+    return answers
+
+
 async def _render_form(
     request,
     pages: Pages,
@@ -104,11 +126,17 @@ async def _render_form(
     interview: InterviewView,
     answers: dict,
     *,
+    session,
     errors=None,
     general=None,
     saved_at=None,
     code=200,
 ):
+    version = await _version_for(session, answers)
+    notes = await preparation.notes_of(session, row.id) if interview.status in RECORDABLE else {}
+    if notes:
+        await _log(session, AuditAction.INTERVIEW_READ, row, "employee_notes")
+    await session.commit()
     context = {
         "case": row,
         "interview": interview,
@@ -118,7 +146,10 @@ async def _render_form(
         "general_errors": general or [],
         "saved_at": saved_at,
         "q": questionnaire,
-        "question_labels": questionnaire.question_labels(pages.gettext, Labels(pages.gettext)),
+        "template": version.template,
+        "version": version.number,
+        "notes": notes,
+        "question_labels": questionnaire.question_labels(version.template, pages.language),
     }
     return pages.render(request, "interviews/record.html", context, status_code=code)
 
@@ -133,7 +164,13 @@ async def record_page(
         await _log(session, AuditAction.INTERVIEW_READ, row, "draft")
         await session.commit()
     return await _render_form(
-        request, pages, row, interview, draft.answers if draft else {}, saved_at=draft.updated_at if draft else None
+        request,
+        pages,
+        row,
+        interview,
+        draft.answers if draft else {},
+        session=session,
+        saved_at=draft.updated_at if draft else None,
     )
 
 
@@ -145,7 +182,7 @@ async def save_draft(request: Request, case_id: CaseId, user: Interviewer, sessi
         return JSONResponse(
             {"detail": f"the interview is {interview.status.value}"}, status_code=status.HTTP_409_CONFLICT
         )
-    answers = questionnaire.answers_from_form((await request.form()).multi_items())
+    answers = await _answers_from(request, session)
     draft = await _save_draft(session, row, user.email, answers)
     await session.commit()
     return JSONResponse({"saved_at": draft.updated_at.isoformat()}, headers={"Cache-Control": "no-store"})
@@ -157,11 +194,12 @@ async def continue_to_consent(
 ):
     row, interview = await _in_reach(request, user, session, client, case_id)
     if interview.status not in RECORDABLE:
-        return await _render_form(request, pages, row, interview, {}, code=status.HTTP_409_CONFLICT)
-    answers = questionnaire.answers_from_form((await request.form()).multi_items())
+        return await _render_form(request, pages, row, interview, {}, session=session, code=status.HTTP_409_CONFLICT)
+    answers = await _answers_from(request, session)
     draft = await _save_draft(session, row, user.email, answers)
     await session.commit()
-    record, errors, general = questionnaire.validate(answers, pages.gettext)
+    version = await _version_for(session, answers)
+    record, errors, general = questionnaire.validate(answers, pages.gettext, version.template, version.number)
     if record is None:
         return await _render_form(
             request,
@@ -169,6 +207,7 @@ async def continue_to_consent(
             row,
             interview,
             answers,
+            session=session,
             errors=errors,
             general=general,
             saved_at=draft.updated_at,
@@ -203,7 +242,9 @@ async def _render_consent(
 
 async def _complete_draft(request, session, case_id: str, pages: Pages):
     draft = await _draft(session, case_id)
-    record, _, _ = questionnaire.validate(draft.answers if draft else {}, pages.gettext)
+    answers = draft.answers if draft else {}
+    version = await _version_for(session, answers)
+    record, _, _ = questionnaire.validate(answers, pages.gettext, version.template, version.number)
     return record
 
 
