@@ -7,7 +7,6 @@ The review stays open after approval until every action is done, so actions can 
 here and their reminders keep their timers; the next report reads their state from the database."""
 
 import asyncio
-import contextlib
 from datetime import time, timedelta
 
 from temporalio import workflow
@@ -37,7 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from reports import periods
     from workflows import patches
     from workflows.activity_calls import MAIL_HEARTBEAT, MAIL_RETRY, MAIL_TIMEOUT, record, rejected
-    from workflows.agenda import Due, local_moment, pending
+    from workflows.agenda import Due, due_now, local_moment, pending, perform_due, wait_until_due
 
 # Owners are reminded at the start of a working morning.
 REMINDER_CLOCK = time(9, 0)
@@ -87,18 +86,12 @@ class ReviewWorkflow:
         # Asked once, first: a review started before escalations replays without them all its life.
         self._escalates = workflow.patched(patches.REVIEW_ESCALATIONS)
         while not self._finished():
-            for due in self._agenda():
-                if due.at > workflow.now():
-                    break
-                await self._perform(due)
-                self._done.add(due.key)
+            await perform_due(self._agenda, self._perform, self._done, stop=lambda: False)
             upcoming = self._agenda()
-            if self._finished() or (upcoming and upcoming[0].at <= workflow.now()):
+            if self._finished() or due_now(upcoming):
                 continue
             self._changed = False
-            timeout = upcoming[0].at - workflow.now() if upcoming else None
-            with contextlib.suppress(TimeoutError):
-                await workflow.wait_condition(lambda: self._changed, timeout=timeout)
+            await wait_until_due(upcoming, lambda: self._changed)
         await workflow.wait_condition(workflow.all_handlers_finished)
         done = sum(1 for a in self._actions.values() if a.done_at is not None)
         return ReviewOutcome(approval=self._approval, actions_done=done, actions_total=len(self._actions))
