@@ -7,9 +7,9 @@ from temporalio import activity
 from db.rows import stored
 from models.audit import AuditAction, AuditLogRow, SubjectType
 from models.records import ManagerChosenInput, StoreInterviewInput
-from models.tables import Case, InterviewRecordRow, InterviewText
+from models.tables import Case, InterviewRecordRow
 from privacy import audit
-from reports.anonymise import shareable_texts
+from questionnaires.records import record_row
 
 
 class InterviewActivities:
@@ -25,20 +25,12 @@ class InterviewActivities:
             if existing is not None:
                 return existing.id
             case = await stored(session, Case, input.case_id)
-            record = input.record.model_dump(mode="json")
-            row = InterviewRecordRow(
-                case_id=input.case_id,
+            row = record_row(
+                case,
+                input.record,
+                input.consent,
                 interviewer_email=str(input.interviewer_email),
-                record=record,
-                consent_scope=input.consent.scope.value,
-                share_with_manager=input.consent.share_with_manager,
-                consent_text_version=input.consent.text_version,
-                consent_given_at=input.held_at,
                 held_at=input.held_at,
-                texts=[
-                    InterviewText(field=field, text=text)
-                    for field, text in shareable_texts(record, (case.employee_name, case.manager_name)).items()
-                ],
             )
             session.add(row)
             await session.flush()

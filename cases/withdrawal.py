@@ -75,7 +75,7 @@ async def _without_workflow(client: Client, case_id: str, payload: Withdraw) -> 
 async def _agreed_meeting(client: Client, case_id: str) -> CalendarInvite | None:
     """The interview's agreed time as last mailed, to cancel in people's calendars; None without one, or when the
     interview cannot say (it never started, or its history does not replay): the withdrawal goes on regardless."""
-    handle = client.get_workflow_handle_for(ExitInterviewWorkflow.run, ExitInterviewWorkflow.id_for(case_id))
+    handle = client.get_workflow_handle(ExitInterviewWorkflow.id_for(case_id))
     try:
         return await asyncio.wait_for(handle.query(ExitInterviewWorkflow.calendar_event), MEETING_QUERY_SECONDS)
     except (RPCError, TimeoutError, WorkflowQueryFailedError, WorkflowQueryRejectedError):

@@ -90,9 +90,14 @@ DECLINABLE = (
     "target_group.age_band",
 )
 Declinable = Literal[DECLINABLE]  # type: ignore[valid-type]
+# The organisation's own questions (models.interview_template), by their key: no dots, so never a standard one.
+OwnKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,79}$")]
+OwnAnswer = Annotated[int, Field(ge=0, le=10)] | Text | list[Annotated[str, StringConstraints(max_length=40)]]
 
 
 def _value_at(record: "InterviewRecord", question: str) -> object:
+    if question not in DECLINABLE:
+        return record.answers.get(question)
     value: object = record
     for key in question.split("."):
         value = value.get(ExperienceArea(key)) if isinstance(value, dict) else getattr(value, key, None)
@@ -114,9 +119,15 @@ class InterviewRecord(BaseModel):
     remember_with_pleasure: Text = ""
     advice_summary: Text = Field("", description="The interviewer's summary of the advice, checked with the employee.")
     target_group: TargetGroup = Field(default_factory=TargetGroup)
-    prefer_not_to_say: list[Declinable] = Field(
+    answers: dict[OwnKey, OwnAnswer] = Field(
+        default_factory=dict, max_length=200, description="The answers to the organisation's own questions, by key."
+    )
+    prefer_not_to_say: list[Declinable | OwnKey] = Field(
         default_factory=list,
         description='The questions the employee chose not to answer ("wil ik niet zeggen"); each holds no answer.',
+    )
+    template_version: int | None = Field(
+        None, ge=1, description="The questionnaire version it was held with; none: the one before versions existed."
     )
 
     @model_validator(mode="after")

@@ -236,6 +236,8 @@ class InterviewRecordRow(Base):
     consent_revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     held_at: Mapped[datetime] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    # "conversation": held with an interviewer; "written": answered in writing by someone who declined a conversation.
+    mode: Mapped[str] = mapped_column(String(16), default="conversation", server_default="conversation")
     # Set when the free text was erased after its retention period; the ratings and reasons stay for the reports.
     content_erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # The answers the reports count, copied out of ``record`` whenever it is set, so that a report reads typed
@@ -321,6 +323,31 @@ class InterviewDraft(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
 
+class InterviewTemplateRow(Base):
+    """One version of the organisation's questionnaire (``models.interview_template``); a save adds a version."""
+
+    __tablename__ = "interview_templates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    version: Mapped[int] = mapped_column(Integer, unique=True)
+    template: Mapped[dict] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class InterviewPreparation(Base):
+    """What the employee noted beforehand through their link (or wrote instead of a conversation), in the form's
+    own shape; confidential like a draft, and no report reads it."""
+
+    __tablename__ = "interview_preparations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    template_version: Mapped[int] = mapped_column(Integer)
+    answers: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
+
+
 class UsedLink(Base):
     """A link that has done its one thing: the same link presented again is refused."""
 
@@ -349,11 +376,11 @@ class ApiToken(Base):
     created_by: Mapped[str | None] = mapped_column(String(320))
 
 
-class InterviewPreparation(Base):
+class InterviewerPreparation(Base):
     """The interviewer's preparation (001: "waar zag je de medewerker uitblinken?"), shown again at the interview's
     appreciative close; removed once the record is submitted, like the draft."""
 
-    __tablename__ = "interview_preparations"
+    __tablename__ = "interviewer_preparations"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)

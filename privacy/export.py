@@ -21,7 +21,16 @@ from models.access import AccessRevocation
 from models.audit import AuditAction, AuditEntry, SubjectType
 from models.case import CaseView
 from models.events import InboundEvent
-from models.tables import Case, InterviewDraft, InterviewPreparation, InterviewRecordRow, SentMail, UsedLink, utcnow
+from models.tables import (
+    Case,
+    InterviewDraft,
+    InterviewerPreparation,
+    InterviewPreparation,
+    InterviewRecordRow,
+    SentMail,
+    UsedLink,
+    utcnow,
+)
 from privacy import audit, retention
 
 log = logging.getLogger(__name__)
@@ -75,6 +84,9 @@ class CaseExport(BaseModel):
     interview: InterviewExport | None
     interview_draft: dict[str, Any] | None
     interview_preparation: dict[str, Any] | None = None
+    interviewer_preparation: dict[str, Any] | None = Field(
+        None, description="Where the interviewer noted the employee excelled, before the interview is recorded."
+    )
     used_links: list[dict[str, Any]]
     access: dict[str, Any] | None = Field(
         None, description="How the person's access was ended: when, which account, the identity provider's answer."
@@ -126,8 +138,11 @@ async def _case(session: AsyncSession, client: Client | None, case: Case) -> Cas
     draft = (
         await session.execute(select(InterviewDraft).where(InterviewDraft.case_id == case.id))
     ).scalar_one_or_none()
-    prepared = (
+    noted = (
         await session.execute(select(InterviewPreparation).where(InterviewPreparation.case_id == case.id))
+    ).scalar_one_or_none()
+    prepared = (
+        await session.execute(select(InterviewerPreparation).where(InterviewerPreparation.case_id == case.id))
     ).scalar_one_or_none()
     links = (
         await session.execute(select(UsedLink).where(UsedLink.case_id == case.id).order_by(UsedLink.used_at))
@@ -166,7 +181,8 @@ async def _case(session: AsyncSession, client: Client | None, case: Case) -> Cas
         ],
         interview=interview,
         interview_draft={"answers": draft.answers, "updated_at": draft.updated_at.isoformat()} if draft else None,
-        interview_preparation=(
+        interview_preparation={"answers": noted.answers, "updated_at": noted.updated_at.isoformat()} if noted else None,
+        interviewer_preparation=(
             {"excelled": prepared.excelled, "updated_at": prepared.updated_at.isoformat()} if prepared else None
         ),
         used_links=[{"purpose": link.purpose, "used_at": link.used_at.isoformat()} for link in links],

@@ -38,6 +38,7 @@ from models.retention import DueKind, RetentionPlan
 from models.tables import (
     Case,
     InterviewDraft,
+    InterviewerPreparation,
     InterviewPreparation,
     InterviewRecordRow,
     InterviewText,
@@ -55,7 +56,15 @@ log = logging.getLogger(__name__)
 ANONYMOUS_PREFIX = "anon-"
 FINISHED = (CaseStatus.CLOSED.value, CaseStatus.WITHDRAWN.value)
 # What of an interview record the reports aggregate; everything else in it is free text.
-STRUCTURED = ("primary_reason", "secondary_reasons", "recommend_score", "target_group", "prefer_not_to_say")
+# The answers to the organisation's own questions (``answers``) go with the free text: no report counts them.
+STRUCTURED = (
+    "primary_reason",
+    "secondary_reasons",
+    "recommend_score",
+    "target_group",
+    "prefer_not_to_say",
+    "template_version",
+)
 TEXT_FIELDS = (
     "reasons_comment",
     "went_well",
@@ -246,7 +255,15 @@ async def anonymise_case(session: AsyncSession, case_id: str, *, reason: str, by
         record.record = without_free_text(record.record)
         record.content_erased_at = record.content_erased_at or now
         await session.execute(delete(InterviewText).where(InterviewText.interview_id == record.id))
-    for table in (SentMail, InterviewDraft, InterviewPreparation, UsedLink, WebhookDelivery, AccessRevocation):
+    for table in (
+        SentMail,
+        InterviewDraft,
+        InterviewPreparation,
+        InterviewerPreparation,
+        UsedLink,
+        WebhookDelivery,
+        AccessRevocation,
+    ):
         await session.execute(delete(table).where(table.case_id == case_id))
     await session.execute(delete(InboundEvent).where(events_naming(case.employee_id, [case_id])))
     await session.flush()
@@ -269,6 +286,7 @@ async def erase_interview_content(session: AsyncSession, case_id: str, *, by: Au
     ).scalar_one_or_none()
     await session.execute(delete(InterviewDraft).where(InterviewDraft.case_id == case_id))
     await session.execute(delete(InterviewPreparation).where(InterviewPreparation.case_id == case_id))
+    await session.execute(delete(InterviewerPreparation).where(InterviewerPreparation.case_id == case_id))
     if record is None or record.content_erased_at is not None:
         return False
     record.record = without_free_text(record.record)

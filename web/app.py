@@ -37,7 +37,7 @@ from web.mailbox import pages as captured_mail_pages
 from web.mailbox.dependencies import mail_store
 from web.openapi import install as install_openapi
 from web.organisation import api as organisation_api
-from web.organisation import checklist_pages, checklists_api, mailbox_pages, policy_pages
+from web.organisation import checklist_pages, checklists_api, mailbox_pages, policy_pages, questionnaire_pages
 from web.privacy import api as privacy_api
 from web.privacy import pages as privacy_pages
 from web.privacy.actor import AuditActorMiddleware
@@ -114,6 +114,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
         review_pages,
         report_settings_pages,
         checklist_pages,
+        questionnaire_pages,
         policy_pages,
         mailbox_pages,
         account_pages,

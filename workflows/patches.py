@@ -65,3 +65,8 @@ SHORT_NOTICE_MORNINGS = "short-notice-mornings-v1"
 # for the interviewer, who accepts it or asks the employee for another. Old branch: every usable proposed time is agreed
 # at once. Can go with the cases opened before 2026-12-09.
 INTERVIEWER_AVAILABILITY = "interviewer-availability-v1"
+# An action still open the day after its due date is escalated by mail to the reviewers and HR, with a link to it.
+# Old branch: no escalation (the owner's reminder before the due date only). A review runs until its actions are
+# done, so the old branch can go once no review started before the release with this patch is still running (at most
+# ``MAX_ACTION_DAYS_AHEAD`` after its last action was given) or kept in Temporal.
+REVIEW_ESCALATIONS = "review-escalations-v1"

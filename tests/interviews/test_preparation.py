@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from models.tables import Case, InterviewPreparation
+from models.tables import Case, InterviewerPreparation
 from tests.api_support import invited, register
 from tests.auth_support import another_client, make_account, post_form, sign_in, unique_email
 from tests.privacy_support import audit_entries
@@ -90,7 +90,7 @@ async def test_the_interviewer_prepares_with_the_career_and_the_close_shows_wher
     assert "Your preparation is saved." in again.text and "maandafsluiting" in again.text
 
     form = await interviewer.get(f"/interviews/{case.id}")
-    closing = form.text[form.text.index('id="closing-title"') :]
+    closing = form.text[form.text.rindex('class="questionnaire-section"') :]  # the last section: the close
     assert 'id="excelled"' in closing and "maandafsluiting" in closing
     assert "If I understand you correctly" in form.text and 'id="conversation-guide"' in form.text
 
@@ -122,6 +122,6 @@ async def test_the_interviewer_prepares_with_the_career_and_the_close_shows_wher
     assert submitted.status_code == 303, submitted.text
     async with sessions() as session:
         rows = (
-            await session.execute(select(InterviewPreparation).where(InterviewPreparation.case_id == case.id))
+            await session.execute(select(InterviewerPreparation).where(InterviewerPreparation.case_id == case.id))
         ).all()
     assert rows == []

@@ -237,7 +237,7 @@ async def test_the_interviewer_records_with_drafts_then_the_employee_consents(
     assert wrong.status_code == 422
     summary = re.search(r'<div class="error-summary".*?</div>', wrong.text, re.DOTALL).group(0)
     assert (
-        '<a href="#recommend_score">Would they recommend us as an employer?: Choose a number in the scale.</a>'
+        '<a href="#recommend_score">Would you recommend us as an employer?: Choose a number in the scale.</a>'
         in summary
     )
 

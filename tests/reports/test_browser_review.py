@@ -1,7 +1,10 @@
 """A whole management review in a real browser (Chromium, driven by Playwright): a report of a past quarter made by
-the worker, a reviewer who finds it under "Reports", records a finding and gives an action to a colleague chosen
-from the accounts; the colleague notes progress and marks it done from "My tasks"; the reviewer approves. The web
-app and a worker run as processes against the real Temporal dev server, the test database and the mail sink."""
+the worker the way the schedule makes it (``ReportWorkflow`` for the period; the schedule itself and its timing are
+tests/reports/test_report_schedule.py's and the time-skipping tests'), mailed to the reviewer; the reviewer finds it
+under "Reports", records a finding and gives an action to a colleague chosen from the accounts, sends it back to HR
+with a remark (HR is mailed); the colleague notes progress and marks it done from "My tasks"; the reviewer approves;
+the next quarter's report opens with the action and its state. The web app and a worker run as processes against
+the real Temporal dev server, the test database and the mail sink."""
 
 import uuid
 from datetime import date, timedelta
@@ -50,6 +53,10 @@ async def test_a_reviewer_and_an_action_owner_carry_a_review_through_the_pages(
             return await session.get(ReportRow, report_id) is not None
 
     await eventually(stored, timeout=90)
+    [ready] = await eventually(
+        lambda: [m for m in mail_store.all() if m.purpose == "r1:report_ready" and m.to == reviewer], timeout=60
+    )
+    assert ready.attachments == ("application/pdf",) and f"/reports/{report_id}/review" in ready.text
     due = date.today() + timedelta(days=30)
     shots = Shots()
 
@@ -92,6 +99,9 @@ async def test_a_reviewer_and_an_action_owner_carry_a_review_through_the_pages(
             assert await olaf.locator("#review-actions").count() == 0
 
             await board.reload()
+            await board.fill("#remark", "Graag eerst de respons per afdeling erbij")
+            await submit(board, "#send-back-form button[type=submit]")
+            assert "teruggestuurd" in await board.locator("#notice").inner_text()
             actions = await board.locator("#actions").inner_text()
             assert (
                 "Gesprekken met het team gepland" in actions
@@ -103,9 +113,27 @@ async def test_a_reviewer_and_an_action_owner_carry_a_review_through_the_pages(
             assert "De rapportage is goedgekeurd" in await board.locator("#notice").inner_text()
             assert await board.locator("#report-status").inner_text() == "Goedgekeurd"
             await shots.take(board, "reviewer-approved")
+
+            # The next quarter's report opens with the action and how it went.
+            await seed_quarter(sessions, date(2004, 4, 1))
+            second = (await start_period(dev_server_env, sessions, settings, task_queue, "2004-Q2")).report_id
+            await board.goto(f"{app.url}/reports")
+            await reload_until(board, "#reports tr:has-text('2004-Q2')", timeout=90)
+            await submit(board, "#reports tr:has-text('2004-Q2') a:has-text('Lezen')")
+            assert second in board.url
+            earlier = await board.locator("#earlier-actions").inner_text()
+            assert "Werkdruk in Finance onderzoeken" in earlier and "2004-Q1" in earlier and "Gedaan" in earlier
+            summary = await board.locator("#summary").inner_text()
+            assert "De acties uit eerdere rapportages zijn gedaan." in summary
+            await shots.take(board, "next-report-shows-the-action")
+            await board.goto(f"{app.url}/reports")
+            await submit(board, "nav[aria-label='Hoofdmenu'] a:has-text('Trends')")
+            assert await board.locator("h1").inner_text() == "Trends"
         finally:
             await browser.close()
     approved = await eventually(lambda: [m for m in mail_store.all() if m.purpose == "r1:report_approved"], timeout=60)
     assert "Werkdruk in Finance onderzoeken" in approved[0].text
+    [sent_back] = [m for m in mail_store.all() if m.purpose == "r1:sent_back:1"]
+    assert "Graag eerst de respons per afdeling erbij" in sent_back.text
     async with sessions.begin() as session:
         await settings_store.update(session, ReportPolicy())

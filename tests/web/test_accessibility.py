@@ -21,9 +21,12 @@ from web.interviews import questionnaire
 
 MANAGER = "bram.janssens@example.org"
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (run `make browser`)"
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (run `make browser`)"
+    ),
+]
 
 WCAG = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
@@ -137,7 +140,15 @@ async def case(app, dev_server_env, mail_store, sessions, task_queue):
 
 def pages_of(case_id: str) -> dict[str, list[str]]:
     return {
-        "hr": ["/cases", "/cases/new", f"/cases/{case_id}", "/mailbox", "/reports", "/settings/reports"],
+        "hr": [
+            "/cases",
+            "/cases/new",
+            f"/cases/{case_id}",
+            "/mailbox",
+            "/reports",
+            "/settings/reports",
+            "/settings/questionnaire",
+        ],
         "manager": ["/my/tasks", f"/my/cases/{case_id}"],
         "custodian": ["/equipment"],
         "interviewer": [
@@ -164,7 +175,7 @@ async def test_every_page_passes_the_accessibility_rules(app, case, viewport):
             for locale in ("nl-NL", "en-GB"):
                 anonymous = await browser.new_context(viewport=viewport, locale=locale)
                 page = await anonymous.new_page()
-                for url in (f"{app.url}/login", invitation_url):
+                for url in (f"{app.url}/login", invitation_url, f"{invitation_url}/questions"):
                     await page.goto(url)
                     found[f"{locale} {url}"] = problems(await axe.run(page, options=WCAG))
                     if viewport is PHONE and await overflows_sideways(page):

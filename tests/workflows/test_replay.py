@@ -2,7 +2,8 @@
 
 A change that would break cases already running (a new activity, timer or update order without
 ``workflow.patched``) fails here. After a deliberate, versioned change, record the new path beside the old
-ones (``OFFBOARDING_RECORD_HISTORIES=<dir> pytest tests/cases/test_case_lifecycle.py -k ...``, then copy them in
+ones (``OFFBOARDING_RECORD_HISTORIES=<dir> pytest tests/cases/test_case_lifecycle.py -k ...``, or
+``tests/reports/test_report_workflow.py -k past_its_due`` for a report and its review, then copy them in
 under a name saying which change they carry, e.g. ``-mail-after-update``): the older histories stay, so
 cases started before the change keep being checked too."""
 
@@ -65,6 +66,8 @@ def test_histories_are_checked_in():
         "who_holds_the_interview_and_when_they_are_free-interviewer-availability",
         "who_holds_the_interview_and_when_they_are_free-interviewer-availability-agreed",
     } <= names
+    # A report's review whose action ran past its due date: before escalations, and with them (review-escalations-v1).
+    assert {"an_action_past_its_due_date-0", "an_action_past_its_due_date-escalations"} <= names
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)

@@ -25,6 +25,7 @@ from models.notice import MESSAGES as WARNINGS
 from models.notice import NoticeWarning
 from models.registration import DepartureType
 from planning.notice import check as notice_check
+from questionnaires import preparation
 from reports import spreadsheet
 from web import forms
 from web.acting import actor_for
@@ -321,6 +322,9 @@ async def render_case(
         "temporal_url": temporal_url,
         "interview": interview,
         "interview_finished": interview is not None and interview.status in FINISHED,
+        "answered_in_writing": interview is not None
+        and interview.status == InterviewStatus.DECLINED
+        and await preparation.has_record(session, case_id),
         "interviewers": await accounts.with_role(session, AccountRole.INTERVIEWER),
         "late": parts.late(today),
         "today": today,

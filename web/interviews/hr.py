@@ -17,10 +17,12 @@ from models.interview import AssignInterviewer, ConfirmInterview, ResendInvitati
 from models.registration import Person
 from models.tables import Case
 from organisation import store
+from questionnaires import store as questionnaires
 from web.acting import actor_for
 from web.auth.guard import deny, form_protected, signed_in
 from web.cases.pages import act_from_case_page, render_case
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
+from web.interviews import questionnaire
 from web.templating import PagesDep
 
 router = APIRouter(prefix="/cases", include_in_schema=False)
@@ -175,4 +177,14 @@ async def interview_record(request: Request, case_id: CaseId, user: HR, pages: P
     if found is None:
         deny(request, status.HTTP_404_NOT_FOUND, f"case {case_id} has no interview record", user)
     row, record = found
-    return pages.render(request, "cases/interview.html", {"case": row, "row": record, "record": record.record})
+    # Read with the questions it was held with: a later version may word them otherwise, or no longer ask them.
+    version = await questionnaires.version(session, record.record.get("template_version"))
+    context = {
+        "case": row,
+        "row": record,
+        "record": record.record,
+        "template": version.template,
+        "version": version.number if record.record.get("template_version") else None,
+        "q": questionnaire,
+    }
+    return pages.render(request, "cases/interview.html", context)

@@ -13,27 +13,33 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from activities.calendar_invites import to_ics
 from cases import consent as consents
 from cases import service
-from links import usage
+from links import tokens, usage
 from links.tokens import LinkClaims, LinkPurpose
 from links.usage import Use
 from models.actors import Actor, Role
-from models.interview import AcceptSlot, AskOtherInterviewer, DeclineInterview, ProposeSlot
+from models.interview import AcceptSlot, AskOtherInterviewer, DeclineInterview, InterviewStatus, ProposeSlot
+from models.questionnaire import ConsentChoice, ConsentScope
 from models.tables import Case, UsedLink
 from organisation import store
+from questionnaires import preparation
+from questionnaires import store as questionnaires
+from questionnaires.default import INTERVIEWER_ONLY
 from web import forms, links
 from web.auth.guard import deny, form_protected
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
+from web.interviews import questionnaire
 from web.links import Token
 from web.templating import Pages
 
 router = APIRouter(include_in_schema=False)
 
-NOTICES = ("accepted", "proposed", "pending", "declined", "revoked", "other_interviewer")
+NOTICES = ("accepted", "proposed", "pending", "declined", "revoked", "written", "other_interviewer")
 
 
 async def _open(
@@ -93,6 +99,7 @@ async def _render_invitation(
         "used": used,
         "action": lambda name: links.url(request, name, token),
         "today": date.today().isoformat(),
+        "answered_in_writing": await preparation.has_record(session, case.id),
     }
     return pages.render(request, "interviews/links/invitation.html", context, status_code=code)
 
@@ -285,4 +292,168 @@ async def _revoke_in_turn(request: Request, session, token: str, claims: LinkCla
         return _used_up(request, token, case, used)
     return RedirectResponse(
         links.url(request, "consent_page", token, done="revoked"), status_code=status.HTTP_303_SEE_OTHER
+    )
+
+
+# The questionnaire through the link: notes beforehand while the interview is ahead, or, after a decline, the
+# answers in writing instead of a conversation, closed by the same consent as an interview.
+
+NOTING = (InterviewStatus.INVITED, InterviewStatus.SCHEDULED)
+
+
+async def _answers_of(request: Request, session) -> tuple[questionnaires.Version, dict]:
+    items = [(name, str(value)) for name, value in (await request.form()).multi_items()]
+    given = next((value for name, value in items if name == questionnaire.VERSION), "")
+    number = int(given) if given.isdigit() and len(given) < 9 else None
+    version = await questionnaires.version(session, number) if number else await questionnaires.current(session)
+    kept = [(name, value) for name, value in items if name not in INTERVIEWER_ONLY]
+    return version, questionnaire.answers_from_form(kept, version.template)
+
+
+async def _questions_context(request, session, client, token: str, case: Case) -> dict:
+    interview = await service.interview_view(client, case.id)
+    status_now = interview.status if interview else None
+    written = status_now == InterviewStatus.DECLINED and not await preparation.has_record(session, case.id)
+    if status_now not in NOTING and not written:
+        deny(request, status.HTTP_404_NOT_FOUND, f"case {case.id} takes no answers through the link now")
+    return {"case": case, "written": written, "action": lambda name: links.url(request, name, token)}
+
+
+async def _render_questions(
+    request,
+    session,
+    context: dict,
+    answers: dict,
+    version,
+    *,
+    errors=None,
+    general=None,
+    notice: str = "",
+    code: int = 200,
+):
+    pages = _pages(request, context["case"])
+    context = context | {
+        "answers": answers,
+        "template": version.template,
+        "version": version.number,
+        "q": questionnaire,
+        "skip": INTERVIEWER_ONLY,
+        "errors": errors or {},
+        "general_errors": general or [],
+        "notice": notice,
+        "question_labels": questionnaire.question_labels(version.template, pages.language),
+    }
+    await session.commit()
+    return pages.render(request, "interviews/links/questions.html", context, status_code=code)
+
+
+@router.get("/invitation/{token}/questions", name="invitation_questions", response_class=HTMLResponse)
+async def questions_page(request: Request, token: Token, session: SessionDep, client: TemporalDep, done: str = ""):
+    """The questionnaire for the employee: their notes so far, or an empty form."""
+    _, case = await _open(request, session, LinkPurpose.INTERVIEW, token)
+    context = await _questions_context(request, session, client, token, case)
+    found = await preparation.find(session, case.id)
+    version = await questionnaires.version(session, found.template_version) if found else None
+    version = version or await questionnaires.current(session)
+    return await _render_questions(
+        request, session, context, found.answers if found else {}, version, notice="saved" if done == "saved" else ""
+    )
+
+
+@router.post("/invitation/{token}/questions", dependencies=[Depends(form_protected)])
+async def save_questions(request: Request, token: Token, session: SessionDep, client: TemporalDep):
+    """Keep the answers; in writing, checked and then on to the consent."""
+    _, case = await _open(request, session, LinkPurpose.INTERVIEW, token)
+    context = await _questions_context(request, session, client, token, case)
+    version, answers = await _answers_of(request, session)
+    pages = _pages(request, case)
+    record, errors, general = questionnaire.validate(answers, pages.gettext, version.template, version.number)
+    if record is None:
+        return await _render_questions(
+            request,
+            session,
+            context,
+            answers,
+            version,
+            errors=errors,
+            general=general,
+            code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        )
+    await preparation.save(session, case, version.number, answers)
+    await session.commit()
+    target = "invitation_written_consent" if context["written"] else "invitation_questions"
+    params = {} if context["written"] else {"done": "saved"}
+    return RedirectResponse(links.url(request, target, token, **params), status_code=status.HTTP_303_SEE_OTHER)
+
+
+async def _written_record(request, session, client, token: str, case: Case):
+    """The written answers as a record, when the employee declined a conversation and has no record yet."""
+    context = await _questions_context(request, session, client, token, case)
+    found = await preparation.find(session, case.id)
+    if not context["written"] or found is None:
+        return context, None
+    version = await questionnaires.version(session, found.template_version)
+    record, _, _ = questionnaire.validate(
+        found.answers, _pages(request, case).gettext, version.template, version.number
+    )
+    return context, record
+
+
+async def _render_written_consent(request, session, context: dict, record, *, error: str = "", code: int = 200):
+    case = context["case"]
+    version = (await store.load(session, request.app.state.settings)).policy.consent_text_version
+    await session.commit()
+    page = {"record": record, "text_version": version, "scopes": list(ConsentScope), "error": error}
+    return _pages(request, case).render(
+        request, "interviews/links/written_consent.html", context | page, status_code=code
+    )
+
+
+@router.get("/invitation/{token}/written/consent", name="invitation_written_consent", response_class=HTMLResponse)
+async def written_consent_page(request: Request, token: Token, session: SessionDep, client: TemporalDep):
+    _, case = await _open(request, session, LinkPurpose.INTERVIEW, token)
+    context, record = await _written_record(request, session, client, token, case)
+    if record is None:
+        return RedirectResponse(
+            links.url(request, "invitation_questions", token), status_code=status.HTTP_303_SEE_OTHER
+        )
+    return await _render_written_consent(request, session, context, record)
+
+
+@router.post("/invitation/{token}/written/consent", dependencies=[Depends(form_protected)])
+async def written_consent(
+    request: Request,
+    token: Token,
+    session: SessionDep,
+    client: TemporalDep,
+    scope: Annotated[str, Form(max_length=40)] = "",
+    share_with_manager: Annotated[str, Form(max_length=5)] = "",
+    text_version: Annotated[str, Form(max_length=40)] = "",
+):
+    claims, case = await _open(request, session, LinkPurpose.INTERVIEW, token)
+    context, record = await _written_record(request, session, client, token, case)
+    if record is None:
+        return RedirectResponse(links.url(request, "invitation_page", token), status_code=status.HTTP_303_SEE_OTHER)
+    pages = _pages(request, case)
+    current = (await store.load(session, request.app.state.settings)).policy.consent_text_version
+    try:
+        choice = ConsentChoice(scope=scope, share_with_manager=share_with_manager == "yes", text_version=text_version)
+    except ValidationError:
+        choice = None
+    if choice is None or share_with_manager not in ("yes", "no"):
+        error = pages.gettext("Answer both questions about your consent.")
+        return await _render_written_consent(request, session, context, record, error=error, code=422)
+    if choice.text_version != current:
+        error = pages.gettext("The consent text has changed meanwhile: read it again and choose once more.")
+        return await _render_written_consent(request, session, context, record, error=error, code=409)
+    try:
+        await preparation.record_written(session, case, record, choice, claims.email)
+        await session.commit()
+    except preparation.AlreadyRecorded:
+        await session.rollback()
+    consent = tokens.sign(
+        request.app.state.settings.signing_key(), LinkPurpose.CONSENT, case.id, claims.email, language=case.language
+    )
+    return RedirectResponse(
+        links.url(request, "consent_page", consent, done="written"), status_code=status.HTTP_303_SEE_OTHER
     )

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from pydantic import BaseModel
 from sqlalchemy import delete, select
 
-from cases import preparation, queries, service
+from cases import interviewer_preparation, queries, service
 from models.accounts import AccountRole, SignedIn
 from models.actors import Actor, Role
 from models.audit import AuditAction, SubjectType
@@ -23,12 +23,13 @@ from models.questionnaire import ConsentChoice, ConsentScope
 from models.tables import Case, InterviewDraft, utcnow
 from organisation import store
 from privacy import audit
+from questionnaires import preparation
+from questionnaires import store as questionnaires
 from web import forms as common
 from web.acting import NotPermitted, actor_for
 from web.auth.guard import deny, form_protected, signed_in
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
 from web.interviews import questionnaire
-from web.labels import Labels
 from web.templating import Pages, PagesDep
 
 router = APIRouter(include_in_schema=False)
@@ -106,6 +107,27 @@ async def interviews(
     )
 
 
+async def _version_for(session, answers: dict) -> questionnaires.Version:
+    """The questionnaire version a draft was begun with; a new one starts with the current version."""
+    number = questionnaire.version_of(answers)
+    return await questionnaires.version(session, number) if number else await questionnaires.current(session)
+
+
+def _form_version(items: list[tuple[str, str]]) -> int | None:
+    """The version the form on the page was built from (a new version may have been saved since it opened)."""
+    given = next((value for name, value in items if name == questionnaire.VERSION), "")
+    return int(given) if str(given).isdigit() and len(str(given)) < 9 else None
+
+
+async def _answers_from(request: Request, session) -> dict:
+    items = [(name, str(value)) for name, value in (await request.form()).multi_items()]
+    number = _form_version(items)
+    version = await questionnaires.version(session, number) if number else await questionnaires.current(session)
+    answers = questionnaire.answers_from_form(items, version.template)
+    answers[questionnaire.VERSION] = version.number
+    return answers
+
+
 async def _render_form(
     request,
     pages: Pages,
@@ -113,12 +135,18 @@ async def _render_form(
     interview: InterviewView,
     answers: dict,
     *,
+    session,
     errors=None,
     general=None,
     saved_at=None,
     code=200,
     excelled: str = "",
 ):
+    version = await _version_for(session, answers)
+    notes = await preparation.notes_of(session, row.id) if interview.status in RECORDABLE else {}
+    if notes:
+        await _log(session, AuditAction.INTERVIEW_READ, row, "employee_notes")
+    await session.commit()
     context = {
         "case": row,
         "interview": interview,
@@ -129,7 +157,10 @@ async def _render_form(
         "saved_at": saved_at,
         "excelled": excelled,
         "q": questionnaire,
-        "question_labels": questionnaire.question_labels(pages.gettext, Labels(pages.gettext)),
+        "template": version.template,
+        "version": version.number,
+        "notes": notes,
+        "question_labels": questionnaire.question_labels(version.template, pages.language),
     }
     return pages.render(request, "interviews/record.html", context, status_code=code)
 
@@ -142,7 +173,9 @@ async def record_page(
     draft = await _draft(session, case_id) if interview.status in RECORDABLE else None
     if draft is not None:
         await _log(session, AuditAction.INTERVIEW_READ, row, "draft")
-    excelled = await preparation.read(session, row, "questionnaire") if interview.status in RECORDABLE else ""
+    excelled = (
+        await interviewer_preparation.read(session, row, "questionnaire") if interview.status in RECORDABLE else ""
+    )
     await session.commit()
     return await _render_form(
         request,
@@ -150,6 +183,7 @@ async def record_page(
         row,
         interview,
         draft.answers if draft else {},
+        session=session,
         saved_at=draft.updated_at if draft else None,
         excelled=excelled,
     )
@@ -163,7 +197,7 @@ async def save_draft(request: Request, case_id: CaseId, user: Interviewer, sessi
         return JSONResponse(
             {"detail": f"the interview is {interview.status.value}"}, status_code=status.HTTP_409_CONFLICT
         )
-    answers = questionnaire.answers_from_form((await request.form()).multi_items())
+    answers = await _answers_from(request, session)
     draft = await _save_draft(session, row, user.email, answers)
     await session.commit()
     return JSONResponse({"saved_at": draft.updated_at.isoformat()}, headers={"Cache-Control": "no-store"})
@@ -175,11 +209,12 @@ async def continue_to_consent(
 ):
     row, interview = await _in_reach(request, user, session, client, case_id)
     if interview.status not in RECORDABLE:
-        return await _render_form(request, pages, row, interview, {}, code=status.HTTP_409_CONFLICT)
-    answers = questionnaire.answers_from_form((await request.form()).multi_items())
+        return await _render_form(request, pages, row, interview, {}, session=session, code=status.HTTP_409_CONFLICT)
+    answers = await _answers_from(request, session)
     draft = await _save_draft(session, row, user.email, answers)
     await session.commit()
-    record, errors, general = questionnaire.validate(answers, pages.gettext)
+    version = await _version_for(session, answers)
+    record, errors, general = questionnaire.validate(answers, pages.gettext, version.template, version.number)
     if record is None:
         return await _render_form(
             request,
@@ -187,6 +222,7 @@ async def continue_to_consent(
             row,
             interview,
             answers,
+            session=session,
             errors=errors,
             general=general,
             saved_at=draft.updated_at,
@@ -221,7 +257,9 @@ async def _render_consent(
 
 async def _complete_draft(request, session, case_id: str, pages: Pages):
     draft = await _draft(session, case_id)
-    record, _, _ = questionnaire.validate(draft.answers if draft else {}, pages.gettext)
+    answers = draft.answers if draft else {}
+    version = await _version_for(session, answers)
+    record, _, _ = questionnaire.validate(answers, pages.gettext, version.template, version.number)
     return record
 
 
@@ -294,7 +332,7 @@ async def submit(
             request, pages, row, interview, record, version, error=outcome.error, code=status.HTTP_409_CONFLICT
         )
     await session.execute(delete(InterviewDraft).where(InterviewDraft.case_id == case_id))
-    await preparation.discard(session, case_id)
+    await interviewer_preparation.discard(session, case_id)
     await session.commit()
     log.info("interview of case %s recorded by %s", case_id, user.email)
     return RedirectResponse(

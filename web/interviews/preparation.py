@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from cases import preparation, service
+from cases import interviewer_preparation as preparation
+from cases import service
 from models.interview import AnswerProposedTime
 from web import forms
 from web.auth.guard import form_protected

@@ -1,56 +1,48 @@
-"""The interview questionnaire as a form: flat field names in (``experiences.work_content.rating``),
+"""The interview questionnaire as a form, built from the organisation's questionnaire version
+(``models.interview_template``): flat field names in (the question keys, ``experiences.work_content.rating``),
 the shared ``InterviewRecord`` out, and each problem next to the question it concerns.
 
-Drafts keep the answers exactly as the form holds them (name -> text, or list of texts for the
-questions with several answers), so a half-filled form comes back as it was left."""
+Drafts keep the answers exactly as the form holds them (key -> text, or list of texts for the questions with
+several answers), with the version they were begun with, so a half-filled form comes back as it was left."""
 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
-from models.questionnaire import DECLINABLE, ExperienceArea, Influence, InterviewRecord, LeavingReason
+from models.interview_template import RANGES, STANDARD, AnswerKind, InterviewTemplate, Question
+from models.questionnaire import ExperienceArea, InterviewRecord
+from questionnaires.default import DEFAULT
 from web.labels import Gettext, Labels
 from web.validation import check_message, worded
 
-MULTI = ("secondary_reasons", "belonging.influences")
-TEXTS = (
-    "reasons_comment",
-    "went_well",
-    "should_improve",
-    "most_important_advice",
-    "belonging.comment",
-    "remember_with_pleasure",
-    "advice_summary",
-)
-SINGLE = (
-    *(f"experiences.{area.value}.{part}" for area in ExperienceArea for part in ("rating", "comment")),
-    "primary_reason",
-    "recommend_score",
-    "belonging.felt_safe",
-    "belonging.felt_at_home",
-    "belonging.felt_valued",
-    "target_group.gender",
-    "target_group.age_band",
-    *TEXTS,
-)
 MAX_TEXT = 4000
+MAX_SECONDARY = 5
 # The form's value for "wil ik niet zeggen" at a rating or a choice; the record keeps it in ``prefer_not_to_say``.
 PREFER_NOT = "prefer_not_to_say"
+STANDARD_KEYS = tuple(STANDARD)
+# Where a draft keeps the questionnaire version it was begun with (no question key starts with "_").
+VERSION = "_version"
 
 
-def answers_from_form(items: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+def answers_from_form(items: Iterable[tuple[str, Any]], template: InterviewTemplate = DEFAULT) -> dict[str, Any]:
     """Only the questionnaire's own fields, each text cut to the length a record allows."""
+    kinds = {question.key: question.kind for question in template.questions()}
     answers: dict[str, Any] = {}
     for name, value in items:
         text = str(value)[:MAX_TEXT]
-        if name in MULTI:
+        if kinds.get(name) == AnswerKind.CHOICES:
             answers.setdefault(name, [])
             if text and text not in answers[name]:
                 answers[name].append(text)
-        elif name in SINGLE:
+        elif name in kinds:
             answers[name] = text
     return answers
+
+
+def version_of(answers: Mapping[str, Any]) -> int | None:
+    version = answers.get(VERSION)
+    return version if isinstance(version, int) else None
 
 
 def _number(value: Any) -> Any:
@@ -63,11 +55,35 @@ def _number(value: Any) -> Any:
         return text  # the model names it as not a number
 
 
-def record_data(answers: dict[str, Any]) -> dict[str, Any]:
-    declined = [name for name in DECLINABLE if str(answers.get(name) or "").strip() == PREFER_NOT]
-    get = lambda name: "" if name in declined else str(answers.get(name) or "").strip()  # noqa: E731
-    number = lambda name: _number(get(name))  # noqa: E731
+def record_data(
+    answers: Mapping[str, Any], template: InterviewTemplate = DEFAULT, version: int | None = None
+) -> dict[str, Any]:
+    declined = [
+        question.key
+        for question in template.questions()
+        if question.declinable and str(answers.get(question.key) or "").strip() == PREFER_NOT
+    ]
+
+    def get(name: str) -> str:
+        return "" if name in declined else str(answers.get(name) or "").strip()
+
+    def number(name: str) -> Any:
+        return _number(get(name))
+
     primary = get("primary_reason") or None
+    own: dict[str, Any] = {}
+    for question in template.questions():
+        if question.key in STANDARD or question.key in declined:
+            continue
+        if question.kind == AnswerKind.CHOICES:
+            chosen = list(answers.get(question.key) or [])
+            if chosen:
+                own[question.key] = chosen
+        elif question.kind in RANGES:
+            if (value := number(question.key)) is not None:
+                own[question.key] = value
+        elif value := get(question.key):
+            own[question.key] = value
     return {
         "experiences": {
             area.value: {
@@ -77,7 +93,7 @@ def record_data(answers: dict[str, Any]) -> dict[str, Any]:
             for area in ExperienceArea
         },
         "primary_reason": primary,
-        "secondary_reasons": [reason for reason in answers.get("secondary_reasons", []) if reason != primary][:5],
+        "secondary_reasons": [r for r in answers.get("secondary_reasons", []) if r != primary][:MAX_SECONDARY],
         "reasons_comment": get("reasons_comment"),
         "went_well": get("went_well"),
         "should_improve": get("should_improve"),
@@ -96,51 +112,76 @@ def record_data(answers: dict[str, Any]) -> dict[str, Any]:
             "gender": get("target_group.gender") or None,
             "age_band": get("target_group.age_band") or None,
         },
+        "answers": own,
         "prefer_not_to_say": declined,
+        "template_version": version,
     }
 
 
-def validate(answers: dict[str, Any], gettext: Gettext) -> tuple[InterviewRecord | None, dict[str, str], list[str]]:
-    """The record, or the problems: by field name, and those that concern the whole."""
+def _own_problem(question: Question, value: Any, _: Gettext) -> str | None:
+    """What the record's model cannot know of an own question: its options and its scale."""
+    if question.key in STANDARD or value in (None, "", [], PREFER_NOT):
+        return None
+    allowed = question.option_values()
+    if question.kind == AnswerKind.CHOICES and any(choice not in allowed for choice in value):
+        return _("Choose one of the options.")
+    if question.kind == AnswerKind.CHOICE and value not in allowed:
+        return _("Choose one of the options.")
+    if question.kind in RANGES:
+        low, high = RANGES[question.kind]
+        number = _number(value)
+        if not isinstance(number, int):
+            return _("Choose a number.")
+        if not low <= number <= high:
+            return _("Choose a number in the scale.")
+    return None
+
+
+def validate(
+    answers: Mapping[str, Any],
+    gettext: Gettext,
+    template: InterviewTemplate = DEFAULT,
+    version: int | None = None,
+) -> tuple[InterviewRecord | None, dict[str, str], list[str]]:
+    """The record, or the problems: by question key, and those that concern the whole."""
+    by_field: dict[str, str] = {}
+    for question in template.questions():
+        if (problem := _own_problem(question, answers.get(question.key), gettext)) is not None:
+            by_field[question.key] = problem
+    general: list[str] = []
     try:
-        return InterviewRecord.model_validate(record_data(answers)), {}, []
+        record = InterviewRecord.model_validate(record_data(answers, template, version))
     except ValidationError as err:
-        by_field: dict[str, str] = {}
-        general: list[str] = []
+        record = None
         for error in err.errors():
-            name = ".".join(str(part) for part in error["loc"] if not isinstance(part, int))
+            parts = [str(part) for part in error["loc"] if not isinstance(part, int)]
+            name = parts[1] if parts[:1] == ["answers"] and len(parts) > 1 else ".".join(parts)
             message = _message(error, gettext)
-            if name and (name in SINGLE or name in MULTI):
+            if name and template.question(name) is not None:
                 by_field.setdefault(name, message)
             else:
                 general.append(message)
+    if by_field or general:
         return None, by_field, general
+    return record, {}, []
 
 
-def question_labels(_: Gettext, labels: Labels) -> dict[str, str]:
+def question_labels(template: InterviewTemplate, language: str) -> dict[str, str]:
     """Each question by the words the form asks it with, so that an error summary names the question."""
-    named = {
-        "primary_reason": _("The reason that tipped the balance"),
-        "secondary_reasons": _("Other reasons that played a part (at most five)"),
-        "reasons_comment": _("In their words: why they are leaving"),
-        "went_well": _("What went well?"),
-        "should_improve": _("What should improve?"),
-        "most_important_advice": _("If they could give us just one piece of advice, what would it be?"),
-        "recommend_score": _("Would they recommend us as an employer?"),
-        "belonging.felt_safe": _("Did they feel safe here?"),
-        "belonging.felt_at_home": _("Did they feel at home?"),
-        "belonging.felt_valued": _("Did they feel valued?"),
-        "belonging.influences": _("Did anything specific shape their experience?"),
-        "belonging.comment": _("In their words"),
-        "remember_with_pleasure": _("What will they remember with pleasure?"),
-        "advice_summary": _("Your summary of their advice"),
-        "target_group.gender": _("Gender"),
-        "target_group.age_band": _("Age"),
-    }
-    for area in ExperienceArea:
-        named[f"experiences.{area.value}.rating"] = labels.area(area.value)
-        named[f"experiences.{area.value}.comment"] = _("In their words: %(area)s") % {"area": labels.area(area.value)}
-    return named
+    return {question.key: question.label.in_language(language) for question in template.questions()}
+
+
+def option_labels(question: Question, labels: Labels, language: str) -> list[tuple[str, str]]:
+    """(value, words) of a choice question: the reports' taxonomies in the page's words, the own ones as written."""
+    if question.key in ("primary_reason", "secondary_reasons"):
+        return [(value, labels.reason(value)) for value in question.option_values()]
+    if question.key == "belonging.influences":
+        return [(value, labels.influence(value)) for value in question.option_values()]
+    if question.key == "target_group.gender":
+        return [(value, labels.genders.get(value, value)) for value in question.option_values()]
+    if question.key in STANDARD:
+        return [(value, value) for value in question.option_values()]
+    return [(option.value, option.label.in_language(language)) for option in question.options]
 
 
 def _message(error: Mapping[str, Any], _: Gettext) -> str:
@@ -158,10 +199,3 @@ def _message(error: Mapping[str, Any], _: Gettext) -> str:
     if (shared := worded(error, _)) is not None:
         return shared
     return check_message(str(error.get("msg", "")), _)
-
-
-AREAS = list(ExperienceArea)
-REASONS = list(LeavingReason)
-INFLUENCES = list(Influence)
-GENDERS = ("woman", "man", "non_binary")
-AGE_BANDS = ("<25", "25-34", "35-44", "45-54", "55+")

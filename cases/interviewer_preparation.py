@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.audit import AuditAction, SubjectType
-from models.tables import Case, InterviewPreparation, utcnow
+from models.tables import Case, InterviewerPreparation, utcnow
 from privacy import audit
 
 MAX_NOTE = 4000
@@ -82,9 +82,9 @@ async def career(session: AsyncSession, row: Case) -> Career:
     )
 
 
-async def _note(session: AsyncSession, case_id: str) -> InterviewPreparation | None:
+async def _note(session: AsyncSession, case_id: str) -> InterviewerPreparation | None:
     return (
-        await session.execute(select(InterviewPreparation).where(InterviewPreparation.case_id == case_id))
+        await session.execute(select(InterviewerPreparation).where(InterviewerPreparation.case_id == case_id))
     ).scalar_one_or_none()
 
 
@@ -114,7 +114,7 @@ async def save(session: AsyncSession, row: Case, author: str, excelled: str) -> 
     note = await _note(session, row.id)
     text = excelled.strip()[:MAX_NOTE]
     if note is None:
-        session.add(InterviewPreparation(case_id=row.id, author_email=author, excelled=text))
+        session.add(InterviewerPreparation(case_id=row.id, author_email=author, excelled=text))
     else:
         note.excelled, note.author_email, note.updated_at = text, author, utcnow()
     await _log(session, AuditAction.INTERVIEW_WRITTEN, row, "")
@@ -123,4 +123,4 @@ async def save(session: AsyncSession, row: Case, author: str, excelled: str) -> 
 
 async def discard(session: AsyncSession, case_id: str) -> None:
     """The note has served its purpose once the interview is recorded."""
-    await session.execute(delete(InterviewPreparation).where(InterviewPreparation.case_id == case_id))
+    await session.execute(delete(InterviewerPreparation).where(InterviewerPreparation.case_id == case_id))

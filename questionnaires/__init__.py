@@ -1,0 +1,1 @@
+"""The organisation's exit interview questionnaire: its versions, the employee's own notes and written answers."""
