@@ -32,6 +32,7 @@ class InterviewActivities:
                 record=record,
                 consent_scope=input.consent.scope.value,
                 share_with_manager=input.consent.share_with_manager,
+                share_with_board=input.consent.share_with_board,
                 consent_text_version=input.consent.text_version,
                 consent_given_at=input.held_at,
                 held_at=input.held_at,

@@ -178,6 +178,8 @@ VALUES = {
             "2-5": "2 tot 5 jaar",
             "5-10": "5 tot 10 jaar",
             "10+": "10 jaar of langer",
+            "yes": "Ja",
+            "no": "Nee",
         },
         "action_state": {"done": "Gedaan", "late": "Te laat", "open": "Open"},
         "topic": {
@@ -255,6 +257,8 @@ VALUES = {
             "2-5": "2 to 5 years",
             "5-10": "5 to 10 years",
             "10+": "10 years or more",
+            "yes": "Yes",
+            "no": "No",
         },
         "action_state": {"done": "Done", "late": "Late", "open": "Open"},
         "topic": {
@@ -286,6 +290,8 @@ NATURAL_ORDER = [
     "woman",
     "man",
     "non_binary",
+    "yes",
+    "no",
 ]
 
 

@@ -21,6 +21,7 @@ from models.questionnaire import ConsentChoice, ConsentScope
 from models.tables import Case, InterviewDraft, utcnow
 from organisation import store
 from privacy import audit
+from reports import settings_store
 from web import forms as common
 from web.acting import actor_for
 from web.auth.guard import deny, form_protected, signed_in
@@ -109,16 +110,25 @@ async def _render_form(
     saved_at=None,
     code=200,
 ):
+    async with request.app.state.sessions() as session:
+        policy = await settings_store.load(session)
     context = {
         "case": row,
         "interview": interview,
+        "target_groups": policy.target_groups,
         "recordable": interview.status in RECORDABLE,
         "answers": answers,
         "errors": errors or {},
         "general_errors": general or [],
         "saved_at": saved_at,
         "q": questionnaire,
-        "question_labels": questionnaire.question_labels(pages.gettext, Labels(pages.gettext)),
+        "question_labels": {
+            **questionnaire.question_labels(pages.gettext, Labels(pages.gettext)),
+            **{
+                questionnaire.DECLARED + group.key: group.en if pages.language == "en" else group.nl
+                for group in policy.target_groups
+            },
+        },
     }
     return pages.render(request, "interviews/record.html", context, status_code=code)
 
@@ -240,6 +250,7 @@ async def submit(
     client: TemporalDep,
     scope: Annotated[str, Form(max_length=40)] = "",
     share_with_manager: Annotated[str, Form(max_length=5)] = "",
+    share_with_board: Annotated[str, Form(max_length=5)] = "no",
     text_version: Annotated[str, Form(max_length=40)] = "",
 ):
     row, interview = await _in_reach(request, user, session, client, case_id)
@@ -266,7 +277,10 @@ async def submit(
             actor=actor_for(user, SubmitInterview),
             record=record,
             consent=ConsentChoice(
-                scope=scope, share_with_manager=share_with_manager == "yes", text_version=text_version or version
+                scope=scope,
+                share_with_manager=share_with_manager == "yes",
+                share_with_board=share_with_board == "yes",
+                text_version=text_version or version,
             ),
         ),
         lambda payload: service.act(client, case_id, payload),

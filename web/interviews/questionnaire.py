@@ -4,6 +4,7 @@ the shared ``InterviewRecord`` out, and each problem next to the question it con
 Drafts keep the answers exactly as the form holds them (name -> text, or list of texts for the
 questions with several answers), so a half-filled form comes back as it was left."""
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -35,6 +36,10 @@ SINGLE = (
     *TEXTS,
 )
 MAX_TEXT = 4000
+# A self-declared target group (report settings): its answer, and the employee's consent to that answer's use.
+DECLARED = "target_group.declared."
+DECLARED_CONSENT = "target_group.consent."
+_GROUP_FIELD = re.compile(r"^target_group\.(declared|consent)\.[a-z0-9_]{1,40}$")
 # The form's value for "wil ik niet zeggen" at a rating or a choice; the record keeps it in ``prefer_not_to_say``.
 PREFER_NOT = "prefer_not_to_say"
 
@@ -50,6 +55,8 @@ def answers_from_form(items: Iterable[tuple[str, Any]]) -> dict[str, Any]:
                 answers[name].append(text)
         elif name in SINGLE:
             answers[name] = text
+        elif _GROUP_FIELD.match(name):
+            answers[name] = text[:20]
     return answers
 
 
@@ -95,13 +102,37 @@ def record_data(answers: dict[str, Any]) -> dict[str, Any]:
         "target_group": {
             "gender": get("target_group.gender") or None,
             "age_band": get("target_group.age_band") or None,
+            # Kept only with the employee's consent to its use; ``validate`` refuses an answer without it.
+            "declared": {
+                key: answer
+                for key, answer in _declared(answers).items()
+                if str(answers.get(DECLARED_CONSENT + key) or "") == "yes"
+            },
         },
         "prefer_not_to_say": declined,
     }
 
 
+def _declared(answers: Mapping[str, Any]) -> dict[str, str]:
+    """The self-declared groups answered on the form: key -> "yes" or "no" (any other value is no answer)."""
+    return {
+        name.removeprefix(DECLARED): str(value)
+        for name, value in answers.items()
+        if name.startswith(DECLARED) and str(value) in ("yes", "no")
+    }
+
+
 def validate(answers: dict[str, Any], gettext: Gettext) -> tuple[InterviewRecord | None, dict[str, str], list[str]]:
     """The record, or the problems: by field name, and those that concern the whole."""
+    unconsented = {
+        DECLARED + key: gettext(
+            "Only with the employee's consent to its use in the anonymous reports: tick that box, or leave it unanswered."
+        )
+        for key in _declared(answers)
+        if str(answers.get(DECLARED_CONSENT + key) or "") != "yes"
+    }
+    if unconsented:
+        return None, unconsented, []
     try:
         return InterviewRecord.model_validate(record_data(answers)), {}, []
     except ValidationError as err:
