@@ -141,7 +141,7 @@ def pages_of(case_id: str) -> dict[str, list[str]]:
         "manager": ["/my/tasks", f"/my/cases/{case_id}"],
         "custodian": ["/equipment"],
         "interviewer": ["/interviews", f"/interviews/{case_id}", f"/interviews/{case_id}/consent"],
-        "reviewer": ["/reports"],
+        "reviewer": ["/reports", "/trends"],
         "admin": ["/admin/accounts"],
     }
 

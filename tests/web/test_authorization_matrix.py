@@ -144,6 +144,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/reports/{report_id}/review/send-back"): only(HR, REVIEWER),
     ("GET", "/reviews"): only(HR, REVIEWER),
     ("GET", "/reports"): only(HR, REVIEWER),
+    ("GET", "/trends"): only(HR, REVIEWER),
     # The review in the pages: HR reads along; the review itself refuses whoever is not one of its reviewers.
     ("GET", "/reports/{report_id}/review"): only(HR, REVIEWER),
     ("POST", "/reports/{report_id}/review/findings"): only(HR, REVIEWER),
