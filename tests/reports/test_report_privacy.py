@@ -5,6 +5,7 @@ any trend line, sees another test's cases or reports."""
 import csv
 import io
 import itertools
+import random
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -697,3 +698,26 @@ async def test_a_self_declared_group_is_broken_down_and_a_small_one_never_named(
     await seed(sessions, none_yet, [record()] * 6)
     figures = await declared_figures(sessions, none_yet)
     assert not [b for b in figures.breakdowns if b.dimension.startswith("group:")]
+
+
+@pytest.mark.parametrize("seed_number", range(3))
+async def test_pools_over_any_run_of_small_quarters_never_share_a_period(sessions, seed_number):
+    """Quarters of a small organisation with any numbers of respondents: every published pool holds at least the
+    minimum, only periods that showed nothing on their respondents, and no period is in two of them."""
+    rng = random.Random(seed_number)
+    year = 1930 + 6 * seed_number  # two quiet years between runs: no pool reaches into another run
+    reports = {}
+    for index in range(12):
+        period = quarter(year + index // 4, index % 4 + 1)
+        count = rng.choice([0, 1, 2, 3, 4, 6])
+        await seed(sessions, period, [record(rating=rng.randint(1, 5))] * count)
+        report_id = await publish(sessions, period, pool_months=rng.choice([12, 24]))
+        reports[periods.label(*period)] = await stored_figures(sessions, report_id)
+    pools = [f.pooled for f in reports.values() if f.pooled is not None and f.pooled.respondents is not None]
+    pooled = [label for pool in pools for label in pool.labels]
+    assert len(pooled) == len(set(pooled)), pooled
+    assert all(pool.respondents >= K for pool in pools)
+    assert all(reports[label].respondents is None for label in pooled)
+    for figures in reports.values():
+        if figures.respondents is not None:
+            assert figures.pooled is None
