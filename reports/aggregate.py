@@ -338,6 +338,8 @@ class Compiler:
         }
         result = []
         for d, dimension in enumerate(dimensions):
+            if (dimension in OPTIONAL_DIMENSIONS or dimension in names) and groups[d] <= {sql.NOT_GIVEN}:
+                continue  # nobody's start date was registered, nobody answered: one group of everyone, the total again
             sizes: dict[str, int] = {}
             for cell, size in people.items():
                 sizes[cell[d]] = sizes.get(cell[d], 0) + size
@@ -358,8 +360,6 @@ class Compiler:
             other = (
                 respondents - sum(sizes[g] for g in shown[d]) if kept_back[d] and not is_small(respondents, k) else None
             )
-            if (dimension in OPTIONAL_DIMENSIONS or dimension in names) and groups[d] <= {sql.NOT_GIVEN}:
-                continue  # nobody's start date was registered, nobody answered: one group of everyone, the total again
             result.append(
                 Breakdown(dimension=published[dimension], name=names.get(dimension), groups=figures, other=other)
             )
