@@ -106,6 +106,7 @@ class ReportActivities:
                 k=input.min_group_size,
                 as_of=input.as_of,
                 pool_months=POOL_MONTHS[policy.small_organisation_window],
+                target_groups=policy.target_groups,
             )
             row = ReportRow(
                 id=input.report_id,

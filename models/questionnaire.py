@@ -69,6 +69,9 @@ class Belonging(BaseModel):
     comment: Text = ""
 
 
+GroupKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,40}$")]
+
+
 class TargetGroup(BaseModel):
     """Only what the employee chose to give; used for report breakdowns, never shown individually."""
 
@@ -76,6 +79,12 @@ class TargetGroup(BaseModel):
 
     gender: Literal["woman", "man", "non_binary"] | None = None
     age_band: Literal["<25", "25-34", "35-44", "45-54", "55+"] | None = None
+    declared: dict[GroupKey, Literal["yes", "no"]] = Field(
+        default_factory=dict,
+        max_length=10,
+        description="The organisation's self-declared groups (report settings) the employee answered, each only with "
+        "their consent to its use in the anonymous reports: group key -> yes or no. Unanswered groups are absent.",
+    )
 
 
 # The questions asking for a rating or a choice, by their place in the record, where "prefer not to say" is an answer.
@@ -155,6 +164,8 @@ class ConsentChoice(BaseModel):
 
     scope: ConsentScope
     share_with_manager: bool
+    # 001 §3.1: a short record of the interview for the board; only what the scope shares, and only if they agree.
+    share_with_board: bool = False
     text_version: str = Field(min_length=1, max_length=40)
 
 

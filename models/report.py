@@ -17,6 +17,7 @@ from pydantic import (
 
 from models.actors import Actor
 from models.organisation import Contact
+from models.questionnaire import GroupKey
 from models.recorded import is_recorded
 from models.registration import Language
 from models.text import Email, VisibleLines
@@ -30,6 +31,18 @@ PoolWindow = Literal["year", "two_years"]
 POOL_MONTHS: dict[str, int] = {"year": 12, "two_years": 24}
 # An action a review agrees on is due within this many days; the review reminds its owner until then.
 MAX_ACTION_DAYS_AHEAD = 3 * 366
+
+
+GroupName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80), VisibleLines]
+
+
+class DeclaredGroup(BaseModel):
+    """A target group the organisation asks about (migration background, disability, part-time, ...): the employee
+    says whether they belong to it only if they choose to, with their consent to its use in the reports."""
+
+    key: GroupKey
+    nl: GroupName
+    en: GroupName
 
 
 class ReportPolicy(BaseModel):
@@ -54,6 +67,11 @@ class ReportPolicy(BaseModel):
     reviewers: list[Contact] = Field(
         default_factory=list, description="Board or management members who review and approve each report."
     )
+    target_groups: list[DeclaredGroup] = Field(
+        default_factory=list,
+        max_length=10,
+        description="The organisation's self-declared target groups, asked in the interview and broken down in reports.",
+    )
     small_organisation_window: PoolWindow = Field(
         "year",
         description="year or two_years: a period with too few respondents for any figure is counted together with the "
@@ -70,6 +88,13 @@ class ReportPolicy(BaseModel):
         if isinstance(value, list):
             return [{"email": item} if isinstance(item, str) else item for item in value]
         return value
+
+    @model_validator(mode="after")
+    def _distinct_groups(self) -> "ReportPolicy":
+        keys = [group.key for group in self.target_groups]
+        if len(set(keys)) != len(keys):
+            raise ValueError("each target group may be listed once")
+        return self
 
     @model_validator(mode="after")
     def _distinct_reviewers(self) -> "ReportPolicy":
@@ -131,7 +156,12 @@ class GroupFigures(BaseModel):
 class Breakdown(BaseModel):
     """The groups that may be shown, without the names of those that may not; ``other`` counts the people left out."""
 
-    dimension: Literal["department", "gender", "age_band", "tenure_band"]
+    dimension: str = Field(
+        description="department, gender, age_band, tenure_band, or group:<key> for a self-declared target group"
+    )
+    name: dict[str, str] | None = Field(
+        None, description="A self-declared group's name in each language, as the organisation called it then."
+    )
     groups: list[GroupFigures]
     other: int | None = Field(
         None, description="Respondents in the groups not shown, together; None when every group shows."

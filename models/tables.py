@@ -2,7 +2,19 @@
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 from sqlalchemy.types import TypeDecorator
 
@@ -231,6 +243,7 @@ class InterviewRecordRow(Base):
     record: Mapped[dict] = mapped_column(JSON)
     consent_scope: Mapped[str] = mapped_column(String(32))
     share_with_manager: Mapped[bool] = mapped_column(Boolean)
+    share_with_board: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     consent_text_version: Mapped[str] = mapped_column(String(40))
     consent_given_at: Mapped[datetime] = mapped_column(UtcDateTime())
     consent_revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -256,6 +269,8 @@ class InterviewRecordRow(Base):
     recommend_score: Mapped[int | None] = mapped_column(Integer)
     gender: Mapped[str | None] = mapped_column(String(32))
     age_band: Mapped[str | None] = mapped_column(String(32))
+    # The organisation's self-declared groups the employee answered, each with its own consent: key -> "yes" or "no".
+    declared_groups: Mapped[dict | None] = mapped_column(JSON)
     # Written with the record (``reports.anonymise.shareable_texts``); read and deleted with plain statements.
     texts: Mapped[list["InterviewText"]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, lazy="raise"
@@ -265,6 +280,8 @@ class InterviewRecordRow(Base):
     def _copy_answers(self, _key: str, record: dict) -> dict:
         for column, value in reported_answers(record).items():
             setattr(self, column, value)
+        # Not in REPORTED_ANSWERS: an earlier migration copies those, before this column existed.
+        self.declared_groups = ((record or {}).get("target_group") or {}).get("declared") or None
         return record
 
 

@@ -155,6 +155,7 @@ async def _case(session: AsyncSession, client: Client | None, case: Case) -> Cas
         consent = {
             "scope": record.consent_scope,
             "share_with_manager": record.share_with_manager,
+            "share_with_board": record.share_with_board,
             "text_version": record.consent_text_version,
             "given_at": record.consent_given_at.isoformat(),
             "revoked_at": _plain(record.consent_revoked_at),

@@ -26,6 +26,7 @@ def record_row(
         record=data,
         consent_scope=consent.scope.value,
         share_with_manager=consent.share_with_manager,
+        share_with_board=consent.share_with_board,
         consent_text_version=consent.text_version,
         consent_given_at=held_at,
         held_at=held_at,

@@ -6,7 +6,7 @@ counts only towards the response rate. Only the report's own period is aggregate
 take the earlier periods from the reports stored for them, as they were published, so that no
 report ever shows an earlier period's figure computed again on (a few) other people."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -19,6 +19,7 @@ from models.report import (
     Breakdown,
     Cell,
     CountTable,
+    DeclaredGroup,
     EarlierAction,
     GroupFigures,
     PooledFigures,
@@ -187,7 +188,9 @@ class Compiler:
         k: int,
         as_of: datetime,
         pool_months: int = 0,
+        target_groups: Sequence[DeclaredGroup] = (),
     ) -> None:
+        self.target_groups = list(target_groups)
         self.session, self.report_id, self.start, self.end, self.zone, self.k, self.as_of = (
             session,
             report_id,
@@ -315,9 +318,19 @@ class Compiler:
 
     async def _breakdowns(self, respondents: int) -> list[Breakdown]:
         """The breakdowns, suppressed together (``reports.linked``): first the groups' sizes, then per figure the
-        groups whose mean may show, counting only those who answered it (every answer is optional)."""
-        k, dimensions = self.k, sql.DIMENSIONS
-        cells = await sql.cells(self.session, self.resp, dimensions, self.current)
+        groups whose mean may show, counting only those who answered it (every answer is optional). The
+        organisation's self-declared target groups are breakdowns like the others, in the same search."""
+        k = self.k
+        published = {d: d for d in sql.DIMENSIONS}
+        names: dict[str, dict[str, str]] = {}
+        source = self.resp
+        if self.target_groups:
+            source = sql.with_declared(self.resp, [g.key for g in self.target_groups])
+            for group in self.target_groups:
+                published[sql.declared_column(group.key)] = f"group:{group.key}"
+                names[sql.declared_column(group.key)] = {"nl": group.nl, "en": group.en}
+        dimensions = list(published)
+        cells = await sql.cells(self.session, source, dimensions, self.current)
         people = {cell: size for cell, (size, _) in cells.items()}
         shown = linked.shown_groups(people, len(dimensions), k)
         groups = [{cell[d] for cell in cells} for d in range(len(dimensions))]
@@ -330,10 +343,12 @@ class Compiler:
         }
         result = []
         for d, dimension in enumerate(dimensions):
+            if (dimension in OPTIONAL_DIMENSIONS or dimension in names) and groups[d] <= {sql.NOT_GIVEN}:
+                continue  # nobody's start date was registered, nobody answered: one group of everyone, the total again
             sizes: dict[str, int] = {}
             for cell, size in people.items():
                 sizes[cell[d]] = sizes.get(cell[d], 0) + size
-            means = await sql.means_by(self.session, self.resp, dimension, period=self.current)
+            means = await sql.means_by(self.session, source, dimension, period=self.current)
             figures = [
                 GroupFigures(
                     key=group,
@@ -350,9 +365,9 @@ class Compiler:
             other = (
                 respondents - sum(sizes[g] for g in shown[d]) if kept_back[d] and not is_small(respondents, k) else None
             )
-            if dimension in OPTIONAL_DIMENSIONS and groups[d] <= {sql.NOT_GIVEN}:
-                continue  # nobody's start date was registered: one group of everyone, the total again
-            result.append(Breakdown(dimension=dimension, groups=figures, other=other))
+            result.append(
+                Breakdown(dimension=published[dimension], name=names.get(dimension), groups=figures, other=other)
+            )
         return result
 
     def _trends(
@@ -450,6 +465,7 @@ async def compile_report(
     k: int,
     as_of: datetime,
     pool_months: int = 0,
+    target_groups: Sequence[DeclaredGroup] = (),
 ) -> Compiled:
     if session.get_bind().dialect.name == "postgresql":
         # PostgreSQL would JIT-compile each of these one-off aggregates over many rows: seconds per query, never repaid.
@@ -457,7 +473,15 @@ async def compile_report(
         # Grouping a hundred thousand cases fits in memory with room to spare; the default 4 MB sorts them on disk.
         await session.execute(text("SET LOCAL work_mem = '64MB'"))
     return await Compiler(
-        session, report_id=report_id, start=start, end=end, zone=zone, k=k, as_of=as_of, pool_months=pool_months
+        session,
+        report_id=report_id,
+        start=start,
+        end=end,
+        zone=zone,
+        k=k,
+        as_of=as_of,
+        pool_months=pool_months,
+        target_groups=target_groups,
     ).compile()
 
 

@@ -179,6 +179,8 @@ VALUES = {
             "2-5": "2 tot 5 jaar",
             "5-10": "5 tot 10 jaar",
             "10+": "10 jaar of langer",
+            "yes": "Ja",
+            "no": "Nee",
         },
         "action_state": {"done": "Gedaan", "late": "Te laat", "open": "Open"},
         "topic": {
@@ -257,6 +259,8 @@ VALUES = {
             "2-5": "2 to 5 years",
             "5-10": "5 to 10 years",
             "10+": "10 years or more",
+            "yes": "Yes",
+            "no": "No",
         },
         "action_state": {"done": "Done", "late": "Late", "open": "Open"},
         "topic": {
@@ -288,6 +292,8 @@ NATURAL_ORDER = [
     "woman",
     "man",
     "non_binary",
+    "yes",
+    "no",
 ]
 
 

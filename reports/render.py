@@ -72,6 +72,12 @@ class Formatter:
         """A trend's change against the previous period, in the unit of its metric."""
         return self.signed(trend.delta, percent=trend.metric == "response_rate", whole=trend.metric in WHOLE_METRICS)
 
+    def dimension(self, breakdown) -> str:
+        """A breakdown's name: a self-declared group as the organisation named it when the report was made."""
+        if breakdown.name:
+            return breakdown.name.get(self.language) or next(iter(breakdown.name.values()))
+        return self.label("dimension", breakdown.dimension)
+
     def ordered(self, groups):
         """A breakdown's groups in their natural order: age and tenure bands from young to old, "not given" last."""
         return sorted(groups, key=lambda group: group_order(group.key))

@@ -73,13 +73,15 @@ class Period:
 
 
 def _closed_in(periods: list[Period]):
-    # The periods need not touch: a small organisation's report pools its own period with earlier ones.
-    return and_(
+    within = and_(
         Case.status == "closed",
         Case.closed_at >= min(p.begin for p in periods),
         Case.closed_at < max(p.until for p in periods),
-        or_(*[and_(Case.closed_at >= p.begin, Case.closed_at < p.until) for p in periods]),
     )
+    if len(periods) == 1:
+        return within
+    # The periods need not touch: a small organisation's report pools its own period with earlier ones.
+    return and_(within, or_(*[and_(Case.closed_at >= p.begin, Case.closed_at < p.until) for p in periods]))
 
 
 def _period_of(periods: list[Period]):
@@ -107,6 +109,7 @@ RESPONDENTS = Table(
     Column("primary_reason", String(64)),
     *[Column(metric, Integer) for metric in METRIC_COLUMNS],
     *[Column(name, JSON) for name in MENTIONS],
+    Column("declared_groups", JSON),
     prefixes=["TEMPORARY"],
 )
 
@@ -149,6 +152,7 @@ def _respondents(periods: list[Period], as_of: datetime, dialect: str) -> Select
             interview.primary_reason,
             *[getattr(interview, column) for column in METRIC_COLUMNS.values()],
             *[getattr(interview, name) for name in MENTIONS],
+            interview.declared_groups,
         )
         .join(interview, interview.case_id == Case.id)
         .where(_closed_in(periods), consent_stands(as_of), interview.consent_scope.in_(ADVICE_SCOPES))
@@ -339,6 +343,20 @@ async def texts(
 
 async def known_names(session: AsyncSession) -> list[str]:
     return [name for (name,) in await rows(session, union(select(Case.employee_name), select(Case.manager_name)))]
+
+
+def declared_column(key: str) -> str:
+    return f"group_{key}"
+
+
+def with_declared(resp: Subquery, keys: Iterable[str]) -> Subquery:
+    """The respondents with a column per self-declared group: "yes", "no", or ``not_given`` where they did not answer
+    it (or gave no consent to its use)."""
+    extra = [
+        func.coalesce(resp.c.declared_groups[key].as_string(), literal(NOT_GIVEN)).label(declared_column(key))
+        for key in keys
+    ]
+    return select(resp, *extra).subquery("declared")
 
 
 def relabelled(resp: Subquery, periods: Iterable[str], label: str) -> Subquery:

@@ -53,6 +53,11 @@ class Trends:
     rows: list[Row]
     choices: list[Choice] = field(default_factory=list)
     chosen: Choice | None = None
+    names: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def dimension_name(self, dimension: str, language: str) -> str | None:
+        """A self-declared group's name as the latest report that broke it down called it."""
+        return (self.names.get(dimension) or {}).get(language)
 
     def section(self, name: str) -> list[Row]:
         return [row for row in self.rows if row.section == name]
@@ -98,6 +103,15 @@ def choices(stored: Sequence[Mapping[str, Any]]) -> list[Choice]:
     return [Choice(dimension, key) for dimension in found for key in sorted(found[dimension], key=group_order)]
 
 
+def names(stored: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, str]]:
+    return {
+        breakdown["dimension"]: breakdown["name"]
+        for figures in stored
+        for breakdown in figures.get("breakdowns", [])
+        if breakdown.get("name")
+    }
+
+
 def build(stored: Sequence[Mapping[str, Any]], chosen: Choice | None = None) -> Trends:
     """The trend rows over the stored figures (oldest first), for everyone or for the chosen group."""
     labels = [figures.get("label", "") for figures in stored]
@@ -125,7 +139,7 @@ def build(stored: Sequence[Mapping[str, Any]], chosen: Choice | None = None) -> 
         reasons = [f.get("primary_reasons") for f in stored]
         for key in _keys(reasons, None):
             add("reasons", "reason", key, "count", [_table_value(t, key) for t in reasons])
-        return Trends(labels=labels, rows=rows, choices=choices(stored), chosen=None)
+        return Trends(labels=labels, rows=rows, choices=choices(stored), chosen=None, names=names(stored))
 
     if chosen.dimension == "department":
         by_department = [f.get("departures_by_department") for f in stored]
@@ -141,7 +155,7 @@ def build(stored: Sequence[Mapping[str, Any]], chosen: Choice | None = None) -> 
     add("recommend", "text", "mean", "score", means(RECOMMEND))
     for item in BELONGING:
         add("belonging", "metric", item, "mean", means(item))
-    return Trends(labels=labels, rows=rows, choices=choices(stored), chosen=chosen)
+    return Trends(labels=labels, rows=rows, choices=choices(stored), chosen=chosen, names=names(stored))
 
 
 async def stored_figures(session: AsyncSession, count: int = PERIODS) -> list[dict]:

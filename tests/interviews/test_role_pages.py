@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from models.report import DeclaredGroup, ReportPolicy
 from models.tables import InterviewDraft, InterviewRecordRow
+from reports import settings_store
 from tests.api_support import invited, register
 from tests.auth_support import (
     another_client,
@@ -586,3 +588,69 @@ async def test_hr_schedules_on_the_employees_behalf(case, browser, sessions):
         and 'id="interview-status">Scheduled<' in page.text
     )
     assert nonsense.status_code == 409 and "Please check what you entered" in nonsense.text
+
+
+async def test_a_self_declared_target_group_is_kept_only_with_its_own_consent(case, browser, sessions):
+    """The organisation asks about its own groups (report settings); the employee answers each only if they choose,
+    and the answer is kept only with their consent to its use in the anonymous reports."""
+    async with sessions.begin() as session:
+        await settings_store.update(
+            session,
+            ReportPolicy(
+                target_groups=[
+                    DeclaredGroup(key="migratieachtergrond", nl="Migratieachtergrond", en="Migration background"),
+                    DeclaredGroup(key="deeltijd", nl="Deeltijd", en="Part-time"),
+                ]
+            ),
+        )
+    try:
+        await invited(case)
+        interviewer_email = unique_email("ilse")
+        hr = await browser(unique_email("hr"), ["hr"], sessions)
+        interviewer = await browser(interviewer_email, ["interviewer"], sessions, language="nl")
+        await post_form(
+            hr, f"/cases/{case.id}", f"/cases/{case.id}/interview/assign", {"interviewer": interviewer_email}
+        )
+        form = await interviewer.get(f"/interviews/{case.id}")
+        assert "<legend>Migratieachtergrond</legend>" in form.text and "<legend>Deeltijd</legend>" in form.text
+        token = csrf_token(form.text)
+
+        unconsented = await interviewer.post(
+            f"/interviews/{case.id}", data={"target_group.declared.migratieachtergrond": "yes", "csrf_token": token}
+        )
+        assert unconsented.status_code == 422
+        assert "Alleen met toestemming van de medewerker" in unconsented.text
+        assert 'href="#target_group-declared-migratieachtergrond">Migratieachtergrond:' in unconsented.text
+
+        consented = await interviewer.post(
+            f"/interviews/{case.id}",
+            data={
+                "target_group.declared.migratieachtergrond": "yes",
+                "target_group.consent.migratieachtergrond": "yes",
+                # Consent without an answer keeps nothing: there is nothing to use.
+                "target_group.consent.deeltijd": "yes",
+                "csrf_token": token,
+            },
+        )
+        assert consented.status_code == 303
+        submitted = await interviewer.post(
+            consented.headers["location"],
+            data={
+                "scope": "advice_and_experiences",
+                "share_with_manager": "no",
+                "share_with_board": "yes",
+                "text_version": "2026-11",
+                "csrf_token": token,
+            },
+        )
+        assert submitted.status_code == 303
+        async with sessions() as session:
+            row = (
+                await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case.id))
+            ).scalar_one()
+        assert row.record["target_group"]["declared"] == {"migratieachtergrond": "yes"}
+        assert row.declared_groups == {"migratieachtergrond": "yes"}
+        assert row.share_with_board is True  # the board may read the short record (001 §3.1)
+    finally:
+        async with sessions.begin() as session:
+            await settings_store.update(session, ReportPolicy())

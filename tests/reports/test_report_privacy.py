@@ -4,6 +4,8 @@ any trend line, sees another test's cases or reports."""
 
 import csv
 import io
+import itertools
+import random
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -11,7 +13,7 @@ from pydantic import ValidationError
 
 from bench.seed_reports import closed_case, interview, record
 from cases import consent
-from models.report import CountTable, ReportFigures, ReportPolicy
+from models.report import CountTable, DeclaredGroup, ReportFigures, ReportPolicy
 from privacy import retention
 from privacy.audit import Auditor
 from reports import periods, published
@@ -628,3 +630,94 @@ async def test_tenure_bands_come_from_the_start_date_and_a_small_band_is_never_n
     assert "<1" not in {g.key for g in tenure.groups} and tenure.other is not None and tenure.other >= K
     assert sum(g.respondents for g in tenure.groups) + tenure.other == 14
     assert "Korter dan 1 jaar" not in render_html(figures, "nl")
+
+
+# The organisation's self-declared target groups: breakdowns like gender and age, suppressed together with them.
+MIGRATION = DeclaredGroup(key="migratie", nl="Migratieachtergrond", en="Migration background")
+
+
+async def declared_figures(sessions, period) -> ReportFigures:
+    async with sessions() as session:
+        return (
+            await compile_report(
+                session,
+                report_id="test",
+                start=period[0],
+                end=period[1],
+                zone="Europe/Amsterdam",
+                k=K,
+                as_of=NOW,
+                target_groups=[MIGRATION],
+            )
+        ).figures
+
+
+def with_group(answer: str | None, **fields) -> dict:
+    declared = {"migratie": answer} if answer else {}
+    return record(target_group={"gender": fields.get("gender"), "declared": declared}, rating=fields.get("rating", 4))
+
+
+async def test_a_self_declared_group_is_broken_down_and_a_small_one_never_named(sessions):
+    period = quarter(1965, 2)
+    await seed(sessions, period, [with_group("yes", rating=2)] * 6 + [with_group("no", rating=4)] * 7)
+    figures = await declared_figures(sessions, period)
+    [group] = [b for b in figures.breakdowns if b.dimension == "group:migratie"]
+    assert group.name == {"nl": "Migratieachtergrond", "en": "Migration background"}
+    assert [(g.key, g.respondents, g.means["work_content"]) for g in group.groups] == [("yes", 6, 2.0), ("no", 7, 4.0)]
+    html = render_html(figures, "nl")
+    assert "<h3>Migratieachtergrond</h3>" in html and html.index("<td>Ja</td>") < html.index("<td>Nee</td>")
+    assert "<h3>Migration background</h3>" in render_html(figures, "en")
+
+    # Two who said yes: too few. Neither they nor the group beside it are named, nor can a subtraction find them.
+    small = quarter(1965, 3)
+    await seed(
+        sessions,
+        small,
+        [with_group("yes", rating=1, gender="woman")] * 2
+        + [with_group("no", gender="woman")] * 6
+        + [with_group(None, gender="man")] * 6,
+    )
+    figures = await declared_figures(sessions, small)
+    [group] = [b for b in figures.breakdowns if b.dimension == "group:migratie"]
+    assert "yes" not in {g.key for g in group.groups} and group.other is not None and group.other >= K
+    gender = next(b for b in figures.breakdowns if b.dimension == "gender")
+    people = [("yes", "woman")] * 2 + [("no", "woman")] * 6 + [("not_given", "man")] * 6
+    members = [tuple(1 for _ in people)]
+    members += [tuple(int(p[0] == g.key) for p in people) for g in group.groups]
+    members += [tuple(int(p[1] == g.key) for p in people) for g in gender.groups]
+    # No sum or difference of up to four figures shown covers fewer than the minimum (and not none).
+    for size in range(1, 5):
+        for chosen in itertools.combinations(members, size):
+            for signs in itertools.product((1, -1), repeat=size):
+                cover = [sum(s * m for s, m in zip(signs, column, strict=True)) for column in zip(*chosen, strict=True)]
+                assert not (set(cover) <= {0, 1} and 0 < sum(cover) < K), (chosen, signs)
+    assert render_html(figures, "nl").count("<td>Ja</td>") == 0
+
+    # An organisation that asked nobody yet: no breakdown of everyone as "not given".
+    none_yet = quarter(1965, 4)
+    await seed(sessions, none_yet, [record()] * 6)
+    figures = await declared_figures(sessions, none_yet)
+    assert not [b for b in figures.breakdowns if b.dimension.startswith("group:")]
+
+
+@pytest.mark.parametrize("seed_number", range(3))
+async def test_pools_over_any_run_of_small_quarters_never_share_a_period(sessions, seed_number):
+    """Quarters of a small organisation with any numbers of respondents: every published pool holds at least the
+    minimum, only periods that showed nothing on their respondents, and no period is in two of them."""
+    rng = random.Random(seed_number)
+    year = 1930 + 6 * seed_number  # two quiet years between runs: no pool reaches into another run
+    reports = {}
+    for index in range(12):
+        period = quarter(year + index // 4, index % 4 + 1)
+        count = rng.choice([0, 1, 2, 3, 4, 6])
+        await seed(sessions, period, [record(rating=rng.randint(1, 5))] * count)
+        report_id = await publish(sessions, period, pool_months=rng.choice([12, 24]))
+        reports[periods.label(*period)] = await stored_figures(sessions, report_id)
+    pools = [f.pooled for f in reports.values() if f.pooled is not None and f.pooled.respondents is not None]
+    pooled = [label for pool in pools for label in pool.labels]
+    assert len(pooled) == len(set(pooled)), pooled
+    assert all(pool.respondents >= K for pool in pools)
+    assert all(reports[label].respondents is None for label in pooled)
+    for figures in reports.values():
+        if figures.respondents is not None:
+            assert figures.pooled is None

@@ -5,9 +5,11 @@ an action's owner follows it up from "My tasks". The reports are made by the wor
 Each test reports on its own past quarter (2005), so the cases seeded for one never count in another."""
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from bench.seed_reports import closed_case, interview, record
 from tests.auth_support import another_client, make_account, post_form, signed_in_as
+from tests.privacy_support import audit_entries
 from tests.report_support import (
     configure,
     seed_quarter,
@@ -284,6 +286,7 @@ async def test_hr_sets_period_day_group_size_and_reviewers_on_the_report_setting
                 "report_day": "10",
                 "report_min_group_size": "2",
                 "small_organisation_window": "two_years",
+                "target_groups": "Migratieachtergrond | Migration background\nDeeltijd\n\nMigratieachtergrond",
                 "reviewers": [board, ceo],
             }
             low = await post_form(hr, "/settings/reports", "/settings/reports", chosen)
@@ -316,7 +319,55 @@ async def test_hr_sets_period_day_group_size_and_reviewers_on_the_report_setting
             policy = await settings_store.load(session)
         assert (policy.report_period, policy.report_day, policy.report_min_group_size) == ("half_year", 10, 6)
         assert policy.small_organisation_window == "two_years"
+        assert [(g.key, g.nl, g.en) for g in policy.target_groups] == [
+            ("migratieachtergrond", "Migratieachtergrond", "Migration background"),
+            ("deeltijd", "Deeltijd", "Deeltijd"),
+        ]
         assert [(str(r.email), r.language) for r in policy.reviewers] == [(board, "en"), (ceo, "en")]
     finally:
         async with sessions.begin() as session:
             await settings_store.update(session, ReportPolicy())
+
+
+async def test_the_board_reads_the_short_record_of_an_interview_only_where_the_employee_agreed(
+    http, worker, sessions, time_skipping_env
+):
+    """001 §3.1: a short record of each exit interview for the board, here only with the employee's consent, holding
+    only what that consent shares beyond HR, with names removed; every reading in the audit log."""
+    await configure(sessions)
+    closed_at = datetime(2005, 11, 10, 12, tzinfo=UTC)
+    shared = {"share_with_board": True}
+    async with sessions.begin() as session:
+        for department, scope, extra, advice in (
+            ("Inkoop", "advice_and_experiences", shared, "Meer overleg met Anouk de Vries"),
+            ("Verkoop", "advice_only", shared, "Betere laptops"),
+            ("Juridisch", "advice_and_experiences", {}, "Niet voor het bestuur"),
+            ("Logistiek", "advice_and_experiences", {**shared, "consent_revoked_at": closed_at}, "Ingetrokken"),
+        ):
+            case = closed_case(closed_at=closed_at, department=department)
+            session.add(case)
+            await session.flush()
+            row = interview(
+                case, record(most_important_advice=advice, went_well=f"Collega's in {department}"), scope=scope
+            )
+            for name, value in extra.items():
+                setattr(row, name, value)
+            session.add(row)
+    report_id = (await start_and_wait(http, "2005-Q4"))["report_id"]
+
+    async with another_client(http) as reviewer:
+        await signed_in_as(reviewer, sessions, ["reviewer"], email=BOARD, language="nl")
+        page = await review_running(reviewer, report_id)
+        records = re.search(r'<ul class="cards" id="short-records".*?</ul>', page, re.S).group(0)
+        assert "Inkoop" in records and "Meer overleg met [" in records and "Anouk" not in records
+        assert "Collega&#39;s in Inkoop" in records  # the wider consent shares the experiences too
+        assert "Betere laptops" in records and "Collega&#39;s in Verkoop" not in records  # advice only
+        assert "Niet voor het bestuur" not in page and "Ingetrokken" not in page
+    read = await audit_entries(sessions, action="interview.read")
+    assert len([e for e in read if (e.detail or {}).get("part") == "board_record"]) >= 2
+
+    async with another_client(http) as other_reviewer:
+        # A reviewer of other reports (not of this one) reads no record.
+        await signed_in_as(other_reviewer, sessions, ["reviewer"], email="someone-else@example.org")
+        page = await other_reviewer.get(f"/reports/{report_id}/review")
+        assert "Betere laptops" not in page.text

@@ -157,7 +157,7 @@ def pages_of(case_id: str) -> dict[str, list[str]]:
             f"/interviews/{case_id}/preparation",
             f"/interviews/{case_id}/consent",
         ],
-        "reviewer": ["/reports"],
+        "reviewer": ["/reports", "/trends"],
         "admin": ["/admin/accounts"],
     }
 

@@ -306,7 +306,13 @@ async def _answers_of(request: Request, session) -> tuple[questionnaires.Version
     given = next((value for name, value in items if name == questionnaire.VERSION), "")
     number = int(given) if given.isdigit() and len(given) < 9 else None
     version = await questionnaires.version(session, number) if number else await questionnaires.current(session)
-    kept = [(name, value) for name, value in items if name not in INTERVIEWER_ONLY]
+    # The organisation's self-declared groups are asked only in the conversation, each with its own consent.
+    kept = [
+        (name, value)
+        for name, value in items
+        if name not in INTERVIEWER_ONLY
+        and not name.startswith((questionnaire.DECLARED, questionnaire.DECLARED_CONSENT))
+    ]
     return version, questionnaire.answers_from_form(kept, version.template)
 
 

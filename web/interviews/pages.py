@@ -25,6 +25,7 @@ from organisation import store
 from privacy import audit
 from questionnaires import preparation
 from questionnaires import store as questionnaires
+from reports import settings_store
 from web import forms as common
 from web.acting import NotPermitted, actor_for
 from web.auth.guard import deny, form_protected, signed_in
@@ -143,6 +144,7 @@ async def _render_form(
     excelled: str = "",
 ):
     version = await _version_for(session, answers)
+    policy = await settings_store.load(session)
     notes = await preparation.notes_of(session, row.id) if interview.status in RECORDABLE else {}
     if notes:
         await _log(session, AuditAction.INTERVIEW_READ, row, "employee_notes")
@@ -150,6 +152,7 @@ async def _render_form(
     context = {
         "case": row,
         "interview": interview,
+        "target_groups": policy.target_groups,
         "recordable": interview.status in RECORDABLE,
         "answers": answers,
         "errors": errors or {},
@@ -160,7 +163,13 @@ async def _render_form(
         "template": version.template,
         "version": version.number,
         "notes": notes,
-        "question_labels": questionnaire.question_labels(version.template, pages.language),
+        "question_labels": {
+            **questionnaire.question_labels(version.template, pages.language),
+            **{
+                questionnaire.DECLARED + group.key: group.en if pages.language == "en" else group.nl
+                for group in policy.target_groups
+            },
+        },
     }
     return pages.render(request, "interviews/record.html", context, status_code=code)
 
@@ -296,6 +305,7 @@ async def submit(
     client: TemporalDep,
     scope: Annotated[str, Form(max_length=40)] = "",
     share_with_manager: Annotated[str, Form(max_length=5)] = "",
+    share_with_board: Annotated[str, Form(max_length=5)] = "no",
     text_version: Annotated[str, Form(max_length=40)] = "",
 ):
     row, interview = await _in_reach(request, user, session, client, case_id)
@@ -322,7 +332,10 @@ async def submit(
             actor=conductor(user, SubmitInterview),
             record=record,
             consent=ConsentChoice(
-                scope=scope, share_with_manager=share_with_manager == "yes", text_version=text_version or version
+                scope=scope,
+                share_with_manager=share_with_manager == "yes",
+                share_with_board=share_with_board == "yes",
+                text_version=text_version or version,
             ),
         ),
         lambda payload: service.act(client, case_id, payload),

@@ -5,6 +5,7 @@ the shared ``InterviewRecord`` out, and each problem next to the question it con
 Drafts keep the answers exactly as the form holds them (key -> text, or list of texts for the questions with
 several answers), with the version they were begun with, so a half-filled form comes back as it was left."""
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -18,6 +19,10 @@ from web.validation import check_message, worded
 
 MAX_TEXT = 4000
 MAX_SECONDARY = 5
+# A self-declared target group (report settings): its answer, and the employee's consent to that answer's use.
+DECLARED = "target_group.declared."
+DECLARED_CONSENT = "target_group.consent."
+_GROUP_FIELD = re.compile(r"^target_group\.(declared|consent)\.[a-z0-9_]{1,40}$")
 # The form's value for "wil ik niet zeggen" at a rating or a choice; the record keeps it in ``prefer_not_to_say``.
 PREFER_NOT = "prefer_not_to_say"
 STANDARD_KEYS = tuple(STANDARD)
@@ -37,6 +42,8 @@ def answers_from_form(items: Iterable[tuple[str, Any]], template: InterviewTempl
                 answers[name].append(text)
         elif name in kinds:
             answers[name] = text
+        elif _GROUP_FIELD.match(name):
+            answers[name] = text[:20]
     return answers
 
 
@@ -111,10 +118,25 @@ def record_data(
         "target_group": {
             "gender": get("target_group.gender") or None,
             "age_band": get("target_group.age_band") or None,
+            # Kept only with the employee's consent to its use; ``validate`` refuses an answer without it.
+            "declared": {
+                key: answer
+                for key, answer in _declared(answers).items()
+                if str(answers.get(DECLARED_CONSENT + key) or "") == "yes"
+            },
         },
         "answers": own,
         "prefer_not_to_say": declined,
         "template_version": version,
+    }
+
+
+def _declared(answers: Mapping[str, Any]) -> dict[str, str]:
+    """The self-declared groups answered on the form: key -> "yes" or "no" (any other value is no answer)."""
+    return {
+        name.removeprefix(DECLARED): str(value)
+        for name, value in answers.items()
+        if name.startswith(DECLARED) and str(value) in ("yes", "no")
     }
 
 
@@ -148,6 +170,13 @@ def validate(
     for question in template.questions():
         if (problem := _own_problem(question, answers.get(question.key), gettext)) is not None:
             by_field[question.key] = problem
+    # A group's answer only with the employee's consent to its use; ``record_data`` leaves out one without it.
+    for key in _declared(answers):
+        if str(answers.get(DECLARED_CONSENT + key) or "") != "yes":
+            by_field[DECLARED + key] = gettext(
+                "Only with the employee's consent to its use in the anonymous reports: tick that box, or leave it "
+                "unanswered."
+            )
     general: list[str] = []
     try:
         record = InterviewRecord.model_validate(record_data(answers, template, version))

@@ -14,7 +14,9 @@ from cases.service import ActionRejected, CaseDidNotAnswer, CaseUnavailable
 from models.accounts import AccountRole, SignedIn
 from models.actors import Actor, Role
 from models.report import AddAction, AddFinding, ApproveReport
-from reports import review
+from organisation import store
+from reports import board_records, review
+from reports.labels import value_label
 from reports.service import ReportNotFound
 from web import refusals
 from web.auth.guard import form_protected, signed_in
@@ -76,7 +78,18 @@ async def render(
     form.labels = labels_of(pages.gettext)
     owners = {a.email: f"{a.name} ({a.email})" for a in await review.owner_choices(session)}
     view = shown.view
+    # The board's short records: for this report's reviewers and HR, who both read the review.
+    reader = user.email.lower()
+    records = []
+    if user.has(AccountRole.HR) or (view is not None and reader in view.reviewers):
+        zone = (await store.load(session, request.app.state.settings)).policy.timezone
+        records = await board_records.for_report(session, shown.report, zone, reader)
+        await session.commit()
     context = {
+        "records": records,
+        "record_labels": lambda kind, key: value_label(
+            kind, key, pages.language if pages.language in ("nl", "en") else "nl"
+        ),
         "review": shown,
         "view": view,
         "status": review.status_of(shown.report, shown.notes),

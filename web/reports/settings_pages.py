@@ -4,6 +4,8 @@ smallest group a figure may rest on, and the reviewers, chosen from the accounts
 The form goes through ``ReportPolicy`` (the same rules as everywhere: never below the floor of three) and
 ``reports.service.save_policy``, which also moves the schedule to the new period and day."""
 
+import re
+import unicodedata
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, status
@@ -11,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from models.organisation import Contact
-from models.report import ReportPolicy
+from models.report import DeclaredGroup, ReportPolicy
 from reports import review, service, settings_store
 from web.auth.guard import form_protected
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
@@ -32,6 +34,7 @@ def labels_of(_: Gettext) -> dict[str, str]:
         "report_day": _("Day of the month the report is made"),
         "report_min_group_size": _("Smallest group a figure may rest on"),
         "small_organisation_window": _("Longer period for a period with too few respondents"),
+        "target_groups": _("Self-declared target groups"),
         "reviewers": _("Reviewers"),
     }
 
@@ -59,10 +62,33 @@ async def _render(
     return pages.render(request, "reports/settings.html", context, status_code=code)
 
 
+def groups_text(groups: list[DeclaredGroup]) -> str:
+    return "\n".join(f"{group.nl} | {group.en}" for group in groups)
+
+
+def groups_from_text(text: str, kept: list[DeclaredGroup]) -> list[dict[str, str]]:
+    """One group a line, "Dutch name | English name" (the English may be left out). A group keeps its key while its
+    Dutch name stays, so that reports before and after a new English name break it down as the same group."""
+    keys = {group.nl.casefold(): group.key for group in kept}
+    groups: list[dict[str, str]] = []
+    for line in text.splitlines():
+        dutch, _, english = (part.strip() for part in line.partition("|"))
+        key = keys.get(dutch.casefold()) or _key_of(dutch)
+        if dutch and key not in {group["key"] for group in groups}:
+            groups.append({"key": key, "nl": dutch, "en": english or dutch})
+    return groups
+
+
+def _key_of(name: str) -> str:
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "_", plain).strip("_")[:40] or "group"
+
+
 @router.get("/reports", name="report_settings_page", response_class=HTMLResponse)
 async def report_settings(request: Request, user: Editor, pages: PagesDep, session: SessionDep, done: str = ""):
     policy = await settings_store.load(session)
     form = ReviewForm(values={name: str(getattr(policy, name)) for name in FIELDS})
+    form.values["target_groups"] = groups_text(policy.target_groups)
     return await _render(request, pages, session, form, {str(r.email).lower() for r in policy.reviewers}, notice=done)
 
 
@@ -74,6 +100,7 @@ async def save_report_settings(
     submitted = await request.form()
     form = ReviewForm(values={name: str(submitted.get(name) or "").strip()[:20] for name in FIELDS})
     chosen = {str(value).strip().lower() for value in submitted.getlist("reviewers")[:200]}
+    form.values["target_groups"] = str(submitted.get("target_groups") or "")[:4000]
     current = await settings_store.load(session)
     choices = await _choices(session, current)
     if chosen - set(choices):
@@ -84,6 +111,7 @@ async def save_report_settings(
             {
                 **current.model_dump(),
                 **values,
+                "target_groups": groups_from_text(form.values["target_groups"], current.target_groups),
                 "reviewers": [
                     Contact(email=email, language=choices[email]["language"]) for email in sorted(chosen & set(choices))
                 ],
@@ -92,7 +120,9 @@ async def save_report_settings(
     except ValidationError as err:
         for error in err.errors():
             name = str(error["loc"][0]) if error["loc"] else ""
-            form.errors.setdefault(name if name in FIELDS else "reviewers", []).append(field_message(error, _))
+            if name not in (*FIELDS, "target_groups"):
+                name = "reviewers"
+            form.errors.setdefault(name, []).append(field_message(error, _))
         wanted = None
     for name in FIELDS:
         if not form.values[name]:
