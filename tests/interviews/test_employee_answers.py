@@ -40,6 +40,8 @@ async def browser(http):
 async def test_the_employee_notes_answers_beforehand_and_the_interviewer_sees_them(case, http, browser, sessions):
     await invited(case)
     url = await invitation_link(case)
+    mail = (await case.wait_for_mail("interview:invitation", to=case.employee["email"]))[0]
+    assert "Wil je alvast antwoorden noteren? Dat kan via dezelfde link" in mail.text  # in the employee's language
     employee = another_client(http)
     invitation = await employee.get(url + "?lang=en")
     assert 'id="note-beforehand"' in invitation.text
