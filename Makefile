@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= 3
 PYTEST := $(BIN)/pytest $(if $(filter 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist worksteal)
 
-.PHONY: run demo test test-postgres lint install clean distclean
+.PHONY: run demo test test-fast test-postgres lint install clean distclean
 
 run: $(STAMP)
 	$(BIN)/python -m launcher
@@ -28,6 +28,10 @@ demo: $(STAMP)
 # pytest exits 5 when it collects no tests: that fails the target too (the status is not masked).
 test: $(STAMP) browser oidc-provider
 	$(PYTEST) $(PYTEST_ARGS)
+
+# The fast tier while working: every test but those on real processes or real time (marked slow).
+test-fast: $(STAMP)
+	$(PYTEST) -m "not slow" $(PYTEST_ARGS)
 
 test-postgres: $(STAMP) browser oidc-provider
 	OFFBOARDING_TEST_DATABASE_URL='$(TEST_POSTGRES_URL)' $(PYTEST) $(PYTEST_ARGS)

@@ -5,6 +5,7 @@ import compileall
 import logging
 import signal
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
@@ -47,7 +48,15 @@ WORKFLOWS = [
 ]
 
 # Pure libraries that pydantic's validators import lazily; reloading them per workflow run buys nothing.
-PASSTHROUGH_MODULES = ("email_validator", "idna", "pydantic", "pydantic_core", "babel")
+LIBRARIES_PASSED_THROUGH = ("email_validator", "idna", "pydantic", "pydantic_core", "babel")
+# The workflow modules themselves, imported once for the process instead of afresh for every workflow the worker
+# starts or replays: that import was ~20 ms of CPU and most of the ~0.3 MiB each cached workflow held (bench/RESULTS.md,
+# "Mass departure"). The sandbox then no longer re-runs their module code per workflow nor checks the calls it makes
+# into the standard library, so determinism rests on the workflow code's own discipline (workflow.now(),
+# workflow.random(), no I/O) and on tests/workflows/, which replays recorded histories of whole cases through this
+# same runner. Workflow modules keep no state of their own at module level (constants only).
+WORKFLOW_MODULES_PASSED_THROUGH = ("workflows",)
+PASSTHROUGH_MODULES = (*LIBRARIES_PASSED_THROUGH, *WORKFLOW_MODULES_PASSED_THROUGH)
 
 
 def compile_workflow_modules() -> None:
@@ -66,8 +75,14 @@ def sandbox_runner() -> SandboxedWorkflowRunner:
 
 
 def build_worker(
-    client: Client, settings: Settings, sessions: async_sessionmaker[AsyncSession], task_queue: str | None = None
+    client: Client,
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    task_queue: str | None = None,
+    **options: Any,
 ) -> Worker:
+    """The product's worker; ``options`` go to the SDK's ``Worker`` as they are (the benchmarks' profiler gives its
+    own thread pool for workflow tasks)."""
     cases = CaseActivities(settings, sessions)
     mail = MailActivities(settings, sessions, MailTemplates())
     interviews = InterviewActivities(sessions)
@@ -111,10 +126,11 @@ def build_worker(
             *webhook_activities(settings, sessions),
             *access_activities(settings, sessions),
         ],
+        **options,
     )
 
 
-async def main() -> None:
+async def main(**options: Any) -> None:
     settings = get_settings()
     # Logs, the SDK's metrics, the health endpoint and the schema check (operations/worker.py).
     operations = WorkerOperations(settings)
@@ -122,7 +138,7 @@ async def main() -> None:
     engine = create_engine(settings.database_url)
     await operations.check_schema(engine)
     client = await connect(settings, runtime=operations.runtime)
-    worker = build_worker(client, settings, create_sessionmaker(engine))
+    worker = build_worker(client, settings, create_sessionmaker(engine), **options)
     await ensure_report_schedule(client, settings, create_sessionmaker(engine))
     await ensure_retention_schedule(client, settings, create_sessionmaker(engine))
     stop = asyncio.Event()

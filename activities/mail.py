@@ -3,6 +3,7 @@ once per case, purpose and recipient (``activities.sending``, guarded by ``sent_
 time. An address the server refuses for good is recorded as rejected with the server's reply: the case goes on,
 and HR sees the refusal on the case."""
 
+import asyncio
 from email.message import EmailMessage
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -39,15 +40,19 @@ class MailActivities:
         self._settings = settings
         self._sessions = sessions
         self._templates = templates
+        # The worker's conversations with the mail server, at most this many at once (see sending.Outbox).
+        self._senders = asyncio.Semaphore(settings.smtp_connections)
 
     @activity.defn
     async def send_mail(self, request: MailRequest) -> MailReceipt:
-        return await sending.send_once(self._settings, self._mail(request, await self._salutation()))
+        async with sending.AliveThroughout():
+            mail = self._mail(request, await self._salutation())
+            return await sending.send_once(self._settings, mail, senders=self._senders)
 
     @activity.defn
     async def send_mails(self, batch: MailBatch) -> list[MailReceipt]:
         """The mails a case sends at one moment (its announcement): one lookup, one conversation with the mail server."""
-        async with sending.Outbox(self._settings) as outbox:
+        async with sending.AliveThroughout(), sending.Outbox(self._settings, self._senders) as outbox:
             salutation = await self._salutation()
             return await sending.send_all(outbox, [self._mail(request, salutation) for request in batch.requests])
 

@@ -85,6 +85,13 @@ class _HeaderClasses(HeaderRegistry):
     def __getitem__(self, name: str) -> type:
         return super().__getitem__(name)
 
+    # Most headers of a mail repeat from mail to mail (From, Reply-To, the few recipients of a case's mails, the
+    # parts' Content-Type and Content-Transfer-Encoding, Auto-Submitted): each is parsed once, not at every mail;
+    # parsing them was two thirds of building a mail. Header objects are immutable, so mails may share them.
+    @lru_cache(maxsize=4096)  # noqa: B019 (as above)
+    def __call__(self, name: str, value: str):  # type: ignore[no-untyped-def]
+        return super().__call__(name, value)
+
 
 # Python's default e-mail policy, with the registry above.
 MAIL_POLICY = policy.default.clone(header_factory=_HeaderClasses())

@@ -17,6 +17,7 @@ from config import Settings
 from db.rows import stored
 from models.mail import MailReceipt
 from models.report import (
+    POOL_MONTHS,
     CompileReportInput,
     PlanReportInput,
     ReportFigures,
@@ -104,6 +105,7 @@ class ReportActivities:
                 zone=input.timezone,
                 k=input.min_group_size,
                 as_of=input.as_of,
+                pool_months=POOL_MONTHS[policy.small_organisation_window],
             )
             row = ReportRow(
                 id=input.report_id,

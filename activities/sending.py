@@ -13,6 +13,7 @@ import functools
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any, TypeVar
@@ -38,6 +39,21 @@ HEARTBEAT_EVERY_SECONDS = 3
 SETTLE_FIRST_DELAY_SECONDS = 0.5
 
 
+# The details of the send's last heartbeat (what the mail server answered, for which message), repeated by every
+# later heartbeat of the same attempt: a heartbeat without them would hide that answer from the next attempt.
+_last_details: ContextVar[list[object] | None] = ContextVar("last_heartbeat_details", default=None)
+
+
+def beat(*details: object) -> None:
+    """Heartbeat, with ``details`` if given, else with the attempt's last details."""
+    if not activity.in_activity():
+        return
+    kept = _last_details.get()
+    if details and kept is not None:
+        kept[:] = details
+    activity.heartbeat(*(details or kept or ()))
+
+
 async def heartbeating(awaitable: Awaitable[T], *details: object) -> T:
     """Heartbeat while something slow runs (an SMTP conversation, a PDF), so a worker that dies meanwhile is noticed in seconds."""
     task = asyncio.ensure_future(awaitable)
@@ -45,8 +61,34 @@ async def heartbeating(awaitable: Awaitable[T], *details: object) -> T:
         done, _ = await asyncio.wait({task}, timeout=HEARTBEAT_EVERY_SECONDS)
         if done:
             return task.result()
-        if activity.in_activity():
-            activity.heartbeat(*details)
+        beat(*details)
+
+
+class AliveThroughout:
+    """Heartbeat every few seconds for the whole of a send, however long any part of it takes.
+
+    Every part counts, not only the conversation: an attempt that waits longer than the heartbeat timeout for a
+    database connection or a free sender (a busy worker) is taken for dead, and its retry would send the same mails
+    while the first attempt, still alive, sends them too. Heartbeating throughout also lets the server's
+    cancellation of an attempt it gave up on reach it, so that it stops. (A context manager rather than a wrapper:
+    a failure's stack trace stays as short as it was, under the 4 KB the server keeps of an activity's last failure.)"""
+
+    def __init__(self) -> None:
+        self._beating: asyncio.Future[None] | None = None
+
+    async def __aenter__(self) -> None:
+        _last_details.set([])  # before the beating task starts: it shares the list through its copy of the context
+        self._beating = asyncio.ensure_future(self._keep_beating())
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._beating is not None:
+            self._beating.cancel()
+
+    @staticmethod
+    async def _keep_beating() -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_EVERY_SECONDS)
+            beat()
 
 
 def message_id_for(*key: str) -> str:
@@ -136,8 +178,7 @@ class Mail:
                 if not is_unavailable(err):
                     raise
                 log.warning("cannot record %s mail (%s) yet: %s", status, self.ledger.describe(), err)
-            if activity.in_activity():
-                activity.heartbeat(status, error, self.message_id)
+            beat(status, error, self.message_id)
             await asyncio.sleep(delay)
             delay = min(delay * 2, HEARTBEAT_EVERY_SECONDS)
 
@@ -160,23 +201,47 @@ async def settled_all(ledgers: list[Ledger]) -> list[Any]:
 
 class Outbox:
     """One conversation with the mail server for the messages of one activity: opened at the first message that is
-    really to be sent, closed (QUIT) when the activity is done with it."""
+    really to be sent, closed (QUIT) when the activity is done with it.
 
-    def __init__(self, settings: Settings) -> None:
+    ``senders`` (a worker's ``smtp_connections``) bounds the conversations a worker holds at once: the activities
+    beyond it wait their turn. A worker that dies can send again only the mail of each conversation it held whose
+    answer it had not yet recorded, so fewer, longer conversations bound what a crash can send twice."""
+
+    def __init__(self, settings: Settings, senders: asyncio.Semaphore | None = None) -> None:
         self._settings = settings
+        self._senders = senders
+        self._holding = False
         self._smtp: aiosmtplib.SMTP | None = None
 
     async def __aenter__(self) -> "Outbox":
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
-        if self._smtp is not None and self._smtp.is_connected:
+        try:
+            if self._smtp is not None and self._smtp.is_connected:
+                try:
+                    await self._smtp.quit()
+                except (aiosmtplib.SMTPException, OSError):
+                    self._smtp.close()
+        finally:
+            if self._holding and self._senders is not None:
+                self._senders.release()
+                self._holding = False
+
+    async def _take_turn(self) -> None:
+        if self._senders is None or self._holding:
+            return
+        while True:
             try:
-                await self._smtp.quit()
-            except (aiosmtplib.SMTPException, OSError):
-                self._smtp.close()
+                await asyncio.wait_for(self._senders.acquire(), HEARTBEAT_EVERY_SECONDS)
+            except TimeoutError:
+                beat()
+                continue
+            self._holding = True
+            return
 
     async def send(self, mail: Mail) -> None:
+        await self._take_turn()
         if self._smtp is None or not self._smtp.is_connected:
             s = self._settings
             self._smtp = aiosmtplib.SMTP(
@@ -194,11 +259,15 @@ class Outbox:
 
 
 async def send_once(
-    settings: Settings, mail: Mail, *, complete: Callable[[EmailMessage], Awaitable[None]] | None = None
+    settings: Settings,
+    mail: Mail,
+    *,
+    complete: Callable[[EmailMessage], Awaitable[None]] | None = None,
+    senders: asyncio.Semaphore | None = None,
 ) -> MailReceipt:
     """Send the mail unless its ledger row says it went out already. ``complete`` adds what is costly to make
     (a PDF) only once it is clear the mail is really to be sent."""
-    async with Outbox(settings) as outbox:
+    async with Outbox(settings, senders) as outbox:
         return (await send_all(outbox, [mail], complete=complete))[0]
 
 

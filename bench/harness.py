@@ -16,6 +16,7 @@ import shlex
 import signal
 import socket
 import sys
+import time
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
@@ -301,9 +302,10 @@ class Product:
             task_queue=self.task_queue, smtp_port=self.smtp_port, public_url=self.base_url, secret_key="bench-" + "k" * 40,
         )  # fmt: skip
 
-    def start(self, name: str, argv: list[str]) -> Process:
+    def start(self, name: str, argv: list[str], *, env: dict[str, str] | None = None) -> Process:
         # The temporary folder as working folder: a .env file of the checkout must not change the run.
-        process = Process(name, argv, env=self.env(), cwd=self.folder, log=self.folder / f"{name}.log")
+        environment = self.env() | (env or {})
+        process = Process(name, argv, env=environment, cwd=self.folder, log=self.folder / f"{name}.log")
         self.processes.append(process)
         return process
 
@@ -330,8 +332,11 @@ class Product:
         await wait_until(lambda: _tcp_open(self.smtp_port), "the mail sink", 30, alive=[sink])
         return sink
 
-    async def worker(self) -> Process:
-        worker = self.start("worker", [sys.executable, str(ROOT / "worker.py")])
+    async def worker(
+        self, name: str = "worker", argv: list[str] | None = None, *, env: dict[str, str] | None = None
+    ) -> Process:
+        """``python worker.py`` unless another command is given (the worker under a profiler), polling when this returns."""
+        worker = self.start(name, argv or [sys.executable, str(ROOT / "worker.py")], env=env)
         await wait_until(
             lambda: "polling task queue" in worker.output(), "the worker polling its task queue", 90, alive=[worker]
         )
@@ -530,6 +535,7 @@ class MailWatch:
         self.seen: set[str] = set()
         self.by_purpose: Counter[str] = Counter()
         self.last_at: dict[str, float] = {}
+        self.message_ids: Counter[str] = Counter()
         self._parser = email.parser.BytesHeaderParser()
 
     def scan(self) -> int:
@@ -543,6 +549,7 @@ class MailWatch:
                 headers = self._parser.parse(file)
             purpose = str(headers.get("X-Offboarding-Purpose", "")).split(":", 1)[0]
             self.by_purpose[purpose] += 1
+            self.message_ids[str(headers.get("Message-ID", entry.name))] += 1
             landed = entry.stat().st_mtime
             self.last_at[purpose] = max(self.last_at.get(purpose, 0.0), landed)
         return len(self.seen)
@@ -557,6 +564,42 @@ class MailWatch:
             interval=0.5,
         )
         return self.last_at[purpose]
+
+    def duplicates(self) -> int:
+        """Mails that arrived more than once (the same Message-ID), each copy beyond the first counted."""
+        return sum(count - 1 for count in self.message_ids.values() if count > 1)
+
+
+async def idle(processes: list[Process], timeout: float, *, settle: float = 3.0, below: float = 0.05) -> None:
+    """Wait until the processes together have used (almost) no CPU for ``settle`` seconds: every workflow waits."""
+    deadline = time.monotonic() + timeout
+
+    def cpu() -> float:
+        return sum(process.cpu_seconds() for process in processes)
+
+    quiet_since, last_cpu, last_at = None, cpu(), time.monotonic()
+    while True:
+        await asyncio.sleep(0.5)
+        for process in processes:
+            process.check_alive()
+        now_cpu, now = cpu(), time.monotonic()
+        busy = (now_cpu - last_cpu) / (now - last_at)
+        last_cpu, last_at = now_cpu, now
+        quiet_since = (quiet_since or now) if busy < below else None
+        if quiet_since is not None and now - quiet_since >= settle:
+            return
+        if now > deadline:
+            raise TimeoutError(f"still busy ({busy:.2f} CPU) after {timeout:.0f}s")
+
+
+def prometheus_value(port: int, name: str) -> float:
+    """The sum of a metric's samples on a worker's ``/metrics`` (``OFFBOARDING_WORKER_PORT``)."""
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith((name + " ", name + "{")):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
 
 
 def fmt_kib(kib: float) -> str:

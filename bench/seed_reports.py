@@ -52,6 +52,7 @@ def closed_case(
     manager_name: str = "Bram Janssens",
     interview_status: str | None = "held",
     case_id: str | None = None,
+    start_date: date | None = None,
 ) -> Case:
     case_id = case_id or f"offboarding-seed-{uuid.uuid4().hex[:12]}"
     day = closed_at.date()
@@ -70,7 +71,7 @@ def closed_case(
         notice_date=day - timedelta(days=40),
         last_working_day=day - timedelta(days=3),
         status="closed",
-        registration={},
+        registration={"employee": {"start_date": start_date.isoformat()}} if start_date else {},
         closed_at=closed_at,
         interview_status=interview_status,
     )

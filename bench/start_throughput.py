@@ -6,8 +6,9 @@ Starts the Temporal dev server, the mail sink, the worker and the web app (uvico
 does, and registers ``--count`` departures with ``POST /api/cases`` as HR (an API token), at most
 ``--concurrency`` at a time; then waits until every announcement mail (manager, HR, IT/facilities) is
 in the sink. In the same run, on the same server, the same number of a no-op workflow is started
-straight through the Temporal client with the same concurrency. The ratio of the two rates is the
-price of the product's own path (HTTP, authentication, validation, the case's start)."""
+straight through the Temporal client with the same concurrency. The ratio of the two rates says what the
+product's own path (HTTP, authentication, validation, the case's start) costs the starts; what a case costs the
+worker is set against a skeleton of the same Temporal calls in ``bench.mass_departure``."""
 
 import argparse
 import asyncio
@@ -25,7 +26,6 @@ from bench import harness
 
 WARM_UP = 5  # starts of each kind before the clock runs: first connections, imports, caches
 ANNOUNCEMENTS_PER_CASE = 3  # manager, HR, IT/facilities
-TARGET_RATIO = 0.5
 
 
 @workflow.defn(name="BenchNoop")
@@ -140,7 +140,7 @@ async def run(args: argparse.Namespace) -> harness.Section:
     ratio = ours_rate / bare_rate
     section.figure("Cases started through the API", f"{ours_rate:.1f} cases/s ({args.count} in {ours:.1f} s)")
     section.figure("Bare no-op workflow starts", f"{bare_rate:.1f} starts/s ({args.count} in {bare:.1f} s)")
-    section.figure("Ratio ours / bare", f"{ratio:.2f}", f"≥ {TARGET_RATIO}")
+    section.figure("Ratio ours / bare", f"{ratio:.2f}")
     if bare_busy is not None:
         busy_rate = args.count / bare_busy
         section.figure(
@@ -183,7 +183,8 @@ async def run(args: argparse.Namespace) -> harness.Section:
         f"Dev server SQLite pragmas: {' '.join(harness.dev_server_args(args.dev_server_pragmas)) or 'none (SQLite defaults)'}."
     )
     section.note(
-        "Verdict: " + ("meets the target." if ratio >= TARGET_RATIO else f"BELOW the target of {TARGET_RATIO}.")
+        "The cost target is no longer this ratio (a bare start leaves the worker nothing to do): it is the worker's "
+        "CPU per case against a skeleton of the same Temporal calls, in the mass departure section."
     )
     return section
 

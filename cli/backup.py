@@ -6,7 +6,6 @@ from typing import Annotated
 import typer
 
 from cli.common import EXIT_REJECTED, fail, settings
-from operations import backup as backups
 
 
 def backup(
@@ -24,6 +23,8 @@ def backup(
 
     Exit codes: 0 backed up; 5 refused (the reason on stderr).
     """
+    from operations import backup as backups  # alembic and the backup code load for this command only
+
     try:
         result = backups.backup(settings(), folder)
     except backups.Refused as err:
@@ -43,6 +44,8 @@ def restore(
 
     Exit codes: 0 restored; 5 refused (the reason on stderr).
     """
+    from operations import backup as backups  # as in backup()
+
     try:
         result = backups.restore(settings(), folder, replace=replace)
     except backups.Refused as err:

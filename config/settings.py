@@ -16,6 +16,8 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from config.codes import new_setup_code
+from config.keys import new_key_entry, parse_key_ring
+from config.webhook_secrets import secret_key
 
 Language = Literal["nl", "en"]
 
@@ -51,6 +53,11 @@ class Settings(BaseSettings):
     smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")
     smtp_tls: bool = Field(False, description="Connect to the SMTP server over TLS (port 465 style).")
     smtp_timeout_seconds: float = Field(30.0, description="Timeout for one SMTP conversation.")
+    smtp_connections: int = Field(
+        4,
+        ge=1,
+        description="Conversations with the SMTP server one worker holds at once; further sends wait their turn. A worker killed mid-send may send again at most one mail per conversation it held.",
+    )
     smtp_external: bool = Field(
         False, description="True: mail goes to the configured SMTP server and `make run` starts no local sink."
     )
@@ -236,8 +243,6 @@ class Settings(BaseSettings):
     @field_validator("webhook_secret", "events_secret")
     @classmethod
     def _signing_secret(cls, value: str) -> str:
-        from webhooks.standard import secret_key
-
         if value:
             secret_key(value)  # a ValueError says what is wrong with a whsec_ secret
         return value
@@ -245,8 +250,6 @@ class Settings(BaseSettings):
     @field_validator("payload_keys")
     @classmethod
     def _readable_key_ring(cls, value: str) -> str:
-        from privacy.keys import parse_key_ring
-
         parse_key_ring(value)
         return value
 
@@ -332,8 +335,6 @@ class Settings(BaseSettings):
 
     def payload_key_ring(self) -> list[tuple[str, bytes]]:
         """The payload keys as (id, key), the encrypting one first: from the setting, else the data folder's own."""
-        from privacy.keys import new_key_entry, parse_key_ring
-
         return parse_key_ring(self.payload_keys or self._kept_key("payload_key", new_key_entry))
 
     def _kept_key(self, name: str, make) -> str:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+from models.media_types import is_json, media_type
+
 STRUCTURED = "application/cloudevents+json"
 BATCH = "application/cloudevents-batch+json"
 ATTRIBUTE_HEADER_PREFIX = "ce-"
@@ -57,25 +59,6 @@ class Arrival:
         elif self.data is not None:
             kept["data"] = self.data
         return kept
-
-
-def media_type(value: str | None) -> tuple[str, dict[str, str]]:
-    """``type/subtype`` in lower case and the parameters (names in lower case, quotes taken off)."""
-    if not value:
-        return "", {}
-    kind, *parts = value.split(";")
-    params = {}
-    for part in parts:
-        name, _, param = part.partition("=")
-        if name.strip():
-            params[name.strip().lower()] = param.strip().strip('"')
-    return kind.strip().lower(), params
-
-
-def is_json(value: str | None) -> bool:
-    """Whether a media type holds JSON: ``application/json`` or any ``+json`` type, whatever its parameters."""
-    kind, _ = media_type(value)
-    return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
 
 
 def read(body: bytes, headers: dict[str, str]) -> Arrival:

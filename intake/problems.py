@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from web.validation import locate
+from models.field_errors import locate
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,9 @@ def _parse(key: str, raw: bytes) -> CapturedMail:
 class MailStore:
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
+        # A message in a Maildir never changes under its key: each is parsed once, however often the box is read
+        # (the mailbox page, and tests that wait for a mail, read it again and again).
+        self._parsed: dict[str, CapturedMail] = {}
 
     def _maildir(self) -> mailbox.Maildir:
         # Maildir only creates its subfolders for a missing folder; a reader may come before the first mail.
@@ -73,15 +76,20 @@ class MailStore:
 
     def all(self) -> list[CapturedMail]:
         box = self._maildir()
-        mails = [_parse(key, box.get_bytes(key)) for key in box.keys()]
+        mails = [self._read(box, key) for key in box.keys()]
         return sorted(mails, key=lambda m: (m.date or EPOCH, m.key), reverse=True)
 
     def get(self, key: str) -> CapturedMail | None:
-        box = self._maildir()
         try:
-            return _parse(key, box.get_bytes(key))
+            return self._read(self._maildir(), key)
         except KeyError:
             return None
 
     def clear(self) -> None:
         self._maildir().clear()
+        self._parsed.clear()
+
+    def _read(self, box: mailbox.Maildir, key: str) -> CapturedMail:
+        if key not in self._parsed:
+            self._parsed[key] = _parse(key, box.get_bytes(key))
+        return self._parsed[key]

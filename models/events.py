@@ -15,6 +15,7 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.case import CaseStatus, Step, StepState
+from models.media_types import is_json, media_type
 from models.registration import Identifier
 from models.tables import Base, UtcDateTime, utcnow
 from models.text import VisibleLines
@@ -64,8 +65,6 @@ class CloudEvent(BaseModel):
     @field_validator("datacontenttype")
     @classmethod
     def _json_data(cls, value: str | None) -> str | None:
-        from intake.binding import is_json, media_type
-
         if value is None:
             return value
         kind, params = media_type(value)

@@ -25,6 +25,9 @@ from models.text import Email, VisibleLines
 ReportPeriod = Literal["quarter", "half_year", "year"]
 ReviewText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000), VisibleLines]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000), VisibleLines]
+# How far back a small organisation's report may pool periods that had too few respondents: a rolling year or two.
+PoolWindow = Literal["year", "two_years"]
+POOL_MONTHS: dict[str, int] = {"year": 12, "two_years": 24}
 # An action a review agrees on is due within this many days; the review reminds its owner until then.
 MAX_ACTION_DAYS_AHEAD = 3 * 366
 
@@ -50,6 +53,11 @@ class ReportPolicy(BaseModel):
     )
     reviewers: list[Contact] = Field(
         default_factory=list, description="Board or management members who review and approve each report."
+    )
+    small_organisation_window: PoolWindow = Field(
+        "year",
+        description="year or two_years: a period with too few respondents for any figure is counted together with the "
+        "earlier periods of this window that had too few as well.",
     )
     review_reminder_interval_days: int = Field(7, ge=1, le=60)
     review_reminder_count: int = Field(2, ge=0, le=10)
@@ -123,7 +131,7 @@ class GroupFigures(BaseModel):
 class Breakdown(BaseModel):
     """The groups that may be shown, without the names of those that may not; ``other`` counts the people left out."""
 
-    dimension: Literal["department", "gender", "age_band"]
+    dimension: Literal["department", "gender", "age_band", "tenure_band"]
     groups: list[GroupFigures]
     other: int | None = Field(
         None, description="Respondents in the groups not shown, together; None when every group shows."
@@ -167,6 +175,24 @@ class TextSection(BaseModel):
     texts: list[str] = Field(default_factory=list)
 
 
+class PooledFigures(BaseModel):
+    """A small organisation's answer to a period with too few respondents: the answers of this period and of the
+    earlier periods of the configured window that showed none either, counted together. Each period is pooled in at
+    most one published pool, so no pool can be subtracted from another; and every period in it showed no figure on
+    its respondents, so none can be subtracted from the pool."""
+
+    labels: list[str] = Field(description="The periods counted together, oldest first; this report's own last.")
+    period_start: date
+    period_end: date
+    respondents: int | None = Field(description="None: together still too few; then nothing below shows.")
+    primary_reasons: CountTable | None = None
+    secondary_reasons: CountTable | None = None
+    ratings: list[RatingFigures] = Field(default_factory=list)
+    recommend: RecommendFigures | None = None
+    belonging: list[RatingFigures] = Field(default_factory=list)
+    influences: CountTable | None = None
+
+
 class ReportFigures(BaseModel):
     report_id: str
     label: str
@@ -192,6 +218,9 @@ class ReportFigures(BaseModel):
     trends: list[Trend]
     free_text: list[TextSection]
     earlier_actions: list[EarlierAction]
+    pooled: PooledFigures | None = Field(
+        None, description="Only when this period has too few respondents for any figure (see PooledFigures)."
+    )
 
 
 # Workflow and activity inputs.
@@ -348,6 +377,14 @@ class AddAction(BaseModel):
         if not is_recorded(info) and value > date.today() + timedelta(days=MAX_ACTION_DAYS_AHEAD):
             raise ValueError(f"the due date ({value}) is more than three years ahead")
         return value
+
+
+class SendBackReport(BaseModel):
+    """A reviewer does not approve yet: HR is told by mail what they want looked at."""
+
+    model_config = ConfigDict(extra="forbid")
+    actor: Actor
+    remark: ReviewText
 
 
 class ApproveReport(BaseModel):

@@ -21,6 +21,7 @@ from models.report import (
     CountTable,
     EarlierAction,
     GroupFigures,
+    PooledFigures,
     RatingFigures,
     RecommendFigures,
     ReportFigures,
@@ -31,10 +32,16 @@ from models.report import (
 from reports import linked, sql
 from reports import periods as calendar
 from reports.anonymise import KnownNames
+from reports.labels import group_order
 from reports.suppression import all_or_nothing, is_small, mean_if_enough, protect, suppress_small
 
 # The report's own period and the stored reports before it.
 TREND_PERIODS = 4
+# The scratch label of the earlier periods a small organisation's report may pool with its own.
+POOLED_EARLIER = "pooled:earlier"
+POOLED = "pooled"
+# Breakdowns left out of a report where nobody is in any of their groups but "not given".
+OPTIONAL_DIMENSIONS = {"tenure_band"}
 RATINGS = range(1, 6)
 NPS_BANDS = ["promoters", "passives", "detractors"]
 
@@ -170,7 +177,16 @@ class Compiler:
     """Compiles one report; one instance per report, reading through one session."""
 
     def __init__(
-        self, session: AsyncSession, *, report_id: str, start: date, end: date, zone: str, k: int, as_of: datetime
+        self,
+        session: AsyncSession,
+        *,
+        report_id: str,
+        start: date,
+        end: date,
+        zone: str,
+        k: int,
+        as_of: datetime,
+        pool_months: int = 0,
     ) -> None:
         self.session, self.report_id, self.start, self.end, self.zone, self.k, self.as_of = (
             session,
@@ -181,11 +197,16 @@ class Compiler:
             k,
             as_of,
         )
+        self.pool_months = pool_months
         self.periods = [sql.Period(calendar.label(start, end), *calendar.utc_bounds(start, end, zone))]
         self.current = self.periods[0].label
         self.texts: list[PublishedText] = []
+        self.poolable: list[tuple[date, date, str]] = []
 
     async def compile(self) -> Compiled:
+        self.poolable = await self._poolable()
+        # Copied with the report's own respondents, under one label: used only if this period turns out too small.
+        self.periods += [sql.Period(POOLED_EARLIER, *calendar.utc_bounds(a, b, self.zone)) for a, b, _ in self.poolable]
         async with sql.scratch(self.session, self.periods, self.as_of) as scratch:
             figures = await self._figures(scratch)
         return Compiled(figures=figures, texts=self.texts)
@@ -239,6 +260,52 @@ class Compiler:
             trends=self._trends(totals, means, earlier),
             free_text=await self._free_text(),
             earlier_actions=await self._earlier_actions(),
+            pooled=await self._pooled() if is_small(respondents, k) and self.pool_months else None,
+        )
+
+    async def _poolable(self) -> list[tuple[date, date, str]]:
+        """The earlier periods within the window that showed no figure on their respondents and that no published pool
+        holds yet: (first day, last day, label), oldest first. Reports before the window are read only for the pools
+        they published, which may reach into it."""
+        if not self.pool_months:
+            return []
+        since = calendar.months_before(self.end, self.pool_months)
+        stored = await sql.stored_reports(self.session, calendar.months_before(since, self.pool_months), self.start)
+        pooled = {
+            label
+            for *_, figures in stored
+            if (pool := figures.get("pooled")) and pool.get("respondents") is not None
+            for label in pool.get("labels", [])
+        }
+        return [
+            (first, last, figures.get("label", ""))
+            for first, last, figures in stored
+            if first >= since and figures.get("respondents") is None and figures.get("label") not in pooled
+        ]
+
+    async def _pooled(self) -> PooledFigures:
+        """This period's respondents with those of the ``poolable`` periods, counted as one; shown only once they are
+        at least the minimum together, and then under the same suppression as any report."""
+        s, k = self.session, self.k
+        labels = [label for *_, label in self.poolable] + [self.current]
+        first = self.poolable[0][0] if self.poolable else self.start
+        pool = sql.relabelled(self.resp, [self.current, POOLED_EARLIER], POOLED)
+        n = (await sql.respondents_by_period(s, pool)).get(POOLED, 0)
+        if n < k:
+            return PooledFigures(labels=labels, period_start=first, period_end=self.end, respondents=None)
+        means = await sql.means_by(s, pool)
+        distributions = await sql.distributions(s, pool, [*sql.AREAS, *sql.BELONGING], RATINGS, POOLED)
+        return PooledFigures(
+            labels=labels,
+            period_start=first,
+            period_end=self.end,
+            respondents=n,
+            primary_reasons=self._answered(await sql.counts_by(s, pool, "primary_reason", POOLED), k),
+            secondary_reasons=multi_table(await sql.mention_counts(s, pool, "secondary_reasons", POOLED), n, k),
+            ratings=[rating(m, distributions.get(m, {}), means.get((POOLED, m)), k) for m in sql.AREAS],
+            recommend=recommend(await sql.nps_bands(s, pool, POOLED), means.get((POOLED, sql.RECOMMEND)), k),
+            belonging=[rating(m, distributions.get(m, {}), means.get((POOLED, m)), k) for m in sql.BELONGING],
+            influences=multi_table(await sql.mention_counts(s, pool, "influences", POOLED), n, k),
         )
 
     @staticmethod
@@ -278,11 +345,13 @@ class Compiler:
                         for m in sql.METRIC_COLUMNS
                     },
                 )
-                for group in sorted(shown[d])
+                for group in sorted(shown[d], key=group_order)
             ]
             other = (
                 respondents - sum(sizes[g] for g in shown[d]) if kept_back[d] and not is_small(respondents, k) else None
             )
+            if dimension in OPTIONAL_DIMENSIONS and groups[d] <= {sql.NOT_GIVEN}:
+                continue  # nobody's start date was registered: one group of everyone, the total again
             result.append(Breakdown(dimension=dimension, groups=figures, other=other))
         return result
 
@@ -337,7 +406,7 @@ class Compiler:
         return sections
 
     async def _earlier_actions(self) -> list[EarlierAction]:
-        since = self.periods[-1].begin
+        since = self.periods[0].begin
         today = calendar.local_date(self.as_of, self.zone)
         result = []
         for period_start, period_end, action in await sql.earlier_actions(self.session, self.start, since):
@@ -372,14 +441,24 @@ def published_point(figures: Mapping, metric: str) -> TrendPoint:
 
 
 async def compile_report(
-    session: AsyncSession, *, report_id: str, start: date, end: date, zone: str, k: int, as_of: datetime
+    session: AsyncSession,
+    *,
+    report_id: str,
+    start: date,
+    end: date,
+    zone: str,
+    k: int,
+    as_of: datetime,
+    pool_months: int = 0,
 ) -> Compiled:
     if session.get_bind().dialect.name == "postgresql":
         # PostgreSQL would JIT-compile each of these one-off aggregates over many rows: seconds per query, never repaid.
         await session.execute(text("SET LOCAL jit = off"))
         # Grouping a hundred thousand cases fits in memory with room to spare; the default 4 MB sorts them on disk.
         await session.execute(text("SET LOCAL work_mem = '64MB'"))
-    return await Compiler(session, report_id=report_id, start=start, end=end, zone=zone, k=k, as_of=as_of).compile()
+    return await Compiler(
+        session, report_id=report_id, start=start, end=end, zone=zone, k=k, as_of=as_of, pool_months=pool_months
+    ).compile()
 
 
 async def compile_figures(

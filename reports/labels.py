@@ -10,6 +10,11 @@ TEXT = {
         "generated": "Opgesteld op",
         "privacy_note": "Anoniem: alleen inhoud waarvoor de medewerker toestemming gaf. Een streepje (—) staat voor een waarde die rust op minder dan {k} respondenten, of waaruit zo'n waarde af te leiden zou zijn. Groepen die niet getoond mogen worden, staan niet bij naam vermeld maar samen onder 'overige groepen'.",
         "other_groups": "Overige groepen samen",
+        "summary": "In het kort",
+        "pooled_title": "Een langere periode",
+        "too_few": "Over {label} gaven minder dan {k} vertrekkers hun ervaringen door: te weinig om een cijfer over hun antwoorden te tonen zonder dat iemand herkenbaar wordt.",
+        "pool_still_too_few": "Ook {periods} samen zijn het er nog te weinig. Hun antwoorden tellen mee in een volgende rapportage, zodra er genoeg zijn binnen de ingestelde langere periode.",
+        "pool_shown": "Daarom hieronder {periods} samen ({start} – {end}): {n} respondenten. Deze perioden lieten elk geen cijfers over hun respondenten zien en tellen in geen andere samengenomen periode mee.",
         "earlier_actions": "Acties uit eerdere rapportages",
         "no_earlier_actions": "Geen openstaande acties uit eerdere rapportages.",
         "action": "Actie",
@@ -30,7 +35,7 @@ TEXT = {
         "five_as": "Ervaring langs de vijf A's (1-5)",
         "mean": "Gemiddelde",
         "distribution": "Verdeling",
-        "recommend": "Zou u ons aanbevelen als werkgever? (0-10)",
+        "recommend": "Zou je ons aanbevelen als werkgever? (0-10)",
         "nps": "Net Promoter Score",
         "promoters": "Promotors (9-10)",
         "passives": "Passief (7-8)",
@@ -56,6 +61,11 @@ TEXT = {
         "generated": "Compiled on",
         "privacy_note": "Anonymous: only content the employee consented to. A dash (—) stands for a value resting on fewer than {k} respondents, or from which such a value could be derived. Groups that may not be shown are not named; they are counted together as 'other groups'.",
         "other_groups": "Other groups together",
+        "summary": "In short",
+        "pooled_title": "A longer period",
+        "too_few": "In {label} fewer than {k} leavers shared their experiences: too few to show any figure on their answers without someone becoming recognisable.",
+        "pool_still_too_few": "{periods} together are still too few. Their answers count in a later report, once there are enough within the configured longer period.",
+        "pool_shown": "So below, {periods} together ({start} – {end}): {n} respondents. None of these periods showed figures on its respondents, and none counts in another pooled period.",
         "earlier_actions": "Actions from earlier reports",
         "no_earlier_actions": "No open actions from earlier reports.",
         "action": "Action",
@@ -153,8 +163,23 @@ VALUES = {
             "professional_self_confidence": "Professioneel zelfvertrouwen",
             "work_life_balance": "Balans werk en privé",
         },
-        "dimension": {"department": "Afdeling", "gender": "Gender", "age_band": "Leeftijd"},
-        "group": {"woman": "Vrouw", "man": "Man", "non_binary": "Non-binair", "not_given": "Niet opgegeven"},
+        "dimension": {
+            "department": "Afdeling",
+            "gender": "Gender",
+            "age_band": "Leeftijd",
+            "tenure_band": "Dienstjaren",
+        },
+        "group": {
+            "woman": "Vrouw",
+            "man": "Man",
+            "non_binary": "Non-binair",
+            "not_given": "Niet opgegeven",
+            "<1": "Korter dan 1 jaar",
+            "1-2": "1 tot 2 jaar",
+            "2-5": "2 tot 5 jaar",
+            "5-10": "5 tot 10 jaar",
+            "10+": "10 jaar of langer",
+        },
         "action_state": {"done": "Gedaan", "late": "Te laat", "open": "Open"},
         "topic": {
             "advice": "Belangrijkste advies",
@@ -216,8 +241,23 @@ VALUES = {
             "professional_self_confidence": "Professional self-confidence",
             "work_life_balance": "Work-life balance",
         },
-        "dimension": {"department": "Department", "gender": "Gender", "age_band": "Age"},
-        "group": {"woman": "Woman", "man": "Man", "non_binary": "Non-binary", "not_given": "Not given"},
+        "dimension": {
+            "department": "Department",
+            "gender": "Gender",
+            "age_band": "Age",
+            "tenure_band": "Years of service",
+        },
+        "group": {
+            "woman": "Woman",
+            "man": "Man",
+            "non_binary": "Non-binary",
+            "not_given": "Not given",
+            "<1": "Less than 1 year",
+            "1-2": "1 to 2 years",
+            "2-5": "2 to 5 years",
+            "5-10": "5 to 10 years",
+            "10+": "10 years or more",
+        },
         "action_state": {"done": "Done", "late": "Late", "open": "Open"},
         "topic": {
             "advice": "Most important advice",
@@ -230,6 +270,34 @@ VALUES = {
         },
     },
 }
+
+
+# Groups in the order a reader expects them: bands from young (or short) to old (or long), "not given" last.
+# Groups not listed (departments, the organisation's own target groups) follow in alphabetical order.
+NATURAL_ORDER = [
+    "<25",
+    "25-34",
+    "35-44",
+    "45-54",
+    "55+",
+    "<1",
+    "1-2",
+    "2-5",
+    "5-10",
+    "10+",
+    "woman",
+    "man",
+    "non_binary",
+]
+
+
+def group_order(key: str) -> tuple[int, int, str]:
+    """Sort key of a group: the bands in ``NATURAL_ORDER``, then the rest alphabetically, ``not_given`` last."""
+    if key == "not_given":
+        return (2, 0, "")
+    if key in NATURAL_ORDER:
+        return (0, NATURAL_ORDER.index(key), "")
+    return (1, 0, key.casefold())
 
 
 def value_label(kind: str, value: str, language: str) -> str:

@@ -35,6 +35,11 @@ def _month_end(day: date) -> date:
     return _add_months(day, 1) - timedelta(days=1)
 
 
+def months_before(end: date, months: int) -> date:
+    """The first day of the ``months`` whole months that end with ``end``'s month: a rolling window's start."""
+    return _add_months(date(end.year, end.month, 1), 1 - months)
+
+
 def period_containing(day: date, period: ReportPeriod) -> tuple[date, date]:
     months = MONTHS[period]
     start = date(day.year, (day.month - 1) // months * months + 1, 1)

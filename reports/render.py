@@ -11,13 +11,16 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from models.report import CountTable, ReportFigures
 from reports import spreadsheet, svg
-from reports.labels import TEXT, value_label
+from reports.labels import TEXT, group_order, value_label
 from reports.sql import METRIC_COLUMNS
+from reports.summary import summary
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "reports"
 DASH = "—"
 # Scale of each trend line: ratings 1-5, the recommend score 0-10, rates 0-1; departures scale to their peak.
 TREND_SCALES = {"recommend": (0, 10), "response_rate": (0, 1)}
+# Trend metrics that count people: shown and exported as whole numbers.
+WHOLE_METRICS = {"departures"}
 
 
 def _environment() -> Environment:
@@ -55,11 +58,23 @@ class Formatter:
     def pct(self, value: float | None) -> str:
         return DASH if value is None else format_percent(value, format="#,##0%", locale=self.language)
 
-    def signed(self, value: float | None, percent: bool = False) -> str:
+    def count(self, value: float | None) -> str:
+        """A number of people: whole, whatever type it was stored as (``+124``, never ``+124,0``)."""
+        return DASH if value is None else format_decimal(round(value), locale=self.language)
+
+    def signed(self, value: float | None, percent: bool = False, whole: bool = False) -> str:
         if value is None:
             return DASH
-        shown = self.pct(abs(value)) if percent else self.num(abs(value))
+        shown = self.pct(abs(value)) if percent else self.count(abs(value)) if whole else self.num(abs(value))
         return ("+" if value > 0 else "−" if value < 0 else "±") + shown
+
+    def change(self, trend) -> str:
+        """A trend's change against the previous period, in the unit of its metric."""
+        return self.signed(trend.delta, percent=trend.metric == "response_rate", whole=trend.metric in WHOLE_METRICS)
+
+    def ordered(self, groups):
+        """A breakdown's groups in their natural order: age and tenure bands from young to old, "not given" last."""
+        return sorted(groups, key=lambda group: group_order(group.key))
 
     def date(self, value) -> str:
         # English the British way (29 January 2027), as the pages and mails write it.
@@ -81,7 +96,7 @@ class Formatter:
         low, high = TREND_SCALES.get(
             trend.metric, (1, 5) if trend.metric != "departures" else (0, max(values, default=1))
         )
-        fmt = self.pct if trend.metric == "response_rate" else (lambda v: self.num(v, 0))
+        fmt = self.pct if trend.metric == "response_rate" else self.count
         return svg.line([(p.label, p.value) for p in trend.points], low=low, high=high, title=title, fmt=fmt)
 
 
@@ -93,6 +108,7 @@ def render_html(figures: ReportFigures, language: str, organisation_name: str = 
         language=language,
         organisation_name=organisation_name,
         metrics=list(METRIC_COLUMNS),
+        summary=summary(figures, language),
     )
 
 
@@ -133,16 +149,39 @@ def _csv_rows(f: ReportFigures) -> Iterator[tuple]:
         yield "recommend", "", "all", measure, getattr(rec, measure), rec.respondents
     yield from table("belonging", "influences", f.influences)
     for breakdown in f.breakdowns:
-        for group in breakdown.groups:
+        for group in sorted(breakdown.groups, key=lambda g: group_order(g.key)):
             yield "breakdown", breakdown.dimension, group.key, "respondents", group.respondents, None
             for metric, mean in group.means.items():
                 yield "breakdown", breakdown.dimension, group.key, f"mean_{metric}", mean, group.respondents
         if breakdown.other is not None:
             yield "breakdown", breakdown.dimension, "", "other_groups", breakdown.other, f.respondents
+    if (pool := f.pooled) is not None:
+        yield "pooled", "periods", " ".join(pool.labels), "respondents", pool.respondents, None
+        for name, pooled_table in (
+            ("primary", pool.primary_reasons),
+            ("secondary", pool.secondary_reasons),
+            ("influences", pool.influences),
+        ):
+            if pooled_table is not None:
+                yield from table("pooled", name, pooled_table)
+        for r in [*pool.ratings, *pool.belonging]:
+            yield "pooled", r.metric, "all", "mean", r.mean, r.respondents
+        if pool.recommend is not None:
+            yield "pooled", "recommend", "all", "mean", pool.recommend.mean, pool.recommend.respondents
+            yield "pooled", "recommend", "all", "nps", pool.recommend.nps, pool.recommend.respondents
     for trend in f.trends:
+        whole = _whole if trend.metric in WHOLE_METRICS else _same
         for point in trend.points:
-            yield "trend", trend.metric, point.label, "value", point.value, point.base
-        yield "trend", trend.metric, f.label, "change", trend.delta, None
+            yield "trend", trend.metric, point.label, "value", whole(point.value), point.base
+        yield "trend", trend.metric, f.label, "change", whole(trend.delta), None
+
+
+def _whole(value: float | None) -> int | None:
+    return None if value is None else round(value)
+
+
+def _same(value: float | None) -> float | None:
+    return value
 
 
 def render_csv(figures: ReportFigures) -> str:

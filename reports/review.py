@@ -28,6 +28,7 @@ from models.report import (
     ReviewAction,
     ReviewText,
     ReviewView,
+    SendBackReport,
 )
 from reports import service
 from reports.service import ReportNotFound
@@ -180,14 +181,14 @@ async def statuses(session: AsyncSession, reports: list[ReportRow]) -> dict[str,
 
 # The notes kept beside the workflow.
 async def send_back(client: Client, session: AsyncSession, report_id: str, payload: SendBack) -> ReviewNoteRow:
+    """The review checks the reviewer and mails HR the remark; the remark is then kept for the review page."""
     review = await page(client, session, report_id)
     if review.view is None:
         raise ActionRejected(Refusal("review_ended", report=review.label))
+    await service.act_on_review(
+        client, report_id, ReviewWorkflow.send_back, SendBackReport(actor=payload.actor, remark=payload.remark)
+    )
     email = str(payload.actor.email).lower()
-    if email not in review.view.reviewers:
-        raise ActionRejected(Refusal("not_a_reviewer", email=email, report=review.label))
-    if (approval := review.view.approval) is not None:
-        raise ActionRejected(Refusal("report_already_approved", by=approval.by, on=approval.at.date().isoformat()))
     return await _keep(session, review.report, None, "sent_back", email, payload.remark)
 
 

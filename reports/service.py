@@ -77,7 +77,7 @@ async def review_view(client: Client, report_id: str) -> ReviewView | None:
 
 
 async def act_on_review(client: Client, report_id: str, update: Any, payload: BaseModel) -> Any:
-    """Run one of ReviewWorkflow's updates (add_finding, add_action, approve, complete_action)."""
+    """Run one of ReviewWorkflow's updates (add_finding, add_action, approve, send_back, complete_action)."""
 
     async def ended() -> Refusal:
         return Refusal("review_ended", report=report_id)

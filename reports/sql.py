@@ -18,6 +18,7 @@ from sqlalchemy import (
     JSON,
     Column,
     CompoundSelect,
+    Date,
     Integer,
     MetaData,
     Select,
@@ -26,8 +27,10 @@ from sqlalchemy import (
     Table,
     and_,
     case,
+    cast,
     func,
     literal,
+    literal_column,
     or_,
     select,
     text,
@@ -56,7 +59,10 @@ NOT_GIVEN = "not_given"
 # "written": declined a conversation, then answered in writing through the link (``questionnaires.preparation``).
 OUTCOMES = ["held", "written", "declined", "skipped", "no_response", "other"]
 ANSWERED = ("held", "written")
-DIMENSIONS = ["department", "gender", "age_band"]
+DIMENSIONS = ["department", "gender", "age_band", "tenure_band"]
+# Years of service at the last working day, from the start date HR registered: (band, fewer than this many years).
+TENURE_BANDS = [("<1", 1), ("1-2", 2), ("2-5", 5), ("5-10", 10)]
+LONGEST_TENURE = "10+"
 
 
 @dataclass(frozen=True)
@@ -67,10 +73,12 @@ class Period:
 
 
 def _closed_in(periods: list[Period]):
+    # The periods need not touch: a small organisation's report pools its own period with earlier ones.
     return and_(
         Case.status == "closed",
         Case.closed_at >= min(p.begin for p in periods),
         Case.closed_at < max(p.until for p in periods),
+        or_(*[and_(Case.closed_at >= p.begin, Case.closed_at < p.until) for p in periods]),
     )
 
 
@@ -95,6 +103,7 @@ RESPONDENTS = Table(
     Column("department", String(200)),
     Column("gender", String(32)),
     Column("age_band", String(32)),
+    Column("tenure_band", String(32)),
     Column("primary_reason", String(64)),
     *[Column(metric, Integer) for metric in METRIC_COLUMNS],
     *[Column(name, JSON) for name in MENTIONS],
@@ -102,7 +111,29 @@ RESPONDENTS = Table(
 )
 
 
-def _respondents(periods: list[Period], as_of: datetime) -> Select:
+def tenure_band(dialect: str):
+    """The band of a case's years of service at its last working day; ``not_given`` without a registered start date
+    (none was given, or retention has cleared the registration)."""
+    start = Case.registration["employee"]["start_date"].as_string()
+    if dialect == "postgresql":
+        begun = cast(start, Date)
+
+        def years_before(years: int):
+            return cast(Case.last_working_day - literal_column(f"interval '{years} years'"), Date)
+    else:
+        begun = start
+
+        def years_before(years: int):
+            return func.date(Case.last_working_day, f"-{years} years")
+
+    return case(
+        (start.is_(None), literal(NOT_GIVEN)),
+        *[(begun > years_before(years), literal(band)) for band, years in TENURE_BANDS],
+        else_=literal(LONGEST_TENURE),
+    )
+
+
+def _respondents(periods: list[Period], as_of: datetime, dialect: str) -> Select:
     """One row per interview whose consent covers at least the advice and still stands, with its answers."""
     interview = InterviewRecordRow
     return (
@@ -114,6 +145,7 @@ def _respondents(periods: list[Period], as_of: datetime) -> Select:
             Case.department,
             func.coalesce(interview.gender, literal(NOT_GIVEN)),
             func.coalesce(interview.age_band, literal(NOT_GIVEN)),
+            tenure_band(dialect),
             interview.primary_reason,
             *[getattr(interview, column) for column in METRIC_COLUMNS.values()],
             *[getattr(interview, name) for name in MENTIONS],
@@ -141,7 +173,10 @@ async def scratch(session: AsyncSession, periods: list[Period], as_of: datetime)
     try:
         await session.run_sync(lambda sync_session: RESPONDENTS.create(sync_session.connection()))
         await session.execute(
-            RESPONDENTS.insert().from_select([c.name for c in RESPONDENTS.columns], _respondents(periods, as_of))
+            RESPONDENTS.insert().from_select(
+                [c.name for c in RESPONDENTS.columns],
+                _respondents(periods, as_of, session.get_bind().dialect.name),
+            )
         )
         if session.get_bind().dialect.name == "postgresql":
             # A new table has no statistics: without them the planner takes it for a handful of rows and joins badly.
@@ -304,6 +339,26 @@ async def texts(
 
 async def known_names(session: AsyncSession) -> list[str]:
     return [name for (name,) in await rows(session, union(select(Case.employee_name), select(Case.manager_name)))]
+
+
+def relabelled(resp: Subquery, periods: Iterable[str], label: str) -> Subquery:
+    """The respondents of several periods as if of one period named ``label``: a pool of periods counted together."""
+    columns = [column for column in resp.c if column.name != "period"]
+    return (
+        select(*columns, literal(label).label("period"))
+        .where(resp.c.period.in_(list(periods)))
+        .subquery(f"pooled_{resp.name}")
+    )
+
+
+async def stored_reports(session: AsyncSession, since: date, before: date) -> list[tuple[date, date, dict]]:
+    """(first day, last day, figures) of the reports stored for periods within [since, before), oldest first."""
+    query = (
+        select(ReportRow.period_start, ReportRow.period_end, ReportRow.figures)
+        .where(ReportRow.period_start >= since, ReportRow.period_end < before)
+        .order_by(ReportRow.period_start)
+    )
+    return await rows(session, query)
 
 
 async def earlier_reports(session: AsyncSession, before: date, count: int) -> list[dict]:

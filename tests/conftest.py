@@ -13,18 +13,29 @@ from temporalio.testing import WorkflowEnvironment
 
 from accounts import passwords
 from config import Settings
+from config.keys import new_key_entry, parse_key_ring
 from db import migrate
 from db.engine import create_engine, create_sessionmaker
 from mailsink.server import start_sink
 from mailsink.store import MailStore
 from privacy.codec import EncryptionCodec, encrypting_converter
-from privacy.keys import new_key_entry, parse_key_ring
 from tests.support import BIN, free_port, serve
 from worker import build_worker
 
 # Fixtures shared by test modules of several domains: the web app and worker as processes for the browser tests,
 # the command line's environments.
 pytest_plugins = ["tests.browser_support", "tests.cli_support"]
+
+# Tests on real processes (the web app and a worker as processes of their own, the Temporal dev server, Chromium) or
+# on real time are marked slow, by these fixtures or by their module: `make test-fast` leaves them out.
+SLOW_FIXTURES = {"app", "dev_server_env"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
 
 TEST_DATABASE_URL = os.environ.get("OFFBOARDING_TEST_DATABASE_URL", "")
 # One payload key per test run: the Temporal environments, the workers, the web app, the CLI and the

@@ -49,6 +49,8 @@ SAMPLE = {
     "text": "Werkdruk onderzoeken & bespreken",
     "owner_email": "owner@example.org",
     "due_date": "2027-01-29",
+    "sent_back_by": "board@example.org",
+    "remark": "Graag de cijfers van Finance toelichten",
 }
 
 
@@ -58,7 +60,7 @@ EXPECTED = {
         "en": ["2026-Q3", "Employees who left: 23", "74%", "—", "approve"],
     },
     "report_review_reminder": {
-        "nl": ["wacht nog op uw review"],
+        "nl": ["wacht nog op je review"],
         "en": ["still waiting for your review"],
     },
     "report_approved": {
@@ -76,6 +78,22 @@ EXPECTED = {
     "report_action_assigned": {
         "nl": ["Werkdruk onderzoeken & bespreken", "vrijdag 29 januari 2027"],
         "en": ["Werkdruk onderzoeken & bespreken", "Friday, 29 January 2027"],
+    },
+    "report_sent_back": {
+        "nl": [
+            "board@example.org",
+            "Graag de cijfers van Finance toelichten",
+            "/reports/report-2026-07-01-2026-09-30/review",
+        ],
+        "en": [
+            "board@example.org",
+            "Graag de cijfers van Finance toelichten",
+            "/reports/report-2026-07-01-2026-09-30/review",
+        ],
+    },
+    "report_action_overdue": {
+        "nl": ["Werkdruk onderzoeken & bespreken", "vrijdag 29 januari 2027", "owner@example.org", "/review#action-a1"],
+        "en": ["Werkdruk onderzoeken & bespreken", "Friday, 29 January 2027", "owner@example.org", "/review#action-a1"],
     },
     "report_action_reminder": {
         "nl": ["Werkdruk onderzoeken & bespreken", "vrijdag 29 januari 2027"],

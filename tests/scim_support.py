@@ -11,7 +11,7 @@ import httpx2
 from scim2_client.engines.httpx2 import AsyncSCIMClient
 from scim2_models import Email, SearchRequest
 
-from activities.access import PROVIDER, SCIM_USER
+from activities.scim import PROVIDER, SCIM_USER
 from tests.support import BIN, free_port
 
 TOKEN = "scim-token-of-the-tests"

@@ -23,12 +23,12 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from cases.service import CaseDidNotAnswer, CaseUnavailable
 from db.unavailable import is_unavailable
+from models.field_errors import locate
 from models.registration import Registration
 from web import i18n
 from web.auth.identity import current_user
 from web.refusals import Refused
 from web.templating import Pages
-from web.validation import locate
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = "30"

@@ -210,6 +210,7 @@ class Labels:
         }
         self.review_action_states = {"open": _("Open"), "done": _("Done"), "late": _("Overdue")}
         self.report_periods = {"quarter": _("Quarter"), "half_year": _("Half-year"), "year": _("Year")}
+        self.pool_windows = {"year": _("A rolling year"), "two_years": _("A rolling two years")}
         self.genders = {"woman": _("Woman"), "man": _("Man"), "non_binary": _("Non-binary")}
         self.roles = {
             "hr": _("HR"),

@@ -5,7 +5,6 @@ invitation goes out at once, aiming at about a week before the last working day 
 last working hours; reminders stop at the cut-off, on a decline, or when a time is agreed."""
 
 import asyncio
-import contextlib
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -42,7 +41,7 @@ with workflow.unsafe.imports_passed_through():
     from models.text import address_key, same_address
     from planning import interview_calendar, interview_slots
     from workflows.activity_calls import Background, deliver, record, rejected
-    from workflows.agenda import Due, end_of_day, pending
+    from workflows.agenda import Due, due_now, end_of_day, pending, perform_due, wait_until_due
     from workflows.patches import CALENDAR_MEETINGS, MAIL_AFTER_UPDATE, READ_MODEL, SHORT_NOTICE_MORNINGS
     from workflows.publishing import Publisher
 
@@ -492,20 +491,14 @@ class ExitInterviewWorkflow:
     async def _follow_up(self) -> None:
         while self._status not in FINISHED:
             await self._publish()
-            for due in self._agenda():
-                if due.at > workflow.now() or self._status in FINISHED:
-                    break
-                await self._perform(due)
-                self._done.add(due.key)
+            await perform_due(self._agenda, self._perform, self._done, stop=lambda: self._status in FINISHED)
             if self._status in FINISHED:
                 return
             upcoming = self._agenda()
-            if upcoming and upcoming[0].at <= workflow.now():
+            if due_now(upcoming):
                 continue
             self._changed = False
-            timeout = upcoming[0].at - workflow.now() if upcoming else None
-            with contextlib.suppress(TimeoutError):
-                await workflow.wait_condition(lambda: self._changed or self._status in FINISHED, timeout=timeout)
+            await wait_until_due(upcoming, lambda: self._changed or self._status in FINISHED)
 
     def _agenda(self) -> list[Due]:
         policy, zone = self._policy, self._policy.timezone

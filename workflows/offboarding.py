@@ -5,7 +5,6 @@ workflow. Every timer follows from the case's state (see ``workflows.agenda``), 
 working day moves, each reminder and due date moves with it."""
 
 import asyncio
-import contextlib
 from datetime import date, timedelta
 from typing import Any
 
@@ -44,11 +43,20 @@ with workflow.unsafe.imports_passed_through():
     from models.text import same_address
     from planning.workdays import add_working_days, next_working_day
     from webhooks import payloads
-    from webhooks.outbox import CaseWebhooks
     from workflows.access import CaseAccess, Followups
     from workflows.activity_calls import Background, deliver, deliver_all, record, rejected
-    from workflows.agenda import Due, end_of_day, local_date, local_moment, pending
+    from workflows.agenda import (
+        Due,
+        due_now,
+        end_of_day,
+        local_date,
+        local_moment,
+        pending,
+        perform_due,
+        wait_until_due,
+    )
     from workflows.case_mail import case_mail_context
+    from workflows.case_webhooks import CaseWebhooks
     from workflows.exit_interview import ExitInterviewWorkflow
     from workflows.patches import (
         ACCESS,
@@ -85,7 +93,7 @@ class OffboardingWorkflow:
         self._interview_last_day: date | None = None  # the last working day the interview was last told of
         self._withdrawal: Withdraw | None = None
         self._changed = False
-        # Outgoing webhooks (see webhooks/outbox.py): inert until started under the "webhooks-v1" patch below.
+        # Outgoing webhooks (see workflows/case_webhooks.py): inert until started under the "webhooks-v1" patch below.
         self._webhooks = CaseWebhooks(self._record, self.view)
         # mail-after-update-v1: mail an update causes goes out after it has answered.
         self._mail_after_update = Background()
@@ -730,23 +738,17 @@ class OffboardingWorkflow:
     async def _follow_up(self) -> None:
         while self._withdrawal is None:
             self._note_interview_outcome()
-            for due in self._agenda():
-                if due.at > workflow.now() or self._withdrawal is not None:
-                    break
-                await self._perform(due)
-                self._done.add(due.key)
+            await perform_due(self._agenda, self._perform, self._done, stop=lambda: self._withdrawal is not None)
             self._update_steps()
             self._webhooks.steps_changed()  # webhooks-v1: steps that became done; no-op without the patch
             await self._publish()
             if self._withdrawal is not None or self._ready_to_close():
                 return
             upcoming = self._agenda()
-            if upcoming and upcoming[0].at <= workflow.now():
+            if due_now(upcoming):
                 continue
             self._changed = False
-            timeout = upcoming[0].at - workflow.now() if upcoming else None
-            with contextlib.suppress(TimeoutError):
-                await workflow.wait_condition(lambda: self._changed or self._interview_just_finished(), timeout=timeout)
+            await wait_until_due(upcoming, lambda: self._changed or self._interview_just_finished())
 
     def _agenda(self) -> list[Due]:
         policy, reg = self._policy, self._registration

@@ -59,3 +59,9 @@ WITHDRAWN_CASE_CANCELS = "withdrawn-case-cancels-v1"
 # With short notice, an online conversation on the last working day is offered in its morning, before its last
 # working hours (seed 002). Old branch: its afternoon. Can go with the cases opened before 2026-12-08.
 SHORT_NOTICE_MORNINGS = "short-notice-mornings-v1"
+
+# An action still open the day after its due date is escalated by mail to the reviewers and HR, with a link to it.
+# Old branch: no escalation (the owner's reminder before the due date only). A review runs until its actions are
+# done, so the old branch can go once no review started before the release with this patch is still running (at most
+# ``MAX_ACTION_DAYS_AHEAD`` after its last action was given) or kept in Temporal.
+REVIEW_ESCALATIONS = "review-escalations-v1"

@@ -1,11 +1,12 @@
-"""The management review of one report: reviewers record findings and actions and approve; HR is told.
+"""The management review of one report: reviewers record findings and actions and approve, or send the report back
+to HR with a remark; HR is told either way.
 
-Reviewers who have not acted are reminded; each action's owner is reminded before its due date.
+Reviewers who have not acted are reminded; each action's owner is reminded before its due date, and an action still
+open the day after it is escalated to the reviewers and HR.
 The review stays open after approval until every action is done, so actions can be completed
 here and their reminders keep their timers; the next report reads their state from the database."""
 
 import asyncio
-import contextlib
 from datetime import time, timedelta
 
 from temporalio import workflow
@@ -28,12 +29,14 @@ with workflow.unsafe.imports_passed_through():
         ReviewInput,
         ReviewOutcome,
         ReviewView,
+        SendBackReport,
         StoreActionInput,
         StoreFindingInput,
     )
     from reports import periods
+    from workflows import patches
     from workflows.activity_calls import MAIL_HEARTBEAT, MAIL_RETRY, MAIL_TIMEOUT, record, rejected
-    from workflows.agenda import Due, local_moment, pending
+    from workflows.agenda import Due, due_now, local_moment, pending, perform_due, wait_until_due
 
 # Owners are reminded at the start of a working morning.
 REMINDER_CLOCK = time(9, 0)
@@ -74,23 +77,21 @@ class ReviewWorkflow:
         self._acted: set[str] = set()
         self._done: set[str] = set()
         self._reminders_sent = 0
+        self._sent_back = 0
         self._changed = False
+        self._escalates = False
 
     @workflow.run
     async def run(self, input: ReviewInput) -> ReviewOutcome:
+        # Asked once, first: a review started before escalations replays without them all its life.
+        self._escalates = workflow.patched(patches.REVIEW_ESCALATIONS)
         while not self._finished():
-            for due in self._agenda():
-                if due.at > workflow.now():
-                    break
-                await self._perform(due)
-                self._done.add(due.key)
+            await perform_due(self._agenda, self._perform, self._done, stop=lambda: False)
             upcoming = self._agenda()
-            if self._finished() or (upcoming and upcoming[0].at <= workflow.now()):
+            if self._finished() or due_now(upcoming):
                 continue
             self._changed = False
-            timeout = upcoming[0].at - workflow.now() if upcoming else None
-            with contextlib.suppress(TimeoutError):
-                await workflow.wait_condition(lambda: self._changed, timeout=timeout)
+            await wait_until_due(upcoming, lambda: self._changed)
         await workflow.wait_condition(workflow.all_handlers_finished)
         done = sum(1 for a in self._actions.values() if a.done_at is not None)
         return ReviewOutcome(approval=self._approval, actions_done=done, actions_total=len(self._actions))
@@ -184,6 +185,27 @@ class ReviewWorkflow:
         self._require_not_approved()
 
     @workflow.update
+    async def send_back(self, input: SendBackReport) -> None:
+        """HR is told by mail what the reviewer wants looked at; the remark itself is kept beside the review
+        (``reports.review``), where HR reads it on the review page."""
+        self._sent_back += 1
+        self._note_acted(input.actor)
+        hr = self._input.hr
+        await self._send(
+            f"sent_back:{self._sent_back}",
+            "report_sent_back",
+            str(hr.email),
+            hr.language,
+            sent_back_by=self._email(input.actor),
+            remark=input.remark,
+        )
+
+    @send_back.validator
+    def _check_send_back(self, input: SendBackReport) -> None:
+        self._require_reviewer(input.actor)
+        self._require_not_approved()
+
+    @workflow.update
     async def complete_action(self, input: CompleteAction) -> ReviewAction:
         action = self._actions[input.action_id]
         action.done_at = workflow.now()
@@ -227,6 +249,9 @@ class ReviewWorkflow:
             # An action given with less notice than the reminder lead has just been announced: no reminder on top.
             if at > action.created_at:
                 items.append(Due(at, f"action_reminder:{action.id}:{action.due_date}", "remind_owner", action.id))
+            if self._escalates:
+                late = local_moment(action.due_date + timedelta(days=1), REMINDER_CLOCK, self._input.timezone)
+                items.append(Due(late, f"action_overdue:{action.id}:{action.due_date}", "escalate", action.id))
         return pending(items, self._done)
 
     async def _perform(self, due: Due) -> None:
@@ -235,6 +260,16 @@ class ReviewWorkflow:
             self._reminders_sent += 1 if waiting else 0
             await asyncio.gather(
                 *(self._send(due.key, "report_review_reminder", str(r.email), r.language) for r in waiting)
+            )
+        elif due.action == "escalate":
+            action = self._actions[due.ref]
+            told = {str(r.email).lower(): r.language for r in self._reviewers.values()}
+            told.setdefault(str(self._input.hr.email).lower(), self._input.hr.language)
+            await asyncio.gather(
+                *(
+                    self._send(due.key, "report_action_overdue", email, language, **self._action_context(action))
+                    for email, language in told.items()
+                )
             )
         else:
             action = self._actions[due.ref]

@@ -14,15 +14,21 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+
 from cases import service
 from models.registration import Registration
 from tests.cli_support import registration_flags
 from tests.conftest import TEST_PAYLOAD_KEYS
 from tests.support import eventually, registration_data
 
+# Real processes and real time: `make test-fast` leaves this module out.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 OFFBOARDING = str(Path(sys.executable).parent / "offboarding")
-RUNS = 200
+# Without the fix 12 of 240 runs aborted (5 %): 80 runs show that 98 times in 100.
+RUNS = 80
 SIDE_BY_SIDE = 4
 
 

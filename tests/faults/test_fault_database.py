@@ -47,6 +47,9 @@ from tests.fault_support import (
 from tests.privacy_support import RECORD, audit_entries, stored_case
 from tests.support import serve
 
+# Real processes and real time: `make test-fast` leaves this module out.
+pytestmark = pytest.mark.slow
+
 MANAGER = "bram.janssens@example.org"
 ANNOUNCED = {("announcement", MANAGER), ("announcement", "hr@example.org"), ("announcement", "facilities@example.org")}
 DOWN = "The database cannot be reached right now. Please try again in a moment."

@@ -8,6 +8,7 @@ tried again, while a 4xx is retried until it goes through."""
 import dataclasses
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 from temporalio.testing import ActivityEnvironment
 
@@ -40,6 +41,9 @@ from tests.fault_support import (
 from tests.mail_support import announcement
 from tests.support import free_port, registration_data, serve
 from workflows.activity_calls import MAIL_RETRY
+
+# Real processes and real time: `make test-fast` leaves this module out.
+pytestmark = pytest.mark.slow
 
 MANAGER = "bram.janssens@example.org"
 ANNOUNCED = {("announcement", MANAGER), ("announcement", "hr@example.org"), ("announcement", "facilities@example.org")}

@@ -8,6 +8,8 @@ While the server is down, the web app answers 503 for what needs it and shows th
 
 from datetime import UTC, datetime, time, timedelta
 
+import pytest
+
 from mailsink.server import MaildirHandler
 from mailsink.store import MailStore
 from tests.fault_support import (
@@ -26,6 +28,9 @@ from tests.fault_support import (
     worker_process,
 )
 from tests.support import eventually, serve
+
+# Real processes and real time: `make test-fast` leaves this module out.
+pytestmark = pytest.mark.slow
 
 DOWN = "The service that runs the cases cannot be reached right now. Please try again in a moment."
 # From setting the policy to stopping the server: registering, planning and adding a task, on a loaded machine.

@@ -9,6 +9,7 @@ import asyncio
 import threading
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from mailsink.server import MaildirHandler
@@ -28,6 +29,9 @@ from tests.fault_support import (
     task_of,
 )
 from tests.support import serve
+
+# Real processes and real time: `make test-fast` leaves this module out.
+pytestmark = pytest.mark.slow
 
 MANAGER = "bram.janssens@example.org"
 FACILITIES = "facilities@example.org"

@@ -279,3 +279,30 @@ async def test_the_api_says_how_to_send_the_file(http):
     assert "text/csv" in as_json.json()["detail"]
     assert no_file.status_code == 400
     assert "`file`" in no_file.json()["detail"]
+
+
+async def test_a_large_file_registers_many_rows_at_once_and_an_interruption_names_the_first_row_left(monkeypatch):
+    departures = csv_import.read(csv_bytes([row() for _ in range(40)]))
+    in_flight, most = 0, 0
+    cut_off, failing = departures[25].row, departures[25].case_id
+
+    async def starting(client, registration, task_queue):
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        await asyncio.sleep(0.01)
+        in_flight -= 1
+        if registration.case_id == failing:
+            raise service.CaseUnavailable(registration.case_id)
+        return service.RegistrationResult(case_id=registration.case_id, created=True)
+
+    monkeypatch.setattr(service, "register", starting)
+    with pytest.raises(csv_import.ImportInterrupted) as interrupted:
+        await csv_import.register_all(None, departures, "queue")
+    assert most > 1
+    assert interrupted.value.row == cut_off
+    assert [done.row for done in interrupted.value.done] == [d.row for d in departures[:25]]
+
+    first = departures[:25]
+    results = await csv_import.register_all(None, first, "queue")
+    assert [result.case_id for result in results] == [d.case_id for d in first]

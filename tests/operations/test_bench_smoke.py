@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+# Real processes and real time: `make test-fast` leaves this module out.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 TEST_DATABASE_URL = os.environ.get("OFFBOARDING_TEST_DATABASE_URL", "")
 
@@ -34,7 +37,7 @@ def results(tmp_path) -> Path:
 def test_start_throughput(results):
     text = run_bench("start_throughput", results, "--count", "5", "--concurrency", "2")
     assert "<!-- bench:start_throughput -->" in text
-    assert "| Ratio ours / bare |" in text
+    assert "| Ratio ours / bare |" in text and "skeleton" in text
     assert "Command: `.venv/bin/python -m bench.start_throughput --results" in text
 
 
@@ -92,3 +95,22 @@ def test_page_latency(results):
     assert "<!-- bench:page_latency -->" in text
     assert "| SQLite: lists complete | dashboard 7, case list 7, API X-Total-Count 7" in text
     assert "read model lag after a step's answer" in text
+
+
+def test_mass_departure(results):
+    text = run_bench(
+        "mass_departure", results, "--count", "2", "--paths", "import", "--workers", "1", *backends(), timeout=180
+    )
+    assert "<!-- bench:mass_departure -->" in text
+    assert "| Skeleton: every case waiting |" in text
+    assert "| SQLite, import, 1 worker: mails expected / received / missing / duplicated | 24 / 24 / 0 / 0 |" in text
+    assert "| SQLite, import, 1 worker: worker CPU per case |" in text
+
+
+def test_chaos(results):
+    text = run_bench(
+        "chaos", results, "--count", "4", "--kills", "1", "--every", "1", "1", "--backend", "sqlite", timeout=180
+    )
+    assert "<!-- bench:chaos -->" in text
+    assert "| SQLite: mails expected / missing / duplicated | 40 / 0 /" in text
+    assert "| SQLite: per kill, duplicates (SMTP conversations open) |" in text

@@ -26,6 +26,9 @@ from mailsink.store import MailStore
 from tests.auth_support import api_token, make_account, unique_email
 from tests.support import eventually, free_port, registration_data, unique
 
+# Real processes and real time: `make test-fast` leaves this module out.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 BANNER = "Offboarding is running"
 START_TIMEOUT = 120.0

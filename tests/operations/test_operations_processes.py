@@ -19,6 +19,9 @@ from tests.conftest import fresh_database
 from tests.process_support import COMMANDS, Parts
 from tests.support import eventually, free_port, registration_data
 
+# Real processes and real time: `make test-fast` leaves this module out.
+pytestmark = pytest.mark.slow
+
 
 class Processes(Parts):
     """The worker and the web app with their metrics ports, logging JSON."""

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from bench.seed_reports import closed_case, interview, record
 from cases import consent
-from models.report import CountTable, ReportPolicy
+from models.report import CountTable, ReportFigures, ReportPolicy
 from privacy import retention
 from privacy.audit import Auditor
 from reports import periods, published
@@ -60,12 +60,19 @@ async def figures_for(sessions, period, k: int = K, as_of: datetime = NOW):
         )
 
 
-async def publish(sessions, period, k: int = K, as_of: datetime = NOW) -> str:
+async def publish(sessions, period, k: int = K, as_of: datetime = NOW, pool_months: int = 0) -> str:
     """Compile and store the period's report, as the report activity does."""
     report_id = periods.report_id(*period)
     async with sessions.begin() as session:
         compiled = await compile_report(
-            session, report_id=report_id, start=period[0], end=period[1], zone="Europe/Amsterdam", k=k, as_of=as_of
+            session,
+            report_id=report_id,
+            start=period[0],
+            end=period[1],
+            zone="Europe/Amsterdam",
+            k=k,
+            as_of=as_of,
+            pool_months=pool_months,
         )
         row = ReportRow(
             id=report_id,
@@ -530,3 +537,94 @@ async def test_a_published_report_keeps_its_figures_and_loses_the_text_of_a_revo
     # The figures stay as published: a figure made again without them would show what they answered.
     assert after.model_dump(exclude={"free_text"}) == before.model_dump(exclude={"free_text"})
     assert rating(after, "work_content").mean == round((5 * 4 + 1 + 2) / 7, 2)
+
+
+# Small organisations: a period with too few respondents is counted together with earlier such periods.
+async def stored_figures(sessions, report_id: str) -> ReportFigures:
+    async with sessions() as session:
+        return await published.figures_of(session, await session.get(ReportRow, report_id))
+
+
+async def test_a_small_organisation_gets_its_periods_pooled_and_no_period_is_in_two_published_pools(sessions):
+    unhappy = record(rating=1, recommend=0, primary="manager")
+    reports = {}
+    for (year, number), respondents in {
+        (1960, 1): 2,
+        (1960, 2): 2,
+        (1960, 3): 2,
+        (1960, 4): 3,
+        (1961, 1): 2,
+        (1961, 2): 6,
+    }.items():
+        await seed(sessions, quarter(year, number), [unhappy] * respondents, department="Finance")
+        report_id = await publish(sessions, quarter(year, number), pool_months=12)
+        reports[f"{year}-Q{number}"] = await stored_figures(sessions, report_id)
+
+    def pool(label: str):
+        return reports[label].pooled
+
+    # Too few in the quarter and, so far, together: the report says so, and shows nothing more.
+    assert pool("1960-Q1").labels == ["1960-Q1"] and pool("1960-Q1").respondents is None
+    assert pool("1960-Q2").labels == ["1960-Q1", "1960-Q2"] and pool("1960-Q2").respondents is None
+    # Enough together: the figures of the three quarters as one.
+    third = pool("1960-Q3")
+    assert third.labels == ["1960-Q1", "1960-Q2", "1960-Q3"] and third.respondents == 6
+    assert rating(third, "work_content").mean == 1.0 and cells(third.primary_reasons) == {"manager": 6}
+    assert (third.period_start, third.period_end) == (date(1960, 1, 1), date(1960, 9, 30))
+    # The next pool starts afresh: a rolling pool (1960-Q2 to Q4) minus this one would single out people.
+    assert pool("1960-Q4").labels == ["1960-Q4"] and pool("1960-Q4").respondents is None
+    assert pool("1961-Q1").labels == ["1960-Q4", "1961-Q1"] and pool("1961-Q1").respondents == 5
+    assert pool("1961-Q2") is None and reports["1961-Q2"].respondents == 6
+
+    published_pools = [f.pooled.labels for f in reports.values() if f.pooled and f.pooled.respondents is not None]
+    every = [label for labels in published_pools for label in labels]
+    assert len(every) == len(set(every)), "a period is in two published pools"
+    # A pooled quarter shows nothing on its respondents itself, so nothing can be subtracted from the pool.
+    for label in every:
+        own = reports[label]
+        assert own.respondents is None and own.primary_reasons.cells == [] and own.recommend.mean is None
+        assert all(r.mean is None for r in own.ratings + own.belonging)
+        assert all(not b.groups and b.other is None for b in own.breakdowns)
+    html = render_html(reports["1960-Q3"], "nl")
+    assert "1960-Q1, 1960-Q2, 1960-Q3 samen" in html and "Leidinggevende (6)" in html
+    assert "te weinig" in render_html(reports["1960-Q1"], "nl")
+
+
+async def test_a_pool_reaches_back_no_further_than_the_configured_window(sessions):
+    unhappy = record(rating=2, recommend=3, primary="workload")
+    await seed(sessions, quarter(1962, 1), [unhappy] * 3)
+    await publish(sessions, quarter(1962, 1), pool_months=12)
+    await seed(sessions, quarter(1963, 2), [unhappy] * 3)
+    within_a_year = await stored_figures(sessions, await publish(sessions, quarter(1963, 2), pool_months=12))
+    assert within_a_year.pooled.labels == ["1963-Q2"] and within_a_year.pooled.respondents is None
+    await seed(sessions, quarter(1963, 3), [unhappy] * 3)
+    two_years = await stored_figures(sessions, await publish(sessions, quarter(1963, 3), pool_months=24))
+    assert two_years.pooled.labels == ["1962-Q1", "1963-Q2", "1963-Q3"] and two_years.pooled.respondents == 9
+
+
+# Years of service, from the start date HR registered: one more breakdown, suppressed with the others.
+async def test_tenure_bands_come_from_the_start_date_and_a_small_band_is_never_named(sessions):
+    period = quarter(1964, 2)
+    last_day = closing_in(period).date() - timedelta(days=3)
+    answer = record(rating=4, recommend=8)
+    await seed(sessions, period, [answer] * 6, start_date=last_day - timedelta(days=3 * 365))
+    await seed(sessions, period, [answer] * 6, start_date=last_day - timedelta(days=12 * 365))
+    await seed(sessions, period, [answer] * 5, start_date=last_day - timedelta(days=400))
+    await seed(sessions, period, [answer] * 5)  # no start date registered
+    figures = await figures_for(sessions, period)
+    tenure = next(b for b in figures.breakdowns if b.dimension == "tenure_band")
+    assert [(g.key, g.respondents) for g in tenure.groups] == [("1-2", 5), ("2-5", 6), ("10+", 6), ("not_given", 5)]
+    html = render_html(figures, "nl")
+    assert html.index("1 tot 2 jaar") < html.index("2 tot 5 jaar") < html.index("10 jaar of langer")
+
+    small = quarter(1964, 3)
+    last_day = closing_in(small).date() - timedelta(days=3)
+    await seed(sessions, small, [answer] * 6, start_date=last_day - timedelta(days=3 * 365))
+    await seed(sessions, small, [answer] * 6, start_date=last_day - timedelta(days=12 * 365))
+    await seed(sessions, small, [answer] * 2, start_date=last_day - timedelta(days=100))
+    figures = await figures_for(sessions, small)
+    tenure = next(b for b in figures.breakdowns if b.dimension == "tenure_band")
+    # The two with less than a year are not named; whatever shows beside them leaves at least five unaccounted for.
+    assert "<1" not in {g.key for g in tenure.groups} and tenure.other is not None and tenure.other >= K
+    assert sum(g.respondents for g in tenure.groups) + tenure.other == 14
+    assert "Korter dan 1 jaar" not in render_html(figures, "nl")

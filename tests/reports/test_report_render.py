@@ -1,14 +1,29 @@
 """Report output without a workflow: periods, the page, its charts, the PDF, and the report mails."""
 
+import io
 from datetime import UTC, date, datetime
 
 import pytest
+from pypdf import PdfReader
 
 from activities.mail_templates import MailTemplates
 from bench.seed_reports import closed_case, interview, record
+from models.report import (
+    ActionState,
+    Breakdown,
+    Cell,
+    CountTable,
+    EarlierAction,
+    GroupFigures,
+    RecommendFigures,
+    ReportFigures,
+    Trend,
+    TrendPoint,
+)
 from reports import periods, published, svg
 from reports.aggregate import compile_figures, compile_report
 from reports.render import render_csv, render_html, render_pdf
+from reports.summary import summary
 from reports.tables import ReportRow
 from tests.report_support import EXPECTED, SAMPLE, csv_rows
 
@@ -159,3 +174,135 @@ def test_report_mails_render_in_both_languages(name, language):
     assert "<p " in html and "http://" not in html.replace('href="http://offboarding.test/', "")
     if "&" in SAMPLE["text"] and SAMPLE["text"] in text:
         assert "Werkdruk onderzoeken &amp; bespreken" in html
+
+
+def _figures(**changes) -> ReportFigures:
+    """A report's figures as stored, with only what a test sets; the rest empty."""
+    empty = CountTable(total=0, cells=[])
+    base = ReportFigures(
+        report_id="report-2027-04-01-2027-06-30",
+        label="2027-Q2",
+        period_start=date(2027, 4, 1),
+        period_end=date(2027, 6, 30),
+        previous_label=None,
+        generated_at=datetime(2027, 7, 1, 6, tzinfo=UTC),
+        min_group_size=5,
+        departures_by_type=empty,
+        departures_by_department=empty,
+        interview_response=empty,
+        response_rate=None,
+        respondents=None,
+        primary_reasons=empty,
+        secondary_reasons=empty,
+        ratings=[],
+        recommend=RecommendFigures(respondents=None, mean=None),
+        belonging=[],
+        influences=empty,
+        breakdowns=[],
+        trends=[],
+        free_text=[],
+        earlier_actions=[],
+    )
+    return base.model_copy(update=changes)
+
+
+def _trend(metric: str, before: float | None, now: float | None) -> Trend:
+    delta = None if before is None or now is None else now - before
+    points = [TrendPoint(label="2027-Q1", value=before, base=None), TrendPoint(label="2027-Q2", value=now, base=None)]
+    return Trend(metric=metric, points=points, delta=delta)
+
+
+def test_the_report_opens_with_a_summary_in_words():
+    figures = _figures(
+        previous_label="2027-Q1",
+        # As older reports stored them: a count of departures as a float.
+        trends=[
+            _trend("departures", 100.0, 224.0),
+            _trend("response_rate", 0.8, 0.75),
+            _trend("recommend", 7.0, 7.5),
+            _trend("work_content", None, 4.0),
+        ],
+        primary_reasons=CountTable(
+            total=40,
+            cells=[
+                Cell(key="workload", count=14),
+                Cell(key="career_opportunity", count=10),
+                Cell(key="manager", count=9),
+                Cell(key="commute", count=7),
+            ],
+        ),
+        earlier_actions=[
+            EarlierAction(
+                report_label="2027-Q1",
+                text="Werkdruk onderzoeken",
+                owner_email="o@example.org",
+                due_date=date(2027, 5, 1),
+                state=ActionState.LATE,
+            ),
+            EarlierAction(
+                report_label="2027-Q1",
+                text="Loopbaanpaden beschrijven",
+                owner_email="o@example.org",
+                due_date=date(2027, 9, 1),
+                state=ActionState.OPEN,
+            ),
+            EarlierAction(
+                report_label="2027-Q1",
+                text="Exitgesprek online aanbieden",
+                owner_email="o@example.org",
+                due_date=date(2027, 3, 1),
+                state=ActionState.DONE,
+            ),
+        ],
+    )
+    nl = summary(figures, "nl")
+    assert nl == [
+        "Vergeleken met 2027-Q1: vertrek +124, respons −5% en aanbevelingsscore +0,5.",
+        "De meest genoemde hoofdredenen van vertrek: Werkdruk (14), Loopbaankans elders (10) en Leidinggevende (9).",
+        "Uit eerdere rapportages staan 2 acties open, waarvan 1 over de uiterste datum; als eerste: Werkdruk onderzoeken"
+        " (uiterlijk 1 mei 2027).",
+    ]
+    en = summary(figures, "en")
+    assert en[0] == "Compared with 2027-Q1: departures +124, response rate −5% and recommend score +0.5."
+    assert en[2].endswith("first: Werkdruk onderzoeken (due 1 May 2027).")
+    html = render_html(figures, "nl")
+    assert html.index('id="summary"') < html.index('id="earlier-actions"') and nl[1] in html.replace("&#39;", "'")
+    assert "Vertrek · Verschil met vorige periode: +124<" in html and "124,0" not in html
+    [change] = [r for r in csv_rows(render_csv(figures)) if (r["dimension"], r["measure"]) == ("departures", "change")]
+    assert change["value"] == "124"
+
+    first = summary(_figures(), "nl")
+    assert first == [
+        "Dit is de eerste rapportage: er is nog geen eerdere periode om mee te vergelijken.",
+        "De redenen van vertrek rusten in deze periode op te weinig mensen om te tonen.",
+        "Er staan geen acties uit eerdere rapportages open.",
+    ]
+
+
+def test_bands_read_in_their_natural_order_and_the_report_says_je():
+    groups = [GroupFigures(key=key, respondents=6) for key in ("not_given", "55+", "35-44", "<25", "25-34")]
+    html = render_html(_figures(breakdowns=[Breakdown(dimension="age_band", groups=groups)]), "nl")
+    table = html[html.index('id="breakdowns"') :]
+    positions = [table.index(f"<td>{label}</td>") for label in ("&lt;25", "25-34", "35-44", "55+", "Niet opgegeven")]
+    assert positions == sorted(positions)
+    assert "Zou je ons aanbevelen" in html and " u " not in html and " uw " not in html
+
+
+def test_no_table_row_is_split_across_pdf_pages():
+    actions = [
+        EarlierAction(
+            report_label="2027-Q1",
+            text=f"Actie {n}: " + "een lange omschrijving die over meerdere regels loopt " * 6 + f"einde {n}",
+            owner_email="owner@example.org",
+            due_date=date(2027, 9, 1),
+            state=ActionState.OPEN,
+        )
+        for n in range(40)
+    ]
+    pages = [
+        page.extract_text() for page in PdfReader(io.BytesIO(render_pdf(_figures(earlier_actions=actions), "nl"))).pages
+    ]
+    assert len(pages) > 3
+    for n in range(40):
+        [page] = [text for text in pages if f"Actie {n}:" in text]
+        assert f"einde {n}" in page, f"action {n} is split across pages"

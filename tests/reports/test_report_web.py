@@ -35,6 +35,11 @@ async def test_a_report_started_over_the_api_is_stored_and_served_as_html_pdf_an
     mine = [r for r in listed if r["report_id"] == report_id]
     assert len(mine) == 1 and mine[0]["period_start"] == "2009-01-01" and mine[0]["status"] in ("compiled", "in_review")
 
+    # Without ?lang the report speaks the reader's language, with its dates written their way.
+    english = (await http.get(f"/reports/{report_id}", headers={"Accept-Language": "en-GB,en;q=0.8"})).text
+    assert "Exit interview report 2009-Q1" in english and "1 January 2009" in english
+    dutch = (await http.get(f"/reports/{report_id}", headers={"Accept-Language": "nl-BE"})).text
+    assert "Rapportage exitgesprekken 2009-Q1" in dutch and "1 januari 2009" in dutch
     html = await http.get(f"/reports/{report_id}", params={"lang": "en"})
     assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
     assert "2009-Q1" in html.text

@@ -2,7 +2,10 @@
 
 Each test reports on its own past quarter, so the cases seeded for one never count in another."""
 
+import json
+import os
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -26,6 +29,7 @@ from models.report import (
     ReportStatus,
     ScheduledReportInput,
 )
+from privacy.codec import decoded_history
 from reports import periods, service, settings_store
 from reports.tables import ReportActionRow, ReportRow
 from tests.report_support import (
@@ -357,3 +361,58 @@ async def test_the_schedule_makes_the_report_of_the_period_just_ended_once(
     assert await trigger(2) == ""
     async with sessions.begin() as session:
         await settings_store.update(session, ReportPolicy())
+
+
+async def keep_histories(client, report_id: str, name: str) -> None:
+    """With OFFBOARDING_RECORD_HISTORIES=<dir>, leave the report's and its review's histories for the replay test."""
+    directory = os.environ.get("OFFBOARDING_RECORD_HISTORIES")
+    if not directory:
+        return
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    for suffix, workflow_id in (("report", report_id), ("review", ReviewWorkflow.id_for(report_id))):
+        history = await client.get_workflow_handle(workflow_id).fetch_history()
+        history = await decoded_history(history, client.data_converter.payload_codec)
+        recorded = {"workflow_id": workflow_id, **json.loads(history.to_json())}
+        (Path(directory) / f"{name}.{suffix}.json").write_text(json.dumps(recorded, indent=1))
+
+
+async def test_an_action_past_its_due_date_is_escalated_to_the_reviewers_and_hr(
+    time_skipping_env, worker, task_queue, sessions, mail_store, settings
+):
+    await configure(
+        sessions, review_reminder_interval_days=14, review_reminder_count=1, action_reminder_days_before_due=3
+    )
+    await seed_quarter(sessions, date(2013, 4, 1))
+    report_id = await start_and_wait_for_review(time_skipping_env, sessions, settings, task_queue, "2013-Q2")
+    client, today = time_skipping_env.client, await today_on_server(time_skipping_env)
+
+    async def act(update, payload):
+        return await service.act_on_review(client, report_id, update, payload)
+
+    await act("add_finding", AddFinding(actor=BOARD, text="Weinig respons in Finance"))
+    due = today + timedelta(days=10)
+    await act(
+        "add_action", AddAction(actor=BOARD, text="Respons Finance verhogen", owner_email=OWNER.email, due_date=due)
+    )
+    await time_skipping_env.sleep(timedelta(days=15))
+    [reminder] = await eventually(
+        lambda: [m for m in mail_store.all() if m.purpose.startswith("r1:action_reminder:a1")]
+    )
+    assert f"/my/tasks#action-{report_id}-a1" in reminder.text
+    # The CEO, who has not acted, is reminded of the review after the action's due date has passed.
+    await eventually(lambda: mails(mail_store, "r1:review_reminder:1", CEO.email))
+    # The day after the due date, the reviewers and HR hear that it is still open, with the way to it; once each.
+    overdue = mails(mail_store, f"r1:action_overdue:a1:{due}")
+    assert {m.to: m.language for m in overdue} == {
+        "board@example.org": "nl",
+        "ceo@example.org": "en",
+        "hr@example.org": "nl",
+    }
+    assert all(f"/reports/{report_id}/review#action-a1" in m.text and OWNER.email in m.text for m in overdue)
+    await act("approve", ApproveReport(actor=CEO))
+    await time_skipping_env.sleep(timedelta(days=10))
+    assert len([m for m in mail_store.all() if "action_overdue" in m.purpose]) == 3
+    await act("complete_action", CompleteAction(actor=OWNER, action_id="a1"))
+    await eventually(lambda: _result_if_done(client, report_id))
+    await replay(client, report_id)
+    await keep_histories(client, report_id, "an_action_past_its_due_date-escalations")

@@ -70,7 +70,7 @@ async def test_hr_and_reviewers_find_the_reports_in_the_navigation_with_their_st
 
 
 async def test_a_reviewer_records_findings_and_actions_sends_back_and_approves_in_the_pages(
-    http, worker, sessions, time_skipping_env
+    http, worker, sessions, time_skipping_env, mail_store
 ):
     await configure(sessions)
     await seed_quarter(sessions, date(2005, 4, 1))
@@ -152,6 +152,10 @@ async def test_a_reviewer_records_findings_and_actions_sends_back_and_approves_i
         assert sent.status_code == 303
         back = await reviewer.get(page_url)
         assert "Graag de cijfers van Finance toelichten" in back.text and "Sent back to HR</span>" in back.text
+        # HR hears of it by mail, with the remark and the way to the review.
+        [told] = await eventually(lambda: [m for m in mail_store.all() if m.purpose == "r1:sent_back:1"])
+        assert told.to == "hr@example.org" and "Graag de cijfers van Finance toelichten" in told.text
+        assert f"/reports/{report_id}/review" in told.text and BOARD in told.text
 
     # The same over the API, through the same service.
     api = f"/api/reports/{report_id}/review/send-back"
@@ -166,6 +170,8 @@ async def test_a_reviewer_records_findings_and_actions_sends_back_and_approves_i
     )
     assert sent.status_code == 200, sent.text
     assert sent.json()["by"] == BOARD and sent.json()["remark"] == "En de respons per afdeling"
+    second = await eventually(lambda: [m for m in mail_store.all() if m.purpose == "r1:sent_back:2"])
+    assert "En de respons per afdeling" in second[0].text
 
     async with another_client(http) as hr:
         await signed_in_as(hr, sessions, ["hr"])
@@ -277,6 +283,7 @@ async def test_hr_sets_period_day_group_size_and_reviewers_on_the_report_setting
                 "report_period": "half_year",
                 "report_day": "10",
                 "report_min_group_size": "2",
+                "small_organisation_window": "two_years",
                 "reviewers": [board, ceo],
             }
             low = await post_form(hr, "/settings/reports", "/settings/reports", chosen)
@@ -308,6 +315,7 @@ async def test_hr_sets_period_day_group_size_and_reviewers_on_the_report_setting
         async with sessions() as session:
             policy = await settings_store.load(session)
         assert (policy.report_period, policy.report_day, policy.report_min_group_size) == ("half_year", 10, 6)
+        assert policy.small_organisation_window == "two_years"
         assert [(str(r.email), r.language) for r in policy.reviewers] == [(board, "en"), (ceo, "en")]
     finally:
         async with sessions.begin() as session:

@@ -1,5 +1,5 @@
 """Who declined a conversation and answered in writing counts in the report's response rate, as "written", apart
-from the interviews held. Its own past quarters (2003), so no other test's cases count here."""
+from the interviews held. Its own past quarters (2019), so no other test's cases count here."""
 
 from datetime import date
 
@@ -8,9 +8,9 @@ from tests.report_support import configure, csv_rows, seed_quarter, start_and_wa
 
 async def test_written_answers_count_in_the_response_rate_apart_from_held_interviews(http, worker, sessions):
     await configure(sessions)
-    await seed_quarter(sessions, date(2003, 1, 1), respondents=6, declined=5, written=5)
+    await seed_quarter(sessions, date(2019, 1, 1), respondents=6, declined=5, written=5)
 
-    figures = (await start_and_wait(http, "2003-Q1"))["figures"]
+    figures = (await start_and_wait(http, "2019-Q1"))["figures"]
 
     outcomes = {cell["key"]: cell["count"] for cell in figures["interview_response"]["cells"]}
     assert outcomes["held"] == 6 and outcomes["written"] == 5 and outcomes["declined"] == 5
@@ -27,9 +27,9 @@ async def test_written_answers_count_in_the_response_rate_apart_from_held_interv
 
 async def test_a_few_written_answers_stay_hidden_like_any_small_group(http, worker, sessions):
     await configure(sessions)
-    await seed_quarter(sessions, date(2003, 4, 1), respondents=6, declined=5, written=1)
+    await seed_quarter(sessions, date(2019, 4, 1), respondents=6, declined=5, written=1)
 
-    figures = (await start_and_wait(http, "2003-Q2"))["figures"]
+    figures = (await start_and_wait(http, "2019-Q2"))["figures"]
 
     cells = {cell["key"] for cell in figures["interview_response"]["cells"]}
     assert "written" not in cells and figures["response_rate"] is None

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from models.field_errors import locate
 from models.registration import (
     MAX_DAYS_AFTER_NOTICE,
     NOTICE_WINDOW_DAYS,
@@ -30,7 +31,6 @@ from reports.aggregate import (
 )
 from reports.linked import shown_groups
 from reports.suppression import protect
-from web.validation import locate
 
 # No example database: a failure prints the falsifying example, and the checkout stays clean.
 PROPERTY_SETTINGS = settings(
@@ -453,3 +453,84 @@ def test_the_minimum_group_size_is_never_below_three(k):
     with pytest.raises(ValidationError) as refused:
         ReportPolicy(report_min_group_size=k)
     assert refused.value.errors()[0]["loc"] == ("report_min_group_size",)
+
+
+# The trends page: built from the stored figures alone.
+def _numbers(figures: Any) -> set[float]:
+    """Every number a stored report holds, wherever it holds it."""
+    if isinstance(figures, dict):
+        return set().union(*(_numbers(value) for value in figures.values())) if figures else set()
+    if isinstance(figures, list):
+        return set().union(*(_numbers(value) for value in figures)) if figures else set()
+    if isinstance(figures, bool) or not isinstance(figures, int | float):
+        return set()
+    return {figures}
+
+
+def _names(figures: dict) -> set[str]:
+    tables = [figures["departures_by_type"], figures["departures_by_department"], figures["primary_reasons"]]
+    named = {cell["key"] for table in tables for cell in table["cells"]}
+    return named | {group["key"] for b in figures["breakdowns"] for group in b["groups"]}
+
+
+@st.composite
+def stored_reports(draw) -> tuple[list[dict], int]:
+    """A few periods' figures as the compiler stores them: the counts drawn, then suppressed by the product's tables."""
+    k = draw(ks)
+    counts = st.dictionaries(st.sampled_from(["Finance", "Legal", "Sales", "=HR"]), st.integers(0, 12), min_size=1)
+    reasons = st.dictionaries(st.sampled_from(["workload", "manager", "pay_and_benefits"]), st.integers(0, 9))
+    bands = st.dictionaries(st.sampled_from(["<25", "25-34", "55+"]), st.integers(1, 9), min_size=1)
+    stored = []
+    for number in range(draw(st.integers(1, 4))):
+        departments, given, sizes = draw(counts), draw(reasons), draw(bands)
+        total = sum(departments.values())
+        shown = shown_groups({(band,): size for band, size in sizes.items()}, 1, k)[0]
+        stored.append(
+            {
+                "label": f"2030-Q{number + 1}",
+                "departures_by_type": partition_table({"resignation": total}, total, k).model_dump(),
+                "departures_by_department": partition_table(departments, total, k).model_dump(),
+                "response_rate": None,
+                "respondents": sum(sizes.values()) if sum(sizes.values()) >= k else None,
+                "primary_reasons": partition_table(given, sum(given.values()), k).model_dump(),
+                "ratings": [{"metric": "work_content", "mean": draw(st.sampled_from([None, 3.5]))}],
+                "belonging": [],
+                "recommend": {"mean": None, "nps": None},
+                "breakdowns": [
+                    {
+                        "dimension": "age_band",
+                        "groups": [
+                            {"key": band, "respondents": sizes[band], "means": {"work_content": 2.5 + len(band)}}
+                            for band in sorted(shown)
+                        ],
+                    }
+                ],
+            }
+        )
+    return stored, k
+
+
+@PROPERTY_SETTINGS
+@given(stored_reports())
+def test_the_trends_show_only_what_each_periods_report_showed(drawn):
+    from reports import trends
+
+    stored, k = drawn
+    named = set().union(*(_names(figures) for figures in stored))
+    for chosen in [None, *trends.choices(stored)]:
+        view = trends.build(stored, chosen)
+        assert {c.key for c in view.choices} <= named, "the trends name a group no report named"
+        for row in view.rows:
+            assert row.label_kind not in ("department", "reason", "departure_type") or row.key in named
+            for figures, value in zip(stored, row.values, strict=True):
+                if value is None or value == 0 and row.kind == "count":
+                    continue
+                assert value in _numbers(figures), (row, figures)
+        for row in view.rows:
+            if row.label_kind == "department":
+                for figures, value in zip(stored, row.values, strict=True):
+                    table = figures["departures_by_department"]
+                    listed = {cell["key"] for cell in table["cells"]}
+                    # A department its report did not list reads as none only where that report hid nobody.
+                    if row.key not in listed and value is not None:
+                        assert value == 0 and table["total"] is not None and table["other"] is None

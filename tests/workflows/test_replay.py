@@ -2,7 +2,8 @@
 
 A change that would break cases already running (a new activity, timer or update order without
 ``workflow.patched``) fails here. After a deliberate, versioned change, record the new path beside the old
-ones (``OFFBOARDING_RECORD_HISTORIES=<dir> pytest tests/cases/test_case_lifecycle.py -k ...``, then copy them in
+ones (``OFFBOARDING_RECORD_HISTORIES=<dir> pytest tests/cases/test_case_lifecycle.py -k ...``, or
+``tests/reports/test_report_workflow.py -k past_its_due`` for a report and its review, then copy them in
 under a name saying which change they carry, e.g. ``-mail-after-update``): the older histories stay, so
 cases started before the change keep being checked too."""
 
@@ -59,6 +60,8 @@ def test_histories_are_checked_in():
         "a_moved_last_day_cancels_the_agreed_time_and_a_withdrawal_the_next_one-calendar-meetings",
         "one_day_notice_offers_an_online_talk_before_the_last_working_hours-calendar-meetings",
     } <= names
+    # A report's review whose action ran past its due date: before escalations, and with them (review-escalations-v1).
+    assert {"an_action_past_its_due_date-0", "an_action_past_its_due_date-escalations"} <= names
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)

@@ -10,9 +10,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from models.field_errors import locate
 from models.registration import Registration
 from web.labels import Gettext
-from web.validation import check_message, locate, worded
+from web.validation import check_message, worded
 
 # One entry per line of a textarea; the value is the item's field the line fills.
 LINE_FIELDS = {"extra_tasks": "title"}

@@ -20,6 +20,7 @@ from pydantic.fields import FieldInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config import Settings
+from models.field_errors import locate
 from models.organisation import Contacts
 from models.policy import Policy
 from organisation import store
@@ -29,7 +30,7 @@ from web.labels import Gettext
 from web.organisation.forms import Editor
 from web.organisation.schemas import PolicyUpdate
 from web.templating import Pages, PagesDep
-from web.validation import field_message, locate
+from web.validation import field_message
 
 router = APIRouter(prefix="/settings", include_in_schema=False)
 

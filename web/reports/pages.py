@@ -6,7 +6,9 @@ from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from models.accounts import AccountRole, SignedIn
-from reports import review, service, settings_store
+from reports import review, service, settings_store, svg, trends
+from reports.labels import value_label
+from reports.render import Formatter
 from web.auth.guard import signed_in
 from web.dependencies import SessionDep
 from web.templating import PagesDep
@@ -31,3 +33,32 @@ async def reports(request: Request, user: Reader, pages: PagesDep, session: Sess
 async def reviews(request: Request, user: Reader) -> RedirectResponse:
     # The reviewers' start page before the reports had their own place: kept for links in earlier mail and bookmarks.
     return RedirectResponse(str(request.url_for("reports_page")), status_code=status.HTTP_301_MOVED_PERMANENTLY)
+
+
+@router.get("/trends", name="trends_page", response_class=HTMLResponse)
+async def trends_page(request: Request, user: Reader, pages: PagesDep, session: SessionDep, group: str = ""):
+    """Trends over the published periods, for everyone or one department or target group the reports named."""
+    view = await trends.trends(session, group[:300])
+    language = pages.language if pages.language in ("nl", "en") else "nl"
+    formatter = Formatter(language)
+    context = {
+        "trends": view,
+        "f": formatter,
+        "value_label": lambda kind, key: value_label(kind, key, language),
+        "chart": lambda row, title: _chart(formatter, view.labels, row, title),
+    }
+    return pages.render(request, "reports/trends.html", context)
+
+
+def _chart(f: Formatter, labels: list[str], row: trends.Row, title: str):
+    """A small trend line of one row, on the scale of what it measures."""
+    known = [value for value in row.values if value is not None]
+    low, high, fmt = {
+        "count": (0, max(known, default=1) or 1, f.count),
+        "rate": (0, 1, f.pct),
+        "mean": (1, 5, f.num),
+        "score": (-100, 100, f.count) if row.key == "nps" else (0, 10, f.num),
+    }[row.kind]
+    return svg.line(
+        list(zip(labels, row.values, strict=True)), low=low, high=high, title=title, fmt=fmt, width=220, height=80
+    )

@@ -35,6 +35,7 @@ from web.auth.guard import api_access, current_user
 from web.cases.schemas import Problem, Responses
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
 from web.refusals import RefusalProblem, Refused
+from web.templating import PagesDep
 from web.validation import invalid_body
 
 router = APIRouter(tags=["reports"])
@@ -45,7 +46,12 @@ ReportId = Annotated[
         min_length=1, max_length=200, description="Report id, as starting it or the list gives it (report-START-END)."
     ),
 ]
-Lang = Annotated[Literal["nl", "en"], Query(description="Language of the report: nl (default) or en.")]
+Lang = Annotated[
+    Literal["nl", "en"] | None,
+    Query(
+        description="Language of the report: nl or en; by default the reader's own (their account's, or the browser's)."
+    ),
+]
 UNKNOWN: Responses = {status.HTTP_404_NOT_FOUND: {"model": Problem, "description": "No such report."}}
 # Outside /api/ an error is a page, unless the client asks for JSON (web.errors).
 PAGE_UNKNOWN: Responses = {
@@ -182,9 +188,11 @@ async def get_report(report_id: ReportId, session: SessionDep) -> ReportFigures:
     responses={**PAGE_UNKNOWN, 200: {"content": {"application/pdf": {}}}},
     summary="One report as PDF",
 )
-async def report_pdf(report_id: ReportId, session: SessionDep, settings: SettingsDep, lang: Lang = "nl") -> Response:
+async def report_pdf(
+    report_id: ReportId, session: SessionDep, settings: SettingsDep, pages: PagesDep, lang: Lang = None
+) -> Response:
     try:
-        pdf = await service.report_pdf(session, report_id, lang, settings.organisation_name)
+        pdf = await service.report_pdf(session, report_id, lang or pages.language, settings.organisation_name)
     except service.ReportNotFound:
         raise _unknown(report_id) from None
     return Response(
@@ -214,10 +222,10 @@ async def report_csv(report_id: ReportId, session: SessionDep) -> Response:
     "/reports/{report_id}", response_class=HTMLResponse, responses=PAGE_UNKNOWN, summary="One report as an HTML page"
 )
 async def report_page(
-    report_id: ReportId, session: SessionDep, settings: SettingsDep, lang: Lang = "nl"
+    report_id: ReportId, session: SessionDep, settings: SettingsDep, pages: PagesDep, lang: Lang = None
 ) -> HTMLResponse:
     try:
-        html = await service.report_html(session, report_id, lang, settings.organisation_name)
+        html = await service.report_html(session, report_id, lang or pages.language, settings.organisation_name)
     except service.ReportNotFound:
         raise _unknown(report_id) from None
     return HTMLResponse(html)

@@ -22,7 +22,7 @@ from web.templating import Pages, PagesDep
 from web.validation import field_message
 
 router = APIRouter(prefix="/settings", include_in_schema=False)
-FIELDS = ("report_period", "report_day", "report_min_group_size")
+FIELDS = ("report_period", "report_day", "report_min_group_size", "small_organisation_window")
 NOTICES = ("saved", "saved_later")
 
 
@@ -31,6 +31,7 @@ def labels_of(_: Gettext) -> dict[str, str]:
         "report_period": _("Period of each report"),
         "report_day": _("Day of the month the report is made"),
         "report_min_group_size": _("Smallest group a figure may rest on"),
+        "small_organisation_window": _("Longer period for a period with too few respondents"),
         "reviewers": _("Reviewers"),
     }
 
