@@ -11,7 +11,7 @@ two minutes) and the worker is idle, and counts the mails expected, missing and 
 more than once).
 
 Per kill it prints the SMTP conversations open at that moment (connections to the sink, from /proc/net/tcp) and the
-duplicates it caused (copies that landed after it and before the next kill, whose first copy landed before it):
+duplicates it caused (copies of mails whose first copy landed before it and after the kill before):
 a mail the server took in the moment before the kill, whose answer the worker had not yet recorded, is sent again
 by the next attempt (the limit of SMTP: at most one such mail per conversation in flight)."""
 
@@ -84,12 +84,13 @@ def landed(watch: harness.MailWatch) -> dict[str, list[float]]:
 
 
 def attribute(kills: list[Kill], arrivals: dict[str, list[float]]) -> None:
-    """Each copy of a mail goes to the last kill before it landed; a copy that landed before any kill goes nowhere."""
+    """Each copy of a mail goes to the first kill after its first copy landed: the kill that caught the worker before
+    it recorded the server's answer (the copy itself lands later, once a restarted worker retries the send, which
+    may be after further kills). A copy with no kill after its first goes nowhere."""
     for times in arrivals.values():
-        for copy in times[1:]:
-            before = [kill for kill in kills if kill.at <= copy]
-            if before:
-                before[-1].duplicates += 1
+        after = [kill for kill in kills if kill.at >= times[0]]
+        if len(times) > 1 and after:
+            after[0].duplicates += len(times) - 1
 
 
 async def one_backend(args, backend: str, rng: random.Random) -> Outcome:
@@ -190,14 +191,14 @@ async def run(args: argparse.Namespace) -> harness.Section:
         beyond = sum(max(0, kill.duplicates - kill.conversations) for kill in o.kills)
         section.figure(
             f"{o.label}: duplicates beyond one per open conversation",
-            str(beyond),
+            f"{beyond} (all kills: {o.duplicates} duplicates, {sum(kill.conversations for kill in o.kills)} conversations open)",
             "0",
         )
     section.note(
         f"{args.count} cases through `POST /api/cases` at concurrency {args.concurrency} after one warm-up case; one "
         f"worker, killed with SIGKILL {args.kills} times every {args.every[0]:g}–{args.every[1]:g} s (seed {args.seed}) "
         "and started again after each kill. Conversations open: established connections to the sink at the kill. A "
-        "duplicate counts against the last kill before it landed."
+        "duplicate counts against the first kill after its first copy landed."
     )
     return section
 

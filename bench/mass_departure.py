@@ -27,7 +27,7 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bench import harness
@@ -318,15 +318,9 @@ def cpu_per(seconds: float, count: int) -> str:
     return f"{seconds * 1000 / count:.0f} ms"
 
 
-async def run(args: argparse.Namespace) -> harness.Section:
+def section_of(args, outcomes: list[Outcome], skeleton) -> harness.Section:
     title = "Mass departure" + (f" ({args.section.replace('_', ' ')})" if args.section else "")
     section = harness.Section("mass_departure" + (f"_{args.section}" if args.section else ""), title)
-    skeleton = await skeleton_run(args) if not args.no_skeleton else None
-    outcomes = []
-    for backend in args.backend:
-        for path in args.paths:
-            for workers in args.workers:
-                outcomes.append(await product_run(args, backend, path, workers))
     report(section, outcomes, skeleton, args)
     cache, _ = harness.worker_cache(args)
     section.note(
@@ -345,9 +339,25 @@ async def run(args: argparse.Namespace) -> harness.Section:
     section.note(
         f"Memory: worker RSS once idle less its RSS after the warm-up, over the workflows its cache took on meanwhile "
         f"(`temporal_sticky_cache_size`); at most {cache} cached workflows per worker"
-        f"{'' if args.max_cached_workflows is not None else ' (the default)'}."
+        f"{'' if args.max_cached_workflows is not None else ' (the default)'}. An upper bound: it counts whatever "
+        "else the run left in the worker's heap (connection pools, caches, freed memory Python keeps)."
     )
     return section
+
+
+async def run(args: argparse.Namespace) -> None:
+    """Each run's figures go into the results as soon as it is done: a long matrix cut short keeps what it measured."""
+    began = datetime.now(UTC)
+    load_at_start = harness.load_average()
+    skeleton = await skeleton_run(args) if not args.no_skeleton else None
+    outcomes: list[Outcome] = []
+    for backend in args.backend:
+        for path in args.paths:
+            for workers in args.workers:
+                outcomes.append(await product_run(args, backend, path, workers))
+                section = section_of(args, outcomes, skeleton)
+                section.started, section.load_at_start = began, load_at_start
+                section.write(args.results)
 
 
 def main() -> None:
@@ -387,8 +397,7 @@ def main() -> None:
     if args.count < 1 or args.concurrency < 1 or min(args.workers) < 1:
         parser.error("--count, --concurrency and --workers must be at least 1")
     harness.install_sigterm()
-    section = asyncio.run(run(args))
-    section.write(args.results)
+    asyncio.run(run(args))
 
 
 if __name__ == "__main__":

@@ -7,8 +7,9 @@ closed, the interview's outcome and its ratings and reasons (with the consent th
 Everything that names or reaches the person goes:
 
 - the case gets a new random id (``anon-...``): the old one holds the employee number;
-- names, addresses, employee number, job title and the registration as submitted are cleared; the
-  notice date and last working day keep only their month; the closing summary keeps only its status;
+- names, addresses, employee number, job title and the registration as submitted are cleared (but for the band of
+  the years of service, which reports count); the notice date and last working day keep only their month; the
+  closing summary keeps only its status;
 - the interview's free text is erased (every comment, the advice, the summary), and so is the
   interviewer's address and any draft;
 - the mails sent (recipients, subjects), the used-up links, webhook deliveries and the events received
@@ -46,6 +47,7 @@ from models.tables import (
     UsedLink,
     utcnow,
 )
+from models.tenure import KEPT_BAND_KEY, tenure_band
 from privacy import audit
 from privacy.audit import Auditor
 from workflows.exit_interview import ExitInterviewWorkflow
@@ -236,7 +238,7 @@ async def anonymise_case(session: AsyncSession, case_id: str, *, reason: str, by
             notice_date=_month_of(case.notice_date),
             last_working_day=_month_of(case.last_working_day),
             status=case.status if ended else CaseStatus.WITHDRAWN.value,
-            registration={},
+            registration=_kept_of_registration(case),
             created_at=datetime.combine(_month_of(case.notice_date), time(), tzinfo=UTC),
             updated_at=now,
             closed_at=case.closed_at if ended else case.closed_at or now,
@@ -323,3 +325,12 @@ async def delete_events_of_person(session: AsyncSession, employee_id: str) -> in
     if count:
         await session.execute(delete(InboundEvent).where(condition))
     return count
+
+
+def _kept_of_registration(case: Case) -> dict:
+    """What an anonymised case keeps of its registration: the band of its years of service, worked out from the dates
+    before they are cut back to their month, or nothing where no start date was registered."""
+    start = ((case.registration or {}).get("employee") or {}).get("start_date")
+    if not start:
+        return {}
+    return {KEPT_BAND_KEY: tenure_band(date.fromisoformat(start), case.last_working_day)}

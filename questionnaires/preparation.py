@@ -46,6 +46,10 @@ async def save(session: AsyncSession, case: Case, version: int, answers: dict) -
     return found
 
 
+async def forget(session: AsyncSession, case_id: str) -> None:
+    await session.execute(delete(InterviewPreparation).where(InterviewPreparation.case_id == case_id))
+
+
 async def has_record(session: AsyncSession, case_id: str) -> bool:
     query = select(InterviewRecordRow.id).where(InterviewRecordRow.case_id == case_id)
     return (await session.execute(query)).first() is not None
@@ -64,7 +68,7 @@ async def record_written(
             session.add(row)
     except IntegrityError:
         raise AlreadyRecorded(case.id) from None
-    await session.execute(delete(InterviewPreparation).where(InterviewPreparation.case_id == case.id))
+    await forget(session, case.id)
     await audit.record(
         session,
         AuditAction.INTERVIEW_RECORDED,

@@ -40,6 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.questionnaire import ConsentScope, ExperienceArea
 from models.tables import Case, InterviewRecordRow, InterviewText
+from models.tenure import KEPT_BAND_KEY, LONGEST_TENURE, TENURE_BANDS
 from reports.tables import ReportActionRow, ReportRow
 
 AREAS = [area.value for area in ExperienceArea]
@@ -60,9 +61,6 @@ NOT_GIVEN = "not_given"
 OUTCOMES = ["held", "written", "declined", "skipped", "no_response", "other"]
 ANSWERED = ("held", "written")
 DIMENSIONS = ["department", "gender", "age_band", "tenure_band"]
-# Years of service at the last working day, from the start date HR registered: (band, fewer than this many years).
-TENURE_BANDS = [("<1", 1), ("1-2", 2), ("2-5", 5), ("5-10", 10)]
-LONGEST_TENURE = "10+"
 
 
 @dataclass(frozen=True)
@@ -115,8 +113,9 @@ RESPONDENTS = Table(
 
 
 def tenure_band(dialect: str):
-    """The band of a case's years of service at its last working day; ``not_given`` without a registered start date
-    (none was given, or retention has cleared the registration)."""
+    """The band of a case's years of service at its last working day (``models.tenure``): the band an anonymised case
+    kept, else from the registered start date; ``not_given`` without one."""
+    kept = Case.registration[KEPT_BAND_KEY].as_string()
     start = Case.registration["employee"]["start_date"].as_string()
     if dialect == "postgresql":
         begun = cast(start, Date)
@@ -130,6 +129,7 @@ def tenure_band(dialect: str):
             return func.date(Case.last_working_day, f"-{years} years")
 
     return case(
+        (kept.is_not(None), kept),
         (start.is_(None), literal(NOT_GIVEN)),
         *[(begun > years_before(years), literal(band)) for band, years in TENURE_BANDS],
         else_=literal(LONGEST_TENURE),

@@ -12,6 +12,7 @@ from pathlib import Path
 from uuid import uuid4
 
 from caldav.davclient import DAVClient
+from icalendar import Calendar, Event
 
 from tests.support import free_port
 
@@ -72,4 +73,18 @@ class Radicale:
             if client.request(url, "PROPFIND", "", {"Depth": "0"}).status == 404:
                 client.request(home, "MKCOL")
                 client.mkcalendar(url)
-            client.calendar(url=url).save_event(dtstart=start, dtend=end, summary=summary, uid=str(uuid4()))
+            client.calendar(url=url).save_event(_event(start, end, summary))
+
+
+def _event(start: datetime, end: datetime, summary: str) -> str:
+    event = Event()
+    event.add("uid", str(uuid4()))
+    event.add("dtstamp", start)
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("summary", summary)
+    calendar = Calendar()
+    calendar.add("prodid", "-//offboarding tests//radicale//EN")
+    calendar.add("version", "2.0")
+    calendar.add_component(event)
+    return calendar.to_ical().decode()

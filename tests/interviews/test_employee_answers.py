@@ -40,6 +40,8 @@ async def browser(http):
 async def test_the_employee_notes_answers_beforehand_and_the_interviewer_sees_them(case, http, browser, sessions):
     await invited(case)
     url = await invitation_link(case)
+    mail = (await case.wait_for_mail("interview:invitation", to=case.employee["email"]))[0]
+    assert "Wil je alvast antwoorden noteren? Dat kan via dezelfde link" in mail.text  # in the employee's language
     employee = another_client(http)
     invitation = await employee.get(url + "?lang=en")
     assert 'id="note-beforehand"' in invitation.text
@@ -95,6 +97,24 @@ async def test_the_employee_notes_answers_beforehand_and_the_interviewer_sees_th
     assert records == [] and not any("Mijn team" in text for text in texts)
     read = [entry.detail.get("part") for entry in await audit_entries(sessions, actor=interviewer_email)]
     assert "employee_notes" in read
+
+    # Once the interview is recorded, with what the employee confirmed in it, the notes are gone.
+    token = csrf_token(page.text)
+    held = await interviewer.post(f"/interviews/{case.id}", data={"went_well": "Het team", "csrf_token": token})
+    assert held.status_code == 303
+    submitted = await interviewer.post(
+        held.headers["location"],
+        data={"scope": "nothing", "share_with_manager": "no", "text_version": "2026-11", "csrf_token": token},
+    )
+    assert submitted.status_code == 303
+    async with sessions() as session:
+        left = (
+            await session.execute(select(InterviewPreparation).where(InterviewPreparation.case_id == case.id))
+        ).scalar_one_or_none()
+        row = (
+            await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case.id))
+        ).scalar_one()
+    assert left is None and row.record["went_well"] == "Het team" and row.recommend_score is None
 
 
 async def test_a_decliner_answers_in_writing_with_the_same_consent(case, http, browser, sessions):

@@ -213,3 +213,29 @@ async def test_an_interview_keeps_its_version_and_an_older_record_still_reads(ca
     assert record.status_code == 200
     assert f"Questionnaire version {held_with}" in record.text
     assert "What score do you give your workplace?" in record.text and "<dd>7</dd>" in record.text
+
+
+async def test_hr_moves_a_question_and_a_section_before_saving(case, browser, sessions):
+    hr = await browser(unique_email("hr"), ["hr"], sessions)
+    fields = form_of((await hr.get("/settings/questionnaire")).text)
+    proudest = row_of(fields, "proudest_moment")
+
+    moved = await hr.post("/settings/questionnaire", data={**fields, "move": f"questions.{proudest}.up"})
+    assert moved.status_code == 200
+    fields = form_of(moved.text)
+    assert int(row_of(fields, "proudest_moment")) < int(row_of(fields, "looking_back"))
+    # The first section moves below the second; its questions go with it.
+    moved = await hr.post("/settings/questionnaire", data={**fields, "move": "sections.0.down"})
+    fields = form_of(moved.text)
+    assert fields["sections.0.title_nl"] == "Inhoudelijk" and fields["sections.1.title_nl"] == "Algemeen"
+    assert fields[f"questions.{row_of(fields, 'proudest_moment')}.section"] == "1"
+    async with sessions() as session:
+        before = (await store.current(session)).number
+
+    saved = await hr.post("/settings/questionnaire", data=fields)
+    assert saved.status_code == 303
+    async with sessions() as session:
+        current = await store.current(session)
+    assert current.number == before + 1
+    assert [section.title.nl for section in current.template.sections[:2]] == ["Inhoudelijk", "Algemeen"]
+    assert [question.key for question in current.template.sections[1].questions] == ["proudest_moment", "looking_back"]

@@ -198,7 +198,8 @@ async def test_retention_anonymises_a_case_past_its_period_and_the_reports_count
             "closed",
             "held",
         )
-        assert anonymous.registration == {} and anonymous.notice_date.day == 1
+        # Of the registration only the band of the years of service stays, which the reports count.
+        assert anonymous.registration == {"tenure_band": "5-10"} and anonymous.notice_date.day == 1
         record = (
             await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == anonymous.id))
         ).scalar_one()

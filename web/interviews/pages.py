@@ -346,6 +346,8 @@ async def submit(
         )
     await session.execute(delete(InterviewDraft).where(InterviewDraft.case_id == case_id))
     await interviewer_preparation.discard(session, case_id)
+    # The employee's notes served the conversation; what of them counts is in the record, with consent.
+    await preparation.forget(session, case_id)
     await session.commit()
     log.info("interview of case %s recorded by %s", case_id, user.email)
     return RedirectResponse(

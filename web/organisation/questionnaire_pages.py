@@ -222,6 +222,38 @@ class QuestionnaireForm:
             gettext, values=values, sections=len(kept_sections) + SPARE_SECTIONS, questions=kept + SPARE_QUESTIONS
         )
 
+    def move(self, instruction: str) -> None:
+        """Move a section, or a question within its section, one place up or down (``questions.3.up``)."""
+        group, _, rest = instruction.partition(".")
+        number, _, direction = rest.partition(".")
+        if not number.isdigit() or direction not in ("up", "down") or group not in ("sections", "questions"):
+            return
+        row, step = int(number), -1 if direction == "up" else 1
+        if group == "sections":
+            other = row + step
+            if f"sections.{row}.title_nl" in self.values and f"sections.{other}.title_nl" in self.values:
+                self._swap("sections", (*SECTION_FIELDS, "remove"), row, other)
+                for question in range(self.questions):
+                    name = f"questions.{question}.section"
+                    if self.values.get(name) in (str(row), str(other)):
+                        self.values[name] = str(other if self.values[name] == str(row) else row)
+            return
+        section = self.values.get(f"questions.{row}.section")
+        other = row + step
+        while 0 <= other < self.questions and self.values.get(f"questions.{other}.section") != section:
+            other += step
+        if section is not None and 0 <= other < self.questions and f"questions.{other}.kind" in self.values:
+            self._swap("questions", (*QUESTION_FIELDS, "remove"), row, other)
+
+    def _swap(self, group: str, columns: tuple[str, ...], one: int, other: int) -> None:
+        for column in columns:
+            first, second = f"{group}.{one}.{column}", f"{group}.{other}.{column}"
+            a, b = self.values.pop(first, None), self.values.pop(second, None)
+            if b is not None:
+                self.values[first] = b
+            if a is not None:
+                self.values[second] = a
+
     def section_rows(self) -> range:
         return range(self.sections)
 
@@ -362,6 +394,9 @@ async def save_questionnaire(request: Request, user: Editor, pages: PagesDep, se
     if submitted.get("more"):
         form.questions += SPARE_QUESTIONS
         form.sections += SPARE_SECTIONS
+        return await _page(request, pages, session, form)
+    if submitted.get("move"):
+        form.move(str(submitted.get("move"))[:40])
         return await _page(request, pages, session, form)
     template = form.validate()
     if template is None:
