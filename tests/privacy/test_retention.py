@@ -67,6 +67,7 @@ def test_erasing_free_text_keeps_what_the_reports_count():
     assert kept["belonging"]["influences"] == ["work_life_balance"] and kept["target_group"] == {
         "gender": "woman",
         "age_band": "25-34",
+        "declared": {},
     }
 
 
