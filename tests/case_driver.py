@@ -1,5 +1,6 @@
 """Drives one case on the time-skipping server the way its people would."""
 
+import asyncio
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
 from cases import service
+from cases.errors import ActionRejected
 from mailsink.store import CapturedMail, MailStore
 from models.actors import Actor, Role
 from models.questionnaire import InterviewRecord
@@ -70,6 +72,14 @@ class CaseDriver:
         return await service.view(self.env.client, self.case_id)
 
     async def act(self, payload):
+        """As a person would: a case that answers it is still starting is asked again a moment later."""
+        for _ in range(50):
+            try:
+                return await service.act(self.env.client, self.case_id, payload)
+            except ActionRejected as err:
+                if err.code != "case_starting":
+                    raise
+            await asyncio.sleep(0.2)
         return await service.act(self.env.client, self.case_id, payload)
 
     async def skip(self, days: float) -> None:

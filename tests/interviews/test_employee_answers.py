@@ -6,35 +6,14 @@ import pytest
 from sqlalchemy import select
 
 from models.tables import InterviewPreparation, InterviewRecordRow, InterviewText
-from tests.api_support import invited, register
-from tests.auth_support import another_client, csrf_token, make_account, post_form, sign_in, unique_email
+from tests.api_support import invited
+from tests.auth_support import another_client, csrf_token, post_form, unique_email
 from tests.links.support import invitation_link
 from tests.privacy_support import audit_entries
 from tests.questionnaire_support import questionnaire_restored  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.usefixtures("questionnaire_restored")
 MANAGER = "bram.janssens@example.org"
-
-
-@pytest.fixture
-async def case(http, worker, mail_store):
-    return await register(http, mail_store)
-
-
-@pytest.fixture
-async def browser(http):
-    made = []
-
-    async def open_as(email: str, roles: list[str], sessions, language: str = "en"):
-        client = another_client(http)
-        made.append(client)
-        await make_account(sessions, email, roles, language=language)
-        await sign_in(client, email)
-        return client
-
-    yield open_as
-    for client in made:
-        await client.aclose()
 
 
 async def test_the_employee_notes_answers_beforehand_and_the_interviewer_sees_them(case, http, browser, sessions):

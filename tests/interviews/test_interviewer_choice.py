@@ -5,15 +5,10 @@ their link, which HR hears of and answers by assigning another interviewer. In-p
 
 import pytest
 
-from tests.api_support import HR, MANAGER, invited, register
+from tests.api_support import HR, MANAGER, invited
 from tests.auth_support import another_client, csrf_token, make_account, post_form, sign_in, unique_email
 from tests.links.support import link_in
 from tests.privacy_support import audit_entries
-
-
-@pytest.fixture
-async def case(http, worker, mail_store):
-    return await register(http, mail_store)
 
 
 @pytest.fixture

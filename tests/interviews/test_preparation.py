@@ -9,14 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from models.tables import Case, InterviewerPreparation
-from tests.api_support import invited, register
+from tests.api_support import invited
 from tests.auth_support import another_client, make_account, post_form, sign_in, unique_email
 from tests.privacy_support import audit_entries
-
-
-@pytest.fixture
-async def case(http, worker, mail_store):
-    return await register(http, mail_store)
 
 
 @pytest.fixture

@@ -11,32 +11,11 @@ from models.interview_template import STANDARD, emptied_figures
 from models.tables import InterviewRecordRow
 from questionnaires import store
 from questionnaires.default import DEFAULT
-from tests.api_support import invited, register
-from tests.auth_support import another_client, csrf_token, make_account, post_form, sign_in, unique_email
+from tests.api_support import invited
+from tests.auth_support import csrf_token, post_form, unique_email
 from tests.questionnaire_support import questionnaire_restored  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.usefixtures("questionnaire_restored")
-
-
-@pytest.fixture
-async def case(http, worker, mail_store):
-    return await register(http, mail_store)
-
-
-@pytest.fixture
-async def browser(http):
-    made = []
-
-    async def open_as(email: str, roles: list[str], sessions, language: str = "en"):
-        client = another_client(http)
-        made.append(client)
-        await make_account(sessions, email, roles, language=language)
-        await sign_in(client, email)
-        return client
-
-    yield open_as
-    for client in made:
-        await client.aclose()
 
 
 def form_of(html: str) -> dict[str, str | list[str]]:

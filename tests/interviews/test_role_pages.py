@@ -5,7 +5,6 @@ import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import select
 
 from models.report import DeclaredGroup, ReportPolicy
@@ -16,9 +15,7 @@ from tests.auth_support import (
     another_client,
     csrf_token,
     forms_without_token,
-    make_account,
     post_form,
-    sign_in,
     unique_email,
 )
 from tests.links.support import link_in
@@ -26,28 +23,6 @@ from tests.privacy_support import audit_entries
 from tests.support import eventually
 
 MANAGER = "bram.janssens@example.org"
-
-
-@pytest.fixture
-async def case(http, worker, mail_store):
-    """A case registered over the API (no session: the API still trusts the body's actor), with a successor."""
-    return await register(http, mail_store)
-
-
-@pytest.fixture
-async def browser(http):
-    made = []
-
-    async def open_as(email: str, roles: list[str], sessions, language: str = "en"):
-        client = another_client(http)
-        made.append(client)
-        await make_account(sessions, email, roles, language=language)
-        await sign_in(client, email)
-        return client
-
-    yield open_as
-    for client in made:
-        await client.aclose()
 
 
 async def test_a_manager_ticks_off_hands_over_and_adds_tasks(case, browser, sessions):
