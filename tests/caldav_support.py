@@ -2,11 +2,8 @@
 port, with a storage folder of the test and one account that reads and writes every calendar, as an organisation's
 service account for its interviewers' free/busy would. Events go in with the ``caldav`` client."""
 
-import socket
 import subprocess
 import sys
-import time
-from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 from uuid import uuid4
@@ -14,7 +11,7 @@ from uuid import uuid4
 from caldav.davclient import DAVClient
 from icalendar import Calendar, Event
 
-from tests.support import free_port
+from tests.support import free_port, start_listening
 
 USERNAME, PASSWORD = "offboarding", "radicale-secret-of-the-tests"
 
@@ -50,16 +47,8 @@ class Radicale:
             "--logging-level",
             "warning",
         ]
-        self.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            with closing(socket.socket()) as sock:
-                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return self
-            if self.proc.poll() is not None:
-                raise RuntimeError("radicale exited at start")
-            time.sleep(0.05)
-        raise RuntimeError("radicale did not listen in time")
+        self.proc = start_listening(command, self.port, "radicale")
+        return self
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

@@ -2,17 +2,14 @@
 TCP proxy in front of it that can answer ``503`` instead of passing a connection on."""
 
 import asyncio
-import socket
 import subprocess
-import time
-from contextlib import closing
 
 import httpx2
 from scim2_client.engines.httpx2 import AsyncSCIMClient
 from scim2_models import Email, SearchRequest
 
 from activities.scim import PROVIDER, SCIM_USER
-from tests.support import BIN, free_port
+from tests.support import BIN, free_port, start_listening
 
 TOKEN = "scim-token-of-the-tests"
 
@@ -35,16 +32,8 @@ class ScimServer:
             "--bearer-token",
             TOKEN,
         ]
-        self.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            with closing(socket.socket()) as sock:
-                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return self
-            if self.proc.poll() is not None:
-                raise RuntimeError("scim2-server exited at start")
-            time.sleep(0.05)
-        raise RuntimeError("scim2-server did not listen in time")
+        self.proc = start_listening(command, self.port, "scim2-server")
+        return self
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

@@ -1,9 +1,12 @@
 """Helpers the tests share: free ports, binaries shipped in the virtualenv, sample registrations."""
 
+import socket
+import subprocess
 import sys
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, closing
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -13,6 +16,21 @@ import httpx
 from launcher.processes import NotReady, free_port, wait_until  # noqa: F401 (free_port: the tests take it from here)
 
 BIN = Path(sys.executable).parent
+
+
+def start_listening(command: list[str], port: int, name: str, timeout: float = 20) -> subprocess.Popen:
+    """A server a test runs as a process of its own (a SCIM server, a CalDAV server), once it listens on ``port``."""
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with closing(socket.socket()) as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return proc
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} exited at start")
+        time.sleep(0.05)
+    proc.terminate()
+    raise RuntimeError(f"{name} did not listen in time")
 
 
 def unique(prefix: str = "E") -> str:
