@@ -14,7 +14,8 @@ PYTEST_ARGS ?=
 # Most of a test's time is waiting on servers and timers, so a few more processes than cores pay off; 1 runs
 # the suite in this process.
 TEST_WORKERS ?= 3
-PYTEST := $(BIN)/pytest $(if $(filter 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist worksteal)
+# Each run ends with its twenty slowest tests, so that a test that grew slow is seen where it grew.
+PYTEST := $(BIN)/pytest --durations=20 $(if $(filter 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist worksteal)
 
 .PHONY: run demo test test-fast test-postgres lint install clean distclean
 
@@ -77,9 +78,9 @@ browser:
 # strings appear untranslated; tests/interviews/test_role_pages.py names them) and compile it.
 .PHONY: translations
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F web/babel.cfg -o web/locale/messages.pot --sort-output --no-location --omit-header .
-	$(BIN)/pybabel update -i web/locale/messages.pot -d web/locale -w 120 --ignore-obsolete
-	$(BIN)/pybabel compile -d web/locale
+	$(BIN)/pybabel extract -F i18n/babel.cfg -o i18n/locale/messages.pot --sort-output --no-location --omit-header .
+	$(BIN)/pybabel update -i i18n/locale/messages.pot -d i18n/locale -l nl -w 120 --ignore-obsolete
+	$(BIN)/pybabel compile -d i18n/locale
 # The OpenID Connect provider tests/accounts/test_oidc_browser.py signs in against: the npm package oidc-provider, at the
 # versions of tests/oidc/package-lock.json, run by Debian's Node.js. Installed here, once (again only when the
 # lock file changes), never while the tests run. Node.js and npm come from apt-get when missing.

@@ -30,6 +30,7 @@ from operations.metrics import CountingInterceptor
 from operations.worker import WorkerOperations
 from privacy.schedule import ensure_schedule as ensure_retention_schedule
 from reports.schedule import ensure_schedule as ensure_report_schedule
+from workflows.case_notices import CaseNoticeWorkflow
 from workflows.exit_interview import ExitInterviewWorkflow
 from workflows.offboarding import OffboardingWorkflow
 from workflows.report import ReportWorkflow, ScheduledReportWorkflow
@@ -41,6 +42,7 @@ WORKFLOWS = [
     OffboardingWorkflow,
     ExitInterviewWorkflow,
     WithdrawnCaseWorkflow,
+    CaseNoticeWorkflow,
     ScheduledReportWorkflow,
     ReportWorkflow,
     ReviewWorkflow,
@@ -85,10 +87,10 @@ def build_worker(
     """The product's worker; ``options`` go to the SDK's ``Worker`` as they are (the benchmarks' profiler gives its
     own thread pool for workflow tasks)."""
     cases = CaseActivities(settings, sessions)
-    mail = MailActivities(settings, sessions, MailTemplates())
+    mail = MailActivities(settings, sessions, MailTemplates(country=settings.organisation_country))
     interviews = InterviewActivities(sessions)
     availability = AvailabilityActivities(settings, sessions)
-    reports = ReportActivities(settings, sessions, MailTemplates())
+    reports = ReportActivities(settings, sessions, MailTemplates(country=settings.organisation_country))
     retention = RetentionActivities(settings, sessions, client)
     read_model = ReadModelActivities(sessions)
     return Worker(

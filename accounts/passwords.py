@@ -1,11 +1,18 @@
 """Password hashes: argon2id with the library's current parameters; older hashes are upgraded at sign-in."""
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 _hasher = PasswordHasher()
-# Verified against when the email is unknown, so that a wrong email takes as long as a wrong password.
-_DUMMY = _hasher.hash("not a password of anyone")
+
+
+@cache
+def _dummy() -> str:
+    """Verified against when the email is unknown, so that a wrong email takes as long as a wrong password; made at
+    the first sign-in rather than at import, which every command of the command line would pay for."""
+    return _hasher.hash("not a password of anyone")
 
 
 def hash_password(password: str) -> str:
@@ -14,7 +21,7 @@ def hash_password(password: str) -> str:
 
 def verify(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy(), password) and password_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

@@ -1,9 +1,14 @@
-"""Calendar invitations (.ics) for the exit interview, built with icalendar (RFC 5545, methods of RFC 5546)."""
+"""Calendar invitations (.ics) for the exit interview, built with icalendar (RFC 5545, methods of RFC 5546).
 
+The event is worded here, from the catalogue, in the language of whoever gets this file: the employee's copy and the
+interviewer's copy of one event (same UID and SEQUENCE) each read in their reader's own language."""
+
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from i18n.catalogue import translations
 from models.mail import CalendarInvite
 
 PRODUCT_ID = "-//Offboarding//Exit interview//EN"
@@ -17,7 +22,32 @@ def _address(email: str, name: str, **params: str) -> vCalAddress:
     return address
 
 
-def to_ics(invite: CalendarInvite, now: datetime | None = None) -> bytes:
+def worded(invite: CalendarInvite, gettext: Callable[[str], str]) -> CalendarInvite:
+    """The event with its summary, description and location in the catalogue's language. An event made before
+    events carried ``words`` keeps the words it was made with."""
+    words = invite.words
+    if words is None:
+        return invite
+    _ = gettext
+    if words.interviewer:
+        description = _("Exit interview with %(employee)s; interviewer: %(interviewer)s") % {
+            "employee": words.employee,
+            "interviewer": words.interviewer,
+        }
+    else:
+        description = _("Exit interview with %(name)s") % {"name": words.employee}
+    return invite.model_copy(
+        update={
+            "summary": _("Exit interview, %(organisation)s") % {"organisation": words.organisation},
+            "description": description + (f"\n{invite.url}" if invite.url else ""),
+            "location": _("Online") if words.online else words.place,
+        }
+    )
+
+
+def to_ics(invite: CalendarInvite, language: str, country: str = "NL", now: datetime | None = None) -> bytes:
+    """The calendar file for one reader, in their language (and their organisation's country's words)."""
+    invite = worded(invite, translations(language, country).gettext)
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")

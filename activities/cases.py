@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
+from activities.read_model import rows_follow_case
 from config import Settings
 from db.rows import stored
 from models.case import CaseStatus
@@ -54,6 +55,7 @@ class CaseActivities:
         async with self._sessions.begin() as session:
             case = await stored(session, Case, input.case_id, with_for_update=True)
             case.last_working_day = input.last_working_day
+            await rows_follow_case(session, case)
 
     @activity.defn
     async def set_interview_status(self, input: InterviewStatusInput) -> None:
@@ -82,6 +84,7 @@ class CaseActivities:
             case.status = CaseStatus.WITHDRAWN.value
             case.summary = summary.model_dump(mode="json")
             case.closed_at = case.closed_at or utcnow()
+            await rows_follow_case(session, case)
             return True
 
     @activity.defn
@@ -96,6 +99,7 @@ class CaseActivities:
             case.status = input.summary.status.value
             case.summary = input.summary.model_dump(mode="json")
             case.closed_at = case.closed_at or utcnow()
+            await rows_follow_case(session, case)
 
 
 def new_case(case_id: str, reg: Registration) -> Case:

@@ -31,6 +31,7 @@ class InterviewActivities:
                 input.consent,
                 interviewer_email=str(input.interviewer_email),
                 held_at=input.held_at,
+                consent_given_at=input.consent_given_at,
             )
             session.add(row)
             await session.flush()

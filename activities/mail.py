@@ -19,9 +19,10 @@ from models.tables import SentMail
 from organisation import store
 
 
-def attach_invite(message: EmailMessage, invite: CalendarInvite) -> None:
+def attach_invite(message: EmailMessage, invite: CalendarInvite, language: str, country: str = "NL") -> None:
+    """The calendar file in the mail's language: the interviewer's copy of the event reads in theirs."""
     message.add_attachment(
-        to_ics(invite),
+        to_ics(invite, language, country),
         maintype="text",
         subtype="calendar",
         filename="exit-interview.ics",
@@ -95,7 +96,7 @@ class MailActivities:
         message["X-Offboarding-Case"] = request.case_id
         message["X-Offboarding-Purpose"] = request.purpose
         if request.calendar is not None:
-            attach_invite(message, request.calendar)
+            attach_invite(message, request.calendar, request.language, s.organisation_country)
         return message
 
     def _with_link(self, request: MailRequest, link: ActionLink, task: dict) -> dict:

@@ -1,4 +1,5 @@
-"""Renders one mail from ``templates/mail/<name>.<language>.j2``: blocks ``subject``, ``text`` and ``html``.
+"""Renders one mail from ``templates/mail/<name>.j2``, in the reader's language through the product's gettext
+catalogue (``i18n``): blocks ``subject``, ``text`` and ``html``.
 
 Every template extends ``_layout.html.j2``, the one HTML layout (tables, a preheader, the organisation's name,
 a footer saying where a reply goes); its styles are inlined into each element, as mail clients need. The mail
@@ -19,29 +20,15 @@ import css_inline
 from babel.dates import format_date, format_time
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from i18n.catalogue import format_locale, translations
+from i18n.labels import Labels
+
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "mail"
 
 
-DEPARTURE_LABELS = {
-    "nl": {
-        "resignation": "ontslag op eigen verzoek",
-        "end_of_contract": "einde contract van bepaalde duur",
-        "dismissal": "ontslag door de werkgever",
-        "retirement": "pensioen",
-        "mutual_agreement": "beëindiging in onderling overleg",
-    },
-    "en": {
-        "resignation": "resignation",
-        "end_of_contract": "end of fixed-term contract",
-        "dismissal": "dismissal",
-        "retirement": "retirement",
-        "mutual_agreement": "mutual agreement",
-    },
-}
-
-
-def _departure_label(value: str, language: str) -> str:
-    return DEPARTURE_LABELS[language].get(value, value)
+def departure_label(value: str, language: str, country: str = "NL") -> str:
+    """The type of departure as a mail names it: the label the pages show, in the reader's language."""
+    return Labels(translations(language, country).gettext).departure_types.get(value, value)
 
 
 def greeting_name(employee_name: str, salutation: str) -> str:
@@ -52,23 +39,21 @@ def greeting_name(employee_name: str, salutation: str) -> str:
     return employee_name
 
 
-# English mail writes dates the British way (Friday, 29 January 2027), as the pages do and as English is read
-# in the Netherlands and Belgium.
-DATE_LOCALES = {"en": "en_GB", "nl": "nl_NL"}
-
-
-def _long_date(value: date | str, language: str) -> str:
+def _long_date(value: date | str, language: str, country: str = "NL") -> str:
+    """English mail writes dates the British way (Friday, 29 January 2027), as the pages do and as English is read
+    in the Netherlands and Belgium."""
     if isinstance(value, str):
         value = date.fromisoformat(value)
-    return format_date(value, format="full", locale=DATE_LOCALES.get(language, language))
+    return format_date(value, format="full", locale=format_locale(language, country))
 
 
-def _long_datetime(value: datetime | str, language: str, zone: str) -> str:
+def _long_datetime(value: datetime | str, language: str, zone: str, country: str = "NL") -> str:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     local = value.astimezone(ZoneInfo(zone))
-    joiner = "om" if language == "nl" else "at"
-    return f"{_long_date(local.date(), language)} {joiner} {format_time(local.time(), format='HH:mm', locale=language)}"
+    clock = format_time(local.time(), format="HH:mm", locale=language)
+    _ = translations(language, country).gettext
+    return _("%(day)s at %(clock)s") % {"day": _long_date(local.date(), language, country), "clock": clock}
 
 
 def _clock(value: datetime | str, zone: str) -> str:
@@ -88,9 +73,21 @@ class _HeaderClasses(HeaderRegistry):
     # Most headers of a mail repeat from mail to mail (From, Reply-To, the few recipients of a case's mails, the
     # parts' Content-Type and Content-Transfer-Encoding, Auto-Submitted): each is parsed once, not at every mail;
     # parsing them was two thirds of building a mail. Header objects are immutable, so mails may share them.
-    @lru_cache(maxsize=4096)  # noqa: B019 (as above)
+    # Headers that differ at every mail are parsed each time: kept, they would only fill the cache (some 6 MiB of
+    # parse trees in a worker that sent a few thousand mails) and push out the ones that repeat.
     def __call__(self, name: str, value: str):  # type: ignore[no-untyped-def]
+        if name.lower() in HEADERS_OF_ONE_MAIL:
+            return super().__call__(name, value)
+        return self._repeating(name, value)
+
+    @lru_cache(maxsize=1024)  # noqa: B019 (as above)
+    def _repeating(self, name: str, value: str):  # type: ignore[no-untyped-def]
         return super().__call__(name, value)
+
+
+HEADERS_OF_ONE_MAIL = frozenset(
+    {"subject", "message-id", "date", "x-offboarding-case", "x-offboarding-purpose", "x-offboarding-report"}
+)
 
 
 # Python's default e-mail policy, with the registry above.
@@ -113,21 +110,39 @@ def preheader(text: str) -> str:
 
 
 class MailTemplates:
-    def __init__(self, directory: Path = TEMPLATE_DIR) -> None:
-        self._env = Environment(
-            loader=FileSystemLoader(directory),
-            autoescape=select_autoescape(enabled_extensions=("j2",), default_for_string=True),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        self._env.filters["long_date"] = _long_date
-        self._env.filters["departure_label"] = _departure_label
-        self._env.filters["long_datetime"] = _long_datetime
-        self._env.filters["clock"] = _clock
+    """One template per mail, written in English; ``{% trans %}`` blocks (their white space folded, as Babel
+    extracts them) come out in the reader's language, in the organisation's country's words and date forms."""
 
-    def _block(self, template_name: str, block: str, context: dict[str, Any]) -> str:
-        template = self._env.get_template(template_name)
+    def __init__(self, directory: Path = TEMPLATE_DIR, country: str = "NL") -> None:
+        self._directory = directory
+        self._country = country
+        self._envs: dict[str, Environment] = {}
+
+    def _env(self, language: str) -> Environment:
+        env = self._envs.get(language)
+        if env is None:
+            env = Environment(
+                loader=FileSystemLoader(self._directory),
+                autoescape=select_autoescape(enabled_extensions=("j2",), default_for_string=True),
+                undefined=StrictUndefined,
+                extensions=["jinja2.ext.i18n"],
+                trim_blocks=True,
+                lstrip_blocks=True,
+            )
+            env.policies["ext.i18n.trimmed"] = True
+            country = self._country
+            gettext = translations(language, country)
+            env.install_gettext_translations(gettext, newstyle=True)  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
+            env.globals["labels"] = Labels(gettext.gettext, gettext.pgettext)
+            env.filters["long_date"] = lambda value, language: _long_date(value, language, country)
+            env.filters["departure_label"] = lambda value, language: departure_label(value, language, country)
+            env.filters["long_datetime"] = lambda value, language, zone: _long_datetime(value, language, zone, country)
+            env.filters["clock"] = _clock
+            self._envs[language] = env
+        return env
+
+    def _block(self, language: str, template_name: str, block: str, context: dict[str, Any]) -> str:
+        template = self._env(language).get_template(template_name)
         return "".join(template.blocks[block](template.new_context(context))).strip()
 
     def render(
@@ -142,12 +157,12 @@ class MailTemplates:
         reply_to: str | None = None,
     ) -> EmailMessage:
         """``reply_to``: the person's (or HR's) mailbox that answers reach; the sender when None."""
-        template_name = f"{name}.{language}.j2"
+        template_name = f"{name}.j2"
         ctx = {**context, "language": language}
         # Without a salutation (a mail asked for before the setting existed) the whole name.
         ctx["greeting_name"] = greeting_name(str(ctx.get("employee_name", "")), str(ctx.get("salutation", "full_name")))
-        subject = " ".join(self._block(template_name, "subject", ctx).split())
-        text = self._block(template_name, "text", ctx)
+        subject = " ".join(self._block(language, template_name, "subject", ctx).split())
+        text = self._block(language, template_name, "text", ctx)
         answers_to = reply_to or sender
         message = EmailMessage(policy=MAIL_POLICY)
         message["Subject"] = subject
@@ -160,15 +175,17 @@ class MailTemplates:
         message["X-Auto-Response-Suppress"] = "All"
         message.set_content(text + "\n")
         message.add_alternative(
-            self._html(template_name, ctx, subject=subject, text=text, reply_to=answers_to), subtype="html"
+            self._html(language, template_name, ctx, subject=subject, text=text, reply_to=answers_to), subtype="html"
         )
         # After the body: setting content clears every Content-* header.
         message["Content-Language"] = language
         return message
 
-    def _html(self, template_name: str, ctx: dict[str, Any], *, subject: str, text: str, reply_to: str) -> str:
+    def _html(
+        self, language: str, template_name: str, ctx: dict[str, Any], *, subject: str, text: str, reply_to: str
+    ) -> str:
         layout_context = {**ctx, "mail_subject": subject, "preheader": preheader(text), "reply_to": _address(reply_to)}
-        return INLINER.inline(self._env.get_template(template_name).render(layout_context))
+        return INLINER.inline(self._env(language).get_template(template_name).render(layout_context))
 
 
 def _address(mailbox: str) -> str:

@@ -3,12 +3,13 @@
 Idempotent and ordered: the mutable part of a publication is written only when its version is newer than the
 stored one, so a retried or late write never undoes a newer state; timeline events are inserted once each."""
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
 from models.audit import AuditAction, SubjectType
+from models.case import CaseStatus
 from models.handover import EquipmentState, TaskState
 from models.read_model import CaseSnapshot, InterviewSnapshot, PublishedEvent
 from models.tables import Case, CaseEventRow, CaseItemRow, CaseTaskRow
@@ -33,16 +34,18 @@ class ReadModelActivities:
             if case.read_version is not None and case.read_version >= snapshot.version:
                 return
             _apply_case(case, snapshot)
+            of_case = _of_case(case)
             await session.execute(delete(CaseTaskRow).where(CaseTaskRow.case_id == snapshot.case_id))
             await session.execute(delete(CaseItemRow).where(CaseItemRow.case_id == snapshot.case_id))
             if snapshot.tasks:
                 await session.execute(
-                    insert(CaseTaskRow), [_task_row(snapshot.case_id, n, task) for n, task in enumerate(snapshot.tasks)]
+                    insert(CaseTaskRow),
+                    [_task_row(snapshot.case_id, n, task) | of_case for n, task in enumerate(snapshot.tasks)],
                 )
             if snapshot.equipment:
                 await session.execute(
                     insert(CaseItemRow),
-                    [_item_row(snapshot.case_id, n, item) for n, item in enumerate(snapshot.equipment)],
+                    [_item_row(snapshot.case_id, n, item) | of_case for n, item in enumerate(snapshot.equipment)],
                 )
 
     @activity.defn
@@ -72,6 +75,17 @@ def _apply_case(case: Case, snapshot: CaseSnapshot) -> None:
     case.items_total = len(snapshot.equipment)
     case.items_returned = sum(1 for item in snapshot.equipment if item.state != EquipmentState.OUT)
     case.next_due_date = min((task.due_date for task in open_tasks), default=None)
+
+
+async def rows_follow_case(session: AsyncSession, case: Case) -> None:
+    """After the case's status or last working day changed outside a publish: its task and equipment rows carry them
+    too (the lists read them there, see models.tables.CaseTaskRow)."""
+    for table in (CaseTaskRow, CaseItemRow):
+        await session.execute(update(table).where(table.case_id == case.id).values(**_of_case(case)))
+
+
+def _of_case(case: Case) -> dict:
+    return {"case_open": case.status == CaseStatus.OPEN.value, "case_last_day": case.last_working_day}
 
 
 def _task_row(case_id: str, position: int, task) -> dict:

@@ -145,6 +145,7 @@ class ReportActivities:
             if input.status == ReportStatus.APPROVED:
                 row.approved_by = input.approved_by
                 row.approved_at = row.approved_at or utcnow()
+                row.approval_comment = input.comment
 
     @activity.defn
     async def store_finding(self, input: StoreFindingInput) -> None:
@@ -224,5 +225,9 @@ class ReportActivities:
             figures = await published.figures_of(session, await stored(session, ReportRow, request.report_id))
         # WeasyPrint is CPU-bound: off the event loop, so other activities and heartbeats keep going.
         return await asyncio.to_thread(
-            render_pdf, figures, request.language, request.context.get("organisation_name", "")
+            render_pdf,
+            figures,
+            request.language,
+            request.context.get("organisation_name", ""),
+            self._settings.organisation_country,
         )

@@ -228,6 +228,8 @@ async def dev_server(folder: Path, pragmas: str = "launcher"):
         dev_server_existing_path=str(BIN / "temporal"),
         dev_server_database_filename=str(folder / "temporal.db"),
         dev_server_extra_args=dev_server_args(pragmas),
+        # The SDK waits 5 seconds for the server, too few on a machine busy with a benchmark run before it.
+        dev_server_startup_timeout=timedelta(seconds=60),
     )
     try:
         yield env

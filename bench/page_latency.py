@@ -296,6 +296,8 @@ async def run(args: argparse.Namespace) -> harness.Section:
     section = harness.Section("page_latency", "Pages and lists at scale")
     for backend in args.backend:
         await run_one(args, backend, section)
+        # Each database's figures are kept as soon as they are measured: a run over both takes hours.
+        section.write(args.results)
     section.note(
         f"Timed one request at a time, {args.samples} times per page, signed in (a session cookie; the API with an HR token), on an otherwise "
         "idle system after every case waits on its timers. Lag: polling the database every 10-20 ms after the answer."

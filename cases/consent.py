@@ -8,8 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.audit import AuditAction, SubjectType
 from models.questionnaire import Consent, ConsentScope
-from models.tables import Case, InterviewRecordRow, utcnow
+from models.tables import Case, InterviewRecordRow, InterviewText, utcnow
 from privacy import audit
+from reports.aggregate import ADVICE_TOPIC, TEXT_TOPICS
+
+TOPIC_OF = {field: topic for topic, fields in TEXT_TOPICS.items() for field in fields}
 
 
 class NoInterviewRecord(Exception):
@@ -54,10 +57,37 @@ async def revoke(session: AsyncSession, case_id: str, at: datetime | None = None
     return _consent(row)
 
 
+def allows_manager_feedback(row: InterviewRecordRow) -> bool:
+    return row.share_with_manager and row.consent_revoked_at is None
+
+
+async def shared_texts(session: AsyncSession, row: InterviewRecordRow) -> list[tuple[str, str]]:
+    """What the consent lets go beyond HR, as (topic, text) in the questionnaire's order: the advice with advice-only
+    consent, the experiences too with the wider one, nothing once withdrawn or erased. The texts are those kept ready
+    for reports (``interview_texts``), without the employee's and manager's names and e-mail addresses."""
+    if row.consent_revoked_at is not None or row.content_erased_at is not None:
+        return []
+    if row.consent_scope not in (ConsentScope.ADVICE_ONLY, ConsentScope.ADVICE_AND_EXPERIENCES):
+        return []
+    texts = (
+        await session.execute(
+            select(InterviewText.field, InterviewText.text)
+            .where(InterviewText.interview_id == row.id)
+            .order_by(InterviewText.id)
+        )
+    ).all()
+    everything = row.consent_scope == ConsentScope.ADVICE_AND_EXPERIENCES
+    return [
+        (TOPIC_OF[field], text)
+        for field, text in texts
+        if field in TOPIC_OF and (everything or TOPIC_OF[field] == ADVICE_TOPIC)
+    ]
+
+
 async def feedback_for_manager(session: AsyncSession, case_id: str) -> ManagerFeedback | None:
     """The shared points, when the consent allows them; each time they are shown is on the audit log (committed)."""
     row = await _row(session, case_id)
-    if not row.share_with_manager or row.consent_revoked_at is not None:
+    if not allows_manager_feedback(row):
         return None
     case = await session.get(Case, case_id)
     subject = case.employee_id if case is not None and case.employee_id else case_id

@@ -14,10 +14,10 @@ from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import (
     Client,
+    WorkflowExecutionStatus,
     WorkflowQueryFailedError,
     WorkflowQueryRejectedError,
     WorkflowUpdateFailedError,
@@ -27,10 +27,9 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from cases import withdrawal
+from cases import personnel_record, withdrawal
 from cases.errors import ActionRejected, CaseDidNotAnswer, CaseNotFound, CaseUnavailable
 from models.access import RevokeAccessNow
-from models.audit import AuditAction, SubjectType
 from models.case import CaseView, OffboardingInput
 from models.handover import (
     AddTask,
@@ -60,7 +59,6 @@ from models.mail import CalendarInvite
 from models.refusals import Refusal
 from models.registration import Registration
 from models.tables import Case, InterviewRecordRow
-from privacy import audit
 from workflows.exit_interview import ExitInterviewWorkflow
 from workflows.offboarding import OffboardingWorkflow
 
@@ -73,6 +71,8 @@ class RegistrationResult:
 
 # An update waits for the mails it sends; past this the caller is told it did not finish in time.
 UPDATE_TIMEOUT = timedelta(seconds=60)
+# A refused update is sent once more when the workflow turns out to be running: it was started in between.
+UPDATE_ATTEMPTS = 2
 # A query waits for a worker; without this bound a stopped worker would hang every page that shows a case.
 QUERY_TIMEOUT_SECONDS = 3.0
 
@@ -178,27 +178,37 @@ async def execute_update(
     not_found: Callable[[str], Exception] = CaseNotFound,
     rpc_timeout: timedelta | None = UPDATE_TIMEOUT,
 ) -> Any:
-    """Run a validated update; a refusal or an ended workflow becomes ActionRejected with the reason, no workflow ``not_found``."""
+    """Run a validated update; a refusal or an ended workflow becomes ActionRejected with the reason, no workflow ``not_found``.
+
+    A workflow that did not exist when the update arrived but is running when looked at was started in between (a
+    review starts as its report is stored): the update is sent to it again rather than answered as if it had ended."""
     handle = client.get_workflow_handle(workflow_id)
-    try:
-        return await handle.execute_update(update, payload, rpc_timeout=rpc_timeout)
-    except WorkflowUpdateFailedError as err:
-        cause = err.cause
-        if isinstance(cause, ApplicationError):
-            raise ActionRejected(Refusal.received(cause.message, cause.details[0] if cause.details else None)) from err
-        raise ActionRejected(str(cause)) from err
-    except WorkflowUpdateRPCTimeoutOrCancelledError as err:
-        raise CaseDidNotAnswer(workflow_id) from err
-    except RPCError as err:
-        if not (_missing(err) or err.status == RPCStatusCode.FAILED_PRECONDITION):
-            raise CaseUnavailable(workflow_id) from err
+    for attempt in range(1, UPDATE_ATTEMPTS + 1):
         try:
-            await handle.describe()
-        except RPCError as missing:
-            if not _missing(missing):
-                raise CaseUnavailable(workflow_id) from missing
-            raise not_found(workflow_id) from missing
-        raise ActionRejected(await ended()) from err
+            return await handle.execute_update(update, payload, rpc_timeout=rpc_timeout)
+        except WorkflowUpdateFailedError as err:
+            cause = err.cause
+            if isinstance(cause, ApplicationError):
+                raise ActionRejected(
+                    Refusal.received(cause.message, cause.details[0] if cause.details else None)
+                ) from err
+            raise ActionRejected(str(cause)) from err
+        except WorkflowUpdateRPCTimeoutOrCancelledError as err:
+            raise CaseDidNotAnswer(workflow_id) from err
+        except RPCError as err:
+            if not (_missing(err) or err.status == RPCStatusCode.FAILED_PRECONDITION):
+                raise CaseUnavailable(workflow_id) from err
+            try:
+                described = await handle.describe()
+            except RPCError as missing:
+                if not _missing(missing):
+                    raise CaseUnavailable(workflow_id) from missing
+                raise not_found(workflow_id) from missing
+            if described.status != WorkflowExecutionStatus.RUNNING:
+                raise ActionRejected(await ended()) from err
+            if attempt == UPDATE_ATTEMPTS:
+                raise CaseUnavailable(workflow_id) from err
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 async def _case_ended(client: Client, case_id: str) -> Refusal:
@@ -248,19 +258,6 @@ async def refresh_read_model(client: Client, case_id: str) -> None:
 async def interview_record(session: AsyncSession, case_id: str) -> tuple[Case, InterviewRecordRow] | None:
     """The case and its individual interview record, for HR. Every read is on the audit log, committed
     before the record is handed out: content nobody may see unrecorded."""
-    case = await session.get(Case, case_id)
-    record = (
-        await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case_id))
-    ).scalar_one_or_none()
-    if case is None or record is None:
-        return None
-    await audit.record(
-        session,
-        AuditAction.INTERVIEW_READ,
-        SubjectType.PERSON,
-        case.employee_id or case.id,
-        {"case_id": case.id},
-        roles=("hr",),
-    )
+    read = await personnel_record.logged_read(session, case_id)
     await session.commit()
-    return case, record
+    return read

@@ -562,7 +562,10 @@ def resend_invitation(
     _interview_action(case_id, payload, as_json)
 
 
-RECORD_FILE_SHAPE = "record: (the questionnaire) and consent: (scope, share_with_manager, text_version)"
+RECORD_FILE_SHAPE = (
+    "record: (the questionnaire) and consent: (scope, share_with_manager, text_version); held_on: if not the agreed day"
+)
+HELD_ON_FLAG = {"held_on": Flag("--held-on", ("held_on",))}
 
 
 @interview_app.command("record", no_args_is_help=True)
@@ -578,13 +581,22 @@ def record_interview(
             show_default=False,
         ),
     ] = None,
+    held_on: Annotated[
+        Text,
+        _option(
+            "--held-on",
+            "The day it was held (YYYY-MM-DD), when not the agreed day; not in the future, not before the invitation.",
+            "DATE",
+        ),
+    ] = None,
     actor_email: As = None,
     actor_role: RoleFlag = None,
     as_json: Json = False,
 ) -> None:
-    """Record the held interview and the employee's consent; the employee gets a thank-you. HR or the assigned interviewer may.
+    """Record the held interview and the employee's consent; the employee gets a thank-you. HR or the assigned interviewer may,
+    from the agreed time on. It was held on the agreed day unless --held-on (or held_on: in the file) gives another.
 
-    Exit codes: 0 recorded; 1 Temporal or the database unreachable; 2 invalid input (one line per problem on stderr, naming the flag or the dotted field of the file); 4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: not the interviewer, outdated consent text, the interview is over...).
+    Exit codes: 0 recorded; 1 Temporal or the database unreachable; 2 invalid input (one line per problem on stderr, naming the flag or the dotted field of the file); 4 no such case; 5 rejected by the case (`rejected: <reason>` on stderr: not the interviewer, no time agreed or before the agreed time, a held-on day in the future, outdated consent text, the interview is over...).
     """
     if file is None:
         fail(["--file: required; give the record and consent in a JSON or YAML file"], EXIT_INVALID)
@@ -592,5 +604,5 @@ def record_interview(
         data = read_file(file, RECORD_FILE_SHAPE)
     except InvalidInput as err:
         fail(err.lines, EXIT_INVALID)
-    payload = _payload(interview.SubmitInterview, ctx.params, {}, file_data=data)
+    payload = _payload(interview.SubmitInterview, ctx.params, HELD_ON_FLAG, file_data=data)
     _interview_action(case_id, payload, as_json)

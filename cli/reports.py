@@ -159,10 +159,16 @@ def export(
 
     async def render(session) -> bytes:
         if fmt == "pdf":
-            return await service.report_pdf(session, report_id, language, current.organisation_name)
+            return await service.report_pdf(
+                session, report_id, language, current.organisation_name, current.organisation_country
+            )
         if fmt == "csv":
             return (await service.report_csv(session, report_id)).encode("utf-8")
-        return (await service.report_html(session, report_id, language, current.organisation_name)).encode("utf-8")
+        return (
+            await service.report_html(
+                session, report_id, language, current.organisation_name, current.organisation_country
+            )
+        ).encode("utf-8")
 
     try:
         content = run(backends.with_session(current, render))

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -288,9 +289,10 @@ class _Walk:
             "share_with_manager": held.share_with_manager,
             "text_version": self._org.policy.consent_text_version,
         }
-        await self._act(
-            case_id, SubmitInterview.model_validate({"actor": interviewer, "record": held.record(), "consent": consent})
-        )
+        # Arranged by phone and held today: no time agreed in the product, so the record gives the day.
+        today = datetime.now(ZoneInfo(self._org.policy.timezone)).date()
+        submitted = {"actor": interviewer, "record": held.record(), "consent": consent, "held_on": today}
+        await self._act(case_id, SubmitInterview.model_validate(submitted))
 
     async def _complete_some(self, case_id: str, view, count: int) -> None:
         """The first ``count`` open tasks done, each by whoever it was given to."""

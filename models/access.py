@@ -11,6 +11,7 @@ from pydantic import BaseModel, EmailStr, Field
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from i18n.catalogue import LANGUAGES, N_, translations
 from models.actors import Actor
 from models.handover import Comment
 from models.tables import Base, UtcDateTime, utcnow
@@ -57,11 +58,13 @@ class AccessView(BaseModel):
     task_id: str | None = Field(None, description="IT/facilities' task on the case, where there is no SCIM endpoint.")
 
 
-# The task IT/facilities gets where there is no SCIM endpoint, in the language of their mails.
-ACCESS_TASK_TITLES = {
-    "nl": "Toegang van {name} beëindigen aan het einde van de laatste werkdag (accounts uitschakelen, niet verwijderen)",
-    "en": "End {name}'s access at the end of the last working day (switch accounts off, do not delete them)",
-}
+ACCESS_TASK_TITLE = N_(
+    "End %(name)s's access at the end of the last working day (switch accounts off, do not delete them)"
+)
+# The task IT/facilities gets where there is no SCIM endpoint, in the language of their mails. Read from the
+# catalogue once, when the module is imported outside the workflow sandbox: the case workflow then words the title
+# without reading a file, from IT/facilities' language and the name alone (``title % {"name": ...}``).
+ACCESS_TASK_TITLES = {language: translations(language).gettext(ACCESS_TASK_TITLE) for language in LANGUAGES}
 
 
 class AccessMethodInput(BaseModel):

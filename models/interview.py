@@ -72,6 +72,8 @@ class InterviewInput(BaseModel):
     case_id: str
     employee: Interviewee
     manager_email: EmailStr
+    # The language of the manager's mails; interviews started before it was passed write to them in Dutch.
+    manager_language: Language = "nl"
     departure_type: DepartureType
     last_working_day: date
     organisation: Organisation
@@ -107,6 +109,22 @@ class InterviewView(BaseModel):
         None, description="A time the employee proposed that waits for the interviewer: it clashed with their agenda."
     )
     pending_conflict: str = Field("", description="What it clashed with (see `Availability.conflict`).")
+    recordable: bool = Field(
+        False,
+        description="A record can be added now: from the agreed time on (an interview begun before that rule: while "
+        "invited or scheduled).",
+    )
+    record_from: datetime | None = Field(
+        None, description="From when the record can be added: the agreed start. Null while no time is agreed."
+    )
+    held_on_asked: bool = Field(
+        False, description="The record says on which day the interview was held (`held_on` of the record)."
+    )
+    held_on_required: bool = Field(
+        False,
+        description="No time is agreed in the product (the interview was arranged elsewhere): the record must give "
+        "the day it was held.",
+    )
 
 
 class ConfirmInterview(BaseModel):
@@ -183,6 +201,12 @@ class SubmitInterview(BaseModel):
     actor: Actor
     record: InterviewRecord
     consent: ConsentChoice
+    held_on: date | None = Field(
+        None,
+        description="The day it was held, in the organisation's time zone, when not the agreed day: not in the future, "
+        "not before the invitation. Absent: the agreed day. Required when no time is agreed in the product "
+        "(`held_on_required`).",
+    )
 
 
 class LastDayChanged(BaseModel):

@@ -13,6 +13,18 @@ class CalendarAttendee(BaseModel):
     name: str = ""
 
 
+class CalendarWords(BaseModel):
+    """What the event is about, without words of any language: the file is worded where it is made, in its reader's
+    language (the mail's, or the page's), so that the employee and the interviewer each read their own copy of the
+    one event in theirs (``activities.calendar_invites``)."""
+
+    organisation: str
+    employee: str
+    interviewer: str = ""
+    online: bool = False
+    place: str = Field("", description="Where it is held on site.")
+
+
 class CalendarInvite(BaseModel):
     """An iCalendar event sent with the mail (RFC 5546): ``REQUEST`` puts the meeting in the calendar, the same uid
     with a higher sequence updates it, and ``CANCEL`` with the same uid takes it out again."""
@@ -22,7 +34,10 @@ class CalendarInvite(BaseModel):
     method: Literal["REQUEST", "CANCEL"] = "REQUEST"
     start: datetime
     end: datetime
-    summary: str
+    words: CalendarWords | None = Field(
+        None, description="Worded in the reader's language; events made before this carry their words instead."
+    )
+    summary: str = ""
     description: str = ""
     location: str = ""
     url: str = Field("", description="The online meeting's link, where there is one.")
@@ -73,3 +88,11 @@ class MailReceipt(BaseModel):
     refused: str | None = Field(
         None, description="The mail server's reply when it refused the recipient for good; nothing was delivered."
     )
+
+
+class CaseNotice(BaseModel):
+    """Mails about something that happened outside a case's own workflows (the employee's written answers, a consent
+    withdrawn after the interview), sent by ``CaseNoticeWorkflow``."""
+
+    case_id: str
+    mails: list[MailRequest] = Field(min_length=1)

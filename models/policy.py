@@ -40,6 +40,12 @@ class Policy(BaseModel):
         le=30,
         description="Below this many working days left, offer the earliest slot or an online conversation.",
     )
+    short_notice_online_minutes: int = Field(
+        30,
+        ge=15,
+        le=240,
+        description="With one working day left, the length of the short online conversation offered the day before.",
+    )
     invitation_reminder_count: int = Field(2, ge=0, le=6)
     invitation_reminder_interval_days: int = Field(3, ge=1, le=14)
     interview_reminder_hours_before: int = Field(24, ge=1, le=72)

@@ -76,6 +76,9 @@ class StoreInterviewInput(BaseModel):
     recorded_by: Actor | None = Field(
         None, description="Who submitted the record (for the audit log); absent: the interviewer."
     )
+    consent_given_at: datetime | None = Field(
+        None, description="When the employee gave the consent, where not at ``held_at``."
+    )
 
 
 class ManagerChosenInput(BaseModel):

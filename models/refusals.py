@@ -1,7 +1,7 @@
 """Why a case, an interview or a review refuses an action: a stable code, its parameters, and the English
 sentence the API and the CLI show.
 
-The sentences are also the message ids of the page catalogue (``web/locale``), so the pages show each refusal
+The sentences are also the message ids of the page catalogue (``i18n/locale``), so the pages show each refusal
 in the reader's language by its code (``web.refusals``); the parameters fill the named placeholders. A code
 once given keeps its meaning: API clients may act on it."""
 
@@ -54,6 +54,12 @@ MESSAGES: dict[str, str] = {
         "the interview is %(interview_status)s; only an unanswered invitation can be sent again"
     ),
     "record_not_possible": N_("the interview is %(interview_status)s; a record cannot be added"),
+    "record_before_agreed_time": N_("the interview can be recorded from its agreed time on, %(start)s"),
+    "record_without_agreed_time": N_(
+        "no time is agreed for the interview in the product; give the day it was held (held_on)"
+    ),
+    "held_on_in_future": N_("the day it was held, %(held_on)s, is in the future"),
+    "held_on_before_invitation": N_("the day it was held, %(held_on)s, is before the invitation of %(invited_on)s"),
     "consent_text_outdated": N_("the consent was given on text version %(given)s; the current version is %(current)s"),
     "slot_not_proposed": N_("that time is not one of the proposed times"),
     "slot_passed": N_("the proposed time has already passed"),

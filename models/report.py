@@ -168,6 +168,30 @@ class Breakdown(BaseModel):
     )
 
 
+class CrossBreakdown(BaseModel):
+    """One department's respondents per group of one target group: their number and means, for the pairs that may show."""
+
+    department: str
+    dimension: str = Field(description="gender, age_band, tenure_band, or group:<key> for a self-declared group")
+    name: dict[str, str] | None = None
+    groups: list[GroupFigures]
+
+
+class GroupReasons(BaseModel):
+    key: str
+    reasons: CountTable = Field(
+        description="The group's respondents by main reason for leaving, no_reason for those who named none."
+    )
+
+
+class ReasonBreakdown(BaseModel):
+    """The main reasons for leaving per group of one target group, for the groups whose table may be shown."""
+
+    dimension: str = Field(description="gender, age_band, tenure_band, or group:<key> for a self-declared group")
+    name: dict[str, str] | None = None
+    groups: list[GroupReasons]
+
+
 class TrendPoint(BaseModel):
     label: str
     value: float | None
@@ -245,6 +269,12 @@ class ReportFigures(BaseModel):
     belonging: list[RatingFigures]
     influences: CountTable
     breakdowns: list[Breakdown]
+    reasons_by_group: list[ReasonBreakdown] = Field(
+        default_factory=list, description="Per target group, its groups' main reasons for leaving."
+    )
+    cross_breakdowns: list[CrossBreakdown] = Field(
+        default_factory=list, description="Per department, its respondents by target group, where they may show."
+    )
     trends: list[Trend]
     free_text: list[TextSection]
     earlier_actions: list[EarlierAction]
@@ -314,6 +344,9 @@ class ReportStatusInput(BaseModel):
     report_id: str
     status: ReportStatus
     approved_by: str | None = None
+    comment: str = Field(
+        "", description="The approval's comment. Empty in the histories of reviews approved before it was stored."
+    )
 
 
 class ReportMailRequest(BaseModel):
@@ -369,6 +402,7 @@ class ReviewAction(BaseModel):
     created_at: datetime
     done_at: datetime | None = None
     done_by: str | None = None
+    changed_at: datetime | None = Field(None, description="When its owner or due date was last changed.")
 
 
 class Approval(BaseModel):
@@ -428,6 +462,40 @@ class CompleteAction(BaseModel):
     actor: Actor
     action_id: str
     note: Note = ""
+    reviewer_of: str | None = Field(
+        None,
+        description="A later report whose reviewer completes this earlier action from its review page; "
+        "reports.review checked that the actor reviews it. Never taken from a request.",
+    )
+
+
+class ChangeAction(BaseModel):
+    """An open action given to another owner, or its due date moved, or both."""
+
+    model_config = ConfigDict(extra="forbid")
+    actor: Actor
+    action_id: str
+    owner_email: Email | None = None
+    owner_language: Language = "nl"
+    due_date: date | None = None
+    reviewer_of: str | None = Field(
+        None,
+        description="A later report whose reviewer changes this earlier action from its review page; "
+        "reports.review checked that the actor reviews it. Never taken from a request.",
+    )
+
+    @field_validator("due_date")
+    @classmethod
+    def _within_reach(cls, value: date | None, info: ValidationInfo) -> date | None:
+        if value is not None and not is_recorded(info) and value > date.today() + timedelta(days=MAX_ACTION_DAYS_AHEAD):
+            raise ValueError(f"the due date ({value}) is more than three years ahead")
+        return value
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> "ChangeAction":
+        if self.owner_email is None and self.due_date is None:
+            raise ValueError("give a new owner or a new due date")
+        return self
 
 
 class StoreFindingInput(BaseModel):

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from uuid import NAMESPACE_URL, uuid5
 
 from models.interview import Slot
-from models.mail import CalendarAttendee, CalendarInvite
+from models.mail import CalendarAttendee, CalendarInvite, CalendarWords
 from models.organisation import Organisation
 
 
@@ -26,28 +26,22 @@ def meeting(
     organisation: Organisation,
     employee: CalendarAttendee,
     interviewer: CalendarAttendee | None,
-    language: str,
 ) -> CalendarInvite:
     policy = organisation.policy
-    dutch = language == "nl"
-    if slot.online:
-        location = "Online"
-        url = policy.interview_online_link
-    else:
-        location, url = policy.interview_place or organisation.name, ""
-    description = f"Exitgesprek met {employee.name}" if dutch else f"Exit interview with {employee.name}"
-    if interviewer is not None:
-        description += f"; gespreksvoerder: {interviewer.name}" if dutch else f"; interviewer: {interviewer.name}"
     return CalendarInvite(
         uid=uid_for(case_id, organisation.public_url),
         sequence=sequence,
         method="REQUEST",
         start=slot.start,
         end=slot.end,
-        summary=f"Exitgesprek, {organisation.name}" if dutch else f"Exit interview, {organisation.name}",
-        description=description + (f"\n{url}" if url else ""),
-        location=location,
-        url=url,
+        words=CalendarWords(
+            organisation=organisation.name,
+            employee=employee.name,
+            interviewer=interviewer.name if interviewer is not None else "",
+            online=slot.online,
+            place=policy.interview_place or organisation.name,
+        ),
+        url=policy.interview_online_link if slot.online else "",
         organizer_email=organisation.hr.email,
         organizer_name=f"HR, {organisation.name}",
         attendees=[employee] + ([interviewer] if interviewer is not None else []),

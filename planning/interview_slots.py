@@ -2,7 +2,9 @@
 working hours, and with short notice the earliest slot or an online conversation.
 
 002: "geen goed idee … tijdens de laatste werkuren". On site that means before the cut-off day; online, on the
-last working day itself, only before its last working hours: the second half of that day."""
+last working day itself, only before its last working hours: the second half of that day. With a single working day
+left, a short online conversation (the policy's ``short_notice_online_minutes``) is offered the day before as well,
+later that same working day when there is still time to answer, ahead of the last day's morning."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -27,10 +29,33 @@ def _at(day: date, clock: time, tz: ZoneInfo, minutes: int, online: bool) -> Slo
     return Slot(start=start, end=start + timedelta(minutes=minutes), online=online)
 
 
-def _clock(policy: Policy, hours_after_start: int) -> time:
+# The least time between the invitation and a conversation offered that same day: time to read the mail and answer
+# it, and for the interviewer to see the agreed time come in.
+SAME_DAY_LEAD = timedelta(hours=2)
+
+
+def _clock(policy: Policy, hours_after_start: int, minutes: int | None = None) -> time:
+    """The usual time this many hours into the working day, earlier where the conversation would end after it."""
+    length = timedelta(minutes=policy.interview_duration_minutes if minutes is None else minutes)
     start = datetime.combine(date.min, policy.working_hours_start) + timedelta(hours=hours_after_start)
-    latest = datetime.combine(date.min, policy.working_hours_end) - timedelta(minutes=policy.interview_duration_minutes)
+    latest = datetime.combine(date.min, policy.working_hours_end) - length
     return min(start, latest).time()
+
+
+def _day_before_talk(now: datetime, last_working_day: date, policy: Policy, calendar: WorkCalendar) -> Slot | None:
+    """The short online conversation on the working day before the last: in its afternoon, or as late in its
+    working hours as it still fits; None where that day has passed or no such time is far enough ahead."""
+    tz = ZoneInfo(policy.timezone)
+    day = add_working_days(last_working_day, -1, calendar)
+    if day < now.astimezone(tz).date():
+        return None
+    minutes = policy.short_notice_online_minutes
+    latest = (datetime.combine(date.min, policy.working_hours_end) - timedelta(minutes=minutes)).time()
+    for clock in (_clock(policy, 5, minutes), latest):
+        slot = _at(day, clock, tz, minutes, True)
+        if slot.start >= now + SAME_DAY_LEAD and clock >= policy.working_hours_start:
+            return slot
+    return None
 
 
 def last_hours_start(policy: Policy) -> time:
@@ -50,10 +75,18 @@ def cutoff_day(last_working_day: date, policy: Policy, calendar: WorkCalendar) -
 
 
 def propose(
-    now: datetime, last_working_day: date, policy: Policy, calendar: WorkCalendar, *, last_day_mornings: bool = True
+    now: datetime,
+    last_working_day: date,
+    policy: Policy,
+    calendar: WorkCalendar,
+    *,
+    last_day_mornings: bool = True,
+    day_before_talks: bool = True,
 ) -> SlotPlan:
     """``last_day_mornings``: an online slot on the last working day falls before its last working hours (cases
-    started before short-notice-mornings-v1 were offered its afternoon)."""
+    started before short-notice-mornings-v1 were offered its afternoon). ``day_before_talks``: with one working day
+    left, a short online conversation the day before comes first (not for cases started before
+    short-notice-day-before-v1)."""
     tz = ZoneInfo(policy.timezone)
     today = now.astimezone(tz).date()
     cutoff = cutoff_day(last_working_day, policy, calendar)
@@ -77,6 +110,13 @@ def propose(
         slots = [_at(earliest, morning, tz, minutes, False)] if earliest <= cutoff else []
         online_clock = _last_day_clock(policy) if last_day_mornings and earliest == last_working_day else afternoon
         slots.append(_at(earliest, online_clock, tz, minutes, True))
+        day_before = (
+            _day_before_talk(now, last_working_day, policy, calendar)
+            if day_before_talks and earliest == last_working_day
+            else None
+        )
+        if day_before is not None:
+            slots.append(day_before)
     return SlotPlan(slots=sorted(slots, key=lambda s: s.start), short_notice=short_notice, cutoff_day=cutoff)
 
 

@@ -50,6 +50,8 @@ from models.tables import (
 from models.tenure import KEPT_BAND_KEY, tenure_band
 from privacy import audit
 from privacy.audit import Auditor
+from workflows import case_notices
+from workflows.case_notices import CaseNoticeWorkflow
 from workflows.exit_interview import ExitInterviewWorkflow
 from workflows.withdrawn_case import WithdrawnCaseWorkflow
 
@@ -162,9 +164,11 @@ async def events_of_person(session: AsyncSession, employee_id: str, case_ids: Se
 
 
 def workflow_ids(case_id: str) -> list[str]:
-    """Every execution that holds the case's data: the case, its interview and, after a withdrawal the case could not
-    carry out itself, the workflow that did (cases/withdrawal.py)."""
-    return [case_id, ExitInterviewWorkflow.id_for(case_id), WithdrawnCaseWorkflow.id_for(case_id)]
+    """Every execution that holds the case's data: the case, its interview, after a withdrawal the case could not
+    carry out itself the workflow that did (cases/withdrawal.py), and the notices of the employee's later steps
+    (cases/notices.py)."""
+    notices = [CaseNoticeWorkflow.id_for(case_id, step) for step in case_notices.STEPS]
+    return [case_id, ExitInterviewWorkflow.id_for(case_id), WithdrawnCaseWorkflow.id_for(case_id), *notices]
 
 
 async def still_running(client: Client, case_id: str) -> bool:

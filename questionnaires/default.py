@@ -3,8 +3,10 @@
 001's sections (Algemeen, Inhoudelijk, Samenwerking, Organisatie, Redenen voor vertrek, Andere) hold its questions,
 with 002's five A's placed where 001 asks about the same things, their sub-questions as help; 002's questions on
 the reasons for leaving and on feeling safe, at home and valued; 000's two key questions (the most important advice,
-the most important reason) and its gender-inclusion topics; 004's question on what other employers offer. Every
-answer is optional: 001, "we hoeven niet alle vragen te bespreken"."""
+the most important reason) and its gender-inclusion topics; 004's question on what other employers offer; 003's
+"what could have gone better in your role". Every answer is optional: 001, "we hoeven niet alle vragen te
+bespreken". An organisation keeps the versions it has stored: this default is its first version only where none is
+stored yet (questionnaires/store.py)."""
 
 from models.interview_template import AnswerKind, InterviewTemplate, Question, Section, Wording
 
@@ -79,6 +81,24 @@ DEFAULT = InterviewTemplate(
                 "Did you find the job too heavy or too light, and why?",
             ),
             _q(
+                "role_could_be_better",
+                TEXT,
+                "Wat had beter gekund in je rol?",
+                "What could have gone better in your role?",
+            ),
+            _q(
+                "circumstances",
+                TEXT,
+                "Waren er omstandigheden die je in je werkuitvoering belemmerden of stimuleerden?",
+                "Were there circumstances that held you back or spurred you on in doing your work?",
+            ),
+            _q(
+                "task_changes",
+                TEXT,
+                "Welke veranderingen zou je wenselijk vinden in het takenpakket of in het algemeen?",
+                "Which changes would you like to see in the tasks of the job, or in general?",
+            ),
+            _q(
                 "start_and_clarity",
                 TEXT,
                 "Hoe beoordeel je je start bij ons? Had je voldoende duidelijkheid over je taken en "
@@ -118,6 +138,12 @@ DEFAULT = InterviewTemplate(
                 "other departments go? What improvements would you suggest?",
             ),
             _q(
+                "board_relation",
+                TEXT,
+                "Hoe vond je de relatie met het bestuur en/of de coördinator?",
+                "How did you find the relationship with the board and/or the coordinator?",
+            ),
+            _q(
                 "meetings",
                 TEXT,
                 "Wat vond je van de verschillende overleggen? Wat zou je veranderen?",
@@ -150,6 +176,8 @@ DEFAULT = InterviewTemplate(
                 TEXT,
                 "Wat ging er goed? Wat ga je missen, en wat zijn onze sterktes?",
                 "What went well? What will you miss, and what are our strengths?",
+                "En wat ga je niet missen?",
+                "And what will you not miss?",
             ),
             _q(
                 "should_improve",
@@ -166,6 +194,18 @@ DEFAULT = InterviewTemplate(
                 "What do other employers, such as your new one, offer that we do not?",
                 "Arbeidsvoorwaarden, of wat hen verder aantrekkelijk maakt.",
                 "Terms of employment, or whatever else makes them attractive.",
+            ),
+            _q(
+                "invest_more",
+                TEXT,
+                "Waar moeten we meer op inzetten?",
+                "What should we put more effort into?",
+            ),
+            _q(
+                "organisation_future",
+                TEXT,
+                "Hoe zie je de toekomst van de organisatie?",
+                "How do you see the future of the organisation?",
             ),
         ),
         _section(

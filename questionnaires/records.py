@@ -18,6 +18,7 @@ def record_row(
     interviewer_email: str,
     held_at: datetime,
     mode: str = CONVERSATION,
+    consent_given_at: datetime | None = None,
 ) -> InterviewRecordRow:
     data = record.model_dump(mode="json")
     return InterviewRecordRow(
@@ -28,7 +29,7 @@ def record_row(
         share_with_manager=consent.share_with_manager,
         share_with_board=consent.share_with_board,
         consent_text_version=consent.text_version,
-        consent_given_at=held_at,
+        consent_given_at=consent_given_at or held_at,
         held_at=held_at,
         mode=mode,
         texts=[

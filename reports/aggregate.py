@@ -19,18 +19,21 @@ from models.report import (
     Breakdown,
     Cell,
     CountTable,
+    CrossBreakdown,
     DeclaredGroup,
     EarlierAction,
     GroupFigures,
+    GroupReasons,
     PooledFigures,
     RatingFigures,
+    ReasonBreakdown,
     RecommendFigures,
     ReportFigures,
     TextSection,
     Trend,
     TrendPoint,
 )
-from reports import linked, sql
+from reports import group_reasons, linked, sql
 from reports import periods as calendar
 from reports.anonymise import KnownNames
 from reports.labels import group_order
@@ -231,9 +234,14 @@ class Compiler:
         )
         counted = [shown_count(outcomes, outcome) for outcome in sql.ANSWERED]
         answered_shown = None if None in counted else sum(c for c in counted if c is not None)
+        # Shown only where the outcomes table shows what it is taken from: beside the departures, the rate gives away
+        # those who did not answer, as the table's own cells would.
+        response_rate = round(answered_shown / departures, 4) if answered_shown is not None and outcomes.total else None
         means = await sql.means_by(s, self.resp)
         distributions = await sql.distributions(s, self.resp, [*sql.AREAS, *sql.BELONGING], RATINGS, now)
         earlier = await sql.earlier_reports(s, self.start, TREND_PERIODS - 1)
+        primary_reasons = self._answered(await sql.counts_by(s, self.resp, "primary_reason", now), k)
+        breakdowns, reasons_by_group, cross_breakdowns = await self._breakdowns(respondents, primary_reasons)
         return ReportFigures(
             report_id=self.report_id,
             label=now,
@@ -247,11 +255,9 @@ class Compiler:
             ),
             departures_by_department=partition_table(closed.counts("department", now), departures, k),
             interview_response=outcomes,
-            response_rate=round(answered_shown / departures, 4)
-            if answered_shown is not None and outcomes.total
-            else None,
+            response_rate=response_rate,
             respondents=None if is_small(respondents, k) else respondents,
-            primary_reasons=self._answered(await sql.counts_by(s, self.resp, "primary_reason", now), k),
+            primary_reasons=primary_reasons,
             secondary_reasons=multi_table(
                 await sql.mention_counts(s, self.resp, "secondary_reasons", now), respondents, k
             ),
@@ -259,8 +265,10 @@ class Compiler:
             recommend=recommend(await sql.nps_bands(s, self.resp, now), means.get((now, sql.RECOMMEND)), k),
             belonging=[rating(m, distributions.get(m, {}), means.get((now, m)), k) for m in sql.BELONGING],
             influences=multi_table(await sql.mention_counts(s, self.resp, "influences", now), respondents, k),
-            breakdowns=await self._breakdowns(respondents),
-            trends=self._trends(totals, means, earlier),
+            breakdowns=breakdowns,
+            reasons_by_group=reasons_by_group,
+            cross_breakdowns=cross_breakdowns,
+            trends=self._trends(totals, response_rate, means, earlier),
             free_text=await self._free_text(),
             earlier_actions=await self._earlier_actions(),
             pooled=await self._pooled() if is_small(respondents, k) and self.pool_months else None,
@@ -316,7 +324,9 @@ class Compiler:
         """A one-answer question's table over those who answered it: a respondent without an answer is in no cell."""
         return partition_table(counts, sum(counts.values()), k)
 
-    async def _breakdowns(self, respondents: int) -> list[Breakdown]:
+    async def _breakdowns(
+        self, respondents: int, primary_reasons: CountTable
+    ) -> tuple[list[Breakdown], list[ReasonBreakdown], list[CrossBreakdown]]:
         """The breakdowns, suppressed together (``reports.linked``): first the groups' sizes, then per figure the
         groups whose mean may show, counting only those who answered it (every answer is optional). The
         organisation's self-declared target groups are breakdowns like the others, in the same search."""
@@ -368,14 +378,123 @@ class Compiler:
             result.append(
                 Breakdown(dimension=published[dimension], name=names.get(dimension), groups=figures, other=other)
             )
+        targets = [d for d, dimension in enumerate(dimensions) if dimension != "department"]
+        targets = [d for d in targets if published[dimensions[d]] in {b.dimension for b in result}]
+        reasons = await self._reasons_by_group(
+            source, [dimensions[d] for d in targets], [shown[d] for d in targets], respondents, primary_reasons
+        )
+        reason_breakdowns = [
+            ReasonBreakdown(
+                dimension=published[dimensions[targets[d]]], name=names.get(dimensions[targets[d]]), groups=g
+            )
+            for d, g in reasons
+        ]
+        crossed = await self._cross_breakdowns(source, dimensions, cells, shown, with_mean, targets)
+        return (
+            result,
+            reason_breakdowns,
+            [
+                CrossBreakdown(
+                    department=department, dimension=published[dimensions[d]], name=names.get(dimensions[d]), groups=g
+                )
+                for department, d, g in crossed
+            ],
+        )
+
+    async def _cross_breakdowns(
+        self,
+        source,
+        dimensions: list[str],
+        cells: Mapping[tuple[str, ...], tuple[int, dict[str, int]]],
+        shown: list[set[str]],
+        with_mean: Mapping[str, list[set[str]]],
+        targets: list[int],
+    ) -> list[tuple[str, int, list[GroupFigures]]]:
+        """Per shown department and shown target group, the respondents in both and their means: a pair of groups is
+        one more sum beside the groups' own, so the pairs that show are checked together with them
+        (``linked.shown_pairs``), first on the people, then per figure on those who answered it."""
+        k, department = self.k, dimensions.index("department")
+        total = sum(size for size, _ in cells.values())
+        held = {
+            (d, g): sum(size for cell, (size, _) in cells.items() if cell[d] == g) for d in targets for g in shown[d]
+        }
+        # A group of everyone (all ages "not given") within a department is the department again.
+        candidates = [
+            (department, a, d, g) for a in shown[department] for d in targets for g in shown[d] if held[(d, g)] < total
+        ]
+        if not candidates:
+            return []
+        people = {cell: size for cell, (size, _) in cells.items()}
+        pairs = linked.shown_pairs(people, shown, candidates, k)
+        with_pair_mean: dict[str, set[linked.Pair]] = {}
+        for metric in sql.METRIC_COLUMNS:
+            answered = {cell: counts[metric] for cell, (_, counts) in cells.items()}
+            if answered == people and with_mean[metric] == shown:
+                with_pair_mean[metric] = pairs  # everyone answered it: the same sums as the people's
+                continue
+            with_pair_mean[metric] = linked.shown_pairs(
+                answered,
+                with_mean[metric],
+                [p for p in pairs if p[1] in with_mean[metric][p[0]] and p[3] in with_mean[metric][p[2]]],
+                k,
+            )
+        result = []
+        for d in targets:
+            means = await self._pair_means(source, dimensions[d])
+            for a in sorted(shown[department]):
+                groups = [
+                    GroupFigures(
+                        key=g,
+                        respondents=sum(
+                            size for cell, size in people.items() if cell[department] == a and cell[d] == g
+                        ),
+                        means={
+                            m: mean_if_enough(*means.get((self.current, a, g, m), (None, 0)), k)
+                            if (department, a, d, g) in with_pair_mean[m]
+                            else None
+                            for m in sql.METRIC_COLUMNS
+                        },
+                    )
+                    for g in sorted(shown[d], key=group_order)
+                    if (department, a, d, g) in pairs
+                ]
+                if groups:
+                    result.append((a, d, groups))
         return result
+
+    async def _pair_means(self, source, dimension: str) -> dict[tuple, tuple[float | None, int]]:
+        return await sql.means_by(self.session, source, "department", dimension, period=self.current)
+
+    async def _reasons_by_group(
+        self, source, dimensions: list[str], shown: list[set[str]], respondents: int, primary_reasons: CountTable
+    ) -> list[tuple[int, list[GroupReasons]]]:
+        """Per target group (by index into ``dimensions``), its shown groups' tables of main reasons for leaving
+        (``reports.group_reasons``); a target group none of whose groups may show a table is left out."""
+        k = self.k
+        if not dimensions or primary_reasons.total is None:
+            return []
+        cells = await sql.reason_cells(self.session, source, dimensions, self.current)
+        named = {reason for reasons in cells.values() for reason in reasons} - {sql.NO_REASON}
+        hidden_overall = {reason for reason in named if shown_count(primary_reasons, reason) is None}
+        if is_small(respondents - primary_reasons.total, k):
+            hidden_overall.add(sql.NO_REASON)
+        tables: dict[int, list[GroupReasons]] = {}
+        for table in group_reasons.group_tables(cells, len(dimensions), shown, k, hidden_overall):
+            reasons = partition_table(table.counts, table.respondents, k, hide=table.hidden)
+            if not reasons.cells:
+                continue  # every reason hidden: the table would show the group's size again, nothing more
+            tables.setdefault(table.dimension, []).append(GroupReasons(key=table.group, reasons=reasons))
+        return [(d, sorted(groups, key=lambda g: group_order(g.key))) for d, groups in sorted(tables.items())]
 
     def _trends(
         self,
         totals: Mapping[str, tuple[int, int, int]],
+        rate: float | None,
         means: Mapping[tuple, tuple[float | None, int]],
         earlier: list[dict],
     ) -> list[Trend]:
+        """This period's point of each trend line after the earlier reports' own; ``rate`` is the response rate as
+        the report's headline shows it."""
         k, now = self.k, self.current
 
         def departures() -> TrendPoint:
@@ -383,9 +502,10 @@ class Compiler:
             return TrendPoint(label=now, value=None if is_small(n, k) else n, base=None if is_small(n, k) else n)
 
         def response_rate() -> TrendPoint:
-            n, answered, counted = totals.get(now, (0, 0, 0))
-            hidden = n < k or is_small(answered, k) or is_small(answered - counted, k)
-            return TrendPoint(label=now, value=None if hidden else round(answered / n, 4), base=None if n < k else n)
+            # The headline's figure and no other: a line that showed it where the headline does not would give away
+            # the few who did not answer.
+            n = totals.get(now, (0, 0, 0))[0]
+            return TrendPoint(label=now, value=rate, base=None if n < k else n)
 
         def mean(metric: str):
             def point() -> TrendPoint:
@@ -446,12 +566,16 @@ class Compiler:
 
 
 def published_point(figures: Mapping, metric: str) -> TrendPoint:
-    """An earlier report's own figure for the metric, as it published it (the last point of its trend line)."""
+    """An earlier report's own figure for the metric, as it published it (the last point of its trend line).
+
+    The response rate only as that report's headline showed it: reports stored before the line followed the headline
+    may hold a point the headline left out, and a later report must not repeat it."""
     label = figures.get("label", "")
     for trend in figures.get("trends", []):
         if trend.get("metric") == metric and trend.get("points"):
             own = trend["points"][-1]
-            return TrendPoint(label=label, value=own.get("value"), base=own.get("base"))
+            value = figures.get("response_rate") if metric == "response_rate" else own.get("value")
+            return TrendPoint(label=label, value=value, base=own.get("base"))
     return TrendPoint(label=label, value=None, base=None)
 
 

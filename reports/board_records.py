@@ -11,15 +11,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cases.consent import shared_texts
 from models.audit import AuditAction, SubjectType
 from models.questionnaire import ConsentScope
-from models.tables import Case, InterviewRecordRow, InterviewText
+from models.tables import Case, InterviewRecordRow
 from privacy import audit
 from reports import periods
-from reports.aggregate import ADVICE_TOPIC, TEXT_TOPICS
 from reports.tables import ReportRow
-
-TOPIC_OF = {field: topic for topic, fields in TEXT_TOPICS.items() for field in fields}
 
 
 @dataclass(frozen=True)
@@ -49,19 +47,7 @@ async def for_report(session: AsyncSession, report: ReportRow, zone: str, reader
     )
     records = []
     for case, record in (await session.execute(query)).all():
-        texts = (
-            await session.execute(
-                select(InterviewText.field, InterviewText.text)
-                .where(InterviewText.interview_id == record.id)
-                .order_by(InterviewText.id)
-            )
-        ).all()
-        everything = record.consent_scope == ConsentScope.ADVICE_AND_EXPERIENCES
-        shown = [
-            (TOPIC_OF[field], text)
-            for field, text in texts
-            if field in TOPIC_OF and (everything or TOPIC_OF[field] == ADVICE_TOPIC)
-        ]
+        shown = await shared_texts(session, record)
         if not shown:
             continue
         records.append(ShortRecord(department=case.department, departure_type=case.departure_type, texts=shown))

@@ -1,279 +1,41 @@
-"""The words of the report page, in Dutch and English. Values without a label read as themselves."""
+"""The values of a report as its reader knows them (a departure type, a reason, a metric, a group...), through the
+labels every page and mail uses (``i18n.labels``), and the natural order of a breakdown's groups. Values without a
+label (a department, an age band such as "25-34") read as themselves."""
 
-from activities.mail_templates import DEPARTURE_LABELS
+from functools import lru_cache
 
-TEXT = {
-    "nl": {
-        "title": "Rapportage exitgesprekken",
-        "period": "Periode",
-        "previous": "vorige periode",
-        "generated": "Opgesteld op",
-        "privacy_note": "Anoniem: alleen inhoud waarvoor de medewerker toestemming gaf. Een streepje (—) staat voor een waarde die rust op minder dan {k} respondenten, of waaruit zo'n waarde af te leiden zou zijn. Groepen die niet getoond mogen worden, staan niet bij naam vermeld maar samen onder 'overige groepen'.",
-        "other_groups": "Overige groepen samen",
-        "summary": "In het kort",
-        "pooled_title": "Een langere periode",
-        "too_few": "Over {label} gaven minder dan {k} vertrekkers hun ervaringen door: te weinig om een cijfer over hun antwoorden te tonen zonder dat iemand herkenbaar wordt.",
-        "pool_still_too_few": "Ook {periods} samen zijn het er nog te weinig. Hun antwoorden tellen mee in een volgende rapportage, zodra er genoeg zijn binnen de ingestelde langere periode.",
-        "pool_shown": "Daarom hieronder {periods} samen ({start} – {end}): {n} respondenten. Deze perioden lieten elk geen cijfers over hun respondenten zien en tellen in geen andere samengenomen periode mee.",
-        "earlier_actions": "Acties uit eerdere rapportages",
-        "no_earlier_actions": "Geen openstaande acties uit eerdere rapportages.",
-        "action": "Actie",
-        "owner": "Eigenaar",
-        "due": "Uiterlijk",
-        "state": "Stand",
-        "from_report": "Rapportage",
-        "departures": "Vertrek",
-        "departures_total": "Aantal vertrokken medewerkers",
-        "by_type": "Naar soort vertrek",
-        "by_department": "Naar afdeling",
-        "interviews": "Exitgesprekken",
-        "response_rate": "Respons",
-        "respondents": "Respondenten (toestemming voor ervaringen)",
-        "reasons": "Redenen van vertrek",
-        "primary_reasons": "Belangrijkste reden",
-        "secondary_reasons": "Andere redenen (meer antwoorden mogelijk)",
-        "five_as": "Ervaring langs de vijf A's (1-5)",
-        "mean": "Gemiddelde",
-        "distribution": "Verdeling",
-        "recommend": "Zou je ons aanbevelen als werkgever? (0-10)",
-        "nps": "Net Promoter Score",
-        "promoters": "Promotors (9-10)",
-        "passives": "Passief (7-8)",
-        "detractors": "Criticasters (0-6)",
-        "belonging": "Erbij horen en inclusie (1-5)",
-        "influences": "Wat de ervaring kleurde",
-        "breakdowns": "Uitsplitsingen",
-        "group": "Groep",
-        "trends": "Trends",
-        "change": "Verschil met vorige periode",
-        "free_text": "Wat vertrekkers meegeven",
-        "free_text_note": "Letterlijke tekst, alleen waar de toestemming dat dekt; namen en e-mailadressen zijn verwijderd ([…]).",
-        "count": "Aantal",
-        "share": "Aandeel",
-        "total": "Totaal",
-        "suppressed": "—",
-        "none": "Geen.",
-    },
-    "en": {
-        "title": "Exit interview report",
-        "period": "Period",
-        "previous": "previous period",
-        "generated": "Compiled on",
-        "privacy_note": "Anonymous: only content the employee consented to. A dash (—) stands for a value resting on fewer than {k} respondents, or from which such a value could be derived. Groups that may not be shown are not named; they are counted together as 'other groups'.",
-        "other_groups": "Other groups together",
-        "summary": "In short",
-        "pooled_title": "A longer period",
-        "too_few": "In {label} fewer than {k} leavers shared their experiences: too few to show any figure on their answers without someone becoming recognisable.",
-        "pool_still_too_few": "{periods} together are still too few. Their answers count in a later report, once there are enough within the configured longer period.",
-        "pool_shown": "So below, {periods} together ({start} – {end}): {n} respondents. None of these periods showed figures on its respondents, and none counts in another pooled period.",
-        "earlier_actions": "Actions from earlier reports",
-        "no_earlier_actions": "No open actions from earlier reports.",
-        "action": "Action",
-        "owner": "Owner",
-        "due": "Due",
-        "state": "Status",
-        "from_report": "Report",
-        "departures": "Departures",
-        "departures_total": "Employees who left",
-        "by_type": "By type of departure",
-        "by_department": "By department",
-        "interviews": "Exit interviews",
-        "response_rate": "Response rate",
-        "respondents": "Respondents (consent to share experiences)",
-        "reasons": "Reasons for leaving",
-        "primary_reasons": "Primary reason",
-        "secondary_reasons": "Other reasons (several answers possible)",
-        "five_as": "Experience along the five A's (1-5)",
-        "mean": "Mean",
-        "distribution": "Distribution",
-        "recommend": "Would you recommend us as an employer? (0-10)",
-        "nps": "Net Promoter Score",
-        "promoters": "Promoters (9-10)",
-        "passives": "Passives (7-8)",
-        "detractors": "Detractors (0-6)",
-        "belonging": "Belonging and inclusion (1-5)",
-        "influences": "What shaped the experience",
-        "breakdowns": "Breakdowns",
-        "group": "Group",
-        "trends": "Trends",
-        "change": "Change against the previous period",
-        "free_text": "What leavers tell us",
-        "free_text_note": "Verbatim, only where consent covers it; names and e-mail addresses removed ([…]).",
-        "count": "Count",
-        "share": "Share",
-        "total": "Total",
-        "suppressed": "—",
-        "none": "None.",
-    },
-}
+from i18n.catalogue import translations
+from i18n.labels import Labels
 
 
-def _capitalised(labels: dict[str, str]) -> dict[str, str]:
-    return {key: text[0].upper() + text[1:] for key, text in labels.items()}
+@lru_cache
+def labels(language: str, country: str = "NL") -> Labels:
+    """The labels in ``language`` (as the organisation's country says them), the words of the report's own context
+    (``pgettext("report", …)``) included."""
+    catalogue = translations(language, country)
+    return Labels(catalogue.gettext, catalogue.pgettext)
 
 
-VALUES = {
-    "nl": {
-        "departure_type": _capitalised(DEPARTURE_LABELS["nl"]),
-        "outcome": {
-            "held": "Gevoerd",
-            "written": "Schriftelijk beantwoord",
-            "declined": "Afgeslagen",
-            "skipped": "Overgeslagen door HR",
-            "no_response": "Geen reactie",
-            "other": "Anders (niet doorgegaan, geannuleerd)",
-        },
-        "metric": {
-            "work_content": "Arbeidsinhoud",
-            "working_conditions": "Arbeidsomstandigheden",
-            "working_relations": "Arbeidsverhoudingen",
-            "terms_of_employment": "Arbeidsvoorwaarden",
-            "work_organisation": "Arbeidsorganisatie",
-            "felt_safe": "Voelde zich veilig",
-            "felt_at_home": "Voelde zich thuis",
-            "felt_valued": "Voelde zich gewaardeerd",
-            "recommend": "Aanbevelingsscore",
-            "departures": "Vertrek",
-            "response_rate": "Respons",
-        },
-        "reason": {
-            "career_opportunity": "Loopbaankans elders",
-            "pay_and_benefits": "Salaris en voorwaarden",
-            "work_content": "Inhoud van het werk",
-            "workload": "Werkdruk",
-            "work_life_balance": "Balans werk en privé",
-            "manager": "Leidinggevende",
-            "colleagues_and_culture": "Collega's en cultuur",
-            "learning_and_development": "Leren en ontwikkelen",
-            "organisation_change": "Organisatieverandering",
-            "job_security": "Baanzekerheid",
-            "commute": "Reistijd",
-            "relocation": "Verhuizing",
-            "studies": "Studie",
-            "health": "Gezondheid",
-            "personal_circumstances": "Persoonlijke omstandigheden",
-            "retirement": "Pensioen",
-            "end_of_contract": "Einde contract",
-            "dismissal": "Ontslag",
-            "other": "Anders",
-        },
-        "influence": {
-            "gender_bias": "Genderbias",
-            "sense_of_belonging": "Gevoel erbij te horen",
-            "professional_self_confidence": "Professioneel zelfvertrouwen",
-            "work_life_balance": "Balans werk en privé",
-        },
-        "dimension": {
-            "department": "Afdeling",
-            "gender": "Gender",
-            "age_band": "Leeftijd",
-            "tenure_band": "Dienstjaren",
-        },
-        "group": {
-            "woman": "Vrouw",
-            "man": "Man",
-            "non_binary": "Non-binair",
-            "not_given": "Niet opgegeven",
-            "<1": "Korter dan 1 jaar",
-            "1-2": "1 tot 2 jaar",
-            "2-5": "2 tot 5 jaar",
-            "5-10": "5 tot 10 jaar",
-            "10+": "10 jaar of langer",
-            "yes": "Ja",
-            "no": "Nee",
-        },
-        "action_state": {"done": "Gedaan", "late": "Te laat", "open": "Open"},
-        "topic": {
-            "advice": "Belangrijkste advies",
-            "went_well": "Wat ging goed",
-            "should_improve": "Wat kan beter",
-            "reasons": "Over de redenen",
-            "experiences": "Over de vijf A's",
-            "belonging": "Over erbij horen",
-            "remember": "Wat men zich met plezier herinnert",
-        },
-    },
-    "en": {
-        "departure_type": _capitalised(DEPARTURE_LABELS["en"]),
-        "outcome": {
-            "held": "Held",
-            "written": "Answered in writing",
-            "declined": "Declined",
-            "skipped": "Skipped by HR",
-            "no_response": "No response",
-            "other": "Other (not held, cancelled)",
-        },
-        "metric": {
-            "work_content": "Work content",
-            "working_conditions": "Working conditions",
-            "working_relations": "Working relations",
-            "terms_of_employment": "Terms of employment",
-            "work_organisation": "Work organisation",
-            "felt_safe": "Felt safe",
-            "felt_at_home": "Felt at home",
-            "felt_valued": "Felt valued",
-            "recommend": "Recommend score",
-            "departures": "Departures",
-            "response_rate": "Response rate",
-        },
-        "reason": {
-            "career_opportunity": "Career opportunity elsewhere",
-            "pay_and_benefits": "Pay and benefits",
-            "work_content": "Work content",
-            "workload": "Workload",
-            "work_life_balance": "Work-life balance",
-            "manager": "Manager",
-            "colleagues_and_culture": "Colleagues and culture",
-            "learning_and_development": "Learning and development",
-            "organisation_change": "Organisational change",
-            "job_security": "Job security",
-            "commute": "Commute",
-            "relocation": "Relocation",
-            "studies": "Studies",
-            "health": "Health",
-            "personal_circumstances": "Personal circumstances",
-            "retirement": "Retirement",
-            "end_of_contract": "End of contract",
-            "dismissal": "Dismissal",
-            "other": "Other",
-        },
-        "influence": {
-            "gender_bias": "Gender bias",
-            "sense_of_belonging": "Sense of belonging",
-            "professional_self_confidence": "Professional self-confidence",
-            "work_life_balance": "Work-life balance",
-        },
-        "dimension": {
-            "department": "Department",
-            "gender": "Gender",
-            "age_band": "Age",
-            "tenure_band": "Years of service",
-        },
-        "group": {
-            "woman": "Woman",
-            "man": "Man",
-            "non_binary": "Non-binary",
-            "not_given": "Not given",
-            "<1": "Less than 1 year",
-            "1-2": "1 to 2 years",
-            "2-5": "2 to 5 years",
-            "5-10": "5 to 10 years",
-            "10+": "10 years or more",
-            "yes": "Yes",
-            "no": "No",
-        },
-        "action_state": {"done": "Done", "late": "Late", "open": "Open"},
-        "topic": {
-            "advice": "Most important advice",
-            "went_well": "What went well",
-            "should_improve": "What should improve",
-            "reasons": "On the reasons",
-            "experiences": "On the five A's",
-            "belonging": "On belonging",
-            "remember": "What they will remember with pleasure",
-        },
-    },
-}
+@lru_cache
+def kinds(language: str, country: str = "NL") -> dict[str, dict[str, str]]:
+    """Each kind of value a report names, with its labels in ``language``."""
+    known = labels(language, country)
+    return {
+        "departure_type": known.departure_types,
+        "outcome": known.interview_outcomes,
+        "metric": known.metrics,
+        "reason": known.reasons_in_short,
+        "influence": known.influences,
+        "dimension": known.breakdown_dimensions,
+        "group": known.breakdown_groups,
+        "action_state": known.review_action_states,
+        "topic": known.free_text_topics,
+    }
+
+
+def value_label(kind: str, value: str, language: str, country: str = "NL") -> str:
+    """A departure type, reason, metric, group... as the reader knows it; departments stay as they are."""
+    return kinds(language, country).get(kind, {}).get(value, value)
 
 
 # Groups in the order a reader expects them: bands from young (or short) to old (or long), "not given" last.
@@ -304,8 +66,3 @@ def group_order(key: str) -> tuple[int, int, str]:
     if key in NATURAL_ORDER:
         return (0, NATURAL_ORDER.index(key), "")
     return (1, 0, key.casefold())
-
-
-def value_label(kind: str, value: str, language: str) -> str:
-    """A departure type, reason, metric, group... as the reader knows it; departments stay as they are."""
-    return VALUES[language].get(kind, {}).get(value, value)

@@ -19,6 +19,9 @@ from math import gcd
 Key = tuple[str | None, ...]
 # Beyond this many steps the search stops and counts the groups as unsafe: suppressing one more is always safe.
 SEARCH_LIMIT = 20_000
+# The pairs of groups (``shown_pairs``): a shorter search, and at most this many pairs taken out before none shows.
+PAIR_SEARCH_LIMIT = 2_000
+PAIR_ROUNDS = 4
 
 
 @dataclass(frozen=True)
@@ -54,22 +57,33 @@ class Span:
         return Span((*self.basis, (pivot, tuple(rest))))
 
 
-def _vectors(cells: Iterable[Key]) -> dict[Key, tuple[int, ...]]:
-    """Each cell as the indicator of the groups it belongs to: one group per breakdown."""
+# A figure on a pair of groups (the respondents of one department in one target group): (dimension, group,
+# dimension, group).
+Pair = tuple[int, str, int, str]
+
+
+def _vectors(cells: Iterable[Key], pairs: Iterable[Pair] = ()) -> dict[Key, tuple[int, ...]]:
+    """Each cell as the indicator of the groups it belongs to (one per breakdown) and of the pairs of groups it is in."""
     rows: dict[tuple[int, str | None], int] = {}
     indices = {cell: [rows.setdefault((d, group), len(rows)) for d, group in enumerate(cell)] for cell in cells}
-    return {cell: tuple(1 if i in index else 0 for i in range(len(rows))) for cell, index in indices.items()}
+    wanted = sorted(set(pairs), key=str)
+    for cell, index in indices.items():
+        index += [len(rows) + i for i, (d, g, e, h) in enumerate(wanted) if cell[d] == g and cell[e] == h]
+    width = len(rows) + len(wanted)
+    return {cell: tuple(1 if i in index else 0 for i in range(width)) for cell, index in indices.items()}
 
 
 class _Search:
-    def __init__(self, exposed: list[tuple[int, Key, tuple[int, ...]]], full_rank: int, k: int) -> None:
-        self.exposed, self.full_rank, self.k, self.steps = exposed, full_rank, k, 0
+    def __init__(
+        self, exposed: list[tuple[int, Key, tuple[int, ...]]], full_rank: int, k: int, limit: int = SEARCH_LIMIT
+    ) -> None:
+        self.exposed, self.full_rank, self.k, self.steps, self.limit = exposed, full_rank, k, 0, limit
 
     def run(self, start: int, zero: Span, weight: int, support: tuple[Key, ...]) -> tuple[Key, ...] | None:
         """A set of cells, holding fewer than k people, on which some combination is not zero while it is zero on
         every other cell; None when there is none. Each exposed cell is either in the set or a cell where it is zero."""
         self.steps += 1
-        if self.steps > SEARCH_LIMIT:
+        if self.steps > self.limit:
             return tuple(cell for _, cell, _ in self.exposed)
         if zero.rank == self.full_rank:
             return None  # only the zero combination is left
@@ -86,11 +100,14 @@ class _Search:
         return self.run(index + 1, zero.plus(vector), weight, support)
 
 
-def disclosure(cells: Mapping[Key, int], k: int) -> tuple[Key, ...] | None:
+def disclosure(
+    cells: Mapping[Key, int], k: int, pairs: Iterable[Pair] = (), limit: int = SEARCH_LIMIT
+) -> tuple[Key, ...] | None:
     """Cells holding fewer than k people (but some) that a combination of the groups' sums isolates; None when none do.
 
-    ``cells`` maps each non-empty cell (one group per breakdown, None for the suppressed groups together) to its people."""
-    vectors = _vectors(cells)
+    ``cells`` maps each non-empty cell (one group per breakdown, None for the suppressed groups together) to its people;
+    ``pairs`` names the pairs of shown groups whose sums show as well."""
+    vectors = _vectors(cells, pairs)
     full = Span()
     for vector in vectors.values():
         full = full.plus(vector)
@@ -103,7 +120,7 @@ def disclosure(cells: Mapping[Key, int], k: int) -> tuple[Key, ...] | None:
         ((size, cell, vectors[cell]) for cell, size in cells.items() if 0 < size < k and not zero.holds(vectors[cell])),
         key=lambda e: -e[0],
     )
-    return _Search(exposed, full.rank, k).run(0, zero, 0, ())
+    return _Search(exposed, full.rank, k, limit).run(0, zero, 0, ())
 
 
 def _merged(cells: Mapping[tuple[str, ...], int], shown: Sequence[set[str]]) -> dict[Key, int]:
@@ -152,3 +169,32 @@ def _to_suppress(cells, shown, sizes, total, found, k) -> tuple[int, str] | None
         ((d, group) for _, d, group in candidates if (d, group) in touching),
         next(((d, group) for _, d, group in candidates), None),
     )
+
+
+def shown_pairs(
+    cells: Mapping[tuple[str, ...], int], shown: Sequence[set[str]], candidates: Iterable[Pair], k: int
+) -> set[Pair]:
+    """The pairs of shown groups whose sums may show beside the groups' own: each of at least k people, and with the
+    groups and the total no combination isolating fewer than k. ``cells`` as for ``shown_groups``; ``shown`` the groups
+    that show (``shown_groups``), with which nothing is isolated yet.
+
+    The pairs are a nicety beside the breakdowns, so their search is kept short: a few pairs taken out, each the
+    smallest that the combination found touches, and where that does not make the rest safe within the shorter
+    search, no pair shows."""
+    sizes: dict[Pair, int] = {}
+    for cell, size in cells.items():
+        for pair in candidates:
+            d, g, e, h = pair
+            if cell[d] == g and cell[e] == h:
+                sizes[pair] = sizes.get(pair, 0) + size
+    merged = _merged(cells, shown)
+    pairs = {pair for pair, size in sizes.items() if size >= k}
+    for attempt in range(PAIR_ROUNDS + 1):
+        if not pairs or (found := disclosure(merged, k, pairs, PAIR_SEARCH_LIMIT)) is None:
+            return pairs
+        if attempt == PAIR_ROUNDS:
+            break
+        ordered = sorted(pairs, key=lambda pair: (sizes[pair], str(pair)))
+        touching = next((p for p in ordered if any(c[p[0]] == p[1] and c[p[2]] == p[3] for c in found)), None)
+        pairs.discard(touching or ordered[0])
+    return set()

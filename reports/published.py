@@ -10,8 +10,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.report import ReportFigures
+from models.report import ReportFigures, Trend
 from models.tables import InterviewRecordRow, InterviewText
+from reports import sql
 from reports.aggregate import Compiled, shown_texts
 from reports.tables import ReportRow, ReportTextRow
 
@@ -47,4 +48,25 @@ async def figures_of(session: AsyncSession, row: ReportRow) -> ReportFigures:
         section.model_copy(update={"texts": [] if section.suppressed else shown_texts(texts[section.topic])})
         for section in figures.free_text
     ]
-    return figures.model_copy(update={"free_text": sections})
+    trends = [await _as_headlined(session, row, figures, trend) for trend in figures.trends]
+    return figures.model_copy(update={"free_text": sections, "trends": trends})
+
+
+async def _as_headlined(session: AsyncSession, row: ReportRow, figures: ReportFigures, trend: Trend) -> Trend:
+    """The response-rate line with only the rates the headlines of their periods' reports showed. A report stored
+    before its line followed the headline may hold a rate the headline left out because it gave away the few who did
+    not answer; it is not shown again, nor the change against it."""
+    if trend.metric != "response_rate" or all(point.value is None for point in trend.points):
+        return trend
+    shown = {figures.label: figures.response_rate}
+    if any(point.value is not None for point in trend.points[:-1]):
+        earlier = await sql.earlier_reports(session, row.period_start, len(trend.points) - 1)
+        shown |= {stored.get("label", ""): stored.get("response_rate") for stored in earlier}
+    points = [
+        point if point.value is None or shown.get(point.label) is not None else point.model_copy(update={"value": None})
+        for point in trend.points
+    ]
+    if points == trend.points:
+        return trend
+    last, before = points[-1].value, points[-2].value if len(points) > 1 else None
+    return trend.model_copy(update={"points": points, "delta": None if last is None or before is None else trend.delta})

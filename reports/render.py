@@ -1,17 +1,20 @@
 """The report as a page (HTML with inline SVG), as PDF (WeasyPrint) and as CSV of the aggregated figures.
 
-Everything renders from the stored figures, so a report reads the same whenever it is fetched."""
+Everything renders from the stored figures, so a report reads the same whenever it is fetched. Its words come from
+the product's catalogue (``i18n``) in the reader's language, as the pages' and mails' do."""
 
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from i18n.catalogue import format_locale, translations
 from models.report import CountTable, ReportFigures
 from reports import spreadsheet, svg
-from reports.labels import TEXT, group_order, value_label
+from reports.labels import group_order, value_label
 from reports.sql import METRIC_COLUMNS
 from reports.summary import summary
 
@@ -23,44 +26,49 @@ TREND_SCALES = {"recommend": (0, 10), "response_rate": (0, 1)}
 WHOLE_METRICS = {"departures"}
 
 
-def _environment() -> Environment:
+@lru_cache
+def _environment(language: str, country: str) -> Environment:
+    """The report's template with ``_()``, ``pgettext()`` and ``{% trans %}`` in ``language``; white space in a
+    ``{% trans %}`` block is folded, as Babel extracts it."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
         autoescape=select_autoescape(enabled_extensions=("j2", "html"), default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_translations(translations(language, country), newstyle=True)  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
     env.globals.update(bars=svg.bars, stacked=svg.stacked, line=svg.line)
     return env
-
-
-ENV = _environment()
 
 
 class Formatter:
     """Numbers, dates and labels in the reader's language; a suppressed value reads as a dash."""
 
-    def __init__(self, language: str) -> None:
+    def __init__(self, language: str, country: str = "NL") -> None:
         self.language = language
-        self.text = TEXT[language]
+        self.country = country
+        self.locale = format_locale(language, country)
+        self.gettext = translations(language, country).gettext
 
     def label(self, kind: str, value: str) -> str:
-        return value_label(kind, value, self.language)
+        return value_label(kind, value, self.language, self.country)
 
     def num(self, value: float | int | None, digits: int = 1) -> str:
         if value is None:
             return DASH
         if isinstance(value, int):
-            return format_decimal(value, locale=self.language)
-        return format_decimal(value, format=f"#,##0.{'0' * digits}", locale=self.language)
+            return format_decimal(value, locale=self.locale)
+        return format_decimal(value, format=f"#,##0.{'0' * digits}", locale=self.locale)
 
     def pct(self, value: float | None) -> str:
-        return DASH if value is None else format_percent(value, format="#,##0%", locale=self.language)
+        return DASH if value is None else format_percent(value, format="#,##0%", locale=self.locale)
 
     def count(self, value: float | None) -> str:
         """A number of people: whole, whatever type it was stored as (``+124``, never ``+124,0``)."""
-        return DASH if value is None else format_decimal(round(value), locale=self.language)
+        return DASH if value is None else format_decimal(round(value), locale=self.locale)
 
     def signed(self, value: float | None, percent: bool = False, whole: bool = False) -> str:
         if value is None:
@@ -84,7 +92,7 @@ class Formatter:
 
     def date(self, value) -> str:
         # English the British way (29 January 2027), as the pages and mails write it.
-        return format_date(value, format="long", locale={"en": "en_GB"}.get(self.language, self.language))
+        return format_date(value, format="long", locale=self.locale)
 
     def count_bars(self, table: CountTable, kind: str, title: str):
         items = [(self.label(kind, c.key), c.count, self.num(c.count)) for c in table.cells]
@@ -95,7 +103,7 @@ class Formatter:
         )
 
     def other_groups(self) -> str:
-        return self.text["other_groups"]
+        return self.gettext("Other groups together")
 
     def trend_chart(self, trend, title: str):
         values = [p.value for p in trend.points if p.value is not None]
@@ -106,23 +114,33 @@ class Formatter:
         return svg.line([(p.label, p.value) for p in trend.points], low=low, high=high, title=title, fmt=fmt)
 
 
-def render_html(figures: ReportFigures, language: str, organisation_name: str = "") -> str:
-    return ENV.get_template("report.html.j2").render(
-        figures=figures,
-        f=Formatter(language),
-        t=TEXT[language],
-        language=language,
-        organisation_name=organisation_name,
-        metrics=list(METRIC_COLUMNS),
-        summary=summary(figures, language),
+def render_html(figures: ReportFigures, language: str, organisation_name: str = "", country: str = "NL") -> str:
+    """The report in ``language``, with the words and date forms of the organisation's ``country``."""
+    return (
+        _environment(language, country)
+        .get_template("report.html.j2")
+        .render(
+            figures=figures,
+            f=Formatter(language, country),
+            language=language,
+            organisation_name=organisation_name,
+            metrics=list(METRIC_COLUMNS),
+            summary=summary(figures, language, country),
+        )
     )
 
 
-def render_pdf(figures: ReportFigures, language: str, organisation_name: str = "") -> bytes:
-    # Imported here: WeasyPrint loads Pango at import, which the worker's workflow sandbox must never see.
-    from weasyprint import HTML
+def render_pdf(figures: ReportFigures, language: str, organisation_name: str = "", country: str = "NL") -> bytes:
+    return html_to_pdf(render_html(figures, language, organisation_name, country))
 
-    return HTML(string=render_html(figures, language, organisation_name), base_url=str(TEMPLATE_DIR)).write_pdf()
+
+def html_to_pdf(html: str, stylesheet: str = "") -> bytes:
+    """A self-contained HTML page (its styles inline or in ``stylesheet``, no outside images) as PDF."""
+    # Imported here: WeasyPrint loads Pango at import, which the worker's workflow sandbox must never see.
+    from weasyprint import CSS, HTML
+
+    styles = [CSS(string=stylesheet)] if stylesheet else None
+    return HTML(string=html, base_url=str(TEMPLATE_DIR)).write_pdf(stylesheets=styles)
 
 
 CSV_COLUMNS = ["section", "dimension", "key", "measure", "value", "base", "suppressed"]
@@ -161,6 +179,15 @@ def _csv_rows(f: ReportFigures) -> Iterator[tuple]:
                 yield "breakdown", breakdown.dimension, group.key, f"mean_{metric}", mean, group.respondents
         if breakdown.other is not None:
             yield "breakdown", breakdown.dimension, "", "other_groups", breakdown.other, f.respondents
+    for cross in f.cross_breakdowns:
+        within = f"department={cross.department}/{cross.dimension}"
+        for in_both in sorted(cross.groups, key=lambda g: group_order(g.key)):
+            yield "cross_breakdown", within, in_both.key, "respondents", in_both.respondents, None
+            for metric, mean in in_both.means.items():
+                yield "cross_breakdown", within, in_both.key, f"mean_{metric}", mean, in_both.respondents
+    for reasons in f.reasons_by_group:
+        for of_group in sorted(reasons.groups, key=lambda g: group_order(g.key)):
+            yield from table("reasons_by_group", f"{reasons.dimension}={of_group.key}", of_group.reasons)
     if (pool := f.pooled) is not None:
         yield "pooled", "periods", " ".join(pool.labels), "respondents", pool.respondents, None
         for name, pooled_table in (

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
@@ -22,7 +22,9 @@ from models.refusals import Refusal
 from models.report import (
     AddAction,
     AddFinding,
+    Approval,
     ApproveReport,
+    ChangeAction,
     CompleteAction,
     Finding,
     ReviewAction,
@@ -30,9 +32,9 @@ from models.report import (
     ReviewView,
     SendBackReport,
 )
-from reports import service
+from reports import periods, service
 from reports.service import ReportNotFound
-from reports.tables import ReportActionRow, ReportRow, ReviewNoteRow
+from reports.tables import ReportActionRow, ReportFindingRow, ReportRow, ReviewNoteRow
 from workflows.review import ReviewWorkflow
 
 
@@ -71,16 +73,55 @@ class OwnedAction:
 
 
 @dataclass(frozen=True)
+class EarlierAction:
+    """An action of an earlier report, as the next report's review page shows it: live from the database."""
+
+    report_id: str
+    label: str
+    action_id: str
+    text: str
+    owner_email: str
+    due_date: date
+    done_at: datetime | None
+    notes: list[ReviewNoteRow]
+
+    @property
+    def state(self) -> str:
+        return state_of(self.done_at, self.due_date)
+
+
+@dataclass(frozen=True)
+class RecordedAction:
+    """An action as the database keeps it, once the review's workflow no longer answers."""
+
+    id: str
+    text: str
+    owner_email: str
+    due_date: date
+    done_at: datetime | None
+    done_by: str | None
+
+
+@dataclass(frozen=True)
 class ReviewPage:
-    """Everything the review page shows of one report."""
+    """Everything the review page shows of one report: from the running review while Temporal keeps it, otherwise
+    from what the review stored in the database as it went (findings, actions, the approval)."""
 
     report: ReportRow
     view: ReviewView | None
     notes: list[ReviewNoteRow]
+    findings: list[Finding]
+    actions: list[ReviewAction | RecordedAction]
+    approval: Approval | None
 
     @property
     def label(self) -> str:
         return (self.report.figures or {}).get("label") or self.report.id
+
+    @property
+    def on_record(self) -> bool:
+        """The review has ended and what it recorded is read from the database."""
+        return self.view is None and bool(self.approval or self.findings or self.actions or self.notes)
 
     def notes_on(self, action_id: str) -> list[ReviewNoteRow]:
         return [n for n in self.notes if n.action_key == action_id]
@@ -88,6 +129,13 @@ class ReviewPage:
     @property
     def remarks(self) -> list[ReviewNoteRow]:
         return [n for n in self.notes if n.kind == "sent_back"]
+
+
+def state_of(done_at: datetime | None, due_date: date, today: date | None = None) -> str:
+    """An action's state as its readers see it: done, late once past its due date, or open."""
+    if done_at is not None:
+        return "done"
+    return "late" if due_date < (today or date.today()) else "open"
 
 
 # The workflow's updates: the one place outside workflows/ that names them.
@@ -112,9 +160,52 @@ async def page(client: Client, session: AsyncSession, report_id: str) -> ReviewP
     report = await session.get(ReportRow, report_id)
     if report is None:
         raise ReportNotFound(report_id)
-    return ReviewPage(
-        report=report, view=await service.review_view(client, report_id), notes=await _notes(session, report)
-    )
+    view = await service.review_view(client, report_id)
+    notes = await _notes(session, report)
+    if view is not None:
+        return ReviewPage(
+            report=report,
+            view=view,
+            notes=notes,
+            findings=view.findings,
+            actions=list(view.actions),
+            approval=view.approval,
+        )
+    findings, actions, approval = await record_of(session, report)
+    return ReviewPage(report=report, view=None, notes=notes, findings=findings, actions=actions, approval=approval)
+
+
+async def record_of(
+    session: AsyncSession, report: ReportRow
+) -> tuple[list[Finding], list[ReviewAction | RecordedAction], Approval | None]:
+    """What the review of ``report`` stored as it went: its findings, its actions with their state, its approval."""
+
+    def of(table: Any) -> Any:
+        return (
+            select(table)
+            .where(table.report_id == report.id, table.revision == report.revision)
+            .order_by(table.created_at, table.id)
+        )
+
+    findings = [
+        Finding(id=row.key, text=row.text, author_email=row.author_email, at=row.created_at)
+        for row in (await session.execute(of(ReportFindingRow))).scalars()
+    ]
+    actions: list[ReviewAction | RecordedAction] = [
+        RecordedAction(
+            id=row.key,
+            text=row.text,
+            owner_email=row.owner_email,
+            due_date=row.due_date,
+            done_at=row.completed_at,
+            done_by=row.completed_by,
+        )
+        for row in (await session.execute(of(ReportActionRow))).scalars()
+    ]
+    approval = None
+    if report.approved_by and report.approved_at:
+        approval = Approval(by=report.approved_by, at=report.approved_at, comment=report.approval_comment or "")
+    return findings, actions, approval
 
 
 async def _notes(session: AsyncSession, report: ReportRow) -> list[ReviewNoteRow]:
@@ -149,6 +240,45 @@ async def open_actions_of(session: AsyncSession, email: str) -> list[OwnedAction
             )
         )
     return owned
+
+
+async def earlier_actions(session: AsyncSession, report: ReportRow, zone: str) -> list[EarlierAction]:
+    """The actions of the reports on earlier periods that were still open when ``report``'s period began: those open
+    now and those done since, with their notes, the first due first. As the report's own "earlier actions" chooses
+    them, but as they stand now rather than when the report was made."""
+    since, _ = periods.utc_bounds(report.period_start, report.period_end, zone)
+    query = (
+        select(ReportActionRow, ReportRow)
+        .join(ReportRow, (ReportRow.id == ReportActionRow.report_id) & (ReportRow.revision == ReportActionRow.revision))
+        .where(
+            ReportRow.period_end < report.period_start,
+            or_(ReportActionRow.completed_at.is_(None), ReportActionRow.completed_at >= since),
+        )
+        .order_by(ReportActionRow.due_date, ReportRow.period_end, ReportActionRow.id)
+    )
+    found = (await session.execute(query)).all()
+    notes: dict[tuple[str, int, str], list[ReviewNoteRow]] = {}
+    if found:
+        note_query = (
+            select(ReviewNoteRow)
+            .where(ReviewNoteRow.report_id.in_({r.id for _, r in found}), ReviewNoteRow.action_key.is_not(None))
+            .order_by(ReviewNoteRow.id)
+        )
+        for note in (await session.execute(note_query)).scalars():
+            notes.setdefault((note.report_id, note.revision, note.action_key or ""), []).append(note)
+    return [
+        EarlierAction(
+            report_id=earlier.id,
+            label=(earlier.figures or {}).get("label") or earlier.id,
+            action_id=action.key,
+            text=action.text,
+            owner_email=action.owner_email,
+            due_date=action.due_date,
+            done_at=action.completed_at,
+            notes=notes.get((earlier.id, earlier.revision, action.key), []),
+        )
+        for action, earlier in found
+    ]
 
 
 async def reviewer_choices(session: AsyncSession) -> list[Any]:
@@ -192,9 +322,14 @@ async def send_back(client: Client, session: AsyncSession, report_id: str, paylo
     return await _keep(session, review.report, None, "sent_back", email, payload.remark)
 
 
-async def note_progress(client: Client, session: AsyncSession, report_id: str, payload: ProgressNote) -> ReviewNoteRow:
-    """Keep the owner's note; with ``done``, mark the action done in the review first, so that a refused completion
-    keeps no note saying it was done."""
+async def note_progress(
+    client: Client, session: AsyncSession, report_id: str, payload: ProgressNote, reviewing: str | None = None
+) -> ReviewNoteRow:
+    """Keep the note on an action of ``report_id``; with ``done``, mark the action done in the review first, so that a
+    refused completion keeps no note saying it was done.
+
+    The action's owner, HR and the report's reviewers may; from the review page of a later report (``reviewing``),
+    that report's reviewers too, for an action it lists among the earlier ones."""
     review = await page(client, session, report_id)
     query = select(ReportActionRow).where(
         ReportActionRow.report_id == report_id,
@@ -206,19 +341,48 @@ async def note_progress(client: Client, session: AsyncSession, report_id: str, p
         raise ActionRejected(Refusal("action_unknown", action_id=payload.action_id))
     email = str(payload.actor.email).lower()
     reviewers = review.view.reviewers if review.view else []
+    reviewer_of = None
     if payload.actor.role != Role.HR and email != action.owner_email.lower() and email not in reviewers:
-        raise ActionRejected(Refusal("not_action_owner", email=email, action_id=action.key))
+        if reviewing is not None and await _reviews_later(client, session, reviewing, review.report, email):
+            reviewer_of = reviewing
+        else:
+            raise ActionRejected(Refusal("not_action_owner", email=email, action_id=action.key))
     if action.completed_at is not None:
         raise ActionRejected(
             Refusal("action_already_done", action_id=action.key, on=action.completed_at.date().isoformat())
         )
     kind: Literal["progress", "done"] = "progress"
     if payload.done:
-        await complete_action(
-            client, report_id, CompleteAction(actor=payload.actor, action_id=action.key, note=payload.note)
-        )
+        done = CompleteAction(actor=payload.actor, action_id=action.key, note=payload.note, reviewer_of=reviewer_of)
+        await complete_action(client, report_id, done)
         kind = "done"
     return await _keep(session, review.report, action.key, kind, email, payload.note)
+
+
+async def change_action(
+    client: Client, session: AsyncSession, report_id: str, payload: ChangeAction, reviewing: str | None = None
+) -> ReviewAction:
+    """Give an open action of ``report_id`` to another owner, or move its due date. HR and the report's reviewers may;
+    from the review page of a later report (``reviewing``), that report's reviewers too."""
+    review = await page(client, session, report_id)
+    email = str(payload.actor.email).lower()
+    reviewers = review.view.reviewers if review.view else []
+    reviewer_of = None
+    if payload.actor.role != Role.HR and email not in reviewers:
+        if reviewing is None or not await _reviews_later(client, session, reviewing, review.report, email):
+            raise ActionRejected(Refusal("not_a_reviewer", email=email, report=review.label))
+        reviewer_of = reviewing
+    changed = payload.model_copy(update={"reviewer_of": reviewer_of})
+    return await service.act_on_review(client, report_id, ReviewWorkflow.change_action, changed)
+
+
+async def _reviews_later(client: Client, session: AsyncSession, later_id: str, earlier: ReportRow, email: str) -> bool:
+    """Whether ``email`` reviews the report ``later_id``, which comes after ``earlier`` and so lists its actions."""
+    later = await session.get(ReportRow, later_id)
+    if later is None or later.period_start <= earlier.period_end:
+        return False
+    view = await service.review_view(client, later_id)
+    return view is not None and email in view.reviewers
 
 
 async def _keep(

@@ -77,7 +77,8 @@ async def review_view(client: Client, report_id: str) -> ReviewView | None:
 
 
 async def act_on_review(client: Client, report_id: str, update: Any, payload: BaseModel) -> Any:
-    """Run one of ReviewWorkflow's updates (add_finding, add_action, approve, send_back, complete_action)."""
+    """Run one of ReviewWorkflow's updates (add_finding, add_action, approve, send_back, complete_action,
+    change_action)."""
 
     async def ended() -> Refusal:
         return Refusal("review_ended", report=report_id)
@@ -122,13 +123,18 @@ async def figures(session: AsyncSession, report_id: str) -> ReportFigures:
     return await published.figures_of(session, row)
 
 
-async def report_html(session: AsyncSession, report_id: str, language: str, organisation_name: str = "") -> str:
-    return render_html(await figures(session, report_id), language, organisation_name)
+async def report_html(
+    session: AsyncSession, report_id: str, language: str, organisation_name: str = "", country: str = "NL"
+) -> str:
+    return render_html(await figures(session, report_id), language, organisation_name, country)
 
 
-async def report_pdf(session: AsyncSession, report_id: str, language: str, organisation_name: str = "") -> bytes:
+async def report_pdf(
+    session: AsyncSession, report_id: str, language: str, organisation_name: str = "", country: str = "NL"
+) -> bytes:
     # WeasyPrint takes a second or so of CPU: off the event loop, so the web app keeps serving.
-    return await asyncio.to_thread(render_pdf, await figures(session, report_id), language, organisation_name)
+    report = await figures(session, report_id)
+    return await asyncio.to_thread(render_pdf, report, language, organisation_name, country)
 
 
 async def report_csv(session: AsyncSession, report_id: str) -> str:

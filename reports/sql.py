@@ -57,6 +57,8 @@ MENTIONS = ["secondary_reasons", "influences"]
 EXPERIENCES = ConsentScope.ADVICE_AND_EXPERIENCES.value
 ADVICE_SCOPES = [ConsentScope.ADVICE_ONLY.value, ConsentScope.ADVICE_AND_EXPERIENCES.value]
 NOT_GIVEN = "not_given"
+# A respondent who named no main reason for leaving (not discussed, or "prefer not to say").
+NO_REASON = "no_reason"
 # "written": declined a conversation, then answered in writing through the link (``questionnaires.preparation``).
 OUTCOMES = ["held", "written", "declined", "skipped", "no_response", "other"]
 ANSWERED = ("held", "written")
@@ -300,6 +302,20 @@ async def cells(
     for row in await rows(session, query):
         cell, counts = tuple(str(v) for v in row[: len(keys)]), row[len(keys) :]
         result[cell] = (counts[0], dict(zip(METRIC_COLUMNS, counts[1:], strict=False)))
+    return result
+
+
+async def reason_cells(
+    session: AsyncSession, resp: Subquery, dimensions: list[str], period: str
+) -> dict[tuple[str, ...], dict[str, int]]:
+    """(one group per dimension) -> main reason for leaving -> respondents; ``NO_REASON`` for those who named none."""
+    keys = [resp.c[d] for d in dimensions]
+    reason = func.coalesce(resp.c.primary_reason, literal(NO_REASON))
+    query = select(*keys, reason, func.count()).where(resp.c.period == period).group_by(*keys, reason)
+    result: dict[tuple[str, ...], dict[str, int]] = {}
+    for row in await rows(session, query):
+        cell = tuple(str(v) for v in row[: len(keys)])
+        result.setdefault(cell, {})[str(row[len(keys)])] = row[-1]
     return result
 
 

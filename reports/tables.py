@@ -1,4 +1,4 @@
-"""The report tables (migrations 0003 and 0009). They share the case tables' metadata, so foreign keys resolve."""
+"""The report tables (migrations 0003, 0009, 0016 and 0022). They share the case tables' metadata, so foreign keys resolve."""
 
 from datetime import date, datetime
 
@@ -35,6 +35,9 @@ class ReportRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
     approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     approved_by: Mapped[str | None] = mapped_column(String(320))
+    # What the approving reviewer wrote with the approval (migration 0022): with the findings and actions, the
+    # review's record once Temporal no longer keeps its workflow.
+    approval_comment: Mapped[str | None] = mapped_column(Text)
 
 
 class ReportTextRow(Base):

@@ -3,8 +3,9 @@
 Every value is read from the figures a report stored when it was made, exactly as that report showed it: a value
 its report left out stays out (a dash), and a group its report did not name is not named here. So the page adds no
 figure that a reader could not already take from the reports themselves, and with it no new way to subtract one
-person. The reports hold departures, reasons and response per period for everyone, and per department or target
-group the number of respondents and their means; so that is what a filter can show."""
+person. The reports hold departures, reasons and response per period for everyone; per department or target group
+the number of respondents and their means; and per target group the share of each main reason for leaving. So that
+is what a filter can show."""
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.registration import DepartureType
 from reports.labels import group_order
-from reports.sql import AREAS, BELONGING, RECOMMEND
+from reports.sql import AREAS, BELONGING, NO_REASON, RECOMMEND
 from reports.tables import ReportRow
 
 # The periods a trend shows: two years of quarters.
@@ -54,6 +55,21 @@ class Trends:
     choices: list[Choice] = field(default_factory=list)
     chosen: Choice | None = None
     names: dict[str, dict[str, str]] = field(default_factory=dict)
+    # With a department and a target group chosen together: the department (``chosen`` is the target group).
+    within: Choice | None = None
+
+    @property
+    def department(self) -> Choice | None:
+        """The department the page is filtered by, alone or with a target group."""
+        return self.within or (self.chosen if self.chosen and self.chosen.dimension == "department" else None)
+
+    @property
+    def group(self) -> Choice | None:
+        """The target group the page is filtered by, alone or within a department."""
+        return self.chosen if self.chosen and self.chosen.dimension != "department" else None
+
+    def options(self, department: bool) -> list[Choice]:
+        return [c for c in self.choices if (c.dimension == "department") == department]
 
     def dimension_name(self, dimension: str, language: str) -> str | None:
         """A self-declared group's name as the latest report that broke it down called it."""
@@ -80,8 +96,35 @@ def _keys(tables: Iterable[Mapping[str, Any] | None], order: list[str] | None = 
     return sorted(named, key=group_order)
 
 
+def _table_share(table: Mapping[str, Any] | None, key: str) -> float | None:
+    """A cell's share as its report showed it: 0 when the table hid nothing and lacks it; else left out."""
+    if not table:
+        return None
+    for cell in table.get("cells", []):
+        if cell.get("key") == key:
+            return cell.get("share")
+    return 0 if table.get("total") is not None and table.get("other") is None else None
+
+
+def _group_reasons(figures: Mapping[str, Any], chosen: Choice) -> Mapping[str, Any] | None:
+    """The chosen target group's table of main reasons, where its report had one."""
+    for breakdown in figures.get("reasons_by_group", []):
+        if breakdown.get("dimension") == chosen.dimension:
+            group = next((g for g in breakdown.get("groups", []) if g.get("key") == chosen.key), None)
+            return group.get("reasons") if group else None
+    return None
+
+
 def _rating_mean(figures: Mapping[str, Any], section: str, metric: str) -> float | None:
     return next((r.get("mean") for r in figures.get(section, []) if r.get("metric") == metric), None)
+
+
+def _cross(figures: Mapping[str, Any], department: str, chosen: Choice) -> Mapping[str, Any] | None:
+    """The chosen target group within the department, where its report showed that pair."""
+    for breakdown in figures.get("cross_breakdowns", []):
+        if breakdown.get("department") == department and breakdown.get("dimension") == chosen.dimension:
+            return next((g for g in breakdown.get("groups", []) if g.get("key") == chosen.key), None)
+    return None
 
 
 def _group(figures: Mapping[str, Any], chosen: Choice) -> Mapping[str, Any] | None:
@@ -112,8 +155,9 @@ def names(stored: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, str]]:
     }
 
 
-def build(stored: Sequence[Mapping[str, Any]], chosen: Choice | None = None) -> Trends:
-    """The trend rows over the stored figures (oldest first), for everyone or for the chosen group."""
+def build(stored: Sequence[Mapping[str, Any]], chosen: Choice | None = None, within: Choice | None = None) -> Trends:
+    """The trend rows over the stored figures (oldest first), for everyone, for the chosen group, or for the chosen
+    target group ``within`` a department: what the reports published on that pair (respondents and their means)."""
     labels = [figures.get("label", "") for figures in stored]
     rows: list[Row] = []
 
@@ -144,7 +188,10 @@ def build(stored: Sequence[Mapping[str, Any]], chosen: Choice | None = None) -> 
     if chosen.dimension == "department":
         by_department = [f.get("departures_by_department") for f in stored]
         add("departures", "text", "departures_total", "count", [_table_value(t, chosen.key) for t in by_department])
-    groups = [_group(f, chosen) for f in stored]
+    if within is not None:
+        groups = [_cross(f, within.key, chosen) for f in stored]
+    else:
+        groups = [_group(f, chosen) for f in stored]
     add("response", "text", "respondents", "count", [g.get("respondents") if g else None for g in groups])
 
     def means(metric: str) -> list[float | None]:
@@ -155,7 +202,11 @@ def build(stored: Sequence[Mapping[str, Any]], chosen: Choice | None = None) -> 
     add("recommend", "text", "mean", "score", means(RECOMMEND))
     for item in BELONGING:
         add("belonging", "metric", item, "mean", means(item))
-    return Trends(labels=labels, rows=rows, choices=choices(stored), chosen=chosen, names=names(stored))
+    if within is None:
+        reasons = [_group_reasons(f, chosen) for f in stored]
+        for key in sorted(_keys(reasons, None), key=lambda key: key == NO_REASON):
+            add("reasons", "reason", key, "rate", [_table_share(t, key) for t in reasons])
+    return Trends(labels=labels, rows=rows, choices=choices(stored), chosen=chosen, names=names(stored), within=within)
 
 
 async def stored_figures(session: AsyncSession, count: int = PERIODS) -> list[dict]:
@@ -164,8 +215,15 @@ async def stored_figures(session: AsyncSession, count: int = PERIODS) -> list[di
     return [figures for (figures,) in reversed((await session.execute(query)).all()) if figures]
 
 
-async def trends(session: AsyncSession, wanted: str = ALL) -> Trends:
-    """The trends page's figures; ``wanted`` is ``dimension:key`` of a department or group the reports named."""
+async def trends(session: AsyncSession, wanted: str = ALL, department: str = ALL) -> Trends:
+    """The trends page's figures; ``wanted`` is ``dimension:key`` of a department or target group the reports named,
+    ``department`` a department they named, alone or with a target group."""
     stored = await stored_figures(session)
-    chosen = next((c for c in choices(stored) if c.value == wanted), None) if wanted else None
-    return build(stored, chosen)
+    named = {c.value: c for c in choices(stored)}
+    chosen = named.get(wanted) if wanted else None
+    within = named.get(f"department:{department}") if department else None
+    if within is None or chosen == within:
+        return build(stored, chosen)
+    if chosen is None or chosen.dimension == "department":
+        return build(stored, within)
+    return build(stored, chosen, within)

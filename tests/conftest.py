@@ -1,34 +1,25 @@
-import asyncio
-import os
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from argon2 import PasswordHasher, profiles
-from sqlalchemy.ext.asyncio import create_async_engine
 from temporalio.testing import WorkflowEnvironment
 
 from accounts import passwords
 from config import Settings
-from config.keys import new_key_entry, parse_key_ring
-from db import migrate
 from db.engine import create_engine, create_sessionmaker
 from mailsink.server import start_sink
 from mailsink.store import MailStore
-from privacy.codec import EncryptionCodec, encrypting_converter
 from tests.support import BIN, free_port, serve
+from tests.support.environment import SERVER_STARTUP, TEST_DATA_CONVERTER, TEST_PAYLOAD_KEYS, fresh_database
 from worker import build_worker
 
 # Fixtures shared by test modules of several domains: the web app and worker as processes for the browser tests,
 # the command line's environments.
-pytest_plugins = ["tests.browser_support", "tests.cli_support"]
+pytest_plugins = ["tests.support.browser", "tests.support.cli"]
 
 # Tests on real processes (the web app and a worker as processes of their own, the Temporal dev server, Chromium) or
 # on real time are marked slow, by these fixtures or by their module: `make test-fast` leaves them out.
-SLOW_FIXTURES = {"app", "dev_server_env"}
+SLOW_FIXTURES = {"app", "app_on_skipping_clock", "dev_server_env"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -37,36 +28,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
-TEST_DATABASE_URL = os.environ.get("OFFBOARDING_TEST_DATABASE_URL", "")
-# One payload key per test run: the Temporal environments, the workers, the web app, the CLI and the
-# processes the tests start (they inherit the environment) all encrypt with it.
-TEST_PAYLOAD_KEYS = os.environ.setdefault("OFFBOARDING_PAYLOAD_KEYS", new_key_entry())
-TEST_DATA_CONVERTER = encrypting_converter(EncryptionCodec(parse_key_ring(TEST_PAYLOAD_KEYS)))
-
 # The tests make hundreds of accounts: argon2's cheapest parameters in this process keep that from taking minutes.
 # What is tested (a hash per password, verified, upgraded when its parameters are old) stays the same; a web app
 # the tests start as a process of its own upgrades such a hash to the real parameters at its first sign-in.
 passwords._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
-
-
-@contextmanager
-def fresh_database(directory: Path, name: str, revision: str = "head") -> Iterator[str]:
-    """A database of this run's kind migrated to ``revision``: an SQLite file in ``directory``, or, with
-    OFFBOARDING_TEST_DATABASE_URL, a new database on that PostgreSQL server, dropped afterwards."""
-    if not TEST_DATABASE_URL:
-        url = f"sqlite+aiosqlite:///{directory / f'{name}.db'}"
-        migrate.upgrade(url, revision)
-        yield url
-        return
-    server = sa.engine.make_url(TEST_DATABASE_URL)
-    database = f"offboarding_{name}_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_on_server(server, f'CREATE DATABASE "{database}"'))
-    url = server.set(database=database).render_as_string(hide_password=False)
-    try:
-        migrate.upgrade(url, revision)
-        yield url
-    finally:
-        asyncio.run(_on_server(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
 
 
 @pytest.fixture(scope="session")
@@ -74,14 +39,6 @@ def database_url(tmp_path_factory):
     """The run's database, shared by its tests: SQLite by default, PostgreSQL with OFFBOARDING_TEST_DATABASE_URL."""
     with fresh_database(tmp_path_factory.mktemp("db"), "test") as url:
         yield url
-
-
-async def _on_server(server: sa.engine.URL, statement: str) -> None:
-    # CREATE/DROP DATABASE cannot run inside a transaction.
-    engine = create_async_engine(server, isolation_level="AUTOCOMMIT")
-    async with engine.connect() as connection:
-        await connection.execute(sa.text(statement))
-    await engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -134,6 +91,7 @@ async def time_skipping_env():
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=TEST_DATA_CONVERTER,
         test_server_existing_path=str(BIN / "temporal-test-server"),
+        test_server_startup_timeout=SERVER_STARTUP,
     )
     yield env
     await env.shutdown()
@@ -146,6 +104,7 @@ async def dev_server_env(tmp_path):
         data_converter=TEST_DATA_CONVERTER,
         dev_server_existing_path=str(BIN / "temporal"),
         dev_server_database_filename=str(tmp_path / "temporal.db"),
+        dev_server_startup_timeout=SERVER_STARTUP,
         dev_server_extra_args=[
             "--dynamic-config-value",
             "frontend.enableUpdateWorkflowExecution=true",

@@ -8,8 +8,8 @@ from fastapi import HTTPException, status
 from pydantic import BaseModel, ValidationError
 
 from cases import service
+from i18n.labels import Gettext
 from web import refusals
-from web.labels import Gettext
 from web.validation import field_message
 
 

@@ -1,37 +1,20 @@
-"""Page language: chosen by the reader, else negotiated from the browser, translated through gettext catalogues
-in ``web/locale``.
-
-Catalogues are compiled with Babel (``web/babel.cfg`` maps the sources); a language without a
-catalogue falls back to the English source strings, and the page says so in its ``lang``.
+"""Page language: chosen by the reader, else negotiated from the browser; the words come from the catalogues of
+``i18n`` (see i18n.catalogue).
 
 A language chosen with ``?lang=nl|en`` holds from then on: the answer sets the ``offboarding_lang`` cookie,
-which every later request brings along (the next click, a form sent), signed in or not. Dates and times
-in English follow British usage (en_GB: 29 January 2027, 14:30), as in the Netherlands and Belgium."""
+which every later request brings along (the next click, a form sent), signed in or not."""
 
-from functools import lru_cache
 from http.cookies import SimpleCookie
-from pathlib import Path
 from urllib.parse import parse_qs
 
 from babel.core import negotiate_locale
-from babel.support import NullTranslations, Translations
 
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
-SOURCE_LANGUAGE = "en"
-LANGUAGES = ("nl", "en")
+from i18n.catalogue import LANGUAGES, N_, SOURCE_LANGUAGE, effective_language, format_locale, translations
+
+__all__ = ["LANGUAGES", "SOURCE_LANGUAGE", "N_", "effective_language", "format_locale", "translations"]
+
 LANGUAGE_COOKIE = "offboarding_lang"
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
-# The locale that dates, times and numbers are written in, per page language.
-FORMAT_LOCALES = {"en": "en_GB", "nl": "nl_NL"}
-
-
-def N_(message: str) -> str:
-    """Marks a sentence for the catalogue where it is made; it is translated where it is shown."""
-    return message
-
-
-def format_locale(language: str) -> str:
-    return FORMAT_LOCALES.get(language, language)
 
 
 def chosen(query_value: str | None, cookie_value: str | None) -> str:
@@ -79,18 +62,6 @@ class LanguageCookie:
 def _query_language(scope) -> str:
     values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [])
     return values[-1] if values and values[-1] in LANGUAGES else ""
-
-
-@lru_cache
-def translations(language: str) -> NullTranslations:
-    return Translations.load(LOCALE_DIR, [language])
-
-
-def effective_language(language: str) -> str:
-    """The language the pages really appear in: the source language when no catalogue exists."""
-    if language == SOURCE_LANGUAGE or isinstance(translations(language), Translations):
-        return language
-    return SOURCE_LANGUAGE
 
 
 def _preferred(accept_language: str) -> list[str]:

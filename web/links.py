@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from cases import service
+from i18n.labels import Gettext
 from links import tokens, usage
 from links.tokens import LinkClaims, LinkPurpose
 from links.turns import RETRY_AFTER_SECONDS, LinkBusy
@@ -24,7 +25,6 @@ from models.tables import UsedLink
 from web import forms, i18n
 from web.auth.guard import deny
 from web.forms import Outcome
-from web.labels import Gettext
 from web.ratelimit import too_many
 
 log = logging.getLogger("web.access")

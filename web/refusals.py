@@ -9,8 +9,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from cases.service import ActionRejected
+from i18n.labels import Gettext
 from models.refusals import MESSAGES
-from web.labels import Gettext
 
 
 class RefusalProblem(BaseModel):

@@ -5,11 +5,12 @@ invitation goes out at once, aiming at about a week before the last working day 
 last working hours; reminders stop at the cut-off, on a decline, or when a time is agreed."""
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from temporalio import workflow
-from temporalio.exceptions import is_cancelled_exception
+from temporalio.exceptions import ApplicationError, is_cancelled_exception
 
 with workflow.unsafe.imports_passed_through():
     from activities.cases import CaseActivities
@@ -36,7 +37,7 @@ with workflow.unsafe.imports_passed_through():
         Slot,
         SubmitInterview,
     )
-    from models.mail import ActionLink, CalendarAttendee, CalendarInvite, MailRequest
+    from models.mail import ActionLink, CalendarAttendee, CalendarInvite, CalendarWords, MailRequest
     from models.read_model import InterviewSnapshot
     from models.records import (
         Availability,
@@ -54,7 +55,10 @@ with workflow.unsafe.imports_passed_through():
         CALENDAR_MEETINGS,
         INTERVIEWER_AVAILABILITY,
         MAIL_AFTER_UPDATE,
+        MANAGER_MAIN_POINTS,
         READ_MODEL,
+        RECORD_FROM_AGREED_TIME,
+        SHORT_NOTICE_DAY_BEFORE,
         SHORT_NOTICE_MORNINGS,
     )
     from workflows.publishing import Publisher
@@ -99,6 +103,9 @@ class ExitInterviewWorkflow:
         self._meeting_interviewer: tuple[str, str] | None = None
         self._calendar_meetings = False
         self._last_day_mornings = False
+        self._day_before_talks = False
+        # record-from-agreed-time-v1: the record only from the agreed time on, held on the agreed day unless told otherwise.
+        self._record_from_agreed_time = False
         self._reason = ""
         # Who holds it: the manager only as HR's explicit fallback; the employee may ask for someone else.
         self._interviewer_is_manager = False
@@ -122,6 +129,8 @@ class ExitInterviewWorkflow:
         self._publisher.enabled = workflow.patched(READ_MODEL)
         self._calendar_meetings = workflow.patched(CALENDAR_MEETINGS)
         self._last_day_mornings = workflow.patched(SHORT_NOTICE_MORNINGS)
+        self._day_before_talks = workflow.patched(SHORT_NOTICE_DAY_BEFORE)
+        self._record_from_agreed_time = workflow.patched(RECORD_FROM_AGREED_TIME)
         try:
             if self._status == InterviewStatus.AWAITING_HR:
                 hr = input.organisation.hr
@@ -163,6 +172,12 @@ class ExitInterviewWorkflow:
             other_interviewer_reason=self._other_asked or "",
             pending_slot=self._pending,
             pending_conflict=self._pending_conflict,
+            recordable=self._record_refusal() is None,
+            record_from=self._scheduled.start
+            if self._record_from_agreed_time and self._status == InterviewStatus.SCHEDULED and self._scheduled
+            else None,
+            held_on_asked=self._record_from_agreed_time,
+            held_on_required=self._record_from_agreed_time and not self._has_agreed_time(),
         )
 
     @workflow.query
@@ -184,6 +199,7 @@ class ExitInterviewWorkflow:
             self._policy,
             self._input.calendar,
             last_day_mornings=self._last_day_mornings,
+            day_before_talks=self._day_before_talks,
         )
         self._slots, self._short_notice = plan.slots, plan.short_notice
         self._pending, self._pending_conflict = None, ""
@@ -210,10 +226,17 @@ class ExitInterviewWorkflow:
             "slots": [slot.model_dump(mode="json") for slot in self._slots],
             "short_notice": self._short_notice,
             "duration_minutes": self._policy.interview_duration_minutes,
+            "short_talk_minutes": self._short_talk_minutes(),
             "appreciation_token": self._policy.appreciation_token,
             "interviewer_name": self._interviewer.name if self._interviewer else "",
             **self._place(),
         }
+
+    def _short_talk_minutes(self) -> int:
+        """The length of a shorter talk offered beside full-length times (short-notice-day-before-v1), else 0."""
+        full = timedelta(minutes=self._policy.interview_duration_minutes)
+        shorter = [slot.end - slot.start for slot in self._slots if slot.end - slot.start < full]
+        return round(min(shorter).total_seconds() / 60) if shorter else 0
 
     def _preparation_url(self) -> str:
         return f"{self._input.organisation.public_url}/interviews/{self._input.case_id}/preparation"
@@ -522,7 +545,6 @@ class ExitInterviewWorkflow:
             self._input.organisation,
             employee,
             interviewer,
-            self._input.employee.language,
         )
         self._meeting_interviewer = self._interviewer_address()
         return self._meeting
@@ -585,6 +607,8 @@ class ExitInterviewWorkflow:
     @workflow.update
     async def submit(self, input: SubmitInterview) -> InterviewView:
         interviewer = str(self._interviewer.email) if self._interviewer else str(input.actor.email)
+        # record-from-agreed-time-v1: held on the agreed day (or the day the interviewer gives); consented now.
+        held_at = self._held_at(input.held_on) if self._record_from_agreed_time else workflow.now()
         self._record_id = await record(
             InterviewActivities.store_interview,
             StoreInterviewInput(
@@ -592,8 +616,9 @@ class ExitInterviewWorkflow:
                 interviewer_email=interviewer,
                 record=input.record,
                 consent=input.consent,
-                held_at=workflow.now(),
+                held_at=held_at,
                 recorded_by=input.actor,
+                consent_given_at=workflow.now() if self._record_from_agreed_time else None,
             ),
         )
         self._note("interview_held", str(input.actor.email))
@@ -606,6 +631,21 @@ class ExitInterviewWorkflow:
             share_with_manager=input.consent.share_with_manager,
             later=workflow.patched(MAIL_AFTER_UPDATE),
         )
+        if (
+            input.consent.share_with_manager
+            and workflow.patched(MANAGER_MAIN_POINTS)
+            # A manager who held the interview as HR's fallback was there: nothing to tell them.
+            and not same_address(interviewer, self._input.manager_email)
+        ):
+            # 004: "koppel hoofdlijnen terug": the manager reads them on a page of their own, never in the mail.
+            await self._send(
+                "main_points",
+                "interview_main_points",
+                str(self._input.manager_email),
+                self._input.manager_language,
+                main_points_url=f"{self._input.organisation.public_url}/my/cases/{self._input.case_id}/main-points",
+                later=True,
+            )
         return self.view()
 
     @submit.validator
@@ -614,12 +654,58 @@ class ExitInterviewWorkflow:
             self._interviewer and same_address(input.actor.email, self._interviewer.email)
         ):
             raise rejected("not_the_interviewer", email=input.actor.email)
-        if self._status not in (InterviewStatus.INVITED, InterviewStatus.SCHEDULED):
-            raise rejected("record_not_possible", interview_status=self._status.value)
+        refusal = self._record_refusal(held_on_given=input.held_on is not None)
+        if refusal is not None:
+            raise refusal
+        if self._record_from_agreed_time and input.held_on is not None:
+            today = self._local_date(workflow.now())
+            invited_on = self._local_date(self._first_invited_at)
+            if input.held_on > today:
+                raise rejected("held_on_in_future", held_on=input.held_on.isoformat())
+            if input.held_on < invited_on:
+                raise rejected(
+                    "held_on_before_invitation", held_on=input.held_on.isoformat(), invited_on=invited_on.isoformat()
+                )
         if input.consent.text_version != self._policy.consent_text_version:
             raise rejected(
                 "consent_text_outdated", given=input.consent.text_version, current=self._policy.consent_text_version
             )
+
+    def _record_refusal(self, *, held_on_given: bool = True) -> ApplicationError | None:
+        """Why a record cannot be added now, or None when it can (the update's validator and the view)."""
+        if self._status not in (InterviewStatus.INVITED, InterviewStatus.SCHEDULED):
+            return rejected("record_not_possible", interview_status=self._status.value)
+        if not self._record_from_agreed_time:
+            return None
+        if not self._has_agreed_time():
+            # Arranged elsewhere (by phone, in the corridor) and held: recorded with the day it was held.
+            return None if held_on_given else rejected("record_without_agreed_time")
+        assert self._scheduled is not None
+        if workflow.now() < self._scheduled.start:
+            local = self._scheduled.start.astimezone(ZoneInfo(self._policy.timezone))
+            return rejected("record_before_agreed_time", start=f"{local:%Y-%m-%d %H:%M} ({self._policy.timezone})")
+        return None
+
+    def _has_agreed_time(self) -> bool:
+        return self._status == InterviewStatus.SCHEDULED and self._scheduled is not None
+
+    def _held_at(self, held_on: date | None) -> datetime:
+        """The agreed start; on another day the interviewer gives, that day at the agreed hour (the pages show the day).
+        Without an agreed time, the day given at the start of working hours."""
+        zone = ZoneInfo(self._policy.timezone)
+        if not self._has_agreed_time():
+            assert held_on is not None
+            start = datetime.combine(held_on, self._policy.working_hours_start, tzinfo=zone).astimezone(UTC)
+            return min(start, workflow.now())
+        agreed = self._agreed.start
+        local = agreed.astimezone(zone)
+        if held_on is None or held_on == local.date():
+            return agreed
+        # Never after the moment it is recorded: held today, it was held before now.
+        return min(datetime.combine(held_on, local.timetz()).astimezone(UTC), workflow.now())
+
+    def _local_date(self, moment: datetime) -> date:
+        return moment.astimezone(ZoneInfo(self._policy.timezone)).date()
 
     # Changes from the case.
     @workflow.signal
@@ -667,6 +753,9 @@ class ExitInterviewWorkflow:
             start = self._scheduled_slot.start
             at = start - timedelta(hours=policy.interview_reminder_hours_before)
             items.append(Due(at, f"interview_reminder:{start.isoformat()}", "remind_interview"))
+            if self._record_from_agreed_time:
+                # Wakes the interview at its start, so that its view says from then on that it can be recorded.
+                items.append(Due(start, f"record_open:{start.isoformat()}", "open_record"))
             items.append(
                 Due(
                     max(record_deadline, end_of_day(start.date(), zone)),
@@ -709,6 +798,8 @@ class ExitInterviewWorkflow:
             await self._set_status(InterviewStatus.NO_RESPONSE)
             hr = self._input.organisation.hr
             await self._send("interview_no_response", "interview_no_response", hr.email, hr.language)
+        elif due.action == "open_record":
+            self._changed = True
         elif due.action == "run_out_not_held":
             self._note("interview_not_held")
             await self._set_status(InterviewStatus.NOT_HELD)
@@ -747,15 +838,12 @@ class ExitInterviewWorkflow:
     def _calendar(self, slot: Slot) -> CalendarInvite:
         self._calendar_sequence += 1
         employee, org = self._input.employee, self._input.organisation
-        language = employee.language
         return CalendarInvite(
             uid=f"{self._input.case_id}-interview@offboarding",
             sequence=self._calendar_sequence,
             start=slot.start,
             end=slot.end,
-            summary="Exitgesprek" if language == "nl" else "Exit interview",
-            description=org.name,
-            location="Online" if slot.online else org.name,
+            words=CalendarWords(organisation=org.name, employee=employee.name, online=slot.online, place=org.name),
             organizer_email=org.hr.email,
             attendee_email=self._employee_address(),
         )

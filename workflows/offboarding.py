@@ -528,6 +528,7 @@ class OffboardingWorkflow:
                     language=reg.employee.language,
                 ),
                 manager_email=reg.manager.email,
+                manager_language=reg.manager.language,
                 departure_type=reg.departure.type,
                 last_working_day=self._last_day,
                 organisation=self._organisation,
@@ -663,7 +664,7 @@ class OffboardingWorkflow:
             return
         if await self._access.start(self._case_id) == AccessMethod.EVENT:
             org = self._org
-            title = ACCESS_TASK_TITLES[org.facilities.language].format(name=self._registration.employee.name)
+            title = ACCESS_TASK_TITLES[org.facilities.language] % {"name": self._registration.employee.name}
             self._access.started.task_id = self._add_task(
                 title, str(org.facilities.email), offset=0, source="access"
             ).id

@@ -60,13 +60,39 @@ WITHDRAWN_CASE_CANCELS = "withdrawn-case-cancels-v1"
 # working hours (seed 002). Old branch: its afternoon. Can go with the cases opened before 2026-12-08.
 SHORT_NOTICE_MORNINGS = "short-notice-mornings-v1"
 
+# With one working day left, a short online conversation (the policy's short_notice_online_minutes) is offered on the
+# working day before the last, ahead of the last day's morning, so that the talk need not wait for the last day.
+# Old branch: only the last day's morning. Can go once no case opened before the release that brought it is open
+# or kept in Temporal.
+SHORT_NOTICE_DAY_BEFORE = "short-notice-day-before-v1"
+
 # A time the employee proposes is agreed at once only when the interviewer is free then: none of their other agreed
 # interviews, nothing busy in their CalDAV free/busy where configured (activities/availability.py); otherwise it waits
 # for the interviewer, who accepts it or asks the employee for another. Old branch: every usable proposed time is agreed
 # at once. Can go with the cases opened before 2026-12-09.
 INTERVIEWER_AVAILABILITY = "interviewer-availability-v1"
+
+# The manager is told by mail when the employee agreed that the main points of the interview reach them, with a link to
+# the page that shows only those (004: "koppel hoofdlijnen terug"), unless the manager held the interview themselves as
+# HR's fallback. Old branch: no mail; the points showed on the manager's page of the case only. Can go with the cases
+# opened before 2026-12-10.
+MANAGER_MAIN_POINTS = "manager-main-points-v1"
+
 # An action still open the day after its due date is escalated by mail to the reviewers and HR, with a link to it.
 # Old branch: no escalation (the owner's reminder before the due date only). A review runs until its actions are
 # done, so the old branch can go once no review started before the release with this patch is still running (at most
 # ``MAX_ACTION_DAYS_AHEAD`` after its last action was given) or kept in Temporal.
 REVIEW_ESCALATIONS = "review-escalations-v1"
+
+# An action's owner or due date can be changed in a running review (``ReviewWorkflow.change_action``); the owner's
+# reminder is planned from when they were told of the action last (given, or changed), so a date moved close gives no
+# reminder on top of the change's mail. Old branch: from when the action was first given. A review runs until its
+# actions are done, so the old branch can go once no review started before the release with this patch is still
+# running (at most ``MAX_ACTION_DAYS_AHEAD`` after its last action was given) or kept in Temporal.
+REVIEW_ACTION_CHANGES = "review-action-changes-v1"
+
+# The record of an interview is added from its agreed time on, and "held on" is the agreed day unless the interviewer
+# gives another (not in the future, not before the invitation); the consent keeps the moment it was given. A timer at
+# the agreed start lets the interview's view say that it can now be recorded. Old branch: a record while invited or
+# scheduled, held at the moment it was submitted. Can go with the cases opened before 2026-12-11.
+RECORD_FROM_AGREED_TIME = "record-from-agreed-time-v1"

@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
         AddFinding,
         Approval,
         ApproveReport,
+        ChangeAction,
         CompleteAction,
         Finding,
         ReportMailRequest,
@@ -80,11 +81,14 @@ class ReviewWorkflow:
         self._sent_back = 0
         self._changed = False
         self._escalates = False
+        self._replans = False
+        self._action_changes = 0
 
     @workflow.run
     async def run(self, input: ReviewInput) -> ReviewOutcome:
         # Asked once, first: a review started before escalations replays without them all its life.
         self._escalates = workflow.patched(patches.REVIEW_ESCALATIONS)
+        self._replans = workflow.patched(patches.REVIEW_ACTION_CHANGES)
         while not self._finished():
             await perform_due(self._agenda, self._perform, self._done, stop=lambda: False)
             upcoming = self._agenda()
@@ -162,8 +166,12 @@ class ReviewWorkflow:
         # Set before the first await, so a second approval arriving meanwhile is refused.
         self._approval = Approval(by=self._email(input.actor), at=workflow.now(), comment=input.comment)
         self._note_acted(input.actor)
+        # The comment rides along in the same activity (an optional field), so earlier histories replay as they are.
         status = ReportStatusInput(
-            report_id=self._report_id, status=ReportStatus.APPROVED, approved_by=self._approval.by
+            report_id=self._report_id,
+            status=ReportStatus.APPROVED,
+            approved_by=self._approval.by,
+            comment=self._approval.comment,
         )
         await record(ReportActivities.set_report_status, status)
         hr = self._input.hr
@@ -216,14 +224,55 @@ class ReviewWorkflow:
 
     @complete_action.validator
     def _check_complete(self, input: CompleteAction) -> None:
-        action = self._actions.get(input.action_id)
+        action = self._open_action(input.action_id)
+        email = self._email(input.actor)
+        # A reviewer of a later report (``reviewer_of``, checked by reports.review) follows the action up from that
+        # report's review. A validator only decides what is accepted from now on; replay does not run it.
+        allowed = input.actor.role == Role.HR or input.reviewer_of is not None
+        if not allowed and email != action.owner_email.lower() and email not in self._reviewers:
+            raise rejected("not_action_owner", email=input.actor.email, action_id=action.id)
+
+    def _open_action(self, action_id: str) -> ReviewAction:
+        """The action a follow-up names, refused when there is none or it is done already."""
+        action = self._actions.get(action_id)
         if action is None:
-            raise rejected("action_unknown", action_id=input.action_id)
+            raise rejected("action_unknown", action_id=action_id)
         if action.done_at is not None:
             raise rejected("action_already_done", action_id=action.id, on=action.done_at.date().isoformat())
+        return action
+
+    @workflow.update
+    async def change_action(self, input: ChangeAction) -> ReviewAction:
+        """Another owner, or a moved due date: the owner (the new one) is mailed the action as it now stands, and its
+        reminder and escalation are planned anew from the due date (their keys carry it)."""
+        action = self._actions[input.action_id]
+        if input.owner_email is not None:
+            action.owner_email = str(input.owner_email)
+            action.owner_language = input.owner_language
+        if input.due_date is not None:
+            action.due_date = input.due_date
+        action.changed_at = workflow.now()
+        self._action_changes += 1
+        self._changed = True
+        await self._store(action)
+        await self._send(
+            f"action_changed:{action.id}:{self._action_changes}",
+            "report_action_assigned",
+            action.owner_email,
+            action.owner_language,
+            **self._action_context(action),
+        )
+        return action
+
+    @change_action.validator
+    def _check_change(self, input: ChangeAction) -> None:
+        self._open_action(input.action_id)
         email = self._email(input.actor)
-        if input.actor.role != Role.HR and email != action.owner_email.lower() and email not in self._reviewers:
-            raise rejected("not_action_owner", email=input.actor.email, action_id=action.id)
+        # HR and the reviewers (of this report, or of a later one that lists it) decide who does what by when.
+        if input.actor.role != Role.HR and input.reviewer_of is None and email not in self._reviewers:
+            raise rejected("not_a_reviewer", email=input.actor.email, report=self._input.label)
+        if input.due_date is not None and input.due_date <= self._today():
+            raise rejected("action_due_not_in_future", due_date=input.due_date.isoformat())
 
     # Reminders.
     def _agenda(self) -> list[Due]:
@@ -246,8 +295,10 @@ class ReviewWorkflow:
                 REMINDER_CLOCK,
                 self._input.timezone,
             )
-            # An action given with less notice than the reminder lead has just been announced: no reminder on top.
-            if at > action.created_at:
+            # An action given (or changed) with less notice than the reminder lead has just been announced: no reminder
+            # on top.
+            told = action.changed_at if self._replans and action.changed_at else action.created_at
+            if at > told:
                 items.append(Due(at, f"action_reminder:{action.id}:{action.due_date}", "remind_owner", action.id))
             if self._escalates:
                 late = local_moment(action.due_date + timedelta(days=1), REMINDER_CLOCK, self._input.timezone)

@@ -18,12 +18,12 @@ from models.access import ACCESS_TASK_TITLES, AccessRevocation, RevokeAccessNow
 from models.actors import Actor, Role
 from models.audit import AuditLogRow
 from models.handover import MoveLastDay, Withdraw
-from tests.api_support import register
-from tests.auth_support import another_client, post_form, signed_in_as
-from tests.case_driver import HR, CaseDriver
-from tests.scim_support import TOKEN, FaultProxy, ScimServer
 from tests.support import eventually, unique
-from tests.webhooks_support import SECRET, Receiver, valid_signature
+from tests.support.api import register
+from tests.support.auth import another_client, post_form, signed_in_as
+from tests.support.case_driver import HR, CaseDriver
+from tests.support.scim import TOKEN, FaultProxy, ScimServer
+from tests.support.webhooks import SECRET, Receiver, valid_signature
 from worker import build_worker
 
 ZONE = ZoneInfo("Europe/Amsterdam")  # the default policy's time zone
@@ -273,7 +273,9 @@ async def test_without_scim_the_moment_is_a_signed_event_and_it_has_a_task(
     view = await case.view()
     [task] = [task for task in view.tasks if task.source == "access"]
     assert task.assignee_email == "facilities@example.org" and task.due_date == view.last_working_day
-    assert task.title == ACCESS_TASK_TITLES["en"].format(name="Anouk de Vries"), "in IT/facilities' language"
+    assert task.title == (
+        "End Anouk de Vries's access at the end of the last working day (switch accounts off, do not delete them)"
+    ), "in IT/facilities' language"
     assert view.access.method == "event" and view.access.task_id == task.id
     listing = await case.wait_for_mail("tasks_assigned", to="facilities@example.org")
     assert "End Anouk de Vries's access at the end of the last working day" in listing[0].text
@@ -363,3 +365,10 @@ async def test_the_evidence_is_in_the_persons_export_and_goes_with_anonymisation
             .scalars()
             .all()
         )
+
+
+def test_dutch_it_reads_the_access_task_in_dutch_from_the_catalogue():
+    assert ACCESS_TASK_TITLES["nl"] % {"name": "Anouk de Vries"} == (
+        "Toegang van Anouk de Vries beëindigen aan het einde van de laatste werkdag (accounts uitschakelen, niet "
+        "verwijderen)"
+    )

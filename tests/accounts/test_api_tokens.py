@@ -20,8 +20,9 @@ from config import Settings
 from models.tables import Account, ApiToken, utcnow
 from privacy import audit
 from privacy.audit import Auditor
-from tests.api_support import HR, register
-from tests.auth_support import (
+from tests.support import registration_data, serve
+from tests.support.api import HR, register
+from tests.support.auth import (
     another_client,
     api_token,
     csrf_token,
@@ -31,8 +32,7 @@ from tests.auth_support import (
     token_client,
     unique_email,
 )
-from tests.privacy_support import audit_entries, interviewed_case
-from tests.support import registration_data, serve
+from tests.support.privacy import audit_entries, interviewed_case
 
 runner = CliRunner()
 MANAGER = "bram.janssens@example.org"

@@ -14,8 +14,9 @@ from typer.testing import CliRunner
 
 from cli.main import app as cli_app
 from models.tables import Account, WebSession, utcnow
-from tests.api_support import register as register_case
-from tests.auth_support import (
+from tests.support import registration_data, serve
+from tests.support.api import register as register_case
+from tests.support.auth import (
     PASSWORD,
     another_client,
     api_token,
@@ -26,8 +27,7 @@ from tests.auth_support import (
     token_client,
     unique_email,
 )
-from tests.privacy_support import audit_entries
-from tests.support import registration_data, serve
+from tests.support.privacy import audit_entries
 
 runner = CliRunner()
 
@@ -486,7 +486,7 @@ async def test_signing_in_through_the_organisations_oidc_provider(oidc, sessions
 
 
 async def test_an_admin_adds_an_account_and_switches_it_off(http, sessions):
-    from tests.auth_support import another_client, post_form
+    from tests.support.auth import another_client, post_form
 
     await signed_in_as(http, sessions, ["admin"])
     email = unique_email("new-manager")

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import fresh_database
-from tests.process_support import start, wait_answering
 from tests.support import free_port
+from tests.support.environment import fresh_database
+from tests.support.process import start, wait_answering
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")

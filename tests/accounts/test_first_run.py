@@ -9,9 +9,9 @@ import pytest
 
 from accounts import first_run
 from config.codes import new_setup_code
-from tests.auth_support import csrf_token
-from tests.conftest import fresh_database
 from tests.support import serve
+from tests.support.auth import csrf_token
+from tests.support.environment import fresh_database
 
 CODE = "ABCDE-FGHJK-LMNPQ-RSTUV"
 PASSWORD = "een lang wachtwoord"

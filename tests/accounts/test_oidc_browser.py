@@ -19,8 +19,8 @@ import pytest
 import uvicorn
 from playwright.async_api import async_playwright
 
-from tests.auth_support import make_account
 from tests.support import eventually, free_port, unique
+from tests.support.auth import make_account
 from web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from launcher.processes import Process
-from tests.auth_support import (
+from tests.support import eventually, free_port, serve
+from tests.support.auth import (
     PASSWORD,
     another_client,
     client_from,
@@ -19,8 +20,7 @@ from tests.auth_support import (
     sign_out,
     unique_email,
 )
-from tests.process_support import start, wait_answering
-from tests.support import eventually, free_port, serve
+from tests.support.process import start, wait_answering
 from web.ratelimit import RateLimits
 
 

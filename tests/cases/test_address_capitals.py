@@ -7,10 +7,10 @@ from datetime import date
 from models.case import OffboardingInput
 from models.recorded import RECORDED
 from models.registration import Registration
-from tests.api_support import HR, Case, invited, register
-from tests.auth_support import another_client, signed_in_as
-from tests.case_driver import last_day_in
 from tests.support import registration_data, unique
+from tests.support.api import HR, Case, invited, register
+from tests.support.auth import another_client, signed_in_as
+from tests.support.case_driver import last_day_in
 from workflows.offboarding import OffboardingWorkflow
 
 MANAGER = "bram.janssens@example.org"

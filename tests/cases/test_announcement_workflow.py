@@ -32,7 +32,7 @@ async def test_announcement_mails_each_recipient_once_in_their_language(
     hr_mail = by_recipient["hr@example.org"]
     assert hr_mail.language == "nl"
     assert hr_mail.subject.startswith("Nieuw vertrekdossier: Anouk de Vries")
-    assert "ontslag op eigen verzoek" in hr_mail.text
+    assert "Ontslag op eigen verzoek" in hr_mail.text
     assert "vrijdag 29 januari 2027" in hr_mail.text
     facilities_mail = by_recipient["facilities@example.org"]
     assert facilities_mail.language == "en"

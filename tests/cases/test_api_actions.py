@@ -5,8 +5,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from tests.api_support import CONSENT, HR, MANAGER, Case, invited, register
 from tests.support import SAMPLE_RECORD, eventually
+from tests.support.api import CONSENT, HR, MANAGER, Case, at_agreed_time, invited, register
 
 FACILITIES = {"email": "facilities@example.org", "role": "custodian"}
 SAM = {"email": "sam@example.org", "role": "assignee"}
@@ -216,7 +216,7 @@ async def test_a_declined_interview_cannot_be_accepted_afterwards(case: Case):
     assert accepted.status_code == 409 and "declined" in accepted.json()["detail"]
 
 
-async def test_hr_assigns_an_interviewer_and_records_the_interview(case: Case):
+async def test_hr_assigns_an_interviewer_and_records_the_interview(case: Case, time_skipping_env):
     await invited(case)
     interviewer = {"name": "Ilse Maes", "email": "ilse@example.org", "language": "nl"}
 
@@ -225,6 +225,7 @@ async def test_hr_assigns_an_interviewer_and_records_the_interview(case: Case):
     )
     assigned = await case.post("interview/assign", {"actor": HR, "interviewer": interviewer})
     resent = await case.post("interview/resend", {"actor": HR})
+    await at_agreed_time(case, time_skipping_env)
     out_of_range = await case.post(
         "interview/record", {"actor": HR, "record": {**RECORD, "recommend_score": 11}, "consent": CONSENT}
     )

@@ -20,8 +20,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from organisation import checklists, store
-from tests.auth_support import PASSWORD, make_account
-from tests.browser_support import (
+from tests.support import eventually
+from tests.support.auth import PASSWORD, make_account
+from tests.support.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     Shots,
@@ -31,8 +32,7 @@ from tests.browser_support import (
     sign_in,
     submit,
 )
-from tests.case_driver import last_day_in
-from tests.support import eventually
+from tests.support.case_driver import last_day_in, reach_agreed_time
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (run `make browser`)"
@@ -59,9 +59,11 @@ async def settings_restored(sessions, settings):
 
 
 async def test_one_case_from_registration_to_closing_as_every_role_lives_it(
-    app, sessions, mail_store, settings_restored
+    app_on_skipping_clock, time_skipping_env, sessions, mail_store, settings_restored
 ):
     from playwright.async_api import async_playwright
+
+    app = app_on_skipping_clock
 
     suffix = uuid.uuid4().hex[:6]
     hr_email, interviewer_email = f"hanna-{suffix}@example.org", f"ilse-{suffix}@example.org"
@@ -231,7 +233,9 @@ async def test_one_case_from_registration_to_closing_as_every_role_lives_it(
             await submit(hr, "#move-last-day form button[type=submit]")
             assert "done=moved" in hr.url, await hr.content()
 
-            # The interviewer records the interview, with drafts saved while typing, and the employee's consent.
+            # At the agreed time the interviewer records the interview, with drafts saved while typing, and the
+            # employee's consent.
+            await reach_agreed_time(time_skipping_env, case_id)
             interviewer = await sign_in(browser, app, interviewer_email, "en-GB")
             assert interviewer.url.endswith("/interviews")
             await submit(interviewer, f"a[href$='/interviews/{case_id}']")

@@ -13,8 +13,9 @@ import pytest
 from accounts import store as accounts
 from models.organisation import RoleMailbox
 from organisation import mailboxes
-from tests.auth_support import PASSWORD, make_account
-from tests.browser_support import (
+from tests.support import eventually
+from tests.support.auth import PASSWORD, make_account
+from tests.support.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     Shots,
@@ -23,8 +24,7 @@ from tests.browser_support import (
     sign_in,
     submit,
 )
-from tests.case_driver import last_day_in
-from tests.support import eventually
+from tests.support.case_driver import last_day_in
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (run `make browser`)"

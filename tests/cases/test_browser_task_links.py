@@ -11,10 +11,10 @@ import uuid
 import httpx
 import pytest
 
-from tests.auth_support import PASSWORD, make_account
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, Shots, mails_for, sign_in
-from tests.case_driver import last_day_in
 from tests.support import eventually
+from tests.support.auth import PASSWORD, make_account
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, Shots, mails_for, sign_in
+from tests.support.case_driver import last_day_in
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (run `make browser`)"

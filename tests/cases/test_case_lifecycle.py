@@ -1,7 +1,7 @@
 """Whole cases walked through weeks of simulated time on the time-skipping server, with real mail and database."""
 
 import os
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -33,8 +33,9 @@ from models.interview import (
 from models.questionnaire import ConsentChoice
 from models.registration import Person
 from models.tables import InterviewRecordRow
-from tests.case_driver import FACILITIES, HR, RECORD, STARTED, CaseDriver, last_day_in
+from planning.workdays import add_working_days, calendar_for
 from tests.support import eventually
+from tests.support.case_driver import FACILITIES, HR, RECORD, STARTED, CaseDriver
 
 ZONE = ZoneInfo("Europe/Amsterdam")
 CONSENT = ConsentChoice(scope="advice_only", share_with_manager=True, text_version="2026-11")
@@ -90,6 +91,11 @@ async def test_normal_path_from_registration_to_closing(case: CaseDriver, sessio
     assert {m.to for m in reminders} == {employee_email, "hr@example.org"}
     assert not case.mails("interview:invitation_reminder"), "no invitation reminders once a time is agreed"
 
+    with pytest.raises(ActionRejected, match="recorded from its agreed time on"):
+        await case.act(SubmitInterview(actor=HR, record=RECORD, consent=CONSENT))
+    assert not (await case.view()).interview.recordable
+    await case.reach_agreed_time()
+    await case.skip(0.1)
     await case.act(SubmitInterview(actor=HR, record=RECORD, consent=CONSENT))
     thanks = (await case.wait_for_mail("interview:interview_thank_you"))[0]
     assert "/consent/" in thanks.text
@@ -99,6 +105,8 @@ async def test_normal_path_from_registration_to_closing(case: CaseDriver, sessio
         ).scalar_one()
         assert row.consent_scope == "advice_only" and row.share_with_manager and row.consent_text_version == "2026-11"
         assert row.record["recommend_score"] == 8
+        assert row.held_at == slot.start, "held at the agreed time, not when it was recorded"
+        assert row.consent_given_at > slot.start, "the consent keeps the moment it was given"
 
     await case.skip_until(after_last_day(view))
     closed = await case.wait_for_status("closed")
@@ -270,13 +278,34 @@ async def test_a_moved_last_day_cancels_the_agreed_time_and_a_withdrawal_the_nex
 async def test_one_day_notice_offers_an_online_talk_before_the_last_working_hours(
     time_skipping_env, worker, mail_store, sessions, task_queue
 ):
-    case = await CaseDriver.start(time_skipping_env, mail_store, sessions, task_queue, last_working_day=last_day_in(1))
-    await case.wait_for_mail("interview:invitation")
+    # Registered at 09:00 on a working day whose next working day is the last: a short online talk that afternoon
+    # (the policy's 30 minutes) comes first, then one on the last day's morning, ending before its last hours.
+    today = datetime.now(ZONE).date()
+    work_calendar = calendar_for("NL", range(today.year, today.year + 2))
+    registered_on = add_working_days(today, 1, work_calendar)
+    last_day = add_working_days(registered_on, 1, work_calendar)
+    at_nine = datetime.combine(registered_on, time(9), tzinfo=ZONE)
+    await time_skipping_env.sleep(at_nine - await time_skipping_env.get_current_time())
+    case = await CaseDriver.start(time_skipping_env, mail_store, sessions, task_queue, last_working_day=last_day)
+    invitation = (await case.wait_for_mail("interview:invitation"))[0]
     view = await case.view()
     assert view.interview.short_notice
-    for slot in view.interview.proposed_slots:
-        local = slot.start.astimezone(ZONE), slot.end.astimezone(ZONE)
-        assert slot.online and local[0].date() == view.last_working_day and local[1].time() <= time(13), local
+    offered = [(s.online, s.start.astimezone(ZONE), s.end.astimezone(ZONE)) for s in view.interview.proposed_slots]
+    assert [(online, start.date(), start.time(), end.time()) for online, start, end in offered] == [
+        (True, registered_on, time(14), time(14, 30)),
+        (True, last_day, time(10), time(11)),
+    ], "the day before first, short; never in the last working hours"
+    words = " ".join(invitation.text.split())
+    assert "om 14:00 tot 14:30 (online)" in words and "om 10:00 tot 11:00 (online)" in words, words
+    assert "Het gesprek duurt ongeveer 60 minuten" in words
+    assert "Het korte online gesprek de dag ervoor duurt 30 minuten." in words
+
+    short_talk = view.interview.proposed_slots[0]
+    await case.act(AcceptSlot(actor=case.employee, start=short_talk.start))
+    confirmed = (await case.wait_for_mail("interview:interview_confirmed"))[0]
+    event = vobject.readOne(confirmed.calendars[0]).vevent
+    assert event.dtend.value - event.dtstart.value == timedelta(minutes=30)
+    assert event.location.value == "Online"
 
 
 async def test_withdrawal_cancels_the_case_and_tells_people(case: CaseDriver):
@@ -351,6 +380,8 @@ async def test_interview_updates_are_validated(case: CaseDriver):
         await case.act(DeclineInterview(actor=case.manager))
     with pytest.raises(ActionRejected, match="not one of the proposed"):
         await case.act(AcceptSlot(actor=case.employee, start=datetime(2030, 1, 1, tzinfo=UTC)))
+    with pytest.raises(ActionRejected, match="no time is agreed"):
+        await case.act(SubmitInterview(actor=HR, record=RECORD, consent=CONSENT))
     last_day = (await case.view()).last_working_day
     in_last_hours = datetime.combine(last_day, time(15), tzinfo=ZONE)
     with pytest.raises(ActionRejected, match="last working hours"):
@@ -361,6 +392,14 @@ async def test_interview_updates_are_validated(case: CaseDriver):
         ProposeSlot(actor=case.employee, start=datetime.combine(last_day, time(10), tzinfo=ZONE), online=True)
     )
     assert online.status == "scheduled" and online.scheduled.online
+    with pytest.raises(ActionRejected, match="recorded from its agreed time on"):
+        await case.act(SubmitInterview(actor=HR, record=RECORD, consent=CONSENT))
+    await case.reach_agreed_time()
+    tomorrow = online.scheduled.start.astimezone(ZONE).date() + timedelta(days=1)
+    with pytest.raises(ActionRejected, match="is in the future"):
+        await case.act(SubmitInterview(actor=HR, record=RECORD, consent=CONSENT, held_on=tomorrow))
+    with pytest.raises(ActionRejected, match="before the invitation"):
+        await case.act(SubmitInterview(actor=HR, record=RECORD, consent=CONSENT, held_on=date(2020, 1, 6)))
     stale = ConsentChoice(scope="nothing", share_with_manager=False, text_version="2020-01")
     with pytest.raises(ActionRejected, match="text version"):
         await case.act(SubmitInterview(actor=HR, record=RECORD, consent=stale))
@@ -497,7 +536,8 @@ async def test_who_holds_the_interview_and_when_they_are_free(
     time_skipping_env, worker, mail_store, sessions, task_queue
 ):
     """The interviewer's agenda decides a proposed time (interviewer-availability-v1); the employee asks for someone
-    else; HR chooses the direct manager as the fallback, with a reason; the interview is held and the case closes."""
+    else; HR chooses the direct manager as the fallback, with a reason; the interview is held and the case closes,
+    without a main-points mail to the manager who was there (manager-main-points-v1)."""
     ilse = Person(name="Ilse Maes", email="ilse.maes@example.org", language="nl")
     first = await CaseDriver.start(time_skipping_env, mail_store, sessions, task_queue)
     second = await CaseDriver.start(time_skipping_env, mail_store, sessions, task_queue)
@@ -527,6 +567,7 @@ async def test_who_holds_the_interview_and_when_they_are_free(
     await second.wait_for_mail("interview:invitation:interviewer")
     slot = (await second.view()).interview.proposed_slots[0]
     await second.act(AcceptSlot(actor=second.employee, start=slot.start))
+    await second.reach_agreed_time()
     await second.act(
         SubmitInterview(
             actor=second.manager.model_copy(update={"role": Role.INTERVIEWER}), record=RECORD, consent=CONSENT
@@ -540,3 +581,5 @@ async def test_who_holds_the_interview_and_when_they_are_free(
     await second.skip_until(after_last_day(view))
     closed = await second.wait_for_status("closed")
     assert closed.interview_status == "held"
+    # The employee agreed that the main points reach the manager, who held the interview: no mail tells them.
+    assert second.mails("interview:interview_thank_you") and second.mails("interview:main_points") == []

@@ -10,15 +10,15 @@ import pytest
 from cli import registration_input
 from intake import csv_import
 from intake.equipment import from_list, from_text
-from tests.api_support import HR, register
-from tests.auth_support import (
+from tests.support import eventually
+from tests.support.api import HR, register
+from tests.support.auth import (
     another_client,
     make_account,
     post_form,
     sign_in,
     unique_email,
 )
-from tests.support import eventually
 
 FLEET = "wagenpark@example.org"
 FACILITIES = {"email": "facilities@example.org", "role": "custodian"}

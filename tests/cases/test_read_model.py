@@ -29,8 +29,8 @@ from models.interview import AcceptSlot
 from models.read_model import CaseSnapshot, PublishedEvent
 from models.tables import Case, CaseEventRow, CaseItemRow, CaseTaskRow
 from planning.workdays import add_working_days, calendar_for
-from tests.case_driver import FACILITIES, HR, CaseDriver
 from tests.support import eventually
+from tests.support.case_driver import FACILITIES, HR, CaseDriver
 
 SUCCESSOR = {"name": "Sam Peeters", "email": "sam@example.org", "language": "nl"}
 
@@ -155,12 +155,28 @@ async def _row_with(sessions, case_id: str, **wanted):
 
 
 async def test_a_withdrawn_case_ends_in_the_read_model(case: CaseDriver, sessions):
+    assert await _listed(sessions, case) == ["manager's tasks", "HR's tasks", "equipment"], "before: on every list"
     await case.act(Withdraw(actor=HR, reason="Blijft toch"))
     await case.wait_for_status("withdrawn", timeout=60)
     row = await eventually(lambda: _row_with_step(sessions, case.case_id, Step.EXIT_INTERVIEW, StepState.CANCELLED))
     assert row.steps[Step.HANDOVER.value] == StepState.CANCELLED.value
     assert "withdrawn" in [e.event for e in await _events(sessions, case.case_id)]
     await eventually(lambda: _row_with(sessions, case.case_id, interview_status="cancelled"))
+    assert await _listed(sessions, case) == [], "nobody is asked to work on a departure that is not happening"
+
+
+async def _listed(sessions, case: CaseDriver) -> list[str]:
+    """Where this case still shows: the manager's and HR's open tasks, the equipment IT/facilities is to receive."""
+    this_one = case.registration.employee.id
+    async with sessions() as session:
+        lists = {
+            "manager's tasks": await queries.tasks_for(session, case.manager.email, search=this_one),
+            "HR's tasks": await queries.tasks_for(session, "hanna@example.org", frozenset({"hr"}), search=this_one),
+            "equipment": await queries.items_for(
+                session, "it.person@example.org", frozenset({"facilities"}), search=this_one
+            ),
+        }
+    return [name for name, page in lists.items() if any(row.id == case.case_id for _, row in page.items)]
 
 
 async def _row_with_step(sessions, case_id: str, step: Step, state: StepState):

@@ -9,15 +9,15 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.api_support import register
-from tests.auth_support import (
+from tests.support import eventually
+from tests.support.api import register
+from tests.support.auth import (
     another_client,
     make_account,
     post_form,
     sign_in,
     unique_email,
 )
-from tests.support import eventually
 
 MANAGER = "bram.janssens@example.org"
 PRIVATE = "anouk@example.net"  # the employee's private address: HR's to see, nobody else's

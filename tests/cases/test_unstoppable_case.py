@@ -14,9 +14,9 @@ from models.case import OffboardingInput
 from models.recorded import RECORDED
 from models.registration import Registration
 from models.tables import Case
-from tests.api_support import HR, MANAGER, invited, register
-from tests.auth_support import another_client, signed_in_as
 from tests.support import eventually, registration_data, serve, unique
+from tests.support.api import HR, MANAGER, invited, register
+from tests.support.auth import another_client, signed_in_as
 from worker import build_worker
 from workflows.exit_interview import ExitInterviewWorkflow
 from workflows.offboarding import OffboardingWorkflow

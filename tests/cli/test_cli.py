@@ -9,13 +9,13 @@ import yaml
 
 from cases import service
 from models.case import Step, StepState
-from tests.cli_support import (
+from tests.support import eventually, registration_data, unique
+from tests.support.cli import (
     errors,
     offboarding,
     offboarding_in_thread,
     registration_flags,
 )
-from tests.support import eventually, registration_data, unique
 
 ALLOWED_TYPES = "resignation, end_of_contract, dismissal, retirement, mutual_agreement"
 

@@ -1,19 +1,21 @@
 """The human steps of a case from the command line: who may do what, what a refusal looks like, and what changes."""
 
 import json
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 import yaml
+from sqlalchemy import select
 
 from cases import service
-from tests.cli_support import (
+from models.tables import InterviewRecordRow
+from tests.support import eventually, unique
+from tests.support.cli import (
     errors,
     offboarding,
     offboarding_in_thread,
     registration_flags,
 )
-from tests.support import eventually, unique
 
 HR = ["--as", "hr@example.org", "--role", "hr"]
 MANAGER = ["--as", "bram.janssens@example.org", "--role", "manager"]
@@ -573,7 +575,7 @@ async def test_hr_confirms_the_interview_after_a_non_renewal(time_skipping_env, 
 
 
 async def test_hr_schedules_online_then_records_the_interview_from_a_yaml_file(
-    time_skipping_env, worker, mail_store, cli_env, tmp_path
+    time_skipping_env, worker, mail_store, cli_env, tmp_path, sessions
 ):
     case_id = await register(time_skipping_env, cli_env)
     await wait_for_mail(mail_store, case_id, "interview:invitation")
@@ -583,12 +585,26 @@ async def test_hr_schedules_online_then_records_the_interview_from_a_yaml_file(
     scheduled = await offboarding_in_thread(
         ["interview", "schedule", case_id, "--start", "2027-01-21T14:00+01:00", "--online", *HR], cli_env
     )
+    early = await offboarding_in_thread(["interview", "record", case_id, "--file", path, *HR], cli_env)
+    # A day after the agreed time, about a conversation held a day earlier than agreed; a day still to come is refused.
+    agreed = datetime.fromisoformat("2027-01-21T14:00+01:00")
+    await time_skipping_env.sleep(agreed + timedelta(days=1) - await time_skipping_env.get_current_time())
     outdated = await offboarding_in_thread(["interview", "record", case_id, "--file", stale, *HR], cli_env)
     not_interviewer = await offboarding_in_thread(["interview", "record", case_id, "--file", path, *MANAGER], cli_env)
-    recorded = await offboarding_in_thread(["interview", "record", case_id, "--file", path, *HR], cli_env)
+    future = await offboarding_in_thread(
+        ["interview", "record", case_id, "--file", path, "--held-on", "2027-01-25", *HR], cli_env
+    )
+    recorded = await offboarding_in_thread(
+        ["interview", "record", case_id, "--file", path, "--held-on", "2027-01-20", *HR], cli_env
+    )
 
     assert scheduled.exit_code == 0, scheduled.output
     assert scheduled.stdout.strip() == f"interview of case {case_id}: scheduled at 2027-01-21T14:00:00+01:00  online"
+    assert (early.exit_code, errors(early)) == (
+        5,
+        ["rejected: the interview can be recorded from its agreed time on, 2027-01-21 14:00 (Europe/Amsterdam)"],
+    )
+    assert (future.exit_code, errors(future)) == (5, ["rejected: the day it was held, 2027-01-25, is in the future"])
     assert outdated.exit_code == 5
     assert errors(outdated) == [
         "rejected: the consent was given on text version 2020-01; the current version is 2026-11"
@@ -601,6 +617,11 @@ async def test_hr_schedules_online_then_records_the_interview_from_a_yaml_file(
     assert recorded.stdout.strip() == f"interview of case {case_id}: held"
     [thanks] = await wait_for_mail(mail_store, case_id, "interview:interview_thank_you")
     assert thanks.to == employee_of(case_id)[1]
+    async with sessions() as session:
+        row = (
+            await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case_id))
+        ).scalar_one()
+    assert row.held_at == agreed - timedelta(days=1), "held on the day given, at the agreed hour"
 
 
 async def test_list_cases_due_before_a_date(time_skipping_env, worker, cli_env):

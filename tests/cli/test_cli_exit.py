@@ -18,9 +18,9 @@ import pytest
 
 from cases import service
 from models.registration import Registration
-from tests.cli_support import registration_flags
-from tests.conftest import TEST_PAYLOAD_KEYS
 from tests.support import eventually, registration_data
+from tests.support.cli import registration_flags
+from tests.support.environment import TEST_PAYLOAD_KEYS
 
 # Real processes and real time: `make test-fast` leaves this module out.
 pytestmark = pytest.mark.slow

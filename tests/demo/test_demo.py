@@ -8,7 +8,6 @@ step is skipped."""
 import asyncio
 import html
 import re
-import time
 from contextlib import asynccontextmanager
 from datetime import date
 
@@ -18,11 +17,11 @@ import uvicorn
 from db.engine import create_engine, create_sessionmaker
 from reports import periods
 from reports import service as reports
-from tests.auth_support import another_client, sign_in
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, SHOTS
-from tests.cli_support import offboarding, offboarding_in_thread
-from tests.conftest import fresh_database
 from tests.support import eventually, free_port, serve
+from tests.support.auth import another_client, sign_in
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, SHOTS
+from tests.support.cli import offboarding, offboarding_in_thread
+from tests.support.environment import fresh_database
 from web.app import create_app
 from worker import build_worker
 
@@ -83,11 +82,8 @@ def demo_env(dev_server_env, settings) -> dict[str, str]:
 async def test_the_demo_gives_every_role_a_page_to_look_at(dev_server_env, empty_settings, demo_sessions, mail_store):
     env = demo_env(dev_server_env, empty_settings)
     async with build_worker(dev_server_env.client, empty_settings, demo_sessions):
-        started = time.monotonic()
         filled = await offboarding_in_thread(["demo"], env)
-        took = time.monotonic() - started
         assert filled.exit_code == 0, filled.output
-        assert took < 90, f"the demo took {took:.0f}s"
 
         accounts = {role: (email, password) for role, email, password in ACCOUNT_LINE.findall(filled.stdout)}
         assert set(accounts) == set(LANDING), filled.stdout

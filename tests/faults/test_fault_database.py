@@ -22,7 +22,8 @@ from mailsink.store import MailStore
 from models.questionnaire import ConsentChoice
 from models.records import StoreInterviewInput
 from models.tables import InterviewRecordRow, InterviewText
-from tests.auth_support import (
+from tests.support import serve
+from tests.support.auth import (
     PASSWORD,
     another_client,
     csrf_token,
@@ -30,7 +31,7 @@ from tests.auth_support import (
     sign_in,
     unique_email,
 )
-from tests.fault_support import (
+from tests.support.fault import (
     ANSWER_BOUND_SECONDS,
     DatabaseOutage,
     SmtpServer,
@@ -44,8 +45,7 @@ from tests.fault_support import (
     register,
     worker_process,
 )
-from tests.privacy_support import RECORD, audit_entries, stored_case
-from tests.support import serve
+from tests.support.privacy import RECORD, audit_entries, stored_case
 
 # Real processes and real time: `make test-fast` leaves this module out.
 pytestmark = pytest.mark.slow

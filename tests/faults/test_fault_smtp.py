@@ -21,8 +21,9 @@ from models.mail import MailBatch
 from models.records import StoreCaseInput
 from models.registration import Registration
 from models.tables import SentMail
-from tests.auth_support import signed_in_as
-from tests.fault_support import (
+from tests.support import free_port, registration_data, serve
+from tests.support.auth import signed_in_as
+from tests.support.fault import (
     RefusingHandler,
     SmtpServer,
     act,
@@ -38,8 +39,7 @@ from tests.fault_support import (
     task_of,
     worker_process,
 )
-from tests.mail_support import announcement
-from tests.support import free_port, registration_data, serve
+from tests.support.mail import announcement
 from workflows.activity_calls import MAIL_RETRY
 
 # Real processes and real time: `make test-fast` leaves this module out.

@@ -12,7 +12,8 @@ import pytest
 
 from mailsink.server import MaildirHandler
 from mailsink.store import MailStore
-from tests.fault_support import (
+from tests.support import eventually, serve
+from tests.support.fault import (
     DevServer,
     SmtpServer,
     act,
@@ -27,7 +28,6 @@ from tests.fault_support import (
     register,
     worker_process,
 )
-from tests.support import eventually, serve
 
 # Real processes and real time: `make test-fast` leaves this module out.
 pytestmark = pytest.mark.slow

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from mailsink.server import MaildirHandler
 from mailsink.store import MailStore
 from models.tables import Case, CaseTaskRow, SentMail
-from tests.fault_support import (
+from tests.support import serve
+from tests.support.fault import (
     SmtpServer,
     WorkerProcess,
     act,
@@ -28,7 +29,6 @@ from tests.fault_support import (
     sent_rows,
     task_of,
 )
-from tests.support import serve
 
 # Real processes and real time: `make test-fast` leaves this module out.
 pytestmark = pytest.mark.slow

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from models.events import InboundEvent
-from tests.auth_support import another_client, csrf_token, signed_in_as
 from tests.support import registration_data
+from tests.support.auth import another_client, csrf_token, signed_in_as
 from webhooks.signing import signed_headers
 
 SECRET = "bad-input-secret"

@@ -13,8 +13,8 @@ from cases import service
 from cli.main import app
 from intake import csv_import
 from models.tables import Case
-from tests.imports_support import COLUMNS, csv_bytes, row
 from tests.support import eventually, free_port
+from tests.support.imports import COLUMNS, csv_bytes, row
 
 runner = CliRunner()
 

@@ -15,7 +15,8 @@ from cloudevents.core.v1.event import CloudEvent as SdkEvent
 from sqlalchemy import select
 
 from models.events import InboundEvent
-from tests.events_support import (
+from tests.support import eventually, registration_data, serve, unique
+from tests.support.events import (
     CLOUDEVENTS,
     SECRET,
     SOURCE,
@@ -23,7 +24,6 @@ from tests.events_support import (
     send,
     signed_headers,
 )
-from tests.support import eventually, registration_data, serve, unique
 from webhooks import signing
 
 

@@ -12,14 +12,14 @@ from models.case import OffboardingInput
 from models.recorded import RECORDED
 from models.registration import Registration
 from models.tables import Case
-from tests.api_support import invited, register
-from tests.auth_support import another_client
-from tests.cli_support import errors, offboarding, registration_flags
-from tests.conftest import TEST_DATA_CONVERTER
-from tests.events_support import SECRET, cloud_event, send
-from tests.imports_support import csv_bytes, row
-from tests.links.support import invitation_link, opened
 from tests.support import eventually, free_port, registration_data
+from tests.support.api import invited, register
+from tests.support.auth import another_client
+from tests.support.cli import errors, offboarding, registration_flags
+from tests.support.environment import TEST_DATA_CONVERTER
+from tests.support.events import SECRET, cloud_event, send
+from tests.support.imports import csv_bytes, row
+from tests.support.links import invitation_link, opened
 
 RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: what follows shows reversed, "Anouk \u202eseirV ed" reads "Anouk de Vries"
 LRI, PDI = "\u2066", "\u2069"  # LEFT-TO-RIGHT ISOLATE ... POP DIRECTIONAL ISOLATE

@@ -13,17 +13,17 @@ import pytest
 from sqlalchemy import select
 
 from bench.seed_reports import closed_case, interview, record
-from models.interview import AssignInterviewer
+from models.interview import AcceptSlot, AssignInterviewer
 from models.registration import Person
 from models.tables import Case, InterviewRecordRow
 from questionnaires import store
 from reports.tables import ReportRow
-from tests.auth_support import PASSWORD, make_account
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, Shots, link_in, mails_for, sign_in, submit
-from tests.case_driver import HR, CaseDriver
-from tests.questionnaire_support import questionnaire_restored  # noqa: F401  (a fixture)
-from tests.report_support import configure, seed_quarter, start_period
 from tests.support import eventually
+from tests.support.auth import PASSWORD, make_account
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, Shots, link_in, mails_for, sign_in, submit
+from tests.support.case_driver import HR, CaseDriver
+from tests.support.questionnaire import questionnaire_restored  # noqa: F401  (a fixture)
+from tests.support.report import configure, seed_quarter, start_period
 
 pytestmark = [
     pytest.mark.skipif(
@@ -39,8 +39,9 @@ async def invitation_of(app, mail_store, case_id: str) -> str:
 
 
 async def test_hr_words_a_new_version_an_interview_is_held_with_it_and_an_older_record_still_reads(
-    app, dev_server_env, sessions, mail_store, task_queue
+    app_on_skipping_clock, time_skipping_env, sessions, mail_store, task_queue
 ):
+    app = app_on_skipping_clock
     from playwright.async_api import async_playwright
 
     suffix = uuid.uuid4().hex[:6]
@@ -56,11 +57,15 @@ async def test_hr_words_a_new_version_an_interview_is_held_with_it_and_an_older_
         session.add(
             interview(earlier, {**record(), "template_version": older, "answers": {"proudest_moment": "De verhuizing"}})
         )
-    driver = await CaseDriver.start(dev_server_env, mail_store, sessions, task_queue)
+    driver = await CaseDriver.start(time_skipping_env, mail_store, sessions, task_queue)
     await invitation_of(app, mail_store, driver.case_id)
     await driver.act(
         AssignInterviewer(actor=HR, interviewer=Person(name="Ilse Maes", email=interviewer_email, language="nl"))
     )
+    # The interview is recorded from its agreed time on.
+    slot = (await driver.view()).interview.proposed_slots[0]
+    await driver.act(AcceptSlot(actor=driver.employee, start=slot.start))
+    await driver.reach_agreed_time()
     shots = Shots()
 
     async with async_playwright() as playwright:
@@ -150,13 +155,14 @@ async def _record_of(sessions, case_id: str):
 
 
 async def test_the_employee_notes_answers_beforehand_and_the_interviewer_sees_them(
-    app, dev_server_env, sessions, mail_store, task_queue
+    app_on_skipping_clock, time_skipping_env, sessions, mail_store, task_queue
 ):
+    app = app_on_skipping_clock
     from playwright.async_api import async_playwright
 
     interviewer_email = f"ilse-{uuid.uuid4().hex[:6]}@example.org"
     await make_account(sessions, interviewer_email, ["interviewer"], name="Ilse Maes", language="en", password=PASSWORD)
-    driver = await CaseDriver.start(dev_server_env, mail_store, sessions, task_queue)
+    driver = await CaseDriver.start(time_skipping_env, mail_store, sessions, task_queue)
     link = await invitation_of(app, mail_store, driver.case_id)
     await driver.act(
         AssignInterviewer(actor=HR, interviewer=Person(name="Ilse Maes", email=interviewer_email, language="en"))
@@ -180,6 +186,10 @@ async def test_the_employee_notes_answers_beforehand_and_the_interviewer_sees_th
             )
             await submit(employee, "a:has-text('Terug naar de uitnodiging')")
             assert await employee.locator("#proposed-slots form").count() > 0, "the times can still be chosen"
+            # A time is agreed, and the interview reaches it: from then on the questionnaire opens.
+            slot = (await driver.view()).interview.proposed_slots[0]
+            await driver.act(AcceptSlot(actor=driver.employee, start=slot.start))
+            await driver.reach_agreed_time()
 
             interviewer = await sign_in(browser, app, interviewer_email, "en-GB")
             await interviewer.goto(f"{app.url}/interviews/{driver.case_id}")

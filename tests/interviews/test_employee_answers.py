@@ -6,17 +6,19 @@ import pytest
 from sqlalchemy import select
 
 from models.tables import InterviewPreparation, InterviewRecordRow, InterviewText
-from tests.api_support import invited
-from tests.auth_support import another_client, csrf_token, post_form, unique_email
-from tests.links.support import invitation_link
-from tests.privacy_support import audit_entries
-from tests.questionnaire_support import questionnaire_restored  # noqa: F401  (a fixture)
+from tests.support.api import at_agreed_time, invited
+from tests.support.auth import another_client, csrf_token, post_form, unique_email
+from tests.support.links import invitation_link
+from tests.support.privacy import audit_entries
+from tests.support.questionnaire import questionnaire_restored  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.usefixtures("questionnaire_restored")
 MANAGER = "bram.janssens@example.org"
 
 
-async def test_the_employee_notes_answers_beforehand_and_the_interviewer_sees_them(case, http, browser, sessions):
+async def test_the_employee_notes_answers_beforehand_and_the_interviewer_sees_them(
+    case, http, browser, sessions, time_skipping_env
+):
     await invited(case)
     url = await invitation_link(case)
     mail = (await case.wait_for_mail("interview:invitation", to=case.employee["email"]))[0]
@@ -57,6 +59,7 @@ async def test_the_employee_notes_answers_beforehand_and_the_interviewer_sees_th
     interviewer = await browser(interviewer_email, ["interviewer"], sessions)
     manager = await browser(MANAGER, ["manager"], sessions)
     await post_form(hr, f"/cases/{case.id}", f"/cases/{case.id}/interview/assign", {"interviewer": interviewer_email})
+    await at_agreed_time(case, time_skipping_env)
     page = await interviewer.get(f"/interviews/{case.id}")
     assert 'id="employee-noted"' in page.text
     assert 'id="went_well-noted"' in page.text and "Mijn team en de vrijheid" in page.text
@@ -161,3 +164,83 @@ async def test_a_decliner_answers_in_writing_with_the_same_consent(case, http, b
     record = await hr.get(f"/cases/{case.id}/interview")
     assert 'id="written-answers"' in record.text and "Een eigen zaak" in record.text
     assert "Luister naar je mensen." in record.text
+
+
+async def test_in_writing_the_employee_may_declare_the_organisations_own_groups_each_with_its_own_consent(
+    case, http, sessions, organisation_groups
+):
+    """As in a conversation, the employee who answers in writing may say whether they belong to each of the
+    organisation's self-declared groups, kept only with their consent to its use in the anonymous reports. Notes
+    beforehand are no record: they ask none of it and keep none."""
+    await invited(case)
+    url = await invitation_link(case)
+    employee = another_client(http)
+    notes = await employee.get(url + "/questions")
+    assert 'id="declared-groups"' not in notes.text and "Migratieachtergrond" not in notes.text
+    token = csrf_token(notes.text)
+    noted = await employee.post(
+        url + "/questions",
+        data={
+            "went_well": "Mijn team",
+            "target_group.declared.migratieachtergrond": "yes",
+            "target_group.consent.migratieachtergrond": "yes",
+            "csrf_token": token,
+        },
+    )
+    assert noted.status_code == 303
+    async with sessions() as session:
+        kept = (
+            await session.execute(select(InterviewPreparation).where(InterviewPreparation.case_id == case.id))
+        ).scalar_one()
+    assert kept.answers.get("went_well") == "Mijn team"
+    assert not [name for name in kept.answers if name.startswith("target_group.")]
+
+    page = await employee.get(url)
+    declined = await employee.post(url + "/decline", data={"reason": "", "csrf_token": csrf_token(page.text)})
+    assert declined.status_code == 303
+    form = await employee.get(url + "/questions")
+    assert "<legend>Migratieachtergrond</legend>" in form.text and "<legend>Deeltijd</legend>" in form.text
+    assert "Hoor je bij deze groep?" in form.text
+    assert "Ik stem ermee in dat dit antwoord anoniem in de rapportages wordt gebruikt" in form.text
+    unconsented = await employee.post(
+        url + "/questions",
+        data={"target_group.declared.migratieachtergrond": "yes", "csrf_token": token},
+    )
+    assert unconsented.status_code == 422
+    assert "Alleen met je toestemming voor het gebruik in de anonieme rapportages" in unconsented.text
+    assert 'href="#target_group-declared-migratieachtergrond">Migratieachtergrond:' in unconsented.text
+    assert '<option value="yes" selected>' in unconsented.text  # what was chosen stays
+    english = await employee.get(url + "/questions?lang=en")
+    assert "<legend>Migration background</legend>" in english.text and "Do you belong to this group?" in english.text
+
+    written = await employee.post(
+        url + "/questions",
+        data={
+            "most_important_advice": "Vraag het de mensen zelf.",
+            "target_group.declared.migratieachtergrond": "yes",
+            "target_group.consent.migratieachtergrond": "yes",
+            # Consent without an answer keeps nothing; a group the organisation does not ask about is no answer.
+            "target_group.consent.deeltijd": "yes",
+            "target_group.declared.verzonnen": "yes",
+            "target_group.consent.verzonnen": "yes",
+            "csrf_token": token,
+        },
+    )
+    assert written.status_code == 303 and "/written/consent" in written.headers["location"]
+    sent = await employee.post(
+        written.headers["location"],
+        data={
+            "scope": "advice_and_experiences",
+            "share_with_manager": "no",
+            "text_version": "2026-11",
+            "csrf_token": token,
+        },
+    )
+    assert sent.status_code == 303
+    await employee.aclose()
+    async with sessions() as session:
+        row = (
+            await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case.id))
+        ).scalar_one()
+    assert row.mode == "written" and row.record["target_group"]["declared"] == {"migratieachtergrond": "yes"}
+    assert row.declared_groups == {"migratieachtergrond": "yes"}

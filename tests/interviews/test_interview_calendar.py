@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 import pytest
 import vobject
 
-from tests.api_support import HR, invited, register
-from tests.auth_support import another_client, csrf_token
-from tests.links.support import link_in
 from tests.support import eventually
+from tests.support.api import HR, invited, register
+from tests.support.auth import another_client, csrf_token
+from tests.support.links import link_in
 
 ILSE = {"name": "Ilse Maes", "email": "ilse.maes@example.org", "language": "nl"}
 KIM = {"name": "Kim Claes", "email": "kim.claes@example.org", "language": "en"}
@@ -191,6 +191,48 @@ async def test_a_new_interviewer_a_moved_time_and_a_withdrawal_keep_one_event_wh
     await employee.aclose()
 
 
+async def test_the_employee_and_the_interviewer_each_read_the_event_in_their_own_language(
+    http, worker, mail_store, policy
+):
+    case = await register(http, mail_store)
+    employee_name = case.data["employee"]["name"]
+    assert case.data["employee"]["language"] == "nl"
+    assert (await case.post("interview/assign", {"actor": HR, "interviewer": KIM})).status_code == 200
+    employee, mail, _ = await accept_by_link(case, http)
+
+    _, to_employee = calendar_in(
+        (await case.wait_for_mail("interview:interview_confirmed", to=case.employee["email"]))[0]
+    )
+    _, to_kim = calendar_in((await case.wait_for_mail("interview:interview_scheduled", to=KIM["email"]))[0])
+    assert to_employee.uid.value == to_kim.uid.value and to_employee.sequence.value == to_kim.sequence.value
+    assert to_employee.summary.value.startswith("Exitgesprek, ")
+    assert to_employee.description.value == f"Exitgesprek met {employee_name}; gespreksvoerder: {KIM['name']}"
+    assert to_kim.summary.value.startswith("Exit interview, "), (
+        "the interviewer's copy is in the interviewer's language"
+    )
+    assert to_kim.description.value == f"Exit interview with {employee_name}; interviewer: {KIM['name']}"
+    assert to_employee.location.value == to_kim.location.value == PLACE
+
+    # Online, the place is "Online" in either language, and the link is in the event.
+    online = (await case.interview())["proposed_slots"][1]["start"]
+    assert (await case.post("interview/schedule", {"actor": HR, "start": online, "online": True})).status_code == 200
+    moved = await case.wait_for_mail(
+        f"interview:interview_scheduled:{datetime.fromisoformat(online).isoformat()}", to=KIM["email"]
+    )
+    _, online_for_kim = calendar_in(moved[0])
+    assert online_for_kim.location.value == "Online" and online_for_kim.description.value.endswith(f"\n{ONLINE}")
+    assert online_for_kim.summary.value.startswith("Exit interview, ")
+
+    # The file on the link page reads in the page's language.
+    in_dutch = event_of((await employee.get(link_in(mail) + "/interview.ics")).text)[1]
+    in_english = event_of((await employee.get(link_in(mail) + "/interview.ics?lang=en")).text)[1]
+    assert in_dutch.summary.value.startswith("Exitgesprek, ") and in_english.summary.value.startswith(
+        "Exit interview, "
+    )
+    assert in_dutch.uid.value == in_english.uid.value == to_kim.uid.value
+    await employee.aclose()
+
+
 async def test_the_online_link_must_be_an_https_address(http, policy):
     refused = await http.patch("/api/organisation/policy", json={"interview_online_link": "javascript:alert(1)"})
     assert refused.status_code == 422 and "interview_online_link" in refused.text
@@ -218,10 +260,11 @@ def test_an_invitation_asked_for_before_attendees_existed_still_reads_as_one_mee
     )
     message = EmailMessage()
     message.set_content("x")
-    attach_invite(message, older)
+    attach_invite(message, older, "en")
     part = next(message.iter_attachments())
     assert part.get_content_type() == "text/calendar" and part.get_param("method") == "CANCEL"
     method, event = event_of(part.get_content())
     assert (method, event.status.value, int(event.sequence.value)) == ("CANCEL", "CANCELLED", 2)
     assert attendees(event) == {"mailto:anouk@example.org"}
     assert event.organizer.value.lower() == "mailto:hr@example.org"
+    assert event.summary.value == "Exitgesprek", "an event made before keeps the words it was made with"

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import SecretStr
 
-from tests.api_support import HR, invited, register
-from tests.auth_support import another_client, csrf_token, make_account, post_form, sign_in, unique_email
-from tests.caldav_support import PASSWORD, USERNAME, Radicale
-from tests.links.support import link_in
+from tests.support.api import HR, invited, register
+from tests.support.auth import another_client, csrf_token, make_account, post_form, sign_in, unique_email
+from tests.support.caldav import PASSWORD, USERNAME, Radicale
+from tests.support.links import link_in
 
 ZONE = ZoneInfo("Europe/Amsterdam")
 
@@ -95,7 +95,7 @@ async def test_a_proposed_time_the_interviewers_calendar_shows_busy_waits_for_th
     )
     assert answered.status_code == 303 and answered.headers["location"].endswith("done=time_declined")
     again = await case.wait_for_mail("interview:invitation:time_declined", to=case.employee["email"])
-    assert "past helaas niet in de agenda van je gesprekspartner" in again[0].text
+    assert "past helaas niet in de agenda van je gespreksvoerder" in again[0].text
     assert (await case.interview())["pending_slot"] is None
 
     # A free time is agreed at once.

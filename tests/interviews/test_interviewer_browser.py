@@ -13,10 +13,10 @@ import pytest
 
 from cases import service
 from models.registration import Registration
-from tests.auth_support import PASSWORD, make_account
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, Shots, link_in, mails_for, reload_until, sign_in, submit
-from tests.case_driver import last_day_in
 from tests.support import eventually, registration_data
+from tests.support.auth import PASSWORD, make_account
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, Shots, link_in, mails_for, reload_until, sign_in, submit
+from tests.support.case_driver import last_day_in, reach_agreed_time
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (run `make browser`)"
@@ -24,9 +24,11 @@ pytestmark = pytest.mark.skipif(
 
 
 async def test_the_employee_asks_for_someone_else_hr_chooses_the_manager_and_the_interviewer_prepares(
-    app, sessions, mail_store, dev_server_env, task_queue
+    app_on_skipping_clock, sessions, mail_store, time_skipping_env, task_queue
 ):
     from playwright.async_api import async_playwright
+
+    app, dev_server_env = app_on_skipping_clock, time_skipping_env
 
     suffix = uuid.uuid4().hex[:6]
     hr_email, admin_email = f"hanna-{suffix}@example.org", f"ruud-{suffix}@example.org"
@@ -98,7 +100,9 @@ async def test_the_employee_asks_for_someone_else_hr_chooses_the_manager_and_the
             assert "Your preparation is saved." in await interviewer.inner_text("#notice")
             await shots.take(interviewer, "interviewer-preparation")
 
-            # The questionnaire, with the guide beside it, shows the note again at the close.
+            # The employee takes a time; from then on the questionnaire opens, with the guide beside it, and shows
+            # the note again at the close.
+            await reach_agreed_time(dev_server_env, case_id, data["employee"]["work_email"])
             await submit(interviewer, f"#preparation a[href$='/interviews/{case_id}']")
             guide = await interviewer.inner_text("#conversation-guide")
             assert "Never try to persuade them to stay." in guide and "If I understand you correctly" in guide

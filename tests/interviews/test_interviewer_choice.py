@@ -3,31 +3,15 @@ mogelijk is, kan de direct leidinggevende het gesprek voeren"): never the manage
 explicitly, warned, with a reason that goes on the audit log; and the employee may ask for someone else through
 their link, which HR hears of and answers by assigning another interviewer. In-process, on the time-skipping server."""
 
-import pytest
-
-from tests.api_support import HR, MANAGER, invited
-from tests.auth_support import another_client, csrf_token, make_account, post_form, sign_in, unique_email
-from tests.links.support import link_in
-from tests.privacy_support import audit_entries
+from tests.support.api import HR, MANAGER, at_agreed_time, invited
+from tests.support.auth import another_client, csrf_token, make_account, post_form, unique_email
+from tests.support.links import link_in
+from tests.support.privacy import audit_entries
 
 
-@pytest.fixture
-async def people(http, sessions):
-    made = []
-
-    async def open_as(email: str, roles: list[str], language: str = "en"):
-        client = another_client(http)
-        made.append(client)
-        await make_account(sessions, email, roles, language=language)
-        await sign_in(client, email)
-        return client
-
-    yield open_as
-    for client in made:
-        await client.aclose()
-
-
-async def test_hr_chooses_the_direct_manager_only_explicitly_and_with_a_reason_on_the_audit_log(case, people, sessions):
+async def test_hr_chooses_the_direct_manager_only_explicitly_and_with_a_reason_on_the_audit_log(
+    case, people, sessions, time_skipping_env
+):
     await invited(case)
     hr_email = unique_email("hr")
     hr = await people(hr_email, ["hr"])
@@ -64,6 +48,7 @@ async def test_hr_chooses_the_direct_manager_only_explicitly_and_with_a_reason_o
         "manager": MANAGER["email"],
         "reason": "Kleine vestiging: geen HR-collega beschikbaar",
     }
+    await at_agreed_time(case, time_skipping_env)
     # The manager now holds it: the questionnaire opens for them, with the guide.
     questionnaire = await manager.get(f"/interviews/{case.id}")
     assert questionnaire.status_code == 200 and 'id="conversation-guide"' in questionnaire.text

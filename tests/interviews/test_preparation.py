@@ -3,31 +3,15 @@ the career from the registrations, this one and the person's earlier ones, and a
 the questionnaire's closing step shows again. Beside the questionnaire, the conversation guide. Only the assigned
 interviewer and HR open it, and every sight of the note is on the audit log. In-process, on the time-skipping server."""
 
+import html
 from datetime import date
 
-import pytest
 from sqlalchemy import select
 
 from models.tables import Case, InterviewerPreparation
-from tests.api_support import invited
-from tests.auth_support import another_client, make_account, post_form, sign_in, unique_email
-from tests.privacy_support import audit_entries
-
-
-@pytest.fixture
-async def people(http, sessions):
-    made = []
-
-    async def open_as(email: str, roles: list[str], language: str = "en"):
-        client = another_client(http)
-        made.append(client)
-        await make_account(sessions, email, roles, language=language)
-        await sign_in(client, email)
-        return client
-
-    yield open_as
-    for client in made:
-        await client.aclose()
+from tests.support.api import at_agreed_time, invited
+from tests.support.auth import post_form, unique_email
+from tests.support.privacy import audit_entries
 
 
 async def _earlier_post(sessions, case) -> None:
@@ -55,7 +39,7 @@ async def _earlier_post(sessions, case) -> None:
 
 
 async def test_the_interviewer_prepares_with_the_career_and_the_close_shows_where_they_excelled(
-    case, http, people, sessions
+    case, http, people, sessions, time_skipping_env
 ):
     await invited(case)
     await _earlier_post(sessions, case)
@@ -63,6 +47,7 @@ async def test_the_interviewer_prepares_with_the_career_and_the_close_shows_wher
     hr = await people(unique_email("hr"), ["hr"])
     interviewer = await people(interviewer_email, ["interviewer"])
     await post_form(hr, f"/cases/{case.id}", f"/cases/{case.id}/interview/assign", {"interviewer": interviewer_email})
+    await at_agreed_time(case, time_skipping_env)
 
     listing = await interviewer.get("/interviews")
     page = await interviewer.get(f"/interviews/{case.id}/preparation")
@@ -120,3 +105,40 @@ async def test_the_interviewer_prepares_with_the_career_and_the_close_shows_wher
             await session.execute(select(InterviewerPreparation).where(InterviewerPreparation.case_id == case.id))
         ).all()
     assert rows == []
+
+
+# Each line of the conversation guide, as a Dutch interviewer reads it, with the guidance it comes from.
+GUIDE_IN_DUTCH = {
+    "000: know and set aside your own implicit ideas about men and women": "Ken je eigen onuitgesproken ideeën over mannen en vrouwen",
+    "000 LSD: listen": "laat de medewerker vooral het eigen verhaal doen",
+    "001 §3.2: speak freely": "vrijuit te zeggen wat de medewerker denkt of voelt",
+    "000 LSD: probe": "Hoe was dat voor jou?",
+    "001 §3.2: no discussion": "Ga niet in discussie en verdedig niets",
+    "002: a positive or neutral tone": "Houd de toon positief of ten minste neutraal",
+    "003: keep your own opinion out": "Laat je eigen commentaar en mening achterwege",
+    "002: never persuade to stay": "Probeer de medewerker nooit over te halen om te blijven.",
+    "000: probe negative experiences": "Had je daar last van?",
+    "001 §2: translate experience into advice and check it": "Als ik je goed begrijp",
+    "002: explain the purpose": "het doel: leren van de ervaringen van de medewerker",
+    "002: confidentiality": "dat het gesprek vertrouwelijk is",
+    "001 §3.1: a short record, for the board only with consent": "dat het bestuur alleen leest als de medewerker",
+    "002: summarise at the end": "Vat het gesprek kort samen.",
+    "002: put the employee at ease": "Stel de medewerker op het gemak",
+    "002: how the information is processed and kept": "hoe de antwoorden worden verwerkt en bewaard",
+    "001 §4: appreciation, where they excelled": "waarin je de medewerker zag uitblinken",
+    "001 §2, 002: thank them and sincerely wish them well": "wens oprecht veel succes met wat er nu komt",
+}
+
+
+async def test_a_dutch_interviewer_reads_every_line_of_the_guidance_beside_the_questionnaire(case, http, people):
+    await invited(case)
+    interviewer_email = unique_email("ilse")
+    hr = await people(unique_email("hr"), ["hr"])
+    interviewer = await people(interviewer_email, ["interviewer"], language="nl")
+    await post_form(hr, f"/cases/{case.id}", f"/cases/{case.id}/interview/assign", {"interviewer": interviewer_email})
+
+    page = await interviewer.get(f"/interviews/{case.id}/preparation")
+    assert page.status_code == 200, page.text
+    text = html.unescape(page.text)
+    missing = {source: line for source, line in GUIDE_IN_DUTCH.items() if line not in text}
+    assert not missing, f"guidance lines missing from the guide: {missing}"

@@ -11,9 +11,9 @@ from models.interview_template import STANDARD, emptied_figures
 from models.tables import InterviewRecordRow
 from questionnaires import store
 from questionnaires.default import DEFAULT
-from tests.api_support import invited
-from tests.auth_support import csrf_token, post_form, unique_email
-from tests.questionnaire_support import questionnaire_restored  # noqa: F401  (a fixture)
+from tests.support.api import at_agreed_time, invited
+from tests.support.auth import csrf_token, post_form, unique_email
+from tests.support.questionnaire import questionnaire_restored  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.usefixtures("questionnaire_restored")
 
@@ -52,10 +52,61 @@ def test_the_default_questionnaire_is_the_seeds_own():
         "Wat zijn je plannen voor de toekomst?",
         "Hoe kunnen we je daarbij nog helpen?",
         "Wil je nog iets kwijt?",
+        # 001's questions on the work, the organisation and working together, and 003's on the role.
+        "Waren er omstandigheden die je in je werkuitvoering belemmerden of stimuleerden?",
+        "Welke veranderingen zou je wenselijk vinden in het takenpakket of in het algemeen?",
+        "Hoe vond je de relatie met het bestuur en/of de coördinator?",
+        "Waar moeten we meer op inzetten?",
+        "Hoe zie je de toekomst van de organisatie?",
+        "Wat had beter gekund in je rol?",
     } <= labels
+    went_well = next(question for question in DEFAULT.questions() if question.key == "went_well")
+    assert "Wat ga je missen" in went_well.label.nl and went_well.help.nl == "En wat ga je niet missen?"
+    # 000's gender-inclusion topics, as the choices of the question on what shaped the experience.
+    assert "belonging.influences" in DEFAULT.keys()
+    assert set(STANDARD["belonging.influences"].options) == {
+        "gender_bias",
+        "sense_of_belonging",
+        "professional_self_confidence",
+        "work_life_balance",
+    }
     assert set(STANDARD) <= DEFAULT.keys(), "every answer the reports count is asked"
     assert all(question.label.en for question in DEFAULT.questions())
     assert emptied_figures(DEFAULT, DEFAULT) == []
+
+
+async def test_an_organisation_keeps_the_questionnaire_it_stored_when_the_default_grows(sessions):
+    """The default is only the first version where none is stored: a version HR saved before the default gained its
+    questions stays the one interviews are held with, with who saved it and when."""
+    added = {"circumstances", "task_changes", "board_relation", "invest_more", "organisation_future"}
+    earlier = DEFAULT.model_copy(
+        update={
+            "sections": [
+                section.model_copy(update={"questions": [q for q in section.questions if q.key not in added]})
+                for section in DEFAULT.sections
+            ]
+        }
+    )
+    saver = unique_email("hr")
+    async with sessions() as session:
+        saved = await store.save(session, earlier, saver)
+        await session.commit()
+    async with sessions() as session:
+        now = await store.current(session)
+    assert now.number == saved.number and now.template == earlier
+    assert not added & now.template.keys()
+    assert now.created_by == saver and now.created_at is not None
+
+
+def test_the_default_asks_the_reasons_after_the_experiences_and_for_the_successor():
+    """002: once enough is heard about the experiences (the five A's), go on to the reasons; 001 §1: what the
+    next person in the job should find improved."""
+    keys = [question.key for question in DEFAULT.questions()]
+    experiences = [index for index, key in enumerate(keys) if key.startswith("experiences.")]
+    assert len({key.split(".")[1] for key in keys if key.startswith("experiences.")}) == 5  # the five A's
+    assert max(experiences) < keys.index("primary_reason") < keys.index("secondary_reasons")
+    improve = next(question for question in DEFAULT.questions() if question.key == "should_improve")
+    assert "opvolger" in improve.help.nl and "successor" in improve.help.en
 
 
 async def test_hr_saves_a_version_and_a_bad_field_is_named(case, browser, sessions):
@@ -126,12 +177,15 @@ async def test_dropping_a_question_the_reports_count_says_which_figures_it_empti
         assert (await store.current(session)).template.question("recommend_score") is None
 
 
-async def test_an_interview_keeps_its_version_and_an_older_record_still_reads(case, browser, sessions):
+async def test_an_interview_keeps_its_version_and_an_older_record_still_reads(
+    case, browser, sessions, time_skipping_env
+):
     await invited(case)
     hr = await browser(unique_email("hr"), ["hr"], sessions)
     interviewer_email = unique_email("ilse")
     interviewer = await browser(interviewer_email, ["interviewer"], sessions)
     await post_form(hr, f"/cases/{case.id}", f"/cases/{case.id}/interview/assign", {"interviewer": interviewer_email})
+    await at_agreed_time(case, time_skipping_env)
 
     # HR words a question of its own; the interview is held with that version.
     fields = form_of((await hr.get("/settings/questionnaire")).text)

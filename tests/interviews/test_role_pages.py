@@ -7,20 +7,18 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from models.report import DeclaredGroup, ReportPolicy
 from models.tables import InterviewDraft, InterviewRecordRow
-from reports import settings_store
-from tests.api_support import invited, register
-from tests.auth_support import (
+from tests.support import eventually
+from tests.support.api import at_agreed_time, invited, register
+from tests.support.auth import (
     another_client,
     csrf_token,
     forms_without_token,
     post_form,
     unique_email,
 )
-from tests.links.support import link_in
-from tests.privacy_support import audit_entries
-from tests.support import eventually
+from tests.support.links import link_in
+from tests.support.privacy import audit_entries
 
 MANAGER = "bram.janssens@example.org"
 
@@ -176,7 +174,7 @@ async def test_the_employee_proposes_another_time_or_declines(case, http, mail_s
 
 
 async def test_the_interviewer_records_with_drafts_then_the_employee_consents(
-    case, http, browser, sessions, mail_store
+    case, http, browser, sessions, mail_store, time_skipping_env
 ):
     await invited(case)
     interviewer_email = unique_email("ilse")
@@ -188,6 +186,7 @@ async def test_the_interviewer_records_with_drafts_then_the_employee_consents(
         hr, f"/cases/{case.id}", f"/cases/{case.id}/interview/assign", {"interviewer": interviewer_email}
     )
     assert assigned.status_code == 303 and assigned.headers["location"].endswith("?done=assigned")
+    await at_agreed_time(case, time_skipping_env)
     listing = await interviewer.get("/interviews")
     assert f"/interviews/{case.id}" in listing.text
 
@@ -294,14 +293,18 @@ async def test_the_interviewer_records_with_drafts_then_the_employee_consents(
     consent_url = link_in(thanks)
     mine = await employee.get(consent_url + "?lang=en")
     assert mine.status_code == 200 and "Only the advice, anonymised" in mine.text
-    revoked = await employee.post(consent_url + "/revoke?lang=en", data={"csrf_token": csrf_token(mine.text)})
+    asked = await employee.post(consent_url + "/revoke?lang=en", data={"csrf_token": csrf_token(mine.text)})
+    assert asked.status_code == 200 and "Withdraw your consent?" in asked.text
+    revoked = await employee.post(
+        consent_url + "/revoke?lang=en", data={"csrf_token": csrf_token(asked.text), "confirmed": "yes"}
+    )
     assert revoked.status_code == 303 and revoked.headers["location"].endswith("?lang=en&done=revoked")
     assert "Your consent is withdrawn." in (await employee.get(revoked.headers["location"])).text
     assert "Geef mensen een loopbaanpad." not in (await manager.get(f"/my/cases/{case.id}")).text
     await employee.aclose()
 
 
-async def test_every_answer_is_optional_and_prefer_not_to_say_is_an_answer(case, browser, sessions):
+async def test_every_answer_is_optional_and_prefer_not_to_say_is_an_answer(case, browser, sessions, time_skipping_env):
     """001: "we hoeven niet alle vragen te bespreken". A Dutch interviewer leaves most questions empty and records
     "wil ik niet zeggen" at a rating and at the main reason; the record keeps which, and HR reads it so."""
     await invited(case)
@@ -309,6 +312,7 @@ async def test_every_answer_is_optional_and_prefer_not_to_say_is_an_answer(case,
     hr = await browser(unique_email("hr"), ["hr"], sessions)
     interviewer = await browser(interviewer_email, ["interviewer"], sessions, language="nl")
     await post_form(hr, f"/cases/{case.id}", f"/cases/{case.id}/interview/assign", {"interviewer": interviewer_email})
+    await at_agreed_time(case, time_skipping_env)
 
     form = await interviewer.get(f"/interviews/{case.id}")
     assert form.text.count('value="prefer_not_to_say"') == 12  # nine scales, the main reason, gender and age band
@@ -497,9 +501,9 @@ def test_the_dutch_catalogue_translates_every_page_string_and_is_compiled():
         for message in extract_from_dir(str(root), method_map, options)
         if message[0].startswith(("web", "templates/pages"))
     }
-    with open(root / "web/locale/nl/LC_MESSAGES/messages.po", "rb") as po_file:
+    with open(root / "i18n/locale/nl/LC_MESSAGES/messages.po", "rb") as po_file:
         po = read_po(po_file, locale="nl")
-    with open(root / "web/locale/nl/LC_MESSAGES/messages.mo", "rb") as mo_file:
+    with open(root / "i18n/locale/nl/LC_MESSAGES/messages.mo", "rb") as mo_file:
         mo = read_mo(mo_file)
 
     untranslated = [
@@ -512,8 +516,13 @@ def test_the_dutch_catalogue_translates_every_page_string_and_is_compiled():
     def text(message):
         return tuple(message.string) if isinstance(message.string, (list, tuple)) else message.string
 
-    stale = [m.id for m in po if m.id and (mo.get(m.id) is None or text(mo.get(m.id)) != text(m))]
-    assert not stale, f"messages.mo is older than messages.po (run pybabel compile -d web/locale): {stale[:5]}"
+    # A message with a context (msgctxt) is its own entry beside the same words without one.
+    stale = [
+        m.id
+        for m in po
+        if m.id and (mo.get(m.id, context=m.context) is None or text(mo.get(m.id, context=m.context)) != text(m))
+    ]
+    assert not stale, f"messages.mo is older than messages.po (run pybabel compile -d i18n/locale): {stale[:5]}"
 
 
 async def test_every_form_on_every_page_carries_its_csrf_token(case, http, browser, sessions, mail_store):
@@ -565,67 +574,54 @@ async def test_hr_schedules_on_the_employees_behalf(case, browser, sessions):
     assert nonsense.status_code == 409 and "Please check what you entered" in nonsense.text
 
 
-async def test_a_self_declared_target_group_is_kept_only_with_its_own_consent(case, browser, sessions):
+async def test_a_self_declared_target_group_is_kept_only_with_its_own_consent(
+    case, browser, sessions, time_skipping_env, organisation_groups
+):
     """The organisation asks about its own groups (report settings); the employee answers each only if they choose,
     and the answer is kept only with their consent to its use in the anonymous reports."""
-    async with sessions.begin() as session:
-        await settings_store.update(
-            session,
-            ReportPolicy(
-                target_groups=[
-                    DeclaredGroup(key="migratieachtergrond", nl="Migratieachtergrond", en="Migration background"),
-                    DeclaredGroup(key="deeltijd", nl="Deeltijd", en="Part-time"),
-                ]
-            ),
-        )
-    try:
-        await invited(case)
-        interviewer_email = unique_email("ilse")
-        hr = await browser(unique_email("hr"), ["hr"], sessions)
-        interviewer = await browser(interviewer_email, ["interviewer"], sessions, language="nl")
-        await post_form(
-            hr, f"/cases/{case.id}", f"/cases/{case.id}/interview/assign", {"interviewer": interviewer_email}
-        )
-        form = await interviewer.get(f"/interviews/{case.id}")
-        assert "<legend>Migratieachtergrond</legend>" in form.text and "<legend>Deeltijd</legend>" in form.text
-        token = csrf_token(form.text)
+    await invited(case)
+    interviewer_email = unique_email("ilse")
+    hr = await browser(unique_email("hr"), ["hr"], sessions)
+    interviewer = await browser(interviewer_email, ["interviewer"], sessions, language="nl")
+    await post_form(hr, f"/cases/{case.id}", f"/cases/{case.id}/interview/assign", {"interviewer": interviewer_email})
+    await at_agreed_time(case, time_skipping_env)
+    form = await interviewer.get(f"/interviews/{case.id}")
+    assert "<legend>Migratieachtergrond</legend>" in form.text and "<legend>Deeltijd</legend>" in form.text
+    token = csrf_token(form.text)
 
-        unconsented = await interviewer.post(
-            f"/interviews/{case.id}", data={"target_group.declared.migratieachtergrond": "yes", "csrf_token": token}
-        )
-        assert unconsented.status_code == 422
-        assert "Alleen met toestemming van de medewerker" in unconsented.text
-        assert 'href="#target_group-declared-migratieachtergrond">Migratieachtergrond:' in unconsented.text
+    unconsented = await interviewer.post(
+        f"/interviews/{case.id}", data={"target_group.declared.migratieachtergrond": "yes", "csrf_token": token}
+    )
+    assert unconsented.status_code == 422
+    assert "Alleen met toestemming van de medewerker" in unconsented.text
+    assert 'href="#target_group-declared-migratieachtergrond">Migratieachtergrond:' in unconsented.text
 
-        consented = await interviewer.post(
-            f"/interviews/{case.id}",
-            data={
-                "target_group.declared.migratieachtergrond": "yes",
-                "target_group.consent.migratieachtergrond": "yes",
-                # Consent without an answer keeps nothing: there is nothing to use.
-                "target_group.consent.deeltijd": "yes",
-                "csrf_token": token,
-            },
-        )
-        assert consented.status_code == 303
-        submitted = await interviewer.post(
-            consented.headers["location"],
-            data={
-                "scope": "advice_and_experiences",
-                "share_with_manager": "no",
-                "share_with_board": "yes",
-                "text_version": "2026-11",
-                "csrf_token": token,
-            },
-        )
-        assert submitted.status_code == 303
-        async with sessions() as session:
-            row = (
-                await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case.id))
-            ).scalar_one()
-        assert row.record["target_group"]["declared"] == {"migratieachtergrond": "yes"}
-        assert row.declared_groups == {"migratieachtergrond": "yes"}
-        assert row.share_with_board is True  # the board may read the short record (001 §3.1)
-    finally:
-        async with sessions.begin() as session:
-            await settings_store.update(session, ReportPolicy())
+    consented = await interviewer.post(
+        f"/interviews/{case.id}",
+        data={
+            "target_group.declared.migratieachtergrond": "yes",
+            "target_group.consent.migratieachtergrond": "yes",
+            # Consent without an answer keeps nothing: there is nothing to use.
+            "target_group.consent.deeltijd": "yes",
+            "csrf_token": token,
+        },
+    )
+    assert consented.status_code == 303
+    submitted = await interviewer.post(
+        consented.headers["location"],
+        data={
+            "scope": "advice_and_experiences",
+            "share_with_manager": "no",
+            "share_with_board": "yes",
+            "text_version": "2026-11",
+            "csrf_token": token,
+        },
+    )
+    assert submitted.status_code == 303
+    async with sessions() as session:
+        row = (
+            await session.execute(select(InterviewRecordRow).where(InterviewRecordRow.case_id == case.id))
+        ).scalar_one()
+    assert row.record["target_group"]["declared"] == {"migratieachtergrond": "yes"}
+    assert row.declared_groups == {"migratieachtergrond": "yes"}
+    assert row.share_with_board is True  # the board may read the short record (001 §3.1)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.api_support import invited, register
-from tests.auth_support import another_client, signed_in_as
+from tests.support.api import invited, register
+from tests.support.auth import another_client, signed_in_as
 
 
 @pytest.fixture

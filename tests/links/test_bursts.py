@@ -8,7 +8,7 @@ import time
 import pytest
 
 from links.turns import LinkBusy, LinkTurns
-from tests.links.support import answers_seen, invitation_link, opened, used_rows
+from tests.support.links import answers_seen, invitation_link, opened, used_rows
 
 BURST = 20
 # The pool waits 30 s for a free connection; an HR page that waits anywhere near that long is stalled.

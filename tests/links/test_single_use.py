@@ -9,8 +9,9 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from links import tokens
 from links.tokens import LinkPurpose
-from tests.api_support import CONSENT, invited, register
-from tests.links.support import (
+from tests.support import SAMPLE_RECORD
+from tests.support.api import CONSENT, at_agreed_time, invited, register
+from tests.support.links import (
     NAME,
     answers_seen,
     invitation_link,
@@ -18,7 +19,6 @@ from tests.links.support import (
     opened,
     used_rows,
 )
-from tests.support import SAMPLE_RECORD
 
 
 def fresh_link(settings, purpose: LinkPurpose, case_id: str, email: str) -> str:
@@ -187,16 +187,17 @@ async def test_a_later_mails_link_works_only_while_the_answer_is_still_open(
     ]
 
 
-async def test_a_consent_link_withdraws_once(case, employee, sessions):
+async def test_a_consent_link_withdraws_once(case, employee, sessions, time_skipping_env):
+    await at_agreed_time(case, time_skipping_env, actor=None)
     assert (await case.post("interview/record", {"record": SAMPLE_RECORD, "consent": CONSENT})).status_code == 200
     url = link_in((await case.wait_for_mail("interview:interview_thank_you", to=case.employee["email"]))[0])
     token = await opened(employee, url)
 
+    confirm = {"csrf_token": token, "confirmed": "yes"}
     first, second = await asyncio.gather(
-        employee.post(f"{url}/revoke", data={"csrf_token": token}),
-        employee.post(f"{url}/revoke", data={"csrf_token": token}),
+        employee.post(f"{url}/revoke", data=confirm), employee.post(f"{url}/revoke", data=confirm)
     )
-    replay = await employee.post(f"{url}/revoke", data={"csrf_token": token})
+    replay = await employee.post(f"{url}/revoke", data=confirm)
 
     assert sorted([first.status_code, second.status_code]) == [303, 410]
     assert (

@@ -15,9 +15,9 @@ from mailsink.server import MaildirHandler
 from mailsink.store import MailStore
 from models.mail import MailBatch
 from models.registration import Registration
-from tests.fault_support import RefusingHandler, SmtpServer, sent_rows
-from tests.mail_support import announcement
 from tests.support import eventually, free_port, registration_data
+from tests.support.fault import RefusingHandler, SmtpServer, sent_rows
+from tests.support.mail import announcement
 
 
 async def _store_case(sessions, registration: Registration) -> None:

@@ -9,8 +9,8 @@ from models.records import StoreCaseInput
 from models.registration import Registration
 from models.tables import OrganisationRow
 from organisation import store
-from tests.mail_support import COMMON
 from tests.support import registration_data
+from tests.support.mail import COMMON
 
 
 async def _set_salutation(sessions, settings, salutation: str) -> str:

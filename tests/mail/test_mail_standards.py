@@ -20,10 +20,10 @@ from cases import service
 from models.actors import Actor, Role
 from models.interview import AssignInterviewer, ResendInvitation
 from models.registration import Registration
-from tests.mail_support import COMMON, EXTRA, LANGUAGES
-from tests.report_support import EXPECTED as REPORT_EXPECTED
-from tests.report_support import SAMPLE as REPORT_SAMPLE
 from tests.support import eventually, registration_data
+from tests.support.mail import COMMON, EXTRA, LANGUAGES
+from tests.support.report import EXPECTED as REPORT_EXPECTED
+from tests.support.report import SAMPLE as REPORT_SAMPLE
 
 ANNOUNCEMENTS = {name: {} for name in ("announcement_manager", "announcement_hr", "announcement_facilities")}
 CASE_MAILS = [(name, {**COMMON, **context}) for name, context in sorted({**EXTRA, **ANNOUNCEMENTS}.items())]

@@ -6,14 +6,16 @@ unescaped), optional fields that are left out when empty, and the Dutch forms of
 ("je" to the leaving employee, "u" to managers, HR and colleagues).
 """
 
+import gc
 import re
+import tracemalloc
 from copy import deepcopy
 from typing import Any
 
 import pytest
 
 from activities.mail_templates import MailTemplates
-from tests.mail_support import COMMON, EXTRA, INVITATION, LANGUAGES, SLOT_ONLINE
+from tests.support.mail import COMMON, EXTRA, INVITATION, LANGUAGES, SLOT_ONLINE
 
 NAMES = sorted(EXTRA)
 
@@ -26,6 +28,7 @@ EMPLOYEE_MAILS = {
     "interview_reminder",
     "interview_cancelled",
     "interview_thank_you",
+    "consent_revoked",
 }
 STAFF_MAILS = set(NAMES) - EMPLOYEE_MAILS
 
@@ -35,6 +38,22 @@ SECOND_SLOT = {"nl": "donderdag 21 januari 2027 om 14:00", "en": "Thursday, 21 J
 
 # Per template and language: strings the plain-text part must contain (besides the employee's name).
 EXPECTED: dict[str, dict[str, list[str]]] = {
+    "interview_written_answers": {
+        "nl": ["schriftelijk beantwoord", "http://offboarding.test/cases/case-123/interview"],
+        "en": ["answered the questions in writing", "http://offboarding.test/cases/case-123/interview"],
+    },
+    "interview_main_points": {
+        "nl": ["Beste Bram Janssens", "http://offboarding.test/my/cases/case-123/main-points"],
+        "en": ["Dear Bram Janssens", "http://offboarding.test/my/cases/case-123/main-points"],
+    },
+    "consent_revoked": {
+        "nl": ["woensdag 3 februari 2027", "ingetrokken", "alleen bij HR"],
+        "en": ["Wednesday, 3 February 2027", "withdrew your consent", "stay with HR only"],
+    },
+    "consent_revoked_hr": {
+        "nl": ["woensdag 3 februari 2027", "personeelsdossier", "http://offboarding.test/cases/case-123/interview"],
+        "en": ["Wednesday, 3 February 2027", "personnel file", "http://offboarding.test/cases/case-123/interview"],
+    },
     "interview_cancelled": {
         "nl": [
             f"Het exitgesprek op {FIRST_SLOT['nl']} tot 11:00 gaat niet door, zoals je ons liet weten.",
@@ -93,7 +112,7 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
             "- Telefoon",
             "Te verrekenen in de eindafrekening:\n- Telefoon",
             "Exitgesprek: gevoerd",
-            "ontslag op eigen verzoek",
+            "Ontslag op eigen verzoek",
             LAST_DAY["nl"],
         ],
         "en": [
@@ -101,7 +120,7 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
             "- Telefoon",
             "To settle in the final pay:\n- Telefoon",
             "Exit interview: held",
-            "resignation",
+            "Resignation",
             LAST_DAY["en"],
         ],
     },
@@ -169,7 +188,7 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
     "interview_scheduled": {
         "nl": [
             f"Wanneer: {FIRST_SLOT['nl']} tot 11:00",
-            "Interviewer: Sanne Peeters",
+            "Gespreksvoerder: Sanne Peeters",
             "noteer waarin de medewerker uitblonk: http://offboarding.test/interviews/",
             COMMON["case_url"],
         ],
@@ -645,3 +664,46 @@ def test_the_invitation_reminder_fits_the_departure(templates, language):
     assert ("terug te kijken" if language == "nl" else "look back") not in texts["dismissal"]
     for text in texts.values():
         assert not re.search(r"[.!?:][A-Z]", text), text
+
+
+@pytest.mark.parametrize(
+    "language, words", [("nl", ("rustige, afgesloten ruimte", "camera aan")), ("en", ("quiet, closed room", "camera"))]
+)
+def test_an_online_conversation_asks_for_cameras_on_and_one_in_person_a_quiet_closed_room(templates, language, words):
+    """002 Plannen: "zorg voor een rustige, afgesloten ruimte"; online, "zet de camera aan en vraag de medewerker
+    hetzelfde te doen"."""
+    room, camera = words
+    _, invitation, _ = render(templates, "interview_invitation", language)
+    assert room in invitation and camera in invitation
+    _, confirmed, _ = render(
+        templates, "interview_confirmed", language, slot=SLOT_ONLINE, online_link="https://meet.example.org/exit"
+    )
+    assert camera in confirmed and "https://meet.example.org/exit" in confirmed
+
+
+def test_a_worker_keeps_no_memory_of_the_mails_it_has_built(templates):
+    """Subjects and Message-IDs differ at every mail: a worker that sent thousands keeps none of them."""
+
+    def build(number: int) -> None:
+        templates.render(
+            "team_announcement",
+            "nl",
+            context_for("team_announcement", employee_name=f"Medewerker {number}"),
+            sender="hr@example.org",
+            to="manager@example.org",
+            message_id=f"<mail-{number}@example.org>",
+        )
+
+    for number in range(20):
+        build(number)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for number in range(20, 220):
+            build(number)
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert kept < 256 * 1024, f"200 mails left {kept // 1024} KiB behind"

@@ -5,8 +5,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.auth_support import signed_in_as
 from tests.support import eventually, registration_data, serve
+from tests.support.auth import signed_in_as
 
 
 @pytest.fixture

@@ -34,6 +34,7 @@ from models.tables import Account, Case
 from operations import data_lock, schema
 from privacy.codec import data_converter
 from tests.support import BIN, eventually, registration_data
+from tests.support.environment import SERVER_STARTUP
 from worker import build_worker
 
 OFFBOARDING = str(BIN / "offboarding")
@@ -67,6 +68,7 @@ async def dev_server(settings: Settings) -> WorkflowEnvironment:
         data_converter=data_converter(settings),
         dev_server_existing_path=str(BIN / "temporal"),
         dev_server_database_filename=str(settings.data_dir / "temporal.db"),
+        dev_server_startup_timeout=SERVER_STARTUP,
         dev_server_extra_args=["--dynamic-config-value", "frontend.enableUpdateWorkflowExecution=true"],
     )
 
@@ -219,7 +221,7 @@ def postgres_databases():
         pytest.skip("pg_dump/pg_restore are not installed (apt-get install postgresql-client)")
     server = sa.engine.make_url(POSTGRES)
     names = [f"offboarding_backup_{uuid.uuid4().hex[:8]}", f"offboarding_restored_{uuid.uuid4().hex[:8]}"]
-    from tests.conftest import _on_server
+    from tests.support.environment import on_server as _on_server
 
     try:
         for name in names:

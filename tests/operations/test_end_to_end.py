@@ -23,8 +23,8 @@ from markupsafe import escape
 
 from launcher.main import port_taken
 from mailsink.store import MailStore
-from tests.auth_support import api_token, make_account, unique_email
 from tests.support import eventually, free_port, registration_data, unique
+from tests.support.auth import api_token, make_account, unique_email
 
 # Real processes and real time: `make test-fast` leaves this module out.
 pytestmark = pytest.mark.slow

@@ -1,7 +1,7 @@
 """The migrations build exactly the schema the models describe, undo cleanly, and carry existing data along."""
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -9,10 +9,11 @@ from alembic import command
 from sqlalchemy import select
 
 from bench.seed_reports import closed_case, record
+from cases import queries
 from db import migrate
 from db.engine import create_engine, create_sessionmaker
 from models.tables import Account, Case, InterviewRecordRow, InterviewText, SentMail
-from tests.conftest import fresh_database
+from tests.support.environment import fresh_database
 
 CASE_COLUMNS_AT_0007 = (
     "id",
@@ -217,3 +218,142 @@ def test_two_accounts_differing_only_in_capitals_stop_the_upgrade_and_are_named(
 async def _emails(sessions):
     async with sessions() as session:
         return list((await session.execute(select(Account.email))).scalars())
+
+
+def test_task_and_equipment_rows_learn_their_cases_state_and_last_day_on_upgrade(tmp_path):
+    """Rows written before migration 0021: the lists still leave out what belongs to a closed case, and order by the
+    case's last working day."""
+    tasks = sa.table(
+        "case_tasks",
+        *(sa.column(name) for name in ("case_id", "task_id", "position", "title", "assignee_email", "due_date")),
+        *(sa.column(name) for name in ("state", "source", "escalated")),
+        sa.column("comments", sa.JSON),
+    )
+    items = sa.table(
+        "case_items",
+        *(sa.column(name) for name in ("case_id", "item_id", "position", "name", "custodian_email", "state")),
+        *(sa.column(name) for name in ("note", "escalated")),
+    )
+    now = datetime.now(UTC)
+    later, sooner = "offboarding-L1-2026-01-05", "offboarding-S1-2026-01-05"
+
+    async def seed(sessions):
+        async with sessions.begin() as session:
+            for case_id, days, status in (
+                (later, 40, "open"),
+                (sooner, 10, "open"),
+                ("offboarding-X1-2026-01-05", 5, "closed"),
+            ):
+                case = closed_case(closed_at=now, case_id=case_id)
+                case.status, case.closed_at = status, None if status == "open" else now
+                case.last_working_day = now.date() + timedelta(days=days)
+                session.add(case)
+                await session.flush()
+                await session.execute(
+                    tasks.insert().values(
+                        case_id=case_id,
+                        task_id="t1",
+                        position=0,
+                        title="Overdracht",
+                        assignee_email="sam@example.org",
+                        due_date=now.date(),
+                        state="open",
+                        source="checklist",
+                        comments=[],
+                        escalated=False,
+                    )
+                )
+                await session.execute(
+                    items.insert().values(
+                        case_id=case_id,
+                        item_id="i1",
+                        position=0,
+                        name="Laptop",
+                        custodian_email="it@example.org",
+                        state="out",
+                        note="",
+                        escalated=False,
+                    )
+                )
+
+    async def listed(sessions):
+        async with sessions() as session:
+            mine = await queries.tasks_for(session, "sam@example.org")
+            to_receive = await queries.items_for(session, "it@example.org")
+        return [case.id for _, case in mine.items], mine.total, [case.id for _, case in to_receive.items]
+
+    with fresh_database(tmp_path, "list-rows", revision="0020") as url:
+        asyncio.run(_with_sessions(url, seed))
+        migrate.upgrade(url)
+        task_cases, total, item_cases = asyncio.run(_with_sessions(url, listed))
+
+    assert (task_cases, total) == ([sooner, later], 2), (
+        "the closed case's task is gone; due the same day, the sooner leaver first"
+    )
+    assert item_cases == [sooner, later]
+
+
+def test_a_report_approved_before_its_comment_was_kept_reads_as_approved_without_one_on_upgrade(tmp_path):
+    """A report approved before migration 0022: once its review's workflow is gone, the review page still reads who
+    approved it and when, with no comment (that went out only in HR's mail); an approval after the upgrade keeps its
+    comment."""
+    from activities.reports import ReportActivities
+    from models.report import ReportStatus, ReportStatusInput
+    from reports import review
+    from reports.tables import ReportRow
+
+    reports = sa.table(
+        "reports",
+        *(sa.column(name) for name in ("id", "revision", "run_id", "period_start", "period_end", "status")),
+        *(sa.column(name) for name in ("requested_by", "created_at", "updated_at", "approved_at", "approved_by")),
+        sa.column("figures", sa.JSON),
+    )
+    approved_at = datetime(2026, 4, 20, 9, 30, tzinfo=UTC)
+
+    async def seed(sessions):
+        async with sessions.begin() as session:
+            for report_id, start, status, by in (
+                ("report-2026-01-01-2026-03-31", "2026-01-01", "approved", "board@example.org"),
+                ("report-2026-04-01-2026-06-30", "2026-04-01", "in_review", None),
+            ):
+                await session.execute(
+                    reports.insert().values(
+                        id=report_id,
+                        revision=1,
+                        run_id="run",
+                        period_start=datetime.fromisoformat(start).date(),
+                        period_end=datetime.fromisoformat(start).date() + timedelta(days=89),
+                        status=status,
+                        requested_by="schedule",
+                        created_at=approved_at,
+                        updated_at=approved_at,
+                        approved_at=approved_at if by else None,
+                        approved_by=by,
+                        figures={"label": report_id},
+                    )
+                )
+
+    async def approvals(sessions):
+        activities = ReportActivities(None, sessions, None)  # type: ignore[arg-type]
+        await activities.set_report_status(
+            ReportStatusInput(
+                report_id="report-2026-04-01-2026-06-30",
+                status=ReportStatus.APPROVED,
+                approved_by="ceo@example.org",
+                comment="Akkoord, met dank aan HR",
+            )
+        )
+        async with sessions() as session:
+            found = []
+            for report_id in ("report-2026-01-01-2026-03-31", "report-2026-04-01-2026-06-30"):
+                *_, approval = await review.record_of(session, await session.get(ReportRow, report_id))
+                found.append(approval)
+            return found
+
+    with fresh_database(tmp_path, "approval-comment", revision="0021") as url:
+        asyncio.run(_with_sessions(url, seed))
+        migrate.upgrade(url)
+        before, after = asyncio.run(_with_sessions(url, approvals))
+
+    assert (before.by, before.at, before.comment) == ("board@example.org", approved_at, "")
+    assert (after.by, after.comment) == ("ceo@example.org", "Akkoord, met dank aan HR")

@@ -21,8 +21,8 @@ from models.interview import AcceptSlot, SubmitInterview
 from models.questionnaire import ConsentChoice, InterviewRecord
 from models.tables import Case, CaseItemRow, CaseTaskRow
 from operations import logs, metrics, tracing
-from tests.case_driver import FACILITIES, HR, CaseDriver
 from tests.support import SAMPLE_RECORD, eventually, free_port, registration_data, serve
+from tests.support.case_driver import FACILITIES, HR, CaseDriver
 from worker import build_worker
 
 

@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from prometheus_client.parser import text_string_to_metric_families
 
 from operations.schema import EXIT_SCHEMA
-from tests.auth_support import api_token, make_account, unique_email
-from tests.conftest import fresh_database
-from tests.process_support import COMMANDS, Parts
 from tests.support import eventually, free_port, registration_data
+from tests.support.auth import api_token, make_account, unique_email
+from tests.support.environment import fresh_database
+from tests.support.process import COMMANDS, Parts
 
 # Real processes and real time: `make test-fast` leaves this module out.
 pytestmark = pytest.mark.slow

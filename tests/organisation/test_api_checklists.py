@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.api_support import Case, invited, register
+from tests.support.api import Case, invited, register
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from models.handover import AssigneeRole
 from models.records import PlanCaseInput
 from models.tables import ChecklistTemplateRow
 from organisation import checklists
-from tests.case_driver import CaseDriver
-from tests.conftest import fresh_database
+from tests.support.case_driver import CaseDriver
+from tests.support.environment import fresh_database
 
 NL_DOCUMENTS = {
     "Eindafrekening opmaken: laatste salaris, vakantiegeld en niet-opgenomen vakantiedagen": "Prepare the final settlement: last salary, holiday allowance and untaken leave",

@@ -7,8 +7,8 @@ import uuid
 import pytest
 
 from models.policy import Policy
-from tests.api_support import register
-from tests.auth_support import (
+from tests.support.api import register
+from tests.support.auth import (
     another_client,
     csrf_token,
     forms_without_token,
@@ -282,6 +282,8 @@ async def test_hr_and_admins_change_the_policy_and_see_it_in_force(http, person,
     values = {name: input_value(page.text, name) for name in Policy.model_fields}
     assert values["interview_duration_minutes"] == str(organisation["policy"]["interview_duration_minutes"])
     assert values["working_hours_start"] == organisation["policy"]["working_hours_start"][:5]
+    assert values["short_notice_online_minutes"] == "30"
+    assert "Length of the short online conversation, in minutes" in page.text
     assert "cases already running keep the policy and contacts they started with" in page.text
 
     # The greeting is a choice in words, the full name until the organisation picks the first name.
@@ -293,7 +295,12 @@ async def test_hr_and_admins_change_the_policy_and_see_it_in_force(http, person,
         admin,
         "/settings/policy",
         "/settings/policy",
-        {**values, "interview_duration_minutes": "45", "appreciation_token": "een boekenbon"},
+        {
+            **values,
+            "interview_duration_minutes": "45",
+            "short_notice_online_minutes": "20",
+            "appreciation_token": "een boekenbon",
+        },
     )
 
     assert saved.status_code == 303 and saved.headers["location"].endswith("/settings/policy?done=policy#policy")
@@ -301,6 +308,7 @@ async def test_hr_and_admins_change_the_policy_and_see_it_in_force(http, person,
     assert policy == {
         **organisation["policy"],
         "interview_duration_minutes": 45,
+        "short_notice_online_minutes": 20,
         "appreciation_token": "een boekenbon",
         "salutation": "first_name",
     }
@@ -314,6 +322,7 @@ async def test_hr_and_admins_change_the_policy_and_see_it_in_force(http, person,
     ("change", "field", "message"),
     [
         ({"interview_duration_minutes": "5"}, "interview_duration_minutes", "Vul een getal in van minstens 15."),
+        ({"short_notice_online_minutes": "5"}, "short_notice_online_minutes", "Vul een getal in van minstens 15."),
         ({"invitation_reminder_count": ""}, "invitation_reminder_count", "Vul dit veld in."),
         ({"invitation_reminder_count": "1,5"}, "invitation_reminder_count", "Vul een geheel getal in."),
         (
@@ -340,6 +349,7 @@ async def test_hr_and_admins_change_the_policy_and_see_it_in_force(http, person,
     ],
     ids=[
         "too-short",
+        "short-talk-too-short",
         "empty",
         "not-whole",
         "hours-reversed",

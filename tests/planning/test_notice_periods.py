@@ -152,7 +152,7 @@ def test_every_warning_reads_in_dutch_with_the_same_placeholders():
     placeholder = re.compile(r"%\((\w+)\)s")
     dutch = i18n.translations("nl").gettext
     for code, sentence in MESSAGES.items():
-        assert dutch(sentence) != sentence, f"{code}: no Dutch sentence in web/locale/nl"
+        assert dutch(sentence) != sentence, f"{code}: no Dutch sentence in i18n/locale/nl"
         assert set(placeholder.findall(dutch(sentence))) == set(placeholder.findall(sentence)), code
 
 
@@ -177,8 +177,8 @@ async def test_the_api_answers_the_warning_and_registers_all_the_same(http, work
 
 
 async def test_the_form_leads_to_the_case_page_with_the_warning_in_the_readers_language(http, worker, sessions):
-    from tests.auth_support import form_data, signed_in_as
     from tests.support import unique
+    from tests.support.auth import form_data, signed_in_as
 
     await signed_in_as(http, sessions, ["hr"], language="nl")
     page = await http.get("/cases/new")
@@ -193,7 +193,7 @@ async def test_the_form_leads_to_the_case_page_with_the_warning_in_the_readers_l
 
 
 async def test_the_cli_prints_the_warning_and_exits_0(worker, cli_env):
-    from tests.cli_support import offboarding_in_thread, registration_flags
+    from tests.support.cli import offboarding_in_thread, registration_flags
 
     result = await offboarding_in_thread(["register", *registration_flags()], cli_env)
 

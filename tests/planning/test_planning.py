@@ -51,29 +51,70 @@ def test_short_notice_offers_the_earliest_slot_and_an_online_conversation():
     assert [slot.online for slot in plan.slots] == [False, True]
 
 
-def test_one_day_notice_offers_no_time_in_the_last_working_hours_also_online():
-    # Registered on Thursday 28 January 2027, the last working day is Friday 29 January (002: "geen goed idee …
-    # tijdens de laatste werkuren"): the conversation is online that morning and ends before midday.
-    plan = propose(datetime(2027, 1, 28, 8, tzinfo=UTC), date(2027, 1, 29), Policy(), NL)
+def local_slots(plan) -> list[tuple[bool, datetime, datetime]]:
+    return [(slot.online, slot.start.astimezone(ZONE), slot.end.astimezone(ZONE)) for slot in plan.slots]
+
+
+def test_one_day_notice_offers_a_short_online_talk_the_day_before_then_the_last_morning():
+    # Registered on Thursday 28 January 2027 at 09:00, the last working day is Friday 29 January (002: "geen goed idee
+    # … tijdens de laatste werkuren"): first a short online talk that Thursday afternoon, else online on Friday
+    # morning, ending before midday. Nothing in Friday's last working hours.
+    now = datetime(2027, 1, 28, 8, tzinfo=UTC)
+    plan = propose(now, date(2027, 1, 29), Policy(), NL)
 
     assert plan.short_notice
-    assert [(slot.online, slot.start.astimezone(ZONE), slot.end.astimezone(ZONE)) for slot in plan.slots] == [
-        (True, datetime(2027, 1, 29, 10, 0, tzinfo=ZONE), datetime(2027, 1, 29, 11, 0, tzinfo=ZONE))
+    assert local_slots(plan) == [
+        (True, datetime(2027, 1, 28, 14, 0, tzinfo=ZONE), datetime(2027, 1, 28, 14, 30, tzinfo=ZONE)),
+        (True, datetime(2027, 1, 29, 10, 0, tzinfo=ZONE), datetime(2027, 1, 29, 11, 0, tzinfo=ZONE)),
+    ]
+    assert all(problem_with(slot, now, date(2027, 1, 29), Policy(), NL) is None for slot in plan.slots)
+
+
+def test_the_short_talk_takes_the_length_hr_set_and_fits_the_working_day():
+    now = datetime(2027, 1, 28, 8, tzinfo=UTC)
+    plan = propose(now, date(2027, 1, 29), Policy(short_notice_online_minutes=45), NL)
+    assert local_slots(plan)[0] == (
+        True,
+        datetime(2027, 1, 28, 14, 0, tzinfo=ZONE),
+        datetime(2027, 1, 28, 14, 45, tzinfo=ZONE),
+    )
+
+    # Registered at 13:00, 14:00 leaves too little time to answer: the talk is the day's last half hour.
+    plan = propose(datetime(2027, 1, 28, 12, tzinfo=UTC), date(2027, 1, 29), Policy(), NL)
+    assert local_slots(plan)[0] == (
+        True,
+        datetime(2027, 1, 28, 16, 30, tzinfo=ZONE),
+        datetime(2027, 1, 28, 17, 0, tzinfo=ZONE),
+    )
+
+    # Registered at 15:30, no talk fits that day any more: only the last morning is left.
+    plan = propose(datetime(2027, 1, 28, 14, 30, tzinfo=UTC), date(2027, 1, 29), Policy(), NL)
+    assert [start.date() for _, start, _ in local_slots(plan)] == [date(2027, 1, 29)]
+
+
+def test_registered_over_the_weekend_before_a_monday_last_day_offers_only_its_morning():
+    plan = propose(datetime(2027, 1, 30, 9, tzinfo=UTC), date(2027, 2, 1), Policy(), NL)
+
+    assert local_slots(plan) == [
+        (True, datetime(2027, 2, 1, 10, 0, tzinfo=ZONE), datetime(2027, 2, 1, 11, 0, tzinfo=ZONE))
     ]
 
 
 def test_a_long_interview_on_the_last_morning_starts_earlier_to_end_before_its_last_hours():
     plan = propose(datetime(2027, 1, 28, 8, tzinfo=UTC), date(2027, 1, 29), Policy(interview_duration_minutes=240), NL)
 
-    assert [(slot.start.astimezone(ZONE).time(), slot.end.astimezone(ZONE).time()) for slot in plan.slots] == [
+    assert [(start.time(), end.time()) for _, start, end in local_slots(plan) if start.date() == date(2027, 1, 29)] == [
         (time(9, 0), time(13, 0))
     ]
 
 
-def test_cases_started_before_the_rule_keep_the_afternoon_they_were_offered():
-    plan = propose(datetime(2027, 1, 28, 8, tzinfo=UTC), date(2027, 1, 29), Policy(), NL, last_day_mornings=False)
-
+def test_cases_started_before_the_rules_keep_what_they_were_offered():
+    now = datetime(2027, 1, 28, 8, tzinfo=UTC)
+    plan = propose(now, date(2027, 1, 29), Policy(), NL, last_day_mornings=False, day_before_talks=False)
     assert [slot.start.astimezone(ZONE) for slot in plan.slots] == [datetime(2027, 1, 29, 14, 0, tzinfo=ZONE)]
+
+    plan = propose(now, date(2027, 1, 29), Policy(), NL, day_before_talks=False)
+    assert [slot.start.astimezone(ZONE) for slot in plan.slots] == [datetime(2027, 1, 29, 10, 0, tzinfo=ZONE)]
 
 
 def test_registered_on_the_last_day_offers_only_an_online_conversation():

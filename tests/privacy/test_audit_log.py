@@ -12,7 +12,7 @@ from cli.main import app as cli
 from models.audit import AuditLogRow
 from privacy import audit
 from privacy.audit import Auditor
-from tests.auth_support import (
+from tests.support.auth import (
     another_client,
     make_account,
     post_form,
@@ -20,7 +20,7 @@ from tests.auth_support import (
     signed_in_as,
     unique_email,
 )
-from tests.privacy_support import audit_entries, interviewed_case
+from tests.support.privacy import audit_entries, interviewed_case
 
 
 async def test_hr_reading_an_interview_record_is_logged_before_it_is_shown(http, sessions):

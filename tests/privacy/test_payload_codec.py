@@ -24,7 +24,7 @@ from privacy.codec import (
     decoded_history,
     encrypting_converter,
 )
-from tests.case_driver import HR, CaseDriver
+from tests.support.case_driver import HR, CaseDriver
 from worker import WORKFLOWS, sandbox_runner
 from workflows.exit_interview import ExitInterviewWorkflow
 

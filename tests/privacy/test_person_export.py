@@ -8,15 +8,15 @@ import stat
 from typer.testing import CliRunner
 
 from cli.main import app as cli
-from tests.auth_support import another_client, csrf_token, signed_in_as
-from tests.privacy_support import (
+from tests.support import unique
+from tests.support.auth import another_client, csrf_token, signed_in_as
+from tests.support.privacy import (
     FREE_TEXT,
     audit_entries,
     interviewed_case,
     stored_case,
     with_traces,
 )
-from tests.support import unique
 
 
 async def test_the_export_holds_everything_about_the_person_and_nothing_of_others(http, sessions):

@@ -1,10 +1,12 @@
 """A whole management review in a real browser (Chromium, driven by Playwright): a report of a past quarter made by
-the worker the way the schedule makes it (``ReportWorkflow`` for the period; the schedule itself and its timing are
-tests/reports/test_report_schedule.py's and the time-skipping tests'), mailed to the reviewer; the reviewer finds it
+the worker the way the schedule makes it (``ReportWorkflow`` for the period; the schedule itself firing on the report
+day, through a review to the next report made on schedule, is tests/reports/test_review_on_schedule.py's on the
+time-skipping server, and the real Schedule is tests/reports/test_report_schedule.py's), mailed to the reviewer; the reviewer finds it
 under "Reports", records a finding and gives an action to a colleague chosen from the accounts, sends it back to HR
 with a remark (HR is mailed); the colleague notes progress and marks it done from "My tasks"; the reviewer approves;
-the next quarter's report opens with the action and its state. The web app and a worker run as processes against
-the real Temporal dev server, the test database and the mail sink."""
+the next quarter's report opens with the action and its state; the trends page shows a target group within a
+department. The web app and a worker run as processes against the real Temporal dev server, the test database and
+the mail sink."""
 
 import uuid
 from datetime import date, timedelta
@@ -14,8 +16,9 @@ import pytest
 from models.report import ReportPolicy
 from reports import settings_store
 from reports.tables import ReportRow
-from tests.auth_support import PASSWORD, make_account
-from tests.browser_support import (
+from tests.support import eventually
+from tests.support.auth import PASSWORD, make_account
+from tests.support.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     Shots,
@@ -23,8 +26,7 @@ from tests.browser_support import (
     sign_in,
     submit,
 )
-from tests.report_support import seed_quarter, start_period
-from tests.support import eventually
+from tests.support.report import seed_quarter, start_period
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (run `make browser`)"
@@ -122,13 +124,23 @@ async def test_a_reviewer_and_an_action_owner_carry_a_review_through_the_pages(
             await submit(board, "#reports tr:has-text('2018-Q2') a:has-text('Lezen')")
             assert second in board.url
             earlier = await board.locator("#earlier-actions").inner_text()
-            assert "Werkdruk in Finance onderzoeken" in earlier and "2018-Q1" in earlier and "Gedaan" in earlier
+            assert "Werkdruk in Finance onderzoeken" in earlier and "2018-Q1" in earlier and "Klaar" in earlier
             summary = await board.locator("#summary").inner_text()
             assert "De acties uit eerdere rapportages zijn gedaan." in summary
             await shots.take(board, "next-report-shows-the-action")
             await board.goto(f"{app.url}/reports")
             await submit(board, "nav[aria-label='Hoofdmenu'] a:has-text('Trends')")
             assert await board.locator("h1").inner_text() == "Trends"
+            # A target group within a department: both chosen in the form, both kept in the page it leads to.
+            department = await board.locator("#department option").nth(1).get_attribute("value")
+            group = await board.locator("#group option[value^='gender:']").first.get_attribute("value")
+            await board.select_option("#department", department)
+            await board.select_option("#group", group)
+            await submit(board, "#trends-filter button[type=submit]")
+            assert f"in {department}." in await board.locator("#trends-scope").inner_text()
+            assert await board.locator("#department").input_value() == department
+            assert await board.locator("#group").input_value() == group
+            await shots.take(board, "trends-for-a-target-group-within-a-department")
         finally:
             await browser.close()
     approved = await eventually(lambda: [m for m in mail_store.all() if m.purpose == "r1:report_approved"], timeout=60)

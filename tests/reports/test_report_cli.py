@@ -4,9 +4,9 @@ import json
 from datetime import date
 
 from reports import service
-from tests.cli_support import offboarding, offboarding_in_thread
-from tests.report_support import configure, csv_rows, seed_quarter
 from tests.support import eventually
+from tests.support.cli import offboarding, offboarding_in_thread
+from tests.support.report import configure, csv_rows, seed_quarter
 
 
 async def test_a_report_is_started_listed_shown_and_exported(cli_env, worker, sessions, tmp_path):  # noqa: F811

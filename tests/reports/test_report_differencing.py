@@ -17,11 +17,11 @@ from bench.seed_reports import closed_case, interview, record
 from cases import consent
 from models.report import ReportInput, ReportPolicy
 from reports import periods, settings_store
-from reports.labels import VALUES
+from reports.labels import kinds
 from reports.tables import ReportRow
-from tests.cli_support import offboarding_in_thread
-from tests.report_support import configure, csv_rows, pdf_text
 from tests.support import eventually
+from tests.support.cli import offboarding_in_thread
+from tests.support.report import configure, csv_rows, pdf_text
 from workflows.report import ReportWorkflow
 
 K = 5
@@ -280,8 +280,8 @@ PEOPLE = (
     + [{"rating": 3, "target_group": {"gender": "man", "age_band": "45-54"}} for _ in range(5)]
     + [{"rating": 1, "target_group": {"gender": "non_binary", "age_band": "<25"}}]
 )
-GROUP_LABELS = {label: key for key, label in VALUES["en"]["group"].items()}
-DIMENSION_LABELS = {label: key for key, label in VALUES["en"]["dimension"].items()}
+GROUP_LABELS = {label: key for key, label in kinds("en")["group"].items()}
+DIMENSION_LABELS = {label: key for key, label in kinds("en")["dimension"].items()}
 
 
 def _number(text: str) -> float | None:

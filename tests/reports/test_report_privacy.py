@@ -6,6 +6,7 @@ import csv
 import io
 import itertools
 import random
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -16,12 +17,13 @@ from cases import consent
 from models.report import CountTable, DeclaredGroup, ReportFigures, ReportPolicy
 from privacy import retention
 from privacy.audit import Auditor
-from reports import periods, published
+from reports import periods, published, trends
 from reports.aggregate import compile_figures, compile_report, shown_count
 from reports.render import render_csv, render_html
+from reports.summary import summary
 from reports.suppression import protect
 from reports.tables import ReportRow
-from tests.report_support import csv_rows
+from tests.support.report import csv_rows
 
 K = 5
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -416,6 +418,87 @@ async def test_without_an_earlier_report_the_trend_has_only_this_period(sessions
     assert figures.previous_label is None
 
 
+def response_trend(figures: ReportFigures):
+    return next(t for t in figures.trends if t.metric == "response_rate")
+
+
+def response_in_csv(figures: ReportFigures) -> list[tuple[str, str, str, str]]:
+    return [
+        (row["key"], row["measure"], row["value"], row["suppressed"])
+        for row in csv_rows(render_csv(figures))
+        if row["section"] == "trend" and row["dimension"] == "response_rate" and row["key"].startswith("1983")
+    ]
+
+
+async def test_a_response_rate_that_would_give_away_one_decline_shows_nowhere_and_a_safe_one_shows(sessions):
+    # Seven leavers, six interviews held, one declined: the rate (86%) would say that exactly one person declined.
+    q1, q2, q3, q4 = (quarter(1983, n) for n in range(1, 5))
+    for period in (q1, q2):
+        await seed(sessions, period, [record(rating=4) for _ in range(6)] + [None])
+    await seed(sessions, q3, [record(rating=4) for _ in range(10)] + [None] * 5)
+    await seed(sessions, q4, [record(rating=4) for _ in range(15)] + [None] * 5)
+    await publish(sessions, q1)
+    q2_id = await publish(sessions, q2)
+    figures = await stored_figures(sessions, q2_id)
+
+    assert figures.response_rate is None and figures.departures_by_type.total == 7
+    # (Reports of other tests, on earlier years, may stand before these in the line.)
+    assert [(p.label, p.value) for p in response_trend(figures).points][-2:] == [("1983-Q1", None), ("1983-Q2", None)]
+    assert response_trend(figures).delta is None
+    assert response_in_csv(figures) == [
+        ("1983-Q1", "value", "", "yes"),
+        ("1983-Q2", "value", "", "yes"),
+        ("1983-Q2", "change", "", "yes"),
+    ]
+    assert "0.8571" not in render_csv(figures) and "0.857" not in figures.model_dump_json()
+    for language, word in (("nl", "respons"), ("en", "response")):
+        html = render_html(figures, language)
+        assert "86%" not in html and "86 %" not in html and "14%" not in html
+        # The comparison still speaks of what shows (the departures), never of the rate it left out.
+        changes = summary(figures, language)[0]
+        assert changes.startswith(("Vergeleken met 1983-Q1", "Compared with 1983-Q1")), changes
+        assert word not in changes.lower(), changes
+
+    # A report stored before its trend line followed the headline kept the rate there; a later report takes an
+    # earlier period's rate from that report's headline only, so it does not repeat it.
+    async with sessions.begin() as session:
+        row = await session.get(ReportRow, q2_id)
+        stored = dict(row.figures)
+        stored["trends"] = [
+            {**t, "points": [*t["points"][:-1], {**t["points"][-1], "value": 0.8571}]}
+            if t["metric"] == "response_rate"
+            else t
+            for t in stored["trends"]
+        ]
+        row.figures = stored
+    # Read back, that report no longer shows it either (page, PDF, CSV and mails read it so).
+    again = await stored_figures(sessions, q2_id)
+    assert [p.value for p in response_trend(again).points][-2:] == [None, None] and response_trend(again).delta is None
+    assert "0.8571" not in render_csv(again) and "respons" not in summary(again, "nl")[0].lower()
+    following = await stored_figures(sessions, await publish(sessions, q3))
+    assert following.response_rate == 0.6667
+    assert [(p.label, p.value) for p in response_trend(following).points][-3:] == [
+        ("1983-Q1", None),
+        ("1983-Q2", None),
+        ("1983-Q3", 0.6667),
+    ]
+    assert response_trend(following).delta is None and "0.8571" not in render_csv(following)
+    assert "respons" not in summary(following, "nl")[0].lower()
+
+    # Where no one is given away, the rate shows in the headline, the line, the CSV and the summary.
+    last = await stored_figures(sessions, await publish(sessions, q4))
+    assert last.response_rate == 0.75 and response_trend(last).delta == 0.0833
+    assert response_in_csv(last)[-2:] == [("1983-Q4", "value", "0.75", ""), ("1983-Q4", "change", "0.0833", "")]
+    assert "respons +8%" in summary(last, "nl")[0] and "response rate +8%" in summary(last, "en")[0]
+    assert "75%" in render_html(last, "nl")
+
+    # The trends page reads each period's headline: the same rates, the left-out ones left out.
+    async with sessions() as session:
+        stored_reports = [(await session.get(ReportRow, periods.report_id(*q))).figures for q in (q1, q2, q3, q4)]
+    [rates] = [row for row in trends.build(stored_reports).rows if row.key == "response_rate"]
+    assert rates.values == [None, None, 0.6667, 0.75]
+
+
 # Free text.
 async def test_free_text_shows_only_when_enough_people_wrote_it(sessions):
     period = quarter(2002, 2)
@@ -721,3 +804,242 @@ async def test_pools_over_any_run_of_small_quarters_never_share_a_period(session
     for figures in reports.values():
         if figures.respondents is not None:
             assert figures.pooled is None
+
+
+# Reasons for leaving per target group: one more set of tables, suppressed with the report's other figures.
+def reasons_of(gender: str, age: str, primary: str | None) -> dict:
+    return record(primary_reason=primary, target_group={"gender": gender, "age_band": age})
+
+
+# What the seeded people have in common: the department of ``seed`` and no start date.
+COMMON = {"department": "Finance", "tenure_band": "not_given"}
+
+
+Counted = tuple[str, Callable[..., bool], int | None]
+
+
+def published_counts(figures: ReportFigures) -> list[Counted]:
+    """Every count the report shows about its respondents, with who it counts: (name, test on a person, count)."""
+    shown: list[Counted] = [("total", lambda p: True, figures.respondents)]
+    for cell in figures.primary_reasons.cells:
+        shown.append((f"reason {cell.key}", lambda p, r=cell.key: p["reason"] == r, cell.count))
+    shown.append(("named a reason", lambda p: p["reason"] is not None, figures.primary_reasons.total))
+    for breakdown in figures.breakdowns:
+        for group in breakdown.groups:
+            name, key = breakdown.dimension, group.key
+            shown.append((f"{name}={key}", lambda p, d=name, g=key: {**COMMON, **p}[d] == g, group.respondents))
+    for by_reason in figures.reasons_by_group:
+        for of_group in by_reason.groups:
+            name, key = by_reason.dimension, of_group.key
+            for cell in of_group.reasons.cells:
+                reason = None if cell.key == "no_reason" else cell.key
+                shown.append(
+                    (
+                        f"{name}={key} reason {cell.key}",
+                        lambda p, d=name, g=key, r=reason: p[d] == g and p["reason"] == r,
+                        cell.count,
+                    )
+                )
+    return shown
+
+
+def readable_small_counts(figures: ReportFigures, people: list[dict], largest: int = 4, new_only: bool = False) -> dict:
+    """Every sum and difference of up to ``largest`` counts shown that counts fewer than K people (and some): what a
+    reader who knows everyone's gender and age band computes to learn the reasons of a few. Maps whom each counts
+    (one 0/1 per person) to the counts combined; ``new_only``: only those with a count of the reasons per group."""
+    shown = published_counts(figures)
+    members = [(name, tuple(int(test(p)) for p in people)) for name, test, _ in shown]
+    found: dict[tuple[int, ...], list] = {}
+    for size in range(1, largest + 1):
+        for chosen in itertools.combinations(members, size):
+            if new_only and not any(" reason " in name for name, _ in chosen):
+                continue
+            for signs in itertools.product((1, -1), repeat=size):
+                cover = tuple(
+                    sum(s * m for s, m in zip(signs, column, strict=True))
+                    for column in zip(*(c[1] for c in chosen), strict=True)
+                )
+                if set(cover) <= {0, 1} and 0 < sum(cover) < K:
+                    found.setdefault(cover, []).append([(s, name) for s, (name, _) in zip(signs, chosen, strict=True)])
+    return found
+
+
+def reason_table(figures: ReportFigures, dimension: str, group: str) -> CountTable | None:
+    for breakdown in figures.reasons_by_group:
+        if breakdown.dimension == dimension:
+            return next((g.reasons for g in breakdown.groups if g.key == group), None)
+    return None
+
+
+async def test_reasons_per_target_group_show_where_groups_leave_for_different_reasons(sessions):
+    period = quarter(1966, 2)
+    answers = (
+        [reasons_of("woman", "25-34", "workload")] * 7
+        + [reasons_of("woman", "25-34", "pay_and_benefits")] * 5
+        + [reasons_of("man", "25-34", "career_opportunity")] * 7
+        + [reasons_of("man", "25-34", "pay_and_benefits")] * 5
+    )
+    await seed(sessions, period, answers)
+    figures = await figures_for(sessions, period)
+    # None of the women named a career elsewhere: a zero says nothing about anyone, and here it is the point.
+    women = reason_table(figures, "gender", "woman")
+    assert cells(women) == {"workload": 7, "pay_and_benefits": 5, "career_opportunity": 0}
+    men = reason_table(figures, "gender", "man")
+    assert cells(men) == {"career_opportunity": 7, "pay_and_benefits": 5, "workload": 0}
+    assert men.total == 12 and men.other is None and [c.share for c in men.cells][:2] == [0.5833, 0.4167]
+    html = render_html(figures, "nl")
+    section = html[html.index('id="reasons-by-group"') : html.index('id="five-as"')]
+    assert "Belangrijkste reden van vertrek per doelgroep" in section and "Werkdruk" in section and "58%" in section
+    english = render_html(figures, "en")
+    assert "Main reason for leaving per target group" in english
+    rows = csv_rows(render_csv(figures))
+    assert {
+        "section": "reasons_by_group",
+        "dimension": "gender=woman",
+        "key": "workload",
+        "measure": "count",
+        "value": "7",
+        "base": "12",
+        "suppressed": "",
+    } in rows
+
+
+async def test_a_reason_of_one_cannot_be_read_by_subtracting_a_group_from_the_report(sessions):
+    """The one man who named pay: the report's 6 for pay less the 5 women would give him away, and so would the 5
+    of the 25-34s, the 35-44s being five women and him. Neither count shows, nor any that would do the same."""
+    period = quarter(1966, 3)
+    people = (
+        [{"gender": "woman", "age_band": "25-34", "reason": "pay_and_benefits"}] * 5
+        + [{"gender": "woman", "age_band": "35-44", "reason": "workload"}] * 5
+        + [{"gender": "man", "age_band": "35-44", "reason": "pay_and_benefits"}]
+        + [{"gender": "man", "age_band": "25-34", "reason": "workload"}] * 9
+    )
+    await seed(sessions, period, [reasons_of(p["gender"], p["age_band"], p["reason"]) for p in people])
+    figures = await figures_for(sessions, period)
+    assert cells(figures.primary_reasons) == {"workload": 14, "pay_and_benefits": 6}
+    assert {g.key for b in figures.breakdowns for g in b.groups} >= {"woman", "man", "25-34", "35-44"}
+    assert readable_small_counts(figures, people) == {}
+    for dimension, group in [("gender", "woman"), ("age_band", "25-34")]:
+        table = reason_table(figures, dimension, group)
+        assert table is None or "pay_and_benefits" not in cells(table), (dimension, group)
+
+
+async def test_a_group_s_reasons_are_never_read_beside_a_group_left_out_or_those_who_named_none(sessions):
+    """Random groups and reasons, a few naming none: no sum or difference of the counts shown, the new tables with
+    the report's own, counts fewer than the minimum where the report's own figures did not already."""
+    rng = random.Random(16)
+    genders, ages = ["woman", "man", "non_binary"], ["<25", "25-34", "35-44"]
+    reasons = ["workload", "pay_and_benefits", "career_opportunity", None]
+    shown_tables = []
+    for number, size in enumerate([18, 30, 60], start=1):
+        period = quarter(1967, number)
+        people = [
+            {
+                "gender": rng.choice(genders),
+                "age_band": rng.choice(ages),
+                "reason": rng.choices(reasons, [4, 3, 3, 1])[0],
+            }
+            for _ in range(size)
+        ]
+        await seed(sessions, period, [reasons_of(p["gender"], p["age_band"], p["reason"]) for p in people])
+        figures = await figures_for(sessions, period)
+        # The report's own figures may already count a few who named no reason (all less those who named one); the
+        # tables add nobody to what a reader can count that way.
+        without = {**figures.model_dump(), "reasons_by_group": []}
+        before = readable_small_counts(ReportFigures.model_validate(without), people, largest=3)
+        added = readable_small_counts(figures, people, largest=3, new_only=True)
+        assert set(added) <= set(before), [added[cover] for cover in set(added) - set(before)]
+        shown_tables.append(sum(len(b.groups) for b in figures.reasons_by_group))
+        for breakdown in figures.reasons_by_group:
+            for group in breakdown.groups:
+                assert_not_derivable(group.reasons)
+    assert shown_tables[-1] > 0, "with enough respondents some groups' reasons show"
+
+
+# A target group within a department: one more sum per pair of groups, suppressed with the groups' own.
+def with_gender(gender: str, rating: int) -> dict:
+    return record(rating=rating, target_group={"gender": gender})
+
+
+def sums_with_pairs(figures: ReportFigures) -> list[tuple[str, Callable[..., bool], int | None, float | None]]:
+    """Every (who, size, mean of work content) the report shows: the total, each group, each department's group."""
+    work = next(r.mean for r in figures.ratings if r.metric == "work_content")
+    shown: list[tuple[str, Callable[..., bool], int | None, float | None]] = [
+        ("total", lambda p: True, figures.respondents, work)
+    ]
+    for breakdown in figures.breakdowns:
+        for group in breakdown.groups:
+            name, key = breakdown.dimension, group.key
+            shown.append(
+                (f"{name}={key}", lambda p, d=name, g=key: p[d] == g, group.respondents, group.means["work_content"])
+            )
+    for cross in figures.cross_breakdowns:
+        for group in cross.groups:
+            name, key, department = cross.dimension, group.key, cross.department
+            shown.append(
+                (
+                    f"{department}/{name}={key}",
+                    lambda p, a=department, d=name, g=key: p["department"] == a and p[d] == g,
+                    group.respondents,
+                    group.means["work_content"],
+                )
+            )
+    return shown
+
+
+async def test_a_target_group_within_a_department_never_gives_one_person_away(sessions):
+    """Finance's one man: each group alone is large enough, and the department and gender breakdowns together do not
+    single him out; but Finance's women beside Finance would. No pair shows that would, and no sum or difference of
+    the pairs with the groups and the total covers fewer than the minimum."""
+    people = (
+        [{"department": "Finance", "gender": "woman", "rating": 4}] * 6
+        + [{"department": "Finance", "gender": "man", "rating": 1}]
+        + [{"department": "Legal", "gender": "woman", "rating": 3}] * 6
+        + [{"department": "Legal", "gender": "man", "rating": 5}] * 6
+    )
+    period = quarter(1968, 1)
+    for department in ("Finance", "Legal"):
+        mine = [p for p in people if p["department"] == department]
+        await seed(sessions, period, [with_gender(p["gender"], p["rating"]) for p in mine], department=department)
+    figures = await figures_for(sessions, period)
+    assert {g.key for b in figures.breakdowns for g in b.groups} >= {"Finance", "Legal", "woman", "man"}
+    assert not figures.cross_breakdowns
+    people_with = [{**p, "tenure_band": "not_given", "age_band": "not_given"} for p in people]
+    shown = [(name, tuple(int(test(p)) for p in people_with), n) for name, test, n, mean in sums_with_pairs(figures)]
+    for size in range(1, 5):
+        for chosen in itertools.combinations(shown, size):
+            for signs in itertools.product((1, -1), repeat=size):
+                cover = [
+                    sum(s * m for s, m in zip(signs, column, strict=True))
+                    for column in zip(*(c[1] for c in chosen), strict=True)
+                ]
+                assert not (set(cover) <= {0, 1} and 0 < sum(cover) < K), [
+                    (s, c[0]) for s, c in zip(signs, chosen, strict=True)
+                ]
+
+    # With enough people in every pair, each pair shows, with its mean.
+    more = quarter(1968, 2)
+    await seed(sessions, more, [with_gender("woman", 4)] * 6 + [with_gender("man", 2)] * 5, department="Finance")
+    await seed(sessions, more, [with_gender("woman", 3)] * 5 + [with_gender("man", 5)] * 6, department="Legal")
+    figures = await figures_for(sessions, more)
+    pairs = {
+        (c.department, g.key): (g.respondents, g.means["work_content"])
+        for c in figures.cross_breakdowns
+        for g in c.groups
+    }
+    assert pairs == {
+        ("Finance", "woman"): (6, 4.0),
+        ("Finance", "man"): (5, 2.0),
+        ("Legal", "woman"): (5, 3.0),
+        ("Legal", "man"): (6, 5.0),
+    }
+    rows = csv_rows(render_csv(figures))
+    assert {
+        "section": "cross_breakdown",
+        "dimension": "department=Finance/gender",
+        "key": "man",
+        "measure": "mean_work_content",
+        "value": "2.0",
+        "base": "5",
+        "suppressed": "",
+    } in rows

@@ -25,7 +25,7 @@ from reports.aggregate import compile_figures, compile_report
 from reports.render import render_csv, render_html, render_pdf
 from reports.summary import summary
 from reports.tables import ReportRow
-from tests.report_support import EXPECTED, SAMPLE, csv_rows
+from tests.support.report import EXPECTED, SAMPLE, csv_rows
 
 
 def test_periods_follow_the_calendar():
@@ -156,6 +156,10 @@ async def test_the_page_shows_figures_with_charts_and_dutch_labels(sessions):
     assert "Werkdruk" in html and "Arbeidsinhoud" in html and "Sales &amp; Service" in html
     assert "Advies &lt;0&gt;" in html and "<svg" in html and "<polyline" in html
     assert "4,0" in html  # Dutch decimals
+    # A Belgian organisation's report says its types of departure as its pages and mails do.
+    assert "Ontslag op eigen verzoek" in html and "Ontslagname" not in html
+    belgian = render_html(figures, "nl", country="BE")
+    assert "Ontslagname" in belgian and "Ontslag op eigen verzoek" not in belgian
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])

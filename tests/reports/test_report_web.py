@@ -5,14 +5,14 @@ Each test reports on its own past quarter (2009), so the cases seeded for one ne
 
 from datetime import date, timedelta
 
-from tests.report_support import (
+from tests.support import eventually
+from tests.support.report import (
     configure,
     csv_rows,
     seed_quarter,
     start_and_wait,
     today_on_server,
 )
-from tests.support import eventually
 
 
 async def test_a_report_started_over_the_api_is_stored_and_served_as_html_pdf_and_csv(http, worker, sessions):
@@ -132,7 +132,7 @@ async def test_an_unknown_report_is_404_everywhere(http):
 
 
 async def test_reviewers_and_hr_may_use_the_reports_others_may_not(http, worker, sessions):
-    from tests.auth_support import another_client, signed_in_as
+    from tests.support.auth import another_client, signed_in_as
 
     await configure(sessions)
     await seed_quarter(sessions, date(2009, 7, 1))

@@ -15,12 +15,14 @@ from temporalio.worker import Replayer
 
 from activities.mail_templates import MailTemplates
 from activities.reports import ReportActivities
+from cases.errors import CaseUnavailable
 from cases.service import ActionRejected
 from models.actors import Actor, Role
 from models.report import (
     AddAction,
     AddFinding,
     ApproveReport,
+    ChangeAction,
     CompileReportInput,
     CompleteAction,
     ReportFigures,
@@ -32,14 +34,14 @@ from models.report import (
 from privacy.codec import decoded_history
 from reports import periods, service, settings_store
 from reports.tables import ReportActionRow, ReportRow
-from tests.report_support import (
+from tests.support import eventually
+from tests.support.report import (
     configure,
     csv_rows,
     seed_quarter,
     start_period,
     today_on_server,
 )
-from tests.support import eventually
 from worker import WORKFLOWS, sandbox_runner
 from workflows.report import ReportWorkflow, ScheduledReportWorkflow
 from workflows.review import ReviewWorkflow
@@ -54,7 +56,14 @@ HR = Actor(email="hr@example.org", role=Role.HR)
 async def start_and_wait_for_review(env, sessions, settings, task_queue, period: str) -> str:
     started = await start_period(env, sessions, settings, task_queue, period)
     assert started.created
-    await eventually(lambda: service.review_view(env.client, started.report_id), timeout=60)
+
+    async def review_started():
+        try:
+            return await service.review_view(env.client, started.report_id)
+        except CaseUnavailable:  # its first workflow task may still wait for a busy worker: not started yet
+            return None
+
+    await eventually(review_started, timeout=60)
     return started.report_id
 
 
@@ -416,3 +425,62 @@ async def test_an_action_past_its_due_date_is_escalated_to_the_reviewers_and_hr(
     await eventually(lambda: _result_if_done(client, report_id))
     await replay(client, report_id)
     await keep_histories(client, report_id, "an_action_past_its_due_date-escalations")
+
+
+async def test_an_action_given_to_another_owner_with_a_later_due_date_is_reminded_and_escalated_anew(
+    time_skipping_env, worker, task_queue, sessions, mail_store, settings
+):
+    """The owner of an action leaves: a reviewer gives it to a colleague and moves its due date. The colleague is
+    mailed the action; the reminder and the escalation follow the new date and the new owner, not the old ones."""
+    await configure(
+        sessions, review_reminder_interval_days=60, review_reminder_count=1, action_reminder_days_before_due=3
+    )
+    await seed_quarter(sessions, date(2015, 1, 1))
+    report_id = await start_and_wait_for_review(time_skipping_env, sessions, settings, task_queue, "2015-Q1")
+    client, today = time_skipping_env.client, await today_on_server(time_skipping_env)
+    successor = Actor(email="successor@example.org", role=Role.MANAGER)
+
+    async def act(update, payload):
+        return await service.act_on_review(client, report_id, update, payload)
+
+    first_due, new_due = today + timedelta(days=10), today + timedelta(days=20)
+    await act(
+        "add_action",
+        AddAction(actor=BOARD, text="Respons Finance verhogen", owner_email=OWNER.email, due_date=first_due),
+    )
+    await act("approve", ApproveReport(actor=BOARD, comment="Akkoord"))
+    with pytest.raises(ActionRejected, match="owner@example.org is not a reviewer"):
+        await act("change_action", ChangeAction(actor=OWNER, action_id="a1", owner_email=successor.email))
+    with pytest.raises(ActionRejected, match="is not in the future"):
+        await act("change_action", ChangeAction(actor=BOARD, action_id="a1", due_date=today))
+    with pytest.raises(ValidationError, match="give a new owner or a new due date"):
+        ChangeAction(actor=BOARD, action_id="a1")
+
+    changed = await act(
+        ReviewWorkflow.change_action,
+        ChangeAction(actor=BOARD, action_id="a1", owner_email=successor.email, owner_language="en", due_date=new_due),
+    )
+    assert (changed.owner_email, changed.due_date) == (successor.email, new_due)
+    [told] = await eventually(lambda: mails(mail_store, "r1:action_changed:a1:1"))
+    assert told.to == successor.email and told.language == "en" and "Respons Finance verhogen" in told.text
+    async with sessions() as session:
+        row = (
+            await session.execute(select(ReportActionRow).where(ReportActionRow.report_id == report_id))
+        ).scalar_one()
+    assert (row.owner_email, row.due_date) == (successor.email, new_due)
+
+    # Past the first due date: nobody is reminded of it or hears it is late.
+    await time_skipping_env.sleep(timedelta(days=12))
+    assert not [m for m in mail_store.all() if str(first_due) in m.purpose]
+    # Before the new one the new owner is reminded; the day after it the reviewers and HR hear it is still open.
+    await time_skipping_env.sleep(timedelta(days=10))
+    [reminder] = await eventually(lambda: mails(mail_store, f"r1:action_reminder:a1:{new_due}"))
+    assert reminder.to == successor.email
+    overdue = await eventually(lambda: mails(mail_store, f"r1:action_overdue:a1:{new_due}"))
+    assert all(successor.email in m.text for m in overdue)
+    assert [m.purpose for m in mail_store.all() if m.to == OWNER.email] == ["r1:action_assigned:a1"]
+
+    await act("complete_action", CompleteAction(actor=successor, action_id="a1"))
+    await eventually(lambda: _result_if_done(client, report_id))
+    await replay(client, report_id)
+    await keep_histories(client, report_id, "an_action_given_to_another_owner-action-changes")

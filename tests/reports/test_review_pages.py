@@ -7,16 +7,22 @@ Each test reports on its own past quarter (2005), so the cases seeded for one ne
 import re
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
+
 from bench.seed_reports import closed_case, interview, record
-from tests.auth_support import another_client, make_account, post_form, signed_in_as
-from tests.privacy_support import audit_entries
-from tests.report_support import (
+from tests.support import eventually, serve
+from tests.support.auth import another_client, make_account, post_form, signed_in_as
+from tests.support.privacy import audit_entries
+from tests.support.report import (
     configure,
     seed_quarter,
     start_and_wait,
     today_on_server,
 )
-from tests.support import eventually
+from worker import build_worker
+from workflows.review import ReviewWorkflow
 
 BOARD = "board@example.org"
 
@@ -195,6 +201,196 @@ async def test_a_reviewer_records_findings_and_actions_sends_back_and_approves_i
         )
         refused = await post_form(reviewer, page_url, f"{page_url}/findings", {"finding": "Nog iets"})
         assert refused.status_code == 409 and "was already approved by board@example.org" in refused.text
+
+
+@pytest.fixture
+async def on_dev_server(dev_server_env, settings, sessions, task_queue):
+    """The worker and the web app on the real dev server, which (unlike the time-skipping one) deletes a workflow's
+    history as Temporal does when its retention is over."""
+    client = dev_server_env.client
+    async with build_worker(client, settings, sessions, task_queue=task_queue):
+        async with serve(settings.model_copy(update={"task_queue": task_queue}), client) as http:
+            yield client, http
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+async def test_an_ended_review_keeps_its_findings_remarks_and_approval_on_its_page_once_temporal_forgot_it(
+    on_dev_server, sessions
+):
+    """A review approved without actions ends at once; once Temporal no longer keeps its workflow (retention, or
+    deleted), its reviewers and HR still read on its page what it recorded, in their own language."""
+    client, http = on_dev_server
+    await configure(sessions)
+    await seed_quarter(sessions, date(2004, 7, 1))
+    report_id = (await start_and_wait(http, "2004-Q3"))["report_id"]
+    page_url = f"/reports/{report_id}/review"
+
+    async with another_client(http) as reviewer:
+        await signed_in_as(reviewer, sessions, ["reviewer"], email=BOARD)
+        await review_running(reviewer, report_id)
+        for url, form in (
+            (f"{page_url}/findings", {"finding": "Het verloop in Finance is hoog"}),
+            (f"{page_url}/send-back", {"remark": "Graag de uitstroom per team"}),
+            (f"{page_url}/approve", {"comment": "Akkoord, mits Finance een plan maakt"}),
+        ):
+            assert (await post_form(reviewer, page_url, url, form)).status_code == 303
+
+    await client.workflow_service.delete_workflow_execution(
+        DeleteWorkflowExecutionRequest(
+            namespace=client.namespace,
+            workflow_execution=WorkflowExecution(workflow_id=ReviewWorkflow.id_for(report_id)),
+        )
+    )
+
+    async with another_client(http) as hr:
+        await signed_in_as(hr, sessions, ["hr"], language="nl")
+
+        async def forgotten():
+            page = await hr.get(page_url)
+            return page.status_code == 200 and 'id="review-ended"' in page.text and page.text
+
+        # The dev server deletes a history in the background, within half a minute or so.
+        page = await eventually(forgotten, timeout=120, interval=1)
+        shown = text_of(page)
+        assert "De bespreking van deze rapportage is afgerond. Wat ze vastlegde, staat hier." in shown
+        assert "Het verloop in Finance is hoog" in text_of(re.search(r'<ul id="findings".*?</ul>', page, re.S).group(0))
+        approval = text_of(re.search(r'<p id="approval">.*?</p>', page, re.S).group(0))
+        assert approval.startswith(f"Goedgekeurd door {BOARD} op ") and approval.endswith(
+            "Akkoord, mits Finance een plan maakt"
+        ), approval
+        assert "Graag de uitstroom per team" in text_of(re.search(r'<ul id="remarks">.*?</ul>', page, re.S).group(0))
+        assert ">Goedgekeurd</span>" in page and "Nog geen bevindingen" not in shown
+
+    async with another_client(http) as reviewer:
+        await signed_in_as(reviewer, sessions, ["reviewer"], email=BOARD)
+        page = (await reviewer.get(page_url, params={"lang": "en"})).text
+        shown = text_of(page)
+        assert "The review of this report has ended. What it recorded is kept here." in shown
+        assert f"Approved by {BOARD} on " in shown and "Akkoord, mits Finance een plan maakt" in shown
+        assert "Het verloop in Finance is hoog" in shown and "No findings yet." not in shown
+        assert 'id="finding-form"' not in page and 'id="approve-form"' not in page
+
+
+async def test_a_reviewer_of_the_next_report_follows_up_an_earlier_action_from_its_review_page(
+    http, worker, sessions, time_skipping_env, mail_store
+):
+    """The next report's review page lists the earlier reports' actions as they stand now, with their notes; its
+    reviewers (and HR) note progress and mark one done there. Others read nothing of them, or may not act."""
+    from models.report import ReportPolicy
+    from reports import settings_store
+
+    await configure(sessions)
+    await seed_quarter(sessions, date(2003, 1, 1))
+    first = (await start_and_wait(http, "2003-Q1"))["report_id"]
+    owner = await make_account(sessions, "owner-earlier@example.org", ["manager"], name="Otto Eerder", language="nl")
+    due = await today_on_server(time_skipping_env) + timedelta(days=40)
+    async with another_client(http) as board:
+        await signed_in_as(board, sessions, ["reviewer"], email=BOARD)
+        await review_running(board, first)
+        first_url = f"/reports/{first}/review"
+        for url, form in (
+            (
+                f"{first_url}/actions",
+                {"text": "Exitgesprekken Finance bespreken", "owner_email": owner, "due_date": due.isoformat()},
+            ),
+            (f"{first_url}/approve", {"comment": "Akkoord"}),
+        ):
+            assert (await post_form(board, first_url, url, form)).status_code == 303
+        # Where the escalation of an overdue action leads the report's reviewers (and HR): its row, with the form.
+        own = re.search(r'<tr id="action-a1">.*?</tr>', (await board.get(first_url)).text, re.S).group(0)
+        assert f'action="http://offboarding.test/reports/{first}/review/progress/{first}/a1"' in own
+    async with another_client(http) as otto:
+        await signed_in_as(otto, sessions, ["manager"], email=owner)
+        noted = await post_form(otto, "/my/tasks", f"/my/review-actions/{first}/a1", {"note": "Agenda gemaakt"})
+        assert noted.status_code == 303
+
+    # The next quarter is reviewed by someone who did not review the first.
+    next_reviewer = await make_account(sessions, "next-reviewer@example.org", ["reviewer"], language="nl")
+    async with sessions.begin() as session:
+        await settings_store.update(session, ReportPolicy(reviewers=[{"email": next_reviewer, "language": "nl"}]))
+    await seed_quarter(sessions, date(2003, 4, 1))
+    second = (await start_and_wait(http, "2003-Q2"))["report_id"]
+    page_url = f"/reports/{second}/review"
+    row_id = f"earlier-{first}-a1"
+    action_url = f"{page_url}/progress/{first}/a1"
+
+    def row_of(html: str) -> str:
+        match = re.search(rf'<tr id="{row_id}">.*?</tr>', html, re.S)
+        return match.group(0) if match else ""
+
+    async with another_client(http) as stranger:
+        # A reviewer of neither report reads the list as every reviewer reads the reports, but may not act on it.
+        await signed_in_as(stranger, sessions, ["reviewer"], email="other-reviewer@example.org")
+        row = row_of((await stranger.get(page_url)).text)
+        assert "Exitgesprekken Finance bespreken" in row and "<form" not in row
+        refused = await post_form(stranger, page_url, action_url, {"note": "Ik doe het wel", "done": "yes"})
+        assert refused.status_code == 409 and "is neither the owner of action a1 nor a reviewer" in refused.text
+    async with another_client(http) as manager:
+        await signed_in_as(manager, sessions, ["manager"])
+        read = await manager.get(page_url)
+        assert read.status_code == 403 and "Exitgesprekken Finance bespreken" not in read.text
+        token = (await manager.get("/api/session")).json()["csrf_token"]
+        posted = await manager.post(action_url, data={"note": "Ik doe het wel", "csrf_token": token})
+        assert posted.status_code == 403 and "Exitgesprekken Finance bespreken" not in posted.text
+
+    async with another_client(http) as reviewer:
+        await signed_in_as(reviewer, sessions, ["reviewer"], email=next_reviewer, language="nl")
+        page = await review_running(reviewer, second)
+        assert "Acties uit eerdere rapportages" in page
+        row = text_of(row_of(page))
+        assert (
+            "Exitgesprekken Finance bespreken" in row
+            and owner in row
+            and "Uit de bespreking van de rapportage 2003-Q1" in row
+        )
+        assert "Open" in row and "Agenda gemaakt" in row and "Voortgang opslaan" in row
+
+        empty = await post_form(reviewer, page_url, action_url, {"note": " "})
+        assert empty.status_code == 422 and field_error(empty.text, f"progress-{first}-a1") == "Vul dit veld in."
+        noted = await post_form(reviewer, page_url, action_url, {"note": "Besproken in het MT van maart"})
+        assert noted.status_code == 303
+        shown = await reviewer.get(noted.headers["location"])
+        assert "Je notitie over de voortgang staat bij de actie." in shown.text
+        assert "Besproken in het MT van maart" in row_of(shown.text) and next_reviewer in row_of(shown.text)
+
+        # Otto has left: the action goes to a colleague, with more time.
+        successor = await make_account(sessions, "successor-earlier@example.org", ["manager"], language="en")
+        today = await today_on_server(time_skipping_env)
+        change_url, key = f"{page_url}/change/{first}/a1", f"change-{first}-a1"
+        past = await post_form(reviewer, page_url, change_url, {"owner_email": successor, "due_date": str(today)})
+        assert past.status_code == 409 and f"{today} ligt niet in de toekomst" in field_error(past.text, f"{key}-due")
+        assert f'<option value="{successor}" selected>' in past.text
+        later = today + timedelta(days=60)
+        changed = await post_form(
+            reviewer, page_url, change_url, {"owner_email": successor, "due_date": later.isoformat()}
+        )
+        assert changed.status_code == 303, changed.text
+        row = row_of((await reviewer.get(changed.headers["location"])).text)
+        assert f"<td>{successor}</td>" in row and f"<td>{owner}</td>" not in row and later.strftime("%Y") in row
+        [told] = await eventually(lambda: [m for m in mail_store.all() if m.purpose == "r1:action_changed:a1:1"])
+        assert told.to == successor and "Exitgesprekken Finance bespreken" in told.text
+        async with another_client(http) as sara:
+            await signed_in_as(sara, sessions, ["manager"], email=successor)
+            assert "Exitgesprekken Finance bespreken" in (await sara.get("/my/tasks")).text
+
+        done = await post_form(reviewer, page_url, action_url, {"note": "Plan staat, afgerond", "done": "yes"})
+        assert done.status_code == 303
+        row = row_of((await reviewer.get(done.headers["location"])).text)
+        assert "Klaar (" in row and "Plan staat, afgerond" in row and "<form" not in row
+
+    # The action is done in the first report's review too, and leaves its owner's tasks.
+    async with another_client(http) as hr:
+        await signed_in_as(hr, sessions, ["hr"], language="en")
+        page = await hr.get(page_url)
+        assert "Actions from earlier reports" in page.text and "Done (" in row_of(page.text)
+        actions = re.search(r'<table id="actions">.*?</table>', (await hr.get(f"/reports/{first}/review")).text, re.S)
+        assert "Done (" in actions.group(0) and "Plan staat, afgerond" in actions.group(0)
+    async with another_client(http) as otto:
+        await signed_in_as(otto, sessions, ["manager"], email=owner)
+        assert "Exitgesprekken Finance bespreken" not in (await otto.get("/my/tasks")).text
 
 
 async def test_an_unknown_report_has_no_review_page(http, sessions):

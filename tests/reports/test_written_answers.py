@@ -3,7 +3,7 @@ from the interviews held. Its own past quarters (2019), so no other test's cases
 
 from datetime import date
 
-from tests.report_support import configure, csv_rows, seed_quarter, start_and_wait
+from tests.support.report import configure, csv_rows, seed_quarter, start_and_wait
 
 
 async def test_written_answers_count_in_the_response_rate_apart_from_held_interviews(http, worker, sessions):

@@ -11,22 +11,22 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from links import tokens
 from links.tokens import LinkPurpose
-from tests.api_support import CONSENT, HR, invited, register
-from tests.auth_support import (
+from tests.support import SAMPLE_RECORD
+from tests.support.api import CONSENT, HR, at_agreed_time, invited, register
+from tests.support.auth import (
     another_client,
     make_account,
     post_form,
     sign_in,
     unique_email,
 )
-from tests.support import SAMPLE_RECORD
 
 MANAGER = "bram.janssens@example.org"
 NAME = "Anouk de Vries"
 
 
 @pytest.fixture
-async def people(http, sessions, worker, mail_store):
+async def people(http, sessions, worker, mail_store, time_skipping_env):
     """One case with a held interview (advice shared with the manager), and a signed-in client for each role."""
     case = await register(http, mail_store)
     await invited(case)
@@ -37,6 +37,7 @@ async def people(http, sessions, worker, mail_store):
         )
     ).status_code == 200
     record = {**SAMPLE_RECORD, "went_well": "Confidential praise", "should_improve": "Confidential criticism"}
+    await at_agreed_time(case, time_skipping_env)
     assert (await case.post("interview/record", {"actor": HR, "record": record, "consent": CONSENT})).status_code == 200
 
     clients = {}

@@ -13,10 +13,10 @@ from axe_playwright_python.async_playwright import Axe
 from models.interview import AssignInterviewer
 from models.registration import Person
 from models.tables import InterviewDraft
-from tests.auth_support import PASSWORD, make_account
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, link_in, mails_for, submit_sign_in
-from tests.case_driver import HR, CaseDriver
 from tests.support import eventually
+from tests.support.auth import PASSWORD, make_account
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, link_in, mails_for, submit_sign_in
+from tests.support.case_driver import HR, CaseDriver
 from web.interviews import questionnaire
 
 MANAGER = "bram.janssens@example.org"

@@ -40,9 +40,8 @@ from accounts import tokens as api_tokens
 from db.engine import create_engine, create_sessionmaker
 from models.tables import Account
 from privacy.audit import Auditor
-from tests import conftest
-from tests.auth_support import make_account, unique_email
-from tests.support import registration_data
+from tests.support import environment, registration_data
+from tests.support.auth import make_account, unique_email
 from worker import build_worker
 
 log = logging.getLogger(__name__)
@@ -59,7 +58,7 @@ CHECKS = [not_a_server_error, response_schema_conformance, content_type_conforma
 @pytest.fixture
 def own_database(tmp_path):
     """A fresh database of the same kind as the run's (SQLite file, or a new database on the PostgreSQL server)."""
-    with conftest.fresh_database(tmp_path, "fuzz") as url:
+    with environment.fresh_database(tmp_path, "fuzz") as url:
         yield url
 
 

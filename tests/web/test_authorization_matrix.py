@@ -26,8 +26,9 @@ from db.engine import create_engine, create_sessionmaker
 from links import tokens
 from links.tokens import LinkPurpose
 from models.tables import Account
-from tests.api_support import CONSENT, Case, invited, register
-from tests.auth_support import (
+from tests.support import SAMPLE_RECORD, eventually, serve
+from tests.support.api import CONSENT, Case, at_agreed_time, invited, register
+from tests.support.auth import (
     another_client,
     api_token,
     csrf_token,
@@ -36,8 +37,7 @@ from tests.auth_support import (
     token_client,
     unique_email,
 )
-from tests.conftest import fresh_database
-from tests.support import SAMPLE_RECORD, eventually, serve
+from tests.support.environment import fresh_database
 from worker import build_worker
 
 HR, MANAGER, CUSTODIAN, INTERVIEWER, REVIEWER, ADMIN = "hr", "manager", "custodian", "interviewer", "reviewer", "admin"
@@ -155,6 +155,10 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/reports/{report_id}/review/actions"): only(HR, REVIEWER),
     ("POST", "/reports/{report_id}/review/approve"): only(HR, REVIEWER),
     ("POST", "/reports/{report_id}/review/send-back"): only(HR, REVIEWER),
+    # Progress on, or another owner or due date for, an action of this report or of an earlier one it lists; the
+    # review refuses who may not.
+    ("POST", "/reports/{report_id}/review/progress/{action_report_id}/{action_id}"): only(HR, REVIEWER),
+    ("POST", "/reports/{report_id}/review/change/{action_report_id}/{action_id}"): only(HR, REVIEWER),
     # HR's pages.
     ("GET", "/dashboard"): only(HR),
     ("GET", "/cases"): only(HR),
@@ -171,11 +175,13 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/cases/{case_id}/interview/resend"): only(HR),
     ("POST", "/cases/{case_id}/interview/schedule"): only(HR),
     ("GET", "/cases/{case_id}/interview"): only(HR),
+    ("GET", "/cases/{case_id}/interview/record.pdf"): only(HR),
     ("GET", "/mailbox"): only(HR),
     ("GET", "/mailbox/{key}"): only(HR),
     # Tasks: everyone has their own list; a case's tasks are its manager's and HR's.
     ("GET", "/my/tasks"): ACCOUNTS,
     ("GET", "/my/cases/{case_id}"): only(HR, MANAGER),
+    ("GET", "/my/cases/{case_id}/main-points"): only(HR, MANAGER),
     ("POST", "/my/tasks/{case_id}/{task_id}/complete"): only(HR, MANAGER),
     ("POST", "/my/tasks/{case_id}/{task_id}/reassign"): only(HR, MANAGER),
     ("POST", "/my/tasks/{case_id}/{task_id}/reopen"): only(HR, MANAGER),
@@ -322,6 +328,7 @@ async def world(settings, own_database, time_skipping_env, task_queue, mail_stor
         )
         assert assigned.status_code == 200, assigned.text
         record = {**SAMPLE_RECORD, "went_well": "Confidential praise"}
+        await at_agreed_time(case, time_skipping_env, actor=None)
         assert (await case.post("interview/record", {"record": record, "consent": CONSENT})).status_code == 200
         values = await _values(program, sessions, case, shipped)
 
@@ -373,6 +380,7 @@ async def _values(program: httpx.AsyncClient, sessions, case: Case, settings: Se
         "template_id": templates[0]["id"] if templates else "missing-template",
         "report_id": report_id,
         "action_id": "a1",
+        "action_report_id": report_id,
         "account_id": account_id,
         "token_id": api_tokens.digest(await api_token(sessions, spare, "spare")),
         "key": mail.key,

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from accounts import tokens as api_tokens
 from models.tables import Account
 from privacy.audit import Auditor
-from tests.auth_support import csrf_token, make_account, sign_in
 from tests.support import registration_data, unique
+from tests.support.auth import csrf_token, make_account, sign_in
 
 ENGLISH_LEFTOVERS = (
     "Value error",

@@ -6,8 +6,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.auth_support import form_data, signed_in_as
 from tests.support import eventually, unique
+from tests.support.auth import form_data, signed_in_as
 
 
 @pytest.fixture

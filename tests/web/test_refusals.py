@@ -10,15 +10,15 @@ from temporalio.exceptions import ApplicationError
 
 from cases.service import ActionRejected
 from models.refusals import MESSAGES, Refusal
-from tests.api_support import HR, invited, register
-from tests.auth_support import (
+from tests.support import eventually
+from tests.support.api import HR, invited, register
+from tests.support.auth import (
     another_client,
     make_account,
     post_form,
     sign_in,
     unique_email,
 )
-from tests.support import eventually
 from web import i18n
 from web.refusals import reason
 from workflows.activity_calls import rejected
@@ -32,7 +32,7 @@ def test_every_refusal_has_a_dutch_sentence_with_the_same_placeholders():
     for code, sentence in MESSAGES.items():
         translated = dutch(sentence)
         assert translated != sentence, (
-            f"{code}: no Dutch sentence in web/locale/nl (run pybabel extract/update/compile)"
+            f"{code}: no Dutch sentence in i18n/locale/nl (run pybabel extract/update/compile)"
         )
         assert set(PLACEHOLDER.findall(translated)) == set(PLACEHOLDER.findall(sentence)), code
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.auth_support import (
+from tests.support import serve
+from tests.support.auth import (
     PASSWORD,
     api_token,
     csrf_token,
@@ -15,7 +16,6 @@ from tests.auth_support import (
     token_client,
     unique_email,
 )
-from tests.support import serve
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "pages"
 EVERYWHERE = {

@@ -18,7 +18,7 @@ from models.events import WebhookDelivery, WebhookEvent, WebhookRequest
 from models.handover import Withdraw
 from models.registration import Registration
 from tests.support import eventually, registration_data
-from tests.webhooks_support import SECRET, Receiver, valid_signature
+from tests.support.webhooks import SECRET, Receiver, valid_signature
 
 
 @pytest.fixture

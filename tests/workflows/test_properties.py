@@ -469,6 +469,7 @@ def _numbers(figures: Any) -> set[float]:
 
 def _names(figures: dict) -> set[str]:
     tables = [figures["departures_by_type"], figures["departures_by_department"], figures["primary_reasons"]]
+    tables += [group["reasons"] for b in figures.get("reasons_by_group", []) for group in b["groups"]]
     named = {cell["key"] for table in tables for cell in table["cells"]}
     return named | {group["key"] for b in figures["breakdowns"] for group in b["groups"]}
 
@@ -485,6 +486,11 @@ def stored_reports(draw) -> tuple[list[dict], int]:
         departments, given, sizes = draw(counts), draw(reasons), draw(bands)
         total = sum(departments.values())
         shown = shown_groups({(band,): size for band, size in sizes.items()}, 1, k)[0]
+        by_band = []
+        for band in sorted(shown):
+            mine = draw(reasons) | {"no_reason": draw(st.integers(0, 3))}
+            if sum(mine.values()) >= k:
+                by_band.append({"key": band, "reasons": partition_table(mine, sum(mine.values()), k).model_dump()})
         stored.append(
             {
                 "label": f"2030-Q{number + 1}",
@@ -505,6 +511,20 @@ def stored_reports(draw) -> tuple[list[dict], int]:
                         ],
                     }
                 ],
+                "reasons_by_group": [{"dimension": "age_band", "groups": by_band}],
+                "cross_breakdowns": [
+                    {
+                        "department": department,
+                        "dimension": "age_band",
+                        "groups": [
+                            {"key": band, "respondents": k + 1, "means": {"work_content": 1.5 + len(band)}}
+                            for band in sorted(shown)
+                            if draw(st.booleans())
+                        ],
+                    }
+                    for department in sorted(departments)
+                    if departments[department] >= k
+                ],
             }
         )
     return stored, k
@@ -517,13 +537,17 @@ def test_the_trends_show_only_what_each_periods_report_showed(drawn):
 
     stored, k = drawn
     named = set().union(*(_names(figures) for figures in stored))
-    for chosen in [None, *trends.choices(stored)]:
-        view = trends.build(stored, chosen)
+    choices = trends.choices(stored)
+    departments = [c for c in choices if c.dimension == "department"]
+    targets = [c for c in choices if c.dimension != "department"]
+    asked = [(None, None), *((c, None) for c in choices), *((t, d) for t in targets for d in departments)]
+    for chosen, within in asked:
+        view = trends.build(stored, chosen, within)
         assert {c.key for c in view.choices} <= named, "the trends name a group no report named"
         for row in view.rows:
             assert row.label_kind not in ("department", "reason", "departure_type") or row.key in named
             for figures, value in zip(stored, row.values, strict=True):
-                if value is None or value == 0 and row.kind == "count":
+                if value is None or value == 0 and row.kind in ("count", "rate"):
                     continue
                 assert value in _numbers(figures), (row, figures)
         for row in view.rows:

@@ -3,7 +3,7 @@
 A change that would break cases already running (a new activity, timer or update order without
 ``workflow.patched``) fails here. After a deliberate, versioned change, record the new path beside the old
 ones (``OFFBOARDING_RECORD_HISTORIES=<dir> pytest tests/cases/test_case_lifecycle.py -k ...``, or
-``tests/reports/test_report_workflow.py -k past_its_due`` for a report and its review, then copy them in
+``tests/reports/test_report_workflow.py -k past_its_due`` or ``-k another_owner`` for a report and its review, then copy them in
 under a name saying which change they carry, e.g. ``-mail-after-update``): the older histories stay, so
 cases started before the change keep being checked too."""
 
@@ -14,7 +14,7 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from tests.conftest import TEST_DATA_CONVERTER
+from tests.support.environment import TEST_DATA_CONVERTER
 from worker import WORKFLOWS, sandbox_runner
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
@@ -60,14 +60,31 @@ def test_histories_are_checked_in():
         "a_moved_last_day_cancels_the_agreed_time_and_a_withdrawal_the_next_one-calendar-meetings",
         "one_day_notice_offers_an_online_talk_before_the_last_working_hours-calendar-meetings",
     } <= names
+    # One working day's notice: a short online talk the day before comes first (short-notice-day-before-v1), and the
+    # employee takes it.
+    assert {"one_day_notice_offers_an_online_talk_before_the_last_working_hours-short-notice-day-before"} <= names
     # Interviews whose proposed times wait for a busy interviewer (interviewer-availability-v1), with the employee asking
     # for someone else and HR choosing the direct manager as the fallback.
     assert {
         "who_holds_the_interview_and_when_they_are_free-interviewer-availability",
         "who_holds_the_interview_and_when_they_are_free-interviewer-availability-agreed",
     } <= names
+    # Interviews whose record tells the manager that main points they may read are there (manager-main-points-v1), and
+    # one the manager held as HR's fallback, which tells them nothing.
+    assert {
+        "normal_path_from_registration_to_closing-manager-main-points",
+        "who_holds_the_interview_and_when_they_are_free-manager-main-points",
+    } <= names
+    # Interviews recorded from their agreed time on, held on the agreed day (record-from-agreed-time-v1): the normal
+    # path, and the one the manager held as HR's fallback.
+    assert {
+        "normal_path_from_registration_to_closing-record-from-agreed-time",
+        "who_holds_the_interview_and_when_they_are_free-record-from-agreed-time",
+    } <= names
     # A report's review whose action ran past its due date: before escalations, and with them (review-escalations-v1).
     assert {"an_action_past_its_due_date-0", "an_action_past_its_due_date-escalations"} <= names
+    # A review whose open action was given to another owner with a later due date (review-action-changes-v1).
+    assert "an_action_given_to_another_owner-action-changes" in names
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)

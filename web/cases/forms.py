@@ -10,9 +10,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from i18n.labels import Gettext
 from models.field_errors import locate
 from models.registration import Registration
-from web.labels import Gettext
 from web.validation import check_message, worded
 
 # One entry per line of a textarea; the value is the item's field the line fills.

@@ -16,6 +16,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from accounts import store as accounts
 from cases import queries, service
 from cases.queries import CaseFilter, CaseSort
+from i18n.labels import Labels
 from models.access import RevokeAccessNow
 from models.accounts import AccountRole, SignedIn
 from models.case import CaseStatus
@@ -34,7 +35,6 @@ from web.cases.dependencies import CaseId, valid_case
 from web.cases.forms import RegistrationForm
 from web.cases.timeline import case_parts
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
-from web.labels import Labels
 from web.mailboxes import custodian_choices, mailbox_names
 from web.templating import Pages, PagesDep
 

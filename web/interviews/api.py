@@ -147,5 +147,9 @@ async def resend_invitation(case_id: CaseId, payload: ResendInput, client: Tempo
 )
 async def submit(case_id: CaseId, payload: SubmitInput, client: TemporalDep) -> InterviewView:
     """The interviewer (or HR) records the questionnaire and the consent that closes it: what may go beyond HR, anonymised,
-    and whether the main points may go to the manager, on the current consent text version. The employee is thanked."""
+    and whether the main points may go to the manager, on the current consent text version. The employee is thanked.
+    From the agreed time on (`record_from`); before it `409` (`record_before_agreed_time`). It was held on the agreed
+    day unless `held_on` gives another: not in the future, not before the invitation. An interview with no time agreed in
+    the product (`held_on_required`, arranged elsewhere) is recorded with `held_on`; without it, `409`
+    (`record_without_agreed_time`)."""
     return await _act(client, case_id, payload)

@@ -3,27 +3,33 @@ invitation again, scheduling on the employee's behalf) and the one page that sho
 
 Only HR: the record is confidential and nobody else sees it individually."""
 
+import asyncio
 from datetime import date, datetime, time
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Path, Request, status
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from accounts import store as accounts
-from cases import service
+from cases import personnel_record, service
 from models.accounts import AccountRole, SignedIn
 from models.interview import AssignInterviewer, ConfirmInterview, ResendInvitation, ScheduleInterview
 from models.registration import Person
 from models.tables import Case
 from organisation import store
 from questionnaires import store as questionnaires
+from reports.labels import value_label
+from reports.render import html_to_pdf
 from web.acting import actor_for
 from web.auth.guard import deny, form_protected, signed_in
 from web.cases.pages import act_from_case_page, render_case
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
 from web.interviews import questionnaire
-from web.templating import PagesDep
+from web.templating import TEMPLATE_DIR, PagesDep
+
+# The record's print styles, beside its template: the pages allow no style element (Content-Security-Policy).
+RECORD_STYLESHEET = (TEMPLATE_DIR / "interviews" / "personnel_record.css").read_text()
 
 router = APIRouter(prefix="/cases", include_in_schema=False)
 
@@ -188,3 +194,31 @@ async def interview_record(request: Request, case_id: CaseId, user: HR, pages: P
         "q": questionnaire,
     }
     return pages.render(request, "cases/interview.html", context)
+
+
+@router.get("/{case_id}/interview/record.pdf", name="interview_personnel_record")
+async def personnel_record_pdf(
+    request: Request, case_id: CaseId, user: HR, pages: PagesDep, session: SessionDep, settings: SettingsDep
+):
+    """The short record for the personnel file: who, when, held by whom, and only what the consent shares."""
+    found = await personnel_record.for_case(session, case_id, user.email)
+    if found is None:
+        deny(request, status.HTTP_404_NOT_FOUND, f"case {case_id} has no interview record", user)
+    organisation = await store.load(session, settings)
+    await session.commit()
+    language = pages.language if pages.language in ("nl", "en") else "nl"
+    html = pages.html(
+        "interviews/personnel_record.html",
+        {
+            "found": found,
+            "organisation_name": organisation.name,
+            "topic": lambda key: value_label("topic", key, language, pages.settings.organisation_country),
+        },
+    )
+    pdf = await asyncio.to_thread(html_to_pdf, html, RECORD_STYLESHEET)
+    filename = f"exit-interview-{found.case.employee_id or found.case.id}.pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )

@@ -18,24 +18,27 @@ from sqlalchemy.exc import IntegrityError
 
 from activities.calendar_invites import to_ics
 from cases import consent as consents
-from cases import service
+from cases import notices, service
 from links import tokens, usage
 from links.tokens import LinkClaims, LinkPurpose
 from links.usage import Use
 from models.actors import Actor, Role
 from models.interview import AcceptSlot, AskOtherInterviewer, DeclineInterview, InterviewStatus, ProposeSlot
 from models.questionnaire import ConsentChoice, ConsentScope
+from models.report import DeclaredGroup
 from models.tables import Case, UsedLink
 from organisation import store
 from questionnaires import preparation
 from questionnaires import store as questionnaires
 from questionnaires.default import INTERVIEWER_ONLY
+from reports import settings_store
 from web import forms, links
 from web.auth.guard import deny, form_protected
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
 from web.interviews import questionnaire
 from web.links import Token
 from web.templating import Pages
+from workflows import case_notices
 
 router = APIRouter(include_in_schema=False)
 
@@ -233,11 +236,12 @@ async def _ask_other_in_turn(request, session, client, token: str, claims: LinkC
 async def calendar_file(request: Request, token: Token, session: SessionDep, client: TemporalDep):
     """The same calendar event as the last one mailed, so that a calendar program holding either keeps one."""
     _, case = await _open(request, session, LinkPurpose.INTERVIEW, token)
+    pages = _pages(request, case)
     invite = await service.interview_calendar(client, case.id)
     if invite is None:
         deny(request, status.HTTP_404_NOT_FOUND, f"case {case.id} has no agreed interview time to download")
     return Response(
-        to_ics(invite),
+        to_ics(invite, pages.language, pages.settings.organisation_country),
         media_type="text/calendar; charset=utf-8; method=REQUEST",
         headers={"Content-Disposition": 'attachment; filename="exit-interview.ics"', "Cache-Control": "no-store"},
     )
@@ -268,12 +272,34 @@ async def consent_page(request: Request, token: Token, session: SessionDep, done
 
 
 @router.post("/consent/{token}/revoke", name="consent_revoke", dependencies=[Depends(form_protected)])
-async def revoke(request: Request, token: Token, session: SessionDep):
+async def revoke(
+    request: Request,
+    token: Token,
+    session: SessionDep,
+    client: TemporalDep,
+    confirmed: Annotated[str, Form(max_length=5)] = "",
+):
+    """First what withdrawing means, asked to confirm; only the confirmed form withdraws (and uses up the link)."""
     claims = links.verified(request, LinkPurpose.CONSENT, token)
-    return await links.in_turn(request, claims, lambda: _revoke_in_turn(request, session, token, claims))
+    if confirmed != "yes":
+        claims, case = await _open(request, session, LinkPurpose.CONSENT, token, claims)
+        try:
+            given = await consents.consent_of(session, case.id)
+        except consents.NoInterviewRecord:
+            deny(request, status.HTTP_404_NOT_FOUND, f"case {case.id} has no interview record, so no consent")
+        if given.revoked_at is not None or await links.used(session, claims) is not None:
+            return RedirectResponse(links.url(request, "consent_page", token), status_code=status.HTTP_303_SEE_OTHER)
+        context = {
+            "case": case,
+            "consent": given,
+            "revoke_url": links.url(request, "consent_revoke", token),
+            "back_url": links.url(request, "consent_page", token),
+        }
+        return _pages(request, case).render(request, "interviews/links/consent_revoke.html", context)
+    return await links.in_turn(request, claims, lambda: _revoke_in_turn(request, session, client, token, claims))
 
 
-async def _revoke_in_turn(request: Request, session, token: str, claims: LinkClaims):
+async def _revoke_in_turn(request: Request, session, client, token: str, claims: LinkClaims):
     claims, case = await _open(request, session, LinkPurpose.CONSENT, token, claims)
     used = await links.used(session, claims)
     if used is not None:
@@ -282,7 +308,8 @@ async def _revoke_in_turn(request: Request, session, token: str, claims: LinkCla
         # The use and the revocation commit together: of two submits at once, the second finds the row.
         async with request.app.state.sessions.begin() as writing:
             writing.add(usage.record(claims, Use.REVOKED))
-            await consents.revoke(writing, case.id)
+            withdrawn = await consents.revoke(writing, case.id)
+            organisation = await store.load(writing, request.app.state.settings)
     except consents.NoInterviewRecord:
         deny(request, status.HTTP_404_NOT_FOUND, f"case {case.id} has no interview record, so no consent to revoke")
     except IntegrityError:
@@ -290,6 +317,9 @@ async def _revoke_in_turn(request: Request, session, token: str, claims: LinkCla
         if used is None:  # the conflict was not another submit's use of this link
             raise
         return _used_up(request, token, case, used)
+    assert withdrawn.revoked_at is not None, "revoke sets the time it was withdrawn"
+    mails = notices.consent_revoked(case, organisation, claims.email, withdrawn.revoked_at)
+    await notices.send(client, request.app.state.settings.task_queue, case.id, case_notices.CONSENT_REVOKED, mails)
     return RedirectResponse(
         links.url(request, "consent_page", token, done="revoked"), status_code=status.HTTP_303_SEE_OTHER
     )
@@ -301,17 +331,29 @@ async def _revoke_in_turn(request: Request, session, token: str, claims: LinkCla
 NOTING = (InterviewStatus.INVITED, InterviewStatus.SCHEDULED)
 
 
-async def _answers_of(request: Request, session) -> tuple[questionnaires.Version, dict]:
+async def _declarable(session, written: bool) -> list[DeclaredGroup]:
+    """The organisation's self-declared groups the employee may answer here: in writing, where the answers become
+    their record, as in a conversation, each with its own consent. Notes beforehand are no record: none there."""
+    return list((await settings_store.load(session)).target_groups) if written else []
+
+
+def _group_of(name: str) -> str | None:
+    for prefix in (questionnaire.DECLARED, questionnaire.DECLARED_CONSENT):
+        if name.startswith(prefix):
+            return name.removeprefix(prefix)
+    return None
+
+
+async def _answers_of(request: Request, session, written: bool) -> tuple[questionnaires.Version, dict]:
     items = [(name, str(value)) for name, value in (await request.form()).multi_items()]
     given = next((value for name, value in items if name == questionnaire.VERSION), "")
     number = int(given) if given.isdigit() and len(given) < 9 else None
     version = await questionnaires.version(session, number) if number else await questionnaires.current(session)
-    # The organisation's self-declared groups are asked only in the conversation, each with its own consent.
+    groups = {group.key for group in await _declarable(session, written)}
     kept = [
         (name, value)
         for name, value in items
-        if name not in INTERVIEWER_ONLY
-        and not name.startswith((questionnaire.DECLARED, questionnaire.DECLARED_CONSENT))
+        if name not in INTERVIEWER_ONLY and ((group := _group_of(name)) is None or group in groups)
     ]
     return version, questionnaire.answers_from_form(kept, version.template)
 
@@ -338,6 +380,7 @@ async def _render_questions(
     code: int = 200,
 ):
     pages = _pages(request, context["case"])
+    groups = await _declarable(session, context["written"])
     context = context | {
         "answers": answers,
         "template": version.template,
@@ -347,7 +390,11 @@ async def _render_questions(
         "errors": errors or {},
         "general_errors": general or [],
         "notice": notice,
-        "question_labels": questionnaire.question_labels(version.template, pages.language),
+        "target_groups": groups,
+        "question_labels": {
+            **questionnaire.question_labels(version.template, pages.language),
+            **{questionnaire.DECLARED + g.key: g.en if pages.language == "en" else g.nl for g in groups},
+        },
     }
     await session.commit()
     return pages.render(request, "interviews/links/questions.html", context, status_code=code)
@@ -371,9 +418,14 @@ async def save_questions(request: Request, token: Token, session: SessionDep, cl
     """Keep the answers; in writing, checked and then on to the consent."""
     _, case = await _open(request, session, LinkPurpose.INTERVIEW, token)
     context = await _questions_context(request, session, client, token, case)
-    version, answers = await _answers_of(request, session)
+    version, answers = await _answers_of(request, session, context["written"])
     pages = _pages(request, case)
     record, errors, general = questionnaire.validate(answers, pages.gettext, version.template, version.number)
+    # The same rule as in a conversation, said to the one who ticks the box.
+    own_consent = pages.gettext(
+        "Only with your consent to its use in the anonymous reports: tick that box, or leave the question unanswered."
+    )
+    errors = {name: own_consent if name.startswith(questionnaire.DECLARED) else e for name, e in errors.items()}
     if record is None:
         return await _render_questions(
             request,
@@ -457,6 +509,11 @@ async def written_consent(
         await session.commit()
     except preparation.AlreadyRecorded:
         await session.rollback()
+    else:
+        organisation = await store.load(session, request.app.state.settings)
+        await session.commit()
+        mails = notices.written_answers(case, organisation, choice.share_with_manager)
+        await notices.send(client, request.app.state.settings.task_queue, case.id, case_notices.WRITTEN_ANSWERS, mails)
     consent = tokens.sign(
         request.app.state.settings.signing_key(), LinkPurpose.CONSENT, case.id, claims.email, language=case.language
     )

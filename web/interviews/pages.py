@@ -7,7 +7,9 @@ content is shown (the form, the consent screen) and when a draft is begun; the a
 are part of that access. The submitted record is logged by the activity that stores it."""
 
 import logging
+from datetime import UTC, date, datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
@@ -40,6 +42,14 @@ log = logging.getLogger(__name__)
 Interviewer = Annotated[SignedIn, Depends(signed_in(AccountRole.INTERVIEWER, AccountRole.HR, AccountRole.MANAGER))]
 CaseId = Annotated[str, Path(max_length=120)]
 RECORDABLE = (InterviewStatus.INVITED, InterviewStatus.SCHEDULED)
+
+
+def recordable(interview: InterviewView) -> bool:
+    """From the agreed time on, as the interview says; the clock here decides too, should the interview's own
+    wake-up at that time still be under way."""
+    if interview.status not in RECORDABLE:
+        return False
+    return interview.recordable or (interview.record_from is not None and datetime.now(UTC) >= interview.record_from)
 
 
 def _assigned(user: SignedIn, interview: InterviewView | None) -> bool:
@@ -145,7 +155,7 @@ async def _render_form(
 ):
     version = await _version_for(session, answers)
     policy = await settings_store.load(session)
-    notes = await preparation.notes_of(session, row.id) if interview.status in RECORDABLE else {}
+    notes = await preparation.notes_of(session, row.id) if recordable(interview) else {}
     if notes:
         await _log(session, AuditAction.INTERVIEW_READ, row, "employee_notes")
     await session.commit()
@@ -153,7 +163,7 @@ async def _render_form(
         "case": row,
         "interview": interview,
         "target_groups": policy.target_groups,
-        "recordable": interview.status in RECORDABLE,
+        "recordable": recordable(interview),
         "answers": answers,
         "errors": errors or {},
         "general_errors": general or [],
@@ -179,12 +189,10 @@ async def record_page(
     request: Request, case_id: CaseId, user: Interviewer, pages: PagesDep, session: SessionDep, client: TemporalDep
 ):
     row, interview = await _in_reach(request, user, session, client, case_id)
-    draft = await _draft(session, case_id) if interview.status in RECORDABLE else None
+    draft = await _draft(session, case_id) if recordable(interview) else None
     if draft is not None:
         await _log(session, AuditAction.INTERVIEW_READ, row, "draft")
-    excelled = (
-        await interviewer_preparation.read(session, row, "questionnaire") if interview.status in RECORDABLE else ""
-    )
+    excelled = await interviewer_preparation.read(session, row, "questionnaire") if recordable(interview) else ""
     await session.commit()
     return await _render_form(
         request,
@@ -202,7 +210,7 @@ async def record_page(
 async def save_draft(request: Request, case_id: CaseId, user: Interviewer, session: SessionDep, client: TemporalDep):
     """Autosave: the form as it is now, answered with the time it was kept."""
     row, interview = await _in_reach(request, user, session, client, case_id)
-    if interview.status not in RECORDABLE:
+    if not recordable(interview):
         return JSONResponse(
             {"detail": f"the interview is {interview.status.value}"}, status_code=status.HTTP_409_CONFLICT
         )
@@ -217,7 +225,7 @@ async def continue_to_consent(
     request: Request, case_id: CaseId, user: Interviewer, pages: PagesDep, session: SessionDep, client: TemporalDep
 ):
     row, interview = await _in_reach(request, user, session, client, case_id)
-    if interview.status not in RECORDABLE:
+    if not recordable(interview):
         return await _render_form(request, pages, row, interview, {}, session=session, code=status.HTTP_409_CONFLICT)
     answers = await _answers_from(request, session)
     draft = await _save_draft(session, row, user.email, answers)
@@ -250,6 +258,7 @@ async def _render_consent(
     record,
     version: str,
     *,
+    held_on: str = "",
     error: str = "",
     code: int = 200,
 ):
@@ -257,11 +266,36 @@ async def _render_consent(
         "case": row,
         "interview": interview,
         "record": record,
+        "held_on": held_on,
         "text_version": version,
         "error": error,
         "scopes": list(ConsentScope),
     }
     return pages.render(request, "interviews/consent.html", context, status_code=code)
+
+
+def _agreed_day(interview: InterviewView, zone: str) -> date | None:
+    """The day of the agreed time, on the organisation's clock: the day it was held unless the interviewer says otherwise."""
+    return interview.scheduled.start.astimezone(ZoneInfo(zone)).date() if interview.scheduled else None
+
+
+def _day(text: str) -> date | None:
+    """The day a form gives; None when left empty or no date."""
+    try:
+        return date.fromisoformat(text.strip()) if text.strip() else None
+    except ValueError:
+        return None
+
+
+def _consent_form_error(pages: Pages, share_with_manager: str, held_on: str, day: date | None, required: bool) -> str:
+    """What the consent form lacks, in the reader's language; empty when it is complete."""
+    if held_on.strip() and day is None:
+        return pages.gettext("Held on: give the day as a date, such as 2027-01-20.")
+    if required and not held_on.strip():
+        return pages.gettext("Held on: give the day the interview was held.")
+    if share_with_manager not in ("yes", "no"):
+        return pages.gettext("Ask the employee both questions and mark both answers.")
+    return ""
 
 
 async def _complete_draft(request, session, case_id: str, pages: Pages):
@@ -283,15 +317,24 @@ async def consent_page(
     client: TemporalDep,
 ):
     row, interview = await _in_reach(request, user, session, client, case_id)
-    record = await _complete_draft(request, session, case_id, pages) if interview.status in RECORDABLE else None
+    record = await _complete_draft(request, session, case_id, pages) if recordable(interview) else None
     if record is None:
         return RedirectResponse(
             str(request.url_for("interview_record_page", case_id=case_id)), status_code=status.HTTP_303_SEE_OTHER
         )
-    version = (await store.load(session, settings)).policy.consent_text_version
+    policy = (await store.load(session, settings)).policy
     await _log(session, AuditAction.INTERVIEW_READ, row, "consent_screen")
     await session.commit()
-    return await _render_consent(request, pages, row, interview, record, version)
+    agreed = _agreed_day(interview, policy.timezone)
+    return await _render_consent(
+        request,
+        pages,
+        row,
+        interview,
+        record,
+        policy.consent_text_version,
+        held_on=agreed.isoformat() if agreed else "",
+    )
 
 
 @router.post("/interviews/{case_id}/consent", dependencies=[Depends(form_protected)])
@@ -307,6 +350,7 @@ async def submit(
     share_with_manager: Annotated[str, Form(max_length=5)] = "",
     share_with_board: Annotated[str, Form(max_length=5)] = "no",
     text_version: Annotated[str, Form(max_length=40)] = "",
+    held_on: Annotated[str, Form(max_length=40)] = "",
 ):
     row, interview = await _in_reach(request, user, session, client, case_id)
     record = await _complete_draft(request, session, case_id, pages)
@@ -314,17 +358,13 @@ async def submit(
         return RedirectResponse(
             str(request.url_for("interview_record_page", case_id=case_id)), status_code=status.HTTP_303_SEE_OTHER
         )
-    version = (await store.load(session, settings)).policy.consent_text_version
-    if share_with_manager not in ("yes", "no"):
+    policy = (await store.load(session, settings)).policy
+    version = policy.consent_text_version
+    day = _day(held_on)
+    missing = _consent_form_error(pages, share_with_manager, held_on, day, interview.held_on_required)
+    if missing:
         return await _render_consent(
-            request,
-            pages,
-            row,
-            interview,
-            record,
-            version,
-            error=pages.gettext("Ask the employee both questions and mark both answers."),
-            code=422,
+            request, pages, row, interview, record, version, held_on=held_on, error=missing, code=422
         )
     outcome = await common.act(
         pages.gettext,
@@ -337,12 +377,22 @@ async def submit(
                 share_with_board=share_with_board == "yes",
                 text_version=text_version or version,
             ),
+            # Interviews begun before "held on" was asked are held when recorded: they get no such field.
+            held_on=day if interview.held_on_asked else None,
         ),
         lambda payload: service.act(client, case_id, payload),
     )
     if not outcome.ok:
         return await _render_consent(
-            request, pages, row, interview, record, version, error=outcome.error, code=status.HTTP_409_CONFLICT
+            request,
+            pages,
+            row,
+            interview,
+            record,
+            version,
+            held_on=held_on,
+            error=outcome.error,
+            code=status.HTTP_409_CONFLICT,
         )
     await session.execute(delete(InterviewDraft).where(InterviewDraft.case_id == case_id))
     await interviewer_preparation.discard(session, case_id)

@@ -11,10 +11,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from i18n.labels import Gettext, Labels
 from models.interview_template import RANGES, STANDARD, AnswerKind, InterviewTemplate, Question
 from models.questionnaire import ExperienceArea, InterviewRecord
 from questionnaires.default import DEFAULT
-from web.labels import Gettext, Labels
 from web.validation import check_message, worded
 
 MAX_TEXT = 4000

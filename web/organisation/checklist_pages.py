@@ -15,13 +15,13 @@ from pydantic import ValidationError
 from sqlalchemy import CompoundSelect, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from i18n.labels import Gettext
 from models.accounts import SignedIn
 from models.handover import AssigneeRole, ChecklistTemplate, ChecklistTemplateIn
 from models.tables import Case, ChecklistTemplateRow
 from organisation import checklists
 from web.auth.guard import deny, form_protected
 from web.dependencies import SessionDep
-from web.labels import Gettext
 from web.organisation.forms import Editor, redirect_to
 from web.templating import Pages, PagesDep
 from web.validation import field_message

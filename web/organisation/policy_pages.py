@@ -20,13 +20,13 @@ from pydantic.fields import FieldInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config import Settings
+from i18n.labels import Gettext
 from models.field_errors import locate
 from models.organisation import Contacts
 from models.policy import Policy
 from organisation import store
 from web.auth.guard import form_protected
 from web.dependencies import SessionDep, SettingsDep
-from web.labels import Gettext
 from web.organisation.forms import Editor
 from web.organisation.schemas import PolicyUpdate
 from web.templating import Pages, PagesDep
@@ -58,6 +58,12 @@ def policy_labels(_: Gettext) -> dict[str, tuple[str, str]]:
         "short_notice_working_days": (
             _("Short notice: fewer working days left than this"),
             _("Then the earliest time and an online conversation are offered."),
+        ),
+        "short_notice_online_minutes": (
+            _("Length of the short online conversation, in minutes"),
+            _(
+                "With one working day left, offered on the working day before the last, so that the conversation need not wait for the last day."
+            ),
         ),
         "invitation_reminder_count": (_("Reminders of an unanswered invitation"), _("0: no reminders.")),
         "invitation_reminder_interval_days": (_("Days between those reminders"), ""),
@@ -131,6 +137,7 @@ def policy_sections(_: Gettext) -> list[tuple[str, tuple[str, ...]]]:
                 "interview_working_days_before_last_day",
                 "interview_cutoff_working_days_before_last_day",
                 "short_notice_working_days",
+                "short_notice_online_minutes",
                 "interview_record_days_after_last_day",
                 "interview_place",
                 "interview_online_link",

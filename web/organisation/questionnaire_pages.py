@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
+from i18n.labels import Gettext, Labels
 from models.interview_template import (
     STANDARD,
     AnswerKind,
@@ -28,7 +29,6 @@ from models.interview_template import (
 from questionnaires import store
 from web.auth.guard import form_protected
 from web.dependencies import SessionDep
-from web.labels import Gettext, Labels
 from web.organisation.forms import Editor, redirect_to
 from web.templating import Pages, PagesDep
 from web.validation import field_message

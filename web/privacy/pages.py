@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 from fastapi.responses import HTMLResponse, Response
 
+from i18n.labels import Gettext
 from models.accounts import AccountRole, SignedIn
 from models.audit import AuditAction
 from models.case import CaseStatus
@@ -17,7 +18,6 @@ from privacy.erasure import ErasureUnderway, NothingToErase, PersonStillActive, 
 from privacy.export import NothingHeld, export_person
 from web.auth.guard import deny, form_protected, signed_in
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
-from web.labels import Gettext
 from web.templating import TIME_ZONES, Pages, PagesDep
 
 router = APIRouter(include_in_schema=False)

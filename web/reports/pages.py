@@ -36,15 +36,19 @@ async def reviews(request: Request, user: Reader) -> RedirectResponse:
 
 
 @router.get("/trends", name="trends_page", response_class=HTMLResponse)
-async def trends_page(request: Request, user: Reader, pages: PagesDep, session: SessionDep, group: str = ""):
-    """Trends over the published periods, for everyone or one department or target group the reports named."""
-    view = await trends.trends(session, group[:300])
+async def trends_page(
+    request: Request, user: Reader, pages: PagesDep, session: SessionDep, group: str = "", department: str = ""
+):
+    """Trends over the published periods, for everyone, a department, a target group, or a target group within a
+    department, as the reports named them."""
+    view = await trends.trends(session, group[:300], department[:300])
     language = pages.language if pages.language in ("nl", "en") else "nl"
-    formatter = Formatter(language)
+    country = pages.settings.organisation_country
+    formatter = Formatter(language, country)
     context = {
         "trends": view,
         "f": formatter,
-        "value_label": lambda kind, key: value_label(kind, key, language),
+        "value_label": lambda kind, key: value_label(kind, key, language, country),
         "chart": lambda row, title: _chart(formatter, view.labels, row, title),
     }
     return pages.render(request, "reports/trends.html", context)

@@ -11,9 +11,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ValidationError
 
 from cases.service import ActionRejected, CaseDidNotAnswer, CaseUnavailable
+from i18n.labels import Gettext
 from models.accounts import AccountRole, SignedIn
 from models.actors import Actor, Role
-from models.report import AddAction, AddFinding, ApproveReport
+from models.report import AddAction, AddFinding, ApproveReport, ChangeAction
 from organisation import store
 from reports import board_records, review
 from reports.labels import value_label
@@ -21,7 +22,6 @@ from reports.service import ReportNotFound
 from web import refusals
 from web.auth.guard import form_protected, signed_in
 from web.dependencies import SessionDep, TemporalDep
-from web.labels import Gettext
 from web.templating import Pages, PagesDep
 from web.validation import field_message
 
@@ -30,7 +30,7 @@ router = APIRouter(include_in_schema=False)
 Reader = Annotated[SignedIn, Depends(signed_in(AccountRole.REVIEWER, AccountRole.HR))]
 ReportId = Annotated[str, Path(min_length=1, max_length=120)]
 Text = Annotated[str, Form(max_length=4000)]
-NOTICES = ("finding", "action", "approved", "sent_back")
+NOTICES = ("finding", "action", "approved", "sent_back", "progress", "action_done", "action_changed")
 # A refusal that concerns one field is shown next to it.
 REFUSAL_FIELDS = {"action_due_not_in_future": "due_date"}
 
@@ -81,19 +81,28 @@ async def render(
     # The board's short records: for this report's reviewers and HR, who both read the review.
     reader = user.email.lower()
     records = []
-    if user.has(AccountRole.HR) or (view is not None and reader in view.reviewers):
-        zone = (await store.load(session, request.app.state.settings)).policy.timezone
+    zone = (await store.load(session, request.app.state.settings)).policy.timezone
+    follows_up = user.has(AccountRole.HR) or (view is not None and reader in view.reviewers)
+    if follows_up:
         records = await board_records.for_report(session, shown.report, zone, reader)
         await session.commit()
     context = {
         "records": records,
         "record_labels": lambda kind, key: value_label(
-            kind, key, pages.language if pages.language in ("nl", "en") else "nl"
+            kind,
+            key,
+            pages.language if pages.language in ("nl", "en") else "nl",
+            pages.settings.organisation_country,
         ),
         "review": shown,
         "view": view,
         "status": review.status_of(shown.report, shown.notes),
         "may_review": bool(view and view.approval is None and user.email.lower() in view.reviewers),
+        # HR and this report's reviewers follow up its actions and the open ones of earlier reports here: the
+        # escalation of an overdue action links to its row.
+        "follows_up": follows_up,
+        "earlier": await review.earlier_actions(session, shown.report, zone),
+        "action_state": review.state_of,
         "owners": {"": pages.gettext("Choose an account"), **owners},
         "form": form,
         "notice": notice if notice in NOTICES else "",
@@ -113,6 +122,7 @@ async def act(
     values: dict[str, str],
     notice: str,
     field_names: dict[str, str],
+    refusal_fields: dict[str, str] | None = None,
 ):
     """Build the input and run it; on a mistake the page again with the error next to its field and what was typed."""
     _ = pages.gettext
@@ -135,7 +145,7 @@ async def act(
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Not Found") from None
     except ActionRejected as err:
         reason = refusals.reason(_, err)
-        name = REFUSAL_FIELDS.get(getattr(err, "code", ""), "")
+        name = (REFUSAL_FIELDS if refusal_fields is None else refusal_fields).get(getattr(err, "code", ""), "")
         if name:
             form.errors[name] = [reason]
         else:
@@ -292,3 +302,102 @@ async def send_back(
         "sent_back",
         {"remark": "remark"},
     )
+
+
+@router.post(
+    "/reports/{report_id}/review/progress/{action_report_id}/{action_id}",
+    name="review_progress_page_form",
+    dependencies=[Depends(form_protected)],
+)
+async def note_progress(
+    request: Request,
+    report_id: ReportId,
+    action_report_id: ReportId,
+    action_id: Annotated[str, Path(min_length=1, max_length=16)],
+    user: Reader,
+    pages: PagesDep,
+    session: SessionDep,
+    client: TemporalDep,
+    note: Text = "",
+    done: Annotated[str, Form(max_length=3)] = "",
+):
+    """A note on how an action goes, or the action marked done, from the review page of ``report_id``: on one of its
+    own actions, or on an earlier report's action it lists. The review decides whether the reader may
+    (reports.review.note_progress): HR, the owner, the reviewers of the action's report or of this one."""
+    key = progress_key(action_report_id, action_id)
+    reviewing = None if action_report_id == report_id else report_id
+    build = lambda: _input(  # noqa: E731
+        review.ProgressNote, {"actor": actor_of(user), "action_id": action_id, "note": note, "done": bool(done)}
+    )
+    run = lambda payload: review.note_progress(  # noqa: E731
+        client, session, action_report_id, payload, reviewing=reviewing
+    )
+    values = {key: note, f"{key}-done": "yes" if done else ""}
+    return await act(
+        request,
+        pages,
+        client,
+        session,
+        user,
+        report_id,
+        build,
+        run,
+        values,
+        "action_done" if done else "progress",
+        {"note": key},
+    )
+
+
+@router.post(
+    "/reports/{report_id}/review/change/{action_report_id}/{action_id}",
+    name="review_change_action_form",
+    dependencies=[Depends(form_protected)],
+)
+async def change_action(
+    request: Request,
+    report_id: ReportId,
+    action_report_id: ReportId,
+    action_id: Annotated[str, Path(min_length=1, max_length=16)],
+    user: Reader,
+    pages: PagesDep,
+    session: SessionDep,
+    client: TemporalDep,
+    owner_email: Annotated[str, Form(max_length=320)] = "",
+    due_date: Annotated[str, Form(max_length=10)] = "",
+):
+    """An open action given to another account, or its due date moved, from the review page of ``report_id`` (its
+    own action or an earlier report's it lists). The review decides whether the reader may: HR and the reviewers."""
+    key = change_key(action_report_id, action_id)
+    names = {"owner_email": f"{key}-owner", "due_date": f"{key}-due", "": f"{key}-owner"}
+    values = {f"{key}-owner": owner_email, f"{key}-due": due_date}
+    owners = {a.email.lower(): a for a in await review.owner_choices(session)}
+    owner = owners.get(owner_email.strip().lower())
+    if owner_email and owner is None:
+        form = ReviewForm(values=values, errors={names["owner_email"]: [pages.gettext("Choose one of the accounts.")]})
+        return await render(
+            request, pages, client, session, user, report_id, form, code=status.HTTP_422_UNPROCESSABLE_CONTENT
+        )
+
+    def build() -> BaseModel:
+        payload: dict[str, Any] = {"actor": actor_of(user), "action_id": action_id, "due_date": due_date}
+        if owner:
+            payload |= {"owner_email": owner.email, "owner_language": owner.language}
+        return _input(ChangeAction, payload)
+
+    reviewing = None if action_report_id == report_id else report_id
+    run = lambda payload: review.change_action(  # noqa: E731
+        client, session, action_report_id, payload, reviewing=reviewing
+    )
+    refused = {"action_due_not_in_future": names["due_date"]}
+    return await act(
+        request, pages, client, session, user, report_id, build, run, values, "action_changed", names, refused
+    )
+
+
+def change_key(report_id: str, action_id: str) -> str:
+    return f"change-{report_id}-{action_id}"
+
+
+def progress_key(report_id: str, action_id: str) -> str:
+    """The form field of one action's progress note: unique on a page that lists several reports' actions."""
+    return f"progress-{report_id}-{action_id}"

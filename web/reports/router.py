@@ -192,7 +192,9 @@ async def report_pdf(
     report_id: ReportId, session: SessionDep, settings: SettingsDep, pages: PagesDep, lang: Lang = None
 ) -> Response:
     try:
-        pdf = await service.report_pdf(session, report_id, lang or pages.language, settings.organisation_name)
+        pdf = await service.report_pdf(
+            session, report_id, lang or pages.language, settings.organisation_name, settings.organisation_country
+        )
     except service.ReportNotFound:
         raise _unknown(report_id) from None
     return Response(
@@ -225,7 +227,9 @@ async def report_page(
     report_id: ReportId, session: SessionDep, settings: SettingsDep, pages: PagesDep, lang: Lang = None
 ) -> HTMLResponse:
     try:
-        html = await service.report_html(session, report_id, lang or pages.language, settings.organisation_name)
+        html = await service.report_html(
+            session, report_id, lang or pages.language, settings.organisation_name, settings.organisation_country
+        )
     except service.ReportNotFound:
         raise _unknown(report_id) from None
     return HTMLResponse(html)

@@ -12,12 +12,12 @@ from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
+from i18n.labels import Gettext
 from models.organisation import Contact
 from models.report import DeclaredGroup, ReportPolicy
 from reports import review, service, settings_store
 from web.auth.guard import form_protected
 from web.dependencies import SessionDep, SettingsDep, TemporalDep
-from web.labels import Gettext
 from web.organisation.forms import Editor, redirect_to
 from web.reports.review_pages import ReviewForm
 from web.templating import Pages, PagesDep

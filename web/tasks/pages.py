@@ -148,6 +148,17 @@ async def managed_case(
     return await render_managed_case(request, pages, user, session, row, notice=done)
 
 
+@router.get("/my/cases/{case_id}/main-points", name="main_points_page", response_class=HTMLResponse)
+async def main_points(request: Request, case_id: CaseId, user: Anyone, pages: PagesDep, session: SessionDep):
+    """The main points of the exit interview that the employee agreed may reach the manager: only those, and only
+    while the consent stands; otherwise 404, as for a case that is not theirs."""
+    row = await _managed_case(request, user, session, case_id)
+    feedback = await _feedback(session, row.id)  # on the audit log when shown
+    if feedback is None:
+        deny(request, status.HTTP_404_NOT_FOUND, f"case {case_id} has no main points shared with the manager", user)
+    return pages.render(request, "tasks/main_points.html", {"case": row, "feedback": feedback})
+
+
 async def _in_reach(
     request: Request, user: SignedIn, session, case_id: str, payload_type: type[BaseModel], **ids: Any
 ) -> Case:

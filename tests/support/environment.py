@@ -1,0 +1,54 @@
+"""What every test process shares: this run's kind of database (SQLite, or PostgreSQL with
+OFFBOARDING_TEST_DATABASE_URL), a fresh migrated database of that kind, and the run's payload key."""
+
+import asyncio
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from config.keys import new_key_entry, parse_key_ring
+from db import migrate
+from privacy.codec import EncryptionCodec, encrypting_converter
+
+TEST_DATABASE_URL = os.environ.get("OFFBOARDING_TEST_DATABASE_URL", "")
+# One payload key per test run: the Temporal environments, the workers, the web app, the CLI and the
+# processes the tests start (they inherit the environment) all encrypt with it.
+TEST_PAYLOAD_KEYS = os.environ.setdefault("OFFBOARDING_PAYLOAD_KEYS", new_key_entry())
+# How long a Temporal server the tests start may take to answer: the SDK's 5 seconds are too few on a machine busy
+# with other tests, and a server that does not start fails its test for nothing it checks.
+SERVER_STARTUP = timedelta(seconds=60)
+TEST_DATA_CONVERTER = encrypting_converter(EncryptionCodec(parse_key_ring(TEST_PAYLOAD_KEYS)))
+
+
+@contextmanager
+def fresh_database(directory: Path, name: str, revision: str = "head") -> Iterator[str]:
+    """A database of this run's kind migrated to ``revision``: an SQLite file in ``directory``, or, with
+    OFFBOARDING_TEST_DATABASE_URL, a new database on that PostgreSQL server, dropped afterwards."""
+    if not TEST_DATABASE_URL:
+        url = f"sqlite+aiosqlite:///{directory / f'{name}.db'}"
+        migrate.upgrade(url, revision)
+        yield url
+        return
+    server = sa.engine.make_url(TEST_DATABASE_URL)
+    database = f"offboarding_{name}_{uuid.uuid4().hex[:10]}"
+    asyncio.run(on_server(server, f'CREATE DATABASE "{database}"'))
+    url = server.set(database=database).render_as_string(hide_password=False)
+    try:
+        migrate.upgrade(url, revision)
+        yield url
+    finally:
+        asyncio.run(on_server(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+
+
+async def on_server(server: sa.engine.URL, statement: str) -> None:
+    # CREATE/DROP DATABASE cannot run inside a transaction.
+    engine = create_async_engine(server, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as connection:
+        await connection.execute(sa.text(statement))
+    await engine.dispose()
