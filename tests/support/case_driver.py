@@ -93,14 +93,17 @@ class CaseDriver:
         return Actor(email=self.registration.manager.email, role=Role.MANAGER)
 
     async def view_has_tasks(self) -> bool:
-        # On a loaded machine a case's first workflow task can take longer than a query waits; that is "not yet".
-        try:
-            case = await self.view()
-        except CaseUnavailable:
-            return False
+        case = await self.view()
         return case is not None and bool(case.tasks)
 
     async def view(self):
+        """As a person reloading the page would: on a loaded machine a workflow task can take longer than a query
+        waits, and the case answers it is unavailable; it is asked again for up to half a minute."""
+        for _ in range(10):
+            try:
+                return await service.view(self.env.client, self.case_id)
+            except CaseUnavailable:
+                await asyncio.sleep(1)
         return await service.view(self.env.client, self.case_id)
 
     async def act(self, payload):
