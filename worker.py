@@ -102,6 +102,7 @@ def build_worker(
         # Counts cases and mails for the metrics (operations/metrics.py); tracing comes with the client.
         interceptors=[CountingInterceptor()],
         activities=[
+            cases.open_case,
             cases.store_case,
             cases.plan_case,
             cases.move_last_day,

@@ -37,6 +37,11 @@ ACCESS_ATTEMPT_TIMEOUT = timedelta(seconds=60)
 FINAL_OUTCOMES = (ScimOutcome.DEACTIVATED, ScimOutcome.ALREADY_INACTIVE, ScimOutcome.PUBLISHED)
 
 
+def access_method_of(settings: Settings) -> AccessMethod:
+    """How this organisation ends access: over SCIM where an endpoint is configured, else by telling other systems."""
+    return AccessMethod.SCIM if settings.scim_url else AccessMethod.EVENT
+
+
 class AccessActivities:
     def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._settings = settings
@@ -44,8 +49,8 @@ class AccessActivities:
 
     @activity.defn
     async def access_method(self, input: AccessMethodInput) -> AccessMethod:
-        """How this organisation ends access, asked once when a case starts."""
-        return AccessMethod.SCIM if self._settings.scim_url else AccessMethod.EVENT
+        """How this organisation ends access, asked once when a case starts (cases opened before opening-in-one-v1)."""
+        return access_method_of(self._settings)
 
     @activity.defn
     async def revoke_access(self, input: RevokeAccess) -> AccessReceipt:

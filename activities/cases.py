@@ -5,18 +5,21 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
+from activities.access import access_method_of
 from activities.read_model import rows_follow_case
 from config import Settings
 from db.rows import stored
 from models.case import CaseStatus
 from models.organisation import Organisation
 from models.records import (
+    CaseOpening,
     CasePlan,
     CaseSummary,
     CloseCaseInput,
     InterviewStatusInput,
     LoadOrganisationInput,
     MoveLastDayRecord,
+    OpenCaseInput,
     PlanCaseInput,
     RecordWithdrawalInput,
     StoreCaseInput,
@@ -33,18 +36,43 @@ class CaseActivities:
         self._sessions = sessions
 
     @activity.defn
-    async def store_case(self, input: StoreCaseInput) -> None:
+    async def open_case(self, input: OpenCaseInput) -> CaseOpening:
+        """Everything a new case needs before its announcement, in one round trip: the case stored (once), the
+        organisation, checklist and working days it is planned with, the webhook URLs and how access ends."""
+        employee = input.registration.employee
+        plan_input = PlanCaseInput(
+            department=employee.department,
+            job_title=employee.job_title,
+            last_working_day=input.registration.departure.last_working_day,
+        )
         async with self._sessions.begin() as session:
-            if await session.get(Case, input.case_id) is not None:
-                return
-            session.add(new_case(input.case_id, input.registration))
+            await self._store(session, input)
+            plan = await self._plan(session, plan_input)
+        return CaseOpening(
+            plan=plan, webhook_urls=list(self._settings.webhook_urls), access_method=access_method_of(self._settings)
+        )
+
+    @activity.defn
+    async def store_case(self, input: StoreCaseInput) -> None:
+        """The case's row (cases opened before opening-in-one-v1, and tests that need a stored case)."""
+        async with self._sessions.begin() as session:
+            await self._store(session, input)
 
     @activity.defn
     async def plan_case(self, input: PlanCaseInput) -> CasePlan:
-        """The organisation's contacts and policy and the checklist for this department and role, read once per case."""
+        """The organisation's contacts and policy and the checklist for this department and role, read once per case
+        (cases opened before opening-in-one-v1)."""
         async with self._sessions.begin() as session:
-            organisation = await store.load(session, self._settings)
-            items = await checklists.items_for(session, input.department, input.job_title, organisation.country)
+            return await self._plan(session, input)
+
+    @staticmethod
+    async def _store(session: AsyncSession, input: StoreCaseInput | OpenCaseInput) -> None:
+        if await session.get(Case, input.case_id) is None:
+            session.add(new_case(input.case_id, input.registration))
+
+    async def _plan(self, session: AsyncSession, input: PlanCaseInput) -> CasePlan:
+        organisation = await store.load(session, self._settings)
+        items = await checklists.items_for(session, input.department, input.job_title, organisation.country)
         today = date.today()
         # Enough years for any due date, move of the last day, or interview after it.
         calendar = workdays.calendar_for(organisation.country, range(today.year - 1, input.last_working_day.year + 3))

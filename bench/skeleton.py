@@ -3,10 +3,11 @@
     python -m bench.skeleton     # a worker for it, on OFFBOARDING_TEMPORAL_ADDRESS and OFFBOARDING_TASK_QUEUE
 
 What a case does with Temporal while it opens (``workflows/offboarding.py``, ``workflows/exit_interview.py``), call
-for call: the case asks for its webhook targets, stores and plans itself, publishes its state (a local activity),
-asks how access ends and sends its announcement with the task lists (one activity), starts its exit interview as a
-child and then waits on its timers and for updates. The interview publishes its state (a local activity), tells the
-case its status (a signal), sends the invitation (an activity) and waits on its timers. Default data converter,
+for call: the case records its one change marker, opens (stored, planned, its webhook targets and how access ends: one
+activity), publishes its state (a local activity) and sends its announcement with the task lists (one activity),
+starts its exit interview as a child and then waits on its timers and for updates. The interview records its one
+change marker, publishes its state (a local activity), tells the case its status (a signal), sends the invitation
+(an activity) and waits on its timers. Default data converter,
 default sandbox. The worker prints ``opened <case>`` when a case's interview has sent its invitation, the last
 thing a case does on opening, so that the benchmark knows when every skeleton case waits."""
 
@@ -23,29 +24,14 @@ ACTIVITY_TIMEOUT = timedelta(seconds=30)
 WAIT = timedelta(days=60)  # the case's next timer: far beyond any run
 
 
-@activity.defn(name="skeleton_webhook_targets")
-async def webhook_targets() -> list[str]:
-    return []
-
-
-@activity.defn(name="skeleton_store_case")
-async def store_case(case_id: str) -> None:
-    return None
-
-
-@activity.defn(name="skeleton_plan_case")
-async def plan_case(case_id: str) -> dict:
+@activity.defn(name="skeleton_open_case")
+async def open_case(case_id: str) -> dict:
     return {}
 
 
 @activity.defn(name="skeleton_publish")
 async def publish(case_id: str) -> None:
     return None
-
-
-@activity.defn(name="skeleton_access_method")
-async def access_method(case_id: str) -> str:
-    return "event"
 
 
 @activity.defn(name="skeleton_send_mails")
@@ -69,6 +55,7 @@ class SkeletonInterview:
     @workflow.run
     async def run(self, case_id: str) -> str:
         interview_id = workflow.info().workflow_id
+        workflow.patched("skeleton-interview-changes")
         await workflow.execute_local_activity(publish, interview_id, start_to_close_timeout=ACTIVITY_TIMEOUT)
         await workflow.get_external_workflow_handle(case_id).signal("interview_status_changed", "invited")
         await _activity(send_mail, interview_id)
@@ -87,11 +74,9 @@ class SkeletonCase:
 
     @workflow.run
     async def run(self, case_id: str) -> str:
-        await _activity(webhook_targets)
-        await _activity(store_case, case_id)
-        await _activity(plan_case, case_id)
+        workflow.patched("skeleton-opening")
+        await _activity(open_case, case_id)
         await workflow.execute_local_activity(publish, case_id, start_to_close_timeout=ACTIVITY_TIMEOUT)
-        await _activity(access_method, case_id)
         await _activity(send_mails, case_id)
         await workflow.start_child_workflow(SkeletonInterview.run, case_id, id=f"{case_id}-interview")
         await workflow.wait_condition(lambda: False, timeout=WAIT)
@@ -114,7 +99,7 @@ async def main() -> None:
         client,
         task_queue=queue,
         workflows=[SkeletonCase, SkeletonInterview],
-        activities=[webhook_targets, store_case, plan_case, publish, access_method, send_mails, send_mail],
+        activities=[open_case, publish, send_mails, send_mail],
     ):
         print(f"polling task queue {queue}", flush=True)
         await asyncio.Event().wait()

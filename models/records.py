@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, EmailStr, Field
 
+from models.access import AccessMethod
 from models.actors import Actor
 from models.calendar import WorkCalendar
 from models.case import CaseStatus
@@ -29,6 +30,19 @@ class CasePlan(BaseModel):
     organisation: Organisation
     checklist: list[ChecklistItem]
     calendar: WorkCalendar
+
+
+class OpenCaseInput(BaseModel):
+    case_id: str
+    registration: Registration
+
+
+class CaseOpening(BaseModel):
+    """What a case needs to begin, in one activity: its plan, the URLs to tell of it and how access ends."""
+
+    plan: CasePlan
+    webhook_urls: list[str]
+    access_method: AccessMethod
 
 
 class MoveLastDayRecord(BaseModel):

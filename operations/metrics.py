@@ -49,6 +49,8 @@ OVERDUE = Gauge(
     ["kind"],
 )
 
+# A case's first write: one activity since opening-in-one-v1, store_case for the cases opened before it.
+OPENING_ACTIVITIES = {"open_case", "store_case"}
 MAIL_ACTIVITIES = {"send_mail": "case", "send_mails": "case", "send_report_mail": "report"}
 PUBLISH_ACTIVITIES = {"publish_case": "case", "publish_interview": "interview"}
 
@@ -62,7 +64,7 @@ def _count_mails(kind: str, result: Any) -> None:
 
 def observe_activity(activity_type: str, args: list[Any], result: Any, scheduled: datetime | None) -> None:
     """Count what a finished activity did, by its type and what it was given and gave back."""
-    if activity_type == "store_case":
+    if activity_type in OPENING_ACTIVITIES:
         CASES_OPENED.inc()
     elif activity_type == "close_case" and args:
         CASES_CLOSED.labels(str(args[0].summary.status.value)).inc()

@@ -53,12 +53,17 @@ class CaseAccess:
         self._cancelled = False
         self._runner: asyncio.Task[None] | None = None
 
-    async def start(self, case_id: str) -> AccessMethod:
-        """Ask once how this organisation ends access: over SCIM, or by telling other systems."""
+    async def start(self, case_id: str, known: AccessMethod | None = None) -> AccessMethod:
+        """How this organisation ends access, over SCIM or by telling other systems: ``known`` when the case's
+        opening said it already, else asked once."""
         self.asked = True
-        method = await workflow.execute_activity_method(
-            AccessActivities.access_method, AccessMethodInput(case_id=case_id), start_to_close_timeout=METHOD_TIMEOUT
-        )
+        method = known
+        if method is None:
+            method = await workflow.execute_activity_method(
+                AccessActivities.access_method,
+                AccessMethodInput(case_id=case_id),
+                start_to_close_timeout=METHOD_TIMEOUT,
+            )
         self.view = AccessView(method=method)
         return method
 

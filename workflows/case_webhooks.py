@@ -49,11 +49,15 @@ class CaseWebhooks:
 
     async def start(self) -> None:
         """Ask once which URLs to tell (the worker's settings), then tell them the case opened."""
-        self._urls = list(
+        self.begin(
             await workflow.execute_activity_method(
                 WebhookActivities.webhook_targets, start_to_close_timeout=TARGETS_TIMEOUT
             )
         )
+
+    def begin(self, urls: list[str]) -> None:
+        """Tell ``urls`` (the worker's settings when the case opened) that the case opened, and later of its steps."""
+        self._urls = list(urls)
         if self._urls:
             self._send(payloads.opened(self._view(), workflow.now()))
 

@@ -53,6 +53,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.agenda import Due, due_now, end_of_day, pending, perform_due, wait_until_due
     from workflows.patches import (
         CALENDAR_MEETINGS,
+        INTERVIEW_CHANGES_AT_START,
+        INTERVIEW_CHANGES_TOGETHER,
         INTERVIEWER_AVAILABILITY,
         MAIL_AFTER_UPDATE,
         MANAGER_MAIN_POINTS,
@@ -60,6 +62,7 @@ with workflow.unsafe.imports_passed_through():
         RECORD_FROM_AGREED_TIME,
         SHORT_NOTICE_DAY_BEFORE,
         SHORT_NOTICE_MORNINGS,
+        Changes,
     )
     from workflows.publishing import Publisher
 
@@ -123,14 +126,17 @@ class ExitInterviewWorkflow:
         self._publisher = Publisher(ReadModelActivities.publish_interview)
         self._tell_case = Background()
         self._timeline: list[TimelineEntry] = []
+        # interview-changes-together-v1: an interview started under it has every earlier change without asking for each.
+        self._changes = Changes(INTERVIEW_CHANGES_TOGETHER, INTERVIEW_CHANGES_AT_START)
 
     @workflow.run
     async def run(self, input: InterviewInput) -> InterviewOutcome:
-        self._publisher.enabled = workflow.patched(READ_MODEL)
-        self._calendar_meetings = workflow.patched(CALENDAR_MEETINGS)
-        self._last_day_mornings = workflow.patched(SHORT_NOTICE_MORNINGS)
-        self._day_before_talks = workflow.patched(SHORT_NOTICE_DAY_BEFORE)
-        self._record_from_agreed_time = workflow.patched(RECORD_FROM_AGREED_TIME)
+        self._changes.start()
+        self._publisher.enabled = self._changes.has(READ_MODEL)
+        self._calendar_meetings = self._changes.has(CALENDAR_MEETINGS)
+        self._last_day_mornings = self._changes.has(SHORT_NOTICE_MORNINGS)
+        self._day_before_talks = self._changes.has(SHORT_NOTICE_DAY_BEFORE)
+        self._record_from_agreed_time = self._changes.has(RECORD_FROM_AGREED_TIME)
         try:
             if self._status == InterviewStatus.AWAITING_HR:
                 hr = input.organisation.hr
@@ -251,7 +257,7 @@ class ExitInterviewWorkflow:
         if input.proceed:
             self._changed = True
             self._note("interview_confirmed_by_hr", str(input.actor.email))
-            await self._invite(later=workflow.patched(MAIL_AFTER_UPDATE))
+            await self._invite(later=self._changes.has(MAIL_AFTER_UPDATE))
         else:
             self._reason = input.reason
             self._note("interview_skipped", f"{input.reason} ({input.actor.email})")
@@ -292,7 +298,7 @@ class ExitInterviewWorkflow:
             await self._meeting_with_new_interviewer(former)
         elif self._scheduled is not None:
             await self._tell_interviewer(
-                f"interview_scheduled:{self._scheduled.start.isoformat()}", later=workflow.patched(MAIL_AFTER_UPDATE)
+                f"interview_scheduled:{self._scheduled.start.isoformat()}", later=self._changes.has(MAIL_AFTER_UPDATE)
             )
         elif asked and self._status == InterviewStatus.INVITED:
             # The employee asked for someone else: the invitation again, now from the new interviewer (a path only
@@ -340,7 +346,7 @@ class ExitInterviewWorkflow:
     @workflow.update
     async def accept_slot(self, input: AcceptSlot) -> InterviewView:
         slot = next(slot for slot in self._slots if slot.start == input.start)
-        await self._schedule(slot, later=workflow.patched(MAIL_AFTER_UPDATE))
+        await self._schedule(slot, later=self._changes.has(MAIL_AFTER_UPDATE))
         return self.view()
 
     @accept_slot.validator
@@ -353,8 +359,8 @@ class ExitInterviewWorkflow:
     @workflow.update
     async def propose_slot(self, input: ProposeSlot) -> InterviewView:
         slot = interview_slots.slot_at(input.start, self._policy, input.online)
-        later = workflow.patched(MAIL_AFTER_UPDATE)
-        if self._interviewer is not None and workflow.patched(INTERVIEWER_AVAILABILITY):
+        later = self._changes.has(MAIL_AFTER_UPDATE)
+        if self._interviewer is not None and self._changes.has(INTERVIEWER_AVAILABILITY):
             # By name: the activity's module brings the CalDAV client, which the workflow has no use for.
             availability = await workflow.execute_activity(
                 "interviewer_availability",
@@ -428,7 +434,7 @@ class ExitInterviewWorkflow:
     @workflow.update
     async def schedule(self, input: ScheduleInterview) -> InterviewView:
         await self._schedule(
-            interview_slots.slot_at(input.start, self._policy, input.online), later=workflow.patched(MAIL_AFTER_UPDATE)
+            interview_slots.slot_at(input.start, self._policy, input.online), later=self._changes.has(MAIL_AFTER_UPDATE)
         )
         return self.view()
 
@@ -451,7 +457,7 @@ class ExitInterviewWorkflow:
             hr.email,
             hr.language,
             reason=input.reason,
-            later=workflow.patched(MAIL_AFTER_UPDATE),
+            later=self._changes.has(MAIL_AFTER_UPDATE),
         )
         if self._calendar_meetings and agreed:
             await self._cancel_meeting("declined", later=True)
@@ -465,7 +471,7 @@ class ExitInterviewWorkflow:
     @workflow.update
     async def resend_invitation(self, input: ResendInvitation) -> InterviewView:
         await self._invite(
-            purpose=f"invitation:resent:{self._invitations_sent + 1}", later=workflow.patched(MAIL_AFTER_UPDATE)
+            purpose=f"invitation:resent:{self._invitations_sent + 1}", later=self._changes.has(MAIL_AFTER_UPDATE)
         )
         return self.view()
 
@@ -555,7 +561,7 @@ class ExitInterviewWorkflow:
         meeting = self._new_meeting(self._agreed)
         key = f"{self._agreed.start.isoformat()}:{meeting.sequence}"
         now_with = self._interviewer_address()
-        later = workflow.patched(MAIL_AFTER_UPDATE)
+        later = self._changes.has(MAIL_AFTER_UPDATE)
         await asyncio.gather(
             self._confirm_to_employee(f"interview_confirmed:{key}", meeting, later),
             self._tell_interviewer(f"interview_scheduled:{key}", later=later, calendar=meeting),
@@ -629,11 +635,11 @@ class ExitInterviewWorkflow:
             link=CONSENT_LINK,
             consent_scope=input.consent.scope.value,
             share_with_manager=input.consent.share_with_manager,
-            later=workflow.patched(MAIL_AFTER_UPDATE),
+            later=self._changes.has(MAIL_AFTER_UPDATE),
         )
         if (
             input.consent.share_with_manager
-            and workflow.patched(MANAGER_MAIN_POINTS)
+            and self._changes.has(MANAGER_MAIN_POINTS)
             # A manager who held the interview as HR's fallback was there: nothing to tell them.
             and not same_address(interviewer, self._input.manager_email)
         ):

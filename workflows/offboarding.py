@@ -38,7 +38,16 @@ with workflow.unsafe.imports_passed_through():
     from models.mail import ActionLink, MailRequest
     from models.organisation import Organisation
     from models.read_model import CaseSnapshot
-    from models.records import CaseSummary, CloseCaseInput, MoveLastDayRecord, PlanCaseInput, StoreCaseInput
+    from models.records import (
+        CaseOpening,
+        CasePlan,
+        CaseSummary,
+        CloseCaseInput,
+        MoveLastDayRecord,
+        OpenCaseInput,
+        PlanCaseInput,
+        StoreCaseInput,
+    )
     from models.registration import MAX_DAYS_AFTER_NOTICE, Registration
     from models.text import same_address
     from planning.workdays import add_working_days, next_working_day
@@ -60,12 +69,15 @@ with workflow.unsafe.imports_passed_through():
     from workflows.exit_interview import ExitInterviewWorkflow
     from workflows.patches import (
         ACCESS,
+        CASE_CHANGES_AT_OPENING,
         CUSTODIANS_TOLD,
         DUE_DATES,
         MAIL_AFTER_UPDATE,
         MAIL_BATCHES,
+        OPENING_IN_ONE,
         READ_MODEL,
         WEBHOOKS,
+        Changes,
     )
     from workflows.publishing import Publisher
 
@@ -103,25 +115,15 @@ class OffboardingWorkflow:
         self._due_dates_floored = False
         # Access at the end of employment: inert until started under the "access-v1" patch (see _start_access).
         self._access = CaseAccess(self._record)
+        # opening-in-one-v1: a case opened under it has every earlier change without asking for each.
+        self._changes = Changes(OPENING_IN_ONE, CASE_CHANGES_AT_OPENING)
+        self._opening: CaseOpening | None = None
 
     @workflow.run
     async def run(self, input: OffboardingInput) -> CaseOutcome:
         self._record("case_opened")
-        # webhooks-v1: cases started before outgoing webhooks existed carry no patch marker and replay
-        # without any of the webhook calls; new cases ask once for the URLs (webhook_targets) and tell
-        # them of the case. With no URL configured nothing more is scheduled.
-        if workflow.patched(WEBHOOKS):
-            await self._webhooks.start()
-        self._publisher.enabled = workflow.patched(READ_MODEL)
-        self._due_dates_floored = workflow.patched(DUE_DATES)
-        await record(CaseActivities.store_case, StoreCaseInput(case_id=self._case_id, registration=self._registration))
-        reg = self._registration
-        plan = await record(
-            CaseActivities.plan_case,
-            PlanCaseInput(
-                department=reg.employee.department, job_title=reg.employee.job_title, last_working_day=self._last_day
-            ),
-        )
+        self._changes.start()
+        plan = await (self._open_in_one() if self._changes.gathered else self._open_step_by_step())
         self._organisation, self._calendar = plan.organisation, plan.calendar
         self._plan_handover(plan.checklist)
         self._plan_equipment()
@@ -140,6 +142,33 @@ class OffboardingWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         await self._mail_after_update.settled()
         return CaseOutcome(case_id=self._case_id, status=self._status, steps=self._steps)
+
+    async def _open_in_one(self) -> CasePlan:
+        """opening-in-one-v1: the case stored and planned, its webhook URLs and how access ends, in one activity."""
+        self._opening = await record(
+            CaseActivities.open_case, OpenCaseInput(case_id=self._case_id, registration=self._registration)
+        )
+        self._webhooks.begin(self._opening.webhook_urls)
+        self._publisher.enabled = self._due_dates_floored = True
+        return self._opening.plan
+
+    async def _open_step_by_step(self) -> CasePlan:
+        """Cases opened before opening-in-one-v1, each step as it came."""
+        # webhooks-v1: cases started before outgoing webhooks existed carry no patch marker and replay
+        # without any of the webhook calls; new cases ask once for the URLs (webhook_targets) and tell
+        # them of the case. With no URL configured nothing more is scheduled.
+        if workflow.patched(WEBHOOKS):
+            await self._webhooks.start()
+        self._publisher.enabled = workflow.patched(READ_MODEL)
+        self._due_dates_floored = workflow.patched(DUE_DATES)
+        await record(CaseActivities.store_case, StoreCaseInput(case_id=self._case_id, registration=self._registration))
+        reg = self._registration
+        return await record(
+            CaseActivities.plan_case,
+            PlanCaseInput(
+                department=reg.employee.department, job_title=reg.employee.job_title, last_working_day=self._last_day
+            ),
+        )
 
     @workflow.query
     def view(self) -> CaseView:
@@ -184,7 +213,7 @@ class OffboardingWorkflow:
                     **self._task_listing(email, tasks),
                 )
             )
-        if workflow.patched(CUSTODIANS_TOLD):
+        if self._changes.has(CUSTODIANS_TOLD):
             requests[2].context["equipment"] = self._item_listing(org.facilities.email)
             for email in self._other_custodians():
                 requests.append(
@@ -309,7 +338,7 @@ class OffboardingWorkflow:
             "task_reassigned", self._with_note(f"{task.title}: {previous} → {task.assignee_email}", input.comment)
         )
         self._changed = True
-        await self._tell_assignee(task, later=workflow.patched(MAIL_AFTER_UPDATE))
+        await self._tell_assignee(task, later=self._changes.has(MAIL_AFTER_UPDATE))
         await self._publish()
         return task
 
@@ -338,7 +367,7 @@ class OffboardingWorkflow:
             "task_added", self._with_note(f"{task.title} → {task.assignee_email} ({input.actor.email})", input.comment)
         )
         self._changed = True
-        await self._tell_assignee(task, later=workflow.patched(MAIL_AFTER_UPDATE))
+        await self._tell_assignee(task, later=self._changes.has(MAIL_AFTER_UPDATE))
         await self._publish()
         return task
 
@@ -569,7 +598,7 @@ class OffboardingWorkflow:
             await record(
                 CaseActivities.move_last_day, MoveLastDayRecord(case_id=self._case_id, last_working_day=self._last_day)
             )
-        if workflow.patched(MAIL_AFTER_UPDATE):
+        if self._changes.has(MAIL_AFTER_UPDATE):
             # The interview may not have started yet (the announcement waits for the mail server): it learns
             # of the move, and the people involved are told, after the update has answered.
             self._mail_after_update.send(self._tell_last_day_moved(self._last_day_mails(previous, input.reason)))
@@ -660,9 +689,10 @@ class OffboardingWorkflow:
     async def _start_access(self) -> None:
         # access-v1: cases started before it carry no marker and replay without any of this. The old branch (no
         # access step) can go once no case started before it is still open or kept in Temporal.
-        if not workflow.patched(ACCESS):
+        if not self._changes.has(ACCESS):
             return
-        if await self._access.start(self._case_id) == AccessMethod.EVENT:
+        known = self._opening.access_method if self._opening is not None else None
+        if await self._access.start(self._case_id, known) == AccessMethod.EVENT:
             org = self._org
             title = ACCESS_TASK_TITLES[org.facilities.language] % {"name": self._registration.employee.name}
             self._access.started.task_id = self._add_task(
@@ -967,7 +997,7 @@ class OffboardingWorkflow:
 
     async def _deliver_together(self, requests: list[MailRequest]) -> list[bool]:
         """Mails that go out at the same moment: one activity for all (mail-batches-v1), one each for cases from before."""
-        if not workflow.patched(MAIL_BATCHES):
+        if not self._changes.has(MAIL_BATCHES):
             return list(await asyncio.gather(*(self._deliver(request) for request in requests)))
         return [
             self._delivered(request, failure)

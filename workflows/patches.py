@@ -5,7 +5,13 @@ branch of a patch can be removed once no execution that lacks the marker can sti
 every case opened before the release that brought the patch has closed (a case runs at most two years after its
 notice date, plus its interview's record period) and its history is no longer kept or replayed. Then the call
 becomes ``workflow.deprecate_patch`` for one release, and after that it goes, with the histories of the old path
-in ``tests/workflows/histories/``."""
+in ``tests/workflows/histories/``.
+
+A workflow started under a patch that gathers the changes before it (``Changes``) records that one marker instead of
+one per change: each marker costs the server an event and an update of the ``TemporalChangeVersion`` search attribute,
+about thirty per case. When such a gathering patch's old branch goes, the changes it gathered go with it."""
+
+from temporalio import workflow
 
 # Outgoing webhooks: cases tell the configured URLs of their opening, each step done and their closing.
 # Old branch: no webhook calls. Can go with the cases opened before 2026-11.
@@ -96,3 +102,51 @@ REVIEW_ACTION_CHANGES = "review-action-changes-v1"
 # the agreed start lets the interview's view say that it can now be recorded. Old branch: a record while invited or
 # scheduled, held at the moment it was submitted. Can go with the cases opened before 2026-12-11.
 RECORD_FROM_AGREED_TIME = "record-from-agreed-time-v1"
+
+# A case opens with one activity (``CaseActivities.open_case``: the case stored, planned with its organisation,
+# checklist and working days, its webhook URLs and how access ends) instead of four round trips through the server,
+# and a case with this marker has every change below without a marker of its own. Old branch: ``store_case``,
+# ``plan_case``, ``webhook_targets`` and ``access_method`` one after the other, and a marker per change. Can go once no
+# case opened before the release that brought it is open or kept in Temporal, and the changes in
+# ``CASE_CHANGES_AT_OPENING`` with it.
+OPENING_IN_ONE = "opening-in-one-v1"
+CASE_CHANGES_AT_OPENING = frozenset(
+    {WEBHOOKS, MAIL_AFTER_UPDATE, MAIL_BATCHES, READ_MODEL, DUE_DATES, ACCESS, CUSTODIANS_TOLD}
+)
+
+# An interview started with this marker has every change below without a marker of its own. Old branch: a marker
+# per change. Can go once no case opened before the release that brought it is open or kept in Temporal, and the
+# changes in ``INTERVIEW_CHANGES_AT_START`` with it.
+INTERVIEW_CHANGES_TOGETHER = "interview-changes-together-v1"
+INTERVIEW_CHANGES_AT_START = frozenset(
+    {
+        READ_MODEL,
+        MAIL_AFTER_UPDATE,
+        CALENDAR_MEETINGS,
+        SHORT_NOTICE_MORNINGS,
+        SHORT_NOTICE_DAY_BEFORE,
+        INTERVIEWER_AVAILABILITY,
+        MANAGER_MAIN_POINTS,
+        RECORD_FROM_AGREED_TIME,
+    }
+)
+
+
+class Changes:
+    """Which changes a running workflow has: the ones ``gathered`` all at once when it started under ``gathering``'s
+    marker, otherwise each by its own ``workflow.patched`` marker, as before that patch."""
+
+    def __init__(self, gathering: str, gathered: frozenset[str]) -> None:
+        self._gathering = gathering
+        self._gathered = gathered
+        self.gathered = False
+
+    def start(self) -> None:
+        """The first step of the workflow's run, before anything else: a workflow that was already running when the
+        gathering patch came replays this without its marker and keeps asking change by change."""
+        self.gathered = workflow.patched(self._gathering)
+
+    def has(self, patch: str) -> bool:
+        if self.gathered and patch in self._gathered:
+            return True
+        return workflow.patched(patch)

@@ -95,7 +95,7 @@ async def test_cases_wait_for_the_database_and_the_web_app_says_it_is_unavailabl
             case_id = await register(http, departure())
 
             async def retrying():
-                pending = await pending_attempts(client, case_id, ("store_case",))
+                pending = await pending_attempts(client, case_id, ("open_case",))
                 return pending and pending[0][0] >= 2 and pending
 
             # The case waits for the database: its first step is tried again and again, and it has not failed.

@@ -92,14 +92,14 @@ async def test_a_trace_spans_the_web_request_and_the_workflows_activities(
             return [span for span in spans.get_finished_spans() if span.name == name]
 
         server = (await eventually(lambda: finished("POST /api/cases")))[0]
-        stored = (await eventually(lambda: finished("RunActivity:store_case")))[0]
+        stored = (await eventually(lambda: finished("RunActivity:open_case")))[0]
     trace = server.context.trace_id
     names = {span.name for span in spans.get_finished_spans() if span.context.trace_id == trace}
     assert {
         "POST /api/cases",
         "StartWorkflow:OffboardingWorkflow",
         "RunWorkflow:OffboardingWorkflow",
-        "StartActivity:store_case",
+        "StartActivity:open_case",
     } <= names
     assert stored.context.trace_id == trace
     assert server.attributes.get("http.route") == "/api/cases"

@@ -96,7 +96,7 @@ async def test_the_metrics_ports_show_the_products_counters_and_the_sdks_after_a
         assert value(found, "offboarding_read_model_lag_seconds_sum", source="case") < 60
         # The Temporal SDK's own runtime metrics, served on the same port.
         assert value(found, "temporal_workflow_task_execution_latency_count") >= 1
-        assert value(found, "temporal_activity_execution_latency_count", activity_type="store_case") >= 1
+        assert value(found, "temporal_activity_execution_latency_count", activity_type="open_case") >= 1
 
         web = samples((await http.get(web_metrics)).text)
     assert value(web, "http_request_duration_seconds_count", handler="/api/cases", method="POST") == 1

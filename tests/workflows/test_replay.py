@@ -81,6 +81,14 @@ def test_histories_are_checked_in():
         "normal_path_from_registration_to_closing-record-from-agreed-time",
         "who_holds_the_interview_and_when_they_are_free-record-from-agreed-time",
     } <= names
+    # Cases opened in one activity, with every earlier change under one marker (opening-in-one-v1), and their
+    # interviews likewise (interview-changes-together-v1).
+    assert {
+        "normal_path_from_registration_to_closing-opening-in-one",
+        "withdrawal_cancels_the_case_and_tells_people-opening-in-one",
+        "last_day_moved_later_moves_due_dates_and_closing-opening-in-one",
+        "who_holds_the_interview_and_when_they_are_free-opening-in-one-agreed",
+    } <= names
     # A report's review whose action ran past its due date: before escalations, and with them (review-escalations-v1).
     assert {"an_action_past_its_due_date-0", "an_action_past_its_due_date-escalations"} <= names
     # A review whose open action was given to another owner with a later due date (review-action-changes-v1).
