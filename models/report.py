@@ -451,6 +451,14 @@ class SendBackReport(BaseModel):
     remark: ReviewText
 
 
+class AnswerRemark(BaseModel):
+    """HR tells the reviewers how the remark that sent the report back was taken up."""
+
+    model_config = ConfigDict(extra="forbid")
+    actor: Actor
+    answer: ReviewText
+
+
 class ApproveReport(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actor: Actor

@@ -1,6 +1,6 @@
 """The management review as people do it in the web app, the API and the CLI: the review's updates (findings,
 actions, approval, an action done), and what the review keeps beside the workflow in the database: an owner's
-progress notes on an action and a reviewer's remark sending the report back to HR.
+progress notes on an action, a reviewer's remark sending the report back to HR, and HR's answer to it.
 
 The workflow decides who may do what it holds; the notes are checked here by the same rules (the owner, a
 reviewer of this report, or HR) and refused with the same reasons."""
@@ -22,6 +22,7 @@ from models.refusals import Refusal
 from models.report import (
     AddAction,
     AddFinding,
+    AnswerRemark,
     Approval,
     ApproveReport,
     ChangeAction,
@@ -54,6 +55,15 @@ class ProgressNote(BaseModel):
     action_id: str = Field(min_length=1, max_length=16)
     note: ReviewText
     done: bool = False
+
+
+# The notes between the reviewers and HR: a remark that sends the report back, and HR's answer to it.
+EXCHANGE = ("sent_back", "answered")
+
+
+def _awaits_answer(notes: list[ReviewNoteRow]) -> bool:
+    exchange = [n.kind for n in notes if n.kind in EXCHANGE]
+    return bool(exchange) and exchange[-1] == "sent_back"
 
 
 @dataclass(frozen=True)
@@ -128,7 +138,13 @@ class ReviewPage:
 
     @property
     def remarks(self) -> list[ReviewNoteRow]:
-        return [n for n in self.notes if n.kind == "sent_back"]
+        """The reviewers' remarks sending the report back and HR's answers, in the order they were written."""
+        return [n for n in self.notes if n.kind in EXCHANGE]
+
+    @property
+    def awaits_answer(self) -> bool:
+        """A remark sent the report back and HR has not answered it yet."""
+        return self.view is not None and self.approval is None and _awaits_answer(self.notes)
 
 
 def state_of(done_at: datetime | None, due_date: date, today: date | None = None) -> str:
@@ -292,21 +308,24 @@ async def owner_choices(session: AsyncSession) -> list[Any]:
 
 
 def status_of(report: ReportRow, notes: list[ReviewNoteRow]) -> str:
-    """The report's status as its readers see it: sent back to HR once a reviewer did, until it is approved."""
-    if report.status == "in_review" and any(n.kind == "sent_back" for n in notes):
+    """The report's status as its readers see it: sent back to HR from a reviewer's remark until HR answers it (then
+    it is with the reviewers again), and until it is approved."""
+    if report.status == "in_review" and _awaits_answer(notes):
         return "sent_back"
     return report.status
 
 
 async def statuses(session: AsyncSession, reports: list[ReportRow]) -> dict[str, str]:
     """``status_of`` for a list of reports, in one query."""
-    query = select(ReviewNoteRow.report_id, ReviewNoteRow.revision).where(
-        ReviewNoteRow.kind == "sent_back", ReviewNoteRow.report_id.in_([r.id for r in reports])
+    query = (
+        select(ReviewNoteRow)
+        .where(ReviewNoteRow.kind.in_(EXCHANGE), ReviewNoteRow.report_id.in_([r.id for r in reports]))
+        .order_by(ReviewNoteRow.id)
     )
-    sent_back = {(report_id, revision) for report_id, revision in (await session.execute(query)).all()}
-    return {
-        r.id: "sent_back" if r.status == "in_review" and (r.id, r.revision) in sent_back else r.status for r in reports
-    }
+    exchanges: dict[tuple[str, int], list[ReviewNoteRow]] = {}
+    for note in (await session.execute(query)).scalars():
+        exchanges.setdefault((note.report_id, note.revision), []).append(note)
+    return {r.id: status_of(r, exchanges.get((r.id, r.revision), [])) for r in reports}
 
 
 # The notes kept beside the workflow.
@@ -320,6 +339,17 @@ async def send_back(client: Client, session: AsyncSession, report_id: str, paylo
     )
     email = str(payload.actor.email).lower()
     return await _keep(session, review.report, None, "sent_back", email, payload.remark)
+
+
+async def answer_remark(client: Client, session: AsyncSession, report_id: str, payload: AnswerRemark) -> ReviewNoteRow:
+    """HR answers the remark that sent the report back: the review checks it is HR's and that a remark waits, and
+    mails the reviewers; the answer is then kept under the remark for the review page."""
+    review = await page(client, session, report_id)
+    if review.view is None:
+        raise ActionRejected(Refusal("review_ended", report=review.label))
+    await service.act_on_review(client, report_id, ReviewWorkflow.answer_remark, payload)
+    email = str(payload.actor.email).lower()
+    return await _keep(session, review.report, None, "answered", email, payload.answer)
 
 
 async def note_progress(

@@ -98,7 +98,8 @@ class ReportMailRow(SendGuard, Base):
 
 class ReviewNoteRow(Base):
     """What people write in a review besides findings and actions: an owner's progress on an action (``action_key``
-    set), or a reviewer's remark sending the report back to HR (``action_key`` None). Kept with the report's revision
+    set), or, with ``action_key`` None, a reviewer's remark sending the report back to HR (``sent_back``) and HR's
+    answer to it (``answered``). Kept with the report's revision
     like its findings, so the next report and HR read them as written."""
 
     __tablename__ = "report_review_notes"

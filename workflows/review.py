@@ -1,5 +1,5 @@
 """The management review of one report: reviewers record findings and actions and approve, or send the report back
-to HR with a remark; HR is told either way.
+to HR with a remark, which HR answers once it is taken up; the other side is told by mail each time.
 
 Reviewers who have not acted are reminded; each action's owner is reminded before its due date, and an action still
 open the day after it is escalated to the reviewers and HR.
@@ -18,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from models.report import (
         AddAction,
         AddFinding,
+        AnswerRemark,
         Approval,
         ApproveReport,
         ChangeAction,
@@ -79,6 +80,8 @@ class ReviewWorkflow:
         self._done: set[str] = set()
         self._reminders_sent = 0
         self._sent_back = 0
+        self._answered = 0  # answers HR gave to remarks
+        self._remark_open = False  # a remark sent the report back and HR has not answered it yet
         self._changed = False
         self._escalates = False
         self._replans = False
@@ -197,6 +200,7 @@ class ReviewWorkflow:
         """HR is told by mail what the reviewer wants looked at; the remark itself is kept beside the review
         (``reports.review``), where HR reads it on the review page."""
         self._sent_back += 1
+        self._remark_open = True
         self._note_acted(input.actor)
         hr = self._input.hr
         await self._send(
@@ -212,6 +216,35 @@ class ReviewWorkflow:
     def _check_send_back(self, input: SendBackReport) -> None:
         self._require_reviewer(input.actor)
         self._require_not_approved()
+
+    # What HR does.
+    @workflow.update
+    async def answer_remark(self, input: AnswerRemark) -> None:
+        """Every reviewer is told by mail how HR took the remark up, with the way back to the review; the answer
+        itself is kept beside the review (``reports.review``), under the remark it answers."""
+        self._answered += 1
+        self._remark_open = False
+        await asyncio.gather(
+            *(
+                self._send(
+                    f"answered:{self._answered}",
+                    "report_remark_answered",
+                    str(reviewer.email),
+                    reviewer.language,
+                    answered_by=self._email(input.actor),
+                    answer=input.answer,
+                )
+                for reviewer in self._reviewers.values()
+            )
+        )
+
+    @answer_remark.validator
+    def _check_answer(self, input: AnswerRemark) -> None:
+        if input.actor.role != Role.HR:
+            raise rejected("answer_is_for_hr", email=input.actor.email)
+        self._require_not_approved()
+        if not self._remark_open:
+            raise rejected("no_remark_to_answer", report=self._input.label)
 
     @workflow.update
     async def complete_action(self, input: CompleteAction) -> ReviewAction:

@@ -203,6 +203,65 @@ async def test_a_reviewer_records_findings_and_actions_sends_back_and_approves_i
         assert refused.status_code == 409 and "was already approved by board@example.org" in refused.text
 
 
+async def test_hr_answers_a_remark_on_the_review_page_and_the_reviewers_have_the_report_again(
+    http, worker, sessions, mail_store
+):
+    """A reviewer sends the report back; HR reads the remark, answers it on the review page, and every reviewer is
+    mailed the answer in their language; the report is with the reviewers again until another remark."""
+    await configure(sessions)
+    await seed_quarter(sessions, date(2005, 10, 1))
+    report_id = (await start_and_wait(http, "2005-Q4"))["report_id"]
+    page_url = f"/reports/{report_id}/review"
+    remark, answer = "Graag de uitstroom per team", "De uitstroom per team staat nu in de bijlage"
+
+    async with another_client(http) as reviewer:
+        await signed_in_as(reviewer, sessions, ["reviewer"], email=BOARD)
+        await review_running(reviewer, report_id)
+        assert (await post_form(reviewer, page_url, f"{page_url}/send-back", {"remark": remark})).status_code == 303
+        # Reviewers do not answer for HR: the form is not theirs, and the route turns them away.
+        assert 'id="answer-form"' not in (await reviewer.get(page_url)).text
+        assert (await post_form(reviewer, page_url, f"{page_url}/answer", {"answer": answer})).status_code == 403
+
+    async with another_client(http) as hr:
+        await signed_in_as(hr, sessions, ["hr"], language="nl")
+        page = await hr.get(page_url)
+        assert remark in page.text and 'id="answer-form"' in page.text
+        listed = await hr.get("/reports")
+        assert "Teruggestuurd naar HR" in re.search(r'<tr><th scope="row">2005-Q4.*?</tr>', listed.text, re.S).group(0)
+
+        blank = await post_form(hr, page_url, f"{page_url}/answer", {"answer": ""})
+        assert blank.status_code == 422 and field_error(blank.text, "answer")
+        answered = await post_form(hr, page_url, f"{page_url}/answer", {"answer": answer})
+        assert answered.status_code == 303, answered.text
+        after = await hr.get(answered.headers["location"])
+        assert "Je antwoord staat onder de opmerking; de reviewers krijgen bericht per mail." in after.text
+        exchange = text_of(re.search(r'<ul id="remarks".*?</ul>', after.text, re.S).group(0))
+        assert exchange.index(remark) < exchange.index(f"Antwoord van HR: {answer}")
+        assert 'id="answer-form"' not in after.text, "nothing waits for an answer any more"
+        listed = await hr.get("/reports")
+        row = re.search(r'<tr><th scope="row">2005-Q4.*?</tr>', listed.text, re.S).group(0)
+        assert "Teruggestuurd naar HR" not in row and "In bespreking" in row
+
+    # A second answer to the same remark is refused, over the API as in the page; a reviewer may not answer at all.
+    api = f"/api/reports/{report_id}/review/answer"
+    again = await http.post(api, json={"actor": {"email": "hr@example.org", "role": "hr"}, "answer": "Nog een"})
+    assert again.status_code == 409 and "waits for HR's answer" in again.json()["detail"]
+    board = await http.post(api, json={"actor": {"email": BOARD, "role": "manager"}, "answer": "Namens HR"})
+    assert board.status_code == 409 and board.json()["code"] == "answer_is_for_hr"
+
+    # Each reviewer hears of it once, in their own language, with the way back to the review.
+    def told():
+        found = [m for m in mail_store.all() if m.purpose == "r1:answered:1"]
+        return len(found) >= 2 and found
+
+    mails = await eventually(told)
+    by_reviewer = {m.to: m for m in mails}
+    assert len(mails) == 2 and set(by_reviewer) == {BOARD, "ceo@example.org"}
+    assert answer in by_reviewer[BOARD].text and "ligt weer bij de reviewers" in by_reviewer[BOARD].text
+    assert "is with the reviewers again" in by_reviewer["ceo@example.org"].text
+    assert f"/reports/{report_id}/review" in by_reviewer["ceo@example.org"].text
+
+
 @pytest.fixture
 async def on_dev_server(dev_server_env, settings, sessions, task_queue):
     """The worker and the web app on the real dev server, which (unlike the time-skipping one) deletes a workflow's
@@ -261,7 +320,7 @@ async def test_an_ended_review_keeps_its_findings_remarks_and_approval_on_its_pa
         assert approval.startswith(f"Goedgekeurd door {BOARD} op ") and approval.endswith(
             "Akkoord, mits Finance een plan maakt"
         ), approval
-        assert "Graag de uitstroom per team" in text_of(re.search(r'<ul id="remarks">.*?</ul>', page, re.S).group(0))
+        assert "Graag de uitstroom per team" in text_of(re.search(r'<ul id="remarks".*?</ul>', page, re.S).group(0))
         assert ">Goedgekeurd</span>" in page and "Nog geen bevindingen" not in shown
 
     async with another_client(http) as reviewer:

@@ -51,6 +51,8 @@ SAMPLE = {
     "due_date": "2027-01-29",
     "sent_back_by": "board@example.org",
     "remark": "Graag de cijfers van Finance toelichten",
+    "answered_by": "hr@example.org",
+    "answer": "De cijfers van Finance staan nu per team in bijlage 2",
 }
 
 
@@ -88,6 +90,18 @@ EXPECTED = {
         "en": [
             "board@example.org",
             "Graag de cijfers van Finance toelichten",
+            "/reports/report-2026-07-01-2026-09-30/review",
+        ],
+    },
+    "report_remark_answered": {
+        "nl": [
+            "hr@example.org",
+            "De cijfers van Finance staan nu per team",
+            "/reports/report-2026-07-01-2026-09-30/review",
+        ],
+        "en": [
+            "hr@example.org",
+            "De cijfers van Finance staan nu per team",
             "/reports/report-2026-07-01-2026-09-30/review",
         ],
     },

@@ -146,6 +146,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/reports/{report_id}/review/approve"): only(HR, REVIEWER),
     ("POST", "/api/reports/{report_id}/review/actions/{action_id}/complete"): only(HR, REVIEWER),
     ("POST", "/api/reports/{report_id}/review/send-back"): only(HR, REVIEWER),
+    ("POST", "/api/reports/{report_id}/review/answer"): only(HR),
     ("GET", "/reviews"): only(HR, REVIEWER),
     ("GET", "/reports"): only(HR, REVIEWER),
     ("GET", "/trends"): only(HR, REVIEWER),
@@ -155,6 +156,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/reports/{report_id}/review/actions"): only(HR, REVIEWER),
     ("POST", "/reports/{report_id}/review/approve"): only(HR, REVIEWER),
     ("POST", "/reports/{report_id}/review/send-back"): only(HR, REVIEWER),
+    ("POST", "/reports/{report_id}/review/answer"): only(HR),
     # Progress on, or another owner or due date for, an action of this report or of an earlier one it lists; the
     # review refuses who may not.
     ("POST", "/reports/{report_id}/review/progress/{action_report_id}/{action_id}"): only(HR, REVIEWER),

@@ -1,6 +1,6 @@
 """The review of one report in the web app, for its reviewers (and HR, who reads along): read the report, record
 findings, agree actions with an owner chosen from the accounts, approve, or send the report back to HR with a
-remark. Every form goes through ``reports.review``, as the API does; an error comes back next to its field, with
+remark, which HR answers on the same page. Every form goes through ``reports.review``, as the API does; an error comes back next to its field, with
 what was typed kept."""
 
 from dataclasses import dataclass, field
@@ -14,7 +14,7 @@ from cases.service import ActionRejected, CaseDidNotAnswer, CaseUnavailable
 from i18n.labels import Gettext
 from models.accounts import AccountRole, SignedIn
 from models.actors import Actor, Role
-from models.report import AddAction, AddFinding, ApproveReport, ChangeAction
+from models.report import AddAction, AddFinding, AnswerRemark, ApproveReport, ChangeAction
 from organisation import store
 from reports import board_records, review
 from reports.labels import value_label
@@ -28,9 +28,10 @@ from web.validation import field_message
 router = APIRouter(include_in_schema=False)
 
 Reader = Annotated[SignedIn, Depends(signed_in(AccountRole.REVIEWER, AccountRole.HR))]
+HumanResources = Annotated[SignedIn, Depends(signed_in(AccountRole.HR))]
 ReportId = Annotated[str, Path(min_length=1, max_length=120)]
 Text = Annotated[str, Form(max_length=4000)]
-NOTICES = ("finding", "action", "approved", "sent_back", "progress", "action_done", "action_changed")
+NOTICES = ("finding", "action", "approved", "sent_back", "answered", "progress", "action_done", "action_changed")
 # A refusal that concerns one field is shown next to it.
 REFUSAL_FIELDS = {"action_due_not_in_future": "due_date"}
 
@@ -51,6 +52,7 @@ def labels_of(_: Gettext) -> dict[str, str]:
         "due_date": _("Due date"),
         "comment": _("Comment with the approval"),
         "remark": _("What HR should look at"),
+        "answer": _("How HR took the remark up"),
     }
 
 
@@ -98,6 +100,7 @@ async def render(
         "view": view,
         "status": review.status_of(shown.report, shown.notes),
         "may_review": bool(view and view.approval is None and user.email.lower() in view.reviewers),
+        "may_answer": shown.awaits_answer and user.has(AccountRole.HR),
         # HR and this report's reviewers follow up its actions and the open ones of earlier reports here: the
         # escalation of an overdue action links to its row.
         "follows_up": follows_up,
@@ -301,6 +304,33 @@ async def send_back(
         {"remark": remark},
         "sent_back",
         {"remark": "remark"},
+    )
+
+
+@router.post("/reports/{report_id}/review/answer", name="review_answer_form", dependencies=[Depends(form_protected)])
+async def answer_remark(
+    request: Request,
+    report_id: ReportId,
+    user: HumanResources,
+    pages: PagesDep,
+    session: SessionDep,
+    client: TemporalDep,
+    answer: Text = "",
+):
+    build = lambda: _input(AnswerRemark, {"actor": actor_of(user), "answer": answer})  # noqa: E731
+    run = lambda payload: review.answer_remark(client, session, report_id, payload)  # noqa: E731
+    return await act(
+        request,
+        pages,
+        client,
+        session,
+        user,
+        report_id,
+        build,
+        run,
+        {"answer": answer},
+        "answered",
+        {"answer": "answer"},
     )
 
 

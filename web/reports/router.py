@@ -22,6 +22,7 @@ from models.actors import Actor, Role
 from models.report import (
     AddAction,
     AddFinding,
+    AnswerRemark,
     ApproveReport,
     CompleteAction,
     Finding,
@@ -270,6 +271,19 @@ class SentBack(BaseModel):
     at: datetime
 
 
+class AnswerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    actor: Actor | None = Field(None, description=ACTOR_DESCRIPTION)
+    answer: str = Field(description="How HR took up the remark that sent the report back.")
+
+
+class Answered(BaseModel):
+    report_id: str
+    answer: str
+    by: str
+    at: datetime
+
+
 class CompletionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actor: Actor | None = Field(None, description=ACTOR_DESCRIPTION)
@@ -390,3 +404,21 @@ async def send_back(
     payload = _input(review.SendBack, {"actor": await _actor(request, body.actor), "remark": body.remark})
     note = await _act(client, report_id, lambda c, r, p: review.send_back(c, session, r, p), payload)
     return SentBack(report_id=note.report_id, remark=note.text, by=note.author_email, at=note.created_at)
+
+
+@router.post(
+    "/api/reports/{report_id}/review/answer",
+    response_model=Answered,
+    responses=REVIEW_ANSWERS,
+    summary="Answer the remark that sent the report back (HR)",
+    dependencies=[Depends(api_access(AccountRole.HR))],
+)
+async def answer_remark(
+    report_id: ReportId, body: AnswerIn, request: Request, client: TemporalDep, session: SessionDep
+) -> Answered:
+    """HR tells the reviewers how the remark was taken up: they are mailed the answer, the review page shows it under
+    the remark, and the report is with the reviewers again. Refused (409) when no remark waits for an answer, and once
+    the report is approved."""
+    payload = _input(AnswerRemark, {"actor": await _actor(request, body.actor), "answer": body.answer})
+    note = await _act(client, report_id, lambda c, r, p: review.answer_remark(c, session, r, p), payload)
+    return Answered(report_id=note.report_id, answer=note.text, by=note.author_email, at=note.created_at)
