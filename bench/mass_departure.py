@@ -331,8 +331,9 @@ def section_of(args, outcomes: list[Outcome], skeleton) -> harness.Section:
         "Duplicates: copies with a Message-ID already in the sink, counted once the workers were idle."
     )
     section.note(
-        "Skeleton: `bench/skeleton.py`, the Temporal calls of a case's opening (five activities and a local one in the "
-        "case; a child with a local activity, a signal and an activity; then timers) with empty bodies, default converter "
+        "Skeleton: `bench/skeleton.py`, the Temporal calls of a case's opening (a change marker, the opening activity, a "
+        "local one and the mail activity in the case; a child with a change marker, a local activity, a signal and an "
+        "activity; then timers) with empty bodies, default converter "
         f"and sandbox, started straight through the client at concurrency {args.concurrency}. Worker CPU per case: "
         "every worker process's CPU from the request until idle, over the cases."
     )
