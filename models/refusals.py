@@ -79,6 +79,7 @@ MESSAGES: dict[str, str] = {
     "action_unknown": N_("unknown action %(action_id)s"),
     "action_already_done": N_("action %(action_id)s was already done on %(on)s"),
     "not_action_owner": N_("%(email)s is neither the owner of action %(action_id)s nor a reviewer"),
+    "reviewers_are_for_hr": N_("only HR chooses who reviews; %(email)s is not HR"),
     "answer_is_for_hr": N_("only HR answers a remark that sent the report back; %(email)s is not HR"),
     "no_remark_to_answer": N_("no remark on report %(report)s waits for HR's answer"),
     "review_ended": N_("the review of %(report)s has ended: the report is approved and every action is done"),

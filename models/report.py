@@ -451,6 +451,14 @@ class SendBackReport(BaseModel):
     remark: ReviewText
 
 
+class SetReviewers(BaseModel):
+    """HR changed who reviews reports: a review still waiting for approval takes them."""
+
+    model_config = ConfigDict(extra="forbid")
+    actor: Actor
+    reviewers: list[Contact] = Field(min_length=1)
+
+
 class AnswerRemark(BaseModel):
     """HR tells the reviewers how the remark that sent the report back was taken up."""
 

@@ -15,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
 from accounts import store as accounts
-from cases.service import ActionRejected
+from cases.service import ActionRejected, CaseDidNotAnswer, CaseUnavailable
 from models.accounts import AccountRole
 from models.actors import Actor, Role
+from models.organisation import Contact
 from models.refusals import Refusal
 from models.report import (
     AddAction,
@@ -32,6 +33,7 @@ from models.report import (
     ReviewText,
     ReviewView,
     SendBackReport,
+    SetReviewers,
 )
 from reports import periods, service
 from reports.service import ReportNotFound
@@ -169,6 +171,25 @@ async def approve(client: Client, report_id: str, payload: ApproveReport) -> Rev
 
 async def complete_action(client: Client, report_id: str, payload: CompleteAction) -> ReviewAction:
     return await service.act_on_review(client, report_id, ReviewWorkflow.complete_action, payload)
+
+
+async def reviewers_chosen(client: Client, session: AsyncSession, actor: Actor, reviewers: list[Contact]) -> list[str]:
+    """HR chose other reviewers in the report settings: every review still waiting for approval takes them (a
+    reviewer added gets the report by mail). The reports whose review changed; one approved meanwhile, ended, or not
+    reachable now keeps the reviewers it had."""
+    if not reviewers:
+        return []
+    waiting = select(ReportRow.id).where(ReportRow.status == "in_review").order_by(ReportRow.period_end)
+    changed = []
+    for report_id in (await session.execute(waiting)).scalars():
+        try:
+            await service.act_on_review(
+                client, report_id, ReviewWorkflow.set_reviewers, SetReviewers(actor=actor, reviewers=reviewers)
+            )
+        except (ActionRejected, ReportNotFound, CaseUnavailable, CaseDidNotAnswer):
+            continue
+        changed.append(report_id)
+    return changed
 
 
 # Reading.

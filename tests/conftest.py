@@ -1,6 +1,7 @@
 import uuid
 
 import pytest
+from sqlalchemy import delete, select
 from argon2 import PasswordHasher, profiles
 from temporalio.testing import WorkflowEnvironment
 
@@ -9,6 +10,7 @@ from config import Settings
 from db.engine import create_engine, create_sessionmaker
 from mailsink.server import start_sink
 from mailsink.store import MailStore
+from reports.tables import ReportRow
 from tests.support import BIN, free_port, serve
 from tests.support.environment import SERVER_STARTUP, TEST_DATA_CONVERTER, TEST_PAYLOAD_KEYS, fresh_database
 from worker import build_worker
@@ -130,3 +132,21 @@ def task_queue() -> str:
 async def worker(time_skipping_env, settings, sessions, task_queue):
     async with build_worker(time_skipping_env.client, settings, sessions, task_queue=task_queue) as running:
         yield running
+
+
+@pytest.fixture(autouse=True)
+async def reports_stay_with_their_test(request):
+    """The reports a test makes go when it ends. A report reads the reports of earlier periods (its trends, the actions
+    still open from them), so one that another test left in this process's database would show in it."""
+    if "sessions" not in request.fixturenames:
+        yield
+        return
+    sessions = request.getfixturevalue("sessions")
+    async with sessions() as session:
+        before = set((await session.execute(select(ReportRow.id))).scalars())
+    yield
+    async with sessions.begin() as session:
+        made = set((await session.execute(select(ReportRow.id))).scalars()) - before
+        if made:
+            # Findings, actions and notes go with their report (ON DELETE CASCADE).
+            await session.execute(delete(ReportRow).where(ReportRow.id.in_(made)))

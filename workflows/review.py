@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
         ReviewOutcome,
         ReviewView,
         SendBackReport,
+        SetReviewers,
         StoreActionInput,
         StoreFindingInput,
     )
@@ -219,6 +220,29 @@ class ReviewWorkflow:
 
     # What HR does.
     @workflow.update
+    async def set_reviewers(self, input: SetReviewers) -> ReviewView:
+        """HR chose other reviewers in the report settings: a reviewer added gets the report with its PDF, as the
+        first ones did, and is reminded like them; one taken off may no longer act on this review and is not reminded."""
+        chosen = {str(r.email).lower(): r for r in input.reviewers}
+        added = [reviewer for email, reviewer in chosen.items() if email not in self._reviewers]
+        self._reviewers = chosen
+        self._changed = True
+        ready = {**self._input.mail_context, "has_review": True}
+        await asyncio.gather(
+            *(
+                self._send("report_ready", "report_ready", str(r.email), r.language, attach_report=True, **ready)
+                for r in added
+            )
+        )
+        return self.view()
+
+    @set_reviewers.validator
+    def _check_reviewers(self, input: SetReviewers) -> None:
+        if input.actor.role != Role.HR:
+            raise rejected("reviewers_are_for_hr", email=input.actor.email)
+        self._require_not_approved()
+
+    @workflow.update
     async def answer_remark(self, input: AnswerRemark) -> None:
         """Every reviewer is told by mail how HR took the remark up, with the way back to the review; the answer
         itself is kept beside the review (``reports.review``), under the remark it answers."""
@@ -377,7 +401,9 @@ class ReviewWorkflow:
             "due_date": action.due_date.isoformat(),
         }
 
-    async def _send(self, purpose: str, template: str, to: str, language: str, **extra) -> bool:
+    async def _send(
+        self, purpose: str, template: str, to: str, language: str, attach_report: bool = False, **extra
+    ) -> bool:
         request = ReportMailRequest(
             report_id=self._report_id,
             purpose=f"r{self._input.revision}:{purpose}",
@@ -385,6 +411,7 @@ class ReviewWorkflow:
             to=to,
             language=language,
             context={**self._input.mail_context, **extra},
+            attach_report=attach_report,
             reply_to=self._input.hr.email,
         )
         return await send_report_mail(request)

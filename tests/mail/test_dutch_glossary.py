@@ -1,6 +1,6 @@
 """One Dutch word for one thing, in every page, mail and report: the compiled catalogues (the ones the product loads)
-call the person who holds the exit interview the gespreksvoerder and the company's property bedrijfsmiddelen, and
-speak to the employee with "je"."""
+call the person who holds the exit interview the gespreksvoerder, the company's property bedrijfsmiddelen and those who
+review a report beoordelaars, and speak to the employee with "je"."""
 
 import re
 from pathlib import Path
@@ -21,6 +21,8 @@ BANNED = {
     "apparatuur": "bedrijfsmiddelen",
     "uitrusting": "bedrijfsmiddelen",
     "bedrijfseigendommen": "bedrijfsmiddelen",
+    "reviewer": "beoordelaar",
+    "reviewers": "beoordelaars",
 }
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{\{[^}]*\}\}")
 

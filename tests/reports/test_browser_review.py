@@ -44,11 +44,11 @@ async def test_a_reviewer_and_an_action_owner_carry_a_review_through_the_pages(
     )
     async with sessions.begin() as session:
         await settings_store.update(session, ReportPolicy(reviewers=[{"email": reviewer, "language": "nl"}]))
-    await seed_quarter(sessions, date(1931, 1, 1))
+    await seed_quarter(sessions, date(2018, 1, 1))
     owner = await make_account(
         sessions, f"olaf-{suffix}@example.org", ["manager"], name="Olaf Eigenaar", language="nl", password=PASSWORD
     )
-    report_id = (await start_period(dev_server_env, sessions, settings, task_queue, "1931-Q1")).report_id
+    report_id = (await start_period(dev_server_env, sessions, settings, task_queue, "2018-Q1")).report_id
 
     async def stored():
         async with sessions() as session:
@@ -69,9 +69,9 @@ async def test_a_reviewer_and_an_action_owner_carry_a_review_through_the_pages(
             assert board.url.endswith("/reports")  # a reviewer starts at the reports
             await board.goto(f"{app.url}/my/tasks")
             await submit(board, "nav[aria-label='Hoofdmenu'] a:has-text('Rapportages')")
-            row = board.locator("#reports tr", has_text="1931-Q1")
+            row = board.locator("#reports tr", has_text="2018-Q1")
             assert "in_review" not in await row.inner_text()
-            await submit(board, "#reports tr:has-text('1931-Q1') a:has-text('Bespreken')")
+            await submit(board, "#reports tr:has-text('2018-Q1') a:has-text('Bespreken')")
             await reload_until(board, "#finding-form")
 
             await board.fill("#finding", "Werkdruk in Finance valt op")
@@ -89,7 +89,7 @@ async def test_a_reviewer_and_an_action_owner_carry_a_review_through_the_pages(
             olaf = await sign_in(browser, app, owner, "nl-NL")
             await olaf.goto(f"{app.url}/my/tasks")
             card = olaf.locator("#review-actions li", has_text="Werkdruk in Finance onderzoeken")
-            assert "1931-Q1" in await card.inner_text()
+            assert "2018-Q1" in await card.inner_text()
             await card.locator("textarea[name=note]").fill("Gesprekken met het team gepland")
             await submit(olaf, "#review-actions li button[type=submit]")
             assert "Je notitie over de voortgang staat bij de actie." in await olaf.locator("#notice").inner_text()
@@ -117,14 +117,14 @@ async def test_a_reviewer_and_an_action_owner_carry_a_review_through_the_pages(
             await shots.take(board, "reviewer-approved")
 
             # The next quarter's report opens with the action and how it went.
-            await seed_quarter(sessions, date(1931, 4, 1))
-            second = (await start_period(dev_server_env, sessions, settings, task_queue, "1931-Q2")).report_id
+            await seed_quarter(sessions, date(2018, 4, 1))
+            second = (await start_period(dev_server_env, sessions, settings, task_queue, "2018-Q2")).report_id
             await board.goto(f"{app.url}/reports")
-            await reload_until(board, "#reports tr:has-text('1931-Q2')", timeout=90)
-            await submit(board, "#reports tr:has-text('1931-Q2') a:has-text('Lezen')")
+            await reload_until(board, "#reports tr:has-text('2018-Q2')", timeout=90)
+            await submit(board, "#reports tr:has-text('2018-Q2') a:has-text('Lezen')")
             assert second in board.url
             earlier = await board.locator("#earlier-actions").inner_text()
-            assert "Werkdruk in Finance onderzoeken" in earlier and "1931-Q1" in earlier and "Klaar" in earlier
+            assert "Werkdruk in Finance onderzoeken" in earlier and "2018-Q1" in earlier and "Klaar" in earlier
             summary = await board.locator("#summary").inner_text()
             assert "De acties uit eerdere rapportages zijn gedaan." in summary
             await shots.take(board, "next-report-shows-the-action")

@@ -209,8 +209,8 @@ async def test_hr_answers_a_remark_on_the_review_page_and_the_reviewers_have_the
     """A reviewer sends the report back; HR reads the remark, answers it on the review page, and every reviewer is
     mailed the answer in their language; the report is with the reviewers again until another remark."""
     await configure(sessions)
-    await seed_quarter(sessions, date(2005, 10, 1))
-    report_id = (await start_and_wait(http, "2005-Q4"))["report_id"]
+    await seed_quarter(sessions, date(2001, 10, 1))
+    report_id = (await start_and_wait(http, "2001-Q4"))["report_id"]
     page_url = f"/reports/{report_id}/review"
     remark, answer = "Graag de uitstroom per team", "De uitstroom per team staat nu in de bijlage"
 
@@ -227,19 +227,19 @@ async def test_hr_answers_a_remark_on_the_review_page_and_the_reviewers_have_the
         page = await hr.get(page_url)
         assert remark in page.text and 'id="answer-form"' in page.text
         listed = await hr.get("/reports")
-        assert "Teruggestuurd naar HR" in re.search(r'<tr><th scope="row">2005-Q4.*?</tr>', listed.text, re.S).group(0)
+        assert "Teruggestuurd naar HR" in re.search(r'<tr><th scope="row">2001-Q4.*?</tr>', listed.text, re.S).group(0)
 
         blank = await post_form(hr, page_url, f"{page_url}/answer", {"answer": ""})
         assert blank.status_code == 422 and field_error(blank.text, "answer")
         answered = await post_form(hr, page_url, f"{page_url}/answer", {"answer": answer})
         assert answered.status_code == 303, answered.text
         after = await hr.get(answered.headers["location"])
-        assert "Je antwoord staat onder de opmerking; de reviewers krijgen bericht per mail." in after.text
+        assert "Je antwoord staat onder de opmerking; de beoordelaars krijgen bericht per mail." in after.text
         exchange = text_of(re.search(r'<ul id="remarks".*?</ul>', after.text, re.S).group(0))
         assert exchange.index(remark) < exchange.index(f"Antwoord van HR: {answer}")
         assert 'id="answer-form"' not in after.text, "nothing waits for an answer any more"
         listed = await hr.get("/reports")
-        row = re.search(r'<tr><th scope="row">2005-Q4.*?</tr>', listed.text, re.S).group(0)
+        row = re.search(r'<tr><th scope="row">2001-Q4.*?</tr>', listed.text, re.S).group(0)
         assert "Teruggestuurd naar HR" not in row and "In bespreking" in row
 
     # A second answer to the same remark is refused, over the API as in the page; a reviewer may not answer at all.
@@ -257,7 +257,7 @@ async def test_hr_answers_a_remark_on_the_review_page_and_the_reviewers_have_the
     mails = await eventually(told)
     by_reviewer = {m.to: m for m in mails}
     assert len(mails) == 2 and set(by_reviewer) == {BOARD, "ceo@example.org"}
-    assert answer in by_reviewer[BOARD].text and "ligt weer bij de reviewers" in by_reviewer[BOARD].text
+    assert answer in by_reviewer[BOARD].text and "ligt weer bij de beoordelaars" in by_reviewer[BOARD].text
     assert "is with the reviewers again" in by_reviewer["ceo@example.org"].text
     assert f"/reports/{report_id}/review" in by_reviewer["ceo@example.org"].text
 
@@ -579,6 +579,65 @@ async def test_hr_sets_period_day_group_size_and_reviewers_on_the_report_setting
             ("deeltijd", "Deeltijd", "Deeltijd"),
         ]
         assert [(str(r.email), r.language) for r in policy.reviewers] == [(board, "en"), (ceo, "en")]
+    finally:
+        async with sessions.begin() as session:
+            await settings_store.update(session, ReportPolicy())
+
+
+async def test_reviewers_chosen_in_the_settings_take_over_a_report_in_review(http, worker, sessions, mail_store):
+    """HR takes one reviewer off and adds another while a report waits for approval: the new one gets the report with
+    its PDF and reviews it; the one taken off may no longer act on it."""
+    from models.report import ReportPolicy
+    from reports import settings_store
+
+    await configure(sessions)
+    await seed_quarter(sessions, date(2002, 1, 1))
+    report_id = (await start_and_wait(http, "2002-Q1"))["report_id"]
+    page_url = f"/reports/{report_id}/review"
+    newcomer = await make_account(sessions, "nora-review@example.org", ["reviewer"], name="Nora Nieuw", language="en")
+    async with another_client(http) as board:
+        await signed_in_as(board, sessions, ["reviewer"], email=BOARD)
+        await review_running(board, report_id)
+    try:
+        async with another_client(http) as hr:
+            await signed_in_as(hr, sessions, ["hr"])
+            settings_page = await hr.get("/settings/reports")
+            assert f'value="{BOARD}"' in settings_page.text and 'value="ceo@example.org"' in settings_page.text
+            saved = await post_form(
+                hr,
+                "/settings/reports",
+                "/settings/reports",
+                {
+                    "report_period": "quarter",
+                    "report_day": "5",
+                    "report_min_group_size": "5",
+                    "small_organisation_window": "year",
+                    "target_groups": "",
+                    "reviewers": [BOARD, newcomer],
+                },
+            )
+            assert saved.status_code == 303, saved.text
+
+        # The newcomer gets the report as the first reviewers did: once, with its PDF, in their language.
+        def told():
+            return [m for m in mail_store.all() if m.purpose == "r1:report_ready" and m.to == newcomer]
+
+        [ready] = await eventually(told)
+        assert ready.attachments == ("application/pdf",) and f"/reports/{report_id}/review" in ready.text
+        assert "approve" in ready.text, "in English, as the newcomer reads"
+        assert len([m for m in mail_store.all() if m.purpose == "r1:report_ready" and m.to == BOARD]) == 1
+
+        async with another_client(http) as reviewer:
+            await signed_in_as(reviewer, sessions, ["reviewer"], email=newcomer)
+            await review_running(reviewer, report_id)
+            found = await post_form(reviewer, page_url, f"{page_url}/findings", {"finding": "Nieuw in de bespreking"})
+            assert found.status_code == 303
+        async with another_client(http) as ceo:
+            await signed_in_as(ceo, sessions, ["reviewer"], email="ceo@example.org")
+            page = await ceo.get(page_url)
+            assert page.status_code == 200 and 'id="finding-form"' not in page.text
+            refused = await post_form(ceo, page_url, f"{page_url}/findings", {"finding": "Nog van mij"})
+            assert refused.status_code == 409 and "is not a reviewer of report" in refused.text
     finally:
         async with sessions.begin() as session:
             await settings_store.update(session, ReportPolicy())

@@ -2,7 +2,8 @@
 smallest group a figure may rest on, and the reviewers, chosen from the accounts with the reviewer role.
 
 The form goes through ``ReportPolicy`` (the same rules as everywhere: never below the floor of three) and
-``reports.service.save_policy``, which also moves the schedule to the new period and day."""
+``reports.service.save_policy``, which also moves the schedule to the new period and day; reviewers chosen anew
+take over the reviews still waiting for approval too (``reports.review.reviewers_chosen``)."""
 
 import re
 import unicodedata
@@ -13,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from i18n.labels import Gettext
+from models.actors import Actor, Role
 from models.organisation import Contact
 from models.report import DeclaredGroup, ReportPolicy
 from reports import review, service, settings_store
@@ -130,4 +132,7 @@ async def save_report_settings(
     if form.errors or wanted is None:
         return await _render(request, pages, session, form, chosen, code=status.HTTP_422_UNPROCESSABLE_CONTENT)
     scheduled = await service.save_policy(client, session, settings, wanted)
+    if {str(r.email).lower() for r in wanted.reviewers} != {str(r.email).lower() for r in current.reviewers}:
+        # Whoever may edit these settings chooses the reviewers for HR.
+        await review.reviewers_chosen(client, session, Actor(email=user.email, role=Role.HR), wanted.reviewers)
     return redirect_to(request, "report_settings_page", done="saved" if scheduled else "saved_later")
