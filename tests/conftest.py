@@ -1,8 +1,8 @@
 import uuid
 
 import pytest
-from sqlalchemy import delete, select
 from argon2 import PasswordHasher, profiles
+from sqlalchemy import delete, select
 from temporalio.testing import WorkflowEnvironment
 
 from accounts import passwords
