@@ -6,17 +6,22 @@ The pages are those of one real case: the web app and a worker run as processes 
 server, as in tests/cases/test_browser.py."""
 
 import uuid
+from datetime import date
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
 
+from cases.errors import CaseUnavailable
 from models.interview import AssignInterviewer
 from models.registration import Person
+from models.report import ReportPolicy
 from models.tables import InterviewDraft
+from reports import service, settings_store
 from tests.support import eventually
 from tests.support.auth import PASSWORD, make_account
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, link_in, mails_for, submit_sign_in
 from tests.support.case_driver import HR, CaseDriver
+from tests.support.report import seed_quarter, start_period
 from web.interviews import questionnaire
 
 MANAGER = "bram.janssens@example.org"
@@ -107,14 +112,39 @@ COMPLETE_ANSWERS = [
 
 
 @pytest.fixture
-async def case(app, dev_server_env, mail_store, sessions, task_queue):
+async def review(app, dev_server_env, sessions, settings, task_queue):
+    """A report in review by the walk's reviewer, for its review page with every form on it; the report settings as
+    they were afterwards."""
+    suffix = uuid.uuid4().hex[:6]
+    reviewer = await make_account(sessions, f"rik-{suffix}@example.org", ["reviewer"], password=PASSWORD)
+    async with sessions.begin() as session:
+        before = await settings_store.load(session)
+        await settings_store.update(session, ReportPolicy(reviewers=[{"email": reviewer, "language": "nl"}]))
+    await seed_quarter(sessions, date(1997, 7, 1))
+    report_id = (await start_period(dev_server_env, sessions, settings, task_queue, "1997-Q3")).report_id
+
+    async def in_review():
+        # The review runs: its page shows the reviewer every form.
+        try:
+            return await service.review_view(dev_server_env.client, report_id) is not None
+        except CaseUnavailable:
+            return False
+
+    await eventually(in_review, timeout=90)
+    yield reviewer, report_id
+    async with sessions.begin() as session:
+        await settings_store.update(session, before)
+
+
+@pytest.fixture
+async def case(app, dev_server_env, mail_store, sessions, task_queue, review):
+    reviewer, report_id = review
     suffix = uuid.uuid4().hex[:6]
     people = {
         "hr": (f"hanna-{suffix}@example.org", ["hr"]),
         "manager": (MANAGER, ["manager"]),
         "custodian": ("facilities@example.org", ["custodian"]),
         "interviewer": (f"ilse-{suffix}@example.org", ["interviewer"]),
-        "reviewer": (f"rik-{suffix}@example.org", ["reviewer"]),
         "admin": (f"ada-{suffix}@example.org", ["admin"]),
     }
     for email, roles in people.values():
@@ -135,10 +165,11 @@ async def case(app, dev_server_env, mail_store, sessions, task_queue):
                 answers=questionnaire.answers_from_form(COMPLETE_ANSWERS),
             )
         )
-    return driver, {role: email for role, (email, _) in people.items()}, link_in(invitation, app, "invitation")
+    emails = {role: email for role, (email, _) in people.items()} | {"reviewer": reviewer}
+    return driver, emails, link_in(invitation, app, "invitation"), report_id
 
 
-def pages_of(case_id: str) -> dict[str, list[str]]:
+def pages_of(case_id: str, report_id: str) -> dict[str, list[str]]:
     return {
         "hr": [
             "/cases",
@@ -146,6 +177,7 @@ def pages_of(case_id: str) -> dict[str, list[str]]:
             f"/cases/{case_id}",
             "/mailbox",
             "/reports",
+            f"/reports/{report_id}/review",
             "/settings/reports",
             "/settings/questionnaire",
         ],
@@ -157,7 +189,7 @@ def pages_of(case_id: str) -> dict[str, list[str]]:
             f"/interviews/{case_id}/preparation",
             f"/interviews/{case_id}/consent",
         ],
-        "reviewer": ["/reports", "/trends"],
+        "reviewer": ["/reports", f"/reports/{report_id}/review", "/trends"],
         "admin": ["/admin/accounts"],
     }
 
@@ -166,7 +198,7 @@ def pages_of(case_id: str) -> dict[str, list[str]]:
 async def test_every_page_passes_the_accessibility_rules(app, case, viewport):
     from playwright.async_api import async_playwright
 
-    driver, emails, invitation_url = case
+    driver, emails, invitation_url, report_id = case
     found: dict[str, list[str]] = {}
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -180,7 +212,7 @@ async def test_every_page_passes_the_accessibility_rules(app, case, viewport):
                     found[f"{locale} {url}"] = problems(await axe.run(page, options=WCAG))
                     if viewport is PHONE and await overflows_sideways(page):
                         found[f"{locale} {url}"].append("needs sideways scrolling on a phone")
-                for role, urls in pages_of(driver.case_id).items():
+                for role, urls in pages_of(driver.case_id, report_id).items():
                     context = await browser.new_context(viewport=viewport, locale=locale)
                     page = await sign_in(context, app, emails[role])
                     for path in urls:
@@ -191,6 +223,8 @@ async def test_every_page_passes_the_accessibility_rules(app, case, viewport):
                             response.status,
                             page.url,
                         )
+                        if role == "reviewer" and path.endswith("/review"):
+                            assert await page.locator("#finding-form").count() == 1, "the review with its forms"
                         key = f"{locale} {role} {path}"
                         found[key] = problems(await axe.run(page, options=WCAG))
                         if viewport is PHONE and await overflows_sideways(page):
@@ -206,7 +240,7 @@ async def test_every_page_passes_the_accessibility_rules(app, case, viewport):
 async def test_the_keyboard_reaches_every_control_with_a_visible_focus(app, case):
     from playwright.async_api import async_playwright
 
-    driver, emails, invitation_url = case
+    driver, emails, invitation_url, report_id = case
     found: dict[str, list[str]] = {}
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
