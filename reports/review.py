@@ -63,8 +63,9 @@ class ProgressNote(BaseModel):
 EXCHANGE = ("sent_back", "answered")
 
 
-def _awaits_answer(notes: list[ReviewNoteRow]) -> bool:
-    exchange = [n.kind for n in notes if n.kind in EXCHANGE]
+def _awaits_answer(kinds: list[str]) -> bool:
+    """Whether the last of the notes of these kinds, in the order written, is a remark HR has not answered."""
+    exchange = [kind for kind in kinds if kind in EXCHANGE]
     return bool(exchange) and exchange[-1] == "sent_back"
 
 
@@ -146,7 +147,7 @@ class ReviewPage:
     @property
     def awaits_answer(self) -> bool:
         """A remark sent the report back and HR has not answered it yet."""
-        return self.view is not None and self.approval is None and _awaits_answer(self.notes)
+        return self.view is not None and self.approval is None and _awaits_answer([n.kind for n in self.notes])
 
 
 def state_of(done_at: datetime | None, due_date: date, today: date | None = None) -> str:
@@ -328,25 +329,23 @@ async def owner_choices(session: AsyncSession) -> list[Any]:
     return [account for account in await accounts.all_accounts(session) if account.active]
 
 
-def status_of(report: ReportRow, notes: list[ReviewNoteRow]) -> str:
-    """The report's status as its readers see it: sent back to HR from a reviewer's remark until HR answers it (then
-    it is with the reviewers again), and until it is approved."""
-    if report.status == "in_review" and _awaits_answer(notes):
-        return "sent_back"
-    return report.status
+def status_of(report: ReportRow, kinds: list[str]) -> str:
+    """The report's status as its readers see it, from the kinds of its notes in the order written: sent back to HR
+    from a reviewer's remark until HR answers it (then it is with the reviewers again), and until it is approved."""
+    return "sent_back" if report.status == "in_review" and _awaits_answer(kinds) else report.status
 
 
 async def statuses(session: AsyncSession, reports: list[ReportRow]) -> dict[str, str]:
-    """``status_of`` for a list of reports, in one query."""
+    """``status_of`` for a list of reports, in one query that reads only the kinds of their remarks and answers."""
     query = (
-        select(ReviewNoteRow)
+        select(ReviewNoteRow.report_id, ReviewNoteRow.revision, ReviewNoteRow.kind)
         .where(ReviewNoteRow.kind.in_(EXCHANGE), ReviewNoteRow.report_id.in_([r.id for r in reports]))
         .order_by(ReviewNoteRow.id)
     )
-    exchanges: dict[tuple[str, int], list[ReviewNoteRow]] = {}
-    for note in (await session.execute(query)).scalars():
-        exchanges.setdefault((note.report_id, note.revision), []).append(note)
-    return {r.id: status_of(r, exchanges.get((r.id, r.revision), [])) for r in reports}
+    kinds: dict[tuple[str, int], list[str]] = {}
+    for report_id, revision, kind in (await session.execute(query)).all():
+        kinds.setdefault((report_id, revision), []).append(kind)
+    return {r.id: status_of(r, kinds.get((r.id, r.revision), [])) for r in reports}
 
 
 # The notes kept beside the workflow.

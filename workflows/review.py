@@ -7,6 +7,7 @@ The review stays open after approval until every action is done, so actions can 
 here and their reminders keep their timers; the next report reads their state from the database."""
 
 import asyncio
+from collections.abc import Iterable
 from datetime import time, timedelta
 
 from temporalio import workflow
@@ -15,6 +16,7 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from activities.reports import ReportActivities
     from models.actors import Actor, Role
+    from models.organisation import Contact
     from models.report import (
         AddAction,
         AddFinding,
@@ -148,14 +150,7 @@ class ReviewWorkflow:
         )
         self._actions[action.id] = action
         self._note_acted(input.actor)
-        await self._store(action)
-        await self._send(
-            f"action_assigned:{action.id}",
-            "report_action_assigned",
-            action.owner_email,
-            action.owner_language,
-            **self._action_context(action),
-        )
+        await self._store_and_tell_owner(action, f"action_assigned:{action.id}")
         return action
 
     @add_action.validator
@@ -228,12 +223,7 @@ class ReviewWorkflow:
         self._reviewers = chosen
         self._changed = True
         ready = {**self._input.mail_context, "has_review": True}
-        await asyncio.gather(
-            *(
-                self._send("report_ready", "report_ready", str(r.email), r.language, attach_report=True, **ready)
-                for r in added
-            )
-        )
+        await self._send_each("report_ready", "report_ready", added, attach_report=True, **ready)
         return self.view()
 
     @set_reviewers.validator
@@ -248,18 +238,12 @@ class ReviewWorkflow:
         itself is kept beside the review (``reports.review``), under the remark it answers."""
         self._answered += 1
         self._remark_open = False
-        await asyncio.gather(
-            *(
-                self._send(
-                    f"answered:{self._answered}",
-                    "report_remark_answered",
-                    str(reviewer.email),
-                    reviewer.language,
-                    answered_by=self._email(input.actor),
-                    answer=input.answer,
-                )
-                for reviewer in self._reviewers.values()
-            )
+        await self._send_each(
+            f"answered:{self._answered}",
+            "report_remark_answered",
+            self._reviewers.values(),
+            answered_by=self._email(input.actor),
+            answer=input.answer,
         )
 
     @answer_remark.validator
@@ -311,14 +295,7 @@ class ReviewWorkflow:
         action.changed_at = workflow.now()
         self._action_changes += 1
         self._changed = True
-        await self._store(action)
-        await self._send(
-            f"action_changed:{action.id}:{self._action_changes}",
-            "report_action_assigned",
-            action.owner_email,
-            action.owner_language,
-            **self._action_context(action),
-        )
+        await self._store_and_tell_owner(action, f"action_changed:{action.id}:{self._action_changes}")
         return action
 
     @change_action.validator
@@ -366,19 +343,12 @@ class ReviewWorkflow:
         if due.action == "remind_reviewers":
             waiting = [r for email, r in self._reviewers.items() if email not in self._acted]
             self._reminders_sent += 1 if waiting else 0
-            await asyncio.gather(
-                *(self._send(due.key, "report_review_reminder", str(r.email), r.language) for r in waiting)
-            )
+            await self._send_each(due.key, "report_review_reminder", waiting)
         elif due.action == "escalate":
             action = self._actions[due.ref]
-            told = {str(r.email).lower(): r.language for r in self._reviewers.values()}
-            told.setdefault(str(self._input.hr.email).lower(), self._input.hr.language)
-            await asyncio.gather(
-                *(
-                    self._send(due.key, "report_action_overdue", email, language, **self._action_context(action))
-                    for email, language in told.items()
-                )
-            )
+            hr = self._input.hr
+            told = [*self._reviewers.values(), *([] if str(hr.email).lower() in self._reviewers else [hr])]
+            await self._send_each(due.key, "report_action_overdue", told, **self._action_context(action))
         else:
             action = self._actions[due.ref]
             await self._send(
@@ -415,6 +385,19 @@ class ReviewWorkflow:
             reply_to=self._input.hr.email,
         )
         return await send_report_mail(request)
+
+    async def _send_each(self, purpose: str, template: str, people: Iterable[Contact], **extra) -> None:
+        """The same mail to each of ``people``, side by side, each in their own language."""
+        await asyncio.gather(
+            *(self._send(purpose, template, str(person.email), person.language, **extra) for person in people)
+        )
+
+    async def _store_and_tell_owner(self, action: ReviewAction, purpose: str) -> None:
+        """The action kept as it now stands, then its owner mailed it."""
+        await self._store(action)
+        await self._send(
+            purpose, "report_action_assigned", action.owner_email, action.owner_language, **self._action_context(action)
+        )
 
     async def _store(self, action: ReviewAction) -> None:
         await record(

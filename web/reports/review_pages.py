@@ -98,7 +98,7 @@ async def render(
         ),
         "review": shown,
         "view": view,
-        "status": review.status_of(shown.report, shown.notes),
+        "status": review.status_of(shown.report, [note.kind for note in shown.notes]),
         "may_review": bool(view and view.approval is None and user.email.lower() in view.reviewers),
         "may_answer": shown.awaits_answer and user.has(AccountRole.HR),
         # HR and this report's reviewers follow up its actions and the open ones of earlier reports here: the
@@ -168,6 +168,24 @@ async def act(
         )
     url = request.url_for("review_page", report_id=report_id).include_query_params(done=notice)
     return RedirectResponse(str(url), status_code=status.HTTP_303_SEE_OTHER)
+
+
+async def _one_text(
+    request,
+    pages: Pages,
+    client,
+    session,
+    user,
+    report_id: str,
+    model: type[BaseModel],
+    name: str,
+    text: str,
+    run,
+    notice,
+):
+    """A form of one text field named as ``model``'s (the approval's comment, a remark, HR's answer), with the actor."""
+    build = lambda: _input(model, {"actor": actor_of(user), name: text})  # noqa: E731
+    return await act(request, pages, client, session, user, report_id, build, run, {name: text}, notice, {name: name})
 
 
 def _input(model: type[BaseModel], values: dict[str, Any]) -> BaseModel:
@@ -261,21 +279,9 @@ async def approve(
     client: TemporalDep,
     comment: Text = "",
 ):
-    build = lambda: ApproveReport(actor=actor_of(user), comment=comment)  # noqa: E731
     run = lambda payload: review.approve(client, report_id, payload)  # noqa: E731
-    return await act(
-        request,
-        pages,
-        client,
-        session,
-        user,
-        report_id,
-        build,
-        run,
-        {"comment": comment},
-        "approved",
-        {"comment": "comment"},
-    )
+    form = request, pages, client, session, user, report_id
+    return await _one_text(*form, ApproveReport, "comment", comment, run, "approved")
 
 
 @router.post(
@@ -290,21 +296,9 @@ async def send_back(
     client: TemporalDep,
     remark: Text = "",
 ):
-    build = lambda: _input(review.SendBack, {"actor": actor_of(user), "remark": remark})  # noqa: E731
     run = lambda payload: review.send_back(client, session, report_id, payload)  # noqa: E731
-    return await act(
-        request,
-        pages,
-        client,
-        session,
-        user,
-        report_id,
-        build,
-        run,
-        {"remark": remark},
-        "sent_back",
-        {"remark": "remark"},
-    )
+    form = request, pages, client, session, user, report_id
+    return await _one_text(*form, review.SendBack, "remark", remark, run, "sent_back")
 
 
 @router.post("/reports/{report_id}/review/answer", name="review_answer_form", dependencies=[Depends(form_protected)])
@@ -317,21 +311,9 @@ async def answer_remark(
     client: TemporalDep,
     answer: Text = "",
 ):
-    build = lambda: _input(AnswerRemark, {"actor": actor_of(user), "answer": answer})  # noqa: E731
     run = lambda payload: review.answer_remark(client, session, report_id, payload)  # noqa: E731
-    return await act(
-        request,
-        pages,
-        client,
-        session,
-        user,
-        report_id,
-        build,
-        run,
-        {"answer": answer},
-        "answered",
-        {"answer": "answer"},
-    )
+    form = request, pages, client, session, user, report_id
+    return await _one_text(*form, AnswerRemark, "answer", answer, run, "answered")
 
 
 @router.post(
