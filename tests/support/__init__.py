@@ -109,3 +109,12 @@ SAMPLE_RECORD: dict[str, Any] = {
     "belonging": {"felt_safe": 4, "felt_at_home": 4, "felt_valued": 3, "influences": ["work_life_balance"]},
     "advice_summary": "Career paths.",
 }
+
+
+def scheduled_activities(history) -> list[str]:
+    """The activity types a workflow's history scheduled, in order."""
+    return [
+        event.activity_task_scheduled_event_attributes.activity_type.name
+        for event in history.events
+        if event.HasField("activity_task_scheduled_event_attributes")
+    ]

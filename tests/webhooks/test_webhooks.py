@@ -17,7 +17,7 @@ from models.actors import Actor, Role
 from models.events import WebhookDelivery, WebhookEvent, WebhookRequest
 from models.handover import Withdraw
 from models.registration import Registration
-from tests.support import eventually, registration_data
+from tests.support import eventually, registration_data, scheduled_activities
 from tests.support.webhooks import SECRET, Receiver, valid_signature
 
 
@@ -143,11 +143,7 @@ async def test_without_urls_no_webhook_activity_runs_beyond_asking(
         await eventually(lambda: [m for m in mail_store.all() if m.case_id == case_id and m.purpose == "announcement"])
         history = await time_skipping_env.client.get_workflow_handle(case_id).fetch_history()
 
-    scheduled = [
-        event.activity_task_scheduled_event_attributes.activity_type.name
-        for event in history.events
-        if event.HasField("activity_task_scheduled_event_attributes")
-    ]
+    scheduled = scheduled_activities(history)
     # The URLs are asked once, with the rest of what a case needs to open.
     assert scheduled.count("open_case") == 1 and "webhook_targets" not in scheduled
     assert "deliver_webhook" not in scheduled

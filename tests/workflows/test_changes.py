@@ -4,6 +4,7 @@ import json
 
 from temporalio.api.enums.v1 import EventType
 
+from tests.support import scheduled_activities
 from tests.support.case_driver import CaseDriver
 from workflows.patches import INTERVIEW_CHANGES_TOGETHER, OPENING_IN_ONE
 
@@ -23,14 +24,6 @@ def _patches(history) -> list[str]:
     return found
 
 
-def _activities(history) -> list[str]:
-    return [
-        event.activity_task_scheduled_event_attributes.activity_type.name
-        for event in history.events
-        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
-    ]
-
-
 async def test_a_new_case_opens_in_one_activity_under_one_marker_and_its_interview_under_one(
     time_skipping_env, worker, mail_store, sessions, task_queue
 ):
@@ -40,7 +33,9 @@ async def test_a_new_case_opens_in_one_activity_under_one_marker_and_its_intervi
 
     opened = await _history(client, case.case_id)
     assert _patches(opened) == [OPENING_IN_ONE]
-    assert _activities(opened)[:2] == ["open_case", "send_mails"], "stored, planned and asked in one round trip"
+    assert scheduled_activities(opened)[:2] == ["open_case", "send_mails"], (
+        "stored, planned and asked in one round trip"
+    )
     upserts = [e for e in opened.events if e.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES]
     assert len(upserts) == 1
 
