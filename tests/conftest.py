@@ -12,7 +12,13 @@ from mailsink.server import start_sink
 from mailsink.store import MailStore
 from reports.tables import ReportRow
 from tests.support import BIN, free_port, serve
-from tests.support.environment import SERVER_STARTUP, TEST_DATA_CONVERTER, TEST_PAYLOAD_KEYS, fresh_database
+from tests.support.environment import (
+    SERVER_STARTUP,
+    TEST_DATA_CONVERTER,
+    TEST_DATABASE_URL,
+    TEST_PAYLOAD_KEYS,
+    fresh_database,
+)
 from worker import build_worker
 
 # Fixtures shared by test modules of several domains: the web app and worker as processes for the browser tests,
@@ -24,10 +30,21 @@ pytest_plugins = ["tests.support.browser", "tests.support.cli"]
 SLOW_FIXTURES = {"app", "app_on_skipping_clock", "dev_server_env"}
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def uses_the_database(item: pytest.Item) -> bool:
+    return "database_url" in getattr(item, "fixturenames", ()) or item.get_closest_marker("database") is not None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+    if TEST_DATABASE_URL:
+        # The PostgreSQL run: what touches no database ran as it would here in the SQLite run, so only the tests on a
+        # database run again (shown as deselected).
+        elsewhere = [item for item in items if not uses_the_database(item)]
+        if elsewhere:
+            config.hook.pytest_deselected(items=elsewhere)
+            items[:] = [item for item in items if uses_the_database(item)]
 
 
 # The tests make hundreds of accounts: argon2's cheapest parameters in this process keep that from taking minutes.

@@ -25,9 +25,13 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (run `make browser`)"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (run `make browser`)"
+    ),
+    # A database of the run's kind of its own: the PostgreSQL run runs it too.
+    pytest.mark.database,
+]
 
 
 @pytest.fixture

@@ -37,6 +37,9 @@ from tests.support import BIN, eventually, registration_data
 from tests.support.environment import SERVER_STARTUP
 from worker import build_worker
 
+# Each test makes a database of the run's kind of its own: the PostgreSQL run runs them too.
+pytestmark = pytest.mark.database
+
 OFFBOARDING = str(BIN / "offboarding")
 POSTGRES = os.environ.get("OFFBOARDING_TEST_DATABASE_URL") or "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 

@@ -1,4 +1,5 @@
-"""The benchmarks in bench/ still run: each at a tiny size, into a results file of its own.
+"""The benchmarks in bench/ still run: each at a tiny size, into a results file of its own; those that take a
+database on the run's kind (SQLite, or PostgreSQL in the PostgreSQL run).
 
 No figure is checked (timings on a shared machine say nothing in a test); a benchmark that errors,
 hangs or writes no section fails here."""
@@ -48,30 +49,33 @@ def test_open_cases(results):
     assert "p95" in text
 
 
+POSTGRES_RUN = TEST_DATABASE_URL.startswith("postgresql")
+# The benchmarks' name for the run's kind of database.
+KIND = "PostgreSQL" if POSTGRES_RUN else "SQLite"
+
+
 def backends() -> list[str]:
-    """SQLite, and PostgreSQL when this run has a server."""
-    if TEST_DATABASE_URL.startswith("postgresql"):
-        return ["--backend", "sqlite", "postgresql", "--postgres-url", TEST_DATABASE_URL]
+    """The run's kind of database: SQLite, or PostgreSQL in the PostgreSQL run."""
+    if POSTGRES_RUN:
+        return ["--backend", "postgresql", "--postgres-url", TEST_DATABASE_URL]
     return ["--backend", "sqlite"]
 
 
+@pytest.mark.database
 def test_mail_throughput(results):
     text = run_bench(
         "mail_throughput", results, "--count", "10", "--warm-up", "2", "--concurrency", "1", "2", *backends()
     )
     assert "<!-- bench:mail_throughput -->" in text
     for path in ("one mail per activity", "a case's 8 mails per activity"):
-        assert f"| SQLite, {path}, concurrency 2: bare / product |" in text
-        if "postgresql" in backends():
-            assert f"| PostgreSQL, {path}, concurrency 2: bare / product |" in text
+        assert f"| {KIND}, {path}, concurrency 2: bare / product |" in text
 
 
+@pytest.mark.database
 def test_report_aggregation(results):
     text = run_bench("report_aggregation", results, "--count", "200", "--repeat", "1", *backends())
     assert "<!-- bench:report_aggregation -->" in text
-    assert "SQLite: report for" in text
-    if "postgresql" in backends():
-        assert "PostgreSQL: report for" in text
+    assert f"{KIND}: report for" in text
 
 
 def test_each_run_replaces_only_its_own_section(results):
@@ -88,23 +92,25 @@ def test_each_run_replaces_only_its_own_section(results):
     assert text.index("## One") < text.index("## Two")
 
 
+@pytest.mark.database
 def test_page_latency(results):
     text = run_bench(
         "page_latency", results, "--count", "5", "--samples", "2", "--lag-samples", "2", *backends(), timeout=240
     )
     assert "<!-- bench:page_latency -->" in text
-    assert "| SQLite: lists complete | dashboard 7, case list 7, API X-Total-Count 7" in text
+    assert f"| {KIND}: lists complete | dashboard 7, case list 7, API X-Total-Count 7" in text
     assert "read model lag after a step's answer" in text
 
 
+@pytest.mark.database
 def test_mass_departure(results):
     text = run_bench(
         "mass_departure", results, "--count", "2", "--paths", "import", "--workers", "1", *backends(), timeout=180
     )
     assert "<!-- bench:mass_departure -->" in text
     assert "| Skeleton: every case waiting |" in text
-    assert "| SQLite, import, 1 worker: mails expected / received / missing / duplicated | 24 / 24 / 0 / 0 |" in text
-    assert "| SQLite, import, 1 worker: worker CPU per case |" in text
+    assert f"| {KIND}, import, 1 worker: mails expected / received / missing / duplicated | 24 / 24 / 0 / 0 |" in text
+    assert f"| {KIND}, import, 1 worker: worker CPU per case |" in text
 
 
 def test_chaos(results):

@@ -15,6 +15,9 @@ from db.engine import create_engine, create_sessionmaker
 from models.tables import Account, Case, InterviewRecordRow, InterviewText, SentMail
 from tests.support.environment import fresh_database
 
+# Each test makes a database of the run's kind of its own: the PostgreSQL run runs them too.
+pytestmark = pytest.mark.database
+
 CASE_COLUMNS_AT_0007 = (
     "id",
     "employee_id",

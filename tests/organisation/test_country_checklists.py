@@ -19,6 +19,9 @@ from organisation import checklists
 from tests.support.case_driver import CaseDriver
 from tests.support.environment import fresh_database
 
+# Each test makes a database of the run's kind of its own: the PostgreSQL run runs them too.
+pytestmark = pytest.mark.database
+
 NL_DOCUMENTS = {
     "Eindafrekening opmaken: laatste salaris, vakantiegeld en niet-opgenomen vakantiedagen": "Prepare the final settlement: last salary, holiday allowance and untaken leave",
     "Getuigschrift opstellen en meegeven als de medewerker erom vraagt (art. 7:656 BW)": "Write and hand over a reference (getuigschrift) if the employee asks for one (art. 7:656 Dutch Civil Code)",
