@@ -1,5 +1,6 @@
 """Helpers the tests share: free ports, binaries shipped in the virtualenv, sample registrations."""
 
+import asyncio
 import socket
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from cases.errors import CaseUnavailable
 from launcher.processes import NotReady, free_port, wait_until  # noqa: F401 (free_port: the tests take it from here)
 
 BIN = Path(sys.executable).parent
@@ -71,11 +73,34 @@ def registration_data(
 
 
 async def eventually(check: Callable[[], Any], timeout: float = 20.0, interval: float = 0.1) -> Any:
-    """Poll ``check`` until it returns something truthy; fail with the last value after ``timeout`` seconds."""
+    """Poll ``check`` until it returns something truthy; fail with the last value after ``timeout`` seconds. A case
+    that cannot answer right now (CaseUnavailable: its query outlasted its few seconds on a busy machine) counts as
+    not yet, as it does for a person who reloads the page."""
+
+    async def answer() -> Any:
+        try:
+            result = check()
+            return await result if asyncio.iscoroutine(result) else result
+        except CaseUnavailable as err:
+            return UnavailableNow(err)
+
     try:
-        return await wait_until(check, timeout, interval=interval)
+        return await wait_until(answer, timeout, interval=interval)
     except NotReady as err:
         raise AssertionError(f"condition not met within {timeout}s (last value: {err.last!r})") from None
+
+
+class UnavailableNow:
+    """A check's answer while its case could not answer: not yet."""
+
+    def __init__(self, error: CaseUnavailable) -> None:
+        self.error = error
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return f"the case could not answer ({self.error!r})"
 
 
 @asynccontextmanager
