@@ -54,10 +54,12 @@ WORKFLOWS = [
 LIBRARIES_PASSED_THROUGH = ("email_validator", "idna", "pydantic", "pydantic_core", "babel")
 # The workflow modules themselves, imported once for the process instead of afresh for every workflow the worker
 # starts or replays: that import cost ~20 ms of CPU per workflow under the profiler, and the worker's memory per cached
-# workflow fell from ~330 to ~220 KiB with it (bench/RESULTS.md, "Mass departure (issue 19)"). The sandbox then no longer re-runs their module code per workflow nor checks the calls it makes
-# into the standard library, so determinism rests on the workflow code's own discipline (workflow.now(),
-# workflow.random(), no I/O) and on tests/workflows/, which replays recorded histories of whole cases through this
-# same runner. Workflow modules keep no state of their own at module level (constants only).
+# workflow fell from ~330 to ~220 KiB with it (bench/RESULTS.md, "Mass departure (issue 19)"). The sandbox then no
+# longer re-runs their module code per workflow nor checks the calls it makes into the standard library, so
+# determinism rests on the workflow code's own discipline (workflow.now(), workflow.random(), no I/O), which
+# tests/workflows/test_discipline.py reads from the source, and on tests/workflows/test_replay.py, which replays
+# recorded histories of whole cases through this same runner. Workflow modules keep no state of their own at module
+# level (constants only).
 WORKFLOW_MODULES_PASSED_THROUGH = ("workflows",)
 PASSTHROUGH_MODULES = (*LIBRARIES_PASSED_THROUGH, *WORKFLOW_MODULES_PASSED_THROUGH)
 
