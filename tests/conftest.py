@@ -41,10 +41,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if TEST_DATABASE_URL:
         # The PostgreSQL run: what touches no database ran as it would here in the SQLite run, so only the tests on a
         # database run again (shown as deselected).
-        elsewhere = [item for item in items if not uses_the_database(item)]
+        kept, elsewhere = [], []
+        for item in items:
+            (kept if uses_the_database(item) else elsewhere).append(item)
         if elsewhere:
             config.hook.pytest_deselected(items=elsewhere)
-            items[:] = [item for item in items if uses_the_database(item)]
+            items[:] = kept
 
 
 # The tests make hundreds of accounts: argon2's cheapest parameters in this process keep that from taking minutes.

@@ -1,5 +1,5 @@
 """The benchmarks in bench/ still run: each at a tiny size, into a results file of its own; those that take a
-database on the run's kind (SQLite, or PostgreSQL in the PostgreSQL run).
+database, on the run's kind (SQLite, or PostgreSQL in the PostgreSQL run).
 
 No figure is checked (timings on a shared machine say nothing in a test); a benchmark that errors,
 hangs or writes no section fails here."""
@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from bench.harness import backend_label, write_section
 
 # Real processes and real time: `make test-fast` leaves this module out.
 pytestmark = pytest.mark.slow
@@ -50,8 +52,7 @@ def test_open_cases(results):
 
 
 POSTGRES_RUN = TEST_DATABASE_URL.startswith("postgresql")
-# The benchmarks' name for the run's kind of database.
-KIND = "PostgreSQL" if POSTGRES_RUN else "SQLite"
+KIND = backend_label("postgresql" if POSTGRES_RUN else "sqlite")
 
 
 def backends() -> list[str]:
@@ -79,8 +80,6 @@ def test_report_aggregation(results):
 
 
 def test_each_run_replaces_only_its_own_section(results):
-    from bench.harness import write_section
-
     results.write_text("# Benchmark results\n\nKept by hand.\n")
     write_section(results, "one", "## One\n\nfirst\n")
     write_section(results, "two", "## Two\n\nsecond\n")
