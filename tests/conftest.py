@@ -38,6 +38,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+    # The slow tests go first: the test processes take the next test from one queue (`make test` distributes with
+    # `--dist load` in small chunks), so the long ones run side by side early and the run ends on short tests instead
+    # of one process finishing a restart test while the others wait. The order within each group stays the file's.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
     if TEST_DATABASE_URL:
         # The PostgreSQL run: what touches no database ran as it would here in the SQLite run, so only the tests on a
         # database run again (shown as deselected).

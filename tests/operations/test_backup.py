@@ -75,6 +75,8 @@ async def dev_server(settings: Settings) -> WorkflowEnvironment:
     )
 
 
+# The installed command as processes of its own.
+@pytest.mark.slow
 async def test_a_backup_restores_cases_accounts_and_running_workflows(tmp_path, smtp_port, task_queue):
     original, backup_dir, restored = tmp_path / "data", tmp_path / "backup", tmp_path / "restored"
     before = embedded(original, smtp_port)

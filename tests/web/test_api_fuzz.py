@@ -169,6 +169,8 @@ def _fuzz(app, token: str, known: dict[str, str]) -> list[str]:
     return failures
 
 
+# Tens of seconds by itself: `make test-fast` leaves it out, `make test` starts it early.
+@pytest.mark.slow
 async def test_no_operation_answers_with_a_server_error(fuzzed, time_skipping_env):
     from web.app import create_app
 

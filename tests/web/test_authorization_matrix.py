@@ -421,6 +421,8 @@ def _refused(response: httpx.Response) -> bool:
     return response.status_code in (302, 303, 307) and response.headers.get("location", "").startswith("/login")
 
 
+# Tens of seconds by itself: `make test-fast` leaves it out, `make test` starts it early.
+@pytest.mark.slow
 async def test_every_route_lets_in_exactly_the_roles_its_rule_names(world):
     app, clients, values = world
     routes = app_routes(app)
