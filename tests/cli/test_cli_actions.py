@@ -16,6 +16,7 @@ from tests.support.cli import (
     offboarding_in_thread,
     registration_flags,
 )
+from tests.support.environment import organisation_env
 
 HR = ["--as", "hr@example.org", "--role", "hr"]
 MANAGER = ["--as", "bram.janssens@example.org", "--role", "manager"]
@@ -93,15 +94,10 @@ def write(tmp_path, name: str, data) -> str:
 
 @pytest.fixture
 def admin_env(settings) -> dict[str, str]:
-    # The organisation row is created from these on first use: the same values the worker's settings hold.
     return {
         "OFFBOARDING_DATABASE_URL": settings.database_url,
         "OFFBOARDING_DATA_DIR": str(settings.data_dir),
-        "OFFBOARDING_HR_EMAIL": settings.hr_email,
-        "OFFBOARDING_HR_LANGUAGE": settings.hr_language,
-        "OFFBOARDING_FACILITIES_EMAIL": settings.facilities_email,
-        "OFFBOARDING_FACILITIES_LANGUAGE": settings.facilities_language,
-        "OFFBOARDING_ORGANISATION_NAME": settings.organisation_name,
+        **organisation_env(settings),
     }
 
 

@@ -33,9 +33,16 @@ RUNS = 12
 SIDE_BY_SIDE = 4
 # The command as the console script runs it, with one more exit handler registered before the command's own: exit
 # handlers run last-registered first, so this one counts the process's threads after every other has run.
+# When a runtime is still alive there, the types of what holds it are printed too, to say why.
 THREADS_AT_EXIT = """
-import atexit, os, sys
-atexit.register(lambda: print(f"threads at exit: {len(os.listdir('/proc/self/task'))}", file=sys.stderr))
+import atexit, gc, os, sys
+def count():
+    print(f"threads at exit: {len(os.listdir('/proc/self/task'))}", file=sys.stderr)
+    from temporalio.runtime import Runtime
+    for runtime in [o for o in gc.get_objects() if isinstance(o, Runtime)]:
+        holders = [type(r).__qualname__ for r in gc.get_referrers(runtime)]
+        print(f"a runtime is alive, held by {holders}", file=sys.stderr)
+atexit.register(count)
 from cli.main import app
 app()
 """

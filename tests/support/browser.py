@@ -31,19 +31,6 @@ CHROMIUM_ARGS = [
 class App(Parts):
     """The web app and a worker, each a process of its own, as the browser tests' ``app`` fixture runs them."""
 
-    def __init__(self, settings, task_queue: str, temporal_address: str, workdir: Path) -> None:
-        super().__init__(
-            settings,
-            task_queue,
-            temporal_address,
-            workdir,
-            {
-                "OFFBOARDING_HR_EMAIL": settings.hr_email,
-                "OFFBOARDING_FACILITIES_EMAIL": settings.facilities_email,
-                "OFFBOARDING_ORGANISATION_NAME": settings.organisation_name,
-            },
-        )
-
     async def start_both(self) -> None:
         self.start("worker")
         self.start("web")

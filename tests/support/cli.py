@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from tests.support import free_port, unique
+from tests.support.environment import organisation_env
 
 runner = CliRunner()
 
@@ -67,4 +68,5 @@ def cli_env(time_skipping_env, settings, task_queue) -> dict[str, str]:
         "OFFBOARDING_DATABASE_URL": settings.database_url,
         "OFFBOARDING_DATA_DIR": str(settings.data_dir),
         "OFFBOARDING_PUBLIC_URL": "http://offboarding.test",
+        **organisation_env(settings),
     }

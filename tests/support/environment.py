@@ -52,3 +52,16 @@ async def on_server(server: sa.engine.URL, statement: str) -> None:
     async with engine.connect() as connection:
         await connection.execute(sa.text(statement))
     await engine.dispose()
+
+
+def organisation_env(settings) -> dict[str, str]:
+    """The organisation of a test's settings, for a process or command that reads its settings from the environment.
+    Whichever first reads the organisation from a database without one stores it there, so a process started with
+    the defaults instead would change the organisation for every later test on that database."""
+    return {
+        "OFFBOARDING_ORGANISATION_NAME": settings.organisation_name,
+        "OFFBOARDING_HR_EMAIL": settings.hr_email,
+        "OFFBOARDING_HR_LANGUAGE": settings.hr_language,
+        "OFFBOARDING_FACILITIES_EMAIL": settings.facilities_email,
+        "OFFBOARDING_FACILITIES_LANGUAGE": settings.facilities_language,
+    }

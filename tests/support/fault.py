@@ -37,7 +37,7 @@ from models.policy import Policy
 from models.tables import SentMail
 from organisation import store as organisation_store
 from tests.support import BIN, eventually, free_port, registration_data
-from tests.support.environment import SERVER_STARTUP, TEST_DATA_CONVERTER
+from tests.support.environment import SERVER_STARTUP, TEST_DATA_CONVERTER, organisation_env
 
 ROOT = Path(__file__).resolve().parents[2]
 UPDATES_ON = ["--dynamic-config-value", "frontend.enableUpdateWorkflowExecution=true"]
@@ -61,11 +61,7 @@ class WorkerProcess:
             "OFFBOARDING_SMTP_PORT": str(settings.smtp_port),
             "OFFBOARDING_DATA_DIR": str(settings.data_dir),
             "OFFBOARDING_PUBLIC_URL": settings.public_url,
-            "OFFBOARDING_ORGANISATION_NAME": settings.organisation_name,
-            "OFFBOARDING_HR_EMAIL": settings.hr_email,
-            "OFFBOARDING_HR_LANGUAGE": settings.hr_language,
-            "OFFBOARDING_FACILITIES_EMAIL": settings.facilities_email,
-            "OFFBOARDING_FACILITIES_LANGUAGE": settings.facilities_language,
+            **organisation_env(settings),
         }
         self.log = log
         self.proc: subprocess.Popen | None = None

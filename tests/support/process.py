@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 
 from launcher.processes import Process, free_port, wait_until
+from tests.support.environment import organisation_env
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMANDS = {"worker": [sys.executable, str(ROOT / "worker.py")], "web": [sys.executable, "-m", "web.serve"]}
@@ -51,6 +52,7 @@ class Parts:
             "OFFBOARDING_SMTP_PORT": str(settings.smtp_port),
             "OFFBOARDING_PUBLIC_URL": self.url,
             "OFFBOARDING_WEB_PORT": str(self.port),
+            **organisation_env(settings),
             **(env or {}),
         }
         self.processes: dict[str, Process] = {}
