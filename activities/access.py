@@ -155,7 +155,9 @@ class AccessActivities:
 
 def access_activities(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> list:
     """The worker's share: both activities, bound to its settings and database."""
-    from activities import scim  # noqa: F401  loaded as the worker starts, not in the middle of its first revocation
+    if settings.scim_url:
+        # Loaded as the worker starts, not in the middle of its first revocation; a worker without SCIM never needs it.
+        from activities import scim  # noqa: F401
 
     access = AccessActivities(settings, sessions)
     return [access.access_method, access.revoke_access]
