@@ -39,8 +39,9 @@ import atexit, gc, os, sys
 def count():
     print(f"threads at exit: {len(os.listdir('/proc/self/task'))}", file=sys.stderr)
     from temporalio.runtime import Runtime
-    for runtime in [o for o in gc.get_objects() if isinstance(o, Runtime)]:
-        holders = [type(r).__qualname__ for r in gc.get_referrers(runtime)]
+    alive = [o for o in gc.get_objects() if isinstance(o, Runtime)]
+    for runtime in alive:
+        holders = [type(r).__qualname__ for r in gc.get_referrers(runtime) if r is not alive]
         print(f"a runtime is alive, held by {holders}", file=sys.stderr)
 atexit.register(count)
 from cli.main import app
