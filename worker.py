@@ -1,16 +1,13 @@
 """The worker: runs case workflows and their activities. Stateless; start as many as the load needs."""
 
 import asyncio
-import compileall
 import logging
 import signal
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
-from temporalio.worker import Worker
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from activities.access import access_activities
 from activities.availability import AvailabilityActivities
@@ -50,33 +47,18 @@ WORKFLOWS = [
     ErasureWorkflow,
 ]
 
-# Pure libraries that pydantic's validators import lazily; reloading them per workflow run buys nothing.
-LIBRARIES_PASSED_THROUGH = ("email_validator", "idna", "pydantic", "pydantic_core", "babel")
-# The workflow modules themselves, imported once for the process instead of afresh for every workflow the worker
-# starts or replays: that import cost ~20 ms of CPU per workflow under the profiler, and the worker's memory per cached
-# workflow fell from ~330 to ~220 KiB with it (bench/RESULTS.md, "Mass departure (issue 19)"). The sandbox then no
-# longer re-runs their module code per workflow nor checks the calls it makes into the standard library, so
-# determinism rests on the workflow code's own discipline (workflow.now(), workflow.random(), no I/O), which
-# tests/workflows/test_discipline.py reads from the source, and on tests/workflows/test_replay.py, which replays
-# recorded histories of whole cases through this same runner. Workflow modules keep no state of their own at module
-# level (constants only).
-WORKFLOW_MODULES_PASSED_THROUGH = ("workflows",)
-PASSTHROUGH_MODULES = (*LIBRARIES_PASSED_THROUGH, *WORKFLOW_MODULES_PASSED_THROUGH)
 
+def workflow_runner() -> UnsandboxedWorkflowRunner:
+    """Workflows run without the SDK's sandbox.
 
-def compile_workflow_modules() -> None:
-    """Write the workflow modules' bytecode when it is missing or stale.
-
-    The sandbox imports a workflow's module afresh for every workflow it starts or replays; without bytecode
-    (``PYTHONDONTWRITEBYTECODE``, a fresh checkout) each of those imports compiles the source again, most of
-    what a new workflow instance costs. A read-only folder (the image compiles at build time) is left as it is."""
-    compileall.compile_dir(Path(__file__).resolve().parent / "workflows", quiet=2)
-
-
-def sandbox_runner() -> SandboxedWorkflowRunner:
-    return SandboxedWorkflowRunner(
-        restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
-    )
+    The sandbox builds a restricted world of modules for every workflow it starts or replays and checks every import
+    the process makes, in any thread; with the workflow modules imported once for the process (as they must be to be
+    affordable) it no longer checks the calls they make. Without it the worker spends about a tenth less CPU per
+    opened case (bench/RESULTS.md, "Mass departure"). Determinism rests on the workflow code's own discipline
+    (workflow.now(), workflow.random(), no I/O, no state of its own at module level), which
+    tests/workflows/test_discipline.py reads from the source, and on tests/workflows/test_replay.py, which replays
+    recorded histories of whole cases through this same runner."""
+    return UnsandboxedWorkflowRunner()
 
 
 def build_worker(
@@ -99,7 +81,7 @@ def build_worker(
         client,
         task_queue=task_queue or settings.task_queue,
         workflows=WORKFLOWS,
-        workflow_runner=sandbox_runner(),
+        workflow_runner=workflow_runner(),
         max_cached_workflows=settings.worker_max_cached_workflows,
         # Counts cases and mails for the metrics (operations/metrics.py); tracing comes with the client.
         interceptors=[CountingInterceptor()],
@@ -143,11 +125,13 @@ async def main(**options: Any) -> None:
     settings = get_settings()
     # Logs, the SDK's metrics, the health endpoint and the schema check (operations/worker.py).
     operations = WorkerOperations(settings)
-    compile_workflow_modules()
     engine = create_engine(settings.database_url)
     await operations.check_schema(engine)
     client = await connect(settings, runtime=operations.runtime)
-    worker = build_worker(client, settings, create_sessionmaker(engine), **options)
+    # The activities' own engine: on SQLite they take turns at one connection (db/engine.py); the health endpoint and
+    # the schedules keep the other, so that a long queue of activities never makes the worker look dead.
+    activities_engine = create_engine(settings.database_url, queue_on_sqlite=True)
+    worker = build_worker(client, settings, create_sessionmaker(activities_engine), **options)
     await ensure_report_schedule(client, settings, create_sessionmaker(engine))
     await ensure_retention_schedule(client, settings, create_sessionmaker(engine))
     stop = asyncio.Event()
@@ -158,6 +142,7 @@ async def main(**options: Any) -> None:
         logging.getLogger("worker").info("polling task queue %s on %s", settings.task_queue, settings.temporal_address)
         await backfill.ask_to_publish(client, create_sessionmaker(engine))
         await stop.wait()
+    await activities_engine.dispose()
     await engine.dispose()
 
 

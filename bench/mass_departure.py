@@ -58,10 +58,16 @@ class Outcome:
     worker_peak_kib: int
     rss_growth_kib: int
     cached: int
+    failed_attempts: int  # activity attempts the workers completed as failed (each retried)
 
     @property
     def missing(self) -> int:
         return max(0, self.expected - self.distinct)
+
+
+def failed_attempts(worker_log: str) -> int:
+    """The activity attempts a worker's log shows as failed: the SDK logs each once, with its error, before the retry."""
+    return worker_log.count("Completing activity as failed")
 
 
 def departures_csv(employee_ids: list[str], today: date) -> bytes:
@@ -206,6 +212,7 @@ async def product_run(args, backend: str, path: str, workers: int) -> Outcome:
         worker_peak_kib=peak,
         rss_growth_kib=rss_growth,
         cached=cached,
+        failed_attempts=sum(failed_attempts(process.output()) for process in procs),
     )
     print(outcome, flush=True)
     return outcome
@@ -279,6 +286,7 @@ def report(section: harness.Section, outcomes: list[Outcome], skeleton, args) ->
             f"{o.expected} / {o.received} / {o.missing} / {o.duplicates}",
             "none missing, none twice",
         )
+        section.figure(f"{prefix}: activity attempts failed (and retried)", str(o.failed_attempts), "0")
         section.figure(
             f"{prefix}: request, every opening mail in",
             f"{o.request_seconds:.1f} s, "

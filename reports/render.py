@@ -136,7 +136,7 @@ def render_pdf(figures: ReportFigures, language: str, organisation_name: str = "
 
 def html_to_pdf(html: str, stylesheet: str = "") -> bytes:
     """A self-contained HTML page (its styles inline or in ``stylesheet``, no outside images) as PDF."""
-    # Imported here: WeasyPrint loads Pango at import, which the worker's workflow sandbox must never see.
+    # Imported here: WeasyPrint loads Pango at import, which only making a PDF needs; processes start without it.
     from weasyprint import CSS, HTML
 
     styles = [CSS(string=stylesheet)] if stylesheet else None

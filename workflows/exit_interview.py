@@ -68,7 +68,7 @@ with workflow.unsafe.imports_passed_through():
 
 # The database and a CalDAV server each answer within seconds; a calendar that does not is read as unreachable.
 AVAILABILITY_TIMEOUT = timedelta(seconds=30)
-NEEDS_HR_CONFIRMATION = {DepartureType.DISMISSAL, DepartureType.END_OF_CONTRACT}
+NEEDS_HR_CONFIRMATION = frozenset({DepartureType.DISMISSAL, DepartureType.END_OF_CONTRACT})
 INVITATION_LINK = ActionLink(purpose="interview", path="/invitation")
 CONSENT_LINK = ActionLink(purpose="consent", path="/consent")
 

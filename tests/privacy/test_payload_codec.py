@@ -25,7 +25,7 @@ from privacy.codec import (
     encrypting_converter,
 )
 from tests.support.case_driver import HR, CaseDriver
-from worker import WORKFLOWS, sandbox_runner
+from worker import WORKFLOWS, workflow_runner
 from workflows.exit_interview import ExitInterviewWorkflow
 
 COMMENT = "Wachtwoorden van de kluis overgedragen aan Sam Peeters"
@@ -149,7 +149,7 @@ async def test_the_history_on_the_server_holds_no_personal_data_and_the_case_sti
         opened = raw(await decoded_history(history, codec))
         assert employee.name.encode() in opened and str(employee.work_email).encode() in opened
         await Replayer(
-            workflows=WORKFLOWS, data_converter=client.data_converter, workflow_runner=sandbox_runner()
+            workflows=WORKFLOWS, data_converter=client.data_converter, workflow_runner=workflow_runner()
         ).replay_workflow(history)
     case_history = raw(await decoded_history(await client.get_workflow_handle(case.case_id).fetch_history(), codec))
     assert COMMENT.encode() in case_history

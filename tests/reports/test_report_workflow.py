@@ -42,7 +42,7 @@ from tests.support.report import (
     start_period,
     today_on_server,
 )
-from worker import WORKFLOWS, sandbox_runner
+from worker import WORKFLOWS, workflow_runner
 from workflows.report import ReportWorkflow, ScheduledReportWorkflow
 from workflows.review import ReviewWorkflow
 
@@ -186,7 +186,7 @@ async def test_review_updates_are_validated_and_hr_is_told_on_approval(
 
 async def replay(client, report_id: str) -> None:
     """Both workflows' histories replay against the code: nothing in them is non-deterministic."""
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=client.data_converter, workflow_runner=sandbox_runner())
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=client.data_converter, workflow_runner=workflow_runner())
     for workflow_id in (report_id, ReviewWorkflow.id_for(report_id)):
         await replayer.replay_workflow(await client.get_workflow_handle(workflow_id).fetch_history())
 

@@ -1,8 +1,8 @@
-"""The workflow code keeps to what replays the same every time. The worker's sandbox passes the workflow modules
-through (worker.WORKFLOW_MODULES_PASSED_THROUGH), so at run time it no longer checks the calls they make: a workflow
-that read the clock, drew random numbers, slept or did I/O would run. Read here from the source of the workflows and
-of the planning they call: such a call fails this test; the recorded histories (test_replay.py) catch a change of
-order."""
+"""The workflow code keeps to what replays the same every time. The worker runs workflows without the SDK's sandbox
+(worker.workflow_runner), so nothing checks at run time the calls they make: a workflow that read the clock, drew
+random numbers, slept or did I/O would run, and one that kept state at module level would share it with every other
+workflow of the process. Read here from the source of the workflows and of the planning they call: such code fails
+this test; the recorded histories (test_replay.py) catch a change of order."""
 
 import ast
 from pathlib import Path
@@ -31,6 +31,7 @@ FORBIDDEN_CALLS = {
 }
 FORBIDDEN_NAMES = {"open", "input", "print"}
 # Modules that reach outside the process or read the host's state.
+MUTABLE_CONSTRUCTORS = {"list", "dict", "set", "defaultdict", "OrderedDict", "Counter", "deque", "bytearray"}
 FORBIDDEN_IMPORTS = {"random", "secrets", "socket", "subprocess", "httpx", "aiosmtplib", "sqlalchemy", "requests"}
 
 
@@ -55,6 +56,22 @@ def _problems(source: str, filename: str) -> list[str]:
             found += [
                 f"{filename}:{node.lineno}: import {name}" for name in names if name.split(".")[0] in FORBIDDEN_IMPORTS
             ]
+    return found + _shared_state(source, filename)
+
+
+def _shared_state(source: str, filename: str) -> list[str]:
+    """Module-level names bound to something that can change (a list, dict or set), and ``global`` statements: state
+    that every workflow of the worker would share and that a replay would not see as it was."""
+    found = []
+    tree = ast.parse(source, filename)
+    for node in tree.body:
+        value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
+        mutable = isinstance(value, ast.List | ast.Dict | ast.Set | ast.ListComp | ast.DictComp | ast.SetComp) or (
+            isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in MUTABLE_CONSTRUCTORS
+        )
+        if mutable:
+            found.append(f"{filename}:{node.lineno}: module-level {type(value).__name__.lower()}")
+    found += [f"{filename}:{node.lineno}: global" for node in ast.walk(tree) if isinstance(node, ast.Global)]
     return found
 
 
@@ -74,6 +91,10 @@ def test_workflow_code_reads_no_clock_randomness_or_outside_world(path: Path):
         "import os\nzone = os.environ['TZ']",
         "policy = open('policy.json').read()",
         "import httpx",
+        "SEEN = set()",
+        "ROLES = {'hr': 'HR'}",
+        "QUEUE: list[str] = []",
+        "def note(case):\n    global LAST\n    LAST = case",
     ],
 )
 def test_a_call_that_differs_on_replay_is_named(line: str):

@@ -15,7 +15,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from tests.support.environment import TEST_DATA_CONVERTER
-from worker import WORKFLOWS, sandbox_runner
+from worker import WORKFLOWS, workflow_runner
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
@@ -100,5 +100,5 @@ async def test_recorded_history_replays(path: Path):
     recorded = json.loads(path.read_text())
     history = WorkflowHistory.from_json(recorded.pop("workflow_id"), recorded)
     # The product's own converter: histories recorded before payloads were encrypted pass through its codec unchanged.
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=TEST_DATA_CONVERTER, workflow_runner=sandbox_runner())
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=TEST_DATA_CONVERTER, workflow_runner=workflow_runner())
     await replayer.replay_workflow(history)
