@@ -41,8 +41,15 @@ def count():
     from temporalio.runtime import Runtime
     alive = [o for o in gc.get_objects() if isinstance(o, Runtime)]
     for runtime in alive:
-        holders = [type(r).__qualname__ for r in gc.get_referrers(runtime) if r is not alive]
-        print(f"a runtime is alive, held by {holders}", file=sys.stderr)
+        holders = [r for r in gc.get_referrers(runtime) if r is not alive]
+        print(f"a runtime is alive, held by {[type(r).__qualname__ for r in holders]}", file=sys.stderr)
+        for holder in holders:
+            second = [
+                f"frame {r.f_code.co_filename}:{r.f_lineno} {r.f_code.co_name}" if type(r).__name__ == "frame"
+                else type(r).__qualname__
+                for r in gc.get_referrers(holder) if r is not holders
+            ]
+            print(f"  {type(holder).__qualname__} held by {second}", file=sys.stderr)
 atexit.register(count)
 from cli.main import app
 app()
@@ -83,7 +90,7 @@ async def test_a_command_that_reached_temporal_leaves_no_sdk_thread_for_the_inte
     for name, args in _commands(case_id, employee_id).items():
         result = await asyncio.to_thread(run, [sys.executable, "-c", THREADS_AT_EXIT, *args], env)
         assert result.returncode == {"interview": 0, "register": 3}[name], result.stderr[-3000:]
-        assert "threads at exit: 1" in result.stderr, f"{name}: {result.stderr[-3000:]}"
+        assert "threads at exit: 1" in result.stderr, f"{name}: {result.stderr}"
 
 
 async def test_show_and_a_duplicate_register_exit_with_their_own_code_run_after_run(live_case):
