@@ -59,6 +59,8 @@ class Outcome:
     rss_growth_kib: int
     cached: int
     failed_attempts: int  # activity attempts the workers completed as failed (each retried)
+    cache_misses: int  # workflow tasks whose workflow was not in the worker's cache: replayed from its history
+    evictions: int  # workflows put out of a full cache to make room
 
     @property
     def missing(self) -> int:
@@ -134,8 +136,13 @@ async def wait_for_mail(watch: harness.MailWatch, expected: int, timeout: float,
         await asyncio.sleep(0.5)
 
 
+def metric_sum(ports: list[int], name: str) -> int:
+    """A metric of the SDK's summed over every worker (``OFFBOARDING_WORKER_PORT``'s ``/metrics``)."""
+    return int(sum(harness.prometheus_value(port, name) for port in ports))
+
+
 def cached_workflows(ports: list[int]) -> int:
-    return int(sum(harness.prometheus_value(port, "temporal_sticky_cache_size") for port in ports))
+    return metric_sum(ports, "temporal_sticky_cache_size")
 
 
 async def product_run(args, backend: str, path: str, workers: int) -> Outcome:
@@ -173,6 +180,8 @@ async def product_run(args, backend: str, path: str, workers: int) -> Outcome:
                 per_case = watch.scan()
                 rss_before = sum(process.rss_kib() for process in procs)
                 cached_before = cached_workflows(ports)
+                misses_before = metric_sum(ports, "temporal_sticky_cache_miss_total")
+                evictions_before = metric_sum(ports, "temporal_sticky_cache_total_forced_eviction_total")
                 cpu_before = sum(process.cpu_seconds() for process in procs)
                 server_before, web_before = server.cpu_seconds(), web.cpu_seconds()
 
@@ -190,6 +199,8 @@ async def product_run(args, backend: str, path: str, workers: int) -> Outcome:
                 server_cpu, web_cpu = server.cpu_seconds() - server_before, web.cpu_seconds() - web_before
                 rss_growth = sum(process.rss_kib() for process in procs) - rss_before
                 cached = cached_workflows(ports) - cached_before
+                misses = metric_sum(ports, "temporal_sticky_cache_miss_total") - misses_before
+                evictions = metric_sum(ports, "temporal_sticky_cache_total_forced_eviction_total") - evictions_before
                 peak = max(process.peak_rss_kib() for process in procs)
             finally:
                 await http.aclose()
@@ -213,6 +224,8 @@ async def product_run(args, backend: str, path: str, workers: int) -> Outcome:
         rss_growth_kib=rss_growth,
         cached=cached,
         failed_attempts=sum(failed_attempts(process.output()) for process in procs),
+        cache_misses=misses,
+        evictions=evictions,
     )
     print(outcome, flush=True)
     return outcome
@@ -287,6 +300,10 @@ def report(section: harness.Section, outcomes: list[Outcome], skeleton, args) ->
             "none missing, none twice",
         )
         section.figure(f"{prefix}: activity attempts failed (and retried)", str(o.failed_attempts), "0")
+        section.figure(
+            f"{prefix}: workflow tasks replayed from history (cache misses), workflows evicted from a full cache",
+            f"{o.cache_misses}, {o.evictions}",
+        )
         section.figure(
             f"{prefix}: request, every opening mail in",
             f"{o.request_seconds:.1f} s, "

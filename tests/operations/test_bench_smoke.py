@@ -110,6 +110,7 @@ def test_mass_departure(results):
     assert "| Skeleton: every case waiting |" in text
     assert f"| {KIND}, import, 1 worker: mails expected / received / missing / duplicated | 24 / 24 / 0 / 0 |" in text
     assert f"| {KIND}, import, 1 worker: activity attempts failed (and retried) | 0 | 0 |" in text
+    assert f"| {KIND}, import, 1 worker: workflow tasks replayed from history (cache misses), workflows evicted" in text
     assert f"| {KIND}, import, 1 worker: worker CPU per case |" in text
 
 
