@@ -146,8 +146,10 @@ class ExitInterviewWorkflow:
             await self._follow_up()
         except BaseException as err:
             # The case was withdrawn: the interview simply ends, also when the cancellation reached it
-            # inside an activity; the case tells the people involved.
-            if not is_cancelled_exception(err):
+            # inside an activity; the case tells the people involved. Only a cancellation the server delivered
+            # counts: the worker putting the workflow out of its cache cancels its tasks too, and work begun then
+            # would keep the eviction (and a worker's shutdown) from ever finishing.
+            if not is_cancelled_exception(err) or workflow.cancellation_reason() is None:
                 raise
             if self._calendar_meetings and self._status == InterviewStatus.SCHEDULED:
                 await self._cancel_meeting("withdrawn")
