@@ -30,14 +30,16 @@ FORBIDDEN_CALLS = {
     ("os", "urandom"),
 }
 FORBIDDEN_NAMES = {"open", "input", "print"}
-# Modules that reach outside the process or read the host's state.
+# Calls that make something changeable, which bound at module level every workflow of the worker would share.
 MUTABLE_CONSTRUCTORS = {"list", "dict", "set", "defaultdict", "OrderedDict", "Counter", "deque", "bytearray"}
+# Modules that reach outside the process or read the host's state.
 FORBIDDEN_IMPORTS = {"random", "secrets", "socket", "subprocess", "httpx", "aiosmtplib", "sqlalchemy", "requests"}
 
 
 def _problems(source: str, filename: str) -> list[str]:
-    found = []
-    for node in ast.walk(ast.parse(source, filename)):
+    tree = ast.parse(source, filename)
+    found = _shared_state(tree, filename)
+    for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             function = node.func
             if (
@@ -56,14 +58,15 @@ def _problems(source: str, filename: str) -> list[str]:
             found += [
                 f"{filename}:{node.lineno}: import {name}" for name in names if name.split(".")[0] in FORBIDDEN_IMPORTS
             ]
-    return found + _shared_state(source, filename)
+        elif isinstance(node, ast.Global):
+            found.append(f"{filename}:{node.lineno}: global")
+    return found
 
 
-def _shared_state(source: str, filename: str) -> list[str]:
-    """Module-level names bound to something that can change (a list, dict or set), and ``global`` statements: state
-    that every workflow of the worker would share and that a replay would not see as it was."""
+def _shared_state(tree: ast.Module, filename: str) -> list[str]:
+    """Module-level names bound to something that can change (a list, dict or set): state that every workflow of the
+    worker would share and that a replay would not see as it was (``global`` statements are named by the caller)."""
     found = []
-    tree = ast.parse(source, filename)
     for node in tree.body:
         value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
         mutable = isinstance(value, ast.List | ast.Dict | ast.Set | ast.ListComp | ast.DictComp | ast.SetComp) or (
@@ -71,7 +74,6 @@ def _shared_state(source: str, filename: str) -> list[str]:
         )
         if mutable:
             found.append(f"{filename}:{node.lineno}: module-level {type(value).__name__.lower()}")
-    found += [f"{filename}:{node.lineno}: global" for node in ast.walk(tree) if isinstance(node, ast.Global)]
     return found
 
 
