@@ -9,7 +9,9 @@ and joins its threads, with the interpreter still running."""
 
 import atexit
 import gc
+import traceback
 
+from temporalio.bridge.client import RPCError as CoreRPCError
 from temporalio.runtime import Runtime, TelemetryConfig
 
 _runtime: Runtime | None = None
@@ -28,4 +30,16 @@ def release() -> None:
     """Let the runtime go; clients still held by finished frames (an exception's traceback) are collected with it."""
     global _runtime
     _runtime = None
+    _unhook_failed_calls()
     gc.collect()
+
+
+def _unhook_failed_calls() -> None:
+    """Empty the frames of every failed call's error, so that no client outlives the command through them.
+
+    The asyncio future a failed call completed stays referenced from the SDK's core after the command, now and
+    then (a reference Python's garbage collector cannot see), and with it the error it holds, whose traceback's
+    frames hold the client and so the runtime: its threads then live on into the interpreter's teardown."""
+    for obj in gc.get_objects():
+        if isinstance(obj, CoreRPCError) and obj.__traceback__ is not None:
+            traceback.clear_frames(obj.__traceback__)
