@@ -59,8 +59,8 @@ class MailActivities:
 
     async def _salutation(self) -> str:
         """The organisation's choice of greeting, read when the mail goes out: the case's context predates it."""
-        async with self._sessions.begin() as session:
-            return (await store.load(session, self._settings)).policy.salutation
+        async with self._sessions.kw["bind"].connect() as connection:
+            return await store.salutation(connection)
 
     def _mail(self, request: MailRequest, salutation: str) -> sending.Mail:
         ledger = sending.Ledger(

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from config import Settings
 from models.audit import AuditAction, SubjectType
@@ -45,6 +45,13 @@ def _row_from_settings(settings: Settings) -> OrganisationRow:
 async def load(session: AsyncSession, settings: Settings) -> Organisation:
     """The stored organisation; on first use it is created from the settings with the default policy."""
     return _from_row(await _stored_row(session, settings), settings.public_url, await role_mailboxes(session))
+
+
+async def salutation(connection: AsyncConnection) -> str:
+    """The organisation's choice of greeting alone (``Policy.salutation``), the default before the organisation is
+    stored: every batch of mail reads it, so it is one column read, not the whole organisation."""
+    stored = await connection.scalar(select(OrganisationRow.policy).where(OrganisationRow.id == DEFAULT_ID))
+    return Policy.model_validate(stored or {}, context=RECORDED).salutation
 
 
 async def _stored_row(session: AsyncSession, settings: Settings) -> OrganisationRow:

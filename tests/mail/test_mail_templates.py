@@ -6,10 +6,13 @@ unescaped), optional fields that are left out when empty, and the Dutch forms of
 ("je" to the leaving employee, "u" to managers, HR and colleagues).
 """
 
+import email
+import email.policy
 import gc
 import re
 import tracemalloc
 from copy import deepcopy
+from email.message import EmailMessage
 from typing import Any
 
 import pytest
@@ -707,3 +710,33 @@ def test_a_worker_keeps_no_memory_of_the_mails_it_has_built(templates):
     finally:
         tracemalloc.stop()
     assert kept < 256 * 1024, f"200 mails left {kept // 1024} KiB behind"
+
+
+def test_a_header_shared_between_mails_is_written_as_each_mail_is_sent(templates):
+    """From and Reply-To are shared by every mail of an organisation and folded once per way of writing them: the
+    mail server gets CRLF line ends, a mail kept as a file plain ones, and a long name with accents folds as it would
+    alone."""
+    sender = "Personeelszaken en Organisatieontwikkeling van Gemeente Zoetermeer-Noordéwijk <hr@example.org>"
+
+    def build(number: int):
+        return templates.render(
+            "team_announcement",
+            "nl",
+            context_for("team_announcement"),
+            sender=sender,
+            to="manager@example.org",
+            message_id=f"<shared-{number}@example.org>",
+        )
+
+    first, second = build(1), build(2)
+    assert first["From"] is second["From"]
+    sent = first.as_bytes(policy=email.policy.SMTP)
+    kept = second.as_bytes(policy=email.policy.default)
+    unshared = EmailMessage(policy=email.policy.default)
+    unshared["From"] = sender
+    alone = unshared.as_bytes(policy=email.policy.SMTP).split(b"\r\n\r\n")[0] + b"\r\n"
+    from_in_sent = re.search(rb"^From: .*?\r\n(?! )", sent, re.M | re.S)
+    assert from_in_sent is not None and from_in_sent.group(0) == alone
+    assert b"=?utf-8?" in alone and alone.count(b"\r\n") > 1  # encoded and folded: a header that tests something
+    assert b"\r\n" not in kept
+    assert unshared.as_bytes(policy=email.policy.default).split(b"\n\n")[0] + b"\n" in kept
