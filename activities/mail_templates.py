@@ -63,16 +63,17 @@ def _clock(value: datetime | str, zone: str) -> str:
 
 
 class _FoldedOnce(BaseHeader):
-    """A header that keeps its folded form for each policy it was folded with. The mail server's client folds every
-    header of a mail again as it sends it, and most headers are shared from mail to mail (below): each is folded once
-    per policy (the mail server's CRLF, a file's plain line ends). Policies are immutable: a folded form never goes
-    stale."""
+    """A header that keeps its folded form for each way of writing it. The mail server's client folds every header
+    of a mail again as it sends it, and most headers are shared from mail to mail (below): each is folded once per
+    policy's settings (the mail server's CRLF, a file's plain line ends, 7-bit for a server without 8BITMIME). Keyed
+    by the settings, not the policy object: the client makes a new 7-bit policy at every send to such a server."""
 
     def fold(self, *, policy):  # type: ignore[no-untyped-def]
+        key = (type(policy), *sorted(vars(policy).items()))
         folded = self.__dict__.setdefault("_folded", {})
-        if policy not in folded:
-            folded[policy] = super().fold(policy=policy)
-        return folded[policy]
+        if key not in folded:
+            folded[key] = super().fold(policy=policy)
+        return folded[key]
 
 
 class _HeaderClasses(HeaderRegistry):

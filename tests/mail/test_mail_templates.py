@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from typing import Any
 
 import pytest
+from aiosmtplib.email import flatten_message
 
 from activities.mail_templates import MailTemplates
 from tests.support.mail import COMMON, EXTRA, INVITATION, LANGUAGES, SLOT_ONLINE
@@ -740,3 +741,32 @@ def test_a_header_shared_between_mails_is_written_as_each_mail_is_sent(templates
     assert b"=?utf-8?" in alone and alone.count(b"\r\n") > 1  # encoded and folded: a header that tests something
     assert b"\r\n" not in kept
     assert unshared.as_bytes(policy=email.policy.default).split(b"\n\n")[0] + b"\n" in kept
+
+
+def test_a_mail_server_without_8bitmime_does_not_make_a_worker_keep_each_mail(templates):
+    """For a server without 8BITMIME the mail client makes a new 7-bit policy at every send: the shared headers'
+    folded forms do not pile up with them."""
+    message = templates.render(
+        "team_announcement",
+        "nl",
+        context_for("team_announcement"),
+        sender="Personeelszaken <hr@example.org>",
+        to="manager@example.org",
+        message_id="<seven-bit@example.org>",
+    )
+    for _ in range(20):
+        flatten_message(message, cte_type="7bit")
+    re.purge()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(300):
+            flatten_message(message, cte_type="7bit")
+        # The regular expressions of each send's new multipart boundary fill the re module's own bounded cache.
+        re.purge()
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert kept < 64 * 1024, f"300 sends kept {kept // 1024} KiB"
