@@ -12,7 +12,8 @@ workers are idle and counts the mails expected, received, missing and duplicated
 
 In the same run a skeleton of a case's opening (``bench/skeleton.py``: the same calls to Temporal, bodies that do
 nothing, default converter and sandbox) opens ``--count`` cases in a worker of its own: the product's worker CPU per
-case is set against the skeleton's. And the worker's memory per cached workflow: its RSS once idle, less its RSS
+case is set against the skeleton's, and the dev server's CPU per skeleton case says what Temporal's own part of an
+opening costs on this machine, whatever the activities do. And the worker's memory per cached workflow: its RSS once idle, less its RSS
 after the warm-up, over the workflows its cache then holds (the SDK's ``temporal_sticky_cache_size``).
 
 ``--profile PREFIX`` runs the (first) worker under cProfile (``bench/profiled_worker.py``) and writes its profile
@@ -231,8 +232,9 @@ async def product_run(args, backend: str, path: str, workers: int) -> Outcome:
     return outcome
 
 
-async def skeleton_run(args) -> tuple[float, float, int, int]:
-    """Seconds until every skeleton case waits, the skeleton worker's CPU for them, its RSS growth and cached workflows."""
+async def skeleton_run(args) -> tuple[float, float, float, int, int]:
+    """Seconds until every skeleton case waits, the skeleton worker's and the dev server's CPU for them, the worker's
+    RSS growth and cached workflows."""
     run_id = uuid.uuid4().hex[:6]
     print(f"--- skeleton: {args.count} cases", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-skeleton-") as tmp:
@@ -246,6 +248,7 @@ async def skeleton_run(args) -> tuple[float, float, int, int]:
             from bench.skeleton import SkeletonCase
 
             worker = await product.worker("skeleton", [sys.executable, "-m", "bench.skeleton"])
+            server = harness.server_usage(folder)
             client = await Client.connect(harness.address_of(env.client))
 
             def opened() -> int:
@@ -257,7 +260,7 @@ async def skeleton_run(args) -> tuple[float, float, int, int]:
             await start(f"skeleton-{run_id}-warm")
             await harness.wait_until(lambda: opened() >= 1, "the skeleton's warm-up case", 60, alive=[worker])
             await harness.idle([worker], timeout=60)
-            cpu_before, rss_before = worker.cpu_seconds(), worker.rss_kib()
+            cpu_before, rss_before, server_before = worker.cpu_seconds(), worker.rss_kib(), server.cpu_seconds()
             began = time.perf_counter()
             await harness.bounded(args.count, args.concurrency, lambda i: start(f"skeleton-{run_id}-{i}"))
             await harness.wait_until(
@@ -269,18 +272,20 @@ async def skeleton_run(args) -> tuple[float, float, int, int]:
             )
             seconds = time.perf_counter() - began
             await harness.idle([worker], timeout=300)
-            return seconds, worker.cpu_seconds() - cpu_before, worker.rss_kib() - rss_before, 2 * args.count
+            worker_cpu, server_cpu = worker.cpu_seconds() - cpu_before, server.cpu_seconds() - server_before
+            return seconds, worker_cpu, server_cpu, worker.rss_kib() - rss_before, 2 * args.count
 
 
 def report(section: harness.Section, outcomes: list[Outcome], skeleton, args) -> None:
     skeleton_cpu_per_case = None
     if skeleton is not None:
-        seconds, cpu, growth, workflows = skeleton
+        seconds, cpu, server_cpu, growth, workflows = skeleton
         skeleton_cpu_per_case = cpu / args.count
         section.figure(
             "Skeleton: every case waiting",
             f"{seconds:.1f} s ({args.count / seconds:.1f} cases/s), worker CPU {cpu_per(cpu, args.count)} per case",
         )
+        section.figure("Skeleton: CPU per case of Temporal", cpu_per(server_cpu, args.count))
         section.figure(
             "Skeleton: worker RSS growth per workflow", f"{growth / max(1, workflows):.1f} KiB ({workflows} workflows)"
         )

@@ -108,6 +108,7 @@ def test_mass_departure(results):
     )
     assert "<!-- bench:mass_departure -->" in text
     assert "| Skeleton: every case waiting |" in text
+    assert "| Skeleton: CPU per case of Temporal |" in text
     assert f"| {KIND}, import, 1 worker: mails expected / received / missing / duplicated | 24 / 24 / 0 / 0 |" in text
     assert f"| {KIND}, import, 1 worker: activity attempts failed (and retried) | 0 | 0 |" in text
     assert f"| {KIND}, import, 1 worker: workflow tasks replayed from history (cache misses), workflows evicted" in text
