@@ -13,8 +13,9 @@ workers are idle and counts the mails expected, received, missing and duplicated
 In the same run a skeleton of a case's opening (``bench/skeleton.py``: the same calls to Temporal, bodies that do
 nothing, default converter and sandbox) opens ``--count`` cases in a worker of its own: the product's worker CPU per
 case is set against the skeleton's, and the dev server's CPU per skeleton case says what Temporal's own part of an
-opening costs on this machine, whatever the activities do. And the worker's memory per cached workflow: its RSS once idle, less its RSS
-after the warm-up, over the workflows its cache then holds (the SDK's ``temporal_sticky_cache_size``).
+opening costs on this machine, whatever the activities do. And the worker's memory per cached workflow: its RSS
+once idle, less its RSS after the warm-up, over the workflows its cache then holds (the SDK's
+``temporal_sticky_cache_size``).
 
 ``--profile PREFIX`` runs the (first) worker under cProfile (``bench/profiled_worker.py``) and writes its profile
 next to PREFIX; the figures of such a run say little."""
