@@ -5,35 +5,39 @@ import logging
 import signal
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio.client import Client
-from temporalio.worker import UnsandboxedWorkflowRunner, Worker
+from operations.startup import loading
 
-from activities.access import access_activities
-from activities.availability import AvailabilityActivities
-from activities.cases import CaseActivities
-from activities.interviews import InterviewActivities
-from activities.mail import MailActivities
-from activities.mail_templates import MailTemplates
-from activities.read_model import ReadModelActivities
-from activities.reports import ReportActivities
-from activities.retention import RetentionActivities
-from activities.webhooks import webhook_activities
-from cases import backfill
-from cases.client import connect
-from config import Settings, get_settings
-from db.engine import create_engine, create_sessionmaker
-from operations.metrics import CountingInterceptor
-from operations.worker import WorkerOperations
-from privacy.schedule import ensure_schedule as ensure_retention_schedule
-from reports.schedule import ensure_schedule as ensure_report_schedule
-from workflows.case_notices import CaseNoticeWorkflow
-from workflows.exit_interview import ExitInterviewWorkflow
-from workflows.offboarding import OffboardingWorkflow
-from workflows.report import ReportWorkflow, ScheduledReportWorkflow
-from workflows.retention import ErasureWorkflow, RetentionWorkflow
-from workflows.review import ReviewWorkflow
-from workflows.withdrawn_case import WithdrawnCaseWorkflow
+# The product's modules load with the collector held back (operations/startup.py).
+with loading():
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+    from temporalio.client import Client
+    from temporalio.worker import UnsandboxedWorkflowRunner, Worker
+
+    from activities.access import access_activities
+    from activities.availability import AvailabilityActivities
+    from activities.cases import CaseActivities
+    from activities.interviews import InterviewActivities
+    from activities.mail import MailActivities
+    from activities.mail_templates import MailTemplates
+    from activities.read_model import ReadModelActivities
+    from activities.reports import ReportActivities
+    from activities.retention import RetentionActivities
+    from activities.webhooks import webhook_activities
+    from cases import backfill
+    from cases.client import connect
+    from config import Settings, get_settings
+    from db.engine import create_engine, create_sessionmaker
+    from operations.metrics import CountingInterceptor
+    from operations.worker import WorkerOperations
+    from privacy.schedule import ensure_schedule as ensure_retention_schedule
+    from reports.schedule import ensure_schedule as ensure_report_schedule
+    from workflows.case_notices import CaseNoticeWorkflow
+    from workflows.exit_interview import ExitInterviewWorkflow
+    from workflows.offboarding import OffboardingWorkflow
+    from workflows.report import ReportWorkflow, ScheduledReportWorkflow
+    from workflows.retention import ErasureWorkflow, RetentionWorkflow
+    from workflows.review import ReviewWorkflow
+    from workflows.withdrawn_case import WithdrawnCaseWorkflow
 
 WORKFLOWS = [
     OffboardingWorkflow,

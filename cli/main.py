@@ -5,24 +5,28 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-import typer
-from sqlalchemy.exc import SQLAlchemyError
+from operations.startup import loading
 
-from cases import queries, service
-from cli import actions, backends, backup, demo, organisation_admin, render
-from cli.accounts import accounts_app
-from cli.common import EXIT_DUPLICATE, EXIT_INVALID, EXIT_UNAVAILABLE, EXIT_UNKNOWN
-from cli.common import case_url as _case_url
-from cli.common import fail as _fail
-from cli.common import run as _run
-from cli.common import settings as _settings
-from cli.intake import import_app
-from cli.privacy import identify, person_app
-from cli.registration_input import FLAGS, InvalidInput, build, read_file
-from cli.reports import report_app
-from models.case import CaseStatus
-from models.registration import DepartureType
-from planning import notice
+# The product's modules load with the collector held back (operations/startup.py): a command starts in 0.9 s, not 1.5.
+with loading():
+    import typer
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from cases import queries, service
+    from cli import actions, backends, backup, demo, organisation_admin, render
+    from cli.accounts import accounts_app
+    from cli.common import EXIT_DUPLICATE, EXIT_INVALID, EXIT_UNAVAILABLE, EXIT_UNKNOWN
+    from cli.common import case_url as _case_url
+    from cli.common import fail as _fail
+    from cli.common import run as _run
+    from cli.common import settings as _settings
+    from cli.intake import import_app
+    from cli.privacy import identify, person_app
+    from cli.registration_input import FLAGS, InvalidInput, build, read_file
+    from cli.reports import report_app
+    from models.case import CaseStatus
+    from models.registration import DepartureType
+    from planning import notice
 
 app = typer.Typer(
     help="Register departures, follow their offboarding cases and act on them.",

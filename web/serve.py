@@ -7,6 +7,7 @@ connecting address is the client. ``make run``, the container image and the test
 app this way."""
 
 import argparse
+import importlib
 import ipaddress
 import sys
 
@@ -14,6 +15,7 @@ import uvicorn
 
 from config import Settings, get_settings
 from operations.serving import prepare
+from operations.startup import loading
 
 APP = "web.app:create_app"
 
@@ -48,6 +50,8 @@ def main(argv: list[str] | None = None) -> None:
         settings = settings.model_copy(update={"log_level": args.log_level.upper().replace("CRITICAL", "ERROR")})
     # Our logging for uvicorn's records too (text or JSON lines), and our access line (route templates, request ids).
     prepare(settings)
+    with loading():
+        importlib.import_module(APP.partition(":")[0])  # the app's modules, loaded before uvicorn asks for the factory
     uvicorn.run(
         APP, log_level=settings.log_level.lower(), log_config=None, access_log=False, **uvicorn_options(settings)
     )
