@@ -1,4 +1,3 @@
-import gc
 import uuid
 
 import pytest
@@ -22,11 +21,6 @@ from tests.support.environment import (
     settings_for,
 )
 from worker import build_worker
-
-# A test process holds the whole product, its tests and their libraries, and each test makes objects by the hundred
-# thousand (workflow sandboxes, pages, schemas): at the interpreter's default thresholds the collector ran about three
-# thousand times in a minute of tests and took a tenth of their CPU. Rarer collections free the same cycles later.
-gc.set_threshold(50_000, 20, 100)
 
 # Fixtures shared by test modules of several domains: the web app and worker as processes for the browser tests,
 # the command line's environments.
