@@ -7,7 +7,6 @@ connecting address is the client. ``make run``, the container image and the test
 app this way."""
 
 import argparse
-import importlib
 import ipaddress
 import sys
 
@@ -51,7 +50,7 @@ def main(argv: list[str] | None = None) -> None:
     # Our logging for uvicorn's records too (text or JSON lines), and our access line (route templates, request ids).
     prepare(settings)
     with loading():
-        importlib.import_module(APP.partition(":")[0])  # the app's modules, loaded before uvicorn asks for the factory
+        import web.app  # noqa: F401  (its modules, loaded before uvicorn imports the factory APP names)
     uvicorn.run(
         APP, log_level=settings.log_level.lower(), log_config=None, access_log=False, **uvicorn_options(settings)
     )
