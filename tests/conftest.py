@@ -1,5 +1,3 @@
-import uuid
-
 import pytest
 from argon2 import PasswordHasher, profiles
 from sqlalchemy import delete, select
@@ -8,16 +6,17 @@ from temporalio.testing import WorkflowEnvironment
 from accounts import passwords
 from config import Settings
 from db.engine import create_engine, create_sessionmaker
-from mailsink.server import start_sink
 from mailsink.store import MailStore
 from reports.tables import ReportRow
-from tests.support import BIN, free_port, serve
+from tests.support import BIN, serve
 from tests.support.environment import (
     SERVER_STARTUP,
     TEST_DATA_CONVERTER,
     TEST_DATABASE_URL,
     dev_server,
     fresh_database,
+    mail_sink,
+    new_task_queue,
     settings_for,
 )
 from worker import build_worker
@@ -86,10 +85,8 @@ def mail_store(tmp_path) -> MailStore:
 
 @pytest.fixture
 def smtp_port(mail_store):
-    port = free_port()
-    controller = start_sink("127.0.0.1", port, mail_store.directory)
-    yield port
-    controller.stop()
+    with mail_sink(mail_store) as port:
+        yield port
 
 
 @pytest.fixture
@@ -125,7 +122,7 @@ async def http(settings, time_skipping_env, task_queue):
 
 @pytest.fixture
 def task_queue() -> str:
-    return f"test-{uuid.uuid4().hex}"
+    return new_task_queue()
 
 
 @pytest.fixture

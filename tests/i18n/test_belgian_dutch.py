@@ -3,7 +3,6 @@ opzeggingstermijn, loon), in its pages and mails alike, and Belgian date forms (
 write 29-01-2027); a Dutch organisation keeps its own."""
 
 import re
-import uuid
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,6 +14,7 @@ from cases import service
 from models.registration import Registration
 from tests.support import eventually, registration_data, serve
 from tests.support.auth import signed_in_as
+from tests.support.environment import new_task_queue
 from worker import build_worker
 
 LOCALE = Path(__file__).resolve().parents[2] / "i18n" / "locale"
@@ -44,7 +44,7 @@ def test_every_belgian_word_replaces_a_message_the_product_still_shows():
 
 
 async def _registered_case(time_skipping_env, settings, sessions, mail_store, country: str):
-    task_queue = f"test-{uuid.uuid4().hex}"
+    task_queue = new_task_queue()
     local = settings.model_copy(update={"organisation_country": country, "task_queue": task_queue})
     registration = Registration.model_validate(registration_data())
     async with build_worker(time_skipping_env.client, local, sessions, task_queue=task_queue):

@@ -16,8 +16,10 @@ from temporalio.testing import WorkflowEnvironment
 from config import Settings
 from config.keys import new_key_entry, parse_key_ring
 from db import migrate
+from mailsink.server import start_sink
+from mailsink.store import MailStore
 from privacy.codec import EncryptionCodec, encrypting_converter
-from tests.support import BIN
+from tests.support import BIN, free_port
 
 TEST_DATABASE_URL = os.environ.get("OFFBOARDING_TEST_DATABASE_URL", "")
 # One payload key per test run: the Temporal environments, the workers, the web app, the CLI and the
@@ -55,6 +57,22 @@ async def on_server(server: sa.engine.URL, statement: str) -> None:
     async with engine.connect() as connection:
         await connection.execute(sa.text(statement))
     await engine.dispose()
+
+
+def new_task_queue() -> str:
+    """A task queue of its own, so that no other test's worker takes this test's tasks."""
+    return f"test-{uuid.uuid4().hex}"
+
+
+@contextmanager
+def mail_sink(store: MailStore) -> Iterator[int]:
+    """A mail sink on a free port that files what it receives in ``store``; the port."""
+    port = free_port()
+    controller = start_sink("127.0.0.1", port, store.directory)
+    try:
+        yield port
+    finally:
+        controller.stop()
 
 
 def settings_for(database_url: str, smtp_port: int, data_dir: Path) -> Settings:

@@ -13,7 +13,6 @@ import pytest
 from axe_playwright_python.async_playwright import Axe
 from sqlalchemy import delete
 
-from mailsink.server import start_sink
 from mailsink.store import MailStore
 from models.interview import AssignInterviewer
 from models.registration import Person
@@ -21,11 +20,11 @@ from models.report import ReportPolicy
 from models.tables import InterviewDraft
 from reports import service, settings_store
 from reports.tables import ReportRow
-from tests.support import eventually, free_port
+from tests.support import eventually
 from tests.support.auth import PASSWORD, make_account
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, link_in, mails_for, running_app, submit_sign_in
 from tests.support.case_driver import HR, CaseDriver
-from tests.support.environment import dev_server, settings_for
+from tests.support.environment import dev_server, mail_sink, new_task_queue, settings_for
 from tests.support.report import seed_quarter, start_period
 from web.interviews import questionnaire
 
@@ -130,10 +129,8 @@ def mail_store(workdir) -> MailStore:
 
 @pytest.fixture(scope="module")
 def smtp_port(mail_store):
-    port = free_port()
-    controller = start_sink("127.0.0.1", port, mail_store.directory)
-    yield port
-    controller.stop()
+    with mail_sink(mail_store) as port:
+        yield port
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +140,7 @@ def settings(database_url, smtp_port, workdir):
 
 @pytest.fixture(scope="module")
 def task_queue() -> str:
-    return f"test-{uuid.uuid4().hex}"
+    return new_task_queue()
 
 
 @pytest.fixture(scope="module")
